@@ -1,0 +1,163 @@
+//! The catalog's error type and the JSON error envelope every Silkstream crate answers with:
+//! `{"error": {"code": "...", "message": "..."}}`. Handlers return [`Result`]; the status each
+//! variant becomes is documented on the variant. Causes of a 500 are logged, never sent.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// 400 `malformed_json`: the body is not JSON at all.
+    #[error("{0}")]
+    MalformedJson(String),
+    /// 413 `too_large`: the body is over the size limit.
+    #[error("request body is larger than the limit")]
+    TooLarge,
+    /// 415 `unsupported_media_type`: a JSON body without `Content-Type: application/json`.
+    #[error("expected a request with Content-Type: application/json")]
+    UnsupportedMediaType,
+    /// 422 `invalid`: well-formed input whose content is wrong; names the field.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// 401 `unauthorized`: no token, or one that is unknown, expired or revoked.
+    #[error("a valid bearer token is required")]
+    Unauthorized,
+    /// 403 `forbidden`: the token's role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404 `not_found`: no such thing (or a path that names none).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// 409 `conflict`: the thing exists already (unique field), or the state forbids the change.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// 500 `internal`: a database or other failure; the cause is logged, not sent.
+    #[error("internal error")]
+    Internal(#[from] anyhow_like::Internal),
+}
+
+/// A small boxed cause for 500s, so the enum does not leak sqlx into every signature.
+pub mod anyhow_like {
+    #[derive(Debug, thiserror::Error)]
+    #[error("{0}")]
+    pub struct Internal(pub String);
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Error::NotFound(what.into())
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Error::Internal(anyhow_like::Internal(cause.to_string()))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::MalformedJson(_) => "malformed_json",
+            Error::TooLarge => "too_large",
+            Error::UnsupportedMediaType => "unsupported_media_type",
+            Error::Invalid { .. } => "invalid",
+            Error::Unauthorized => "unauthorized",
+            Error::Forbidden(_) => "forbidden",
+            Error::NotFound(_) => "not_found",
+            Error::Conflict { code, .. } => code,
+            Error::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::RowNotFound = e {
+            return Error::not_found("row");
+        }
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                return Error::conflict(
+                    "conflict",
+                    format!(
+                        "already exists ({})",
+                        db.constraint().unwrap_or("unique field")
+                    ),
+                );
+            }
+            if db.is_foreign_key_violation() {
+                return Error::conflict("conflict", "refers to something that does not exist");
+            }
+        }
+        Error::internal(e)
+    }
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `invalid`, `not_found`, `sold_out`.
+    pub code: String,
+    /// Human-readable explanation; for `invalid`, starts with the field name.
+    pub message: String,
+}
+
+/// Builds an error response in the common envelope. Used by every crate's `IntoResponse`.
+pub fn error_response(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: code.to_owned(),
+            message: message.into(),
+        },
+    };
+    (status, Json(body)).into_response()
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = match &self {
+            Error::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                "internal error".to_owned()
+            }
+            other => other.to_string(),
+        };
+        error_response(status, self.code(), message)
+    }
+}

@@ -1,0 +1,18 @@
+//! The catalog: products, variants (SKUs), prices per currency, the dated rate table,
+//! warehouses and stock, markets and per-locale product translations; their store on SQLite and
+//! PostgreSQL and their HTTP routes under `/api/v1`. Errors are [`error::Error`].
+
+pub mod auth;
+pub mod codes;
+pub mod db;
+pub mod error;
+pub mod extract;
+mod locale_shim;
+pub mod model;
+pub mod routes;
+pub mod store;
+pub mod validate;
+
+pub use db::{Backend, Db, DbOptions};
+pub use error::{Error, Result};
+pub use store::CatalogStore;

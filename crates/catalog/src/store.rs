@@ -1,0 +1,1305 @@
+//! The catalog store: every read and write of the catalog's tables, on SQLite and PostgreSQL
+//! through the same query text ([`dispatch!`]). Inputs arrive checked (see `validate`); the store
+//! enforces what only the database can know (ids exist, codes are unique).
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use tracing::instrument;
+
+use crate::codes::{CurrencyCode, CustomsMode, WarehouseKind};
+use crate::db::{now_ms, rfc3339, Db};
+use crate::dispatch;
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::validate::{self, CheckedProduct, CheckedVariant};
+
+/// A value bound to a dynamically built query.
+#[derive(Debug, Clone)]
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// `$from, $from+1, …` for `n` values.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+macro_rules! fetch_all_args {
+    ($pool:expr, $row:ty, $sql:expr, $args:expr) => {
+        dispatch!($pool, p => {
+            let mut q = sqlx::query_as::<_, $row>($sql);
+            for a in $args {
+                q = match a {
+                    Arg::Int(i) => q.bind(*i),
+                    Arg::Text(s) => q.bind(s.clone()),
+                };
+            }
+            q.fetch_all(p).await
+        })
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct ProductRow {
+    id: i64,
+    merchant: String,
+    category: String,
+    hs_code: String,
+    origin_country: String,
+    weight_g: i64,
+    customs_mode: Option<String>,
+    source_locale: String,
+    title: String,
+    description: String,
+    attributes: String,
+    source_digest: String,
+    archived_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+const PRODUCT_COLUMNS: &str = "id, merchant, category, hs_code, origin_country, weight_g, \
+     customs_mode, source_locale, title, description, attributes, source_digest, archived_at, \
+     created_at, updated_at";
+
+impl ProductRow {
+    fn checked(&self) -> CheckedProduct {
+        CheckedProduct {
+            merchant: self.merchant.clone(),
+            category: self.category.clone(),
+            hs_code: self.hs_code.clone(),
+            origin_country: self.origin_country.clone(),
+            weight_g: self.weight_g,
+            customs_mode: self
+                .customs_mode
+                .as_deref()
+                .and_then(CustomsMode::parse_stored),
+            source_locale: crate::locale_shim::normalize_locale(&self.source_locale)
+                .unwrap_or("en"),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            attributes: serde_json::from_str(&self.attributes).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct VariantRow {
+    id: i64,
+    product_id: i64,
+    sku: String,
+    options: String,
+    barcode: Option<String>,
+    archived_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PriceRow {
+    variant_id: i64,
+    currency: String,
+    amount_minor: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct StockRow {
+    variant_id: i64,
+    code: String,
+    available: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct TranslationRow {
+    product_id: i64,
+    locale: String,
+    title: String,
+    description: String,
+    attributes: String,
+    source_digest: String,
+    updated_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct WarehouseRow {
+    id: i64,
+    code: String,
+    name: String,
+    country: String,
+    kind: String,
+}
+
+impl From<WarehouseRow> for Warehouse {
+    fn from(r: WarehouseRow) -> Self {
+        Warehouse {
+            id: r.id,
+            code: r.code,
+            name: r.name,
+            country: r.country,
+            kind: WarehouseKind::parse_stored(&r.kind),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MarketRow {
+    country: String,
+    name: String,
+    currencies: String,
+    locales: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct RateRow {
+    currency: String,
+    rate: String,
+    valid_from: String,
+}
+
+/// Rates in force on one day: CNY per one major unit of each currency.
+#[derive(Debug, Clone, Default)]
+pub struct RateTable {
+    rates: HashMap<String, (Decimal, String)>,
+}
+
+impl RateTable {
+    /// CNY per one major unit; CNY itself is 1.
+    pub fn cny_per_unit(&self, currency: &str) -> Option<Decimal> {
+        if currency == "CNY" {
+            return Some(Decimal::ONE);
+        }
+        self.rates.get(currency).map(|(r, _)| *r)
+    }
+
+    /// Converts an amount in minor units from one currency to another through CNY. Rounds half
+    /// away from zero to the minor unit, or to whole units where the target is shown without
+    /// decimals. `None` when a rate is missing or the result would be zero or absurd.
+    pub fn convert(&self, amount_minor: i64, from: CurrencyCode, to: CurrencyCode) -> Option<i64> {
+        let from_rate = self.cny_per_unit(from.code())?;
+        let to_rate = self.cny_per_unit(to.code())?;
+        let major = Decimal::from(amount_minor) / Decimal::from(10_i64.pow(from.exponent()));
+        let target_major = major.checked_mul(from_rate)?.checked_div(to_rate)?;
+        let shown_digits = if to.is_shown_whole() {
+            0
+        } else {
+            to.exponent()
+        };
+        let rounded = target_major
+            .round_dp_with_strategy(shown_digits, RoundingStrategy::MidpointAwayFromZero);
+        let minor = rounded.checked_mul(Decimal::from(10_i64.pow(to.exponent())))?;
+        let minor = minor.to_i64()?;
+        (minor > 0 && minor <= crate::codes::MAX_AMOUNT_MINOR).then_some(minor)
+    }
+}
+
+/// Store of the catalog's aggregates.
+#[derive(Clone, Debug)]
+pub struct CatalogStore {
+    db: Db,
+}
+
+impl CatalogStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    // ---- products -------------------------------------------------------------------------
+
+    #[instrument(skip_all)]
+    pub async fn create_product(&self, product: NewProduct) -> Result<Product> {
+        let (p, variants) = validate::product(&product)?;
+        let now = now_ms();
+        let digest = p.source_digest();
+        let attributes = serde_json::to_string(&p.attributes).map_err(Error::internal)?;
+        let search = p.title.to_lowercase();
+        let id: i64 = dispatch!(self.db.writer(), pool => {
+            let mut tx = pool.begin().await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO products (merchant, category, hs_code, origin_country, weight_g, \
+                 customs_mode, source_locale, title, description, attributes, search_text, \
+                 source_digest, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+            )
+            .bind(&p.merchant)
+            .bind(&p.category)
+            .bind(&p.hs_code)
+            .bind(&p.origin_country)
+            .bind(p.weight_g)
+            .bind(p.customs_mode.map(|m| m.as_str()))
+            .bind(p.source_locale)
+            .bind(&p.title)
+            .bind(&p.description)
+            .bind(&attributes)
+            .bind(&search)
+            .bind(&digest)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            for v in &variants {
+                let options = serde_json::to_string(&v.options).map_err(Error::internal)?;
+                let (vid,): (i64,) = sqlx::query_as(
+                    "INSERT INTO variants (product_id, sku, options, barcode, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                )
+                .bind(id)
+                .bind(&v.sku)
+                .bind(&options)
+                .bind(&v.barcode)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| sku_conflict(e, &v.sku))?;
+                for (currency, amount) in &v.prices {
+                    sqlx::query(
+                        "INSERT INTO prices (variant_id, currency, amount_minor, updated_at) \
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(vid)
+                    .bind(currency.code())
+                    .bind(*amount)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+            id
+        });
+        self.get_product(id, None).await
+    }
+
+    async fn product_row(&self, id: i64) -> Result<ProductRow> {
+        let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1");
+        let row: Option<ProductRow> = dispatch!(self.db.reader(), p => {
+            sqlx::query_as(&sql).bind(id).fetch_optional(p).await?
+        });
+        row.ok_or_else(|| Error::not_found(format!("product {id}")))
+    }
+
+    /// A product with its variants, prices, stock and translation status; with a currency, each
+    /// variant's price in it (set, else converted, else null with the reason).
+    #[instrument(skip_all, fields(id))]
+    pub async fn get_product(&self, id: i64, currency: Option<CurrencyCode>) -> Result<Product> {
+        let row = self.product_row(id).await?;
+        let mut products = self.assemble(vec![row], currency).await?;
+        products
+            .pop()
+            .ok_or_else(|| Error::not_found(format!("product {id}")))
+    }
+
+    #[instrument(skip_all)]
+    pub async fn list_products(&self, q: &ProductQuery) -> Result<Page<Product>> {
+        let page = q.page.unwrap_or(1);
+        let per_page = q.per_page.unwrap_or(20);
+        if !(1..=1_000_000).contains(&page) {
+            return Err(Error::invalid("page", "must be between 1 and 1000000"));
+        }
+        if !(1..=100).contains(&per_page) {
+            return Err(Error::invalid("per_page", "must be between 1 and 100"));
+        }
+        let currency = q
+            .currency
+            .as_deref()
+            .map(|c| CurrencyCode::parse("currency", c))
+            .transpose()?;
+        let mut conditions: Vec<String> = Vec::new();
+        let mut args: Vec<Arg> = Vec::new();
+        if !q.archived.unwrap_or(false) {
+            conditions.push("p.archived_at IS NULL".into());
+        }
+        if let Some(category) = &q.category {
+            let category = crate::codes::slug("category", category, validate::MAX_CATEGORY)?;
+            args.push(Arg::Text(category.clone()));
+            args.push(Arg::Text(format!("{}.%", like_escape(&category))));
+            conditions.push(format!(
+                "(p.category = ${} OR p.category LIKE ${} ESCAPE '\\')",
+                args.len() - 1,
+                args.len()
+            ));
+        }
+        if let Some(text) = &q.q {
+            let text = crate::codes::text("q", text, validate::MAX_TITLE)?;
+            args.push(Arg::Text(format!(
+                "%{}%",
+                like_escape(&text.to_lowercase())
+            )));
+            conditions.push(format!("p.search_text LIKE ${} ESCAPE '\\'", args.len()));
+        }
+        if let Some(market) = &q.market {
+            let market = crate::codes::CountryCode::parse("market", market)?;
+            args.push(Arg::Text(market.as_str().to_owned()));
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM variants v JOIN stock s ON s.variant_id = v.id \
+                 JOIN market_warehouses mw ON mw.warehouse_id = s.warehouse_id \
+                 WHERE v.product_id = p.id AND v.archived_at IS NULL AND s.available > 0 \
+                 AND mw.country = ${})",
+                args.len()
+            ));
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let count_sql = format!("SELECT COUNT(*) AS n FROM products p {filter}");
+        #[derive(sqlx::FromRow)]
+        struct Count {
+            n: i64,
+        }
+        let total = fetch_all_args!(self.db.reader(), Count, &count_sql, &args)?
+            .first()
+            .map_or(0, |c| c.n);
+        let mut page_args = args.clone();
+        page_args.push(Arg::Int(per_page));
+        page_args.push(Arg::Int((page - 1) * per_page));
+        let sql = format!(
+            "SELECT {cols} FROM products p {filter} ORDER BY p.id LIMIT ${} OFFSET ${}",
+            page_args.len() - 1,
+            page_args.len(),
+            cols = PRODUCT_COLUMNS
+                .split(", ")
+                .map(|c| format!("p.{}", c.trim()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        let rows = fetch_all_args!(self.db.reader(), ProductRow, &sql, &page_args)?;
+        let items = self.assemble(rows, currency).await?;
+        Ok(Page {
+            items,
+            page,
+            per_page,
+            total,
+        })
+    }
+
+    /// Loads the variants, prices, stock and translations of `rows` in four queries.
+    async fn assemble(
+        &self,
+        rows: Vec<ProductRow>,
+        currency: Option<CurrencyCode>,
+    ) -> Result<Vec<Product>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let product_ids: Vec<Arg> = rows.iter().map(|r| Arg::Int(r.id)).collect();
+        let sql = format!(
+            "SELECT id, product_id, sku, options, barcode, archived_at FROM variants \
+             WHERE product_id IN ({}) ORDER BY id",
+            placeholders(1, product_ids.len())
+        );
+        let variant_rows = fetch_all_args!(self.db.reader(), VariantRow, &sql, &product_ids)?;
+        let sql = format!(
+            "SELECT product_id, locale, title, description, attributes, source_digest, updated_at \
+             FROM translations WHERE product_id IN ({}) ORDER BY locale",
+            placeholders(1, product_ids.len())
+        );
+        let translation_rows =
+            fetch_all_args!(self.db.reader(), TranslationRow, &sql, &product_ids)?;
+
+        let variant_ids: Vec<Arg> = variant_rows.iter().map(|v| Arg::Int(v.id)).collect();
+        let (price_rows, stock_rows) = if variant_ids.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            let sql = format!(
+                "SELECT variant_id, currency, amount_minor FROM prices WHERE variant_id IN ({}) \
+                 ORDER BY currency",
+                placeholders(1, variant_ids.len())
+            );
+            let prices = fetch_all_args!(self.db.reader(), PriceRow, &sql, &variant_ids)?;
+            let sql = format!(
+                "SELECT s.variant_id, w.code, s.available FROM stock s \
+                 JOIN warehouses w ON w.id = s.warehouse_id WHERE s.variant_id IN ({}) \
+                 ORDER BY w.code",
+                placeholders(1, variant_ids.len())
+            );
+            let stock = fetch_all_args!(self.db.reader(), StockRow, &sql, &variant_ids)?;
+            (prices, stock)
+        };
+        let rates = match currency {
+            Some(_) => self.rate_table(today()).await?,
+            None => RateTable::default(),
+        };
+
+        let mut prices_by_variant: HashMap<i64, Vec<Money>> = HashMap::new();
+        for p in price_rows {
+            prices_by_variant
+                .entry(p.variant_id)
+                .or_default()
+                .push(Money {
+                    currency: p.currency,
+                    amount_minor: p.amount_minor,
+                });
+        }
+        let mut stock_by_variant: HashMap<i64, Vec<StockLevel>> = HashMap::new();
+        for s in stock_rows {
+            stock_by_variant
+                .entry(s.variant_id)
+                .or_default()
+                .push(StockLevel {
+                    warehouse: s.code,
+                    available: s.available,
+                });
+        }
+        let mut variants_by_product: HashMap<i64, Vec<Variant>> = HashMap::new();
+        for v in variant_rows {
+            let prices = prices_by_variant.remove(&v.id).unwrap_or_default();
+            let (price, price_unavailable) = match currency {
+                Some(c) => match quote(&prices, c, &rates) {
+                    Ok(q) => (Some(Some(q)), None),
+                    Err(why) => (Some(None), Some(why)),
+                },
+                None => (None, None),
+            };
+            variants_by_product
+                .entry(v.product_id)
+                .or_default()
+                .push(Variant {
+                    id: v.id,
+                    product_id: v.product_id,
+                    sku: v.sku,
+                    options: serde_json::from_str(&v.options).unwrap_or_default(),
+                    barcode: v.barcode,
+                    archived: v.archived_at.is_some(),
+                    prices,
+                    stock: stock_by_variant.remove(&v.id).unwrap_or_default(),
+                    price,
+                    price_unavailable,
+                });
+        }
+        let digests: HashMap<i64, String> = rows
+            .iter()
+            .map(|r| (r.id, r.source_digest.clone()))
+            .collect();
+        let mut translations_by_product: HashMap<i64, Vec<TranslationStatus>> = HashMap::new();
+        for t in translation_rows {
+            let outdated = digests.get(&t.product_id) != Some(&t.source_digest);
+            translations_by_product
+                .entry(t.product_id)
+                .or_default()
+                .push(TranslationStatus {
+                    locale: t.locale,
+                    outdated,
+                });
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let checked = r.checked();
+                Product {
+                    id: r.id,
+                    merchant: checked.merchant,
+                    category: checked.category,
+                    hs_code: checked.hs_code,
+                    origin_country: checked.origin_country,
+                    weight_g: checked.weight_g,
+                    customs_mode: checked.customs_mode,
+                    source_locale: checked.source_locale.to_owned(),
+                    title: checked.title,
+                    description: checked.description,
+                    attributes: checked.attributes,
+                    archived: r.archived_at.is_some(),
+                    created_at: rfc3339(r.created_at),
+                    updated_at: rfc3339(r.updated_at),
+                    variants: variants_by_product.remove(&r.id).unwrap_or_default(),
+                    translations: translations_by_product.remove(&r.id).unwrap_or_default(),
+                }
+            })
+            .collect())
+    }
+
+    #[instrument(skip_all, fields(id))]
+    pub async fn update_product(&self, id: i64, patch: ProductPatch) -> Result<Product> {
+        let current = self.product_row(id).await?;
+        let p = validate::patched_product(current.checked(), &patch)?;
+        let attributes = serde_json::to_string(&p.attributes).map_err(Error::internal)?;
+        let search = self.search_text(id, &p.title).await?;
+        dispatch!(self.db.writer(), pool => {
+            sqlx::query(
+                "UPDATE products SET merchant = $1, category = $2, hs_code = $3, \
+                 origin_country = $4, weight_g = $5, customs_mode = $6, source_locale = $7, \
+                 title = $8, description = $9, attributes = $10, search_text = $11, \
+                 source_digest = $12, updated_at = $13 WHERE id = $14",
+            )
+            .bind(&p.merchant)
+            .bind(&p.category)
+            .bind(&p.hs_code)
+            .bind(&p.origin_country)
+            .bind(p.weight_g)
+            .bind(p.customs_mode.map(|m| m.as_str()))
+            .bind(p.source_locale)
+            .bind(&p.title)
+            .bind(&p.description)
+            .bind(&attributes)
+            .bind(&search)
+            .bind(p.source_digest())
+            .bind(now_ms())
+            .bind(id)
+            .execute(pool)
+            .await?;
+        });
+        self.get_product(id, None).await
+    }
+
+    /// The lowercase text the title filter searches: the source title and every translated one.
+    async fn search_text(&self, id: i64, source_title: &str) -> Result<String> {
+        let titles: Vec<(String,)> = dispatch!(self.db.reader(), p => {
+            sqlx::query_as("SELECT title FROM translations WHERE product_id = $1 ORDER BY locale")
+                .bind(id)
+                .fetch_all(p)
+                .await?
+        });
+        let mut text = source_title.to_lowercase();
+        for (t,) in titles {
+            text.push('\n');
+            text.push_str(&t.to_lowercase());
+        }
+        Ok(text)
+    }
+
+    #[instrument(skip_all, fields(id, archived))]
+    pub async fn set_product_archived(&self, id: i64, archived: bool) -> Result<Product> {
+        let now = now_ms();
+        let done = dispatch!(self.db.writer(), p => {
+            sqlx::query("UPDATE products SET archived_at = $1, updated_at = $2 WHERE id = $3")
+                .bind(archived.then_some(now))
+                .bind(now)
+                .bind(id)
+                .execute(p)
+                .await?
+                .rows_affected()
+        });
+        if done == 0 {
+            return Err(Error::not_found(format!("product {id}")));
+        }
+        self.get_product(id, None).await
+    }
+
+    // ---- variants -------------------------------------------------------------------------
+
+    #[instrument(skip_all, fields(product_id))]
+    pub async fn create_variant(&self, product_id: i64, variant: NewVariant) -> Result<Variant> {
+        let v: CheckedVariant = validate::variant("", &variant)?;
+        self.product_row(product_id).await?;
+        let now = now_ms();
+        let options = serde_json::to_string(&v.options).map_err(Error::internal)?;
+        let id: i64 = dispatch!(self.db.writer(), pool => {
+            let mut tx = pool.begin().await?;
+            let (vid,): (i64,) = sqlx::query_as(
+                "INSERT INTO variants (product_id, sku, options, barcode, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+            )
+            .bind(product_id)
+            .bind(&v.sku)
+            .bind(&options)
+            .bind(&v.barcode)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| sku_conflict(e, &v.sku))?;
+            for (currency, amount) in &v.prices {
+                sqlx::query(
+                    "INSERT INTO prices (variant_id, currency, amount_minor, updated_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(vid)
+                .bind(currency.code())
+                .bind(*amount)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query("UPDATE products SET updated_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(product_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            vid
+        });
+        self.get_variant(id, None).await
+    }
+
+    #[instrument(skip_all, fields(id))]
+    pub async fn get_variant(&self, id: i64, currency: Option<CurrencyCode>) -> Result<Variant> {
+        let product_id: Option<(i64,)> = dispatch!(self.db.reader(), p => {
+            sqlx::query_as("SELECT product_id FROM variants WHERE id = $1")
+                .bind(id)
+                .fetch_optional(p)
+                .await?
+        });
+        let (product_id,) = product_id.ok_or_else(|| Error::not_found(format!("variant {id}")))?;
+        let product = self.get_product(product_id, currency).await?;
+        product
+            .variants
+            .into_iter()
+            .find(|v| v.id == id)
+            .ok_or_else(|| Error::not_found(format!("variant {id}")))
+    }
+
+    #[instrument(skip_all, fields(id))]
+    pub async fn update_variant(&self, id: i64, patch: VariantPatch) -> Result<Variant> {
+        let (sku, options, barcode) = validate::variant_patch(&patch)?;
+        let current = self.get_variant(id, None).await?;
+        let sku = sku.unwrap_or(current.sku);
+        let options =
+            serde_json::to_string(&options.unwrap_or(current.options)).map_err(Error::internal)?;
+        let barcode = barcode.unwrap_or(current.barcode);
+        dispatch!(self.db.writer(), p => {
+            sqlx::query(
+                "UPDATE variants SET sku = $1, options = $2, barcode = $3, updated_at = $4 \
+                 WHERE id = $5",
+            )
+            .bind(&sku)
+            .bind(&options)
+            .bind(&barcode)
+            .bind(now_ms())
+            .bind(id)
+            .execute(p)
+            .await
+            .map_err(|e| sku_conflict(e, &sku))?;
+        });
+        self.get_variant(id, None).await
+    }
+
+    #[instrument(skip_all, fields(id, archived))]
+    pub async fn set_variant_archived(&self, id: i64, archived: bool) -> Result<Variant> {
+        let now = now_ms();
+        let done = dispatch!(self.db.writer(), p => {
+            sqlx::query("UPDATE variants SET archived_at = $1, updated_at = $2 WHERE id = $3")
+                .bind(archived.then_some(now))
+                .bind(now)
+                .bind(id)
+                .execute(p)
+                .await?
+                .rows_affected()
+        });
+        if done == 0 {
+            return Err(Error::not_found(format!("variant {id}")));
+        }
+        self.get_variant(id, None).await
+    }
+
+    // ---- prices ---------------------------------------------------------------------------
+
+    #[instrument(skip_all, fields(variant_id))]
+    pub async fn set_price(
+        &self,
+        variant_id: i64,
+        currency: &str,
+        amount_minor: i64,
+    ) -> Result<Variant> {
+        let currency = CurrencyCode::parse("currency", currency)?;
+        let amount = currency.check_price("amount_minor", amount_minor)?;
+        self.get_variant(variant_id, None).await?;
+        let now = now_ms();
+        dispatch!(self.db.writer(), p => {
+            sqlx::query(
+                "INSERT INTO prices (variant_id, currency, amount_minor, updated_at) \
+                 VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (variant_id, currency) DO UPDATE \
+                 SET amount_minor = excluded.amount_minor, updated_at = excluded.updated_at",
+            )
+            .bind(variant_id)
+            .bind(currency.code())
+            .bind(amount)
+            .bind(now)
+            .execute(p)
+            .await?;
+        });
+        self.get_variant(variant_id, None).await
+    }
+
+    #[instrument(skip_all, fields(variant_id))]
+    pub async fn delete_price(&self, variant_id: i64, currency: &str) -> Result<Variant> {
+        let currency = CurrencyCode::parse("currency", currency)?;
+        let done = dispatch!(self.db.writer(), p => {
+            sqlx::query("DELETE FROM prices WHERE variant_id = $1 AND currency = $2")
+                .bind(variant_id)
+                .bind(currency.code())
+                .execute(p)
+                .await?
+                .rows_affected()
+        });
+        if done == 0 {
+            return Err(Error::not_found(format!(
+                "{currency} price of variant {variant_id}"
+            )));
+        }
+        self.get_variant(variant_id, None).await
+    }
+
+    // ---- rates ----------------------------------------------------------------------------
+
+    #[instrument(skip_all)]
+    pub async fn put_rate(&self, rate: NewRate) -> Result<Rate> {
+        let currency = CurrencyCode::parse("currency", &rate.currency)?;
+        if currency.code() == "CNY" {
+            return Err(Error::invalid(
+                "currency",
+                "rates are quoted in CNY; CNY itself is always 1",
+            ));
+        }
+        let value = validate::rate("rate", &rate.rate)?;
+        let valid_from = match &rate.valid_from {
+            Some(d) => validate::date("valid_from", d)?,
+            None => today(),
+        };
+        let valid_from = validate::format_date(valid_from);
+        let value = value.to_string();
+        dispatch!(self.db.writer(), p => {
+            sqlx::query(
+                "INSERT INTO rates (currency, valid_from, rate, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (currency, valid_from) DO UPDATE SET rate = excluded.rate",
+            )
+            .bind(currency.code())
+            .bind(&valid_from)
+            .bind(&value)
+            .bind(now_ms())
+            .execute(p)
+            .await?;
+        });
+        Ok(Rate {
+            currency: currency.code().to_owned(),
+            rate: value,
+            valid_from,
+        })
+    }
+
+    /// The rate of each currency in force on `day`: its latest entry dated on or before it.
+    pub async fn rates_on(&self, day: time::Date) -> Result<Vec<Rate>> {
+        let day = validate::format_date(day);
+        let rows: Vec<RateRow> = dispatch!(self.db.reader(), p => {
+            sqlx::query_as(
+                "SELECT r.currency, r.rate, r.valid_from FROM rates r \
+                 WHERE r.valid_from = (SELECT MAX(valid_from) FROM rates x \
+                                       WHERE x.currency = r.currency AND x.valid_from <= $1) \
+                 ORDER BY r.currency",
+            )
+            .bind(&day)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| Rate {
+                currency: r.currency,
+                rate: r.rate,
+                valid_from: r.valid_from,
+            })
+            .collect())
+    }
+
+    /// Every rate entry of one currency, newest first.
+    pub async fn rate_history(&self, currency: &str) -> Result<Vec<Rate>> {
+        let currency = CurrencyCode::parse("currency", currency)?;
+        let rows: Vec<RateRow> = dispatch!(self.db.reader(), p => {
+            sqlx::query_as(
+                "SELECT currency, rate, valid_from FROM rates WHERE currency = $1 \
+                 ORDER BY valid_from DESC",
+            )
+            .bind(currency.code())
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| Rate {
+                currency: r.currency,
+                rate: r.rate,
+                valid_from: r.valid_from,
+            })
+            .collect())
+    }
+
+    pub async fn rate_table(&self, day: time::Date) -> Result<RateTable> {
+        let mut table = RateTable::default();
+        for r in self.rates_on(day).await? {
+            if let Ok(d) = validate::rate("rate", &r.rate) {
+                table.rates.insert(r.currency, (d, r.valid_from));
+            }
+        }
+        Ok(table)
+    }
+
+    // ---- warehouses and stock -------------------------------------------------------------
+
+    #[instrument(skip_all)]
+    pub async fn create_warehouse(&self, w: NewWarehouse) -> Result<Warehouse> {
+        let code = crate::codes::upper_code("code", &w.code, 32)?;
+        let name = crate::codes::text("name", &w.name, validate::MAX_NAME)?;
+        let country = crate::codes::CountryCode::parse("country", &w.country)?;
+        dispatch!(self.db.writer(), p => {
+            sqlx::query(
+                "INSERT INTO warehouses (code, name, country, kind, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&code)
+            .bind(&name)
+            .bind(country.as_str())
+            .bind(w.kind.as_str())
+            .bind(now_ms())
+            .execute(p)
+            .await
+            .map_err(|e| match Error::from(e) {
+                Error::Conflict { .. } => {
+                    Error::conflict("conflict", format!("warehouse {code} already exists"))
+                }
+                other => other,
+            })?;
+        });
+        self.get_warehouse(&code).await
+    }
+
+    pub async fn get_warehouse(&self, code: &str) -> Result<Warehouse> {
+        let row: Option<WarehouseRow> = dispatch!(self.db.reader(), p => {
+            sqlx::query_as("SELECT id, code, name, country, kind FROM warehouses WHERE code = $1")
+                .bind(code)
+                .fetch_optional(p)
+                .await?
+        });
+        row.map(Warehouse::from)
+            .ok_or_else(|| Error::not_found(format!("warehouse {code}")))
+    }
+
+    pub async fn list_warehouses(&self) -> Result<Vec<Warehouse>> {
+        let rows: Vec<WarehouseRow> = dispatch!(self.db.reader(), p => {
+            sqlx::query_as("SELECT id, code, name, country, kind FROM warehouses ORDER BY code")
+                .fetch_all(p)
+                .await?
+        });
+        Ok(rows.into_iter().map(Warehouse::from).collect())
+    }
+
+    pub async fn update_warehouse(&self, code: &str, patch: WarehousePatch) -> Result<Warehouse> {
+        let current = self.get_warehouse(code).await?;
+        let name = match &patch.name {
+            Some(n) => crate::codes::text("name", n, validate::MAX_NAME)?,
+            None => current.name,
+        };
+        let kind = patch.kind.unwrap_or(current.kind);
+        dispatch!(self.db.writer(), p => {
+            sqlx::query("UPDATE warehouses SET name = $1, kind = $2 WHERE code = $3")
+                .bind(&name)
+                .bind(kind.as_str())
+                .bind(code)
+                .execute(p)
+                .await?;
+        });
+        self.get_warehouse(code).await
+    }
+
+    #[instrument(skip_all, fields(variant_id))]
+    pub async fn set_stock(
+        &self,
+        variant_id: i64,
+        warehouse: &str,
+        available: i64,
+    ) -> Result<Variant> {
+        let available = crate::codes::quantity("available", available, crate::codes::MAX_STOCK)?;
+        let w = self.get_warehouse(warehouse).await?;
+        self.get_variant(variant_id, None).await?;
+        dispatch!(self.db.writer(), p => {
+            sqlx::query(
+                "INSERT INTO stock (variant_id, warehouse_id, available, updated_at) \
+                 VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (variant_id, warehouse_id) DO UPDATE \
+                 SET available = excluded.available, updated_at = excluded.updated_at",
+            )
+            .bind(variant_id)
+            .bind(w.id)
+            .bind(available)
+            .bind(now_ms())
+            .execute(p)
+            .await?;
+        });
+        self.get_variant(variant_id, None).await
+    }
+
+    // ---- markets --------------------------------------------------------------------------
+
+    #[instrument(skip_all, fields(country))]
+    pub async fn put_market(&self, country: &str, body: MarketBody) -> Result<Market> {
+        let country = crate::codes::CountryCode::parse("country", country)?;
+        let name = crate::codes::text("name", &body.name, validate::MAX_NAME)?;
+        if body.currencies.is_empty() || body.currencies.len() > 8 {
+            return Err(Error::invalid("currencies", "give 1 to 8 currencies"));
+        }
+        let mut currencies = Vec::new();
+        for (i, c) in body.currencies.iter().enumerate() {
+            let c = CurrencyCode::parse(&format!("currencies[{i}]"), c)?
+                .code()
+                .to_owned();
+            if currencies.contains(&c) {
+                return Err(Error::invalid(format!("currencies[{i}]"), "appears twice"));
+            }
+            currencies.push(c);
+        }
+        if body.locales.is_empty() || body.locales.len() > 8 {
+            return Err(Error::invalid("locales", "give 1 to 8 locales"));
+        }
+        let mut locales: Vec<String> = Vec::new();
+        for (i, l) in body.locales.iter().enumerate() {
+            let l = crate::codes::parse_locale(&format!("locales[{i}]"), l)?.to_owned();
+            if locales.contains(&l) {
+                return Err(Error::invalid(format!("locales[{i}]"), "appears twice"));
+            }
+            locales.push(l);
+        }
+        if body.warehouses.len() > 32 {
+            return Err(Error::invalid("warehouses", "at most 32 warehouses"));
+        }
+        let mut warehouse_ids = Vec::new();
+        for (i, code) in body.warehouses.iter().enumerate() {
+            let w = self.get_warehouse(code).await.map_err(|_| {
+                Error::invalid(
+                    format!("warehouses[{i}]"),
+                    format!("unknown warehouse '{code}'"),
+                )
+            })?;
+            if !warehouse_ids.contains(&w.id) {
+                warehouse_ids.push(w.id);
+            }
+        }
+        let now = now_ms();
+        let currencies_json = serde_json::to_string(&currencies).map_err(Error::internal)?;
+        let locales_json = serde_json::to_string(&locales).map_err(Error::internal)?;
+        dispatch!(self.db.writer(), pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO markets (country, name, currencies, locales, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (country) DO UPDATE \
+                 SET name = excluded.name, currencies = excluded.currencies, \
+                 locales = excluded.locales, updated_at = excluded.updated_at",
+            )
+            .bind(country.as_str())
+            .bind(&name)
+            .bind(&currencies_json)
+            .bind(&locales_json)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM market_warehouses WHERE country = $1")
+                .bind(country.as_str())
+                .execute(&mut *tx)
+                .await?;
+            for id in &warehouse_ids {
+                sqlx::query("INSERT INTO market_warehouses (country, warehouse_id) VALUES ($1, $2)")
+                    .bind(country.as_str())
+                    .bind(*id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        self.get_market(country.as_str()).await
+    }
+
+    pub async fn get_market(&self, country: &str) -> Result<Market> {
+        self.markets(Some(country))
+            .await?
+            .pop()
+            .ok_or_else(|| Error::not_found(format!("market {country}")))
+    }
+
+    pub async fn list_markets(&self) -> Result<Vec<Market>> {
+        self.markets(None).await
+    }
+
+    async fn markets(&self, only: Option<&str>) -> Result<Vec<Market>> {
+        let (rows, links): (Vec<MarketRow>, Vec<(String, String)>) = dispatch!(self.db.reader(), p => {
+            let rows = match only {
+                Some(c) => sqlx::query_as(
+                    "SELECT country, name, currencies, locales FROM markets WHERE country = $1",
+                )
+                .bind(c)
+                .fetch_all(p)
+                .await?,
+                None => sqlx::query_as(
+                    "SELECT country, name, currencies, locales FROM markets ORDER BY created_at, country",
+                )
+                .fetch_all(p)
+                .await?,
+            };
+            let links = sqlx::query_as(
+                "SELECT mw.country, w.code FROM market_warehouses mw \
+                 JOIN warehouses w ON w.id = mw.warehouse_id ORDER BY w.code",
+            )
+            .fetch_all(p)
+            .await?;
+            (rows, links)
+        });
+        let mut by_country: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (country, code) in links {
+            by_country.entry(country).or_default().push(code);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let currencies: Vec<String> =
+                    serde_json::from_str(&r.currencies).unwrap_or_default();
+                Market {
+                    default_currency: currencies.first().cloned().unwrap_or_default(),
+                    warehouses: by_country.remove(&r.country).unwrap_or_default(),
+                    country: r.country,
+                    name: r.name,
+                    currencies,
+                    locales: serde_json::from_str(&r.locales).unwrap_or_default(),
+                }
+            })
+            .collect())
+    }
+
+    // ---- translations ---------------------------------------------------------------------
+
+    #[instrument(skip_all, fields(product_id, locale))]
+    pub async fn put_translation(
+        &self,
+        product_id: i64,
+        locale: &str,
+        body: TranslationBody,
+    ) -> Result<Translation> {
+        let locale = crate::codes::parse_locale("locale", locale)?;
+        let title = crate::codes::text("title", &body.title, validate::MAX_TITLE)?;
+        let description =
+            crate::codes::text("description", &body.description, validate::MAX_DESCRIPTION)?;
+        let attributes = validate::text_attributes(&body.attributes)?;
+        let product = self.product_row(product_id).await?;
+        if product.source_locale == locale {
+            return Err(Error::invalid(
+                "locale",
+                format!("{locale} is the product's source language; update the product instead"),
+            ));
+        }
+        let attributes_json = serde_json::to_string(&attributes).map_err(Error::internal)?;
+        let now = now_ms();
+        dispatch!(self.db.writer(), pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO translations (product_id, locale, title, description, attributes, \
+                 source_digest, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (product_id, locale) DO UPDATE SET title = excluded.title, \
+                 description = excluded.description, attributes = excluded.attributes, \
+                 source_digest = excluded.source_digest, updated_at = excluded.updated_at",
+            )
+            .bind(product_id)
+            .bind(locale)
+            .bind(&title)
+            .bind(&description)
+            .bind(&attributes_json)
+            .bind(&product.source_digest)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        let search = self.search_text(product_id, &product.title).await?;
+        dispatch!(self.db.writer(), p => {
+            sqlx::query("UPDATE products SET search_text = $1 WHERE id = $2")
+                .bind(&search)
+                .bind(product_id)
+                .execute(p)
+                .await?;
+        });
+        self.get_translation(product_id, locale).await
+    }
+
+    pub async fn list_translations(&self, product_id: i64) -> Result<Vec<Translation>> {
+        let product = self.product_row(product_id).await?;
+        let rows: Vec<TranslationRow> = dispatch!(self.db.reader(), p => {
+            sqlx::query_as(
+                "SELECT product_id, locale, title, description, attributes, source_digest, \
+                 updated_at FROM translations WHERE product_id = $1 ORDER BY locale",
+            )
+            .bind(product_id)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|t| translation(t, &product.source_digest))
+            .collect())
+    }
+
+    pub async fn get_translation(&self, product_id: i64, locale: &str) -> Result<Translation> {
+        let locale = crate::codes::parse_locale("locale", locale)?;
+        self.list_translations(product_id)
+            .await?
+            .into_iter()
+            .find(|t| t.locale == locale)
+            .ok_or_else(|| {
+                Error::not_found(format!("{locale} translation of product {product_id}"))
+            })
+    }
+
+    pub async fn delete_translation(&self, product_id: i64, locale: &str) -> Result<()> {
+        let locale = crate::codes::parse_locale("locale", locale)?;
+        let product = self.product_row(product_id).await?;
+        let done = dispatch!(self.db.writer(), p => {
+            sqlx::query("DELETE FROM translations WHERE product_id = $1 AND locale = $2")
+                .bind(product_id)
+                .bind(locale)
+                .execute(p)
+                .await?
+                .rows_affected()
+        });
+        if done == 0 {
+            return Err(Error::not_found(format!(
+                "{locale} translation of product {product_id}"
+            )));
+        }
+        let search = self.search_text(product_id, &product.title).await?;
+        dispatch!(self.db.writer(), p => {
+            sqlx::query("UPDATE products SET search_text = $1 WHERE id = $2")
+                .bind(&search)
+                .bind(product_id)
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// True when the catalog has no product at all (the demo loads only into an empty one).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let (n,): (i64,) = dispatch!(self.db.reader(), p => {
+            sqlx::query_as("SELECT COUNT(*) FROM products").fetch_one(p).await?
+        });
+        Ok(n == 0)
+    }
+}
+
+fn translation(t: TranslationRow, source_digest: &str) -> Translation {
+    Translation {
+        outdated: t.source_digest != source_digest,
+        locale: t.locale,
+        title: t.title,
+        description: t.description,
+        attributes: serde_json::from_str(&t.attributes).unwrap_or_default(),
+        updated_at: rfc3339(t.updated_at),
+    }
+}
+
+fn sku_conflict(e: sqlx::Error, sku: &str) -> Error {
+    match Error::from(e) {
+        Error::Conflict { .. } => Error::conflict("conflict", format!("SKU {sku} already exists")),
+        other => other,
+    }
+}
+
+/// Today's date in UTC.
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+/// The price of a variant in `currency`: the one set, else converted from the CNY price (or
+/// the first other price that has a rate), else the reason there is none.
+fn quote(
+    prices: &[Money],
+    currency: CurrencyCode,
+    rates: &RateTable,
+) -> std::result::Result<QuotedPrice, PriceUnavailable> {
+    if let Some(p) = prices.iter().find(|p| p.currency == currency.code()) {
+        return Ok(QuotedPrice {
+            currency: p.currency.clone(),
+            amount_minor: p.amount_minor,
+            converted: false,
+            converted_from: None,
+        });
+    }
+    if prices.is_empty() {
+        return Err(PriceUnavailable {
+            code: "no_price".into(),
+            message: "this variant has no price in any currency".into(),
+        });
+    }
+    let mut candidates: Vec<&Money> = prices.iter().collect();
+    candidates.sort_by_key(|p| (p.currency != "CNY", p.currency.clone()));
+    for source in candidates {
+        let Ok(from) = CurrencyCode::parse("currency", &source.currency) else {
+            continue;
+        };
+        if let Some(amount) = rates.convert(source.amount_minor, from, currency) {
+            return Ok(QuotedPrice {
+                currency: currency.code().to_owned(),
+                amount_minor: amount,
+                converted: true,
+                converted_from: Some(source.clone()),
+            });
+        }
+    }
+    Err(PriceUnavailable {
+        code: "no_rate".into(),
+        message: format!(
+            "no {currency} price is set and the rate table cannot convert one into {currency}"
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(entries: &[(&str, &str)]) -> RateTable {
+        let mut t = RateTable::default();
+        for (c, r) in entries {
+            t.rates.insert(
+                (*c).to_owned(),
+                (r.parse().expect("decimal"), "2026-11-01".to_owned()),
+            );
+        }
+        t
+    }
+
+    fn code(c: &str) -> CurrencyCode {
+        CurrencyCode::parse("c", c).expect("known currency")
+    }
+
+    /// 89.00 CNY at 0.0142 CNY/KZT is 6267.61 KZT; into VND it rounds to whole dong.
+    #[test]
+    fn converts_through_cny() {
+        let t = table(&[("KZT", "0.0142"), ("VND", "0.000272"), ("IDR", "0.00043")]);
+        assert_eq!(t.convert(8900, code("CNY"), code("KZT")), Some(626_761));
+        assert_eq!(t.convert(8900, code("CNY"), code("VND")), Some(327_206));
+        // IDR is shown whole: 206976.74… rounds to 206977 units = 20697700 minor.
+        assert_eq!(t.convert(8900, code("CNY"), code("IDR")), Some(20_697_700));
+        assert_eq!(t.convert(8900, code("CNY"), code("THB")), None);
+    }
+
+    /// A set price wins; a missing one is converted and marked; no rate gives the reason.
+    #[test]
+    fn quotes_set_converted_or_reason() {
+        let t = table(&[("KZT", "0.0142")]);
+        let prices = vec![Money {
+            currency: "CNY".into(),
+            amount_minor: 8900,
+        }];
+        let q = quote(&prices, code("CNY"), &t).expect("set price");
+        assert!(!q.converted);
+        let q = quote(&prices, code("KZT"), &t).expect("converted");
+        assert!(q.converted);
+        assert_eq!(q.amount_minor, 626_761);
+        let why = quote(&prices, code("THB"), &t).expect_err("no THB rate");
+        assert_eq!(why.code, "no_rate");
+        let why = quote(&[], code("THB"), &t).expect_err("no price at all");
+        assert_eq!(why.code, "no_price");
+    }
+}

@@ -1,0 +1,294 @@
+//! The application: state, the composed router (catalog, tokens, health, metrics, OpenAPI), the
+//! token check, and `run(listener, shutdown)`, the server's entry point.
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use silkstream_catalog::auth::{Principal, Role};
+use silkstream_catalog::error::{error_response, Error, ErrorBody, Result};
+use silkstream_catalog::extract::{ApiJson, ApiPath};
+use silkstream_catalog::{CatalogStore, Db};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::metrics::{self, Metrics};
+use crate::settings::Settings;
+use crate::tokens::{NewToken, TokenInfo, TokenStore};
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The system of record; `/readyz` pings it.
+    pub db: Db,
+    /// Catalog reads and writes.
+    pub catalog: CatalogStore,
+    /// Token checks on every `/api/v1` request.
+    pub tokens: TokenStore,
+    /// Request counts and latencies for `/metrics`.
+    pub metrics: Metrics,
+    /// The generated OpenAPI document, served at `/openapi.json`.
+    pub openapi: std::sync::Arc<utoipa::openapi::OpenApi>,
+}
+
+impl FromRef<AppState> for CatalogStore {
+    fn from_ref(s: &AppState) -> Self {
+        s.catalog.clone()
+    }
+}
+
+impl FromRef<AppState> for TokenStore {
+    fn from_ref(s: &AppState) -> Self {
+        s.tokens.clone()
+    }
+}
+
+impl FromRef<AppState> for Metrics {
+    fn from_ref(s: &AppState) -> Self {
+        s.metrics.clone()
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Silkstream", description = "Cross-border livestream selling: catalog, live sessions, orders and feeds."),
+    modifiers(&BearerAuth),
+    components(schemas(ErrorBody))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API routes with their OpenAPI description.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(silkstream_catalog::routes::router())
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+}
+
+/// The OpenAPI document of every route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().split_for_parts().1
+}
+
+/// Builds the state and the router for a connected, migrated database.
+pub fn build(db: Db, settings: &Settings) -> Router {
+    let (api_router, openapi) = api().split_for_parts();
+    let state = AppState {
+        catalog: CatalogStore::new(db.clone()),
+        tokens: TokenStore::new(db.clone()),
+        metrics: Metrics::new(),
+        openapi: std::sync::Arc::new(openapi),
+        db,
+    };
+    api_router
+        .route("/openapi.json", get(openapi_json))
+        .route("/metrics", get(metrics::endpoint))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            // The path only: a query string may carry a token (`?token=` on feeds).
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+        }))
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight finish.
+pub async fn run(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Checks `Authorization: Bearer …` (or `?token=` for browser WebSockets). A request with a bad
+/// token is refused here with 401; one without a token goes on without a [`Principal`], and any
+/// handler that needs one answers 401 itself.
+async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let header_token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or_default().to_owned());
+    let token = match header_token {
+        Some(value) => match value.strip_prefix("Bearer ") {
+            Some(t) => Some(t.trim().to_owned()),
+            None => return Error::Unauthorized.into_response(),
+        },
+        None => req.uri().query().and_then(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("token=").map(str::to_owned))
+        }),
+    };
+    if let Some(token) = token {
+        match state.tokens.authenticate(&token).await {
+            Ok(Some(principal)) => {
+                req.extensions_mut().insert(principal);
+            }
+            Ok(None) => return Error::Unauthorized.into_response(),
+            Err(e) => return e.into_response(),
+        }
+    }
+    next.run(req).await
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "internal error",
+    )
+}
+
+async fn not_found() -> Response {
+    error_response(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+async fn method_not_allowed() -> Response {
+    error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method",
+    )
+}
+
+async fn openapi_json(State(state): State<AppState>) -> impl IntoResponse {
+    Json(state.openapi.as_ref().clone())
+}
+
+/// Process liveness.
+#[derive(serde::Serialize, ToSchema)]
+struct Health {
+    status: &'static str,
+}
+
+/// Liveness: the process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+async fn readyz(State(state): State<AppState>) -> Response {
+    let ping = tokio::time::timeout(Duration::from_secs(2), state.db.ping()).await;
+    if matches!(ping, Ok(true)) {
+        Json(Health { status: "ready" }).into_response()
+    } else {
+        error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "the database does not answer",
+        )
+    }
+}
+
+/// A new token.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct CreateToken {
+    name: String,
+    role: Role,
+    /// Days until it expires; never when absent.
+    #[serde(default)]
+    expires_in_days: Option<i64>,
+}
+
+/// Creates a token (admin). Its secret is in this response only.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = CreateToken,
+    responses((status = 201, body = NewToken), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn create_token(
+    State(tokens): State<TokenStore>,
+    principal: Principal,
+    ApiJson(body): ApiJson<CreateToken>,
+) -> Result<(StatusCode, ApiJson<NewToken>)> {
+    principal.require(&[Role::Admin])?;
+    let created = tokens
+        .create(&body.name, body.role, body.expires_in_days)
+        .await?;
+    Ok((StatusCode::CREATED, ApiJson(created)))
+}
+
+/// Lists tokens, without their secrets (admin).
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
+    responses((status = 200, body = Vec<TokenInfo>)), security(("bearer" = [])))]
+async fn list_tokens(
+    State(tokens): State<TokenStore>,
+    principal: Principal,
+) -> Result<ApiJson<Vec<TokenInfo>>> {
+    principal.require(&[Role::Admin])?;
+    Ok(ApiJson(tokens.list().await?))
+}
+
+/// Revokes a token (admin); it is refused from the next request on.
+#[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", tag = "tokens",
+    params(("id" = i64, Path, description = "token id")),
+    responses((status = 200, body = TokenInfo), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn revoke_token(
+    State(tokens): State<TokenStore>,
+    principal: Principal,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<ApiJson<TokenInfo>> {
+    principal.require(&[Role::Admin])?;
+    Ok(ApiJson(tokens.revoke(id).await?))
+}

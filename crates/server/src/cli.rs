@@ -1,0 +1,196 @@
+//! The command line: `serve`, `migrate`, `token create|revoke|list`, `backup`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use silkstream_catalog::auth::Role;
+
+use crate::settings::Settings;
+use crate::tokens::TokenStore;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "silkstream",
+    version,
+    about = "Backend for cross-border livestream selling"
+)]
+pub struct Cli {
+    /// TOML settings file (also SILKSTREAM_CONFIG); the environment overrides it.
+    #[arg(long, global = true, env = "SILKSTREAM_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API (applies migrations first).
+    Serve {
+        /// Load the demo catalog into an empty catalog and print a token per role.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Write a consistent copy of the SQLite database to PATH (safe while serving).
+    Backup { path: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create a token; prints it alone on the last line.
+    Create {
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        name: String,
+        /// Days until it expires (never when absent).
+        #[arg(long)]
+        expires_in: Option<i64>,
+    },
+    /// Revoke a token by its id.
+    Revoke { id: i64 },
+    /// List tokens (never their secrets).
+    List,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("'{s}' is not a role: admin, host, buyer or operator"))
+}
+
+fn init_tracing(settings: &Settings) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SILKSTREAM_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if settings.log_format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Runs the parsed command line.
+pub async fn main(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    init_tracing(&settings);
+    match cli.command {
+        Command::Serve { demo } => serve(settings, demo).await,
+        Command::Migrate => {
+            let db = crate::connect(&settings).await?;
+            db.close().await;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Token { command } => {
+            let db = crate::connect(&settings).await?;
+            let store = TokenStore::new(db.clone());
+            match command {
+                TokenCommand::Create {
+                    role,
+                    name,
+                    expires_in,
+                } => {
+                    let created = store
+                        .create(&name, role, expires_in)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!(
+                        "created token {} for {} ({}){}",
+                        created.info.id,
+                        created.info.name,
+                        created.info.role,
+                        created
+                            .info
+                            .expires_at
+                            .as_deref()
+                            .map(|e| format!(", expires {e}"))
+                            .unwrap_or_default()
+                    );
+                    println!("{}", created.token);
+                }
+                TokenCommand::Revoke { id } => {
+                    let info = store.revoke(id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!("revoked token {} ({})", info.id, info.name);
+                }
+                TokenCommand::List => {
+                    for t in store.list().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                        println!(
+                            "{}\t{}\t{}\t{}{}",
+                            t.id,
+                            t.role,
+                            t.name,
+                            t.expires_at.as_deref().unwrap_or("never"),
+                            if t.revoked { "\trevoked" } else { "" }
+                        );
+                    }
+                }
+            }
+            db.close().await;
+            Ok(())
+        }
+        Command::Backup { path } => {
+            if path.exists() {
+                anyhow::bail!("{} exists already; choose a new path", path.display());
+            }
+            let db = crate::connect(&settings).await?;
+            let target = path
+                .to_str()
+                .ok_or_else(|| anyhow::anyhow!("the backup path must be UTF-8"))?;
+            db.backup_sqlite(target).await?;
+            db.close().await;
+            println!("backup written to {}", path.display());
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+    tracing::info!(settings = ?settings, "starting");
+    let db = crate::connect(&settings).await?;
+    if demo {
+        let report = crate::demo::load(&db).await?;
+        if report.loaded {
+            println!(
+                "demo catalog loaded: {} products, {} variants, {} markets, {} warehouses, {} rates",
+                report.products, report.variants, report.markets, report.warehouses, report.rates
+            );
+        } else {
+            println!("the catalog is not empty: demo data not loaded");
+        }
+        let base = format!("http://{}", settings.bind);
+        println!("demo tokens (valid 30 days):");
+        let tokens = crate::demo::tokens(&db).await?;
+        for t in &tokens {
+            println!("  {:<9} {}", t.info.role.as_str(), t.token);
+        }
+        let admin = tokens
+            .iter()
+            .find(|t| t.info.role == Role::Admin)
+            .map(|t| t.token.clone())
+            .unwrap_or_default();
+        println!("try:");
+        println!("  curl -s {base}/api/v1/products -H 'Authorization: Bearer {admin}'");
+        println!(
+            "  curl -s '{base}/api/v1/products/1?currency=KZT' -H 'Authorization: Bearer {admin}'"
+        );
+        println!("  curl -s '{base}/api/v1/products?market=VN&currency=VND' -H 'Authorization: Bearer {admin}'");
+        println!("  curl -s {base}/api/v1/markets -H 'Authorization: Bearer {admin}'");
+        println!("  curl -s {base}/openapi.json");
+    }
+    let router = crate::build(db.clone(), &settings);
+    let listener = tokio::net::TcpListener::bind(&settings.bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+    tracing::info!(address = %listener.local_addr()?, "listening");
+    crate::run(listener, router, crate::app::shutdown_signal()).await?;
+    db.close().await;
+    Ok(())
+}

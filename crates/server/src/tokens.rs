@@ -1,0 +1,196 @@
+//! API tokens: random 256-bit values shown once and stored only as SHA-256 digests. A fast hash
+//! is right here: the tokens are random, so there is nothing to brute-force, and a slow password
+//! hash would tax every request. Tokens can expire and be revoked.
+
+use base64::Engine;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use silkstream_catalog::auth::{Principal, Role};
+use silkstream_catalog::db::{now_ms, rfc3339, Db};
+use silkstream_catalog::dispatch;
+use silkstream_catalog::error::{Error, Result};
+use tracing::instrument;
+use utoipa::ToSchema;
+
+/// Longest a token may live.
+pub const MAX_EXPIRY_DAYS: i64 = 3650;
+
+/// A token as listed: never the secret itself.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub revoked: bool,
+}
+
+/// A token just created: the only time its secret is shown.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NewToken {
+    #[serde(flatten)]
+    pub info: TokenInfo,
+    /// The bearer token. Store it now: it cannot be shown again.
+    pub token: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: i64,
+    name: String,
+    role: String,
+    created_at: i64,
+    expires_at: Option<i64>,
+    revoked_at: Option<i64>,
+}
+
+impl TokenRow {
+    fn info(self) -> TokenInfo {
+        TokenInfo {
+            id: self.id,
+            role: Role::parse(&self.role).unwrap_or(Role::Buyer),
+            name: self.name,
+            created_at: rfc3339(self.created_at),
+            expires_at: self.expires_at.map(rfc3339),
+            revoked: self.revoked_at.is_some(),
+        }
+    }
+}
+
+pub fn digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn generate() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!(
+        "ss_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+#[derive(Clone, Debug)]
+pub struct TokenStore {
+    db: Db,
+}
+
+impl TokenStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    #[instrument(skip_all, fields(role = %role))]
+    pub async fn create(
+        &self,
+        name: &str,
+        role: Role,
+        expires_in_days: Option<i64>,
+    ) -> Result<NewToken> {
+        let name = silkstream_catalog::codes::text("name", name, 100)?;
+        if let Some(days) = expires_in_days {
+            if !(1..=MAX_EXPIRY_DAYS).contains(&days) {
+                return Err(Error::invalid(
+                    "expires_in_days",
+                    format!("must be between 1 and {MAX_EXPIRY_DAYS}"),
+                ));
+            }
+        }
+        let token = generate();
+        let now = now_ms();
+        let expires_at = expires_in_days.map(|d| now + d * 86_400_000);
+        let (id,): (i64,) = dispatch!(self.db.writer(), p => {
+            sqlx::query_as(
+                "INSERT INTO tokens (name, role, digest, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(&name)
+            .bind(role.as_str())
+            .bind(digest(&token))
+            .bind(now)
+            .bind(expires_at)
+            .fetch_one(p)
+            .await?
+        });
+        Ok(NewToken {
+            info: TokenInfo {
+                id,
+                name,
+                role,
+                created_at: rfc3339(now),
+                expires_at: expires_at.map(rfc3339),
+                revoked: false,
+            },
+            token,
+        })
+    }
+
+    /// The principal a token stands for, if it is known, unexpired and not revoked.
+    pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>> {
+        if token.len() > 200 {
+            return Ok(None);
+        }
+        let row: Option<(i64, String, String, Option<i64>, Option<i64>)> = dispatch!(self.db.reader(), p => {
+            sqlx::query_as(
+                "SELECT id, name, role, expires_at, revoked_at FROM tokens WHERE digest = $1",
+            )
+            .bind(digest(token))
+            .fetch_optional(p)
+            .await?
+        });
+        let Some((id, name, role, expires_at, revoked_at)) = row else {
+            return Ok(None);
+        };
+        if revoked_at.is_some() || expires_at.is_some_and(|e| e <= now_ms()) {
+            return Ok(None);
+        }
+        Ok(Role::parse(&role).map(|role| Principal {
+            token_id: id,
+            name,
+            role,
+        }))
+    }
+
+    #[instrument(skip_all, fields(id))]
+    pub async fn revoke(&self, id: i64) -> Result<TokenInfo> {
+        let done = dispatch!(self.db.writer(), p => {
+            sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(now_ms())
+                .bind(id)
+                .execute(p)
+                .await?
+                .rows_affected()
+        });
+        let info = self.get(id).await?;
+        if done == 0 && !info.revoked {
+            return Err(Error::not_found(format!("token {id}")));
+        }
+        Ok(info)
+    }
+
+    pub async fn get(&self, id: i64) -> Result<TokenInfo> {
+        let row: Option<TokenRow> = dispatch!(self.db.reader(), p => {
+            sqlx::query_as(
+                "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(p)
+            .await?
+        });
+        row.map(TokenRow::info)
+            .ok_or_else(|| Error::not_found(format!("token {id}")))
+    }
+
+    pub async fn list(&self) -> Result<Vec<TokenInfo>> {
+        let rows: Vec<TokenRow> = dispatch!(self.db.reader(), p => {
+            sqlx::query_as(
+                "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens ORDER BY id",
+            )
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows.into_iter().map(TokenRow::info).collect())
+    }
+}

@@ -658,12 +658,12 @@ impl CatalogStore {
 
     #[instrument(skip_all, fields(id))]
     pub async fn update_variant(&self, id: i64, patch: VariantPatch) -> Result<Variant> {
-        let (sku, options, barcode) = validate::variant_patch(&patch)?;
+        let checked = validate::variant_patch(&patch)?;
         let current = self.get_variant(id, None).await?;
-        let sku = sku.unwrap_or(current.sku);
-        let options =
-            serde_json::to_string(&options.unwrap_or(current.options)).map_err(Error::internal)?;
-        let barcode = barcode.unwrap_or(current.barcode);
+        let sku = checked.sku.unwrap_or(current.sku);
+        let options = serde_json::to_string(&checked.options.unwrap_or(current.options))
+            .map_err(Error::internal)?;
+        let barcode = checked.barcode.unwrap_or(current.barcode);
         dispatch!(self.db.writer(), p => {
             sqlx::query(
                 "UPDATE variants SET sku = $1, options = $2, barcode = $3, updated_at = $4 \

@@ -238,30 +238,34 @@ pub fn variant(prefix: &str, v: &NewVariant) -> Result<CheckedVariant> {
     })
 }
 
+/// A variant patch whose fields have been checked; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct CheckedVariantPatch {
+    pub sku: Option<String>,
+    pub options: Option<BTreeMap<String, String>>,
+    /// `Some(None)` clears the barcode.
+    pub barcode: Option<Option<String>>,
+}
+
 /// Checks the fields of a variant patch (sku, options, barcode) one by one.
-pub fn variant_patch(
-    patch: &VariantPatch,
-) -> Result<(
-    Option<String>,
-    Option<BTreeMap<String, String>>,
-    Option<Option<String>>,
-)> {
-    let sku = patch
-        .sku
-        .as_deref()
-        .map(|s| codes::upper_code("sku", s, MAX_SKU))
-        .transpose()?;
-    let opts = patch
-        .options
-        .as_ref()
-        .map(|o| options("options", o))
-        .transpose()?;
-    let barcode = match &patch.barcode {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(b)) => Some(Some(codes::barcode("barcode", b)?)),
-    };
-    Ok((sku, opts, barcode))
+pub fn variant_patch(patch: &VariantPatch) -> Result<CheckedVariantPatch> {
+    Ok(CheckedVariantPatch {
+        sku: patch
+            .sku
+            .as_deref()
+            .map(|s| codes::upper_code("sku", s, MAX_SKU))
+            .transpose()?,
+        options: patch
+            .options
+            .as_ref()
+            .map(|o| options("options", o))
+            .transpose()?,
+        barcode: match &patch.barcode {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(b)) => Some(Some(codes::barcode("barcode", b)?)),
+        },
+    })
 }
 
 /// Parses a `YYYY-MM-DD` day.

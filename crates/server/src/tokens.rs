@@ -132,20 +132,22 @@ impl TokenStore {
         if token.len() > 200 {
             return Ok(None);
         }
-        let row: Option<(i64, String, String, Option<i64>, Option<i64>)> = dispatch!(self.db.reader(), p => {
+        let row: Option<TokenRow> = dispatch!(self.db.reader(), p => {
             sqlx::query_as(
-                "SELECT id, name, role, expires_at, revoked_at FROM tokens WHERE digest = $1",
+                "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens \
+                 WHERE digest = $1",
             )
             .bind(digest(token))
             .fetch_optional(p)
             .await?
         });
-        let Some((id, name, role, expires_at, revoked_at)) = row else {
+        let Some(row) = row else {
             return Ok(None);
         };
-        if revoked_at.is_some() || expires_at.is_some_and(|e| e <= now_ms()) {
+        if row.revoked_at.is_some() || row.expires_at.is_some_and(|e| e <= now_ms()) {
             return Ok(None);
         }
+        let (id, name, role) = (row.id, row.name, row.role);
         Ok(Role::parse(&role).map(|role| Principal {
             token_id: id,
             name,

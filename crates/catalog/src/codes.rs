@@ -14,10 +14,6 @@ pub const MAX_AMOUNT_MINOR: i64 = 10_000_000_000_000;
 /// Largest stock level of one variant in one warehouse.
 pub const MAX_STOCK: i64 = 1_000_000_000;
 
-/// Currencies whose amounts are shown without decimals; prices in them must be whole units so
-/// that the price charged is the price shown.
-pub const WHOLE_UNIT_CURRENCIES: &[&str] = &["VND", "LAK", "MMK", "IDR", "UZS", "MNT"];
-
 /// An ISO 4217 currency code (active, with a defined minor unit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CurrencyCode(iso_currency::Currency);
@@ -46,8 +42,19 @@ impl CurrencyCode {
         u32::from(self.0.exponent().unwrap_or(0))
     }
 
+    /// Fraction digits shown to buyers (CLDR, with UZS and MNT at 0): never more than ISO's.
+    pub fn shown_digits(&self) -> u32 {
+        if silkstream_l10n::money::CURRENCIES.contains(&self.code()) {
+            silkstream_l10n::display_fraction_digits(self.code()).min(self.exponent())
+        } else {
+            self.exponent()
+        }
+    }
+
+    /// True when prices are shown with fewer digits than ISO's minor units (VND, LAK, MMK,
+    /// IDR, UZS, MNT shown whole), so a price must be a multiple of the shown unit.
     pub fn is_shown_whole(&self) -> bool {
-        WHOLE_UNIT_CURRENCIES.contains(&self.code())
+        self.shown_digits() == 0 && self.exponent() > 0
     }
 
     /// Checks a price in this currency: positive, not absurd, and whole units where the currency
@@ -62,8 +69,8 @@ impl CurrencyCode {
                 format!("a price may not exceed {MAX_AMOUNT_MINOR} minor units"),
             ));
         }
-        if self.is_shown_whole() {
-            let unit = 10_i64.pow(self.exponent());
+        if self.shown_digits() < self.exponent() {
+            let unit = 10_i64.pow(self.exponent() - self.shown_digits());
             if amount_minor % unit != 0 {
                 return Err(Error::invalid(
                     field,
@@ -108,12 +115,12 @@ impl CountryCode {
 
 /// One of the locales Silkstream speaks, normalised (`zh-Hans` → `zh-CN`).
 pub fn parse_locale(field: &str, tag: &str) -> Result<&'static str> {
-    crate::locale_shim::normalize_locale(tag).ok_or_else(|| {
+    silkstream_l10n::normalize_locale(tag).ok_or_else(|| {
         Error::invalid(
             field,
             format!(
                 "unsupported locale '{tag}'; supported: {}",
-                crate::locale_shim::SUPPORTED_LOCALES.join(", ")
+                silkstream_l10n::SUPPORTED_LOCALES.join(", ")
             ),
         )
     })

@@ -7,7 +7,6 @@ pub mod codes;
 pub mod db;
 pub mod error;
 pub mod extract;
-mod locale_shim;
 pub mod model;
 pub mod routes;
 pub mod store;

@@ -92,8 +92,7 @@ impl ProductRow {
                 .customs_mode
                 .as_deref()
                 .and_then(CustomsMode::parse_stored),
-            source_locale: crate::locale_shim::normalize_locale(&self.source_locale)
-                .unwrap_or("en"),
+            source_locale: silkstream_l10n::normalize_locale(&self.source_locale).unwrap_or("en"),
             title: self.title.clone(),
             description: self.description.clone(),
             attributes: serde_json::from_str(&self.attributes).unwrap_or_default(),
@@ -195,11 +194,7 @@ impl RateTable {
         let to_rate = self.cny_per_unit(to.code())?;
         let major = Decimal::from(amount_minor) / Decimal::from(10_i64.pow(from.exponent()));
         let target_major = major.checked_mul(from_rate)?.checked_div(to_rate)?;
-        let shown_digits = if to.is_shown_whole() {
-            0
-        } else {
-            to.exponent()
-        };
+        let shown_digits = to.shown_digits();
         let rounded = target_major
             .round_dp_with_strategy(shown_digits, RoundingStrategy::MidpointAwayFromZero);
         let minor = rounded.checked_mul(Decimal::from(10_i64.pow(to.exponent())))?;

@@ -1,0 +1,259 @@
+//! Money as integer minor units (ISO 4217) formatted per locale with CLDR data. Errors are
+//! [`MoneyError`].
+//!
+//! Sources: number symbols, grouping and digits come from ICU4X (`icu_decimal`, CLDR 49); the
+//! standard currency pattern of each locale, the currency symbols and CLDR fraction digits come
+//! from `cldr_data.rs`, generated from babel 2.19.0 (CLDR 49) by
+//! `tests/oracles/gen_cldr_tables.py`. Rules:
+//! - ISO exponent: VND 0, every other supported currency 2 ([`minor_unit_exponent`]).
+//! - Shown fraction digits: CLDR's (VND, LAK, MMK, IDR: 0), except UZS and MNT shown with their
+//!   CLDR cash digits, 0 ([`display_fraction_digits`]).
+//! - Fewer digits shown than carried: round half to even on the absolute value, as babel does
+//!   (UZS 2.50 → 2, 3.50 → 4); the sign comes from the amount before rounding.
+//! - Latin digits unless [`MoneyOptions::native_digits`] asks for the locale's own (my, th, lo,
+//!   km). CLDR currency spacing is not applied (babel does not apply it either).
+
+use std::sync::OnceLock;
+
+use fixed_decimal::{Decimal, SignedRoundingMode, UnsignedRoundingMode};
+use icu_decimal::{DecimalFormatter, DecimalFormatterPreferences};
+use icu_locale_core::Locale;
+
+use crate::cldr_data::{CLDR_FRACTION_DIGITS, CURRENCY_PATTERNS, CURRENCY_SYMBOLS};
+use crate::{normalize_locale, SUPPORTED_LOCALES};
+
+/// Every currency Silkstream prices in, ISO 4217 codes.
+pub const CURRENCIES: &[&str] = &[
+    "CNY", "USD", "KZT", "KGS", "UZS", "RUB", "MNT", "VND", "THB", "IDR", "MYR", "PHP", "KHR",
+    "LAK", "MMK",
+];
+
+/// Why an amount could not be formatted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    /// The currency is not one of [`CURRENCIES`] (becomes a 422 at the API).
+    #[error("unsupported currency {0:?}")]
+    UnsupportedCurrency(String),
+    /// The locale is not one of the supported locales (becomes a 422 at the API).
+    #[error("unsupported locale {0:?}")]
+    UnsupportedLocale(String),
+}
+
+/// How to format an amount.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MoneyOptions {
+    /// Use the locale's native digits where it has them (Burmese ၁၂၃, Thai, Lao, Khmer) instead
+    /// of Latin digits.
+    pub native_digits: bool,
+}
+
+/// The ISO 4217 minor-unit exponent of a supported currency: 0 for VND, 2 for every other one;
+/// `None` for a currency Silkstream does not support.
+pub fn minor_unit_exponent(currency: &str) -> Option<u32> {
+    match currency {
+        "VND" => Some(0),
+        c if CURRENCIES.contains(&c) => Some(2),
+        _ => None,
+    }
+}
+
+/// Fraction digits shown for a currency: CLDR's default digits, except UZS and MNT, shown with
+/// their CLDR cash digits (0). Unknown currencies: 2.
+pub fn display_fraction_digits(currency: &str) -> u32 {
+    if matches!(currency, "UZS" | "MNT") {
+        return 0;
+    }
+    CLDR_FRACTION_DIGITS
+        .iter()
+        .find(|(code, _)| *code == currency)
+        .map_or(2, |(_, digits)| *digits)
+}
+
+/// The native numbering system of a locale, where CLDR has one other than Latin.
+fn native_numbering(locale: &str) -> Option<&'static str> {
+    match locale {
+        "my" => Some("mymr"),
+        "th" => Some("thai"),
+        "lo" => Some("laoo"),
+        "km" => Some("khmr"),
+        _ => None,
+    }
+}
+
+/// Decimal formatters per supported locale: (Latin digits, native digits if any).
+pub(crate) struct NumberFormatters {
+    latin: Vec<DecimalFormatter>,
+    native: Vec<Option<DecimalFormatter>>,
+}
+
+fn formatter(tag: &str, numbering: &str) -> DecimalFormatter {
+    let locale: Locale = format!("{tag}-u-nu-{numbering}")
+        .parse()
+        .expect("a supported locale with a numbering system is a valid BCP 47 tag");
+    DecimalFormatter::try_new(
+        DecimalFormatterPreferences::from(&locale),
+        Default::default(),
+    )
+    .expect("ICU4X compiled data has decimal symbols for every supported locale")
+}
+
+pub(crate) fn number_formatters() -> &'static NumberFormatters {
+    static FORMATTERS: OnceLock<NumberFormatters> = OnceLock::new();
+    FORMATTERS.get_or_init(|| NumberFormatters {
+        latin: SUPPORTED_LOCALES
+            .iter()
+            .map(|tag| formatter(tag, "latn"))
+            .collect(),
+        native: SUPPORTED_LOCALES
+            .iter()
+            .map(|tag| native_numbering(tag).map(|nu| formatter(tag, nu)))
+            .collect(),
+    })
+}
+
+fn locale_index(locale: &str) -> Result<(&'static str, usize), MoneyError> {
+    let found =
+        normalize_locale(locale).ok_or_else(|| MoneyError::UnsupportedLocale(locale.to_owned()))?;
+    let index = SUPPORTED_LOCALES
+        .iter()
+        .position(|l| *l == found)
+        .expect("normalize_locale returns a supported locale");
+    Ok((found, index))
+}
+
+/// Formats a plain decimal (no currency) with the locale's separators and Latin digits, e.g.
+/// `1,5` in Russian; used for weights and volumes.
+pub(crate) fn format_decimal(locale: &str, value: &Decimal) -> String {
+    let index = locale_index(locale).map_or(1, |(_, i)| i);
+    number_formatters().latin[index].format_to_string(value)
+}
+
+/// Formats `minor_units` of `currency` for `locale` with the locale's standard CLDR currency
+/// pattern and symbol, e.g. `format_money("ru", "RUB", 123450, &Default::default())` →
+/// `"1 234,50 ₽"` (no-break spaces). See the module docs for digits and rounding.
+pub fn format_money(
+    locale: &str,
+    currency: &str,
+    minor_units: i64,
+    opts: &MoneyOptions,
+) -> Result<String, MoneyError> {
+    let (tag, index) = locale_index(locale)?;
+    let exponent = minor_unit_exponent(currency)
+        .ok_or_else(|| MoneyError::UnsupportedCurrency(currency.to_owned()))?;
+    let shown = display_fraction_digits(currency);
+    let mut amount = Decimal::from(minor_units.unsigned_abs());
+    amount.multiply_pow10(-(exponent as i16));
+    amount.round_with_mode(
+        -(shown as i16),
+        SignedRoundingMode::Unsigned(UnsignedRoundingMode::HalfEven),
+    );
+    amount.pad_end(-(shown as i16));
+    let formatters = number_formatters();
+    let number_formatter = match (opts.native_digits, &formatters.native[index]) {
+        (true, Some(native)) => native,
+        _ => &formatters.latin[index],
+    };
+    let number = number_formatter.format_to_string(&amount);
+    let pattern = CURRENCY_PATTERNS
+        .iter()
+        .find(|(l, _)| *l == tag)
+        .map(|(_, p)| p)
+        .expect("cldr_data has a currency pattern for every supported locale");
+    let symbol = CURRENCY_SYMBOLS
+        .iter()
+        .find(|(l, _)| *l == tag)
+        .and_then(|(_, symbols)| symbols.iter().find(|(c, _)| *c == currency))
+        .map_or(currency, |(_, s)| s);
+    let (prefix, suffix) = if minor_units < 0 {
+        (pattern[2], pattern[3])
+    } else {
+        (pattern[0], pattern[1])
+    };
+    let mut out = String::with_capacity(prefix.len() + number.len() + suffix.len() + symbol.len());
+    push_with_symbol(&mut out, prefix, symbol);
+    out.push_str(&number);
+    push_with_symbol(&mut out, suffix, symbol);
+    Ok(out)
+}
+
+fn push_with_symbol(out: &mut String, affix: &str, symbol: &str) {
+    for c in affix.chars() {
+        if c == '¤' {
+            out.push_str(symbol);
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// VND has no minor unit; the other supported currencies have two; unknown ones none.
+    #[test]
+    fn iso_exponents() {
+        assert_eq!(minor_unit_exponent("VND"), Some(0));
+        assert_eq!(minor_unit_exponent("IDR"), Some(2));
+        assert_eq!(minor_unit_exponent("UZS"), Some(2));
+        assert_eq!(minor_unit_exponent("EUR"), None);
+    }
+
+    /// VND, LAK, MMK, IDR, UZS and MNT are shown without decimals; the rest with two.
+    #[test]
+    fn shown_fraction_digits() {
+        for c in ["VND", "LAK", "MMK", "IDR", "UZS", "MNT"] {
+            assert_eq!(display_fraction_digits(c), 0, "{c}");
+        }
+        for c in [
+            "CNY", "USD", "KZT", "KGS", "RUB", "THB", "MYR", "PHP", "KHR",
+        ] {
+            assert_eq!(display_fraction_digits(c), 2, "{c}");
+        }
+    }
+
+    /// Dropped minor units round half to even: 2.50 UZS → 2, 3.50 UZS → 4, negatives symmetric.
+    #[test]
+    fn rounds_half_even() {
+        let opts = MoneyOptions::default();
+        assert_eq!(format_money("en", "UZS", 250, &opts).as_deref(), Ok("UZS2"));
+        assert_eq!(format_money("en", "UZS", 350, &opts).as_deref(), Ok("UZS4"));
+        assert_eq!(format_money("en", "UZS", 351, &opts).as_deref(), Ok("UZS4"));
+        assert_eq!(
+            format_money("en", "UZS", -250, &opts).as_deref(),
+            Ok("-UZS2")
+        );
+    }
+
+    /// Burmese uses Latin digits by default and Myanmar digits on request.
+    #[test]
+    fn burmese_native_digits_are_optional() {
+        let latin =
+            format_money("my", "MMK", 123_400, &MoneyOptions::default()).expect("my MMK formats");
+        assert_eq!(latin, "1,234\u{a0}K");
+        let native = format_money(
+            "my",
+            "MMK",
+            123_400,
+            &MoneyOptions {
+                native_digits: true,
+            },
+        )
+        .expect("my MMK formats");
+        assert_eq!(native, "၁,၂၃၄\u{a0}K");
+    }
+
+    /// Unknown currencies and locales are errors, not guesses.
+    #[test]
+    fn refuses_unknown_codes() {
+        let opts = MoneyOptions::default();
+        assert_eq!(
+            format_money("en", "EUR", 1, &opts),
+            Err(MoneyError::UnsupportedCurrency("EUR".into()))
+        );
+        assert_eq!(
+            format_money("de", "USD", 1, &opts),
+            Err(MoneyError::UnsupportedLocale("de".into()))
+        );
+    }
+}

@@ -17,7 +17,8 @@ async fn store(backend: &Backend) -> (CatalogStore, TestDb) {
     let conn = silkstream_server::connect(&db.settings())
         .await
         .expect("connect");
-    (CatalogStore::new(conn), db)
+    let l10n = silkstream_server::embedded_l10n().expect("locale files load");
+    (CatalogStore::new(conn, l10n), db)
 }
 
 fn new_product() -> silkstream_catalog::model::NewProduct {

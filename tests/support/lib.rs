@@ -230,7 +230,8 @@ async fn start(settings: &Settings) -> Started {
     let db = silkstream_server::connect(settings)
         .await
         .expect("connect and migrate");
-    let router = silkstream_server::build(db.clone(), settings);
+    let l10n = silkstream_server::load_l10n(settings).expect("locale files load");
+    let router = silkstream_server::build(db.clone(), l10n, settings);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind 127.0.0.1:0");

@@ -3,9 +3,11 @@
 //! enforces what only the database can know (ids exist, codes are unique).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
+use silkstream_l10n::L10n;
 use tracing::instrument;
 
 use crate::codes::{CurrencyCode, CustomsMode, WarehouseKind};
@@ -207,11 +209,13 @@ impl RateTable {
 #[derive(Clone, Debug)]
 pub struct CatalogStore {
     db: Db,
+    /// Renders the localized view of products (attribute lines, formatted prices).
+    l10n: Arc<L10n>,
 }
 
 impl CatalogStore {
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    pub fn new(db: Db, l10n: Arc<L10n>) -> Self {
+        Self { db, l10n }
     }
 
     pub fn db(&self) -> &Db {

@@ -2,6 +2,7 @@
 //! token check, and `run(listener, shutdown)`, the server's entry point.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
@@ -15,6 +16,7 @@ use silkstream_catalog::auth::{Principal, Role};
 use silkstream_catalog::error::{error_response, Error, ErrorBody, Result};
 use silkstream_catalog::extract::{ApiJson, ApiPath};
 use silkstream_catalog::{CatalogStore, Db};
+use silkstream_l10n::L10n;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
@@ -38,8 +40,10 @@ pub struct AppState {
     pub tokens: TokenStore,
     /// Request counts and latencies for `/metrics`.
     pub metrics: Metrics,
+    /// Message bundles and money formatting, built once and shared.
+    pub l10n: Arc<L10n>,
     /// The generated OpenAPI document, served at `/openapi.json`.
-    pub openapi: std::sync::Arc<utoipa::openapi::OpenApi>,
+    pub openapi: Arc<utoipa::openapi::OpenApi>,
 }
 
 impl FromRef<AppState> for CatalogStore {
@@ -51,6 +55,12 @@ impl FromRef<AppState> for CatalogStore {
 impl FromRef<AppState> for TokenStore {
     fn from_ref(s: &AppState) -> Self {
         s.tokens.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<L10n> {
+    fn from_ref(s: &AppState) -> Self {
+        s.l10n.clone()
     }
 }
 
@@ -96,13 +106,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// Builds the state and the router for a connected, migrated database.
-pub fn build(db: Db, settings: &Settings) -> Router {
+pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> Router {
     let (api_router, openapi) = api().split_for_parts();
     let state = AppState {
-        catalog: CatalogStore::new(db.clone()),
+        catalog: CatalogStore::new(db.clone(), l10n.clone()),
+        l10n,
         tokens: TokenStore::new(db.clone()),
         metrics: Metrics::new(),
-        openapi: std::sync::Arc::new(openapi),
+        openapi: Arc::new(openapi),
         db,
     };
     api_router

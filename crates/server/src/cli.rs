@@ -154,6 +154,7 @@ pub async fn main(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     tracing::info!(settings = ?settings, "starting");
+    let l10n = crate::load_l10n(&settings)?;
     let db = crate::connect(&settings).await?;
     if demo {
         let report = crate::demo::load(&db).await?;
@@ -185,7 +186,7 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         println!("  curl -s {base}/api/v1/markets -H 'Authorization: Bearer {admin}'");
         println!("  curl -s {base}/openapi.json");
     }
-    let router = crate::build(db.clone(), &settings);
+    let router = crate::build(db.clone(), l10n, &settings);
     let listener = tokio::net::TcpListener::bind(&settings.bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;

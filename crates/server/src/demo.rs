@@ -75,7 +75,7 @@ pub struct DemoReport {
 
 /// Loads the demo catalog when the catalog is empty; does nothing otherwise.
 pub async fn load(db: &Db) -> anyhow::Result<DemoReport> {
-    let store = CatalogStore::new(db.clone());
+    let store = CatalogStore::new(db.clone(), crate::embedded_l10n()?);
     if !store.is_empty().await? {
         return Ok(DemoReport::default());
     }

@@ -11,7 +11,30 @@ pub mod tokens;
 pub use app::{build, run, AppState};
 pub use settings::Settings;
 
+use std::sync::Arc;
+
 use silkstream_catalog::{Db, DbOptions};
+use silkstream_l10n::L10n;
+
+/// The embedded message bundles, built once per process.
+pub fn embedded_l10n() -> anyhow::Result<Arc<L10n>> {
+    static EMBEDDED: std::sync::OnceLock<Arc<L10n>> = std::sync::OnceLock::new();
+    if let Some(l) = EMBEDDED.get() {
+        return Ok(l.clone());
+    }
+    let built = Arc::new(L10n::embedded()?);
+    Ok(EMBEDDED.get_or_init(|| built).clone())
+}
+
+/// The message bundles: the embedded ones, or a translator's directory when `locales_dir` is
+/// set. Errors (with file, line and message id) stop start-up.
+pub fn load_l10n(settings: &Settings) -> anyhow::Result<Arc<L10n>> {
+    let l10n = match &settings.locales_dir {
+        Some(dir) => L10n::from_dir(dir)?,
+        None => return embedded_l10n(),
+    };
+    Ok(Arc::new(l10n))
+}
 
 /// Connects to the configured database and applies its migrations.
 pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {

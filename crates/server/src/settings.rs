@@ -22,6 +22,9 @@ pub struct Settings {
     pub db_max_connections: u32,
     /// `text` or `json` logs.
     pub log_format: String,
+    /// A translator's locale directory (`<dir>/<locale>/*.ftl`) used instead of the embedded
+    /// files; start-up fails when it has errors.
+    pub locales_dir: Option<String>,
 }
 
 impl Default for Settings {
@@ -33,6 +36,7 @@ impl Default for Settings {
             max_body_bytes: 64 * 1024,
             db_max_connections: 16,
             log_format: "text".into(),
+            locales_dir: None,
         }
     }
 }
@@ -60,6 +64,7 @@ impl fmt::Debug for Settings {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("db_max_connections", &self.db_max_connections)
             .field("log_format", &self.log_format)
+            .field("locales_dir", &self.locales_dir)
             .finish()
     }
 }
@@ -125,6 +130,9 @@ impl Settings {
         }
         if let Some(v) = get("SILKSTREAM_LOG_FORMAT") {
             self.log_format = v;
+        }
+        if let Some(v) = get("SILKSTREAM_LOCALES_DIR") {
+            self.locales_dir = (!v.is_empty()).then_some(v);
         }
         Ok(())
     }

@@ -97,7 +97,7 @@ async fn price_in_another_currency(backend: Backend) {
     // Set price.
     assert_eq!(
         p["variants"][0]["price"],
-        json!({"currency": "KZT", "amount_minor": 629900, "converted": false})
+        json!({"currency": "KZT", "amount_minor": 629900, "converted": false, "formatted": "KZT6,299.00"})
     );
     // Converted from 129.00 CNY at 0.0142 CNY/KZT = 9084.51 KZT.
     assert_eq!(p["variants"][1]["price"]["amount_minor"], 908451);

@@ -51,7 +51,7 @@ async fn unique_skus_conflict(backend: Backend) {
         .expect_err("same SKUs");
     assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
     let page = store
-        .list_products(&Default::default())
+        .list_products(&Default::default(), None)
         .await
         .expect("list");
     assert_eq!(

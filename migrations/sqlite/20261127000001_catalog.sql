@@ -77,7 +77,8 @@ CREATE TABLE stock (
 );
 
 CREATE TABLE markets (
-    country     TEXT PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    country     TEXT   NOT NULL UNIQUE,
     name        TEXT   NOT NULL,
     currencies  TEXT   NOT NULL,
     locales     TEXT   NOT NULL,

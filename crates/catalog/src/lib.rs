@@ -7,6 +7,7 @@ pub mod codes;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod localize;
 pub mod model;
 pub mod routes;
 pub mod store;

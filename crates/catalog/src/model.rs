@@ -255,6 +255,10 @@ pub struct QuotedPrice {
     /// The price it was converted from, when converted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub converted_from: Option<Money>,
+    /// The amount formatted for the response's locale with CLDR data, e.g. `6 299,00 ₸`
+    /// (absent for currencies without locale data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formatted: Option<String>,
 }
 
 /// Why no price could be given in the currency asked for.
@@ -314,6 +318,10 @@ pub struct Product {
     pub updated_at: String,
     pub variants: Vec<Variant>,
     pub translations: Vec<TranslationStatus>,
+    /// The product in the response's locale (`?locale=` or `Accept-Language`) with prices in
+    /// its currency (`?currency=` or the locale's default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub localized: Option<crate::localize::LocalizedProduct>,
 }
 
 /// One page of a list.
@@ -342,17 +350,21 @@ pub struct ProductQuery {
     pub q: Option<String>,
     /// Include archived products (default false).
     pub archived: Option<bool>,
-    /// Quote each variant's price in this currency.
+    /// Quote each variant's price in this currency (default: the locale's default currency).
     pub currency: Option<String>,
+    /// Render in this locale (wins over `Accept-Language`; default `en`).
+    pub locale: Option<String>,
 }
 
-/// `?currency=` on single-product reads.
+/// `?currency=` and `?locale=` on single-product and variant reads.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CurrencyQuery {
-    /// Quote each variant's price in this currency.
+    /// Quote each variant's price in this currency (default: the locale's default currency).
     pub currency: Option<String>,
+    /// Render in this locale (wins over `Accept-Language`; default `en`).
+    pub locale: Option<String>,
 }
 
 /// `?on=YYYY-MM-DD` for the rates in force on a day.

@@ -2,14 +2,15 @@
 //! role. Every route is described in the OpenAPI document through `utoipa`.
 
 use axum::extract::{FromRef, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{Principal, Role};
-use crate::codes::CurrencyCode;
 use crate::error::{ErrorBody, Result};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::localize::View;
 use crate::model::*;
 use crate::store::{today, CatalogStore};
 use crate::validate;
@@ -44,8 +45,22 @@ where
         ))
 }
 
-fn currency(q: Option<&str>) -> Result<Option<CurrencyCode>> {
-    q.map(|c| CurrencyCode::parse("currency", c)).transpose()
+/// The view of a read: `?locale=` or `Accept-Language`, and `?currency=` or the locale's
+/// default currency.
+fn view(headers: &HeaderMap, locale: Option<&str>, currency: Option<&str>) -> Result<View> {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    View::negotiate(locale, accept, currency)
+}
+
+/// A JSON body with `Content-Language` set to the view's locale.
+fn localized<T: serde::Serialize>(view: &View, body: T) -> Response {
+    (
+        [(header::CONTENT_LANGUAGE, view.locale)],
+        axum::Json(body),
+    )
+        .into_response()
 }
 
 const READERS: &[Role] = &[Role::Admin, Role::Host, Role::Buyer, Role::Operator];
@@ -58,10 +73,12 @@ const ADMIN: &[Role] = &[Role::Admin];
 async fn list_products(
     State(store): State<CatalogStore>,
     principal: Principal,
+    headers: HeaderMap,
     ApiQuery(q): ApiQuery<ProductQuery>,
-) -> Result<ApiJson<Page<Product>>> {
+) -> Result<Response> {
     principal.require(READERS)?;
-    Ok(ApiJson(store.list_products(&q).await?))
+    let view = view(&headers, q.locale.as_deref(), q.currency.as_deref())?;
+    Ok(localized(&view, store.list_products(&q, Some(&view)).await?))
 }
 
 /// Creates a product, optionally with variants and their prices (admin).
@@ -81,7 +98,9 @@ async fn create_product(
     ))
 }
 
-/// Reads a product; with `?currency=` each variant carries its price in that currency.
+/// Reads a product in the negotiated locale (`?locale=`, else `Accept-Language`): its text and
+/// attribute lines, each saying the locale it came from, and each variant's price in
+/// `?currency=` (else the locale's default currency): set, converted, or null with the reason.
 #[utoipa::path(get, path = "/api/v1/products/{id}", tag = "catalog",
     params(("id" = i64, Path, description = "product id"), CurrencyQuery),
     responses((status = 200, body = Product), (status = 404, body = ErrorBody)),
@@ -89,12 +108,13 @@ async fn create_product(
 async fn get_product(
     State(store): State<CatalogStore>,
     principal: Principal,
+    headers: HeaderMap,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<CurrencyQuery>,
-) -> Result<ApiJson<Product>> {
+) -> Result<Response> {
     principal.require(READERS)?;
-    let currency = currency(q.currency.as_deref())?;
-    Ok(ApiJson(store.get_product(id, currency).await?))
+    let view = view(&headers, q.locale.as_deref(), q.currency.as_deref())?;
+    Ok(localized(&view, store.get_product(id, Some(&view)).await?))
 }
 
 /// Changes a product (admin). Changing the title, description or text attributes marks the
@@ -161,7 +181,7 @@ async fn create_variant(
     ))
 }
 
-/// Reads a variant; with `?currency=` it carries its price in that currency.
+/// Reads a variant with its price in `?currency=` (else the locale's default currency).
 #[utoipa::path(get, path = "/api/v1/variants/{id}", tag = "catalog",
     params(("id" = i64, Path, description = "variant id"), CurrencyQuery),
     responses((status = 200, body = Variant), (status = 404, body = ErrorBody)),
@@ -169,12 +189,13 @@ async fn create_variant(
 async fn get_variant(
     State(store): State<CatalogStore>,
     principal: Principal,
+    headers: HeaderMap,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<CurrencyQuery>,
-) -> Result<ApiJson<Variant>> {
+) -> Result<Response> {
     principal.require(READERS)?;
-    let currency = currency(q.currency.as_deref())?;
-    Ok(ApiJson(store.get_variant(id, currency).await?))
+    let view = view(&headers, q.locale.as_deref(), q.currency.as_deref())?;
+    Ok(localized(&view, store.get_variant(id, Some(&view)).await?))
 }
 
 /// Changes a variant's SKU, options or barcode (admin).

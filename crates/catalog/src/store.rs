@@ -14,6 +14,7 @@ use crate::codes::{CurrencyCode, CustomsMode, WarehouseKind};
 use crate::db::{now_ms, rfc3339, Db};
 use crate::dispatch;
 use crate::error::{Error, Result};
+use crate::localize::{self, SourceText, TranslationText, View};
 use crate::model::*;
 use crate::validate::{self, CheckedProduct, CheckedVariant};
 
@@ -295,19 +296,24 @@ impl CatalogStore {
         row.ok_or_else(|| Error::not_found(format!("product {id}")))
     }
 
-    /// A product with its variants, prices, stock and translation status; with a currency, each
-    /// variant's price in it (set, else converted, else null with the reason).
+    /// A product with its variants, prices, stock and translation status; with a view, its
+    /// localized text and each variant's price in the view's currency (set, else converted,
+    /// else null with the reason).
     #[instrument(skip_all, fields(id))]
-    pub async fn get_product(&self, id: i64, currency: Option<CurrencyCode>) -> Result<Product> {
+    pub async fn get_product(&self, id: i64, view: Option<&View>) -> Result<Product> {
         let row = self.product_row(id).await?;
-        let mut products = self.assemble(vec![row], currency).await?;
+        let mut products = self.assemble(vec![row], view).await?;
         products
             .pop()
             .ok_or_else(|| Error::not_found(format!("product {id}")))
     }
 
     #[instrument(skip_all)]
-    pub async fn list_products(&self, q: &ProductQuery) -> Result<Page<Product>> {
+    pub async fn list_products(
+        &self,
+        q: &ProductQuery,
+        view: Option<&View>,
+    ) -> Result<Page<Product>> {
         let page = q.page.unwrap_or(1);
         let per_page = q.per_page.unwrap_or(20);
         if !(1..=1_000_000).contains(&page) {
@@ -316,11 +322,6 @@ impl CatalogStore {
         if !(1..=100).contains(&per_page) {
             return Err(Error::invalid("per_page", "must be between 1 and 100"));
         }
-        let currency = q
-            .currency
-            .as_deref()
-            .map(|c| CurrencyCode::parse("currency", c))
-            .transpose()?;
         let mut conditions: Vec<String> = Vec::new();
         let mut args: Vec<Arg> = Vec::new();
         if !q.archived.unwrap_or(false) {
@@ -382,7 +383,7 @@ impl CatalogStore {
                 .join(", "),
         );
         let rows = fetch_all_args!(self.db.reader(), ProductRow, &sql, &page_args)?;
-        let items = self.assemble(rows, currency).await?;
+        let items = self.assemble(rows, view).await?;
         Ok(Page {
             items,
             page,
@@ -392,11 +393,7 @@ impl CatalogStore {
     }
 
     /// Loads the variants, prices, stock and translations of `rows` in four queries.
-    async fn assemble(
-        &self,
-        rows: Vec<ProductRow>,
-        currency: Option<CurrencyCode>,
-    ) -> Result<Vec<Product>> {
+    async fn assemble(&self, rows: Vec<ProductRow>, view: Option<&View>) -> Result<Vec<Product>> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -434,7 +431,7 @@ impl CatalogStore {
             let stock = fetch_all_args!(self.db.reader(), StockRow, &sql, &variant_ids)?;
             (prices, stock)
         };
-        let rates = match currency {
+        let rates = match view {
             Some(_) => self.rate_table(today()).await?,
             None => RateTable::default(),
         };
@@ -462,8 +459,8 @@ impl CatalogStore {
         let mut variants_by_product: HashMap<i64, Vec<Variant>> = HashMap::new();
         for v in variant_rows {
             let prices = prices_by_variant.remove(&v.id).unwrap_or_default();
-            let (price, price_unavailable) = match currency {
-                Some(c) => match quote(&prices, c, &rates) {
+            let (price, price_unavailable) = match view {
+                Some(v) => match quote(&prices, v, &rates) {
                     Ok(q) => (Some(Some(q)), None),
                     Err(why) => (Some(None), Some(why)),
                 },
@@ -490,20 +487,46 @@ impl CatalogStore {
             .map(|r| (r.id, r.source_digest.clone()))
             .collect();
         let mut translations_by_product: HashMap<i64, Vec<TranslationStatus>> = HashMap::new();
+        let mut texts_by_product: HashMap<i64, HashMap<String, TranslationText>> = HashMap::new();
         for t in translation_rows {
             let outdated = digests.get(&t.product_id) != Some(&t.source_digest);
             translations_by_product
                 .entry(t.product_id)
                 .or_default()
                 .push(TranslationStatus {
-                    locale: t.locale,
+                    locale: t.locale.clone(),
                     outdated,
                 });
+            if view.is_some() {
+                texts_by_product.entry(t.product_id).or_default().insert(
+                    t.locale,
+                    TranslationText {
+                        title: t.title,
+                        description: t.description,
+                        attributes: serde_json::from_str(&t.attributes).unwrap_or_default(),
+                        outdated,
+                    },
+                );
+            }
         }
         Ok(rows
             .into_iter()
             .map(|r| {
                 let checked = r.checked();
+                let localized = view.map(|v| {
+                    localize::product(
+                        &self.l10n,
+                        v,
+                        &SourceText {
+                            locale: checked.source_locale,
+                            title: &checked.title,
+                            description: &checked.description,
+                            attributes: &checked.attributes,
+                            origin_country: &checked.origin_country,
+                        },
+                        &texts_by_product.remove(&r.id).unwrap_or_default(),
+                    )
+                });
                 Product {
                     id: r.id,
                     merchant: checked.merchant,
@@ -521,6 +544,7 @@ impl CatalogStore {
                     updated_at: rfc3339(r.updated_at),
                     variants: variants_by_product.remove(&r.id).unwrap_or_default(),
                     translations: translations_by_product.remove(&r.id).unwrap_or_default(),
+                    localized,
                 }
             })
             .collect())
@@ -639,7 +663,7 @@ impl CatalogStore {
     }
 
     #[instrument(skip_all, fields(id))]
-    pub async fn get_variant(&self, id: i64, currency: Option<CurrencyCode>) -> Result<Variant> {
+    pub async fn get_variant(&self, id: i64, view: Option<&View>) -> Result<Variant> {
         let product_id: Option<(i64,)> = dispatch!(self.db.reader(), p => {
             sqlx::query_as("SELECT product_id FROM variants WHERE id = $1")
                 .bind(id)
@@ -647,7 +671,7 @@ impl CatalogStore {
                 .await?
         });
         let (product_id,) = product_id.ok_or_else(|| Error::not_found(format!("variant {id}")))?;
-        let product = self.get_product(product_id, currency).await?;
+        let product = self.get_product(product_id, view).await?;
         product
             .variants
             .into_iter()
@@ -1034,7 +1058,7 @@ impl CatalogStore {
                 .fetch_all(p)
                 .await?,
                 None => sqlx::query_as(
-                    "SELECT country, name, currencies, locales FROM markets ORDER BY created_at, country",
+                    "SELECT country, name, currencies, locales FROM markets ORDER BY id",
                 )
                 .fetch_all(p)
                 .await?,
@@ -1213,15 +1237,17 @@ pub fn today() -> time::Date {
 /// the first other price that has a rate), else the reason there is none.
 fn quote(
     prices: &[Money],
-    currency: CurrencyCode,
+    view: &View,
     rates: &RateTable,
 ) -> std::result::Result<QuotedPrice, PriceUnavailable> {
+    let currency = view.currency;
     if let Some(p) = prices.iter().find(|p| p.currency == currency.code()) {
         return Ok(QuotedPrice {
             currency: p.currency.clone(),
             amount_minor: p.amount_minor,
             converted: false,
             converted_from: None,
+            formatted: localize::money(view.locale, &p.currency, p.amount_minor),
         });
     }
     if prices.is_empty() {
@@ -1242,6 +1268,7 @@ fn quote(
                 amount_minor: amount,
                 converted: true,
                 converted_from: Some(source.clone()),
+                formatted: localize::money(view.locale, currency.code(), amount),
             });
         }
     }
@@ -1291,14 +1318,20 @@ mod tests {
             currency: "CNY".into(),
             amount_minor: 8900,
         }];
-        let q = quote(&prices, code("CNY"), &t).expect("set price");
+        let view = |c: &str| View {
+            locale: "ru",
+            currency: code(c),
+        };
+        let q = quote(&prices, &view("CNY"), &t).expect("set price");
         assert!(!q.converted);
-        let q = quote(&prices, code("KZT"), &t).expect("converted");
+        let q = quote(&prices, &view("KZT"), &t).expect("converted");
         assert!(q.converted);
         assert_eq!(q.amount_minor, 626_761);
-        let why = quote(&prices, code("THB"), &t).expect_err("no THB rate");
+        // CLDR gives Russian the ISO code as the standard KZT symbol (₸ is its narrow one).
+        assert_eq!(q.formatted.as_deref(), Some("6\u{a0}267,61\u{a0}KZT"));
+        let why = quote(&prices, &view("THB"), &t).expect_err("no THB rate");
         assert_eq!(why.code, "no_rate");
-        let why = quote(&[], code("THB"), &t).expect_err("no price at all");
+        let why = quote(&[], &view("THB"), &t).expect_err("no price at all");
         assert_eq!(why.code, "no_price");
     }
 }

@@ -39,6 +39,11 @@ pub enum Command {
     },
     /// Write a consistent copy of the SQLite database to PATH (safe while serving).
     Backup { path: PathBuf },
+    /// Tools for translators and support: check, money, plural.
+    L10n {
+        #[command(subcommand)]
+        command: crate::l10n_cli::L10nCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -135,6 +140,13 @@ pub async fn main(cli: Cli) -> anyhow::Result<()> {
             }
             db.close().await;
             Ok(())
+        }
+        Command::L10n { command } => {
+            if crate::l10n_cli::run(&settings, command).await? {
+                Ok(())
+            } else {
+                anyhow::bail!("the locale check found errors")
+            }
         }
         Command::Backup { path } => {
             if path.exists() {

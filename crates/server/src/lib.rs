@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cli;
 pub mod demo;
+pub mod l10n_cli;
 pub mod metrics;
 pub mod settings;
 pub mod tokens;

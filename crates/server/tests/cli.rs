@@ -194,3 +194,144 @@ fn serve_backup_and_sigterm() {
     };
     assert!(status.success(), "a clean exit on SIGTERM: {status:?}");
 }
+
+/// `l10n money` and `l10n plural` print the answer alone on one line.
+#[test]
+fn l10n_money_and_plural() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = |args: &[&str]| {
+        let out = silkstream(dir.path()).args(args).output().expect("run");
+        (
+            out.status.success(),
+            String::from_utf8(out.stdout).expect("utf-8"),
+        )
+    };
+    assert_eq!(
+        run(&["l10n", "money", "kk", "KZT", "1234567"]),
+        (true, "12\u{a0}345,67\u{a0}₸\n".to_owned())
+    );
+    assert_eq!(
+        run(&["l10n", "money", "vi", "VND", "329900"]),
+        (true, "329.900\u{a0}₫\n".to_owned())
+    );
+    assert_eq!(
+        run(&["l10n", "money", "en", "UZS", "1599000000"]),
+        (true, "UZS15,990,000\n".to_owned())
+    );
+    assert_eq!(
+        run(&["l10n", "plural", "ru", "3"]),
+        (true, "few\n".to_owned())
+    );
+    assert_eq!(
+        run(&["l10n", "plural", "ru", "11"]),
+        (true, "many\n".to_owned())
+    );
+    assert_eq!(
+        run(&["l10n", "plural", "en", "1.5"]),
+        (true, "other\n".to_owned())
+    );
+    assert!(!run(&["l10n", "money", "xx", "KZT", "1"]).0);
+    assert!(!run(&["l10n", "money", "kk", "XYZ", "1"]).0);
+    assert!(!run(&["l10n", "plural", "ru", "three"]).0);
+}
+
+/// `l10n check` is clean on the shipped locales, fails naming file, line and message id on a
+/// broken directory, and reports the database's missing and outdated product translations.
+#[test]
+fn l10n_check() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = silkstream(dir.path())
+        .args(["l10n", "check", "--no-db"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("kk") && !text.contains("error:"), "{text}");
+
+    // A copy of the shipped files with one broken message.
+    let locales = dir.path().join("locales");
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../locales");
+    for entry in std::fs::read_dir(&shipped).expect("locales") {
+        let entry = entry.expect("entry");
+        if !entry.path().is_dir() {
+            continue;
+        }
+        let target = locales.join(entry.file_name());
+        std::fs::create_dir_all(&target).expect("mkdir");
+        for file in std::fs::read_dir(entry.path()).expect("locale dir") {
+            let file = file.expect("file");
+            std::fs::copy(file.path(), target.join(file.file_name())).expect("copy");
+        }
+    }
+    let broken = locales.join("kk").join("product.ftl");
+    let text = std::fs::read_to_string(&broken).expect("read");
+    let text = text.replacen("{ $value }", "{ $valeu }", 1);
+    std::fs::write(&broken, text).expect("write");
+    let out = silkstream(dir.path())
+        .args(["l10n", "check", "--no-db", "--dir"])
+        .arg(&locales)
+        .output()
+        .expect("run");
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        !out.status.success(),
+        "a broken file fails the check: {report}"
+    );
+    assert!(
+        report.contains("product.ftl:") && report.contains("error:") && report.contains("attr-"),
+        "{report}"
+    );
+
+    // The server refuses to start on the broken directory, naming the file.
+    let serve = silkstream(dir.path())
+        .args(["serve"])
+        .env("SILKSTREAM_LOCALES_DIR", &locales)
+        .env("SILKSTREAM_BIND", "127.0.0.1:0")
+        .output()
+        .expect("run");
+    assert!(!serve.status.success());
+    assert!(String::from_utf8_lossy(&serve.stderr).contains("product.ftl"));
+
+    // With the demo catalog: tt has no translations, so they are reported missing.
+    let demo_db = dir.path().join("demo.db");
+    let url = format!("sqlite:{}", demo_db.display());
+    let rt = tokio_runtime();
+    rt.block_on(async {
+        let settings = silkstream_server::Settings {
+            database_url: url.clone(),
+            ..Default::default()
+        };
+        let db = silkstream_server::connect(&settings)
+            .await
+            .expect("connect");
+        silkstream_server::demo::load(&db).await.expect("demo");
+        db.close().await;
+    });
+    let out = silkstream(dir.path())
+        .args(["l10n", "check"])
+        .env("SILKSTREAM_DATABASE_URL", &url)
+        .output()
+        .expect("run");
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "warnings alone pass: {report}");
+    assert!(
+        report.contains("missing translations:") && report.contains("tt"),
+        "{report}"
+    );
+    let strict = silkstream(dir.path())
+        .args(["l10n", "check", "--strict"])
+        .env("SILKSTREAM_DATABASE_URL", &url)
+        .output()
+        .expect("run");
+    assert!(
+        !strict.status.success(),
+        "--strict fails on missing translations"
+    );
+}
+
+fn tokio_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}

@@ -211,8 +211,7 @@ pub fn product(
             let value_locale = value.map(|f| f.locale.to_owned());
             lines.push(AttributeLine {
                 attribute: name.to_owned(),
-                fallback: l.locale != view.locale
-                    || value.is_some_and(|f| f.locale != view.locale),
+                fallback: l.locale != view.locale || value.is_some_and(|f| f.locale != view.locale),
                 outdated: value.is_some_and(|f| f.outdated),
                 text: l.text,
                 locale: l.locale.to_owned(),

@@ -56,11 +56,7 @@ fn view(headers: &HeaderMap, locale: Option<&str>, currency: Option<&str>) -> Re
 
 /// A JSON body with `Content-Language` set to the view's locale.
 fn localized<T: serde::Serialize>(view: &View, body: T) -> Response {
-    (
-        [(header::CONTENT_LANGUAGE, view.locale)],
-        axum::Json(body),
-    )
-        .into_response()
+    ([(header::CONTENT_LANGUAGE, view.locale)], axum::Json(body)).into_response()
 }
 
 const READERS: &[Role] = &[Role::Admin, Role::Host, Role::Buyer, Role::Operator];
@@ -78,7 +74,10 @@ async fn list_products(
 ) -> Result<Response> {
     principal.require(READERS)?;
     let view = view(&headers, q.locale.as_deref(), q.currency.as_deref())?;
-    Ok(localized(&view, store.list_products(&q, Some(&view)).await?))
+    Ok(localized(
+        &view,
+        store.list_products(&q, Some(&view)).await?,
+    ))
 }
 
 /// Creates a product, optionally with variants and their prices (admin).

@@ -454,3 +454,230 @@ pub fn sample_product() -> Value {
         ]
     })
 }
+
+// ---- live sale helpers (feed) ---------------------------------------------------------------
+
+/// Like [`spawn_app`], with the settings adjusted by `adjust` (payment window, rate limits…).
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let test_db = TestDb::new(&backend).await;
+    let mut settings = test_db.settings();
+    adjust(&mut settings);
+    let (db, base, shutdown, server) = start(&settings).await;
+    let admin = TokenStore::new(db.clone())
+        .create("test admin", Role::Admin, None)
+        .await
+        .expect("create admin token")
+        .token;
+    TestApp {
+        base,
+        client: reqwest::Client::new(),
+        admin,
+        db,
+        test_db,
+        shutdown: Some(shutdown),
+        server: Some(server),
+    }
+}
+
+/// A shipping address in Almaty, for order bodies.
+pub fn ship_to() -> Value {
+    json!({"name": "Aigerim Bekova", "phone": "+7 701 555 0101", "country": "KZ",
+           "city": "Almaty", "address": "Abay Ave 10, apt 5", "postal_code": "050000"})
+}
+
+/// An order body for `variant_id`.
+pub fn order_body(variant_id: i64, quantity: i64, currency: &str) -> Value {
+    json!({"variant_id": variant_id, "quantity": quantity, "currency": currency,
+           "ship_to": ship_to()})
+}
+
+/// What [`TestApp::live_session`] set up.
+#[derive(Debug, Clone)]
+pub struct LiveSetup {
+    pub host: String,
+    pub operator: String,
+    pub session_id: i64,
+    pub product_id: i64,
+    /// The brisket variant (KZT and CNY prices), stocked in KHG-1.
+    pub variant_id: i64,
+}
+
+impl TestApp {
+    /// A guest buyer (through `POST /api/v1/buyers`): their token and id.
+    pub async fn buyer(&self, name: &str, locale: &str) -> (String, i64) {
+        let reply = self
+            .request(
+                Method::POST,
+                "/api/v1/buyers",
+                None,
+                Some(
+                    &json!({"display_name": name, "country": "KZ", "city": "Almaty",
+                             "locale": locale}),
+                ),
+            )
+            .await
+            .expect(201);
+        (
+            reply.body["token"].as_str().expect("token").to_owned(),
+            reply.body["buyer"]["id"].as_i64().expect("buyer id"),
+        )
+    }
+
+    /// The basics, the sample product with `stock` units of its first variant in KHG-1, and a
+    /// host's session for KZ with the product in the showcase; started when `live`.
+    pub async fn live_session(&self, stock: i64, live: bool) -> LiveSetup {
+        self.seed_basics().await;
+        let product = self.create_product(&sample_product()).await;
+        let product_id = product["id"].as_i64().expect("product id");
+        let variant_id = product["variants"][0]["id"].as_i64().expect("variant id");
+        self.put(
+            &format!("/api/v1/variants/{variant_id}/stock/KHG-1"),
+            &self.admin,
+            &json!({"available": stock}),
+        )
+        .await
+        .expect(200);
+        let host = self.token("host").await;
+        let operator = self.token("operator").await;
+        let session_id = self
+            .post(
+                "/api/v1/sessions",
+                &host,
+                &json!({"title": "Khorgos beef night", "language": "ru", "markets": ["KZ"]}),
+            )
+            .await
+            .expect(201)
+            .body["id"]
+            .as_i64()
+            .expect("session id");
+        self.post(
+            &format!("/api/v1/sessions/{session_id}/showcase"),
+            &host,
+            &json!({"product_id": product_id}),
+        )
+        .await
+        .expect(200);
+        if live {
+            self.post(
+                &format!("/api/v1/sessions/{session_id}/start"),
+                &host,
+                &json!({}),
+            )
+            .await
+            .expect(200);
+        }
+        LiveSetup {
+            host,
+            operator,
+            session_id,
+            product_id,
+            variant_id,
+        }
+    }
+
+    /// A flash sale of `quantity` units in the session, open now, priced in KZT; its id.
+    pub async fn flash_sale(&self, live: &LiveSetup, quantity: i64, limit: i64) -> i64 {
+        self.post(
+            &format!("/api/v1/sessions/{}/flash-sales", live.session_id),
+            &live.host,
+            &json!({"variant_id": live.variant_id, "quantity": quantity,
+                    "per_buyer_limit": limit, "prices": {"KZT": 450000},
+                    "countdown_s": 0, "duration_s": 600}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+            .as_i64()
+            .expect("sale id")
+    }
+
+    /// `POST /api/v1/sessions/{id}/orders` with an Idempotency-Key.
+    pub async fn order(&self, token: &str, session_id: i64, key: &str, body: &Value) -> Reply {
+        let resp = self
+            .client
+            .post(format!("{}/api/v1/sessions/{session_id}/orders", self.base))
+            .bearer_auth(token)
+            .header("idempotency-key", key)
+            .json(body)
+            .send()
+            .await
+            .expect("request reaches the server");
+        let status = resp.status();
+        let text = resp.text().await.expect("read body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, body, text }
+    }
+
+    /// One integer from a query.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let (n,): (i64,) = silkstream_catalog::dispatch!(self.db.reader(), p => {
+            sqlx::query_as(sql).fetch_one(p).await.expect("scalar query")
+        });
+        n
+    }
+
+    /// A fingerprint of everything the feed and the catalog store: row counts of every table,
+    /// stock and sale units, session states. Equal before and after means nothing was written.
+    pub async fn feed_fingerprint(&self) -> Vec<(String, i64)> {
+        let mut out = self.table_counts().await;
+        for (name, sql) in [
+            ("buyers", "SELECT COUNT(*) FROM buyers"),
+            ("sessions", "SELECT COUNT(*) FROM sessions"),
+            ("showcase", "SELECT COUNT(*) FROM showcase"),
+            ("flash_sales", "SELECT COUNT(*) FROM flash_sales"),
+            (
+                "sale_buyers",
+                "SELECT COALESCE(CAST(SUM(units) AS BIGINT), 0) FROM sale_buyers",
+            ),
+            ("orders", "SELECT COUNT(*) FROM orders"),
+            ("events", "SELECT COUNT(*) FROM events"),
+            (
+                "stock units",
+                "SELECT COALESCE(CAST(SUM(available) AS BIGINT), 0) FROM stock",
+            ),
+            (
+                "sale units",
+                "SELECT COALESCE(CAST(SUM(remaining + allocated) AS BIGINT), 0) FROM flash_sales",
+            ),
+            (
+                "paused sales",
+                "SELECT COUNT(*) FROM flash_sales WHERE state = 'paused'",
+            ),
+            (
+                "live sessions",
+                "SELECT COUNT(*) FROM sessions WHERE state = 'live'",
+            ),
+            (
+                "pinned",
+                "SELECT COUNT(*) FROM sessions WHERE pinned_product_id IS NOT NULL",
+            ),
+            (
+                "order states",
+                "SELECT COUNT(*) FROM orders WHERE status <> 'confirmed'",
+            ),
+        ] {
+            out.push((name.to_owned(), self.scalar(sql).await));
+        }
+        out
+    }
+}
+
+/// Polls `check` until it returns true, for at most `within`; panics with `what` otherwise.
+/// Waits on an interval tick between polls, never a fixed sleep.
+pub async fn eventually<F, Fut>(within: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let polled = tokio::time::timeout(within, async {
+        let mut tick = tokio::time::interval(Duration::from_millis(25));
+        loop {
+            tick.tick().await;
+            if check().await {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(polled.is_ok(), "not within {within:?}: {what}");
+}

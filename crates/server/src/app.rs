@@ -2,6 +2,7 @@
 //! token check, and `run(listener, shutdown)`, the server's entry point.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use silkstream_catalog::auth::{Principal, Role};
 use silkstream_catalog::error::{error_response, Error, ErrorBody, Result};
 use silkstream_catalog::extract::{ApiJson, ApiPath};
 use silkstream_catalog::{CatalogStore, Db};
+use silkstream_feed::{BuyerTokens, Feed, FeedConfig};
 use silkstream_l10n::L10n;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -44,6 +46,37 @@ pub struct AppState {
     pub l10n: Arc<L10n>,
     /// The generated OpenAPI document, served at `/openapi.json`.
     pub openapi: Arc<utoipa::openapi::OpenApi>,
+    /// Live sessions, flash sales and orders (its sweeper runs while this state lives).
+    pub feed: Feed,
+}
+
+impl FromRef<AppState> for Feed {
+    fn from_ref(s: &AppState) -> Self {
+        s.feed.clone()
+    }
+}
+
+/// Guest buyers' tokens are ordinary tokens of the buyer role.
+impl BuyerTokens for TokenStore {
+    fn create_buyer_token<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> silkstream_feed::BoxFuture<'a, silkstream_feed::Result<(i64, String)>> {
+        Box::pin(async move {
+            let created = self.create(name, Role::Buyer, None).await?;
+            Ok((created.info.id, created.token))
+        })
+    }
+}
+
+/// The feed's knobs from the settings.
+fn feed_config(settings: &Settings) -> FeedConfig {
+    FeedConfig {
+        payment_window: Duration::from_secs(settings.payment_window_s),
+        buyer_signups_per_minute: settings.buyer_signups_per_minute,
+        orders_per_buyer_per_minute: settings.orders_per_buyer_per_minute,
+        sweep_interval: Duration::from_millis(settings.sweep_interval_ms),
+    }
 }
 
 impl FromRef<AppState> for CatalogStore {
@@ -94,6 +127,7 @@ impl Modify for BearerAuth {
 fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(silkstream_catalog::routes::router())
+        .merge(silkstream_feed::routes::router())
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
         .routes(routes!(healthz))
@@ -105,13 +139,24 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api().split_for_parts().1
 }
 
-/// Builds the state and the router for a connected, migrated database.
+/// Builds the state and the router for a connected, migrated database, and starts the feed's
+/// sweeper (inside the Tokio runtime), which stops when the router is dropped.
 pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> Router {
     let (api_router, openapi) = api().split_for_parts();
+    let catalog = CatalogStore::new(db.clone(), l10n.clone());
+    let tokens = TokenStore::new(db.clone());
+    let feed = Feed::start(
+        db.clone(),
+        catalog.clone(),
+        l10n.clone(),
+        Arc::new(tokens.clone()),
+        feed_config(settings),
+    );
     let state = AppState {
-        catalog: CatalogStore::new(db.clone(), l10n.clone()),
+        catalog,
         l10n,
-        tokens: TokenStore::new(db.clone()),
+        tokens,
+        feed,
         metrics: Metrics::new(),
         openapi: Arc::new(openapi),
         db,
@@ -141,9 +186,13 @@ pub async fn run(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    // Connection info gives handlers the client's address (per-address rate limits).
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -25,6 +25,14 @@ pub struct Settings {
     /// A translator's locale directory (`<dir>/<locale>/*.ftl`) used instead of the embedded
     /// files; start-up fails when it has errors.
     pub locales_dir: Option<String>,
+    /// Seconds a confirmed order may stay unpaid before it is cancelled and its units return.
+    pub payment_window_s: u64,
+    /// Guest buyers (`POST /api/v1/buyers`) one client address may create per minute.
+    pub buyer_signups_per_minute: u32,
+    /// Orders one buyer may place per minute.
+    pub orders_per_buyer_per_minute: u32,
+    /// Milliseconds between sweeps (ending sales whose time is up, expiring unpaid orders).
+    pub sweep_interval_ms: u64,
 }
 
 impl Default for Settings {
@@ -37,6 +45,10 @@ impl Default for Settings {
             db_max_connections: 16,
             log_format: "text".into(),
             locales_dir: None,
+            payment_window_s: 900,
+            buyer_signups_per_minute: 10,
+            orders_per_buyer_per_minute: 60,
+            sweep_interval_ms: 1000,
         }
     }
 }
@@ -65,6 +77,13 @@ impl fmt::Debug for Settings {
             .field("db_max_connections", &self.db_max_connections)
             .field("log_format", &self.log_format)
             .field("locales_dir", &self.locales_dir)
+            .field("payment_window_s", &self.payment_window_s)
+            .field("buyer_signups_per_minute", &self.buyer_signups_per_minute)
+            .field(
+                "orders_per_buyer_per_minute",
+                &self.orders_per_buyer_per_minute,
+            )
+            .field("sweep_interval_ms", &self.sweep_interval_ms)
             .finish()
     }
 }
@@ -133,6 +152,19 @@ impl Settings {
         }
         if let Some(v) = get("SILKSTREAM_LOCALES_DIR") {
             self.locales_dir = (!v.is_empty()).then_some(v);
+        }
+        if let Some(v) = get("SILKSTREAM_PAYMENT_WINDOW_S") {
+            self.payment_window_s = number("SILKSTREAM_PAYMENT_WINDOW_S", &v)?;
+        }
+        if let Some(v) = get("SILKSTREAM_BUYER_SIGNUPS_PER_MINUTE") {
+            self.buyer_signups_per_minute = number("SILKSTREAM_BUYER_SIGNUPS_PER_MINUTE", &v)?;
+        }
+        if let Some(v) = get("SILKSTREAM_ORDERS_PER_BUYER_PER_MINUTE") {
+            self.orders_per_buyer_per_minute =
+                number("SILKSTREAM_ORDERS_PER_BUYER_PER_MINUTE", &v)?;
+        }
+        if let Some(v) = get("SILKSTREAM_SWEEP_INTERVAL_MS") {
+            self.sweep_interval_ms = number("SILKSTREAM_SWEEP_INTERVAL_MS", &v)?;
         }
         Ok(())
     }

@@ -1,0 +1,157 @@
+//! The feed's error type. It answers in the common envelope
+//! (`silkstream_catalog::error::error_response`); order refusals add the buyer's localized
+//! message beside `error.code` (`error.localized`). The status of each variant is on the variant.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use silkstream_catalog::error::error_response;
+use silkstream_l10n::Localized;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why an order was refused: each becomes a 409 with this `error.code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    SoldOut,
+    LimitReached { limit: i64 },
+    NotLive,
+    SaleNotStarted,
+    SaleEnded,
+    SalePaused,
+}
+
+impl Refusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::SoldOut => "sold_out",
+            Refusal::LimitReached { .. } => "limit_reached",
+            Refusal::NotLive => "not_live",
+            Refusal::SaleNotStarted => "sale_not_started",
+            Refusal::SaleEnded => "sale_ended",
+            Refusal::SalePaused => "sale_paused",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Refusal::SoldOut => "not enough units left".into(),
+            Refusal::LimitReached { limit } => {
+                format!("the per-buyer limit of this sale is {limit} units")
+            }
+            Refusal::NotLive => "the session is not live".into(),
+            Refusal::SaleNotStarted => "the flash sale has not started yet".into(),
+            Refusal::SaleEnded => "the flash sale has ended".into(),
+            Refusal::SalePaused => "the flash sale is paused".into(),
+        }
+    }
+
+    pub fn outcome(&self) -> silkstream_l10n::OrderOutcome {
+        use silkstream_l10n::OrderOutcome as O;
+        match self {
+            Refusal::SoldOut => O::SoldOut,
+            Refusal::LimitReached { limit } => O::LimitReached {
+                limit: u32::try_from(*limit).unwrap_or(u32::MAX),
+            },
+            Refusal::NotLive => O::NotLive,
+            Refusal::SaleNotStarted => O::NotStarted,
+            Refusal::SaleEnded => O::SaleEnded,
+            Refusal::SalePaused => O::Paused,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Any catalog error: 400/401/403/404/409/413/415/422/500 as documented there.
+    #[error(transparent)]
+    Catalog(#[from] silkstream_catalog::Error),
+    /// 409 with the refusal's code (`sold_out`, `limit_reached`, `not_live`, `sale_not_started`,
+    /// `sale_ended`, `sale_paused`) and, when known, the buyer's localized message.
+    #[error("{}", .refusal.message())]
+    Refused {
+        refusal: Refusal,
+        localized: Option<Localized>,
+    },
+    /// 422 `idempotency_mismatch`: the key was used before with other content.
+    #[error("this Idempotency-Key was used for an order with other content")]
+    IdempotencyMismatch,
+    /// 429 `rate_limited`: too many requests from this client or buyer; retry in a minute.
+    #[error("{0}")]
+    RateLimited(String),
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Catalog(silkstream_catalog::Error::invalid(field, message))
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Error::Catalog(silkstream_catalog::Error::not_found(what))
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Catalog(silkstream_catalog::Error::conflict(code, message))
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Error::Catalog(silkstream_catalog::Error::Forbidden(message.into()))
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Error::Catalog(silkstream_catalog::Error::internal(cause))
+    }
+
+    pub fn refused(refusal: Refusal) -> Self {
+        Error::Refused {
+            refusal,
+            localized: None,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Catalog(e) => e.code(),
+            Error::Refused { refusal, .. } => refusal.code(),
+            Error::IdempotencyMismatch => "idempotency_mismatch",
+            Error::RateLimited(_) => "rate_limited",
+        }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Error::Catalog(e.into())
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        match self {
+            Error::Catalog(e) => e.into_response(),
+            Error::Refused { refusal, localized } => {
+                let body = serde_json::json!({
+                    "error": {
+                        "code": refusal.code(),
+                        "message": refusal.message(),
+                        "localized": localized,
+                    }
+                });
+                (StatusCode::CONFLICT, Json(body)).into_response()
+            }
+            Error::IdempotencyMismatch => error_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_mismatch",
+                self.to_string(),
+            ),
+            Error::RateLimited(m) => {
+                let mut r = error_response(StatusCode::TOO_MANY_REQUESTS, "rate_limited", m);
+                r.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static("60"),
+                );
+                r
+            }
+        }
+    }
+}

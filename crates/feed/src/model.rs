@@ -1,0 +1,314 @@
+//! The feed's API types: request bodies (checked at the edge by the store) and responses.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+/// A guest buyer: who they are for the feed ("A***a from Almaty") and which language they read.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBuyer {
+    pub display_name: String,
+    /// ISO 3166-1 alpha-2: the buyer's market.
+    pub country: String,
+    pub city: String,
+    pub locale: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Buyer {
+    /// The buyer's token id.
+    pub id: i64,
+    pub display_name: String,
+    pub country: String,
+    pub city: String,
+    pub locale: String,
+    pub created_at: String,
+}
+
+/// A guest buyer just created, with the bearer token (shown once).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BuyerCreated {
+    pub token: String,
+    pub buyer: Buyer,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSession {
+    pub title: String,
+    /// The language the host speaks (a supported locale).
+    pub language: String,
+    /// Countries (ISO 3166-1 alpha-2) the session sells to; each must be a configured market.
+    pub markets: Vec<String>,
+    /// RFC 3339; absent means "whenever the host starts it".
+    #[serde(default)]
+    pub scheduled_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductRef {
+    pub product_id: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Host {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Session {
+    pub id: i64,
+    pub host: Host,
+    pub title: String,
+    pub language: String,
+    pub markets: Vec<String>,
+    /// `scheduled`, `live` or `ended`.
+    pub state: String,
+    pub scheduled_at: Option<String>,
+    pub started_at: Option<String>,
+    pub ended_at: Option<String>,
+    /// Product ids in the order they were added.
+    pub showcase: Vec<i64>,
+    pub pinned_product_id: Option<i64>,
+    /// The sale that has not ended, if any (the latest created).
+    pub sale: Option<FlashSale>,
+    /// Every flash sale of the session.
+    pub sales: Vec<FlashSale>,
+    /// The last event's per-session sequence number.
+    pub last_seq: i64,
+    /// The server's clock (RFC 3339) and in ms, for countdowns.
+    pub server_time: String,
+    pub server_time_ms: i64,
+    /// Present once the session has ended.
+    pub summary: Option<Summary>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewFlashSale {
+    pub variant_id: i64,
+    /// Units carved out of the warehouse's stock.
+    pub quantity: i64,
+    pub per_buyer_limit: i64,
+    /// Sale price per currency, integer minor units.
+    pub prices: BTreeMap<String, i64>,
+    /// Seconds before the sale opens.
+    pub countdown_s: i64,
+    /// Seconds the sale runs once open.
+    pub duration_s: i64,
+    /// Warehouse code; by default the first warehouse serving one of the session's markets that
+    /// has the quantity.
+    #[serde(default)]
+    pub warehouse: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Restock {
+    pub quantity: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FlashSale {
+    pub id: i64,
+    pub session_id: i64,
+    pub variant_id: i64,
+    pub product_id: i64,
+    pub sku: String,
+    pub warehouse: String,
+    /// Units carved out of stock for the sale (initial quantity plus restocks).
+    pub allocated: i64,
+    /// Units still for sale.
+    pub remaining: i64,
+    /// Units in orders that are not cancelled.
+    pub sold: i64,
+    /// Units given back to stock (at the end, or cancelled after it).
+    pub returned: i64,
+    pub per_buyer_limit: i64,
+    pub prices: BTreeMap<String, i64>,
+    /// `open`, `paused` or `ended` (as stored).
+    pub state: String,
+    /// What a buyer sees now: `countdown`, `running`, `sold_out`, `paused` or `ended`.
+    pub phase: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub ended_at: Option<String>,
+}
+
+/// The recipient of an order: only the buyer, the session's host and operators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShipTo {
+    pub name: String,
+    pub phone: String,
+    pub country: String,
+    pub city: String,
+    pub address: String,
+    pub postal_code: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrder {
+    pub variant_id: i64,
+    pub quantity: i64,
+    pub currency: String,
+    pub ship_to: ShipTo,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shipment {
+    pub carrier: String,
+    pub tracking_number: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Order {
+    pub id: i64,
+    /// `confirmed`, `paid`, `shipped`, `delivered` or `cancelled`.
+    pub status: String,
+    pub session_id: i64,
+    pub sale_id: Option<i64>,
+    pub buyer_id: i64,
+    pub variant_id: i64,
+    pub product_id: i64,
+    pub sku: String,
+    pub quantity: i64,
+    pub currency: String,
+    pub unit_price_minor: i64,
+    pub total_minor: i64,
+    /// The buyer's country.
+    pub market: String,
+    pub buyer_city: String,
+    /// The buyer's locale when ordering (messages about the order use it).
+    pub locale: String,
+    pub customs_mode: Option<String>,
+    pub warehouse: String,
+    /// Unpaid after this, the order is cancelled.
+    pub pay_by: String,
+    pub created_at: String,
+    pub paid_at: Option<String>,
+    pub shipped_at: Option<String>,
+    pub delivered_at: Option<String>,
+    pub cancelled_at: Option<String>,
+    /// `buyer`, `operator` or `payment_expired`.
+    pub cancel_reason: Option<String>,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    /// Only for the buyer, the session's host and operators.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ship_to: Option<ShipTo>,
+}
+
+/// The answer to an order: the order, the units left in its sale, and the buyer's message.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderPlaced {
+    pub order: Order,
+    /// Units left in the flash sale right after this order (none for a regular order).
+    pub remaining: Option<i64>,
+    /// True when this answers a retry with the same Idempotency-Key (status 200).
+    pub replayed: bool,
+    /// "Order confirmed: 2 items, total …" in the buyer's locale.
+    #[schema(value_type = Object)]
+    pub message: silkstream_l10n::Localized,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderList {
+    pub items: Vec<Order>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OrdersQuery {
+    /// A buyer's own orders (buyers always get only their own).
+    pub mine: Option<String>,
+    /// Only this session's orders.
+    pub session_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Event {
+    /// Global id, increasing across sessions.
+    pub id: i64,
+    pub session_id: i64,
+    /// 1, 2, 3… per session, gapless.
+    pub seq: i64,
+    pub kind: String,
+    #[schema(value_type = Object)]
+    pub payload: Value,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EventsQuery {
+    /// Events after this seq (default 0: from the start).
+    pub since: Option<i64>,
+    /// At most this many (1..=1000, default 500).
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Money {
+    pub currency: String,
+    pub amount_minor: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TopProduct {
+    pub product_id: i64,
+    pub title: String,
+    pub units: i64,
+    pub orders: i64,
+}
+
+/// What a session sold. Cancelled orders do not count.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Summary {
+    pub orders: i64,
+    pub units: i64,
+    /// GMV per currency, minor units.
+    pub gmv: Vec<Money>,
+    /// GMV in CNY (decimal string, major units) at the rates in force today.
+    pub gmv_cny: String,
+    /// Currencies left out of `gmv_cny` for want of a rate.
+    pub missing_rates: Vec<String>,
+    pub top_products: Vec<TopProduct>,
+    /// Peak concurrent viewers: 0 until the WebSocket feed counts viewers.
+    pub peak_viewers: i64,
+    /// Orders per peak viewer; null while no viewers are counted.
+    pub orders_per_viewer: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// `session`, `host`, `market` or `day`.
+    pub group_by: String,
+    /// IANA zone of a hub (for `day`), default `UTC`.
+    pub tz: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReportRow {
+    /// The session id, host name, market or day (YYYY-MM-DD in `tz`).
+    pub key: String,
+    pub orders: i64,
+    pub units: i64,
+    pub gmv: Vec<Money>,
+    pub gmv_cny: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SalesReport {
+    pub group_by: String,
+    pub tz: String,
+    pub rows: Vec<ReportRow>,
+}

@@ -1,0 +1,37 @@
+//! The sweeper: every `sweep_interval` it ends the flash sales whose time is up (their unsold
+//! units go back to stock) and cancels confirmed orders unpaid past the payment window (their
+//! units go back to the sale while it runs, else to stock). Every step is a conditional UPDATE
+//! inside a transaction, so several instances sweeping at once do each thing exactly once.
+//! Reads also end due sales lazily, so nothing waits for the sweeper to be correct.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::store::FeedStore;
+
+/// Runs until the feed's last clone is dropped (`alive`'s sender).
+pub async fn run(store: FeedStore, every: Duration, mut alive: watch::Receiver<()>) {
+    let mut tick = tokio::time::interval(every.max(Duration::from_millis(10)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            changed = alive.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
+        }
+        match store.end_due_sales(None).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(ended = n, "sweeper ended flash sales"),
+            Err(e) => tracing::warn!(error = %e, "sweeper could not end due sales"),
+        }
+        match store.expire_unpaid().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(cancelled = n, "sweeper cancelled unpaid orders"),
+            Err(e) => tracing::warn!(error = %e, "sweeper could not expire unpaid orders"),
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! The hot path on both backends: a flash sale of 500 units and 2,000 guest buyers ordering at
+//! once, some retrying with the same key. Exactly the allocated units are confirmed, no key has
+//! two orders, per-buyer limits hold across orders, every confirmed order is in the database and
+//! in the event log exactly once, and units are conserved between the sale and the stock.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::Value;
+use silkstream_e2e::{backend_tests, order_body, spawn_app_with, Backend};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+backend_tests!(flash_sale_of_500_units_to_2000_buyers);
+
+const BUYERS: usize = 2_000;
+const UNITS: i64 = 500;
+const LIMIT: i64 = 3;
+const STOCK: i64 = 800;
+
+/// What one HTTP order came back with.
+#[derive(Debug, Clone)]
+struct Answer {
+    buyer: usize,
+    key: String,
+    quantity: i64,
+    status: u16,
+    code: String,
+    order_id: Option<i64>,
+}
+
+/// 2,000 buyers race for 500 units (1–3 each, limit 3 per buyer); every fifth sends its order
+/// twice at once with the same key, every seventh places a second order with a new key.
+async fn flash_sale_of_500_units_to_2000_buyers(backend: Backend) {
+    let started = Instant::now();
+    let app = Arc::new(
+        spawn_app_with(backend, |s| {
+            s.buyer_signups_per_minute = 100_000;
+            s.db_max_connections = 16;
+        })
+        .await,
+    );
+    let live = app.live_session(STOCK, true).await;
+    let sale_id = app.flash_sale(&live, UNITS, LIMIT).await;
+
+    // Guest buyers, created over HTTP like a live page does.
+    let gate = Arc::new(Semaphore::new(32));
+    let mut signups = JoinSet::new();
+    for i in 0..BUYERS {
+        let (app, gate) = (app.clone(), gate.clone());
+        signups.spawn(async move {
+            let _permit = gate.acquire_owned().await.expect("semaphore");
+            (i, app.buyer(&format!("Buyer {i}"), "ru").await)
+        });
+    }
+    let mut buyers: Vec<(String, i64)> = vec![(String::new(), 0); BUYERS];
+    while let Some(done) = signups.join_next().await {
+        let (i, buyer) = done.expect("signup task");
+        buyers[i] = buyer;
+    }
+    let signed_up = started.elapsed();
+
+    // The race: every request in flight at once (bounded only by a generous connection cap).
+    let gate = Arc::new(Semaphore::new(256));
+    let mut orders = JoinSet::new();
+    let mut send = |buyer: usize, key: String, quantity: i64| {
+        let (app, gate) = (app.clone(), gate.clone());
+        let token = buyers[buyer].0.clone();
+        let (session, variant) = (live.session_id, live.variant_id);
+        orders.spawn(async move {
+            let _permit = gate.acquire_owned().await.expect("semaphore");
+            let reply = app
+                .order(&token, session, &key, &order_body(variant, quantity, "KZT"))
+                .await;
+            Answer {
+                buyer,
+                key,
+                quantity,
+                status: reply.status.as_u16(),
+                code: reply.code().to_owned(),
+                order_id: reply.body["order"]["id"].as_i64(),
+            }
+        });
+    };
+    for i in 0..BUYERS {
+        let quantity = 1 + (i as i64 % 3);
+        send(i, format!("order-{i}"), quantity);
+        if i % 5 == 0 {
+            send(i, format!("order-{i}"), quantity);
+        }
+        if i % 7 == 0 {
+            send(i, format!("second-{i}"), 2);
+        }
+    }
+    let mut answers = Vec::new();
+    while let Some(done) = orders.join_next().await {
+        answers.push(done.expect("order task"));
+    }
+    let raced = started.elapsed() - signed_up;
+
+    // Every answer is a confirmation, a replay or an honest refusal.
+    for a in &answers {
+        let ok = matches!(
+            (a.status, a.code.as_str()),
+            (201, _) | (200, _) | (409, "sold_out") | (409, "limit_reached")
+        );
+        assert!(ok, "unexpected answer {a:?}");
+    }
+    // A key's answers name one order at most.
+    let mut by_key: HashMap<(usize, String), HashSet<i64>> = HashMap::new();
+    for a in &answers {
+        if let Some(id) = a.order_id {
+            by_key
+                .entry((a.buyer, a.key.clone()))
+                .or_default()
+                .insert(id);
+        }
+    }
+    assert!(
+        by_key.values().all(|ids| ids.len() == 1),
+        "a key answered with two orders"
+    );
+    let created: HashMap<i64, &Answer> = answers
+        .iter()
+        .filter(|a| a.status == 201)
+        .map(|a| (a.order_id.expect("201 has an order"), a))
+        .collect();
+    let confirmed_units: i64 = created.values().map(|a| a.quantity).sum();
+    assert_eq!(confirmed_units, UNITS, "units confirmed over HTTP");
+    assert!(
+        answers.iter().any(|a| a.status == 200),
+        "some same-key retries were answered as replays"
+    );
+
+    // The sale: nothing left, and confirmed + remaining = allocated.
+    let sale = app
+        .get(&format!("/api/v1/flash-sales/{sale_id}"), &live.host)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(sale["remaining"], 0);
+    assert_eq!(sale["sold"], UNITS);
+    assert_eq!(sale["allocated"], UNITS);
+    assert_eq!(sale["phase"], "sold_out");
+
+    // The database agrees: every acknowledged order is there, once per key, limits held.
+    let db_units = app
+        .scalar(&format!(
+            "SELECT CAST(SUM(quantity) AS BIGINT) FROM orders WHERE sale_id = {sale_id} \
+             AND status = 'confirmed'"
+        ))
+        .await;
+    assert_eq!(db_units, UNITS);
+    let db_orders = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM orders WHERE sale_id = {sale_id}"
+        ))
+        .await;
+    assert_eq!(
+        db_orders as usize,
+        created.len(),
+        "orders in the database = 201 answers"
+    );
+    let over_limit = app
+        .scalar(
+            "SELECT COUNT(*) FROM (SELECT buyer_token_id FROM orders WHERE status <> 'cancelled' \
+             GROUP BY buyer_token_id HAVING SUM(quantity) > 3) t",
+        )
+        .await;
+    assert_eq!(over_limit, 0, "a buyer got more than the per-buyer limit");
+    let remaining = app
+        .scalar(&format!(
+            "SELECT remaining FROM flash_sales WHERE id = {sale_id}"
+        ))
+        .await;
+    assert_eq!(
+        db_units + remaining,
+        UNITS,
+        "confirmed + remaining = allocated"
+    );
+    let available = app
+        .scalar(&format!(
+            "SELECT available FROM stock WHERE variant_id = {}",
+            live.variant_id
+        ))
+        .await;
+    assert_eq!(
+        available + UNITS,
+        STOCK,
+        "stock + allocated = initial stock"
+    );
+
+    // The event log: each confirmed order exactly once, seqs 1..=n without a gap.
+    let mut events: Vec<Value> = Vec::new();
+    let mut since = 0;
+    loop {
+        let page = app
+            .get(
+                &format!(
+                    "/api/v1/sessions/{}/events?since={since}&limit=1000",
+                    live.session_id
+                ),
+                &live.operator,
+            )
+            .await
+            .expect(200)
+            .body;
+        let page = page.as_array().expect("events").clone();
+        if page.is_empty() {
+            break;
+        }
+        since = page.last().expect("event")["seq"].as_i64().expect("seq");
+        events.extend(page);
+    }
+    let seqs: Vec<i64> = events
+        .iter()
+        .map(|e| e["seq"].as_i64().expect("seq"))
+        .collect();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as i64).collect::<Vec<_>>(),
+        "gapless seqs"
+    );
+    let logged: Vec<i64> = events
+        .iter()
+        .filter(|e| e["kind"] == "order_confirmed")
+        .map(|e| e["payload"]["order_id"].as_i64().expect("order id"))
+        .collect();
+    let logged_set: HashSet<i64> = logged.iter().copied().collect();
+    assert_eq!(logged.len(), logged_set.len(), "an order logged twice");
+    let created_set: HashSet<i64> = created.keys().copied().collect();
+    assert_eq!(logged_set, created_set, "logged orders = confirmed orders");
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["kind"] == "sale_sold_out")
+            .count(),
+        1,
+        "one sold-out event"
+    );
+    let ids: Vec<i64> = events
+        .iter()
+        .map(|e| e["id"].as_i64().expect("id"))
+        .collect();
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "global ids increase with seq"
+    );
+
+    eprintln!(
+        "flash sale: {BUYERS} buyers signed up in {signed_up:?}; {} orders decided in {raced:?} \
+         ({} confirmed, {} replays, {} sold out, {} limit reached)",
+        answers.len(),
+        created.len(),
+        answers.iter().filter(|a| a.status == 200).count(),
+        answers.iter().filter(|a| a.code == "sold_out").count(),
+        answers.iter().filter(|a| a.code == "limit_reached").count(),
+    );
+}

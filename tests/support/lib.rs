@@ -227,6 +227,14 @@ type Started = (
 );
 
 async fn start(settings: &Settings) -> Started {
+    // Warnings and errors (the causes of any 500) go to the test's captured output.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SILKSTREAM_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_test_writer()
+        .try_init();
     let db = silkstream_server::connect(settings)
         .await
         .expect("connect and migrate");

@@ -1,0 +1,1 @@
+//! The WebSocket feed end to end (being written).

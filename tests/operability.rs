@@ -105,6 +105,8 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/tokens", "get"),
         ("/api/v1/tokens", "post"),
         ("/api/v1/tokens/{id}/revoke", "post"),
+        ("/api/v1/sessions/{id}/feed", "get"),
+        ("/api/v1/feed", "get"),
         ("/healthz", "get"),
         ("/readyz", "get"),
         // The feed (live sessions, flash sales, orders, reports).

@@ -27,8 +27,9 @@ use silkstream_catalog::dispatch;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Error, Refusal, Result};
+use crate::events::count;
 use crate::store::{order_event, FeedStore, PendingOrder, Placed};
-use crate::{lock_session, log_events};
+use crate::{lock_session, log_events, read_totals, write_totals};
 
 /// Most orders decided in one transaction.
 pub const MAX_BATCH: usize = 256;
@@ -225,6 +226,8 @@ async fn write_batch(
                 .bind(sale_id)
                 .fetch_one(&mut *tx)
                 .await?;
+            let mut totals = read_totals!(tx, session_id);
+            let mut counted: Vec<String> = Vec::new();
             let mut left = remaining;
             let mut outcomes: Vec<Placed> = Vec::with_capacity(batch.len());
             let mut events: Vec<(&str, serde_json::Value)> = Vec::new();
@@ -301,7 +304,11 @@ async fn write_batch(
                     Some((order_id,)) => {
                         left -= o.quantity;
                         accepted_keys.insert((o.buyer_token_id, o.idempotency_key.as_str()), order_id);
-                        events.push(("order_confirmed", order_event(o, order_id, Some(left))));
+                        count(&mut totals, &o.currency, o.quantity, o.unit_price_minor * o.quantity, 1);
+                        if !counted.contains(&o.currency) {
+                            counted.push(o.currency.clone());
+                        }
+                        events.push(("order_confirmed", order_event(o, order_id, Some(left), &totals)));
                         outcomes.push(Placed::Confirmed {
                             order_id,
                             remaining: Some(left),
@@ -327,11 +334,13 @@ async fn write_batch(
                     if left == 0 {
                         events.push(("sale_sold_out", serde_json::json!({"sale_id": sale_id})));
                     }
+                    write_totals!(tx, session_id, totals, &counted);
                     log_events!(tx, session_id, now, events);
                 }
             }
             if ok {
                 tx.commit().await?;
+                store.committed();
                 Some(outcomes)
             } else {
                 tx.rollback().await?;

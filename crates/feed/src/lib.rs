@@ -12,12 +12,14 @@ pub use silkstream_catalog as catalog;
 pub mod desk;
 pub mod error;
 pub mod events;
+pub mod fanout;
 pub mod limit;
 pub mod model;
 pub mod reports;
 pub mod routes;
 pub mod store;
 pub mod sweeper;
+pub mod ws;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +42,45 @@ pub struct FeedConfig {
     pub orders_per_buyer_per_minute: u32,
     /// How often the sweeper looks for sales to end and orders to expire.
     pub sweep_interval: Duration,
+    /// The WebSocket feeds' knobs.
+    pub ws: WsConfig,
+}
+
+/// The knobs of the WebSocket feeds (docs/feed.md, "Connection care").
+#[derive(Clone, Debug)]
+pub struct WsConfig {
+    /// Messages a connection may have queued before it is told to resync and closed.
+    pub queue_capacity: usize,
+    /// How often the server pings a connection.
+    pub ping_interval: Duration,
+    /// A connection that sends nothing (not even a pong) for this long is closed; also the
+    /// longest a single send may take.
+    pub idle_timeout: Duration,
+    /// Largest client message; a larger one closes the connection with 1009.
+    pub max_message_bytes: usize,
+    /// Orders per second one connection may place (bursts of twice that).
+    pub orders_per_second: u32,
+    /// Open feed connections per token.
+    pub max_connections_per_token: u32,
+    /// How often the fan-out also polls the log (for events other instances commit).
+    pub poll_interval: Duration,
+    /// How often each watched session gets a tick (viewers, countdown).
+    pub tick_interval: Duration,
+}
+
+impl Default for WsConfig {
+    fn default() -> Self {
+        Self {
+            queue_capacity: 1024,
+            ping_interval: Duration::from_secs(15),
+            idle_timeout: Duration::from_secs(60),
+            max_message_bytes: 16 * 1024,
+            orders_per_second: 5,
+            max_connections_per_token: 8,
+            poll_interval: Duration::from_millis(250),
+            tick_interval: Duration::from_secs(1),
+        }
+    }
 }
 
 impl Default for FeedConfig {
@@ -49,6 +90,7 @@ impl Default for FeedConfig {
             buyer_signups_per_minute: 10,
             orders_per_buyer_per_minute: 60,
             sweep_interval: Duration::from_secs(1),
+            ws: WsConfig::default(),
         }
     }
 }
@@ -80,7 +122,16 @@ pub struct Feed {
     pub order_limit: limit::RateLimiter<i64>,
     /// The settings the feed was built with.
     pub config: FeedConfig,
-    /// Dropped with the last clone of the state (when the server stops): stops the sweeper.
+    /// Hands committed events to this instance's feed connections.
+    pub fanout: fanout::Fanout,
+    /// Open feed connections per token.
+    pub ws_slots: ws::ConnectionSlots,
+    /// Turned true on shutdown: every feed connection closes with 1012.
+    pub closing: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Today's rates, for GMV in CNY on the host's feed (refreshed by the ticker).
+    rates: Arc<std::sync::RwLock<silkstream_catalog::store::RateTable>>,
+    /// Dropped with the last clone of the state (when the server stops): stops the sweeper,
+    /// the fan-out and the ticker.
     _alive: Arc<tokio::sync::watch::Sender<()>>,
 }
 
@@ -97,7 +148,36 @@ impl Feed {
         let store = FeedStore::new(db.clone(), catalog, config.payment_window);
         let desk = OrderDesk::new(store.clone());
         let (alive, watch) = tokio::sync::watch::channel(());
-        tokio::spawn(sweeper::run(store.clone(), config.sweep_interval, watch));
+        tokio::spawn(sweeper::run(
+            store.clone(),
+            config.sweep_interval,
+            watch.clone(),
+        ));
+        let rates = Arc::new(std::sync::RwLock::new(
+            silkstream_catalog::store::RateTable::default(),
+        ));
+        // The encoder needs the feed (l10n, rates) and the feed needs the fan-out: the encoder
+        // gets the parts it uses.
+        let encoding = ws::Encoding {
+            l10n: l10n.clone(),
+            rates: rates.clone(),
+        };
+        let encoder: fanout::Encoder = Arc::new(move |e, key| ws::encode(&encoding, e, key));
+        let fanout = fanout::Fanout::start(
+            db,
+            encoder,
+            store.commits(),
+            config.ws.poll_interval,
+            watch.clone(),
+        );
+        tokio::spawn(ws::run_ticker(
+            store.clone(),
+            fanout.clone(),
+            rates.clone(),
+            config.ws.tick_interval,
+            watch,
+        ));
+        let (closing, _) = tokio::sync::watch::channel(false);
         Self {
             store,
             desk,
@@ -106,7 +186,25 @@ impl Feed {
             signup_limit: limit::RateLimiter::new(config.buyer_signups_per_minute),
             order_limit: limit::RateLimiter::new(config.orders_per_buyer_per_minute),
             config,
+            fanout,
+            ws_slots: ws::ConnectionSlots::default(),
+            closing: Arc::new(closing),
+            rates,
             _alive: Arc::new(alive),
         }
+    }
+
+    /// Closes every feed connection with 1012 (service restart): call on shutdown, before the
+    /// server stops accepting, so clients know to reconnect with `since`.
+    pub fn close_feeds(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// The rates the host's feed converts GMV with.
+    pub fn rates(&self) -> silkstream_catalog::store::RateTable {
+        self.rates
+            .read()
+            .map(|r| r.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
     }
 }

@@ -333,10 +333,15 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String> {
     let value = headers
         .get("idempotency-key")
         .ok_or_else(|| Error::invalid("Idempotency-Key", "the header is required"))?;
-    let key = value.to_str().unwrap_or_default();
+    check_key("Idempotency-Key", value.to_str().unwrap_or_default())
+}
+
+/// An idempotency key (the HTTP header, or a WebSocket order's `client_order_id`: the same key
+/// space): 1 to 100 visible ASCII characters.
+pub(crate) fn check_key(field: &str, key: &str) -> Result<String> {
     if key.is_empty() || key.len() > 100 || !key.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
         return Err(Error::invalid(
-            "Idempotency-Key",
+            field,
             "must be 1 to 100 visible ASCII characters",
         ));
     }
@@ -398,6 +403,19 @@ async fn place_order(
 ) -> Result<(StatusCode, ApiJson<OrderPlaced>)> {
     principal.require(&[Role::Buyer])?;
     let key = idempotency_key(&headers)?;
+    place(&feed, &principal, session_id, key, body).await
+}
+
+/// Places an order for the HTTP route and the WebSocket feed alike.
+pub(crate) async fn place(
+    feed: &Feed,
+    principal: &Principal,
+    session_id: i64,
+    key: String,
+    body: NewOrder,
+) -> Result<(StatusCode, ApiJson<OrderPlaced>)> {
+    let feed = feed.clone();
+    let principal = principal.clone();
     if !(1..=MAX_ORDER_QUANTITY).contains(&body.quantity) {
         return Err(Error::invalid(
             "quantity",

@@ -5,6 +5,7 @@
 //! the [`crate::desk`]; everything else about orders is here.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
@@ -15,8 +16,9 @@ use silkstream_catalog::{dispatch, CatalogStore};
 use tracing::instrument;
 
 use crate::error::{Error, Result};
+use crate::events::count;
 use crate::model::*;
-use crate::{lock_session, log_events};
+use crate::{lock_session, log_events, read_totals, write_totals};
 
 /// Longest sale countdown and duration, in seconds.
 pub const MAX_COUNTDOWN_S: i64 = 86_400;
@@ -32,6 +34,9 @@ pub struct FeedStore {
     catalog: CatalogStore,
     /// How long a confirmed order may stay unpaid, in ms.
     payment_window_ms: i64,
+    /// Wakes the feed's fan-out after every commit that logged events, so feeds hear of a
+    /// change at once instead of at the next poll.
+    committed: Arc<tokio::sync::Notify>,
 }
 
 #[derive(sqlx::FromRow, Debug, Clone)]
@@ -401,7 +406,18 @@ impl FeedStore {
             db,
             catalog,
             payment_window_ms: i64::try_from(payment_window.as_millis()).unwrap_or(i64::MAX),
+            committed: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// The signal [`FeedStore`] gives after each commit that logged events.
+    pub fn commits(&self) -> Arc<tokio::sync::Notify> {
+        self.committed.clone()
+    }
+
+    /// Tells the fan-out that events were committed.
+    pub(crate) fn committed(&self) {
+        self.committed.notify_one();
     }
 
     pub fn db(&self) -> &Db {
@@ -719,6 +735,7 @@ impl FeedStore {
                 log_events!(tx, id, now, [("showcase_added", json!({"product_id": product_id}))]);
             }
             tx.commit().await?;
+            self.committed();
         });
         Ok(())
     }
@@ -744,6 +761,7 @@ impl FeedStore {
                 log_events!(tx, id, now, [("session_started", json!({}))]);
             }
             tx.commit().await?;
+            self.committed();
             done
         });
         if done == 0 {
@@ -789,6 +807,7 @@ impl FeedStore {
                 .await?;
                 log_events!(tx, id, now, [("session_ended", json!({}))]);
                 tx.commit().await?;
+                self.committed();
                 1
             }
         });
@@ -835,6 +854,7 @@ impl FeedStore {
                 };
                 log_events!(tx, id, now, [event]);
                 tx.commit().await?;
+                self.committed();
             }
             in_showcase
         });
@@ -1058,6 +1078,7 @@ impl FeedStore {
                     ));
                     log_events!(tx, session_id, now, events);
                     tx.commit().await?;
+                    self.committed();
                     Outcome::Created(id)
                 }
             }
@@ -1111,6 +1132,7 @@ impl FeedStore {
             if done == 1 {
                 log_events!(tx, sale.session_id, now, [(kind, json!({"sale_id": id}))]);
                 tx.commit().await?;
+                self.committed();
             }
             done
         });
@@ -1173,6 +1195,7 @@ impl FeedStore {
                           json!({"sale_id": id, "added": quantity, "remaining": remaining}))]
                     );
                     tx.commit().await?;
+                    self.committed();
                     Ok(remaining)
                 }
             }
@@ -1196,6 +1219,7 @@ impl FeedStore {
             lock_session!(tx, session_id);
             let ended = end_sale_tx!(tx, id, session_id, now, reason);
             tx.commit().await?;
+            self.committed();
             ended
         }))
     }
@@ -1330,13 +1354,23 @@ impl FeedStore {
                                 Placed::Duplicate { order_id: existing.id }
                             }
                             Some((order_id,)) => {
+                                let mut totals = read_totals!(tx, order.session_id);
+                                count(
+                                    &mut totals,
+                                    &order.currency,
+                                    order.quantity,
+                                    order.unit_price_minor * order.quantity,
+                                    1,
+                                );
+                                write_totals!(tx, order.session_id, totals, [&order.currency]);
                                 log_events!(
                                     tx,
                                     order.session_id,
                                     now,
-                                    [("order_confirmed", order_event(order, order_id, None))]
+                                    [("order_confirmed", order_event(order, order_id, None, &totals))]
                                 );
                                 tx.commit().await?;
+                                self.committed();
                                 Placed::Confirmed { order_id, remaining: None }
                             }
                         }
@@ -1384,6 +1418,7 @@ impl FeedStore {
                 }
                 log_events!(tx, row.session_id, now, [(kind.as_str(), payload)]);
                 tx.commit().await?;
+                self.committed();
             }
             done
         });
@@ -1479,6 +1514,9 @@ impl FeedStore {
                     .execute(&mut *tx)
                     .await?;
                 }
+                let mut totals = read_totals!(tx, row.session_id);
+                count(&mut totals, &row.currency, row.quantity, row.total_minor, -1);
+                write_totals!(tx, row.session_id, totals, [&row.currency]);
                 log_events!(
                     tx,
                     row.session_id,
@@ -1487,9 +1525,12 @@ impl FeedStore {
                       json!({"order_id": id, "sale_id": row.sale_id, "quantity": row.quantity,
                              "reason": reason,
                              "returned_to": if to_stock { "stock" } else { "sale" },
-                             "remaining": remaining}))]
+                             "remaining": remaining,
+                             "currency": row.currency, "total_minor": row.total_minor,
+                             "totals": crate::events::totals_json(&totals)}))]
                 );
                 tx.commit().await?;
+                self.committed();
             }
             done == 1
         }))
@@ -1592,10 +1633,13 @@ impl FeedStore {
 }
 
 /// The `order_confirmed` event: the buyer masked for the buyer feed; their id for the host's.
+/// The buyer's full name and the prices are in the log for the host's and operators' feeds; the
+/// feed cuts them from what buyers receive.
 pub(crate) fn order_event(
     o: &PendingOrder,
     order_id: i64,
     remaining: Option<i64>,
+    totals: &crate::events::Totals,
 ) -> serde_json::Value {
     json!({
         "order_id": order_id,
@@ -1604,8 +1648,12 @@ pub(crate) fn order_event(
         "product_id": o.product_id,
         "quantity": o.quantity,
         "remaining": remaining,
-        "buyer": {"id": o.buyer_token_id, "masked": mask_name(&o.buyer_name),
-                  "city": o.buyer_city, "country": o.market},
+        "currency": o.currency,
+        "unit_price_minor": o.unit_price_minor,
+        "total_minor": o.unit_price_minor * o.quantity,
+        "buyer": {"id": o.buyer_token_id, "name": o.buyer_name, "masked": mask_name(&o.buyer_name),
+                  "city": o.buyer_city, "country": o.market, "locale": o.locale},
+        "totals": crate::events::totals_json(totals),
     })
 }
 

@@ -17,7 +17,7 @@ use silkstream_catalog::auth::{Principal, Role};
 use silkstream_catalog::error::{error_response, Error, ErrorBody, Result};
 use silkstream_catalog::extract::{ApiJson, ApiPath};
 use silkstream_catalog::{CatalogStore, Db};
-use silkstream_feed::{BuyerTokens, Feed, FeedConfig};
+use silkstream_feed::{BuyerTokens, Feed, FeedConfig, WsConfig};
 use silkstream_l10n::L10n;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -76,6 +76,15 @@ fn feed_config(settings: &Settings) -> FeedConfig {
         buyer_signups_per_minute: settings.buyer_signups_per_minute,
         orders_per_buyer_per_minute: settings.orders_per_buyer_per_minute,
         sweep_interval: Duration::from_millis(settings.sweep_interval_ms),
+        ws: WsConfig {
+            queue_capacity: settings.feed_queue_capacity.max(1),
+            ping_interval: Duration::from_secs(settings.feed_ping_interval_s.max(1)),
+            idle_timeout: Duration::from_secs(settings.feed_idle_timeout_s.max(1)),
+            max_message_bytes: settings.feed_max_message_bytes.max(256),
+            orders_per_second: settings.feed_orders_per_second.max(1),
+            max_connections_per_token: settings.feed_max_connections_per_token.max(1),
+            ..WsConfig::default()
+        },
     }
 }
 
@@ -128,6 +137,7 @@ fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(silkstream_catalog::routes::router())
         .merge(silkstream_feed::routes::router())
+        .merge(silkstream_feed::ws::router())
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
         .routes(routes!(healthz))
@@ -139,9 +149,17 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api().split_for_parts().1
 }
 
+/// The composed application: its router, and the feed, whose connections [`run`] closes on
+/// shutdown.
+pub struct App {
+    pub router: Router,
+    pub feed: Feed,
+}
+
 /// Builds the state and the router for a connected, migrated database, and starts the feed's
-/// sweeper (inside the Tokio runtime), which stops when the router is dropped.
-pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> Router {
+/// background tasks (sweeper, fan-out, ticker; inside the Tokio runtime), which stop when the
+/// router and the feed are dropped.
+pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> App {
     let (api_router, openapi) = api().split_for_parts();
     let catalog = CatalogStore::new(db.clone(), l10n.clone());
     let tokens = TokenStore::new(db.clone());
@@ -156,12 +174,12 @@ pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> Router {
         catalog,
         l10n,
         tokens,
-        feed,
+        feed: feed.clone(),
         metrics: Metrics::new(),
         openapi: Arc::new(openapi),
         db,
     };
-    api_router
+    let router = api_router
         .route("/openapi.json", get(openapi_json))
         .route("/metrics", get(metrics::endpoint))
         .fallback(not_found)
@@ -177,19 +195,28 @@ pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> Router {
             // The path only: a query string may carry a token (`?token=` on feeds).
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
         }))
-        .with_state(state)
+        .with_state(state);
+    App { router, feed }
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight finish.
 pub async fn run(
     listener: TcpListener,
-    router: Router,
+    app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let feed = app.feed;
+    // WebSocket connections outlive the HTTP server's graceful shutdown: tell them first, so
+    // every feed client gets a 1012 close and reconnects with `since`.
+    let shutdown = async move {
+        shutdown.await;
+        feed.close_feeds();
+    };
     // Connection info gives handlers the client's address (per-address rate limits).
     axum::serve(
         listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
+        app.router
+            .into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

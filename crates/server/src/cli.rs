@@ -198,12 +198,12 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         println!("  curl -s {base}/api/v1/markets -H 'Authorization: Bearer {admin}'");
         println!("  curl -s {base}/openapi.json");
     }
-    let router = crate::build(db.clone(), l10n, &settings);
+    let app = crate::build(db.clone(), l10n, &settings);
     let listener = tokio::net::TcpListener::bind(&settings.bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
     tracing::info!(address = %listener.local_addr()?, "listening");
-    crate::run(listener, router, crate::app::shutdown_signal()).await?;
+    crate::run(listener, app, crate::app::shutdown_signal()).await?;
     db.close().await;
     Ok(())
 }

@@ -9,7 +9,7 @@ pub mod metrics;
 pub mod settings;
 pub mod tokens;
 
-pub use app::{build, run, AppState};
+pub use app::{build, run, App, AppState};
 pub use settings::Settings;
 
 use std::sync::Arc;

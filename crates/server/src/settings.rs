@@ -33,6 +33,18 @@ pub struct Settings {
     pub orders_per_buyer_per_minute: u32,
     /// Milliseconds between sweeps (ending sales whose time is up, expiring unpaid orders).
     pub sweep_interval_ms: u64,
+    /// Messages a feed connection may have queued before it is told to resync and closed.
+    pub feed_queue_capacity: usize,
+    /// Seconds between the server's pings on a feed connection.
+    pub feed_ping_interval_s: u64,
+    /// Seconds of silence (not even a pong) after which a feed connection is closed.
+    pub feed_idle_timeout_s: u64,
+    /// Largest message a feed client may send; larger closes with 1009.
+    pub feed_max_message_bytes: usize,
+    /// Orders per second one feed connection may place (bursts of twice that).
+    pub feed_orders_per_second: u32,
+    /// Open feed connections per token.
+    pub feed_max_connections_per_token: u32,
 }
 
 impl Default for Settings {
@@ -49,6 +61,12 @@ impl Default for Settings {
             buyer_signups_per_minute: 10,
             orders_per_buyer_per_minute: 60,
             sweep_interval_ms: 1000,
+            feed_queue_capacity: 1024,
+            feed_ping_interval_s: 15,
+            feed_idle_timeout_s: 60,
+            feed_max_message_bytes: 16 * 1024,
+            feed_orders_per_second: 5,
+            feed_max_connections_per_token: 8,
         }
     }
 }
@@ -84,6 +102,15 @@ impl fmt::Debug for Settings {
                 &self.orders_per_buyer_per_minute,
             )
             .field("sweep_interval_ms", &self.sweep_interval_ms)
+            .field("feed_queue_capacity", &self.feed_queue_capacity)
+            .field("feed_ping_interval_s", &self.feed_ping_interval_s)
+            .field("feed_idle_timeout_s", &self.feed_idle_timeout_s)
+            .field("feed_max_message_bytes", &self.feed_max_message_bytes)
+            .field("feed_orders_per_second", &self.feed_orders_per_second)
+            .field(
+                "feed_max_connections_per_token",
+                &self.feed_max_connections_per_token,
+            )
             .finish()
     }
 }
@@ -165,6 +192,25 @@ impl Settings {
         }
         if let Some(v) = get("SILKSTREAM_SWEEP_INTERVAL_MS") {
             self.sweep_interval_ms = number("SILKSTREAM_SWEEP_INTERVAL_MS", &v)?;
+        }
+        if let Some(v) = get("SILKSTREAM_FEED_QUEUE_CAPACITY") {
+            self.feed_queue_capacity = number("SILKSTREAM_FEED_QUEUE_CAPACITY", &v)?;
+        }
+        if let Some(v) = get("SILKSTREAM_FEED_PING_INTERVAL_S") {
+            self.feed_ping_interval_s = number("SILKSTREAM_FEED_PING_INTERVAL_S", &v)?;
+        }
+        if let Some(v) = get("SILKSTREAM_FEED_IDLE_TIMEOUT_S") {
+            self.feed_idle_timeout_s = number("SILKSTREAM_FEED_IDLE_TIMEOUT_S", &v)?;
+        }
+        if let Some(v) = get("SILKSTREAM_FEED_MAX_MESSAGE_BYTES") {
+            self.feed_max_message_bytes = number("SILKSTREAM_FEED_MAX_MESSAGE_BYTES", &v)?;
+        }
+        if let Some(v) = get("SILKSTREAM_FEED_ORDERS_PER_SECOND") {
+            self.feed_orders_per_second = number("SILKSTREAM_FEED_ORDERS_PER_SECOND", &v)?;
+        }
+        if let Some(v) = get("SILKSTREAM_FEED_MAX_CONNECTIONS_PER_TOKEN") {
+            self.feed_max_connections_per_token =
+                number("SILKSTREAM_FEED_MAX_CONNECTIONS_PER_TOKEN", &v)?;
         }
         Ok(())
     }

@@ -1,0 +1,462 @@
+//! Fan-out of the event log to the feed connections of this instance.
+//!
+//! One tailer task per instance reads the log in global id order (`id > last`) and hands each
+//! event to the connections that watch its session, or all sessions. Writers wake it right after
+//! they commit ([`Fanout::notify`]); a short poll also picks up what other instances commit.
+//! Because every event-writing transaction takes the single `event_clock` row before it logs
+//! (and gets its ids from it), ids are handed out in commit order on both backends: when the
+//! tailer has read up to id N, no event with an id ≤ N can still appear. So the log alone
+//! decides what a connection sees and in which order; the tailer is only the fast path, and a
+//! connection that resumes reads the log first and then drops anything it already sent.
+//!
+//! Each connection has a bounded queue. The tailer never waits for a connection: when a queue
+//! is full the connection is marked overflowed and dropped from the registry; its writer sends
+//! `{"type": "resync", "since": <last seq>}` and closes, and the client resumes with `since`.
+//! An event is encoded once per audience (role, locale, currency) and the bytes are shared by
+//! every connection of that audience.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::ws::Utf8Bytes;
+use silkstream_catalog::{dispatch, Db};
+use tokio::sync::{mpsc, watch, Notify};
+
+/// One logged event with what the fan-out filters on.
+#[derive(Debug, Clone)]
+pub struct LoggedEvent {
+    pub id: i64,
+    pub session_id: i64,
+    pub seq: i64,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub created_at: i64,
+    /// The token id of the session's host.
+    pub host_token_id: i64,
+    /// The session's markets (country codes).
+    pub markets: Vec<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    session_id: i64,
+    seq: i64,
+    kind: String,
+    payload: String,
+    created_at: i64,
+    host_token_id: i64,
+    markets: String,
+}
+
+impl From<EventRow> for LoggedEvent {
+    fn from(r: EventRow) -> Self {
+        LoggedEvent {
+            id: r.id,
+            session_id: r.session_id,
+            seq: r.seq,
+            kind: r.kind,
+            payload: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
+            created_at: r.created_at,
+            host_token_id: r.host_token_id,
+            markets: serde_json::from_str(&r.markets).unwrap_or_default(),
+        }
+    }
+}
+
+const EVENT_COLUMNS: &str = "e.id, e.session_id, e.seq, e.kind, e.payload, e.created_at, \
+     s.host_token_id, s.markets";
+
+/// Events of one session after `seq`, in order, at most `limit`.
+pub async fn session_events_after(
+    db: &Db,
+    session_id: i64,
+    seq: i64,
+    limit: i64,
+) -> Result<Vec<LoggedEvent>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events e JOIN sessions s ON s.id = e.session_id \
+         WHERE e.session_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3"
+    );
+    let rows: Vec<EventRow> = dispatch!(db.reader(), p => {
+        sqlx::query_as(&sql).bind(session_id).bind(seq).bind(limit).fetch_all(p).await?
+    });
+    Ok(rows.into_iter().map(LoggedEvent::from).collect())
+}
+
+/// Events of every session after global id `id`, in order, at most `limit`.
+pub async fn events_after(db: &Db, id: i64, limit: i64) -> Result<Vec<LoggedEvent>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events e JOIN sessions s ON s.id = e.session_id \
+         WHERE e.id > $1 ORDER BY e.id LIMIT $2"
+    );
+    let rows: Vec<EventRow> = dispatch!(db.reader(), p => {
+        sqlx::query_as(&sql).bind(id).bind(limit).fetch_all(p).await?
+    });
+    Ok(rows.into_iter().map(LoggedEvent::from).collect())
+}
+
+/// The highest global event id (0 for an empty log).
+pub async fn last_event_id(db: &Db) -> Result<i64, sqlx::Error> {
+    let (id,): (Option<i64>,) = dispatch!(db.reader(), p => {
+        sqlx::query_as("SELECT MAX(id) FROM events").fetch_one(p).await?
+    });
+    Ok(id.unwrap_or(0))
+}
+
+/// Who a connection's payloads are cut for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Audience {
+    /// Buyers, and hosts watching another host's session: masked buyers, no recipients.
+    Public,
+    /// The session's host: full order lines and running totals.
+    Host,
+    /// Operators: everything.
+    Operator,
+}
+
+/// Encodings are shared by connections with the same key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ViewKey {
+    pub audience: Audience,
+    pub locale: &'static str,
+    pub currency: &'static str,
+}
+
+/// Turns a logged event into the JSON text one audience receives.
+pub type Encoder = Arc<dyn Fn(&LoggedEvent, &ViewKey) -> String + Send + Sync>;
+
+/// What a connection's queue carries.
+#[derive(Debug, Clone)]
+pub enum Frame {
+    /// A logged event, already encoded for the connection's audience.
+    Event {
+        id: i64,
+        seq: i64,
+        session_id: i64,
+        text: Utf8Bytes,
+    },
+    /// A passing tick (viewer count, countdown): no seq, not logged.
+    Tick(Utf8Bytes),
+}
+
+/// Which sessions an all-rooms subscription wants.
+#[derive(Debug, Clone, Default)]
+pub struct AllFilter {
+    pub market: Option<String>,
+    pub host_token_id: Option<i64>,
+}
+
+impl AllFilter {
+    pub fn matches(&self, e: &LoggedEvent) -> bool {
+        self.market.as_ref().is_none_or(|m| e.markets.contains(m))
+            && self.host_token_id.is_none_or(|h| e.host_token_id == h)
+    }
+}
+
+struct Subscriber {
+    id: u64,
+    key: ViewKey,
+    tx: mpsc::Sender<Frame>,
+    overflowed: Arc<AtomicBool>,
+}
+
+#[derive(Default)]
+struct Registry {
+    sessions: HashMap<i64, Vec<Subscriber>>,
+    all: Vec<(AllFilter, Subscriber)>,
+}
+
+struct Inner {
+    db: Db,
+    encoder: Encoder,
+    /// Notified by writers after they commit events.
+    wake: Arc<Notify>,
+    registry: Mutex<Registry>,
+    next_id: AtomicU64,
+    /// The last global id handed to subscribers.
+    last_id: AtomicI64,
+    /// Events the tailer dispatched (for metrics and tests).
+    dispatched: AtomicU64,
+    /// True once the tailer has found the end of the log.
+    ready: watch::Receiver<bool>,
+}
+
+/// The fan-out of this instance; cheap to clone.
+#[derive(Clone)]
+pub struct Fanout {
+    inner: Arc<Inner>,
+}
+
+/// A connection's end: its queue and whether it overflowed. Dropping it unsubscribes.
+pub struct Subscription {
+    pub rx: mpsc::Receiver<Frame>,
+    pub overflowed: Arc<AtomicBool>,
+    id: u64,
+    session_id: Option<i64>,
+    fanout: Fanout,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.fanout.unsubscribe(self.id, self.session_id);
+    }
+}
+
+impl Fanout {
+    /// Starts the tailer. It first finds the end of the log (connections wait for that with
+    /// [`Fanout::ready`] before they subscribe, so nothing committed meanwhile is missed), then
+    /// reads on every `wake` and every `poll`, until `alive`'s sender is dropped.
+    pub fn start(
+        db: Db,
+        encoder: Encoder,
+        wake: Arc<Notify>,
+        poll: Duration,
+        mut alive: watch::Receiver<()>,
+    ) -> Fanout {
+        let (ready_tx, ready) = watch::channel(false);
+        let fanout = Fanout {
+            inner: Arc::new(Inner {
+                db,
+                encoder,
+                wake,
+                registry: Mutex::new(Registry::default()),
+                next_id: AtomicU64::new(1),
+                last_id: AtomicI64::new(0),
+                dispatched: AtomicU64::new(0),
+                ready,
+            }),
+        };
+        let tailer = fanout.clone();
+        tokio::spawn(async move {
+            loop {
+                match last_event_id(&tailer.inner.db).await {
+                    Ok(last) => {
+                        tailer.inner.last_id.store(last, Ordering::Release);
+                        let _ = ready_tx.send(true);
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot read the end of the event log; retrying");
+                        let retry = tokio::time::timeout(
+                            poll.max(Duration::from_millis(100)),
+                            alive.changed(),
+                        )
+                        .await;
+                        if matches!(retry, Ok(Err(_))) {
+                            return;
+                        }
+                    }
+                }
+            }
+            let mut tick = tokio::time::interval(poll);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    () = tailer.inner.wake.notified() => {}
+                    _ = tick.tick() => {}
+                    changed = alive.changed() => {
+                        if changed.is_err() {
+                            break;
+                        }
+                    }
+                }
+                if let Err(e) = tailer.drain().await {
+                    tracing::warn!(error = %e, "reading the event log failed; retrying");
+                }
+            }
+            // Stopping: drop every subscriber so their connections end.
+            let mut registry = tailer.lock();
+            registry.sessions.clear();
+            registry.all.clear();
+        });
+        fanout
+    }
+
+    /// Resolves once the tailer knows where the log ends.
+    pub async fn ready(&self) {
+        let mut ready = self.inner.ready.clone();
+        let _ = ready.wait_for(|r| *r).await;
+    }
+
+    /// Wakes the tailer: call after committing events.
+    pub fn notify(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Events dispatched so far.
+    pub fn dispatched(&self) -> u64 {
+        self.inner.dispatched.load(Ordering::Relaxed)
+    }
+
+    /// Connections watching a session now (its viewer count on this instance).
+    pub fn viewers(&self, session_id: i64) -> usize {
+        self.lock().sessions.get(&session_id).map_or(0, Vec::len)
+    }
+
+    /// Sessions with at least one connection on this instance.
+    pub fn watched_sessions(&self) -> Vec<(i64, usize)> {
+        self.lock()
+            .sessions
+            .iter()
+            .map(|(id, subs)| (*id, subs.len()))
+            .collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Registry> {
+        // A panic while holding the lock cannot leave the registry inconsistent (every update
+        // is a single push or retain), so a poisoned lock is still usable.
+        self.inner
+            .registry
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn new_subscriber(
+        &self,
+        key: ViewKey,
+        capacity: usize,
+    ) -> (Subscriber, mpsc::Receiver<Frame>, Arc<AtomicBool>) {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        let overflowed = Arc::new(AtomicBool::new(false));
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        (
+            Subscriber {
+                id,
+                key,
+                tx,
+                overflowed: overflowed.clone(),
+            },
+            rx,
+            overflowed,
+        )
+    }
+
+    /// Subscribes to one session's live events. Subscribe first, then read the log: whatever
+    /// commits in between arrives twice and is dropped by seq, never lost.
+    pub fn subscribe_session(
+        &self,
+        session_id: i64,
+        key: ViewKey,
+        capacity: usize,
+    ) -> Subscription {
+        let (sub, rx, overflowed) = self.new_subscriber(key, capacity);
+        let id = sub.id;
+        self.lock()
+            .sessions
+            .entry(session_id)
+            .or_default()
+            .push(sub);
+        Subscription {
+            rx,
+            overflowed,
+            id,
+            session_id: Some(session_id),
+            fanout: self.clone(),
+        }
+    }
+
+    /// Subscribes to every session's live events that match `filter`.
+    pub fn subscribe_all(&self, filter: AllFilter, key: ViewKey, capacity: usize) -> Subscription {
+        let (sub, rx, overflowed) = self.new_subscriber(key, capacity);
+        let id = sub.id;
+        self.lock().all.push((filter, sub));
+        Subscription {
+            rx,
+            overflowed,
+            id,
+            session_id: None,
+            fanout: self.clone(),
+        }
+    }
+
+    fn unsubscribe(&self, id: u64, session_id: Option<i64>) {
+        let mut registry = self.lock();
+        match session_id {
+            Some(s) => {
+                if let Some(subs) = registry.sessions.get_mut(&s) {
+                    subs.retain(|sub| sub.id != id);
+                    if subs.is_empty() {
+                        registry.sessions.remove(&s);
+                    }
+                }
+            }
+            None => registry.all.retain(|(_, sub)| sub.id != id),
+        }
+    }
+
+    /// Sends a tick to every connection of a session (dropping it where the queue is full:
+    /// a tick is worth nothing late).
+    pub fn tick(&self, session_id: i64, text: &str) {
+        let bytes = Utf8Bytes::from(text.to_owned());
+        let registry = self.lock();
+        if let Some(subs) = registry.sessions.get(&session_id) {
+            for sub in subs {
+                let _ = sub.tx.try_send(Frame::Tick(bytes.clone()));
+            }
+        }
+    }
+
+    /// Reads everything after the last dispatched id and hands it out.
+    async fn drain(&self) -> Result<(), sqlx::Error> {
+        loop {
+            let after = self.inner.last_id.load(Ordering::Acquire);
+            let batch = events_after(&self.inner.db, after, 500).await?;
+            let Some(last) = batch.last().map(|e| e.id) else {
+                return Ok(());
+            };
+            for event in &batch {
+                self.dispatch(event);
+            }
+            self.inner.last_id.store(last, Ordering::Release);
+            self.inner
+                .dispatched
+                .fetch_add(batch.len() as u64, Ordering::Relaxed);
+        }
+    }
+
+    fn dispatch(&self, event: &LoggedEvent) {
+        let mut encoded: HashMap<ViewKey, Utf8Bytes> = HashMap::new();
+        let mut encode = |key: &ViewKey| {
+            encoded
+                .entry(key.clone())
+                .or_insert_with(|| Utf8Bytes::from((self.inner.encoder)(event, key)))
+                .clone()
+        };
+        let offer = |sub: &Subscriber, text: Utf8Bytes| -> bool {
+            let frame = Frame::Event {
+                id: event.id,
+                seq: event.seq,
+                session_id: event.session_id,
+                text,
+            };
+            match sub.tx.try_send(frame) {
+                Ok(()) => true,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    sub.overflowed.store(true, Ordering::Release);
+                    false
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
+            }
+        };
+        let mut registry = self.lock();
+        if let Some(subs) = registry.sessions.get_mut(&event.session_id) {
+            subs.retain(|sub| {
+                let text = encode(&sub.key);
+                offer(sub, text)
+            });
+            if subs.is_empty() {
+                registry.sessions.remove(&event.session_id);
+            }
+        }
+        registry.all.retain(|(filter, sub)| {
+            if !filter.matches(event) {
+                return !sub.tx.is_closed();
+            }
+            let text = encode(&sub.key);
+            offer(sub, text)
+        });
+    }
+}

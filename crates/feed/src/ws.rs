@@ -1,0 +1,1059 @@
+//! The WebSocket feeds (docs/feed.md): one session's feed for every role, and the operators'
+//! feed of all sessions. A connection subscribes to the fan-out first, then sends its snapshot
+//! and whatever the log holds after `since`, then live events — dropping anything it already
+//! sent, by seq (or by global id on the operators' feed) — so a resume has no gap and no
+//! duplicate even while events commit during the switch. Payloads are cut to the connection's
+//! audience by [`encode`], once per (audience, locale, currency) and shared.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRef, State};
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
+use futures_util::stream::SplitSink;
+use futures_util::{SinkExt, StreamExt};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use silkstream_catalog::auth::{Principal, Role};
+use silkstream_catalog::db::{now_ms, rfc3339};
+use silkstream_catalog::dispatch;
+use silkstream_catalog::error::ErrorBody;
+use silkstream_catalog::extract::{ApiPath, ApiQuery};
+use silkstream_catalog::localize::View;
+use silkstream_catalog::store::RateTable;
+use tokio::sync::{mpsc, watch};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{Error, Result};
+use crate::fanout::{self, AllFilter, Audience, Frame, LoggedEvent, Subscription, ViewKey};
+use crate::model::NewOrder;
+use crate::Feed;
+
+/// Close codes.
+const CLOSE_TOO_BIG: u16 = 1009;
+const CLOSE_RESTART: u16 = 1012;
+const CLOSE_TRY_AGAIN: u16 = 1013;
+const CLOSE_NORMAL: u16 = 1000;
+
+/// Events read from the log per query while catching up.
+const BACKLOG_PAGE: i64 = 500;
+
+/// The feed routes; mounted by the server next to the rest of the feed.
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Feed: FromRef<S>,
+{
+    OpenApiRouter::new()
+        .routes(routes!(session_feed))
+        .routes(routes!(all_feed))
+}
+
+/// Query of `GET /api/v1/sessions/{id}/feed`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SessionFeedQuery {
+    /// Resume after this seq: the log's events after it come first, then live ones.
+    pub since: Option<i64>,
+    /// Locale of buyer-facing lines (default: the buyer's, else `Accept-Language`, else en).
+    pub locale: Option<String>,
+    /// Currency prices are formatted in (default: the locale's).
+    pub currency: Option<String>,
+    /// The bearer token, for browsers that cannot set headers on a WebSocket.
+    pub token: Option<String>,
+}
+
+/// Query of `GET /api/v1/feed`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AllFeedQuery {
+    /// Resume after this global event id.
+    pub since_id: Option<i64>,
+    /// Only sessions selling to this market (country code).
+    pub market: Option<String>,
+    /// Only sessions of this host (the host's token id).
+    pub host: Option<i64>,
+    pub locale: Option<String>,
+    pub currency: Option<String>,
+    /// The bearer token, for browsers.
+    pub token: Option<String>,
+}
+
+/// Open connections per token, with a guard that gives the slot back.
+#[derive(Clone, Default)]
+pub struct ConnectionSlots {
+    open: Arc<Mutex<HashMap<i64, u32>>>,
+}
+
+/// Holds one connection slot of a token until dropped.
+pub struct Slot {
+    slots: ConnectionSlots,
+    token_id: i64,
+}
+
+impl ConnectionSlots {
+    fn take(&self, token_id: i64, max: u32) -> Option<Slot> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(token_id).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(Slot {
+            slots: self.clone(),
+            token_id,
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self.slots.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.token_id) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.token_id);
+            }
+        }
+    }
+}
+
+fn since_ok(field: &str, v: Option<i64>) -> Result<Option<i64>> {
+    match v {
+        Some(n) if n < 0 => Err(Error::invalid(field, "must be 0 or more")),
+        other => Ok(other),
+    }
+}
+
+/// The view key of a connection: its audience and the locale and currency it reads in.
+async fn view_key(
+    feed: &Feed,
+    principal: &Principal,
+    audience: Audience,
+    headers: &HeaderMap,
+    locale: Option<&str>,
+    currency: Option<&str>,
+) -> Result<ViewKey> {
+    let mut explicit = locale.map(str::to_owned);
+    if explicit.is_none() && principal.role == Role::Buyer {
+        if let Some(b) = feed.store.buyer(principal.token_id).await? {
+            explicit = Some(b.locale);
+        }
+    }
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let view = View::negotiate(explicit.as_deref(), accept, currency)?;
+    Ok(ViewKey {
+        audience,
+        locale: view.locale,
+        currency: view.currency.code(),
+    })
+}
+
+fn upgrade(
+    ws: std::result::Result<
+        WebSocketUpgrade,
+        axum::extract::ws::rejection::WebSocketUpgradeRejection,
+    >,
+) -> Result<WebSocketUpgrade> {
+    ws.map_err(|r| Error::invalid("upgrade", format!("a WebSocket upgrade is required: {r}")))
+}
+
+/// One session's feed (WebSocket). Every role may watch; the payloads are cut to the role.
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/feed", tag = "feed",
+    params(("id" = i64, Path, description = "session id"), SessionFeedQuery),
+    responses((status = 101, description = "switching to the WebSocket feed (docs/feed.md)"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn session_feed(
+    State(feed): State<Feed>,
+    principal: Principal,
+    headers: HeaderMap,
+    ApiPath(session_id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<SessionFeedQuery>,
+    ws: std::result::Result<
+        WebSocketUpgrade,
+        axum::extract::ws::rejection::WebSocketUpgradeRejection,
+    >,
+) -> Result<Response> {
+    let since = since_ok("since", q.since)?;
+    let session = feed.store.session_row(session_id).await?;
+    let audience = match principal.role {
+        Role::Operator | Role::Admin => Audience::Operator,
+        Role::Host if session.host_token_id == principal.token_id => Audience::Host,
+        _ => Audience::Public,
+    };
+    let key = view_key(
+        &feed,
+        &principal,
+        audience,
+        &headers,
+        q.locale.as_deref(),
+        q.currency.as_deref(),
+    )
+    .await?;
+    let ws = upgrade(ws)?;
+    let slot = feed
+        .ws_slots
+        .take(principal.token_id, feed.config.ws.max_connections_per_token)
+        .ok_or_else(|| {
+            Error::RateLimited(format!(
+                "at most {} open feed connections per token",
+                feed.config.ws.max_connections_per_token
+            ))
+        })?;
+    let max = feed.config.ws.max_message_bytes;
+    Ok(ws
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| async move {
+            let conn = Connection::new(feed, principal, key, socket, slot);
+            conn.run_session(session_id, since).await;
+        }))
+}
+
+/// The operators' feed of every session (WebSocket), filterable by market and host.
+#[utoipa::path(get, path = "/api/v1/feed", tag = "feed", params(AllFeedQuery),
+    responses((status = 101, description = "switching to the WebSocket feed (docs/feed.md)"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn all_feed(
+    State(feed): State<Feed>,
+    principal: Principal,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<AllFeedQuery>,
+    ws: std::result::Result<
+        WebSocketUpgrade,
+        axum::extract::ws::rejection::WebSocketUpgradeRejection,
+    >,
+) -> Result<Response> {
+    principal.require(&[Role::Operator, Role::Admin])?;
+    let since_id = since_ok("since_id", q.since_id)?;
+    let market = q
+        .market
+        .as_deref()
+        .map(|m| silkstream_catalog::codes::CountryCode::parse("market", m))
+        .transpose()?
+        .map(|c| c.as_str().to_owned());
+    if q.host.is_some_and(|h| h < 1) {
+        return Err(Error::invalid("host", "a host's token id is 1 or more"));
+    }
+    let key = view_key(
+        &feed,
+        &principal,
+        Audience::Operator,
+        &headers,
+        q.locale.as_deref(),
+        q.currency.as_deref(),
+    )
+    .await?;
+    let ws = upgrade(ws)?;
+    let slot = feed
+        .ws_slots
+        .take(principal.token_id, feed.config.ws.max_connections_per_token)
+        .ok_or_else(|| {
+            Error::RateLimited(format!(
+                "at most {} open feed connections per token",
+                feed.config.ws.max_connections_per_token
+            ))
+        })?;
+    let filter = AllFilter {
+        market,
+        host_token_id: q.host,
+    };
+    let max = feed.config.ws.max_message_bytes;
+    Ok(ws
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| async move {
+            let conn = Connection::new(feed, principal, key, socket, slot);
+            conn.run_all(filter, since_id).await;
+        }))
+}
+
+/// What the live loop does next.
+enum Step {
+    /// Nothing for the caller (a client message or a heartbeat was handled).
+    Continue,
+    /// A frame from the queue.
+    Frame(Frame),
+    End(End),
+}
+
+/// True when a receive failed because the client's message is over the size limit
+/// (tungstenite's capacity error: "Space limit exceeded: Message too long").
+fn is_too_big(e: &axum::Error) -> bool {
+    let text = e.to_string();
+    text.contains("too long") || text.contains("Space limit") || text.contains("apacity")
+}
+
+/// Why a connection loop ended.
+enum End {
+    /// The client closed or the socket failed: nothing more to send.
+    Gone,
+    /// Close with this code and reason.
+    Close(u16, &'static str),
+    /// The queue overflowed: send resync, then close.
+    Overflow,
+}
+
+/// A message from the client.
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ClientMessage {
+    Order(Box<WsOrder>),
+    Ping,
+}
+
+/// `{"type": "order", …}`: the HTTP order body plus `client_order_id` (the idempotency key).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WsOrder {
+    client_order_id: String,
+    variant_id: i64,
+    quantity: i64,
+    currency: String,
+    ship_to: crate::model::ShipTo,
+}
+
+/// A token bucket: `rate` per second, bursts of twice that.
+struct Bucket {
+    tokens: f64,
+    rate: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn new(rate: u32) -> Self {
+        let rate = f64::from(rate.max(1));
+        Self {
+            tokens: rate * 2.0,
+            rate,
+            at: Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * self.rate)
+            .min(self.rate * 2.0);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+struct Connection {
+    feed: Feed,
+    principal: Principal,
+    key: ViewKey,
+    sink: SplitSink<WebSocket, Message>,
+    stream: futures_util::stream::SplitStream<WebSocket>,
+    _slot: Slot,
+    /// Answers of orders placed on this socket, written back in the loop.
+    results: (mpsc::Sender<String>, mpsc::Receiver<String>),
+    orders: Bucket,
+    last_heard: Instant,
+    heartbeat: tokio::time::Interval,
+    closing: watch::Receiver<bool>,
+    /// The session of a session feed (orders are placed in it).
+    session: Option<i64>,
+}
+
+impl Connection {
+    fn new(feed: Feed, principal: Principal, key: ViewKey, socket: WebSocket, slot: Slot) -> Self {
+        let (sink, stream) = socket.split();
+        let orders = Bucket::new(feed.config.ws.orders_per_second);
+        let closing = feed.closing.subscribe();
+        let mut heartbeat = tokio::time::interval_at(
+            tokio::time::Instant::now() + feed.config.ws.ping_interval,
+            feed.config.ws.ping_interval,
+        );
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Self {
+            heartbeat,
+            session: None,
+            feed,
+            principal,
+            key,
+            sink,
+            stream,
+            _slot: slot,
+            results: mpsc::channel(64),
+            orders,
+            last_heard: Instant::now(),
+            closing,
+        }
+    }
+
+    /// Sends one text frame, giving up on a client that does not take it in time.
+    async fn send(&mut self, text: Utf8Bytes) -> bool {
+        let timeout = self.feed.config.ws.idle_timeout;
+        matches!(
+            tokio::time::timeout(timeout, self.sink.send(Message::Text(text))).await,
+            Ok(Ok(()))
+        )
+    }
+
+    async fn send_json(&mut self, value: &Value) -> bool {
+        self.send(Utf8Bytes::from(value.to_string())).await
+    }
+
+    async fn close(&mut self, code: u16, reason: &'static str) {
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        };
+        let _ = tokio::time::timeout(
+            Duration::from_secs(2),
+            self.sink.send(Message::Close(Some(frame))),
+        )
+        .await;
+    }
+
+    /// The encoded text of an event for this connection (catching up: not shared).
+    fn encode(&self, e: &LoggedEvent) -> Utf8Bytes {
+        let encoding = Encoding {
+            l10n: self.feed.l10n.clone(),
+            rates: self.feed.rates.clone(),
+        };
+        Utf8Bytes::from(encode(&encoding, e, &self.key))
+    }
+
+    async fn run_session(mut self, session_id: i64, since: Option<i64>) {
+        self.feed.fanout.ready().await;
+        let capacity = self.feed.config.ws.queue_capacity;
+        let mut sub = self
+            .feed
+            .fanout
+            .subscribe_session(session_id, self.key.clone(), capacity);
+        let Ok(snapshot) = self.session_snapshot(session_id).await else {
+            self.close(1011, "snapshot failed").await;
+            return;
+        };
+        let current = snapshot["seq"].as_i64().unwrap_or(0);
+        if !self.send_json(&snapshot).await {
+            return;
+        }
+        let mut last = since.unwrap_or(current);
+        // Catch up from the log.
+        loop {
+            let Ok(batch) =
+                fanout::session_events_after(self.feed.store.db(), session_id, last, BACKLOG_PAGE)
+                    .await
+            else {
+                self.close(1011, "log read failed").await;
+                return;
+            };
+            let Some(end) = batch.last().map(|e| e.seq) else {
+                break;
+            };
+            for e in &batch {
+                let text = self.encode(e);
+                if !self.send(text).await {
+                    return;
+                }
+            }
+            last = end;
+        }
+        let end = loop {
+            match self.next(&mut sub).await {
+                Step::Continue => {}
+                Step::End(end) => break end,
+                Step::Frame(Frame::Tick(text)) => {
+                    if !self.send(text).await {
+                        break End::Gone;
+                    }
+                }
+                Step::Frame(Frame::Event { seq, text, .. }) => {
+                    if seq <= last {
+                        continue;
+                    }
+                    if seq > last + 1 {
+                        // Not expected (the tailer reads in commit order), but the log settles
+                        // it: send what lies between.
+                        let Ok(gap) = fanout::session_events_after(
+                            self.feed.store.db(),
+                            session_id,
+                            last,
+                            seq - last - 1,
+                        )
+                        .await
+                        else {
+                            break End::Close(1011, "log read failed");
+                        };
+                        let mut sent = true;
+                        for e in gap.iter().filter(|e| e.seq < seq) {
+                            let t = self.encode(e);
+                            sent = self.send(t).await;
+                            if !sent {
+                                break;
+                            }
+                            last = e.seq;
+                        }
+                        if !sent {
+                            break End::Gone;
+                        }
+                    }
+                    if !self.send(text).await {
+                        break End::Gone;
+                    }
+                    last = seq;
+                }
+            }
+        };
+        self.finish(end, json!({"type": "resync", "since": last}))
+            .await;
+    }
+
+    async fn run_all(mut self, filter: AllFilter, since_id: Option<i64>) {
+        self.feed.fanout.ready().await;
+        let capacity = self.feed.config.ws.queue_capacity;
+        let mut sub = self
+            .feed
+            .fanout
+            .subscribe_all(filter.clone(), self.key.clone(), capacity);
+        let Ok(current) = fanout::last_event_id(self.feed.store.db()).await else {
+            self.close(1011, "log read failed").await;
+            return;
+        };
+        let Ok(sessions) = self.live_sessions(&filter).await else {
+            self.close(1011, "snapshot failed").await;
+            return;
+        };
+        let snapshot = json!({
+            "type": "snapshot",
+            "id": current,
+            "server_time": rfc3339(now_ms()),
+            "sessions": sessions,
+        });
+        if !self.send_json(&snapshot).await {
+            return;
+        }
+        let mut last = since_id.unwrap_or(current);
+        loop {
+            let Ok(batch) = fanout::events_after(self.feed.store.db(), last, BACKLOG_PAGE).await
+            else {
+                self.close(1011, "log read failed").await;
+                return;
+            };
+            let Some(end) = batch.last().map(|e| e.id) else {
+                break;
+            };
+            for e in batch.iter().filter(|e| filter.matches(e)) {
+                let text = self.encode(e);
+                if !self.send(text).await {
+                    return;
+                }
+            }
+            last = end;
+        }
+        let end = loop {
+            match self.next(&mut sub).await {
+                Step::Continue | Step::Frame(Frame::Tick(_)) => {}
+                Step::End(end) => break end,
+                Step::Frame(Frame::Event { id, text, .. }) => {
+                    if id <= last {
+                        continue;
+                    }
+                    if !self.send(text).await {
+                        break End::Gone;
+                    }
+                    last = id;
+                }
+            }
+        };
+        self.finish(end, json!({"type": "resync", "since_id": last}))
+            .await;
+    }
+
+    /// Waits for the next thing to do: a queued frame (handed back), or a client message, an
+    /// order's answer, a heartbeat or the shutdown (handled here).
+    async fn next(&mut self, sub: &mut Subscription) -> Step {
+        tokio::select! {
+            frame = sub.rx.recv() => match frame {
+                Some(frame) => Step::Frame(frame),
+                None if sub.overflowed.load(Ordering::Acquire) => Step::End(End::Overflow),
+                None => Step::End(End::Close(CLOSE_RESTART, "feed stopped")),
+            },
+            message = self.stream.next() => {
+                self.last_heard = Instant::now();
+                match message {
+                    Some(Ok(Message::Text(text))) => match self.on_text(text.as_str()).await {
+                        Ok(()) => Step::Continue,
+                        Err(end) => Step::End(end),
+                    },
+                    Some(Ok(Message::Binary(_))) => {
+                        let e = error_message("invalid", "send JSON text messages");
+                        match self.reply(&e).await {
+                            Ok(()) => Step::Continue,
+                            Err(end) => Step::End(end),
+                        }
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Step::Continue,
+                    Some(Ok(Message::Close(_))) | None => Step::End(End::Gone),
+                    Some(Err(e)) => Step::End(if is_too_big(&e) {
+                        End::Close(CLOSE_TOO_BIG, "message too big")
+                    } else {
+                        End::Gone
+                    }),
+                }
+            },
+            Some(answer) = self.results.1.recv() => {
+                if self.send(Utf8Bytes::from(answer)).await {
+                    Step::Continue
+                } else {
+                    Step::End(End::Gone)
+                }
+            },
+            _ = self.heartbeat.tick() => {
+                if self.last_heard.elapsed() > self.feed.config.ws.idle_timeout {
+                    return Step::End(End::Close(CLOSE_NORMAL, "idle timeout"));
+                }
+                let ping = tokio::time::timeout(
+                    self.feed.config.ws.idle_timeout,
+                    self.sink.send(Message::Ping(Default::default())),
+                )
+                .await;
+                if matches!(ping, Ok(Ok(()))) {
+                    Step::Continue
+                } else {
+                    Step::End(End::Gone)
+                }
+            },
+            _ = self.closing.changed() => {
+                Step::End(End::Close(CLOSE_RESTART, "server restarting; reconnect with since"))
+            },
+        }
+    }
+
+    async fn finish(&mut self, end: End, resync: Value) {
+        match end {
+            End::Gone => {}
+            End::Close(code, reason) => self.close(code, reason).await,
+            End::Overflow => {
+                if self.send_json(&resync).await {
+                    self.close(CLOSE_TRY_AGAIN, "fell behind; resume with since")
+                        .await;
+                }
+            }
+        }
+    }
+
+    /// Handles one text message from the client.
+    async fn on_text(&mut self, text: &str) -> std::result::Result<(), End> {
+        let value: Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                let m = error_message("malformed_json", &format!("not JSON: {e}"));
+                return self.reply(&m).await;
+            }
+        };
+        let kind = value
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        if !matches!(kind.as_str(), "order" | "ping") {
+            let m = error_message(
+                "unknown_type",
+                &format!("unknown message type '{kind}'; expected order or ping"),
+            );
+            return self.reply(&m).await;
+        }
+        let client_order_id = value
+            .get("client_order_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        match serde_json::from_value::<ClientMessage>(value) {
+            Ok(ClientMessage::Ping) => {
+                let pong = json!({"type": "pong", "server_time": rfc3339(now_ms())});
+                self.reply(&pong).await
+            }
+            Ok(ClientMessage::Order(order)) => {
+                self.order(*order).await;
+                Ok(())
+            }
+            Err(e) => {
+                let error = json!({"code": "invalid", "message": e.to_string()});
+                let m = match client_order_id {
+                    Some(id) if kind == "order" => {
+                        json!({"type": "order_result", "client_order_id": id, "error": error})
+                    }
+                    _ => json!({"type": "error", "error": error}),
+                };
+                self.reply(&m).await
+            }
+        }
+    }
+
+    async fn reply(&mut self, value: &Value) -> std::result::Result<(), End> {
+        if self.send_json(value).await {
+            Ok(())
+        } else {
+            Err(End::Gone)
+        }
+    }
+
+    /// Places an order off the loop (the desk answers after its commit) and queues the answer.
+    async fn order(&mut self, order: WsOrder) {
+        let id = order.client_order_id.clone();
+        let refuse = |code: &str, message: String| {
+            json!({"type": "order_result", "client_order_id": id,
+                   "error": {"code": code, "message": message}})
+            .to_string()
+        };
+        if self.principal.role != Role::Buyer {
+            let _ = self
+                .results
+                .0
+                .try_send(refuse("forbidden", "only buyers place orders".into()));
+            return;
+        }
+        if !self.orders.take() {
+            let _ = self.results.0.try_send(refuse(
+                "rate_limited",
+                format!(
+                    "at most {} orders per second on one connection",
+                    self.feed.config.ws.orders_per_second
+                ),
+            ));
+            return;
+        }
+        let key = match crate::routes::check_key("client_order_id", &order.client_order_id) {
+            Ok(k) => k,
+            Err(e) => {
+                let _ = self.results.0.try_send(refuse(e.code(), e.to_string()));
+                return;
+            }
+        };
+        let Some(session_id) = self.session_id() else {
+            let _ = self.results.0.try_send(refuse(
+                "invalid",
+                "orders are placed on a session's feed".into(),
+            ));
+            return;
+        };
+        let feed = self.feed.clone();
+        let principal = self.principal.clone();
+        let answers = self.results.0.clone();
+        tokio::spawn(async move {
+            let body = NewOrder {
+                variant_id: order.variant_id,
+                quantity: order.quantity,
+                currency: order.currency,
+                ship_to: order.ship_to,
+            };
+            let result = crate::routes::place(&feed, &principal, session_id, key, body).await;
+            let text = match result {
+                Ok((_, placed)) => {
+                    let mut body = serde_json::to_value(&placed.0).unwrap_or(Value::Null);
+                    if let Some(obj) = body.as_object_mut() {
+                        obj.insert("type".into(), json!("order_result"));
+                        obj.insert("client_order_id".into(), json!(id));
+                    }
+                    body.to_string()
+                }
+                Err(e) => {
+                    let mut error = json!({"code": e.code(), "message": e.to_string()});
+                    if let Error::Refused {
+                        localized: Some(l), ..
+                    } = &e
+                    {
+                        error["localized"] = json!(l);
+                    }
+                    json!({"type": "order_result", "client_order_id": id, "error": error})
+                        .to_string()
+                }
+            };
+            let _ = answers.send(text).await;
+        });
+    }
+
+    fn session_id(&self) -> Option<i64> {
+        self.session
+    }
+
+    async fn session_snapshot(&mut self, session_id: i64) -> Result<Value> {
+        self.session = Some(session_id);
+        let session = self.feed.store.session(session_id).await?;
+        let sale = session.sale.as_ref().or(session.sales.last()).map(|s| {
+            json!({"id": s.id, "state": s.state, "phase": s.phase, "allocated": s.allocated,
+                   "sold": s.sold, "left": s.remaining, "per_buyer_limit": s.per_buyer_limit,
+                   "prices": s.prices, "starts_at": s.starts_at, "ends_at": s.ends_at,
+                   "variant_id": s.variant_id, "product_id": s.product_id})
+        });
+        let seq = session.last_seq;
+        let mut session_json = serde_json::to_value(&session).map_err(Error::internal)?;
+        if self.key.audience == Audience::Public {
+            if let Some(obj) = session_json.as_object_mut() {
+                obj.remove("summary");
+            }
+        }
+        Ok(json!({
+            "type": "snapshot",
+            "seq": seq,
+            "server_time": rfc3339(now_ms()),
+            "viewers": self.feed.fanout.viewers(session_id),
+            "session": session_json,
+            "sale": sale,
+        }))
+    }
+
+    async fn live_sessions(&self, filter: &AllFilter) -> Result<Vec<Value>> {
+        let rows: Vec<(i64, String, String, i64, String)> = dispatch!(self.feed.store.db().reader(), p => {
+            sqlx::query_as(
+                "SELECT id, title, state, host_token_id, markets FROM sessions \
+                 WHERE state = 'live' ORDER BY id",
+            )
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, title, state, host, markets)| {
+                let markets: Vec<String> = serde_json::from_str(&markets).unwrap_or_default();
+                let keep = filter.market.as_ref().is_none_or(|m| markets.contains(m))
+                    && filter.host_token_id.is_none_or(|h| h == host);
+                keep.then(|| {
+                    json!({"id": id, "title": title, "state": state, "host": host,
+                           "markets": markets})
+                })
+            })
+            .collect())
+    }
+}
+
+/// What [`encode`] needs: the message bundles and today's rates.
+pub struct Encoding {
+    pub l10n: Arc<silkstream_l10n::L10n>,
+    pub rates: Arc<std::sync::RwLock<RateTable>>,
+}
+
+/// Every `every`, each session watched on this instance gets a tick (viewers, the sale's
+/// countdown and units left), and its peak viewers are kept; the rates are refreshed each
+/// minute. Runs until `alive`'s sender is dropped.
+pub async fn run_ticker(
+    store: crate::FeedStore,
+    fanout: fanout::Fanout,
+    rates: Arc<std::sync::RwLock<RateTable>>,
+    every: Duration,
+    mut alive: watch::Receiver<()>,
+) {
+    let mut tick = tokio::time::interval(every.max(Duration::from_millis(50)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut peaks: HashMap<i64, usize> = HashMap::new();
+    let mut rates_at: Option<Instant> = None;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            changed = alive.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
+        }
+        if rates_at.is_none_or(|t| t.elapsed() > Duration::from_secs(60)) {
+            if let Ok(table) = store
+                .catalog()
+                .rate_table(silkstream_catalog::store::today())
+                .await
+            {
+                if let Ok(mut r) = rates.write() {
+                    *r = table;
+                }
+                rates_at = Some(Instant::now());
+            }
+        }
+        let watched = fanout.watched_sessions();
+        peaks.retain(|id, _| watched.iter().any(|(w, _)| w == id));
+        for (session_id, viewers) in watched {
+            let now = now_ms();
+            let sale: Option<(i64, String, i64, i64, i64)> = dispatch!(store.db().reader(), p => {
+                sqlx::query_as(
+                    "SELECT id, state, remaining, starts_at, ends_at FROM flash_sales \
+                     WHERE session_id = $1 AND state <> 'ended' ORDER BY id DESC LIMIT 1",
+                )
+                .bind(session_id)
+                .fetch_optional(p)
+                .await
+                .ok()
+                .flatten()
+            });
+            let sale = sale.map(|(id, state, left, starts_at, ends_at)| {
+                json!({"id": id, "state": state, "left": left,
+                       "starts_in_ms": (starts_at - now).max(0),
+                       "ends_in_ms": (ends_at - now).max(0)})
+            });
+            let text = json!({"type": "tick", "server_time": rfc3339(now), "viewers": viewers,
+                              "sale": sale});
+            fanout.tick(session_id, &text.to_string());
+            let peak = peaks.entry(session_id).or_insert(0);
+            if viewers > *peak {
+                *peak = viewers;
+                let v = i64::try_from(viewers).unwrap_or(i64::MAX);
+                let _ = dispatch!(store.db().writer(), p => {
+                    sqlx::query(
+                        "UPDATE sessions SET peak_viewers = $1 WHERE id = $2 AND peak_viewers < $1",
+                    )
+                    .bind(v)
+                    .bind(session_id)
+                    .execute(p)
+                    .await
+                    .map(|_| ())
+                });
+            }
+        }
+    }
+}
+
+fn error_message(code: &str, message: &str) -> Value {
+    json!({"type": "error", "error": {"code": code, "message": message}})
+}
+
+/// GMV in CNY as a decimal string, and the currencies without a rate.
+fn gmv_cny(rates: &RateTable, gmv: &serde_json::Map<String, Value>) -> (String, Vec<String>) {
+    let mut total = Decimal::ZERO;
+    let mut missing = Vec::new();
+    for (currency, amount) in gmv {
+        let minor = amount.as_i64().unwrap_or(0);
+        let exponent = silkstream_l10n::minor_unit_exponent(currency).unwrap_or(2);
+        match rates.cny_per_unit(currency) {
+            Some(rate) => {
+                total += Decimal::from(minor) / Decimal::from(10_i64.pow(exponent)) * rate;
+            }
+            None => missing.push(currency.clone()),
+        }
+    }
+    (total.round_dp(2).to_string(), missing)
+}
+
+fn copy(from: &Value, to: &mut serde_json::Map<String, Value>, keys: &[&str]) {
+    for k in keys {
+        if let Some(v) = from.get(*k) {
+            to.insert((*k).to_owned(), v.clone());
+        }
+    }
+}
+
+/// The text of a logged event for one audience (docs/feed.md): buyers get masked order lines
+/// in their locale and no order ids, names or prices of others; the session's host and
+/// operators get everything, with running totals and GMV in CNY.
+pub fn encode(feed: &Encoding, e: &LoggedEvent, key: &ViewKey) -> String {
+    let mut out = serde_json::Map::new();
+    out.insert("type".into(), json!(e.kind));
+    out.insert("seq".into(), json!(e.seq));
+    out.insert("id".into(), json!(e.id));
+    out.insert("session_id".into(), json!(e.session_id));
+    out.insert("at".into(), json!(rfc3339(e.created_at)));
+    let p = &e.payload;
+    let public = key.audience == Audience::Public;
+    match e.kind.as_str() {
+        "order_confirmed" => {
+            copy(
+                p,
+                &mut out,
+                &[
+                    "sale_id",
+                    "product_id",
+                    "variant_id",
+                    "quantity",
+                    "remaining",
+                ],
+            );
+            let buyer = &p["buyer"];
+            let masked = buyer["masked"].as_str().unwrap_or("");
+            let city = buyer["city"].as_str().unwrap_or("");
+            let quantity = u32::try_from(p["quantity"].as_i64().unwrap_or(0)).unwrap_or(0);
+            let line = feed
+                .l10n
+                .buyer_feed_line(key.locale, masked, city, quantity);
+            out.insert("line".into(), json!(line.text));
+            if public {
+                out.insert(
+                    "buyer".into(),
+                    json!({"masked": masked, "city": city, "country": buyer["country"]}),
+                );
+            } else {
+                copy(
+                    p,
+                    &mut out,
+                    &[
+                        "order_id",
+                        "currency",
+                        "unit_price_minor",
+                        "total_minor",
+                        "buyer",
+                    ],
+                );
+                if let (Some(c), Some(t)) = (p["currency"].as_str(), p["total_minor"].as_i64()) {
+                    if let Ok(price) = silkstream_l10n::format_money(
+                        key.locale,
+                        c,
+                        t,
+                        &silkstream_l10n::MoneyOptions::default(),
+                    ) {
+                        out.insert("price".into(), json!(price));
+                    }
+                }
+                insert_totals(feed, p, &mut out);
+            }
+        }
+        "order_cancelled" | "order_paid" | "order_shipped" | "order_delivered" => {
+            copy(p, &mut out, &["sale_id", "remaining", "quantity"]);
+            if !public {
+                if let Some(obj) = p.as_object() {
+                    for (k, v) in obj {
+                        if k != "totals" {
+                            out.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+                insert_totals(feed, p, &mut out);
+            }
+        }
+        _ => {
+            if let Some(obj) = p.as_object() {
+                for (k, v) in obj {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    Value::Object(out).to_string()
+}
+
+fn insert_totals(feed: &Encoding, p: &Value, out: &mut serde_json::Map<String, Value>) {
+    if let Some(totals) = p.get("totals") {
+        let mut totals = totals.clone();
+        if let Some(gmv) = totals.get("gmv").and_then(Value::as_object).cloned() {
+            let rates = feed
+                .rates
+                .read()
+                .map(|r| r.clone())
+                .unwrap_or_else(|p| p.into_inner().clone());
+            let (cny, missing) = gmv_cny(&rates, &gmv);
+            totals["gmv_cny"] = json!(cny);
+            if !missing.is_empty() {
+                totals["gmv_cny_missing"] = json!(missing);
+            }
+        }
+        out.insert("totals".into(), totals);
+    }
+}

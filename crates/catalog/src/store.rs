@@ -60,6 +60,40 @@ macro_rules! fetch_all_args {
     };
 }
 
+/// `insert_variant!(tx, product_id, &variant, now)`: inserts a checked variant and its prices in
+/// the transaction; evaluates to the variant's id (a taken SKU is a 409).
+macro_rules! insert_variant {
+    ($tx:expr, $product_id:expr, $v:expr, $now:expr) => {{
+        let v: &CheckedVariant = $v;
+        let options = serde_json::to_string(&v.options).map_err(Error::internal)?;
+        let (vid,): (i64,) = sqlx::query_as(
+            "INSERT INTO variants (product_id, sku, options, barcode, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+        )
+        .bind($product_id)
+        .bind(&v.sku)
+        .bind(&options)
+        .bind(&v.barcode)
+        .bind($now)
+        .fetch_one(&mut *$tx)
+        .await
+        .map_err(|e| sku_conflict(e, &v.sku))?;
+        for (currency, amount) in &v.prices {
+            sqlx::query(
+                "INSERT INTO prices (variant_id, currency, amount_minor, updated_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(vid)
+            .bind(currency.code())
+            .bind(*amount)
+            .bind($now)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        vid
+    }};
+}
+
 #[derive(sqlx::FromRow)]
 struct ProductRow {
     id: i64,
@@ -256,31 +290,7 @@ impl CatalogStore {
             .fetch_one(&mut *tx)
             .await?;
             for v in &variants {
-                let options = serde_json::to_string(&v.options).map_err(Error::internal)?;
-                let (vid,): (i64,) = sqlx::query_as(
-                    "INSERT INTO variants (product_id, sku, options, barcode, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-                )
-                .bind(id)
-                .bind(&v.sku)
-                .bind(&options)
-                .bind(&v.barcode)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| sku_conflict(e, &v.sku))?;
-                for (currency, amount) in &v.prices {
-                    sqlx::query(
-                        "INSERT INTO prices (variant_id, currency, amount_minor, updated_at) \
-                         VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(vid)
-                    .bind(currency.code())
-                    .bind(*amount)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                insert_variant!(tx, id, v, now);
             }
             tx.commit().await?;
             id
@@ -624,33 +634,9 @@ impl CatalogStore {
         let v: CheckedVariant = validate::variant("", &variant)?;
         self.product_row(product_id).await?;
         let now = now_ms();
-        let options = serde_json::to_string(&v.options).map_err(Error::internal)?;
         let id: i64 = dispatch!(self.db.writer(), pool => {
             let mut tx = pool.begin().await?;
-            let (vid,): (i64,) = sqlx::query_as(
-                "INSERT INTO variants (product_id, sku, options, barcode, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-            )
-            .bind(product_id)
-            .bind(&v.sku)
-            .bind(&options)
-            .bind(&v.barcode)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| sku_conflict(e, &v.sku))?;
-            for (currency, amount) in &v.prices {
-                sqlx::query(
-                    "INSERT INTO prices (variant_id, currency, amount_minor, updated_at) \
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(vid)
-                .bind(currency.code())
-                .bind(*amount)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
+            let vid = insert_variant!(tx, product_id, &v, now);
             sqlx::query("UPDATE products SET updated_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(product_id)

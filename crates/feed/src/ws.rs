@@ -160,13 +160,20 @@ async fn view_key(
     })
 }
 
-fn upgrade(
-    ws: std::result::Result<
-        WebSocketUpgrade,
-        axum::extract::ws::rejection::WebSocketUpgradeRejection,
-    >,
-) -> Result<WebSocketUpgrade> {
-    ws.map_err(|r| Error::invalid("upgrade", format!("a WebSocket upgrade is required: {r}")))
+type Upgrade =
+    std::result::Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>;
+
+/// Checks the upgrade and takes one of the token's connection slots (429 when none is left);
+/// the upgrade gets the message size limit.
+fn open(feed: &Feed, principal: &Principal, ws: Upgrade) -> Result<(WebSocketUpgrade, Slot)> {
+    let ws =
+        ws.map_err(|r| Error::invalid("upgrade", format!("a WebSocket upgrade is required: {r}")))?;
+    let max = feed.config.ws.max_connections_per_token;
+    let slot = feed.ws_slots.take(principal.token_id, max).ok_or_else(|| {
+        Error::RateLimited(format!("at most {max} open feed connections per token"))
+    })?;
+    let size = feed.config.ws.max_message_bytes;
+    Ok((ws.max_message_size(size).max_frame_size(size), slot))
 }
 
 /// One session's feed (WebSocket). Every role may watch; the payloads are cut to the role.
@@ -182,10 +189,7 @@ async fn session_feed(
     headers: HeaderMap,
     ApiPath(session_id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<SessionFeedQuery>,
-    ws: std::result::Result<
-        WebSocketUpgrade,
-        axum::extract::ws::rejection::WebSocketUpgradeRejection,
-    >,
+    ws: Upgrade,
 ) -> Result<Response> {
     let since = since_ok("since", q.since)?;
     let session = feed.store.session_row(session_id).await?;
@@ -203,24 +207,11 @@ async fn session_feed(
         q.currency.as_deref(),
     )
     .await?;
-    let ws = upgrade(ws)?;
-    let slot = feed
-        .ws_slots
-        .take(principal.token_id, feed.config.ws.max_connections_per_token)
-        .ok_or_else(|| {
-            Error::RateLimited(format!(
-                "at most {} open feed connections per token",
-                feed.config.ws.max_connections_per_token
-            ))
-        })?;
-    let max = feed.config.ws.max_message_bytes;
-    Ok(ws
-        .max_message_size(max)
-        .max_frame_size(max)
-        .on_upgrade(move |socket| async move {
-            let conn = Connection::new(feed, principal, key, socket, slot);
-            conn.run_session(session_id, since).await;
-        }))
+    let (ws, slot) = open(&feed, &principal, ws)?;
+    Ok(ws.on_upgrade(move |socket| async move {
+        let conn = Connection::new(feed, principal, key, socket, slot);
+        conn.run_session(session_id, since).await;
+    }))
 }
 
 /// The operators' feed of every session (WebSocket), filterable by market and host.
@@ -234,10 +225,7 @@ async fn all_feed(
     principal: Principal,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<AllFeedQuery>,
-    ws: std::result::Result<
-        WebSocketUpgrade,
-        axum::extract::ws::rejection::WebSocketUpgradeRejection,
-    >,
+    ws: Upgrade,
 ) -> Result<Response> {
     principal.require(&[Role::Operator, Role::Admin])?;
     let since_id = since_ok("since_id", q.since_id)?;
@@ -259,28 +247,15 @@ async fn all_feed(
         q.currency.as_deref(),
     )
     .await?;
-    let ws = upgrade(ws)?;
-    let slot = feed
-        .ws_slots
-        .take(principal.token_id, feed.config.ws.max_connections_per_token)
-        .ok_or_else(|| {
-            Error::RateLimited(format!(
-                "at most {} open feed connections per token",
-                feed.config.ws.max_connections_per_token
-            ))
-        })?;
+    let (ws, slot) = open(&feed, &principal, ws)?;
     let filter = AllFilter {
         market,
         host_token_id: q.host,
     };
-    let max = feed.config.ws.max_message_bytes;
-    Ok(ws
-        .max_message_size(max)
-        .max_frame_size(max)
-        .on_upgrade(move |socket| async move {
-            let conn = Connection::new(feed, principal, key, socket, slot);
-            conn.run_all(filter, since_id).await;
-        }))
+    Ok(ws.on_upgrade(move |socket| async move {
+        let conn = Connection::new(feed, principal, key, socket, slot);
+        conn.run_all(filter, since_id).await;
+    }))
 }
 
 /// What the live loop does next.

@@ -201,22 +201,7 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    let test_db = TestDb::new(&backend).await;
-    let (db, base, shutdown, server) = start(&test_db.settings()).await;
-    let admin = TokenStore::new(db.clone())
-        .create("test admin", Role::Admin, None)
-        .await
-        .expect("create admin token")
-        .token;
-    TestApp {
-        base,
-        client: reqwest::Client::new(),
-        admin,
-        db,
-        test_db,
-        shutdown: Some(shutdown),
-        server: Some(server),
-    }
+    spawn_app_with(backend, |_| {}).await
 }
 
 type Started = (
@@ -724,12 +709,14 @@ pub mod ws {
         }
     }
 
-    /// How a feed connection ended: the text messages still unread and the close code
-    /// (`None` when the server hung up without a close frame).
+    /// How a feed connection ended: the text messages still unread, the close code (`None`
+    /// when the server hung up without a close frame) and the error that ended the reading,
+    /// if one did.
     #[derive(Debug)]
     pub struct Ending {
         pub messages: Vec<Value>,
         pub code: Option<u16>,
+        pub error: Option<String>,
     }
 
     /// One feed connection. Every text message read is also kept, raw, in `transcript`.
@@ -911,13 +898,14 @@ pub mod ws {
             }
         }
 
-        /// Every logged event (a message with a `seq`) up to and including seq `last`, ticks
-        /// skipped.
+        /// Every logged event (a message with a `seq`, not the snapshot) up to and including
+        /// seq `last`; ticks and other messages skipped.
         pub async fn events_through_seq(&mut self, last: i64, within: Duration) -> Vec<Value> {
-            self.collect_until(within, |m| m["seq"].as_i64() >= Some(last))
+            let logged = |m: &Value| m.get("seq").is_some() && m["type"] != "snapshot";
+            self.collect_until(within, |m| logged(m) && m["seq"].as_i64() >= Some(last))
                 .await
                 .into_iter()
-                .filter(|m| m.get("seq").is_some())
+                .filter(logged)
                 .collect()
         }
 
@@ -956,27 +944,39 @@ pub mod ws {
             let mut ending = Ending {
                 messages: Vec::new(),
                 code: None,
+                error: None,
             };
+            let mut closed = false;
             loop {
-                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-                match self.next_message(left).await {
-                    Err(()) => panic!(
+                let mut left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                if closed {
+                    // After the close frame the server should hang up; it need not wait for us.
+                    left = left.min(Duration::from_secs(2));
+                }
+                match tokio::time::timeout(left, self.socket.next()).await {
+                    Err(_) if closed => return ending,
+                    Err(_) => panic!(
                         "{}: still open after {within:?}; read {} messages",
                         self.path,
                         ending.messages.len()
                     ),
                     Ok(None) => return ending,
-                    Ok(Some(Message::Text(text))) => {
+                    Ok(Some(Err(e))) => {
+                        ending.error = Some(e.to_string());
+                        return ending;
+                    }
+                    Ok(Some(Ok(Message::Text(text)))) => {
                         let text = text.as_str().to_owned();
                         ending
                             .messages
                             .push(serde_json::from_str(&text).unwrap_or(Value::Null));
                         self.transcript.push(text);
                     }
-                    Ok(Some(Message::Close(frame))) => {
+                    Ok(Some(Ok(Message::Close(frame)))) => {
                         ending.code = frame.map(|f| u16::from(f.code));
+                        closed = true;
                     }
-                    Ok(Some(_)) => {}
+                    Ok(Some(Ok(_))) => {}
                 }
             }
         }

@@ -1415,6 +1415,7 @@ impl FeedStore {
                 let mut payload = json!({"order_id": id, "sale_id": row.sale_id});
                 if let Some(s) = shipment {
                     payload["carrier"] = json!(s.carrier);
+                    payload["tracking_number"] = json!(s.tracking_number);
                 }
                 log_events!(tx, row.session_id, now, [(kind.as_str(), payload)]);
                 tx.commit().await?;

@@ -395,10 +395,24 @@ impl Connection {
             code,
             reason: Utf8Bytes::from_static(reason),
         };
-        let _ = tokio::time::timeout(
-            Duration::from_secs(2),
+        let sent = tokio::time::timeout(
+            self.feed.config.ws.idle_timeout,
             self.sink.send(Message::Close(Some(frame))),
         )
+        .await;
+        if !matches!(sent, Ok(Ok(()))) {
+            return;
+        }
+        // Finish the closing handshake: read (and drop) what the client still sends until its
+        // Close. Dropping a socket with unread data in it makes the kernel reset the connection,
+        // and the client would lose the tail of what we sent (a resync, the Close itself).
+        let _ = tokio::time::timeout(Duration::from_secs(5), async {
+            while let Some(Ok(message)) = self.stream.next().await {
+                if matches!(message, Message::Close(_)) {
+                    break;
+                }
+            }
+        })
         .await;
     }
 
@@ -991,7 +1005,7 @@ pub fn encode(feed: &Encoding, e: &LoggedEvent, key: &ViewKey) -> String {
             }
         }
         "order_cancelled" | "order_paid" | "order_shipped" | "order_delivered" => {
-            copy(p, &mut out, &["sale_id", "remaining", "quantity"]);
+            copy(p, &mut out, &["sale_id", "remaining"]);
             if !public {
                 if let Some(obj) = p.as_object() {
                     for (k, v) in obj {

@@ -752,12 +752,13 @@ impl Connection {
             let result = crate::routes::place(&feed, &principal, session_id, key, body).await;
             let text = match result {
                 Ok((_, placed)) => {
-                    let mut body = serde_json::to_value(&placed.0).unwrap_or(Value::Null);
-                    if let Some(obj) = body.as_object_mut() {
-                        obj.insert("type".into(), json!("order_result"));
-                        obj.insert("client_order_id".into(), json!(id));
+                    let mut out = serde_json::Map::new();
+                    out.insert("type".into(), json!("order_result"));
+                    out.insert("client_order_id".into(), json!(id));
+                    if let Ok(Value::Object(body)) = serde_json::to_value(&placed.0) {
+                        out.extend(body);
                     }
-                    body.to_string()
+                    Value::Object(out).to_string()
                 }
                 Err(e) => {
                     let mut error = json!({"code": e.code(), "message": e.to_string()});

@@ -33,6 +33,7 @@ backend_tests!(
     shutdown_closes_every_feed_with_1012,
     operators_feed_filters_by_market_and_host,
     order_lifecycle_events_are_cut_to_the_role,
+    order_lines_speak_each_watchers_language,
 );
 
 /// How long any single expected message may take.
@@ -1719,4 +1720,41 @@ async fn order_lifecycle_events_are_cut_to_the_role(backend: Backend) {
             "{kind} on a buyer's feed carries {extra:?}: {e}"
         );
     }
+}
+
+/// Each watcher reads order lines in its own language: a buyer in their profile's locale, the
+/// host in the session's language (Russian here), and anyone in `?locale=` when given.
+async fn order_lines_speak_each_watchers_language(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let live = app.live_session(30, true).await;
+    app.flash_sale(&live, 20, 3).await;
+    let (kazakh, _) = app.buyer("Aruzhan", "kk").await;
+    let feed = session_feed(live.session_id);
+    let mut host = app.ws_connect(&feed, Some(&live.host)).await;
+    snapshot(&mut host).await;
+    let mut host_en = app
+        .ws_connect(&format!("{feed}?locale=en"), Some(&live.host))
+        .await;
+    snapshot(&mut host_en).await;
+    let mut buyer = app.ws_connect(&feed, Some(&kazakh)).await;
+    snapshot(&mut buyer).await;
+    app.order(
+        &kazakh,
+        live.session_id,
+        "lang-1",
+        &order_body(live.variant_id, 2, "KZT"),
+    )
+    .await
+    .expect(201);
+    let line = |m: &Value| m["line"].as_str().expect("a line").to_owned();
+    let ru = line(&host.next_of_type("order_confirmed", T).await);
+    let en = line(&host_en.next_of_type("order_confirmed", T).await);
+    let kk = line(&buyer.next_of_type("order_confirmed", T).await);
+    assert!(ru.contains("купил"), "the host reads Russian: {ru}");
+    assert!(en.contains("bought"), "?locale=en: {en}");
+    assert!(
+        !kk.contains("купил") && !kk.contains("bought"),
+        "the buyer reads Kazakh: {kk}"
+    );
+    assert!(kk.contains("A***n"), "masked in every language: {kk}");
 }

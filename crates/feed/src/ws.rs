@@ -198,12 +198,18 @@ async fn session_feed(
         Role::Host if session.host_token_id == principal.token_id => Audience::Host,
         _ => Audience::Public,
     };
+    // The host's console speaks the session's language unless it asks for another.
+    let locale = match (&q.locale, audience) {
+        (Some(l), _) => Some(l.clone()),
+        (None, Audience::Host) => Some(session.language.clone()),
+        (None, _) => None,
+    };
     let key = view_key(
         &feed,
         &principal,
         audience,
         &headers,
-        q.locale.as_deref(),
+        locale.as_deref(),
         q.currency.as_deref(),
     )
     .await?;

@@ -472,6 +472,36 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     }
 }
 
+impl TestApp {
+    /// A second server on the same database (another stateless instance behind the same load
+    /// balancer), with its own admin token. The database stays owned by `self`.
+    pub async fn another_instance(&self, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let test_db = TestDb {
+            url: self.test_db.url.clone(),
+            backend: self.test_db.backend.clone(),
+            _dir: None,
+            pg_name: None,
+        };
+        let mut settings = test_db.settings();
+        adjust(&mut settings);
+        let (db, base, shutdown, server) = start(&settings).await;
+        let admin = TokenStore::new(db.clone())
+            .create("second instance admin", Role::Admin, None)
+            .await
+            .expect("create admin token")
+            .token;
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            admin,
+            db,
+            test_db,
+            shutdown: Some(shutdown),
+            server: Some(server),
+        }
+    }
+}
+
 /// A shipping address in Almaty, for order bodies.
 pub fn ship_to() -> Value {
     json!({"name": "Aigerim Bekova", "phone": "+7 701 555 0101", "country": "KZ",

@@ -1,0 +1,187 @@
+//! Several stateless instances on one PostgreSQL database (the scaled-out deployment): a flash
+//! sale sold through two instances at once never oversells and holds every per-buyer limit, and
+//! a feed on one instance shows the orders the other one took. SQLite is the one-instance
+//! deployment, so this runs on PostgreSQL only.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use silkstream_e2e::{order_body, spawn_app_with, Backend};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+const BUYERS: usize = 400;
+const UNITS: i64 = 200;
+const LIMIT: i64 = 3;
+
+fn generous(s: &mut silkstream_server::Settings) {
+    s.buyer_signups_per_minute = 100_000;
+    s.orders_per_buyer_per_minute = 100_000;
+}
+
+/// Two instances sell one flash sale of 200 units to 400 buyers ordering 1–3 units each, half
+/// through each instance, with retries of the same key on the other instance: exactly 200 units
+/// confirmed, none left, no buyer over the limit, one order per key; a host watching on the
+/// second instance sees every confirmed order once, in seq order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_sell_one_sale_without_overselling() {
+    let Some(backend) =
+        Backend::postgres_or_skip("two_instances_sell_one_sale_without_overselling").await
+    else {
+        return;
+    };
+    let a = Arc::new(spawn_app_with(backend, generous).await);
+    let b = Arc::new(a.another_instance(generous).await);
+    let live = a.live_session(UNITS + 50, true).await;
+    a.flash_sale(&live, UNITS, LIMIT).await;
+
+    let mut host = b
+        .ws_connect(
+            &format!("/api/v1/sessions/{}/feed", live.session_id),
+            Some(&live.host),
+        )
+        .await;
+    let first = host.next_json(Duration::from_secs(15)).await;
+    assert_eq!(first["type"], "snapshot", "{first}");
+    let from_seq = first["seq"].as_i64().expect("seq");
+    let host = host.watch("seq");
+
+    // Buyers sign up on either instance.
+    let gate = Arc::new(Semaphore::new(32));
+    let mut signups = JoinSet::new();
+    for i in 0..BUYERS {
+        let app = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let gate = gate.clone();
+        signups.spawn(async move {
+            let _permit = gate.acquire_owned().await.expect("semaphore");
+            app.buyer(&format!("Buyer {i:04}"), "ru").await.0
+        });
+    }
+    let mut tokens = Vec::new();
+    while let Some(t) = signups.join_next().await {
+        tokens.push(t.expect("signup"));
+    }
+
+    // Orders: each buyer orders 1–3 units on one instance; every fifth retries the same key on
+    // the other instance, and every seventh tries a second order.
+    let gate = Arc::new(Semaphore::new(64));
+    let mut orders = JoinSet::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let (first_app, other_app) = if i % 2 == 0 {
+            (a.clone(), b.clone())
+        } else {
+            (b.clone(), a.clone())
+        };
+        let (token, gate, session, variant) = (
+            token.clone(),
+            gate.clone(),
+            live.session_id,
+            live.variant_id,
+        );
+        orders.spawn(async move {
+            let _permit = gate.acquire_owned().await.expect("semaphore");
+            let quantity = (i % 3) as i64 + 1;
+            let key = format!("k-{i}");
+            let body = order_body(variant, quantity, "KZT");
+            let mut replies = vec![(
+                key.clone(),
+                first_app.order(&token, session, &key, &body).await,
+            )];
+            if i % 5 == 0 {
+                replies.push((
+                    key.clone(),
+                    other_app.order(&token, session, &key, &body).await,
+                ));
+            }
+            if i % 7 == 0 {
+                let key2 = format!("k-{i}-2");
+                replies.push((
+                    key2.clone(),
+                    other_app.order(&token, session, &key2, &body).await,
+                ));
+            }
+            replies
+                .into_iter()
+                .map(|(k, r)| (k, r.status.as_u16(), r.body))
+                .collect::<Vec<(String, u16, Value)>>()
+        });
+    }
+    let mut by_key: HashMap<String, i64> = HashMap::new();
+    while let Some(done) = orders.join_next().await {
+        for (key, status, body) in done.expect("order task") {
+            match status {
+                200 | 201 => {
+                    let id = body["order"]["id"].as_i64().expect("order id");
+                    if let Some(previous) = by_key.insert(key.clone(), id) {
+                        assert_eq!(previous, id, "key {key} answered with two orders");
+                    }
+                }
+                409 => {
+                    let code = body["error"]["code"].as_str().unwrap_or("");
+                    assert!(
+                        code == "sold_out" || code == "limit_reached",
+                        "refusal {code}: {body}"
+                    );
+                }
+                other => panic!("unexpected {other}: {body}"),
+            }
+        }
+    }
+
+    let confirmed_units = a
+        .scalar(&format!(
+            "SELECT COALESCE(CAST(SUM(quantity) AS BIGINT), 0) FROM orders WHERE session_id = {} \
+             AND status <> 'cancelled'",
+            live.session_id
+        ))
+        .await;
+    let remaining = a
+        .scalar(&format!(
+            "SELECT remaining FROM flash_sales WHERE session_id = {}",
+            live.session_id
+        ))
+        .await;
+    assert_eq!(confirmed_units, UNITS, "every unit sold once");
+    assert_eq!(remaining, 0);
+    let over_limit = a
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM (SELECT buyer_token_id FROM orders WHERE session_id = {} \
+             GROUP BY buyer_token_id HAVING SUM(quantity) > {LIMIT}) x",
+            live.session_id
+        ))
+        .await;
+    assert_eq!(over_limit, 0, "no buyer over the per-buyer limit");
+    let orders_in_db = a
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM orders WHERE session_id = {}",
+            live.session_id
+        ))
+        .await;
+    assert_eq!(
+        orders_in_db as usize,
+        by_key.len(),
+        "one order per confirmed key"
+    );
+
+    // The host on instance B saw every event through the last seq, once and in order.
+    let last = a
+        .scalar(&format!(
+            "SELECT MAX(seq) FROM events WHERE session_id = {}",
+            live.session_id
+        ))
+        .await;
+    let (_, messages) = host.until(last, Duration::from_secs(30)).await;
+    let seqs: Vec<i64> = messages.iter().filter_map(|m| m["seq"].as_i64()).collect();
+    let expected: Vec<i64> = (from_seq + 1..=last).collect();
+    assert_eq!(
+        seqs, expected,
+        "every event once, in order, on the other instance"
+    );
+    let confirmed_on_feed = messages
+        .iter()
+        .filter(|m| m["type"] == "order_confirmed")
+        .count();
+    assert_eq!(confirmed_on_feed, by_key.len());
+}

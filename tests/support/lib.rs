@@ -453,6 +453,11 @@ pub fn sample_product() -> Value {
 /// Like [`spawn_app`], with the settings adjusted by `adjust` (payment window, rate limits…).
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let test_db = TestDb::new(&backend).await;
+    launch(test_db, adjust).await
+}
+
+/// Starts a server on `test_db` with adjusted settings and gives it an admin token.
+async fn launch(test_db: TestDb, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = test_db.settings();
     adjust(&mut settings);
     let (db, base, shutdown, server) = start(&settings).await;
@@ -482,23 +487,7 @@ impl TestApp {
             _dir: None,
             pg_name: None,
         };
-        let mut settings = test_db.settings();
-        adjust(&mut settings);
-        let (db, base, shutdown, server) = start(&settings).await;
-        let admin = TokenStore::new(db.clone())
-            .create("second instance admin", Role::Admin, None)
-            .await
-            .expect("create admin token")
-            .token;
-        TestApp {
-            base,
-            client: reqwest::Client::new(),
-            admin,
-            db,
-            test_db,
-            shutdown: Some(shutdown),
-            server: Some(server),
-        }
+        launch(test_db, adjust).await
     }
 }
 

@@ -223,6 +223,28 @@ impl RateTable {
         self.rates.get(currency).map(|(r, _)| *r)
     }
 
+    /// The sum of amounts (minor units per currency) in CNY, as a decimal string with two
+    /// places, and the currencies left out for want of a rate (or of an ISO 4217 code).
+    pub fn total_in_cny<'a>(
+        &self,
+        amounts: impl IntoIterator<Item = (&'a str, i64)>,
+    ) -> (String, Vec<String>) {
+        let mut total = Decimal::ZERO;
+        let mut missing = Vec::new();
+        for (currency, amount_minor) in amounts {
+            let code = CurrencyCode::parse("currency", currency).ok();
+            match (code, self.cny_per_unit(currency)) {
+                (Some(code), Some(rate)) => {
+                    total += Decimal::from(amount_minor)
+                        / Decimal::from(10_i64.pow(code.exponent()))
+                        * rate;
+                }
+                _ => missing.push(currency.to_owned()),
+            }
+        }
+        (total.round_dp(2).to_string(), missing)
+    }
+
     /// Converts an amount in minor units from one currency to another through CNY. Rounds half
     /// away from zero to the minor unit, or to whole units where the target is shown without
     /// decimals. `None` when a rate is missing or the result would be zero or absurd.
@@ -441,11 +463,6 @@ impl CatalogStore {
             let stock = fetch_all_args!(self.db.reader(), StockRow, &sql, &variant_ids)?;
             (prices, stock)
         };
-        let rates = match view {
-            Some(_) => self.rate_table(today()).await?,
-            None => RateTable::default(),
-        };
-
         let mut prices_by_variant: HashMap<i64, Vec<Money>> = HashMap::new();
         for p in price_rows {
             prices_by_variant
@@ -456,6 +473,19 @@ impl CatalogStore {
                     amount_minor: p.amount_minor,
                 });
         }
+        // The rate table is read only when some variant has no price set in the view's currency.
+        let needs_rates = view.is_some_and(|v| {
+            variant_rows.iter().any(|row| {
+                !prices_by_variant
+                    .get(&row.id)
+                    .is_some_and(|ps| ps.iter().any(|p| p.currency == v.currency.code()))
+            })
+        });
+        let rates = if needs_rates {
+            self.rate_table(today()).await?
+        } else {
+            RateTable::default()
+        };
         let mut stock_by_variant: HashMap<i64, Vec<StockLevel>> = HashMap::new();
         for s in stock_rows {
             stock_by_variant
@@ -1294,6 +1324,21 @@ mod tests {
         // IDR is shown whole: 206976.74… rounds to 206977 units = 20697700 minor.
         assert_eq!(t.convert(8900, code("CNY"), code("IDR")), Some(20_697_700));
         assert_eq!(t.convert(8900, code("CNY"), code("THB")), None);
+    }
+
+    /// Amounts in several currencies add up in CNY; a currency without a rate is named.
+    #[test]
+    fn totals_in_cny_name_missing_rates() {
+        let t = table(&[("KZT", "0.0142"), ("VND", "0.000272")]);
+        let (cny, missing) = t.total_in_cny([
+            ("KZT", 998_000),
+            ("VND", 329_900),
+            ("CNY", 8900),
+            ("THB", 100),
+        ]);
+        // 9980 × 0.0142 + 329900 × 0.000272 + 89 = 141.716 + 89.7328 + 89 = 320.4488
+        assert_eq!(cny, "320.45");
+        assert_eq!(missing, ["THB"]);
     }
 
     /// A set price wins; a missing one is converted and marked; no rate gives the reason.

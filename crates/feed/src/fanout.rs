@@ -178,8 +178,6 @@ struct Inner {
     next_id: AtomicU64,
     /// The last global id handed to subscribers.
     last_id: AtomicI64,
-    /// Events the tailer dispatched (for metrics and tests).
-    dispatched: AtomicU64,
     /// True once the tailer has found the end of the log.
     ready: watch::Receiver<bool>,
 }
@@ -225,7 +223,6 @@ impl Fanout {
                 registry: Mutex::new(Registry::default()),
                 next_id: AtomicU64::new(1),
                 last_id: AtomicI64::new(0),
-                dispatched: AtomicU64::new(0),
                 ready,
             }),
         };
@@ -284,11 +281,6 @@ impl Fanout {
     /// Wakes the tailer: call after committing events.
     pub fn notify(&self) {
         self.inner.wake.notify_one();
-    }
-
-    /// Events dispatched so far.
-    pub fn dispatched(&self) -> u64 {
-        self.inner.dispatched.load(Ordering::Relaxed)
     }
 
     /// Connections watching a session now (its viewer count on this instance).
@@ -411,9 +403,6 @@ impl Fanout {
                 self.dispatch(event);
             }
             self.inner.last_id.store(last, Ordering::Release);
-            self.inner
-                .dispatched
-                .fetch_add(batch.len() as u64, Ordering::Relaxed);
         }
     }
 

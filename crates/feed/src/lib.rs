@@ -128,8 +128,9 @@ pub struct Feed {
     pub ws_slots: ws::ConnectionSlots,
     /// Turned true on shutdown: every feed connection closes with 1012.
     pub closing: Arc<tokio::sync::watch::Sender<bool>>,
-    /// Today's rates, for GMV in CNY on the host's feed (refreshed by the ticker).
-    rates: Arc<std::sync::RwLock<silkstream_catalog::store::RateTable>>,
+    /// What feed payloads are encoded with (message bundles, today's rates kept fresh by the
+    /// ticker); shared by the fan-out and the connections catching up from the log.
+    pub encoding: Arc<ws::Encoding>,
     /// Dropped with the last clone of the state (when the server stops): stops the sweeper,
     /// the fan-out and the ticker.
     _alive: Arc<tokio::sync::watch::Sender<()>>,
@@ -158,11 +159,12 @@ impl Feed {
         ));
         // The encoder needs the feed (l10n, rates) and the feed needs the fan-out: the encoder
         // gets the parts it uses.
-        let encoding = ws::Encoding {
+        let encoding = Arc::new(ws::Encoding {
             l10n: l10n.clone(),
             rates: rates.clone(),
-        };
-        let encoder: fanout::Encoder = Arc::new(move |e, key| ws::encode(&encoding, e, key));
+        });
+        let shared = encoding.clone();
+        let encoder: fanout::Encoder = Arc::new(move |e, key| ws::encode(&shared, e, key));
         let fanout = fanout::Fanout::start(
             db,
             encoder,
@@ -189,7 +191,7 @@ impl Feed {
             fanout,
             ws_slots: ws::ConnectionSlots::default(),
             closing: Arc::new(closing),
-            rates,
+            encoding,
             _alive: Arc::new(alive),
         }
     }
@@ -198,13 +200,5 @@ impl Feed {
     /// server stops accepting, so clients know to reconnect with `since`.
     pub fn close_feeds(&self) {
         self.closing.send_replace(true);
-    }
-
-    /// The rates the host's feed converts GMV with.
-    pub fn rates(&self) -> silkstream_catalog::store::RateTable {
-        self.rates
-            .read()
-            .map(|r| r.clone())
-            .unwrap_or_else(|p| p.into_inner().clone())
     }
 }

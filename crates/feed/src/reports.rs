@@ -105,9 +105,10 @@ pub async fn sales(store: &FeedStore, group_by: &str, tz: Option<&str>) -> Resul
         acc.units += quantity;
         *acc.gmv.entry(currency).or_default() += total;
     }
+    let rates = store.rates_today().await?;
     let mut out = Vec::with_capacity(groups.len());
     for (key, acc) in groups {
-        let (gmv_cny, _) = store.in_cny(&acc.gmv).await?;
+        let (gmv_cny, _) = rates.total_in_cny(acc.gmv.iter().map(|(c, a)| (c.as_str(), *a)));
         out.push(ReportRow {
             key,
             orders: acc.orders,

@@ -414,8 +414,6 @@ pub(crate) async fn place(
     key: String,
     body: NewOrder,
 ) -> Result<(StatusCode, ApiJson<OrderPlaced>)> {
-    let feed = feed.clone();
-    let principal = principal.clone();
     if !(1..=MAX_ORDER_QUANTITY).contains(&body.quantity) {
         return Err(Error::invalid(
             "quantity",
@@ -445,7 +443,7 @@ pub(crate) async fn place(
         )));
     }
     if let Some(existing) = feed.store.order_by_key(principal.token_id, &key).await? {
-        return replay(&feed, &principal, existing, &digest, &buyer.locale);
+        return replay(feed, principal, existing, &digest, &buyer.locale);
     }
     let session = feed.store.session_row(session_id).await?;
     if session.state != "live" {
@@ -521,11 +519,11 @@ pub(crate) async fn place(
             remaining,
         } => {
             let row = feed.store.order_row(order_id).await?;
-            let message = confirmation(&feed, &buyer.locale, &row);
+            let message = confirmation(feed, &buyer.locale, &row);
             Ok((
                 StatusCode::CREATED,
                 ApiJson(OrderPlaced {
-                    order: row.view(&principal),
+                    order: row.view(principal),
                     remaining,
                     replayed: false,
                     message,
@@ -534,7 +532,7 @@ pub(crate) async fn place(
         }
         Placed::Duplicate { order_id } => {
             let row = feed.store.order_row(order_id).await?;
-            replay(&feed, &principal, row, &digest, &buyer.locale)
+            replay(feed, principal, row, &digest, &buyer.locale)
         }
         Placed::Refused(refusal) => {
             if refusal == Refusal::SaleEnded {

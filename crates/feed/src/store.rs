@@ -670,27 +670,16 @@ impl FeedStore {
     /// Sums amounts per currency into CNY (major units, 2 decimals) at today's rates; names the
     /// currencies without a rate.
     pub async fn in_cny(&self, gmv: &BTreeMap<String, i64>) -> Result<(String, Vec<String>)> {
-        let rates = self
+        let rates = self.rates_today().await?;
+        Ok(rates.total_in_cny(gmv.iter().map(|(c, a)| (c.as_str(), *a))))
+    }
+
+    /// The rate table in force today.
+    pub async fn rates_today(&self) -> Result<silkstream_catalog::store::RateTable> {
+        Ok(self
             .catalog
             .rate_table(silkstream_catalog::store::today())
-            .await?;
-        let mut total = rust_decimal::Decimal::ZERO;
-        let mut missing = Vec::new();
-        for (currency, amount) in gmv {
-            let Ok(code) = CurrencyCode::parse("currency", currency) else {
-                missing.push(currency.clone());
-                continue;
-            };
-            match rates.cny_per_unit(currency) {
-                Some(rate) => {
-                    let major = rust_decimal::Decimal::from(*amount)
-                        / rust_decimal::Decimal::from(10_i64.pow(code.exponent()));
-                    total += major * rate;
-                }
-                None => missing.push(currency.clone()),
-            }
-        }
-        Ok((total.round_dp(2).to_string(), missing))
+            .await?)
     }
 
     #[instrument(skip_all, fields(id))]
@@ -1608,26 +1597,17 @@ impl FeedStore {
     // ---- events ---------------------------------------------------------------------------
 
     pub async fn events(&self, session_id: i64, since: i64, limit: i64) -> Result<Vec<Event>> {
-        let rows: Vec<(i64, i64, i64, String, String, i64)> = dispatch!(self.db.reader(), p => {
-            sqlx::query_as(
-                "SELECT id, session_id, seq, kind, payload, created_at FROM events \
-                 WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-            )
-            .bind(session_id)
-            .bind(since)
-            .bind(limit)
-            .fetch_all(p)
-            .await?
-        });
-        Ok(rows
+        let events =
+            crate::fanout::session_events_after(&self.db, session_id, since, limit).await?;
+        Ok(events
             .into_iter()
-            .map(|(id, session_id, seq, kind, payload, created_at)| Event {
-                id,
-                session_id,
-                seq,
-                kind,
-                payload: serde_json::from_str(&payload).unwrap_or_default(),
-                created_at: rfc3339(created_at),
+            .map(|e| Event {
+                id: e.id,
+                session_id: e.session_id,
+                seq: e.seq,
+                kind: e.kind,
+                payload: e.payload,
+                created_at: rfc3339(e.created_at),
             })
             .collect())
     }

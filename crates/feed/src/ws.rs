@@ -16,7 +16,6 @@ use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
-use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use silkstream_catalog::auth::{Principal, Role};
@@ -33,6 +32,7 @@ use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::fanout::{self, AllFilter, Audience, Frame, LoggedEvent, Subscription, ViewKey};
+use crate::limit::TokenBucket;
 use crate::model::NewOrder;
 use crate::Feed;
 
@@ -41,6 +41,7 @@ const CLOSE_TOO_BIG: u16 = 1009;
 const CLOSE_RESTART: u16 = 1012;
 const CLOSE_TRY_AGAIN: u16 = 1013;
 const CLOSE_NORMAL: u16 = 1000;
+const CLOSE_ERROR: u16 = 1011;
 
 /// Events read from the log per query while catching up.
 const BACKLOG_PAGE: i64 = 500;
@@ -309,37 +310,6 @@ struct WsOrder {
     ship_to: crate::model::ShipTo,
 }
 
-/// A token bucket: `rate` per second, bursts of twice that.
-struct Bucket {
-    tokens: f64,
-    rate: f64,
-    at: Instant,
-}
-
-impl Bucket {
-    fn new(rate: u32) -> Self {
-        let rate = f64::from(rate.max(1));
-        Self {
-            tokens: rate * 2.0,
-            rate,
-            at: Instant::now(),
-        }
-    }
-
-    fn take(&mut self) -> bool {
-        let now = Instant::now();
-        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * self.rate)
-            .min(self.rate * 2.0);
-        self.at = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-}
-
 struct Connection {
     feed: Feed,
     principal: Principal,
@@ -349,7 +319,7 @@ struct Connection {
     _slot: Slot,
     /// Answers of orders placed on this socket, written back in the loop.
     results: (mpsc::Sender<String>, mpsc::Receiver<String>),
-    orders: Bucket,
+    orders: TokenBucket,
     last_heard: Instant,
     heartbeat: tokio::time::Interval,
     closing: watch::Receiver<bool>,
@@ -360,7 +330,7 @@ struct Connection {
 impl Connection {
     fn new(feed: Feed, principal: Principal, key: ViewKey, socket: WebSocket, slot: Slot) -> Self {
         let (sink, stream) = socket.split();
-        let orders = Bucket::new(feed.config.ws.orders_per_second);
+        let orders = TokenBucket::new(feed.config.ws.orders_per_second);
         let closing = feed.closing.subscribe();
         let mut heartbeat = tokio::time::interval_at(
             tokio::time::Instant::now() + feed.config.ws.ping_interval,
@@ -424,11 +394,7 @@ impl Connection {
 
     /// The encoded text of an event for this connection (catching up: not shared).
     fn encode(&self, e: &LoggedEvent) -> Utf8Bytes {
-        let encoding = Encoding {
-            l10n: self.feed.l10n.clone(),
-            rates: self.feed.rates.clone(),
-        };
-        Utf8Bytes::from(encode(&encoding, e, &self.key))
+        Utf8Bytes::from(encode(&self.feed.encoding, e, &self.key))
     }
 
     async fn run_session(mut self, session_id: i64, since: Option<i64>) {
@@ -439,7 +405,7 @@ impl Connection {
             .fanout
             .subscribe_session(session_id, self.key.clone(), capacity);
         let Ok(snapshot) = self.session_snapshot(session_id).await else {
-            self.close(1011, "snapshot failed").await;
+            self.close(CLOSE_ERROR, "snapshot failed").await;
             return;
         };
         let current = snapshot["seq"].as_i64().unwrap_or(0);
@@ -453,7 +419,7 @@ impl Connection {
                 fanout::session_events_after(self.feed.store.db(), session_id, last, BACKLOG_PAGE)
                     .await
             else {
-                self.close(1011, "log read failed").await;
+                self.close(CLOSE_ERROR, "log read failed").await;
                 return;
             };
             let Some(end) = batch.last().map(|e| e.seq) else {
@@ -491,7 +457,7 @@ impl Connection {
                         )
                         .await
                         else {
-                            break End::Close(1011, "log read failed");
+                            break End::Close(CLOSE_ERROR, "log read failed");
                         };
                         let mut sent = true;
                         for e in gap.iter().filter(|e| e.seq < seq) {
@@ -525,11 +491,11 @@ impl Connection {
             .fanout
             .subscribe_all(filter.clone(), self.key.clone(), capacity);
         let Ok(current) = fanout::last_event_id(self.feed.store.db()).await else {
-            self.close(1011, "log read failed").await;
+            self.close(CLOSE_ERROR, "log read failed").await;
             return;
         };
         let Ok(sessions) = self.live_sessions(&filter).await else {
-            self.close(1011, "snapshot failed").await;
+            self.close(CLOSE_ERROR, "snapshot failed").await;
             return;
         };
         let snapshot = json!({
@@ -545,7 +511,7 @@ impl Connection {
         loop {
             let Ok(batch) = fanout::events_after(self.feed.store.db(), last, BACKLOG_PAGE).await
             else {
-                self.close(1011, "log read failed").await;
+                self.close(CLOSE_ERROR, "log read failed").await;
                 return;
             };
             let Some(end) = batch.last().map(|e| e.id) else {
@@ -836,6 +802,9 @@ impl Connection {
     }
 }
 
+/// An open sale as the ticker reads it: session, id, state, units left, start and end (ms).
+type OpenSale = (i64, i64, String, i64, i64, i64);
+
 /// What [`encode`] needs: the message bundles and today's rates.
 pub struct Encoding {
     pub l10n: Arc<silkstream_l10n::L10n>,
@@ -879,24 +848,47 @@ pub async fn run_ticker(
         }
         let watched = fanout.watched_sessions();
         peaks.retain(|id, _| watched.iter().any(|(w, _)| w == id));
+        if watched.is_empty() {
+            continue;
+        }
+        // The open sales of every watched session in one query (the latest one per session).
+        let sql = format!(
+            "SELECT session_id, id, state, remaining, starts_at, ends_at FROM flash_sales \
+             WHERE state <> 'ended' AND session_id IN ({}) ORDER BY id",
+            (1..=watched.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let open: std::result::Result<Vec<OpenSale>, sqlx::Error> = dispatch!(store.db().reader(), p => {
+            let mut q = sqlx::query_as(&sql);
+            for (session_id, _) in &watched {
+                q = q.bind(*session_id);
+            }
+            q.fetch_all(p).await
+        });
+        let open = match open {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::warn!(error = %e, "ticker: cannot read the open sales");
+                Vec::new()
+            }
+        };
+        let latest: HashMap<i64, (i64, String, i64, i64, i64)> = open
+            .into_iter()
+            .map(|(session, id, state, left, starts, ends)| {
+                (session, (id, state, left, starts, ends))
+            })
+            .collect();
+        let now = now_ms();
         for (session_id, viewers) in watched {
-            let now = now_ms();
-            let sale: Option<(i64, String, i64, i64, i64)> = dispatch!(store.db().reader(), p => {
-                sqlx::query_as(
-                    "SELECT id, state, remaining, starts_at, ends_at FROM flash_sales \
-                     WHERE session_id = $1 AND state <> 'ended' ORDER BY id DESC LIMIT 1",
-                )
-                .bind(session_id)
-                .fetch_optional(p)
-                .await
-                .ok()
-                .flatten()
-            });
-            let sale = sale.map(|(id, state, left, starts_at, ends_at)| {
-                json!({"id": id, "state": state, "left": left,
+            let sale = latest
+                .get(&session_id)
+                .map(|(id, state, left, starts_at, ends_at)| {
+                    json!({"id": id, "state": state, "left": left,
                        "starts_in_ms": (starts_at - now).max(0),
                        "ends_in_ms": (ends_at - now).max(0)})
-            });
+                });
             let text = json!({"type": "tick", "server_time": rfc3339(now), "viewers": viewers,
                               "sale": sale});
             fanout.tick(session_id, &text.to_string());
@@ -921,23 +913,6 @@ pub async fn run_ticker(
 
 fn error_message(code: &str, message: &str) -> Value {
     json!({"type": "error", "error": {"code": code, "message": message}})
-}
-
-/// GMV in CNY as a decimal string, and the currencies without a rate.
-fn gmv_cny(rates: &RateTable, gmv: &serde_json::Map<String, Value>) -> (String, Vec<String>) {
-    let mut total = Decimal::ZERO;
-    let mut missing = Vec::new();
-    for (currency, amount) in gmv {
-        let minor = amount.as_i64().unwrap_or(0);
-        let exponent = silkstream_l10n::minor_unit_exponent(currency).unwrap_or(2);
-        match rates.cny_per_unit(currency) {
-            Some(rate) => {
-                total += Decimal::from(minor) / Decimal::from(10_i64.pow(exponent)) * rate;
-            }
-            None => missing.push(currency.clone()),
-        }
-    }
-    (total.round_dp(2).to_string(), missing)
 }
 
 fn copy(from: &Value, to: &mut serde_json::Map<String, Value>, keys: &[&str]) {
@@ -1038,13 +1013,14 @@ pub fn encode(feed: &Encoding, e: &LoggedEvent, key: &ViewKey) -> String {
 fn insert_totals(feed: &Encoding, p: &Value, out: &mut serde_json::Map<String, Value>) {
     if let Some(totals) = p.get("totals") {
         let mut totals = totals.clone();
-        if let Some(gmv) = totals.get("gmv").and_then(Value::as_object).cloned() {
-            let rates = feed
-                .rates
-                .read()
-                .map(|r| r.clone())
-                .unwrap_or_else(|p| p.into_inner().clone());
-            let (cny, missing) = gmv_cny(&rates, &gmv);
+        if let Some(gmv) = totals.get("gmv").and_then(Value::as_object) {
+            let amounts = gmv
+                .iter()
+                .map(|(c, a)| (c.as_str(), a.as_i64().unwrap_or(0)));
+            let (cny, missing) = match feed.rates.read() {
+                Ok(rates) => rates.total_in_cny(amounts),
+                Err(poisoned) => poisoned.into_inner().total_in_cny(amounts),
+            };
             totals["gmv_cny"] = json!(cny);
             if !missing.is_empty() {
                 totals["gmv_cny_missing"] = json!(missing);

@@ -202,3 +202,26 @@ impl Feed {
         self.closing.send_replace(true);
     }
 }
+
+/// A background task's clock: ticks every `every` until `alive`'s sender is dropped (the feed
+/// stops), missed ticks delayed rather than bunched.
+pub(crate) struct Every {
+    tick: tokio::time::Interval,
+    alive: tokio::sync::watch::Receiver<()>,
+}
+
+impl Every {
+    pub(crate) fn new(every: Duration, alive: tokio::sync::watch::Receiver<()>) -> Self {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Self { tick, alive }
+    }
+
+    /// Waits for the next tick; false once the feed has stopped.
+    pub(crate) async fn next(&mut self) -> bool {
+        tokio::select! {
+            _ = self.tick.tick() => true,
+            changed = self.alive.changed() => changed.is_ok(),
+        }
+    }
+}

@@ -11,7 +11,7 @@ use silkstream_catalog::db::rfc3339;
 use silkstream_catalog::dispatch;
 
 use crate::error::{Error, Result};
-use crate::model::{Money, ReportRow, SalesReport};
+use crate::model::{ReportRow, SalesReport};
 use crate::store::FeedStore;
 
 /// The zones of the hubs and their markets, with their UTC offsets in minutes. None of them
@@ -113,14 +113,7 @@ pub async fn sales(store: &FeedStore, group_by: &str, tz: Option<&str>) -> Resul
             key,
             orders: acc.orders,
             units: acc.units,
-            gmv: acc
-                .gmv
-                .into_iter()
-                .map(|(currency, amount_minor)| Money {
-                    currency,
-                    amount_minor,
-                })
-                .collect(),
+            gmv: crate::store::money_list(acc.gmv),
             gmv_cny,
         });
     }

@@ -652,13 +652,7 @@ impl FeedStore {
         Ok(Summary {
             orders,
             units,
-            gmv: gmv
-                .into_iter()
-                .map(|(currency, amount_minor)| Money {
-                    currency,
-                    amount_minor,
-                })
-                .collect(),
+            gmv: money_list(gmv),
             gmv_cny,
             missing_rates,
             top_products: top,
@@ -1611,6 +1605,17 @@ impl FeedStore {
             })
             .collect())
     }
+}
+
+/// Amounts per currency as a list of [`Money`].
+pub(crate) fn money_list(amounts: BTreeMap<String, i64>) -> Vec<Money> {
+    amounts
+        .into_iter()
+        .map(|(currency, amount_minor)| Money {
+            currency,
+            amount_minor,
+        })
+        .collect()
 }
 
 /// The `order_confirmed` event: the buyer masked for the buyer feed; their id for the host's.

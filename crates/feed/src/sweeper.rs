@@ -11,18 +11,9 @@ use tokio::sync::watch;
 use crate::store::FeedStore;
 
 /// Runs until the feed's last clone is dropped (`alive`'s sender).
-pub async fn run(store: FeedStore, every: Duration, mut alive: watch::Receiver<()>) {
-    let mut tick = tokio::time::interval(every.max(Duration::from_millis(10)));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            changed = alive.changed() => {
-                if changed.is_err() {
-                    return;
-                }
-            }
-        }
+pub async fn run(store: FeedStore, every: Duration, alive: watch::Receiver<()>) {
+    let mut clock = crate::Every::new(every.max(Duration::from_millis(10)), alive);
+    while clock.next().await {
         match store.end_due_sales(None).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(ended = n, "sweeper ended flash sales"),

@@ -819,21 +819,12 @@ pub async fn run_ticker(
     fanout: fanout::Fanout,
     rates: Arc<std::sync::RwLock<RateTable>>,
     every: Duration,
-    mut alive: watch::Receiver<()>,
+    alive: watch::Receiver<()>,
 ) {
-    let mut tick = tokio::time::interval(every.max(Duration::from_millis(50)));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut clock = crate::Every::new(every.max(Duration::from_millis(50)), alive);
     let mut peaks: HashMap<i64, usize> = HashMap::new();
     let mut rates_at: Option<Instant> = None;
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            changed = alive.changed() => {
-                if changed.is_err() {
-                    return;
-                }
-            }
-        }
+    while clock.next().await {
         if rates_at.is_none_or(|t| t.elapsed() > Duration::from_secs(60)) {
             if let Ok(table) = store
                 .catalog()

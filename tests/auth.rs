@@ -111,14 +111,15 @@ async fn expired_and_revoked_tokens_are_refused(backend: Backend) {
     assert!(created["expires_at"].is_string());
     app.get("/api/v1/products", &token).await.expect(200);
     let id = created["id"].as_i64().expect("id");
-    silkstream_catalog::dispatch!(app.db.writer(), p => {
+    {
+        let p = app.db.writer();
         sqlx::query("UPDATE tokens SET expires_at = $1 WHERE id = $2")
             .bind(silkstream_catalog::db::now_ms() - 1)
             .bind(id)
             .execute(p)
             .await
             .expect("age the token");
-    });
+    };
     app.get("/api/v1/products", &token).await.expect(401);
 
     let other = app.token("operator").await;
@@ -153,9 +154,13 @@ async fn tokens_are_stored_as_digests(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = app.token("buyer").await;
     assert!(token.len() >= 43, "256 bits of randomness, base64url");
-    let rows: Vec<(String,)> = silkstream_catalog::dispatch!(app.db.reader(), p => {
-        sqlx::query_as("SELECT digest FROM tokens").fetch_all(p).await.expect("digests")
-    });
+    let rows: Vec<(String,)> = {
+        let p = app.db.reader();
+        sqlx::query_as("SELECT digest FROM tokens")
+            .fetch_all(p)
+            .await
+            .expect("digests")
+    };
     let expected = silkstream_server::tokens::digest(&token);
     assert!(rows.iter().any(|(d,)| *d == expected));
     assert!(rows.iter().all(|(d,)| !d.contains(&token) && d.len() == 64));

@@ -109,6 +109,7 @@ async fn two_instances_sell_one_sale_without_overselling() {
         });
     }
     let mut by_key: HashMap<String, i64> = HashMap::new();
+    let mut refused: Vec<String> = Vec::new();
     while let Some(done) = orders.join_next().await {
         for (key, status, body) in done.expect("order task") {
             match status {
@@ -124,12 +125,20 @@ async fn two_instances_sell_one_sale_without_overselling() {
                         code == "sold_out" || code == "limit_reached",
                         "refusal {code}: {body}"
                     );
+                    refused.push(key.clone());
                 }
                 other => panic!("unexpected {other}: {body}"),
             }
         }
     }
 
+    // A copy of a key whose order stands (on either instance) gets that order, never a refusal.
+    for key in &refused {
+        assert!(
+            !by_key.contains_key(key),
+            "a copy of key {key} was refused while its order stands"
+        );
+    }
     let confirmed_units = a
         .scalar(&format!(
             "SELECT COALESCE(CAST(SUM(quantity) AS BIGINT), 0) FROM orders WHERE session_id = {} \

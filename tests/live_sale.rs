@@ -121,6 +121,13 @@ async fn flash_sale_of_500_units_to_2000_buyers(backend: Backend) {
         by_key.values().all(|ids| ids.len() == 1),
         "a key answered with two orders"
     );
+    // A retry of a key whose order stands gets that order, never a refusal.
+    for a in answers.iter().filter(|a| a.status == 409) {
+        assert!(
+            !by_key.contains_key(&(a.buyer, a.key.clone())),
+            "a copy of a standing order was refused: {a:?}"
+        );
+    }
     let created: HashMap<i64, &Answer> = answers
         .iter()
         .filter(|a| a.status == 201)

@@ -417,9 +417,10 @@ impl TestApp {
             "tokens",
         ] {
             let sql = format!("SELECT COUNT(*) FROM {table}");
-            let (n,): (i64,) = silkstream_catalog::dispatch!(self.db.reader(), p => {
+            let (n,): (i64,) = {
+                let p = self.db.reader();
                 sqlx::query_as(&sql).fetch_one(p).await.expect("count rows")
-            });
+            };
             out.push((table.to_owned(), n));
         }
         out
@@ -622,9 +623,13 @@ impl TestApp {
 
     /// One integer from a query.
     pub async fn scalar(&self, sql: &str) -> i64 {
-        let (n,): (i64,) = silkstream_catalog::dispatch!(self.db.reader(), p => {
-            sqlx::query_as(sql).fetch_one(p).await.expect("scalar query")
-        });
+        let (n,): (i64,) = {
+            let p = self.db.reader();
+            sqlx::query_as(sql)
+                .fetch_one(p)
+                .await
+                .expect("scalar query")
+        };
         n
     }
 

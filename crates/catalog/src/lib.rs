@@ -2,14 +2,13 @@
 //! warehouses and stock, markets and per-locale product translations; their store on SQLite and
 //! PostgreSQL and their HTTP routes under `/api/v1`. Errors are [`error::Error`].
 
-pub mod auth;
+pub use silkstream_base::{auth, db, error, extract};
+
 pub mod codes;
-pub mod db;
-pub mod error;
-pub mod extract;
 pub mod localize;
 pub mod model;
 pub mod routes;
+pub mod stock;
 pub mod store;
 pub mod validate;
 

@@ -1,5 +1,5 @@
 //! The catalog store: every read and write of the catalog's tables, on SQLite and PostgreSQL
-//! through the same query text ([`dispatch!`]). Inputs arrive checked (see `validate`); the store
+//! through the same `$1` query text. Inputs arrive checked (see `validate`); the store
 //! enforces what only the database can know (ids exist, codes are unique).
 
 use std::collections::{BTreeMap, HashMap};
@@ -12,7 +12,6 @@ use tracing::instrument;
 
 use crate::codes::{CurrencyCode, CustomsMode, WarehouseKind};
 use crate::db::{now_ms, rfc3339, Db};
-use crate::dispatch;
 use crate::error::{Error, Result};
 use crate::localize::{self, SourceText, TranslationText, View};
 use crate::model::*;
@@ -45,53 +44,55 @@ fn like_escape(s: &str) -> String {
     out
 }
 
-macro_rules! fetch_all_args {
-    ($pool:expr, $row:ty, $sql:expr, $args:expr) => {
-        dispatch!($pool, p => {
-            let mut q = sqlx::query_as::<_, $row>($sql);
-            for a in $args {
-                q = match a {
-                    Arg::Int(i) => q.bind(*i),
-                    Arg::Text(s) => q.bind(s.clone()),
-                };
-            }
-            q.fetch_all(p).await
-        })
-    };
+/// Runs a dynamically built query with its arguments and reads every row.
+async fn fetch_all_args<T>(pool: &sqlx::AnyPool, sql: &str, args: &[Arg]) -> sqlx::Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let mut q = sqlx::query_as::<_, T>(sql);
+    for a in args {
+        q = match a {
+            Arg::Int(i) => q.bind(*i),
+            Arg::Text(s) => q.bind(s.clone()),
+        };
+    }
+    q.fetch_all(pool).await
 }
 
-/// `insert_variant!(tx, product_id, &variant, now)`: inserts a checked variant and its prices in
-/// the transaction; evaluates to the variant's id (a taken SKU is a 409).
-macro_rules! insert_variant {
-    ($tx:expr, $product_id:expr, $v:expr, $now:expr) => {{
-        let v: &CheckedVariant = $v;
-        let options = serde_json::to_string(&v.options).map_err(Error::internal)?;
-        let (vid,): (i64,) = sqlx::query_as(
-            "INSERT INTO variants (product_id, sku, options, barcode, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+/// Inserts a checked variant and its prices in the transaction; returns the variant's id (a
+/// taken SKU is a 409 naming the field).
+async fn insert_variant(
+    tx: &mut crate::db::Conn,
+    product_id: i64,
+    v: &CheckedVariant,
+    now: i64,
+) -> Result<i64> {
+    let options = serde_json::to_string(&v.options).map_err(Error::internal)?;
+    let (vid,): (i64,) = sqlx::query_as(
+        "INSERT INTO variants (product_id, sku, options, barcode, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(product_id)
+    .bind(&v.sku)
+    .bind(&options)
+    .bind(&v.barcode)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| sku_conflict(e, &v.sku))?;
+    for (currency, amount) in &v.prices {
+        sqlx::query(
+            "INSERT INTO prices (variant_id, currency, amount_minor, updated_at) \
+             VALUES ($1, $2, $3, $4)",
         )
-        .bind($product_id)
-        .bind(&v.sku)
-        .bind(&options)
-        .bind(&v.barcode)
-        .bind($now)
-        .fetch_one(&mut *$tx)
-        .await
-        .map_err(|e| sku_conflict(e, &v.sku))?;
-        for (currency, amount) in &v.prices {
-            sqlx::query(
-                "INSERT INTO prices (variant_id, currency, amount_minor, updated_at) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(vid)
-            .bind(currency.code())
-            .bind(*amount)
-            .bind($now)
-            .execute(&mut *$tx)
-            .await?;
-        }
-        vid
-    }};
+        .bind(vid)
+        .bind(currency.code())
+        .bind(*amount)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(vid)
 }
 
 #[derive(sqlx::FromRow)]
@@ -288,7 +289,8 @@ impl CatalogStore {
         let digest = p.source_digest();
         let attributes = serde_json::to_string(&p.attributes).map_err(Error::internal)?;
         let search = p.title.to_lowercase();
-        let id: i64 = dispatch!(self.db.writer(), pool => {
+        let id: i64 = {
+            let pool = self.db.writer();
             let mut tx = pool.begin().await?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO products (merchant, category, hs_code, origin_country, weight_g, \
@@ -312,19 +314,20 @@ impl CatalogStore {
             .fetch_one(&mut *tx)
             .await?;
             for v in &variants {
-                insert_variant!(tx, id, v, now);
+                insert_variant(&mut tx, id, v, now).await?;
             }
             tx.commit().await?;
             id
-        });
+        };
         self.get_product(id, None).await
     }
 
     async fn product_row(&self, id: i64) -> Result<ProductRow> {
         let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1");
-        let row: Option<ProductRow> = dispatch!(self.db.reader(), p => {
+        let row: Option<ProductRow> = {
+            let p = self.db.reader();
             sqlx::query_as(&sql).bind(id).fetch_optional(p).await?
-        });
+        };
         row.ok_or_else(|| Error::not_found(format!("product {id}")))
     }
 
@@ -398,7 +401,8 @@ impl CatalogStore {
         struct Count {
             n: i64,
         }
-        let total = fetch_all_args!(self.db.reader(), Count, &count_sql, &args)?
+        let total = fetch_all_args::<Count>(self.db.reader(), &count_sql, &args)
+            .await?
             .first()
             .map_or(0, |c| c.n);
         let mut page_args = args.clone();
@@ -414,7 +418,7 @@ impl CatalogStore {
                 .collect::<Vec<_>>()
                 .join(", "),
         );
-        let rows = fetch_all_args!(self.db.reader(), ProductRow, &sql, &page_args)?;
+        let rows = fetch_all_args::<ProductRow>(self.db.reader(), &sql, &page_args).await?;
         let items = self.assemble(rows, view).await?;
         Ok(Page {
             items,
@@ -435,14 +439,15 @@ impl CatalogStore {
              WHERE product_id IN ({}) ORDER BY id",
             placeholders(1, product_ids.len())
         );
-        let variant_rows = fetch_all_args!(self.db.reader(), VariantRow, &sql, &product_ids)?;
+        let variant_rows =
+            fetch_all_args::<VariantRow>(self.db.reader(), &sql, &product_ids).await?;
         let sql = format!(
             "SELECT product_id, locale, title, description, attributes, source_digest, updated_at \
              FROM translations WHERE product_id IN ({}) ORDER BY locale",
             placeholders(1, product_ids.len())
         );
         let translation_rows =
-            fetch_all_args!(self.db.reader(), TranslationRow, &sql, &product_ids)?;
+            fetch_all_args::<TranslationRow>(self.db.reader(), &sql, &product_ids).await?;
 
         let variant_ids: Vec<Arg> = variant_rows.iter().map(|v| Arg::Int(v.id)).collect();
         let (price_rows, stock_rows) = if variant_ids.is_empty() {
@@ -453,14 +458,14 @@ impl CatalogStore {
                  ORDER BY currency",
                 placeholders(1, variant_ids.len())
             );
-            let prices = fetch_all_args!(self.db.reader(), PriceRow, &sql, &variant_ids)?;
+            let prices = fetch_all_args::<PriceRow>(self.db.reader(), &sql, &variant_ids).await?;
             let sql = format!(
                 "SELECT s.variant_id, w.code, s.available FROM stock s \
                  JOIN warehouses w ON w.id = s.warehouse_id WHERE s.variant_id IN ({}) \
                  ORDER BY w.code",
                 placeholders(1, variant_ids.len())
             );
-            let stock = fetch_all_args!(self.db.reader(), StockRow, &sql, &variant_ids)?;
+            let stock = fetch_all_args::<StockRow>(self.db.reader(), &sql, &variant_ids).await?;
             (prices, stock)
         };
         let mut prices_by_variant: HashMap<i64, Vec<Money>> = HashMap::new();
@@ -596,7 +601,8 @@ impl CatalogStore {
         let p = validate::patched_product(current.checked(), &patch)?;
         let attributes = serde_json::to_string(&p.attributes).map_err(Error::internal)?;
         let search = self.search_text(id, &p.title).await?;
-        dispatch!(self.db.writer(), pool => {
+        {
+            let pool = self.db.writer();
             sqlx::query(
                 "UPDATE products SET merchant = $1, category = $2, hs_code = $3, \
                  origin_country = $4, weight_g = $5, customs_mode = $6, source_locale = $7, \
@@ -619,18 +625,19 @@ impl CatalogStore {
             .bind(id)
             .execute(pool)
             .await?;
-        });
+        };
         self.get_product(id, None).await
     }
 
     /// The lowercase text the title filter searches: the source title and every translated one.
     async fn search_text(&self, id: i64, source_title: &str) -> Result<String> {
-        let titles: Vec<(String,)> = dispatch!(self.db.reader(), p => {
+        let titles: Vec<(String,)> = {
+            let p = self.db.reader();
             sqlx::query_as("SELECT title FROM translations WHERE product_id = $1 ORDER BY locale")
                 .bind(id)
                 .fetch_all(p)
                 .await?
-        });
+        };
         let mut text = source_title.to_lowercase();
         for (t,) in titles {
             text.push('\n');
@@ -642,7 +649,8 @@ impl CatalogStore {
     #[instrument(skip_all, fields(id, archived))]
     pub async fn set_product_archived(&self, id: i64, archived: bool) -> Result<Product> {
         let now = now_ms();
-        let done = dispatch!(self.db.writer(), p => {
+        let done = {
+            let p = self.db.writer();
             sqlx::query("UPDATE products SET archived_at = $1, updated_at = $2 WHERE id = $3")
                 .bind(archived.then_some(now))
                 .bind(now)
@@ -650,7 +658,7 @@ impl CatalogStore {
                 .execute(p)
                 .await?
                 .rows_affected()
-        });
+        };
         if done == 0 {
             return Err(Error::not_found(format!("product {id}")));
         }
@@ -664,9 +672,10 @@ impl CatalogStore {
         let v: CheckedVariant = validate::variant("", &variant)?;
         self.product_row(product_id).await?;
         let now = now_ms();
-        let id: i64 = dispatch!(self.db.writer(), pool => {
+        let id: i64 = {
+            let pool = self.db.writer();
             let mut tx = pool.begin().await?;
-            let vid = insert_variant!(tx, product_id, &v, now);
+            let vid = insert_variant(&mut tx, product_id, &v, now).await?;
             sqlx::query("UPDATE products SET updated_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(product_id)
@@ -674,18 +683,19 @@ impl CatalogStore {
                 .await?;
             tx.commit().await?;
             vid
-        });
+        };
         self.get_variant(id, None).await
     }
 
     #[instrument(skip_all, fields(id))]
     pub async fn get_variant(&self, id: i64, view: Option<&View>) -> Result<Variant> {
-        let product_id: Option<(i64,)> = dispatch!(self.db.reader(), p => {
+        let product_id: Option<(i64,)> = {
+            let p = self.db.reader();
             sqlx::query_as("SELECT product_id FROM variants WHERE id = $1")
                 .bind(id)
                 .fetch_optional(p)
                 .await?
-        });
+        };
         let (product_id,) = product_id.ok_or_else(|| Error::not_found(format!("variant {id}")))?;
         let product = self.get_product(product_id, view).await?;
         product
@@ -703,7 +713,8 @@ impl CatalogStore {
         let options = serde_json::to_string(&checked.options.unwrap_or(current.options))
             .map_err(Error::internal)?;
         let barcode = checked.barcode.unwrap_or(current.barcode);
-        dispatch!(self.db.writer(), p => {
+        {
+            let p = self.db.writer();
             sqlx::query(
                 "UPDATE variants SET sku = $1, options = $2, barcode = $3, updated_at = $4 \
                  WHERE id = $5",
@@ -716,14 +727,15 @@ impl CatalogStore {
             .execute(p)
             .await
             .map_err(|e| sku_conflict(e, &sku))?;
-        });
+        };
         self.get_variant(id, None).await
     }
 
     #[instrument(skip_all, fields(id, archived))]
     pub async fn set_variant_archived(&self, id: i64, archived: bool) -> Result<Variant> {
         let now = now_ms();
-        let done = dispatch!(self.db.writer(), p => {
+        let done = {
+            let p = self.db.writer();
             sqlx::query("UPDATE variants SET archived_at = $1, updated_at = $2 WHERE id = $3")
                 .bind(archived.then_some(now))
                 .bind(now)
@@ -731,7 +743,7 @@ impl CatalogStore {
                 .execute(p)
                 .await?
                 .rows_affected()
-        });
+        };
         if done == 0 {
             return Err(Error::not_found(format!("variant {id}")));
         }
@@ -751,7 +763,8 @@ impl CatalogStore {
         let amount = currency.check_price("amount_minor", amount_minor)?;
         self.get_variant(variant_id, None).await?;
         let now = now_ms();
-        dispatch!(self.db.writer(), p => {
+        {
+            let p = self.db.writer();
             sqlx::query(
                 "INSERT INTO prices (variant_id, currency, amount_minor, updated_at) \
                  VALUES ($1, $2, $3, $4) \
@@ -764,21 +777,22 @@ impl CatalogStore {
             .bind(now)
             .execute(p)
             .await?;
-        });
+        };
         self.get_variant(variant_id, None).await
     }
 
     #[instrument(skip_all, fields(variant_id))]
     pub async fn delete_price(&self, variant_id: i64, currency: &str) -> Result<Variant> {
         let currency = CurrencyCode::parse("currency", currency)?;
-        let done = dispatch!(self.db.writer(), p => {
+        let done = {
+            let p = self.db.writer();
             sqlx::query("DELETE FROM prices WHERE variant_id = $1 AND currency = $2")
                 .bind(variant_id)
                 .bind(currency.code())
                 .execute(p)
                 .await?
                 .rows_affected()
-        });
+        };
         if done == 0 {
             return Err(Error::not_found(format!(
                 "{currency} price of variant {variant_id}"
@@ -805,7 +819,8 @@ impl CatalogStore {
         };
         let valid_from = validate::format_date(valid_from);
         let value = value.to_string();
-        dispatch!(self.db.writer(), p => {
+        {
+            let p = self.db.writer();
             sqlx::query(
                 "INSERT INTO rates (currency, valid_from, rate, created_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (currency, valid_from) DO UPDATE SET rate = excluded.rate",
@@ -816,7 +831,7 @@ impl CatalogStore {
             .bind(now_ms())
             .execute(p)
             .await?;
-        });
+        };
         Ok(Rate {
             currency: currency.code().to_owned(),
             rate: value,
@@ -827,7 +842,8 @@ impl CatalogStore {
     /// The rate of each currency in force on `day`: its latest entry dated on or before it.
     pub async fn rates_on(&self, day: time::Date) -> Result<Vec<Rate>> {
         let day = validate::format_date(day);
-        let rows: Vec<RateRow> = dispatch!(self.db.reader(), p => {
+        let rows: Vec<RateRow> = {
+            let p = self.db.reader();
             sqlx::query_as(
                 "SELECT r.currency, r.rate, r.valid_from FROM rates r \
                  WHERE r.valid_from = (SELECT MAX(valid_from) FROM rates x \
@@ -837,7 +853,7 @@ impl CatalogStore {
             .bind(&day)
             .fetch_all(p)
             .await?
-        });
+        };
         Ok(rows
             .into_iter()
             .map(|r| Rate {
@@ -851,7 +867,8 @@ impl CatalogStore {
     /// Every rate entry of one currency, newest first.
     pub async fn rate_history(&self, currency: &str) -> Result<Vec<Rate>> {
         let currency = CurrencyCode::parse("currency", currency)?;
-        let rows: Vec<RateRow> = dispatch!(self.db.reader(), p => {
+        let rows: Vec<RateRow> = {
+            let p = self.db.reader();
             sqlx::query_as(
                 "SELECT currency, rate, valid_from FROM rates WHERE currency = $1 \
                  ORDER BY valid_from DESC",
@@ -859,7 +876,7 @@ impl CatalogStore {
             .bind(currency.code())
             .fetch_all(p)
             .await?
-        });
+        };
         Ok(rows
             .into_iter()
             .map(|r| Rate {
@@ -887,7 +904,8 @@ impl CatalogStore {
         let code = crate::codes::upper_code("code", &w.code, 32)?;
         let name = crate::codes::text("name", &w.name, validate::MAX_NAME)?;
         let country = crate::codes::CountryCode::parse("country", &w.country)?;
-        dispatch!(self.db.writer(), p => {
+        {
+            let p = self.db.writer();
             sqlx::query(
                 "INSERT INTO warehouses (code, name, country, kind, created_at) \
                  VALUES ($1, $2, $3, $4, $5)",
@@ -905,27 +923,29 @@ impl CatalogStore {
                 }
                 other => other,
             })?;
-        });
+        };
         self.get_warehouse(&code).await
     }
 
     pub async fn get_warehouse(&self, code: &str) -> Result<Warehouse> {
-        let row: Option<WarehouseRow> = dispatch!(self.db.reader(), p => {
+        let row: Option<WarehouseRow> = {
+            let p = self.db.reader();
             sqlx::query_as("SELECT id, code, name, country, kind FROM warehouses WHERE code = $1")
                 .bind(code)
                 .fetch_optional(p)
                 .await?
-        });
+        };
         row.map(Warehouse::from)
             .ok_or_else(|| Error::not_found(format!("warehouse {code}")))
     }
 
     pub async fn list_warehouses(&self) -> Result<Vec<Warehouse>> {
-        let rows: Vec<WarehouseRow> = dispatch!(self.db.reader(), p => {
+        let rows: Vec<WarehouseRow> = {
+            let p = self.db.reader();
             sqlx::query_as("SELECT id, code, name, country, kind FROM warehouses ORDER BY code")
                 .fetch_all(p)
                 .await?
-        });
+        };
         Ok(rows.into_iter().map(Warehouse::from).collect())
     }
 
@@ -936,14 +956,15 @@ impl CatalogStore {
             None => current.name,
         };
         let kind = patch.kind.unwrap_or(current.kind);
-        dispatch!(self.db.writer(), p => {
+        {
+            let p = self.db.writer();
             sqlx::query("UPDATE warehouses SET name = $1, kind = $2 WHERE code = $3")
                 .bind(&name)
                 .bind(kind.as_str())
                 .bind(code)
                 .execute(p)
                 .await?;
-        });
+        };
         self.get_warehouse(code).await
     }
 
@@ -957,20 +978,16 @@ impl CatalogStore {
         let available = crate::codes::quantity("available", available, crate::codes::MAX_STOCK)?;
         let w = self.get_warehouse(warehouse).await?;
         self.get_variant(variant_id, None).await?;
-        dispatch!(self.db.writer(), p => {
-            sqlx::query(
-                "INSERT INTO stock (variant_id, warehouse_id, available, updated_at) \
-                 VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (variant_id, warehouse_id) DO UPDATE \
-                 SET available = excluded.available, updated_at = excluded.updated_at",
-            )
-            .bind(variant_id)
-            .bind(w.id)
-            .bind(available)
-            .bind(now_ms())
-            .execute(p)
-            .await?;
-        });
+        let mut tx = self.db.begin().await?;
+        if !crate::stock::set(&mut tx, variant_id, w.id, available, now_ms())
+            .await?
+            .moved()
+        {
+            return Err(Error::internal(
+                "the stock row was neither inserted nor updated",
+            ));
+        }
+        tx.commit().await?;
         self.get_variant(variant_id, None).await
     }
 
@@ -1022,7 +1039,8 @@ impl CatalogStore {
         let now = now_ms();
         let currencies_json = serde_json::to_string(&currencies).map_err(Error::internal)?;
         let locales_json = serde_json::to_string(&locales).map_err(Error::internal)?;
-        dispatch!(self.db.writer(), pool => {
+        {
+            let pool = self.db.writer();
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO markets (country, name, currencies, locales, created_at, updated_at) \
@@ -1042,14 +1060,16 @@ impl CatalogStore {
                 .execute(&mut *tx)
                 .await?;
             for id in &warehouse_ids {
-                sqlx::query("INSERT INTO market_warehouses (country, warehouse_id) VALUES ($1, $2)")
-                    .bind(country.as_str())
-                    .bind(*id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO market_warehouses (country, warehouse_id) VALUES ($1, $2)",
+                )
+                .bind(country.as_str())
+                .bind(*id)
+                .execute(&mut *tx)
+                .await?;
             }
             tx.commit().await?;
-        });
+        };
         self.get_market(country.as_str()).await
     }
 
@@ -1065,20 +1085,24 @@ impl CatalogStore {
     }
 
     async fn markets(&self, only: Option<&str>) -> Result<Vec<Market>> {
-        let (rows, links): (Vec<MarketRow>, Vec<(String, String)>) = dispatch!(self.db.reader(), p => {
-            let rows = match only {
-                Some(c) => sqlx::query_as(
-                    "SELECT country, name, currencies, locales FROM markets WHERE country = $1",
-                )
-                .bind(c)
-                .fetch_all(p)
-                .await?,
-                None => sqlx::query_as(
-                    "SELECT country, name, currencies, locales FROM markets ORDER BY id",
-                )
-                .fetch_all(p)
-                .await?,
-            };
+        let (rows, links): (Vec<MarketRow>, Vec<(String, String)>) = {
+            let p = self.db.reader();
+            let rows =
+                match only {
+                    Some(c) => sqlx::query_as(
+                        "SELECT country, name, currencies, locales FROM markets WHERE country = $1",
+                    )
+                    .bind(c)
+                    .fetch_all(p)
+                    .await?,
+                    None => {
+                        sqlx::query_as(
+                            "SELECT country, name, currencies, locales FROM markets ORDER BY id",
+                        )
+                        .fetch_all(p)
+                        .await?
+                    }
+                };
             let links = sqlx::query_as(
                 "SELECT mw.country, w.code FROM market_warehouses mw \
                  JOIN warehouses w ON w.id = mw.warehouse_id ORDER BY w.code",
@@ -1086,7 +1110,7 @@ impl CatalogStore {
             .fetch_all(p)
             .await?;
             (rows, links)
-        });
+        };
         let mut by_country: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (country, code) in links {
             by_country.entry(country).or_default().push(code);
@@ -1131,7 +1155,8 @@ impl CatalogStore {
         }
         let attributes_json = serde_json::to_string(&attributes).map_err(Error::internal)?;
         let now = now_ms();
-        dispatch!(self.db.writer(), pool => {
+        {
+            let pool = self.db.writer();
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO translations (product_id, locale, title, description, attributes, \
@@ -1150,21 +1175,23 @@ impl CatalogStore {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-        });
+        };
         let search = self.search_text(product_id, &product.title).await?;
-        dispatch!(self.db.writer(), p => {
+        {
+            let p = self.db.writer();
             sqlx::query("UPDATE products SET search_text = $1 WHERE id = $2")
                 .bind(&search)
                 .bind(product_id)
                 .execute(p)
                 .await?;
-        });
+        };
         self.get_translation(product_id, locale).await
     }
 
     pub async fn list_translations(&self, product_id: i64) -> Result<Vec<Translation>> {
         let product = self.product_row(product_id).await?;
-        let rows: Vec<TranslationRow> = dispatch!(self.db.reader(), p => {
+        let rows: Vec<TranslationRow> = {
+            let p = self.db.reader();
             sqlx::query_as(
                 "SELECT product_id, locale, title, description, attributes, source_digest, \
                  updated_at FROM translations WHERE product_id = $1 ORDER BY locale",
@@ -1172,7 +1199,7 @@ impl CatalogStore {
             .bind(product_id)
             .fetch_all(p)
             .await?
-        });
+        };
         Ok(rows
             .into_iter()
             .map(|t| translation(t, &product.source_digest))
@@ -1193,35 +1220,40 @@ impl CatalogStore {
     pub async fn delete_translation(&self, product_id: i64, locale: &str) -> Result<()> {
         let locale = crate::codes::parse_locale("locale", locale)?;
         let product = self.product_row(product_id).await?;
-        let done = dispatch!(self.db.writer(), p => {
+        let done = {
+            let p = self.db.writer();
             sqlx::query("DELETE FROM translations WHERE product_id = $1 AND locale = $2")
                 .bind(product_id)
                 .bind(locale)
                 .execute(p)
                 .await?
                 .rows_affected()
-        });
+        };
         if done == 0 {
             return Err(Error::not_found(format!(
                 "{locale} translation of product {product_id}"
             )));
         }
         let search = self.search_text(product_id, &product.title).await?;
-        dispatch!(self.db.writer(), p => {
+        {
+            let p = self.db.writer();
             sqlx::query("UPDATE products SET search_text = $1 WHERE id = $2")
                 .bind(&search)
                 .bind(product_id)
                 .execute(p)
                 .await?;
-        });
+        };
         Ok(())
     }
 
     /// True when the catalog has no product at all (the demo loads only into an empty one).
     pub async fn is_empty(&self) -> Result<bool> {
-        let (n,): (i64,) = dispatch!(self.db.reader(), p => {
-            sqlx::query_as("SELECT COUNT(*) FROM products").fetch_one(p).await?
-        });
+        let (n,): (i64,) = {
+            let p = self.db.reader();
+            sqlx::query_as("SELECT COUNT(*) FROM products")
+                .fetch_one(p)
+                .await?
+        };
         Ok(n == 0)
     }
 }

@@ -1,35 +1,24 @@
-//! The order desk: the hot path of a flash sale (design, "The hot path"). Each open sale gets one
-//! writer task on this instance, spawned on its first order and kept in a map by sale id. Buyers'
-//! orders queue on the writer's channel; the writer takes everything queued (up to
-//! [`MAX_BATCH`]) while the previous batch commits — group commit without an added delay — and,
-//! in ONE transaction:
+//! The order desk: the queueing half of a flash sale's hot path (design, "The hot path"). Each
+//! open sale gets one writer task on this instance, spawned on its first order and kept in a map
+//! by sale id. Buyers' orders queue on the writer's channel; the writer takes everything queued
+//! (up to [`MAX_BATCH`]) while the previous batch commits — group commit without an added delay —
+//! and hands the batch to the store's batch transaction ([`crate::store::batch`]), which decides
+//! and writes it in ONE transaction. Only after the commit does it answer each buyer through a
+//! oneshot channel.
 //!
-//! 1. locks the session's row (the lock every feed write takes first; see [`crate::events`]),
-//! 2. reads the sale and the session, decides each order in turn against the units left and
-//!    the buyer's units in this sale (a guarded upsert of `sale_buyers`, so the per-buyer limit
-//!    holds across orders and across instances),
-//! 3. inserts the accepted orders (`ON CONFLICT (buyer, key) DO NOTHING`: a key another
-//!    instance used meanwhile becomes a replay, never an aborted batch) and their events,
-//! 4. takes the batch's units with one conditional update
-//!    (`… SET remaining = remaining - $n WHERE … AND remaining >= $n`); when it matches no row,
-//!    another writer took units first: roll back, re-read, decide again,
-//! 5. commits, and only then answers each buyer through a oneshot channel.
-//!
-//! No buyer is told "confirmed" before the commit; a failure answers every buyer of the batch
-//! with a 500 and writes nothing.
+//! No buyer is told "confirmed" before the commit; a batch that keeps failing answers every
+//! buyer of it with a 500 and writes nothing. Writers stop on shutdown after answering what they
+//! hold, and the desk waits for them ([`OrderDesk::shutdown`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use silkstream_catalog::db::now_ms;
-use silkstream_catalog::dispatch;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::error::{Error, Refusal, Result};
-use crate::events::count;
-use crate::store::{order_event, FeedStore, PendingOrder, Placed};
-use crate::{lock_session, log_events, read_totals, write_totals};
+use crate::error::{Error, Result};
+use crate::store::batch::Attempt;
+use crate::store::{FeedStore, PendingOrder, Placed};
 
 /// Most orders decided in one transaction.
 pub const MAX_BATCH: usize = 256;
@@ -155,8 +144,10 @@ async fn run_writer(
                     }
                     rx.close();
                 }
+                // `recv` (not `try_recv`): a buyer who took a permit before the close may still
+                // be pushing; `recv` returns None only once every permit is back.
                 let mut rest = Vec::new();
-                while let Ok(t) = rx.try_recv() {
+                while let Some(t) = rx.recv().await {
                     rest.push(t);
                 }
                 while !rest.is_empty() {
@@ -198,159 +189,27 @@ async fn decide(store: &FeedStore, sale_id: i64, batch: Vec<Ticket>) {
     }
 }
 
+/// Writes one batch, deciding it again while the sale or a key changes under it, and running
+/// it again after a deadlock or serialization failure (which wrote nothing): no input of one
+/// buyer may fail another buyer's order.
 async fn write_batch(
     store: &FeedStore,
     sale_id: i64,
     batch: &[&PendingOrder],
 ) -> Result<Vec<Placed>> {
-    let Some(first) = batch.first() else {
-        return Ok(Vec::new());
-    };
-    let session_id = first.session_id;
     for _ in 0..ATTEMPTS {
-        let now = now_ms();
-        let pay_by = now.saturating_add(store.payment_window_ms());
-        let committed: Option<Vec<Placed>> = dispatch!(store.db().writer(), p => {
-            let mut tx = p.begin().await?;
-            lock_session!(tx, session_id);
-            let (session_state,): (String,) =
-                sqlx::query_as("SELECT state FROM sessions WHERE id = $1")
-                    .bind(session_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let (state, remaining, limit, starts_at, ends_at, warehouse_id): (String, i64, i64, i64, i64, i64) =
-                sqlx::query_as(
-                    "SELECT state, remaining, per_buyer_limit, starts_at, ends_at, warehouse_id \
-                     FROM flash_sales WHERE id = $1",
-                )
-                .bind(sale_id)
-                .fetch_one(&mut *tx)
-                .await?;
-            let mut totals = read_totals!(tx, session_id);
-            let mut counted: Vec<String> = Vec::new();
-            let mut left = remaining;
-            let mut outcomes: Vec<Placed> = Vec::with_capacity(batch.len());
-            let mut events: Vec<(&str, serde_json::Value)> = Vec::new();
-            let mut accepted_keys: HashMap<(i64, &str), i64> = HashMap::new();
-            for o in batch {
-                let refusal = if session_state != "live" {
-                    Some(Refusal::NotLive)
-                } else if state == "ended" || now >= ends_at {
-                    Some(Refusal::SaleEnded)
-                } else if state == "paused" {
-                    Some(Refusal::SalePaused)
-                } else if now < starts_at {
-                    Some(Refusal::SaleNotStarted)
-                } else {
-                    None
-                };
-                if let Some(r) = refusal {
-                    outcomes.push(Placed::Refused(r));
-                    continue;
-                }
-                if let Some(order_id) = accepted_keys.get(&(o.buyer_token_id, o.idempotency_key.as_str())) {
-                    outcomes.push(Placed::Duplicate { order_id: *order_id });
-                    continue;
-                }
-                if o.quantity > left {
-                    outcomes.push(Placed::Refused(Refusal::SoldOut));
-                    continue;
-                }
-                if o.quantity > limit {
-                    outcomes.push(Placed::Refused(Refusal::LimitReached { limit }));
-                    continue;
-                }
-                let within_limit = sqlx::query(
-                    "INSERT INTO sale_buyers (sale_id, buyer_token_id, units) VALUES ($1, $2, $3) \
-                     ON CONFLICT (sale_id, buyer_token_id) DO UPDATE \
-                     SET units = sale_buyers.units + excluded.units \
-                     WHERE sale_buyers.units + excluded.units <= $4",
-                )
-                .bind(sale_id)
-                .bind(o.buyer_token_id)
-                .bind(o.quantity)
-                .bind(limit)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if within_limit == 0 {
-                    outcomes.push(Placed::Refused(Refusal::LimitReached { limit }));
-                    continue;
-                }
-                let inserted: Option<(i64,)> = crate::insert_order!(tx, o, warehouse_id, now, pay_by)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                match inserted {
-                    None => {
-                        // The key was used meanwhile (by another instance): a replay.
-                        sqlx::query(
-                            "UPDATE sale_buyers SET units = units - $1 WHERE sale_id = $2 \
-                             AND buyer_token_id = $3",
-                        )
-                        .bind(o.quantity)
-                        .bind(sale_id)
-                        .bind(o.buyer_token_id)
-                        .execute(&mut *tx)
-                        .await?;
-                        let (order_id,): (i64,) = sqlx::query_as(
-                            "SELECT id FROM orders WHERE buyer_token_id = $1 AND idempotency_key = $2",
-                        )
-                        .bind(o.buyer_token_id)
-                        .bind(&o.idempotency_key)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                        outcomes.push(Placed::Duplicate { order_id });
-                    }
-                    Some((order_id,)) => {
-                        left -= o.quantity;
-                        accepted_keys.insert((o.buyer_token_id, o.idempotency_key.as_str()), order_id);
-                        count(&mut totals, &o.currency, o.quantity, o.unit_price_minor * o.quantity, 1);
-                        if !counted.contains(&o.currency) {
-                            counted.push(o.currency.clone());
-                        }
-                        events.push(("order_confirmed", order_event(o, order_id, Some(left), &totals)));
-                        outcomes.push(Placed::Confirmed {
-                            order_id,
-                            remaining: Some(left),
-                        });
-                    }
-                }
+        match store.write_batch(sale_id, batch).await {
+            Ok(Attempt::Done(outcomes)) => return Ok(outcomes),
+            Ok(Attempt::Again) => {
+                tracing::debug!(sale_id, "the sale changed under the batch; deciding again");
             }
-            let taken = remaining - left;
-            let mut ok = true;
-            if taken > 0 {
-                let done = sqlx::query(
-                    "UPDATE flash_sales SET remaining = remaining - $1 WHERE id = $2 \
-                     AND remaining >= $1 AND state = 'open'",
-                )
-                .bind(taken)
-                .bind(sale_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if done == 0 {
-                    ok = false;
-                } else {
-                    if left == 0 {
-                        events.push(("sale_sold_out", serde_json::json!({"sale_id": sale_id})));
-                    }
-                    write_totals!(tx, session_id, totals, &counted);
-                    log_events!(tx, session_id, now, events);
-                }
+            Err(Error::Catalog(silkstream_catalog::Error::Sqlx(e)))
+                if silkstream_catalog::error::retryable(&e) =>
+            {
+                tracing::warn!(sale_id, error = %e, "order batch rolled back; running it again");
             }
-            if ok {
-                tx.commit().await?;
-                store.committed();
-                Some(outcomes)
-            } else {
-                tx.rollback().await?;
-                None
-            }
-        });
-        if let Some(outcomes) = committed {
-            return Ok(outcomes);
+            Err(e) => return Err(e),
         }
-        tracing::debug!(sale_id, "the sale changed under the batch; deciding again");
     }
     Err(Error::internal(
         "the sale kept changing under the order desk",

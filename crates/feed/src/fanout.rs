@@ -21,90 +21,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
-use silkstream_catalog::{dispatch, Db};
 use tokio::sync::{mpsc, watch, Notify};
 
-/// One logged event with what the fan-out filters on.
-#[derive(Debug, Clone)]
-pub struct LoggedEvent {
-    pub id: i64,
-    pub session_id: i64,
-    pub seq: i64,
-    pub kind: String,
-    pub payload: serde_json::Value,
-    pub created_at: i64,
-    /// The token id of the session's host.
-    pub host_token_id: i64,
-    /// The session's markets (country codes).
-    pub markets: Vec<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct EventRow {
-    id: i64,
-    session_id: i64,
-    seq: i64,
-    kind: String,
-    payload: String,
-    created_at: i64,
-    host_token_id: i64,
-    markets: String,
-}
-
-impl From<EventRow> for LoggedEvent {
-    fn from(r: EventRow) -> Self {
-        LoggedEvent {
-            id: r.id,
-            session_id: r.session_id,
-            seq: r.seq,
-            kind: r.kind,
-            payload: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
-            created_at: r.created_at,
-            host_token_id: r.host_token_id,
-            markets: serde_json::from_str(&r.markets).unwrap_or_default(),
-        }
-    }
-}
-
-const EVENT_COLUMNS: &str = "e.id, e.session_id, e.seq, e.kind, e.payload, e.created_at, \
-     s.host_token_id, s.markets";
-
-/// Events of one session after `seq`, in order, at most `limit`.
-pub async fn session_events_after(
-    db: &Db,
-    session_id: i64,
-    seq: i64,
-    limit: i64,
-) -> Result<Vec<LoggedEvent>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events e JOIN sessions s ON s.id = e.session_id \
-         WHERE e.session_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3"
-    );
-    let rows: Vec<EventRow> = dispatch!(db.reader(), p => {
-        sqlx::query_as(&sql).bind(session_id).bind(seq).bind(limit).fetch_all(p).await?
-    });
-    Ok(rows.into_iter().map(LoggedEvent::from).collect())
-}
-
-/// Events of every session after global id `id`, in order, at most `limit`.
-pub async fn events_after(db: &Db, id: i64, limit: i64) -> Result<Vec<LoggedEvent>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events e JOIN sessions s ON s.id = e.session_id \
-         WHERE e.id > $1 ORDER BY e.id LIMIT $2"
-    );
-    let rows: Vec<EventRow> = dispatch!(db.reader(), p => {
-        sqlx::query_as(&sql).bind(id).bind(limit).fetch_all(p).await?
-    });
-    Ok(rows.into_iter().map(LoggedEvent::from).collect())
-}
-
-/// The highest global event id (0 for an empty log).
-pub async fn last_event_id(db: &Db) -> Result<i64, sqlx::Error> {
-    let (id,): (Option<i64>,) = dispatch!(db.reader(), p => {
-        sqlx::query_as("SELECT MAX(id) FROM events").fetch_one(p).await?
-    });
-    Ok(id.unwrap_or(0))
-}
+pub use crate::store::log::LoggedEvent;
 
 /// Who a connection's payloads are cut for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -170,7 +89,7 @@ struct Registry {
 }
 
 struct Inner {
-    db: Db,
+    store: crate::store::FeedStore,
     encoder: Encoder,
     /// Notified by writers after they commit events.
     wake: Arc<Notify>,
@@ -208,7 +127,7 @@ impl Fanout {
     /// [`Fanout::ready`] before they subscribe, so nothing committed meanwhile is missed), then
     /// reads on every `wake` and every `poll`, until `alive`'s sender is dropped.
     pub fn start(
-        db: Db,
+        store: crate::store::FeedStore,
         encoder: Encoder,
         wake: Arc<Notify>,
         poll: Duration,
@@ -217,7 +136,7 @@ impl Fanout {
         let (ready_tx, ready) = watch::channel(false);
         let fanout = Fanout {
             inner: Arc::new(Inner {
-                db,
+                store,
                 encoder,
                 wake,
                 registry: Mutex::new(Registry::default()),
@@ -229,7 +148,7 @@ impl Fanout {
         let tailer = fanout.clone();
         tokio::spawn(async move {
             loop {
-                match last_event_id(&tailer.inner.db).await {
+                match tailer.inner.store.last_event_id().await {
                     Ok(last) => {
                         tailer.inner.last_id.store(last, Ordering::Release);
                         let _ = ready_tx.send(true);
@@ -395,7 +314,7 @@ impl Fanout {
     async fn drain(&self) -> Result<(), sqlx::Error> {
         loop {
             let after = self.inner.last_id.load(Ordering::Acquire);
-            let batch = events_after(&self.inner.db, after, 500).await?;
+            let batch = self.inner.store.log_after(after, 500).await?;
             let Some(last) = batch.last().map(|e| e.id) else {
                 return Ok(());
             };

@@ -2,7 +2,8 @@
 //! (the WebSocket feed that streams the log is a later issue). Errors are [`error::Error`];
 //! every write that a feed must show logs its event in the same transaction ([`events`]).
 //!
-//! - [`store`]: sessions, flash sales, orders, reports — the same `$1` SQL on both backends.
+//! - [`store`]: the only SQL of the crate, one module per domain, and the one write path.
+//! - [`intake`]: placing an order (HTTP and WebSocket alike).
 //! - [`desk`]: the per-sale group-commit writer that takes flash-sale orders (the hot path).
 //! - [`sweeper`]: ends sales that ran out of time and cancels orders unpaid past the window.
 //! - [`routes`]: the HTTP routes under `/api/v1`.
@@ -13,6 +14,7 @@ pub mod desk;
 pub mod error;
 pub mod events;
 pub mod fanout;
+pub mod intake;
 pub mod limit;
 pub mod model;
 pub mod reports;
@@ -166,7 +168,7 @@ impl Feed {
         let shared = encoding.clone();
         let encoder: fanout::Encoder = Arc::new(move |e, key| ws::encode(&shared, e, key));
         let fanout = fanout::Fanout::start(
-            db,
+            store.clone(),
             encoder,
             store.commits(),
             config.ws.poll_interval,

@@ -312,3 +312,120 @@ pub struct SalesReport {
     pub tz: String,
     pub rows: Vec<ReportRow>,
 }
+
+/// A live session's life: scheduled → live → ended (or scheduled → ended).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SessionState {
+    Scheduled,
+    Live,
+    Ended,
+}
+
+impl SessionState {
+    /// The name stored in the database and shown in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionState::Scheduled => "scheduled",
+            SessionState::Live => "live",
+            SessionState::Ended => "ended",
+        }
+    }
+
+    /// Reads a stored name; anything else is a broken row (a 500 with the cause).
+    pub fn parse(s: &str) -> crate::error::Result<Self> {
+        match s {
+            "scheduled" => Ok(SessionState::Scheduled),
+            "live" => Ok(SessionState::Live),
+            "ended" => Ok(SessionState::Ended),
+            other => Err(crate::error::Error::internal(format!(
+                "unknown SessionState {other:?} in the database"
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for SessionState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A flash sale's stored state (its phase adds the clock: countdown, running, sold out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SaleState {
+    Open,
+    Paused,
+    Ended,
+}
+
+impl SaleState {
+    /// The name stored in the database and shown in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SaleState::Open => "open",
+            SaleState::Paused => "paused",
+            SaleState::Ended => "ended",
+        }
+    }
+
+    /// Reads a stored name; anything else is a broken row (a 500 with the cause).
+    pub fn parse(s: &str) -> crate::error::Result<Self> {
+        match s {
+            "open" => Ok(SaleState::Open),
+            "paused" => Ok(SaleState::Paused),
+            "ended" => Ok(SaleState::Ended),
+            other => Err(crate::error::Error::internal(format!(
+                "unknown SaleState {other:?} in the database"
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for SaleState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An order's life: confirmed → paid → shipped → delivered, or cancelled before shipping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OrderStatus {
+    Confirmed,
+    Paid,
+    Shipped,
+    Delivered,
+    Cancelled,
+}
+
+impl OrderStatus {
+    /// The name stored in the database and shown in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Confirmed => "confirmed",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Shipped => "shipped",
+            OrderStatus::Delivered => "delivered",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Reads a stored name; anything else is a broken row (a 500 with the cause).
+    pub fn parse(s: &str) -> crate::error::Result<Self> {
+        match s {
+            "confirmed" => Ok(OrderStatus::Confirmed),
+            "paid" => Ok(OrderStatus::Paid),
+            "shipped" => Ok(OrderStatus::Shipped),
+            "delivered" => Ok(OrderStatus::Delivered),
+            "cancelled" => Ok(OrderStatus::Cancelled),
+            other => Err(crate::error::Error::internal(format!(
+                "unknown OrderStatus {other:?} in the database"
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use silkstream_catalog::codes::CurrencyCode;
 use silkstream_catalog::db::rfc3339;
-use silkstream_catalog::dispatch;
 
 use crate::error::{Error, Result};
 use crate::model::{ReportRow, SalesReport};
@@ -74,15 +73,7 @@ pub async fn sales(store: &FeedStore, group_by: &str, tz: Option<&str>) -> Resul
     }
     let tz = tz.unwrap_or("UTC");
     let offset = zone_offset(tz)?;
-    let rows: Vec<(i64, String, String, i64, String, i64, i64)> = dispatch!(store.db().reader(), p => {
-        sqlx::query_as(
-            "SELECT o.session_id, t.name, o.market, o.created_at, o.currency, o.quantity, \
-             o.total_minor FROM orders o JOIN sessions s ON s.id = o.session_id \
-             JOIN tokens t ON t.id = s.host_token_id WHERE o.status <> 'cancelled' ORDER BY o.id",
-        )
-        .fetch_all(p)
-        .await?
-    });
+    let rows = store.sold_orders().await?;
     struct Acc {
         orders: i64,
         units: i64,
@@ -153,41 +144,9 @@ fn field(value: &str) -> String {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct ExportRow {
-    id: i64,
-    created_at: i64,
-    session_id: i64,
-    host: String,
-    market: String,
-    buyer_city: String,
-    sku: String,
-    hs_code: String,
-    quantity: i64,
-    unit_price_minor: i64,
-    total_minor: i64,
-    currency: String,
-    customs_mode: Option<String>,
-    warehouse: String,
-    status: String,
-    tracking_number: Option<String>,
-}
-
 /// Every order as CSV with CRLF line ends.
 pub async fn export_csv(store: &FeedStore) -> Result<String> {
-    let rows: Vec<ExportRow> = dispatch!(store.db().reader(), p => {
-        sqlx::query_as(
-            "SELECT o.id, o.created_at, o.session_id, t.name AS host, o.market, o.buyer_city, \
-             v.sku, pr.hs_code, o.quantity, o.unit_price_minor, o.total_minor, o.currency, \
-             o.customs_mode, w.code AS warehouse, o.status, o.tracking_number \
-             FROM orders o JOIN sessions s ON s.id = o.session_id \
-             JOIN tokens t ON t.id = s.host_token_id JOIN variants v ON v.id = o.variant_id \
-             JOIN products pr ON pr.id = o.product_id JOIN warehouses w ON w.id = o.warehouse_id \
-             ORDER BY o.id",
-        )
-        .fetch_all(p)
-        .await?
-    });
+    let rows = store.export_rows().await?;
     let mut out = EXPORT_COLUMNS.join(",");
     out.push_str("\r\n");
     for r in rows {

@@ -20,7 +20,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use silkstream_catalog::auth::{Principal, Role};
 use silkstream_catalog::db::{now_ms, rfc3339};
-use silkstream_catalog::dispatch;
 use silkstream_catalog::error::ErrorBody;
 use silkstream_catalog::extract::{ApiPath, ApiQuery};
 use silkstream_catalog::localize::View;
@@ -415,9 +414,11 @@ impl Connection {
         let mut last = since.unwrap_or(current);
         // Catch up from the log.
         loop {
-            let Ok(batch) =
-                fanout::session_events_after(self.feed.store.db(), session_id, last, BACKLOG_PAGE)
-                    .await
+            let Ok(batch) = self
+                .feed
+                .store
+                .session_log_after(session_id, last, BACKLOG_PAGE)
+                .await
             else {
                 self.close(CLOSE_ERROR, "log read failed").await;
                 return;
@@ -449,13 +450,11 @@ impl Connection {
                     if seq > last + 1 {
                         // Not expected (the tailer reads in commit order), but the log settles
                         // it: send what lies between.
-                        let Ok(gap) = fanout::session_events_after(
-                            self.feed.store.db(),
-                            session_id,
-                            last,
-                            seq - last - 1,
-                        )
-                        .await
+                        let Ok(gap) = self
+                            .feed
+                            .store
+                            .session_log_after(session_id, last, seq - last - 1)
+                            .await
                         else {
                             break End::Close(CLOSE_ERROR, "log read failed");
                         };
@@ -490,7 +489,7 @@ impl Connection {
             .feed
             .fanout
             .subscribe_all(filter.clone(), self.key.clone(), capacity);
-        let Ok(current) = fanout::last_event_id(self.feed.store.db()).await else {
+        let Ok(current) = self.feed.store.last_event_id().await else {
             self.close(CLOSE_ERROR, "log read failed").await;
             return;
         };
@@ -509,8 +508,7 @@ impl Connection {
         }
         let mut last = since_id.unwrap_or(current);
         loop {
-            let Ok(batch) = fanout::events_after(self.feed.store.db(), last, BACKLOG_PAGE).await
-            else {
+            let Ok(batch) = self.feed.store.log_after(last, BACKLOG_PAGE).await else {
                 self.close(CLOSE_ERROR, "log read failed").await;
                 return;
             };
@@ -697,7 +695,7 @@ impl Connection {
             ));
             return;
         }
-        let key = match crate::routes::check_key("client_order_id", &order.client_order_id) {
+        let key = match crate::intake::check_key("client_order_id", &order.client_order_id) {
             Ok(k) => k,
             Err(e) => {
                 let _ = self.results.0.try_send(refuse(e.code(), e.to_string()));
@@ -721,13 +719,13 @@ impl Connection {
                 currency: order.currency,
                 ship_to: order.ship_to,
             };
-            let result = crate::routes::place(&feed, &principal, session_id, key, body).await;
+            let result = crate::intake::place(&feed, &principal, session_id, key, body).await;
             let text = match result {
-                Ok((_, placed)) => {
+                Ok(placed) => {
                     let mut out = serde_json::Map::new();
                     out.insert("type".into(), json!("order_result"));
                     out.insert("client_order_id".into(), json!(id));
-                    if let Ok(Value::Object(body)) = serde_json::to_value(&placed.0) {
+                    if let Ok(Value::Object(body)) = serde_json::to_value(&placed) {
                         out.extend(body);
                     }
                     Value::Object(out).to_string()
@@ -779,18 +777,10 @@ impl Connection {
     }
 
     async fn live_sessions(&self, filter: &AllFilter) -> Result<Vec<Value>> {
-        let rows: Vec<(i64, String, String, i64, String)> = dispatch!(self.feed.store.db().reader(), p => {
-            sqlx::query_as(
-                "SELECT id, title, state, host_token_id, markets FROM sessions \
-                 WHERE state = 'live' ORDER BY id",
-            )
-            .fetch_all(p)
-            .await?
-        });
+        let rows = self.feed.store.live_sessions().await?;
         Ok(rows
             .into_iter()
             .filter_map(|(id, title, state, host, markets)| {
-                let markets: Vec<String> = serde_json::from_str(&markets).unwrap_or_default();
                 let keep = filter.market.as_ref().is_none_or(|m| markets.contains(m))
                     && filter.host_token_id.is_none_or(|h| h == host);
                 keep.then(|| {
@@ -803,7 +793,6 @@ impl Connection {
 }
 
 /// An open sale as the ticker reads it: session, id, state, units left, start and end (ms).
-type OpenSale = (i64, i64, String, i64, i64, i64);
 
 /// What [`encode`] needs: the message bundles and today's rates.
 pub struct Encoding {
@@ -842,22 +831,9 @@ pub async fn run_ticker(
         if watched.is_empty() {
             continue;
         }
-        // The open sales of every watched session in one query (the latest one per session).
-        let sql = format!(
-            "SELECT session_id, id, state, remaining, starts_at, ends_at FROM flash_sales \
-             WHERE state <> 'ended' AND session_id IN ({}) ORDER BY id",
-            (1..=watched.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let open: std::result::Result<Vec<OpenSale>, sqlx::Error> = dispatch!(store.db().reader(), p => {
-            let mut q = sqlx::query_as(&sql);
-            for (session_id, _) in &watched {
-                q = q.bind(*session_id);
-            }
-            q.fetch_all(p).await
-        });
+        // The open sales of every watched session in one query.
+        let ids: Vec<i64> = watched.iter().map(|(id, _)| *id).collect();
+        let open = store.open_sales_of(&ids).await;
         let open = match open {
             Ok(rows) => rows,
             Err(e) => {
@@ -887,16 +863,9 @@ pub async fn run_ticker(
             if viewers > *peak {
                 *peak = viewers;
                 let v = i64::try_from(viewers).unwrap_or(i64::MAX);
-                let _ = dispatch!(store.db().writer(), p => {
-                    sqlx::query(
-                        "UPDATE sessions SET peak_viewers = $1 WHERE id = $2 AND peak_viewers < $1",
-                    )
-                    .bind(v)
-                    .bind(session_id)
-                    .execute(p)
-                    .await
-                    .map(|_| ())
-                });
+                if let Err(e) = store.raise_peak_viewers(session_id, v).await {
+                    tracing::warn!(error = %e, session_id, "ticker: cannot store peak viewers");
+                }
             }
         }
     }

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use silkstream_catalog::auth::{Principal, Role};
 use silkstream_catalog::db::{now_ms, rfc3339, Db};
-use silkstream_catalog::dispatch;
 use silkstream_catalog::error::{Error, Result};
 use tracing::instrument;
 use utoipa::ToSchema;
@@ -101,7 +100,8 @@ impl TokenStore {
         let token = generate();
         let now = now_ms();
         let expires_at = expires_in_days.map(|d| now + d * 86_400_000);
-        let (id,): (i64,) = dispatch!(self.db.writer(), p => {
+        let (id,): (i64,) = {
+            let p = self.db.writer();
             sqlx::query_as(
                 "INSERT INTO tokens (name, role, digest, created_at, expires_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -113,7 +113,7 @@ impl TokenStore {
             .bind(expires_at)
             .fetch_one(p)
             .await?
-        });
+        };
         Ok(NewToken {
             info: TokenInfo {
                 id,
@@ -132,7 +132,8 @@ impl TokenStore {
         if token.len() > 200 {
             return Ok(None);
         }
-        let row: Option<TokenRow> = dispatch!(self.db.reader(), p => {
+        let row: Option<TokenRow> = {
+            let p = self.db.reader();
             sqlx::query_as(
                 "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens \
                  WHERE digest = $1",
@@ -140,7 +141,7 @@ impl TokenStore {
             .bind(digest(token))
             .fetch_optional(p)
             .await?
-        });
+        };
         let Some(row) = row else {
             return Ok(None);
         };
@@ -157,14 +158,15 @@ impl TokenStore {
 
     #[instrument(skip_all, fields(id))]
     pub async fn revoke(&self, id: i64) -> Result<TokenInfo> {
-        let done = dispatch!(self.db.writer(), p => {
+        let done = {
+            let p = self.db.writer();
             sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(now_ms())
                 .bind(id)
                 .execute(p)
                 .await?
                 .rows_affected()
-        });
+        };
         let info = self.get(id).await?;
         if done == 0 && !info.revoked {
             return Err(Error::not_found(format!("token {id}")));
@@ -173,26 +175,28 @@ impl TokenStore {
     }
 
     pub async fn get(&self, id: i64) -> Result<TokenInfo> {
-        let row: Option<TokenRow> = dispatch!(self.db.reader(), p => {
+        let row: Option<TokenRow> = {
+            let p = self.db.reader();
             sqlx::query_as(
                 "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens WHERE id = $1",
             )
             .bind(id)
             .fetch_optional(p)
             .await?
-        });
+        };
         row.map(TokenRow::info)
             .ok_or_else(|| Error::not_found(format!("token {id}")))
     }
 
     pub async fn list(&self) -> Result<Vec<TokenInfo>> {
-        let rows: Vec<TokenRow> = dispatch!(self.db.reader(), p => {
+        let rows: Vec<TokenRow> = {
+            let p = self.db.reader();
             sqlx::query_as(
                 "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens ORDER BY id",
             )
             .fetch_all(p)
             .await?
-        });
+        };
         Ok(rows.into_iter().map(TokenRow::info).collect())
     }
 }

@@ -1,4 +1,4 @@
-//! The catalog's error type and the JSON error envelope every Silkstream crate answers with:
+//! The common error type and the JSON error envelope every Silkstream crate answers with:
 //! `{"error": {"code": "...", "message": "..."}}`. Handlers return [`Result`]; the status each
 //! variant becomes is documented on the variant. Causes of a 500 are logged, never sent.
 
@@ -36,16 +36,12 @@ pub enum Error {
     /// 409 `conflict`: the thing exists already (unique field), or the state forbids the change.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
-    /// 500 `internal`: a database or other failure; the cause is logged, not sent.
+    /// 500 `internal`: a database failure; the whole cause chain is logged, never sent.
+    #[error("database error")]
+    Sqlx(#[source] sqlx::Error),
+    /// 500 `internal`: any other failure; the cause is logged, never sent.
     #[error("internal error")]
-    Internal(#[from] anyhow_like::Internal),
-}
-
-/// A small boxed cause for 500s, so the enum does not leak sqlx into every signature.
-pub mod anyhow_like {
-    #[derive(Debug, thiserror::Error)]
-    #[error("{0}")]
-    pub struct Internal(pub String);
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl Error {
@@ -67,8 +63,21 @@ impl Error {
         }
     }
 
+    /// A 500 whose cause is `cause` (logged with the response, never sent).
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Error::Internal(anyhow_like::Internal(cause.to_string()))
+        Error::Internal(cause.to_string().into())
+    }
+
+    /// The cause chain of a 500, for the log: "database error: …: …".
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
     }
 
     pub fn status(&self) -> StatusCode {
@@ -81,7 +90,7 @@ impl Error {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Conflict { .. } => StatusCode::CONFLICT,
-            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Sqlx(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -95,32 +104,46 @@ impl Error {
             Error::Forbidden(_) => "forbidden",
             Error::NotFound(_) => "not_found",
             Error::Conflict { code, .. } => code,
-            Error::Internal(_) => "internal",
+            Error::Sqlx(_) | Error::Internal(_) => "internal",
         }
     }
 }
 
+/// A database error is a 500 that keeps its cause. A unique or foreign-key violation that a
+/// request can cause is mapped where it can happen ([`unique_violation`]), with the field it
+/// concerns, so that no constraint or table name reaches a client.
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::RowNotFound = e {
             return Error::not_found("row");
         }
-        if let sqlx::Error::Database(db) = &e {
-            if db.is_unique_violation() {
-                return Error::conflict(
-                    "conflict",
-                    format!(
-                        "already exists ({})",
-                        db.constraint().unwrap_or("unique field")
-                    ),
-                );
-            }
-            if db.is_foreign_key_violation() {
-                return Error::conflict("conflict", "refers to something that does not exist");
-            }
+        // A violation no call site mapped: still the client's conflict, never a 500, and
+        // still without the constraint's name.
+        if unique_violation(&e) {
+            return Error::conflict("conflict", "already exists");
         }
-        Error::internal(e)
+        if foreign_key_violation(&e) {
+            return Error::conflict("conflict", "refers to something that does not exist");
+        }
+        Error::Sqlx(e)
     }
+}
+
+/// True when `e` is a unique-constraint violation (the caller knows which field it means).
+pub fn unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// True when `e` is a foreign-key violation.
+pub fn foreign_key_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_foreign_key_violation())
+}
+
+/// True when `e` is PostgreSQL's "deadlock detected" or "could not serialize access": the
+/// transaction did nothing and may be run again.
+pub fn retryable(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db)
+        if matches!(db.code().as_deref(), Some("40P01") | Some("40001")))
 }
 
 /// The body of every error response.
@@ -152,8 +175,8 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
         let message = match &self {
-            Error::Internal(cause) => {
-                tracing::error!(%cause, "internal error");
+            Error::Sqlx(_) | Error::Internal(_) => {
+                tracing::error!(cause = %self.chain(), "internal error");
                 "internal error".to_owned()
             }
             other => other.to_string(),

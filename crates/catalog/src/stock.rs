@@ -1,0 +1,128 @@
+//! The one owner of stock movements: every unit that leaves or returns to a warehouse's
+//! `stock` row moves through a function here, and each says whether it moved (`#[must_use]`).
+//! Nothing else writes `stock`. The functions take the caller's transaction, so a move commits
+//! with whatever it is for (an order, a sale's carve-out, a return) or not at all.
+//!
+//! Each move is one conditional `UPDATE`: on PostgreSQL (READ COMMITTED) a concurrent writer of
+//! the same row waits for the row lock and then re-checks `available >= n` against the committed
+//! value, so two transactions can never both take the last units; on SQLite the single writer
+//! serialises them. A caller that moves several rows in one transaction moves them in
+//! (variant, warehouse) order (see the feed's lock order).
+
+use crate::db::Conn;
+use crate::error::Result;
+
+/// Whether units moved.
+#[must_use = "a stock move that did not happen must not be treated as done"]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moved {
+    Yes,
+    /// Not enough units (or no stock row): nothing changed.
+    No,
+}
+
+impl Moved {
+    pub fn moved(self) -> bool {
+        self == Moved::Yes
+    }
+}
+
+/// Takes `n` units of a variant from one warehouse, only if it has them.
+pub async fn take(
+    tx: &mut Conn,
+    variant_id: i64,
+    warehouse_id: i64,
+    n: i64,
+    now: i64,
+) -> Result<Moved> {
+    let done = sqlx::query(
+        "UPDATE stock SET available = available - $1, updated_at = $2 \
+         WHERE variant_id = $3 AND warehouse_id = $4 AND available >= $1",
+    )
+    .bind(n)
+    .bind(now)
+    .bind(variant_id)
+    .bind(warehouse_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    Ok(if done == 1 { Moved::Yes } else { Moved::No })
+}
+
+/// Takes `n` units of a variant from the first warehouse (by id) serving `market` that has
+/// them; the warehouse it took them from, or `None` when none has them.
+pub async fn take_for_market(
+    tx: &mut Conn,
+    variant_id: i64,
+    market: &str,
+    n: i64,
+    now: i64,
+) -> Result<Option<i64>> {
+    let candidates: Vec<(i64,)> = sqlx::query_as(
+        "SELECT s.warehouse_id FROM stock s JOIN market_warehouses mw \
+         ON mw.warehouse_id = s.warehouse_id WHERE s.variant_id = $1 \
+         AND mw.country = $2 AND s.available >= $3 ORDER BY s.warehouse_id",
+    )
+    .bind(variant_id)
+    .bind(market)
+    .bind(n)
+    .fetch_all(&mut *tx)
+    .await?;
+    // What the SELECT saw may be gone by the time the row is locked: the conditional take
+    // decides, and the next warehouse is tried.
+    for (warehouse_id,) in candidates {
+        if take(tx, variant_id, warehouse_id, n, now).await?.moved() {
+            return Ok(Some(warehouse_id));
+        }
+    }
+    Ok(None)
+}
+
+/// Returns `n` units of a variant to a warehouse (a cancelled order, a sale's unsold units).
+pub async fn put_back(
+    tx: &mut Conn,
+    variant_id: i64,
+    warehouse_id: i64,
+    n: i64,
+    now: i64,
+) -> Result<Moved> {
+    if n <= 0 {
+        return Ok(Moved::No);
+    }
+    let done = sqlx::query(
+        "UPDATE stock SET available = available + $1, updated_at = $2 \
+         WHERE variant_id = $3 AND warehouse_id = $4",
+    )
+    .bind(n)
+    .bind(now)
+    .bind(variant_id)
+    .bind(warehouse_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    Ok(if done == 1 { Moved::Yes } else { Moved::No })
+}
+
+/// Sets a warehouse's count of a variant (an admin's stocktake), creating the row.
+pub async fn set(
+    tx: &mut Conn,
+    variant_id: i64,
+    warehouse_id: i64,
+    available: i64,
+    now: i64,
+) -> Result<Moved> {
+    let done = sqlx::query(
+        "INSERT INTO stock (variant_id, warehouse_id, available, updated_at) \
+         VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (variant_id, warehouse_id) DO UPDATE \
+         SET available = excluded.available, updated_at = excluded.updated_at",
+    )
+    .bind(variant_id)
+    .bind(warehouse_id)
+    .bind(available)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    Ok(if done == 1 { Moved::Yes } else { Moved::No })
+}

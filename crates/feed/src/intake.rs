@@ -1,0 +1,260 @@
+//! Order intake: placing an order, for the HTTP route and the WebSocket feed alike. Checks the
+//! request at the edge (quantity, currency, ship-to, key), finds the buyer, the session, the
+//! variant and its price, and hands the order to the desk (a flash sale) or to the store's
+//! regular path; every decision that must hold under concurrency (the key, the session's
+//! state, the sale or stock, the limit) is made again inside their transaction. The answer is a
+//! new order, the original order of a retried key, or a refusal in the buyer's language.
+
+use sha2::{Digest, Sha256};
+use silkstream_catalog::auth::Principal;
+use silkstream_catalog::codes::{self, CountryCode, CurrencyCode};
+
+use crate::error::{Error, Refusal, Result};
+use crate::model::*;
+use crate::store::{OrderRow, PendingOrder, Placed, MAX_ORDER_QUANTITY};
+use crate::Feed;
+
+/// An idempotency key (the HTTP header, or a WebSocket order's `client_order_id`: the same key
+/// space): 1 to 100 visible ASCII characters.
+pub(crate) fn check_key(field: &str, key: &str) -> Result<String> {
+    if key.is_empty() || key.len() > 100 || !key.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+        return Err(Error::invalid(
+            field,
+            "must be 1 to 100 visible ASCII characters",
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+fn check_ship_to(s: &ShipTo) -> Result<ShipTo> {
+    let phone = codes::text("ship_to.phone", &s.phone, 32)?;
+    if !phone
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b" +-()".contains(&b))
+        || phone.bytes().filter(u8::is_ascii_digit).count() < 5
+    {
+        return Err(Error::invalid(
+            "ship_to.phone",
+            "a phone number of digits, spaces, '+', '-', '(' and ')'",
+        ));
+    }
+    Ok(ShipTo {
+        name: codes::text("ship_to.name", &s.name, 100)?,
+        phone,
+        country: CountryCode::parse("ship_to.country", &s.country)?
+            .as_str()
+            .to_owned(),
+        city: codes::text("ship_to.city", &s.city, 100)?,
+        address: codes::text("ship_to.address", &s.address, 300)?,
+        postal_code: codes::text("ship_to.postal_code", &s.postal_code, 16)?,
+    })
+}
+
+/// The digest of what an order asks for, to tell a retry from a reuse of its key.
+fn request_digest(
+    session_id: i64,
+    variant_id: i64,
+    quantity: i64,
+    currency: &str,
+    ship_to: &str,
+) -> String {
+    let text = format!("{session_id}\n{variant_id}\n{quantity}\n{currency}\n{ship_to}");
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Places an order for the HTTP route and the WebSocket feed alike: `replayed` tells a new
+/// order (201 over HTTP) from the original answer to a retried key (200).
+pub async fn place(
+    feed: &Feed,
+    principal: &Principal,
+    session_id: i64,
+    key: String,
+    body: NewOrder,
+) -> Result<OrderPlaced> {
+    if !(1..=MAX_ORDER_QUANTITY).contains(&body.quantity) {
+        return Err(Error::invalid(
+            "quantity",
+            format!("must be between 1 and {MAX_ORDER_QUANTITY}"),
+        ));
+    }
+    let currency = CurrencyCode::parse("currency", &body.currency)?;
+    let ship_to = check_ship_to(&body.ship_to)?;
+    let ship_to_json = serde_json::to_string(&ship_to).map_err(Error::internal)?;
+    let digest = request_digest(
+        session_id,
+        body.variant_id,
+        body.quantity,
+        currency.code(),
+        &ship_to_json,
+    );
+    let buyer = feed.store.buyer(principal.token_id).await?.ok_or_else(|| {
+        Error::invalid(
+            "buyer",
+            "this buyer token has no buyer profile; create guest buyers with POST /api/v1/buyers",
+        )
+    })?;
+    if !feed.order_limit.allow(&principal.token_id) {
+        return Err(Error::RateLimited(format!(
+            "at most {} orders per minute per buyer",
+            feed.config.orders_per_buyer_per_minute
+        )));
+    }
+    if let Some(existing) = feed.store.order_by_key(principal.token_id, &key).await? {
+        return replay(feed, principal, existing, &digest, &buyer.locale);
+    }
+    let session = feed.store.session_row(session_id).await?;
+    if SessionState::parse(&session.state)? != SessionState::Live {
+        // Decided again under the session's lock when written; this spares the queue.
+        return Err(Error::Refused {
+            refusal: Refusal::NotLive,
+            localized: Some(
+                feed.l10n
+                    .order_message(&buyer.locale, &Refusal::NotLive.outcome()),
+            ),
+        });
+    }
+    if !session.markets().contains(&buyer.country) {
+        return Err(Error::invalid(
+            "buyer.country",
+            format!("the session does not sell to {}", buyer.country),
+        ));
+    }
+    let (product_id, customs_mode, archived) = feed
+        .store
+        .variant_facts(body.variant_id)
+        .await?
+        .ok_or_else(|| Error::invalid("variant_id", format!("no variant {}", body.variant_id)))?;
+    if archived {
+        return Err(Error::invalid("variant_id", "the variant is archived"));
+    }
+    let in_showcase = feed.store.in_showcase(session_id, product_id).await?;
+    let mut sale = feed.store.sale_for(session_id, body.variant_id).await?;
+    // A regular order that meets a sale opened meanwhile is decided again in the sale (at most
+    // once more: a sale cannot open twice under one order).
+    for _ in 0..2 {
+        let unit_price = match &sale {
+            Some(s) => s.prices().get(currency.code()).copied(),
+            None => {
+                if !in_showcase {
+                    return Err(Error::invalid(
+                        "variant_id",
+                        "the product is not in this session's showcase",
+                    ));
+                }
+                feed.store
+                    .regular_price(body.variant_id, currency.code())
+                    .await?
+            }
+        }
+        .ok_or_else(|| {
+            Error::invalid(
+                "currency",
+                format!("this item has no price in {currency} in this session"),
+            )
+        })?;
+        let pending = PendingOrder {
+            session_id,
+            sale_id: sale.as_ref().map(|s| s.id),
+            buyer_token_id: principal.token_id,
+            buyer_name: buyer.display_name.clone(),
+            idempotency_key: key.clone(),
+            digest: digest.clone(),
+            variant_id: body.variant_id,
+            product_id,
+            quantity: body.quantity,
+            currency: currency.code().to_owned(),
+            unit_price_minor: unit_price,
+            market: buyer.country.clone(),
+            buyer_city: buyer.city.clone(),
+            locale: buyer.locale.clone(),
+            customs_mode: customs_mode.clone(),
+            ship_to: ship_to_json.clone(),
+        };
+        let placed = match &sale {
+            Some(s) => feed.desk.submit(s.id, pending).await?,
+            None => feed.store.place_regular(&pending).await?,
+        };
+        match placed {
+            Placed::Confirmed {
+                order_id,
+                remaining,
+            } => {
+                let row = feed.store.order_row(order_id).await?;
+                let message = confirmation(feed, &buyer.locale, &row);
+                return Ok(OrderPlaced {
+                    order: row.view(principal),
+                    remaining,
+                    replayed: false,
+                    message,
+                });
+            }
+            Placed::Duplicate { order_id } => {
+                let row = feed.store.order_row(order_id).await?;
+                return replay(feed, principal, row, &digest, &buyer.locale);
+            }
+            Placed::Refused(refusal) => {
+                if refusal == Refusal::SaleEnded {
+                    if let Some(s) = &sale {
+                        // Return the units now rather than at the sweeper's next tick.
+                        if let Err(e) = feed.store.end_sale(s.id, "time_up").await {
+                            tracing::warn!(sale_id = s.id, error = %e, "cannot end a sale");
+                        }
+                    }
+                }
+                return Err(Error::Refused {
+                    refusal,
+                    localized: Some(feed.l10n.order_message(&buyer.locale, &refusal.outcome())),
+                });
+            }
+            Placed::SaleOpen { sale_id } => {
+                sale = Some(feed.store.sale_row(sale_id).await?);
+            }
+        }
+    }
+    Err(Error::internal(
+        "an order kept moving between the sale and stock",
+    ))
+}
+
+/// The answer to a retry: the original order (200), or 422 when the content differs.
+fn replay(
+    feed: &Feed,
+    principal: &Principal,
+    row: OrderRow,
+    digest: &str,
+    locale: &str,
+) -> Result<OrderPlaced> {
+    if row.request_digest != digest {
+        return Err(Error::IdempotencyMismatch);
+    }
+    let message = confirmation(feed, locale, &row);
+    Ok(OrderPlaced {
+        order: row.view(principal),
+        remaining: None,
+        replayed: true,
+        message,
+    })
+}
+
+fn confirmation(feed: &Feed, locale: &str, row: &OrderRow) -> silkstream_l10n::Localized {
+    let total = silkstream_l10n::format_money(
+        locale,
+        &row.currency,
+        row.total_minor,
+        &silkstream_l10n::MoneyOptions::default(),
+    )
+    .unwrap_or_else(|_| {
+        format!(
+            "{} {}",
+            crate::reports::major(row.total_minor, &row.currency),
+            row.currency
+        )
+    });
+    feed.l10n.order_message(
+        locale,
+        &silkstream_l10n::OrderOutcome::Confirmed {
+            quantity: u32::try_from(row.quantity).unwrap_or(u32::MAX),
+            total,
+        },
+    )
+}

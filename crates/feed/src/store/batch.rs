@@ -1,0 +1,228 @@
+//! The order desk's batch transaction: the flash-sale hot path (design, "The hot path"). One
+//! call decides and writes one batch of a sale's orders in ONE transaction on the one write
+//! path ([`super::write`]):
+//!
+//! 1. lock the session (and read its state, then the clock);
+//! 2. for each order, in arrival order: its key first — a key that names a committed order is a
+//!    replay, whatever the stock says now —, then the session's and the sale's state and time,
+//!    the units left, and the buyer's units in this sale (a guarded upsert of `sale_buyers`, so
+//!    the per-buyer limit holds across orders and instances);
+//! 3. insert the accepted orders in (buyer, key) order, `ON CONFLICT DO NOTHING`: two sessions'
+//!    batches that share keys queue on them instead of deadlocking; a key another transaction
+//!    took meanwhile rolls the batch back to be decided again, when the key's order is visible;
+//! 4. take the batch's units with one conditional update of the sale
+//!    ([`super::sales::take_from_sale`]); when it moves nothing, another writer took units
+//!    first: roll back, decide again;
+//! 5. log the events and commit.
+//!
+//! The caller answers the buyers only after the commit.
+
+use std::collections::HashMap;
+
+use super::write::SessionWrite;
+use super::{insert_order, key_in_tx, log, order_event, FeedStore, PendingOrder, Placed};
+use crate::error::{Error, Refusal, Result};
+use crate::model::{SaleState, SessionState};
+
+/// What became of one order of the batch before the inserts.
+enum Decision {
+    /// Answered already: a replay or a refusal.
+    Final(Placed),
+    /// Accepted: inserted in the second step.
+    Accepted,
+    /// A second copy of the accepted order at this index: its replay.
+    CopyOf(usize),
+}
+
+/// What one attempt at a batch came to.
+pub(crate) enum Attempt {
+    /// Committed: one outcome per order, in order.
+    Done(Vec<Placed>),
+    /// The sale or a key changed under the batch: nothing written, decide again.
+    Again,
+}
+
+impl FeedStore {
+    /// Decides and writes one batch of orders for `sale_id` (all of one session).
+    pub(crate) async fn write_batch(
+        &self,
+        sale_id: i64,
+        batch: &[&PendingOrder],
+    ) -> Result<Attempt> {
+        let Some(first) = batch.first() else {
+            return Ok(Attempt::Done(Vec::new()));
+        };
+        let mut w = self.write(first.session_id).await?;
+        let outcome = decide(&mut w, sale_id, batch, self.payment_window_ms()).await?;
+        match outcome {
+            Attempt::Done(_) => w.commit().await?,
+            Attempt::Again => drop(w),
+        }
+        Ok(outcome)
+    }
+}
+
+async fn decide(
+    w: &mut SessionWrite<'_>,
+    sale_id: i64,
+    batch: &[&PendingOrder],
+    payment_window_ms: i64,
+) -> Result<Attempt> {
+    let session_id = w.session.id;
+    let now = w.now;
+    let pay_by = now.saturating_add(payment_window_ms);
+    let (state, remaining, limit, starts_at, ends_at, warehouse_id): (
+        String,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+    ) = sqlx::query_as(
+        "SELECT state, remaining, per_buyer_limit, starts_at, ends_at, warehouse_id \
+             FROM flash_sales WHERE id = $1 AND session_id = $2",
+    )
+    .bind(sale_id)
+    .bind(session_id)
+    .fetch_optional(w.tx())
+    .await?
+    .ok_or_else(|| Error::internal(format!("sale {sale_id} is not in session {session_id}")))?;
+    let state = SaleState::parse(&state)?;
+    let mut left = remaining;
+    let mut outcomes: Vec<Decision> = Vec::with_capacity(batch.len());
+    // Orders accepted so far in this batch, by key: a second copy in the same batch is a replay.
+    let mut accepted: HashMap<(i64, &str), usize> = HashMap::new();
+    for (i, o) in batch.iter().enumerate() {
+        if let Some(order_id) = key_in_tx(w.tx(), o.buyer_token_id, &o.idempotency_key).await? {
+            outcomes.push(Decision::Final(Placed::Duplicate { order_id }));
+            continue;
+        }
+        if let Some(&first) = accepted.get(&(o.buyer_token_id, o.idempotency_key.as_str())) {
+            outcomes.push(Decision::CopyOf(first));
+            continue;
+        }
+        let refusal = if w.session.state != SessionState::Live {
+            Some(Refusal::NotLive)
+        } else if state == SaleState::Ended || now >= ends_at {
+            Some(Refusal::SaleEnded)
+        } else if state == SaleState::Paused {
+            Some(Refusal::SalePaused)
+        } else if now < starts_at {
+            Some(Refusal::SaleNotStarted)
+        } else if o.quantity > left {
+            Some(Refusal::SoldOut)
+        } else if o.quantity > limit {
+            Some(Refusal::LimitReached { limit })
+        } else {
+            None
+        };
+        if let Some(r) = refusal {
+            outcomes.push(Decision::Final(Placed::Refused(r)));
+            continue;
+        }
+        let within_limit = sqlx::query(
+            "INSERT INTO sale_buyers (sale_id, buyer_token_id, units) VALUES ($1, $2, $3) \
+             ON CONFLICT (sale_id, buyer_token_id) DO UPDATE \
+             SET units = sale_buyers.units + excluded.units \
+             WHERE sale_buyers.units + excluded.units <= $4",
+        )
+        .bind(sale_id)
+        .bind(o.buyer_token_id)
+        .bind(o.quantity)
+        .bind(limit)
+        .execute(w.tx())
+        .await?
+        .rows_affected();
+        if within_limit == 0 {
+            outcomes.push(Decision::Final(Placed::Refused(Refusal::LimitReached {
+                limit,
+            })));
+            continue;
+        }
+        left -= o.quantity;
+        accepted.insert((o.buyer_token_id, o.idempotency_key.as_str()), i);
+        outcomes.push(Decision::Accepted);
+    }
+    let taken = remaining - left;
+    if taken == 0 {
+        // Nothing accepted: every answer is final (a copy needs an accepted first).
+        let outcomes = outcomes.into_iter().filter_map(|d| match d {
+            Decision::Final(p) => Some(p),
+            Decision::Accepted | Decision::CopyOf(_) => None,
+        });
+        let outcomes: Vec<Placed> = outcomes.collect();
+        if outcomes.len() != batch.len() {
+            return Err(Error::internal("an accepted order took no units"));
+        }
+        return Ok(Attempt::Done(outcomes));
+    }
+    // Inserts in (buyer, key) order: the one order in which every transaction takes keys.
+    let mut order: Vec<usize> = accepted.values().copied().collect();
+    order.sort_by(|a, b| {
+        (batch[*a].buyer_token_id, &batch[*a].idempotency_key)
+            .cmp(&(batch[*b].buyer_token_id, &batch[*b].idempotency_key))
+    });
+    let mut ids: HashMap<usize, i64> = HashMap::new();
+    for i in order {
+        match insert_order(w.tx(), batch[i], warehouse_id, now, pay_by).await? {
+            Some(id) => {
+                ids.insert(i, id);
+            }
+            None => return Ok(Attempt::Again),
+        }
+    }
+    if !super::sales::take_from_sale(w.tx(), sale_id, taken)
+        .await?
+        .moved()
+    {
+        return Ok(Attempt::Again);
+    }
+    // Events and answers in arrival order, each with the units left after it.
+    let mut totals = log::read_totals(w.tx(), session_id).await?;
+    let mut counted: Vec<String> = Vec::new();
+    let mut after = remaining;
+    let mut placed = Vec::with_capacity(batch.len());
+    for (i, outcome) in outcomes.into_iter().enumerate() {
+        let o = batch[i];
+        placed.push(match outcome {
+            Decision::CopyOf(first) => Placed::Duplicate {
+                order_id: inserted(&ids, first)?,
+            },
+            Decision::Final(p) => p,
+            Decision::Accepted => {
+                let order_id = inserted(&ids, i)?;
+                after -= o.quantity;
+                log::count(
+                    &mut totals,
+                    &o.currency,
+                    o.quantity,
+                    o.unit_price_minor * o.quantity,
+                    1,
+                );
+                if !counted.contains(&o.currency) {
+                    counted.push(o.currency.clone());
+                }
+                w.log(
+                    "order_confirmed",
+                    &order_event(o, order_id, Some(after), &totals),
+                );
+                Placed::Confirmed {
+                    order_id,
+                    remaining: Some(after),
+                }
+            }
+        });
+    }
+    if after == 0 {
+        w.log("sale_sold_out", &serde_json::json!({"sale_id": sale_id}));
+    }
+    log::write_totals(w.tx(), session_id, &totals, &counted).await?;
+    Ok(Attempt::Done(placed))
+}
+
+/// The id the order at `i` was inserted with.
+fn inserted(ids: &HashMap<usize, i64>, i: usize) -> Result<i64> {
+    ids.get(&i)
+        .copied()
+        .ok_or_else(|| Error::internal("an accepted order was not inserted"))
+}

@@ -1,0 +1,219 @@
+//! The per-session event log: appending (only through [`super::write::SessionWrite::commit`]),
+//! reading it back (the events route, the fan-out's tailer, a resuming connection), and the
+//! session's running totals that `order_*` events carry.
+//!
+//! Seqs come from the session's row (`sessions.next_seq`), which the writing transaction holds
+//! from its first statement, so seqs are gapless and in commit order per session. Global ids come
+//! from the single `event_clock` row, taken last, just before the commit: ids increase in commit
+//! order across sessions, which is what lets the fan-out tail the log by id, and the clock is
+//! held only for the last statements of a transaction that waits on nothing else.
+
+use std::collections::BTreeMap;
+
+use silkstream_catalog::db::{Conn, Db};
+
+use crate::error::Result;
+
+/// One logged event with what the fan-out filters on.
+#[derive(Debug, Clone)]
+pub struct LoggedEvent {
+    pub id: i64,
+    pub session_id: i64,
+    pub seq: i64,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub created_at: i64,
+    /// The token id of the session's host.
+    pub host_token_id: i64,
+    /// The session's markets (country codes).
+    pub markets: Vec<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    session_id: i64,
+    seq: i64,
+    kind: String,
+    payload: String,
+    created_at: i64,
+    host_token_id: i64,
+    markets: String,
+}
+
+impl From<EventRow> for LoggedEvent {
+    fn from(r: EventRow) -> Self {
+        LoggedEvent {
+            id: r.id,
+            session_id: r.session_id,
+            seq: r.seq,
+            kind: r.kind,
+            payload: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
+            created_at: r.created_at,
+            host_token_id: r.host_token_id,
+            markets: serde_json::from_str(&r.markets).unwrap_or_default(),
+        }
+    }
+}
+
+const EVENT_COLUMNS: &str = "e.id, e.session_id, e.seq, e.kind, e.payload, e.created_at, \
+     s.host_token_id, s.markets";
+
+/// Appends `events` (kind, JSON payload) to the session's log with its next seqs and the next
+/// global ids. Called by `SessionWrite::commit` only, as the last work of the transaction.
+pub(super) async fn append(
+    tx: &mut Conn,
+    session_id: i64,
+    now: i64,
+    events: &[(String, String)],
+) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let n = events.len() as i64;
+    let (last,): (i64,) = sqlx::query_as(
+        "UPDATE sessions SET next_seq = next_seq + $1 WHERE id = $2 RETURNING next_seq",
+    )
+    .bind(n)
+    .bind(session_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    // Taken last, after the session's row and every other row: ids in commit order.
+    let (last_id,): (i64,) = sqlx::query_as(
+        "UPDATE event_clock SET last_id = last_id + $1 WHERE id = 1 RETURNING last_id",
+    )
+    .bind(n)
+    .fetch_one(&mut *tx)
+    .await?;
+    for (i, (kind, payload)) in events.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO events (id, session_id, seq, kind, payload, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(last_id - n + 1 + i as i64)
+        .bind(session_id)
+        .bind(last - n + 1 + i as i64)
+        .bind(kind)
+        .bind(payload)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Events of one session after `seq`, in order, at most `limit`.
+async fn session_events_after(
+    db: &Db,
+    session_id: i64,
+    seq: i64,
+    limit: i64,
+) -> Result<Vec<LoggedEvent>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events e JOIN sessions s ON s.id = e.session_id \
+         WHERE e.session_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3"
+    );
+    let rows: Vec<EventRow> = sqlx::query_as(&sql)
+        .bind(session_id)
+        .bind(seq)
+        .bind(limit)
+        .fetch_all(db.reader())
+        .await?;
+    Ok(rows.into_iter().map(LoggedEvent::from).collect())
+}
+
+/// Events of every session after global id `id`, in order, at most `limit`.
+async fn events_after(db: &Db, id: i64, limit: i64) -> Result<Vec<LoggedEvent>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events e JOIN sessions s ON s.id = e.session_id \
+         WHERE e.id > $1 ORDER BY e.id LIMIT $2"
+    );
+    let rows: Vec<EventRow> = sqlx::query_as(&sql)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(db.reader())
+        .await?;
+    Ok(rows.into_iter().map(LoggedEvent::from).collect())
+}
+
+/// The highest global event id (0 for an empty log).
+async fn last_event_id(db: &Db) -> Result<i64, sqlx::Error> {
+    let (id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM events")
+        .fetch_one(db.reader())
+        .await?;
+    Ok(id.unwrap_or(0))
+}
+
+/// A session's running totals per currency: (orders, units, GMV in minor units).
+pub type Totals = BTreeMap<String, (i64, i64, i64)>;
+
+/// The session's totals as of this transaction (which holds the session's row, so nobody else
+/// changes them until it ends).
+pub(super) async fn read_totals(tx: &mut Conn, session_id: i64) -> Result<Totals> {
+    let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT currency, orders, units, gmv_minor FROM session_totals WHERE session_id = $1",
+    )
+    .bind(session_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(c, o, u, g)| (c, (o, u, g)))
+        .collect())
+}
+
+/// Stores the totals of the currencies this transaction changed.
+pub(super) async fn write_totals(
+    tx: &mut Conn,
+    session_id: i64,
+    totals: &Totals,
+    currencies: &[String],
+) -> Result<()> {
+    for currency in currencies {
+        let (orders, units, gmv) = totals.get(currency).copied().unwrap_or((0, 0, 0));
+        sqlx::query(
+            "INSERT INTO session_totals (session_id, currency, orders, units, gmv_minor) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (session_id, currency) DO UPDATE \
+             SET orders = excluded.orders, units = excluded.units, \
+             gmv_minor = excluded.gmv_minor",
+        )
+        .bind(session_id)
+        .bind(currency)
+        .bind(orders)
+        .bind(units)
+        .bind(gmv)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Adds one order (or, with `sign = -1`, takes one away) to the totals.
+pub fn count(totals: &mut Totals, currency: &str, quantity: i64, total_minor: i64, sign: i64) {
+    let entry = totals.entry(currency.to_owned()).or_insert((0, 0, 0));
+    entry.0 += sign;
+    entry.1 += sign * quantity;
+    entry.2 += sign * total_minor;
+}
+
+impl super::FeedStore {
+    /// Events of one session after `seq`, in order, at most `limit`.
+    pub async fn session_log_after(
+        &self,
+        session_id: i64,
+        seq: i64,
+        limit: i64,
+    ) -> Result<Vec<LoggedEvent>, sqlx::Error> {
+        session_events_after(&self.db, session_id, seq, limit).await
+    }
+
+    /// Events of every session after global id `id`, in order, at most `limit`.
+    pub async fn log_after(&self, id: i64, limit: i64) -> Result<Vec<LoggedEvent>, sqlx::Error> {
+        events_after(&self.db, id, limit).await
+    }
+
+    /// The highest global event id (0 for an empty log).
+    pub async fn last_event_id(&self) -> Result<i64, sqlx::Error> {
+        last_event_id(&self.db).await
+    }
+}

@@ -1,0 +1,473 @@
+//! The feed's store: the only code of the feed crate that runs SQL, one module per domain, each
+//! owning its tables. Every write goes through [`write::SessionWrite`] (begin → lock the session
+//! → work → log events → commit → wake the fan-out; the lock order is written down there), and
+//! every unit of stock moves through [`silkstream_catalog::stock`] (warehouses) or
+//! [`sales::take_from_sale`] / [`sales::give_back_to_sale`] (a sale's units).
+//!
+//! - [`sessions`]: guest buyers, sessions, showcase and pin (`buyers`, `sessions`, `showcase`);
+//! - [`sales`]: flash sales (`flash_sales`, `sale_buyers`);
+//! - [`orders`]: orders outside the desk: regular orders, payment, shipping, cancellation,
+//!   expiry (`orders`);
+//! - [`batch`]: the order desk's batch transaction (the flash-sale hot path);
+//! - [`log`]: the event log and the sessions' running totals (`events`, `event_clock`,
+//!   `session_totals`);
+//! - [`reports`]: the operators' reads across sessions;
+//! - [`write`]: the one write path.
+
+pub mod batch;
+pub mod log;
+pub mod orders;
+pub mod reports;
+pub mod sales;
+pub mod sessions;
+pub mod write;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use silkstream_catalog::auth::{Principal, Role};
+use silkstream_catalog::db::{rfc3339, Db};
+use silkstream_catalog::CatalogStore;
+
+use crate::error::{Error, Result};
+use crate::model::*;
+
+/// Longest sale countdown and duration, in seconds.
+pub const MAX_COUNTDOWN_S: i64 = 86_400;
+pub const MAX_DURATION_S: i64 = 7 * 86_400;
+/// Largest quantity in one order.
+pub const MAX_ORDER_QUANTITY: i64 = 1_000;
+
+/// Store of the feed's aggregates.
+#[derive(Clone, Debug)]
+pub struct FeedStore {
+    db: Db,
+    /// Rate table for GMV in CNY; markets for the sessions' checks.
+    catalog: CatalogStore,
+    /// How long a confirmed order may stay unpaid, in ms.
+    payment_window_ms: i64,
+    /// Wakes the feed's fan-out after every commit that logged events, so feeds hear of a
+    /// change at once instead of at the next poll.
+    committed: Arc<tokio::sync::Notify>,
+}
+
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub(crate) struct SessionRow {
+    pub id: i64,
+    pub host_token_id: i64,
+    pub host_name: String,
+    pub title: String,
+    pub language: String,
+    pub markets: String,
+    pub state: String,
+    pub scheduled_at: Option<i64>,
+    pub started_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub pinned_product_id: Option<i64>,
+    pub next_seq: i64,
+    pub peak_viewers: i64,
+}
+
+impl SessionRow {
+    pub fn markets(&self) -> Vec<String> {
+        serde_json::from_str(&self.markets).unwrap_or_default()
+    }
+}
+
+const SESSION_SELECT: &str = "SELECT s.id, s.host_token_id, t.name AS host_name, s.title, \
+     s.language, s.markets, s.state, s.scheduled_at, s.started_at, s.ended_at, \
+     s.pinned_product_id, s.next_seq, s.peak_viewers FROM sessions s \
+     JOIN tokens t ON t.id = s.host_token_id";
+
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub(crate) struct SaleRow {
+    pub id: i64,
+    pub session_id: i64,
+    pub variant_id: i64,
+    pub product_id: i64,
+    pub sku: String,
+    pub warehouse: String,
+    pub warehouse_id: i64,
+    pub allocated: i64,
+    pub remaining: i64,
+    pub returned: i64,
+    pub per_buyer_limit: i64,
+    pub prices: String,
+    pub state: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub ended_at: Option<i64>,
+    pub sold: i64,
+}
+
+impl SaleRow {
+    pub fn prices(&self) -> BTreeMap<String, i64> {
+        serde_json::from_str(&self.prices).unwrap_or_default()
+    }
+
+    fn view(&self, now: i64) -> FlashSale {
+        let phase = if self.state == "ended" || now >= self.ends_at {
+            "ended"
+        } else if self.state == "paused" {
+            "paused"
+        } else if now < self.starts_at {
+            "countdown"
+        } else if self.remaining == 0 {
+            "sold_out"
+        } else {
+            "running"
+        };
+        FlashSale {
+            id: self.id,
+            session_id: self.session_id,
+            variant_id: self.variant_id,
+            product_id: self.product_id,
+            sku: self.sku.clone(),
+            warehouse: self.warehouse.clone(),
+            allocated: self.allocated,
+            remaining: self.remaining,
+            sold: self.sold,
+            returned: self.returned,
+            per_buyer_limit: self.per_buyer_limit,
+            prices: self.prices(),
+            state: self.state.clone(),
+            phase: phase.to_owned(),
+            starts_at: rfc3339(self.starts_at),
+            ends_at: rfc3339(self.ends_at),
+            ended_at: self.ended_at.map(rfc3339),
+        }
+    }
+}
+
+const SALE_SELECT: &str = "SELECT f.id, f.session_id, f.variant_id, v.product_id, v.sku, \
+     w.code AS warehouse, f.warehouse_id, f.allocated, f.remaining, f.returned, \
+     f.per_buyer_limit, f.prices, f.state, f.starts_at, f.ends_at, f.ended_at, \
+     COALESCE((SELECT CAST(SUM(o.quantity) AS BIGINT) FROM orders o \
+       WHERE o.sale_id = f.id AND o.status <> 'cancelled'), 0) AS sold \
+     FROM flash_sales f JOIN variants v ON v.id = f.variant_id \
+     JOIN warehouses w ON w.id = f.warehouse_id";
+
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub(crate) struct OrderRow {
+    pub id: i64,
+    pub session_id: i64,
+    pub sale_id: Option<i64>,
+    pub buyer_token_id: i64,
+    pub request_digest: String,
+    pub variant_id: i64,
+    pub product_id: i64,
+    pub sku: String,
+    pub warehouse: String,
+    pub quantity: i64,
+    pub currency: String,
+    pub unit_price_minor: i64,
+    pub total_minor: i64,
+    pub market: String,
+    pub buyer_city: String,
+    pub locale: String,
+    pub customs_mode: Option<String>,
+    pub ship_to: String,
+    pub status: String,
+    pub pay_by: i64,
+    pub paid_at: Option<i64>,
+    pub shipped_at: Option<i64>,
+    pub delivered_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
+    pub cancel_reason: Option<String>,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    pub created_at: i64,
+    pub host_token_id: i64,
+}
+
+pub(crate) const ORDER_SELECT: &str = "SELECT o.id, o.session_id, o.sale_id, o.buyer_token_id, \
+     o.request_digest, o.variant_id, o.product_id, v.sku, w.code AS warehouse, o.quantity, \
+     o.currency, o.unit_price_minor, o.total_minor, o.market, o.buyer_city, o.locale, \
+     o.customs_mode, o.ship_to, o.status, o.pay_by, o.paid_at, o.shipped_at, o.delivered_at, \
+     o.cancelled_at, o.cancel_reason, o.carrier, o.tracking_number, o.created_at, \
+     s.host_token_id FROM orders o JOIN variants v ON v.id = o.variant_id \
+     JOIN warehouses w ON w.id = o.warehouse_id JOIN sessions s ON s.id = o.session_id";
+
+impl OrderRow {
+    /// The order as `viewer` may see it: recipient details only for the buyer, the session's
+    /// host and operators (design invariant 6).
+    pub fn view(&self, viewer: &Principal) -> Order {
+        let sees_recipient = match viewer.role {
+            Role::Operator => true,
+            Role::Buyer => viewer.token_id == self.buyer_token_id,
+            Role::Host => viewer.token_id == self.host_token_id,
+            Role::Admin => false,
+        };
+        Order {
+            id: self.id,
+            status: self.status.clone(),
+            session_id: self.session_id,
+            sale_id: self.sale_id,
+            buyer_id: self.buyer_token_id,
+            variant_id: self.variant_id,
+            product_id: self.product_id,
+            sku: self.sku.clone(),
+            quantity: self.quantity,
+            currency: self.currency.clone(),
+            unit_price_minor: self.unit_price_minor,
+            total_minor: self.total_minor,
+            market: self.market.clone(),
+            buyer_city: self.buyer_city.clone(),
+            locale: self.locale.clone(),
+            customs_mode: self.customs_mode.clone(),
+            warehouse: self.warehouse.clone(),
+            pay_by: rfc3339(self.pay_by),
+            created_at: rfc3339(self.created_at),
+            paid_at: self.paid_at.map(rfc3339),
+            shipped_at: self.shipped_at.map(rfc3339),
+            delivered_at: self.delivered_at.map(rfc3339),
+            cancelled_at: self.cancelled_at.map(rfc3339),
+            cancel_reason: self.cancel_reason.clone(),
+            carrier: self.carrier.clone(),
+            tracking_number: self.tracking_number.clone(),
+            ship_to: if sees_recipient {
+                serde_json::from_str(&self.ship_to).ok()
+            } else {
+                None
+            },
+        }
+    }
+
+    /// True when `viewer` may read this order at all (others get a 404, not a 403, so that
+    /// order ids do not reveal whose they are).
+    pub fn visible_to(&self, viewer: &Principal) -> bool {
+        match viewer.role {
+            Role::Operator | Role::Admin => true,
+            Role::Buyer => viewer.token_id == self.buyer_token_id,
+            Role::Host => viewer.token_id == self.host_token_id,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub(crate) struct BuyerRow {
+    pub token_id: i64,
+    pub display_name: String,
+    pub country: String,
+    pub city: String,
+    pub locale: String,
+    pub created_at: i64,
+}
+
+impl BuyerRow {
+    fn view(&self) -> Buyer {
+        Buyer {
+            id: self.token_id,
+            display_name: self.display_name.clone(),
+            country: self.country.clone(),
+            city: self.city.clone(),
+            locale: self.locale.clone(),
+            created_at: rfc3339(self.created_at),
+        }
+    }
+}
+
+/// "Aigerim" → "A***m": how buyers appear in feeds other buyers see.
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    match chars.as_slice() {
+        [] => "***".into(),
+        [one] => format!("{one}***"),
+        [first, .., last] => format!("{first}***{last}"),
+    }
+}
+
+/// Everything an accepted order writes, checked and priced; built by the handler, written by
+/// the desk (flash sale) or by [`FeedStore::place_regular`].
+#[derive(Debug, Clone)]
+pub struct PendingOrder {
+    pub session_id: i64,
+    pub sale_id: Option<i64>,
+    pub buyer_token_id: i64,
+    pub buyer_name: String,
+    pub idempotency_key: String,
+    pub digest: String,
+    pub variant_id: i64,
+    pub product_id: i64,
+    pub quantity: i64,
+    pub currency: String,
+    pub unit_price_minor: i64,
+    pub market: String,
+    pub buyer_city: String,
+    pub locale: String,
+    pub customs_mode: Option<String>,
+    pub ship_to: String,
+}
+
+/// What became of an order handed to the desk or to `place_regular`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placed {
+    /// Confirmed and committed: the order id and the units left in the sale.
+    Confirmed {
+        order_id: i64,
+        remaining: Option<i64>,
+    },
+    /// The buyer's key already names an order (this one's content may differ).
+    Duplicate { order_id: i64 },
+    /// Refused; nothing written.
+    Refused(crate::error::Refusal),
+    /// A regular order found a flash sale of its variant open under the session's lock: it must
+    /// be placed in that sale (at the sale's price, within its limit); nothing written.
+    SaleOpen { sale_id: i64 },
+}
+
+/// Which orders a cancellation may touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelBy {
+    /// The buyer or an operator: before shipping.
+    Request,
+    /// The sweeper: still unpaid past the payment window.
+    PaymentExpired,
+}
+
+impl FeedStore {
+    pub fn new(db: Db, catalog: CatalogStore, payment_window: Duration) -> Self {
+        Self {
+            db,
+            catalog,
+            payment_window_ms: i64::try_from(payment_window.as_millis()).unwrap_or(i64::MAX),
+            committed: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    /// The signal [`FeedStore`] gives after each commit that logged events.
+    pub fn commits(&self) -> Arc<tokio::sync::Notify> {
+        self.committed.clone()
+    }
+
+    /// Tells the fan-out that events were committed.
+    pub(crate) fn committed(&self) {
+        self.committed.notify_one();
+    }
+
+    pub fn catalog(&self) -> &CatalogStore {
+        &self.catalog
+    }
+
+    pub fn payment_window_ms(&self) -> i64 {
+        self.payment_window_ms
+    }
+}
+
+/// Inserts an accepted order unless the buyer's key names one already: `Some(id)` when
+/// inserted, `None` when the key was taken (never an error that would abort a batch).
+pub(crate) async fn insert_order(
+    tx: &mut silkstream_catalog::db::Conn,
+    o: &PendingOrder,
+    warehouse_id: i64,
+    now: i64,
+    pay_by: i64,
+) -> Result<Option<i64>> {
+    let inserted: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO orders (session_id, sale_id, buyer_token_id, idempotency_key, \
+         request_digest, variant_id, product_id, warehouse_id, quantity, currency, \
+         unit_price_minor, total_minor, market, buyer_city, locale, customs_mode, ship_to, \
+         status, pay_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+         $12, $13, $14, $15, $16, $17, 'confirmed', $18, $19) \
+         ON CONFLICT (buyer_token_id, idempotency_key) DO NOTHING RETURNING id",
+    )
+    .bind(o.session_id)
+    .bind(o.sale_id)
+    .bind(o.buyer_token_id)
+    .bind(&o.idempotency_key)
+    .bind(&o.digest)
+    .bind(o.variant_id)
+    .bind(o.product_id)
+    .bind(warehouse_id)
+    .bind(o.quantity)
+    .bind(&o.currency)
+    .bind(o.unit_price_minor)
+    .bind(o.unit_price_minor * o.quantity)
+    .bind(&o.market)
+    .bind(&o.buyer_city)
+    .bind(&o.locale)
+    .bind(&o.customs_mode)
+    .bind(&o.ship_to)
+    .bind(pay_by)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(inserted.map(|(id,)| id))
+}
+
+/// The order a buyer's key names, read inside a write transaction (so that, under the
+/// session's lock, it sees every order committed before): its id and request digest.
+pub(crate) async fn key_in_tx(
+    tx: &mut silkstream_catalog::db::Conn,
+    buyer_token_id: i64,
+    key: &str,
+) -> Result<Option<i64>> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM orders WHERE buyer_token_id = $1 AND idempotency_key = $2")
+            .bind(buyer_token_id)
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// Amounts per currency as a list of [`Money`].
+pub(crate) fn money_list(amounts: BTreeMap<String, i64>) -> Vec<Money> {
+    amounts
+        .into_iter()
+        .map(|(currency, amount_minor)| Money {
+            currency,
+            amount_minor,
+        })
+        .collect()
+}
+
+/// The `order_confirmed` event: the buyer masked for the buyer feed; their id for the host's.
+/// The buyer's full name and the prices are in the log for the host's and operators' feeds; the
+/// feed cuts them from what buyers receive.
+pub(crate) fn order_event(
+    o: &PendingOrder,
+    order_id: i64,
+    remaining: Option<i64>,
+    totals: &log::Totals,
+) -> serde_json::Value {
+    json!({
+        "order_id": order_id,
+        "sale_id": o.sale_id,
+        "variant_id": o.variant_id,
+        "product_id": o.product_id,
+        "quantity": o.quantity,
+        "remaining": remaining,
+        "currency": o.currency,
+        "unit_price_minor": o.unit_price_minor,
+        "total_minor": o.unit_price_minor * o.quantity,
+        "buyer": {"id": o.buyer_token_id, "name": o.buyer_name, "masked": mask_name(&o.buyer_name),
+                  "city": o.buyer_city, "country": o.market, "locale": o.locale},
+        "totals": crate::events::totals_json(totals),
+    })
+}
+
+fn positive(field: &str, value: i64, max: i64) -> Result<i64> {
+    if !(1..=max).contains(&value) {
+        return Err(Error::invalid(
+            field,
+            format!("must be between 1 and {max}"),
+        ));
+    }
+    Ok(value)
+}
+
+/// An RFC 3339 time as ms since the epoch.
+fn parse_time(field: &str, s: &str) -> Result<i64> {
+    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| {
+            Error::invalid(
+                field,
+                "expected an RFC 3339 time, e.g. 2026-11-27T18:00:00Z",
+            )
+        })?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000)
+        .map_err(|_| Error::invalid(field, "out of range"))
+}

@@ -1,0 +1,379 @@
+//! Orders outside the desk: the regular path, payment, shipping, delivery, cancellation and
+//! expiry, and the reads of orders and of the event log for the routes.
+
+use serde_json::json;
+use silkstream_catalog::auth::{Principal, Role};
+use silkstream_catalog::db::{now_ms, rfc3339};
+use tracing::instrument;
+
+use silkstream_catalog::stock;
+
+use super::*;
+use crate::error::Refusal;
+use crate::error::{Error, Result};
+use crate::model::*;
+
+impl FeedStore {
+    // ---- orders ---------------------------------------------------------------------------
+
+    pub(crate) async fn order_row(&self, id: i64) -> Result<OrderRow> {
+        let sql = format!("{ORDER_SELECT} WHERE o.id = $1");
+        let row: Option<OrderRow> = {
+            let p = self.db.reader();
+            sqlx::query_as(&sql).bind(id).fetch_optional(p).await?
+        };
+        row.ok_or_else(|| Error::not_found(format!("order {id}")))
+    }
+
+    /// The order a buyer's key names, if any.
+    pub(crate) async fn order_by_key(&self, buyer: i64, key: &str) -> Result<Option<OrderRow>> {
+        let sql = format!("{ORDER_SELECT} WHERE o.buyer_token_id = $1 AND o.idempotency_key = $2");
+        Ok({
+            let p = self.db.reader();
+            sqlx::query_as(&sql)
+                .bind(buyer)
+                .bind(key)
+                .fetch_optional(p)
+                .await?
+        })
+    }
+
+    /// An order as `who` may see it; 404 for an order that is not theirs to see.
+    pub async fn order(&self, who: &Principal, id: i64) -> Result<Order> {
+        let row = self.order_row(id).await?;
+        if !row.visible_to(who) {
+            return Err(Error::not_found(format!("order {id}")));
+        }
+        Ok(row.view(who))
+    }
+
+    /// Orders `who` may see: a buyer's own, a host's sessions', everything for operators and
+    /// admins; optionally of one session. Newest first, at most 1000.
+    pub async fn orders(&self, who: &Principal, q: &OrdersQuery) -> Result<Vec<Order>> {
+        let (filter, arg) = match who.role {
+            Role::Buyer => ("o.buyer_token_id = $1", who.token_id),
+            Role::Host => ("s.host_token_id = $1", who.token_id),
+            Role::Operator | Role::Admin => ("$1 = $1", 0),
+        };
+        let sql = format!(
+            "{ORDER_SELECT} WHERE {filter} AND ($2 = 0 OR o.session_id = $2) \
+             ORDER BY o.id DESC LIMIT 1000"
+        );
+        let session = q.session_id.unwrap_or(0);
+        let rows: Vec<OrderRow> = {
+            let p = self.db.reader();
+            sqlx::query_as(&sql)
+                .bind(arg)
+                .bind(session)
+                .fetch_all(p)
+                .await?
+        };
+        Ok(rows.iter().map(|r| r.view(who)).collect())
+    }
+
+    /// A regular order (no flash sale on the variant): at the variant's price, from a warehouse
+    /// serving the buyer's market that has the units. Under the session's lock, in this order:
+    /// the buyer's key (a retry gets its order, whatever the stock says now), the session's
+    /// state, an open flash sale of the variant (then the order belongs to the sale:
+    /// [`Placed::SaleOpen`]), the stock.
+    #[instrument(skip_all)]
+    pub async fn place_regular(&self, order: &PendingOrder) -> Result<Placed> {
+        let mut w = self.write(order.session_id).await?;
+        let now = w.now;
+        let pay_by = now.saturating_add(self.payment_window_ms);
+        if let Some(order_id) =
+            key_in_tx(w.tx(), order.buyer_token_id, &order.idempotency_key).await?
+        {
+            return Ok(Placed::Duplicate { order_id });
+        }
+        if w.session.state != SessionState::Live {
+            return Ok(Placed::Refused(Refusal::NotLive));
+        }
+        let sale: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM flash_sales WHERE session_id = $1 AND variant_id = $2 \
+             AND state <> 'ended' AND ends_at > $3 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(order.session_id)
+        .bind(order.variant_id)
+        .bind(now)
+        .fetch_optional(w.tx())
+        .await?;
+        if let Some((sale_id,)) = sale {
+            return Ok(Placed::SaleOpen { sale_id });
+        }
+        let Some(warehouse_id) =
+            stock::take_for_market(w.tx(), order.variant_id, &order.market, order.quantity, now)
+                .await?
+        else {
+            return Ok(Placed::Refused(Refusal::SoldOut));
+        };
+        let Some(order_id) = insert_order(w.tx(), order, warehouse_id, now, pay_by).await? else {
+            // The key was used meanwhile by a transaction that was not serialised with this one
+            // (another session): nothing of this one is kept; that order is the answer.
+            drop(w);
+            let existing = self
+                .order_by_key(order.buyer_token_id, &order.idempotency_key)
+                .await?
+                .ok_or_else(|| Error::internal("idempotency key vanished"))?;
+            return Ok(Placed::Duplicate {
+                order_id: existing.id,
+            });
+        };
+        let mut totals = log::read_totals(w.tx(), order.session_id).await?;
+        log::count(
+            &mut totals,
+            &order.currency,
+            order.quantity,
+            order.unit_price_minor * order.quantity,
+            1,
+        );
+        log::write_totals(
+            w.tx(),
+            order.session_id,
+            &totals,
+            std::slice::from_ref(&order.currency),
+        )
+        .await?;
+        w.log(
+            "order_confirmed",
+            &order_event(order, order_id, None, &totals),
+        );
+        w.commit().await?;
+        Ok(Placed::Confirmed {
+            order_id,
+            remaining: None,
+        })
+    }
+
+    /// Moves an order along confirmed → paid → shipped → delivered.
+    #[instrument(skip_all, fields(id))]
+    pub async fn advance(
+        &self,
+        id: i64,
+        to: OrderStatus,
+        shipment: Option<&Shipment>,
+    ) -> Result<()> {
+        let row = self.order_row(id).await?;
+        let (sql, from) = match to {
+            OrderStatus::Paid => (
+                "UPDATE orders SET status = 'paid', paid_at = $1 WHERE id = $2 \
+                 AND status = 'confirmed' AND pay_by > $1",
+                "confirmed and within its payment window",
+            ),
+            OrderStatus::Shipped => (
+                "UPDATE orders SET status = 'shipped', shipped_at = $1, carrier = $3, \
+                 tracking_number = $4 WHERE id = $2 AND status = 'paid'",
+                "paid",
+            ),
+            OrderStatus::Delivered => (
+                "UPDATE orders SET status = 'delivered', delivered_at = $1 WHERE id = $2 \
+                 AND status = 'shipped'",
+                "shipped",
+            ),
+            OrderStatus::Confirmed | OrderStatus::Cancelled => {
+                return Err(Error::internal(format!("an order cannot advance to {to}")))
+            }
+        };
+        let mut w = self.write(row.session_id).await?;
+        let now = w.now;
+        let mut q = sqlx::query(sql).bind(now).bind(id);
+        if let Some(s) = shipment {
+            q = q.bind(&s.carrier).bind(&s.tracking_number);
+        }
+        let done = q.execute(w.tx()).await?.rows_affected();
+        if done == 0 {
+            let (status,): (String,) = sqlx::query_as("SELECT status FROM orders WHERE id = $1")
+                .bind(id)
+                .fetch_one(w.tx())
+                .await?;
+            return Err(Error::conflict(
+                "conflict",
+                format!("order {id} is {status}; only an order that is {from} can become {to}"),
+            ));
+        }
+        let mut payload = json!({"order_id": id, "sale_id": row.sale_id});
+        if let Some(s) = shipment {
+            payload["carrier"] = json!(s.carrier);
+            payload["tracking_number"] = json!(s.tracking_number);
+        }
+        w.log(&format!("order_{to}"), &payload);
+        w.commit().await
+    }
+
+    /// Cancels an order and gives its units back: to its sale while the sale runs, else to the
+    /// warehouse's stock. The conditional UPDATE makes it happen once, whoever races.
+    #[instrument(skip_all, fields(id))]
+    pub async fn cancel(&self, id: i64, by: CancelBy, reason: &str) -> Result<bool> {
+        let row = self.order_row(id).await?;
+        let sql = match by {
+            CancelBy::Request => {
+                "UPDATE orders SET status = 'cancelled', cancelled_at = $1, cancel_reason = $2 \
+                 WHERE id = $3 AND status IN ('confirmed', 'paid')"
+            }
+            CancelBy::PaymentExpired => {
+                "UPDATE orders SET status = 'cancelled', cancelled_at = $1, cancel_reason = $2 \
+                 WHERE id = $3 AND status = 'confirmed' AND pay_by <= $1"
+            }
+        };
+        let mut w = self.write(row.session_id).await?;
+        let now = w.now;
+        let done = sqlx::query(sql)
+            .bind(now)
+            .bind(reason)
+            .bind(id)
+            .execute(w.tx())
+            .await?
+            .rows_affected();
+        if done != 1 {
+            return Ok(false);
+        }
+        let mut remaining: Option<i64> = None;
+        if let Some(sale_id) = row.sale_id {
+            sqlx::query(
+                "UPDATE sale_buyers SET units = units - $1 WHERE sale_id = $2 \
+                 AND buyer_token_id = $3 AND units >= $1",
+            )
+            .bind(row.quantity)
+            .bind(sale_id)
+            .bind(row.buyer_token_id)
+            .execute(w.tx())
+            .await?;
+            remaining = super::sales::give_back_to_sale(&mut w, sale_id, row.quantity).await?;
+        }
+        let to_stock = remaining.is_none();
+        if to_stock {
+            let (warehouse_id,): (i64,) =
+                sqlx::query_as("SELECT warehouse_id FROM orders WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(w.tx())
+                    .await?;
+            if !stock::put_back(w.tx(), row.variant_id, warehouse_id, row.quantity, now)
+                .await?
+                .moved()
+            {
+                return Err(Error::internal(
+                    "an order's warehouse has no stock row to return units to",
+                ));
+            }
+        }
+        let mut totals = log::read_totals(w.tx(), row.session_id).await?;
+        log::count(
+            &mut totals,
+            &row.currency,
+            row.quantity,
+            row.total_minor,
+            -1,
+        );
+        log::write_totals(
+            w.tx(),
+            row.session_id,
+            &totals,
+            std::slice::from_ref(&row.currency),
+        )
+        .await?;
+        w.log(
+            "order_cancelled",
+            &json!({"order_id": id, "sale_id": row.sale_id, "quantity": row.quantity,
+                   "reason": reason,
+                   "returned_to": if to_stock { "stock" } else { "sale" },
+                   "remaining": remaining,
+                   "currency": row.currency, "total_minor": row.total_minor,
+                   "totals": crate::events::totals_json(&totals)}),
+        );
+        w.commit().await?;
+        Ok(true)
+    }
+
+    /// Cancels every confirmed order unpaid past its window; returns how many this call did.
+    pub async fn expire_unpaid(&self) -> Result<usize> {
+        let due: Vec<(i64,)> = {
+            let p = self.db.reader();
+            sqlx::query_as(
+                "SELECT id FROM orders WHERE status = 'confirmed' AND pay_by <= $1 ORDER BY id \
+                 LIMIT 1000",
+            )
+            .bind(now_ms())
+            .fetch_all(p)
+            .await?
+        };
+        let mut n = 0;
+        for (id,) in due {
+            if self
+                .cancel(id, CancelBy::PaymentExpired, "payment_expired")
+                .await?
+            {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// The product, customs mode and archived flag of a variant.
+    pub(crate) async fn variant_facts(
+        &self,
+        variant_id: i64,
+    ) -> Result<Option<(i64, Option<String>, bool)>> {
+        type Facts = (i64, Option<String>, Option<i64>, Option<i64>);
+        let row: Option<Facts> = {
+            let p = self.db.reader();
+            sqlx::query_as(
+                "SELECT v.product_id, pr.customs_mode, v.archived_at, pr.archived_at \
+                 FROM variants v JOIN products pr ON pr.id = v.product_id WHERE v.id = $1",
+            )
+            .bind(variant_id)
+            .fetch_optional(p)
+            .await?
+        };
+        Ok(row.map(|(pid, mode, va, pa)| (pid, mode, va.is_some() || pa.is_some())))
+    }
+
+    /// The variant's set price in a currency.
+    pub(crate) async fn regular_price(
+        &self,
+        variant_id: i64,
+        currency: &str,
+    ) -> Result<Option<i64>> {
+        let row: Option<(i64,)> = {
+            let p = self.db.reader();
+            sqlx::query_as(
+                "SELECT amount_minor FROM prices WHERE variant_id = $1 AND currency = $2",
+            )
+            .bind(variant_id)
+            .bind(currency)
+            .fetch_optional(p)
+            .await?
+        };
+        Ok(row.map(|r| r.0))
+    }
+
+    pub(crate) async fn in_showcase(&self, session_id: i64, product_id: i64) -> Result<bool> {
+        let row: Option<(i64,)> = {
+            let p = self.db.reader();
+            sqlx::query_as(
+                "SELECT product_id FROM showcase WHERE session_id = $1 AND product_id = $2",
+            )
+            .bind(session_id)
+            .bind(product_id)
+            .fetch_optional(p)
+            .await?
+        };
+        Ok(row.is_some())
+    }
+
+    // ---- events ---------------------------------------------------------------------------
+
+    pub async fn events(&self, session_id: i64, since: i64, limit: i64) -> Result<Vec<Event>> {
+        let events = self.session_log_after(session_id, since, limit).await?;
+        Ok(events
+            .into_iter()
+            .map(|e| Event {
+                id: e.id,
+                session_id: e.session_id,
+                seq: e.seq,
+                kind: e.kind,
+                payload: e.payload,
+                created_at: rfc3339(e.created_at),
+            })
+            .collect())
+    }
+}

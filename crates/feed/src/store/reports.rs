@@ -1,0 +1,58 @@
+//! The operators' reads across sessions: sold orders for the sales report, and every order with
+//! what the export needs. Formatting and grouping are `crate::reports`.
+
+use super::FeedStore;
+use crate::error::Result;
+
+/// A sold (not cancelled) order as the sales report groups it: session, host's name, market,
+/// created at, currency, quantity, total.
+pub(crate) type SoldOrder = (i64, String, String, i64, String, i64, i64);
+
+/// One order as the export prints it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ExportRow {
+    pub id: i64,
+    pub created_at: i64,
+    pub session_id: i64,
+    pub host: String,
+    pub market: String,
+    pub buyer_city: String,
+    pub sku: String,
+    pub hs_code: String,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+    pub total_minor: i64,
+    pub currency: String,
+    pub customs_mode: Option<String>,
+    pub warehouse: String,
+    pub status: String,
+    pub tracking_number: Option<String>,
+}
+
+impl FeedStore {
+    /// Every order not cancelled, in id order.
+    pub(crate) async fn sold_orders(&self) -> Result<Vec<SoldOrder>> {
+        Ok(sqlx::query_as(
+            "SELECT o.session_id, t.name, o.market, o.created_at, o.currency, o.quantity, \
+             o.total_minor FROM orders o JOIN sessions s ON s.id = o.session_id \
+             JOIN tokens t ON t.id = s.host_token_id WHERE o.status <> 'cancelled' ORDER BY o.id",
+        )
+        .fetch_all(self.db.reader())
+        .await?)
+    }
+
+    /// Every order, in id order, with its host, SKU, HS code and warehouse.
+    pub(crate) async fn export_rows(&self) -> Result<Vec<ExportRow>> {
+        Ok(sqlx::query_as(
+            "SELECT o.id, o.created_at, o.session_id, t.name AS host, o.market, o.buyer_city, \
+             v.sku, pr.hs_code, o.quantity, o.unit_price_minor, o.total_minor, o.currency, \
+             o.customs_mode, w.code AS warehouse, o.status, o.tracking_number \
+             FROM orders o JOIN sessions s ON s.id = o.session_id \
+             JOIN tokens t ON t.id = s.host_token_id JOIN variants v ON v.id = o.variant_id \
+             JOIN products pr ON pr.id = o.product_id JOIN warehouses w ON w.id = o.warehouse_id \
+             ORDER BY o.id",
+        )
+        .fetch_all(self.db.reader())
+        .await?)
+    }
+}

@@ -1,0 +1,452 @@
+//! Guest buyers, sessions, showcase and pin: their reads and their writes.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+use silkstream_catalog::auth::{Principal, Role};
+use silkstream_catalog::codes::{self, CountryCode};
+use silkstream_catalog::db::{now_ms, rfc3339};
+use tracing::instrument;
+
+use super::*;
+use crate::error::{Error, Result};
+use crate::model::*;
+
+impl FeedStore {
+    // ---- buyers ---------------------------------------------------------------------------
+
+    /// Checks a guest buyer's details (before a token is made for them).
+    pub fn check_buyer(body: &NewBuyer) -> Result<NewBuyer> {
+        Ok(NewBuyer {
+            display_name: codes::text("display_name", &body.display_name, 60)?,
+            country: CountryCode::parse("country", &body.country)?
+                .as_str()
+                .to_owned(),
+            city: codes::text("city", &body.city, 100)?,
+            locale: codes::parse_locale("locale", &body.locale)?.to_owned(),
+        })
+    }
+
+    #[instrument(skip_all)]
+    pub async fn create_buyer(
+        &self,
+        token_id: i64,
+        body: &NewBuyer,
+        client_addr: &str,
+    ) -> Result<Buyer> {
+        let now = now_ms();
+        {
+            let p = self.db.writer();
+            sqlx::query(
+                "INSERT INTO buyers (token_id, display_name, country, city, locale, client_addr, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(token_id)
+            .bind(&body.display_name)
+            .bind(&body.country)
+            .bind(&body.city)
+            .bind(&body.locale)
+            .bind(client_addr)
+            .bind(now)
+            .execute(p)
+            .await?;
+        };
+        Ok(BuyerRow {
+            token_id,
+            display_name: body.display_name.clone(),
+            country: body.country.clone(),
+            city: body.city.clone(),
+            locale: body.locale.clone(),
+            created_at: now,
+        }
+        .view())
+    }
+
+    pub(crate) async fn buyer(&self, token_id: i64) -> Result<Option<BuyerRow>> {
+        Ok({
+            let p = self.db.reader();
+            sqlx::query_as(
+                "SELECT token_id, display_name, country, city, locale, created_at FROM buyers \
+                 WHERE token_id = $1",
+            )
+            .bind(token_id)
+            .fetch_optional(p)
+            .await?
+        })
+    }
+
+    pub async fn get_buyer(&self, token_id: i64) -> Result<Buyer> {
+        self.buyer(token_id)
+            .await?
+            .map(|b| b.view())
+            .ok_or_else(|| Error::not_found("buyer profile"))
+    }
+
+    // ---- sessions -------------------------------------------------------------------------
+
+    pub(crate) async fn session_row(&self, id: i64) -> Result<SessionRow> {
+        let sql = format!("{SESSION_SELECT} WHERE s.id = $1");
+        let row: Option<SessionRow> = {
+            let p = self.db.reader();
+            sqlx::query_as(&sql).bind(id).fetch_optional(p).await?
+        };
+        row.ok_or_else(|| Error::not_found(format!("session {id}")))
+    }
+
+    /// The session if `who` may control it: its host, or an operator (403 for anyone else).
+    pub(crate) async fn controlled_session(&self, who: &Principal, id: i64) -> Result<SessionRow> {
+        let session = self.session_row(id).await?;
+        match who.role {
+            Role::Operator => Ok(session),
+            Role::Host if who.token_id == session.host_token_id => Ok(session),
+            Role::Host => Err(Error::forbidden(
+                "this session belongs to another host; only its host or an operator controls it",
+            )),
+            _ => Err(Error::forbidden(
+                "only the session's host or an operator controls a session",
+            )),
+        }
+    }
+
+    #[instrument(skip_all)]
+    pub async fn create_session(&self, host: &Principal, body: NewSession) -> Result<Session> {
+        let title = codes::text("title", &body.title, 200)?;
+        let language = codes::parse_locale("language", &body.language)?;
+        if body.markets.is_empty() || body.markets.len() > 14 {
+            return Err(Error::invalid("markets", "give 1 to 14 markets"));
+        }
+        let mut markets: Vec<String> = Vec::new();
+        for (i, m) in body.markets.iter().enumerate() {
+            let field = format!("markets[{i}]");
+            let c = CountryCode::parse(&field, m)?.as_str().to_owned();
+            if markets.contains(&c) {
+                return Err(Error::invalid(field, "appears twice"));
+            }
+            if self.catalog.get_market(&c).await.is_err() {
+                return Err(Error::invalid(
+                    field,
+                    format!("{c} is not a configured market"),
+                ));
+            }
+            markets.push(c);
+        }
+        let scheduled_at = match &body.scheduled_at {
+            Some(s) => Some(parse_time("scheduled_at", s)?),
+            None => None,
+        };
+        let markets_json = serde_json::to_string(&markets).map_err(Error::internal)?;
+        let now = now_ms();
+        let (id,): (i64,) = {
+            let p = self.db.writer();
+            sqlx::query_as(
+                "INSERT INTO sessions (host_token_id, title, language, markets, state, \
+                 scheduled_at, created_at) VALUES ($1, $2, $3, $4, 'scheduled', $5, $6) \
+                 RETURNING id",
+            )
+            .bind(host.token_id)
+            .bind(&title)
+            .bind(language)
+            .bind(&markets_json)
+            .bind(scheduled_at)
+            .bind(now)
+            .fetch_one(p)
+            .await?
+        };
+        self.session(id).await
+    }
+
+    /// A session with its showcase, sales and (once ended) summary. Sales whose time is up are
+    /// ended first, so what a reader sees never lags the clock.
+    pub async fn session(&self, id: i64) -> Result<Session> {
+        self.end_due_sales(Some(id)).await?;
+        let row = self.session_row(id).await?;
+        let (showcase, sales): (Vec<(i64,)>, Vec<SaleRow>) = {
+            let p = self.db.reader();
+            let showcase = sqlx::query_as(
+                "SELECT product_id FROM showcase WHERE session_id = $1 ORDER BY added_at, product_id",
+            )
+            .bind(id)
+            .fetch_all(p)
+            .await?;
+            let sql = format!("{SALE_SELECT} WHERE f.session_id = $1 ORDER BY f.id");
+            let sales = sqlx::query_as(&sql).bind(id).fetch_all(p).await?;
+            (showcase, sales)
+        };
+        let now = now_ms();
+        let sales: Vec<FlashSale> = sales.iter().map(|s| s.view(now)).collect();
+        let summary = if row.state == "ended" {
+            Some(self.summary(id, row.peak_viewers).await?)
+        } else {
+            None
+        };
+        Ok(Session {
+            id: row.id,
+            host: Host {
+                id: row.host_token_id,
+                name: row.host_name.clone(),
+            },
+            markets: row.markets(),
+            title: row.title,
+            language: row.language,
+            state: row.state,
+            scheduled_at: row.scheduled_at.map(rfc3339),
+            started_at: row.started_at.map(rfc3339),
+            ended_at: row.ended_at.map(rfc3339),
+            showcase: showcase.into_iter().map(|(p,)| p).collect(),
+            pinned_product_id: row.pinned_product_id,
+            sale: sales.iter().rev().find(|s| s.state != "ended").cloned(),
+            sales,
+            last_seq: row.next_seq,
+            server_time: rfc3339(now),
+            server_time_ms: now,
+            summary,
+        })
+    }
+
+    /// What a session sold: orders, units and GMV (per currency and in CNY), top products.
+    pub async fn summary(&self, session_id: i64, peak_viewers: i64) -> Result<Summary> {
+        let rows: Vec<(i64, String, i64, i64, String)> = {
+            let p = self.db.reader();
+            sqlx::query_as(
+                "SELECT o.product_id, o.currency, o.quantity, o.total_minor, pr.title \
+                 FROM orders o JOIN products pr ON pr.id = o.product_id \
+                 WHERE o.session_id = $1 AND o.status <> 'cancelled' ORDER BY o.id",
+            )
+            .bind(session_id)
+            .fetch_all(p)
+            .await?
+        };
+        let mut gmv: BTreeMap<String, i64> = BTreeMap::new();
+        let mut products: BTreeMap<i64, TopProduct> = BTreeMap::new();
+        let mut units = 0;
+        for (product_id, currency, quantity, total, title) in &rows {
+            units += quantity;
+            *gmv.entry(currency.clone()).or_default() += total;
+            let top = products.entry(*product_id).or_insert_with(|| TopProduct {
+                product_id: *product_id,
+                title: title.clone(),
+                units: 0,
+                orders: 0,
+            });
+            top.units += quantity;
+            top.orders += 1;
+        }
+        let (gmv_cny, missing_rates) = self.in_cny(&gmv).await?;
+        let mut top: Vec<TopProduct> = products.into_values().collect();
+        top.sort_by(|a, b| b.units.cmp(&a.units).then(a.product_id.cmp(&b.product_id)));
+        top.truncate(5);
+        let orders = rows.len() as i64;
+        Ok(Summary {
+            orders,
+            units,
+            gmv: money_list(gmv),
+            gmv_cny,
+            missing_rates,
+            top_products: top,
+            peak_viewers,
+            orders_per_viewer: (peak_viewers > 0).then(|| orders as f64 / peak_viewers as f64),
+        })
+    }
+
+    /// Sums amounts per currency into CNY (major units, 2 decimals) at today's rates; names the
+    /// currencies without a rate.
+    pub async fn in_cny(&self, gmv: &BTreeMap<String, i64>) -> Result<(String, Vec<String>)> {
+        let rates = self.rates_today().await?;
+        Ok(rates.total_in_cny(gmv.iter().map(|(c, a)| (c.as_str(), *a))))
+    }
+
+    /// The rate table in force today.
+    pub async fn rates_today(&self) -> Result<silkstream_catalog::store::RateTable> {
+        Ok(self
+            .catalog
+            .rate_table(silkstream_catalog::store::today())
+            .await?)
+    }
+
+    /// Adds a product to the showcase. Whether the session has ended is decided under its lock.
+    #[instrument(skip_all, fields(id))]
+    pub async fn add_to_showcase(&self, who: &Principal, id: i64, product_id: i64) -> Result<()> {
+        self.controlled_session(who, id).await?;
+        let product: Option<(Option<i64>,)> =
+            sqlx::query_as("SELECT archived_at FROM products WHERE id = $1")
+                .bind(product_id)
+                .fetch_optional(self.db.reader())
+                .await?;
+        match product {
+            None => {
+                return Err(Error::invalid(
+                    "product_id",
+                    format!("no product {product_id}"),
+                ))
+            }
+            Some((Some(_),)) => {
+                return Err(Error::invalid("product_id", "the product is archived"))
+            }
+            Some((None,)) => {}
+        }
+        let mut w = self.write(id).await?;
+        if w.session.state == SessionState::Ended {
+            return Err(Error::conflict("conflict", "the session has ended"));
+        }
+        if showcase_add(&mut w, product_id).await? {
+            w.log("showcase_added", &json!({"product_id": product_id}));
+        }
+        w.commit().await
+    }
+
+    /// scheduled → live.
+    #[instrument(skip_all, fields(id))]
+    pub async fn start(&self, who: &Principal, id: i64) -> Result<()> {
+        self.controlled_session(who, id).await?;
+        let mut w = self.write(id).await?;
+        if w.session.state != SessionState::Scheduled {
+            return Err(Error::conflict(
+                "conflict",
+                "only a scheduled session can start",
+            ));
+        }
+        let now = w.now;
+        let done = sqlx::query(
+            "UPDATE sessions SET state = 'live', started_at = $1 WHERE id = $2 \
+             AND state = 'scheduled'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(w.tx())
+        .await?
+        .rows_affected();
+        if done != 1 {
+            return Err(Error::internal("the locked session did not change state"));
+        }
+        w.log("session_started", &json!({}));
+        w.commit().await
+    }
+
+    /// live (or scheduled) → ended: every sale still running ends and returns its units.
+    #[instrument(skip_all, fields(id))]
+    pub async fn end(&self, who: &Principal, id: i64) -> Result<()> {
+        self.controlled_session(who, id).await?;
+        let mut w = self.write(id).await?;
+        if w.session.state == SessionState::Ended {
+            return Err(Error::conflict("conflict", "the session has ended already"));
+        }
+        // In stock-row order (variant, warehouse): the lock order of `write`.
+        let sales: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM flash_sales WHERE session_id = $1 AND state <> 'ended' \
+             ORDER BY variant_id, warehouse_id, id",
+        )
+        .bind(id)
+        .fetch_all(w.tx())
+        .await?;
+        for (sale_id,) in sales {
+            super::sales::end_sale_in(&mut w, sale_id, "session_ended").await?;
+        }
+        let now = w.now;
+        let done = sqlx::query(
+            "UPDATE sessions SET state = 'ended', ended_at = $1, pinned_product_id = NULL \
+             WHERE id = $2 AND state <> 'ended'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(w.tx())
+        .await?
+        .rows_affected();
+        if done != 1 {
+            return Err(Error::internal("the locked session did not change state"));
+        }
+        w.log("session_ended", &json!({}));
+        w.commit().await
+    }
+
+    /// Pins a showcase product (`Some`) or unpins (`None`). Whether the session has ended and
+    /// what is pinned are decided under its lock.
+    #[instrument(skip_all, fields(id))]
+    pub async fn pin(&self, who: &Principal, id: i64, product_id: Option<i64>) -> Result<()> {
+        self.controlled_session(who, id).await?;
+        let mut w = self.write(id).await?;
+        if w.session.state == SessionState::Ended {
+            return Err(Error::conflict("conflict", "the session has ended"));
+        }
+        if product_id.is_none() && w.session.pinned_product_id.is_none() {
+            return Err(Error::conflict("conflict", "nothing is pinned"));
+        }
+        if let Some(pid) = product_id {
+            let in_showcase: Option<(i64,)> = sqlx::query_as(
+                "SELECT product_id FROM showcase WHERE session_id = $1 AND product_id = $2",
+            )
+            .bind(id)
+            .bind(pid)
+            .fetch_optional(w.tx())
+            .await?;
+            if in_showcase.is_none() {
+                return Err(Error::invalid(
+                    "product_id",
+                    "only a product in the session's showcase can be pinned",
+                ));
+            }
+        }
+        sqlx::query("UPDATE sessions SET pinned_product_id = $1 WHERE id = $2")
+            .bind(product_id)
+            .bind(id)
+            .execute(w.tx())
+            .await?;
+        match product_id {
+            Some(pid) => w.log("product_pinned", &json!({"product_id": pid})),
+            None => w.log("product_unpinned", &json!({})),
+        }
+        w.commit().await
+    }
+
+    /// The sessions that are live now: id, title, state, host's token id, markets.
+    pub(crate) async fn live_sessions(
+        &self,
+    ) -> Result<Vec<(i64, String, String, i64, Vec<String>)>> {
+        let rows: Vec<(i64, String, String, i64, String)> = sqlx::query_as(
+            "SELECT id, title, state, host_token_id, markets FROM sessions \
+             WHERE state = 'live' ORDER BY id",
+        )
+        .fetch_all(self.db.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, title, state, host, markets)| {
+                (
+                    id,
+                    title,
+                    state,
+                    host,
+                    serde_json::from_str(&markets).unwrap_or_default(),
+                )
+            })
+            .collect())
+    }
+
+    /// Raises a session's peak viewers to `viewers` (never lowers it).
+    pub(crate) async fn raise_peak_viewers(&self, session_id: i64, viewers: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET peak_viewers = $1 WHERE id = $2 AND peak_viewers < $1")
+            .bind(viewers)
+            .bind(session_id)
+            .execute(self.db.writer())
+            .await?;
+        Ok(())
+    }
+}
+
+/// Adds a product to the write's session's showcase; true when it was not there yet.
+pub(crate) async fn showcase_add(
+    w: &mut super::write::SessionWrite<'_>,
+    product_id: i64,
+) -> Result<bool> {
+    let (id, now) = (w.session.id, w.now);
+    let added = sqlx::query(
+        "INSERT INTO showcase (session_id, product_id, added_at) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(product_id)
+    .bind(now)
+    .execute(w.tx())
+    .await?
+    .rows_affected();
+    Ok(added == 1)
+}

@@ -1,0 +1,94 @@
+//! The one write path of the feed: [`FeedStore::write`] begins a transaction and locks the
+//! session; the caller works in it and logs events with [`SessionWrite::log`];
+//! [`SessionWrite::commit`] appends the events, commits and wakes the fan-out. Dropping a
+//! `SessionWrite` without committing rolls everything back. Every feed write that changes a
+//! session, its sales, its orders or stock for them goes through here.
+//!
+//! ## Lock order (PostgreSQL, READ COMMITTED)
+//! Every transaction takes row locks in this order, so that no two can wait on each other:
+//! 1. the session's row (`lock`: the first statement), which serialises the writers of one
+//!    session and hands out its seqs;
+//! 2. rows of that session only: its sales, `sale_buyers`, `session_totals`, new orders
+//!    (inserted in (buyer, key) order, so that two sessions' inserts of the same keys queue
+//!    instead of crossing);
+//! 3. `stock` rows, in (variant, warehouse) order ([`silkstream_catalog::stock`]), which other
+//!    sessions and the catalog's admin routes also take, each holding at most these;
+//! 4. the `event_clock` row, last, in `commit`, by a transaction that then waits on nothing.
+//!
+//! Every state check that decides a write reads the state inside this transaction, after the
+//! lock: `session` is the row as locked, and `now` is read after the lock was granted, so a
+//! writer that waited cannot act on a moment that has passed.
+
+use silkstream_catalog::db::{now_ms, Conn, Tx};
+
+use super::FeedStore;
+use crate::error::{Error, Result};
+use crate::model::SessionState;
+
+/// The session's row as the write transaction locked it.
+#[derive(Debug, Clone)]
+pub(crate) struct LockedSession {
+    pub id: i64,
+    pub state: SessionState,
+    pub pinned_product_id: Option<i64>,
+}
+
+/// A write transaction on one session (see the module's docs).
+pub(crate) struct SessionWrite<'a> {
+    store: &'a FeedStore,
+    tx: Tx,
+    /// The session as locked.
+    pub session: LockedSession,
+    /// The time of this write, read after the lock.
+    pub now: i64,
+    events: Vec<(String, String)>,
+}
+
+impl FeedStore {
+    /// Begins a write on session `id`: takes its row lock first (404 when there is none).
+    pub(crate) async fn write(&self, id: i64) -> Result<SessionWrite<'_>> {
+        let mut tx = self.db.begin().await?;
+        let row: Option<(String, Option<i64>)> = sqlx::query_as(
+            "UPDATE sessions SET next_seq = next_seq WHERE id = $1 \
+             RETURNING state, pinned_product_id",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (state, pinned_product_id) =
+            row.ok_or_else(|| Error::not_found(format!("session {id}")))?;
+        Ok(SessionWrite {
+            store: self,
+            tx,
+            session: LockedSession {
+                id,
+                state: SessionState::parse(&state)?,
+                pinned_product_id,
+            },
+            now: now_ms(),
+            events: Vec::new(),
+        })
+    }
+}
+
+impl SessionWrite<'_> {
+    /// The connection to run this transaction's statements on.
+    pub fn tx(&mut self) -> &mut Conn {
+        &mut self.tx
+    }
+
+    /// Logs an event of this session; it is appended when the write commits.
+    pub fn log(&mut self, kind: &str, payload: &serde_json::Value) {
+        self.events.push((kind.to_owned(), payload.to_string()));
+    }
+
+    /// Appends the logged events, commits, and wakes the fan-out when there were any.
+    pub async fn commit(mut self) -> Result<()> {
+        super::log::append(&mut self.tx, self.session.id, self.now, &self.events).await?;
+        self.tx.commit().await?;
+        if !self.events.is_empty() {
+            self.store.committed();
+        }
+        Ok(())
+    }
+}

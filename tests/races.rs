@@ -1,0 +1,460 @@
+//! The races an outside audit found on the live-sale paths (issue "One house for the live
+//! sale", section 1). Each test runs on both backends; the races show on PostgreSQL (READ
+//! COMMITTED, many writers), where SQLite's single writer hides them. Every guard they exercise
+//! is decided inside the transaction that writes, under the session's lock.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use silkstream_e2e::{backend_tests, order_body, spawn_app_with, Backend, TestApp};
+use tokio::task::JoinSet;
+
+backend_tests!(
+    regular_orders_never_oversell_across_sessions,
+    a_retried_key_gets_its_order_while_it_stands,
+    a_retried_regular_key_gets_its_order_when_stock_ran_out,
+    ending_while_others_restock_never_deadlocks,
+    a_hostile_buyer_cannot_fail_other_buyers_batches,
+    regular_orders_do_not_slip_into_a_running_sale,
+    pin_and_showcase_after_the_end_are_refused,
+);
+
+async fn app(backend: Backend) -> Arc<TestApp> {
+    Arc::new(
+        spawn_app_with(backend, |s| {
+            s.buyer_signups_per_minute = 100_000;
+            s.orders_per_buyer_per_minute = 100_000;
+            s.db_max_connections = 24;
+        })
+        .await,
+    )
+}
+
+/// Another live session of `host` for KZ with `product_id` in its showcase.
+async fn another_session(app: &TestApp, host: &str, product_id: i64) -> i64 {
+    let id = app
+        .post(
+            "/api/v1/sessions",
+            host,
+            &json!({"title": "Second room", "language": "ru", "markets": ["KZ"]}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_i64()
+        .expect("session id");
+    app.post(
+        &format!("/api/v1/sessions/{id}/showcase"),
+        host,
+        &json!({"product_id": product_id}),
+    )
+    .await
+    .expect(200);
+    app.post(&format!("/api/v1/sessions/{id}/start"), host, &json!({}))
+        .await
+        .expect(200);
+    id
+}
+
+/// `n` guest buyers' tokens.
+async fn buyers(app: &TestApp, n: usize) -> Vec<String> {
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        out.push(app.buyer(&format!("Buyer {i}"), "ru").await.0);
+    }
+    out
+}
+
+/// Units of a variant left in KHG-1.
+async fn stock_left(app: &TestApp, variant_id: i64) -> i64 {
+    app.scalar(&format!(
+        "SELECT available FROM stock WHERE variant_id = {variant_id}"
+    ))
+    .await
+}
+
+/// Six live sessions sell one variant with 5 units in stock, without a sale: 120 buyers order
+/// one unit each at once. Exactly 5 are confirmed, and confirmed + left = 5.
+async fn regular_orders_never_oversell_across_sessions(backend: Backend) {
+    let app = app(backend).await;
+    let live = app.live_session(5, true).await;
+    let mut sessions = vec![live.session_id];
+    for _ in 0..5 {
+        sessions.push(another_session(&app, &live.host, live.product_id).await);
+    }
+    let tokens = buyers(&app, 120).await;
+    let mut orders = JoinSet::new();
+    for (i, token) in tokens.into_iter().enumerate() {
+        let (app, session, variant) = (app.clone(), sessions[i % 6], live.variant_id);
+        orders.spawn(async move {
+            let reply = app
+                .order(&token, session, &format!("k{i}"), &order_body(variant, 1, "KZT"))
+                .await;
+            (reply.status.as_u16(), reply.code().to_owned())
+        });
+    }
+    let mut confirmed = 0;
+    while let Some(done) = orders.join_next().await {
+        let (status, code) = done.expect("order task");
+        match (status, code.as_str()) {
+            (201, _) => confirmed += 1,
+            (409, "sold_out") => {}
+            other => panic!("unexpected answer {other:?}"),
+        }
+    }
+    assert_eq!(confirmed, 5, "confirmed orders");
+    assert_eq!(stock_left(&app, live.variant_id).await, 0);
+    let in_db = app
+        .scalar("SELECT COUNT(*) FROM orders WHERE status = 'confirmed'")
+        .await;
+    assert_eq!(in_db, 5, "orders in the database");
+}
+
+/// Eight copies of one order (same key, same content) arrive together, in 10 rounds with a
+/// fresh buyer each, in a sale with a per-buyer limit of 1: every copy is answered with the one
+/// order (201 once, 200 for the others), never with sold_out or limit_reached.
+async fn a_retried_key_gets_its_order_while_it_stands(backend: Backend) {
+    let app = app(backend).await;
+    let live = app.live_session(100, true).await;
+    app.flash_sale(&live, 50, 1).await;
+    for round in 0..10 {
+        let token = buyers(&app, 1).await.remove(0);
+        let mut copies = JoinSet::new();
+        for _ in 0..8 {
+            let (app, token) = (app.clone(), token.clone());
+            let (session, variant) = (live.session_id, live.variant_id);
+            copies.spawn(async move {
+                let reply = app
+                    .order(&token, session, "same-key", &order_body(variant, 1, "KZT"))
+                    .await;
+                (reply.status.as_u16(), reply.body)
+            });
+        }
+        let mut ids = std::collections::HashSet::new();
+        let mut created = 0;
+        while let Some(done) = copies.join_next().await {
+            let (status, body) = done.expect("copy task");
+            assert!(
+                status == 201 || status == 200,
+                "round {round}: a copy of a standing order got {status}: {body}"
+            );
+            created += usize::from(status == 201);
+            ids.insert(body["order"]["id"].as_i64().expect("order id"));
+        }
+        assert_eq!(created, 1, "round {round}: one copy created the order");
+        assert_eq!(ids.len(), 1, "round {round}: every copy names one order");
+    }
+}
+
+/// The same on the regular path with the last unit: the order that took it is what every copy
+/// of its key gets, not sold_out.
+async fn a_retried_regular_key_gets_its_order_when_stock_ran_out(backend: Backend) {
+    let app = app(backend).await;
+    let live = app.live_session(10, true).await;
+    for round in 0..10 {
+        let token = buyers(&app, 1).await.remove(0);
+        let mut copies = JoinSet::new();
+        for _ in 0..8 {
+            let (app, token) = (app.clone(), token.clone());
+            let (session, variant) = (live.session_id, live.variant_id);
+            copies.spawn(async move {
+                let reply = app
+                    .order(&token, session, "same-key", &order_body(variant, 1, "KZT"))
+                    .await;
+                (reply.status.as_u16(), reply.body)
+            });
+        }
+        let mut ids = std::collections::HashSet::new();
+        while let Some(done) = copies.join_next().await {
+            let (status, body) = done.expect("copy task");
+            assert!(
+                status == 201 || status == 200,
+                "round {round}: a copy of a standing order got {status}: {body}"
+            );
+            ids.insert(body["order"]["id"].as_i64().expect("order id"));
+        }
+        assert_eq!(ids.len(), 1, "round {round}: every copy names one order");
+    }
+    assert_eq!(stock_left(&app, live.variant_id).await, 0);
+}
+
+/// A session with two running sales (two variants) ends while other sessions restock sales of
+/// the same two variants from the same warehouse: no answer is a 500 (a deadlock), and every
+/// unit is accounted for.
+async fn ending_while_others_restock_never_deadlocks(backend: Backend) {
+    let app = app(backend).await;
+    let live = app.live_session(100_000, true).await;
+    let product = app
+        .get(&format!("/api/v1/products/{}", live.product_id), &app.admin)
+        .await
+        .expect(200)
+        .body;
+    let strip = product["variants"][1]["id"].as_i64().expect("second variant");
+    app.put(
+        &format!("/api/v1/variants/{strip}/stock/KHG-1"),
+        &app.admin,
+        &json!({"available": 100_000}),
+    )
+    .await
+    .expect(200);
+    let sale = |session: i64, variant: i64| {
+        let app = app.clone();
+        let host = live.host.clone();
+        async move {
+            app.post(
+                &format!("/api/v1/sessions/{session}/flash-sales"),
+                &host,
+                &json!({"variant_id": variant, "quantity": 10, "per_buyer_limit": 5,
+                        "prices": {"KZT": 450000}, "countdown_s": 0, "duration_s": 600}),
+            )
+            .await
+            .expect(201)
+            .body["id"]
+                .as_i64()
+                .expect("sale id")
+        }
+    };
+    // Restocking sessions: a sale of each variant in each of 3 other sessions.
+    let mut restock_sales = Vec::new();
+    for _ in 0..3 {
+        let s = another_session(&app, &live.host, live.product_id).await;
+        restock_sales.push(sale(s, live.variant_id).await);
+        restock_sales.push(sale(s, strip).await);
+    }
+    for round in 0..6 {
+        let ending = another_session(&app, &live.host, live.product_id).await;
+        sale(ending, live.variant_id).await;
+        sale(ending, strip).await;
+        let mut work = JoinSet::new();
+        {
+            let (app, host) = (app.clone(), live.host.clone());
+            work.spawn(async move {
+                let r = app
+                    .post(&format!("/api/v1/sessions/{ending}/end"), &host, &json!({}))
+                    .await;
+                ("end", r.status.as_u16(), r.text)
+            });
+        }
+        for sale_id in &restock_sales {
+            let (app, host, sale_id) = (app.clone(), live.host.clone(), *sale_id);
+            work.spawn(async move {
+                let r = app
+                    .post(
+                        &format!("/api/v1/flash-sales/{sale_id}/restock"),
+                        &host,
+                        &json!({"quantity": 1}),
+                    )
+                    .await;
+                ("restock", r.status.as_u16(), r.text)
+            });
+        }
+        while let Some(done) = work.join_next().await {
+            let (what, status, text) = done.expect("task");
+            assert_eq!(status, 200, "round {round}: {what} answered {status}: {text}");
+        }
+    }
+    // Units are conserved: stock + units held by sales + sold = what was put in.
+    for variant in [live.variant_id, strip] {
+        let held = app
+            .scalar(&format!(
+                "SELECT COALESCE(CAST(SUM(remaining) AS BIGINT), 0) FROM flash_sales \
+                 WHERE variant_id = {variant}"
+            ))
+            .await;
+        assert_eq!(
+            stock_left(&app, variant).await + held,
+            100_000,
+            "variant {variant}: stock + units in sales"
+        );
+    }
+}
+
+/// One buyer sends keys K1 then K2 to session A's sale and K2 then K1 to session B's, again and
+/// again, while 20 other buyers order in both sales: no answer to anyone is a 500, and every
+/// other buyer's order is confirmed.
+async fn a_hostile_buyer_cannot_fail_other_buyers_batches(backend: Backend) {
+    let app = app(backend).await;
+    let live = app.live_session(10_000, true).await;
+    let a = live.session_id;
+    let b = another_session(&app, &live.host, live.product_id).await;
+    for session in [a, b] {
+        app.post(
+            &format!("/api/v1/sessions/{session}/flash-sales"),
+            &live.host,
+            &json!({"variant_id": live.variant_id, "quantity": 1000, "per_buyer_limit": 1000,
+                    "prices": {"KZT": 450000}, "countdown_s": 0, "duration_s": 600}),
+        )
+        .await
+        .expect(201);
+    }
+    let hostile = buyers(&app, 1).await.remove(0);
+    let others = buyers(&app, 20).await;
+    let mut work = JoinSet::new();
+    for round in 0..15 {
+        for (session, keys) in [(a, [1, 2]), (b, [2, 1])] {
+            for k in keys {
+                let (app, token) = (app.clone(), hostile.clone());
+                let variant = live.variant_id;
+                work.spawn(async move {
+                    let r = app
+                        .order(
+                            &token,
+                            session,
+                            &format!("h{round}-{k}"),
+                            &order_body(variant, 1, "KZT"),
+                        )
+                        .await;
+                    (true, r.status.as_u16(), r.text)
+                });
+            }
+        }
+        for (i, token) in others.iter().enumerate() {
+            let (app, token) = (app.clone(), token.clone());
+            let (session, variant) = (if i % 2 == 0 { a } else { b }, live.variant_id);
+            work.spawn(async move {
+                let r = app
+                    .order(
+                        &token,
+                        session,
+                        &format!("o{round}"),
+                        &order_body(variant, 1, "KZT"),
+                    )
+                    .await;
+                (false, r.status.as_u16(), r.text)
+            });
+        }
+    }
+    while let Some(done) = work.join_next().await {
+        let (is_hostile, status, text) = done.expect("task");
+        if is_hostile {
+            assert!(status < 500, "the hostile buyer got {status}: {text}");
+        } else {
+            assert_eq!(status, 201, "another buyer got {status}: {text}");
+        }
+    }
+}
+
+/// While buyers keep placing regular orders, the host opens a limit-1 flash sale of the same
+/// variant: no order is confirmed at the regular price after `sale_opened` in the log, and no
+/// buyer holds more than the limit of the sale's units.
+async fn regular_orders_do_not_slip_into_a_running_sale(backend: Backend) {
+    let app = app(backend).await;
+    let live = app.live_session(10_000, true).await;
+    let tokens = buyers(&app, 40).await;
+    let mut work = JoinSet::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let (app, token) = (app.clone(), token.clone());
+        let (session, variant) = (live.session_id, live.variant_id);
+        work.spawn(async move {
+            let mut answers = Vec::new();
+            for k in 0..4 {
+                let r = app
+                    .order(
+                        &token,
+                        session,
+                        &format!("b{i}-{k}"),
+                        &order_body(variant, 1, "KZT"),
+                    )
+                    .await;
+                answers.push((r.status.as_u16(), r.text));
+            }
+            answers
+        });
+    }
+    let sale = app.flash_sale(&live, 1000, 1).await;
+    while let Some(done) = work.join_next().await {
+        for (status, text) in done.expect("task") {
+            assert!(
+                status == 201 || status == 409,
+                "unexpected {status}: {text}"
+            );
+        }
+    }
+    let opened = app
+        .scalar(&format!(
+            "SELECT seq FROM events WHERE session_id = {} AND kind = 'sale_opened'",
+            live.session_id
+        ))
+        .await;
+    let slipped = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM events WHERE session_id = {} AND kind = 'order_confirmed' \
+             AND seq > {opened} AND payload LIKE '%\"sale_id\":null%'",
+            live.session_id
+        ))
+        .await;
+    assert_eq!(slipped, 0, "regular orders confirmed after sale_opened");
+    let over = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM (SELECT buyer_token_id FROM orders WHERE sale_id = {sale} \
+             GROUP BY buyer_token_id HAVING SUM(quantity) > 1) t"
+        ))
+        .await;
+    assert_eq!(over, 0, "a buyer got more than the sale's limit");
+}
+
+/// Pins, unpins and showcase additions race the end of the session: each is either done before
+/// the end (200) or refused (409); nothing is logged after `session_ended`, and the ended
+/// session has nothing pinned.
+async fn pin_and_showcase_after_the_end_are_refused(backend: Backend) {
+    let app = app(backend).await;
+    let live = app.live_session(10, true).await;
+    for round in 0..8 {
+        let session = another_session(&app, &live.host, live.product_id).await;
+        let mut work = JoinSet::new();
+        for k in 0..12 {
+            let (app, host, product) = (app.clone(), live.host.clone(), live.product_id);
+            work.spawn(async move {
+                let path = if k % 2 == 0 { "pin" } else { "showcase" };
+                let r = app
+                    .post(
+                        &format!("/api/v1/sessions/{session}/{path}"),
+                        &host,
+                        &json!({"product_id": product}),
+                    )
+                    .await;
+                (r.status.as_u16(), r.text)
+            });
+        }
+        {
+            let (app, host) = (app.clone(), live.host.clone());
+            work.spawn(async move {
+                let r = app
+                    .post(&format!("/api/v1/sessions/{session}/end"), &host, &json!({}))
+                    .await;
+                (r.status.as_u16(), r.text)
+            });
+        }
+        while let Some(done) = work.join_next().await {
+            let (status, text) = done.expect("task");
+            assert!(
+                status == 200 || status == 409,
+                "round {round}: unexpected {status}: {text}"
+            );
+        }
+        let ended_seq = app
+            .scalar(&format!(
+                "SELECT seq FROM events WHERE session_id = {session} AND kind = 'session_ended'"
+            ))
+            .await;
+        let after = app
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM events WHERE session_id = {session} AND seq > {ended_seq}"
+            ))
+            .await;
+        assert_eq!(after, 0, "round {round}: events logged after the end");
+        let pinned = app
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM sessions WHERE id = {session} \
+                 AND pinned_product_id IS NOT NULL"
+            ))
+            .await;
+        assert_eq!(pinned, 0, "round {round}: the ended session kept a pinned product");
+        let session_json: Value = app
+            .get(&format!("/api/v1/sessions/{session}"), &live.host)
+            .await
+            .expect(200)
+            .body;
+        assert_eq!(session_json["state"], "ended");
+    }
+}

@@ -1,12 +1,18 @@
-//! The feed's authorization matrix on both backends: every role (none, admin, the session's
+//! The feed's authorization matrix on both backends: every role (no token, admin, the session's
 //! host, another host, the order's buyer, another buyer, operator) against every feed action.
-//! Refused calls are tried first and must change nothing; then an allowed role succeeds.
-//! A host acting on another host's session gets 403; a buyer (or another host) reading an order
-//! that is not theirs gets 404; recipient details reach only the buyer, the host and operators.
+//! Each route is a row of cells (role → expected status), run in order: refused calls first, and
+//! each must change nothing; then an allowed role succeeds. A host acting on another host's
+//! session gets 403; a buyer (or another host) reading an order that is not theirs gets 404;
+//! recipient details reach only the buyer, the host and operators.
+//!
+//! A failing cell does not stop the run: every cell is tried, and the test fails once at the end
+//! with the list of every cell that did not hold (route, role, expected, got, body).
+
+use std::fmt;
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use silkstream_e2e::{backend_tests, order_body, spawn_app, Backend, TestApp};
+use silkstream_e2e::{backend_tests, order_body, ship_to, spawn_app, Backend, Reply, TestApp};
 
 backend_tests!(every_role_against_every_feed_action);
 
@@ -23,7 +29,21 @@ enum Who {
 
 use Who::*;
 
-const EVERYONE: [Who; 7] = [Nobody, Admin, Host, OtherHost, Buyer, OtherBuyer, Operator];
+impl fmt::Display for Who {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Nobody => "no token",
+            Admin => "admin",
+            Host => "host",
+            OtherHost => "other host",
+            Buyer => "buyer",
+            OtherBuyer => "other buyer",
+            Operator => "operator",
+        };
+        // `pad` so that the report's columns line up.
+        f.pad(name)
+    }
+}
 
 struct Tokens {
     admin: String,
@@ -48,73 +68,268 @@ impl Tokens {
     }
 }
 
-/// Tries `who` on an action and checks the status (and, for refusals, that nothing changed).
-async fn attempt(
-    app: &TestApp,
-    tokens: &Tokens,
-    who: Who,
-    method: Method,
-    path: &str,
-    body: Option<&Value>,
-    status: u16,
-) -> Value {
-    let before = app.feed_fingerprint().await;
-    let reply = app
-        .request(method.clone(), path, tokens.of(who), body)
-        .await;
-    assert_eq!(
-        reply.status.as_u16(),
-        status,
-        "{who:?} {method} {path}: expected {status}, got {} {}",
-        reply.status,
-        reply.text
-    );
-    if status >= 400 {
-        assert_eq!(
-            app.feed_fingerprint().await,
-            before,
-            "{who:?} {method} {path} wrote"
-        );
-    }
-    reply.body
+/// What a cell checks in the body of an expected success, besides the status.
+#[derive(Clone, Copy, Debug)]
+enum Body {
+    Any,
+    /// An order that shows its recipient (`ship_to`).
+    ShowsRecipient,
+    /// An order without its recipient.
+    HidesRecipient,
+    /// A list of this many `items`.
+    Items(usize),
 }
 
-/// `refused` get their status; then `allowed` succeeds with `ok`.
-#[allow(clippy::too_many_arguments)]
-async fn action(
-    app: &TestApp,
-    tokens: &Tokens,
-    method: Method,
-    path: &str,
-    body: Option<&Value>,
-    refused: &[(Who, u16)],
-    allowed: Who,
-    ok: u16,
-) -> Value {
-    for (who, status) in refused {
-        attempt(app, tokens, *who, method.clone(), path, body, *status).await;
+impl Body {
+    fn check(self, body: &Value) -> Result<(), String> {
+        match self {
+            Body::Any => Ok(()),
+            Body::ShowsRecipient if body["ship_to"]["phone"] == ship_to()["phone"] => Ok(()),
+            Body::ShowsRecipient => Err("the recipient is not shown".into()),
+            Body::HidesRecipient if body.get("ship_to").is_none() => Ok(()),
+            Body::HidesRecipient => Err("the recipient is shown".into()),
+            Body::Items(n) => match body["items"].as_array().map(Vec::len) {
+                Some(got) if got == n => Ok(()),
+                got => Err(format!("expected {n} items, got {got:?}")),
+            },
+        }
     }
-    attempt(app, tokens, allowed, method, path, body, ok).await
+}
+
+/// One cell of the matrix: `who` calls the row's route and gets `status` (and a `body` that
+/// passes its check).
+#[derive(Clone, Copy, Debug)]
+struct Cell {
+    who: Who,
+    status: u16,
+    body: Body,
+}
+
+fn cell(who: Who, status: u16) -> Cell {
+    Cell {
+        who,
+        status,
+        body: Body::Any,
+    }
+}
+
+impl Cell {
+    fn with(self, body: Body) -> Cell {
+        Cell { body, ..self }
+    }
+}
+
+/// `refused` get their status (and must change nothing); then `allowed` gets `ok`.
+fn refused_then(refused: &[(Who, u16)], allowed: Who, ok: u16) -> Vec<Cell> {
+    let mut cells: Vec<Cell> = refused.iter().map(|&(who, s)| cell(who, s)).collect();
+    cells.push(cell(allowed, ok));
+    cells
 }
 
 /// Everyone but the session's host and operators: 401 without a token, else 403.
-fn not_controllers() -> Vec<(Who, u16)> {
-    vec![
-        (Nobody, 401),
-        (Admin, 403),
-        (OtherHost, 403),
-        (Buyer, 403),
-        (OtherBuyer, 403),
-    ]
+const NOT_CONTROLLERS: [(Who, u16); 5] = [
+    (Nobody, 401),
+    (Admin, 403),
+    (OtherHost, 403),
+    (Buyer, 403),
+    (OtherBuyer, 403),
+];
+
+/// Everyone but operators and admins, on the fulfilment side of an order.
+const NOT_FULFILMENT: [(Who, u16); 5] = [
+    (Nobody, 401),
+    (Host, 403),
+    (OtherHost, 403),
+    (Buyer, 403),
+    (OtherBuyer, 403),
+];
+
+/// One route and its cells, run in order.
+struct Row {
+    method: Method,
+    path: String,
+    body: Option<Value>,
+    /// For an order: the session and the Idempotency-Key, sent through [`TestApp::order`]
+    /// (a caller without a token sends a plain request).
+    order: Option<(i64, &'static str)>,
+    cells: Vec<Cell>,
 }
 
-/// Every role against every feed route.
+impl Row {
+    fn get(path: impl Into<String>, cells: Vec<Cell>) -> Row {
+        Row {
+            method: Method::GET,
+            path: path.into(),
+            body: None,
+            order: None,
+            cells,
+        }
+    }
+
+    fn post(path: impl Into<String>, body: &Value, cells: Vec<Cell>) -> Row {
+        Row {
+            method: Method::POST,
+            path: path.into(),
+            body: Some(body.clone()),
+            order: None,
+            cells,
+        }
+    }
+
+    /// `POST /api/v1/sessions/{session_id}/orders` with `key` as the Idempotency-Key.
+    fn order(session_id: i64, key: &'static str, body: Value, cells: Vec<Cell>) -> Row {
+        Row {
+            method: Method::POST,
+            path: format!("/api/v1/sessions/{session_id}/orders"),
+            body: Some(body),
+            order: Some((session_id, key)),
+            cells,
+        }
+    }
+
+    fn route(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+/// A cell that did not hold.
+struct Failure {
+    route: String,
+    who: Who,
+    expected: u16,
+    what: String,
+}
+
+/// Runs rows against one app and keeps every failing cell.
+struct Matrix<'a> {
+    app: &'a TestApp,
+    tokens: Tokens,
+    cells_run: usize,
+    failures: Vec<Failure>,
+}
+
+impl Matrix<'_> {
+    /// Runs every cell of every row; the body of the last cell of the last row when it held
+    /// (the thing the rows created, for the rows that follow).
+    async fn check(&mut self, rows: Vec<Row>) -> Option<Value> {
+        let mut last = None;
+        for row in &rows {
+            for cell in &row.cells {
+                last = self.run(row, *cell).await;
+            }
+        }
+        last
+    }
+
+    /// One cell; its reply's body when it held.
+    async fn run(&mut self, row: &Row, cell: Cell) -> Option<Value> {
+        self.cells_run += 1;
+        let before = if cell.status >= 400 {
+            Some(self.app.feed_fingerprint().await)
+        } else {
+            None
+        };
+        let reply = self.send(row, cell.who).await;
+        let got = reply.status.as_u16();
+        let mut problems = Vec::new();
+        if got != cell.status {
+            problems.push(format!("got {got}: {}", excerpt(&reply.text)));
+        } else if let Err(why) = cell.body.check(&reply.body) {
+            problems.push(format!("got {got}, but {why}: {}", excerpt(&reply.text)));
+        }
+        if let Some(before) = before {
+            let after = self.app.feed_fingerprint().await;
+            if after != before {
+                problems.push(format!("wrote: {}", changes(&before, &after)));
+            }
+        }
+        if problems.is_empty() {
+            return Some(reply.body);
+        }
+        self.failures.push(Failure {
+            route: row.route(),
+            who: cell.who,
+            expected: cell.status,
+            what: problems.join("; "),
+        });
+        None
+    }
+
+    async fn send(&self, row: &Row, who: Who) -> Reply {
+        let token = self.tokens.of(who);
+        match (row.order, token, &row.body) {
+            (Some((session_id, key)), Some(token), Some(body)) => {
+                self.app.order(token, session_id, key, body).await
+            }
+            _ => {
+                self.app
+                    .request(row.method.clone(), &row.path, token, row.body.as_ref())
+                    .await
+            }
+        }
+    }
+
+    /// Every failing cell, one per line.
+    fn report(&self) -> String {
+        let mut out = format!(
+            "{} of {} cells failed:\n",
+            self.failures.len(),
+            self.cells_run
+        );
+        let width = self
+            .failures
+            .iter()
+            .map(|f| f.route.len())
+            .max()
+            .unwrap_or(0);
+        for f in &self.failures {
+            out.push_str(&format!(
+                "  {:width$}  {:11}  expected {}, {}\n",
+                f.route, f.who, f.expected, f.what,
+            ));
+        }
+        out
+    }
+
+    /// Fails with the report when any cell failed.
+    fn finish(self) {
+        assert!(self.failures.is_empty(), "{}", self.report());
+    }
+
+    /// Fails with the report when the rows that follow lack what `missing` names.
+    fn stop_without(&self, missing: &str) -> ! {
+        panic!("{}stopped: no {missing} to go on with", self.report())
+    }
+}
+
+/// The start of a reply's body, for the report.
+fn excerpt(text: &str) -> String {
+    const MAX: usize = 200;
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+/// The fingerprint entries that differ: `name before → after`.
+fn changes(before: &[(String, i64)], after: &[(String, i64)]) -> String {
+    before
+        .iter()
+        .zip(after)
+        .filter(|(b, a)| b != a)
+        .map(|((name, b), (_, a))| format!("{name} {b} → {a}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every role against every feed route: sessions, their control, flash sales, ordering, an
+/// order's reading and life, the operators' views and the buyer's profile.
 async fn every_role_against_every_feed_action(backend: Backend) {
     let app = spawn_app(backend).await;
     let live = app.live_session(100, false).await;
     let (buyer, _) = app.buyer("Aruzhan", "kk").await;
     let (other_buyer, _) = app.buyer("Baurzhan", "ru").await;
-    let t = Tokens {
+    let tokens = Tokens {
         admin: app.admin.clone(),
         host: live.host.clone(),
         other_host: app.token("host").await,
@@ -122,373 +337,241 @@ async fn every_role_against_every_feed_action(backend: Backend) {
         other_buyer,
         operator: live.operator.clone(),
     };
+    let mut m = Matrix {
+        app: &app,
+        tokens,
+        cells_run: 0,
+        failures: Vec::new(),
+    };
     let sid = live.session_id;
     let s = |rest: &str| format!("/api/v1/sessions/{sid}{rest}");
-    let post = Method::POST;
-    let get = Method::GET;
     let empty = json!({});
-
-    // Sessions: only hosts create; anyone with a token reads.
-    let new_session = json!({"title": "Night market", "language": "kk", "markets": ["KZ"]});
-    action(
-        &app,
-        &t,
-        post.clone(),
-        "/api/v1/sessions",
-        Some(&new_session),
-        &[(Nobody, 401), (Admin, 403), (Buyer, 403), (Operator, 403)],
-        OtherHost,
-        201,
-    )
-    .await;
-    for who in EVERYONE.into_iter().filter(|w| *w != Nobody) {
-        attempt(&app, &t, who, get.clone(), &s(""), None, 200).await;
-    }
-    attempt(&app, &t, Nobody, get.clone(), &s(""), None, 401).await;
-
-    // Controlling a session: its host or an operator, never another host.
     let product = json!({"product_id": live.product_id});
-    action(
-        &app,
-        &t,
-        post.clone(),
-        &s("/showcase"),
-        Some(&product),
-        &not_controllers(),
-        Operator,
-        200,
-    )
-    .await;
-    action(
-        &app,
-        &t,
-        post.clone(),
-        &s("/start"),
-        Some(&empty),
-        &not_controllers(),
-        Host,
-        200,
-    )
-    .await;
-    action(
-        &app,
-        &t,
-        post.clone(),
-        &s("/pin"),
-        Some(&product),
-        &not_controllers(),
-        Operator,
-        200,
-    )
-    .await;
-    action(
-        &app,
-        &t,
-        post.clone(),
-        &s("/unpin"),
-        Some(&empty),
-        &not_controllers(),
-        Host,
-        200,
-    )
-    .await;
+
+    // Sessions: only hosts create; anyone with a token reads. Controlling a session: its host
+    // or an operator, never another host.
+    let new_session = json!({"title": "Night market", "language": "kk", "markets": ["KZ"]});
     let sale_body = json!({"variant_id": live.variant_id, "quantity": 10, "per_buyer_limit": 5,
         "prices": {"KZT": 450000}, "countdown_s": 0, "duration_s": 600});
-    let sale = action(
-        &app,
-        &t,
-        post.clone(),
-        &s("/flash-sales"),
-        Some(&sale_body),
-        &not_controllers(),
-        Host,
-        201,
-    )
-    .await;
-    let sale_id = sale["id"].as_i64().expect("sale id");
+    let sale = m
+        .check(vec![
+            Row::post(
+                "/api/v1/sessions",
+                &new_session,
+                refused_then(
+                    &[(Nobody, 401), (Admin, 403), (Buyer, 403), (Operator, 403)],
+                    OtherHost,
+                    201,
+                ),
+            ),
+            Row::get(
+                s(""),
+                vec![
+                    cell(Admin, 200),
+                    cell(Host, 200),
+                    cell(OtherHost, 200),
+                    cell(Buyer, 200),
+                    cell(OtherBuyer, 200),
+                    cell(Operator, 200),
+                    cell(Nobody, 401),
+                ],
+            ),
+            Row::post(
+                s("/showcase"),
+                &product,
+                refused_then(&NOT_CONTROLLERS, Operator, 200),
+            ),
+            Row::post(
+                s("/start"),
+                &empty,
+                refused_then(&NOT_CONTROLLERS, Host, 200),
+            ),
+            Row::post(
+                s("/pin"),
+                &product,
+                refused_then(&NOT_CONTROLLERS, Operator, 200),
+            ),
+            Row::post(
+                s("/unpin"),
+                &empty,
+                refused_then(&NOT_CONTROLLERS, Host, 200),
+            ),
+            Row::post(
+                s("/flash-sales"),
+                &sale_body,
+                refused_then(&NOT_CONTROLLERS, Host, 201),
+            ),
+        ])
+        .await;
+    let Some(sale_id) = sale.and_then(|sale| sale["id"].as_i64()) else {
+        m.stop_without("flash sale")
+    };
     let f = |rest: &str| format!("/api/v1/flash-sales/{sale_id}{rest}");
-    action(
-        &app,
-        &t,
-        post.clone(),
-        &f("/pause"),
-        Some(&empty),
-        &not_controllers(),
-        Operator,
-        200,
-    )
-    .await;
-    action(
-        &app,
-        &t,
-        post.clone(),
-        &f("/resume"),
-        Some(&empty),
-        &not_controllers(),
-        Host,
-        200,
-    )
-    .await;
-    action(
-        &app,
-        &t,
-        post.clone(),
-        &f("/restock"),
-        Some(&json!({"quantity": 1})),
-        &not_controllers(),
-        Operator,
-        200,
-    )
-    .await;
-    for who in EVERYONE.into_iter().filter(|w| *w != Nobody) {
-        attempt(&app, &t, who, get.clone(), &f(""), None, 200).await;
-    }
-    action(
-        &app,
-        &t,
-        get.clone(),
-        &s("/events"),
-        None,
-        &not_controllers(),
-        Host,
-        200,
-    )
-    .await;
-    attempt(&app, &t, Operator, get.clone(), &s("/events"), None, 200).await;
 
-    // Ordering: buyers only.
-    for (who, status) in [
-        (Nobody, 401),
-        (Admin, 403),
-        (Host, 403),
-        (OtherHost, 403),
-        (Operator, 403),
-    ] {
-        let before = app.feed_fingerprint().await;
-        let r = match t.of(who) {
-            Some(token) => {
-                app.order(token, sid, "authz", &order_body(live.variant_id, 1, "KZT"))
-                    .await
-            }
-            None => {
-                app.request(
-                    post.clone(),
-                    &s("/orders"),
-                    None,
-                    Some(&order_body(live.variant_id, 1, "KZT")),
-                )
-                .await
-            }
-        };
-        assert_eq!(r.status.as_u16(), status, "{who:?} ordering: {}", r.text);
-        assert_eq!(app.feed_fingerprint().await, before);
-    }
-    let order = app
-        .order(
-            &t.buyer,
-            sid,
-            "authz",
-            &order_body(live.variant_id, 1, "KZT"),
-        )
-        .await
-        .expect(201)
-        .body["order"]
-        .clone();
-    let id = order["id"].as_i64().expect("order id");
-    let spare = app
-        .order(
-            &t.buyer,
+    // A flash sale: controlled like its session; anyone with a token reads it. The session's
+    // event log: its host or an operator. Ordering: buyers only.
+    let order = m
+        .check(vec![
+            Row::post(
+                f("/pause"),
+                &empty,
+                refused_then(&NOT_CONTROLLERS, Operator, 200),
+            ),
+            Row::post(
+                f("/resume"),
+                &empty,
+                refused_then(&NOT_CONTROLLERS, Host, 200),
+            ),
+            Row::post(
+                f("/restock"),
+                &json!({"quantity": 1}),
+                refused_then(&NOT_CONTROLLERS, Operator, 200),
+            ),
+            Row::get(
+                f(""),
+                vec![
+                    cell(Admin, 200),
+                    cell(Host, 200),
+                    cell(OtherHost, 200),
+                    cell(Buyer, 200),
+                    cell(OtherBuyer, 200),
+                    cell(Operator, 200),
+                ],
+            ),
+            Row::get(s("/events"), {
+                let mut cells = refused_then(&NOT_CONTROLLERS, Host, 200);
+                cells.push(cell(Operator, 200));
+                cells
+            }),
+            Row::order(
+                sid,
+                "authz",
+                order_body(live.variant_id, 1, "KZT"),
+                refused_then(
+                    &[
+                        (Nobody, 401),
+                        (Admin, 403),
+                        (Host, 403),
+                        (OtherHost, 403),
+                        (Operator, 403),
+                    ],
+                    Buyer,
+                    201,
+                ),
+            ),
+        ])
+        .await;
+    let Some(id) = order.and_then(|order| order["order"]["id"].as_i64()) else {
+        m.stop_without("order")
+    };
+    let spare = m
+        .check(vec![Row::order(
             sid,
             "authz-2",
-            &order_body(live.variant_id, 1, "KZT"),
-        )
-        .await
-        .expect(201)
-        .body["order"]["id"]
-        .as_i64()
-        .expect("order id");
+            order_body(live.variant_id, 1, "KZT"),
+            vec![cell(Buyer, 201)],
+        )])
+        .await;
+    let Some(spare) = spare.and_then(|order| order["order"]["id"].as_i64()) else {
+        m.stop_without("second order")
+    };
     let o = |rest: &str| format!("/api/v1/orders/{id}{rest}");
 
-    // Reading an order: others' orders are 404; ship_to only for buyer, host, operator.
-    attempt(&app, &t, Nobody, get.clone(), &o(""), None, 401).await;
-    attempt(&app, &t, OtherBuyer, get.clone(), &o(""), None, 404).await;
-    attempt(&app, &t, OtherHost, get.clone(), &o(""), None, 404).await;
-    for who in [Buyer, Host, Operator] {
-        let seen = attempt(&app, &t, who, get.clone(), &o(""), None, 200).await;
-        assert_eq!(
-            seen["ship_to"]["phone"], "+7 701 555 0101",
-            "{who:?} sees the recipient"
-        );
-    }
-    let seen = attempt(&app, &t, Admin, get.clone(), &o(""), None, 200).await;
-    assert!(
-        seen.get("ship_to").is_none(),
-        "an admin does not see the recipient: {seen}"
-    );
-
-    // Lists: each sees only theirs.
-    for (who, count) in [
-        (Buyer, 2),
-        (OtherBuyer, 0),
-        (Host, 2),
-        (OtherHost, 0),
-        (Operator, 2),
-        (Admin, 2),
-    ] {
-        let list = attempt(&app, &t, who, get.clone(), "/api/v1/orders?mine", None, 200).await;
-        assert_eq!(
-            list["items"].as_array().expect("items").len(),
-            count,
-            "{who:?}"
-        );
-    }
-    attempt(&app, &t, Nobody, get.clone(), "/api/v1/orders", None, 401).await;
-
-    // The order's life: pay (its buyer), ship and deliver (operator or admin), cancel (buyer).
-    action(
-        &app,
-        &t,
-        post.clone(),
-        &o("/pay"),
-        Some(&empty),
-        &[
-            (Nobody, 401),
-            (Host, 403),
-            (OtherHost, 403),
-            (OtherBuyer, 404),
-        ],
-        Buyer,
-        200,
-    )
+    // Reading an order: others' orders are 404; ship_to only for buyer, host, operator. Lists:
+    // each sees only theirs. The order's life: pay (its buyer), ship and deliver (operator or
+    // admin), cancel (buyer). Then the operators' views, the buyer's profile, and ending the
+    // session: another host cannot; an operator can.
+    m.check(vec![
+        Row::get(
+            o(""),
+            vec![
+                cell(Nobody, 401),
+                cell(OtherBuyer, 404),
+                cell(OtherHost, 404),
+                cell(Buyer, 200).with(Body::ShowsRecipient),
+                cell(Host, 200).with(Body::ShowsRecipient),
+                cell(Operator, 200).with(Body::ShowsRecipient),
+                cell(Admin, 200).with(Body::HidesRecipient),
+            ],
+        ),
+        Row::get(
+            "/api/v1/orders?mine",
+            vec![
+                cell(Buyer, 200).with(Body::Items(2)),
+                cell(OtherBuyer, 200).with(Body::Items(0)),
+                cell(Host, 200).with(Body::Items(2)),
+                cell(OtherHost, 200).with(Body::Items(0)),
+                cell(Operator, 200).with(Body::Items(2)),
+                cell(Admin, 200).with(Body::Items(2)),
+            ],
+        ),
+        Row::get("/api/v1/orders", vec![cell(Nobody, 401)]),
+        Row::post(
+            o("/pay"),
+            &empty,
+            refused_then(
+                &[
+                    (Nobody, 401),
+                    (Host, 403),
+                    (OtherHost, 403),
+                    (OtherBuyer, 404),
+                ],
+                Buyer,
+                200,
+            ),
+        ),
+        Row::post(
+            o("/ship"),
+            &json!({"carrier": "Kazpost", "tracking_number": "RR1KZ"}),
+            refused_then(&NOT_FULFILMENT, Operator, 200),
+        ),
+        Row::post(
+            o("/deliver"),
+            &empty,
+            refused_then(&NOT_FULFILMENT, Admin, 200),
+        ),
+        Row::post(
+            format!("/api/v1/orders/{spare}/cancel"),
+            &empty,
+            refused_then(
+                &[
+                    (Nobody, 401),
+                    (Admin, 403),
+                    (Host, 403),
+                    (OtherHost, 403),
+                    (OtherBuyer, 404),
+                ],
+                Buyer,
+                200,
+            ),
+        ),
+        Row::get("/api/v1/orders/export", {
+            let mut cells = refused_then(&NOT_FULFILMENT, Operator, 200);
+            cells.push(cell(Admin, 200));
+            cells
+        }),
+        Row::get(
+            "/api/v1/reports/sales?group_by=host",
+            refused_then(&NOT_FULFILMENT, Admin, 200),
+        ),
+        Row::get(
+            "/api/v1/reports/sales?group_by=day&tz=Asia/Almaty",
+            vec![cell(Operator, 200)],
+        ),
+        Row::get(
+            "/api/v1/buyers/me",
+            refused_then(
+                &[(Nobody, 401), (Admin, 403), (Host, 403), (Operator, 403)],
+                Buyer,
+                200,
+            ),
+        ),
+        Row::post(
+            s("/end"),
+            &empty,
+            refused_then(&NOT_CONTROLLERS, Operator, 200),
+        ),
+    ])
     .await;
-    let shipment = json!({"carrier": "Kazpost", "tracking_number": "RR1KZ"});
-    action(
-        &app,
-        &t,
-        post.clone(),
-        &o("/ship"),
-        Some(&shipment),
-        &[
-            (Nobody, 401),
-            (Host, 403),
-            (OtherHost, 403),
-            (Buyer, 403),
-            (OtherBuyer, 403),
-        ],
-        Operator,
-        200,
-    )
-    .await;
-    action(
-        &app,
-        &t,
-        post.clone(),
-        &o("/deliver"),
-        Some(&empty),
-        &[
-            (Nobody, 401),
-            (Host, 403),
-            (OtherHost, 403),
-            (Buyer, 403),
-            (OtherBuyer, 403),
-        ],
-        Admin,
-        200,
-    )
-    .await;
-    let cancel = format!("/api/v1/orders/{spare}/cancel");
-    action(
-        &app,
-        &t,
-        post.clone(),
-        &cancel,
-        Some(&empty),
-        &[
-            (Nobody, 401),
-            (Admin, 403),
-            (Host, 403),
-            (OtherHost, 403),
-            (OtherBuyer, 404),
-        ],
-        Buyer,
-        200,
-    )
-    .await;
-
-    // Operators' views.
-    let fulfilment_refused = [
-        (Nobody, 401),
-        (Host, 403),
-        (OtherHost, 403),
-        (Buyer, 403),
-        (OtherBuyer, 403),
-    ];
-    action(
-        &app,
-        &t,
-        get.clone(),
-        "/api/v1/orders/export",
-        None,
-        &fulfilment_refused,
-        Operator,
-        200,
-    )
-    .await;
-    attempt(
-        &app,
-        &t,
-        Admin,
-        get.clone(),
-        "/api/v1/orders/export",
-        None,
-        200,
-    )
-    .await;
-    action(
-        &app,
-        &t,
-        get.clone(),
-        "/api/v1/reports/sales?group_by=host",
-        None,
-        &fulfilment_refused,
-        Admin,
-        200,
-    )
-    .await;
-    attempt(
-        &app,
-        &t,
-        Operator,
-        get.clone(),
-        "/api/v1/reports/sales?group_by=day&tz=Asia/Almaty",
-        None,
-        200,
-    )
-    .await;
-
-    // Buyer profile.
-    action(
-        &app,
-        &t,
-        get.clone(),
-        "/api/v1/buyers/me",
-        None,
-        &[(Nobody, 401), (Admin, 403), (Host, 403), (Operator, 403)],
-        Buyer,
-        200,
-    )
-    .await;
-
-    // Ending: another host cannot; an operator can.
-    action(
-        &app,
-        &t,
-        post.clone(),
-        &s("/end"),
-        Some(&empty),
-        &not_controllers(),
-        Operator,
-        200,
-    )
-    .await;
+    m.finish();
 }

@@ -1,0 +1,176 @@
+//! The data tests build on: request bodies ([`sample_product`], [`ship_to`], [`order_body`]) and
+//! setups made through the public API ([`TestApp::seed_basics`], [`TestApp::live_session`] and its
+//! [`LiveSetup`], [`TestApp::buyer`], [`TestApp::flash_sale`]).
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::app::TestApp;
+
+/// A complete product body with two variants (KZT and CNY prices), for tests to adjust.
+pub fn sample_product() -> Value {
+    json!({
+        "merchant": "Brest Meat Export LLC",
+        "category": "food.meat",
+        "hs_code": "020230",
+        "origin_country": "BY",
+        "weight_g": 1050,
+        "customs_mode": "1210",
+        "source_locale": "ru",
+        "title": "Говядина замороженная, грудинка 1 кг",
+        "description": "Говядина из Брестской области, шоковая заморозка.",
+        "attributes": {"storage": "Хранить при −18 °C", "net_weight_g": 1000, "shelf_life_days": 365},
+        "variants": [
+            {"sku": "BEEF-BRISKET-1KG", "options": {"cut": "brisket"}, "barcode": "4006381333931",
+             "prices": {"CNY": 8900, "KZT": 629900}},
+            {"sku": "BEEF-STRIP-1KG", "options": {"cut": "striploin"},
+             "prices": {"CNY": 12900}}
+        ]
+    })
+}
+
+/// A shipping address in Almaty, for order bodies.
+pub fn ship_to() -> Value {
+    json!({"name": "Aigerim Bekova", "phone": "+7 701 555 0101", "country": "KZ",
+           "city": "Almaty", "address": "Abay Ave 10, apt 5", "postal_code": "050000"})
+}
+
+/// An order body for `variant_id`.
+pub fn order_body(variant_id: i64, quantity: i64, currency: &str) -> Value {
+    json!({"variant_id": variant_id, "quantity": quantity, "currency": currency,
+           "ship_to": ship_to()})
+}
+
+/// What [`TestApp::live_session`] set up.
+#[derive(Debug, Clone)]
+pub struct LiveSetup {
+    pub host: String,
+    pub operator: String,
+    pub session_id: i64,
+    pub product_id: i64,
+    /// The brisket variant (KZT and CNY prices), stocked in KHG-1.
+    pub variant_id: i64,
+}
+
+impl TestApp {
+    /// A warehouse in Khorgos, the KZ market it serves, and a KZT rate.
+    pub async fn seed_basics(&self) {
+        self.post(
+            "/api/v1/warehouses",
+            &self.admin,
+            &json!({"code": "KHG-1", "name": "Khorgos border warehouse", "country": "CN", "kind": "border"}),
+        )
+        .await
+        .expect(201);
+        self.put(
+            "/api/v1/markets/KZ",
+            &self.admin,
+            &json!({"name": "Kazakhstan", "currencies": ["KZT"], "locales": ["kk", "ru"], "warehouses": ["KHG-1"]}),
+        )
+        .await
+        .expect(200);
+        self.post(
+            "/api/v1/rates",
+            &self.admin,
+            &json!({"currency": "KZT", "rate": "0.0142", "valid_from": "2026-01-01"}),
+        )
+        .await
+        .expect(201);
+    }
+
+    /// Creates a product (admin) and returns its JSON.
+    pub async fn create_product(&self, body: &Value) -> Value {
+        self.post("/api/v1/products", &self.admin, body)
+            .await
+            .expect(201)
+            .body
+    }
+
+    /// A guest buyer (through `POST /api/v1/buyers`): their token and id.
+    pub async fn buyer(&self, name: &str, locale: &str) -> (String, i64) {
+        let reply = self
+            .request(
+                Method::POST,
+                "/api/v1/buyers",
+                None,
+                Some(
+                    &json!({"display_name": name, "country": "KZ", "city": "Almaty",
+                             "locale": locale}),
+                ),
+            )
+            .await
+            .expect(201);
+        (
+            reply.body["token"].as_str().expect("token").to_owned(),
+            reply.body["buyer"]["id"].as_i64().expect("buyer id"),
+        )
+    }
+
+    /// The basics, the sample product with `stock` units of its first variant in KHG-1, and a
+    /// host's session for KZ with the product in the showcase; started when `live`.
+    pub async fn live_session(&self, stock: i64, live: bool) -> LiveSetup {
+        self.seed_basics().await;
+        let product = self.create_product(&sample_product()).await;
+        let product_id = product["id"].as_i64().expect("product id");
+        let variant_id = product["variants"][0]["id"].as_i64().expect("variant id");
+        self.put(
+            &format!("/api/v1/variants/{variant_id}/stock/KHG-1"),
+            &self.admin,
+            &json!({"available": stock}),
+        )
+        .await
+        .expect(200);
+        let host = self.token("host").await;
+        let operator = self.token("operator").await;
+        let session_id = self
+            .post(
+                "/api/v1/sessions",
+                &host,
+                &json!({"title": "Khorgos beef night", "language": "ru", "markets": ["KZ"]}),
+            )
+            .await
+            .expect(201)
+            .body["id"]
+            .as_i64()
+            .expect("session id");
+        self.post(
+            &format!("/api/v1/sessions/{session_id}/showcase"),
+            &host,
+            &json!({"product_id": product_id}),
+        )
+        .await
+        .expect(200);
+        if live {
+            self.post(
+                &format!("/api/v1/sessions/{session_id}/start"),
+                &host,
+                &json!({}),
+            )
+            .await
+            .expect(200);
+        }
+        LiveSetup {
+            host,
+            operator,
+            session_id,
+            product_id,
+            variant_id,
+        }
+    }
+
+    /// A flash sale of `quantity` units in the session, open now, priced in KZT; its id.
+    pub async fn flash_sale(&self, live: &LiveSetup, quantity: i64, limit: i64) -> i64 {
+        self.post(
+            &format!("/api/v1/sessions/{}/flash-sales", live.session_id),
+            &live.host,
+            &json!({"variant_id": live.variant_id, "quantity": quantity,
+                    "per_buyer_limit": limit, "prices": {"KZT": 450000},
+                    "countdown_s": 0, "duration_s": 600}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+            .as_i64()
+            .expect("sale id")
+    }
+}

@@ -88,7 +88,12 @@ async fn regular_orders_never_oversell_across_sessions(backend: Backend) {
         let (app, session, variant) = (app.clone(), sessions[i % 6], live.variant_id);
         orders.spawn(async move {
             let reply = app
-                .order(&token, session, &format!("k{i}"), &order_body(variant, 1, "KZT"))
+                .order(
+                    &token,
+                    session,
+                    &format!("k{i}"),
+                    &order_body(variant, 1, "KZT"),
+                )
                 .await;
             (reply.status.as_u16(), reply.code().to_owned())
         });
@@ -189,7 +194,9 @@ async fn ending_while_others_restock_never_deadlocks(backend: Backend) {
         .await
         .expect(200)
         .body;
-    let strip = product["variants"][1]["id"].as_i64().expect("second variant");
+    let strip = product["variants"][1]["id"]
+        .as_i64()
+        .expect("second variant");
     app.put(
         &format!("/api/v1/variants/{strip}/stock/KHG-1"),
         &app.admin,
@@ -250,7 +257,10 @@ async fn ending_while_others_restock_never_deadlocks(backend: Backend) {
         }
         while let Some(done) = work.join_next().await {
             let (what, status, text) = done.expect("task");
-            assert_eq!(status, 200, "round {round}: {what} answered {status}: {text}");
+            assert_eq!(
+                status, 200,
+                "round {round}: {what} answered {status}: {text}"
+            );
         }
     }
     // Units are conserved: stock + units held by sales + sold = what was put in.
@@ -420,7 +430,11 @@ async fn pin_and_showcase_after_the_end_are_refused(backend: Backend) {
             let (app, host) = (app.clone(), live.host.clone());
             work.spawn(async move {
                 let r = app
-                    .post(&format!("/api/v1/sessions/{session}/end"), &host, &json!({}))
+                    .post(
+                        &format!("/api/v1/sessions/{session}/end"),
+                        &host,
+                        &json!({}),
+                    )
                     .await;
                 (r.status.as_u16(), r.text)
             });
@@ -449,7 +463,10 @@ async fn pin_and_showcase_after_the_end_are_refused(backend: Backend) {
                  AND pinned_product_id IS NOT NULL"
             ))
             .await;
-        assert_eq!(pinned, 0, "round {round}: the ended session kept a pinned product");
+        assert_eq!(
+            pinned, 0,
+            "round {round}: the ended session kept a pinned product"
+        );
         let session_json: Value = app
             .get(&format!("/api/v1/sessions/{session}"), &live.host)
             .await

@@ -37,6 +37,8 @@ struct Ticket {
 struct Writer {
     generation: u64,
     queue: mpsc::Sender<Ticket>,
+    /// Awaited on shutdown.
+    task: tokio::task::JoinHandle<()>,
 }
 
 struct Inner {
@@ -96,15 +98,28 @@ impl OrderDesk {
             .inner
             .generation
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let task = tokio::spawn(run_writer(self.inner.clone(), sale_id, generation, rx));
         writers.insert(
             sale_id,
             Writer {
                 generation,
                 queue: queue.clone(),
+                task,
             },
         );
-        tokio::spawn(run_writer(self.inner.clone(), sale_id, generation, rx));
         queue
+    }
+
+    /// Stops every writer and waits for it: each answers what its queue holds (the map's
+    /// senders are dropped, so its queue ends once buyers in flight have pushed), then ends.
+    pub async fn shutdown(&self) {
+        let writers: Vec<Writer> = lock(&self.inner.writers).drain().map(|(_, w)| w).collect();
+        for w in writers {
+            drop(w.queue);
+            if let Err(e) = w.task.await {
+                tracing::error!(error = %e, "an order desk writer ended with a panic");
+            }
+        }
     }
 
     /// Sales with a writer on this instance (for metrics and tests).

@@ -132,7 +132,7 @@ impl Fanout {
         wake: Arc<Notify>,
         poll: Duration,
         mut alive: watch::Receiver<()>,
-    ) -> Fanout {
+    ) -> (Fanout, tokio::task::JoinHandle<()>) {
         let (ready_tx, ready) = watch::channel(false);
         let fanout = Fanout {
             inner: Arc::new(Inner {
@@ -146,7 +146,7 @@ impl Fanout {
             }),
         };
         let tailer = fanout.clone();
-        tokio::spawn(async move {
+        let handle = tokio::spawn(async move {
             loop {
                 match tailer.inner.store.last_event_id().await {
                     Ok(last) => {
@@ -161,7 +161,7 @@ impl Fanout {
                             alive.changed(),
                         )
                         .await;
-                        if matches!(retry, Ok(Err(_))) {
+                        if retry.is_ok() {
                             return;
                         }
                     }
@@ -173,11 +173,8 @@ impl Fanout {
                 tokio::select! {
                     () = tailer.inner.wake.notified() => {}
                     _ = tick.tick() => {}
-                    changed = alive.changed() => {
-                        if changed.is_err() {
-                            break;
-                        }
-                    }
+                    // A send (shutdown) or a dropped sender (the feed is gone): stop.
+                    _ = alive.changed() => break,
                 }
                 if let Err(e) = tailer.drain().await {
                     tracing::warn!(error = %e, "reading the event log failed; retrying");
@@ -188,7 +185,7 @@ impl Fanout {
             registry.sessions.clear();
             registry.all.clear();
         });
-        fanout
+        (fanout, handle)
     }
 
     /// Resolves once the tailer knows where the log ends.

@@ -133,9 +133,11 @@ pub struct Feed {
     /// What feed payloads are encoded with (message bundles, today's rates kept fresh by the
     /// ticker); shared by the fan-out and the connections catching up from the log.
     pub encoding: Arc<ws::Encoding>,
-    /// Dropped with the last clone of the state (when the server stops): stops the sweeper,
-    /// the fan-out and the ticker.
-    _alive: Arc<tokio::sync::watch::Sender<()>>,
+    /// Sent to (by [`Feed::shutdown`]) or dropped with the last clone of the state: stops the
+    /// sweeper, the fan-out's tailer and the ticker.
+    alive: Arc<tokio::sync::watch::Sender<()>>,
+    /// The background tasks above, awaited by [`Feed::shutdown`].
+    tasks: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
 }
 
 impl Feed {
@@ -151,7 +153,7 @@ impl Feed {
         let store = FeedStore::new(db.clone(), catalog, config.payment_window);
         let desk = OrderDesk::new(store.clone());
         let (alive, watch) = tokio::sync::watch::channel(());
-        tokio::spawn(sweeper::run(
+        let sweeper = tokio::spawn(sweeper::run(
             store.clone(),
             config.sweep_interval,
             watch.clone(),
@@ -167,14 +169,14 @@ impl Feed {
         });
         let shared = encoding.clone();
         let encoder: fanout::Encoder = Arc::new(move |e, key| ws::encode(&shared, e, key));
-        let fanout = fanout::Fanout::start(
+        let (fanout, tailer) = fanout::Fanout::start(
             store.clone(),
             encoder,
             store.commits(),
             config.ws.poll_interval,
             watch.clone(),
         );
-        tokio::spawn(ws::run_ticker(
+        let ticker = tokio::spawn(ws::run_ticker(
             store.clone(),
             fanout.clone(),
             rates.clone(),
@@ -194,8 +196,27 @@ impl Feed {
             ws_slots: ws::ConnectionSlots::default(),
             closing: Arc::new(closing),
             encoding,
-            _alive: Arc::new(alive),
+            alive: Arc::new(alive),
+            tasks: Arc::new(std::sync::Mutex::new(vec![sweeper, tailer, ticker])),
         }
+    }
+
+    /// Stops the feed's background work and waits for it: the sweeper, the fan-out's tailer,
+    /// the ticker, and every order desk writer (each answers the orders it holds first). Call
+    /// after the HTTP server has finished its requests in flight.
+    pub async fn shutdown(&self) {
+        self.close_feeds();
+        self.alive.send_replace(());
+        let tasks: Vec<tokio::task::JoinHandle<()>> = match self.tasks.lock() {
+            Ok(mut t) => t.drain(..).collect(),
+            Err(poisoned) => poisoned.into_inner().drain(..).collect(),
+        };
+        for task in tasks {
+            if let Err(e) = task.await {
+                tracing::error!(error = %e, "a feed task ended with a panic");
+            }
+        }
+        self.desk.shutdown().await;
     }
 
     /// Closes every feed connection with 1012 (service restart): call on shutdown, before the
@@ -223,7 +244,8 @@ impl Every {
     pub(crate) async fn next(&mut self) -> bool {
         tokio::select! {
             _ = self.tick.tick() => true,
-            changed = self.alive.changed() => changed.is_ok(),
+            // A send (shutdown) or a dropped sender (the feed is gone): stop.
+            _ = self.alive.changed() => false,
         }
     }
 }

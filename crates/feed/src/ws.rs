@@ -792,8 +792,6 @@ impl Connection {
     }
 }
 
-/// An open sale as the ticker reads it: session, id, state, units left, start and end (ms).
-
 /// What [`encode`] needs: the message bundles and today's rates.
 pub struct Encoding {
     pub l10n: Arc<silkstream_l10n::L10n>,

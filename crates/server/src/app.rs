@@ -206,11 +206,12 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let feed = app.feed;
+    let closing = feed.clone();
     // WebSocket connections outlive the HTTP server's graceful shutdown: tell them first, so
     // every feed client gets a 1012 close and reconnects with `since`.
     let shutdown = async move {
         shutdown.await;
-        feed.close_feeds();
+        closing.close_feeds();
     };
     // Connection info gives handlers the client's address (per-address rate limits).
     axum::serve(
@@ -219,7 +220,10 @@ pub async fn run(
             .into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await?;
+    // Requests in flight have finished: stop the background work and wait for it.
+    feed.shutdown().await;
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

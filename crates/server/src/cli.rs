@@ -1,30 +1,91 @@
 //! The command line: `serve`, `migrate`, `token create|revoke|list`, `backup`.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use silkstream_catalog::auth::Role;
 
-use crate::settings::Settings;
+use crate::settings::{LogFormat, Settings};
 use crate::tokens::TokenStore;
+
+/// How the settings combine, under every `--help` that lists them.
+const SETTINGS_NOTE: &str = "Every setting is also a key of the --config file: the flag's name \
+    with underscores (--db-max-connections is db_max_connections). A flag beats the \
+    environment, which beats the file, which beats the default.";
 
 #[derive(Parser, Debug)]
 #[command(
     name = "silkstream",
     version,
-    about = "Backend for cross-border livestream selling"
+    about = "Backend for cross-border livestream selling",
+    after_help = SETTINGS_NOTE
 )]
 pub struct Cli {
     /// TOML settings file (also SILKSTREAM_CONFIG); the environment overrides it.
     #[arg(long, global = true, env = "SILKSTREAM_CONFIG")]
     pub config: Option<PathBuf>,
+    /// The settings as given by flags, the environment and the defaults; [`Settings::load`]
+    /// lays them over the `--config` file.
+    #[command(flatten)]
+    pub settings: Settings,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Parses the process's command line and environment; on a mistake, prints clap's message
+/// (naming the environment variable when the bad value came from one) and exits with 2.
+pub fn parse() -> (Cli, ArgMatches) {
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    match parsed {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            match bad_value_from_env(&e) {
+                Some(name) => {
+                    let text = e.render().to_string();
+                    let (what, hint) = text.split_at(text.find("\n\n").unwrap_or(text.len()));
+                    eprint!(
+                        "{what}\n  (the value comes from the environment variable {name}){hint}"
+                    );
+                }
+                None => {
+                    let _ = e.print();
+                }
+            }
+            std::process::exit(e.exit_code());
+        }
+    }
+}
+
+/// The environment variable a refused value came from: set, and its flag not on the command
+/// line.
+fn bad_value_from_env(e: &clap::Error) -> Option<String> {
+    if !matches!(
+        e.kind(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation
+    ) {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let flag = arg.split_whitespace().next()?;
+    let command = Cli::command();
+    let env = command
+        .get_arguments()
+        .find(|a| a.get_long().is_some_and(|l| flag == format!("--{l}")))?
+        .get_env()?;
+    let on_command_line = std::env::args().any(|a| a == flag || a.starts_with(&format!("{flag}=")));
+    (!on_command_line && std::env::var_os(env).is_some()).then(|| env.to_string_lossy().into())
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the API (applies migrations first).
+    #[command(after_help = SETTINGS_NOTE)]
     Serve {
         /// Load the demo catalog into an empty catalog and print a token per role.
         #[arg(long)]
@@ -68,23 +129,28 @@ fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| format!("'{s}' is not a role: admin, host, buyer or operator"))
 }
 
+/// Logs go to stderr, coloured only when it is a terminal (and `NO_COLOR` is unset or empty),
+/// so a file or a pipe gets plain text.
 fn init_tracing(settings: &Settings) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("SILKSTREAM_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = if settings.log_format == "json" {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
+        .with_writer(std::io::stderr)
+        .with_ansi(colour);
+    let _ = match settings.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
     };
 }
 
-/// Runs the parsed command line.
-pub async fn main(cli: Cli) -> anyhow::Result<()> {
-    let settings = Settings::load(cli.config.as_deref())?;
+/// Runs the parsed command line; `matches` tells which settings were given (flags, environment)
+/// and so beat the `--config` file.
+pub async fn main(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
+    let settings = Settings::load(matches, cli.config.as_deref())?;
     init_tracing(&settings);
     match cli.command {
         Command::Serve { demo } => serve(settings, demo).await,

@@ -1,6 +1,8 @@
 //! The `silkstream` binary itself: `token create` prints the token alone on its last line and
 //! the token works; `migrate`; `backup` copies a live SQLite database; `serve` answers and stops
-//! cleanly on SIGTERM; a data directory with no settings at all is used as is.
+//! cleanly on SIGTERM; a data directory with no settings at all is used as is; settings come
+//! from flags, the environment, a file and the defaults, in that order, and are all listed by
+//! `serve --help`; bad settings stop start-up.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -334,4 +336,183 @@ fn tokio_runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .expect("runtime")
+}
+
+/// Every setting, as its flag and its environment variable.
+const SETTINGS: [(&str, &str); 17] = [
+    ("--database-url", "SILKSTREAM_DATABASE_URL"),
+    ("--bind", "SILKSTREAM_BIND"),
+    ("--redis-url", "SILKSTREAM_REDIS_URL"),
+    ("--max-body-bytes", "SILKSTREAM_MAX_BODY_BYTES"),
+    ("--db-max-connections", "SILKSTREAM_DB_MAX_CONNECTIONS"),
+    ("--log-format", "SILKSTREAM_LOG_FORMAT"),
+    ("--locales-dir", "SILKSTREAM_LOCALES_DIR"),
+    ("--payment-window-s", "SILKSTREAM_PAYMENT_WINDOW_S"),
+    (
+        "--buyer-signups-per-minute",
+        "SILKSTREAM_BUYER_SIGNUPS_PER_MINUTE",
+    ),
+    (
+        "--orders-per-buyer-per-minute",
+        "SILKSTREAM_ORDERS_PER_BUYER_PER_MINUTE",
+    ),
+    ("--sweep-interval-ms", "SILKSTREAM_SWEEP_INTERVAL_MS"),
+    ("--feed-queue-capacity", "SILKSTREAM_FEED_QUEUE_CAPACITY"),
+    ("--feed-ping-interval-s", "SILKSTREAM_FEED_PING_INTERVAL_S"),
+    ("--feed-idle-timeout-s", "SILKSTREAM_FEED_IDLE_TIMEOUT_S"),
+    (
+        "--feed-max-message-bytes",
+        "SILKSTREAM_FEED_MAX_MESSAGE_BYTES",
+    ),
+    (
+        "--feed-orders-per-second",
+        "SILKSTREAM_FEED_ORDERS_PER_SECOND",
+    ),
+    (
+        "--feed-max-connections-per-token",
+        "SILKSTREAM_FEED_MAX_CONNECTIONS_PER_TOKEN",
+    ),
+];
+
+/// `serve --help` lists every setting with its environment variable, and never shows the
+/// database password from the environment.
+#[test]
+fn serve_help_lists_every_setting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = silkstream(dir.path())
+        .args(["serve", "--help"])
+        .env("SILKSTREAM_DATABASE_URL", "postgres://app:s3cret@db/silk")
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout).to_string();
+    for (flag, env) in SETTINGS {
+        assert!(help.contains(flag), "{flag} in:\n{help}");
+        assert!(help.contains(&format!("[env: {env}")), "{env} in:\n{help}");
+    }
+    assert!(help.contains("[default: 127.0.0.1:8080]"), "{help}");
+    assert!(help.contains("[default: sqlite:silkstream.db]"), "{help}");
+    assert!(!help.contains("s3cret"), "{help}");
+}
+
+/// The `--config` file beats the defaults, the environment beats the file, and a flag beats
+/// the environment: seen in which database file `migrate` creates. A file with an unknown key
+/// stops the command, naming the file.
+#[test]
+fn flag_beats_environment_beats_file_beats_defaults() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("silkstream.toml");
+    std::fs::write(&file, "database_url = \"sqlite:from-file.db\"\n").expect("write");
+    let migrate = |env: &[(&str, &str)], args: &[&str]| {
+        let out = silkstream(dir.path())
+            .arg("migrate")
+            .args(args)
+            .env("SILKSTREAM_CONFIG", &file)
+            .envs(env.iter().copied())
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    migrate(&[], &[]);
+    assert!(dir.path().join("from-file.db").exists(), "the file's URL");
+    assert!(
+        !dir.path().join("silkstream.db").exists(),
+        "not the default"
+    );
+    migrate(&[("SILKSTREAM_DATABASE_URL", "sqlite:from-env.db")], &[]);
+    assert!(
+        dir.path().join("from-env.db").exists(),
+        "the environment's URL"
+    );
+    migrate(
+        &[("SILKSTREAM_DATABASE_URL", "sqlite:from-env.db")],
+        &["--database-url", "sqlite:from-flag.db"],
+    );
+    assert!(dir.path().join("from-flag.db").exists(), "the flag's URL");
+
+    std::fs::write(&file, "databse_url = \"sqlite:typo.db\"\n").expect("write");
+    let out = silkstream(dir.path())
+        .arg("migrate")
+        .env("SILKSTREAM_CONFIG", &file)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("silkstream.toml") && stderr.contains("databse_url"),
+        "{stderr}"
+    );
+}
+
+/// An unknown log format, from the environment or the file, stops start-up with a message that
+/// names the value and where it came from; a bad number too.
+#[test]
+fn bad_settings_stop_start_up() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = silkstream(dir.path())
+        .arg("serve")
+        .env("SILKSTREAM_LOG_FORMAT", "yaml")
+        .env("SILKSTREAM_BIND", "127.0.0.1:0")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("'yaml'")
+            && stderr.contains("SILKSTREAM_LOG_FORMAT")
+            && stderr.contains("text, json"),
+        "{stderr}"
+    );
+
+    let file = dir.path().join("silkstream.toml");
+    std::fs::write(&file, "log_format = \"yaml\"\n").expect("write");
+    let out = silkstream(dir.path())
+        .arg("migrate")
+        .env("SILKSTREAM_CONFIG", &file)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("silkstream.toml") && stderr.contains("yaml"),
+        "{stderr}"
+    );
+
+    let out = silkstream(dir.path())
+        .arg("migrate")
+        .env("SILKSTREAM_PAYMENT_WINDOW_S", "15 minutes")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("'15 minutes'") && stderr.contains("SILKSTREAM_PAYMENT_WINDOW_S"),
+        "{stderr}"
+    );
+}
+
+/// Logs written to a pipe (or a file) are plain text: no ANSI colour codes, in either format.
+#[test]
+fn logs_to_a_pipe_have_no_colour_codes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    for format in ["text", "json"] {
+        // A port in use: serve logs its start, then fails.
+        let out = silkstream(dir.path())
+            .arg("serve")
+            .env("SILKSTREAM_LOG", "info")
+            .env("SILKSTREAM_LOG_FORMAT", format)
+            .env("SILKSTREAM_BIND", format!("127.0.0.1:{port}"))
+            .output()
+            .expect("run");
+        assert!(!out.status.success(), "the port is taken");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("starting"), "{format}: {stderr}");
+        assert!(!stderr.contains('\u{1b}'), "{format}: {stderr:?}");
+    }
 }

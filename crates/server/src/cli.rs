@@ -215,6 +215,14 @@ pub async fn main(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
             }
         }
         Command::Backup { path } => {
+            // Refused before connecting: a PostgreSQL database is not opened (or migrated) only
+            // to be told it cannot be copied.
+            if !settings.database_url.starts_with("sqlite:") {
+                anyhow::bail!(
+                    "backup copies a SQLite database; for PostgreSQL ({}) use pg_dump",
+                    crate::settings::redact_url(&settings.database_url)
+                );
+            }
             if path.exists() {
                 anyhow::bail!("{} exists already; choose a new path", path.display());
             }
@@ -222,7 +230,10 @@ pub async fn main(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
             let target = path
                 .to_str()
                 .ok_or_else(|| anyhow::anyhow!("the backup path must be UTF-8"))?;
-            db.backup_sqlite(target).await?;
+            // `{e}` alone: sqlx's error repeats its cause, which `{:#}` would print again.
+            db.backup_sqlite(target)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot write the backup to {target}: {e}"))?;
             db.close().await;
             println!("backup written to {}", path.display());
             Ok(())

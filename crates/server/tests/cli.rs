@@ -516,3 +516,24 @@ fn logs_to_a_pipe_have_no_colour_codes() {
         assert!(!stderr.contains('\u{1b}'), "{format}: {stderr:?}");
     }
 }
+
+/// `backup` on PostgreSQL is refused with one clear message (printed once), before any
+/// connection, and without the password.
+#[test]
+fn backup_refuses_postgresql_with_one_message() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = silkstream(dir.path())
+        .args(["backup", "copy.db"])
+        .env(
+            "SILKSTREAM_DATABASE_URL",
+            "postgres://app:s3cret@127.0.0.1:5432/silkstream",
+        )
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("pg_dump").count(), 1, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+    assert!(!dir.path().join("copy.db").exists());
+}

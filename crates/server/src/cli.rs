@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use silkstream_catalog::auth::Role;
+use silkstream_feed::model::NewBuyer;
 
 use crate::settings::{LogFormat, Settings};
 use crate::tokens::TokenStore;
@@ -109,20 +110,84 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum TokenCommand {
-    /// Create a token; prints it alone on the last line.
+    /// Create a token; prints it alone on the last line. A buyer token needs the buyer's
+    /// profile (--country, --city, --locale), which its orders are placed with.
     Create {
         #[arg(long, value_parser = parse_role)]
         role: Role,
+        /// The token's name; for a buyer also the display name the feeds show (masked).
         #[arg(long)]
         name: String,
         /// Days until it expires (never when absent).
         #[arg(long)]
         expires_in: Option<i64>,
+        /// Buyer only: the buyer's market, an ISO 3166-1 alpha-2 code (KZ).
+        #[arg(long)]
+        country: Option<String>,
+        /// Buyer only: the buyer's city (Almaty).
+        #[arg(long)]
+        city: Option<String>,
+        /// Buyer only: the language the buyer reads (ru).
+        #[arg(long)]
+        locale: Option<String>,
     },
     /// Revoke a token by its id.
     Revoke { id: i64 },
     /// List tokens (never their secrets).
     List,
+}
+
+/// The buyer profile of `token create`: all of --country, --city and --locale for a buyer
+/// (a buyer without them could never order), none for any other role.
+fn buyer_profile(
+    role: Role,
+    name: &str,
+    country: Option<String>,
+    city: Option<String>,
+    locale: Option<String>,
+) -> anyhow::Result<Option<NewBuyer>> {
+    let given = [
+        ("--country", &country),
+        ("--city", &city),
+        ("--locale", &locale),
+    ];
+    if role != Role::Buyer {
+        let extra: Vec<&str> = given
+            .iter()
+            .filter(|(_, v)| v.is_some())
+            .map(|(flag, _)| *flag)
+            .collect();
+        if !extra.is_empty() {
+            anyhow::bail!(
+                "{} describe a buyer; a{} {role} token takes none",
+                extra.join(", "),
+                if role == Role::Admin || role == Role::Operator {
+                    "n"
+                } else {
+                    ""
+                }
+            );
+        }
+        return Ok(None);
+    }
+    let missing: Vec<&str> = given
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(flag, _)| *flag)
+        .collect();
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "a buyer token needs the buyer's profile to order; missing {} \
+             (for example: --country KZ --city Almaty --locale ru)",
+            missing.join(", ")
+        );
+    }
+    Ok(Some(NewBuyer {
+        display_name: name.to_owned(),
+        country: country.unwrap_or_default(),
+        city: city.unwrap_or_default(),
+        locale: locale.unwrap_or_default(),
+    }))
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -168,11 +233,26 @@ pub async fn main(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
                     role,
                     name,
                     expires_in,
+                    country,
+                    city,
+                    locale,
                 } => {
-                    let created = store
-                        .create(&name, role, expires_in)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let profile = buyer_profile(role, &name, country, city, locale)?;
+                    let (created, buyer) = match &profile {
+                        Some(profile) => {
+                            let (token, buyer) =
+                                crate::tokens::create_buyer(&db, &name, expires_in, profile, "cli")
+                                    .await?;
+                            (token, Some(buyer))
+                        }
+                        None => {
+                            let token = store
+                                .create(&name, role, expires_in)
+                                .await
+                                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                            (token, None)
+                        }
+                    };
                     println!(
                         "created token {} for {} ({}){}",
                         created.info.id,
@@ -185,6 +265,12 @@ pub async fn main(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
                             .map(|e| format!(", expires {e}"))
                             .unwrap_or_default()
                     );
+                    if let Some(b) = buyer {
+                        println!(
+                            "buyer profile: {} from {}, {}, reads {}",
+                            b.display_name, b.city, b.country, b.locale
+                        );
+                    }
                     println!("{}", created.token);
                 }
                 TokenCommand::Revoke { id } => {
@@ -243,44 +329,64 @@ pub async fn main(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
 
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     tracing::info!(settings = ?settings, "starting");
+    // First, so that Ctrl-C or SIGTERM during start-up is a clean stop too.
+    let shutdown = crate::app::shutdown_signal();
     let l10n = crate::load_l10n(&settings)?;
     let db = crate::connect(&settings).await?;
-    if demo {
-        let report = crate::demo::load(&db).await?;
-        if report.loaded {
-            println!(
-                "demo catalog loaded: {} products, {} variants, {} markets, {} warehouses, {} rates",
-                report.products, report.variants, report.markets, report.warehouses, report.rates
-            );
-        } else {
-            println!("the catalog is not empty: demo data not loaded");
-        }
-        let base = format!("http://{}", settings.bind);
-        println!("demo tokens (valid 30 days):");
-        let tokens = crate::demo::tokens(&db).await?;
-        for t in &tokens {
-            println!("  {:<9} {}", t.info.role.as_str(), t.token);
-        }
-        let admin = tokens
-            .iter()
-            .find(|t| t.info.role == Role::Admin)
-            .map(|t| t.token.clone())
-            .unwrap_or_default();
-        println!("try:");
-        println!("  curl -s {base}/api/v1/products -H 'Authorization: Bearer {admin}'");
-        println!(
-            "  curl -s '{base}/api/v1/products/1?currency=KZT' -H 'Authorization: Bearer {admin}'"
-        );
-        println!("  curl -s '{base}/api/v1/products?market=VN&currency=VND' -H 'Authorization: Bearer {admin}'");
-        println!("  curl -s {base}/api/v1/markets -H 'Authorization: Bearer {admin}'");
-        println!("  curl -s {base}/openapi.json");
-    }
-    let app = crate::build(db.clone(), l10n, &settings);
+    // Bound before the demo makes anything: a start that fails here (port in use, bad address)
+    // leaves no demo data and no tokens behind.
     let listener = tokio::net::TcpListener::bind(&settings.bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
-    tracing::info!(address = %listener.local_addr()?, "listening");
-    crate::run(listener, app, crate::app::shutdown_signal()).await?;
+    let address = listener.local_addr()?;
+    if demo {
+        load_demo(&db, &format!("http://{address}")).await?;
+    }
+    let app = crate::build(db.clone(), l10n, &settings);
+    tracing::info!(%address, "listening");
+    crate::run(listener, app, shutdown).await?;
     db.close().await;
+    Ok(())
+}
+
+/// Loads the demo catalog into an empty catalog and makes and prints its tokens, once: on a
+/// catalog that is not empty nothing is made, and the output says where the tokens are.
+async fn load_demo(db: &silkstream_catalog::Db, base: &str) -> anyhow::Result<()> {
+    let report = crate::demo::load(db).await?;
+    if !report.loaded {
+        println!("the catalog is not empty: demo data not loaded, no new demo tokens made");
+        println!(
+            "  the demo tokens were printed when the demo was loaded; `silkstream token list` \
+             lists them, `silkstream token create --role admin --name NAME` makes a new one"
+        );
+        return Ok(());
+    }
+    println!(
+        "demo catalog loaded: {} products, {} variants, {} markets, {} warehouses, {} rates",
+        report.products, report.variants, report.markets, report.warehouses, report.rates
+    );
+    println!("demo tokens (valid 30 days; shown only now):");
+    let tokens = crate::demo::tokens(db).await?;
+    for t in &tokens {
+        println!("  {:<9} {}", t.info.role.as_str(), t.token);
+    }
+    let buyer = crate::demo::buyer_profile();
+    println!(
+        "the demo buyer is {} from {}, {}, reading {}: it can order in the README's live sale",
+        buyer.display_name, buyer.city, buyer.country, buyer.locale
+    );
+    let admin = tokens
+        .iter()
+        .find(|t| t.info.role == Role::Admin)
+        .map(|t| t.token.clone())
+        .unwrap_or_default();
+    println!("try:");
+    println!("  curl -s {base}/api/v1/products -H 'Authorization: Bearer {admin}'");
+    println!(
+        "  curl -s '{base}/api/v1/products/1?currency=KZT' -H 'Authorization: Bearer {admin}'"
+    );
+    println!("  curl -s '{base}/api/v1/products?market=VN&currency=VND' -H 'Authorization: Bearer {admin}'");
+    println!("  curl -s {base}/api/v1/markets -H 'Authorization: Bearer {admin}'");
+    println!("  curl -s {base}/openapi.json");
     Ok(())
 }

@@ -537,3 +537,167 @@ fn backup_refuses_postgresql_with_one_message() {
     assert!(!stderr.contains("s3cret"), "{stderr}");
     assert!(!dir.path().join("copy.db").exists());
 }
+
+/// The lines of `token list`.
+fn listed_tokens(dir: &Path) -> Vec<String> {
+    let out = silkstream(dir)
+        .args(["token", "list"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `token create --role buyer` takes the buyer's profile and prints it before the token; without
+/// the profile, or with a bad one, it is refused naming what is wrong, and no token is made.
+/// Another role refuses a profile.
+#[test]
+fn buyer_tokens_come_with_a_profile() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let create = |args: &[&str]| {
+        silkstream(dir.path())
+            .args(["token", "create", "--name", "Aizhan"])
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let out = create(&["--role", "buyer", "--city", "Almaty"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("missing --country, --locale") && stderr.contains("profile"),
+        "{stderr}"
+    );
+    let out = create(&[
+        "--role",
+        "buyer",
+        "--country",
+        "KZ",
+        "--city",
+        "Almaty",
+        "--locale",
+        "xx",
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("locale") && stderr.contains("xx"),
+        "{stderr}"
+    );
+    let out = create(&["--role", "host", "--country", "KZ"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--country describe a buyer"), "{stderr}");
+    assert!(listed_tokens(dir.path()).is_empty(), "no token was made");
+
+    let out = create(&[
+        "--role",
+        "buyer",
+        "--country",
+        "KZ",
+        "--city",
+        "Almaty",
+        "--locale",
+        "ru",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("buyer profile: Aizhan from Almaty, KZ, reads ru"),
+        "{stdout}"
+    );
+    let last = stdout.lines().last().expect("a last line");
+    assert!(last.starts_with("ss_") && !last.contains(' '), "{last:?}");
+    assert_eq!(listed_tokens(dir.path()).len(), 1);
+}
+
+/// Runs `serve --demo` on `port` until a line containing `until`, then stops it with SIGTERM;
+/// its output up to that line.
+fn serve_demo_until(dir: &Path, port: u16, until: &str) -> Vec<String> {
+    let mut child = silkstream(dir)
+        .args(["serve", "--demo"])
+        .env("SILKSTREAM_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("line");
+        let done = line.contains(until);
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("wait");
+    assert!(
+        status.success(),
+        "a clean exit: {status:?}; output {lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains(until)),
+        "serve printed no line with {until:?}: {lines:?}"
+    );
+    lines
+}
+
+/// `serve --demo` makes its tokens once, after it listens: a start that cannot listen (port in
+/// use, bad address) makes no token, and a start on a database that holds the demo makes none
+/// and says where the tokens are.
+#[test]
+fn demo_tokens_are_made_once_by_a_start_that_listens() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let taken_port = taken.local_addr().expect("addr").port();
+    for bind in [format!("127.0.0.1:{taken_port}"), "nowhere".to_owned()] {
+        let out = silkstream(dir.path())
+            .args(["serve", "--demo"])
+            .env("SILKSTREAM_BIND", &bind)
+            .output()
+            .expect("run");
+        assert!(!out.status.success(), "{bind} cannot be listened on");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("cannot listen"), "{stderr}");
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("ss_"),
+            "no token printed"
+        );
+    }
+    assert!(listed_tokens(dir.path()).is_empty(), "no token was made");
+
+    let first = serve_demo_until(dir.path(), free_port(), "openapi.json");
+    let printed: std::collections::BTreeSet<&str> = first
+        .iter()
+        .flat_map(|l| l.split(|c: char| c.is_whitespace() || c == '\''))
+        .filter(|w| w.starts_with("ss_"))
+        .collect();
+    assert_eq!(printed.len(), 4, "one token per role: {first:?}");
+    let made = listed_tokens(dir.path());
+    assert_eq!(made.len(), 4, "one per role: {made:?}");
+
+    let again = serve_demo_until(dir.path(), free_port(), "token list");
+    assert!(!again.iter().any(|l| l.contains("ss_")), "{again:?}");
+    assert!(
+        again.iter().any(|l| l.contains("silkstream token create")),
+        "{again:?}"
+    );
+    assert_eq!(listed_tokens(dir.path()), made, "no new token");
+}

@@ -566,7 +566,15 @@ impl Connection {
                         }
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => Step::Continue,
-                    Some(Ok(Message::Close(_))) | None => Step::End(End::Gone),
+                    Some(Ok(Message::Close(_))) => {
+                        // The WebSocket layer queued the echo of the client's Close when it read
+                        // it; it is only written on the next write or flush, so flush it now:
+                        // without it the client sees the connection reset (1006).
+                        let timeout = self.feed.config.ws.idle_timeout;
+                        let _ = tokio::time::timeout(timeout, self.sink.close()).await;
+                        Step::End(End::Gone)
+                    }
+                    None => Step::End(End::Gone),
                     Some(Err(e)) => Step::End(if is_too_big(&e) {
                         End::Close(CLOSE_TOO_BIG, "message too big")
                     } else {

@@ -1,30 +1,92 @@
 //! The command line: `serve`, `migrate`, `token create|revoke|list`, `backup`.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use silkstream_catalog::auth::Role;
+use silkstream_feed::model::NewBuyer;
 
-use crate::settings::Settings;
+use crate::settings::{LogFormat, Settings};
 use crate::tokens::TokenStore;
+
+/// How the settings combine, under every `--help` that lists them.
+const SETTINGS_NOTE: &str = "Every setting is also a key of the --config file: the flag's name \
+    with underscores (--db-max-connections is db_max_connections). A flag beats the \
+    environment, which beats the file, which beats the default.";
 
 #[derive(Parser, Debug)]
 #[command(
     name = "silkstream",
     version,
-    about = "Backend for cross-border livestream selling"
+    about = "Backend for cross-border livestream selling",
+    after_help = SETTINGS_NOTE
 )]
 pub struct Cli {
     /// TOML settings file (also SILKSTREAM_CONFIG); the environment overrides it.
     #[arg(long, global = true, env = "SILKSTREAM_CONFIG")]
     pub config: Option<PathBuf>,
+    /// The settings as given by flags, the environment and the defaults; [`Settings::load`]
+    /// lays them over the `--config` file.
+    #[command(flatten)]
+    pub settings: Settings,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Parses the process's command line and environment; on a mistake, prints clap's message
+/// (naming the environment variable when the bad value came from one) and exits with 2.
+pub fn parse() -> (Cli, ArgMatches) {
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    match parsed {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            match bad_value_from_env(&e) {
+                Some(name) => {
+                    let text = e.render().to_string();
+                    let (what, hint) = text.split_at(text.find("\n\n").unwrap_or(text.len()));
+                    eprint!(
+                        "{what}\n  (the value comes from the environment variable {name}){hint}"
+                    );
+                }
+                None => {
+                    let _ = e.print();
+                }
+            }
+            std::process::exit(e.exit_code());
+        }
+    }
+}
+
+/// The environment variable a refused value came from: set, and its flag not on the command
+/// line.
+fn bad_value_from_env(e: &clap::Error) -> Option<String> {
+    if !matches!(
+        e.kind(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation
+    ) {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let flag = arg.split_whitespace().next()?;
+    let command = Cli::command();
+    let env = command
+        .get_arguments()
+        .find(|a| a.get_long().is_some_and(|l| flag == format!("--{l}")))?
+        .get_env()?;
+    let on_command_line = std::env::args().any(|a| a == flag || a.starts_with(&format!("{flag}=")));
+    (!on_command_line && std::env::var_os(env).is_some()).then(|| env.to_string_lossy().into())
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the API (applies migrations first).
+    #[command(after_help = SETTINGS_NOTE)]
     Serve {
         /// Load the demo catalog into an empty catalog and print a token per role.
         #[arg(long)]
@@ -48,15 +110,26 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum TokenCommand {
-    /// Create a token; prints it alone on the last line.
+    /// Create a token; prints it alone on the last line. A buyer token needs the buyer's
+    /// profile (--country, --city, --locale), which its orders are placed with.
     Create {
         #[arg(long, value_parser = parse_role)]
         role: Role,
+        /// The token's name; for a buyer also the display name the feeds show (masked).
         #[arg(long)]
         name: String,
         /// Days until it expires (never when absent).
         #[arg(long)]
         expires_in: Option<i64>,
+        /// Buyer only: the buyer's market, an ISO 3166-1 alpha-2 code (KZ).
+        #[arg(long)]
+        country: Option<String>,
+        /// Buyer only: the buyer's city (Almaty).
+        #[arg(long)]
+        city: Option<String>,
+        /// Buyer only: the language the buyer reads (ru).
+        #[arg(long)]
+        locale: Option<String>,
     },
     /// Revoke a token by its id.
     Revoke { id: i64 },
@@ -64,27 +137,85 @@ pub enum TokenCommand {
     List,
 }
 
+/// The buyer profile of `token create`: all of --country, --city and --locale for a buyer
+/// (a buyer without them could never order), none for any other role.
+fn buyer_profile(
+    role: Role,
+    name: &str,
+    country: Option<String>,
+    city: Option<String>,
+    locale: Option<String>,
+) -> anyhow::Result<Option<NewBuyer>> {
+    let given = [
+        ("--country", &country),
+        ("--city", &city),
+        ("--locale", &locale),
+    ];
+    if role != Role::Buyer {
+        let extra: Vec<&str> = given
+            .iter()
+            .filter(|(_, v)| v.is_some())
+            .map(|(flag, _)| *flag)
+            .collect();
+        if !extra.is_empty() {
+            anyhow::bail!(
+                "{} describe a buyer; a{} {role} token takes none",
+                extra.join(", "),
+                if role == Role::Admin || role == Role::Operator {
+                    "n"
+                } else {
+                    ""
+                }
+            );
+        }
+        return Ok(None);
+    }
+    let missing: Vec<&str> = given
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(flag, _)| *flag)
+        .collect();
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "a buyer token needs the buyer's profile to order; missing {} \
+             (for example: --country KZ --city Almaty --locale ru)",
+            missing.join(", ")
+        );
+    }
+    Ok(Some(NewBuyer {
+        display_name: name.to_owned(),
+        country: country.unwrap_or_default(),
+        city: city.unwrap_or_default(),
+        locale: locale.unwrap_or_default(),
+    }))
+}
+
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| format!("'{s}' is not a role: admin, host, buyer or operator"))
 }
 
+/// Logs go to stderr, coloured only when it is a terminal (and `NO_COLOR` is unset or empty),
+/// so a file or a pipe gets plain text.
 fn init_tracing(settings: &Settings) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("SILKSTREAM_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = if settings.log_format == "json" {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
+        .with_writer(std::io::stderr)
+        .with_ansi(colour);
+    let _ = match settings.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
     };
 }
 
-/// Runs the parsed command line.
-pub async fn main(cli: Cli) -> anyhow::Result<()> {
-    let settings = Settings::load(cli.config.as_deref())?;
+/// Runs the parsed command line; `matches` tells which settings were given (flags, environment)
+/// and so beat the `--config` file.
+pub async fn main(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
+    let settings = Settings::load(matches, cli.config.as_deref())?;
     init_tracing(&settings);
     match cli.command {
         Command::Serve { demo } => serve(settings, demo).await,
@@ -102,11 +233,26 @@ pub async fn main(cli: Cli) -> anyhow::Result<()> {
                     role,
                     name,
                     expires_in,
+                    country,
+                    city,
+                    locale,
                 } => {
-                    let created = store
-                        .create(&name, role, expires_in)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let profile = buyer_profile(role, &name, country, city, locale)?;
+                    let (created, buyer) = match &profile {
+                        Some(profile) => {
+                            let (token, buyer) =
+                                crate::tokens::create_buyer(&db, &name, expires_in, profile, "cli")
+                                    .await?;
+                            (token, Some(buyer))
+                        }
+                        None => {
+                            let token = store
+                                .create(&name, role, expires_in)
+                                .await
+                                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                            (token, None)
+                        }
+                    };
                     println!(
                         "created token {} for {} ({}){}",
                         created.info.id,
@@ -119,6 +265,12 @@ pub async fn main(cli: Cli) -> anyhow::Result<()> {
                             .map(|e| format!(", expires {e}"))
                             .unwrap_or_default()
                     );
+                    if let Some(b) = buyer {
+                        println!(
+                            "buyer profile: {} from {}, {}, reads {}",
+                            b.display_name, b.city, b.country, b.locale
+                        );
+                    }
                     println!("{}", created.token);
                 }
                 TokenCommand::Revoke { id } => {
@@ -149,6 +301,14 @@ pub async fn main(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Backup { path } => {
+            // Refused before connecting: a PostgreSQL database is not opened (or migrated) only
+            // to be told it cannot be copied.
+            if !settings.database_url.starts_with("sqlite:") {
+                anyhow::bail!(
+                    "backup copies a SQLite database; for PostgreSQL ({}) use pg_dump",
+                    crate::settings::redact_url(&settings.database_url)
+                );
+            }
             if path.exists() {
                 anyhow::bail!("{} exists already; choose a new path", path.display());
             }
@@ -156,7 +316,10 @@ pub async fn main(cli: Cli) -> anyhow::Result<()> {
             let target = path
                 .to_str()
                 .ok_or_else(|| anyhow::anyhow!("the backup path must be UTF-8"))?;
-            db.backup_sqlite(target).await?;
+            // `{e}` alone: sqlx's error repeats its cause, which `{:#}` would print again.
+            db.backup_sqlite(target)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot write the backup to {target}: {e}"))?;
             db.close().await;
             println!("backup written to {}", path.display());
             Ok(())
@@ -166,44 +329,64 @@ pub async fn main(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     tracing::info!(settings = ?settings, "starting");
+    // First, so that Ctrl-C or SIGTERM during start-up is a clean stop too.
+    let shutdown = crate::app::shutdown_signal();
     let l10n = crate::load_l10n(&settings)?;
     let db = crate::connect(&settings).await?;
-    if demo {
-        let report = crate::demo::load(&db).await?;
-        if report.loaded {
-            println!(
-                "demo catalog loaded: {} products, {} variants, {} markets, {} warehouses, {} rates",
-                report.products, report.variants, report.markets, report.warehouses, report.rates
-            );
-        } else {
-            println!("the catalog is not empty: demo data not loaded");
-        }
-        let base = format!("http://{}", settings.bind);
-        println!("demo tokens (valid 30 days):");
-        let tokens = crate::demo::tokens(&db).await?;
-        for t in &tokens {
-            println!("  {:<9} {}", t.info.role.as_str(), t.token);
-        }
-        let admin = tokens
-            .iter()
-            .find(|t| t.info.role == Role::Admin)
-            .map(|t| t.token.clone())
-            .unwrap_or_default();
-        println!("try:");
-        println!("  curl -s {base}/api/v1/products -H 'Authorization: Bearer {admin}'");
-        println!(
-            "  curl -s '{base}/api/v1/products/1?currency=KZT' -H 'Authorization: Bearer {admin}'"
-        );
-        println!("  curl -s '{base}/api/v1/products?market=VN&currency=VND' -H 'Authorization: Bearer {admin}'");
-        println!("  curl -s {base}/api/v1/markets -H 'Authorization: Bearer {admin}'");
-        println!("  curl -s {base}/openapi.json");
-    }
-    let app = crate::build(db.clone(), l10n, &settings);
+    // Bound before the demo makes anything: a start that fails here (port in use, bad address)
+    // leaves no demo data and no tokens behind.
     let listener = tokio::net::TcpListener::bind(&settings.bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
-    tracing::info!(address = %listener.local_addr()?, "listening");
-    crate::run(listener, app, crate::app::shutdown_signal()).await?;
+    let address = listener.local_addr()?;
+    if demo {
+        load_demo(&db, &format!("http://{address}")).await?;
+    }
+    let app = crate::build(db.clone(), l10n, &settings);
+    tracing::info!(%address, "listening");
+    crate::run(listener, app, shutdown).await?;
     db.close().await;
+    Ok(())
+}
+
+/// Loads the demo catalog into an empty catalog and makes and prints its tokens, once: on a
+/// catalog that is not empty nothing is made, and the output says where the tokens are.
+async fn load_demo(db: &silkstream_catalog::Db, base: &str) -> anyhow::Result<()> {
+    let report = crate::demo::load(db).await?;
+    if !report.loaded {
+        println!("the catalog is not empty: demo data not loaded, no new demo tokens made");
+        println!(
+            "  the demo tokens were printed when the demo was loaded; `silkstream token list` \
+             lists them, `silkstream token create --role admin --name NAME` makes a new one"
+        );
+        return Ok(());
+    }
+    println!(
+        "demo catalog loaded: {} products, {} variants, {} markets, {} warehouses, {} rates",
+        report.products, report.variants, report.markets, report.warehouses, report.rates
+    );
+    println!("demo tokens (valid 30 days; shown only now):");
+    let tokens = crate::demo::tokens(db).await?;
+    for t in &tokens {
+        println!("  {:<9} {}", t.info.role.as_str(), t.token);
+    }
+    let buyer = crate::demo::buyer_profile();
+    println!(
+        "the demo buyer is {} from {}, {}, reading {}: it can order in the README's live sale",
+        buyer.display_name, buyer.city, buyer.country, buyer.locale
+    );
+    let admin = tokens
+        .iter()
+        .find(|t| t.info.role == Role::Admin)
+        .map(|t| t.token.clone())
+        .unwrap_or_default();
+    println!("try:");
+    println!("  curl -s {base}/api/v1/products -H 'Authorization: Bearer {admin}'");
+    println!(
+        "  curl -s '{base}/api/v1/products/1?currency=KZT' -H 'Authorization: Bearer {admin}'"
+    );
+    println!("  curl -s '{base}/api/v1/products?market=VN&currency=VND' -H 'Authorization: Bearer {admin}'");
+    println!("  curl -s {base}/api/v1/markets -H 'Authorization: Bearer {admin}'");
+    println!("  curl -s {base}/openapi.json");
     Ok(())
 }

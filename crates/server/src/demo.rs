@@ -1,7 +1,7 @@
 //! The demo catalog: goods the border trade hubs really move, priced in the 15 market
 //! currencies, with a rate table, warehouses in Pingxiang, Khorgos and Erenhot plus Almaty, and
 //! the 14 markets. Loaded through the same checked store calls as the API, into an empty catalog
-//! only.
+//! only; its tokens (one per role, the buyer's with a buyer profile) are made with it, once.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +11,7 @@ use silkstream_catalog::model::{
     Attributes, MarketBody, NewProduct, NewRate, NewVariant, NewWarehouse, TranslationBody,
 };
 use silkstream_catalog::{CatalogStore, Db};
+use silkstream_feed::model::NewBuyer;
 
 use crate::tokens::{NewToken, TokenStore};
 
@@ -155,16 +156,32 @@ pub async fn load(db: &Db) -> anyhow::Result<DemoReport> {
     Ok(report)
 }
 
-/// One token per role, for trying the demo.
+/// The demo buyer: a viewer in Almaty who reads Russian, so that the README's live sale (a
+/// session for Kazakhstan in Russian) takes their orders.
+pub fn buyer_profile() -> NewBuyer {
+    NewBuyer {
+        display_name: "Aizhan".into(),
+        country: "KZ".into(),
+        city: "Almaty".into(),
+        locale: "ru".into(),
+    }
+}
+
+/// One token per role, valid 30 days, for trying the demo; the buyer's has the
+/// [`buyer_profile`], so it can order.
 pub async fn tokens(db: &Db) -> anyhow::Result<Vec<NewToken>> {
     let store = TokenStore::new(db.clone());
     let mut out = Vec::new();
     for role in Role::ALL {
-        out.push(
-            store
-                .create(&format!("demo {role}"), role, Some(30))
-                .await?,
-        );
+        let name = format!("demo {role}");
+        let token = if role == Role::Buyer {
+            crate::tokens::create_buyer(db, &name, Some(30), &buyer_profile(), "demo")
+                .await?
+                .0
+        } else {
+            store.create(&name, role, Some(30)).await?
+        };
+        out.push(token);
     }
     Ok(out)
 }

@@ -1,6 +1,7 @@
 //! API tokens: random 256-bit values shown once and stored only as SHA-256 digests. A fast hash
 //! is right here: the tokens are random, so there is nothing to brute-force, and a slow password
-//! hash would tax every request. Tokens can expire and be revoked.
+//! hash would tax every request. Tokens can expire and be revoked. A buyer token made outside
+//! the HTTP sign-up (the command line, the demo) comes with its buyer profile: [`create_buyer`].
 
 use base64::Engine;
 use rand::RngCore;
@@ -9,6 +10,9 @@ use sha2::{Digest, Sha256};
 use silkstream_catalog::auth::{Principal, Role};
 use silkstream_catalog::db::{now_ms, rfc3339, Db};
 use silkstream_catalog::error::{Error, Result};
+use silkstream_catalog::CatalogStore;
+use silkstream_feed::model::{Buyer, NewBuyer};
+use silkstream_feed::FeedStore;
 use tracing::instrument;
 use utoipa::ToSchema;
 
@@ -198,5 +202,39 @@ impl TokenStore {
             .await?
         };
         Ok(rows.into_iter().map(TokenRow::info).collect())
+    }
+}
+
+/// A buyer token with its buyer profile (market, city, language): without one a buyer cannot
+/// order. The profile is checked like the HTTP sign-up's (`POST /api/v1/buyers`) before the
+/// token is made, and written through the same store call; `client_addr` records where the
+/// buyer came from (`cli`, `demo`).
+pub async fn create_buyer(
+    db: &Db,
+    name: &str,
+    expires_in_days: Option<i64>,
+    profile: &NewBuyer,
+    client_addr: &str,
+) -> anyhow::Result<(NewToken, Buyer)> {
+    let profile = FeedStore::check_buyer(profile)
+        .map_err(|e| anyhow::anyhow!("invalid buyer profile: {e}"))?;
+    let tokens = TokenStore::new(db.clone());
+    let token = tokens
+        .create(name, Role::Buyer, expires_in_days)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let catalog = CatalogStore::new(db.clone(), crate::embedded_l10n()?);
+    // The payment window matters to orders only, which this store is not asked to take.
+    let buyers = FeedStore::new(db.clone(), catalog, std::time::Duration::ZERO);
+    match buyers
+        .create_buyer(token.info.id, &profile, client_addr)
+        .await
+    {
+        Ok(buyer) => Ok((token, buyer)),
+        Err(e) => {
+            // A buyer token without a profile could never order: take it back.
+            let _ = tokens.revoke(token.info.id).await;
+            Err(anyhow::anyhow!("cannot write the buyer profile: {e}"))
+        }
     }
 }

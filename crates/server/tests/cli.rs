@@ -1,6 +1,8 @@
 //! The `silkstream` binary itself: `token create` prints the token alone on its last line and
 //! the token works; `migrate`; `backup` copies a live SQLite database; `serve` answers and stops
-//! cleanly on SIGTERM; a data directory with no settings at all is used as is.
+//! cleanly on SIGTERM; a data directory with no settings at all is used as is; settings come
+//! from flags, the environment, a file and the defaults, in that order, and are all listed by
+//! `serve --help`; bad settings stop start-up.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -334,4 +336,368 @@ fn tokio_runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .expect("runtime")
+}
+
+/// Every setting, as its flag and its environment variable.
+const SETTINGS: [(&str, &str); 17] = [
+    ("--database-url", "SILKSTREAM_DATABASE_URL"),
+    ("--bind", "SILKSTREAM_BIND"),
+    ("--redis-url", "SILKSTREAM_REDIS_URL"),
+    ("--max-body-bytes", "SILKSTREAM_MAX_BODY_BYTES"),
+    ("--db-max-connections", "SILKSTREAM_DB_MAX_CONNECTIONS"),
+    ("--log-format", "SILKSTREAM_LOG_FORMAT"),
+    ("--locales-dir", "SILKSTREAM_LOCALES_DIR"),
+    ("--payment-window-s", "SILKSTREAM_PAYMENT_WINDOW_S"),
+    (
+        "--buyer-signups-per-minute",
+        "SILKSTREAM_BUYER_SIGNUPS_PER_MINUTE",
+    ),
+    (
+        "--orders-per-buyer-per-minute",
+        "SILKSTREAM_ORDERS_PER_BUYER_PER_MINUTE",
+    ),
+    ("--sweep-interval-ms", "SILKSTREAM_SWEEP_INTERVAL_MS"),
+    ("--feed-queue-capacity", "SILKSTREAM_FEED_QUEUE_CAPACITY"),
+    ("--feed-ping-interval-s", "SILKSTREAM_FEED_PING_INTERVAL_S"),
+    ("--feed-idle-timeout-s", "SILKSTREAM_FEED_IDLE_TIMEOUT_S"),
+    (
+        "--feed-max-message-bytes",
+        "SILKSTREAM_FEED_MAX_MESSAGE_BYTES",
+    ),
+    (
+        "--feed-orders-per-second",
+        "SILKSTREAM_FEED_ORDERS_PER_SECOND",
+    ),
+    (
+        "--feed-max-connections-per-token",
+        "SILKSTREAM_FEED_MAX_CONNECTIONS_PER_TOKEN",
+    ),
+];
+
+/// `serve --help` lists every setting with its environment variable, and never shows the
+/// database password from the environment.
+#[test]
+fn serve_help_lists_every_setting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = silkstream(dir.path())
+        .args(["serve", "--help"])
+        .env("SILKSTREAM_DATABASE_URL", "postgres://app:s3cret@db/silk")
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout).to_string();
+    for (flag, env) in SETTINGS {
+        assert!(help.contains(flag), "{flag} in:\n{help}");
+        assert!(help.contains(&format!("[env: {env}")), "{env} in:\n{help}");
+    }
+    assert!(help.contains("[default: 127.0.0.1:8080]"), "{help}");
+    assert!(help.contains("[default: sqlite:silkstream.db]"), "{help}");
+    assert!(!help.contains("s3cret"), "{help}");
+}
+
+/// The `--config` file beats the defaults, the environment beats the file, and a flag beats
+/// the environment: seen in which database file `migrate` creates. A file with an unknown key
+/// stops the command, naming the file.
+#[test]
+fn flag_beats_environment_beats_file_beats_defaults() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("silkstream.toml");
+    std::fs::write(&file, "database_url = \"sqlite:from-file.db\"\n").expect("write");
+    let migrate = |env: &[(&str, &str)], args: &[&str]| {
+        let out = silkstream(dir.path())
+            .arg("migrate")
+            .args(args)
+            .env("SILKSTREAM_CONFIG", &file)
+            .envs(env.iter().copied())
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    migrate(&[], &[]);
+    assert!(dir.path().join("from-file.db").exists(), "the file's URL");
+    assert!(
+        !dir.path().join("silkstream.db").exists(),
+        "not the default"
+    );
+    migrate(&[("SILKSTREAM_DATABASE_URL", "sqlite:from-env.db")], &[]);
+    assert!(
+        dir.path().join("from-env.db").exists(),
+        "the environment's URL"
+    );
+    migrate(
+        &[("SILKSTREAM_DATABASE_URL", "sqlite:from-env.db")],
+        &["--database-url", "sqlite:from-flag.db"],
+    );
+    assert!(dir.path().join("from-flag.db").exists(), "the flag's URL");
+
+    std::fs::write(&file, "databse_url = \"sqlite:typo.db\"\n").expect("write");
+    let out = silkstream(dir.path())
+        .arg("migrate")
+        .env("SILKSTREAM_CONFIG", &file)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("silkstream.toml") && stderr.contains("databse_url"),
+        "{stderr}"
+    );
+}
+
+/// An unknown log format, from the environment or the file, stops start-up with a message that
+/// names the value and where it came from; a bad number too.
+#[test]
+fn bad_settings_stop_start_up() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = silkstream(dir.path())
+        .arg("serve")
+        .env("SILKSTREAM_LOG_FORMAT", "yaml")
+        .env("SILKSTREAM_BIND", "127.0.0.1:0")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("'yaml'")
+            && stderr.contains("SILKSTREAM_LOG_FORMAT")
+            && stderr.contains("text, json"),
+        "{stderr}"
+    );
+
+    let file = dir.path().join("silkstream.toml");
+    std::fs::write(&file, "log_format = \"yaml\"\n").expect("write");
+    let out = silkstream(dir.path())
+        .arg("migrate")
+        .env("SILKSTREAM_CONFIG", &file)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("silkstream.toml") && stderr.contains("yaml"),
+        "{stderr}"
+    );
+
+    let out = silkstream(dir.path())
+        .arg("migrate")
+        .env("SILKSTREAM_PAYMENT_WINDOW_S", "15 minutes")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("'15 minutes'") && stderr.contains("SILKSTREAM_PAYMENT_WINDOW_S"),
+        "{stderr}"
+    );
+}
+
+/// Logs written to a pipe (or a file) are plain text: no ANSI colour codes, in either format.
+#[test]
+fn logs_to_a_pipe_have_no_colour_codes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    for format in ["text", "json"] {
+        // A port in use: serve logs its start, then fails.
+        let out = silkstream(dir.path())
+            .arg("serve")
+            .env("SILKSTREAM_LOG", "info")
+            .env("SILKSTREAM_LOG_FORMAT", format)
+            .env("SILKSTREAM_BIND", format!("127.0.0.1:{port}"))
+            .output()
+            .expect("run");
+        assert!(!out.status.success(), "the port is taken");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("starting"), "{format}: {stderr}");
+        assert!(!stderr.contains('\u{1b}'), "{format}: {stderr:?}");
+    }
+}
+
+/// `backup` on PostgreSQL is refused with one clear message (printed once), before any
+/// connection, and without the password.
+#[test]
+fn backup_refuses_postgresql_with_one_message() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = silkstream(dir.path())
+        .args(["backup", "copy.db"])
+        .env(
+            "SILKSTREAM_DATABASE_URL",
+            "postgres://app:s3cret@127.0.0.1:5432/silkstream",
+        )
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("pg_dump").count(), 1, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+    assert!(!dir.path().join("copy.db").exists());
+}
+
+/// The lines of `token list`.
+fn listed_tokens(dir: &Path) -> Vec<String> {
+    let out = silkstream(dir)
+        .args(["token", "list"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `token create --role buyer` takes the buyer's profile and prints it before the token; without
+/// the profile, or with a bad one, it is refused naming what is wrong, and no token is made.
+/// Another role refuses a profile.
+#[test]
+fn buyer_tokens_come_with_a_profile() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let create = |args: &[&str]| {
+        silkstream(dir.path())
+            .args(["token", "create", "--name", "Aizhan"])
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let out = create(&["--role", "buyer", "--city", "Almaty"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("missing --country, --locale") && stderr.contains("profile"),
+        "{stderr}"
+    );
+    let out = create(&[
+        "--role",
+        "buyer",
+        "--country",
+        "KZ",
+        "--city",
+        "Almaty",
+        "--locale",
+        "xx",
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("locale") && stderr.contains("xx"),
+        "{stderr}"
+    );
+    let out = create(&["--role", "host", "--country", "KZ"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--country describe a buyer"), "{stderr}");
+    assert!(listed_tokens(dir.path()).is_empty(), "no token was made");
+
+    let out = create(&[
+        "--role",
+        "buyer",
+        "--country",
+        "KZ",
+        "--city",
+        "Almaty",
+        "--locale",
+        "ru",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("buyer profile: Aizhan from Almaty, KZ, reads ru"),
+        "{stdout}"
+    );
+    let last = stdout.lines().last().expect("a last line");
+    assert!(last.starts_with("ss_") && !last.contains(' '), "{last:?}");
+    assert_eq!(listed_tokens(dir.path()).len(), 1);
+}
+
+/// Runs `serve --demo` on `port` until a line containing `until`, then stops it with SIGTERM;
+/// its output up to that line.
+fn serve_demo_until(dir: &Path, port: u16, until: &str) -> Vec<String> {
+    let mut child = silkstream(dir)
+        .args(["serve", "--demo"])
+        .env("SILKSTREAM_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("line");
+        let done = line.contains(until);
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("wait");
+    assert!(
+        status.success(),
+        "a clean exit: {status:?}; output {lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains(until)),
+        "serve printed no line with {until:?}: {lines:?}"
+    );
+    lines
+}
+
+/// `serve --demo` makes its tokens once, after it listens: a start that cannot listen (port in
+/// use, bad address) makes no token, and a start on a database that holds the demo makes none
+/// and says where the tokens are.
+#[test]
+fn demo_tokens_are_made_once_by_a_start_that_listens() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let taken_port = taken.local_addr().expect("addr").port();
+    for bind in [format!("127.0.0.1:{taken_port}"), "nowhere".to_owned()] {
+        let out = silkstream(dir.path())
+            .args(["serve", "--demo"])
+            .env("SILKSTREAM_BIND", &bind)
+            .output()
+            .expect("run");
+        assert!(!out.status.success(), "{bind} cannot be listened on");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("cannot listen"), "{stderr}");
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("ss_"),
+            "no token printed"
+        );
+    }
+    assert!(listed_tokens(dir.path()).is_empty(), "no token was made");
+
+    let first = serve_demo_until(dir.path(), free_port(), "openapi.json");
+    let printed: std::collections::BTreeSet<&str> = first
+        .iter()
+        .flat_map(|l| l.split(|c: char| c.is_whitespace() || c == '\''))
+        .filter(|w| w.starts_with("ss_"))
+        .collect();
+    assert_eq!(printed.len(), 4, "one token per role: {first:?}");
+    let made = listed_tokens(dir.path());
+    assert_eq!(made.len(), 4, "one per role: {made:?}");
+
+    let again = serve_demo_until(dir.path(), free_port(), "token list");
+    assert!(!again.iter().any(|l| l.contains("ss_")), "{again:?}");
+    assert!(
+        again.iter().any(|l| l.contains("silkstream token create")),
+        "{again:?}"
+    );
+    assert_eq!(listed_tokens(dir.path()), made, "no new token");
 }

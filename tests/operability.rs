@@ -193,3 +193,109 @@ async fn shutdown_is_graceful(backend: Backend) {
     app.stop().await;
     assert!(reqwest::get(format!("{base}/healthz")).await.is_err());
 }
+
+/// On PostgreSQL: a shutdown that begins while a flash-sale order and a regular order wait on
+/// their session's lock (held by another connection) lets both finish: each buyer gets 201, and
+/// both orders are in the database; then the server stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_orders_in_flight() {
+    use sqlx::Connection;
+    use std::time::Duration;
+    let Some(backend) = Backend::postgres_or_skip("shutdown_finishes_orders_in_flight").await
+    else {
+        return;
+    };
+    let mut app = spawn_app(backend).await;
+    let live = app.live_session(100, true).await;
+    let product = app
+        .get(&format!("/api/v1/products/{}", live.product_id), &app.admin)
+        .await
+        .expect(200)
+        .body;
+    let strip = product["variants"][1]["id"]
+        .as_i64()
+        .expect("second variant");
+    app.put(
+        &format!("/api/v1/variants/{strip}/stock/KHG-1"),
+        &app.admin,
+        &serde_json::json!({"available": 10}),
+    )
+    .await
+    .expect(200);
+    app.put(
+        &format!("/api/v1/variants/{strip}/prices/KZT"),
+        &app.admin,
+        &serde_json::json!({"amount_minor": 500000}),
+    )
+    .await
+    .expect(200);
+    app.flash_sale(&live, 10, 5).await;
+    let (buyer, _) = app.buyer("Aigerim", "ru").await;
+
+    // Hold the session's lock from another connection.
+    let mut holder = sqlx::PgConnection::connect(&app.test_db.url)
+        .await
+        .expect("connect");
+    sqlx::query("BEGIN")
+        .execute(&mut holder)
+        .await
+        .expect("begin");
+    sqlx::query("UPDATE sessions SET next_seq = next_seq WHERE id = $1")
+        .bind(live.session_id)
+        .execute(&mut holder)
+        .await
+        .expect("lock the session");
+
+    let mut orders = Vec::new();
+    for (key, variant) in [("sale", live.variant_id), ("regular", strip)] {
+        let (client, base, token) = (app.client.clone(), app.base.clone(), buyer.clone());
+        let session = live.session_id;
+        orders.push(tokio::spawn(async move {
+            client
+                .post(format!("{base}/api/v1/sessions/{session}/orders"))
+                .bearer_auth(token)
+                .header("idempotency-key", key)
+                .json(&silkstream_e2e::order_body(variant, 1, "KZT"))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        }));
+    }
+    // Both orders are in flight: their transactions wait on the lock.
+    let app_ref = &app;
+    silkstream_e2e::eventually(
+        Duration::from_secs(10),
+        "two orders wait on the lock",
+        || async move {
+            app_ref
+                .scalar(
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND wait_event_type = 'Lock'",
+                )
+                .await
+                == 2
+        },
+    )
+    .await;
+
+    // Shut down, then let the orders through: both finish before the server stops.
+    let release = async {
+        sqlx::query("COMMIT")
+            .execute(&mut holder)
+            .await
+            .expect("commit");
+    };
+    tokio::join!(app.stop(), release);
+    for order in orders {
+        let status = order
+            .await
+            .expect("order task")
+            .expect("an answer, not a reset");
+        assert_eq!(status, 201, "an order in flight at shutdown was confirmed");
+    }
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE status = 'confirmed'")
+        .fetch_one(&mut holder)
+        .await
+        .expect("count orders");
+    assert_eq!(n, 2, "both orders are in the database");
+}

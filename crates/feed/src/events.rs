@@ -1,16 +1,683 @@
-//! What the feed's events carry beyond their own fields: the session's running totals as the
-//! host's feed shows them. The log itself (append, read) is `store::log`.
+//! The feed's events: one [`Event`] variant per kind with a typed payload, stored in the log as
+//! the kind string and the payload's JSON (the same keys and values the log has always held), and
+//! what each audience sees of each kind ([`Event::project`]): one exhaustive `match`, so a new
+//! kind does not compile until it says what buyers, its host and operators get. The log itself
+//! (append, read) is `store::log`.
 
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::fanout::Audience;
 pub use crate::store::log::{count, Totals};
 
-/// The totals as the host's feed shows them: all orders and units, GMV per currency.
-pub fn totals_json(totals: &Totals) -> serde_json::Value {
-    let orders: i64 = totals.values().map(|t| t.0).sum();
-    let units: i64 = totals.values().map(|t| t.1).sum();
-    let gmv: serde_json::Map<String, serde_json::Value> = totals
-        .iter()
-        .filter(|(_, t)| t.0 != 0 || t.2 != 0)
-        .map(|(c, t)| (c.clone(), serde_json::json!(t.2)))
-        .collect();
-    serde_json::json!({"orders": orders, "units": units, "gmv": gmv})
+/// An event of a session's log, with its payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum Event {
+    ShowcaseAdded(ProductRef),
+    SessionStarted(Empty),
+    SessionEnded(Empty),
+    ProductPinned(ProductRef),
+    ProductUnpinned(Empty),
+    SaleOpened(SaleOpened),
+    SalePaused(SaleRef),
+    SaleResumed(SaleRef),
+    SaleRestocked(SaleRestocked),
+    SaleEnded(SaleEnded),
+    SaleSoldOut(SaleRef),
+    OrderConfirmed(OrderConfirmed),
+    OrderPaid(OrderStep),
+    OrderShipped(OrderShipped),
+    OrderDelivered(OrderStep),
+    OrderCancelled(OrderCancelled),
+}
+
+/// A payload without fields (`{}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Empty {}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductRef {
+    pub product_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleRef {
+    pub sale_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleOpened {
+    pub sale_id: i64,
+    pub variant_id: i64,
+    pub product_id: i64,
+    pub quantity: i64,
+    pub per_buyer_limit: i64,
+    /// Minor units per currency code.
+    pub prices: BTreeMap<String, i64>,
+    /// RFC 3339.
+    pub starts_at: String,
+    /// RFC 3339.
+    pub ends_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleRestocked {
+    pub sale_id: i64,
+    pub added: i64,
+    pub remaining: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleEnded {
+    pub sale_id: i64,
+    pub returned_to_stock: i64,
+    pub reason: String,
+}
+
+/// The buyer of an order as the log keeps it: the full name and token id are for the host's and
+/// operators' feeds only; buyers see `masked`, `city` and `country`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuyerLine {
+    pub id: i64,
+    pub name: String,
+    pub masked: String,
+    pub city: String,
+    pub country: String,
+    pub locale: String,
+}
+
+/// The session's running totals: all orders and units, GMV per currency (minor units).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotalsView {
+    pub orders: i64,
+    pub units: i64,
+    pub gmv: BTreeMap<String, i64>,
+}
+
+impl TotalsView {
+    /// The totals as the host's feed shows them.
+    pub fn of(totals: &Totals) -> Self {
+        TotalsView {
+            orders: totals.values().map(|t| t.0).sum(),
+            units: totals.values().map(|t| t.1).sum(),
+            gmv: totals
+                .iter()
+                .filter(|(_, t)| t.0 != 0 || t.2 != 0)
+                .map(|(c, t)| (c.clone(), t.2))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderConfirmed {
+    pub order_id: i64,
+    pub sale_id: Option<i64>,
+    pub variant_id: i64,
+    pub product_id: i64,
+    pub quantity: i64,
+    /// Units left in the sale (null when not known to this write).
+    pub remaining: Option<i64>,
+    pub currency: String,
+    pub unit_price_minor: i64,
+    pub total_minor: i64,
+    pub buyer: BuyerLine,
+    pub totals: TotalsView,
+}
+
+/// `order_paid`, `order_delivered`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderStep {
+    pub order_id: i64,
+    pub sale_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderShipped {
+    pub order_id: i64,
+    pub sale_id: Option<i64>,
+    pub carrier: String,
+    pub tracking_number: String,
+}
+
+/// Where a cancelled order's units went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnedTo {
+    Stock,
+    Sale,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCancelled {
+    pub order_id: i64,
+    pub sale_id: Option<i64>,
+    pub quantity: i64,
+    pub reason: String,
+    pub returned_to: ReturnedTo,
+    /// Units left in the sale when they went back to it; null when they went to stock.
+    pub remaining: Option<i64>,
+    pub currency: String,
+    pub total_minor: i64,
+    pub totals: TotalsView,
+}
+
+/// A logged kind or payload that is not an [`Event`] (a corrupt row, or one of a newer build).
+#[derive(Debug)]
+pub struct UnknownEvent {
+    pub kind: String,
+    pub error: serde_json::Error,
+}
+
+impl std::fmt::Display for UnknownEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "event '{}' does not parse: {}", self.kind, self.error)
+    }
+}
+
+impl std::error::Error for UnknownEvent {}
+
+impl Event {
+    /// The kind string the log stores.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::ShowcaseAdded(_) => "showcase_added",
+            Event::SessionStarted(_) => "session_started",
+            Event::SessionEnded(_) => "session_ended",
+            Event::ProductPinned(_) => "product_pinned",
+            Event::ProductUnpinned(_) => "product_unpinned",
+            Event::SaleOpened(_) => "sale_opened",
+            Event::SalePaused(_) => "sale_paused",
+            Event::SaleResumed(_) => "sale_resumed",
+            Event::SaleRestocked(_) => "sale_restocked",
+            Event::SaleEnded(_) => "sale_ended",
+            Event::SaleSoldOut(_) => "sale_sold_out",
+            Event::OrderConfirmed(_) => "order_confirmed",
+            Event::OrderPaid(_) => "order_paid",
+            Event::OrderShipped(_) => "order_shipped",
+            Event::OrderDelivered(_) => "order_delivered",
+            Event::OrderCancelled(_) => "order_cancelled",
+        }
+    }
+
+    /// The payload as the log stores it (JSON object).
+    pub fn payload(&self) -> Value {
+        fn value<T: Serialize>(p: &T) -> Value {
+            // The payloads are plain structs with string keys: serializing cannot fail.
+            serde_json::to_value(p).unwrap_or_else(|_| Value::Object(Map::new()))
+        }
+        match self {
+            Event::ShowcaseAdded(p) | Event::ProductPinned(p) => value(p),
+            Event::SessionStarted(p) | Event::SessionEnded(p) | Event::ProductUnpinned(p) => {
+                value(p)
+            }
+            Event::SaleOpened(p) => value(p),
+            Event::SalePaused(p) | Event::SaleResumed(p) | Event::SaleSoldOut(p) => value(p),
+            Event::SaleRestocked(p) => value(p),
+            Event::SaleEnded(p) => value(p),
+            Event::OrderConfirmed(p) => value(p),
+            Event::OrderPaid(p) | Event::OrderDelivered(p) => value(p),
+            Event::OrderShipped(p) => value(p),
+            Event::OrderCancelled(p) => value(p),
+        }
+    }
+
+    /// Reads a logged event back from its kind and payload.
+    pub fn parse(kind: &str, payload: &Value) -> Result<Event, UnknownEvent> {
+        let mut tagged = Map::new();
+        tagged.insert("kind".into(), Value::String(kind.to_owned()));
+        tagged.insert("payload".into(), payload.clone());
+        serde_json::from_value(Value::Object(tagged)).map_err(|error| UnknownEvent {
+            kind: kind.to_owned(),
+            error,
+        })
+    }
+
+    /// What `audience` sees of this event. Every kind decides for every audience here; there is
+    /// no default, so a new kind cannot reach buyers with fields nobody chose to show them.
+    pub fn project(&self, audience: Audience) -> Projection<'_> {
+        let public = match audience {
+            Audience::Public => true,
+            Audience::Host | Audience::Operator => false,
+        };
+        let parts = match self {
+            // Session, showcase and sale events carry nothing private: everyone sees them whole.
+            Event::ShowcaseAdded(p) | Event::ProductPinned(p) => vec![Part::fields(p)],
+            Event::SessionStarted(p) | Event::SessionEnded(p) | Event::ProductUnpinned(p) => {
+                vec![Part::fields(p)]
+            }
+            Event::SaleOpened(p) => vec![Part::fields(p)],
+            Event::SalePaused(p) | Event::SaleResumed(p) | Event::SaleSoldOut(p) => {
+                vec![Part::fields(p)]
+            }
+            Event::SaleRestocked(p) => vec![Part::fields(p)],
+            Event::SaleEnded(p) => vec![Part::fields(p)],
+            Event::OrderConfirmed(o) => {
+                let head = ConfirmedHead {
+                    sale_id: o.sale_id,
+                    product_id: o.product_id,
+                    variant_id: o.variant_id,
+                    quantity: o.quantity,
+                    remaining: o.remaining,
+                };
+                let line = Part::Line {
+                    masked: &o.buyer.masked,
+                    city: &o.buyer.city,
+                    quantity: o.quantity,
+                };
+                if public {
+                    let buyer = PublicBuyer {
+                        masked: &o.buyer.masked,
+                        city: &o.buyer.city,
+                        country: &o.buyer.country,
+                    };
+                    vec![
+                        Part::fields(&head),
+                        line,
+                        Part::fields(&PublicConfirmedTail { buyer }),
+                    ]
+                } else {
+                    let tail = PrivateConfirmedTail {
+                        order_id: o.order_id,
+                        currency: &o.currency,
+                        unit_price_minor: o.unit_price_minor,
+                        total_minor: o.total_minor,
+                        buyer: &o.buyer,
+                    };
+                    vec![
+                        Part::fields(&head),
+                        line,
+                        Part::fields(&tail),
+                        Part::Price {
+                            currency: &o.currency,
+                            total_minor: o.total_minor,
+                        },
+                        Part::Totals(&o.totals),
+                    ]
+                }
+            }
+            Event::OrderPaid(p) | Event::OrderDelivered(p) => {
+                if public {
+                    vec![Part::fields(&SaleOnly { sale_id: p.sale_id })]
+                } else {
+                    vec![Part::fields(&StepPrivate {
+                        sale_id: p.sale_id,
+                        order_id: p.order_id,
+                    })]
+                }
+            }
+            Event::OrderShipped(p) => {
+                if public {
+                    vec![Part::fields(&SaleOnly { sale_id: p.sale_id })]
+                } else {
+                    vec![Part::fields(&ShippedPrivate {
+                        sale_id: p.sale_id,
+                        order_id: p.order_id,
+                        carrier: &p.carrier,
+                        tracking_number: &p.tracking_number,
+                    })]
+                }
+            }
+            Event::OrderCancelled(c) => {
+                if public {
+                    vec![Part::fields(&CancelledPublic {
+                        sale_id: c.sale_id,
+                        remaining: c.remaining,
+                    })]
+                } else {
+                    vec![
+                        Part::fields(&CancelledPrivate {
+                            sale_id: c.sale_id,
+                            remaining: c.remaining,
+                            order_id: c.order_id,
+                            quantity: c.quantity,
+                            reason: &c.reason,
+                            returned_to: c.returned_to,
+                            currency: &c.currency,
+                            total_minor: c.total_minor,
+                        }),
+                        Part::Totals(&c.totals),
+                    ]
+                }
+            }
+        };
+        Projection { parts }
+    }
+}
+
+/// What one audience receives of an event, in order: plain fields, and the parts the feed
+/// renders for the connection (localized line, formatted price, totals with GMV in CNY).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Projection<'a> {
+    pub parts: Vec<Part<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part<'a> {
+    /// Fields copied as they are.
+    Fields(Map<String, Value>),
+    /// `line`: the buyer's order line in the connection's locale.
+    Line {
+        masked: &'a str,
+        city: &'a str,
+        quantity: i64,
+    },
+    /// `price`: the order's total formatted in the connection's locale.
+    Price { currency: &'a str, total_minor: i64 },
+    /// `totals`: the running totals, with GMV converted to CNY.
+    Totals(&'a TotalsView),
+}
+
+impl Part<'_> {
+    fn fields<T: Serialize>(view: &T) -> Self {
+        match serde_json::to_value(view) {
+            Ok(Value::Object(m)) => Part::Fields(m),
+            _ => Part::Fields(Map::new()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ConfirmedHead {
+    sale_id: Option<i64>,
+    product_id: i64,
+    variant_id: i64,
+    quantity: i64,
+    remaining: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct PublicBuyer<'a> {
+    masked: &'a str,
+    city: &'a str,
+    country: &'a str,
+}
+
+#[derive(Serialize)]
+struct PublicConfirmedTail<'a> {
+    buyer: PublicBuyer<'a>,
+}
+
+#[derive(Serialize)]
+struct PrivateConfirmedTail<'a> {
+    order_id: i64,
+    currency: &'a str,
+    unit_price_minor: i64,
+    total_minor: i64,
+    buyer: &'a BuyerLine,
+}
+
+#[derive(Serialize)]
+struct SaleOnly {
+    sale_id: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct StepPrivate {
+    sale_id: Option<i64>,
+    order_id: i64,
+}
+
+#[derive(Serialize)]
+struct ShippedPrivate<'a> {
+    sale_id: Option<i64>,
+    order_id: i64,
+    carrier: &'a str,
+    tracking_number: &'a str,
+}
+
+#[derive(Serialize)]
+struct CancelledPublic {
+    sale_id: Option<i64>,
+    remaining: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct CancelledPrivate<'a> {
+    sale_id: Option<i64>,
+    remaining: Option<i64>,
+    order_id: i64,
+    quantity: i64,
+    reason: &'a str,
+    returned_to: ReturnedTo,
+    currency: &'a str,
+    total_minor: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn totals() -> TotalsView {
+        TotalsView {
+            orders: 2,
+            units: 3,
+            gmv: BTreeMap::from([("EUR".to_owned(), 1500), ("USD".to_owned(), 900)]),
+        }
+    }
+
+    fn buyer() -> BuyerLine {
+        BuyerLine {
+            id: 42,
+            name: "Marta Kowalska".into(),
+            masked: "M***a".into(),
+            city: "Kraków".into(),
+            country: "PL".into(),
+            locale: "pl".into(),
+        }
+    }
+
+    /// One event of every kind.
+    fn samples() -> Vec<Event> {
+        vec![
+            Event::ShowcaseAdded(ProductRef { product_id: 7 }),
+            Event::SessionStarted(Empty {}),
+            Event::SessionEnded(Empty {}),
+            Event::ProductPinned(ProductRef { product_id: 7 }),
+            Event::ProductUnpinned(Empty {}),
+            Event::SaleOpened(SaleOpened {
+                sale_id: 3,
+                variant_id: 11,
+                product_id: 7,
+                quantity: 50,
+                per_buyer_limit: 2,
+                prices: BTreeMap::from([("EUR".to_owned(), 1999)]),
+                starts_at: "2026-11-27T18:00:00Z".into(),
+                ends_at: "2026-11-27T18:05:00Z".into(),
+            }),
+            Event::SalePaused(SaleRef { sale_id: 3 }),
+            Event::SaleResumed(SaleRef { sale_id: 3 }),
+            Event::SaleRestocked(SaleRestocked {
+                sale_id: 3,
+                added: 5,
+                remaining: 20,
+            }),
+            Event::SaleEnded(SaleEnded {
+                sale_id: 3,
+                returned_to_stock: 4,
+                reason: "session_ended".into(),
+            }),
+            Event::SaleSoldOut(SaleRef { sale_id: 3 }),
+            Event::OrderConfirmed(OrderConfirmed {
+                order_id: 99,
+                sale_id: Some(3),
+                variant_id: 11,
+                product_id: 7,
+                quantity: 2,
+                remaining: None,
+                currency: "EUR".into(),
+                unit_price_minor: 750,
+                total_minor: 1500,
+                buyer: buyer(),
+                totals: totals(),
+            }),
+            Event::OrderPaid(OrderStep {
+                order_id: 99,
+                sale_id: Some(3),
+            }),
+            Event::OrderShipped(OrderShipped {
+                order_id: 99,
+                sale_id: None,
+                carrier: "DHL".into(),
+                tracking_number: "JD0001".into(),
+            }),
+            Event::OrderDelivered(OrderStep {
+                order_id: 99,
+                sale_id: Some(3),
+            }),
+            Event::OrderCancelled(OrderCancelled {
+                order_id: 99,
+                sale_id: Some(3),
+                quantity: 2,
+                reason: "buyer request".into(),
+                returned_to: ReturnedTo::Stock,
+                remaining: None,
+                currency: "EUR".into(),
+                total_minor: 1500,
+                totals: totals(),
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_json() {
+        let all = samples();
+        let mut kinds: Vec<&str> = all.iter().map(Event::kind).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        assert_eq!(kinds.len(), 16, "one sample per kind");
+        for e in &all {
+            let text = e.payload().to_string();
+            let back: Value = serde_json::from_str(&text).expect("payload is JSON");
+            let parsed = Event::parse(e.kind(), &back).expect("parses back");
+            assert_eq!(&parsed, e);
+            // The kind the serde tag writes is the one `kind` names.
+            let tagged = serde_json::to_value(e).expect("serializes");
+            assert_eq!(tagged["kind"], e.kind());
+        }
+    }
+
+    #[test]
+    fn payloads_keep_the_logged_keys() {
+        let all = samples();
+        let confirmed = all[11].payload();
+        assert_eq!(confirmed["remaining"], Value::Null, "null, not omitted");
+        let keys: Vec<&str> = confirmed
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "order_id",
+                "sale_id",
+                "variant_id",
+                "product_id",
+                "quantity",
+                "remaining",
+                "currency",
+                "unit_price_minor",
+                "total_minor",
+                "buyer",
+                "totals"
+            ]
+        );
+        assert_eq!(
+            confirmed["totals"].to_string(),
+            r#"{"orders":2,"units":3,"gmv":{"EUR":1500,"USD":900}}"#
+        );
+        assert_eq!(all[1].payload().to_string(), "{}");
+        assert_eq!(all[15].payload()["returned_to"], "stock");
+        assert_eq!(all[15].payload()["remaining"], Value::Null);
+    }
+
+    #[test]
+    fn totals_view_matches_the_running_totals() {
+        let mut t = Totals::new();
+        count(&mut t, "EUR", 2, 1500, 1);
+        count(&mut t, "USD", 1, 900, 1);
+        count(&mut t, "USD", 1, 900, -1);
+        let v = TotalsView::of(&t);
+        assert_eq!(v.orders, 1);
+        assert_eq!(v.units, 2);
+        assert_eq!(v.gmv, BTreeMap::from([("EUR".to_owned(), 1500)]));
+    }
+
+    #[test]
+    fn unknown_kinds_and_bad_payloads_do_not_parse() {
+        assert!(Event::parse("order_refunded", &Value::Object(Map::new())).is_err());
+        let bad: Value = serde_json::from_str(r#"{"sale_id":"x"}"#).expect("json");
+        assert!(Event::parse("sale_paused", &bad).is_err());
+    }
+
+    fn keys_of(p: &Projection<'_>) -> Vec<String> {
+        let mut keys = Vec::new();
+        for part in &p.parts {
+            match part {
+                Part::Fields(m) => keys.extend(m.keys().cloned()),
+                Part::Line { .. } => keys.push("line".into()),
+                Part::Price { .. } => keys.push("price".into()),
+                Part::Totals(_) => keys.push("totals".into()),
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn public_order_confirmed_has_no_buyer_identity_or_prices() {
+        let all = samples();
+        let p = all[11].project(Audience::Public);
+        let keys = keys_of(&p);
+        for private in [
+            "order_id",
+            "currency",
+            "unit_price_minor",
+            "total_minor",
+            "price",
+            "totals",
+        ] {
+            assert!(!keys.iter().any(|k| k == private), "{private} leaked");
+        }
+        let text = format!("{p:?}");
+        assert!(!text.contains("Marta Kowalska"), "buyer name leaked");
+        for part in &p.parts {
+            if let Part::Fields(m) = part {
+                if let Some(b) = m.get("buyer") {
+                    let b = b.as_object().expect("buyer object");
+                    let mut bk: Vec<&str> = b.keys().map(String::as_str).collect();
+                    bk.sort_unstable();
+                    assert_eq!(bk, ["city", "country", "masked"]);
+                }
+            }
+        }
+        let host = keys_of(&all[11].project(Audience::Host));
+        assert!(host.iter().any(|k| k == "order_id"));
+        assert!(host.iter().any(|k| k == "totals"));
+    }
+
+    #[test]
+    fn every_kind_has_a_projection_for_every_audience() {
+        for e in samples() {
+            for audience in [Audience::Public, Audience::Host, Audience::Operator] {
+                let p = e.project(audience);
+                assert!(!p.parts.is_empty(), "{} for {audience:?}", e.kind());
+                let keys = keys_of(&p);
+                if audience == Audience::Public {
+                    for private in ["order_id", "tracking_number", "carrier", "reason", "totals"] {
+                        let order_kind = e.kind().starts_with("order_");
+                        assert!(
+                            !(order_kind && keys.iter().any(|k| k == private)),
+                            "{} shows {private} to buyers",
+                            e.kind()
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

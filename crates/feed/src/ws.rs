@@ -17,7 +17,7 @@ use axum::response::Response;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use silkstream_catalog::auth::{Principal, Role};
 use silkstream_catalog::db::{now_ms, rfc3339};
 use silkstream_catalog::error::ErrorBody;
@@ -30,6 +30,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
+use crate::events::{Event, Part, TotalsView};
 use crate::fanout::{self, AllFilter, Audience, Frame, LoggedEvent, Subscription, ViewKey};
 use crate::limit::TokenBucket;
 use crate::model::NewOrder;
@@ -881,117 +882,85 @@ fn error_message(code: &str, message: &str) -> Value {
     json!({"type": "error", "error": {"code": code, "message": message}})
 }
 
-fn copy(from: &Value, to: &mut serde_json::Map<String, Value>, keys: &[&str]) {
-    for k in keys {
-        if let Some(v) = from.get(*k) {
-            to.insert((*k).to_owned(), v.clone());
-        }
-    }
-}
-
 /// The text of a logged event for one audience (docs/feed.md): buyers get masked order lines
 /// in their locale and no order ids, names or prices of others; the session's host and
-/// operators get everything, with running totals and GMV in CNY.
+/// operators get everything, with running totals and GMV in CNY. What each audience gets of each
+/// kind is [`Event::project`]; an event that does not parse (a corrupt row, or a kind of a newer
+/// build) goes to operators as logged and to everyone else without its payload.
 pub fn encode(feed: &Encoding, e: &LoggedEvent, key: &ViewKey) -> String {
-    let mut out = serde_json::Map::new();
-    out.insert("type".into(), json!(e.kind));
-    out.insert("seq".into(), json!(e.seq));
-    out.insert("id".into(), json!(e.id));
-    out.insert("session_id".into(), json!(e.session_id));
-    out.insert("at".into(), json!(rfc3339(e.created_at)));
-    let p = &e.payload;
-    let public = key.audience == Audience::Public;
-    match e.kind.as_str() {
-        "order_confirmed" => {
-            copy(
-                p,
-                &mut out,
-                &[
-                    "sale_id",
-                    "product_id",
-                    "variant_id",
-                    "quantity",
-                    "remaining",
-                ],
-            );
-            let buyer = &p["buyer"];
-            let masked = buyer["masked"].as_str().unwrap_or("");
-            let city = buyer["city"].as_str().unwrap_or("");
-            let quantity = u32::try_from(p["quantity"].as_i64().unwrap_or(0)).unwrap_or(0);
-            let line = feed
-                .l10n
-                .buyer_feed_line(key.locale, masked, city, quantity);
-            out.insert("line".into(), json!(line.text));
-            if public {
-                out.insert(
-                    "buyer".into(),
-                    json!({"masked": masked, "city": city, "country": buyer["country"]}),
-                );
-            } else {
-                copy(
-                    p,
-                    &mut out,
-                    &[
-                        "order_id",
-                        "currency",
-                        "unit_price_minor",
-                        "total_minor",
-                        "buyer",
-                    ],
-                );
-                if let (Some(c), Some(t)) = (p["currency"].as_str(), p["total_minor"].as_i64()) {
-                    if let Ok(price) = silkstream_l10n::format_money(
-                        key.locale,
-                        c,
-                        t,
-                        &silkstream_l10n::MoneyOptions::default(),
-                    ) {
-                        out.insert("price".into(), json!(price));
-                    }
+    let mut out = Map::new();
+    out.insert("type".into(), Value::from(e.kind.as_str()));
+    out.insert("seq".into(), Value::from(e.seq));
+    out.insert("id".into(), Value::from(e.id));
+    out.insert("session_id".into(), Value::from(e.session_id));
+    out.insert("at".into(), Value::from(rfc3339(e.created_at)));
+    let event = match Event::parse(&e.kind, &e.payload) {
+        Ok(event) => event,
+        Err(error) => {
+            tracing::warn!(%error, id = e.id, session_id = e.session_id,
+                "feed: a logged event does not parse; only operators get its payload");
+            if key.audience == Audience::Operator {
+                if let Some(obj) = e.payload.as_object() {
+                    out.extend(obj.iter().map(|(k, v)| (k.clone(), v.clone())));
                 }
-                insert_totals(feed, p, &mut out);
             }
+            return Value::Object(out).to_string();
         }
-        "order_cancelled" | "order_paid" | "order_shipped" | "order_delivered" => {
-            copy(p, &mut out, &["sale_id", "remaining"]);
-            if !public {
-                if let Some(obj) = p.as_object() {
-                    for (k, v) in obj {
-                        if k != "totals" {
-                            out.insert(k.clone(), v.clone());
-                        }
-                    }
-                }
-                insert_totals(feed, p, &mut out);
+    };
+    for part in event.project(key.audience).parts {
+        match part {
+            Part::Fields(fields) => out.extend(fields),
+            Part::Line {
+                masked,
+                city,
+                quantity,
+            } => {
+                let quantity = u32::try_from(quantity).unwrap_or(0);
+                let line = feed
+                    .l10n
+                    .buyer_feed_line(key.locale, masked, city, quantity);
+                out.insert("line".into(), Value::from(line.text));
             }
-        }
-        _ => {
-            if let Some(obj) = p.as_object() {
-                for (k, v) in obj {
-                    out.insert(k.clone(), v.clone());
+            Part::Price {
+                currency,
+                total_minor,
+            } => {
+                if let Ok(price) = silkstream_l10n::format_money(
+                    key.locale,
+                    currency,
+                    total_minor,
+                    &silkstream_l10n::MoneyOptions::default(),
+                ) {
+                    out.insert("price".into(), Value::from(price));
                 }
+            }
+            Part::Totals(totals) => {
+                out.insert("totals".into(), totals_value(feed, totals));
             }
         }
     }
     Value::Object(out).to_string()
 }
 
-fn insert_totals(feed: &Encoding, p: &Value, out: &mut serde_json::Map<String, Value>) {
-    if let Some(totals) = p.get("totals") {
-        let mut totals = totals.clone();
-        if let Some(gmv) = totals.get("gmv").and_then(Value::as_object) {
-            let amounts = gmv
-                .iter()
-                .map(|(c, a)| (c.as_str(), a.as_i64().unwrap_or(0)));
-            let (cny, missing) = match feed.rates.read() {
-                Ok(rates) => rates.total_in_cny(amounts),
-                Err(poisoned) => poisoned.into_inner().total_in_cny(amounts),
-            };
-            totals["gmv_cny"] = json!(cny);
-            if !missing.is_empty() {
-                totals["gmv_cny_missing"] = json!(missing);
-            }
-        }
-        out.insert("totals".into(), totals);
+/// The running totals with GMV converted to CNY (and the currencies without a rate, if any).
+fn totals_value(feed: &Encoding, totals: &TotalsView) -> Value {
+    let mut out = Map::new();
+    out.insert("orders".into(), Value::from(totals.orders));
+    out.insert("units".into(), Value::from(totals.units));
+    let gmv: Map<String, Value> = totals
+        .gmv
+        .iter()
+        .map(|(c, a)| (c.clone(), Value::from(*a)))
+        .collect();
+    out.insert("gmv".into(), Value::Object(gmv));
+    let amounts = totals.gmv.iter().map(|(c, a)| (c.as_str(), *a));
+    let (cny, missing) = match feed.rates.read() {
+        Ok(rates) => rates.total_in_cny(amounts),
+        Err(poisoned) => poisoned.into_inner().total_in_cny(amounts),
+    };
+    out.insert("gmv_cny".into(), Value::from(cny));
+    if !missing.is_empty() {
+        out.insert("gmv_cny_missing".into(), Value::from(missing));
     }
+    Value::Object(out)
 }

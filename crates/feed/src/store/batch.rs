@@ -202,10 +202,7 @@ async fn decide(
                 if !counted.contains(&o.currency) {
                     counted.push(o.currency.clone());
                 }
-                w.log(
-                    "order_confirmed",
-                    &order_event(o, order_id, Some(after), &totals),
-                );
+                w.log(order_event(o, order_id, Some(after), &totals));
                 Placed::Confirmed {
                     order_id,
                     remaining: Some(after),
@@ -214,7 +211,9 @@ async fn decide(
         });
     }
     if after == 0 {
-        w.log("sale_sold_out", &serde_json::json!({"sale_id": sale_id}));
+        w.log(crate::events::Event::SaleSoldOut(crate::events::SaleRef {
+            sale_id,
+        }));
     }
     log::write_totals(w.tx(), session_id, &totals, &counted).await?;
     Ok(Attempt::Done(placed))

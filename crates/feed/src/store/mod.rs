@@ -26,12 +26,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::json;
 use silkstream_catalog::auth::{Principal, Role};
 use silkstream_catalog::db::{rfc3339, Db};
 use silkstream_catalog::CatalogStore;
 
 use crate::error::{Error, Result};
+use crate::events as ev;
 use crate::model::*;
 
 /// Longest sale countdown and duration, in seconds.
@@ -432,20 +432,26 @@ pub(crate) fn order_event(
     order_id: i64,
     remaining: Option<i64>,
     totals: &log::Totals,
-) -> serde_json::Value {
-    json!({
-        "order_id": order_id,
-        "sale_id": o.sale_id,
-        "variant_id": o.variant_id,
-        "product_id": o.product_id,
-        "quantity": o.quantity,
-        "remaining": remaining,
-        "currency": o.currency,
-        "unit_price_minor": o.unit_price_minor,
-        "total_minor": o.unit_price_minor * o.quantity,
-        "buyer": {"id": o.buyer_token_id, "name": o.buyer_name, "masked": mask_name(&o.buyer_name),
-                  "city": o.buyer_city, "country": o.market, "locale": o.locale},
-        "totals": crate::events::totals_json(totals),
+) -> ev::Event {
+    ev::Event::OrderConfirmed(ev::OrderConfirmed {
+        order_id,
+        sale_id: o.sale_id,
+        variant_id: o.variant_id,
+        product_id: o.product_id,
+        quantity: o.quantity,
+        remaining,
+        currency: o.currency.clone(),
+        unit_price_minor: o.unit_price_minor,
+        total_minor: o.unit_price_minor * o.quantity,
+        buyer: ev::BuyerLine {
+            id: o.buyer_token_id,
+            name: o.buyer_name.clone(),
+            masked: mask_name(&o.buyer_name),
+            city: o.buyer_city.clone(),
+            country: o.market.clone(),
+            locale: o.locale.clone(),
+        },
+        totals: ev::TotalsView::of(totals),
     })
 }
 

@@ -1,7 +1,6 @@
 //! Orders outside the desk: the regular path, payment, shipping, delivery, cancellation and
 //! expiry, and the reads of orders and of the event log for the routes.
 
-use serde_json::json;
 use silkstream_catalog::auth::{Principal, Role};
 use silkstream_catalog::db::{now_ms, rfc3339};
 use tracing::instrument;
@@ -134,10 +133,7 @@ impl FeedStore {
             std::slice::from_ref(&order.currency),
         )
         .await?;
-        w.log(
-            "order_confirmed",
-            &order_event(order, order_id, None, &totals),
-        );
+        w.log(order_event(order, order_id, None, &totals));
         w.commit().await?;
         Ok(Placed::Confirmed {
             order_id,
@@ -160,6 +156,11 @@ impl FeedStore {
                  AND status = 'confirmed' AND pay_by > $1",
                 "confirmed and within its payment window",
             ),
+            OrderStatus::Shipped if shipment.is_none() => {
+                return Err(Error::internal(
+                    "an order ships with a carrier and a tracking number",
+                ))
+            }
             OrderStatus::Shipped => (
                 "UPDATE orders SET status = 'shipped', shipped_at = $1, carrier = $3, \
                  tracking_number = $4 WHERE id = $2 AND status = 'paid'",
@@ -191,12 +192,24 @@ impl FeedStore {
                 format!("order {id} is {status}; only an order that is {from} can become {to}"),
             ));
         }
-        let mut payload = json!({"order_id": id, "sale_id": row.sale_id});
-        if let Some(s) = shipment {
-            payload["carrier"] = json!(s.carrier);
-            payload["tracking_number"] = json!(s.tracking_number);
-        }
-        w.log(&format!("order_{to}"), &payload);
+        let step = ev::OrderStep {
+            order_id: id,
+            sale_id: row.sale_id,
+        };
+        w.log(match to {
+            OrderStatus::Shipped => ev::Event::OrderShipped(ev::OrderShipped {
+                order_id: id,
+                sale_id: row.sale_id,
+                carrier: shipment.map(|s| s.carrier.clone()).unwrap_or_default(),
+                tracking_number: shipment
+                    .map(|s| s.tracking_number.clone())
+                    .unwrap_or_default(),
+            }),
+            OrderStatus::Delivered => ev::Event::OrderDelivered(step),
+            OrderStatus::Paid | OrderStatus::Confirmed | OrderStatus::Cancelled => {
+                ev::Event::OrderPaid(step)
+            }
+        });
         w.commit().await
     }
 
@@ -271,15 +284,21 @@ impl FeedStore {
             std::slice::from_ref(&row.currency),
         )
         .await?;
-        w.log(
-            "order_cancelled",
-            &json!({"order_id": id, "sale_id": row.sale_id, "quantity": row.quantity,
-                   "reason": reason,
-                   "returned_to": if to_stock { "stock" } else { "sale" },
-                   "remaining": remaining,
-                   "currency": row.currency, "total_minor": row.total_minor,
-                   "totals": crate::events::totals_json(&totals)}),
-        );
+        w.log(ev::Event::OrderCancelled(ev::OrderCancelled {
+            order_id: id,
+            sale_id: row.sale_id,
+            quantity: row.quantity,
+            reason: reason.to_owned(),
+            returned_to: if to_stock {
+                ev::ReturnedTo::Stock
+            } else {
+                ev::ReturnedTo::Sale
+            },
+            remaining,
+            currency: row.currency.clone(),
+            total_minor: row.total_minor,
+            totals: ev::TotalsView::of(&totals),
+        }));
         w.commit().await?;
         Ok(true)
     }

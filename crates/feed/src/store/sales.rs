@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
 use silkstream_catalog::auth::Principal;
 use silkstream_catalog::codes::{self, CurrencyCode, MAX_STOCK};
 use silkstream_catalog::db::{now_ms, rfc3339};
@@ -14,6 +13,7 @@ use silkstream_catalog::stock;
 use super::write::SessionWrite;
 use super::*;
 use crate::error::{Error, Result};
+use crate::events::{Event, ProductRef, SaleEnded, SaleOpened, SaleRef, SaleRestocked};
 use crate::model::*;
 
 impl FeedStore {
@@ -204,15 +204,18 @@ impl FeedStore {
         .fetch_one(w.tx())
         .await?;
         if super::sessions::showcase_add(&mut w, product_id).await? {
-            w.log("showcase_added", &json!({"product_id": product_id}));
+            w.log(Event::ShowcaseAdded(ProductRef { product_id }));
         }
-        w.log(
-            "sale_opened",
-            &json!({"sale_id": id, "variant_id": body.variant_id,
-                   "product_id": product_id, "quantity": quantity,
-                   "per_buyer_limit": limit, "prices": prices,
-                   "starts_at": rfc3339(starts_at), "ends_at": rfc3339(ends_at)}),
-        );
+        w.log(Event::SaleOpened(SaleOpened {
+            sale_id: id,
+            variant_id: body.variant_id,
+            product_id,
+            quantity,
+            per_buyer_limit: limit,
+            prices,
+            starts_at: rfc3339(starts_at),
+            ends_at: rfc3339(ends_at),
+        }));
         w.commit().await?;
         self.sale(id).await
     }
@@ -228,10 +231,10 @@ impl FeedStore {
     #[instrument(skip_all, fields(id))]
     pub async fn set_paused(&self, who: &Principal, id: i64, pause: bool) -> Result<FlashSale> {
         let sale = self.controlled_sale(who, id).await?;
-        let (from, to, kind) = if pause {
-            ("open", "paused", "sale_paused")
+        let (from, to) = if pause {
+            ("open", "paused")
         } else {
-            ("paused", "open", "sale_resumed")
+            ("paused", "open")
         };
         let mut w = self.write(sale.session_id).await?;
         let now = w.now;
@@ -251,7 +254,12 @@ impl FeedStore {
                 format!("only a sale that is {from} and has time left can be {to}"),
             ));
         }
-        w.log(kind, &json!({"sale_id": id}));
+        let sale = SaleRef { sale_id: id };
+        w.log(if pause {
+            Event::SalePaused(sale)
+        } else {
+            Event::SaleResumed(sale)
+        });
         w.commit().await?;
         self.sale(id).await
     }
@@ -291,10 +299,11 @@ impl FeedStore {
         .bind(id)
         .fetch_one(w.tx())
         .await?;
-        w.log(
-            "sale_restocked",
-            &json!({"sale_id": id, "added": quantity, "remaining": remaining}),
-        );
+        w.log(Event::SaleRestocked(SaleRestocked {
+            sale_id: id,
+            added: quantity,
+            remaining,
+        }));
         w.commit().await?;
         self.sale(id).await
     }
@@ -394,10 +403,11 @@ pub(crate) async fn end_sale_in(
             "a sale's warehouse has no stock row to return units to",
         ));
     }
-    w.log(
-        "sale_ended",
-        &json!({"sale_id": sale_id, "returned_to_stock": remaining, "reason": reason}),
-    );
+    w.log(Event::SaleEnded(SaleEnded {
+        sale_id,
+        returned_to_stock: remaining,
+        reason: reason.to_owned(),
+    }));
     Ok(true)
 }
 

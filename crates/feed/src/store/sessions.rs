@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
 use silkstream_catalog::auth::{Principal, Role};
 use silkstream_catalog::codes::{self, CountryCode};
 use silkstream_catalog::db::{now_ms, rfc3339};
@@ -10,6 +9,7 @@ use tracing::instrument;
 
 use super::*;
 use crate::error::{Error, Result};
+use crate::events::{Empty, Event, ProductRef};
 use crate::model::*;
 
 impl FeedStore {
@@ -289,7 +289,7 @@ impl FeedStore {
             return Err(Error::conflict("conflict", "the session has ended"));
         }
         if showcase_add(&mut w, product_id).await? {
-            w.log("showcase_added", &json!({"product_id": product_id}));
+            w.log(Event::ShowcaseAdded(ProductRef { product_id }));
         }
         w.commit().await
     }
@@ -318,7 +318,7 @@ impl FeedStore {
         if done != 1 {
             return Err(Error::internal("the locked session did not change state"));
         }
-        w.log("session_started", &json!({}));
+        w.log(Event::SessionStarted(Empty {}));
         w.commit().await
     }
 
@@ -354,7 +354,7 @@ impl FeedStore {
         if done != 1 {
             return Err(Error::internal("the locked session did not change state"));
         }
-        w.log("session_ended", &json!({}));
+        w.log(Event::SessionEnded(Empty {}));
         w.commit().await
     }
 
@@ -391,8 +391,8 @@ impl FeedStore {
             .execute(w.tx())
             .await?;
         match product_id {
-            Some(pid) => w.log("product_pinned", &json!({"product_id": pid})),
-            None => w.log("product_unpinned", &json!({})),
+            Some(product_id) => w.log(Event::ProductPinned(ProductRef { product_id })),
+            None => w.log(Event::ProductUnpinned(Empty {})),
         }
         w.commit().await
     }

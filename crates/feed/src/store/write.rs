@@ -23,6 +23,7 @@ use silkstream_catalog::db::{now_ms, Conn, Tx};
 
 use super::FeedStore;
 use crate::error::{Error, Result};
+use crate::events::Event;
 use crate::model::SessionState;
 
 /// The session's row as the write transaction locked it.
@@ -78,8 +79,9 @@ impl SessionWrite<'_> {
     }
 
     /// Logs an event of this session; it is appended when the write commits.
-    pub fn log(&mut self, kind: &str, payload: &serde_json::Value) {
-        self.events.push((kind.to_owned(), payload.to_string()));
+    pub fn log(&mut self, event: Event) {
+        self.events
+            .push((event.kind().to_owned(), event.payload().to_string()));
     }
 
     /// Appends the logged events, commits, and wakes the fan-out when there were any.

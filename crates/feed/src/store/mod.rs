@@ -108,9 +108,9 @@ impl SaleRow {
     }
 
     fn view(&self, now: i64) -> FlashSale {
-        let phase = if self.state == "ended" || now >= self.ends_at {
+        let phase = if self.state == SaleState::Ended.as_str() || now >= self.ends_at {
             "ended"
-        } else if self.state == "paused" {
+        } else if self.state == SaleState::Paused.as_str() {
             "paused"
         } else if now < self.starts_at {
             "countdown"

@@ -49,7 +49,7 @@ impl FeedStore {
 
     pub async fn sale(&self, id: i64) -> Result<FlashSale> {
         let row = self.sale_row(id).await?;
-        if row.state != "ended" && now_ms() >= row.ends_at {
+        if row.state != SaleState::Ended.as_str() && now_ms() >= row.ends_at {
             self.end_sale(id, "time_up").await?;
             return Ok(self.sale_row(id).await?.view(now_ms()));
         }
@@ -64,7 +64,7 @@ impl FeedStore {
         body: NewFlashSale,
     ) -> Result<FlashSale> {
         let session = self.controlled_session(who, session_id).await?;
-        if session.state == "ended" {
+        if session.state == SessionState::Ended.as_str() {
             return Err(Error::conflict("conflict", "the session has ended"));
         }
         let quantity = positive("quantity", body.quantity, MAX_STOCK)?;

@@ -174,7 +174,7 @@ impl FeedStore {
         };
         let now = now_ms();
         let sales: Vec<FlashSale> = sales.iter().map(|s| s.view(now)).collect();
-        let summary = if row.state == "ended" {
+        let summary = if row.state == SessionState::Ended.as_str() {
             Some(self.summary(id, row.peak_viewers).await?)
         } else {
             None
@@ -194,7 +194,11 @@ impl FeedStore {
             ended_at: row.ended_at.map(rfc3339),
             showcase: showcase.into_iter().map(|(p,)| p).collect(),
             pinned_product_id: row.pinned_product_id,
-            sale: sales.iter().rev().find(|s| s.state != "ended").cloned(),
+            sale: sales
+                .iter()
+                .rev()
+                .find(|s| s.state != SaleState::Ended.as_str())
+                .cloned(),
             sales,
             last_seq: row.next_seq,
             server_time: rfc3339(now),

@@ -111,15 +111,12 @@ async fn expired_and_revoked_tokens_are_refused(backend: Backend) {
     assert!(created["expires_at"].is_string());
     app.get("/api/v1/products", &token).await.expect(200);
     let id = created["id"].as_i64().expect("id");
-    {
-        let p = app.db.writer();
-        sqlx::query("UPDATE tokens SET expires_at = $1 WHERE id = $2")
-            .bind(silkstream_catalog::db::now_ms() - 1)
-            .bind(id)
-            .execute(p)
-            .await
-            .expect("age the token");
-    };
+    sqlx::query("UPDATE tokens SET expires_at = $1 WHERE id = $2")
+        .bind(silkstream_catalog::db::now_ms() - 1)
+        .bind(id)
+        .execute(app.db.writer())
+        .await
+        .expect("age the token");
     app.get("/api/v1/products", &token).await.expect(401);
 
     let other = app.token("operator").await;
@@ -154,13 +151,10 @@ async fn tokens_are_stored_as_digests(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = app.token("buyer").await;
     assert!(token.len() >= 43, "256 bits of randomness, base64url");
-    let rows: Vec<(String,)> = {
-        let p = app.db.reader();
-        sqlx::query_as("SELECT digest FROM tokens")
-            .fetch_all(p)
-            .await
-            .expect("digests")
-    };
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT digest FROM tokens")
+        .fetch_all(app.db.reader())
+        .await
+        .expect("digests");
     let expected = silkstream_server::tokens::digest(&token);
     assert!(rows.iter().any(|(d,)| *d == expected));
     assert!(rows.iter().all(|(d,)| !d.contains(&token) && d.len() == 64));

@@ -22,10 +22,10 @@ impl TestApp {
             "tokens",
         ] {
             let sql = format!("SELECT COUNT(*) FROM {table}");
-            let (n,): (i64,) = {
-                let p = self.db.reader();
-                sqlx::query_as(&sql).fetch_one(p).await.expect("count rows")
-            };
+            let (n,): (i64,) = sqlx::query_as(&sql)
+                .fetch_one(self.db.reader())
+                .await
+                .expect("count rows");
             out.push((table.to_owned(), n));
         }
         out
@@ -33,13 +33,10 @@ impl TestApp {
 
     /// One integer from a query.
     pub async fn scalar(&self, sql: &str) -> i64 {
-        let (n,): (i64,) = {
-            let p = self.db.reader();
-            sqlx::query_as(sql)
-                .fetch_one(p)
-                .await
-                .expect("scalar query")
-        };
+        let (n,): (i64,) = sqlx::query_as(sql)
+            .fetch_one(self.db.reader())
+            .await
+            .expect("scalar query");
         n
     }
 

@@ -290,8 +290,7 @@ impl CatalogStore {
         let attributes = serde_json::to_string(&p.attributes).map_err(Error::internal)?;
         let search = p.title.to_lowercase();
         let id: i64 = {
-            let pool = self.db.writer();
-            let mut tx = pool.begin().await?;
+            let mut tx = self.db.begin().await?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO products (merchant, category, hs_code, origin_country, weight_g, \
                  customs_mode, source_locale, title, description, attributes, search_text, \
@@ -324,10 +323,10 @@ impl CatalogStore {
 
     async fn product_row(&self, id: i64) -> Result<ProductRow> {
         let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1");
-        let row: Option<ProductRow> = {
-            let p = self.db.reader();
-            sqlx::query_as(&sql).bind(id).fetch_optional(p).await?
-        };
+        let row: Option<ProductRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(self.db.reader())
+            .await?;
         row.ok_or_else(|| Error::not_found(format!("product {id}")))
     }
 
@@ -601,43 +600,38 @@ impl CatalogStore {
         let p = validate::patched_product(current.checked(), &patch)?;
         let attributes = serde_json::to_string(&p.attributes).map_err(Error::internal)?;
         let search = self.search_text(id, &p.title).await?;
-        {
-            let pool = self.db.writer();
-            sqlx::query(
-                "UPDATE products SET merchant = $1, category = $2, hs_code = $3, \
-                 origin_country = $4, weight_g = $5, customs_mode = $6, source_locale = $7, \
-                 title = $8, description = $9, attributes = $10, search_text = $11, \
-                 source_digest = $12, updated_at = $13 WHERE id = $14",
-            )
-            .bind(&p.merchant)
-            .bind(&p.category)
-            .bind(&p.hs_code)
-            .bind(&p.origin_country)
-            .bind(p.weight_g)
-            .bind(p.customs_mode.map(|m| m.as_str()))
-            .bind(p.source_locale)
-            .bind(&p.title)
-            .bind(&p.description)
-            .bind(&attributes)
-            .bind(&search)
-            .bind(p.source_digest())
-            .bind(now_ms())
-            .bind(id)
-            .execute(pool)
-            .await?;
-        };
+        sqlx::query(
+            "UPDATE products SET merchant = $1, category = $2, hs_code = $3, \
+             origin_country = $4, weight_g = $5, customs_mode = $6, source_locale = $7, \
+             title = $8, description = $9, attributes = $10, search_text = $11, \
+             source_digest = $12, updated_at = $13 WHERE id = $14",
+        )
+        .bind(&p.merchant)
+        .bind(&p.category)
+        .bind(&p.hs_code)
+        .bind(&p.origin_country)
+        .bind(p.weight_g)
+        .bind(p.customs_mode.map(|m| m.as_str()))
+        .bind(p.source_locale)
+        .bind(&p.title)
+        .bind(&p.description)
+        .bind(&attributes)
+        .bind(&search)
+        .bind(p.source_digest())
+        .bind(now_ms())
+        .bind(id)
+        .execute(self.db.writer())
+        .await?;
         self.get_product(id, None).await
     }
 
     /// The lowercase text the title filter searches: the source title and every translated one.
     async fn search_text(&self, id: i64, source_title: &str) -> Result<String> {
-        let titles: Vec<(String,)> = {
-            let p = self.db.reader();
+        let titles: Vec<(String,)> =
             sqlx::query_as("SELECT title FROM translations WHERE product_id = $1 ORDER BY locale")
                 .bind(id)
-                .fetch_all(p)
-                .await?
-        };
+                .fetch_all(self.db.reader())
+                .await?;
         let mut text = source_title.to_lowercase();
         for (t,) in titles {
             text.push('\n');
@@ -649,16 +643,14 @@ impl CatalogStore {
     #[instrument(skip_all, fields(id, archived))]
     pub async fn set_product_archived(&self, id: i64, archived: bool) -> Result<Product> {
         let now = now_ms();
-        let done = {
-            let p = self.db.writer();
+        let done =
             sqlx::query("UPDATE products SET archived_at = $1, updated_at = $2 WHERE id = $3")
                 .bind(archived.then_some(now))
                 .bind(now)
                 .bind(id)
-                .execute(p)
+                .execute(self.db.writer())
                 .await?
-                .rows_affected()
-        };
+                .rows_affected();
         if done == 0 {
             return Err(Error::not_found(format!("product {id}")));
         }
@@ -673,8 +665,7 @@ impl CatalogStore {
         self.product_row(product_id).await?;
         let now = now_ms();
         let id: i64 = {
-            let pool = self.db.writer();
-            let mut tx = pool.begin().await?;
+            let mut tx = self.db.begin().await?;
             let vid = insert_variant(&mut tx, product_id, &v, now).await?;
             sqlx::query("UPDATE products SET updated_at = $1 WHERE id = $2")
                 .bind(now)
@@ -689,13 +680,11 @@ impl CatalogStore {
 
     #[instrument(skip_all, fields(id))]
     pub async fn get_variant(&self, id: i64, view: Option<&View>) -> Result<Variant> {
-        let product_id: Option<(i64,)> = {
-            let p = self.db.reader();
+        let product_id: Option<(i64,)> =
             sqlx::query_as("SELECT product_id FROM variants WHERE id = $1")
                 .bind(id)
-                .fetch_optional(p)
-                .await?
-        };
+                .fetch_optional(self.db.reader())
+                .await?;
         let (product_id,) = product_id.ok_or_else(|| Error::not_found(format!("variant {id}")))?;
         let product = self.get_product(product_id, view).await?;
         product
@@ -713,37 +702,32 @@ impl CatalogStore {
         let options = serde_json::to_string(&checked.options.unwrap_or(current.options))
             .map_err(Error::internal)?;
         let barcode = checked.barcode.unwrap_or(current.barcode);
-        {
-            let p = self.db.writer();
-            sqlx::query(
-                "UPDATE variants SET sku = $1, options = $2, barcode = $3, updated_at = $4 \
-                 WHERE id = $5",
-            )
-            .bind(&sku)
-            .bind(&options)
-            .bind(&barcode)
-            .bind(now_ms())
-            .bind(id)
-            .execute(p)
-            .await
-            .map_err(|e| sku_conflict(e, &sku))?;
-        };
+        sqlx::query(
+            "UPDATE variants SET sku = $1, options = $2, barcode = $3, updated_at = $4 \
+             WHERE id = $5",
+        )
+        .bind(&sku)
+        .bind(&options)
+        .bind(&barcode)
+        .bind(now_ms())
+        .bind(id)
+        .execute(self.db.writer())
+        .await
+        .map_err(|e| sku_conflict(e, &sku))?;
         self.get_variant(id, None).await
     }
 
     #[instrument(skip_all, fields(id, archived))]
     pub async fn set_variant_archived(&self, id: i64, archived: bool) -> Result<Variant> {
         let now = now_ms();
-        let done = {
-            let p = self.db.writer();
+        let done =
             sqlx::query("UPDATE variants SET archived_at = $1, updated_at = $2 WHERE id = $3")
                 .bind(archived.then_some(now))
                 .bind(now)
                 .bind(id)
-                .execute(p)
+                .execute(self.db.writer())
                 .await?
-                .rows_affected()
-        };
+                .rows_affected();
         if done == 0 {
             return Err(Error::not_found(format!("variant {id}")));
         }
@@ -763,36 +747,30 @@ impl CatalogStore {
         let amount = currency.check_price("amount_minor", amount_minor)?;
         self.get_variant(variant_id, None).await?;
         let now = now_ms();
-        {
-            let p = self.db.writer();
-            sqlx::query(
-                "INSERT INTO prices (variant_id, currency, amount_minor, updated_at) \
-                 VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (variant_id, currency) DO UPDATE \
-                 SET amount_minor = excluded.amount_minor, updated_at = excluded.updated_at",
-            )
-            .bind(variant_id)
-            .bind(currency.code())
-            .bind(amount)
-            .bind(now)
-            .execute(p)
-            .await?;
-        };
+        sqlx::query(
+            "INSERT INTO prices (variant_id, currency, amount_minor, updated_at) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (variant_id, currency) DO UPDATE \
+             SET amount_minor = excluded.amount_minor, updated_at = excluded.updated_at",
+        )
+        .bind(variant_id)
+        .bind(currency.code())
+        .bind(amount)
+        .bind(now)
+        .execute(self.db.writer())
+        .await?;
         self.get_variant(variant_id, None).await
     }
 
     #[instrument(skip_all, fields(variant_id))]
     pub async fn delete_price(&self, variant_id: i64, currency: &str) -> Result<Variant> {
         let currency = CurrencyCode::parse("currency", currency)?;
-        let done = {
-            let p = self.db.writer();
-            sqlx::query("DELETE FROM prices WHERE variant_id = $1 AND currency = $2")
-                .bind(variant_id)
-                .bind(currency.code())
-                .execute(p)
-                .await?
-                .rows_affected()
-        };
+        let done = sqlx::query("DELETE FROM prices WHERE variant_id = $1 AND currency = $2")
+            .bind(variant_id)
+            .bind(currency.code())
+            .execute(self.db.writer())
+            .await?
+            .rows_affected();
         if done == 0 {
             return Err(Error::not_found(format!(
                 "{currency} price of variant {variant_id}"
@@ -819,19 +797,16 @@ impl CatalogStore {
         };
         let valid_from = validate::format_date(valid_from);
         let value = value.to_string();
-        {
-            let p = self.db.writer();
-            sqlx::query(
-                "INSERT INTO rates (currency, valid_from, rate, created_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (currency, valid_from) DO UPDATE SET rate = excluded.rate",
-            )
-            .bind(currency.code())
-            .bind(&valid_from)
-            .bind(&value)
-            .bind(now_ms())
-            .execute(p)
-            .await?;
-        };
+        sqlx::query(
+            "INSERT INTO rates (currency, valid_from, rate, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (currency, valid_from) DO UPDATE SET rate = excluded.rate",
+        )
+        .bind(currency.code())
+        .bind(&valid_from)
+        .bind(&value)
+        .bind(now_ms())
+        .execute(self.db.writer())
+        .await?;
         Ok(Rate {
             currency: currency.code().to_owned(),
             rate: value,
@@ -842,18 +817,15 @@ impl CatalogStore {
     /// The rate of each currency in force on `day`: its latest entry dated on or before it.
     pub async fn rates_on(&self, day: time::Date) -> Result<Vec<Rate>> {
         let day = validate::format_date(day);
-        let rows: Vec<RateRow> = {
-            let p = self.db.reader();
-            sqlx::query_as(
-                "SELECT r.currency, r.rate, r.valid_from FROM rates r \
-                 WHERE r.valid_from = (SELECT MAX(valid_from) FROM rates x \
-                                       WHERE x.currency = r.currency AND x.valid_from <= $1) \
-                 ORDER BY r.currency",
-            )
-            .bind(&day)
-            .fetch_all(p)
-            .await?
-        };
+        let rows: Vec<RateRow> = sqlx::query_as(
+            "SELECT r.currency, r.rate, r.valid_from FROM rates r \
+             WHERE r.valid_from = (SELECT MAX(valid_from) FROM rates x \
+             WHERE x.currency = r.currency AND x.valid_from <= $1) \
+             ORDER BY r.currency",
+        )
+        .bind(&day)
+        .fetch_all(self.db.reader())
+        .await?;
         Ok(rows
             .into_iter()
             .map(|r| Rate {
@@ -867,16 +839,13 @@ impl CatalogStore {
     /// Every rate entry of one currency, newest first.
     pub async fn rate_history(&self, currency: &str) -> Result<Vec<Rate>> {
         let currency = CurrencyCode::parse("currency", currency)?;
-        let rows: Vec<RateRow> = {
-            let p = self.db.reader();
-            sqlx::query_as(
-                "SELECT currency, rate, valid_from FROM rates WHERE currency = $1 \
-                 ORDER BY valid_from DESC",
-            )
-            .bind(currency.code())
-            .fetch_all(p)
-            .await?
-        };
+        let rows: Vec<RateRow> = sqlx::query_as(
+            "SELECT currency, rate, valid_from FROM rates WHERE currency = $1 \
+             ORDER BY valid_from DESC",
+        )
+        .bind(currency.code())
+        .fetch_all(self.db.reader())
+        .await?;
         Ok(rows
             .into_iter()
             .map(|r| Rate {
@@ -904,48 +873,41 @@ impl CatalogStore {
         let code = crate::codes::upper_code("code", &w.code, 32)?;
         let name = crate::codes::text("name", &w.name, validate::MAX_NAME)?;
         let country = crate::codes::CountryCode::parse("country", &w.country)?;
-        {
-            let p = self.db.writer();
-            sqlx::query(
-                "INSERT INTO warehouses (code, name, country, kind, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(&code)
-            .bind(&name)
-            .bind(country.as_str())
-            .bind(w.kind.as_str())
-            .bind(now_ms())
-            .execute(p)
-            .await
-            .map_err(|e| match Error::from(e) {
-                Error::Conflict { .. } => {
-                    Error::conflict("conflict", format!("warehouse {code} already exists"))
-                }
-                other => other,
-            })?;
-        };
+        sqlx::query(
+            "INSERT INTO warehouses (code, name, country, kind, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&code)
+        .bind(&name)
+        .bind(country.as_str())
+        .bind(w.kind.as_str())
+        .bind(now_ms())
+        .execute(self.db.writer())
+        .await
+        .map_err(|e| match Error::from(e) {
+            Error::Conflict { .. } => {
+                Error::conflict("conflict", format!("warehouse {code} already exists"))
+            }
+            other => other,
+        })?;
         self.get_warehouse(&code).await
     }
 
     pub async fn get_warehouse(&self, code: &str) -> Result<Warehouse> {
-        let row: Option<WarehouseRow> = {
-            let p = self.db.reader();
+        let row: Option<WarehouseRow> =
             sqlx::query_as("SELECT id, code, name, country, kind FROM warehouses WHERE code = $1")
                 .bind(code)
-                .fetch_optional(p)
-                .await?
-        };
+                .fetch_optional(self.db.reader())
+                .await?;
         row.map(Warehouse::from)
             .ok_or_else(|| Error::not_found(format!("warehouse {code}")))
     }
 
     pub async fn list_warehouses(&self) -> Result<Vec<Warehouse>> {
-        let rows: Vec<WarehouseRow> = {
-            let p = self.db.reader();
+        let rows: Vec<WarehouseRow> =
             sqlx::query_as("SELECT id, code, name, country, kind FROM warehouses ORDER BY code")
-                .fetch_all(p)
-                .await?
-        };
+                .fetch_all(self.db.reader())
+                .await?;
         Ok(rows.into_iter().map(Warehouse::from).collect())
     }
 
@@ -956,15 +918,12 @@ impl CatalogStore {
             None => current.name,
         };
         let kind = patch.kind.unwrap_or(current.kind);
-        {
-            let p = self.db.writer();
-            sqlx::query("UPDATE warehouses SET name = $1, kind = $2 WHERE code = $3")
-                .bind(&name)
-                .bind(kind.as_str())
-                .bind(code)
-                .execute(p)
-                .await?;
-        };
+        sqlx::query("UPDATE warehouses SET name = $1, kind = $2 WHERE code = $3")
+            .bind(&name)
+            .bind(kind.as_str())
+            .bind(code)
+            .execute(self.db.writer())
+            .await?;
         self.get_warehouse(code).await
     }
 
@@ -1040,8 +999,7 @@ impl CatalogStore {
         let currencies_json = serde_json::to_string(&currencies).map_err(Error::internal)?;
         let locales_json = serde_json::to_string(&locales).map_err(Error::internal)?;
         {
-            let pool = self.db.writer();
-            let mut tx = pool.begin().await?;
+            let mut tx = self.db.begin().await?;
             sqlx::query(
                 "INSERT INTO markets (country, name, currencies, locales, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (country) DO UPDATE \
@@ -1086,20 +1044,19 @@ impl CatalogStore {
 
     async fn markets(&self, only: Option<&str>) -> Result<Vec<Market>> {
         let (rows, links): (Vec<MarketRow>, Vec<(String, String)>) = {
-            let p = self.db.reader();
             let rows =
                 match only {
                     Some(c) => sqlx::query_as(
                         "SELECT country, name, currencies, locales FROM markets WHERE country = $1",
                     )
                     .bind(c)
-                    .fetch_all(p)
+                    .fetch_all(self.db.reader())
                     .await?,
                     None => {
                         sqlx::query_as(
                             "SELECT country, name, currencies, locales FROM markets ORDER BY id",
                         )
-                        .fetch_all(p)
+                        .fetch_all(self.db.reader())
                         .await?
                     }
                 };
@@ -1107,7 +1064,7 @@ impl CatalogStore {
                 "SELECT mw.country, w.code FROM market_warehouses mw \
                  JOIN warehouses w ON w.id = mw.warehouse_id ORDER BY w.code",
             )
-            .fetch_all(p)
+            .fetch_all(self.db.reader())
             .await?;
             (rows, links)
         };
@@ -1156,8 +1113,7 @@ impl CatalogStore {
         let attributes_json = serde_json::to_string(&attributes).map_err(Error::internal)?;
         let now = now_ms();
         {
-            let pool = self.db.writer();
-            let mut tx = pool.begin().await?;
+            let mut tx = self.db.begin().await?;
             sqlx::query(
                 "INSERT INTO translations (product_id, locale, title, description, attributes, \
                  source_digest, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -1177,29 +1133,23 @@ impl CatalogStore {
             tx.commit().await?;
         };
         let search = self.search_text(product_id, &product.title).await?;
-        {
-            let p = self.db.writer();
-            sqlx::query("UPDATE products SET search_text = $1 WHERE id = $2")
-                .bind(&search)
-                .bind(product_id)
-                .execute(p)
-                .await?;
-        };
+        sqlx::query("UPDATE products SET search_text = $1 WHERE id = $2")
+            .bind(&search)
+            .bind(product_id)
+            .execute(self.db.writer())
+            .await?;
         self.get_translation(product_id, locale).await
     }
 
     pub async fn list_translations(&self, product_id: i64) -> Result<Vec<Translation>> {
         let product = self.product_row(product_id).await?;
-        let rows: Vec<TranslationRow> = {
-            let p = self.db.reader();
-            sqlx::query_as(
-                "SELECT product_id, locale, title, description, attributes, source_digest, \
-                 updated_at FROM translations WHERE product_id = $1 ORDER BY locale",
-            )
-            .bind(product_id)
-            .fetch_all(p)
-            .await?
-        };
+        let rows: Vec<TranslationRow> = sqlx::query_as(
+            "SELECT product_id, locale, title, description, attributes, source_digest, \
+             updated_at FROM translations WHERE product_id = $1 ORDER BY locale",
+        )
+        .bind(product_id)
+        .fetch_all(self.db.reader())
+        .await?;
         Ok(rows
             .into_iter()
             .map(|t| translation(t, &product.source_digest))
@@ -1220,40 +1170,31 @@ impl CatalogStore {
     pub async fn delete_translation(&self, product_id: i64, locale: &str) -> Result<()> {
         let locale = crate::codes::parse_locale("locale", locale)?;
         let product = self.product_row(product_id).await?;
-        let done = {
-            let p = self.db.writer();
-            sqlx::query("DELETE FROM translations WHERE product_id = $1 AND locale = $2")
-                .bind(product_id)
-                .bind(locale)
-                .execute(p)
-                .await?
-                .rows_affected()
-        };
+        let done = sqlx::query("DELETE FROM translations WHERE product_id = $1 AND locale = $2")
+            .bind(product_id)
+            .bind(locale)
+            .execute(self.db.writer())
+            .await?
+            .rows_affected();
         if done == 0 {
             return Err(Error::not_found(format!(
                 "{locale} translation of product {product_id}"
             )));
         }
         let search = self.search_text(product_id, &product.title).await?;
-        {
-            let p = self.db.writer();
-            sqlx::query("UPDATE products SET search_text = $1 WHERE id = $2")
-                .bind(&search)
-                .bind(product_id)
-                .execute(p)
-                .await?;
-        };
+        sqlx::query("UPDATE products SET search_text = $1 WHERE id = $2")
+            .bind(&search)
+            .bind(product_id)
+            .execute(self.db.writer())
+            .await?;
         Ok(())
     }
 
     /// True when the catalog has no product at all (the demo loads only into an empty one).
     pub async fn is_empty(&self) -> Result<bool> {
-        let (n,): (i64,) = {
-            let p = self.db.reader();
-            sqlx::query_as("SELECT COUNT(*) FROM products")
-                .fetch_one(p)
-                .await?
-        };
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM products")
+            .fetch_one(self.db.reader())
+            .await?;
         Ok(n == 0)
     }
 }

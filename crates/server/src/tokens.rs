@@ -104,20 +104,17 @@ impl TokenStore {
         let token = generate();
         let now = now_ms();
         let expires_at = expires_in_days.map(|d| now + d * 86_400_000);
-        let (id,): (i64,) = {
-            let p = self.db.writer();
-            sqlx::query_as(
-                "INSERT INTO tokens (name, role, digest, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            )
-            .bind(&name)
-            .bind(role.as_str())
-            .bind(digest(&token))
-            .bind(now)
-            .bind(expires_at)
-            .fetch_one(p)
-            .await?
-        };
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO tokens (name, role, digest, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(&name)
+        .bind(role.as_str())
+        .bind(digest(&token))
+        .bind(now)
+        .bind(expires_at)
+        .fetch_one(self.db.writer())
+        .await?;
         Ok(NewToken {
             info: TokenInfo {
                 id,
@@ -136,16 +133,13 @@ impl TokenStore {
         if token.len() > 200 {
             return Ok(None);
         }
-        let row: Option<TokenRow> = {
-            let p = self.db.reader();
-            sqlx::query_as(
-                "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens \
-                 WHERE digest = $1",
-            )
-            .bind(digest(token))
-            .fetch_optional(p)
-            .await?
-        };
+        let row: Option<TokenRow> = sqlx::query_as(
+            "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens \
+             WHERE digest = $1",
+        )
+        .bind(digest(token))
+        .fetch_optional(self.db.reader())
+        .await?;
         let Some(row) = row else {
             return Ok(None);
         };
@@ -162,15 +156,13 @@ impl TokenStore {
 
     #[instrument(skip_all, fields(id))]
     pub async fn revoke(&self, id: i64) -> Result<TokenInfo> {
-        let done = {
-            let p = self.db.writer();
+        let done =
             sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(now_ms())
                 .bind(id)
-                .execute(p)
+                .execute(self.db.writer())
                 .await?
-                .rows_affected()
-        };
+                .rows_affected();
         let info = self.get(id).await?;
         if done == 0 && !info.revoked {
             return Err(Error::not_found(format!("token {id}")));
@@ -179,28 +171,22 @@ impl TokenStore {
     }
 
     pub async fn get(&self, id: i64) -> Result<TokenInfo> {
-        let row: Option<TokenRow> = {
-            let p = self.db.reader();
-            sqlx::query_as(
-                "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_optional(p)
-            .await?
-        };
+        let row: Option<TokenRow> = sqlx::query_as(
+            "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.db.reader())
+        .await?;
         row.map(TokenRow::info)
             .ok_or_else(|| Error::not_found(format!("token {id}")))
     }
 
     pub async fn list(&self) -> Result<Vec<TokenInfo>> {
-        let rows: Vec<TokenRow> = {
-            let p = self.db.reader();
-            sqlx::query_as(
-                "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens ORDER BY id",
-            )
-            .fetch_all(p)
-            .await?
-        };
+        let rows: Vec<TokenRow> = sqlx::query_as(
+            "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens ORDER BY id",
+        )
+        .fetch_all(self.db.reader())
+        .await?;
         Ok(rows.into_iter().map(TokenRow::info).collect())
     }
 }

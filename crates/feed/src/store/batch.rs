@@ -80,7 +80,7 @@ async fn decide(
         i64,
     ) = sqlx::query_as(
         "SELECT state, remaining, per_buyer_limit, starts_at, ends_at, warehouse_id \
-             FROM flash_sales WHERE id = $1 AND session_id = $2",
+         FROM flash_sales WHERE id = $1 AND session_id = $2",
     )
     .bind(sale_id)
     .bind(session_id)

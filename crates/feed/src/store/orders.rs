@@ -17,24 +17,21 @@ impl FeedStore {
 
     pub(crate) async fn order_row(&self, id: i64) -> Result<OrderRow> {
         let sql = format!("{ORDER_SELECT} WHERE o.id = $1");
-        let row: Option<OrderRow> = {
-            let p = self.db.reader();
-            sqlx::query_as(&sql).bind(id).fetch_optional(p).await?
-        };
+        let row: Option<OrderRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(self.db.reader())
+            .await?;
         row.ok_or_else(|| Error::not_found(format!("order {id}")))
     }
 
     /// The order a buyer's key names, if any.
     pub(crate) async fn order_by_key(&self, buyer: i64, key: &str) -> Result<Option<OrderRow>> {
         let sql = format!("{ORDER_SELECT} WHERE o.buyer_token_id = $1 AND o.idempotency_key = $2");
-        Ok({
-            let p = self.db.reader();
-            sqlx::query_as(&sql)
-                .bind(buyer)
-                .bind(key)
-                .fetch_optional(p)
-                .await?
-        })
+        Ok(sqlx::query_as(&sql)
+            .bind(buyer)
+            .bind(key)
+            .fetch_optional(self.db.reader())
+            .await?)
     }
 
     /// An order as `who` may see it; 404 for an order that is not theirs to see.
@@ -59,14 +56,11 @@ impl FeedStore {
              ORDER BY o.id DESC LIMIT 1000"
         );
         let session = q.session_id.unwrap_or(0);
-        let rows: Vec<OrderRow> = {
-            let p = self.db.reader();
-            sqlx::query_as(&sql)
-                .bind(arg)
-                .bind(session)
-                .fetch_all(p)
-                .await?
-        };
+        let rows: Vec<OrderRow> = sqlx::query_as(&sql)
+            .bind(arg)
+            .bind(session)
+            .fetch_all(self.db.reader())
+            .await?;
         Ok(rows.iter().map(|r| r.view(who)).collect())
     }
 
@@ -305,16 +299,13 @@ impl FeedStore {
 
     /// Cancels every confirmed order unpaid past its window; returns how many this call did.
     pub async fn expire_unpaid(&self) -> Result<usize> {
-        let due: Vec<(i64,)> = {
-            let p = self.db.reader();
-            sqlx::query_as(
-                "SELECT id FROM orders WHERE status = 'confirmed' AND pay_by <= $1 ORDER BY id \
-                 LIMIT 1000",
-            )
-            .bind(now_ms())
-            .fetch_all(p)
-            .await?
-        };
+        let due: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM orders WHERE status = 'confirmed' AND pay_by <= $1 ORDER BY id \
+             LIMIT 1000",
+        )
+        .bind(now_ms())
+        .fetch_all(self.db.reader())
+        .await?;
         let mut n = 0;
         for (id,) in due {
             if self
@@ -333,16 +324,13 @@ impl FeedStore {
         variant_id: i64,
     ) -> Result<Option<(i64, Option<String>, bool)>> {
         type Facts = (i64, Option<String>, Option<i64>, Option<i64>);
-        let row: Option<Facts> = {
-            let p = self.db.reader();
-            sqlx::query_as(
-                "SELECT v.product_id, pr.customs_mode, v.archived_at, pr.archived_at \
-                 FROM variants v JOIN products pr ON pr.id = v.product_id WHERE v.id = $1",
-            )
-            .bind(variant_id)
-            .fetch_optional(p)
-            .await?
-        };
+        let row: Option<Facts> = sqlx::query_as(
+            "SELECT v.product_id, pr.customs_mode, v.archived_at, pr.archived_at \
+             FROM variants v JOIN products pr ON pr.id = v.product_id WHERE v.id = $1",
+        )
+        .bind(variant_id)
+        .fetch_optional(self.db.reader())
+        .await?;
         Ok(row.map(|(pid, mode, va, pa)| (pid, mode, va.is_some() || pa.is_some())))
     }
 
@@ -352,30 +340,24 @@ impl FeedStore {
         variant_id: i64,
         currency: &str,
     ) -> Result<Option<i64>> {
-        let row: Option<(i64,)> = {
-            let p = self.db.reader();
-            sqlx::query_as(
-                "SELECT amount_minor FROM prices WHERE variant_id = $1 AND currency = $2",
-            )
-            .bind(variant_id)
-            .bind(currency)
-            .fetch_optional(p)
-            .await?
-        };
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT amount_minor FROM prices WHERE variant_id = $1 AND currency = $2",
+        )
+        .bind(variant_id)
+        .bind(currency)
+        .fetch_optional(self.db.reader())
+        .await?;
         Ok(row.map(|r| r.0))
     }
 
     pub(crate) async fn in_showcase(&self, session_id: i64, product_id: i64) -> Result<bool> {
-        let row: Option<(i64,)> = {
-            let p = self.db.reader();
-            sqlx::query_as(
-                "SELECT product_id FROM showcase WHERE session_id = $1 AND product_id = $2",
-            )
-            .bind(session_id)
-            .bind(product_id)
-            .fetch_optional(p)
-            .await?
-        };
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT product_id FROM showcase WHERE session_id = $1 AND product_id = $2",
+        )
+        .bind(session_id)
+        .bind(product_id)
+        .fetch_optional(self.db.reader())
+        .await?;
         Ok(row.is_some())
     }
 

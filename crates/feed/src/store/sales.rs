@@ -21,10 +21,10 @@ impl FeedStore {
 
     pub(crate) async fn sale_row(&self, id: i64) -> Result<SaleRow> {
         let sql = format!("{SALE_SELECT} WHERE f.id = $1");
-        let row: Option<SaleRow> = {
-            let p = self.db.reader();
-            sqlx::query_as(&sql).bind(id).fetch_optional(p).await?
-        };
+        let row: Option<SaleRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(self.db.reader())
+            .await?;
         row.ok_or_else(|| Error::not_found(format!("flash sale {id}")))
     }
 
@@ -37,14 +37,11 @@ impl FeedStore {
         let sql = format!(
             "{SALE_SELECT} WHERE f.session_id = $1 AND f.variant_id = $2 ORDER BY f.id DESC LIMIT 1"
         );
-        Ok({
-            let p = self.db.reader();
-            sqlx::query_as(&sql)
-                .bind(session_id)
-                .bind(variant_id)
-                .fetch_optional(p)
-                .await?
-        })
+        Ok(sqlx::query_as(&sql)
+            .bind(session_id)
+            .bind(variant_id)
+            .fetch_optional(self.db.reader())
+            .await?)
     }
 
     pub async fn sale(&self, id: i64) -> Result<FlashSale> {
@@ -81,16 +78,13 @@ impl FeedStore {
             code.check_price(&field, *amount)?;
             prices.insert(code.code().to_owned(), *amount);
         }
-        let variant: Option<(i64, Option<i64>, Option<i64>)> = {
-            let p = self.db.reader();
-            sqlx::query_as(
-                "SELECT v.product_id, v.archived_at, pr.archived_at FROM variants v \
-                 JOIN products pr ON pr.id = v.product_id WHERE v.id = $1",
-            )
-            .bind(body.variant_id)
-            .fetch_optional(p)
-            .await?
-        };
+        let variant: Option<(i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT v.product_id, v.archived_at, pr.archived_at FROM variants v \
+             JOIN products pr ON pr.id = v.product_id WHERE v.id = $1",
+        )
+        .bind(body.variant_id)
+        .fetch_optional(self.db.reader())
+        .await?;
         let product_id = match variant {
             None => {
                 return Err(Error::invalid(
@@ -105,18 +99,15 @@ impl FeedStore {
         };
         let markets = session.markets();
         // Warehouses that serve one of the session's markets, with their stock of the variant.
-        let serving: Vec<(i64, String, String, i64)> = {
-            let p = self.db.reader();
-            sqlx::query_as(
-                "SELECT w.id, w.code, mw.country, COALESCE(s.available, 0) FROM warehouses w \
-                 JOIN market_warehouses mw ON mw.warehouse_id = w.id \
-                 LEFT JOIN stock s ON s.warehouse_id = w.id AND s.variant_id = $1 \
-                 ORDER BY w.id",
-            )
-            .bind(body.variant_id)
-            .fetch_all(p)
-            .await?
-        };
+        let serving: Vec<(i64, String, String, i64)> = sqlx::query_as(
+            "SELECT w.id, w.code, mw.country, COALESCE(s.available, 0) FROM warehouses w \
+             JOIN market_warehouses mw ON mw.warehouse_id = w.id \
+             LEFT JOIN stock s ON s.warehouse_id = w.id AND s.variant_id = $1 \
+             ORDER BY w.id",
+        )
+        .bind(body.variant_id)
+        .fetch_all(self.db.reader())
+        .await?;
         let serving: Vec<(i64, String, i64)> = serving
             .into_iter()
             .filter(|(_, _, country, _)| markets.contains(country))
@@ -326,24 +317,23 @@ impl FeedStore {
     /// ended.
     pub async fn end_due_sales(&self, session: Option<i64>) -> Result<usize> {
         let now = now_ms();
-        let due: Vec<(i64,)> = {
-            let p = self.db.reader();
-            match session {
-                Some(s) => sqlx::query_as(
+        let due: Vec<(i64,)> = match session {
+            Some(s) => {
+                sqlx::query_as(
                     "SELECT id FROM flash_sales WHERE session_id = $1 AND state <> 'ended' \
                      AND ends_at <= $2 ORDER BY id",
                 )
                 .bind(s)
                 .bind(now)
-                .fetch_all(p)
-                .await?,
-                None => sqlx::query_as(
-                    "SELECT id FROM flash_sales WHERE state <> 'ended' AND ends_at <= $1 ORDER BY id",
-                )
-                .bind(now)
-                .fetch_all(p)
-                .await?,
+                .fetch_all(self.db.reader())
+                .await?
             }
+            None => sqlx::query_as(
+                "SELECT id FROM flash_sales WHERE state <> 'ended' AND ends_at <= $1 ORDER BY id",
+            )
+            .bind(now)
+            .fetch_all(self.db.reader())
+            .await?,
         };
         let mut ended = 0;
         for (id,) in due {

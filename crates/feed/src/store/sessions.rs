@@ -35,22 +35,19 @@ impl FeedStore {
         client_addr: &str,
     ) -> Result<Buyer> {
         let now = now_ms();
-        {
-            let p = self.db.writer();
-            sqlx::query(
-                "INSERT INTO buyers (token_id, display_name, country, city, locale, client_addr, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(token_id)
-            .bind(&body.display_name)
-            .bind(&body.country)
-            .bind(&body.city)
-            .bind(&body.locale)
-            .bind(client_addr)
-            .bind(now)
-            .execute(p)
-            .await?;
-        };
+        sqlx::query(
+            "INSERT INTO buyers (token_id, display_name, country, city, locale, client_addr, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(token_id)
+        .bind(&body.display_name)
+        .bind(&body.country)
+        .bind(&body.city)
+        .bind(&body.locale)
+        .bind(client_addr)
+        .bind(now)
+        .execute(self.db.writer())
+        .await?;
         Ok(BuyerRow {
             token_id,
             display_name: body.display_name.clone(),
@@ -63,16 +60,13 @@ impl FeedStore {
     }
 
     pub(crate) async fn buyer(&self, token_id: i64) -> Result<Option<BuyerRow>> {
-        Ok({
-            let p = self.db.reader();
-            sqlx::query_as(
-                "SELECT token_id, display_name, country, city, locale, created_at FROM buyers \
-                 WHERE token_id = $1",
-            )
-            .bind(token_id)
-            .fetch_optional(p)
-            .await?
-        })
+        Ok(sqlx::query_as(
+            "SELECT token_id, display_name, country, city, locale, created_at FROM buyers \
+             WHERE token_id = $1",
+        )
+        .bind(token_id)
+        .fetch_optional(self.db.reader())
+        .await?)
     }
 
     pub async fn get_buyer(&self, token_id: i64) -> Result<Buyer> {
@@ -86,10 +80,10 @@ impl FeedStore {
 
     pub(crate) async fn session_row(&self, id: i64) -> Result<SessionRow> {
         let sql = format!("{SESSION_SELECT} WHERE s.id = $1");
-        let row: Option<SessionRow> = {
-            let p = self.db.reader();
-            sqlx::query_as(&sql).bind(id).fetch_optional(p).await?
-        };
+        let row: Option<SessionRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(self.db.reader())
+            .await?;
         row.ok_or_else(|| Error::not_found(format!("session {id}")))
     }
 
@@ -136,22 +130,19 @@ impl FeedStore {
         };
         let markets_json = serde_json::to_string(&markets).map_err(Error::internal)?;
         let now = now_ms();
-        let (id,): (i64,) = {
-            let p = self.db.writer();
-            sqlx::query_as(
-                "INSERT INTO sessions (host_token_id, title, language, markets, state, \
-                 scheduled_at, created_at) VALUES ($1, $2, $3, $4, 'scheduled', $5, $6) \
-                 RETURNING id",
-            )
-            .bind(host.token_id)
-            .bind(&title)
-            .bind(language)
-            .bind(&markets_json)
-            .bind(scheduled_at)
-            .bind(now)
-            .fetch_one(p)
-            .await?
-        };
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO sessions (host_token_id, title, language, markets, state, \
+             scheduled_at, created_at) VALUES ($1, $2, $3, $4, 'scheduled', $5, $6) \
+             RETURNING id",
+        )
+        .bind(host.token_id)
+        .bind(&title)
+        .bind(language)
+        .bind(&markets_json)
+        .bind(scheduled_at)
+        .bind(now)
+        .fetch_one(self.db.writer())
+        .await?;
         self.session(id).await
     }
 
@@ -161,15 +152,17 @@ impl FeedStore {
         self.end_due_sales(Some(id)).await?;
         let row = self.session_row(id).await?;
         let (showcase, sales): (Vec<(i64,)>, Vec<SaleRow>) = {
-            let p = self.db.reader();
             let showcase = sqlx::query_as(
                 "SELECT product_id FROM showcase WHERE session_id = $1 ORDER BY added_at, product_id",
             )
             .bind(id)
-            .fetch_all(p)
+            .fetch_all(self.db.reader())
             .await?;
             let sql = format!("{SALE_SELECT} WHERE f.session_id = $1 ORDER BY f.id");
-            let sales = sqlx::query_as(&sql).bind(id).fetch_all(p).await?;
+            let sales = sqlx::query_as(&sql)
+                .bind(id)
+                .fetch_all(self.db.reader())
+                .await?;
             (showcase, sales)
         };
         let now = now_ms();
@@ -209,17 +202,14 @@ impl FeedStore {
 
     /// What a session sold: orders, units and GMV (per currency and in CNY), top products.
     pub async fn summary(&self, session_id: i64, peak_viewers: i64) -> Result<Summary> {
-        let rows: Vec<(i64, String, i64, i64, String)> = {
-            let p = self.db.reader();
-            sqlx::query_as(
-                "SELECT o.product_id, o.currency, o.quantity, o.total_minor, pr.title \
-                 FROM orders o JOIN products pr ON pr.id = o.product_id \
-                 WHERE o.session_id = $1 AND o.status <> 'cancelled' ORDER BY o.id",
-            )
-            .bind(session_id)
-            .fetch_all(p)
-            .await?
-        };
+        let rows: Vec<(i64, String, i64, i64, String)> = sqlx::query_as(
+            "SELECT o.product_id, o.currency, o.quantity, o.total_minor, pr.title \
+             FROM orders o JOIN products pr ON pr.id = o.product_id \
+             WHERE o.session_id = $1 AND o.status <> 'cancelled' ORDER BY o.id",
+        )
+        .bind(session_id)
+        .fetch_all(self.db.reader())
+        .await?;
         let mut gmv: BTreeMap<String, i64> = BTreeMap::new();
         let mut products: BTreeMap<i64, TopProduct> = BTreeMap::new();
         let mut units = 0;

@@ -185,6 +185,15 @@ fn sqlite_url(url: &str) -> String {
     }
 }
 
+/// `$from, $from+1, …` for `n` values: the placeholders of a list built at run time
+/// (`… IN (…)`, a multi-row `VALUES`).
+pub fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Milliseconds since the Unix epoch: how every timestamp is stored, on both backends.
 pub fn now_ms() -> i64 {
     let now = time::OffsetDateTime::now_utc();

@@ -25,6 +25,15 @@ impl Moved {
     pub fn moved(self) -> bool {
         self == Moved::Yes
     }
+
+    /// What a guarded single-row statement did, from the rows it affected.
+    pub fn from_rows(rows: u64) -> Self {
+        if rows == 1 {
+            Moved::Yes
+        } else {
+            Moved::No
+        }
+    }
 }
 
 /// Takes `n` units of a variant from one warehouse, only if it has them.
@@ -35,7 +44,7 @@ pub async fn take(
     n: i64,
     now: i64,
 ) -> Result<Moved> {
-    let done = sqlx::query(
+    let rows = sqlx::query(
         "UPDATE stock SET available = available - $1, updated_at = $2 \
          WHERE variant_id = $3 AND warehouse_id = $4 AND available >= $1",
     )
@@ -46,7 +55,7 @@ pub async fn take(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    Ok(if done == 1 { Moved::Yes } else { Moved::No })
+    Ok(Moved::from_rows(rows))
 }
 
 /// Takes `n` units of a variant from the first warehouse (by id) serving `market` that has
@@ -89,7 +98,7 @@ pub async fn put_back(
     if n <= 0 {
         return Ok(Moved::No);
     }
-    let done = sqlx::query(
+    let rows = sqlx::query(
         "UPDATE stock SET available = available + $1, updated_at = $2 \
          WHERE variant_id = $3 AND warehouse_id = $4",
     )
@@ -100,7 +109,7 @@ pub async fn put_back(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    Ok(if done == 1 { Moved::Yes } else { Moved::No })
+    Ok(Moved::from_rows(rows))
 }
 
 /// Sets a warehouse's count of a variant (an admin's stocktake), creating the row.
@@ -111,7 +120,7 @@ pub async fn set(
     available: i64,
     now: i64,
 ) -> Result<Moved> {
-    let done = sqlx::query(
+    let rows = sqlx::query(
         "INSERT INTO stock (variant_id, warehouse_id, available, updated_at) \
          VALUES ($1, $2, $3, $4) \
          ON CONFLICT (variant_id, warehouse_id) DO UPDATE \
@@ -124,5 +133,5 @@ pub async fn set(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    Ok(if done == 1 { Moved::Yes } else { Moved::No })
+    Ok(Moved::from_rows(rows))
 }

@@ -11,7 +11,7 @@ use silkstream_l10n::L10n;
 use tracing::instrument;
 
 use crate::codes::{CurrencyCode, CustomsMode, WarehouseKind};
-use crate::db::{now_ms, rfc3339, Db};
+use crate::db::{now_ms, placeholders, rfc3339, Db};
 use crate::error::{Error, Result};
 use crate::localize::{self, SourceText, TranslationText, View};
 use crate::model::*;
@@ -22,14 +22,6 @@ use crate::validate::{self, CheckedProduct, CheckedVariant};
 enum Arg {
     Int(i64),
     Text(String),
-}
-
-/// `$from, $from+1, …` for `n` values.
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.

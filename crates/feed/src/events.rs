@@ -203,25 +203,15 @@ impl Event {
         }
     }
 
-    /// The payload as the log stores it (JSON object).
+    /// The payload as the log stores it (JSON object): the `payload` half of the event's
+    /// adjacently tagged form.
     pub fn payload(&self) -> Value {
-        fn value<T: Serialize>(p: &T) -> Value {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(mut tagged)) => tagged
+                .remove("payload")
+                .unwrap_or_else(|| Value::Object(Map::new())),
             // The payloads are plain structs with string keys: serializing cannot fail.
-            serde_json::to_value(p).unwrap_or_else(|_| Value::Object(Map::new()))
-        }
-        match self {
-            Event::ShowcaseAdded(p) | Event::ProductPinned(p) => value(p),
-            Event::SessionStarted(p) | Event::SessionEnded(p) | Event::ProductUnpinned(p) => {
-                value(p)
-            }
-            Event::SaleOpened(p) => value(p),
-            Event::SalePaused(p) | Event::SaleResumed(p) | Event::SaleSoldOut(p) => value(p),
-            Event::SaleRestocked(p) => value(p),
-            Event::SaleEnded(p) => value(p),
-            Event::OrderConfirmed(p) => value(p),
-            Event::OrderPaid(p) | Event::OrderDelivered(p) => value(p),
-            Event::OrderShipped(p) => value(p),
-            Event::OrderCancelled(p) => value(p),
+            _ => Value::Object(Map::new()),
         }
     }
 

@@ -105,13 +105,7 @@ pub async fn place(
     let session = feed.store.session_row(session_id).await?;
     if SessionState::parse(&session.state)? != SessionState::Live {
         // Decided again under the session's lock when written; this spares the queue.
-        return Err(Error::Refused {
-            refusal: Refusal::NotLive,
-            localized: Some(
-                feed.l10n
-                    .order_message(&buyer.locale, &Refusal::NotLive.outcome()),
-            ),
-        });
+        return Err(refused(feed, &buyer.locale, Refusal::NotLive));
     }
     if !session.markets().contains(&buyer.country) {
         return Err(Error::invalid(
@@ -127,7 +121,6 @@ pub async fn place(
     if archived {
         return Err(Error::invalid("variant_id", "the variant is archived"));
     }
-    let in_showcase = feed.store.in_showcase(session_id, product_id).await?;
     let mut sale = feed.store.sale_for(session_id, body.variant_id).await?;
     // A regular order that meets a sale opened meanwhile is decided again in the sale (at most
     // once more: a sale cannot open twice under one order).
@@ -135,7 +128,7 @@ pub async fn place(
         let unit_price = match &sale {
             Some(s) => s.prices().get(currency.code()).copied(),
             None => {
-                if !in_showcase {
+                if !feed.store.in_showcase(session_id, product_id).await? {
                     return Err(Error::invalid(
                         "variant_id",
                         "the product is not in this session's showcase",
@@ -201,10 +194,7 @@ pub async fn place(
                         }
                     }
                 }
-                return Err(Error::Refused {
-                    refusal,
-                    localized: Some(feed.l10n.order_message(&buyer.locale, &refusal.outcome())),
-                });
+                return Err(refused(feed, &buyer.locale, refusal));
             }
             Placed::SaleOpen { sale_id } => {
                 sale = Some(feed.store.sale_row(sale_id).await?);
@@ -214,6 +204,14 @@ pub async fn place(
     Err(Error::internal(
         "an order kept moving between the sale and stock",
     ))
+}
+
+/// A refusal with the buyer's message in their language.
+fn refused(feed: &Feed, locale: &str, refusal: Refusal) -> Error {
+    Error::Refused {
+        refusal,
+        localized: Some(feed.l10n.order_message(locale, &refusal.outcome())),
+    }
 }
 
 /// The answer to a retry: the original order (200), or 422 when the content differs.

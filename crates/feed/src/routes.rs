@@ -17,6 +17,7 @@ use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::model::*;
+use crate::store::orders::Step;
 use crate::store::{CancelBy, FeedStore};
 use crate::Feed;
 
@@ -411,7 +412,7 @@ async fn pay_order(
 ) -> Result<ApiJson<Order>> {
     principal.require(&[Role::Buyer, Role::Operator, Role::Admin])?;
     feed.store.order(&principal, id).await?;
-    feed.store.advance(id, OrderStatus::Paid, None).await?;
+    feed.store.advance(id, Step::Pay).await?;
     Ok(ApiJson(feed.store.order(&principal, id).await?))
 }
 
@@ -460,9 +461,7 @@ async fn ship_order(
         tracking_number: codes::text("tracking_number", &body.tracking_number, 64)?,
     };
     feed.store.order(&principal, id).await?;
-    feed.store
-        .advance(id, OrderStatus::Shipped, Some(&shipment))
-        .await?;
+    feed.store.advance(id, Step::Ship(&shipment)).await?;
     Ok(ApiJson(feed.store.order(&principal, id).await?))
 }
 
@@ -479,7 +478,7 @@ async fn deliver_order(
 ) -> Result<ApiJson<Order>> {
     principal.require(FULFILMENT)?;
     feed.store.order(&principal, id).await?;
-    feed.store.advance(id, OrderStatus::Delivered, None).await?;
+    feed.store.advance(id, Step::Deliver).await?;
     Ok(ApiJson(feed.store.order(&principal, id).await?))
 }
 

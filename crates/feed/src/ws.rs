@@ -30,7 +30,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
-use crate::events::{Event, Part, TotalsView};
+use crate::events::{Part, TotalsView};
 use crate::fanout::{self, AllFilter, Audience, Frame, LoggedEvent, Subscription, ViewKey};
 use crate::limit::TokenBucket;
 use crate::model::NewOrder;
@@ -894,18 +894,14 @@ pub fn encode(feed: &Encoding, e: &LoggedEvent, key: &ViewKey) -> String {
     out.insert("id".into(), Value::from(e.id));
     out.insert("session_id".into(), Value::from(e.session_id));
     out.insert("at".into(), Value::from(rfc3339(e.created_at)));
-    let event = match Event::parse(&e.kind, &e.payload) {
-        Ok(event) => event,
-        Err(error) => {
-            tracing::warn!(%error, id = e.id, session_id = e.session_id,
-                "feed: a logged event does not parse; only operators get its payload");
-            if key.audience == Audience::Operator {
-                if let Some(obj) = e.payload.as_object() {
-                    out.extend(obj.iter().map(|(k, v)| (k.clone(), v.clone())));
-                }
+    let Some(event) = &e.event else {
+        // A row that does not parse (warned when read): operators get it raw, others the header.
+        if key.audience == Audience::Operator {
+            if let Some(obj) = e.payload.as_object() {
+                out.extend(obj.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
-            return Value::Object(out).to_string();
         }
+        return Value::Object(out).to_string();
     };
     for part in event.project(key.audience).parts {
         match part {

@@ -147,39 +147,32 @@ fn buyer_profile(
     locale: Option<String>,
 ) -> anyhow::Result<Option<NewBuyer>> {
     let given = [
-        ("--country", &country),
-        ("--city", &city),
-        ("--locale", &locale),
+        ("--country", country.is_some()),
+        ("--city", city.is_some()),
+        ("--locale", locale.is_some()),
     ];
-    if role != Role::Buyer {
-        let extra: Vec<&str> = given
+    let (set, unset): (Vec<_>, Vec<_>) = given.iter().partition(|(_, is_set)| *is_set);
+    let names = |flags: Vec<&(&str, bool)>| {
+        flags
             .iter()
-            .filter(|(_, v)| v.is_some())
             .map(|(flag, _)| *flag)
-            .collect();
-        if !extra.is_empty() {
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if role != Role::Buyer {
+        if !set.is_empty() {
             anyhow::bail!(
-                "{} describe a buyer; a{} {role} token takes none",
-                extra.join(", "),
-                if role == Role::Admin || role == Role::Operator {
-                    "n"
-                } else {
-                    ""
-                }
+                "{} describe a buyer; the {role} role takes none",
+                names(set)
             );
         }
         return Ok(None);
     }
-    let missing: Vec<&str> = given
-        .iter()
-        .filter(|(_, v)| v.is_none())
-        .map(|(flag, _)| *flag)
-        .collect();
-    if !missing.is_empty() {
+    if !unset.is_empty() {
         anyhow::bail!(
             "a buyer token needs the buyer's profile to order; missing {} \
              (for example: --country KZ --city Almaty --locale ru)",
-            missing.join(", ")
+            names(unset)
         );
     }
     Ok(Some(NewBuyer {

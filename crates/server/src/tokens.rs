@@ -10,7 +10,6 @@ use sha2::{Digest, Sha256};
 use silkstream_catalog::auth::{Principal, Role};
 use silkstream_catalog::db::{now_ms, rfc3339, Db};
 use silkstream_catalog::error::{Error, Result};
-use silkstream_catalog::CatalogStore;
 use silkstream_feed::model::{Buyer, NewBuyer};
 use silkstream_feed::FeedStore;
 use tracing::instrument;
@@ -209,11 +208,7 @@ pub async fn create_buyer(
         .create(name, Role::Buyer, expires_in_days)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let catalog = CatalogStore::new(db.clone(), crate::embedded_l10n()?);
-    // The payment window matters to orders only, which this store is not asked to take.
-    let buyers = FeedStore::new(db.clone(), catalog, std::time::Duration::ZERO);
-    match buyers
-        .create_buyer(token.info.id, &profile, client_addr)
+    match silkstream_feed::store::sessions::create_buyer(db, token.info.id, &profile, client_addr)
         .await
     {
         Ok(buyer) => Ok((token, buyer)),

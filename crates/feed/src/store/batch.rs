@@ -3,24 +3,24 @@
 //! path ([`super::write`]):
 //!
 //! 1. lock the session (and read its state, then the clock);
-//! 2. for each order, in arrival order: its key first — a key that names a committed order is a
-//!    replay, whatever the stock says now —, then the session's and the sale's state and time,
-//!    the units left, and the buyer's units in this sale (a guarded upsert of `sale_buyers`, so
-//!    the per-buyer limit holds across orders and instances);
+//! 2. read every order's key in one query — a key that names a committed order is a replay,
+//!    whatever the stock says now —; then, for each order in arrival order, the session's and
+//!    the sale's state and time, the units left, and the buyer's units in this sale (a guarded
+//!    upsert of `sale_buyers`, so the per-buyer limit holds across orders and instances);
 //! 3. insert the accepted orders in (buyer, key) order, `ON CONFLICT DO NOTHING`: two sessions'
 //!    batches that share keys queue on them instead of deadlocking; a key another transaction
 //!    took meanwhile rolls the batch back to be decided again, when the key's order is visible;
 //! 4. take the batch's units with one conditional update of the sale
 //!    ([`super::sales::take_from_sale`]); when it moves nothing, another writer took units
 //!    first: roll back, decide again;
-//! 5. log the events and commit.
+//! 5. log the events (appended in one statement) and commit.
 //!
 //! The caller answers the buyers only after the commit.
 
 use std::collections::HashMap;
 
 use super::write::SessionWrite;
-use super::{insert_order, key_in_tx, log, order_event, FeedStore, PendingOrder, Placed};
+use super::{insert_order, keys_in_tx, log, order_event, FeedStore, PendingOrder, Placed};
 use crate::error::{Error, Refusal, Result};
 use crate::model::{SaleState, SessionState};
 
@@ -92,8 +92,14 @@ async fn decide(
     let mut outcomes: Vec<Decision> = Vec::with_capacity(batch.len());
     // Orders accepted so far in this batch, by key: a second copy in the same batch is a replay.
     let mut accepted: HashMap<(i64, &str), usize> = HashMap::new();
+    // Every order's key first, in one query: a key that names a committed order is a replay.
+    let keys: Vec<(i64, &str)> = batch
+        .iter()
+        .map(|o| (o.buyer_token_id, o.idempotency_key.as_str()))
+        .collect();
+    let known = keys_in_tx(w.tx(), &keys).await?;
     for (i, o) in batch.iter().enumerate() {
-        if let Some(order_id) = key_in_tx(w.tx(), o.buyer_token_id, &o.idempotency_key).await? {
+        if let Some(&order_id) = known.get(&(o.buyer_token_id, o.idempotency_key.clone())) {
             outcomes.push(Decision::Final(Placed::Duplicate { order_id }));
             continue;
         }
@@ -144,41 +150,35 @@ async fn decide(
         outcomes.push(Decision::Accepted);
     }
     let taken = remaining - left;
-    if taken == 0 {
-        // Nothing accepted: every answer is final (a copy needs an accepted first).
-        let outcomes = outcomes.into_iter().filter_map(|d| match d {
-            Decision::Final(p) => Some(p),
-            Decision::Accepted | Decision::CopyOf(_) => None,
-        });
-        let outcomes: Vec<Placed> = outcomes.collect();
-        if outcomes.len() != batch.len() {
-            return Err(Error::internal("an accepted order took no units"));
-        }
-        return Ok(Attempt::Done(outcomes));
-    }
-    // Inserts in (buyer, key) order: the one order in which every transaction takes keys.
-    let mut order: Vec<usize> = accepted.values().copied().collect();
-    order.sort_by(|a, b| {
-        (batch[*a].buyer_token_id, &batch[*a].idempotency_key)
-            .cmp(&(batch[*b].buyer_token_id, &batch[*b].idempotency_key))
-    });
     let mut ids: HashMap<usize, i64> = HashMap::new();
-    for i in order {
-        match insert_order(w.tx(), batch[i], warehouse_id, now, pay_by).await? {
-            Some(id) => {
-                ids.insert(i, id);
+    if taken > 0 {
+        // Inserts in (buyer, key) order: the one order in which every transaction takes keys.
+        let mut order: Vec<usize> = accepted.values().copied().collect();
+        order.sort_by(|a, b| {
+            (batch[*a].buyer_token_id, &batch[*a].idempotency_key)
+                .cmp(&(batch[*b].buyer_token_id, &batch[*b].idempotency_key))
+        });
+        for i in order {
+            match insert_order(w.tx(), batch[i], warehouse_id, now, pay_by).await? {
+                Some(id) => {
+                    ids.insert(i, id);
+                }
+                None => return Ok(Attempt::Again),
             }
-            None => return Ok(Attempt::Again),
         }
-    }
-    if !super::sales::take_from_sale(w.tx(), sale_id, taken)
-        .await?
-        .moved()
-    {
-        return Ok(Attempt::Again);
+        if !super::sales::take_from_sale(w.tx(), sale_id, taken)
+            .await?
+            .moved()
+        {
+            return Ok(Attempt::Again);
+        }
     }
     // Events and answers in arrival order, each with the units left after it.
-    let mut totals = log::read_totals(w.tx(), session_id).await?;
+    let mut totals = if taken > 0 {
+        log::read_totals(w.tx(), session_id).await?
+    } else {
+        log::Totals::new()
+    };
     let mut counted: Vec<String> = Vec::new();
     let mut after = remaining;
     let mut placed = Vec::with_capacity(batch.len());
@@ -210,7 +210,7 @@ async fn decide(
             }
         });
     }
-    if after == 0 {
+    if taken > 0 && after == 0 {
         w.log(crate::events::Event::SaleSoldOut(crate::events::SaleRef {
             sale_id,
         }));

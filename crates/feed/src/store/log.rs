@@ -10,9 +10,10 @@
 
 use std::collections::BTreeMap;
 
-use silkstream_catalog::db::{Conn, Db};
+use silkstream_catalog::db::{placeholders, Conn};
 
 use crate::error::Result;
+use crate::events::Event;
 
 /// One logged event with what the fan-out filters on.
 #[derive(Debug, Clone)]
@@ -22,6 +23,9 @@ pub struct LoggedEvent {
     pub seq: i64,
     pub kind: String,
     pub payload: serde_json::Value,
+    /// The payload read as its typed event, once per read of the log (every audience's
+    /// encoding uses it); `None` for a row that does not parse (logged as a warning).
+    pub event: Option<Event>,
     pub created_at: i64,
     /// The token id of the session's host.
     pub host_token_id: i64,
@@ -43,18 +47,31 @@ struct EventRow {
 
 impl From<EventRow> for LoggedEvent {
     fn from(r: EventRow) -> Self {
+        let payload = serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null);
+        let event = match Event::parse(&r.kind, &payload) {
+            Ok(event) => Some(event),
+            Err(error) => {
+                tracing::warn!(%error, id = r.id, session_id = r.session_id,
+                    "a logged event does not parse; only operators get its payload");
+                None
+            }
+        };
         LoggedEvent {
             id: r.id,
             session_id: r.session_id,
             seq: r.seq,
             kind: r.kind,
-            payload: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
+            payload,
+            event,
             created_at: r.created_at,
             host_token_id: r.host_token_id,
             markets: serde_json::from_str(&r.markets).unwrap_or_default(),
         }
     }
 }
+
+/// Events written by one INSERT (6 bound values each).
+const EVENTS_PER_INSERT: usize = 500;
 
 const EVENT_COLUMNS: &str = "e.id, e.session_id, e.seq, e.kind, e.payload, e.created_at, \
      s.host_token_id, s.markets";
@@ -65,7 +82,7 @@ pub(super) async fn append(
     tx: &mut Conn,
     session_id: i64,
     now: i64,
-    events: &[(String, String)],
+    events: &[(&'static str, String)],
 ) -> Result<()> {
     if events.is_empty() {
         return Ok(());
@@ -85,63 +102,32 @@ pub(super) async fn append(
     .bind(n)
     .fetch_one(&mut *tx)
     .await?;
-    for (i, (kind, payload)) in events.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO events (id, session_id, seq, kind, payload, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(last_id - n + 1 + i as i64)
-        .bind(session_id)
-        .bind(last - n + 1 + i as i64)
-        .bind(kind)
-        .bind(payload)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    // One INSERT for all of them (a batch of orders logs hundreds), in chunks that stay under
+    // both backends' limit on bound values.
+    let first_id = last_id - n + 1;
+    let first_seq = last - n + 1;
+    for (chunk_no, chunk) in events.chunks(EVENTS_PER_INSERT).enumerate() {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * 6 + 1, 6)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO events (id, session_id, seq, kind, payload, created_at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut insert = sqlx::query(&sql);
+        for (i, (kind, payload)) in chunk.iter().enumerate() {
+            let offset = (chunk_no * EVENTS_PER_INSERT + i) as i64;
+            insert = insert
+                .bind(first_id + offset)
+                .bind(session_id)
+                .bind(first_seq + offset)
+                .bind(*kind)
+                .bind(payload)
+                .bind(now);
+        }
+        insert.execute(&mut *tx).await?;
     }
     Ok(())
-}
-
-/// Events of one session after `seq`, in order, at most `limit`.
-async fn session_events_after(
-    db: &Db,
-    session_id: i64,
-    seq: i64,
-    limit: i64,
-) -> Result<Vec<LoggedEvent>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events e JOIN sessions s ON s.id = e.session_id \
-         WHERE e.session_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3"
-    );
-    let rows: Vec<EventRow> = sqlx::query_as(&sql)
-        .bind(session_id)
-        .bind(seq)
-        .bind(limit)
-        .fetch_all(db.reader())
-        .await?;
-    Ok(rows.into_iter().map(LoggedEvent::from).collect())
-}
-
-/// Events of every session after global id `id`, in order, at most `limit`.
-async fn events_after(db: &Db, id: i64, limit: i64) -> Result<Vec<LoggedEvent>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events e JOIN sessions s ON s.id = e.session_id \
-         WHERE e.id > $1 ORDER BY e.id LIMIT $2"
-    );
-    let rows: Vec<EventRow> = sqlx::query_as(&sql)
-        .bind(id)
-        .bind(limit)
-        .fetch_all(db.reader())
-        .await?;
-    Ok(rows.into_iter().map(LoggedEvent::from).collect())
-}
-
-/// The highest global event id (0 for an empty log).
-async fn last_event_id(db: &Db) -> Result<i64, sqlx::Error> {
-    let (id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM events")
-        .fetch_one(db.reader())
-        .await?;
-    Ok(id.unwrap_or(0))
 }
 
 /// A session's running totals per currency: (orders, units, GMV in minor units).
@@ -188,6 +174,22 @@ pub(super) async fn write_totals(
     Ok(())
 }
 
+/// Counts one order (`sign = 1`) or takes one away (`-1`) in the session's stored totals; the
+/// totals after, for its event.
+pub(super) async fn count_one(
+    tx: &mut Conn,
+    session_id: i64,
+    currency: &str,
+    quantity: i64,
+    total_minor: i64,
+    sign: i64,
+) -> Result<Totals> {
+    let mut totals = read_totals(tx, session_id).await?;
+    count(&mut totals, currency, quantity, total_minor, sign);
+    write_totals(tx, session_id, &totals, &[currency.to_owned()]).await?;
+    Ok(totals)
+}
+
 /// Adds one order (or, with `sign = -1`, takes one away) to the totals.
 pub fn count(totals: &mut Totals, currency: &str, quantity: i64, total_minor: i64, sign: i64) {
     let entry = totals.entry(currency.to_owned()).or_insert((0, 0, 0));
@@ -204,16 +206,38 @@ impl super::FeedStore {
         seq: i64,
         limit: i64,
     ) -> Result<Vec<LoggedEvent>, sqlx::Error> {
-        session_events_after(&self.db, session_id, seq, limit).await
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events e JOIN sessions s ON s.id = e.session_id \
+             WHERE e.session_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3"
+        );
+        let rows: Vec<EventRow> = sqlx::query_as(&sql)
+            .bind(session_id)
+            .bind(seq)
+            .bind(limit)
+            .fetch_all(self.db.reader())
+            .await?;
+        Ok(rows.into_iter().map(LoggedEvent::from).collect())
     }
 
     /// Events of every session after global id `id`, in order, at most `limit`.
     pub async fn log_after(&self, id: i64, limit: i64) -> Result<Vec<LoggedEvent>, sqlx::Error> {
-        events_after(&self.db, id, limit).await
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events e JOIN sessions s ON s.id = e.session_id \
+             WHERE e.id > $1 ORDER BY e.id LIMIT $2"
+        );
+        let rows: Vec<EventRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .bind(limit)
+            .fetch_all(self.db.reader())
+            .await?;
+        Ok(rows.into_iter().map(LoggedEvent::from).collect())
     }
 
     /// The highest global event id (0 for an empty log).
     pub async fn last_event_id(&self) -> Result<i64, sqlx::Error> {
-        last_event_id(&self.db).await
+        let (id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM events")
+            .fetch_one(self.db.reader())
+            .await?;
+        Ok(id.unwrap_or(0))
     }
 }

@@ -22,7 +22,7 @@ pub mod sales;
 pub mod sessions;
 pub mod write;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -160,6 +160,7 @@ pub(crate) struct OrderRow {
     pub product_id: i64,
     pub sku: String,
     pub warehouse: String,
+    pub warehouse_id: i64,
     pub quantity: i64,
     pub currency: String,
     pub unit_price_minor: i64,
@@ -183,8 +184,8 @@ pub(crate) struct OrderRow {
 }
 
 pub(crate) const ORDER_SELECT: &str = "SELECT o.id, o.session_id, o.sale_id, o.buyer_token_id, \
-     o.request_digest, o.variant_id, o.product_id, v.sku, w.code AS warehouse, o.quantity, \
-     o.currency, o.unit_price_minor, o.total_minor, o.market, o.buyer_city, o.locale, \
+     o.request_digest, o.variant_id, o.product_id, v.sku, w.code AS warehouse, o.warehouse_id, \
+     o.quantity, o.currency, o.unit_price_minor, o.total_minor, o.market, o.buyer_city, o.locale, \
      o.customs_mode, o.ship_to, o.status, o.pay_by, o.paid_at, o.shipped_at, o.delivered_at, \
      o.cancelled_at, o.cancel_reason, o.carrier, o.tracking_number, o.created_at, \
      s.host_token_id FROM orders o JOIN variants v ON v.id = o.variant_id \
@@ -398,19 +399,47 @@ pub(crate) async fn insert_order(
 }
 
 /// The order a buyer's key names, read inside a write transaction (so that, under the
-/// session's lock, it sees every order committed before): its id and request digest.
+/// session's lock, it sees every order committed before): its id.
 pub(crate) async fn key_in_tx(
     tx: &mut silkstream_catalog::db::Conn,
     buyer_token_id: i64,
     key: &str,
 ) -> Result<Option<i64>> {
-    let row: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM orders WHERE buyer_token_id = $1 AND idempotency_key = $2")
-            .bind(buyer_token_id)
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?;
-    Ok(row.map(|(id,)| id))
+    let ids = keys_in_tx(tx, &[(buyer_token_id, key)]).await?;
+    Ok(ids.get(&(buyer_token_id, key.to_owned())).copied())
+}
+
+/// The orders that any of `keys` (buyer, key) names, in one query, read inside a write
+/// transaction like [`key_in_tx`]: (buyer, key) → order id.
+pub(crate) async fn keys_in_tx(
+    tx: &mut silkstream_catalog::db::Conn,
+    keys: &[(i64, &str)],
+) -> Result<HashMap<(i64, String), i64>> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let pairs: Vec<String> = (0..keys.len())
+        .map(|i| {
+            format!(
+                "(buyer_token_id = ${} AND idempotency_key = ${})",
+                2 * i + 1,
+                2 * i + 2
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT buyer_token_id, idempotency_key, id FROM orders WHERE {}",
+        pairs.join(" OR ")
+    );
+    let mut q = sqlx::query_as::<_, (i64, String, i64)>(&sql);
+    for (buyer, key) in keys {
+        q = q.bind(*buyer).bind(*key);
+    }
+    let rows = q.fetch_all(&mut *tx).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(buyer, key, id)| ((buyer, key), id))
+        .collect())
 }
 
 /// Amounts per currency as a list of [`Money`].

@@ -12,6 +12,17 @@ use crate::error::Refusal;
 use crate::error::{Error, Result};
 use crate::model::*;
 
+/// A step of an order's life after its confirmation.
+#[derive(Debug, Clone, Copy)]
+pub enum Step<'a> {
+    /// confirmed → paid (within the payment window).
+    Pay,
+    /// paid → shipped, with the carrier and tracking number.
+    Ship(&'a Shipment),
+    /// shipped → delivered.
+    Deliver,
+}
+
 impl FeedStore {
     // ---- orders ---------------------------------------------------------------------------
 
@@ -102,29 +113,21 @@ impl FeedStore {
         };
         let Some(order_id) = insert_order(w.tx(), order, warehouse_id, now, pay_by).await? else {
             // The key was used meanwhile by a transaction that was not serialised with this one
-            // (another session): nothing of this one is kept; that order is the answer.
-            drop(w);
-            let existing = self
-                .order_by_key(order.buyer_token_id, &order.idempotency_key)
+            // (another session). The insert waited for it to commit, so the key's order is
+            // visible to the next statement; nothing of this one is kept (dropping `w` rolls
+            // the stock back), and that order is the answer.
+            let order_id = key_in_tx(w.tx(), order.buyer_token_id, &order.idempotency_key)
                 .await?
                 .ok_or_else(|| Error::internal("idempotency key vanished"))?;
-            return Ok(Placed::Duplicate {
-                order_id: existing.id,
-            });
+            return Ok(Placed::Duplicate { order_id });
         };
-        let mut totals = log::read_totals(w.tx(), order.session_id).await?;
-        log::count(
-            &mut totals,
+        let totals = log::count_one(
+            w.tx(),
+            order.session_id,
             &order.currency,
             order.quantity,
             order.unit_price_minor * order.quantity,
             1,
-        );
-        log::write_totals(
-            w.tx(),
-            order.session_id,
-            &totals,
-            std::slice::from_ref(&order.currency),
         )
         .await?;
         w.log(order_event(order, order_id, None, &totals));
@@ -135,44 +138,34 @@ impl FeedStore {
         })
     }
 
-    /// Moves an order along confirmed → paid → shipped → delivered.
+    /// Moves an order one step along confirmed → paid → shipped → delivered.
     #[instrument(skip_all, fields(id))]
-    pub async fn advance(
-        &self,
-        id: i64,
-        to: OrderStatus,
-        shipment: Option<&Shipment>,
-    ) -> Result<()> {
+    pub async fn advance(&self, id: i64, step: Step<'_>) -> Result<()> {
         let row = self.order_row(id).await?;
-        let (sql, from) = match to {
-            OrderStatus::Paid => (
+        let (sql, from, to) = match step {
+            Step::Pay => (
                 "UPDATE orders SET status = 'paid', paid_at = $1 WHERE id = $2 \
                  AND status = 'confirmed' AND pay_by > $1",
                 "confirmed and within its payment window",
+                OrderStatus::Paid,
             ),
-            OrderStatus::Shipped if shipment.is_none() => {
-                return Err(Error::internal(
-                    "an order ships with a carrier and a tracking number",
-                ))
-            }
-            OrderStatus::Shipped => (
+            Step::Ship(_) => (
                 "UPDATE orders SET status = 'shipped', shipped_at = $1, carrier = $3, \
                  tracking_number = $4 WHERE id = $2 AND status = 'paid'",
                 "paid",
+                OrderStatus::Shipped,
             ),
-            OrderStatus::Delivered => (
+            Step::Deliver => (
                 "UPDATE orders SET status = 'delivered', delivered_at = $1 WHERE id = $2 \
                  AND status = 'shipped'",
                 "shipped",
+                OrderStatus::Delivered,
             ),
-            OrderStatus::Confirmed | OrderStatus::Cancelled => {
-                return Err(Error::internal(format!("an order cannot advance to {to}")))
-            }
         };
         let mut w = self.write(row.session_id).await?;
         let now = w.now;
         let mut q = sqlx::query(sql).bind(now).bind(id);
-        if let Some(s) = shipment {
+        if let Step::Ship(s) = step {
             q = q.bind(&s.carrier).bind(&s.tracking_number);
         }
         let done = q.execute(w.tx()).await?.rows_affected();
@@ -186,23 +179,19 @@ impl FeedStore {
                 format!("order {id} is {status}; only an order that is {from} can become {to}"),
             ));
         }
-        let step = ev::OrderStep {
+        let order = ev::OrderStep {
             order_id: id,
             sale_id: row.sale_id,
         };
-        w.log(match to {
-            OrderStatus::Shipped => ev::Event::OrderShipped(ev::OrderShipped {
+        w.log(match step {
+            Step::Pay => ev::Event::OrderPaid(order),
+            Step::Ship(s) => ev::Event::OrderShipped(ev::OrderShipped {
                 order_id: id,
                 sale_id: row.sale_id,
-                carrier: shipment.map(|s| s.carrier.clone()).unwrap_or_default(),
-                tracking_number: shipment
-                    .map(|s| s.tracking_number.clone())
-                    .unwrap_or_default(),
+                carrier: s.carrier.clone(),
+                tracking_number: s.tracking_number.clone(),
             }),
-            OrderStatus::Delivered => ev::Event::OrderDelivered(step),
-            OrderStatus::Paid | OrderStatus::Confirmed | OrderStatus::Cancelled => {
-                ev::Event::OrderPaid(step)
-            }
+            Step::Deliver => ev::Event::OrderDelivered(order),
         });
         w.commit().await
     }
@@ -248,34 +237,22 @@ impl FeedStore {
             remaining = super::sales::give_back_to_sale(&mut w, sale_id, row.quantity).await?;
         }
         let to_stock = remaining.is_none();
-        if to_stock {
-            let (warehouse_id,): (i64,) =
-                sqlx::query_as("SELECT warehouse_id FROM orders WHERE id = $1")
-                    .bind(id)
-                    .fetch_one(w.tx())
-                    .await?;
-            if !stock::put_back(w.tx(), row.variant_id, warehouse_id, row.quantity, now)
+        if to_stock
+            && !stock::put_back(w.tx(), row.variant_id, row.warehouse_id, row.quantity, now)
                 .await?
                 .moved()
-            {
-                return Err(Error::internal(
-                    "an order's warehouse has no stock row to return units to",
-                ));
-            }
+        {
+            return Err(Error::internal(
+                "an order's warehouse has no stock row to return units to",
+            ));
         }
-        let mut totals = log::read_totals(w.tx(), row.session_id).await?;
-        log::count(
-            &mut totals,
+        let totals = log::count_one(
+            w.tx(),
+            row.session_id,
             &row.currency,
             row.quantity,
             row.total_minor,
             -1,
-        );
-        log::write_totals(
-            w.tx(),
-            row.session_id,
-            &totals,
-            std::slice::from_ref(&row.currency),
         )
         .await?;
         w.log(ev::Event::OrderCancelled(ev::OrderCancelled {

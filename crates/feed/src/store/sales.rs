@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use silkstream_catalog::auth::Principal;
 use silkstream_catalog::codes::{self, CurrencyCode, MAX_STOCK};
-use silkstream_catalog::db::{now_ms, rfc3339};
+use silkstream_catalog::db::{now_ms, placeholders, rfc3339};
 use tracing::instrument;
 
 use silkstream_catalog::stock;
@@ -13,7 +13,7 @@ use silkstream_catalog::stock;
 use super::write::SessionWrite;
 use super::*;
 use crate::error::{Error, Result};
-use crate::events::{Event, ProductRef, SaleEnded, SaleOpened, SaleRef, SaleRestocked};
+use crate::events::{Event, SaleEnded, SaleOpened, SaleRef, SaleRestocked};
 use crate::model::*;
 
 impl FeedStore {
@@ -194,9 +194,7 @@ impl FeedStore {
         .bind(now)
         .fetch_one(w.tx())
         .await?;
-        if super::sessions::showcase_add(&mut w, product_id).await? {
-            w.log(Event::ShowcaseAdded(ProductRef { product_id }));
-        }
+        super::sessions::showcase_add(&mut w, product_id).await?;
         w.log(Event::SaleOpened(SaleOpened {
             sale_id: id,
             variant_id: body.variant_id,
@@ -403,13 +401,12 @@ pub(crate) async fn end_sale_in(
 
 /// Takes `n` units of a running sale for a batch of orders, only if it has them and is open;
 /// the desk's one stock move.
-#[must_use = "a take that did not happen must not be treated as done"]
 pub(crate) async fn take_from_sale(
     tx: &mut silkstream_catalog::db::Conn,
     sale_id: i64,
     n: i64,
 ) -> Result<stock::Moved> {
-    let done = sqlx::query(
+    let rows = sqlx::query(
         "UPDATE flash_sales SET remaining = remaining - $1 WHERE id = $2 \
          AND remaining >= $1 AND state = 'open'",
     )
@@ -418,11 +415,7 @@ pub(crate) async fn take_from_sale(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    Ok(if done == 1 {
-        stock::Moved::Yes
-    } else {
-        stock::Moved::No
-    })
+    Ok(stock::Moved::from_rows(rows))
 }
 
 /// Gives a cancelled order's `n` units back to its sale while the sale runs: the units left
@@ -465,10 +458,7 @@ impl FeedStore {
         let sql = format!(
             "SELECT session_id, id, state, remaining, starts_at, ends_at FROM flash_sales \
              WHERE state <> 'ended' AND session_id IN ({}) ORDER BY id",
-            (1..=sessions.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            placeholders(1, sessions.len())
         );
         let mut q = sqlx::query_as(&sql);
         for session_id in sessions {

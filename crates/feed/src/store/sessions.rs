@@ -27,36 +27,14 @@ impl FeedStore {
         })
     }
 
-    #[instrument(skip_all)]
+    /// Writes a guest buyer's profile for their token (checked with [`Self::check_buyer`]).
     pub async fn create_buyer(
         &self,
         token_id: i64,
         body: &NewBuyer,
         client_addr: &str,
     ) -> Result<Buyer> {
-        let now = now_ms();
-        sqlx::query(
-            "INSERT INTO buyers (token_id, display_name, country, city, locale, client_addr, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(token_id)
-        .bind(&body.display_name)
-        .bind(&body.country)
-        .bind(&body.city)
-        .bind(&body.locale)
-        .bind(client_addr)
-        .bind(now)
-        .execute(self.db.writer())
-        .await?;
-        Ok(BuyerRow {
-            token_id,
-            display_name: body.display_name.clone(),
-            country: body.country.clone(),
-            city: body.city.clone(),
-            locale: body.locale.clone(),
-            created_at: now,
-        }
-        .view())
+        create_buyer(&self.db, token_id, body, client_addr).await
     }
 
     pub(crate) async fn buyer(&self, token_id: i64) -> Result<Option<BuyerRow>> {
@@ -282,9 +260,7 @@ impl FeedStore {
         if w.session.state == SessionState::Ended {
             return Err(Error::conflict("conflict", "the session has ended"));
         }
-        if showcase_add(&mut w, product_id).await? {
-            w.log(Event::ShowcaseAdded(ProductRef { product_id }));
-        }
+        showcase_add(&mut w, product_id).await?;
         w.commit().await
     }
 
@@ -426,11 +402,12 @@ impl FeedStore {
     }
 }
 
-/// Adds a product to the write's session's showcase; true when it was not there yet.
+/// Adds a product to the write's session's showcase and logs `showcase_added`, unless it is
+/// there already.
 pub(crate) async fn showcase_add(
     w: &mut super::write::SessionWrite<'_>,
     product_id: i64,
-) -> Result<bool> {
+) -> Result<()> {
     let (id, now) = (w.session.id, w.now);
     let added = sqlx::query(
         "INSERT INTO showcase (session_id, product_id, added_at) VALUES ($1, $2, $3) \
@@ -442,5 +419,42 @@ pub(crate) async fn showcase_add(
     .execute(w.tx())
     .await?
     .rows_affected();
-    Ok(added == 1)
+    if added == 1 {
+        w.log(Event::ShowcaseAdded(ProductRef { product_id }));
+    }
+    Ok(())
+}
+
+/// Writes a buyer's profile for their token: the sign-up's write, also used where no feed runs
+/// (the command line and the demo make buyer tokens with their profiles).
+#[instrument(skip_all)]
+pub async fn create_buyer(
+    db: &silkstream_catalog::db::Db,
+    token_id: i64,
+    body: &NewBuyer,
+    client_addr: &str,
+) -> Result<Buyer> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO buyers (token_id, display_name, country, city, locale, client_addr, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(token_id)
+    .bind(&body.display_name)
+    .bind(&body.country)
+    .bind(&body.city)
+    .bind(&body.locale)
+    .bind(client_addr)
+    .bind(now)
+    .execute(db.writer())
+    .await?;
+    Ok(BuyerRow {
+        token_id,
+        display_name: body.display_name.clone(),
+        country: body.country.clone(),
+        city: body.city.clone(),
+        locale: body.locale.clone(),
+        created_at: now,
+    }
+    .view())
 }

@@ -42,7 +42,7 @@ pub(crate) struct SessionWrite<'a> {
     pub session: LockedSession,
     /// The time of this write, read after the lock.
     pub now: i64,
-    events: Vec<(String, String)>,
+    events: Vec<(&'static str, String)>,
 }
 
 impl FeedStore {
@@ -81,7 +81,7 @@ impl SessionWrite<'_> {
     /// Logs an event of this session; it is appended when the write commits.
     pub fn log(&mut self, event: Event) {
         self.events
-            .push((event.kind().to_owned(), event.payload().to_string()));
+            .push((event.kind(), event.payload().to_string()));
     }
 
     /// Appends the logged events, commits, and wakes the fan-out when there were any.

@@ -207,21 +207,7 @@ async fn shutdown_finishes_orders_in_flight() {
     };
     let mut app = spawn_app(backend).await;
     let live = app.live_session(100, true).await;
-    let product = app
-        .get(&format!("/api/v1/products/{}", live.product_id), &app.admin)
-        .await
-        .expect(200)
-        .body;
-    let strip = product["variants"][1]["id"]
-        .as_i64()
-        .expect("second variant");
-    app.put(
-        &format!("/api/v1/variants/{strip}/stock/KHG-1"),
-        &app.admin,
-        &serde_json::json!({"available": 10}),
-    )
-    .await
-    .expect(200);
+    let strip = app.stock_second_variant(&live, 10).await;
     app.put(
         &format!("/api/v1/variants/{strip}/prices/KZT"),
         &app.admin,

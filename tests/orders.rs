@@ -337,21 +337,7 @@ async fn refusals_carry_their_code_and_the_buyers_message(backend: Backend) {
     .await
     .expect(200);
     // A second variant's sale opens at once, to limit and sell out.
-    let product = app
-        .get(&format!("/api/v1/products/{}", live.product_id), &app.admin)
-        .await
-        .expect(200)
-        .body;
-    let strip = product["variants"][1]["id"]
-        .as_i64()
-        .expect("second variant");
-    app.put(
-        &format!("/api/v1/variants/{strip}/stock/KHG-1"),
-        &app.admin,
-        &json!({"available": 10}),
-    )
-    .await
-    .expect(200);
+    let strip = app.stock_second_variant(&live, 10).await;
     let open = app
         .post(
             &format!("/api/v1/sessions/{}/flash-sales", live.session_id),

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use silkstream_e2e::{backend_tests, order_body, spawn_app_with, Backend, TestApp};
+use silkstream_e2e::{backend_tests, order_body, spawn_app_with, Backend, LiveSetup, TestApp};
 use tokio::task::JoinSet;
 
 backend_tests!(
@@ -30,30 +30,34 @@ async fn app(backend: Backend) -> Arc<TestApp> {
     )
 }
 
-/// Another live session of `host` for KZ with `product_id` in its showcase.
-async fn another_session(app: &TestApp, host: &str, product_id: i64) -> i64 {
-    let id = app
-        .post(
-            "/api/v1/sessions",
-            host,
-            &json!({"title": "Second room", "language": "ru", "markets": ["KZ"]}),
-        )
-        .await
-        .expect(201)
-        .body["id"]
-        .as_i64()
-        .expect("session id");
-    app.post(
-        &format!("/api/v1/sessions/{id}/showcase"),
-        host,
-        &json!({"product_id": product_id}),
-    )
-    .await
-    .expect(200);
-    app.post(&format!("/api/v1/sessions/{id}/start"), host, &json!({}))
-        .await
-        .expect(200);
-    id
+/// A fresh buyer sends eight copies of one order (same key, same content) at once: every copy
+/// is answered with the one order (201 once, 200 for the others), never with a refusal.
+async fn eight_copies_name_one_order(app: &Arc<TestApp>, live: &LiveSetup, round: usize) {
+    let token = buyers(app, 1).await.remove(0);
+    let mut copies = JoinSet::new();
+    for _ in 0..8 {
+        let (app, token) = (app.clone(), token.clone());
+        let (session, variant) = (live.session_id, live.variant_id);
+        copies.spawn(async move {
+            let reply = app
+                .order(&token, session, "same-key", &order_body(variant, 1, "KZT"))
+                .await;
+            (reply.status.as_u16(), reply.body)
+        });
+    }
+    let mut ids = std::collections::HashSet::new();
+    let mut created = 0;
+    while let Some(done) = copies.join_next().await {
+        let (status, body) = done.expect("copy task");
+        assert!(
+            status == 201 || status == 200,
+            "round {round}: a copy of a standing order got {status}: {body}"
+        );
+        created += usize::from(status == 201);
+        ids.insert(body["order"]["id"].as_i64().expect("order id"));
+    }
+    assert_eq!(created, 1, "round {round}: one copy created the order");
+    assert_eq!(ids.len(), 1, "round {round}: every copy names one order");
 }
 
 /// `n` guest buyers' tokens.
@@ -80,7 +84,10 @@ async fn regular_orders_never_oversell_across_sessions(backend: Backend) {
     let live = app.live_session(5, true).await;
     let mut sessions = vec![live.session_id];
     for _ in 0..5 {
-        sessions.push(another_session(&app, &live.host, live.product_id).await);
+        sessions.push(
+            app.open_session(&live.host, "Second room", live.product_id, true)
+                .await,
+        );
     }
     let tokens = buyers(&app, 120).await;
     let mut orders = JoinSet::new();
@@ -123,31 +130,7 @@ async fn a_retried_key_gets_its_order_while_it_stands(backend: Backend) {
     let live = app.live_session(100, true).await;
     app.flash_sale(&live, 50, 1).await;
     for round in 0..10 {
-        let token = buyers(&app, 1).await.remove(0);
-        let mut copies = JoinSet::new();
-        for _ in 0..8 {
-            let (app, token) = (app.clone(), token.clone());
-            let (session, variant) = (live.session_id, live.variant_id);
-            copies.spawn(async move {
-                let reply = app
-                    .order(&token, session, "same-key", &order_body(variant, 1, "KZT"))
-                    .await;
-                (reply.status.as_u16(), reply.body)
-            });
-        }
-        let mut ids = std::collections::HashSet::new();
-        let mut created = 0;
-        while let Some(done) = copies.join_next().await {
-            let (status, body) = done.expect("copy task");
-            assert!(
-                status == 201 || status == 200,
-                "round {round}: a copy of a standing order got {status}: {body}"
-            );
-            created += usize::from(status == 201);
-            ids.insert(body["order"]["id"].as_i64().expect("order id"));
-        }
-        assert_eq!(created, 1, "round {round}: one copy created the order");
-        assert_eq!(ids.len(), 1, "round {round}: every copy names one order");
+        eight_copies_name_one_order(&app, &live, round).await;
     }
 }
 
@@ -157,28 +140,7 @@ async fn a_retried_regular_key_gets_its_order_when_stock_ran_out(backend: Backen
     let app = app(backend).await;
     let live = app.live_session(10, true).await;
     for round in 0..10 {
-        let token = buyers(&app, 1).await.remove(0);
-        let mut copies = JoinSet::new();
-        for _ in 0..8 {
-            let (app, token) = (app.clone(), token.clone());
-            let (session, variant) = (live.session_id, live.variant_id);
-            copies.spawn(async move {
-                let reply = app
-                    .order(&token, session, "same-key", &order_body(variant, 1, "KZT"))
-                    .await;
-                (reply.status.as_u16(), reply.body)
-            });
-        }
-        let mut ids = std::collections::HashSet::new();
-        while let Some(done) = copies.join_next().await {
-            let (status, body) = done.expect("copy task");
-            assert!(
-                status == 201 || status == 200,
-                "round {round}: a copy of a standing order got {status}: {body}"
-            );
-            ids.insert(body["order"]["id"].as_i64().expect("order id"));
-        }
-        assert_eq!(ids.len(), 1, "round {round}: every copy names one order");
+        eight_copies_name_one_order(&app, &live, round).await;
     }
     assert_eq!(stock_left(&app, live.variant_id).await, 0);
 }
@@ -189,21 +151,7 @@ async fn a_retried_regular_key_gets_its_order_when_stock_ran_out(backend: Backen
 async fn ending_while_others_restock_never_deadlocks(backend: Backend) {
     let app = app(backend).await;
     let live = app.live_session(100_000, true).await;
-    let product = app
-        .get(&format!("/api/v1/products/{}", live.product_id), &app.admin)
-        .await
-        .expect(200)
-        .body;
-    let strip = product["variants"][1]["id"]
-        .as_i64()
-        .expect("second variant");
-    app.put(
-        &format!("/api/v1/variants/{strip}/stock/KHG-1"),
-        &app.admin,
-        &json!({"available": 100_000}),
-    )
-    .await
-    .expect(200);
+    let strip = app.stock_second_variant(&live, 100_000).await;
     let sale = |session: i64, variant: i64| {
         let app = app.clone();
         let host = live.host.clone();
@@ -224,12 +172,16 @@ async fn ending_while_others_restock_never_deadlocks(backend: Backend) {
     // Restocking sessions: a sale of each variant in each of 3 other sessions.
     let mut restock_sales = Vec::new();
     for _ in 0..3 {
-        let s = another_session(&app, &live.host, live.product_id).await;
+        let s = app
+            .open_session(&live.host, "Second room", live.product_id, true)
+            .await;
         restock_sales.push(sale(s, live.variant_id).await);
         restock_sales.push(sale(s, strip).await);
     }
     for round in 0..6 {
-        let ending = another_session(&app, &live.host, live.product_id).await;
+        let ending = app
+            .open_session(&live.host, "Second room", live.product_id, true)
+            .await;
         sale(ending, live.variant_id).await;
         sale(ending, strip).await;
         let mut work = JoinSet::new();
@@ -286,7 +238,9 @@ async fn a_hostile_buyer_cannot_fail_other_buyers_batches(backend: Backend) {
     let app = app(backend).await;
     let live = app.live_session(10_000, true).await;
     let a = live.session_id;
-    let b = another_session(&app, &live.host, live.product_id).await;
+    let b = app
+        .open_session(&live.host, "Second room", live.product_id, true)
+        .await;
     for session in [a, b] {
         app.post(
             &format!("/api/v1/sessions/{session}/flash-sales"),
@@ -410,7 +364,9 @@ async fn pin_and_showcase_after_the_end_are_refused(backend: Backend) {
     let app = app(backend).await;
     let live = app.live_session(10, true).await;
     for round in 0..8 {
-        let session = another_session(&app, &live.host, live.product_id).await;
+        let session = app
+            .open_session(&live.host, "Second room", live.product_id, true)
+            .await;
         let mut work = JoinSet::new();
         for k in 0..12 {
             let (app, host, product) = (app.clone(), live.host.clone(), live.product_id);

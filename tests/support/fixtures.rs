@@ -123,10 +123,25 @@ impl TestApp {
         let host = self.token("host").await;
         let operator = self.token("operator").await;
         let session_id = self
+            .open_session(&host, "Khorgos beef night", product_id, live)
+            .await;
+        LiveSetup {
+            host,
+            operator,
+            session_id,
+            product_id,
+            variant_id,
+        }
+    }
+
+    /// A session of `host` for KZ titled `title`, with `product_id` in its showcase, started
+    /// when `live`; its id.
+    pub async fn open_session(&self, host: &str, title: &str, product_id: i64, live: bool) -> i64 {
+        let session_id = self
             .post(
                 "/api/v1/sessions",
-                &host,
-                &json!({"title": "Khorgos beef night", "language": "ru", "markets": ["KZ"]}),
+                host,
+                &json!({"title": title, "language": "ru", "markets": ["KZ"]}),
             )
             .await
             .expect(201)
@@ -135,7 +150,7 @@ impl TestApp {
             .expect("session id");
         self.post(
             &format!("/api/v1/sessions/{session_id}/showcase"),
-            &host,
+            host,
             &json!({"product_id": product_id}),
         )
         .await
@@ -143,19 +158,37 @@ impl TestApp {
         if live {
             self.post(
                 &format!("/api/v1/sessions/{session_id}/start"),
-                &host,
+                host,
                 &json!({}),
             )
             .await
             .expect(200);
         }
-        LiveSetup {
-            host,
-            operator,
-            session_id,
-            product_id,
-            variant_id,
-        }
+        session_id
+    }
+
+    /// The sample product's second variant (the striploin, priced in CNY only), with
+    /// `available` units in KHG-1; its id.
+    pub async fn stock_second_variant(&self, live: &LiveSetup, available: i64) -> i64 {
+        let product = self
+            .get(
+                &format!("/api/v1/products/{}", live.product_id),
+                &self.admin,
+            )
+            .await
+            .expect(200)
+            .body;
+        let strip = product["variants"][1]["id"]
+            .as_i64()
+            .expect("second variant");
+        self.put(
+            &format!("/api/v1/variants/{strip}/stock/KHG-1"),
+            &self.admin,
+            &json!({"available": available}),
+        )
+        .await
+        .expect(200);
+        strip
     }
 
     /// A flash sale of `quantity` units in the session, open now, priced in KZT; its id.

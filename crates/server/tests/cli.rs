@@ -6,8 +6,14 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+/// The standard error of a command that must have failed.
+fn refused(out: &Output) -> String {
+    assert!(!out.status.success(), "the command succeeded: {out:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
 
 fn silkstream(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_silkstream"));
@@ -440,8 +446,7 @@ fn flag_beats_environment_beats_file_beats_defaults() {
         .env("SILKSTREAM_CONFIG", &file)
         .output()
         .expect("run");
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused(&out);
     assert!(
         stderr.contains("silkstream.toml") && stderr.contains("databse_url"),
         "{stderr}"
@@ -459,8 +464,7 @@ fn bad_settings_stop_start_up() {
         .env("SILKSTREAM_BIND", "127.0.0.1:0")
         .output()
         .expect("run");
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused(&out);
     assert!(
         stderr.contains("'yaml'")
             && stderr.contains("SILKSTREAM_LOG_FORMAT")
@@ -475,8 +479,7 @@ fn bad_settings_stop_start_up() {
         .env("SILKSTREAM_CONFIG", &file)
         .output()
         .expect("run");
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused(&out);
     assert!(
         stderr.contains("silkstream.toml") && stderr.contains("yaml"),
         "{stderr}"
@@ -487,8 +490,7 @@ fn bad_settings_stop_start_up() {
         .env("SILKSTREAM_PAYMENT_WINDOW_S", "15 minutes")
         .output()
         .expect("run");
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused(&out);
     assert!(
         stderr.contains("'15 minutes'") && stderr.contains("SILKSTREAM_PAYMENT_WINDOW_S"),
         "{stderr}"
@@ -530,8 +532,7 @@ fn backup_refuses_postgresql_with_one_message() {
         )
         .output()
         .expect("run");
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused(&out);
     assert_eq!(stderr.matches("pg_dump").count(), 1, "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(!stderr.contains("s3cret"), "{stderr}");
@@ -569,8 +570,7 @@ fn buyer_tokens_come_with_a_profile() {
             .expect("run")
     };
     let out = create(&["--role", "buyer", "--city", "Almaty"]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused(&out);
     assert!(
         stderr.contains("missing --country, --locale") && stderr.contains("profile"),
         "{stderr}"
@@ -585,15 +585,13 @@ fn buyer_tokens_come_with_a_profile() {
         "--locale",
         "xx",
     ]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused(&out);
     assert!(
         stderr.contains("locale") && stderr.contains("xx"),
         "{stderr}"
     );
     let out = create(&["--role", "host", "--country", "KZ"]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused(&out);
     assert!(stderr.contains("--country describe a buyer"), "{stderr}");
     assert!(listed_tokens(dir.path()).is_empty(), "no token was made");
 

@@ -144,9 +144,16 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(readyz))
 }
 
+/// The API router and the OpenAPI document of every route, with the common refusals.
+fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut openapi) = api().split_for_parts();
+    crate::openapi::document_refusals(&mut openapi);
+    (router, openapi)
+}
+
 /// The OpenAPI document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().split_for_parts().1
+    api_parts().1
 }
 
 /// The composed application: its router, and the feed, whose connections [`run`] closes on
@@ -160,7 +167,7 @@ pub struct App {
 /// background tasks (sweeper, fan-out, ticker; inside the Tokio runtime), which stop when the
 /// router and the feed are dropped.
 pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> App {
-    let (api_router, openapi) = api().split_for_parts();
+    let (api_router, openapi) = api_parts();
     let catalog = CatalogStore::new(db.clone(), l10n.clone());
     let tokens = TokenStore::new(db.clone());
     let feed = Feed::start(

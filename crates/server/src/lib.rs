@@ -6,6 +6,7 @@ pub mod cli;
 pub mod demo;
 pub mod l10n_cli;
 pub mod metrics;
+pub mod openapi;
 pub mod settings;
 pub mod tokens;
 

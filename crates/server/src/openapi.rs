@@ -80,8 +80,6 @@ fn add(op: &mut Operation, status: &str, description: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     /// Every secured operation documents 401 and 403; every operation with a body documents
     /// 400, 413, 415 and 422; the statuses a route wrote itself are left as they were.
     #[test]

@@ -78,6 +78,10 @@ enum Body {
     HidesRecipient,
     /// A list of this many `items`.
     Items(usize),
+    /// An ended session with its summary (GMV, top products).
+    ShowsSummary,
+    /// A session without its summary (buyers and other hosts, as on the WebSocket snapshot).
+    HidesSummary,
 }
 
 impl Body {
@@ -88,6 +92,10 @@ impl Body {
             Body::ShowsRecipient => Err("the recipient is not shown".into()),
             Body::HidesRecipient if body.get("ship_to").is_none() => Ok(()),
             Body::HidesRecipient => Err("the recipient is shown".into()),
+            Body::ShowsSummary if body["summary"]["gmv"].is_array() => Ok(()),
+            Body::ShowsSummary => Err("the summary is not shown".into()),
+            Body::HidesSummary if body["summary"].is_null() => Ok(()),
+            Body::HidesSummary => Err("the summary is shown".into()),
             Body::Items(n) => match body["items"].as_array().map(Vec::len) {
                 Some(got) if got == n => Ok(()),
                 got => Err(format!("expected {n} items, got {got:?}")),
@@ -570,6 +578,19 @@ async fn every_role_against_every_feed_action(backend: Backend) {
             s("/end"),
             &empty,
             refused_then(&NOT_CONTROLLERS, Operator, 200),
+        ),
+        // The ended session's summary (GMV, top products): its host, operators and admins only,
+        // as on the WebSocket snapshot.
+        Row::get(
+            s(""),
+            vec![
+                cell(Buyer, 200).with(Body::HidesSummary),
+                cell(OtherBuyer, 200).with(Body::HidesSummary),
+                cell(OtherHost, 200).with(Body::HidesSummary),
+                cell(Host, 200).with(Body::ShowsSummary),
+                cell(Operator, 200).with(Body::ShowsSummary),
+                cell(Admin, 200).with(Body::ShowsSummary),
+            ],
         ),
     ])
     .await;

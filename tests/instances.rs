@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde_json::json;
 use serde_json::Value;
 use silkstream_e2e::{order_body, spawn_app_with, Backend};
 use tokio::sync::Semaphore;
@@ -193,4 +194,81 @@ async fn two_instances_sell_one_sale_without_overselling() {
         .filter(|m| m["type"] == "order_confirmed")
         .count();
     assert_eq!(confirmed_on_feed, by_key.len());
+}
+
+/// A token revoked through one instance loses its sockets on the other within a second or two
+/// (close 4401, reason "token revoked"): a buyer's session feed and an operator's feed on B; the
+/// admin revokes both on A; the order the buyer sends on its socket on B right after the
+/// revocation is refused, never confirmed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_on_one_instance_closes_feeds_on_the_other() {
+    let Some(backend) =
+        Backend::postgres_or_skip("a_revocation_on_one_instance_closes_feeds_on_the_other").await
+    else {
+        return;
+    };
+    let a = spawn_app_with(backend, generous).await;
+    let b = a.another_instance(generous).await;
+    let live = a.live_session(10, true).await;
+    let (buyer, buyer_id) = a.buyer("Dana", "ru").await;
+    let operator = a
+        .post(
+            "/api/v1/tokens",
+            &a.admin,
+            &json!({"name": "night operator", "role": "operator"}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let within = Duration::from_secs(15);
+    let mut buyer_feed = b
+        .ws_connect(
+            &format!("/api/v1/sessions/{}/feed", live.session_id),
+            Some(&buyer),
+        )
+        .await;
+    let mut ops_feed = b
+        .ws_connect(
+            "/api/v1/feed",
+            Some(operator["token"].as_str().expect("token")),
+        )
+        .await;
+    assert_eq!(buyer_feed.next_json(within).await["type"], "snapshot");
+    assert_eq!(ops_feed.next_json(within).await["type"], "snapshot");
+
+    for id in [buyer_id, operator["id"].as_i64().expect("id")] {
+        a.post(&format!("/api/v1/tokens/{id}/revoke"), &a.admin, &json!({}))
+            .await
+            .expect(200);
+    }
+    let mut message = order_body(live.variant_id, 1, "KZT");
+    message["type"] = "order".into();
+    message["client_order_id"] = "after-revoke".into();
+    buyer_feed.send_text(message.to_string()).await;
+
+    let close_within = Duration::from_secs(4);
+    let ending = buyer_feed.read_to_close(close_within).await;
+    assert_eq!(ending.code, Some(4401), "the buyer's feed on B: {ending:?}");
+    assert_eq!(
+        ending.reason.as_deref(),
+        Some("token revoked"),
+        "{ending:?}"
+    );
+    for m in &ending.messages {
+        if m["type"] == "order_result" {
+            assert_eq!(m["error"]["code"], "unauthorized", "refused: {m}");
+        }
+    }
+    let ending = ops_feed.read_to_close(close_within).await;
+    assert_eq!(
+        ending.code,
+        Some(4401),
+        "the operator's feed on B: {ending:?}"
+    );
+    let orders = a
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM orders WHERE buyer_token_id = {buyer_id}"
+        ))
+        .await;
+    assert_eq!(orders, 0, "no order confirmed after the revocation");
 }

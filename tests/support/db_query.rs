@@ -40,6 +40,15 @@ impl TestApp {
         n
     }
 
+    /// Runs one statement behind the server's back (to stand in for time passing, e.g. a
+    /// token's expiry moved into the past).
+    pub async fn execute(&self, sql: &str) {
+        sqlx::query(sql)
+            .execute(self.db.writer())
+            .await
+            .expect("execute a statement");
+    }
+
     /// A fingerprint of everything the feed and the catalog store: row counts of every table,
     /// stock and sale units, session states. Equal before and after means nothing was written.
     pub async fn feed_fingerprint(&self) -> Vec<(String, i64)> {

@@ -37,6 +37,8 @@ impl Refusal {
 pub struct Ending {
     pub messages: Vec<Value>,
     pub code: Option<u16>,
+    /// The close frame's reason, when there was a frame.
+    pub reason: Option<String>,
     pub error: Option<String>,
 }
 
@@ -265,6 +267,7 @@ impl FeedClient {
         let mut ending = Ending {
             messages: Vec::new(),
             code: None,
+            reason: None,
             error: None,
         };
         let mut closed = false;
@@ -294,6 +297,7 @@ impl FeedClient {
                     self.transcript.push(text);
                 }
                 Ok(Some(Ok(Message::Close(frame)))) => {
+                    ending.reason = frame.as_ref().map(|f| f.reason.as_str().to_owned());
                     ending.code = frame.map(|f| u16::from(f.code));
                     closed = true;
                 }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{Principal, Role};
+use crate::auth::{Admins, Authorized, Principal, Role};
 use crate::error::{ErrorBody, Result};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::localize::View;
@@ -60,7 +60,6 @@ fn localized<T: serde::Serialize>(view: &View, body: T) -> Response {
 }
 
 const READERS: &[Role] = &[Role::Admin, Role::Host, Role::Buyer, Role::Operator];
-const ADMIN: &[Role] = &[Role::Admin];
 
 /// Lists products, paginated, filterable by market, category and title text.
 #[utoipa::path(get, path = "/api/v1/products", tag = "catalog", params(ProductQuery),
@@ -87,10 +86,9 @@ async fn list_products(
     security(("bearer" = [])))]
 async fn create_product(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiJson(body): ApiJson<NewProduct>,
 ) -> Result<(StatusCode, ApiJson<Product>)> {
-    principal.require(ADMIN)?;
     Ok((
         StatusCode::CREATED,
         ApiJson(store.create_product(body).await?),
@@ -125,11 +123,10 @@ async fn get_product(
     security(("bearer" = [])))]
 async fn update_product(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(patch): ApiJson<ProductPatch>,
 ) -> Result<ApiJson<Product>> {
-    principal.require(ADMIN)?;
     Ok(ApiJson(store.update_product(id, patch).await?))
 }
 
@@ -140,10 +137,9 @@ async fn update_product(
     security(("bearer" = [])))]
 async fn archive_product(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<Product>> {
-    principal.require(ADMIN)?;
     Ok(ApiJson(store.set_product_archived(id, true).await?))
 }
 
@@ -154,10 +150,9 @@ async fn archive_product(
     security(("bearer" = [])))]
 async fn restore_product(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<Product>> {
-    principal.require(ADMIN)?;
     Ok(ApiJson(store.set_product_archived(id, false).await?))
 }
 
@@ -169,11 +164,10 @@ async fn restore_product(
     security(("bearer" = [])))]
 async fn create_variant(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<NewVariant>,
 ) -> Result<(StatusCode, ApiJson<Variant>)> {
-    principal.require(ADMIN)?;
     Ok((
         StatusCode::CREATED,
         ApiJson(store.create_variant(id, body).await?),
@@ -205,11 +199,10 @@ async fn get_variant(
     security(("bearer" = [])))]
 async fn update_variant(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(patch): ApiJson<VariantPatch>,
 ) -> Result<ApiJson<Variant>> {
-    principal.require(ADMIN)?;
     Ok(ApiJson(store.update_variant(id, patch).await?))
 }
 
@@ -220,10 +213,9 @@ async fn update_variant(
     security(("bearer" = [])))]
 async fn archive_variant(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<Variant>> {
-    principal.require(ADMIN)?;
     Ok(ApiJson(store.set_variant_archived(id, true).await?))
 }
 
@@ -238,11 +230,10 @@ async fn archive_variant(
     security(("bearer" = [])))]
 async fn set_price(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiPath((id, code)): ApiPath<(i64, String)>,
     ApiJson(body): ApiJson<SetPrice>,
 ) -> Result<ApiJson<Variant>> {
-    principal.require(ADMIN)?;
     Ok(ApiJson(
         store.set_price(id, &code, body.amount_minor).await?,
     ))
@@ -256,10 +247,9 @@ async fn set_price(
     security(("bearer" = [])))]
 async fn delete_price(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiPath((id, code)): ApiPath<(i64, String)>,
 ) -> Result<ApiJson<Variant>> {
-    principal.require(ADMIN)?;
     Ok(ApiJson(store.delete_price(id, &code).await?))
 }
 
@@ -273,11 +263,10 @@ async fn delete_price(
     security(("bearer" = [])))]
 async fn set_stock(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiPath((id, warehouse)): ApiPath<(i64, String)>,
     ApiJson(body): ApiJson<SetStock>,
 ) -> Result<ApiJson<Variant>> {
-    principal.require(ADMIN)?;
     Ok(ApiJson(
         store.set_stock(id, &warehouse, body.available).await?,
     ))
@@ -306,10 +295,9 @@ async fn list_rates(
     security(("bearer" = [])))]
 async fn put_rate(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiJson(body): ApiJson<NewRate>,
 ) -> Result<(StatusCode, ApiJson<Rate>)> {
-    principal.require(ADMIN)?;
     Ok((StatusCode::CREATED, ApiJson(store.put_rate(body).await?)))
 }
 
@@ -345,10 +333,9 @@ async fn list_warehouses(
     security(("bearer" = [])))]
 async fn create_warehouse(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiJson(body): ApiJson<NewWarehouse>,
 ) -> Result<(StatusCode, ApiJson<Warehouse>)> {
-    principal.require(ADMIN)?;
     Ok((
         StatusCode::CREATED,
         ApiJson(store.create_warehouse(body).await?),
@@ -378,11 +365,10 @@ async fn get_warehouse(
     security(("bearer" = [])))]
 async fn update_warehouse(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiPath(code): ApiPath<String>,
     ApiJson(patch): ApiJson<WarehousePatch>,
 ) -> Result<ApiJson<Warehouse>> {
-    principal.require(ADMIN)?;
     Ok(ApiJson(store.update_warehouse(&code, patch).await?))
 }
 
@@ -419,11 +405,10 @@ async fn get_market(
     security(("bearer" = [])))]
 async fn put_market(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiPath(country): ApiPath<String>,
     ApiJson(body): ApiJson<MarketBody>,
 ) -> Result<ApiJson<Market>> {
-    principal.require(ADMIN)?;
     Ok(ApiJson(store.put_market(&country, body).await?))
 }
 
@@ -467,11 +452,10 @@ async fn get_translation(
     security(("bearer" = [])))]
 async fn put_translation(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiPath((id, locale)): ApiPath<(i64, String)>,
     ApiJson(body): ApiJson<TranslationBody>,
 ) -> Result<ApiJson<Translation>> {
-    principal.require(ADMIN)?;
     Ok(ApiJson(store.put_translation(id, &locale, body).await?))
 }
 
@@ -483,10 +467,9 @@ async fn put_translation(
     security(("bearer" = [])))]
 async fn delete_translation(
     State(store): State<CatalogStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiPath((id, locale)): ApiPath<(i64, String)>,
 ) -> Result<StatusCode> {
-    principal.require(ADMIN)?;
     store.delete_translation(id, &locale).await?;
     Ok(StatusCode::NO_CONTENT)
 }

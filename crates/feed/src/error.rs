@@ -79,6 +79,16 @@ pub enum Error {
     /// 429 `rate_limited`: too many requests from this client or buyer; retry in a minute.
     #[error("{0}")]
     RateLimited(String),
+    /// 422 `since_ahead`: a feed's `since` (or `since_id`) is beyond the log's last event, so
+    /// the feed would never deliver one; resume from the snapshot's `seq` (or `id`) instead.
+    #[error(
+        "{field}: {given} is ahead of the last event ({last}); resume from a seq you received"
+    )]
+    SinceAhead {
+        field: &'static str,
+        given: i64,
+        last: i64,
+    },
 }
 
 impl Error {
@@ -115,6 +125,7 @@ impl Error {
             Error::Refused { refusal, .. } => refusal.code(),
             Error::IdempotencyMismatch => "idempotency_mismatch",
             Error::RateLimited(_) => "rate_limited",
+            Error::SinceAhead { .. } => "since_ahead",
         }
     }
 }
@@ -142,6 +153,11 @@ impl IntoResponse for Error {
             Error::IdempotencyMismatch => error_response(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency_mismatch",
+                self.to_string(),
+            ),
+            Error::SinceAhead { .. } => error_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "since_ahead",
                 self.to_string(),
             ),
             Error::RateLimited(m) => {

@@ -36,6 +36,20 @@ pub enum Audience {
     Operator,
 }
 
+impl Audience {
+    /// Whom `principal` watches a session of the host `host_token_id` as: operators and admins
+    /// see everything, the session's own host its full console, anyone else (buyers, other
+    /// hosts) the public view. The same rule for HTTP reads and WebSocket feeds.
+    pub fn of(principal: &silkstream_catalog::auth::Principal, host_token_id: i64) -> Audience {
+        use silkstream_catalog::auth::Role;
+        match principal.role {
+            Role::Operator | Role::Admin => Audience::Operator,
+            Role::Host if host_token_id == principal.token_id => Audience::Host,
+            _ => Audience::Public,
+        }
+    }
+}
+
 /// Encodings are shared by connections with the same key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ViewKey {

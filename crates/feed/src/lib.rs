@@ -68,6 +68,9 @@ pub struct WsConfig {
     pub poll_interval: Duration,
     /// How often each watched session gets a tick (viewers, countdown).
     pub tick_interval: Duration,
+    /// How often the tokens of open connections are checked (a revoked or expired token's
+    /// connections close within about this long, on every instance).
+    pub token_check_interval: Duration,
 }
 
 impl Default for WsConfig {
@@ -81,6 +84,7 @@ impl Default for WsConfig {
             max_connections_per_token: 8,
             poll_interval: Duration::from_millis(250),
             tick_interval: Duration::from_secs(1),
+            token_check_interval: Duration::from_secs(1),
         }
     }
 }
@@ -102,9 +106,33 @@ pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T
 
 /// Creates the bearer token of a guest buyer. The server implements it with its token store, so
 /// that buyer tokens are ordinary tokens (same digest, revocation and check on every request).
+/// It also tells the feed which of its connections' tokens have ended.
 pub trait BuyerTokens: Send + Sync {
     /// A new buyer token named `name`: its id and its secret.
     fn create_buyer_token<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<(i64, String)>>;
+
+    /// Of the tokens `ids`, those that can no longer authenticate, each with why (one query).
+    fn ended_tokens<'a>(&'a self, ids: &'a [i64]) -> BoxFuture<'a, Result<Vec<(i64, TokenEnd)>>>;
+}
+
+/// Why a token no longer authenticates: its open feeds close with 4401 and this reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenEnd {
+    Revoked,
+    Expired,
+    /// The token's row is gone.
+    Gone,
+}
+
+impl TokenEnd {
+    /// The close frame's reason.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            TokenEnd::Revoked => "token revoked",
+            TokenEnd::Expired => "token expired",
+            TokenEnd::Gone => "token unknown",
+        }
+    }
 }
 
 /// Everything the feed's handlers need; cheap to clone.
@@ -181,6 +209,13 @@ impl Feed {
             fanout.clone(),
             rates.clone(),
             config.ws.tick_interval,
+            watch.clone(),
+        ));
+        let ws_slots = ws::ConnectionSlots::default();
+        let token_watch = tokio::spawn(ws::run_token_watch(
+            ws_slots.clone(),
+            tokens.clone(),
+            config.ws.token_check_interval,
             watch,
         ));
         let (closing, _) = tokio::sync::watch::channel(false);
@@ -193,11 +228,16 @@ impl Feed {
             order_limit: limit::RateLimiter::new(config.orders_per_buyer_per_minute),
             config,
             fanout,
-            ws_slots: ws::ConnectionSlots::default(),
+            ws_slots,
             closing: Arc::new(closing),
             encoding,
             alive: Arc::new(alive),
-            tasks: Arc::new(std::sync::Mutex::new(vec![sweeper, tailer, ticker])),
+            tasks: Arc::new(std::sync::Mutex::new(vec![
+                sweeper,
+                tailer,
+                ticker,
+                token_watch,
+            ])),
         }
     }
 
@@ -217,6 +257,13 @@ impl Feed {
             }
         }
         self.desk.shutdown().await;
+    }
+
+    /// Closes this instance's feed connections of `token_id` at once (4401 with `why`): the
+    /// instance that revokes a token calls it; other instances' token watch finds it within
+    /// `ws.token_check_interval`.
+    pub fn end_connections(&self, token_id: i64, why: TokenEnd) {
+        self.ws_slots.end(token_id, why);
     }
 
     /// Closes every feed connection with 1012 (service restart): call on shutdown, before the

@@ -88,6 +88,17 @@ pub struct Session {
     pub summary: Option<Summary>,
 }
 
+impl Session {
+    /// What `audience` may see of a session, over HTTP and on the WebSocket snapshot alike:
+    /// the summary (GMV, top products) goes to the session's host and operators only.
+    pub fn project(mut self, audience: crate::fanout::Audience) -> Session {
+        if audience == crate::fanout::Audience::Public {
+            self.summary = None;
+        }
+        self
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewFlashSale {

@@ -8,7 +8,7 @@ use axum::extract::{ConnectInfo, FromRef, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use silkstream_catalog::auth::{Principal, Role};
+use silkstream_catalog::auth::{Authorized, Principal, Role, RoleSet};
 use silkstream_catalog::codes::{self};
 use silkstream_catalog::error::ErrorBody;
 use silkstream_catalog::extract::{ApiJson, ApiPath, ApiQuery};
@@ -55,8 +55,29 @@ where
 }
 
 const ANYONE: &[Role] = &[Role::Admin, Role::Host, Role::Buyer, Role::Operator];
-const CONTROLLERS: &[Role] = &[Role::Host, Role::Operator];
-const FULFILMENT: &[Role] = &[Role::Operator, Role::Admin];
+
+/// The roles of each role-restricted route, as types for [`Authorized`] (checked before the
+/// path, the query and the body are read).
+pub struct Controllers;
+impl RoleSet for Controllers {
+    const ROLES: &'static [Role] = &[Role::Host, Role::Operator];
+}
+pub struct Fulfilment;
+impl RoleSet for Fulfilment {
+    const ROLES: &'static [Role] = &[Role::Operator, Role::Admin];
+}
+pub struct Buyers;
+impl RoleSet for Buyers {
+    const ROLES: &'static [Role] = &[Role::Buyer];
+}
+pub struct Hosts;
+impl RoleSet for Hosts {
+    const ROLES: &'static [Role] = &[Role::Host];
+}
+pub struct Cancellers;
+impl RoleSet for Cancellers {
+    const ROLES: &'static [Role] = &[Role::Buyer, Role::Operator];
+}
 
 /// The client's address (from the server's connection info), for per-address rate limits.
 pub struct ClientAddr(pub String);
@@ -102,8 +123,10 @@ async fn create_buyer(
 #[utoipa::path(get, path = "/api/v1/buyers/me", tag = "feed",
     responses((status = 200, body = Buyer), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn my_buyer(State(feed): State<Feed>, principal: Principal) -> Result<ApiJson<Buyer>> {
-    principal.require(&[Role::Buyer])?;
+async fn my_buyer(
+    State(feed): State<Feed>,
+    Authorized(principal, _): Authorized<Buyers>,
+) -> Result<ApiJson<Buyer>> {
     Ok(ApiJson(feed.store.get_buyer(principal.token_id).await?))
 }
 
@@ -113,15 +136,15 @@ async fn my_buyer(State(feed): State<Feed>, principal: Principal) -> Result<ApiJ
     security(("bearer" = [])))]
 async fn create_session(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<Hosts>,
     ApiJson(body): ApiJson<NewSession>,
 ) -> Result<(StatusCode, ApiJson<Session>)> {
-    principal.require(&[Role::Host])?;
     let session = feed.store.create_session(&principal, body).await?;
     Ok((StatusCode::CREATED, ApiJson(session)))
 }
 
-/// A session: state, showcase, pinned product, sales, server time; its summary once ended.
+/// A session: state, showcase, pinned product, sales, server time; once ended, its summary
+/// (for the session's host, operators and admins; `null` for buyers and other hosts).
 #[utoipa::path(get, path = "/api/v1/sessions/{id}", tag = "feed",
     params(("id" = i64, Path, description = "session id")),
     responses((status = 200, body = Session), (status = 404, body = ErrorBody)),
@@ -132,7 +155,9 @@ async fn get_session(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<Session>> {
     principal.require(ANYONE)?;
-    Ok(ApiJson(feed.store.session(id).await?))
+    let session = feed.store.session(id).await?;
+    let audience = crate::fanout::Audience::of(&principal, session.host.id);
+    Ok(ApiJson(session.project(audience)))
 }
 
 /// Adds a product to the showcase (the session's host or an operator).
@@ -143,11 +168,10 @@ async fn get_session(
     security(("bearer" = [])))]
 async fn add_to_showcase(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<Controllers>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ProductRef>,
 ) -> Result<ApiJson<Session>> {
-    principal.require(CONTROLLERS)?;
     feed.store
         .add_to_showcase(&principal, id, body.product_id)
         .await?;
@@ -162,10 +186,9 @@ async fn add_to_showcase(
     security(("bearer" = [])))]
 async fn start_session(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<Controllers>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<Session>> {
-    principal.require(CONTROLLERS)?;
     feed.store.start(&principal, id).await?;
     Ok(ApiJson(feed.store.session(id).await?))
 }
@@ -178,11 +201,10 @@ async fn start_session(
     security(("bearer" = [])))]
 async fn pin(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<Controllers>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ProductRef>,
 ) -> Result<ApiJson<Session>> {
-    principal.require(CONTROLLERS)?;
     feed.store
         .pin(&principal, id, Some(body.product_id))
         .await?;
@@ -197,10 +219,9 @@ async fn pin(
     security(("bearer" = [])))]
 async fn unpin(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<Controllers>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<Session>> {
-    principal.require(CONTROLLERS)?;
     feed.store.pin(&principal, id, None).await?;
     Ok(ApiJson(feed.store.session(id).await?))
 }
@@ -213,10 +234,9 @@ async fn unpin(
     security(("bearer" = [])))]
 async fn end_session(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<Controllers>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<Session>> {
-    principal.require(CONTROLLERS)?;
     feed.store.end(&principal, id).await?;
     Ok(ApiJson(feed.store.session(id).await?))
 }
@@ -229,11 +249,10 @@ async fn end_session(
     security(("bearer" = [])))]
 async fn session_events(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<Controllers>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<EventsQuery>,
 ) -> Result<ApiJson<Vec<Event>>> {
-    principal.require(CONTROLLERS)?;
     let since = q.since.unwrap_or(0);
     if since < 0 {
         return Err(Error::invalid("since", "must be 0 or more"));
@@ -256,11 +275,10 @@ async fn session_events(
     security(("bearer" = [])))]
 async fn create_sale(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<Controllers>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<NewFlashSale>,
 ) -> Result<(StatusCode, ApiJson<FlashSale>)> {
-    principal.require(CONTROLLERS)?;
     let sale = feed.store.create_sale(&principal, id, body).await?;
     Ok((StatusCode::CREATED, ApiJson(sale)))
 }
@@ -287,10 +305,9 @@ async fn get_sale(
     security(("bearer" = [])))]
 async fn pause_sale(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<Controllers>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<FlashSale>> {
-    principal.require(CONTROLLERS)?;
     Ok(ApiJson(feed.store.set_paused(&principal, id, true).await?))
 }
 
@@ -302,10 +319,9 @@ async fn pause_sale(
     security(("bearer" = [])))]
 async fn resume_sale(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<Controllers>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<FlashSale>> {
-    principal.require(CONTROLLERS)?;
     Ok(ApiJson(feed.store.set_paused(&principal, id, false).await?))
 }
 
@@ -318,11 +334,10 @@ async fn resume_sale(
     security(("bearer" = [])))]
 async fn restock_sale(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<Controllers>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<Restock>,
 ) -> Result<ApiJson<FlashSale>> {
-    principal.require(CONTROLLERS)?;
     Ok(ApiJson(
         feed.store.restock(&principal, id, body.quantity).await?,
     ))
@@ -348,12 +363,11 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String> {
     security(("bearer" = [])))]
 async fn place_order(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<Buyers>,
     ApiPath(session_id): ApiPath<i64>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<NewOrder>,
 ) -> Result<(StatusCode, ApiJson<OrderPlaced>)> {
-    principal.require(&[Role::Buyer])?;
     let key = idempotency_key(&headers)?;
     let placed = crate::intake::place(&feed, &principal, session_id, key, body).await?;
     let status = if placed.replayed {
@@ -425,10 +439,9 @@ async fn pay_order(
     security(("bearer" = [])))]
 async fn cancel_order(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<Cancellers>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<Order>> {
-    principal.require(&[Role::Buyer, Role::Operator])?;
     let order = feed.store.order(&principal, id).await?;
     let reason = principal.role.as_str();
     if !feed.store.cancel(id, CancelBy::Request, reason).await? {
@@ -451,11 +464,10 @@ async fn cancel_order(
     security(("bearer" = [])))]
 async fn ship_order(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<Fulfilment>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<Shipment>,
 ) -> Result<ApiJson<Order>> {
-    principal.require(FULFILMENT)?;
     let shipment = Shipment {
         carrier: codes::text("carrier", &body.carrier, 100)?,
         tracking_number: codes::text("tracking_number", &body.tracking_number, 64)?,
@@ -473,10 +485,9 @@ async fn ship_order(
     security(("bearer" = [])))]
 async fn deliver_order(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<Fulfilment>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<Order>> {
-    principal.require(FULFILMENT)?;
     feed.store.order(&principal, id).await?;
     feed.store.advance(id, Step::Deliver).await?;
     Ok(ApiJson(feed.store.order(&principal, id).await?))
@@ -487,8 +498,7 @@ async fn deliver_order(
 #[utoipa::path(get, path = "/api/v1/orders/export", tag = "feed",
     responses((status = 200, content_type = "text/csv", body = String)),
     security(("bearer" = [])))]
-async fn export_orders(State(feed): State<Feed>, principal: Principal) -> Result<Response> {
-    principal.require(FULFILMENT)?;
+async fn export_orders(State(feed): State<Feed>, _: Authorized<Fulfilment>) -> Result<Response> {
     let csv = crate::reports::export_csv(&feed.store).await?;
     Ok((
         [
@@ -510,10 +520,9 @@ async fn export_orders(State(feed): State<Feed>, principal: Principal) -> Result
     security(("bearer" = [])))]
 async fn sales_report(
     State(feed): State<Feed>,
-    principal: Principal,
+    _: Authorized<Fulfilment>,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<ApiJson<SalesReport>> {
-    principal.require(FULFILMENT)?;
     Ok(ApiJson(
         crate::reports::sales(&feed.store, &q.group_by, q.tz.as_deref()).await?,
     ))

@@ -18,7 +18,7 @@ use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use silkstream_catalog::auth::{Principal, Role};
+use silkstream_catalog::auth::{Authorized, Principal, Role};
 use silkstream_catalog::db::{now_ms, rfc3339};
 use silkstream_catalog::error::ErrorBody;
 use silkstream_catalog::extract::{ApiPath, ApiQuery};
@@ -34,7 +34,7 @@ use crate::events::{Part, TotalsView};
 use crate::fanout::{self, AllFilter, Audience, Frame, LoggedEvent, Subscription, ViewKey};
 use crate::limit::TokenBucket;
 use crate::model::NewOrder;
-use crate::Feed;
+use crate::{Feed, TokenEnd};
 
 /// Close codes.
 const CLOSE_TOO_BIG: u16 = 1009;
@@ -42,6 +42,9 @@ const CLOSE_RESTART: u16 = 1012;
 const CLOSE_TRY_AGAIN: u16 = 1013;
 const CLOSE_NORMAL: u16 = 1000;
 const CLOSE_ERROR: u16 = 1011;
+/// The token was revoked, has expired or is gone (like HTTP's 401; 4000–4999 are the
+/// application's).
+const CLOSE_TOKEN_ENDED: u16 = 4401;
 
 /// Events read from the log per query while catching up.
 const BACKLOG_PAGE: i64 = 500;
@@ -89,40 +92,96 @@ pub struct AllFeedQuery {
     pub token: Option<String>,
 }
 
-/// Open connections per token, with a guard that gives the slot back.
+/// Open connections per token, with a guard that gives the slot back; also how a token's
+/// connections learn that it ended (revoked, expired, gone): [`ConnectionSlots::end`].
 #[derive(Clone, Default)]
 pub struct ConnectionSlots {
-    open: Arc<Mutex<HashMap<i64, u32>>>,
+    open: Arc<Mutex<HashMap<i64, TokenSlots>>>,
+}
+
+/// One token's open connections on this instance and the channel that ends them.
+struct TokenSlots {
+    count: u32,
+    ended: watch::Sender<Option<TokenEnd>>,
 }
 
 /// Holds one connection slot of a token until dropped.
 pub struct Slot {
     slots: ConnectionSlots,
     token_id: i64,
+    /// Becomes `Some` when the token ends: the connection closes with 4401.
+    ended: watch::Receiver<Option<TokenEnd>>,
 }
 
 impl ConnectionSlots {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, TokenSlots>> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn take(&self, token_id: i64, max: u32) -> Option<Slot> {
-        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
-        let n = open.entry(token_id).or_insert(0);
-        if *n >= max {
+        let mut open = self.lock();
+        let entry = open.entry(token_id).or_insert_with(|| TokenSlots {
+            count: 0,
+            ended: watch::channel(None).0,
+        });
+        if entry.count >= max {
             return None;
         }
-        *n += 1;
+        entry.count += 1;
         Some(Slot {
             slots: self.clone(),
             token_id,
+            ended: entry.ended.subscribe(),
         })
+    }
+
+    /// The tokens with an open connection on this instance.
+    pub fn tokens(&self) -> Vec<i64> {
+        self.lock().keys().copied().collect()
+    }
+
+    /// Closes every open connection of `token_id` on this instance with 4401 and `why`.
+    pub fn end(&self, token_id: i64, why: TokenEnd) {
+        if let Some(entry) = self.lock().get(&token_id) {
+            entry.ended.send_replace(Some(why));
+        }
     }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let mut open = self.slots.open.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = open.get_mut(&self.token_id) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
+        let mut open = self.slots.lock();
+        if let Some(entry) = open.get_mut(&self.token_id) {
+            entry.count = entry.count.saturating_sub(1);
+            if entry.count == 0 {
                 open.remove(&self.token_id);
+            }
+        }
+    }
+}
+
+/// Every `every`, checks the tokens of this instance's open feed connections against the
+/// database, in one query per 500 tokens, and ends the connections of every token that was
+/// revoked, has expired or is gone (docs/feed.md, "Close codes"). Instances share only the
+/// database, so this is how a revocation made on another instance reaches this one's sockets;
+/// the instance that revokes also ends its own at once. Runs until `alive`'s sender is dropped.
+pub async fn run_token_watch(
+    slots: ConnectionSlots,
+    tokens: Arc<dyn crate::BuyerTokens>,
+    every: Duration,
+    alive: watch::Receiver<()>,
+) {
+    let mut clock = crate::Every::new(every.max(Duration::from_millis(50)), alive);
+    while clock.next().await {
+        let open = slots.tokens();
+        for chunk in open.chunks(500) {
+            match tokens.ended_tokens(chunk).await {
+                Ok(ended) => {
+                    for (id, why) in ended {
+                        slots.end(id, why);
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "token watch: cannot check the tokens"),
             }
         }
     }
@@ -194,11 +253,14 @@ async fn session_feed(
 ) -> Result<Response> {
     let since = since_ok("since", q.since)?;
     let session = feed.store.session_row(session_id).await?;
-    let audience = match principal.role {
-        Role::Operator | Role::Admin => Audience::Operator,
-        Role::Host if session.host_token_id == principal.token_id => Audience::Host,
-        _ => Audience::Public,
-    };
+    if let Some(given) = since.filter(|s| *s > session.next_seq) {
+        return Err(Error::SinceAhead {
+            field: "since",
+            given,
+            last: session.next_seq,
+        });
+    }
+    let audience = Audience::of(&principal, session.host_token_id);
     // The host's console speaks the session's language unless it asks for another.
     let locale = match (&q.locale, audience) {
         (Some(l), _) => Some(l.clone()),
@@ -229,13 +291,22 @@ async fn session_feed(
     security(("bearer" = [])))]
 async fn all_feed(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<crate::routes::Fulfilment>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<AllFeedQuery>,
     ws: Upgrade,
 ) -> Result<Response> {
-    principal.require(&[Role::Operator, Role::Admin])?;
     let since_id = since_ok("since_id", q.since_id)?;
+    if let Some(given) = since_id {
+        let last = feed.store.last_event_id().await?;
+        if given > last {
+            return Err(Error::SinceAhead {
+                field: "since_id",
+                given,
+                last,
+            });
+        }
+    }
     let market = q
         .market
         .as_deref()
@@ -316,7 +387,7 @@ struct Connection {
     key: ViewKey,
     sink: SplitSink<WebSocket, Message>,
     stream: futures_util::stream::SplitStream<WebSocket>,
-    _slot: Slot,
+    slot: Slot,
     /// Answers of orders placed on this socket, written back in the loop.
     results: (mpsc::Sender<String>, mpsc::Receiver<String>),
     orders: TokenBucket,
@@ -345,7 +416,7 @@ impl Connection {
             key,
             sink,
             stream,
-            _slot: slot,
+            slot,
             results: mpsc::channel(64),
             orders,
             last_heard: Instant::now(),
@@ -605,6 +676,13 @@ impl Connection {
                     Step::End(End::Gone)
                 }
             },
+            Ok(()) = self.slot.ended.changed() => {
+                let why = *self.slot.ended.borrow_and_update();
+                match why {
+                    Some(why) => Step::End(End::Close(CLOSE_TOKEN_ENDED, why.reason())),
+                    None => Step::Continue,
+                }
+            },
             _ = self.closing.changed() => {
                 Step::End(End::Close(CLOSE_RESTART, "server restarting; reconnect with since"))
             },
@@ -687,6 +765,13 @@ impl Connection {
                    "error": {"code": code, "message": message}})
             .to_string()
         };
+        if let Some(why) = *self.slot.ended.borrow() {
+            let _ = self
+                .results
+                .0
+                .try_send(refuse("unauthorized", why.reason().into()));
+            return;
+        }
         if self.principal.role != Role::Buyer {
             let _ = self
                 .results
@@ -722,6 +807,34 @@ impl Connection {
         let principal = self.principal.clone();
         let answers = self.results.0.clone();
         tokio::spawn(async move {
+            // The token is checked again for each order, as an HTTP request's is: a revocation
+            // made on another instance refuses the order even before the token watch closes
+            // this socket.
+            match feed.tokens.ended_tokens(&[principal.token_id]).await {
+                Ok(ended) if ended.is_empty() => {}
+                Ok(ended) => {
+                    let why = ended.first().map_or(TokenEnd::Gone, |e| e.1);
+                    feed.ws_slots.end(principal.token_id, why);
+                    let _ = answers
+                        .send(
+                            json!({"type": "order_result", "client_order_id": id,
+                                   "error": {"code": "unauthorized", "message": why.reason()}})
+                            .to_string(),
+                        )
+                        .await;
+                    return;
+                }
+                Err(e) => {
+                    let _ = answers
+                        .send(
+                            json!({"type": "order_result", "client_order_id": id,
+                                   "error": {"code": e.code(), "message": e.to_string()}})
+                            .to_string(),
+                        )
+                        .await;
+                    return;
+                }
+            }
             let body = NewOrder {
                 variant_id: order.variant_id,
                 quantity: order.quantity,
@@ -769,7 +882,9 @@ impl Connection {
                    "variant_id": s.variant_id, "product_id": s.product_id})
         });
         let seq = session.last_seq;
+        let session = session.project(self.key.audience);
         let mut session_json = serde_json::to_value(&session).map_err(Error::internal)?;
+        // The public snapshot has no `summary` key at all (HTTP answers null).
         if self.key.audience == Audience::Public {
             if let Some(obj) = session_json.as_object_mut() {
                 obj.remove("summary");

@@ -13,11 +13,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use silkstream_catalog::auth::{Principal, Role};
+use silkstream_catalog::auth::{Admins, Authorized, Role};
 use silkstream_catalog::error::{error_response, Error, ErrorBody, Result};
 use silkstream_catalog::extract::{ApiJson, ApiPath};
 use silkstream_catalog::{CatalogStore, Db};
-use silkstream_feed::{BuyerTokens, Feed, FeedConfig, WsConfig};
+use silkstream_feed::{BuyerTokens, Feed, FeedConfig, TokenEnd, WsConfig};
 use silkstream_l10n::L10n;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -66,6 +66,13 @@ impl BuyerTokens for TokenStore {
             let created = self.create(name, Role::Buyer, None).await?;
             Ok((created.info.id, created.token))
         })
+    }
+
+    fn ended_tokens<'a>(
+        &'a self,
+        ids: &'a [i64],
+    ) -> silkstream_feed::BoxFuture<'a, silkstream_feed::Result<Vec<(i64, TokenEnd)>>> {
+        Box::pin(async move { Ok(self.ended(ids).await?) })
     }
 }
 
@@ -278,7 +285,8 @@ pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     }
 }
 
-/// Checks `Authorization: Bearer …` (or `?token=` for browser WebSockets). A request with a bad
+/// Checks `Authorization: Bearer …` (or `?token=` on a WebSocket upgrade, for browsers; on any
+/// other request a `?token=` is refused with 401). A request with a bad
 /// token is refused here with 401; one without a token goes on without a [`Principal`], and any
 /// handler that needs one answers 401 itself.
 async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
@@ -286,15 +294,26 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
         .headers()
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or_default().to_owned());
+    let query_token = req.uri().query().and_then(|q| {
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("token=").map(str::to_owned))
+    });
+    // A token in the query string ends up in proxy logs and browser history: it is taken only
+    // where a browser cannot set a header, on a WebSocket upgrade, and refused anywhere else.
+    if query_token.is_some() && !is_websocket_upgrade(&req) {
+        return silkstream_catalog::error::error_response(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a token in the query string (?token=) is accepted only on a WebSocket upgrade; \
+             send it in the Authorization header",
+        );
+    }
     let token = match header_token {
         Some(value) => match value.strip_prefix("Bearer ") {
             Some(t) => Some(t.trim().to_owned()),
             None => return Error::Unauthorized.into_response(),
         },
-        None => req.uri().query().and_then(|q| {
-            q.split('&')
-                .find_map(|kv| kv.strip_prefix("token=").map(str::to_owned))
-        }),
+        None => query_token,
     };
     if let Some(token) = token {
         match state.tokens.authenticate(&token).await {
@@ -306,6 +325,26 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
         }
     }
     next.run(req).await
+}
+
+/// A WebSocket upgrade: HTTP/1.1 `GET` with `Upgrade: websocket` and `Connection: upgrade`
+/// (RFC 6455), or HTTP/2's extended `CONNECT` (RFC 8441).
+fn is_websocket_upgrade(req: &Request) -> bool {
+    let headers = req.headers();
+    let has = |name: header::HeaderName, token: &str| {
+        headers.get_all(name).iter().any(|v| {
+            v.to_str().is_ok_and(|v| {
+                v.split(',')
+                    .any(|part| part.trim().eq_ignore_ascii_case(token))
+            })
+        })
+    };
+    let http1 = req.method() == axum::http::Method::GET
+        && has(header::UPGRADE, "websocket")
+        && has(header::CONNECTION, "upgrade");
+    // HTTP/2 has no Upgrade header: its extended CONNECT is the upgrade (the feed's
+    // WebSocket extractor checks the `:protocol`).
+    http1 || req.method() == axum::http::Method::CONNECT
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -378,10 +417,9 @@ struct CreateToken {
     security(("bearer" = [])))]
 async fn create_token(
     State(tokens): State<TokenStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
     ApiJson(body): ApiJson<CreateToken>,
 ) -> Result<(StatusCode, ApiJson<NewToken>)> {
-    principal.require(&[Role::Admin])?;
     let created = tokens
         .create(&body.name, body.role, body.expires_in_days)
         .await?;
@@ -393,22 +431,24 @@ async fn create_token(
     responses((status = 200, body = Vec<TokenInfo>)), security(("bearer" = [])))]
 async fn list_tokens(
     State(tokens): State<TokenStore>,
-    principal: Principal,
+    _: Authorized<Admins>,
 ) -> Result<ApiJson<Vec<TokenInfo>>> {
-    principal.require(&[Role::Admin])?;
     Ok(ApiJson(tokens.list().await?))
 }
 
-/// Revokes a token (admin); it is refused from the next request on.
+/// Revokes a token (admin); it is refused from the next request on, and its open feed
+/// connections close (4401) at once on this instance and within about a second on the others.
 #[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", tag = "tokens",
     params(("id" = i64, Path, description = "token id")),
     responses((status = 200, body = TokenInfo), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn revoke_token(
     State(tokens): State<TokenStore>,
-    principal: Principal,
+    State(feed): State<Feed>,
+    _: Authorized<Admins>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<TokenInfo>> {
-    principal.require(&[Role::Admin])?;
-    Ok(ApiJson(tokens.revoke(id).await?))
+    let info = tokens.revoke(id).await?;
+    feed.end_connections(id, TokenEnd::Revoked);
+    Ok(ApiJson(info))
 }

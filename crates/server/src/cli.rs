@@ -191,8 +191,13 @@ fn parse_role(s: &str) -> Result<Role, String> {
 /// so a file or a pipe gets plain text.
 fn init_tracing(settings: &Settings) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("SILKSTREAM_LOG")
+    let mut filter = EnvFilter::try_from_env("SILKSTREAM_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    // sqlx warns about a connect parameter it does not know with its value (libpq's
+    // `sslpassword`, say): never log that, whatever SILKSTREAM_LOG asks for.
+    if let Ok(quiet) = "sqlx_postgres::options::parse=error".parse() {
+        filter = filter.add_directive(quiet);
+    }
     let colour = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let builder = tracing_subscriber::fmt()

@@ -172,18 +172,87 @@ impl Default for Settings {
     }
 }
 
-/// Replaces the password of a URL with `***` for printing.
+/// A URL with every credential replaced by `***`, for printing (start banner, errors, the
+/// CLI): the userinfo password (`user:***@host`) and, in the query string, every parameter
+/// whose name (percent-decoded, any case) speaks of a secret: sqlx's `password` and
+/// `sslkey`/`ssl-key`, libpq's `sslpassword`, and anything else with `pass`, `secret`, `key`,
+/// `token` or `auth` in its name. For PostgreSQL, SQLite and Redis URLs alike.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+    let (before_fragment, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let (base, query) = match before_fragment.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (before_fragment, None),
+    };
+    let mut out = redact_userinfo(base);
+    if let Some(query) = query {
+        out.push('?');
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if secret_parameter(key) => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out.push_str(&pairs.join("&"));
+    }
+    if let Some(fragment) = fragment {
+        // A fragment means nothing to a database driver; a `#` in an unescaped password starts
+        // one, so it is never shown.
+        if !fragment.is_empty() {
+            out.push_str("#***");
+        }
+    }
+    out
+}
+
+/// `scheme://user:***@host…` for `scheme://user:password@host…` (the last `@` ends the
+/// userinfo, as a password may hold an unescaped `/`).
+fn redact_userinfo(base: &str) -> String {
+    let Some((scheme, rest)) = base.split_once("://") else {
+        return base.to_owned();
     };
     let Some((userinfo, host)) = rest.rsplit_once('@') else {
-        return url.to_owned();
+        return base.to_owned();
     };
     match userinfo.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_owned(),
+        None => base.to_owned(),
     }
+}
+
+/// True when a query parameter's name (percent-decoded, any case) names a secret.
+fn secret_parameter(key: &str) -> bool {
+    let key = percent_decode(key).to_ascii_lowercase();
+    ["pass", "secret", "key", "token", "auth"]
+        .iter()
+        .any(|word| key.contains(word))
+}
+
+/// `%XX` sequences decoded (bytes that do not decode are kept as they are).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Every setting by its TOML key, with the passwords of the URLs replaced by `***`.
@@ -357,5 +426,51 @@ mod tests {
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("app:***@db"), "{shown}");
         assert!(shown.contains("feed_max_connections_per_token"), "{shown}");
+    }
+
+    /// Every credential form sqlx reads from a PostgreSQL URL (the userinfo password, the
+    /// `password` parameter, the client key `sslkey`/`ssl-key`) and libpq's `sslpassword` are
+    /// hidden wherever a URL is printed; what is not secret stays readable.
+    #[test]
+    fn redact_url_hides_every_credential_form() {
+        let cases = [
+            ("postgres://app:s3cret@db:5432/silk", "s3cret"),
+            ("postgres://app@db/silk?password=s3cret", "s3cret"),
+            (
+                "postgresql://db/silk?user=app&password=s3cret&sslmode=require",
+                "s3cret",
+            ),
+            (
+                "postgres://db/silk?sslmode=verify-full&sslpassword=s3cret",
+                "s3cret",
+            ),
+            ("postgres://db/silk?sslkey=/etc/keys/s3cret.key", "s3cret"),
+            ("postgres://db/silk?ssl-key=/etc/keys/s3cret.key", "s3cret"),
+            ("postgres://db/silk?PASSWORD=s3cret", "s3cret"),
+            ("postgres://db/silk?pass%77ord=s3cret", "s3cret"),
+            (
+                "postgres://app:p%40ss@db/silk?application_name=a@b",
+                "p%40ss",
+            ),
+            ("postgres://app:s3cret@db/silk#frag", "s3cret"),
+            ("sqlite:silk.db?password=s3cret", "s3cret"),
+            ("redis://:s3cret@cache:6379/0", "s3cret"),
+            ("redis://cache:6379/0?password=s3cret", "s3cret"),
+        ];
+        for (url, secret) in cases {
+            let shown = redact_url(url);
+            assert!(!shown.contains(secret), "{url} shown as {shown}");
+            assert!(shown.contains("***"), "{url} shown as {shown}");
+        }
+        let shown = redact_url("postgres://app@db:5432/silk?sslmode=require&password=x");
+        assert_eq!(
+            shown,
+            "postgres://app@db:5432/silk?sslmode=require&password=***"
+        );
+        assert_eq!(
+            redact_url("postgres://app:pw@db/silk"),
+            "postgres://app:***@db/silk"
+        );
+        assert_eq!(redact_url("sqlite:silkstream.db"), "sqlite:silkstream.db");
     }
 }

@@ -11,7 +11,7 @@ use silkstream_catalog::auth::{Principal, Role};
 use silkstream_catalog::db::{now_ms, rfc3339, Db};
 use silkstream_catalog::error::{Error, Result};
 use silkstream_feed::model::{Buyer, NewBuyer};
-use silkstream_feed::FeedStore;
+use silkstream_feed::{FeedStore, TokenEnd};
 use tracing::instrument;
 use utoipa::ToSchema;
 
@@ -151,6 +151,45 @@ impl TokenStore {
             name,
             role,
         }))
+    }
+
+    /// Of the tokens `ids`, those that can no longer authenticate (revoked, expired, or gone),
+    /// in one query by primary key: the feed's token watch asks this about its open
+    /// connections' tokens every second.
+    pub async fn ended(&self, ids: &[i64]) -> Result<Vec<(i64, TokenEnd)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, expires_at, revoked_at FROM tokens WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (i64, Option<i64>, Option<i64>)>(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        let rows = query.fetch_all(self.db.reader()).await?;
+        let now = now_ms();
+        let mut ended: Vec<(i64, TokenEnd)> = rows
+            .iter()
+            .filter_map(|&(id, expires_at, revoked_at)| {
+                if revoked_at.is_some() {
+                    Some((id, TokenEnd::Revoked))
+                } else if expires_at.is_some_and(|e| e <= now) {
+                    Some((id, TokenEnd::Expired))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let found: std::collections::HashSet<i64> = rows.iter().map(|r| r.0).collect();
+        ended.extend(
+            ids.iter()
+                .filter(|id| !found.contains(id))
+                .map(|id| (*id, TokenEnd::Gone)),
+        );
+        Ok(ended)
     }
 
     #[instrument(skip_all, fields(id))]

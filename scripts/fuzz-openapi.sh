@@ -70,12 +70,12 @@ FAILED=0
 fuzz() {
   local label="$1" token="$2"; shift 2
   echo "--- $label"
-  if "$VENV/bin/st" run "http://127.0.0.1:$PORT/openapi.json" \
+  if "$VENV/bin/st" --no-color run "http://127.0.0.1:$PORT/openapi.json" \
       -H "Authorization: Bearer $token" \
       --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
       --seed "$SEED" --max-examples "$MAX_EXAMPLES" --workers 1 \
       --phases examples,coverage,fuzzing \
-      --request-timeout 10 --no-color \
+      --request-timeout 10 --generation-database none \
       "$@" >"$WORK/st.log" 2>&1; then
     grep -E "^Test cases:|generated|passed|failures" "$WORK/st.log" | tail -n 2
   else

@@ -85,3 +85,13 @@ impl TestApp {
         out
     }
 }
+
+impl TestApp {
+    /// Runs one statement behind the server's back (to plant rows older code let in).
+    pub async fn execute(&self, sql: &str) {
+        sqlx::query(sql)
+            .execute(self.db.writer())
+            .await
+            .expect("statement runs");
+    }
+}

@@ -585,8 +585,9 @@ mod tests {
         assert_eq!(mask_name("Ярослав"), "Я***в");
         assert_eq!(mask_name("王五"), "王***");
         assert_eq!(mask_name("李小龙"), "李***龙");
-        // Thai: a consonant with its vowel and tone mark is one letter.
-        assert_eq!(mask_name("กิ่ง"), "กิ่***ง");
+        // Thai: a consonant with its vowel and tone mark is one letter, so this is two.
+        assert_eq!(mask_name("กิ่ง"), "กิ่***");
+        assert_eq!(mask_name("สมชาย"), "ส***ย");
         assert_eq!(mask_name("ก้า"), "ก้***");
         assert_eq!(mask_name(""), "***");
         assert_eq!(mask_name("A\u{202E}l"), "A***");

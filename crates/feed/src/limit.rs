@@ -118,7 +118,7 @@ impl TrustedProxies {
         if !self.trusts(peer) {
             return peer;
         }
-        let (name, parse): (&str, fn(&str) -> Vec<Option<IpAddr>>) = if self.rfc7239 {
+        let (name, parse): (&str, HopParser) = if self.rfc7239 {
             ("forwarded", forwarded_for)
         } else {
             ("x-forwarded-for", x_forwarded_for)
@@ -146,6 +146,9 @@ impl TrustedProxies {
         client
     }
 }
+
+/// Reads a forwarding header's value into its hops (`None` for one that is not an address).
+type HopParser = fn(&str) -> Vec<Option<IpAddr>>;
 
 /// An IPv4-mapped IPv6 address as IPv4.
 fn canonical(ip: IpAddr) -> IpAddr {

@@ -41,7 +41,7 @@ impl TestApp {
     }
 
     /// Runs one statement behind the server's back (to stand in for time passing, e.g. a
-    /// token's expiry moved into the past).
+    /// token's expiry moved into the past, or to plant rows older code let in).
     pub async fn execute(&self, sql: &str) {
         sqlx::query(sql)
             .execute(self.db.writer())

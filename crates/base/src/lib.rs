@@ -12,6 +12,7 @@ pub mod auth;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod text;
 
 pub use db::{Backend, Db, DbOptions, Tx};
 pub use error::{Error, Result};

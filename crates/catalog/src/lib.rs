@@ -2,7 +2,7 @@
 //! warehouses and stock, markets and per-locale product translations; their store on SQLite and
 //! PostgreSQL and their HTTP routes under `/api/v1`. Errors are [`error::Error`].
 
-pub use silkstream_base::{auth, db, error, extract};
+pub use silkstream_base::{auth, db, error, extract, text};
 
 pub mod codes;
 pub mod localize;

@@ -165,6 +165,34 @@ pub struct OrderCancelled {
     pub totals: TotalsView,
 }
 
+/// "Aigerim" → "A***m": how buyers appear in feeds other buyers see. Counted in graphemes (what
+/// a reader sees as one letter, a Thai consonant with its vowel and tone marks, a CJK
+/// character), never bytes; a name of one or two letters shows its first letter only.
+pub fn mask_name(name: &str) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let name = silkstream_catalog::text::clean_line(name);
+    let letters: Vec<&str> = name.graphemes(true).collect();
+    match letters.as_slice() {
+        [] => "***".into(),
+        [first] | [first, _] => format!("{first}***"),
+        [first, .., last] => format!("{first}***{last}"),
+    }
+}
+
+impl BuyerLine {
+    /// The line with its text made single-line ([`silkstream_catalog::text::clean_line`]) and
+    /// `masked` made again from the cleaned name: rows logged before names and cities were
+    /// checked reach no screen with a forged line or a reversed text.
+    fn cleaned(&mut self) {
+        use silkstream_catalog::text::clean_line;
+        self.name = clean_line(&self.name);
+        self.masked = mask_name(&self.name);
+        self.city = clean_line(&self.city);
+        self.country = clean_line(&self.country);
+        self.locale = clean_line(&self.locale);
+    }
+}
+
 /// A logged kind or payload that is not an [`Event`] (a corrupt row, or one of a newer build).
 #[derive(Debug)]
 pub struct UnknownEvent {
@@ -224,6 +252,21 @@ impl Event {
             kind: kind.to_owned(),
             error,
         })
+    }
+
+    /// The event with the people-written text it carries made single-line and the buyer's
+    /// mask made again (see [`BuyerLine`]); what every read of the log hands on.
+    pub fn cleaned(mut self) -> Event {
+        use silkstream_catalog::text::clean_line;
+        match &mut self {
+            Event::OrderConfirmed(o) => o.buyer.cleaned(),
+            Event::OrderShipped(s) => {
+                s.carrier = clean_line(&s.carrier);
+                s.tracking_number = clean_line(&s.tracking_number);
+            }
+            _ => {}
+        }
+        self
     }
 
     /// What `audience` sees of this event. Every kind decides for every audience here; there is
@@ -530,6 +573,54 @@ mod tests {
                 totals: totals(),
             }),
         ]
+    }
+
+    /// Short names show no more than their first letter, counted in graphemes.
+    #[test]
+    fn masks_count_letters_not_bytes() {
+        assert_eq!(mask_name("Al"), "A***");
+        assert_eq!(mask_name("A"), "A***");
+        assert_eq!(mask_name("Aigerim"), "A***m");
+        assert_eq!(mask_name("Ян"), "Я***");
+        assert_eq!(mask_name("Ярослав"), "Я***в");
+        assert_eq!(mask_name("王五"), "王***");
+        assert_eq!(mask_name("李小龙"), "李***龙");
+        // Thai: a consonant with its vowel and tone mark is one letter, so this is two.
+        assert_eq!(mask_name("กิ่ง"), "กิ่***");
+        assert_eq!(mask_name("สมชาย"), "ส***ย");
+        assert_eq!(mask_name("ก้า"), "ก้***");
+        assert_eq!(mask_name(""), "***");
+        assert_eq!(mask_name("A\u{202E}l"), "A***");
+    }
+
+    /// An older order line with a newline and a bidi override comes out as one clean line.
+    #[test]
+    fn cleaned_events_carry_one_line_text() {
+        let mut b = buyer();
+        b.name = "Al\u{202E}".into();
+        b.masked = "A***l".into();
+        b.city = "Astana\nHOST: pay at http://evil.example".into();
+        let e = Event::OrderConfirmed(OrderConfirmed {
+            order_id: 1,
+            sale_id: None,
+            variant_id: 1,
+            product_id: 1,
+            quantity: 1,
+            remaining: None,
+            currency: "KZT".into(),
+            unit_price_minor: 1,
+            total_minor: 1,
+            buyer: b,
+            totals: totals(),
+        });
+        let Event::OrderConfirmed(o) = Event::parse(e.kind(), &e.payload())
+            .expect("parses")
+            .cleaned()
+        else {
+            panic!("kind changed")
+        };
+        assert_eq!(o.buyer.masked, "A***");
+        assert_eq!(o.buyer.city, "Astana HOST: pay at http://evil.example");
     }
 
     #[test]

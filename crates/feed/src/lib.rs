@@ -42,6 +42,12 @@ pub struct FeedConfig {
     pub buyer_signups_per_minute: u32,
     /// Orders one buyer may place per minute (per instance).
     pub orders_per_buyer_per_minute: u32,
+    /// Guest buyers all clients together may create per minute (per instance).
+    pub buyer_signups_per_minute_total: u32,
+    /// How long a guest buyer who never orders keeps their token.
+    pub guest_ttl: Duration,
+    /// The proxies whose forwarded client address is believed.
+    pub trusted_proxies: limit::TrustedProxies,
     /// How often the sweeper looks for sales to end and orders to expire.
     pub sweep_interval: Duration,
     /// The WebSocket feeds' knobs.
@@ -95,6 +101,9 @@ impl Default for FeedConfig {
             payment_window: Duration::from_secs(900),
             buyer_signups_per_minute: 10,
             orders_per_buyer_per_minute: 60,
+            buyer_signups_per_minute_total: 300,
+            guest_ttl: Duration::from_secs(86_400),
+            trusted_proxies: limit::TrustedProxies::default(),
             sweep_interval: Duration::from_secs(1),
             ws: WsConfig::default(),
         }
@@ -148,6 +157,8 @@ pub struct Feed {
     pub tokens: Arc<dyn BuyerTokens>,
     /// Signups per client address.
     pub signup_limit: limit::RateLimiter<String>,
+    /// Signups of all clients together.
+    pub signup_ceiling: limit::RateLimiter<()>,
     /// Orders per buyer.
     pub order_limit: limit::RateLimiter<i64>,
     /// The settings the feed was built with.
@@ -225,6 +236,7 @@ impl Feed {
             l10n,
             tokens,
             signup_limit: limit::RateLimiter::new(config.buyer_signups_per_minute),
+            signup_ceiling: limit::RateLimiter::new(config.buyer_signups_per_minute_total),
             order_limit: limit::RateLimiter::new(config.orders_per_buyer_per_minute),
             config,
             fanout,

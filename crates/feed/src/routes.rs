@@ -9,7 +9,6 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use silkstream_catalog::auth::{Authorized, Principal, Role, RoleSet};
-use silkstream_catalog::codes::{self};
 use silkstream_catalog::error::ErrorBody;
 use silkstream_catalog::extract::{ApiJson, ApiPath, ApiQuery};
 use utoipa_axum::router::OpenApiRouter;
@@ -79,18 +78,31 @@ impl RoleSet for Cancellers {
     const ROLES: &'static [Role] = &[Role::Buyer, Role::Operator];
 }
 
-/// The client's address (from the server's connection info), for per-address rate limits.
+/// The client's address, for per-address rate limits: the connection's peer, or the address a
+/// trusted proxy forwarded (`trusted_proxies`, docs/security.md).
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr
+where
+    Feed: FromRef<S>,
+{
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let feed = Feed::from_ref(state);
         Ok(ClientAddr(
             parts
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+                .map_or_else(
+                    || "unknown".to_owned(),
+                    |c| {
+                        feed.config
+                            .trusted_proxies
+                            .client(c.0.ip(), &parts.headers)
+                            .to_string()
+                    },
+                ),
         ))
     }
 }
@@ -111,11 +123,20 @@ async fn create_buyer(
             feed.config.buyer_signups_per_minute
         )));
     }
+    if !feed.signup_ceiling.allow(&()) {
+        return Err(Error::RateLimited(format!(
+            "at most {} guest buyers per minute; try again in a minute",
+            feed.config.buyer_signups_per_minute_total
+        )));
+    }
     let (token_id, token) = feed
         .tokens
         .create_buyer_token(&format!("guest {}", body.display_name))
         .await?;
-    let buyer = feed.store.create_buyer(token_id, &body, &addr).await?;
+    let buyer = feed
+        .store
+        .create_guest(token_id, &body, &addr, feed.config.guest_ttl)
+        .await?;
     Ok((StatusCode::CREATED, ApiJson(BuyerCreated { token, buyer })))
 }
 
@@ -469,8 +490,12 @@ async fn ship_order(
     ApiJson(body): ApiJson<Shipment>,
 ) -> Result<ApiJson<Order>> {
     let shipment = Shipment {
-        carrier: codes::text("carrier", &body.carrier, 100)?,
-        tracking_number: codes::text("tracking_number", &body.tracking_number, 64)?,
+        carrier: silkstream_catalog::text::line("carrier", &body.carrier, 100)?,
+        tracking_number: silkstream_catalog::text::line(
+            "tracking_number",
+            &body.tracking_number,
+            64,
+        )?,
     };
     feed.store.order(&principal, id).await?;
     feed.store.advance(id, Step::Ship(&shipment)).await?;

@@ -2,6 +2,7 @@
 //! units go back to stock) and cancels confirmed orders unpaid past the payment window (their
 //! units go back to the sale while it runs, else to stock). Every step is a conditional UPDATE
 //! inside a transaction, so several instances sweeping at once do each thing exactly once.
+//! It also deletes guest buyers who never ordered, with their tokens, once their time is up.
 //! Reads also end due sales lazily, so nothing waits for the sweeper to be correct.
 
 use std::time::Duration;
@@ -18,6 +19,11 @@ pub async fn run(store: FeedStore, every: Duration, alive: watch::Receiver<()>) 
             Ok(0) => {}
             Ok(n) => tracing::info!(ended = n, "sweeper ended flash sales"),
             Err(e) => tracing::warn!(error = %e, "sweeper could not end due sales"),
+        }
+        match store.delete_idle_guests().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "sweeper deleted guests who never ordered"),
+            Err(e) => tracing::warn!(error = %e, "sweeper could not delete idle guests"),
         }
         match store.expire_unpaid().await {
             Ok(0) => {}

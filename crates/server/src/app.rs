@@ -28,7 +28,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::metrics::{self, Metrics};
-use crate::settings::Settings;
+use crate::settings::{MetricsAccess, Settings};
 use crate::tokens::{NewToken, TokenInfo, TokenStore};
 
 /// Shared by every handler.
@@ -48,6 +48,8 @@ pub struct AppState {
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     /// Live sessions, flash sales and orders (its sweeper runs while this state lives).
     pub feed: Feed,
+    /// Who may read `/metrics` and `/openapi.json`.
+    pub metrics_access: MetricsAccess,
 }
 
 impl FromRef<AppState> for Feed {
@@ -76,12 +78,28 @@ impl BuyerTokens for TokenStore {
     }
 }
 
+/// The `trusted_proxies` setting, parsed (`serve` refuses to start when it does not parse).
+pub fn trusted_proxies(
+    settings: &Settings,
+) -> std::result::Result<silkstream_feed::limit::TrustedProxies, String> {
+    silkstream_feed::limit::TrustedProxies::parse(
+        &settings.trusted_proxies,
+        settings.forwarded_header == crate::settings::ForwardedHeader::Forwarded,
+    )
+}
+
 /// The feed's knobs from the settings.
 fn feed_config(settings: &Settings) -> FeedConfig {
     FeedConfig {
         payment_window: Duration::from_secs(settings.payment_window_s),
         buyer_signups_per_minute: settings.buyer_signups_per_minute,
         orders_per_buyer_per_minute: settings.orders_per_buyer_per_minute,
+        buyer_signups_per_minute_total: settings.buyer_signups_per_minute_total,
+        guest_ttl: Duration::from_secs(settings.guest_token_ttl_s.max(1)),
+        trusted_proxies: trusted_proxies(settings).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "trusted_proxies: none trusted");
+            silkstream_feed::limit::TrustedProxies::default()
+        }),
         sweep_interval: Duration::from_millis(settings.sweep_interval_ms),
         ws: WsConfig {
             queue_capacity: settings.feed_queue_capacity.max(1),
@@ -168,6 +186,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub struct App {
     pub router: Router,
     pub feed: Feed,
+    /// Header-read timeout and connection caps ([`crate::conn`]).
+    pub limits: crate::conn::Limits,
 }
 
 /// Builds the state and the router for a connected, migrated database, and starts the feed's
@@ -192,10 +212,23 @@ pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> App {
         metrics: Metrics::new(),
         openapi: Arc::new(openapi),
         db,
+        metrics_access: settings.metrics_access,
     };
     let router = api_router
-        .route("/openapi.json", get(openapi_json))
-        .route("/metrics", get(metrics::endpoint))
+        .route(
+            "/openapi.json",
+            get(openapi_json).route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                operations_access,
+            )),
+        )
+        .route(
+            "/metrics",
+            get(metrics::endpoint).route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                operations_access,
+            )),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
@@ -210,7 +243,16 @@ pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> App {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
         }))
         .with_state(state);
-    App { router, feed }
+    let limits = crate::conn::Limits {
+        header_read_timeout: Duration::from_millis(settings.header_read_timeout_ms.max(1)),
+        max_connections: settings.max_connections.max(1),
+        max_websockets: settings.max_websockets.max(1),
+    };
+    App {
+        router,
+        feed,
+        limits,
+    }
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight finish.
@@ -227,14 +269,9 @@ pub async fn run(
         shutdown.await;
         closing.close_feeds();
     };
-    // Connection info gives handlers the client's address (per-address rate limits).
-    axum::serve(
-        listener,
-        app.router
-            .into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    // Each request carries its connection's info (per-address rate limits); slow clients and
+    // connection floods meet the limits of `crate::conn`.
+    crate::conn::serve(listener, app.router, app.limits, shutdown).await?;
     // Requests in flight have finished: stop the background work and wait for it.
     feed.shutdown().await;
     Ok(())
@@ -345,6 +382,37 @@ fn is_websocket_upgrade(req: &Request) -> bool {
     // HTTP/2 has no Upgrade header: its extended CONNECT is the upgrade (the feed's
     // WebSocket extractor checks the `:protocol`).
     http1 || req.method() == axum::http::Method::CONNECT
+}
+
+/// Who may read `/metrics` and `/openapi.json` (the `metrics_access` setting): anyone, this
+/// host's clients (the client address after trusted proxies), or an operator or admin token.
+async fn operations_access(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let local = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .is_some_and(|c| {
+            state
+                .feed
+                .config
+                .trusted_proxies
+                .client(c.0.ip(), req.headers())
+                .is_loopback()
+        });
+    let allowed = match state.metrics_access {
+        MetricsAccess::Open => true,
+        MetricsAccess::Loopback if local => true,
+        MetricsAccess::Loopback | MetricsAccess::Token => {
+            let role = req.extensions().get::<silkstream_catalog::auth::Principal>().map(|p| p.role);
+            match role {
+                None => return Error::Unauthorized.into_response(),
+                Some(role) => matches!(role, Role::Operator | Role::Admin),
+            }
+        }
+    };
+    if !allowed {
+        return Error::Forbidden("an operator or admin token reads this".into()).into_response();
+    }
+    next.run(req).await
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {

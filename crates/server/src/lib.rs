@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod conn;
 pub mod demo;
 pub mod l10n_cli;
 pub mod metrics;

@@ -67,15 +67,34 @@ impl Default for Metrics {
     }
 }
 
+/// The label of a request's method: one of the standard methods, else `other`, so that made-up
+/// methods cannot grow the metrics without bound.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
 /// Records each request under its route template (`/api/v1/products/{id}`), never the raw path,
-/// so ids and tokens do not become label values.
+/// so ids and tokens do not become label values; a path no route matches is `unmatched`, and a
+/// method outside the standard ones `other`: the label values are bounded.
 pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method()).to_owned();
     let start = Instant::now();
     let response = next.run(req).await;
     metrics

@@ -157,6 +157,101 @@ pub struct Settings {
         default_value_t = 8
     )]
     pub feed_max_connections_per_token: u32,
+    /// Milliseconds a client may take to send a request's headers (also the longest an idle
+    /// keep-alive connection waits for the next request); slower connections are closed.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_HEADER_READ_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub header_read_timeout_ms: u64,
+    /// Open connections (HTTP and WebSocket) per instance. At the cap, a new connection closes
+    /// the oldest idle one (no request in flight); when none is idle it gets a 503 at once.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_MAX_CONNECTIONS",
+        default_value_t = 8192
+    )]
+    pub max_connections: usize,
+    /// Open WebSocket feeds per instance; an upgrade beyond it gets a 503 at once.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_MAX_WEBSOCKETS",
+        default_value_t = 4096
+    )]
+    pub max_websockets: usize,
+    /// Who may read `/metrics` and `/openapi.json`: `loopback` (clients on this host, anyone
+    /// else with an operator or admin token), `token` (an operator or admin token always) or
+    /// `open` (anyone).
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_METRICS_ACCESS",
+        value_enum,
+        default_value_t = MetricsAccess::Loopback
+    )]
+    pub metrics_access: MetricsAccess,
+    /// Guest buyers all clients together may create per minute (per instance), besides the
+    /// per-address limit.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_BUYER_SIGNUPS_PER_MINUTE_TOTAL",
+        default_value_t = 300
+    )]
+    pub buyer_signups_per_minute_total: u32,
+    /// Seconds after which a guest buyer who never ordered is deleted with their token.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_GUEST_TOKEN_TTL_S",
+        default_value_t = 86_400
+    )]
+    pub guest_token_ttl_s: u64,
+    /// Reverse proxies (CIDRs, comma-separated) whose forwarded client address is believed;
+    /// none by default: the connection's own address counts.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
+    /// The header the trusted proxies write the client's address in: `x-forwarded-for` or
+    /// `forwarded` (RFC 7239).
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_FORWARDED_HEADER",
+        value_enum,
+        default_value_t = ForwardedHeader::XForwardedFor
+    )]
+    pub forwarded_header: ForwardedHeader,
+}
+
+/// Who may read `/metrics` and `/openapi.json`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum MetricsAccess {
+    /// Clients on this host (after trusted proxies), or an operator or admin token.
+    Loopback,
+    /// An operator or admin token.
+    Token,
+    /// Anyone.
+    Open,
+}
+
+/// Where trusted proxies put the client's address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For: client, proxy1, …`
+    XForwardedFor,
+    /// `Forwarded: for=client, for=proxy1` (RFC 7239).
+    Forwarded,
 }
 
 /// The declared defaults: the settings as parsed from an empty command line with the
@@ -369,6 +464,14 @@ mod tests {
         assert_eq!(s.feed_max_message_bytes, 16384);
         assert_eq!(s.feed_orders_per_second, 5);
         assert_eq!(s.feed_max_connections_per_token, 8);
+        assert_eq!(s.header_read_timeout_ms, 10_000);
+        assert_eq!(s.max_connections, 8192);
+        assert_eq!(s.max_websockets, 4096);
+        assert_eq!(s.metrics_access, MetricsAccess::Loopback);
+        assert_eq!(s.buyer_signups_per_minute_total, 300);
+        assert_eq!(s.guest_token_ttl_s, 86_400);
+        assert!(s.trusted_proxies.is_empty());
+        assert_eq!(s.forwarded_header, ForwardedHeader::XForwardedFor);
         // An empty file gives the same settings.
         let empty: Settings = toml::from_str("").expect("empty file");
         assert_eq!(format!("{empty:?}"), format!("{s:?}"));

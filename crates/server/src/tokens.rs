@@ -91,7 +91,7 @@ impl TokenStore {
         role: Role,
         expires_in_days: Option<i64>,
     ) -> Result<NewToken> {
-        let name = silkstream_catalog::codes::text("name", name, 100)?;
+        let name = silkstream_catalog::text::line("name", name, 100)?;
         if let Some(days) = expires_in_days {
             if !(1..=MAX_EXPIRY_DAYS).contains(&days) {
                 return Err(Error::invalid(

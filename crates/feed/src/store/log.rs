@@ -48,14 +48,17 @@ struct EventRow {
 impl From<EventRow> for LoggedEvent {
     fn from(r: EventRow) -> Self {
         let payload = serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null);
+        // Cleaned on the way out (names and cities written before they were checked), and the
+        // payload every audience gets is the cleaned event's.
         let event = match Event::parse(&r.kind, &payload) {
-            Ok(event) => Some(event),
+            Ok(event) => Some(event.cleaned()),
             Err(error) => {
                 tracing::warn!(%error, id = r.id, session_id = r.session_id,
                     "a logged event does not parse; only operators get its payload");
                 None
             }
         };
+        let payload = event.as_ref().map_or(payload, Event::payload);
         LoggedEvent {
             id: r.id,
             session_id: r.session_id,

@@ -215,7 +215,7 @@ impl OrderRow {
             unit_price_minor: self.unit_price_minor,
             total_minor: self.total_minor,
             market: self.market.clone(),
-            buyer_city: self.buyer_city.clone(),
+            buyer_city: silkstream_catalog::text::clean_line(&self.buyer_city),
             locale: self.locale.clone(),
             customs_mode: self.customs_mode.clone(),
             warehouse: self.warehouse.clone(),
@@ -226,8 +226,14 @@ impl OrderRow {
             delivered_at: self.delivered_at.map(rfc3339),
             cancelled_at: self.cancelled_at.map(rfc3339),
             cancel_reason: self.cancel_reason.clone(),
-            carrier: self.carrier.clone(),
-            tracking_number: self.tracking_number.clone(),
+            carrier: self
+                .carrier
+                .as_deref()
+                .map(silkstream_catalog::text::clean_line),
+            tracking_number: self
+                .tracking_number
+                .as_deref()
+                .map(silkstream_catalog::text::clean_line),
             ship_to: if sees_recipient {
                 serde_json::from_str(&self.ship_to).ok()
             } else {
@@ -270,15 +276,7 @@ impl BuyerRow {
     }
 }
 
-/// "Aigerim" → "A***m": how buyers appear in feeds other buyers see.
-pub fn mask_name(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    match chars.as_slice() {
-        [] => "***".into(),
-        [one] => format!("{one}***"),
-        [first, .., last] => format!("{first}***{last}"),
-    }
-}
+pub use crate::events::mask_name;
 
 /// Everything an accepted order writes, checked and priced; built by the handler, written by
 /// the desk (flash sale) or by [`FeedStore::place_regular`].

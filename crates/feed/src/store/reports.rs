@@ -41,9 +41,11 @@ impl FeedStore {
         .await?)
     }
 
-    /// Every order, in id order, with its host, SKU, HS code and warehouse.
+    /// Every order, in id order, with its host, SKU, HS code and warehouse; people-written text
+    /// made single-line (rows older than the checks).
     pub(crate) async fn export_rows(&self) -> Result<Vec<ExportRow>> {
-        Ok(sqlx::query_as(
+        use silkstream_catalog::text::clean_line;
+        let rows: Vec<ExportRow> = sqlx::query_as(
             "SELECT o.id, o.created_at, o.session_id, t.name AS host, o.market, o.buyer_city, \
              v.sku, pr.hs_code, o.quantity, o.unit_price_minor, o.total_minor, o.currency, \
              o.customs_mode, w.code AS warehouse, o.status, o.tracking_number \
@@ -53,6 +55,15 @@ impl FeedStore {
              ORDER BY o.id",
         )
         .fetch_all(self.db.reader())
-        .await?)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|mut r| {
+                r.host = clean_line(&r.host);
+                r.buyer_city = clean_line(&r.buyer_city);
+                r.tracking_number = r.tracking_number.as_deref().map(clean_line);
+                r
+            })
+            .collect())
     }
 }

@@ -18,11 +18,11 @@ impl FeedStore {
     /// Checks a guest buyer's details (before a token is made for them).
     pub fn check_buyer(body: &NewBuyer) -> Result<NewBuyer> {
         Ok(NewBuyer {
-            display_name: codes::text("display_name", &body.display_name, 60)?,
+            display_name: silkstream_catalog::text::line("display_name", &body.display_name, 60)?,
             country: CountryCode::parse("country", &body.country)?
                 .as_str()
                 .to_owned(),
-            city: codes::text("city", &body.city, 100)?,
+            city: silkstream_catalog::text::line("city", &body.city, 100)?,
             locale: codes::parse_locale("locale", &body.locale)?.to_owned(),
         })
     }
@@ -35,6 +35,56 @@ impl FeedStore {
         client_addr: &str,
     ) -> Result<Buyer> {
         create_buyer(&self.db, token_id, body, client_addr).await
+    }
+
+    /// Writes a guest buyer's profile (`POST /api/v1/buyers`): deleted with its token after
+    /// `ttl` unless the guest has ordered by then.
+    pub async fn create_guest(
+        &self,
+        token_id: i64,
+        body: &NewBuyer,
+        client_addr: &str,
+        ttl: std::time::Duration,
+    ) -> Result<Buyer> {
+        let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
+        let until = now_ms().saturating_add(ttl_ms);
+        write_buyer(&self.db, token_id, body, client_addr, Some(until)).await
+    }
+
+    /// Deletes the guests whose time is up and who never ordered, with their tokens (so the
+    /// token is refused from then on); how many. Each guest in its own transaction, and each
+    /// DELETE conditional on there being no order, so an order placed meanwhile keeps it.
+    pub async fn delete_idle_guests(&self) -> Result<u64> {
+        let due: Vec<(i64,)> = sqlx::query_as(
+            "SELECT b.token_id FROM buyers b WHERE b.guest_until IS NOT NULL \
+             AND b.guest_until <= $1 AND NOT EXISTS \
+             (SELECT 1 FROM orders o WHERE o.buyer_token_id = b.token_id) \
+             ORDER BY b.token_id LIMIT 500",
+        )
+        .bind(now_ms())
+        .fetch_all(self.db.reader())
+        .await?;
+        let mut deleted = 0;
+        for (token_id,) in due {
+            let mut tx = self.db.begin().await?;
+            let gone = sqlx::query(
+                "DELETE FROM buyers WHERE token_id = $1 AND guest_until IS NOT NULL \
+                 AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.buyer_token_id = $1)",
+            )
+            .bind(token_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if gone == 1 {
+                sqlx::query("DELETE FROM tokens WHERE id = $1 AND role = 'buyer'")
+                    .bind(token_id)
+                    .execute(&mut *tx)
+                    .await?;
+                deleted += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(deleted)
     }
 
     pub(crate) async fn buyer(&self, token_id: i64) -> Result<Option<BuyerRow>> {
@@ -82,7 +132,7 @@ impl FeedStore {
 
     #[instrument(skip_all)]
     pub async fn create_session(&self, host: &Principal, body: NewSession) -> Result<Session> {
-        let title = codes::text("title", &body.title, 200)?;
+        let title = silkstream_catalog::text::line("title", &body.title, 200)?;
         let language = codes::parse_locale("language", &body.language)?;
         if body.markets.is_empty() || body.markets.len() > 14 {
             return Err(Error::invalid("markets", "give 1 to 14 markets"));
@@ -434,10 +484,22 @@ pub async fn create_buyer(
     body: &NewBuyer,
     client_addr: &str,
 ) -> Result<Buyer> {
+    write_buyer(db, token_id, body, client_addr, None).await
+}
+
+/// Writes a buyer's profile; a guest's (`guest_until`, ms) is deleted with its token by
+/// [`FeedStore::delete_idle_guests`] if it has not ordered by then.
+async fn write_buyer(
+    db: &silkstream_catalog::db::Db,
+    token_id: i64,
+    body: &NewBuyer,
+    client_addr: &str,
+    guest_until: Option<i64>,
+) -> Result<Buyer> {
     let now = now_ms();
     sqlx::query(
         "INSERT INTO buyers (token_id, display_name, country, city, locale, client_addr, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         created_at, guest_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(token_id)
     .bind(&body.display_name)
@@ -446,6 +508,7 @@ pub async fn create_buyer(
     .bind(&body.locale)
     .bind(client_addr)
     .bind(now)
+    .bind(guest_until)
     .execute(db.writer())
     .await?;
     Ok(BuyerRow {

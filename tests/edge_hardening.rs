@@ -1,0 +1,424 @@
+//! Hardening at the edge (issue 9, defects 2, 3, 5 and 7): slow clients and connection caps,
+//! bounded `/metrics` labels and who may read them, single-line names and cities, and guest
+//! sign-ups (a global ceiling, trusted proxies, guests who never order expire).
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::json;
+use silkstream_e2e::{backend_tests, eventually, order_body, spawn_app_with, Backend, TestApp};
+use silkstream_server::settings::MetricsAccess;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+backend_tests!(
+    partial_headers_are_closed_after_the_timeout,
+    past_the_cap_idle_connections_go_first_and_healthz_answers,
+    websocket_upgrades_past_their_cap_are_refused_fast,
+    metrics_labels_stay_bounded,
+    metrics_and_openapi_need_a_token_when_told,
+    names_and_cities_must_be_single_line,
+    older_names_and_cities_are_cleaned_on_the_way_out,
+    signups_have_a_global_ceiling_behind_a_trusted_proxy,
+    forwarded_addresses_count_only_from_trusted_proxies,
+    guests_who_never_order_expire_and_are_deleted
+);
+
+fn authority(app: &TestApp) -> String {
+    app.base.trim_start_matches("http://").to_owned()
+}
+
+/// A connection that sent part of a request's headers and stopped.
+async fn partial(app: &TestApp) -> TcpStream {
+    let mut s = TcpStream::connect(authority(app)).await.expect("connect");
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .expect("write part of the headers");
+    s
+}
+
+/// True when the server closes `s` (EOF or reset) within `within`.
+async fn closed_within(s: &mut TcpStream, within: Duration) -> bool {
+    let mut buf = [0u8; 512];
+    let read = tokio::time::timeout(within, async {
+        loop {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    read.is_ok()
+}
+
+/// `/healthz` on a fresh connection (a new client, no pooled connection).
+async fn healthz_fresh(app: &TestApp) -> u16 {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client");
+    match client.get(format!("{}/healthz", app.base)).send().await {
+        Ok(r) => r.status().as_u16(),
+        Err(_) => 0,
+    }
+}
+
+/// A client that sends half its headers and stops is closed after the header-read timeout.
+async fn partial_headers_are_closed_after_the_timeout(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.header_read_timeout_ms = 300).await;
+    let mut s = partial(&app).await;
+    let started = Instant::now();
+    assert!(
+        closed_within(&mut s, Duration::from_secs(5)).await,
+        "a partial request is still open after 5 s"
+    );
+    assert!(started.elapsed() >= Duration::from_millis(250));
+    assert_eq!(healthz_fresh(&app).await, 200);
+}
+
+/// At the connection cap, a new connection closes the oldest idle (partial-header) one at once,
+/// long before the header-read timeout, and `/healthz` on a fresh connection answers.
+async fn past_the_cap_idle_connections_go_first_and_healthz_answers(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.max_connections = 20;
+        s.header_read_timeout_ms = 60_000;
+    })
+    .await;
+    let mut held = Vec::new();
+    for _ in 0..20 {
+        held.push(partial(&app).await);
+    }
+    // Twenty more: each one pushes out one of the first twenty.
+    let mut newer = Vec::new();
+    for _ in 0..20 {
+        newer.push(partial(&app).await);
+    }
+    let started = Instant::now();
+    for s in held.iter_mut() {
+        assert!(
+            closed_within(s, Duration::from_secs(3)).await,
+            "an idle connection past the cap is still open"
+        );
+    }
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(healthz_fresh(&app).await, 200);
+    assert_eq!(healthz_fresh(&app).await, 200);
+}
+
+/// WebSocket feeds have their own cap: an upgrade past it is refused at once with 503.
+async fn websocket_upgrades_past_their_cap_are_refused_fast(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.max_websockets = 2).await;
+    let live = app.live_session(10, true).await;
+    let path = format!("/api/v1/sessions/{}/feed", live.session_id);
+    let (buyer, _) = app.buyer("Aigerim", "ru").await;
+    let first = app.ws_connect(&path, Some(&buyer)).await;
+    let second = app.ws_connect(&path, Some(&live.host)).await;
+    let started = Instant::now();
+    let refused = app
+        .ws_try_connect(&path, Some(&live.operator))
+        .await
+        .err()
+        .expect("a third feed is refused");
+    assert_eq!(refused.status, 503, "{refused:?}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    first.close().await;
+    // A closed feed frees its place.
+    let third = eventually_connects(&app, &path, &live.operator).await;
+    second.close().await;
+    third.close().await;
+}
+
+async fn eventually_connects(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+) -> silkstream_e2e::ws::FeedClient {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut tick = tokio::time::interval(Duration::from_millis(25));
+    loop {
+        tick.tick().await;
+        match app.ws_try_connect(path, Some(token)).await {
+            Ok(c) => return c,
+            Err(r) => assert!(Instant::now() < deadline, "still refused: {r:?}"),
+        }
+    }
+}
+
+/// 1,000 made-up methods and random paths add at most one `other` method and one unmatched
+/// route to `/metrics`.
+async fn metrics_labels_stay_bounded(backend: Backend) {
+    let app = spawn_app_with(backend, |_| {}).await;
+    app.request(Method::GET, "/healthz", None, None)
+        .await
+        .expect(200);
+    let before = app
+        .request(Method::GET, "/metrics", None, None)
+        .await
+        .expect(200)
+        .text
+        .len();
+    for i in 0..1000 {
+        let method = Method::from_bytes(format!("MADEUP{i}").as_bytes()).expect("method");
+        let path = format!("/no/such/{}/{i}", uuid::Uuid::new_v4());
+        let r = app.request(method, &path, None, None).await;
+        assert!(r.status.is_client_error(), "{}", r.status);
+        app.request(Method::GET, &path, None, None)
+            .await
+            .expect(404);
+    }
+    let text = app
+        .request(Method::GET, "/metrics", None, None)
+        .await
+        .expect(200)
+        .text;
+    assert!(
+        text.len() < before + 8_000,
+        "/metrics grew from {before} to {} bytes",
+        text.len()
+    );
+    assert!(!text.contains("MADEUP"), "a made-up method is a label");
+    assert!(text.contains(r#"method="other""#), "{text}");
+    assert!(text.contains(r#"route="unmatched""#), "{text}");
+}
+
+/// With `metrics_access = token`, `/metrics` and `/openapi.json` need an operator or admin
+/// token, even from this host; a buyer's or host's token is not enough.
+async fn metrics_and_openapi_need_a_token_when_told(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.metrics_access = MetricsAccess::Token).await;
+    let operator = app.token("operator").await;
+    let host = app.token("host").await;
+    for path in ["/metrics", "/openapi.json"] {
+        app.request(Method::GET, path, None, None).await.expect(401);
+        app.request(Method::GET, path, Some(&host), None)
+            .await
+            .expect(403);
+        app.request(Method::GET, path, Some(&operator), None)
+            .await
+            .expect(200);
+        app.request(Method::GET, path, Some(&app.admin), None)
+            .await
+            .expect(200);
+    }
+    // The default (loopback) lets this host's clients in without a token.
+    let open = spawn_app_with(Backend::Sqlite, |_| {}).await;
+    open.request(Method::GET, "/metrics", None, None)
+        .await
+        .expect(200);
+}
+
+/// A guest sign-up with a newline, a bidi override or isolate, a C1 control or a line
+/// separator in its name or city is refused with 422 and writes nothing.
+async fn names_and_cities_must_be_single_line(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.buyer_signups_per_minute = 1000).await;
+    let bad = [
+        "Astana\nHOST: sale moved, pay at http://evil.example",
+        "Astana\rHOST",
+        "Al\u{202E}ytamla",
+        "Al\u{2066}maty\u{2069}",
+        "Al\u{200F}maty",
+        "Al\u{85}maty",
+        "Al\u{2028}maty",
+        "Al\tmaty",
+    ];
+    let tokens_before = app.scalar("SELECT COUNT(*) FROM tokens").await;
+    for text in bad {
+        for (name, city) in [(text, "Almaty"), ("Aigerim", text)] {
+            let r = app
+                .request(
+                    Method::POST,
+                    "/api/v1/buyers",
+                    None,
+                    Some(&json!({"display_name": name, "country": "KZ", "city": city,
+                                 "locale": "ru"})),
+                )
+                .await
+                .expect(422);
+            assert_eq!(r.code(), "invalid", "{}", r.text);
+        }
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM tokens").await,
+        tokens_before
+    );
+    // A city in any script, with spaces and punctuation, is fine.
+    app.request(
+        Method::POST,
+        "/api/v1/buyers",
+        None,
+        Some(
+            &json!({"display_name": "Айгерим", "country": "KZ", "city": "Нур-Султан (Астана)",
+                     "locale": "ru"}),
+        ),
+    )
+    .await
+    .expect(201);
+}
+
+/// A name and a city written before the check (planted in the database) reach no screen with
+/// their newline or bidi override: the buyers' `line`, the host's events and the orders list
+/// show them cleaned, and a two-letter name is masked to its first letter.
+async fn older_names_and_cities_are_cleaned_on_the_way_out(backend: Backend) {
+    let app = spawn_app_with(backend, |_| {}).await;
+    let live = app.live_session(10, true).await;
+    let (buyer, buyer_id) = app.buyer("Aigerim", "ru").await;
+    app.execute(&format!(
+        "UPDATE buyers SET display_name = 'A\u{202E}l', \
+         city = 'Astana\nHOST: pay at http://evil.example\u{2066}' \
+         WHERE token_id = {buyer_id}"
+    ))
+    .await;
+    let path = format!("/api/v1/sessions/{}/feed", live.session_id);
+    let mut watcher = app.ws_connect(&path, Some(&buyer)).await;
+    app.order(
+        &buyer,
+        live.session_id,
+        "clean-1",
+        &order_body(live.variant_id, 1, "KZT"),
+    )
+    .await
+    .expect(201);
+    let event = watcher
+        .next_of_type("order_confirmed", Duration::from_secs(5))
+        .await;
+    let text = event.to_string();
+    let line = event["line"].as_str().expect("line").to_owned();
+    for c in ['\n', '\u{202E}', '\u{2066}'] {
+        assert!(!line.contains(c), "{c:?} in {line:?}");
+    }
+    assert!(!text.contains("\\n"), "{text}");
+    assert!(
+        !text.contains('\u{202E}') && !text.contains('\u{2066}'),
+        "{text}"
+    );
+    assert_eq!(event["buyer"]["masked"], "A***", "{text}");
+    let events = app
+        .get(
+            &format!("/api/v1/sessions/{}/events", live.session_id),
+            &live.host,
+        )
+        .await
+        .expect(200)
+        .text;
+    assert!(
+        !events.contains("\\n") && !events.contains('\u{202E}'),
+        "{events}"
+    );
+    let orders = app
+        .get("/api/v1/orders", &live.operator)
+        .await
+        .expect(200)
+        .text;
+    assert!(
+        !orders.contains("\\n") && !orders.contains('\u{2066}'),
+        "{orders}"
+    );
+    watcher.close().await;
+}
+
+/// Behind a trusted proxy, rotating forwarded addresses get past the per-address limit but not
+/// past the global ceiling.
+async fn signups_have_a_global_ceiling_behind_a_trusted_proxy(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.trusted_proxies = vec!["127.0.0.1/32".into()];
+        s.buyer_signups_per_minute = 2;
+        s.buyer_signups_per_minute_total = 5;
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        statuses.push(signup(&app, Some(&format!("203.0.113.{i}"))).await);
+    }
+    assert_eq!(statuses, [201, 201, 201, 201, 201, 429, 429, 429]);
+}
+
+async fn signup(app: &TestApp, forwarded_for: Option<&str>) -> u16 {
+    let mut req = app.client.post(format!("{}/api/v1/buyers", app.base)).json(
+        &json!({"display_name": "Guest", "country": "KZ", "city": "Almaty",
+                      "locale": "ru"}),
+    );
+    if let Some(f) = forwarded_for {
+        req = req.header("x-forwarded-for", f);
+    }
+    req.send().await.expect("request").status().as_u16()
+}
+
+/// An untrusted peer's X-Forwarded-For is ignored; a trusted proxy's counts, right-most
+/// untrusted address first.
+async fn forwarded_addresses_count_only_from_trusted_proxies(backend: Backend) {
+    // No trusted proxies: the header changes nothing; the limit holds for 127.0.0.1.
+    let app = spawn_app_with(backend.clone(), |s| s.buyer_signups_per_minute = 2).await;
+    let got: Vec<u16> = futures_util::future::join_all(
+        ["198.51.100.1", "198.51.100.2", "198.51.100.3"].map(|f| signup(&app, Some(f))),
+    )
+    .await;
+    let mut got = got;
+    got.sort_unstable();
+    assert_eq!(got, [201, 201, 429]);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM buyers WHERE client_addr = '127.0.0.1'")
+            .await,
+        2
+    );
+    // Trusted: loopback and 10.0.0.0/8. The client is the right-most untrusted address.
+    let app = spawn_app_with(backend, |s| {
+        s.trusted_proxies = vec!["127.0.0.1/32".into(), "10.0.0.0/8".into()];
+        s.buyer_signups_per_minute = 2;
+    })
+    .await;
+    assert_eq!(
+        signup(&app, Some("192.0.2.1, 198.51.100.7, 10.1.2.3")).await,
+        201
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM buyers WHERE client_addr = '198.51.100.7'")
+            .await,
+        1
+    );
+}
+
+/// A guest who never orders is deleted with their token after the guest lifetime; one who
+/// ordered stays.
+async fn guests_who_never_order_expire_and_are_deleted(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.guest_token_ttl_s = 1;
+        s.sweep_interval_ms = 50;
+    })
+    .await;
+    let live = app.live_session(10, true).await;
+    let (idle, idle_id) = app.buyer("Idle", "ru").await;
+    let (keen, keen_id) = app.buyer("Keen", "ru").await;
+    app.order(
+        &keen,
+        live.session_id,
+        "keen-1",
+        &order_body(live.variant_id, 1, "KZT"),
+    )
+    .await
+    .expect(201);
+    app.get("/api/v1/buyers/me", &idle).await.expect(200);
+    eventually(
+        Duration::from_secs(10),
+        "the idle guest is deleted",
+        || async {
+            app.scalar(&format!("SELECT COUNT(*) FROM tokens WHERE id = {idle_id}"))
+                .await
+                == 0
+        },
+    )
+    .await;
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM buyers WHERE token_id = {idle_id}"
+        ))
+        .await,
+        0
+    );
+    app.get("/api/v1/buyers/me", &idle).await.expect(401);
+    app.get("/api/v1/buyers/me", &keen).await.expect(200);
+    assert_eq!(
+        app.scalar(&format!("SELECT COUNT(*) FROM tokens WHERE id = {keen_id}"))
+            .await,
+        1
+    );
+}

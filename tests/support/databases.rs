@@ -122,6 +122,7 @@ impl TestDb {
             database_url: self.url.clone(),
             bind: "127.0.0.1:0".into(),
             db_max_connections: 8,
+            payment_sandbox_secret: Some(crate::SANDBOX_SECRET.into()),
             ..Settings::default()
         }
     }

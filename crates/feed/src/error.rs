@@ -79,6 +79,13 @@ pub enum Error {
     /// 429 `rate_limited`: too many requests from this client or buyer; retry in a minute.
     #[error("{0}")]
     RateLimited(String),
+    /// 422 with its own code: well-formed input the live sale cannot take, e.g.
+    /// `ship_to_not_in_markets` (a destination outside the session's markets).
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
+    /// 503 `payment_unavailable`: no payment provider is configured (docs/payments.md).
+    #[error("{0}")]
+    PaymentUnavailable(String),
 }
 
 impl Error {
@@ -115,6 +122,8 @@ impl Error {
             Error::Refused { refusal, .. } => refusal.code(),
             Error::IdempotencyMismatch => "idempotency_mismatch",
             Error::RateLimited(_) => "rate_limited",
+            Error::PaymentUnavailable(_) => "payment_unavailable",
+            Error::Unprocessable { code, .. } => code,
         }
     }
 }
@@ -144,6 +153,12 @@ impl IntoResponse for Error {
                 "idempotency_mismatch",
                 self.to_string(),
             ),
+            Error::Unprocessable { code, message } => {
+                error_response(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+            }
+            Error::PaymentUnavailable(m) => {
+                error_response(StatusCode::SERVICE_UNAVAILABLE, "payment_unavailable", m)
+            }
             Error::RateLimited(m) => {
                 let mut r = error_response(StatusCode::TOO_MANY_REQUESTS, "rate_limited", m);
                 r.headers_mut().insert(

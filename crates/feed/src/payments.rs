@@ -191,9 +191,25 @@ fn view(p: &PaymentRow, pay_by: i64) -> Payment {
     }
 }
 
-/// A refused callback: 401 with `code`.
-fn unauthorized(code: &str, message: impl Into<String>) -> Response {
-    error_response(StatusCode::UNAUTHORIZED, code, message)
+/// A callback whose signature is refused: 401 with `code` (`bad_signature`,
+/// `stale_signature`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureRefused {
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn unauthorized(code: &'static str, message: impl Into<String>) -> SignatureRefused {
+    SignatureRefused {
+        code,
+        message: message.into(),
+    }
+}
+
+impl IntoResponse for SignatureRefused {
+    fn into_response(self) -> Response {
+        error_response(StatusCode::UNAUTHORIZED, self.code, self.message)
+    }
 }
 
 /// Checks `Payment-Signature` over the raw `body` with `secret`: the HMAC first (401
@@ -205,7 +221,7 @@ pub fn verify(
     body: &[u8],
     now_s: i64,
     window: Duration,
-) -> std::result::Result<(), Response> {
+) -> std::result::Result<(), SignatureRefused> {
     let shape = "expected Payment-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>";
     let Some(text) = header.and_then(|h| h.to_str().ok()) else {
         return Err(unauthorized(
@@ -283,8 +299,8 @@ pub async fn receive(feed: &Feed, provider: &str, headers: &HeaderMap, body: &[u
         now_s(),
         feed.config.payments.signature_window,
     ) {
-        tracing::warn!(provider, "a payment callback with a bad or stale signature");
-        return refused;
+        tracing::warn!(provider, code = refused.code, "a payment callback refused");
+        return refused.into_response();
     }
     match settle(feed, provider, body).await {
         Ok(answer) => {
@@ -478,4 +494,65 @@ async fn sandbox(feed: &Feed, principal: &Principal, id: i64, succeeded: bool) -
         HeaderValue::from_str(&signature).map_err(Error::internal)?,
     );
     Ok(receive(feed, SANDBOX, &headers, &body).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"s3cret";
+    const WINDOW: Duration = Duration::from_secs(300);
+
+    fn check(header: &str, body: &[u8], now: i64) -> std::result::Result<(), &'static str> {
+        let value = HeaderValue::from_str(header).expect("header");
+        verify(SECRET, Some(&value), body, now, WINDOW).map_err(|r| r.code)
+    }
+
+    /// What `sign` makes, `verify` takes, within the window either way and not beyond it.
+    #[test]
+    fn signed_within_the_window_verifies() {
+        let body = br#"{"payment_id":1}"#;
+        let signed = sign(SECRET, 1_000_000, body).expect("sign");
+        assert_eq!(check(&signed, body, 1_000_000), Ok(()));
+        assert_eq!(check(&signed, body, 1_000_300), Ok(()));
+        assert_eq!(check(&signed, body, 999_700), Ok(()));
+        assert_eq!(check(&signed, body, 1_000_301), Err("stale_signature"));
+        assert_eq!(check(&signed, body, 999_699), Err("stale_signature"));
+    }
+
+    /// Another body, another secret, another time in the header, no signature at all: refused.
+    #[test]
+    fn anything_else_is_a_bad_signature() {
+        let body = br#"{"payment_id":1}"#;
+        let signed = sign(SECRET, 1_000_000, body).expect("sign");
+        assert_eq!(
+            check(&signed, br#"{"payment_id":2}"#, 1_000_000),
+            Err("bad_signature")
+        );
+        let other = sign(b"other", 1_000_000, body).expect("sign");
+        assert_eq!(check(&other, body, 1_000_000), Err("bad_signature"));
+        let moved = signed.replace("t=1000000", "t=1000001");
+        assert_eq!(check(&moved, body, 1_000_000), Err("bad_signature"));
+        for header in ["", "t=1000000", "v1=00", "t=-5,v1=00", "garbage"] {
+            assert_eq!(
+                check(header, body, 1_000_000),
+                Err("bad_signature"),
+                "{header}"
+            );
+        }
+        assert_eq!(
+            verify(SECRET, None, body, 1_000_000, WINDOW).map_err(|r| r.code),
+            Err("bad_signature")
+        );
+    }
+
+    /// During a secret rotation a provider may send two signatures: one good one is enough.
+    #[test]
+    fn one_good_signature_of_several_is_enough() {
+        let body = b"{}";
+        let good = sign(SECRET, 42, body).expect("sign");
+        let v1 = good.split_once("v1=").expect("v1").1;
+        let header = format!("t=42,v1={},v1={v1}", "ab".repeat(32));
+        assert_eq!(check(&header, body, 42), Ok(()));
+    }
 }

@@ -486,45 +486,87 @@ async fn every_role_against_every_feed_action(backend: Backend) {
     let o = |rest: &str| format!("/api/v1/orders/{id}{rest}");
 
     // Reading an order: others' orders are 404; ship_to only for buyer, host, operator. Lists:
-    // each sees only theirs. The order's life: pay (its buyer), ship and deliver (operator or
-    // admin), cancel (buyer). Then the operators' views, the buyer's profile, and ending the
-    // session: another host cannot; an operator can.
+    // each sees only theirs. The order's life: pay (its buyer starts it, the provider completes
+    // it), ship and deliver (operator or admin), cancel (buyer). Then the operators' views, the
+    // buyer's profile, and ending the session: another host cannot; an operator can.
+    let payment = m
+        .check(vec![
+            Row::get(
+                o(""),
+                vec![
+                    cell(Nobody, 401),
+                    cell(OtherBuyer, 404),
+                    cell(OtherHost, 404),
+                    cell(Buyer, 200).with(Body::ShowsRecipient),
+                    cell(Host, 200).with(Body::ShowsRecipient),
+                    cell(Operator, 200).with(Body::ShowsRecipient),
+                    cell(Admin, 200).with(Body::HidesRecipient),
+                ],
+            ),
+            Row::get(
+                "/api/v1/orders?mine",
+                vec![
+                    cell(Buyer, 200).with(Body::Items(2)),
+                    cell(OtherBuyer, 200).with(Body::Items(0)),
+                    cell(Host, 200).with(Body::Items(2)),
+                    cell(OtherHost, 200).with(Body::Items(0)),
+                    cell(Operator, 200).with(Body::Items(2)),
+                    cell(Admin, 200).with(Body::Items(2)),
+                ],
+            ),
+            Row::get("/api/v1/orders", vec![cell(Nobody, 401)]),
+            // Paying starts a payment (its buyer); it does not pay.
+            Row::post(
+                o("/pay"),
+                &empty,
+                refused_then(
+                    &[
+                        (Nobody, 401),
+                        (Host, 403),
+                        (OtherHost, 403),
+                        (OtherBuyer, 404),
+                    ],
+                    Buyer,
+                    200,
+                ),
+            ),
+        ])
+        .await;
+    let Some(payment) = payment else {
+        m.stop_without("payment")
+    };
+    let Some(payment_id) = payment["id"].as_i64() else {
+        m.stop_without("payment id")
+    };
+
+    // Only the provider pays: an unsigned callback is refused whatever token comes with it;
+    // the sandbox is triggered by the session's host, an operator or an admin, never a buyer.
+    // Then the order's fulfilment.
+    let forged = json!({"payment_id": payment_id, "transaction_id": "forged",
+        "status": "succeeded", "amount_minor": payment["amount_minor"], "currency": "KZT"});
     m.check(vec![
-        Row::get(
-            o(""),
+        Row::post(
+            "/api/v1/payments/sandbox/callback",
+            &forged,
             vec![
                 cell(Nobody, 401),
-                cell(OtherBuyer, 404),
-                cell(OtherHost, 404),
-                cell(Buyer, 200).with(Body::ShowsRecipient),
-                cell(Host, 200).with(Body::ShowsRecipient),
-                cell(Operator, 200).with(Body::ShowsRecipient),
-                cell(Admin, 200).with(Body::HidesRecipient),
+                cell(Buyer, 401),
+                cell(Host, 401),
+                cell(Operator, 401),
+                cell(Admin, 401),
             ],
         ),
-        Row::get(
-            "/api/v1/orders?mine",
-            vec![
-                cell(Buyer, 200).with(Body::Items(2)),
-                cell(OtherBuyer, 200).with(Body::Items(0)),
-                cell(Host, 200).with(Body::Items(2)),
-                cell(OtherHost, 200).with(Body::Items(0)),
-                cell(Operator, 200).with(Body::Items(2)),
-                cell(Admin, 200).with(Body::Items(2)),
-            ],
-        ),
-        Row::get("/api/v1/orders", vec![cell(Nobody, 401)]),
         Row::post(
-            o("/pay"),
+            format!("/api/v1/payments/sandbox/{payment_id}/complete"),
             &empty,
             refused_then(
                 &[
                     (Nobody, 401),
-                    (Host, 403),
+                    (Buyer, 403),
+                    (OtherBuyer, 403),
                     (OtherHost, 403),
-                    (OtherBuyer, 404),
                 ],
-                Buyer,
+                Host,
                 200,
             ),
         ),

@@ -1638,9 +1638,7 @@ async fn order_lifecycle_events_are_cut_to_the_role(backend: Backend) {
         .body["order"]["id"]
         .as_i64()
         .expect("id");
-    app.post(&format!("/api/v1/orders/{shipped}/pay"), &buyer, &json!({}))
-        .await
-        .expect(200);
+    app.pay_through_sandbox(shipped, &buyer).await;
     app.post(
         &format!("/api/v1/orders/{shipped}/ship"),
         &live.operator,

@@ -134,6 +134,10 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/orders/{id}/ship", "post"),
         ("/api/v1/orders/{id}/deliver", "post"),
         ("/api/v1/reports/sales", "get"),
+        // Payments.
+        ("/api/v1/payments/{provider}/callback", "post"),
+        ("/api/v1/payments/sandbox/{id}/complete", "post"),
+        ("/api/v1/payments/sandbox/{id}/fail", "post"),
     ];
     let paths = doc["paths"].as_object().expect("paths");
     for (path, method) in expected {
@@ -144,6 +148,7 @@ async fn openapi_describes_every_route(backend: Backend) {
         // And the server really answers it (anything but a routing 404/405).
         let concrete = path
             .replace("{id}", "1")
+            .replace("{provider}", "sandbox")
             .replace("{currency}", "KZT")
             .replace("{warehouse}", "X")
             .replace("{code}", "X")

@@ -21,6 +21,8 @@ backend_tests!(
     ended_sale_returns_units_to_stock,
     pause_resume_and_restock,
     guest_signups_are_rate_limited,
+    ship_to_outside_the_sessions_markets_is_refused,
+    an_order_records_the_market_it_ships_to,
 );
 
 async fn sale_remaining(app: &TestApp, live: &LiveSetup, sale_id: i64) -> i64 {
@@ -172,9 +174,7 @@ async fn unpaid_orders_expire_and_their_units_sell_again(backend: Backend) {
         .body["order"]["id"]
         .as_i64()
         .expect("id");
-    app.post(&format!("/api/v1/orders/{paid}/pay"), &payer, &json!({}))
-        .await
-        .expect(200);
+    app.pay_through_sandbox(paid, &payer).await;
     let unpaid = app
         .order(&sleeper, live.session_id, "s-1", &body)
         .await
@@ -455,9 +455,7 @@ async fn order_lifecycle_summary_report_and_export(backend: Backend) {
     )
     .await
     .expect(409);
-    app.post(&format!("/api/v1/orders/{id}/pay"), &buyer, &json!({}))
-        .await
-        .expect(200);
+    app.pay_through_sandbox(id, &buyer).await;
     let shipped = app
         .post(
             &format!("/api/v1/orders/{id}/ship"),
@@ -746,4 +744,105 @@ async fn guest_signups_are_rate_limited(backend: Backend) {
         .expect(429);
     assert_eq!(r.code(), "rate_limited");
     assert_eq!(app.feed_fingerprint().await, before);
+}
+
+/// A buyer in a KZ session cannot ship to the US: 422 `ship_to_not_in_markets`, on the regular
+/// path and in a flash sale, and nothing is written.
+async fn ship_to_outside_the_sessions_markets_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let live = app.live_session(10, true).await;
+    let (buyer, _) = app.buyer("Aigerim", "ru").await;
+    let mut body = order_body(live.variant_id, 1, "KZT");
+    body["ship_to"]["country"] = json!("US");
+    let before = app.feed_fingerprint().await;
+    let r = app
+        .order(&buyer, live.session_id, "us-1", &body)
+        .await
+        .expect(422);
+    assert_eq!(r.code(), "ship_to_not_in_markets", "{}", r.text);
+    assert!(r.text.contains("US") && r.text.contains("KZ"), "{}", r.text);
+    assert_eq!(app.feed_fingerprint().await, before, "nothing written");
+
+    app.flash_sale(&live, 5, 2).await;
+    let before = app.feed_fingerprint().await;
+    let r = app
+        .order(&buyer, live.session_id, "us-2", &body)
+        .await
+        .expect(422);
+    assert_eq!(r.code(), "ship_to_not_in_markets", "{}", r.text);
+    assert_eq!(app.feed_fingerprint().await, before, "nothing written");
+    // Shipped inside the market, the same order is taken.
+    app.order(
+        &buyer,
+        live.session_id,
+        "kz-1",
+        &order_body(live.variant_id, 1, "KZT"),
+    )
+    .await
+    .expect(201);
+}
+
+/// In a session for KZ and KG, a buyer from KZ who ships to KG buys into the KG market: the
+/// order records the market it is sold into, the ship-to country.
+async fn an_order_records_the_market_it_ships_to(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let live = app.live_session(10, false).await;
+    app.put(
+        "/api/v1/markets/KG",
+        &app.admin,
+        &json!({"name": "Kyrgyzstan", "currencies": ["KGS"], "locales": ["ky", "ru"],
+                "warehouses": ["KHG-1"]}),
+    )
+    .await
+    .expect(200);
+    let session = app
+        .post(
+            "/api/v1/sessions",
+            &live.host,
+            &json!({"title": "Two markets", "language": "ru", "markets": ["KZ", "KG"]}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_i64()
+        .expect("session id");
+    app.post(
+        &format!("/api/v1/sessions/{session}/showcase"),
+        &live.host,
+        &json!({"product_id": live.product_id}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/sessions/{session}/start"),
+        &live.host,
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    let (buyer, _) = app.buyer("Aigerim", "ru").await;
+    let mut to_bishkek = order_body(live.variant_id, 1, "KZT");
+    to_bishkek["ship_to"]["country"] = json!("KG");
+    to_bishkek["ship_to"]["city"] = json!("Bishkek");
+    let placed = app
+        .order(&buyer, session, "kg-1", &to_bishkek)
+        .await
+        .expect(201);
+    assert_eq!(placed.body["order"]["market"], "KG", "{}", placed.text);
+    let placed = app
+        .order(
+            &buyer,
+            session,
+            "kz-1",
+            &order_body(live.variant_id, 1, "KZT"),
+        )
+        .await
+        .expect(201);
+    assert_eq!(placed.body["order"]["market"], "KZ");
+    let kg = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM orders WHERE session_id = {session} AND market = 'KG'"
+        ))
+        .await;
+    assert_eq!(kg, 1);
 }

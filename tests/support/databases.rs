@@ -125,6 +125,7 @@ impl TestDb {
             // Tests that sign up hundreds of guests raise the per-address limit only; the
             // global ceiling has its own test (edge_hardening).
             buyer_signups_per_minute_total: 1_000_000,
+            payment_sandbox_secret: Some(crate::SANDBOX_SECRET.into()),
             ..Settings::default()
         }
     }

@@ -63,6 +63,11 @@ impl TestApp {
                 "SELECT COALESCE(CAST(SUM(units) AS BIGINT), 0) FROM sale_buyers",
             ),
             ("orders", "SELECT COUNT(*) FROM orders"),
+            ("payments", "SELECT COUNT(*) FROM payments"),
+            (
+                "payment callbacks",
+                "SELECT COUNT(*) FROM payment_callbacks",
+            ),
             ("events", "SELECT COUNT(*) FROM events"),
             (
                 "stock units",

@@ -17,6 +17,8 @@
 //! - `db_query`: the SQL the harness reads behind the server's back ([`TestApp::table_counts`],
 //!   [`TestApp::scalar`], [`TestApp::feed_fingerprint`]); the only module that uses the database
 //!   layer's API;
+//! - `payments`: paying as a provider does ([`callback_signature`], [`TestApp::callback`],
+//!   [`TestApp::pay_through_sandbox`], the one way tests pay an order);
 //! - `wait`: [`eventually`], to await what the server does on its own time;
 //! - [`ws`]: feed clients over real WebSockets.
 
@@ -24,6 +26,7 @@ mod app;
 mod databases;
 mod db_query;
 mod fixtures;
+mod payments;
 mod wait;
 pub mod ws;
 
@@ -33,4 +36,5 @@ pub use serde_json;
 pub use app::{spawn_app, spawn_app_with, Reply, TestApp};
 pub use databases::{Backend, TestDb};
 pub use fixtures::{order_body, sample_product, ship_to, LiveSetup};
+pub use payments::{callback_signature, unix_now, SANDBOX_SECRET};
 pub use wait::eventually;

@@ -89,6 +89,13 @@ pub enum Error {
         given: i64,
         last: i64,
     },
+    /// 422 with its own code: well-formed input the live sale cannot take, e.g.
+    /// `ship_to_not_in_markets` (a destination outside the session's markets).
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
+    /// 503 `payment_unavailable`: no payment provider is configured (docs/payments.md).
+    #[error("{0}")]
+    PaymentUnavailable(String),
 }
 
 impl Error {
@@ -126,6 +133,8 @@ impl Error {
             Error::IdempotencyMismatch => "idempotency_mismatch",
             Error::RateLimited(_) => "rate_limited",
             Error::SinceAhead { .. } => "since_ahead",
+            Error::PaymentUnavailable(_) => "payment_unavailable",
+            Error::Unprocessable { code, .. } => code,
         }
     }
 }
@@ -160,6 +169,12 @@ impl IntoResponse for Error {
                 "since_ahead",
                 self.to_string(),
             ),
+            Error::Unprocessable { code, message } => {
+                error_response(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+            }
+            Error::PaymentUnavailable(m) => {
+                error_response(StatusCode::SERVICE_UNAVAILABLE, "payment_unavailable", m)
+            }
             Error::RateLimited(m) => {
                 let mut r = error_response(StatusCode::TOO_MANY_REQUESTS, "rate_limited", m);
                 r.headers_mut().insert(

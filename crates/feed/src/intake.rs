@@ -107,11 +107,23 @@ pub async fn place(
         // Decided again under the session's lock when written; this spares the queue.
         return Err(refused(feed, &buyer.locale, Refusal::NotLive));
     }
-    if !session.markets().contains(&buyer.country) {
+    let markets = session.markets();
+    if !markets.contains(&buyer.country) {
         return Err(Error::invalid(
             "buyer.country",
             format!("the session does not sell to {}", buyer.country),
         ));
+    }
+    // The order is sold into the market it ships to.
+    if !markets.contains(&ship_to.country) {
+        return Err(Error::Unprocessable {
+            code: "ship_to_not_in_markets",
+            message: format!(
+                "ship_to.country: the session sells to {}, not to {}",
+                markets.join(", "),
+                ship_to.country
+            ),
+        });
     }
     let (product_id, customs_mode, archived) = feed
         .store
@@ -157,7 +169,7 @@ pub async fn place(
             quantity: body.quantity,
             currency: currency.code().to_owned(),
             unit_price_minor: unit_price,
-            market: buyer.country.clone(),
+            market: ship_to.country.clone(),
             buyer_city: buyer.city.clone(),
             locale: buyer.locale.clone(),
             customs_mode: customs_mode.clone(),

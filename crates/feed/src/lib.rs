@@ -6,6 +6,8 @@
 //! - [`intake`]: placing an order (HTTP and WebSocket alike).
 //! - [`desk`]: the per-sale group-commit writer that takes flash-sale orders (the hot path).
 //! - [`sweeper`]: ends sales that ran out of time and cancels orders unpaid past the window.
+//! - [`payments`]: payments confirmed by the provider's signed callback, and the sandbox
+//!   provider.
 //! - [`routes`]: the HTTP routes under `/api/v1`.
 
 pub use silkstream_catalog as catalog;
@@ -17,6 +19,7 @@ pub mod fanout;
 pub mod intake;
 pub mod limit;
 pub mod model;
+pub mod payments;
 pub mod reports;
 pub mod routes;
 pub mod store;
@@ -52,6 +55,8 @@ pub struct FeedConfig {
     pub sweep_interval: Duration,
     /// The WebSocket feeds' knobs.
     pub ws: WsConfig,
+    /// The payment providers and their secrets.
+    pub payments: payments::PaymentsConfig,
 }
 
 /// The knobs of the WebSocket feeds (docs/feed.md, "Connection care").
@@ -106,6 +111,7 @@ impl Default for FeedConfig {
             trusted_proxies: limit::TrustedProxies::default(),
             sweep_interval: Duration::from_secs(1),
             ws: WsConfig::default(),
+            payments: payments::PaymentsConfig::default(),
         }
     }
 }

@@ -51,6 +51,7 @@ where
         .routes(routes!(ship_order))
         .routes(routes!(deliver_order))
         .routes(routes!(sales_report))
+        .merge(crate::payments::router())
 }
 
 const ANYONE: &[Role] = &[Role::Admin, Role::Host, Role::Buyer, Role::Operator];
@@ -433,22 +434,23 @@ async fn get_order(
     Ok(ApiJson(feed.store.order(&principal, id).await?))
 }
 
-/// confirmed → paid; stands in for the payment provider's callback (the order's buyer, an
-/// operator or an admin).
+/// Starts paying an order (its buyer, an operator or an admin): opens a payment through the
+/// provider, or answers the open one, with what a client needs to pay. It does not pay: the
+/// order becomes paid on the provider's signed callback (docs/payments.md).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/pay", tag = "feed",
     params(("id" = i64, Path, description = "order id")),
-    responses((status = 200, body = Order), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody)),
+    responses((status = 200, body = crate::payments::Payment), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn pay_order(
     State(feed): State<Feed>,
     principal: Principal,
     ApiPath(id): ApiPath<i64>,
-) -> Result<ApiJson<Order>> {
+) -> Result<ApiJson<crate::payments::Payment>> {
     principal.require(&[Role::Buyer, Role::Operator, Role::Admin])?;
-    feed.store.order(&principal, id).await?;
-    feed.store.advance(id, Step::Pay).await?;
-    Ok(ApiJson(feed.store.order(&principal, id).await?))
+    Ok(ApiJson(
+        crate::payments::start(&feed, &principal, id).await?,
+    ))
 }
 
 /// Cancels an order before it ships (its buyer or an operator); its units go back to the sale

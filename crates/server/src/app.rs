@@ -17,6 +17,7 @@ use silkstream_catalog::auth::{Admins, Authorized, Role};
 use silkstream_catalog::error::{error_response, Error, ErrorBody, Result};
 use silkstream_catalog::extract::{ApiJson, ApiPath};
 use silkstream_catalog::{CatalogStore, Db};
+use silkstream_feed::payments::PaymentsConfig;
 use silkstream_feed::{BuyerTokens, Feed, FeedConfig, TokenEnd, WsConfig};
 use silkstream_l10n::L10n;
 use tokio::net::TcpListener;
@@ -109,6 +110,10 @@ fn feed_config(settings: &Settings) -> FeedConfig {
             orders_per_second: settings.feed_orders_per_second.max(1),
             max_connections_per_token: settings.feed_max_connections_per_token.max(1),
             ..WsConfig::default()
+        },
+        payments: PaymentsConfig {
+            sandbox_secret: settings.payment_sandbox_secret.clone(),
+            signature_window: Duration::from_secs(settings.payment_signature_window_s.max(1)),
         },
     }
 }

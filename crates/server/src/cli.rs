@@ -325,7 +325,12 @@ pub async fn main(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
+    if demo && settings.payment_sandbox_secret.is_none() {
+        // The demo pays through the sandbox provider out of the box; anywhere else its secret
+        // is a setting.
+        settings.payment_sandbox_secret = Some(DEMO_SANDBOX_SECRET.to_owned());
+    }
     tracing::info!(settings = ?settings, "starting");
     crate::app::trusted_proxies(&settings).map_err(|e| anyhow::anyhow!("{e}"))?;
     // First, so that Ctrl-C or SIGTERM during start-up is a clean stop too.
@@ -347,6 +352,10 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     db.close().await;
     Ok(())
 }
+
+/// The sandbox payment provider's secret under `serve --demo` when none is set: for the demo
+/// only (docs/payments.md).
+pub const DEMO_SANDBOX_SECRET: &str = "silkstream-demo-sandbox-secret";
 
 /// Loads the demo catalog into an empty catalog and makes and prints its tokens, once: on a
 /// catalog that is not empty nothing is made, and the output says where the tokens are.

@@ -157,6 +157,24 @@ pub struct Settings {
         default_value_t = 8
     )]
     pub feed_max_connections_per_token: u32,
+    /// The sandbox payment provider's signing secret (docs/payments.md); without it payments
+    /// cannot start (`serve --demo` uses a dev secret when none is set).
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_PAYMENT_SANDBOX_SECRET",
+        hide_env_values = true
+    )]
+    pub payment_sandbox_secret: Option<String>,
+    /// Seconds a payment callback's signed timestamp may be from now (either way); older
+    /// callbacks are refused as replays.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_PAYMENT_SIGNATURE_WINDOW_S",
+        default_value_t = 300
+    )]
+    pub payment_signature_window_s: u64,
     /// Milliseconds a client may take to send a request's headers (also the longest an idle
     /// keep-alive connection waits for the next request); slower connections are closed.
     #[arg(
@@ -356,6 +374,7 @@ impl fmt::Debug for Settings {
         let mut shown = self.clone();
         shown.database_url = redact_url(&shown.database_url);
         shown.redis_url = shown.redis_url.as_deref().map(redact_url);
+        shown.payment_sandbox_secret = shown.payment_sandbox_secret.map(|_| "***".into());
         let shown = serde_json::to_string(&shown).map_err(|_| fmt::Error)?;
         write!(f, "Settings {shown}")
     }
@@ -427,6 +446,7 @@ impl Settings {
     fn without_empty_options(mut self) -> Self {
         self.redis_url = self.redis_url.filter(|v| !v.is_empty());
         self.locales_dir = self.locales_dir.filter(|v| !v.is_empty());
+        self.payment_sandbox_secret = self.payment_sandbox_secret.filter(|v| !v.is_empty());
         self
     }
 }
@@ -464,6 +484,8 @@ mod tests {
         assert_eq!(s.feed_max_message_bytes, 16384);
         assert_eq!(s.feed_orders_per_second, 5);
         assert_eq!(s.feed_max_connections_per_token, 8);
+        assert_eq!(s.payment_sandbox_secret, None);
+        assert_eq!(s.payment_signature_window_s, 300);
         assert_eq!(s.header_read_timeout_ms, 10_000);
         assert_eq!(s.max_connections, 8192);
         assert_eq!(s.max_websockets, 4096);
@@ -522,11 +544,13 @@ mod tests {
         let s = Settings {
             database_url: "postgres://app:s3cret@db:5432/silk".into(),
             redis_url: Some("redis://:hunter2@cache:6379".into()),
+            payment_sandbox_secret: Some("sandbox-s3cret".into()),
             ..Settings::default()
         };
         let shown = format!("{s:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("sandbox-s3cret"), "{shown}");
         assert!(shown.contains("app:***@db"), "{shown}");
         assert!(shown.contains("feed_max_connections_per_token"), "{shown}");
     }

@@ -9,6 +9,8 @@
 //! - [`orders`]: orders outside the desk: regular orders, payment, shipping, cancellation,
 //!   expiry (`orders`);
 //! - [`batch`]: the order desk's batch transaction (the flash-sale hot path);
+//! - [`payments`]: payments of orders and the providers' transactions (`payments`,
+//!   `payment_callbacks`);
 //! - [`log`]: the event log and the sessions' running totals (`events`, `event_clock`,
 //!   `session_totals`);
 //! - [`reports`]: the operators' reads across sessions;
@@ -17,6 +19,7 @@
 pub mod batch;
 pub mod log;
 pub mod orders;
+pub mod payments;
 pub mod reports;
 pub mod sales;
 pub mod sessions;

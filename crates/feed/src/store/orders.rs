@@ -7,6 +7,7 @@ use tracing::instrument;
 
 use silkstream_catalog::stock;
 
+use super::write::SessionWrite;
 use super::*;
 use crate::error::Refusal;
 use crate::error::{Error, Result};
@@ -142,60 +143,10 @@ impl FeedStore {
     #[instrument(skip_all, fields(id))]
     pub async fn advance(&self, id: i64, step: Step<'_>) -> Result<()> {
         let row = self.order_row(id).await?;
-        let (sql, from, to) = match step {
-            Step::Pay => (
-                "UPDATE orders SET status = 'paid', paid_at = $1 WHERE id = $2 \
-                 AND status = 'confirmed' AND pay_by > $1",
-                "confirmed and within its payment window",
-                OrderStatus::Paid,
-            ),
-            Step::Ship(_) => (
-                "UPDATE orders SET status = 'shipped', shipped_at = $1, carrier = $3, \
-                 tracking_number = $4 WHERE id = $2 AND status = 'paid'",
-                "paid",
-                OrderStatus::Shipped,
-            ),
-            Step::Deliver => (
-                "UPDATE orders SET status = 'delivered', delivered_at = $1 WHERE id = $2 \
-                 AND status = 'shipped'",
-                "shipped",
-                OrderStatus::Delivered,
-            ),
-        };
         let mut w = self.write(row.session_id).await?;
-        let now = w.now;
-        let mut q = sqlx::query(sql).bind(now).bind(id);
-        if let Step::Ship(s) = step {
-            q = q.bind(&s.carrier).bind(&s.tracking_number);
-        }
-        let done = q.execute(w.tx()).await?.rows_affected();
-        if done == 0 {
-            let (status,): (String,) = sqlx::query_as("SELECT status FROM orders WHERE id = $1")
-                .bind(id)
-                .fetch_one(w.tx())
-                .await?;
-            return Err(Error::conflict(
-                "conflict",
-                format!("order {id} is {status}; only an order that is {from} can become {to}"),
-            ));
-        }
-        let order = ev::OrderStep {
-            order_id: id,
-            sale_id: row.sale_id,
-        };
-        w.log(match step {
-            Step::Pay => ev::Event::OrderPaid(order),
-            Step::Ship(s) => ev::Event::OrderShipped(ev::OrderShipped {
-                order_id: id,
-                sale_id: row.sale_id,
-                carrier: s.carrier.clone(),
-                tracking_number: s.tracking_number.clone(),
-            }),
-            Step::Deliver => ev::Event::OrderDelivered(order),
-        });
+        step_in(&mut w, &row, step).await?;
         w.commit().await
     }
-
     /// Cancels an order and gives its units back: to its sale while the sale runs, else to the
     /// warehouse's stock. The conditional UPDATE makes it happen once, whoever races.
     #[instrument(skip_all, fields(id))]
@@ -354,4 +305,66 @@ impl FeedStore {
             })
             .collect())
     }
+}
+
+/// Moves `row`'s order one step inside the write `w` (its session's) and logs the step's event:
+/// the one place an order becomes paid, shipped or delivered. 409 when the order is not where
+/// the step starts (the conditional UPDATE matched no row).
+pub(crate) async fn step_in(
+    w: &mut SessionWrite<'_>,
+    row: &OrderRow,
+    step: Step<'_>,
+) -> Result<()> {
+    let id = row.id;
+    let (sql, from, to) = match step {
+        Step::Pay => (
+            "UPDATE orders SET status = 'paid', paid_at = $1 WHERE id = $2 \
+             AND status = 'confirmed' AND pay_by > $1",
+            "confirmed and within its payment window",
+            OrderStatus::Paid,
+        ),
+        Step::Ship(_) => (
+            "UPDATE orders SET status = 'shipped', shipped_at = $1, carrier = $3, \
+             tracking_number = $4 WHERE id = $2 AND status = 'paid'",
+            "paid",
+            OrderStatus::Shipped,
+        ),
+        Step::Deliver => (
+            "UPDATE orders SET status = 'delivered', delivered_at = $1 WHERE id = $2 \
+             AND status = 'shipped'",
+            "shipped",
+            OrderStatus::Delivered,
+        ),
+    };
+    let now = w.now;
+    let mut q = sqlx::query(sql).bind(now).bind(id);
+    if let Step::Ship(s) = step {
+        q = q.bind(&s.carrier).bind(&s.tracking_number);
+    }
+    let done = q.execute(w.tx()).await?.rows_affected();
+    if done == 0 {
+        let (status,): (String,) = sqlx::query_as("SELECT status FROM orders WHERE id = $1")
+            .bind(id)
+            .fetch_one(w.tx())
+            .await?;
+        return Err(Error::conflict(
+            "conflict",
+            format!("order {id} is {status}; only an order that is {from} can become {to}"),
+        ));
+    }
+    let order = ev::OrderStep {
+        order_id: id,
+        sale_id: row.sale_id,
+    };
+    w.log(match step {
+        Step::Pay => ev::Event::OrderPaid(order),
+        Step::Ship(s) => ev::Event::OrderShipped(ev::OrderShipped {
+            order_id: id,
+            sale_id: row.sale_id,
+            carrier: s.carrier.clone(),
+            tracking_number: s.tracking_number.clone(),
+        }),
+        Step::Deliver => ev::Event::OrderDelivered(order),
+    });
+    Ok(())
 }

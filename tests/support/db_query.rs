@@ -31,6 +31,16 @@ impl TestApp {
         out
     }
 
+    /// Runs one statement behind the server's back (to place a test's orders at chosen times);
+    /// the rows it changed.
+    pub async fn execute(&self, sql: &str) -> u64 {
+        sqlx::query(sql)
+            .execute(self.db.writer())
+            .await
+            .expect("statement")
+            .rows_affected()
+    }
+
     /// One integer from a query.
     pub async fn scalar(&self, sql: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(sql)

@@ -1393,7 +1393,10 @@ mod tests {
         assert_eq!(cny_text(0), "0.00");
         assert_eq!(cny_text(164_825), "1648.25");
         assert_eq!(cny_text(-5), "-0.05");
-        assert_eq!(cny_text(i128::from(i64::MAX) * 1000), "92233720368547758070.00");
+        assert_eq!(
+            cny_text(i128::from(i64::MAX) * 1000),
+            "92233720368547758070.00"
+        );
         assert_eq!(t.total_in_cny([]).0, "0.00");
         // 75.00 KZT at 0.0142 = 1.065 CNY.
         assert_eq!(

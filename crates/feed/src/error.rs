@@ -14,7 +14,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     SoldOut,
-    LimitReached { limit: i64 },
+    LimitReached {
+        limit: i64,
+    },
     NotLive,
     SaleNotStarted,
     SaleEnded,

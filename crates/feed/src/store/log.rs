@@ -240,7 +240,11 @@ pub fn count(
     sign: i64,
 ) -> std::result::Result<(), Overflow> {
     let before = totals.get(order.currency).copied().unwrap_or_default();
-    let add = |a: i64, b: i64| b.checked_mul(sign).and_then(|b| a.checked_add(b)).ok_or(Overflow);
+    let add = |a: i64, b: i64| {
+        b.checked_mul(sign)
+            .and_then(|b| a.checked_add(b))
+            .ok_or(Overflow)
+    };
     let after = Total {
         orders: add(before.orders, 1)?,
         units: add(before.units, order.quantity)?,

@@ -106,9 +106,11 @@ impl FeedStore {
             return Ok(Placed::SaleOpen { sale_id });
         }
         // The rate in force on the order's date, read in its own transaction.
-        let rates =
-            silkstream_catalog::store::rate_table_in(w.tx(), silkstream_catalog::store::utc_date(now))
-                .await?;
+        let rates = silkstream_catalog::store::rate_table_in(
+            w.tx(),
+            silkstream_catalog::store::utc_date(now),
+        )
+        .await?;
         let value = match value_order(&rates, order) {
             Ok(v) => v,
             Err(refusal) => return Ok(Placed::Refused(refusal)),
@@ -130,7 +132,8 @@ impl FeedStore {
                 .ok_or_else(|| Error::internal("idempotency key vanished"))?;
             return Ok(Placed::Duplicate { order_id });
         };
-        let Ok(totals) = log::count_one(w.tx(), order.session_id, counted(order, &value), 1).await?
+        let Ok(totals) =
+            log::count_one(w.tx(), order.session_id, counted(order, &value), 1).await?
         else {
             // Dropping `w` rolls back the order and its stock.
             return Ok(Placed::Refused(Refusal::TotalOverflow));

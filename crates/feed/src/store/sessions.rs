@@ -402,12 +402,14 @@ impl FeedStore {
 
     /// Raises a session's peak viewers to `viewers` (never lowers it).
     pub(crate) async fn raise_peak_viewers(&self, session_id: i64, viewers: i64) -> Result<()> {
-        sqlx::query("UPDATE sessions SET peak_viewers = $1 WHERE id = $2 AND peak_viewers < $1 \
-             AND state <> 'ended'")
-            .bind(viewers)
-            .bind(session_id)
-            .execute(self.db.writer())
-            .await?;
+        sqlx::query(
+            "UPDATE sessions SET peak_viewers = $1 WHERE id = $2 AND peak_viewers < $1 \
+             AND state <> 'ended'",
+        )
+        .bind(viewers)
+        .bind(session_id)
+        .execute(self.db.writer())
+        .await?;
         Ok(())
     }
 }

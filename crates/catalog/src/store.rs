@@ -1409,7 +1409,13 @@ mod tests {
             Ok(Some(("1".to_owned(), 8_900)))
         );
         assert_eq!(t.value_in_cny("THB", 100), Ok(None));
-        assert_eq!(t.value_in_cny("KZT", i64::MAX), Err(()));
+        // A rate above 1 takes the largest amount past 64 bits of fen.
+        let euro = table(&[("EUR", "7.8")]);
+        assert_eq!(euro.value_in_cny("EUR", i64::MAX), Err(()));
+        assert_eq!(
+            euro.value_in_cny("EUR", 1_000),
+            Ok(Some(("7.8".to_owned(), 7_800)))
+        );
     }
 
     /// A set price wins; a missing one is converted and marked; no rate gives the reason.

@@ -4,7 +4,10 @@
 //!
 //! 1. lock the session (and read its state, then the clock);
 //! 2. read every order's key in one query — a key that names a committed order is a replay,
-//!    whatever the stock says now —; then, for each order in arrival order, the session's and
+//!    whatever the stock says now —, the rate table in force on the batch's UTC date and the
+//!    session's running totals (once per batch); then, for each order in arrival order, its
+//!    rate and CNY value and whether the totals can hold it (else `total_overflow`), the
+//!    session's and
 //!    the sale's state and time, the units left, and the buyer's units in this sale (a guarded
 //!    upsert of `sale_buyers`, so the per-buyer limit holds across orders and instances);
 //! 3. insert the accepted orders in (buyer, key) order, `ON CONFLICT DO NOTHING`: two sessions'

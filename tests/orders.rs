@@ -536,15 +536,19 @@ async fn order_lifecycle_summary_report_and_export(backend: Backend) {
         .starts_with("text/csv"));
     let csv = resp.text().await.expect("csv");
     let lines: Vec<&str> = csv.split("\r\n").collect();
+    // The sixteen columns of old in their places, then the ones for fulfilment and customs.
     assert_eq!(
         lines[0],
         "order_id,created_at,session_id,host,buyer_country,buyer_city,sku,hs_code,quantity,\
-         unit_price,total,currency,customs_mode,warehouse,status,tracking_number"
+         unit_price,total,currency,customs_mode,warehouse,status,tracking_number,host_id,\
+         buyer_id,buyer_name,ship_to_name,ship_to_phone,ship_to_country,ship_to_city,\
+         ship_to_address,ship_to_postal_code,paid_at,shipped_at,delivered_at,cancelled_at,\
+         cancel_reason,carrier,rate_cny,value_cny"
     );
     let row: Vec<&str> = lines[1].split(',').collect();
     assert_eq!(row[0], id.to_string());
     assert_eq!(
-        &row[3..],
+        &row[3..16],
         [
             "test host",
             "KZ",

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Generates crates/l10n/src/cldr_data.rs from babel's CLDR data: the standard currency pattern of
 each locale, currency symbols per locale, CLDR fraction digits per currency and country names.
+Symbols and digits cover every currency CLDR knows (so every ISO 4217 currency): the fifteen
+Silkstream prices in always, any other only where it differs from the default (the code itself as
+the symbol, 2 fraction digits), which keeps the table small.
 
     pip install -r tests/oracles/requirements.txt
     python3 tests/oracles/gen_cldr_tables.py
@@ -15,7 +18,7 @@ import unicodedata
 import babel
 from babel import Locale
 from babel.core import get_cldr_version
-from babel.numbers import get_currency_precision, get_currency_symbol, parse_pattern
+from babel.numbers import get_currency_precision, get_currency_symbol, list_currencies, parse_pattern
 
 from common import CURRENCIES, LOCALES
 
@@ -55,15 +58,23 @@ def main():
         parts = [unquote(p.prefix[0]), unquote(p.suffix[0]), unquote(p.prefix[1]), unquote(p.suffix[1])]
         lines.append(f"    ({rust_str(locale)}, [{', '.join(rust_str(x) for x in parts)}]),")
     lines.append("];")
-    lines += ["", "/// Currency symbol per locale and currency (CLDR `symbol`, not `narrow`).",
+    others = sorted(set(list_currencies()) - set(CURRENCIES))
+    lines += ["", "/// Currency symbol per locale and currency (CLDR `symbol`, not `narrow`): the supported",
+              "/// currencies first, then every other currency whose symbol is not its code.",
               "pub(crate) const CURRENCY_SYMBOLS: &[(&str, &[(&str, &str)])] = &["]
     for locale, babel_locale in LOCALES.items():
-        pairs = ", ".join(f"({rust_str(c)}, {rust_str(get_currency_symbol(c, babel_locale))})" for c in CURRENCIES)
+        symbols = [(c, get_currency_symbol(c, babel_locale)) for c in CURRENCIES]
+        symbols += [(c, get_currency_symbol(c, babel_locale)) for c in others]
+        symbols = [(c, sym) for c, sym in symbols if c in CURRENCIES or sym != c]
+        pairs = ", ".join(f"({rust_str(c)}, {rust_str(sym)})" for c, sym in symbols)
         lines.append(f"    ({rust_str(locale)}, &[{pairs}]),")
     lines.append("];")
-    lines += ["", "/// CLDR default fraction digits per currency (supplemental `currencyData`).",
+    lines += ["", "/// CLDR default fraction digits per currency (supplemental `currencyData`): the supported",
+              "/// currencies, then every other currency whose digits are not 2.",
               "pub(crate) const CLDR_FRACTION_DIGITS: &[(&str, u32)] = &["]
-    lines.append("    " + ", ".join(f"({rust_str(c)}, {get_currency_precision(c)})" for c in CURRENCIES) + ",")
+    digits = [(c, get_currency_precision(c)) for c in CURRENCIES]
+    digits += [(c, get_currency_precision(c)) for c in others if get_currency_precision(c) != 2]
+    lines.append("    " + ", ".join(f"({rust_str(c)}, {d})" for c, d in digits) + ",")
     lines.append("];")
     lines += ["", "/// Country names per locale, only those the locale itself defines (sorted by code).",
               "pub(crate) const COUNTRY_NAMES: &[(&str, &[(&str, &str)])] = &["]

@@ -7,7 +7,10 @@
 money.json: babel's format_currency with defaults (Latin digits) for every locale x currency x
 amount; for UZS and MNT the locale's standard currency pattern with fraction digits forced to 0
 (NumberPattern.frac_prec = (0, 0), currency_digits=False). Amounts are given as ISO 4217 minor
-units. plurals.json: the cardinal plural category of a few numbers in every locale.
+units. money_iso.json: every other currency CLDR knows, in every locale, at 20 and -1234567
+major units (whole amounts, so the minor units follow from any ISO 4217 exponent), as
+{locale: {currency: [positive, negative]}}. plurals.json: the cardinal plural category of a few
+numbers in every locale.
 """
 
 import copy
@@ -18,7 +21,7 @@ from decimal import Decimal
 import babel
 from babel import Locale
 from babel.core import get_cldr_version
-from babel.numbers import format_currency, get_currency_precision, parse_pattern
+from babel.numbers import format_currency, get_currency_precision, list_currencies, parse_pattern
 
 from common import CASH_ZERO, CURRENCIES, ISO_EXPONENT, LOCALES
 
@@ -73,6 +76,18 @@ def money_cases():
     return cases
 
 
+def iso_money():
+    """Every currency CLDR knows beyond the supported ones, formatted as babel does by default."""
+    others = sorted(set(list_currencies()) - set(CURRENCIES))
+    return {
+        locale: {
+            c: [format_currency(Decimal(a), c, locale=babel_locale) for a in ("20", "-1234567")]
+            for c in others
+        }
+        for locale, babel_locale in LOCALES.items()
+    }
+
+
 def plural_cases():
     cases = []
     for locale, babel_locale in LOCALES.items():
@@ -90,6 +105,16 @@ def write(name, cases):
     print(f"{name}: {len(cases)} cases (babel {babel.__version__}, CLDR {get_cldr_version()})")
 
 
+def write_iso(name, table):
+    doc = {"babel": babel.__version__, "cldr": get_cldr_version(), "amounts": ["20", "-1234567"],
+           "locales": table}
+    with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
+        json.dump(doc, f, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        f.write("\n")
+    print(f"{name}: {sum(len(v) for v in table.values())} locale x currency pairs")
+
+
 if __name__ == "__main__":
     write("money.json", money_cases())
+    write_iso("money_iso.json", iso_money())
     write("plurals.json", plural_cases())

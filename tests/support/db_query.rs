@@ -31,6 +31,17 @@ impl TestApp {
         out
     }
 
+    /// Runs one statement behind the server's back (to place a test's orders at chosen times,
+    /// move a token's expiry into the past, or plant rows older code let in); the rows it
+    /// changed.
+    pub async fn execute(&self, sql: &str) -> u64 {
+        sqlx::query(sql)
+            .execute(self.db.writer())
+            .await
+            .expect("statement")
+            .rows_affected()
+    }
+
     /// One integer from a query.
     pub async fn scalar(&self, sql: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(sql)
@@ -38,15 +49,6 @@ impl TestApp {
             .await
             .expect("scalar query");
         n
-    }
-
-    /// Runs one statement behind the server's back (to stand in for time passing, e.g. a
-    /// token's expiry moved into the past, or to plant rows older code let in).
-    pub async fn execute(&self, sql: &str) {
-        sqlx::query(sql)
-            .execute(self.db.writer())
-            .await
-            .expect("execute a statement");
     }
 
     /// A fingerprint of everything the feed and the catalog store: row counts of every table,

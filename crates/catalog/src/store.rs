@@ -235,7 +235,34 @@ impl RateTable {
                 _ => missing.push(currency.to_owned()),
             }
         }
-        (total.round_dp(2).to_string(), missing)
+        (cny_text(i128::from(money_fen(total))), missing)
+    }
+
+    /// The rate of `currency` as the rate table holds it (its exact decimal text), and the
+    /// value of `amount_minor` at that rate in CNY fen, rounded by [`money_fen`]'s rule.
+    /// `Ok(None)` when no rate is in force (or the code is not ISO 4217); `Err(())` when the
+    /// value does not fit in 64 bits.
+    #[allow(clippy::result_unit_err)]
+    pub fn value_in_cny(
+        &self,
+        currency: &str,
+        amount_minor: i64,
+    ) -> std::result::Result<Option<(String, i64)>, ()> {
+        let (Ok(code), Some(rate)) = (
+            CurrencyCode::parse("currency", currency),
+            self.cny_per_unit(currency),
+        ) else {
+            return Ok(None);
+        };
+        let major = Decimal::new(amount_minor, code.exponent());
+        let cny = major.checked_mul(rate).ok_or(())?;
+        let fen = cny
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .ok_or(())?
+            .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+            .to_i64()
+            .ok_or(())?;
+        Ok(Some((rate.normalize().to_string(), fen)))
     }
 
     /// Converts an amount in minor units from one currency to another through CNY. Rounds half
@@ -253,6 +280,55 @@ impl RateTable {
         let minor = minor.to_i64()?;
         (minor > 0 && minor <= crate::codes::MAX_AMOUNT_MINOR).then_some(minor)
     }
+}
+
+/// The one rounding rule for money: half away from zero, here to whole fen (1.065 CNY →
+/// 107 fen; -1.065 → -107).
+pub fn money_fen(cny: Decimal) -> i64 {
+    (cny * Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+        .to_i64()
+        .unwrap_or(i64::MAX)
+}
+
+/// CNY fen as a decimal string in yuan, always with two digits (`0` → `"0.00"`).
+pub fn cny_text(fen: i128) -> String {
+    Decimal::try_from_i128_with_scale(fen, 2)
+        .map(|d| d.to_string())
+        .unwrap_or_else(|_| {
+            let sign = if fen < 0 { "-" } else { "" };
+            let abs = fen.unsigned_abs();
+            format!("{sign}{}.{:02}", abs / 100, abs % 100)
+        })
+}
+
+/// The rate table in force on `day`, read inside a transaction (the order paths read the rate
+/// with the order, in the order's own transaction).
+pub async fn rate_table_in(tx: &mut crate::db::Conn, day: time::Date) -> Result<RateTable> {
+    let day = validate::format_date(day);
+    let rows: Vec<RateRow> = sqlx::query_as(
+        "SELECT r.currency, r.rate, r.valid_from FROM rates r \
+         WHERE r.valid_from = (SELECT MAX(valid_from) FROM rates x \
+         WHERE x.currency = r.currency AND x.valid_from <= $1) \
+         ORDER BY r.currency",
+    )
+    .bind(&day)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut table = RateTable::default();
+    for r in rows {
+        if let Ok(d) = validate::rate("rate", &r.rate) {
+            table.rates.insert(r.currency, (d, r.valid_from));
+        }
+    }
+    Ok(table)
+}
+
+/// The UTC date of a time in ms since the epoch (the day whose rate an order is valued at).
+pub fn utc_date(ms: i64) -> time::Date {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map(|t| t.date())
+        .unwrap_or_else(|_| today())
 }
 
 /// Store of the catalog's aggregates.
@@ -1304,6 +1380,42 @@ mod tests {
         // 9980 × 0.0142 + 329900 × 0.000272 + 89 = 141.716 + 89.7328 + 89 = 320.4488
         assert_eq!(cny, "320.45");
         assert_eq!(missing, ["THB"]);
+    }
+
+    /// One rule: half away from zero to the fen, totals always with two digits; an order's
+    /// value keeps the rate's exact text and refuses what does not fit in 64 bits.
+    #[test]
+    fn one_rounding_rule_and_two_digits() {
+        let t = table(&[("KZT", "0.0142"), ("VND", "0.000272")]);
+        // 1648.245 CNY: half to even would give 1648.24.
+        assert_eq!(money_fen(Decimal::new(1_648_245, 3)), 164_825);
+        assert_eq!(money_fen(Decimal::new(-1_065, 3)), -107);
+        assert_eq!(cny_text(0), "0.00");
+        assert_eq!(cny_text(164_825), "1648.25");
+        assert_eq!(cny_text(-5), "-0.05");
+        assert_eq!(
+            cny_text(i128::from(i64::MAX) * 1000),
+            "92233720368547758070.00"
+        );
+        assert_eq!(t.total_in_cny([]).0, "0.00");
+        // 75.00 KZT at 0.0142 = 1.065 CNY.
+        assert_eq!(
+            t.value_in_cny("KZT", 7_500),
+            Ok(Some(("0.0142".to_owned(), 107)))
+        );
+        assert_eq!(t.total_in_cny([("KZT", 7_500)]).0, "1.07");
+        assert_eq!(
+            t.value_in_cny("CNY", 8_900),
+            Ok(Some(("1".to_owned(), 8_900)))
+        );
+        assert_eq!(t.value_in_cny("THB", 100), Ok(None));
+        // A rate above 1 takes the largest amount past 64 bits of fen.
+        let euro = table(&[("EUR", "7.8")]);
+        assert_eq!(euro.value_in_cny("EUR", i64::MAX), Err(()));
+        assert_eq!(
+            euro.value_in_cny("EUR", 1_000),
+            Ok(Some(("7.8".to_owned(), 7_800)))
+        );
     }
 
     /// A set price wins; a missing one is converted and marked; no rate gives the reason.

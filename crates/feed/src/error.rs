@@ -14,11 +14,16 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     SoldOut,
-    LimitReached { limit: i64 },
+    LimitReached {
+        limit: i64,
+    },
     NotLive,
     SaleNotStarted,
     SaleEnded,
     SalePaused,
+    /// The order would take a total (the session's GMV in its currency or in CNY) past what
+    /// a 64-bit sum holds.
+    TotalOverflow,
 }
 
 impl Refusal {
@@ -30,6 +35,7 @@ impl Refusal {
             Refusal::SaleNotStarted => "sale_not_started",
             Refusal::SaleEnded => "sale_ended",
             Refusal::SalePaused => "sale_paused",
+            Refusal::TotalOverflow => "total_overflow",
         }
     }
 
@@ -43,12 +49,19 @@ impl Refusal {
             Refusal::SaleNotStarted => "the flash sale has not started yet".into(),
             Refusal::SaleEnded => "the flash sale has ended".into(),
             Refusal::SalePaused => "the flash sale is paused".into(),
+            Refusal::TotalOverflow => {
+                "this order would take the session's GMV past the largest total that can be \
+                 kept exactly; it was not placed"
+                    .into()
+            }
         }
     }
 
-    pub fn outcome(&self) -> silkstream_l10n::OrderOutcome {
+    /// The buyer's localized message for the refusal; `None` for one without a message of
+    /// its own (the English `message` stands).
+    pub fn outcome(&self) -> Option<silkstream_l10n::OrderOutcome> {
         use silkstream_l10n::OrderOutcome as O;
-        match self {
+        Some(match self {
             Refusal::SoldOut => O::SoldOut,
             Refusal::LimitReached { limit } => O::LimitReached {
                 limit: u32::try_from(*limit).unwrap_or(u32::MAX),
@@ -57,7 +70,8 @@ impl Refusal {
             Refusal::SaleNotStarted => O::NotStarted,
             Refusal::SaleEnded => O::SaleEnded,
             Refusal::SalePaused => O::Paused,
-        }
+            Refusal::TotalOverflow => return None,
+        })
     }
 }
 
@@ -67,7 +81,7 @@ pub enum Error {
     #[error(transparent)]
     Catalog(#[from] silkstream_catalog::Error),
     /// 409 with the refusal's code (`sold_out`, `limit_reached`, `not_live`, `sale_not_started`,
-    /// `sale_ended`, `sale_paused`) and, when known, the buyer's localized message.
+    /// `sale_ended`, `sale_paused`, `total_overflow`) and, when known, the buyer's localized message.
     #[error("{}", .refusal.message())]
     Refused {
         refusal: Refusal,

@@ -32,6 +32,7 @@ pub enum Event {
     OrderShipped(OrderShipped),
     OrderDelivered(OrderStep),
     OrderCancelled(OrderCancelled),
+    SummaryChanged(SummaryChanged),
 }
 
 /// A payload without fields (`{}`).
@@ -89,27 +90,49 @@ pub struct BuyerLine {
     pub locale: String,
 }
 
-/// The session's running totals: all orders and units, GMV per currency (minor units).
+/// The session's running totals: all orders and units, GMV per currency (minor units), and
+/// GMV in CNY fen at the orders' own rates with the currencies of orders that have no rate.
+/// Events logged before orders carried their rate have no `gmv_cny_fen` (`None`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TotalsView {
     pub orders: i64,
     pub units: i64,
     pub gmv: BTreeMap<String, i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gmv_cny_fen: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_rates: Vec<String>,
 }
 
 impl TotalsView {
     /// The totals as the host's feed shows them.
     pub fn of(totals: &Totals) -> Self {
         TotalsView {
-            orders: totals.values().map(|t| t.0).sum(),
-            units: totals.values().map(|t| t.1).sum(),
+            orders: totals.values().map(|t| t.orders).sum(),
+            units: totals.values().map(|t| t.units).sum(),
             gmv: totals
                 .iter()
-                .filter(|(_, t)| t.0 != 0 || t.2 != 0)
-                .map(|(c, t)| (c.clone(), t.2))
+                .filter(|(_, t)| t.orders != 0 || t.gmv_minor != 0)
+                .map(|(c, t)| (c.clone(), t.gmv_minor))
+                .collect(),
+            // `count` keeps this sum within 64 bits.
+            gmv_cny_fen: Some(totals.values().map(|t| t.cny_fen).sum()),
+            missing_rates: totals
+                .iter()
+                .filter(|(_, t)| t.unrated > 0)
+                .map(|(c, _)| c.clone())
                 .collect(),
         }
     }
+}
+
+/// `summary_changed`: an order of an ended session was cancelled (by its buyer, an operator or
+/// the payment window), so its summary changed; the totals are the summary's figures now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryChanged {
+    pub order_id: i64,
+    pub reason: String,
+    pub totals: TotalsView,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -228,6 +251,7 @@ impl Event {
             Event::OrderShipped(_) => "order_shipped",
             Event::OrderDelivered(_) => "order_delivered",
             Event::OrderCancelled(_) => "order_cancelled",
+            Event::SummaryChanged(_) => "summary_changed",
         }
     }
 
@@ -376,6 +400,20 @@ impl Event {
                     ]
                 }
             }
+            // Buyers learn only that it happened; the figures are the host's and operators'.
+            Event::SummaryChanged(c) => {
+                if public {
+                    vec![Part::fields(&Empty {})]
+                } else {
+                    vec![
+                        Part::fields(&SummaryChangedPrivate {
+                            order_id: c.order_id,
+                            reason: &c.reason,
+                        }),
+                        Part::Totals(&c.totals),
+                    ]
+                }
+            }
         };
         Projection { parts }
     }
@@ -463,6 +501,12 @@ struct ShippedPrivate<'a> {
 }
 
 #[derive(Serialize)]
+struct SummaryChangedPrivate<'a> {
+    order_id: i64,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
 struct CancelledPublic {
     sale_id: Option<i64>,
     remaining: Option<i64>,
@@ -489,6 +533,8 @@ mod tests {
             orders: 2,
             units: 3,
             gmv: BTreeMap::from([("EUR".to_owned(), 1500), ("USD".to_owned(), 900)]),
+            gmv_cny_fen: None,
+            missing_rates: Vec::new(),
         }
     }
 
@@ -572,6 +618,15 @@ mod tests {
                 total_minor: 1500,
                 totals: totals(),
             }),
+            Event::SummaryChanged(SummaryChanged {
+                order_id: 99,
+                reason: "payment_expired".into(),
+                totals: TotalsView {
+                    gmv_cny_fen: Some(1234),
+                    missing_rates: vec!["USD".into()],
+                    ..totals()
+                },
+            }),
         ]
     }
 
@@ -629,7 +684,7 @@ mod tests {
         let mut kinds: Vec<&str> = all.iter().map(Event::kind).collect();
         kinds.sort_unstable();
         kinds.dedup();
-        assert_eq!(kinds.len(), 16, "one sample per kind");
+        assert_eq!(kinds.len(), 17, "one sample per kind");
         for e in &all {
             let text = e.payload().to_string();
             let back: Value = serde_json::from_str(&text).expect("payload is JSON");
@@ -675,17 +730,35 @@ mod tests {
         assert_eq!(all[1].payload().to_string(), "{}");
         assert_eq!(all[15].payload()["returned_to"], "stock");
         assert_eq!(all[15].payload()["remaining"], Value::Null);
+        // Totals with their CNY value carry it; totals logged before it parse without it.
+        assert_eq!(
+            all[16].payload()["totals"].to_string(),
+            r#"{"orders":2,"units":3,"gmv":{"EUR":1500,"USD":900},"gmv_cny_fen":1234,"missing_rates":["USD"]}"#
+        );
     }
 
     #[test]
     fn totals_view_matches_the_running_totals() {
         let mut t = Totals::new();
-        count(&mut t, "EUR", 2, 1500, 1);
-        count(&mut t, "USD", 1, 900, 1);
-        count(&mut t, "USD", 1, 900, -1);
+        let order = |currency, quantity, total_minor, cny_fen| crate::store::log::Counted {
+            currency,
+            quantity,
+            total_minor,
+            cny_fen,
+        };
+        count(&mut t, order("EUR", 2, 1500, Some(11_811)), 1).expect("fits");
+        count(&mut t, order("USD", 1, 900, None), 1).expect("fits");
+        count(&mut t, order("USD", 1, 900, None), -1).expect("fits");
+        // A sum past 64 bits is refused and changes nothing.
+        let before = t.clone();
+        assert!(count(&mut t, order("EUR", 1, i64::MAX, Some(1)), 1).is_err());
+        assert!(count(&mut t, order("KZT", 1, 1, Some(i64::MAX)), 1).is_err());
+        assert_eq!(t, before);
         let v = TotalsView::of(&t);
         assert_eq!(v.orders, 1);
         assert_eq!(v.units, 2);
+        assert_eq!(v.gmv_cny_fen, Some(11_811));
+        assert!(v.missing_rates.is_empty());
         assert_eq!(v.gmv, BTreeMap::from([("EUR".to_owned(), 1500)]));
     }
 

@@ -222,7 +222,9 @@ pub async fn place(
 fn refused(feed: &Feed, locale: &str, refusal: Refusal) -> Error {
     Error::Refused {
         refusal,
-        localized: Some(feed.l10n.order_message(locale, &refusal.outcome())),
+        localized: refusal
+            .outcome()
+            .map(|outcome| feed.l10n.order_message(locale, &outcome)),
     }
 }
 

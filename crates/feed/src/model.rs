@@ -212,6 +212,11 @@ pub struct Order {
     pub cancel_reason: Option<String>,
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
+    /// The rate the order was sold at: CNY per one major unit of its currency, as the rate
+    /// table held it on the order's UTC date; null when none was in force.
+    pub rate_cny: Option<String>,
+    /// The order's total in CNY at that rate (decimal string, two digits); null without a rate.
+    pub value_cny: Option<String>,
     /// Only for the buyer, the session's host and operators.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ship_to: Option<ShipTo>,
@@ -287,11 +292,19 @@ pub struct Summary {
     pub units: i64,
     /// GMV per currency, minor units.
     pub gmv: Vec<Money>,
-    /// GMV in CNY (decimal string, major units) at the rates in force today.
+    /// GMV in CNY (decimal string, two digits): the sum of the orders' stored CNY values, each
+    /// at the rate in force on the order's date (docs/reports.md).
     pub gmv_cny: String,
-    /// Currencies left out of `gmv_cny` for want of a rate.
+    /// Currencies of orders left out of `gmv_cny` for want of a rate.
     pub missing_rates: Vec<String>,
     pub top_products: Vec<TopProduct>,
+    /// When these figures were read (RFC 3339): they are current as of then. After the end
+    /// they still change when an order is cancelled or its payment window expires; the host's
+    /// and operators' feeds get a `summary_changed` event each time.
+    pub as_of: String,
+    /// Confirmed orders not yet paid: counted above, but they leave the figures if their
+    /// payment window expires.
+    pub unpaid_orders: i64,
     /// Peak concurrent viewers: 0 until the WebSocket feed counts viewers.
     pub peak_viewers: i64,
     /// Orders per peak viewer; null while no viewers are counted.
@@ -309,12 +322,17 @@ pub struct ReportQuery {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReportRow {
-    /// The session id, host name, market or day (YYYY-MM-DD in `tz`).
+    /// The session id, host id, market or day (YYYY-MM-DD in `tz`).
     pub key: String,
+    /// The host's name beside its id (`group_by=host`); null for other groupings.
+    pub name: Option<String>,
     pub orders: i64,
     pub units: i64,
     pub gmv: Vec<Money>,
+    /// The sum of the row's orders' stored CNY values (two digits).
     pub gmv_cny: String,
+    /// Currencies of the row's orders that have no rate, left out of `gmv_cny`.
+    pub missing_rates: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -322,6 +340,8 @@ pub struct SalesReport {
     pub group_by: String,
     pub tz: String,
     pub rows: Vec<ReportRow>,
+    /// When the report was read (RFC 3339).
+    pub as_of: String,
 }
 
 /// A live session's life: scheduled → live → ended (or scheduled → ended).

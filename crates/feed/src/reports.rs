@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use silkstream_catalog::codes::CurrencyCode;
 use silkstream_catalog::db::rfc3339;
+use silkstream_catalog::store::cny_text;
 
 use crate::error::{Error, Result};
 use crate::model::{ReportRow, SalesReport};
@@ -64,6 +65,9 @@ pub fn major(amount_minor: i64, currency: &str) -> String {
     Decimal::new(amount_minor, exponent).to_string()
 }
 
+/// Sales grouped by session, host (by id, the name beside), market or day in `tz`: orders,
+/// units, GMV per currency (summed in 128 bits), GMV in CNY as the sum of the orders' stored
+/// values, and the currencies of orders without a rate (docs/reports.md).
 pub async fn sales(store: &FeedStore, group_by: &str, tz: Option<&str>) -> Result<SalesReport> {
     if !["session", "host", "market", "day"].contains(&group_by) {
         return Err(Error::invalid(
@@ -73,49 +77,60 @@ pub async fn sales(store: &FeedStore, group_by: &str, tz: Option<&str>) -> Resul
     }
     let tz = tz.unwrap_or("UTC");
     let offset = zone_offset(tz)?;
+    let as_of = silkstream_catalog::db::now_ms();
     let rows = store.sold_orders().await?;
+    #[derive(Default)]
     struct Acc {
+        name: Option<String>,
         orders: i64,
         units: i64,
-        gmv: BTreeMap<String, i64>,
+        gmv: BTreeMap<String, i128>,
+        cny_fen: i128,
+        missing: Vec<String>,
     }
-    let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
-    for (session_id, host, market, created_at, currency, quantity, total) in rows {
-        let key = match group_by {
-            "session" => session_id.to_string(),
-            "host" => host,
-            "market" => market,
-            _ => day(created_at, offset),
+    // Keyed for order: session and host ids sort as numbers, markets and days as text.
+    let mut groups: BTreeMap<(i64, String), Acc> = BTreeMap::new();
+    for o in rows {
+        let (key, name) = match group_by {
+            "session" => ((o.session_id, o.session_id.to_string()), None),
+            "host" => ((o.host_id, o.host_id.to_string()), Some(o.host)),
+            "market" => ((0, o.market), None),
+            _ => ((0, day(o.created_at, offset)), None),
         };
-        let acc = groups.entry(key).or_insert_with(|| Acc {
-            orders: 0,
-            units: 0,
-            gmv: BTreeMap::new(),
-        });
+        let acc = groups.entry(key).or_default();
+        acc.name = name;
         acc.orders += 1;
-        acc.units += quantity;
-        *acc.gmv.entry(currency).or_default() += total;
+        acc.units += o.quantity;
+        *acc.gmv.entry(o.currency.clone()).or_default() += i128::from(o.total_minor);
+        match o.value_cny_fen {
+            Some(fen) => acc.cny_fen += i128::from(fen),
+            None if !acc.missing.contains(&o.currency) => acc.missing.push(o.currency),
+            None => {}
+        }
     }
-    let rates = store.rates_today().await?;
     let mut out = Vec::with_capacity(groups.len());
-    for (key, acc) in groups {
-        let (gmv_cny, _) = rates.total_in_cny(acc.gmv.iter().map(|(c, a)| (c.as_str(), *a)));
+    for ((_, key), mut acc) in groups {
+        acc.missing.sort();
         out.push(ReportRow {
             key,
+            name: acc.name,
             orders: acc.orders,
             units: acc.units,
-            gmv: crate::store::money_list(acc.gmv),
-            gmv_cny,
+            gmv: crate::store::money_list(crate::store::narrow(acc.gmv)?),
+            gmv_cny: cny_text(acc.cny_fen),
+            missing_rates: acc.missing,
         });
     }
     Ok(SalesReport {
         group_by: group_by.to_owned(),
         tz: tz.to_owned(),
         rows: out,
+        as_of: rfc3339(as_of),
     })
 }
 
-/// The columns of the export, in order.
+/// The columns of the export, in order: the first sixteen as they always were, then the rest
+/// (docs/reports.md describes each).
 pub const EXPORT_COLUMNS: &[&str] = &[
     "order_id",
     "created_at",
@@ -133,6 +148,23 @@ pub const EXPORT_COLUMNS: &[&str] = &[
     "warehouse",
     "status",
     "tracking_number",
+    "host_id",
+    "buyer_id",
+    "buyer_name",
+    "ship_to_name",
+    "ship_to_phone",
+    "ship_to_country",
+    "ship_to_city",
+    "ship_to_address",
+    "ship_to_postal_code",
+    "paid_at",
+    "shipped_at",
+    "delivered_at",
+    "cancelled_at",
+    "cancel_reason",
+    "carrier",
+    "rate_cny",
+    "value_cny",
 ];
 
 /// One CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
@@ -144,32 +176,71 @@ fn field(value: &str) -> String {
     }
 }
 
+/// A field of text someone else wrote (names, cities, addresses, tracking numbers…): one a
+/// spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return) is prefixed with a single quote and quoted, as OWASP's CSV-injection guidance says.
+fn text(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("\"'{}\"", value.replace('"', "\"\""))
+    } else {
+        field(value)
+    }
+}
+
 /// Every order as CSV with CRLF line ends.
 pub async fn export_csv(store: &FeedStore) -> Result<String> {
     let rows = store.export_rows().await?;
     let mut out = EXPORT_COLUMNS.join(",");
     out.push_str("\r\n");
+    let time = |t: Option<i64>| t.map(rfc3339).unwrap_or_default();
     for r in rows {
+        let ship_to: Option<crate::model::ShipTo> = serde_json::from_str(&r.ship_to).ok();
+        // Recipient text is made single-line like every other people-written cell.
+        let to = |f: fn(&crate::model::ShipTo) -> &str| {
+            text(&silkstream_catalog::text::clean_line(
+                ship_to.as_ref().map(f).unwrap_or_default(),
+            ))
+        };
         let fields = [
-            r.id.to_string(),
-            rfc3339(r.created_at),
-            r.session_id.to_string(),
-            r.host,
-            r.market,
-            r.buyer_city,
-            r.sku,
-            r.hs_code,
-            r.quantity.to_string(),
-            major(r.unit_price_minor, &r.currency),
-            major(r.total_minor, &r.currency),
-            r.currency,
-            r.customs_mode.unwrap_or_default(),
-            r.warehouse,
-            r.status,
-            r.tracking_number.unwrap_or_default(),
+            field(&r.id.to_string()),
+            field(&rfc3339(r.created_at)),
+            field(&r.session_id.to_string()),
+            text(&r.host),
+            text(&r.market),
+            text(&r.buyer_city),
+            text(&r.sku),
+            text(&r.hs_code),
+            field(&r.quantity.to_string()),
+            field(&major(r.unit_price_minor, &r.currency)),
+            field(&major(r.total_minor, &r.currency)),
+            text(&r.currency),
+            text(&r.customs_mode.unwrap_or_default()),
+            text(&r.warehouse),
+            text(&r.status),
+            text(&r.tracking_number.unwrap_or_default()),
+            field(&r.host_id.to_string()),
+            field(&r.buyer_id.to_string()),
+            text(&r.buyer_name),
+            to(|s| &s.name),
+            to(|s| &s.phone),
+            to(|s| &s.country),
+            to(|s| &s.city),
+            to(|s| &s.address),
+            to(|s| &s.postal_code),
+            field(&time(r.paid_at)),
+            field(&time(r.shipped_at)),
+            field(&time(r.delivered_at)),
+            field(&time(r.cancelled_at)),
+            text(&r.cancel_reason.unwrap_or_default()),
+            text(&r.carrier.unwrap_or_default()),
+            field(&r.rate_cny.unwrap_or_default()),
+            field(
+                &r.value_cny_fen
+                    .map(|fen| cny_text(i128::from(fen)))
+                    .unwrap_or_default(),
+            ),
         ];
-        let line: Vec<String> = fields.iter().map(|f| field(f)).collect();
-        out.push_str(&line.join(","));
+        out.push_str(&fields.join(","));
         out.push_str("\r\n");
     }
     Ok(out)
@@ -186,6 +257,21 @@ mod tests {
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(field("two\nlines"), "\"two\nlines\"");
+    }
+
+    /// Cells a spreadsheet would run as formulas are quoted and prefixed; others stay as they
+    /// are (OWASP CSV injection).
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(text("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(text("@SUM(A1:A2)"), "\"'@SUM(A1:A2)\"");
+        assert_eq!(text("+1+1"), "\"'+1+1\"");
+        assert_eq!(text("-2+3"), "\"'-2+3\"");
+        assert_eq!(text("\tcmd"), "\"'\tcmd\"");
+        assert_eq!(text("\rcmd"), "\"'\rcmd\"");
+        assert_eq!(text("Almaty"), "Almaty");
+        assert_eq!(text("a=b"), "a=b");
+        assert_eq!(text(""), "");
     }
 
     /// Major units follow the currency's exponent.

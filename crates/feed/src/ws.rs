@@ -1064,10 +1064,21 @@ fn totals_value(feed: &Encoding, totals: &TotalsView) -> Value {
         .map(|(c, a)| (c.clone(), Value::from(*a)))
         .collect();
     out.insert("gmv".into(), Value::Object(gmv));
-    let amounts = totals.gmv.iter().map(|(c, a)| (c.as_str(), *a));
-    let (cny, missing) = match feed.rates.read() {
-        Ok(rates) => rates.total_in_cny(amounts),
-        Err(poisoned) => poisoned.into_inner().total_in_cny(amounts),
+    // The sum of the orders' stored CNY values, written with the totals: the same figure as the
+    // summary's at every moment. Only events logged before orders carried their rate fall back
+    // to the rate table the ticker keeps.
+    let (cny, missing) = match totals.gmv_cny_fen {
+        Some(fen) => (
+            silkstream_catalog::store::cny_text(i128::from(fen)),
+            totals.missing_rates.clone(),
+        ),
+        None => {
+            let amounts = totals.gmv.iter().map(|(c, a)| (c.as_str(), *a));
+            match feed.rates.read() {
+                Ok(rates) => rates.total_in_cny(amounts),
+                Err(poisoned) => poisoned.into_inner().total_in_cny(amounts),
+            }
+        }
     };
     out.insert("gmv_cny".into(), Value::from(cny));
     if !missing.is_empty() {

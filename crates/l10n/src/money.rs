@@ -5,7 +5,10 @@
 //! standard currency pattern of each locale, the currency symbols and CLDR fraction digits come
 //! from `cldr_data.rs`, generated from babel 2.19.0 (CLDR 49) by
 //! `tests/oracles/gen_cldr_tables.py`. Rules:
-//! - ISO exponent: VND 0, every other supported currency 2 ([`minor_unit_exponent`]).
+//! - Every ISO 4217 currency is formatted, not only the fifteen Silkstream prices in: symbols and
+//!   CLDR digits of the others are in `cldr_data.rs` too (where they differ from the code and 2).
+//! - ISO exponent: VND 0, every other supported currency 2, any other currency ISO 4217's
+//!   ([`minor_unit_exponent`]).
 //! - Shown fraction digits: CLDR's (VND, LAK, MMK, IDR: 0), except UZS and MNT shown with their
 //!   CLDR cash digits, 0 ([`display_fraction_digits`]).
 //! - Fewer digits shown than carried: round half to even on the absolute value, as babel does
@@ -31,7 +34,7 @@ pub const CURRENCIES: &[&str] = &[
 /// Why an amount could not be formatted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
-    /// The currency is not one of [`CURRENCIES`] (becomes a 422 at the API).
+    /// The code is not an ISO 4217 currency with a minor unit (becomes a 422 at the API).
     #[error("unsupported currency {0:?}")]
     UnsupportedCurrency(String),
     /// The locale is not one of the supported locales (becomes a 422 at the API).
@@ -47,18 +50,21 @@ pub struct MoneyOptions {
     pub native_digits: bool,
 }
 
-/// The ISO 4217 minor-unit exponent of a supported currency: 0 for VND, 2 for every other one;
-/// `None` for a currency Silkstream does not support.
+/// The ISO 4217 minor-unit exponent of a currency: 0 for VND, 2 for every other one
+/// Silkstream prices in, and ISO 4217's for any other active currency (EUR 2, JPY 0, BHD 3);
+/// `None` for a code that is not an ISO 4217 currency with a minor unit.
 pub fn minor_unit_exponent(currency: &str) -> Option<u32> {
     match currency {
         "VND" => Some(0),
         c if CURRENCIES.contains(&c) => Some(2),
-        _ => None,
+        c => iso_currency::Currency::from_code(c)
+            .and_then(|c| c.exponent())
+            .map(u32::from),
     }
 }
 
-/// Fraction digits shown for a currency: CLDR's default digits, except UZS and MNT, shown with
-/// their CLDR cash digits (0). Unknown currencies: 2.
+/// Fraction digits shown for a currency: CLDR's default digits (2 where CLDR names none), except
+/// UZS and MNT, shown with their CLDR cash digits (0).
 pub fn display_fraction_digits(currency: &str) -> u32 {
     if matches!(currency, "UZS" | "MNT") {
         return 0;
@@ -190,13 +196,42 @@ fn push_with_symbol(out: &mut String, affix: &str, symbol: &str) {
 mod tests {
     use super::*;
 
-    /// VND has no minor unit; the other supported currencies have two; unknown ones none.
+    /// VND has no minor unit; the other supported currencies have two; any other ISO 4217
+    /// currency has its own; unknown codes none.
     #[test]
     fn iso_exponents() {
         assert_eq!(minor_unit_exponent("VND"), Some(0));
         assert_eq!(minor_unit_exponent("IDR"), Some(2));
         assert_eq!(minor_unit_exponent("UZS"), Some(2));
-        assert_eq!(minor_unit_exponent("EUR"), None);
+        assert_eq!(minor_unit_exponent("EUR"), Some(2));
+        assert_eq!(minor_unit_exponent("JPY"), Some(0));
+        assert_eq!(minor_unit_exponent("BHD"), Some(3));
+        assert_eq!(minor_unit_exponent("XYZ"), None);
+        assert_eq!(minor_unit_exponent("eur"), None);
+    }
+
+    /// Currencies beyond the fifteen, as CLDR (babel 2.19.0, CLDR 49) formats them: "20.00 EUR"
+    /// in a Russian message becomes "20,00 €".
+    #[test]
+    fn every_iso_currency_is_localised() {
+        let opts = MoneyOptions::default();
+        for (locale, currency, minor, expected) in [
+            ("ru", "EUR", 2_000, "20,00\u{a0}€"),
+            ("en", "EUR", 2_000, "€20.00"),
+            ("kk", "EUR", 2_000, "20,00\u{a0}€"),
+            ("vi", "EUR", 2_000, "20,00\u{a0}€"),
+            ("zh-CN", "GBP", 2_000, "£20.00"),
+            ("en", "JPY", 2_000, "¥2,000"),
+            ("ru", "JPY", 2_000, "2\u{a0}000\u{a0}¥"),
+            ("en", "BHD", 20_000, "BHD20.000"),
+            ("ru", "TRY", -123_456, "-1\u{a0}234,56\u{a0}TRY"),
+        ] {
+            assert_eq!(
+                format_money(locale, currency, minor, &opts).as_deref(),
+                Ok(expected),
+                "{locale} {currency} {minor}"
+            );
+        }
     }
 
     /// VND, LAK, MMK, IDR, UZS and MNT are shown without decimals; the rest with two.
@@ -248,8 +283,8 @@ mod tests {
     fn refuses_unknown_codes() {
         let opts = MoneyOptions::default();
         assert_eq!(
-            format_money("en", "EUR", 1, &opts),
-            Err(MoneyError::UnsupportedCurrency("EUR".into()))
+            format_money("en", "XYZ", 1, &opts),
+            Err(MoneyError::UnsupportedCurrency("XYZ".into()))
         );
         assert_eq!(
             format_money("de", "USD", 1, &opts),

@@ -62,6 +62,58 @@ fn money_matches_babel() {
     );
 }
 
+/// Every other currency CLDR knows that is an ISO 4217 currency formats in every locale as babel
+/// formats it (`money_iso.json`: 20 and -1234567 major units).
+#[test]
+fn every_iso_currency_matches_babel() {
+    let doc = golden("money_iso.json");
+    let locales = doc["locales"].as_object().expect("locales");
+    assert_eq!(locales.len(), SUPPORTED_LOCALES.len());
+    let mut mismatches = Vec::new();
+    let mut checked = std::collections::BTreeSet::new();
+    for (locale, currencies) in locales {
+        for (currency, expected) in currencies.as_object().expect("currencies") {
+            // CLDR also knows withdrawn currencies; ISO 4217's current list is what we format.
+            let Some(exponent) = silkstream_l10n::minor_unit_exponent(currency) else {
+                continue;
+            };
+            checked.insert(currency.clone());
+            let unit = 10_i64.pow(exponent);
+            for (major, expected) in [20, -1_234_567].into_iter().zip(
+                expected
+                    .as_array()
+                    .expect("two amounts")
+                    .iter()
+                    .map(|e| e.as_str().expect("text")),
+            ) {
+                let actual = format_money(locale, currency, major * unit, &MoneyOptions::default())
+                    .expect("an ISO 4217 currency formats");
+                if actual != expected {
+                    mismatches.push(format!(
+                        "{locale} {currency} {major}: ours {actual:?}, babel {expected:?}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+    for common in [
+        "EUR", "GBP", "JPY", "CHF", "INR", "TRY", "AED", "KRW", "BHD", "KWD",
+    ] {
+        assert!(checked.contains(common), "{common} is covered");
+    }
+    assert!(
+        checked.len() > 140,
+        "{} ISO currencies checked",
+        checked.len()
+    );
+}
+
 /// Every locale gives the same plural category as babel for integers and decimals.
 #[test]
 fn plurals_match_babel() {

@@ -205,7 +205,14 @@ fn price_line() {
             .text,
         "Giá: 250.000\u{a0}₫"
     );
-    assert!(l10n.price_line("en", "EUR", 1).is_err());
+    // Every ISO 4217 currency, not only the fifteen of the demo; a code that is none is refused.
+    assert_eq!(
+        l10n.price_line("ru", "EUR", 2_000)
+            .expect("EUR formats")
+            .text,
+        "Цена: 20,00\u{a0}€"
+    );
+    assert!(l10n.price_line("en", "XYZ", 1).is_err());
 }
 
 /// A message missing in Kazakh falls back to Russian, then to English, and says so.

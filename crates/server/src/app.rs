@@ -407,7 +407,10 @@ async fn operations_access(State(state): State<AppState>, req: Request, next: Ne
         MetricsAccess::Open => true,
         MetricsAccess::Loopback if local => true,
         MetricsAccess::Loopback | MetricsAccess::Token => {
-            let role = req.extensions().get::<silkstream_catalog::auth::Principal>().map(|p| p.role);
+            let role = req
+                .extensions()
+                .get::<silkstream_catalog::auth::Principal>()
+                .map(|p| p.role);
             match role {
                 None => return Error::Unauthorized.into_response(),
                 Some(role) => matches!(role, Role::Operator | Role::Admin),

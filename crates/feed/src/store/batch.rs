@@ -4,7 +4,10 @@
 //!
 //! 1. lock the session (and read its state, then the clock);
 //! 2. read every order's key in one query — a key that names a committed order is a replay,
-//!    whatever the stock says now —; then, for each order in arrival order, the session's and
+//!    whatever the stock says now —, the rate table in force on the batch's UTC date and the
+//!    session's running totals (once per batch); then, for each order in arrival order, its
+//!    rate and CNY value and whether the totals can hold it (else `total_overflow`), the
+//!    session's and
 //!    the sale's state and time, the units left, and the buyer's units in this sale (a guarded
 //!    upsert of `sale_buyers`, so the per-buyer limit holds across orders and instances);
 //! 3. insert the accepted orders in (buyer, key) order, `ON CONFLICT DO NOTHING`: two sessions'
@@ -20,7 +23,10 @@
 use std::collections::HashMap;
 
 use super::write::SessionWrite;
-use super::{insert_order, keys_in_tx, log, order_event, FeedStore, PendingOrder, Placed};
+use super::{
+    counted, insert_order, keys_in_tx, log, order_event, value_order, FeedStore, PendingOrder,
+    Placed, Valued,
+};
 use crate::error::{Error, Refusal, Result};
 use crate::model::{SaleState, SessionState};
 
@@ -28,8 +34,8 @@ use crate::model::{SaleState, SessionState};
 enum Decision {
     /// Answered already: a replay or a refusal.
     Final(Placed),
-    /// Accepted: inserted in the second step.
-    Accepted,
+    /// Accepted, with its rate and CNY value: inserted in the second step.
+    Accepted(Valued),
     /// A second copy of the accepted order at this index: its replay.
     CopyOf(usize),
 }
@@ -98,6 +104,14 @@ async fn decide(
         .map(|o| (o.buyer_token_id, o.idempotency_key.as_str()))
         .collect();
     let known = keys_in_tx(w.tx(), &keys).await?;
+    // The rate table in force on the batch's date, once per batch, and the session's totals:
+    // an order that would take a total past 64 bits is refused before anything of it is
+    // written.
+    let rates =
+        silkstream_catalog::store::rate_table_in(w.tx(), silkstream_catalog::store::utc_date(now))
+            .await?;
+    let mut totals = log::read_totals(w.tx(), session_id).await?;
+    let mut projected = totals.clone();
     for (i, o) in batch.iter().enumerate() {
         if let Some(&order_id) = known.get(&(o.buyer_token_id, o.idempotency_key.clone())) {
             outcomes.push(Decision::Final(Placed::Duplicate { order_id }));
@@ -126,6 +140,14 @@ async fn decide(
             outcomes.push(Decision::Final(Placed::Refused(r)));
             continue;
         }
+        let mut trial = projected.clone();
+        let value = match value_order(&rates, o) {
+            Ok(v) if log::count(&mut trial, counted(o, &v), 1).is_ok() => v,
+            _ => {
+                outcomes.push(Decision::Final(Placed::Refused(Refusal::TotalOverflow)));
+                continue;
+            }
+        };
         let within_limit = sqlx::query(
             "INSERT INTO sale_buyers (sale_id, buyer_token_id, units) VALUES ($1, $2, $3) \
              ON CONFLICT (sale_id, buyer_token_id) DO UPDATE \
@@ -146,8 +168,9 @@ async fn decide(
             continue;
         }
         left -= o.quantity;
+        projected = trial;
         accepted.insert((o.buyer_token_id, o.idempotency_key.as_str()), i);
-        outcomes.push(Decision::Accepted);
+        outcomes.push(Decision::Accepted(value));
     }
     let taken = remaining - left;
     let mut ids: HashMap<usize, i64> = HashMap::new();
@@ -159,7 +182,10 @@ async fn decide(
                 .cmp(&(batch[*b].buyer_token_id, &batch[*b].idempotency_key))
         });
         for i in order {
-            match insert_order(w.tx(), batch[i], warehouse_id, now, pay_by).await? {
+            let Decision::Accepted(value) = &outcomes[i] else {
+                return Err(Error::internal("an accepted order lost its decision"));
+            };
+            match insert_order(w.tx(), batch[i], value, warehouse_id, now, pay_by).await? {
                 Some(id) => {
                     ids.insert(i, id);
                 }
@@ -174,12 +200,7 @@ async fn decide(
         }
     }
     // Events and answers in arrival order, each with the units left after it.
-    let mut totals = if taken > 0 {
-        log::read_totals(w.tx(), session_id).await?
-    } else {
-        log::Totals::new()
-    };
-    let mut counted: Vec<String> = Vec::new();
+    let mut changed: Vec<String> = Vec::new();
     let mut after = remaining;
     let mut placed = Vec::with_capacity(batch.len());
     for (i, outcome) in outcomes.into_iter().enumerate() {
@@ -189,18 +210,14 @@ async fn decide(
                 order_id: inserted(&ids, first)?,
             },
             Decision::Final(p) => p,
-            Decision::Accepted => {
+            Decision::Accepted(value) => {
                 let order_id = inserted(&ids, i)?;
                 after -= o.quantity;
-                log::count(
-                    &mut totals,
-                    &o.currency,
-                    o.quantity,
-                    o.unit_price_minor * o.quantity,
-                    1,
-                );
-                if !counted.contains(&o.currency) {
-                    counted.push(o.currency.clone());
+                // Counted in the same order as when decided, so it fits.
+                log::count(&mut totals, counted(o, &value), 1)
+                    .map_err(|_| Error::internal("a decided order no longer fits the totals"))?;
+                if !changed.contains(&o.currency) {
+                    changed.push(o.currency.clone());
                 }
                 w.log(order_event(o, order_id, Some(after), &totals));
                 Placed::Confirmed {
@@ -215,7 +232,7 @@ async fn decide(
             sale_id,
         }));
     }
-    log::write_totals(w.tx(), session_id, &totals, &counted).await?;
+    log::write_totals(w.tx(), session_id, &totals, &changed).await?;
     Ok(Attempt::Done(placed))
 }
 

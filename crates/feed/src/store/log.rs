@@ -133,21 +133,49 @@ pub(super) async fn append(
     Ok(())
 }
 
-/// A session's running totals per currency: (orders, units, GMV in minor units).
-pub type Totals = BTreeMap<String, (i64, i64, i64)>;
+/// One currency's running totals in a session: orders, units, GMV in minor units, the CNY
+/// value of those orders in fen (at each order's own rate), and how many of them have no rate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Total {
+    pub orders: i64,
+    pub units: i64,
+    pub gmv_minor: i64,
+    pub cny_fen: i64,
+    pub unrated: i64,
+}
+
+/// A session's running totals per currency.
+pub type Totals = BTreeMap<String, Total>;
+
+/// A sum that would not fit in a total: the order that would cause it is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overflow;
 
 /// The session's totals as of this transaction (which holds the session's row, so nobody else
 /// changes them until it ends).
 pub(super) async fn read_totals(tx: &mut Conn, session_id: i64) -> Result<Totals> {
-    let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT currency, orders, units, gmv_minor FROM session_totals WHERE session_id = $1",
+    type Row = (String, i64, i64, i64, i64, i64);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT currency, orders, units, gmv_minor, gmv_cny_fen, unrated FROM session_totals \
+         WHERE session_id = $1",
     )
     .bind(session_id)
     .fetch_all(&mut *tx)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(c, o, u, g)| (c, (o, u, g)))
+        .map(|(c, orders, units, gmv_minor, cny_fen, unrated)| {
+            (
+                c,
+                Total {
+                    orders,
+                    units,
+                    gmv_minor,
+                    cny_fen,
+                    unrated,
+                },
+            )
+        })
         .collect())
 }
 
@@ -159,46 +187,83 @@ pub(super) async fn write_totals(
     currencies: &[String],
 ) -> Result<()> {
     for currency in currencies {
-        let (orders, units, gmv) = totals.get(currency).copied().unwrap_or((0, 0, 0));
+        let t = totals.get(currency).copied().unwrap_or_default();
         sqlx::query(
-            "INSERT INTO session_totals (session_id, currency, orders, units, gmv_minor) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (session_id, currency) DO UPDATE \
+            "INSERT INTO session_totals (session_id, currency, orders, units, gmv_minor, \
+             gmv_cny_fen, unrated) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (session_id, currency) DO UPDATE \
              SET orders = excluded.orders, units = excluded.units, \
-             gmv_minor = excluded.gmv_minor",
+             gmv_minor = excluded.gmv_minor, gmv_cny_fen = excluded.gmv_cny_fen, \
+             unrated = excluded.unrated",
         )
         .bind(session_id)
         .bind(currency)
-        .bind(orders)
-        .bind(units)
-        .bind(gmv)
+        .bind(t.orders)
+        .bind(t.units)
+        .bind(t.gmv_minor)
+        .bind(t.cny_fen)
+        .bind(t.unrated)
         .execute(&mut *tx)
         .await?;
     }
     Ok(())
 }
 
+/// One order as the totals count it: its currency, units, total in minor units and CNY value
+/// in fen (`None` without a rate).
+#[derive(Debug, Clone, Copy)]
+pub struct Counted<'a> {
+    pub currency: &'a str,
+    pub quantity: i64,
+    pub total_minor: i64,
+    pub cny_fen: Option<i64>,
+}
+
 /// Counts one order (`sign = 1`) or takes one away (`-1`) in the session's stored totals; the
-/// totals after, for its event.
+/// totals after, for its event. A count that would overflow is [`Overflow`], written nowhere.
 pub(super) async fn count_one(
     tx: &mut Conn,
     session_id: i64,
-    currency: &str,
-    quantity: i64,
-    total_minor: i64,
+    order: Counted<'_>,
     sign: i64,
-) -> Result<Totals> {
+) -> Result<std::result::Result<Totals, Overflow>> {
     let mut totals = read_totals(tx, session_id).await?;
-    count(&mut totals, currency, quantity, total_minor, sign);
-    write_totals(tx, session_id, &totals, &[currency.to_owned()]).await?;
-    Ok(totals)
+    if let Err(o) = count(&mut totals, order, sign) {
+        return Ok(Err(o));
+    }
+    write_totals(tx, session_id, &totals, &[order.currency.to_owned()]).await?;
+    Ok(Ok(totals))
 }
 
-/// Adds one order (or, with `sign = -1`, takes one away) to the totals.
-pub fn count(totals: &mut Totals, currency: &str, quantity: i64, total_minor: i64, sign: i64) {
-    let entry = totals.entry(currency.to_owned()).or_insert((0, 0, 0));
-    entry.0 += sign;
-    entry.1 += sign * quantity;
-    entry.2 += sign * total_minor;
+/// Adds one order (or, with `sign = -1`, takes one away) to the totals, with checked
+/// arithmetic: on [`Overflow`] the totals are left as they were.
+pub fn count(
+    totals: &mut Totals,
+    order: Counted<'_>,
+    sign: i64,
+) -> std::result::Result<(), Overflow> {
+    let before = totals.get(order.currency).copied().unwrap_or_default();
+    let add = |a: i64, b: i64| {
+        b.checked_mul(sign)
+            .and_then(|b| a.checked_add(b))
+            .ok_or(Overflow)
+    };
+    let after = Total {
+        orders: add(before.orders, 1)?,
+        units: add(before.units, order.quantity)?,
+        gmv_minor: add(before.gmv_minor, order.total_minor)?,
+        cny_fen: add(before.cny_fen, order.cny_fen.unwrap_or(0))?,
+        unrated: add(before.unrated, i64::from(order.cny_fen.is_none()))?,
+    };
+    // The session's CNY total is the sum over its currencies: it must fit as well.
+    let cny_elsewhere = totals
+        .iter()
+        .filter(|(c, _)| c.as_str() != order.currency)
+        .try_fold(0_i64, |acc, (_, t)| acc.checked_add(t.cny_fen))
+        .ok_or(Overflow)?;
+    cny_elsewhere.checked_add(after.cny_fen).ok_or(Overflow)?;
+    totals.insert(order.currency.to_owned(), after);
+    Ok(())
 }
 
 impl super::FeedStore {

@@ -184,6 +184,8 @@ pub(crate) struct OrderRow {
     pub tracking_number: Option<String>,
     pub created_at: i64,
     pub host_token_id: i64,
+    pub rate_cny: Option<String>,
+    pub value_cny_fen: Option<i64>,
 }
 
 pub(crate) const ORDER_SELECT: &str = "SELECT o.id, o.session_id, o.sale_id, o.buyer_token_id, \
@@ -191,7 +193,7 @@ pub(crate) const ORDER_SELECT: &str = "SELECT o.id, o.session_id, o.sale_id, o.b
      o.quantity, o.currency, o.unit_price_minor, o.total_minor, o.market, o.buyer_city, o.locale, \
      o.customs_mode, o.ship_to, o.status, o.pay_by, o.paid_at, o.shipped_at, o.delivered_at, \
      o.cancelled_at, o.cancel_reason, o.carrier, o.tracking_number, o.created_at, \
-     s.host_token_id FROM orders o JOIN variants v ON v.id = o.variant_id \
+     s.host_token_id, o.rate_cny, o.value_cny_fen FROM orders o JOIN variants v ON v.id = o.variant_id \
      JOIN warehouses w ON w.id = o.warehouse_id JOIN sessions s ON s.id = o.session_id";
 
 impl OrderRow {
@@ -237,6 +239,10 @@ impl OrderRow {
                 .tracking_number
                 .as_deref()
                 .map(silkstream_catalog::text::clean_line),
+            rate_cny: self.rate_cny.clone(),
+            value_cny: self
+                .value_cny_fen
+                .map(|fen| silkstream_catalog::store::cny_text(i128::from(fen))),
             ship_to: if sees_recipient {
                 serde_json::from_str(&self.ship_to).ok()
             } else {
@@ -358,11 +364,50 @@ impl FeedStore {
     }
 }
 
+/// An order's rate and value in CNY, decided in the order's own transaction from the rate
+/// table in force on its UTC date (docs/reports.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Valued {
+    /// The rate's exact decimal text (CNY per one major unit); `None` without a rate.
+    pub rate: Option<String>,
+    /// The order's total in CNY fen, rounded half away from zero; `None` without a rate.
+    pub cny_fen: Option<i64>,
+}
+
+/// Values an order's total at `rates`; [`Refusal::TotalOverflow`] when the total or its CNY
+/// value does not fit in 64 bits.
+pub(crate) fn value_order(
+    rates: &silkstream_catalog::store::RateTable,
+    o: &PendingOrder,
+) -> std::result::Result<Valued, crate::error::Refusal> {
+    let overflow = crate::error::Refusal::TotalOverflow;
+    let total = o.unit_price_minor.checked_mul(o.quantity).ok_or(overflow)?;
+    match rates.value_in_cny(&o.currency, total) {
+        Ok(Some((rate, fen))) => Ok(Valued {
+            rate: Some(rate),
+            cny_fen: Some(fen),
+        }),
+        Ok(None) => Ok(Valued::default()),
+        Err(()) => Err(overflow),
+    }
+}
+
+/// An order as the running totals count it.
+pub(crate) fn counted<'a>(o: &'a PendingOrder, v: &Valued) -> log::Counted<'a> {
+    log::Counted {
+        currency: &o.currency,
+        quantity: o.quantity,
+        total_minor: o.unit_price_minor.saturating_mul(o.quantity),
+        cny_fen: v.cny_fen,
+    }
+}
+
 /// Inserts an accepted order unless the buyer's key names one already: `Some(id)` when
 /// inserted, `None` when the key was taken (never an error that would abort a batch).
 pub(crate) async fn insert_order(
     tx: &mut silkstream_catalog::db::Conn,
     o: &PendingOrder,
+    value: &Valued,
     warehouse_id: i64,
     now: i64,
     pay_by: i64,
@@ -371,8 +416,8 @@ pub(crate) async fn insert_order(
         "INSERT INTO orders (session_id, sale_id, buyer_token_id, idempotency_key, \
          request_digest, variant_id, product_id, warehouse_id, quantity, currency, \
          unit_price_minor, total_minor, market, buyer_city, locale, customs_mode, ship_to, \
-         status, pay_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-         $12, $13, $14, $15, $16, $17, 'confirmed', $18, $19) \
+         status, pay_by, created_at, rate_cny, value_cny_fen) VALUES ($1, $2, $3, $4, $5, $6, \
+         $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'confirmed', $18, $19, $20, $21) \
          ON CONFLICT (buyer_token_id, idempotency_key) DO NOTHING RETURNING id",
     )
     .bind(o.session_id)
@@ -386,7 +431,7 @@ pub(crate) async fn insert_order(
     .bind(o.quantity)
     .bind(&o.currency)
     .bind(o.unit_price_minor)
-    .bind(o.unit_price_minor * o.quantity)
+    .bind(o.unit_price_minor.saturating_mul(o.quantity))
     .bind(&o.market)
     .bind(&o.buyer_city)
     .bind(&o.locale)
@@ -394,6 +439,8 @@ pub(crate) async fn insert_order(
     .bind(&o.ship_to)
     .bind(pay_by)
     .bind(now)
+    .bind(&value.rate)
+    .bind(value.cny_fen)
     .fetch_optional(&mut *tx)
     .await?;
     Ok(inserted.map(|(id,)| id))
@@ -441,6 +488,20 @@ pub(crate) async fn keys_in_tx(
         .into_iter()
         .map(|(buyer, key, id)| ((buyer, key), id))
         .collect())
+}
+
+/// Sums per currency (kept in 128 bits) back in 64 bits; a sum that does not fit is a 409
+/// `total_overflow`, never a wrapped number.
+pub(crate) fn narrow(sums: BTreeMap<String, i128>) -> Result<BTreeMap<String, i64>> {
+    sums.into_iter()
+        .map(|(currency, sum)| match i64::try_from(sum) {
+            Ok(v) => Ok((currency, v)),
+            Err(_) => Err(Error::conflict(
+                "total_overflow",
+                format!("the sum in {currency} does not fit in 64 bits"),
+            )),
+        })
+        .collect()
 }
 
 /// Amounts per currency as a list of [`Money`].

@@ -106,13 +106,24 @@ impl FeedStore {
         if let Some((sale_id,)) = sale {
             return Ok(Placed::SaleOpen { sale_id });
         }
+        // The rate in force on the order's date, read in its own transaction.
+        let rates = silkstream_catalog::store::rate_table_in(
+            w.tx(),
+            silkstream_catalog::store::utc_date(now),
+        )
+        .await?;
+        let value = match value_order(&rates, order) {
+            Ok(v) => v,
+            Err(refusal) => return Ok(Placed::Refused(refusal)),
+        };
         let Some(warehouse_id) =
             stock::take_for_market(w.tx(), order.variant_id, &order.market, order.quantity, now)
                 .await?
         else {
             return Ok(Placed::Refused(Refusal::SoldOut));
         };
-        let Some(order_id) = insert_order(w.tx(), order, warehouse_id, now, pay_by).await? else {
+        let Some(order_id) = insert_order(w.tx(), order, &value, warehouse_id, now, pay_by).await?
+        else {
             // The key was used meanwhile by a transaction that was not serialised with this one
             // (another session). The insert waited for it to commit, so the key's order is
             // visible to the next statement; nothing of this one is kept (dropping `w` rolls
@@ -122,15 +133,12 @@ impl FeedStore {
                 .ok_or_else(|| Error::internal("idempotency key vanished"))?;
             return Ok(Placed::Duplicate { order_id });
         };
-        let totals = log::count_one(
-            w.tx(),
-            order.session_id,
-            &order.currency,
-            order.quantity,
-            order.unit_price_minor * order.quantity,
-            1,
-        )
-        .await?;
+        let Ok(totals) =
+            log::count_one(w.tx(), order.session_id, counted(order, &value), 1).await?
+        else {
+            // Dropping `w` rolls back the order and its stock.
+            return Ok(Placed::Refused(Refusal::TotalOverflow));
+        };
         w.log(order_event(order, order_id, None, &totals));
         w.commit().await?;
         Ok(Placed::Confirmed {
@@ -200,12 +208,16 @@ impl FeedStore {
         let totals = log::count_one(
             w.tx(),
             row.session_id,
-            &row.currency,
-            row.quantity,
-            row.total_minor,
+            log::Counted {
+                currency: &row.currency,
+                quantity: row.quantity,
+                total_minor: row.total_minor,
+                cny_fen: row.value_cny_fen,
+            },
             -1,
         )
-        .await?;
+        .await?
+        .map_err(|_| Error::internal("taking an order out of its totals overflowed"))?;
         w.log(ev::Event::OrderCancelled(ev::OrderCancelled {
             order_id: id,
             sale_id: row.sale_id,
@@ -221,6 +233,14 @@ impl FeedStore {
             total_minor: row.total_minor,
             totals: ev::TotalsView::of(&totals),
         }));
+        if w.session.state == SessionState::Ended {
+            // The summary given at the end has changed: its host and operators hear of it.
+            w.log(ev::Event::SummaryChanged(ev::SummaryChanged {
+                order_id: id,
+                reason: reason.to_owned(),
+                totals: ev::TotalsView::of(&totals),
+            }));
+        }
         w.commit().await?;
         Ok(true)
     }

@@ -228,22 +228,36 @@ impl FeedStore {
         })
     }
 
-    /// What a session sold: orders, units and GMV (per currency and in CNY), top products.
+    /// What a session sold: orders, units and GMV (per currency and in CNY at the orders' own
+    /// rates), top products, as of now.
     pub async fn summary(&self, session_id: i64, peak_viewers: i64) -> Result<Summary> {
-        let rows: Vec<(i64, String, i64, i64, String)> = sqlx::query_as(
-            "SELECT o.product_id, o.currency, o.quantity, o.total_minor, pr.title \
-             FROM orders o JOIN products pr ON pr.id = o.product_id \
+        type Row = (i64, String, i64, i64, String, Option<i64>, String);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT o.product_id, o.currency, o.quantity, o.total_minor, pr.title, \
+             o.value_cny_fen, o.status FROM orders o JOIN products pr ON pr.id = o.product_id \
              WHERE o.session_id = $1 AND o.status <> 'cancelled' ORDER BY o.id",
         )
         .bind(session_id)
         .fetch_all(self.db.reader())
         .await?;
-        let mut gmv: BTreeMap<String, i64> = BTreeMap::new();
+        let as_of = now_ms();
+        let mut gmv: BTreeMap<String, i128> = BTreeMap::new();
         let mut products: BTreeMap<i64, TopProduct> = BTreeMap::new();
         let mut units = 0;
-        for (product_id, currency, quantity, total, title) in &rows {
+        let mut cny_fen: i128 = 0;
+        let mut missing: Vec<String> = Vec::new();
+        let mut unpaid = 0;
+        for (product_id, currency, quantity, total, title, value, status) in &rows {
             units += quantity;
-            *gmv.entry(currency.clone()).or_default() += total;
+            *gmv.entry(currency.clone()).or_default() += i128::from(*total);
+            match value {
+                Some(fen) => cny_fen += i128::from(*fen),
+                None if !missing.contains(currency) => missing.push(currency.clone()),
+                None => {}
+            }
+            if status == OrderStatus::Confirmed.as_str() {
+                unpaid += 1;
+            }
             let top = products.entry(*product_id).or_insert_with(|| TopProduct {
                 product_id: *product_id,
                 title: title.clone(),
@@ -253,7 +267,7 @@ impl FeedStore {
             top.units += quantity;
             top.orders += 1;
         }
-        let (gmv_cny, missing_rates) = self.in_cny(&gmv).await?;
+        missing.sort();
         let mut top: Vec<TopProduct> = products.into_values().collect();
         top.sort_by(|a, b| b.units.cmp(&a.units).then(a.product_id.cmp(&b.product_id)));
         top.truncate(5);
@@ -261,20 +275,15 @@ impl FeedStore {
         Ok(Summary {
             orders,
             units,
-            gmv: money_list(gmv),
-            gmv_cny,
-            missing_rates,
+            gmv: money_list(narrow(gmv)?),
+            gmv_cny: silkstream_catalog::store::cny_text(cny_fen),
+            missing_rates: missing,
             top_products: top,
             peak_viewers,
             orders_per_viewer: (peak_viewers > 0).then(|| orders as f64 / peak_viewers as f64),
+            as_of: rfc3339(as_of),
+            unpaid_orders: unpaid,
         })
-    }
-
-    /// Sums amounts per currency into CNY (major units, 2 decimals) at today's rates; names the
-    /// currencies without a rate.
-    pub async fn in_cny(&self, gmv: &BTreeMap<String, i64>) -> Result<(String, Vec<String>)> {
-        let rates = self.rates_today().await?;
-        Ok(rates.total_in_cny(gmv.iter().map(|(c, a)| (c.as_str(), *a))))
     }
 
     /// The rate table in force today.
@@ -443,11 +452,14 @@ impl FeedStore {
 
     /// Raises a session's peak viewers to `viewers` (never lowers it).
     pub(crate) async fn raise_peak_viewers(&self, session_id: i64, viewers: i64) -> Result<()> {
-        sqlx::query("UPDATE sessions SET peak_viewers = $1 WHERE id = $2 AND peak_viewers < $1")
-            .bind(viewers)
-            .bind(session_id)
-            .execute(self.db.writer())
-            .await?;
+        sqlx::query(
+            "UPDATE sessions SET peak_viewers = $1 WHERE id = $2 AND peak_viewers < $1 \
+             AND state <> 'ended'",
+        )
+        .bind(viewers)
+        .bind(session_id)
+        .execute(self.db.writer())
+        .await?;
         Ok(())
     }
 }

@@ -836,6 +836,10 @@ async fn a_client_that_never_reads_is_told_to_resync_and_slows_nobody(backend: B
         spawn_app_with(backend, |s| {
             s.feed_queue_capacity = SMALL_QUEUE;
             s.feed_ping_interval_s = 1;
+            // The stalled client is to be ended by its full queue, not by the idle timer: on a
+            // loaded machine the flood takes longer than the default minute of silence, and the
+            // idle close (or a ping blocked on the full socket for that long) came first.
+            s.feed_idle_timeout_s = 600;
             s.buyer_signups_per_minute = 1_000;
             s.orders_per_buyer_per_minute = 100_000;
             s.db_max_connections = 16;

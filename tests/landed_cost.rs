@@ -99,10 +99,13 @@ async fn product(
 }
 
 async fn quote(app: &TestApp, token: &str, vid: i64, query: &str) -> Value {
-    app.get(&format!("/api/v1/variants/{vid}/landed-cost?{query}"), token)
-        .await
-        .expect(200)
-        .body
+    app.get(
+        &format!("/api/v1/variants/{vid}/landed-cost?{query}"),
+        token,
+    )
+    .await
+    .expect(200)
+    .body
 }
 
 /// One row of the table: the market, the currency, the goods (minor units) and weight of one
@@ -343,8 +346,10 @@ async fn session_for(app: &TestApp, country: &str, products: &[i64]) -> (i64, St
             Method::POST,
             "/api/v1/buyers",
             None,
-            Some(&json!({"display_name": "Dilnoza", "country": country, "city": "Tashkent",
-                         "locale": "ru"})),
+            Some(
+                &json!({"display_name": "Dilnoza", "country": country, "city": "Tashkent",
+                         "locale": "ru"}),
+            ),
         )
         .await
         .expect(201)
@@ -377,7 +382,11 @@ async fn an_uzbek_buyers_second_order_in_a_month_crosses_usd_200(backend: Backen
     let q1 = &first["order"]["landed_cost"];
     assert_eq!(
         (&q1["basis"], &q1["duty_minor"], &q1["rule"]["id"]),
-        (&json!("exempt"), &json!(0), &json!("uz-courier-monthly-2025")),
+        (
+            &json!("exempt"),
+            &json!(0),
+            &json!("uz-courier-monthly-2025")
+        ),
         "{first}"
     );
     // The buyer's quote now counts the month's first order.
@@ -409,7 +418,12 @@ async fn an_uzbek_buyers_second_order_in_a_month_crosses_usd_200(backend: Backen
             &q2["total_minor"],
             &q2["thresholds"][0]["earlier"]
         ),
-        (&json!("computed"), &json!(1500), &json!(11500), &json!(15000)),
+        (
+            &json!("computed"),
+            &json!(1500),
+            &json!(11500),
+            &json!(15000)
+        ),
         "{second}"
     );
     // The order returns the same quote when read back.
@@ -438,9 +452,7 @@ async fn china_refuses_an_order_over_cny_5000_and_over_the_yearly_limit(backend:
     let (p_1000, v_1000) = product(&app, "CN-1000", "food.dairy", 900, "CNY", 100_000).await;
     let (p_cent, v_cent) = product(&app, "CN-CENT", "food.dairy", 10, "CNY", 1).await;
     let (sid, buyer) = session_for(&app, "CN", &[p_big, p_over, p_1000, p_cent]).await;
-    let before = app
-        .scalar("SELECT COUNT(*) FROM orders")
-        .await;
+    let before = app.scalar("SELECT COUNT(*) FROM orders").await;
     let refused = app
         .order(&buyer, sid, "cn-over", &order_to("CN", v_over, 1, "CNY"))
         .await
@@ -454,7 +466,12 @@ async fn china_refuses_an_order_over_cny_5000_and_over_the_yearly_limit(backend:
     // Five orders of CNY 5,000 (25,000), then CNY 1,000: exactly 26,000, accepted.
     for i in 0..5 {
         let placed = app
-            .order(&buyer, sid, &format!("cn-{i}"), &order_to("CN", v_big, 1, "CNY"))
+            .order(
+                &buyer,
+                sid,
+                &format!("cn-{i}"),
+                &order_to("CN", v_big, 1, "CNY"),
+            )
             .await
             .expect(201)
             .body;
@@ -500,7 +517,12 @@ async fn a_flash_sale_order_stores_its_quote(backend: Backend) {
     assert!(sale > 0);
     let (buyer, _) = app.buyer("Aigerim", "kk").await;
     let placed = app
-        .order(&buyer, live.session_id, "sale-1", &order_body(live.variant_id, 2, "KZT"))
+        .order(
+            &buyer,
+            live.session_id,
+            "sale-1",
+            &order_body(live.variant_id, 2, "KZT"),
+        )
         .await
         .expect(201)
         .body;
@@ -514,8 +536,10 @@ async fn a_flash_sale_order_stores_its_quote(backend: Backend) {
     );
     assert_eq!(q["basis"], json!("unknown"), "{placed}");
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM orders WHERE landed_cost LIKE '%eaeu-personal-parcel-2020%'")
-            .await,
+        app.scalar(
+            "SELECT COUNT(*) FROM orders WHERE landed_cost LIKE '%eaeu-personal-parcel-2020%'"
+        )
+        .await,
         1
     );
 }
@@ -531,8 +555,10 @@ async fn the_localized_product_view_carries_the_buyers_quote(backend: Backend) {
             Method::POST,
             "/api/v1/buyers",
             None,
-            Some(&json!({"display_name": "Putri", "country": "ID", "city": "Jakarta",
-                         "locale": "id"})),
+            Some(
+                &json!({"display_name": "Putri", "country": "ID", "city": "Jakarta",
+                         "locale": "id"}),
+            ),
         )
         .await
         .expect(201)
@@ -549,7 +575,12 @@ async fn the_localized_product_view_carries_the_buyers_quote(backend: Backend) {
     assert_eq!(quotes[0]["variant_id"], json!(vid), "{view}");
     let q = &quotes[0]["quote"];
     assert_eq!(
-        (&q["country"], &q["currency"], &q["rule"]["id"], &q["total_minor"]),
+        (
+            &q["country"],
+            &q["currency"],
+            &q["rule"]["id"],
+            &q["total_minor"]
+        ),
         (&json!("ID"), &json!("IDR"), &json!(ID), &json!(101_426_600)),
         "{view}"
     );
@@ -561,7 +592,10 @@ async fn the_localized_product_view_carries_the_buyers_quote(backend: Backend) {
         .body;
     assert!(plain["localized"].get("landed_cost").is_none(), "{plain}");
     let kz = app
-        .get(&format!("/api/v1/products/{pid}?currency=EUR&country=KZ"), &app.admin)
+        .get(
+            &format!("/api/v1/products/{pid}?currency=EUR&country=KZ"),
+            &app.admin,
+        )
         .await
         .expect(200)
         .body;
@@ -594,13 +628,20 @@ async fn rules_are_read_by_anyone_edited_by_admins_and_kept_over_a_restart(backe
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
     for r in rules.as_array().expect("rules") {
-        assert!(r["source"]["law"].is_string() && r["source"]["url"].is_string(), "{r}");
+        assert!(
+            r["source"]["law"].is_string() && r["source"]["url"].is_string(),
+            "{r}"
+        );
         assert!(r["effective_from"].is_string(), "{r}");
         assert_eq!(r["origin"], json!("file"), "{r}");
     }
     // A buyer may not write, whatever the body.
     let refused = app
-        .put("/api/v1/landed-cost/rules/x", &buyer, &json!({"nonsense": true}))
+        .put(
+            "/api/v1/landed-cost/rules/x",
+            &buyer,
+            &json!({"nonsense": true}),
+        )
         .await
         .expect(403);
     assert_eq!(refused.code(), "forbidden");
@@ -633,14 +674,17 @@ async fn rules_are_read_by_anyone_edited_by_admins_and_kept_over_a_restart(backe
     assert_eq!(q["basis"], json!("payable_on_delivery"), "{q}");
     // A rule still from the file, changed behind the server's back, is restored at start; the
     // admin's edit is kept.
-    app.execute(&format!(
+    app.execute(
         "UPDATE landed_cost_rules SET spec = REPLACE(spec, '\"9.1\"', '\"50\"') \
-         WHERE id = 'cn-cbec-retail-import-2019'"
-    ))
+         WHERE id = 'cn-cbec-retail-import-2019'",
+    )
     .await;
     app.restart().await;
     let cn = app
-        .get("/api/v1/landed-cost/rules/cn-cbec-retail-import-2019", &app.admin)
+        .get(
+            "/api/v1/landed-cost/rules/cn-cbec-retail-import-2019",
+            &app.admin,
+        )
         .await
         .expect(200)
         .body;
@@ -675,7 +719,11 @@ async fn rules_are_read_by_anyone_edited_by_admins_and_kept_over_a_restart(backe
     let mut bad = body;
     bad.insert("currency".into(), json!("XYZ"));
     let reply = app
-        .put("/api/v1/landed-cost/rules/th-bad", &app.admin, &Value::Object(bad))
+        .put(
+            "/api/v1/landed-cost/rules/th-bad",
+            &app.admin,
+            &Value::Object(bad),
+        )
         .await
         .expect(422);
     assert_eq!(reply.code(), "invalid");
@@ -700,7 +748,10 @@ async fn bad_quote_requests_are_refused_clearly(backend: Backend) {
         ("country=KH&currency=XAU", 422, "invalid"),
     ] {
         let reply = app
-            .get(&format!("/api/v1/variants/{vid}/landed-cost?{query}"), &app.admin)
+            .get(
+                &format!("/api/v1/variants/{vid}/landed-cost?{query}"),
+                &app.admin,
+            )
             .await
             .expect(status);
         assert_eq!(reply.code(), code, "{query}: {}", reply.text);

@@ -165,7 +165,10 @@ pub fn file_rules(text: &str) -> Result<Vec<FileRule>> {
     for r in &file.rules {
         check_id(&r.id)?;
         if !seen.insert(r.id.clone()) {
-            return Err(Error::invalid("id", format!("rule {} is listed twice", r.id)));
+            return Err(Error::invalid(
+                "id",
+                format!("rule {} is listed twice", r.id),
+            ));
         }
         check(&r.body)?;
     }
@@ -340,8 +343,11 @@ pub fn rule_for<'a>(
         .iter()
         .filter(|r| r.body.applies(country, category, day))
         .max_by(|a, b| {
-            (a.body.specificity(), &a.body.effective_from, &b.id)
-                .cmp(&(b.body.specificity(), &b.body.effective_from, &a.id))
+            (a.body.specificity(), &a.body.effective_from, &b.id).cmp(&(
+                b.body.specificity(),
+                &b.body.effective_from,
+                &a.id,
+            ))
         })
 }
 
@@ -538,8 +544,8 @@ pub fn compute(
     };
     // The value in the rule's currency, rounded half up to its minor unit: thresholds compare
     // and figures compute on this.
-    let Some(value) = convert_exact(rates, input.goods_minor, input.currency, rc)
-        .and_then(|d| to_minor(d, rc))
+    let Some(value) =
+        convert_exact(rates, input.goods_minor, input.currency, rc).and_then(|d| to_minor(d, rc))
     else {
         q.warnings.push(warning(
             "no_rate",
@@ -562,7 +568,10 @@ pub fn compute(
                 Some(v) => total = total.saturating_add(v),
                 None => q.warnings.push(warning(
                     "no_rate",
-                    format!("earlier orders in {cur} are left out: no rate into {}", r.currency),
+                    format!(
+                        "earlier orders in {cur} are left out: no rate into {}",
+                        r.currency
+                    ),
                 )),
             }
         }
@@ -743,9 +752,13 @@ mod tests {
     fn the_shipped_rule_file_parses_and_passes_its_checks() {
         let rules = file_rules(RULE_FILE).expect("rule file");
         assert!(rules.len() >= 8, "{} rules", rules.len());
-        for country in ["RU", "KZ", "KG", "UZ", "VN", "TH", "ID", "MY", "PH", "CN", "MN"] {
+        for country in [
+            "RU", "KZ", "KG", "UZ", "VN", "TH", "ID", "MY", "PH", "CN", "MN",
+        ] {
             assert!(
-                rules.iter().any(|r| r.body.markets.iter().any(|m| m == country)),
+                rules
+                    .iter()
+                    .any(|r| r.body.markets.iter().any(|m| m == country)),
                 "no rule for {country}"
             );
         }

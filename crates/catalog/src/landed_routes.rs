@@ -97,13 +97,16 @@ async fn variant_landed_cost(
     let currency = match &q.currency {
         Some(c) => CurrencyCode::parse("currency", c)?,
         None => {
-            let market = store.get_market(country.as_str()).await.map_err(|e| match e {
-                Error::NotFound(_) => Error::invalid(
-                    "country",
-                    format!("{} is not a market; name the currency", country.as_str()),
-                ),
-                other => other,
-            })?;
+            let market = store
+                .get_market(country.as_str())
+                .await
+                .map_err(|e| match e {
+                    Error::NotFound(_) => Error::invalid(
+                        "country",
+                        format!("{} is not a market; name the currency", country.as_str()),
+                    ),
+                    other => other,
+                })?;
             CurrencyCode::parse("currency", &market.default_currency)?
         }
     };

@@ -225,7 +225,12 @@ impl CatalogStore {
 
     /// The buyer's orders to `country` not cancelled, summed per currency, this month and this
     /// year (UTC) before `now`: one query.
-    pub async fn buyer_earlier(&self, buyer_token_id: i64, country: &str, now: i64) -> Result<Earlier> {
+    pub async fn buyer_earlier(
+        &self,
+        buyer_token_id: i64,
+        country: &str,
+        now: i64,
+    ) -> Result<Earlier> {
         let (month, year) = period_starts(now);
         let rows: Vec<(String, i64, i64)> = sqlx::query_as(
             "SELECT currency, \
@@ -252,16 +257,21 @@ impl CatalogStore {
 
     /// The buyer profile's country of a token, if it has one.
     pub async fn buyer_country(&self, token_id: i64) -> Result<Option<String>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT country FROM buyers WHERE token_id = $1")
-            .bind(token_id)
-            .fetch_optional(self.db.reader())
-            .await?;
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT country FROM buyers WHERE token_id = $1")
+                .bind(token_id)
+                .fetch_optional(self.db.reader())
+                .await?;
         Ok(row.map(|(c,)| c))
     }
 
     /// A quote for `input`; `buyer` (a token id) makes the buyer's earlier orders count where
     /// the rule counts per person.
-    pub async fn landed_quote(&self, input: &QuoteInput<'_>, buyer: Option<i64>) -> Result<LandedQuote> {
+    pub async fn landed_quote(
+        &self,
+        input: &QuoteInput<'_>,
+        buyer: Option<i64>,
+    ) -> Result<LandedQuote> {
         let snapshot = self.landed_snapshot(input.day).await?;
         let rule = landed::rule_for(&snapshot.rules, input.country, input.category, input.day);
         let earlier = match (rule, buyer) {
@@ -344,7 +354,9 @@ impl CatalogStore {
         let Some(Some(price)) = variant.price else {
             return Err(Error::conflict(
                 "no_price",
-                format!("variant {variant_id} has no price in {currency} and none converts into it"),
+                format!(
+                    "variant {variant_id} has no price in {currency} and none converts into it"
+                ),
             ));
         };
         let goods = price

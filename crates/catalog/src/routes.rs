@@ -112,7 +112,11 @@ async fn get_product(
     principal.require(READERS)?;
     let view = view(&headers, q.locale.as_deref(), q.currency.as_deref())?;
     let country = match &q.country {
-        Some(c) => Some(crate::codes::CountryCode::parse("country", c)?.as_str().to_owned()),
+        Some(c) => Some(
+            crate::codes::CountryCode::parse("country", c)?
+                .as_str()
+                .to_owned(),
+        ),
         None if principal.role == Role::Buyer => store.buyer_country(principal.token_id).await?,
         None => None,
     };

@@ -158,8 +158,10 @@ pub async fn place(
                 format!("this item has no price in {currency} in this session"),
             )
         })?;
-        let landed_cost = landed_cost(feed, principal, &ship_to, currency, &body, &facts, unit_price)
-            .await?;
+        let landed_cost = landed_cost(
+            feed, principal, &ship_to, currency, &body, &facts, unit_price,
+        )
+        .await?;
         let pending = PendingOrder {
             session_id,
             sale_id: sale.as_ref().map(|s| s.id),

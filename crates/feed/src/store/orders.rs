@@ -267,10 +267,7 @@ impl FeedStore {
     }
 
     /// The product, customs mode, archived flag, category and weight of a variant.
-    pub(crate) async fn variant_facts(
-        &self,
-        variant_id: i64,
-    ) -> Result<Option<VariantFacts>> {
+    pub(crate) async fn variant_facts(&self, variant_id: i64) -> Result<Option<VariantFacts>> {
         type Facts = (i64, Option<String>, Option<i64>, Option<i64>, String, i64);
         let row: Option<Facts> = sqlx::query_as(
             "SELECT v.product_id, pr.customs_mode, v.archived_at, pr.archived_at, pr.category, \
@@ -279,13 +276,15 @@ impl FeedStore {
         .bind(variant_id)
         .fetch_optional(self.db.reader())
         .await?;
-        Ok(row.map(|(product_id, customs_mode, va, pa, category, weight_g)| VariantFacts {
-            product_id,
-            customs_mode,
-            archived: va.is_some() || pa.is_some(),
-            category,
-            weight_g,
-        }))
+        Ok(row.map(
+            |(product_id, customs_mode, va, pa, category, weight_g)| VariantFacts {
+                product_id,
+                customs_mode,
+                archived: va.is_some() || pa.is_some(),
+                category,
+                weight_g,
+            },
+        ))
     }
 
     /// The variant's set price in a currency.

@@ -1,9 +1,11 @@
 //! Landed-cost quotes on both backends: a table of cases computed by hand (one per rule and one
 //! per threshold edge: just under, at, just over), conversion through the rate table, the
 //! per-person limits counting the buyer's earlier orders (Uzbekistan monthly, China yearly),
-//! China's 409 `cross_border_limit`, the quote stored with the order on the regular and the
+//! China's 409 `cross_border_limit` (HTTP and WebSocket), the quote stored with the order on the regular and the
 //! flash-sale paths, the localized product view, and the rule table: readable by anyone,
 //! edited by admins, reloaded at start without overwriting an admin's edit.
+
+use std::time::Duration;
 
 use serde_json::{json, Value};
 use silkstream_e2e::reqwest::Method;
@@ -458,6 +460,23 @@ async fn china_refuses_an_order_over_cny_5000_and_over_the_yearly_limit(backend:
         .await
         .expect(409);
     assert_eq!(refused.code(), "cross_border_limit", "{}", refused.text);
+    // The same refusal over the WebSocket feed.
+    let mut feed = app
+        .ws_connect(&format!("/api/v1/sessions/{sid}/feed"), Some(&buyer))
+        .await;
+    let result = feed
+        .order(
+            "cn-over-ws",
+            &order_to("CN", v_over, 1, "CNY"),
+            Duration::from_secs(10),
+        )
+        .await;
+    assert_eq!(
+        result["error"]["code"],
+        json!("cross_border_limit"),
+        "{result}"
+    );
+    feed.close().await;
     // Two units of CNY 1,000 are not over; six would be.
     app.order(&buyer, sid, "cn-six", &order_to("CN", v_1000, 6, "CNY"))
         .await

@@ -5,6 +5,9 @@
 pub use silkstream_base::{auth, db, error, extract, text};
 
 pub mod codes;
+pub mod landed;
+pub mod landed_routes;
+pub mod landed_store;
 pub mod localize;
 pub mod model;
 pub mod routes;

@@ -83,6 +83,17 @@ pub struct LocalizedProduct {
     pub title: LocalizedText,
     pub description: LocalizedText,
     pub attributes: Vec<AttributeLine>,
+    /// With a market (`?country=`, else a buyer's own country): what a buyer there pays on top
+    /// of each priced variant's price, for one unit, in the view's currency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub landed_cost: Option<Vec<VariantLandedCost>>,
+}
+
+/// One variant's landed-cost quote in the localized view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VariantLandedCost {
+    pub variant_id: i64,
+    pub quote: crate::landed::LandedQuote,
 }
 
 /// A stored translation as the localizer needs it.
@@ -297,6 +308,7 @@ pub fn product(
         title,
         description,
         attributes: lines,
+        landed_cost: None,
     }
 }
 

@@ -365,6 +365,9 @@ pub struct CurrencyQuery {
     pub currency: Option<String>,
     /// Render in this locale (wins over `Accept-Language`; default `en`).
     pub locale: Option<String>,
+    /// On a product read: the market whose landed cost the localized view carries (default:
+    /// a buyer's own country; none for other roles).
+    pub country: Option<String>,
 }
 
 /// `?on=YYYY-MM-DD` for the rates in force on a day.

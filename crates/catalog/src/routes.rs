@@ -111,7 +111,26 @@ async fn get_product(
 ) -> Result<Response> {
     principal.require(READERS)?;
     let view = view(&headers, q.locale.as_deref(), q.currency.as_deref())?;
-    Ok(localized(&view, store.get_product(id, Some(&view)).await?))
+    let country = match &q.country {
+        Some(c) => Some(
+            crate::codes::CountryCode::parse("country", c)?
+                .as_str()
+                .to_owned(),
+        ),
+        None if principal.role == Role::Buyer => store.buyer_country(principal.token_id).await?,
+        None => None,
+    };
+    let mut product = store.get_product(id, Some(&view)).await?;
+    if let Some(country) = country {
+        let buyer = (principal.role == Role::Buyer).then_some(principal.token_id);
+        let quotes = store
+            .product_landed_costs(&product, &country, view.currency, buyer)
+            .await?;
+        if let Some(l) = product.localized.as_mut() {
+            l.landed_cost = Some(quotes);
+        }
+    }
+    Ok(localized(&view, product))
 }
 
 /// Changes a product (admin). Changing the title, description or text attributes marks the

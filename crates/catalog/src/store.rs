@@ -334,14 +334,20 @@ pub fn utc_date(ms: i64) -> time::Date {
 /// Store of the catalog's aggregates.
 #[derive(Clone, Debug)]
 pub struct CatalogStore {
-    db: Db,
+    pub(crate) db: Db,
     /// Renders the localized view of products (attribute lines, formatted prices).
     l10n: Arc<L10n>,
+    /// The landed-cost rules and rates quotes read, kept in memory (`landed_store`).
+    pub(crate) landed: Arc<crate::landed_store::LandedCache>,
 }
 
 impl CatalogStore {
     pub fn new(db: Db, l10n: Arc<L10n>) -> Self {
-        Self { db, l10n }
+        Self {
+            db,
+            l10n,
+            landed: Arc::default(),
+        }
     }
 
     pub fn db(&self) -> &Db {
@@ -875,6 +881,7 @@ impl CatalogStore {
         .bind(now_ms())
         .execute(self.db.writer())
         .await?;
+        self.landed.invalidate();
         Ok(Rate {
             currency: currency.code().to_owned(),
             rate: value,

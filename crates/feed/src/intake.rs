@@ -125,12 +125,13 @@ pub async fn place(
             ),
         });
     }
-    let (product_id, customs_mode, archived) = feed
+    let facts = feed
         .store
         .variant_facts(body.variant_id)
         .await?
         .ok_or_else(|| Error::invalid("variant_id", format!("no variant {}", body.variant_id)))?;
-    if archived {
+    let (product_id, customs_mode) = (facts.product_id, facts.customs_mode.clone());
+    if facts.archived {
         return Err(Error::invalid("variant_id", "the variant is archived"));
     }
     let mut sale = feed.store.sale_for(session_id, body.variant_id).await?;
@@ -157,6 +158,10 @@ pub async fn place(
                 format!("this item has no price in {currency} in this session"),
             )
         })?;
+        let landed_cost = landed_cost(
+            feed, principal, &ship_to, currency, &body, &facts, unit_price,
+        )
+        .await?;
         let pending = PendingOrder {
             session_id,
             sale_id: sale.as_ref().map(|s| s.id),
@@ -174,6 +179,7 @@ pub async fn place(
             locale: buyer.locale.clone(),
             customs_mode: customs_mode.clone(),
             ship_to: ship_to_json.clone(),
+            landed_cost: Some(landed_cost),
         };
         let placed = match &sale {
             Some(s) => feed.desk.submit(s.id, pending).await?,
@@ -216,6 +222,47 @@ pub async fn place(
     Err(Error::internal(
         "an order kept moving between the sale and stock",
     ))
+}
+
+/// The landed-cost quote of an order, computed before the desk from what intake has read (the
+/// rules and rates come from the catalog's snapshot; a per-person rule reads the buyer's
+/// earlier totals once), as the JSON stored with the order. An order over a `refuse` limit
+/// (China's CNY 5,000 per order, 26,000 per year) is refused: 409 `cross_border_limit`.
+async fn landed_cost(
+    feed: &Feed,
+    principal: &Principal,
+    ship_to: &ShipTo,
+    currency: CurrencyCode,
+    body: &NewOrder,
+    facts: &crate::store::VariantFacts,
+    unit_price: i64,
+) -> Result<String> {
+    let quote = feed
+        .store
+        .catalog()
+        .landed_quote(
+            &silkstream_catalog::landed::QuoteInput {
+                country: &ship_to.country,
+                category: &facts.category,
+                currency,
+                quantity: body.quantity,
+                goods_minor: unit_price.saturating_mul(body.quantity),
+                weight_g: facts.weight_g.saturating_mul(body.quantity),
+                day: silkstream_catalog::store::today(),
+            },
+            Some(principal.token_id),
+        )
+        .await?;
+    if quote.limit_exceeded {
+        let why = quote
+            .warnings
+            .iter()
+            .find(|w| w.code == "cross_border_limit")
+            .map(|w| w.message.clone())
+            .unwrap_or_default();
+        return Err(silkstream_catalog::Error::conflict("cross_border_limit", why).into());
+    }
+    serde_json::to_string(&quote).map_err(Error::internal)
 }
 
 /// A refusal with the buyer's message in their language.

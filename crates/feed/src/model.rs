@@ -217,6 +217,9 @@ pub struct Order {
     pub rate_cny: Option<String>,
     /// The order's total in CNY at that rate (decimal string, two digits); null without a rate.
     pub value_cny: Option<String>,
+    /// The landed-cost quote the order was placed under (its rule id in `rule.id`); null for
+    /// orders placed before quotes were recorded.
+    pub landed_cost: Option<silkstream_catalog::landed::LandedQuote>,
     /// Only for the buyer, the session's host and operators.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ship_to: Option<ShipTo>,

@@ -166,6 +166,7 @@ impl Modify for BearerAuth {
 fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(silkstream_catalog::routes::router())
+        .merge(silkstream_catalog::landed_routes::router())
         .merge(silkstream_feed::routes::router())
         .merge(silkstream_feed::ws::router())
         .routes(routes!(list_tokens, create_token))

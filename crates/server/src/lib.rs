@@ -56,5 +56,9 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
         )
     })?;
     db.migrate().await?;
+    // The landed-cost rule file, loaded once per start (docs/cross-border.md).
+    silkstream_catalog::landed_store::load_rule_file(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot load the landed-cost rules: {}", e.chain()))?;
     Ok(db)
 }

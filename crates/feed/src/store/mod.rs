@@ -186,6 +186,7 @@ pub(crate) struct OrderRow {
     pub host_token_id: i64,
     pub rate_cny: Option<String>,
     pub value_cny_fen: Option<i64>,
+    pub landed_cost: Option<String>,
 }
 
 pub(crate) const ORDER_SELECT: &str = "SELECT o.id, o.session_id, o.sale_id, o.buyer_token_id, \
@@ -193,7 +194,7 @@ pub(crate) const ORDER_SELECT: &str = "SELECT o.id, o.session_id, o.sale_id, o.b
      o.quantity, o.currency, o.unit_price_minor, o.total_minor, o.market, o.buyer_city, o.locale, \
      o.customs_mode, o.ship_to, o.status, o.pay_by, o.paid_at, o.shipped_at, o.delivered_at, \
      o.cancelled_at, o.cancel_reason, o.carrier, o.tracking_number, o.created_at, \
-     s.host_token_id, o.rate_cny, o.value_cny_fen FROM orders o JOIN variants v ON v.id = o.variant_id \
+     s.host_token_id, o.rate_cny, o.value_cny_fen, o.landed_cost FROM orders o JOIN variants v ON v.id = o.variant_id \
      JOIN warehouses w ON w.id = o.warehouse_id JOIN sessions s ON s.id = o.session_id";
 
 impl OrderRow {
@@ -243,6 +244,10 @@ impl OrderRow {
             value_cny: self
                 .value_cny_fen
                 .map(|fen| silkstream_catalog::store::cny_text(i128::from(fen))),
+            landed_cost: self
+                .landed_cost
+                .as_deref()
+                .and_then(|q| serde_json::from_str(q).ok()),
             ship_to: if sees_recipient {
                 serde_json::from_str(&self.ship_to).ok()
             } else {
@@ -307,6 +312,19 @@ pub struct PendingOrder {
     pub locale: String,
     pub customs_mode: Option<String>,
     pub ship_to: String,
+    /// The landed-cost quote the order is placed under, as JSON (stored with the order).
+    pub landed_cost: Option<String>,
+}
+
+/// What placing an order reads of its variant (one query).
+#[derive(Debug, Clone)]
+pub struct VariantFacts {
+    pub product_id: i64,
+    pub customs_mode: Option<String>,
+    /// The variant or its product is archived.
+    pub archived: bool,
+    pub category: String,
+    pub weight_g: i64,
 }
 
 /// What became of an order handed to the desk or to `place_regular`.
@@ -416,8 +434,9 @@ pub(crate) async fn insert_order(
         "INSERT INTO orders (session_id, sale_id, buyer_token_id, idempotency_key, \
          request_digest, variant_id, product_id, warehouse_id, quantity, currency, \
          unit_price_minor, total_minor, market, buyer_city, locale, customs_mode, ship_to, \
-         status, pay_by, created_at, rate_cny, value_cny_fen) VALUES ($1, $2, $3, $4, $5, $6, \
-         $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'confirmed', $18, $19, $20, $21) \
+         status, pay_by, created_at, rate_cny, value_cny_fen, landed_cost) VALUES ($1, $2, $3, \
+         $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'confirmed', $18, $19, \
+         $20, $21, $22) \
          ON CONFLICT (buyer_token_id, idempotency_key) DO NOTHING RETURNING id",
     )
     .bind(o.session_id)
@@ -441,6 +460,7 @@ pub(crate) async fn insert_order(
     .bind(now)
     .bind(&value.rate)
     .bind(value.cny_fen)
+    .bind(&o.landed_cost)
     .fetch_optional(&mut *tx)
     .await?;
     Ok(inserted.map(|(id,)| id))

@@ -266,20 +266,25 @@ impl FeedStore {
         Ok(n)
     }
 
-    /// The product, customs mode and archived flag of a variant.
-    pub(crate) async fn variant_facts(
-        &self,
-        variant_id: i64,
-    ) -> Result<Option<(i64, Option<String>, bool)>> {
-        type Facts = (i64, Option<String>, Option<i64>, Option<i64>);
+    /// The product, customs mode, archived flag, category and weight of a variant.
+    pub(crate) async fn variant_facts(&self, variant_id: i64) -> Result<Option<VariantFacts>> {
+        type Facts = (i64, Option<String>, Option<i64>, Option<i64>, String, i64);
         let row: Option<Facts> = sqlx::query_as(
-            "SELECT v.product_id, pr.customs_mode, v.archived_at, pr.archived_at \
-             FROM variants v JOIN products pr ON pr.id = v.product_id WHERE v.id = $1",
+            "SELECT v.product_id, pr.customs_mode, v.archived_at, pr.archived_at, pr.category, \
+             pr.weight_g FROM variants v JOIN products pr ON pr.id = v.product_id WHERE v.id = $1",
         )
         .bind(variant_id)
         .fetch_optional(self.db.reader())
         .await?;
-        Ok(row.map(|(pid, mode, va, pa)| (pid, mode, va.is_some() || pa.is_some())))
+        Ok(row.map(
+            |(product_id, customs_mode, va, pa, category, weight_g)| VariantFacts {
+                product_id,
+                customs_mode,
+                archived: va.is_some() || pa.is_some(),
+                category,
+                weight_g,
+            },
+        ))
     }
 
     /// The variant's set price in a currency.

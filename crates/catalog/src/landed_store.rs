@@ -1,0 +1,381 @@
+//! The landed-cost rule table's SQL, its in-memory snapshot and the quote as the routes and the
+//! order path ask for it. Errors are the catalog's [`Error`].
+//!
+//! **Loading the file.** At start ([`load_rule_file`]) every rule of
+//! `data/landed-cost-rules.json` is written into `landed_cost_rules`: a rule not in the table is
+//! inserted; a rule that came from the file (`origin = 'file'`) takes the file's text; a rule an
+//! admin has edited through the API (`origin = 'admin'`) is left as the admin wrote it, and the
+//! start logs that the file differs. Running it twice changes nothing.
+//!
+//! **The snapshot.** Quotes read the rules and the day's rates from a snapshot kept in memory,
+//! refreshed when it is older than [`SNAPSHOT_TTL`], when the day changes, and at once on this
+//! instance when an admin edits a rule or a rate. The order path thus reads nothing for a quote
+//! but, where a per-person rule applies, one query of the buyer's earlier totals.
+//!
+//! The buyer's earlier totals and country are read from the feed's `orders` and `buyers`
+//! tables (a read only: the feed owns them).
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use tracing::instrument;
+
+use crate::codes::CurrencyCode;
+use crate::db::{now_ms, rfc3339, Db};
+use crate::error::{Error, Result};
+use crate::landed::{self, Earlier, LandedQuote, QuoteInput, Rule, RuleBody};
+use crate::store::{CatalogStore, RateTable};
+
+/// How long a snapshot of rules and rates serves quotes before it is read again.
+pub const SNAPSHOT_TTL: Duration = Duration::from_secs(10);
+
+/// The rules and the day's rates quotes are computed from.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub rules: Arc<Vec<Rule>>,
+    pub rates: Arc<RateTable>,
+    day: time::Date,
+    loaded: Instant,
+}
+
+/// The snapshot of this instance (shared by the clones of a [`CatalogStore`]).
+#[derive(Debug, Default)]
+pub struct LandedCache {
+    snapshot: RwLock<Option<Snapshot>>,
+}
+
+impl LandedCache {
+    /// Drops the snapshot: the next quote reads the table and the rates again.
+    pub fn invalidate(&self) {
+        if let Ok(mut s) = self.snapshot.write() {
+            *s = None;
+        }
+    }
+
+    fn fresh(&self, day: time::Date) -> Option<Snapshot> {
+        let s = self.snapshot.read().ok()?;
+        s.as_ref()
+            .filter(|s| s.day == day && s.loaded.elapsed() < SNAPSHOT_TTL)
+            .cloned()
+    }
+
+    fn store(&self, snapshot: Snapshot) {
+        if let Ok(mut s) = self.snapshot.write() {
+            *s = Some(snapshot);
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RuleRow {
+    id: String,
+    spec: String,
+    origin: String,
+    updated_at: i64,
+}
+
+impl RuleRow {
+    fn rule(self) -> Option<Rule> {
+        match serde_json::from_str::<RuleBody>(&self.spec) {
+            Ok(body) => Some(Rule {
+                id: self.id,
+                body,
+                origin: self.origin,
+                updated_at: rfc3339(self.updated_at),
+            }),
+            Err(e) => {
+                tracing::warn!(rule = %self.id, error = %e, "a stored landed-cost rule does not parse");
+                None
+            }
+        }
+    }
+}
+
+/// Writes the shipped rule file into the table (see the module's header for the rule).
+pub async fn load_rule_file(db: &Db) -> Result<usize> {
+    let rules = landed::file_rules(landed::RULE_FILE)?;
+    let now = now_ms();
+    let mut changed = 0;
+    for r in rules {
+        let spec = serde_json::to_string(&r.body).map_err(Error::internal)?;
+        let inserted = sqlx::query(
+            "INSERT INTO landed_cost_rules (id, spec, origin, created_at, updated_at) \
+             VALUES ($1, $2, 'file', $3, $3) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&r.id)
+        .bind(&spec)
+        .bind(now)
+        .execute(db.writer())
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            changed += 1;
+            continue;
+        }
+        let updated = sqlx::query(
+            "UPDATE landed_cost_rules SET spec = $2, updated_at = $3 \
+             WHERE id = $1 AND origin = 'file' AND spec <> $2",
+        )
+        .bind(&r.id)
+        .bind(&spec)
+        .bind(now)
+        .execute(db.writer())
+        .await?
+        .rows_affected();
+        if updated == 1 {
+            changed += 1;
+            continue;
+        }
+        let kept: Option<(String, String)> =
+            sqlx::query_as("SELECT origin, spec FROM landed_cost_rules WHERE id = $1")
+                .bind(&r.id)
+                .fetch_optional(db.reader())
+                .await?;
+        if let Some((origin, stored)) = kept {
+            if origin == "admin" && stored != spec {
+                tracing::info!(
+                    rule = %r.id,
+                    "the rule file differs from a landed-cost rule an admin edited; the admin's is kept"
+                );
+            }
+        }
+    }
+    Ok(changed)
+}
+
+/// The start of the calendar month and year (UTC) of `now`, in ms.
+fn period_starts(now: i64) -> (i64, i64) {
+    let date = crate::store::utc_date(now);
+    let ms = |d: Option<time::Date>| {
+        d.map(|d| d.midnight().assume_utc().unix_timestamp() * 1000)
+            .unwrap_or(0)
+    };
+    let month = ms(time::Date::from_calendar_date(date.year(), date.month(), 1).ok());
+    let year = ms(time::Date::from_calendar_date(date.year(), time::Month::January, 1).ok());
+    (month, year)
+}
+
+/// What a variant's quote needs of it.
+#[derive(sqlx::FromRow)]
+struct VariantFacts {
+    category: String,
+    weight_g: i64,
+}
+
+impl CatalogStore {
+    /// Every rule of the table, by id.
+    pub async fn landed_rules(&self) -> Result<Vec<Rule>> {
+        let rows: Vec<RuleRow> = sqlx::query_as(
+            "SELECT id, spec, origin, updated_at FROM landed_cost_rules ORDER BY id",
+        )
+        .fetch_all(self.db.reader())
+        .await?;
+        Ok(rows.into_iter().filter_map(RuleRow::rule).collect())
+    }
+
+    /// One rule (404 when none has this id).
+    pub async fn landed_rule(&self, id: &str) -> Result<Rule> {
+        let row: Option<RuleRow> = sqlx::query_as(
+            "SELECT id, spec, origin, updated_at FROM landed_cost_rules WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.db.reader())
+        .await?;
+        row.and_then(RuleRow::rule)
+            .ok_or_else(|| Error::not_found(format!("landed-cost rule {id}")))
+    }
+
+    /// Creates or replaces a rule (admin): it becomes the admin's, and the file no longer
+    /// changes it.
+    #[instrument(skip_all, fields(id))]
+    pub async fn put_landed_rule(&self, id: &str, body: RuleBody) -> Result<Rule> {
+        landed::check_id(id)?;
+        landed::check(&body)?;
+        let spec = serde_json::to_string(&body).map_err(Error::internal)?;
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO landed_cost_rules (id, spec, origin, created_at, updated_at) \
+             VALUES ($1, $2, 'admin', $3, $3) \
+             ON CONFLICT (id) DO UPDATE SET spec = excluded.spec, origin = 'admin', \
+             updated_at = excluded.updated_at",
+        )
+        .bind(id)
+        .bind(&spec)
+        .bind(now)
+        .execute(self.db.writer())
+        .await?;
+        self.landed.invalidate();
+        self.landed_rule(id).await
+    }
+
+    /// The rules and the rates of `day`, from the snapshot or read afresh.
+    pub async fn landed_snapshot(&self, day: time::Date) -> Result<Snapshot> {
+        if let Some(s) = self.landed.fresh(day) {
+            return Ok(s);
+        }
+        let snapshot = Snapshot {
+            rules: Arc::new(self.landed_rules().await?),
+            rates: Arc::new(self.rate_table(day).await?),
+            day,
+            loaded: Instant::now(),
+        };
+        self.landed.store(snapshot.clone());
+        Ok(snapshot)
+    }
+
+    /// The buyer's orders to `country` not cancelled, summed per currency, this month and this
+    /// year (UTC) before `now`: one query.
+    pub async fn buyer_earlier(
+        &self,
+        buyer_token_id: i64,
+        country: &str,
+        now: i64,
+    ) -> Result<Earlier> {
+        let (month, year) = period_starts(now);
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT currency, \
+             CAST(SUM(CASE WHEN created_at >= $3 THEN total_minor ELSE 0 END) AS BIGINT), \
+             CAST(SUM(total_minor) AS BIGINT) \
+             FROM orders WHERE buyer_token_id = $1 AND market = $2 AND status <> 'cancelled' \
+             AND created_at >= $4 GROUP BY currency ORDER BY currency",
+        )
+        .bind(buyer_token_id)
+        .bind(country)
+        .bind(month)
+        .bind(year)
+        .fetch_all(self.db.reader())
+        .await?;
+        let mut earlier = Earlier::default();
+        for (currency, m, y) in rows {
+            if m > 0 {
+                earlier.month.push((currency.clone(), m));
+            }
+            earlier.year.push((currency, y));
+        }
+        Ok(earlier)
+    }
+
+    /// The buyer profile's country of a token, if it has one.
+    pub async fn buyer_country(&self, token_id: i64) -> Result<Option<String>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT country FROM buyers WHERE token_id = $1")
+                .bind(token_id)
+                .fetch_optional(self.db.reader())
+                .await?;
+        Ok(row.map(|(c,)| c))
+    }
+
+    /// A quote for `input`; `buyer` (a token id) makes the buyer's earlier orders count where
+    /// the rule counts per person.
+    pub async fn landed_quote(
+        &self,
+        input: &QuoteInput<'_>,
+        buyer: Option<i64>,
+    ) -> Result<LandedQuote> {
+        let snapshot = self.landed_snapshot(input.day).await?;
+        let rule = landed::rule_for(&snapshot.rules, input.country, input.category, input.day);
+        let earlier = match (rule, buyer) {
+            (Some(r), Some(token)) if !r.body.periods().is_empty() => {
+                self.buyer_earlier(token, input.country, now_ms()).await?
+            }
+            _ => Earlier::default(),
+        };
+        Ok(landed::compute(rule, input, &earlier, &snapshot.rates))
+    }
+
+    /// The localized view's quotes: one unit of each variant priced in `currency`, for
+    /// `country` (the rules, rates and the buyer's earlier totals read once).
+    pub async fn product_landed_costs(
+        &self,
+        product: &crate::model::Product,
+        country: &str,
+        currency: CurrencyCode,
+        buyer: Option<i64>,
+    ) -> Result<Vec<crate::localize::VariantLandedCost>> {
+        let day = crate::store::today();
+        let snapshot = self.landed_snapshot(day).await?;
+        let rule = landed::rule_for(&snapshot.rules, country, &product.category, day);
+        let earlier = match (rule, buyer) {
+            (Some(r), Some(token)) if !r.body.periods().is_empty() => {
+                self.buyer_earlier(token, country, now_ms()).await?
+            }
+            _ => Earlier::default(),
+        };
+        Ok(product
+            .variants
+            .iter()
+            .filter_map(|v| {
+                let price = v.price.as_ref()?.as_ref()?;
+                let input = QuoteInput {
+                    country,
+                    category: &product.category,
+                    currency,
+                    quantity: 1,
+                    goods_minor: price.amount_minor,
+                    weight_g: product.weight_g,
+                    day,
+                };
+                Some(crate::localize::VariantLandedCost {
+                    variant_id: v.id,
+                    quote: landed::compute(rule, &input, &earlier, &snapshot.rates),
+                })
+            })
+            .collect())
+    }
+
+    /// `GET /api/v1/variants/{id}/landed-cost`: the variant's price in `currency` (set, or
+    /// converted with the rate table) × `quantity`, quoted for `country`.
+    pub async fn variant_landed_cost(
+        &self,
+        variant_id: i64,
+        country: &str,
+        quantity: i64,
+        currency: CurrencyCode,
+        buyer: Option<i64>,
+    ) -> Result<LandedQuote> {
+        let facts: Option<VariantFacts> = sqlx::query_as(
+            "SELECT p.category, p.weight_g FROM variants v JOIN products p ON p.id = v.product_id \
+             WHERE v.id = $1",
+        )
+        .bind(variant_id)
+        .fetch_optional(self.db.reader())
+        .await?;
+        let facts = facts.ok_or_else(|| Error::not_found(format!("variant {variant_id}")))?;
+        let day = crate::store::today();
+        let variant = self
+            .get_variant(
+                variant_id,
+                Some(&crate::localize::View {
+                    locale: "en",
+                    currency,
+                }),
+            )
+            .await?;
+        let Some(Some(price)) = variant.price else {
+            return Err(Error::conflict(
+                "no_price",
+                format!(
+                    "variant {variant_id} has no price in {currency} and none converts into it"
+                ),
+            ));
+        };
+        let goods = price
+            .amount_minor
+            .checked_mul(quantity)
+            .filter(|g| *g <= crate::codes::MAX_AMOUNT_MINOR)
+            .ok_or_else(|| Error::invalid("quantity", "the order's value is too large"))?;
+        self.landed_quote(
+            &QuoteInput {
+                country,
+                category: &facts.category,
+                currency,
+                quantity,
+                goods_minor: goods,
+                weight_g: facts.weight_g.saturating_mul(quantity),
+                day,
+            },
+            buyer,
+        )
+        .await
+    }
+}

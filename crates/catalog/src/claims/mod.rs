@@ -432,7 +432,7 @@ pub struct Warned<T> {
 }
 
 /// The text attributes of a product or a translation, each as a [`Text`] of `locale`.
-fn attribute_texts(
+pub(crate) fn attribute_texts(
     out: &mut Vec<Text>,
     locale: &str,
     material: &Option<String>,
@@ -499,6 +499,13 @@ pub fn translation_texts(locale: &str, body: &crate::model::TranslationBody) -> 
     let a = crate::validate::text_attributes(&body.attributes)?;
     attribute_texts(&mut out, locale, &a.material, &a.flavour, &a.size, &a.storage);
     Ok(out)
+}
+
+/// The title of a new session, in the host's language, checked as the feed will check it.
+pub fn session_title_texts(title: &str, language: &str) -> Result<Vec<Text>> {
+    let title = crate::text::line("title", title, 200)?;
+    let language = crate::codes::parse_locale("language", language)?;
+    Ok(vec![Text::new("title", language, title)])
 }
 
 /// Screens a write's texts before it is made. A blocked term writes the evidence (in a

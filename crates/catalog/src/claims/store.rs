@@ -218,6 +218,54 @@ pub async fn record_in(
 }
 
 impl CatalogStore {
+    /// Every text of a product that a pin or a showcase puts before buyers: its source text
+    /// and every translation, each field named `product.{id}.{field}`. Empty for a product
+    /// that does not exist (the caller refuses that with its own error).
+    #[instrument(skip_all, fields(product_id))]
+    pub async fn product_claim_texts(&self, product_id: i64) -> Result<Vec<super::Text>> {
+        type Row = (String, String, String, String);
+        let source: Option<Row> = sqlx::query_as(
+            "SELECT source_locale, title, description, attributes FROM products WHERE id = $1",
+        )
+        .bind(product_id)
+        .fetch_optional(self.db().reader())
+        .await?;
+        let Some(source) = source else {
+            return Ok(Vec::new());
+        };
+        let translations: Vec<Row> = sqlx::query_as(
+            "SELECT locale, title, description, attributes FROM translations \
+             WHERE product_id = $1 ORDER BY locale",
+        )
+        .bind(product_id)
+        .fetch_all(self.db().reader())
+        .await?;
+        let mut out = Vec::new();
+        for (locale, title, description, attributes) in std::iter::once(source).chain(translations)
+        {
+            // A product's attributes hold numbers too, a translation's only text: read the text.
+            let a: serde_json::Value = serde_json::from_str(&attributes).unwrap_or_default();
+            let text_of = |key: &str| a.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+            let mut texts = vec![
+                super::Text::new("title", &locale, title),
+                super::Text::new("description", &locale, description),
+            ];
+            super::attribute_texts(
+                &mut texts,
+                &locale,
+                &text_of("material"),
+                &text_of("flavour"),
+                &text_of("size"),
+                &text_of("storage"),
+            );
+            for mut t in texts {
+                t.field = format!("product.{product_id}.{}", t.field);
+                out.push(t);
+            }
+        }
+        Ok(out)
+    }
+
     /// Writes the hits of one write into the log in a transaction of their own.
     #[instrument(skip_all)]
     pub async fn record_claims(

@@ -10,19 +10,69 @@ use silkstream_e2e::{backend_tests, sample_product, spawn_app, Backend, Reply, T
 backend_tests!(
     products_and_translations_per_locale,
     session_titles_showcase_and_pin,
-    evidence_is_read_filtered_paged_and_exported
+    evidence_is_read_filtered_paged_and_exported,
+    every_demo_product_is_shown_without_a_claim
 );
 
 /// Per locale: a title with a blocked term, one with a warned term (and that term), and an
 /// ordinary title holding an exception.
 const CASES: [(&str, &str, &str, &str, &str, &str); 7] = [
-    ("zh-CN", "最佳新疆红枣", "最佳", "最受欢迎的新疆红枣", "最", "最近到货的新疆红枣，每人最多3件"),
-    ("ru", "Лучший мёд Алтая", "лучший", "Самый вкусный мёд Алтая", "самый", "Аптечка первой помощи"),
-    ("kk", "Ең жақсы бал", "ең жақсы", "Ең дәмді бал", "ең", "Бал: ең аз тапсырыс 2 дана"),
-    ("vi", "Mật ong tốt nhất", "tốt nhất", "Mật ong số 1", "số 1", "Mật ong, giao hàng sớm nhất"),
-    ("th", "น้ำผึ้งดีที่สุด", "ดีที่สุด", "น้ำผึ้งหวานที่สุด", "ที่สุด", "ในที่สุดน้ำผึ้งก็มาถึง"),
-    ("id", "Madu terbaik", "terbaik", "Madu paling manis", "paling", "Madu, dikirim paling lambat 2 hari"),
-    ("en", "The best honey", "best", "Number one honey", "number one", "Honey, best before 2027"),
+    (
+        "zh-CN",
+        "最佳新疆红枣",
+        "最佳",
+        "最受欢迎的新疆红枣",
+        "最",
+        "最近到货的新疆红枣，每人最多3件",
+    ),
+    (
+        "ru",
+        "Лучший мёд Алтая",
+        "лучший",
+        "Самый вкусный мёд Алтая",
+        "самый",
+        "Аптечка первой помощи",
+    ),
+    (
+        "kk",
+        "Ең жақсы бал",
+        "ең жақсы",
+        "Ең дәмді бал",
+        "ең",
+        "Бал: ең аз тапсырыс 2 дана",
+    ),
+    (
+        "vi",
+        "Mật ong tốt nhất",
+        "tốt nhất",
+        "Mật ong số 1",
+        "số 1",
+        "Mật ong, giao hàng sớm nhất",
+    ),
+    (
+        "th",
+        "น้ำผึ้งดีที่สุด",
+        "ดีที่สุด",
+        "น้ำผึ้งหวานที่สุด",
+        "ที่สุด",
+        "ในที่สุดน้ำผึ้งก็มาถึง",
+    ),
+    (
+        "id",
+        "Madu terbaik",
+        "terbaik",
+        "Madu paling manis",
+        "paling",
+        "Madu, dikirim paling lambat 2 hari",
+    ),
+    (
+        "en",
+        "The best honey",
+        "best",
+        "Number one honey",
+        "number one",
+        "Honey, best before 2027",
+    ),
 ];
 
 /// A product body without variants (so that many can be made), in `locale`, titled `title`.
@@ -103,7 +153,11 @@ async fn products_and_translations_per_locale(backend: Backend) {
             .await;
         assert_eq!(
             blocked_terms(&reply),
-            [(blocked_term.to_owned(), "title".to_owned(), locale.to_owned())],
+            [(
+                blocked_term.to_owned(),
+                "title".to_owned(),
+                locale.to_owned()
+            )],
             "{locale}"
         );
         assert!(
@@ -114,7 +168,11 @@ async fn products_and_translations_per_locale(backend: Backend) {
             "{}",
             reply.text
         );
-        assert_eq!(app.feed_fingerprint().await, before, "{locale}: a refused write wrote");
+        assert_eq!(
+            app.feed_fingerprint().await,
+            before,
+            "{locale}: a refused write wrote"
+        );
         assert_eq!(evidence_count(&app).await, evidence_before + 1, "{locale}");
         let row = evidence(&app, "&outcome=blocked").await.pop().expect("row");
         assert_eq!(row["term"], blocked_term);
@@ -145,7 +203,11 @@ async fn products_and_translations_per_locale(backend: Backend) {
             .await
             .expect(201)
             .body;
-        assert_eq!(warned_terms(&made), Vec::<String>::new(), "{locale}: {ordinary}");
+        assert_eq!(
+            warned_terms(&made),
+            Vec::<String>::new(),
+            "{locale}: {ordinary}"
+        );
         assert_eq!(evidence_count(&app).await, quiet, "{locale}: {ordinary}");
     }
 
@@ -157,32 +219,52 @@ async fn products_and_translations_per_locale(backend: Backend) {
     assert_eq!(
         blocked_terms(&reply),
         [
-            ("国家级".to_owned(), "description".to_owned(), "zh-CN".to_owned()),
-            ("最高级".to_owned(), "attributes.flavour".to_owned(), "zh-CN".to_owned()),
+            (
+                "国家级".to_owned(),
+                "description".to_owned(),
+                "zh-CN".to_owned()
+            ),
+            (
+                "最高级".to_owned(),
+                "attributes.flavour".to_owned(),
+                "zh-CN".to_owned()
+            ),
         ]
     );
 
     // A patch: a blocked title changes nothing; a warned one is taken with its warnings.
-    let id = app
-        .create_product(&product("ru", "Мёд алтайский"))
-        .await["id"]
+    let id = app.create_product(&product("ru", "Мёд алтайский")).await["id"]
         .as_i64()
         .expect("id");
     let path = format!("/api/v1/products/{id}");
     let product_before = app.get(&path, &app.admin).await.expect(200).body;
     let reply = app
-        .patch(&path, &app.admin, &json!({"title": "Лучший мёд", "weight_g": 900}))
+        .patch(
+            &path,
+            &app.admin,
+            &json!({"title": "Лучший мёд", "weight_g": 900}),
+        )
         .await;
     assert_eq!(
         blocked_terms(&reply),
         [("лучший".to_owned(), "title".to_owned(), "ru".to_owned())]
     );
-    assert_eq!(app.get(&path, &app.admin).await.expect(200).body, product_before);
-    let row = evidence(&app, "&operation=product.update").await.pop().expect("row");
+    assert_eq!(
+        app.get(&path, &app.admin).await.expect(200).body,
+        product_before
+    );
+    let row = evidence(&app, "&operation=product.update")
+        .await
+        .pop()
+        .expect("row");
     assert_eq!(row["subject_id"], id);
     assert_eq!(row["outcome"], "blocked");
     let patched = app
-        .patch(&path, &app.admin, &json!({"attributes": {"material": "Самый густой мёд"}}))
+        .patch(
+            &path,
+            &app.admin,
+            &json!({"attributes": {"material": "Самый густой мёд"}}),
+        )
         .await
         .expect(200)
         .body;
@@ -200,7 +282,11 @@ async fn products_and_translations_per_locale(backend: Backend) {
         .await;
     assert_eq!(
         blocked_terms(&reply),
-        [("最佳".to_owned(), "description".to_owned(), "zh-CN".to_owned())]
+        [(
+            "最佳".to_owned(),
+            "description".to_owned(),
+            "zh-CN".to_owned()
+        )]
     );
     assert_eq!(app.table_counts().await, before);
     let translated = app
@@ -244,7 +330,10 @@ async fn session_titles_showcase_and_pin(backend: Backend) {
         [("最佳".to_owned(), "title".to_owned(), "zh-CN".to_owned())]
     );
     assert_eq!(app.feed_fingerprint().await, before);
-    let row = evidence(&app, "&operation=session.create").await.pop().expect("row");
+    let row = evidence(&app, "&operation=session.create")
+        .await
+        .pop()
+        .expect("row");
     assert_eq!(row["actor_role"], "host");
     assert_eq!(row["subject_kind"], "session");
 
@@ -281,9 +370,16 @@ async fn session_titles_showcase_and_pin(backend: Backend) {
             "ru".to_owned()
         )]
     );
-    assert_eq!(app.feed_fingerprint().await, before, "a refused pin pinned or logged");
+    assert_eq!(
+        app.feed_fingerprint().await,
+        before,
+        "a refused pin pinned or logged"
+    );
     assert_eq!(evidence_count(&app).await, evidence_before + 1);
-    let row = evidence(&app, "&operation=session.pin").await.pop().expect("row");
+    let row = evidence(&app, "&operation=session.pin")
+        .await
+        .pop()
+        .expect("row");
     assert_eq!(row["subject_id"], live.session_id);
     assert_eq!(row["outcome"], "blocked");
 
@@ -295,9 +391,7 @@ async fn session_titles_showcase_and_pin(backend: Backend) {
     assert_eq!(evidence_count(&app).await, evidence_before + 1);
 
     // A translation older code let in blocks the showcase too.
-    let second = app
-        .create_product(&product("ru", "Мёд гречишный"))
-        .await["id"]
+    let second = app.create_product(&product("ru", "Мёд гречишный")).await["id"]
         .as_i64()
         .expect("id");
     app.execute(&format!(
@@ -312,7 +406,11 @@ async fn session_titles_showcase_and_pin(backend: Backend) {
         .await;
     assert_eq!(
         blocked_terms(&reply),
-        [("ดีที่สุด".to_owned(), format!("product.{second}.title"), "th".to_owned())]
+        [(
+            "ดีที่สุด".to_owned(),
+            format!("product.{second}.title"),
+            "th".to_owned()
+        )]
     );
     assert_eq!(app.feed_fingerprint().await, before);
 
@@ -339,7 +437,11 @@ async fn session_titles_showcase_and_pin(backend: Backend) {
         .body;
     assert_eq!(warned_terms(&pinned), ["第一"]);
     assert_eq!(pinned["pinned_product_id"], third);
-    let rows = evidence(&app, &format!("&subject_kind=session&subject_id={}", live.session_id)).await;
+    let rows = evidence(
+        &app,
+        &format!("&subject_kind=session&subject_id={}", live.session_id),
+    )
+    .await;
     let ops: Vec<(&str, &str)> = rows
         .iter()
         .map(|r| {
@@ -378,7 +480,9 @@ async fn evidence_is_read_filtered_paged_and_exported(backend: Backend) {
             .await
             .expect(403);
     }
-    app.get("/api/v1/claims/evidence", &app.admin).await.expect(200);
+    app.get("/api/v1/claims/evidence", &app.admin)
+        .await
+        .expect(200);
 
     let all = app
         .get("/api/v1/claims/evidence", &operator)
@@ -409,7 +513,10 @@ async fn evidence_is_read_filtered_paged_and_exported(backend: Backend) {
     assert_eq!(first["items"].as_array().map(Vec::len), Some(2));
     let next = first["next_before"].as_i64().expect("a next page");
     let second = app
-        .get(&format!("/api/v1/claims/evidence?limit=2&before={next}"), &operator)
+        .get(
+            &format!("/api/v1/claims/evidence?limit=2&before={next}"),
+            &operator,
+        )
         .await
         .expect(200)
         .body;
@@ -417,7 +524,13 @@ async fn evidence_is_read_filtered_paged_and_exported(backend: Backend) {
     assert_eq!(second["items"][0]["term"], "最佳");
     assert_eq!(second["next_before"], Value::Null);
 
-    for bad in ["severity=fatal", "limit=0", "limit=501", "from=yesterday", "nope=1"] {
+    for bad in [
+        "severity=fatal",
+        "limit=0",
+        "limit=501",
+        "from=yesterday",
+        "nope=1",
+    ] {
         let reply = app
             .get(&format!("/api/v1/claims/evidence?{bad}"), &operator)
             .await
@@ -425,7 +538,10 @@ async fn evidence_is_read_filtered_paged_and_exported(backend: Backend) {
         assert_eq!(reply.code(), "invalid", "{bad}");
     }
     let today = app
-        .get("/api/v1/claims/evidence?from=2000-01-01&until=2000-01-02", &operator)
+        .get(
+            "/api/v1/claims/evidence?from=2000-01-01&until=2000-01-02",
+            &operator,
+        )
         .await
         .expect(200)
         .body;
@@ -443,8 +559,16 @@ async fn evidence_is_read_filtered_paged_and_exported(backend: Backend) {
          field,locale,term,list,severity,outcome,text"
     );
     assert_eq!(lines.len(), 4, "{csv}");
-    assert!(lines[1].contains(",最佳,zh,block,blocked,最佳红枣"), "{}", lines[1]);
-    assert!(lines[2].contains(",第一,zh,warn,warned,第一红枣"), "{}", lines[2]);
+    assert!(
+        lines[1].contains(",最佳,zh,block,blocked,最佳红枣"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].contains(",第一,zh,warn,warned,第一红枣"),
+        "{}",
+        lines[2]
+    );
     assert!(
         lines[3].ends_with(",\"'=HYPERLINK(\"\"http://x\"\",\"\"最佳\"\")\""),
         "a formula cell was not neutralised: {}",
@@ -470,5 +594,55 @@ async fn evidence_is_read_filtered_paged_and_exported(backend: Backend) {
         .map(|f| f["language"].as_str().unwrap_or_default())
         .collect();
     assert_eq!(languages, ["zh", "en", "ru", "kk", "vi", "th", "id"]);
-    assert_eq!(files[0]["lists"][0]["terms"], json!(["国家级", "最高级", "最佳"]));
+    assert_eq!(
+        files[0]["lists"][0]["terms"],
+        json!(["国家级", "最高级", "最佳"])
+    );
+}
+
+/// The demo catalog makes no claim: every demo product, in every locale it is translated into,
+/// goes into a showcase (where all its texts are screened) without a refusal or a warning, so
+/// the README's tours can show and pin any of them.
+async fn every_demo_product_is_shown_without_a_claim(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let report = silkstream_server::demo::load(&app.db)
+        .await
+        .expect("demo catalog");
+    assert!(report.loaded);
+    let host = app.token("host").await;
+    let session = app
+        .post(
+            "/api/v1/sessions",
+            &host,
+            &json!({"title": "Khorgos beef night", "language": "ru", "markets": ["KZ"]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(warned_terms(&session), Vec::<String>::new());
+    let products = app
+        .get("/api/v1/products?per_page=100", &app.admin)
+        .await
+        .expect(200)
+        .body;
+    let ids: Vec<i64> = products["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|p| p["id"].as_i64())
+        .collect();
+    assert!(ids.len() >= 10, "{products}");
+    for id in ids {
+        let added = app
+            .post(
+                &format!("/api/v1/sessions/{}/showcase", session["id"]),
+                &host,
+                &json!({"product_id": id}),
+            )
+            .await
+            .expect(200)
+            .body;
+        assert_eq!(warned_terms(&added), Vec::<String>::new(), "product {id}");
+    }
+    assert_eq!(evidence_count(&app).await, 0);
 }

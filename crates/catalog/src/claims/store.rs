@@ -319,7 +319,11 @@ impl CatalogStore {
         let mut items = self.evidence_rows(q, Some(limit + 1)).await?;
         let more = items.len() > usize::try_from(limit).unwrap_or(usize::MAX);
         items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        let next_before = if more { items.last().map(|r| r.id) } else { None };
+        let next_before = if more {
+            items.last().map(|r| r.id)
+        } else {
+            None
+        };
         Ok(EvidencePage { items, next_before })
     }
 

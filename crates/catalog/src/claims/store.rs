@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{Act, Found};
 use crate::db::{now_ms, rfc3339, Conn};
 use crate::error::{Error, Result};
-use crate::store::CatalogStore;
+use crate::store::{fetch_all_args, Arg, CatalogStore};
 
 /// Whether the write the hits were found in was refused or taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,12 +108,6 @@ const OPERATIONS: [&str; 6] = [
     "session.showcase",
     "session.pin",
 ];
-
-/// A value bound to the filter's query.
-enum Arg {
-    Int(i64),
-    Text(String),
-}
 
 fn one_of(field: &str, value: &Option<String>, allowed: &[&str]) -> Result<Option<String>> {
     match value {
@@ -294,14 +288,7 @@ impl CatalogStore {
         if let Some(n) = limit {
             sql.push_str(&format!(" LIMIT {n}"));
         }
-        let mut query = sqlx::query_as::<_, Evidence>(&sql);
-        for a in args {
-            query = match a {
-                Arg::Int(i) => query.bind(i),
-                Arg::Text(s) => query.bind(s),
-            };
-        }
-        let mut rows = query.fetch_all(self.db().reader()).await?;
+        let mut rows: Vec<Evidence> = fetch_all_args(self.db().reader(), &sql, &args).await?;
         for r in &mut rows {
             r.at = rfc3339(r.at_ms);
         }

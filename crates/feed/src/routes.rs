@@ -197,11 +197,10 @@ fn session_act<'a>(
 async fn screen_product(
     feed: &Feed,
     act: &claims::Act<'_>,
+    session_id: i64,
     product_id: i64,
 ) -> Result<claims::Screening> {
-    feed.store
-        .controlled_session(act.by, act.subject_id.unwrap_or_default())
-        .await?;
+    feed.store.controlled_session(act.by, session_id).await?;
     let texts = feed.store.catalog().product_claim_texts(product_id).await?;
     Ok(claims::gate(feed.store.catalog(), act, &texts).await?)
 }
@@ -237,7 +236,7 @@ async fn add_to_showcase(
     ApiJson(body): ApiJson<ProductRef>,
 ) -> Result<ApiJson<Warned<Session>>> {
     let act = session_act(&principal, "session.showcase", Some(id));
-    let screening = screen_product(&feed, &act, body.product_id).await?;
+    let screening = screen_product(&feed, &act, id, body.product_id).await?;
     feed.store
         .add_to_showcase(&principal, id, body.product_id)
         .await?;
@@ -277,7 +276,7 @@ async fn pin(
     ApiJson(body): ApiJson<ProductRef>,
 ) -> Result<ApiJson<Warned<Session>>> {
     let act = session_act(&principal, "session.pin", Some(id));
-    let screening = screen_product(&feed, &act, body.product_id).await?;
+    let screening = screen_product(&feed, &act, id, body.product_id).await?;
     feed.store
         .pin(&principal, id, Some(body.product_id))
         .await?;

@@ -36,6 +36,15 @@ pub enum Error {
     /// 409 `conflict`: the thing exists already (unique field), or the state forbids the change.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// 422 with its own code and what the client needs to fix it beside the message in the
+    /// envelope (each key of `details` becomes a key of `error`), e.g. `claims_blocked` with
+    /// `error.terms`: every blocked term and where it is.
+    #[error("{message}")]
+    Unprocessable {
+        code: &'static str,
+        message: String,
+        details: serde_json::Map<String, serde_json::Value>,
+    },
     /// 500 `internal`: a database failure; the whole cause chain is logged, never sent.
     #[error("database error")]
     Sqlx(#[source] sqlx::Error),
@@ -85,7 +94,7 @@ impl Error {
             Error::MalformedJson(_) => StatusCode::BAD_REQUEST,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Invalid { .. } | Error::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
@@ -103,7 +112,7 @@ impl Error {
             Error::Unauthorized => "unauthorized",
             Error::Forbidden(_) => "forbidden",
             Error::NotFound(_) => "not_found",
-            Error::Conflict { code, .. } => code,
+            Error::Conflict { code, .. } | Error::Unprocessable { code, .. } => code,
             Error::Sqlx(_) | Error::Internal(_) => "internal",
         }
     }
@@ -173,6 +182,19 @@ pub fn error_response(status: StatusCode, code: &str, message: impl Into<String>
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
+        if let Error::Unprocessable {
+            code,
+            message,
+            details,
+        } = self
+        {
+            let mut error = serde_json::Map::new();
+            error.insert("code".into(), code.into());
+            error.insert("message".into(), message.into());
+            error.extend(details);
+            let body = serde_json::json!({ "error": error });
+            return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
+        }
         let status = self.status();
         let message = match &self {
             Error::Sqlx(_) | Error::Internal(_) => {

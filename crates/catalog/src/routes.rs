@@ -8,6 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{Admins, Authorized, Principal, Role};
+use crate::claims::{self, Warned};
 use crate::error::{ErrorBody, Result};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::localize::View;
@@ -43,6 +44,7 @@ where
             put_translation,
             delete_translation
         ))
+        .merge(crate::claims::routes::router())
 }
 
 /// The view of a read: `?locale=` or `Accept-Language`, and `?currency=` or the locale's
@@ -79,19 +81,33 @@ async fn list_products(
     ))
 }
 
-/// Creates a product, optionally with variants and their prices (admin).
+/// Creates a product, optionally with variants and their prices (admin). Its texts pass the
+/// claims filter: a blocked term is 422 `claims_blocked`; warned terms are in `warnings`.
 #[utoipa::path(post, path = "/api/v1/products", tag = "catalog", request_body = NewProduct,
     responses((status = 201, body = Product), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_product(
     State(store): State<CatalogStore>,
-    _: Authorized<Admins>,
+    Authorized(by, _): Authorized<Admins>,
     ApiJson(body): ApiJson<NewProduct>,
-) -> Result<(StatusCode, ApiJson<Product>)> {
+) -> Result<(StatusCode, ApiJson<Warned<Product>>)> {
+    let act = claims::Act {
+        by: &by,
+        operation: "product.create",
+        subject_kind: "product",
+        subject_id: None,
+    };
+    let (checked, _) = validate::product(&body)?;
+    let screening = claims::gate(&store, &act, &claims::product_texts(&checked)).await?;
+    let product = store.create_product(body).await?;
+    let warnings = claims::settle(&store, &act, product.id, screening).await?;
     Ok((
         StatusCode::CREATED,
-        ApiJson(store.create_product(body).await?),
+        ApiJson(Warned {
+            inner: product,
+            warnings,
+        }),
     ))
 }
 
@@ -134,7 +150,8 @@ async fn get_product(
 }
 
 /// Changes a product (admin). Changing the title, description or text attributes marks the
-/// existing translations outdated.
+/// existing translations outdated. The texts it changes pass the claims filter (see
+/// `POST /api/v1/products`).
 #[utoipa::path(patch, path = "/api/v1/products/{id}", tag = "catalog",
     params(("id" = i64, Path, description = "product id")), request_body = ProductPatch,
     responses((status = 200, body = Product), (status = 404, body = ErrorBody),
@@ -142,11 +159,29 @@ async fn get_product(
     security(("bearer" = [])))]
 async fn update_product(
     State(store): State<CatalogStore>,
-    _: Authorized<Admins>,
+    Authorized(by, _): Authorized<Admins>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(patch): ApiJson<ProductPatch>,
-) -> Result<ApiJson<Product>> {
-    Ok(ApiJson(store.update_product(id, patch).await?))
+) -> Result<ApiJson<Warned<Product>>> {
+    let current = store.get_product(id, None).await?;
+    let locale = match &patch.source_locale {
+        Some(l) => crate::codes::parse_locale("source_locale", l)?,
+        None => current.source_locale.as_str(),
+    };
+    let act = claims::Act {
+        by: &by,
+        operation: "product.update",
+        subject_kind: "product",
+        subject_id: Some(id),
+    };
+    let texts = claims::patch_texts(&patch, locale)?;
+    let screening = claims::gate(&store, &act, &texts).await?;
+    let product = store.update_product(id, patch).await?;
+    let warnings = claims::settle(&store, &act, id, screening).await?;
+    Ok(ApiJson(Warned {
+        inner: product,
+        warnings,
+    }))
 }
 
 /// Archives a product: it leaves the lists but stays readable (admin).
@@ -461,7 +496,7 @@ async fn get_translation(
 }
 
 /// Creates or replaces a translation, recording the digest of the source it was made from
-/// (admin).
+/// (admin). Its texts pass the claims filter (see `POST /api/v1/products`).
 #[utoipa::path(put, path = "/api/v1/products/{id}/translations/{locale}", tag = "translations",
     params(("id" = i64, Path, description = "product id"),
         ("locale" = String, Path, description = "locale, e.g. kk")),
@@ -471,11 +506,25 @@ async fn get_translation(
     security(("bearer" = [])))]
 async fn put_translation(
     State(store): State<CatalogStore>,
-    _: Authorized<Admins>,
+    Authorized(by, _): Authorized<Admins>,
     ApiPath((id, locale)): ApiPath<(i64, String)>,
     ApiJson(body): ApiJson<TranslationBody>,
-) -> Result<ApiJson<Translation>> {
-    Ok(ApiJson(store.put_translation(id, &locale, body).await?))
+) -> Result<ApiJson<Warned<Translation>>> {
+    let texts = claims::translation_texts(&locale, &body)?;
+    store.get_product(id, None).await?;
+    let act = claims::Act {
+        by: &by,
+        operation: "translation.put",
+        subject_kind: "product",
+        subject_id: Some(id),
+    };
+    let screening = claims::gate(&store, &act, &texts).await?;
+    let translation = store.put_translation(id, &locale, body).await?;
+    let warnings = claims::settle(&store, &act, id, screening).await?;
+    Ok(ApiJson(Warned {
+        inner: translation,
+        warnings,
+    }))
 }
 
 /// Deletes a translation (admin).

@@ -19,7 +19,7 @@ use crate::validate::{self, CheckedProduct, CheckedVariant};
 
 /// A value bound to a dynamically built query.
 #[derive(Debug, Clone)]
-enum Arg {
+pub(crate) enum Arg {
     Int(i64),
     Text(String),
 }
@@ -37,7 +37,11 @@ fn like_escape(s: &str) -> String {
 }
 
 /// Runs a dynamically built query with its arguments and reads every row.
-async fn fetch_all_args<T>(pool: &sqlx::AnyPool, sql: &str, args: &[Arg]) -> sqlx::Result<Vec<T>>
+pub(crate) async fn fetch_all_args<T>(
+    pool: &sqlx::AnyPool,
+    sql: &str,
+    args: &[Arg],
+) -> sqlx::Result<Vec<T>>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {

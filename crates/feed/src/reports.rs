@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use silkstream_catalog::codes::CurrencyCode;
+// The export's cells, shared with the claims evidence export.
+use silkstream_catalog::csv::{field, text};
 use silkstream_catalog::db::rfc3339;
 use silkstream_catalog::store::cny_text;
 
@@ -167,26 +169,6 @@ pub const EXPORT_COLUMNS: &[&str] = &[
     "value_cny",
 ];
 
-/// One CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
-fn field(value: &str) -> String {
-    if value.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
-/// A field of text someone else wrote (names, cities, addresses, tracking numbers…): one a
-/// spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage
-/// return) is prefixed with a single quote and quoted, as OWASP's CSV-injection guidance says.
-fn text(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("\"'{}\"", value.replace('"', "\"\""))
-    } else {
-        field(value)
-    }
-}
-
 /// Every order as CSV with CRLF line ends.
 pub async fn export_csv(store: &FeedStore) -> Result<String> {
     let rows = store.export_rows().await?;
@@ -249,30 +231,6 @@ pub async fn export_csv(store: &FeedStore) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Quotes, commas and line breaks are quoted and doubled; plain text is left alone.
-    #[test]
-    fn csv_fields_follow_rfc_4180() {
-        assert_eq!(field("Almaty"), "Almaty");
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("two\nlines"), "\"two\nlines\"");
-    }
-
-    /// Cells a spreadsheet would run as formulas are quoted and prefixed; others stay as they
-    /// are (OWASP CSV injection).
-    #[test]
-    fn formula_cells_are_neutralised() {
-        assert_eq!(text("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(text("@SUM(A1:A2)"), "\"'@SUM(A1:A2)\"");
-        assert_eq!(text("+1+1"), "\"'+1+1\"");
-        assert_eq!(text("-2+3"), "\"'-2+3\"");
-        assert_eq!(text("\tcmd"), "\"'\tcmd\"");
-        assert_eq!(text("\rcmd"), "\"'\rcmd\"");
-        assert_eq!(text("Almaty"), "Almaty");
-        assert_eq!(text("a=b"), "a=b");
-        assert_eq!(text(""), "");
-    }
 
     /// Major units follow the currency's exponent.
     #[test]

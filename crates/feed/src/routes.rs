@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use silkstream_catalog::auth::{Authorized, Principal, Role, RoleSet};
+use silkstream_catalog::claims::{self, Warned};
 use silkstream_catalog::error::ErrorBody;
 use silkstream_catalog::extract::{ApiJson, ApiPath, ApiQuery};
 use utoipa_axum::router::OpenApiRouter;
@@ -152,7 +153,8 @@ async fn my_buyer(
     Ok(ApiJson(feed.store.get_buyer(principal.token_id).await?))
 }
 
-/// Opens a session, scheduled until its host starts it (host).
+/// Opens a session, scheduled until its host starts it (host). Its title passes the claims
+/// filter: a blocked term is 422 `claims_blocked`; warned terms are in `warnings`.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "feed", request_body = NewSession,
     responses((status = 201, body = Session), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -160,9 +162,47 @@ async fn create_session(
     State(feed): State<Feed>,
     Authorized(principal, _): Authorized<Hosts>,
     ApiJson(body): ApiJson<NewSession>,
-) -> Result<(StatusCode, ApiJson<Session>)> {
+) -> Result<(StatusCode, ApiJson<Warned<Session>>)> {
+    let texts = claims::session_title_texts(&body.title, &body.language)?;
+    let act = session_act(&principal, "session.create", None);
+    let screening = claims::gate(feed.store.catalog(), &act, &texts).await?;
     let session = feed.store.create_session(&principal, body).await?;
-    Ok((StatusCode::CREATED, ApiJson(session)))
+    let warnings = claims::settle(feed.store.catalog(), &act, session.id, screening).await?;
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(Warned {
+            inner: session,
+            warnings,
+        }),
+    ))
+}
+
+/// What a host does to a session, for the claims evidence log.
+fn session_act<'a>(
+    by: &'a Principal,
+    operation: &'static str,
+    session_id: Option<i64>,
+) -> claims::Act<'a> {
+    claims::Act {
+        by,
+        operation,
+        subject_kind: "session",
+        subject_id: session_id,
+    }
+}
+
+/// The claims filter on a product a host puts before buyers (showcase, pin): its texts in
+/// every locale. A blocked term refuses (evidence written, nothing else); the rest comes back
+/// for `claims::settle` once the write is made.
+async fn screen_product(
+    feed: &Feed,
+    act: &claims::Act<'_>,
+    session_id: i64,
+    product_id: i64,
+) -> Result<claims::Screening> {
+    feed.store.controlled_session(act.by, session_id).await?;
+    let texts = feed.store.catalog().product_claim_texts(product_id).await?;
+    Ok(claims::gate(feed.store.catalog(), act, &texts).await?)
 }
 
 /// A session: state, showcase, pinned product, sales, server time; once ended, its summary
@@ -182,7 +222,8 @@ async fn get_session(
     Ok(ApiJson(session.project(audience)))
 }
 
-/// Adds a product to the showcase (the session's host or an operator).
+/// Adds a product to the showcase (the session's host or an operator). The product's texts
+/// pass the claims filter (422 `claims_blocked`, or `warnings`).
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/showcase", tag = "feed",
     params(("id" = i64, Path, description = "session id")), request_body = ProductRef,
     responses((status = 200, body = Session), (status = 403, body = ErrorBody),
@@ -193,11 +234,17 @@ async fn add_to_showcase(
     Authorized(principal, _): Authorized<Controllers>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ProductRef>,
-) -> Result<ApiJson<Session>> {
+) -> Result<ApiJson<Warned<Session>>> {
+    let act = session_act(&principal, "session.showcase", Some(id));
+    let screening = screen_product(&feed, &act, id, body.product_id).await?;
     feed.store
         .add_to_showcase(&principal, id, body.product_id)
         .await?;
-    Ok(ApiJson(feed.store.session(id).await?))
+    let warnings = claims::settle(feed.store.catalog(), &act, id, screening).await?;
+    Ok(ApiJson(Warned {
+        inner: feed.store.session(id).await?,
+        warnings,
+    }))
 }
 
 /// scheduled → live (the session's host or an operator).
@@ -215,7 +262,8 @@ async fn start_session(
     Ok(ApiJson(feed.store.session(id).await?))
 }
 
-/// Pins a showcase product (the session's host or an operator).
+/// Pins a showcase product (the session's host or an operator). The product's texts pass the
+/// claims filter (422 `claims_blocked`, or `warnings`).
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/pin", tag = "feed",
     params(("id" = i64, Path, description = "session id")), request_body = ProductRef,
     responses((status = 200, body = Session), (status = 403, body = ErrorBody),
@@ -226,11 +274,17 @@ async fn pin(
     Authorized(principal, _): Authorized<Controllers>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ProductRef>,
-) -> Result<ApiJson<Session>> {
+) -> Result<ApiJson<Warned<Session>>> {
+    let act = session_act(&principal, "session.pin", Some(id));
+    let screening = screen_product(&feed, &act, id, body.product_id).await?;
     feed.store
         .pin(&principal, id, Some(body.product_id))
         .await?;
-    Ok(ApiJson(feed.store.session(id).await?))
+    let warnings = claims::settle(feed.store.catalog(), &act, id, screening).await?;
+    Ok(ApiJson(Warned {
+        inner: feed.store.session(id).await?,
+        warnings,
+    }))
 }
 
 /// Unpins the pinned product (the session's host or an operator).

@@ -234,7 +234,8 @@ fn allowed(method: &str, path: &str) -> Option<Option<&'static [&'static str]>> 
         | ("patch", "/api/v1/warehouses/{code}")
         | ("put", "/api/v1/markets/{country}")
         | ("put", "/api/v1/products/{id}/translations/{locale}")
-        | ("post", "/api/v1/tokens") => Some(ADMIN),
+        | ("post", "/api/v1/tokens")
+        | ("put", "/api/v1/landed-cost/rules/{id}") => Some(ADMIN),
         ("post", "/api/v1/sessions") => Some(&["host"]),
         ("post", "/api/v1/sessions/{id}/showcase")
         | ("post", "/api/v1/sessions/{id}/pin")

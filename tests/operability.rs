@@ -138,6 +138,14 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/payments/{provider}/callback", "post"),
         ("/api/v1/payments/sandbox/{id}/complete", "post"),
         ("/api/v1/payments/sandbox/{id}/fail", "post"),
+        // Cross-border rules: landed-cost quotes and the claims filter.
+        ("/api/v1/landed-cost/rules", "get"),
+        ("/api/v1/landed-cost/rules/{id}", "get"),
+        ("/api/v1/landed-cost/rules/{id}", "put"),
+        ("/api/v1/variants/{id}/landed-cost", "get"),
+        ("/api/v1/claims/terms", "get"),
+        ("/api/v1/claims/evidence", "get"),
+        ("/api/v1/claims/evidence/export", "get"),
     ];
     let paths = doc["paths"].as_object().expect("paths");
     for (path, method) in expected {

@@ -6,6 +6,7 @@ pub use silkstream_base::{auth, db, error, extract, text};
 
 pub mod codes;
 pub mod localize;
+pub mod merchants;
 pub mod model;
 pub mod routes;
 pub mod stock;

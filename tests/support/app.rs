@@ -38,6 +38,11 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     launch(test_db, adjust).await
 }
 
+/// Starts the server on a database made (and perhaps filled) beforehand.
+pub async fn spawn_app_on(test_db: TestDb) -> TestApp {
+    launch(test_db, |_| {}).await
+}
+
 /// Starts a server on `test_db` with adjusted settings and gives it an admin token.
 async fn launch(test_db: TestDb, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = test_db.settings();

@@ -209,8 +209,9 @@ async fn a_credential_counts_through_its_last_day_and_only_in_its_markets(backen
 }
 
 /// A flash sale opened while the merchant was qualified, then the credential revoked: the
-/// sale's orders are refused (409 `qualification_missing`), and so is a regular order of the
-/// other variant; no order is written and the sale keeps its units.
+/// sale's orders are refused (409 `qualification_missing`, and the same on the WebSocket), and
+/// so is a regular order of the other variant; no order is written and the sale keeps its
+/// units.
 async fn a_revoked_credential_refuses_sale_and_regular_orders(backend: Backend) {
     let app = spawn_app(backend).await;
     let live = app.live_session(20, true).await;
@@ -250,6 +251,15 @@ async fn a_revoked_credential_refuses_sale_and_regular_orders(backend: Backend) 
         "qualification_missing",
         "eaeu_food_declaration",
     );
+    // The WebSocket order goes through the same intake: the same refusal.
+    let mut socket = app
+        .ws_connect(&format!("/api/v1/sessions/{}/feed", live.session_id), Some(&buyer))
+        .await;
+    let result = socket
+        .order("k-ws", &order_body(live.variant_id, 1, "KZT"), std::time::Duration::from_secs(10))
+        .await;
+    assert_eq!(result["error"]["code"], "qualification_missing", "{result}");
+    socket.close().await;
     let sale = app.get(&format!("/api/v1/flash-sales/{sale}"), &live.host).await.expect(200).body;
     assert_eq!(sale["remaining"], 9, "only the first order took a unit: {sale}");
     let orders = app.get("/api/v1/orders", &buyer).await.expect(200).body;

@@ -6,7 +6,9 @@
 //! products become merchants' rows when the migration runs.
 
 use serde_json::{json, Value};
-use silkstream_e2e::{backend_tests, order_body, sample_product, spawn_app, Backend, TestApp, TestDb};
+use silkstream_e2e::{
+    backend_tests, order_body, sample_product, spawn_app, Backend, TestApp, TestDb,
+};
 
 backend_tests!(
     the_gate_refuses_showcase_pin_and_sale_until_the_merchant_holds_the_credential,
@@ -120,20 +122,36 @@ async fn the_gate_refuses_showcase_pin_and_sale_until_the_merchant_holds_the_cre
 ) {
     let app = spawn_app(backend).await;
     let (host, session, product, merchant) = unqualified_setup(&app).await;
-    let before = app.get(&format!("/api/v1/sessions/{session}"), &host).await.expect(200).body;
+    let before = app
+        .get(&format!("/api/v1/sessions/{session}"), &host)
+        .await
+        .expect(200)
+        .body;
     refused(
         showcase(&app, &host, session, product).await,
         "qualification_missing",
         "eaeu_food_declaration",
     );
-    let after = app.get(&format!("/api/v1/sessions/{session}"), &host).await.expect(200).body;
-    assert_eq!(after["last_seq"], before["last_seq"], "a refusal logs nothing");
+    let after = app
+        .get(&format!("/api/v1/sessions/{session}"), &host)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        after["last_seq"], before["last_seq"],
+        "a refusal logs nothing"
+    );
     assert_eq!(after["showcase"], json!([]));
 
     let held = add_credential(
         &app,
         merchant,
-        &credential("eaeu_food_declaration", "2025-01-01", "2029-12-31", &["KZ", "KG", "RU"]),
+        &credential(
+            "eaeu_food_declaration",
+            "2025-01-01",
+            "2029-12-31",
+            &["KZ", "KG", "RU"],
+        ),
     )
     .await;
     assert_eq!(held["status"], "valid", "{held}");
@@ -163,8 +181,11 @@ async fn the_gate_refuses_showcase_pin_and_sale_until_the_merchant_holds_the_cre
         "qualification_missing",
         "eaeu_food_declaration",
     );
-    let variant = app.get(&format!("/api/v1/products/{product}"), &app.admin).await.expect(200).body
-        ["variants"][0]["id"]
+    let variant = app
+        .get(&format!("/api/v1/products/{product}"), &app.admin)
+        .await
+        .expect(200)
+        .body["variants"][0]["id"]
         .as_i64()
         .expect("variant");
     refused(
@@ -178,8 +199,15 @@ async fn the_gate_refuses_showcase_pin_and_sale_until_the_merchant_holds_the_cre
         "qualification_missing",
         "eaeu_food_declaration",
     );
-    let stock = app.get(&format!("/api/v1/variants/{variant}"), &app.admin).await.expect(200).body;
-    assert_eq!(stock["stock"][0]["available"], 50, "a refused sale takes no stock: {stock}");
+    let stock = app
+        .get(&format!("/api/v1/variants/{variant}"), &app.admin)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        stock["stock"][0]["available"], 50,
+        "a refused sale takes no stock: {stock}"
+    );
 }
 
 /// A credential valid until yesterday does not count; one valid until today does; one valid
@@ -191,7 +219,13 @@ async fn a_credential_counts_through_its_last_day_and_only_in_its_markets(backen
     let cases: [(&str, String, String, &[&str], bool); 4] = [
         ("valid until yesterday", day(-400), day(-1), &["KZ"], false),
         ("valid from tomorrow", day(1), day(400), &["KZ"], false),
-        ("market not covered", day(-10), day(400), &["RU", "KG"], false),
+        (
+            "market not covered",
+            day(-10),
+            day(400),
+            &["RU", "KG"],
+            false,
+        ),
         ("valid until today", day(-400), day(0), &["KZ"], true),
     ];
     for (case, from, until, markets, passes) in cases {
@@ -219,16 +253,26 @@ async fn a_revoked_credential_refuses_sale_and_regular_orders(backend: Backend) 
     let strip = app.stock_second_variant(&live, 5).await;
     let (buyer, _) = app.buyer("Aigerim", "ru").await;
     // The qualified merchant orders fine.
-    app.order(&buyer, live.session_id, "k-ok", &order_body(live.variant_id, 1, "KZT"))
-        .await
-        .expect(201);
-    let merchant = app.get(&format!("/api/v1/products/{}", live.product_id), &app.admin)
+    app.order(
+        &buyer,
+        live.session_id,
+        "k-ok",
+        &order_body(live.variant_id, 1, "KZT"),
+    )
+    .await
+    .expect(201);
+    let merchant = app
+        .get(&format!("/api/v1/products/{}", live.product_id), &app.admin)
         .await
         .expect(200)
         .body["merchant_id"]
         .as_i64()
         .expect("merchant");
-    let creds = app.get(&format!("/api/v1/merchants/{merchant}"), &app.admin).await.expect(200).body;
+    let creds = app
+        .get(&format!("/api/v1/merchants/{merchant}"), &app.admin)
+        .await
+        .expect(200)
+        .body;
     let food = creds["credentials"]
         .as_array()
         .expect("credentials")
@@ -236,34 +280,66 @@ async fn a_revoked_credential_refuses_sale_and_regular_orders(backend: Backend) 
         .find(|c| c["kind"] == "eaeu_food_declaration")
         .expect("the support gave the declaration")["id"]
         .clone();
-    app.post(&format!("/api/v1/credentials/{food}/revoke"), &app.admin, &json!({}))
-        .await
-        .expect(200);
+    app.post(
+        &format!("/api/v1/credentials/{food}/revoke"),
+        &app.admin,
+        &json!({}),
+    )
+    .await
+    .expect(200);
     refused(
-        app.order(&buyer, live.session_id, "k-sale", &order_body(live.variant_id, 1, "KZT"))
-            .await,
+        app.order(
+            &buyer,
+            live.session_id,
+            "k-sale",
+            &order_body(live.variant_id, 1, "KZT"),
+        )
+        .await,
         "qualification_missing",
         "eaeu_food_declaration",
     );
     refused(
-        app.order(&buyer, live.session_id, "k-regular", &order_body(strip, 1, "CNY"))
-            .await,
+        app.order(
+            &buyer,
+            live.session_id,
+            "k-regular",
+            &order_body(strip, 1, "CNY"),
+        )
+        .await,
         "qualification_missing",
         "eaeu_food_declaration",
     );
     // The WebSocket order goes through the same intake: the same refusal.
     let mut socket = app
-        .ws_connect(&format!("/api/v1/sessions/{}/feed", live.session_id), Some(&buyer))
+        .ws_connect(
+            &format!("/api/v1/sessions/{}/feed", live.session_id),
+            Some(&buyer),
+        )
         .await;
     let result = socket
-        .order("k-ws", &order_body(live.variant_id, 1, "KZT"), std::time::Duration::from_secs(10))
+        .order(
+            "k-ws",
+            &order_body(live.variant_id, 1, "KZT"),
+            std::time::Duration::from_secs(10),
+        )
         .await;
     assert_eq!(result["error"]["code"], "qualification_missing", "{result}");
     socket.close().await;
-    let sale = app.get(&format!("/api/v1/flash-sales/{sale}"), &live.host).await.expect(200).body;
-    assert_eq!(sale["remaining"], 9, "only the first order took a unit: {sale}");
+    let sale = app
+        .get(&format!("/api/v1/flash-sales/{sale}"), &live.host)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        sale["remaining"], 9,
+        "only the first order took a unit: {sale}"
+    );
     let orders = app.get("/api/v1/orders", &buyer).await.expect(200).body;
-    assert_eq!(orders["items"].as_array().map(Vec::len), Some(1), "{orders}");
+    assert_eq!(
+        orders["items"].as_array().map(Vec::len),
+        Some(1),
+        "{orders}"
+    );
 }
 
 /// An insurance product needs the insurer's https link (422 without), is refused from the
@@ -275,20 +351,31 @@ async fn insurance_is_never_sold_in_a_live_room(backend: Backend) {
     let mut body = sample_product();
     body["category"] = json!("insurance.travel");
     body["variants"] = json!([{"sku": "TRAVEL-7D", "prices": {"KZT": 500000}}]);
-    let r = app.post("/api/v1/products", &app.admin, &body).await.expect(422);
+    let r = app
+        .post("/api/v1/products", &app.admin, &body)
+        .await
+        .expect(422);
     assert!(r.text.contains("insurer_url"), "{}", r.text);
     body["insurer_url"] = json!("https://insurer.example/travel");
     let insurance = app.create_product(&body).await;
     assert_eq!(insurance["insurer_url"], "https://insurer.example/travel");
     refused(
-        showcase(&app, &live.host, live.session_id, insurance["id"].as_i64().expect("id")).await,
+        showcase(
+            &app,
+            &live.host,
+            live.session_id,
+            insurance["id"].as_i64().expect("id"),
+        )
+        .await,
         "not_sellable_here",
         "insurer",
     );
     // A link on a product that is not insurance is refused.
     let mut beef = sample_product();
     beef["insurer_url"] = json!("https://insurer.example/");
-    app.post("/api/v1/products", &app.admin, &beef).await.expect(422);
+    app.post("/api/v1/products", &app.admin, &beef)
+        .await
+        .expect(422);
 
     let (buyer, _) = app.buyer("Aigerim", "ru").await;
     app.patch(
@@ -299,8 +386,13 @@ async fn insurance_is_never_sold_in_a_live_room(backend: Backend) {
     .await
     .expect(200);
     refused(
-        app.order(&buyer, live.session_id, "k-ins", &order_body(live.variant_id, 1, "KZT"))
-            .await,
+        app.order(
+            &buyer,
+            live.session_id,
+            "k-ins",
+            &order_body(live.variant_id, 1, "KZT"),
+        )
+        .await,
         "not_sellable_here",
         "insurer",
     );
@@ -318,8 +410,12 @@ async fn start(app: &TestApp, host: &str) -> silkstream_e2e::Reply {
         .body["id"]
         .as_i64()
         .expect("session id");
-    app.post(&format!("/api/v1/sessions/{session}/start"), host, &json!({}))
-        .await
+    app.post(
+        &format!("/api/v1/sessions/{session}/start"),
+        host,
+        &json!({}),
+    )
+    .await
 }
 
 /// No profile, an unverified profile, a verified 15-year-old, a verified host who turns 16
@@ -344,7 +440,11 @@ async fn hosts_must_be_verified_and_at_least_16(backend: Backend) {
         .await
         .expect(200)
         .body;
-    assert_eq!((p["verified"].as_bool(), p["may_go_live"].as_bool()), (Some(true), Some(true)), "{p}");
+    assert_eq!(
+        (p["verified"].as_bool(), p["may_go_live"].as_bool()),
+        (Some(true), Some(true)),
+        "{p}"
+    );
     start(&app, &host).await.expect(200);
     // Another host cannot verify anyone.
     app.post(&format!("/api/v1/hosts/{id}/verify"), &host, &json!({}))
@@ -393,8 +493,13 @@ async fn hosts_must_be_verified_and_at_least_16(backend: Backend) {
     .await
     .expect(422);
     let (seventeen, seventeen_id) = app.unverified_token("Erlan", "host").await;
-    app.verify_host(&seventeen, seventeen_id, &day_before(&years_ago(17))).await;
-    refused(start(&app, &seventeen).await, "host_not_verified", "guardian");
+    app.verify_host(&seventeen, seventeen_id, &day_before(&years_ago(17)))
+        .await;
+    refused(
+        start(&app, &seventeen).await,
+        "host_not_verified",
+        "guardian",
+    );
     // A birth date in the future is bad input.
     app.put(
         "/api/v1/hosts/me/profile",
@@ -420,67 +525,169 @@ async fn merchants_credentials_and_their_expiry_through_the_api(backend: Backend
     let (host, _, product, merchant) = unqualified_setup(&app).await;
     let operator = app.token("operator").await;
     app.get("/api/v1/merchants", &host).await.expect(403);
-    app.post("/api/v1/merchants", &operator, &json!({"name": "X", "country": "KZ"}))
-        .await
-        .expect(403);
+    app.post(
+        "/api/v1/merchants",
+        &operator,
+        &json!({"name": "X", "country": "KZ"}),
+    )
+    .await
+    .expect(403);
     let m = app
-        .post("/api/v1/merchants", &app.admin, &json!({"name": "Guangzhou Huayan Cosmetics", "country": "CN"}))
+        .post(
+            "/api/v1/merchants",
+            &app.admin,
+            &json!({"name": "Guangzhou Huayan Cosmetics", "country": "CN"}),
+        )
         .await
         .expect(201)
         .body;
-    app.post("/api/v1/merchants", &app.admin, &json!({"name": "Guangzhou Huayan Cosmetics", "country": "CN"}))
-        .await
-        .expect(409);
-    app.post("/api/v1/merchants", &app.admin, &json!({"name": "Y", "country": "XX"}))
-        .await
-        .expect(422);
+    app.post(
+        "/api/v1/merchants",
+        &app.admin,
+        &json!({"name": "Guangzhou Huayan Cosmetics", "country": "CN"}),
+    )
+    .await
+    .expect(409);
+    app.post(
+        "/api/v1/merchants",
+        &app.admin,
+        &json!({"name": "Y", "country": "XX"}),
+    )
+    .await
+    .expect(422);
     let mid = m["id"].as_i64().expect("id");
     for bad in [
         credential("no_such_kind", "2025-01-01", "2026-01-01", &["KZ"]),
-        credential("eaeu_cosmetics_declaration", "2026-01-01", "2025-01-01", &["KZ"]),
-        credential("eaeu_cosmetics_declaration", "2025-01-01", "2026-13-01", &["KZ"]),
-        credential("eaeu_cosmetics_declaration", "2025-01-01", "2026-01-01", &[]),
+        credential(
+            "eaeu_cosmetics_declaration",
+            "2026-01-01",
+            "2025-01-01",
+            &["KZ"],
+        ),
+        credential(
+            "eaeu_cosmetics_declaration",
+            "2025-01-01",
+            "2026-13-01",
+            &["KZ"],
+        ),
+        credential(
+            "eaeu_cosmetics_declaration",
+            "2025-01-01",
+            "2026-01-01",
+            &[],
+        ),
     ] {
-        app.post(&format!("/api/v1/merchants/{mid}/credentials"), &app.admin, &bad)
-            .await
-            .expect(422);
+        app.post(
+            &format!("/api/v1/merchants/{mid}/credentials"),
+            &app.admin,
+            &bad,
+        )
+        .await
+        .expect(422);
     }
     app.post(
         "/api/v1/merchants/999999/credentials",
         &app.admin,
-        &credential("eaeu_cosmetics_declaration", "2025-01-01", "2026-01-01", &["KZ"]),
+        &credential(
+            "eaeu_cosmetics_declaration",
+            "2025-01-01",
+            "2026-01-01",
+            &["KZ"],
+        ),
     )
     .await
     .expect(404);
-    let soon = add_credential(&app, mid, &credential("vn_cosmetic_notification", &day(-100), &day(10), &["VN"])).await;
-    let sooner = add_credential(&app, mid, &credential("th_fda_cosmetic_notification", &day(-100), &day(3), &["TH"])).await;
-    add_credential(&app, mid, &credential("cn_nmpa_cosmetics_filing", &day(-100), &day(90), &["CN"])).await;
-    add_credential(&app, mid, &credential("my_npra_cosmetic_notification", &day(-100), &day(-1), &["MY"])).await;
-    let revoked = add_credential(&app, mid, &credential("ph_fda_cosmetic_notification", &day(-100), &day(5), &["PH"])).await;
-    app.post(&format!("/api/v1/credentials/{}/revoke", revoked["id"]), &app.admin, &json!({}))
-        .await
-        .expect(200);
+    let soon = add_credential(
+        &app,
+        mid,
+        &credential("vn_cosmetic_notification", &day(-100), &day(10), &["VN"]),
+    )
+    .await;
+    let sooner = add_credential(
+        &app,
+        mid,
+        &credential("th_fda_cosmetic_notification", &day(-100), &day(3), &["TH"]),
+    )
+    .await;
+    add_credential(
+        &app,
+        mid,
+        &credential("cn_nmpa_cosmetics_filing", &day(-100), &day(90), &["CN"]),
+    )
+    .await;
+    add_credential(
+        &app,
+        mid,
+        &credential(
+            "my_npra_cosmetic_notification",
+            &day(-100),
+            &day(-1),
+            &["MY"],
+        ),
+    )
+    .await;
+    let revoked = add_credential(
+        &app,
+        mid,
+        &credential("ph_fda_cosmetic_notification", &day(-100), &day(5), &["PH"]),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/credentials/{}/revoke", revoked["id"]),
+        &app.admin,
+        &json!({}),
+    )
+    .await
+    .expect(200);
     let expiring = app
         .get("/api/v1/credentials/expiring?within_days=30", &operator)
         .await
         .expect(200)
         .body;
-    let ids: Vec<&Value> = expiring.as_array().expect("list").iter().map(|c| &c["id"]).collect();
+    let ids: Vec<&Value> = expiring
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|c| &c["id"])
+        .collect();
     assert_eq!(ids, vec![&sooner["id"], &soon["id"]], "{expiring}");
     assert_eq!(expiring[0]["days_left"], 3);
-    app.get("/api/v1/credentials/expiring?within_days=400", &host).await.expect(403);
-    app.get("/api/v1/credentials/expiring?within_days=-1", &operator).await.expect(422);
+    app.get("/api/v1/credentials/expiring?within_days=400", &host)
+        .await
+        .expect(403);
+    app.get("/api/v1/credentials/expiring?within_days=-1", &operator)
+        .await
+        .expect(422);
 
     let renamed = app
-        .patch(&format!("/api/v1/merchants/{merchant}"), &app.admin, &json!({"name": "Brest Meat Export OJSC"}))
+        .patch(
+            &format!("/api/v1/merchants/{merchant}"),
+            &app.admin,
+            &json!({"name": "Brest Meat Export OJSC"}),
+        )
         .await
         .expect(200)
         .body;
     assert_eq!(renamed["name"], "Brest Meat Export OJSC");
-    let p = app.get(&format!("/api/v1/products/{product}"), &host).await.expect(200).body;
-    assert_eq!((&p["merchant"], &p["merchant_id"]), (&json!("Brest Meat Export OJSC"), &json!(merchant)));
-    let rules = app.get("/api/v1/regulated-categories", &host).await.expect(200).body;
-    assert!(rules["rules"].as_array().expect("rules").iter().all(|r| r["source"]["url"].is_string()));
+    let p = app
+        .get(&format!("/api/v1/products/{product}"), &host)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        (&p["merchant"], &p["merchant_id"]),
+        (&json!("Brest Meat Export OJSC"), &json!(merchant))
+    );
+    let rules = app
+        .get("/api/v1/regulated-categories", &host)
+        .await
+        .expect(200)
+        .body;
+    assert!(rules["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .all(|r| r["source"]["url"].is_string()));
 }
 
 /// Two admins revoke the same credential at once: one is told it is revoked, the other 409.
@@ -527,7 +734,10 @@ async fn the_migration_gives_existing_products_their_merchants(backend: Backend)
         .cloned()
         .collect::<Vec<_>>()
         .into();
-    before.run(&pool).await.expect("the migrations before the gate");
+    before
+        .run(&pool)
+        .await
+        .expect("the migrations before the gate");
     for (merchant, country) in [
         ("Brest Meat Export LLC", "BY"),
         ("Saryarka Dairy LLP", "KZ"),
@@ -547,7 +757,11 @@ async fn the_migration_gives_existing_products_their_merchants(backend: Backend)
     }
     pool.close().await;
     let app = silkstream_e2e::spawn_app_on(db).await;
-    let merchants = app.get("/api/v1/merchants", &app.admin).await.expect(200).body;
+    let merchants = app
+        .get("/api/v1/merchants", &app.admin)
+        .await
+        .expect(200)
+        .body;
     let names: Vec<(&Value, &Value)> = merchants
         .as_array()
         .expect("merchants")
@@ -567,8 +781,16 @@ async fn the_migration_gives_existing_products_their_merchants(backend: Backend)
         (2, "Saryarka Dairy LLP", &merchants[1]["id"]),
         (3, "Brest Meat Export LLC", &brest),
     ] {
-        let p = app.get(&format!("/api/v1/products/{id}"), &app.admin).await.expect(200).body;
-        assert_eq!((&p["merchant"], &p["merchant_id"]), (&json!(merchant), merchant_id), "{p}");
+        let p = app
+            .get(&format!("/api/v1/products/{id}"), &app.admin)
+            .await
+            .expect(200)
+            .body;
+        assert_eq!(
+            (&p["merchant"], &p["merchant_id"]),
+            (&json!(merchant), merchant_id),
+            "{p}"
+        );
     }
     // A new product of a known merchant joins its row; a new name makes a new one.
     let p = app.create_unqualified_product(&sample_product()).await;

@@ -478,7 +478,11 @@ impl CatalogStore {
     }
 
     #[instrument(skip_all, fields(merchant_id))]
-    pub async fn add_credential(&self, merchant_id: i64, body: NewCredential) -> Result<Credential> {
+    pub async fn add_credential(
+        &self,
+        merchant_id: i64,
+        body: NewCredential,
+    ) -> Result<Credential> {
         self.merchant_row(merchant_id).await?;
         let kind = body.kind.trim();
         if !RULES.kinds().contains(&kind) {
@@ -494,10 +498,7 @@ impl CatalogStore {
         let from = date("valid_from", &body.valid_from)?;
         let until = date("valid_until", &body.valid_until)?;
         if until < from {
-            return Err(Error::invalid(
-                "valid_until",
-                "is before valid_from",
-            ));
+            return Err(Error::invalid("valid_until", "is before valid_from"));
         }
         if body.markets.is_empty() || body.markets.len() > 14 {
             return Err(Error::invalid("markets", "give 1 to 14 markets"));
@@ -552,7 +553,10 @@ impl CatalogStore {
         .rows_affected();
         let c = self.credential(id).await?;
         if done == 0 {
-            return Err(Error::conflict("conflict", format!("credential {id} is revoked already")));
+            return Err(Error::conflict(
+                "conflict",
+                format!("credential {id} is revoked already"),
+            ));
         }
         Ok(c)
     }
@@ -580,7 +584,10 @@ impl CatalogStore {
 
 fn name_taken(e: sqlx::Error, name: &str) -> Error {
     if unique_violation(&e) {
-        Error::conflict("conflict", format!("name: a merchant named '{name}' exists"))
+        Error::conflict(
+            "conflict",
+            format!("name: a merchant named '{name}' exists"),
+        )
     } else {
         e.into()
     }
@@ -632,7 +639,10 @@ async fn create_merchant(
     _: Authorized<Admins>,
     ApiJson(body): ApiJson<NewMerchant>,
 ) -> Result<(StatusCode, ApiJson<Merchant>)> {
-    Ok((StatusCode::CREATED, ApiJson(store.create_merchant(body).await?)))
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(store.create_merchant(body).await?),
+    ))
 }
 
 /// Reads a merchant with its credentials, each with its status today (admin, operator).
@@ -675,7 +685,10 @@ async fn add_credential(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<NewCredential>,
 ) -> Result<(StatusCode, ApiJson<Credential>)> {
-    Ok((StatusCode::CREATED, ApiJson(store.add_credential(id, body).await?)))
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(store.add_credential(id, body).await?),
+    ))
 }
 
 /// Revokes a credential; it is kept, with the time (admin).
@@ -727,7 +740,10 @@ mod tests {
     #[test]
     fn rules_parse_and_prefixes_match_on_dots() {
         assert!(!RULES.rules.is_empty());
-        assert_eq!(RULES.required("food.meat", "KZ"), vec!["eaeu_food_declaration"]);
+        assert_eq!(
+            RULES.required("food.meat", "KZ"),
+            vec!["eaeu_food_declaration"]
+        );
         assert_eq!(
             RULES.required("food.infant_formula", "KZ"),
             vec!["eaeu_food_declaration", "eaeu_state_registration"]
@@ -741,7 +757,11 @@ mod tests {
             for m in &r.markets {
                 CountryCode::parse("market", m).expect("rule markets are country codes");
             }
-            assert!(r.source.url.starts_with("http"), "{} has a source link", r.kind);
+            assert!(
+                r.source.url.starts_with("http"),
+                "{} has a source link",
+                r.kind
+            );
         }
     }
 }

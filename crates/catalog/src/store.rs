@@ -108,7 +108,8 @@ struct ProductRow {
     updated_at: i64,
 }
 
-const PRODUCT_COLUMNS: &str = "id, merchant, merchant_id, insurer_url, category, hs_code, origin_country, weight_g, \
+const PRODUCT_COLUMNS: &str =
+    "id, merchant, merchant_id, insurer_url, category, hs_code, origin_country, weight_g, \
      customs_mode, source_locale, title, description, attributes, source_digest, archived_at, \
      created_at, updated_at";
 
@@ -359,7 +360,8 @@ impl CatalogStore {
         let digest = p.source_digest();
         let attributes = serde_json::to_string(&p.attributes).map_err(Error::internal)?;
         let search = p.title.to_lowercase();
-        let insurer_url = crate::merchants::insurer_url(&p.category, product.insurer_url.as_deref())?;
+        let insurer_url =
+            crate::merchants::insurer_url(&p.category, product.insurer_url.as_deref())?;
         let id: i64 = {
             let mut tx = self.db.begin().await?;
             let merchant_id =

@@ -63,9 +63,9 @@ impl Refusal {
                  kept exactly; it was not placed"
                     .into()
             }
-            Refusal::QualificationMissing { kind } => format!(
-                "the product's merchant holds no valid {kind} credential for this market"
-            ),
+            Refusal::QualificationMissing { kind } => {
+                format!("the product's merchant holds no valid {kind} credential for this market")
+            }
             Refusal::NotSellableHere => "this product is sold only on the licensed insurer's \
                  own platform, never in a live room"
                 .into(),

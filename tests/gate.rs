@@ -19,6 +19,7 @@ backend_tests!(
     merchants_credentials_and_their_expiry_through_the_api,
     two_revocations_of_one_credential_succeed_once,
     the_migration_gives_existing_products_their_merchants,
+    the_demo_shows_the_gate_refusing_a_pin,
 );
 
 fn day(offset: i64) -> String {
@@ -795,4 +796,91 @@ async fn the_migration_gives_existing_products_their_merchants(backend: Backend)
     // A new product of a known merchant joins its row; a new name makes a new one.
     let p = app.create_unqualified_product(&sample_product()).await;
     assert_eq!(p["merchant_id"], brest);
+}
+
+/// The README's tour of the gate on the demo data: the demo host is verified and goes live;
+/// the Guangzhou lipstick (product 8) is refused from a Kazakh showcase for want of the EAEU
+/// cosmetics declaration, enters a Vietnamese one on its notification, and once that is revoked
+/// its pin is refused.
+async fn the_demo_shows_the_gate_refusing_a_pin(backend: Backend) {
+    let app = spawn_app(backend).await;
+    silkstream_server::demo::load(&app.db)
+        .await
+        .expect("demo catalog");
+    let tokens = silkstream_server::demo::tokens(&app.db)
+        .await
+        .expect("demo tokens");
+    let host = tokens
+        .iter()
+        .find(|t| t.info.role == silkstream_catalog::auth::Role::Host)
+        .expect("a demo host")
+        .token
+        .clone();
+    let profile = app
+        .get("/api/v1/hosts/me/profile", &host)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(profile["may_go_live"], true, "{profile}");
+    let lipstick = app.get("/api/v1/products/8", &host).await.expect(200).body;
+    assert_eq!(lipstick["merchant"], "Guangzhou Huayan Cosmetics Co., Ltd.");
+    let open = |markets: Value, language: &'static str| {
+        let app = &app;
+        let host = host.clone();
+        async move {
+            app.post(
+                "/api/v1/sessions",
+                &host,
+                &json!({"title": "Beauty hour", "language": language, "markets": markets}),
+            )
+            .await
+            .expect(201)
+            .body["id"]
+                .as_i64()
+                .expect("session id")
+        }
+    };
+    let kz = open(json!(["KZ"]), "ru").await;
+    app.post(&format!("/api/v1/sessions/{kz}/start"), &host, &json!({}))
+        .await
+        .expect(200);
+    refused(
+        showcase(&app, &host, kz, 8).await,
+        "qualification_missing",
+        "eaeu_cosmetics_declaration",
+    );
+    let vn = open(json!(["VN"]), "vi").await;
+    showcase(&app, &host, vn, 8).await.expect(200);
+    let merchant = app
+        .get(
+            &format!("/api/v1/merchants/{}", lipstick["merchant_id"]),
+            &app.admin,
+        )
+        .await
+        .expect(200)
+        .body;
+    let notification = merchant["credentials"]
+        .as_array()
+        .expect("credentials")
+        .iter()
+        .find(|c| c["kind"] == "vn_cosmetic_notification")
+        .expect("the Vietnamese notification")["id"]
+        .clone();
+    app.post(
+        &format!("/api/v1/credentials/{notification}/revoke"),
+        &app.admin,
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    refused(
+        app.post(
+            &format!("/api/v1/sessions/{vn}/pin"),
+            &host,
+            &json!({"product_id": 8}),
+        )
+        .await,
+        "qualification_missing",
+        "vn_cosmetic_notification",
+    );
 }

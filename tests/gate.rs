@@ -6,8 +6,10 @@
 //! products become merchants' rows when the migration runs.
 
 use serde_json::{json, Value};
+use std::time::Duration;
+
 use silkstream_e2e::{
-    backend_tests, order_body, sample_product, spawn_app, Backend, TestApp, TestDb,
+    backend_tests, eventually, order_body, sample_product, spawn_app, Backend, TestApp, TestDb,
 };
 
 backend_tests!(
@@ -20,6 +22,7 @@ backend_tests!(
     two_revocations_of_one_credential_succeed_once,
     the_migration_gives_existing_products_their_merchants,
     the_demo_shows_the_gate_refusing_a_pin,
+    a_revocation_waits_for_the_order_that_read_the_credential,
 );
 
 fn day(offset: i64) -> String {
@@ -882,5 +885,108 @@ async fn the_demo_shows_the_gate_refusing_a_pin(backend: Backend) {
         .await,
         "qualification_missing",
         "vn_cosmetic_notification",
+    );
+}
+
+/// How many statements of this database wait on a row lock, their text starting with `prefix`.
+async fn waiting_on_a_lock(app: &TestApp, prefix: &str) -> i64 {
+    app.scalar(&format!(
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+         AND wait_event_type = 'Lock' AND query LIKE '{prefix}%'"
+    ))
+    .await
+}
+
+/// The gate against a revocation, on PostgreSQL: a regular order has read the merchant's
+/// credential in its transaction and waits on the stock row (held by another writer); a
+/// revocation of that credential then waits for the order (the gate read it `FOR SHARE`), so the
+/// admin is told "revoked" only after the order decided on the credential has committed; the
+/// next order is refused. On SQLite one write transaction runs at a time, so the two cannot
+/// interleave: the same orders and revocation run one after the other.
+async fn a_revocation_waits_for_the_order_that_read_the_credential(backend: Backend) {
+    let postgres = matches!(backend, Backend::Postgres { .. });
+    let app = std::sync::Arc::new(spawn_app(backend).await);
+    let live = app.live_session(20, true).await;
+    let (buyer, _) = app.buyer("Aigerim", "ru").await;
+    let merchant = app
+        .get(&format!("/api/v1/products/{}", live.product_id), &app.admin)
+        .await
+        .expect(200)
+        .body["merchant_id"]
+        .as_i64()
+        .expect("merchant");
+    let food = app
+        .get(&format!("/api/v1/merchants/{merchant}"), &app.admin)
+        .await
+        .expect(200)
+        .body["credentials"]
+        .as_array()
+        .expect("credentials")
+        .iter()
+        .find(|c| c["kind"] == "eaeu_food_declaration")
+        .expect("the declaration")["id"]
+        .clone();
+    let revoke_path = format!("/api/v1/credentials/{food}/revoke");
+    let first = order_body(live.variant_id, 1, "KZT");
+    if postgres {
+        use sqlx::Connection;
+        let mut blocker = sqlx::PgConnection::connect(&app.test_db.url)
+            .await
+            .expect("a second connection");
+        let mut held = blocker.begin().await.expect("begin");
+        sqlx::query("UPDATE stock SET available = available WHERE variant_id = $1")
+            .bind(live.variant_id)
+            .execute(&mut *held)
+            .await
+            .expect("hold the stock row");
+        let order = tokio::spawn({
+            let (app, buyer, first) = (app.clone(), buyer.clone(), first.clone());
+            async move { app.order(&buyer, live.session_id, "k-race", &first).await }
+        });
+        eventually(
+            Duration::from_secs(10),
+            "the order waits on the stock row",
+            || {
+                let app = app.clone();
+                async move { waiting_on_a_lock(&app, "UPDATE stock").await >= 1 }
+            },
+        )
+        .await;
+        let revoke = tokio::spawn({
+            let (app, path) = (app.clone(), revoke_path.clone());
+            async move { app.post(&path, &app.admin, &json!({})).await }
+        });
+        eventually(
+            Duration::from_secs(10),
+            "the revocation waits on the credential the open order read",
+            || {
+                let answered = revoke.is_finished();
+                let app = app.clone();
+                async move {
+                    assert!(
+                        !answered,
+                        "the revocation was answered while an order that read the credential \
+                         was still open"
+                    );
+                    waiting_on_a_lock(&app, "UPDATE merchant_credentials").await >= 1
+                }
+            },
+        )
+        .await;
+        held.rollback().await.expect("release the stock row");
+        order.await.expect("the order task").expect(201);
+        revoke.await.expect("the revocation task").expect(200);
+    } else {
+        app.order(&buyer, live.session_id, "k-race", &first)
+            .await
+            .expect(201);
+        app.post(&revoke_path, &app.admin, &json!({}))
+            .await
+            .expect(200);
+    }
+    refused(
+        app.order(&buyer, live.session_id, "k-after", &first).await,
+        "qualification_missing",
+        "eaeu_food_declaration",
     );
 }

@@ -834,18 +834,7 @@ async fn a_day_of_selling_adds_up_everywhere(backend: Backend) {
     // Three hosts, two of them named alike.
     let mut hosts = Vec::new();
     for name in ["Aru Live", "Bek Studio", "Aru Live"] {
-        let token = app
-            .post(
-                "/api/v1/tokens",
-                &admin,
-                &json!({"name": name, "role": "host"}),
-            )
-            .await
-            .expect(201)
-            .body["token"]
-            .as_str()
-            .expect("token")
-            .to_owned();
+        let token = app.named_token(name, "host").await;
         hosts.push((token, name));
     }
     // Sessions: KZT and UZS by the first host, VND by the second, RUB by the third.

@@ -1500,6 +1500,8 @@ async fn operators_feed_filters_by_market_and_host(backend: Backend) {
         host_b["token"].as_str().expect("token").to_owned(),
         host_b["id"].as_i64().expect("id"),
     );
+    app.verify_host(&host_b_token, host_b_id, "1990-05-17")
+        .await;
     let vn = app
         .post(
             "/api/v1/sessions",

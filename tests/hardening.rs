@@ -235,7 +235,14 @@ fn allowed(method: &str, path: &str) -> Option<Option<&'static [&'static str]>> 
         | ("put", "/api/v1/markets/{country}")
         | ("put", "/api/v1/products/{id}/translations/{locale}")
         | ("post", "/api/v1/tokens")
-        | ("put", "/api/v1/landed-cost/rules/{id}") => Some(ADMIN),
+        | ("put", "/api/v1/landed-cost/rules/{id}")
+        | ("post", "/api/v1/merchants")
+        | ("patch", "/api/v1/merchants/{id}")
+        | ("post", "/api/v1/merchants/{id}/credentials") => Some(ADMIN),
+        ("put", "/api/v1/hosts/me/profile") => Some(&["host"]),
+        ("post", "/api/v1/hosts/{id}/verify") | ("post", "/api/v1/hosts/{id}/guardian-consent") => {
+            Some(&["operator", "admin"])
+        }
         ("post", "/api/v1/sessions") => Some(&["host"]),
         ("post", "/api/v1/sessions/{id}/showcase")
         | ("post", "/api/v1/sessions/{id}/pin")

@@ -146,6 +146,20 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/claims/terms", "get"),
         ("/api/v1/claims/evidence", "get"),
         ("/api/v1/claims/evidence/export", "get"),
+        // The qualification gate (docs/cross-border.md).
+        ("/api/v1/merchants", "get"),
+        ("/api/v1/merchants", "post"),
+        ("/api/v1/merchants/{id}", "get"),
+        ("/api/v1/merchants/{id}", "patch"),
+        ("/api/v1/merchants/{id}/credentials", "post"),
+        ("/api/v1/credentials/{id}/revoke", "post"),
+        ("/api/v1/credentials/expiring", "get"),
+        ("/api/v1/regulated-categories", "get"),
+        ("/api/v1/hosts/me/profile", "get"),
+        ("/api/v1/hosts/me/profile", "put"),
+        ("/api/v1/hosts/{id}/profile", "get"),
+        ("/api/v1/hosts/{id}/verify", "post"),
+        ("/api/v1/hosts/{id}/guardian-consent", "post"),
     ];
     let paths = doc["paths"].as_object().expect("paths");
     for (path, method) in expected {

@@ -38,6 +38,11 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     launch(test_db, adjust).await
 }
 
+/// Starts the server on a database made (and perhaps filled) beforehand.
+pub async fn spawn_app_on(test_db: TestDb) -> TestApp {
+    launch(test_db, |_| {}).await
+}
+
 /// Starts a server on `test_db` with adjusted settings and gives it an admin token.
 async fn launch(test_db: TestDb, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = test_db.settings();
@@ -185,20 +190,59 @@ impl TestApp {
             .await
     }
 
-    /// A new token of `role`, made through the admin API.
+    /// A new token of `role`, made through the admin API; a host is an adult whose real name
+    /// an operator verified ([`TestApp::verify_host`]), so that they may start sessions.
     pub async fn token(&self, role: &str) -> String {
+        self.named_token(&format!("test {role}"), role).await
+    }
+
+    /// Like [`TestApp::token`], with the token's name.
+    pub async fn named_token(&self, name: &str, role: &str) -> String {
+        let (token, id) = self.unverified_token(name, role).await;
+        if role == "host" {
+            self.verify_host(&token, id, "1990-05-17").await;
+        }
+        token
+    }
+
+    /// A new token of `role` and its id, with no host profile: a host made so cannot start a
+    /// session.
+    pub async fn unverified_token(&self, name: &str, role: &str) -> (String, i64) {
         let reply = self
             .post(
                 "/api/v1/tokens",
                 &self.admin,
-                &json!({"name": format!("test {role}"), "role": role}),
+                &json!({"name": name, "role": role}),
             )
             .await
             .expect(201);
-        reply.body["token"]
-            .as_str()
-            .expect("token in response")
-            .to_owned()
+        (
+            reply.body["token"]
+                .as_str()
+                .expect("token in response")
+                .to_owned(),
+            reply.body["id"].as_i64().expect("token id in response"),
+        )
+    }
+
+    /// Host `id` (token `token`) gives a profile born on `birth_date`, and the admin verifies
+    /// their real name; the profile's JSON.
+    pub async fn verify_host(&self, token: &str, id: i64, birth_date: &str) -> Value {
+        self.put(
+            "/api/v1/hosts/me/profile",
+            token,
+            &json!({"legal_name": "Test Host", "birth_date": birth_date}),
+        )
+        .await
+        .expect(200);
+        self.post(
+            &format!("/api/v1/hosts/{id}/verify"),
+            &self.admin,
+            &json!({}),
+        )
+        .await
+        .expect(200)
+        .body
     }
 
     /// `POST /api/v1/sessions/{id}/orders` with an Idempotency-Key.

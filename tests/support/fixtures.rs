@@ -78,12 +78,69 @@ impl TestApp {
         .expect(201);
     }
 
-    /// Creates a product (admin) and returns its JSON.
+    /// Creates a product (admin) and returns its JSON; its merchant is given every credential
+    /// kind the qualification gate knows, for every market ([`TestApp::qualify_merchant`]), so
+    /// that the gate lets it through. [`TestApp::create_unqualified_product`] does not.
     pub async fn create_product(&self, body: &Value) -> Value {
+        let product = self.create_unqualified_product(body).await;
+        self.qualify_merchant(product["merchant_id"].as_i64().expect("merchant_id"))
+            .await;
+        product
+    }
+
+    /// Creates a product (admin) without touching its merchant's credentials.
+    pub async fn create_unqualified_product(&self, body: &Value) -> Value {
         self.post("/api/v1/products", &self.admin, body)
             .await
             .expect(201)
             .body
+    }
+
+    /// Gives merchant `merchant_id` a credential of every kind a rule requires that it does not
+    /// hold valid yet, each covering every market a rule names, valid 2020-01-01 to 2099-12-31.
+    pub async fn qualify_merchant(&self, merchant_id: i64) {
+        let rules = self
+            .get("/api/v1/regulated-categories", &self.admin)
+            .await
+            .expect(200)
+            .body;
+        let merchant = self
+            .get(&format!("/api/v1/merchants/{merchant_id}"), &self.admin)
+            .await
+            .expect(200)
+            .body;
+        let mut kinds: Vec<String> = Vec::new();
+        let mut markets: Vec<String> = Vec::new();
+        for r in rules["rules"].as_array().expect("rules") {
+            let kind = r["kind"].as_str().expect("kind").to_owned();
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+            for m in r["markets"].as_array().expect("markets") {
+                let m = m.as_str().expect("market").to_owned();
+                if !markets.contains(&m) {
+                    markets.push(m);
+                }
+            }
+        }
+        let held: Vec<&str> = merchant["credentials"]
+            .as_array()
+            .expect("credentials")
+            .iter()
+            .filter(|c| c["status"] == "valid")
+            .filter_map(|c| c["kind"].as_str())
+            .collect();
+        for kind in kinds.iter().filter(|k| !held.contains(&k.as_str())) {
+            self.post(
+                &format!("/api/v1/merchants/{merchant_id}/credentials"),
+                &self.admin,
+                &json!({"kind": kind, "number": format!("TEST-{kind}"), "issuer": "test support",
+                        "valid_from": "2020-01-01", "valid_until": "2099-12-31",
+                        "markets": markets}),
+            )
+            .await
+            .expect(201);
+        }
     }
 
     /// A guest buyer (through `POST /api/v1/buyers`): their token and id.

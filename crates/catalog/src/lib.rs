@@ -10,6 +10,7 @@ pub mod landed;
 pub mod landed_routes;
 pub mod landed_store;
 pub mod localize;
+pub mod merchants;
 pub mod model;
 pub mod routes;
 pub mod stock;

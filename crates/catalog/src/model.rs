@@ -83,6 +83,10 @@ pub struct NewProduct {
     pub attributes: Attributes,
     #[serde(default)]
     pub variants: Vec<NewVariant>,
+    /// Insurance products only (and required for them): the `https://` link to the licensed
+    /// insurer's own platform, where the product is sold; it is never sold in a live room.
+    #[serde(default)]
+    pub insurer_url: Option<String>,
 }
 
 /// Changes to a product; absent fields stay as they are.
@@ -102,6 +106,10 @@ pub struct ProductPatch {
     pub title: Option<String>,
     pub description: Option<String>,
     pub attributes: Option<Attributes>,
+    /// `null` clears the insurer's link (insurance products must keep one).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub insurer_url: Option<Option<String>>,
 }
 
 /// A new variant (SKU).
@@ -304,6 +312,11 @@ pub struct TranslationStatus {
 pub struct Product {
     pub id: i64,
     pub merchant: String,
+    /// The merchant's row (`GET /api/v1/merchants/{id}`): its credentials.
+    pub merchant_id: i64,
+    /// Insurance products only: the link to the licensed insurer's own platform.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insurer_url: Option<String>,
     pub category: String,
     pub hs_code: String,
     pub origin_country: String,

@@ -95,6 +95,8 @@ async fn insert_variant(
 struct ProductRow {
     id: i64,
     merchant: String,
+    merchant_id: i64,
+    insurer_url: Option<String>,
     category: String,
     hs_code: String,
     origin_country: String,
@@ -110,7 +112,8 @@ struct ProductRow {
     updated_at: i64,
 }
 
-const PRODUCT_COLUMNS: &str = "id, merchant, category, hs_code, origin_country, weight_g, \
+const PRODUCT_COLUMNS: &str =
+    "id, merchant, merchant_id, insurer_url, category, hs_code, origin_country, weight_g, \
      customs_mode, source_locale, title, description, attributes, source_digest, archived_at, \
      created_at, updated_at";
 
@@ -367,13 +370,19 @@ impl CatalogStore {
         let digest = p.source_digest();
         let attributes = serde_json::to_string(&p.attributes).map_err(Error::internal)?;
         let search = p.title.to_lowercase();
+        let insurer_url =
+            crate::merchants::insurer_url(&p.category, product.insurer_url.as_deref())?;
         let id: i64 = {
             let mut tx = self.db.begin().await?;
+            let merchant_id =
+                crate::merchants::ensure_merchant(&mut tx, &p.merchant, &p.origin_country, now)
+                    .await?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO products (merchant, category, hs_code, origin_country, weight_g, \
                  customs_mode, source_locale, title, description, attributes, search_text, \
-                 source_digest, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+                 source_digest, created_at, updated_at, merchant_id, insurer_url) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) \
+                 RETURNING id",
             )
             .bind(&p.merchant)
             .bind(&p.category)
@@ -388,6 +397,8 @@ impl CatalogStore {
             .bind(&search)
             .bind(&digest)
             .bind(now)
+            .bind(merchant_id)
+            .bind(&insurer_url)
             .fetch_one(&mut *tx)
             .await?;
             for v in &variants {
@@ -652,6 +663,8 @@ impl CatalogStore {
                 Product {
                     id: r.id,
                     merchant: checked.merchant,
+                    merchant_id: r.merchant_id,
+                    insurer_url: r.insurer_url.clone(),
                     category: checked.category,
                     hs_code: checked.hs_code,
                     origin_country: checked.origin_country,
@@ -678,11 +691,23 @@ impl CatalogStore {
         let p = validate::patched_product(current.checked(), &patch)?;
         let attributes = serde_json::to_string(&p.attributes).map_err(Error::internal)?;
         let search = self.search_text(id, &p.title).await?;
+        let insurer_url = crate::merchants::insurer_url(
+            &p.category,
+            match &patch.insurer_url {
+                Some(url) => url.as_deref(),
+                None => current.insurer_url.as_deref(),
+            },
+        )?;
+        let now = now_ms();
+        let mut tx = self.db.begin().await?;
+        let merchant_id =
+            crate::merchants::ensure_merchant(&mut tx, &p.merchant, &p.origin_country, now).await?;
         sqlx::query(
             "UPDATE products SET merchant = $1, category = $2, hs_code = $3, \
              origin_country = $4, weight_g = $5, customs_mode = $6, source_locale = $7, \
              title = $8, description = $9, attributes = $10, search_text = $11, \
-             source_digest = $12, updated_at = $13 WHERE id = $14",
+             source_digest = $12, updated_at = $13, merchant_id = $15, insurer_url = $16 \
+             WHERE id = $14",
         )
         .bind(&p.merchant)
         .bind(&p.category)
@@ -696,10 +721,13 @@ impl CatalogStore {
         .bind(&attributes)
         .bind(&search)
         .bind(p.source_digest())
-        .bind(now_ms())
+        .bind(now)
         .bind(id)
-        .execute(self.db.writer())
+        .bind(merchant_id)
+        .bind(&insurer_url)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         self.get_product(id, None).await
     }
 

@@ -24,6 +24,13 @@ pub enum Refusal {
     /// The order would take a total (the session's GMV in its currency or in CNY) past what
     /// a 64-bit sum holds.
     TotalOverflow,
+    /// The product's merchant holds no valid credential of `kind` for the order's market
+    /// (docs/cross-border.md).
+    QualificationMissing {
+        kind: &'static str,
+    },
+    /// The product is never sold in a live room (insurance).
+    NotSellableHere,
 }
 
 impl Refusal {
@@ -36,6 +43,8 @@ impl Refusal {
             Refusal::SaleEnded => "sale_ended",
             Refusal::SalePaused => "sale_paused",
             Refusal::TotalOverflow => "total_overflow",
+            Refusal::QualificationMissing { .. } => "qualification_missing",
+            Refusal::NotSellableHere => "not_sellable_here",
         }
     }
 
@@ -54,6 +63,12 @@ impl Refusal {
                  kept exactly; it was not placed"
                     .into()
             }
+            Refusal::QualificationMissing { kind } => {
+                format!("the product's merchant holds no valid {kind} credential for this market")
+            }
+            Refusal::NotSellableHere => "this product is sold only on the licensed insurer's \
+                 own platform, never in a live room"
+                .into(),
         }
     }
 
@@ -70,7 +85,9 @@ impl Refusal {
             Refusal::SaleNotStarted => O::NotStarted,
             Refusal::SaleEnded => O::SaleEnded,
             Refusal::SalePaused => O::Paused,
-            Refusal::TotalOverflow => return None,
+            Refusal::TotalOverflow
+            | Refusal::QualificationMissing { .. }
+            | Refusal::NotSellableHere => return None,
         })
     }
 }
@@ -81,7 +98,7 @@ pub enum Error {
     #[error(transparent)]
     Catalog(#[from] silkstream_catalog::Error),
     /// 409 with the refusal's code (`sold_out`, `limit_reached`, `not_live`, `sale_not_started`,
-    /// `sale_ended`, `sale_paused`, `total_overflow`) and, when known, the buyer's localized message.
+    /// `sale_ended`, `sale_paused`, `total_overflow`, `qualification_missing`, `not_sellable_here`) and, when known, the buyer's localized message.
     #[error("{}", .refusal.message())]
     Refused {
         refusal: Refusal,

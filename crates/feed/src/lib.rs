@@ -16,6 +16,7 @@ pub mod desk;
 pub mod error;
 pub mod events;
 pub mod fanout;
+pub mod gate;
 pub mod intake;
 pub mod limit;
 pub mod model;

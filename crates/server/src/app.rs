@@ -169,6 +169,8 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(silkstream_catalog::landed_routes::router())
         .merge(silkstream_feed::routes::router())
         .merge(silkstream_feed::ws::router())
+        .merge(silkstream_catalog::merchants::router())
+        .merge(silkstream_feed::gate::router())
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
         .routes(routes!(healthz))

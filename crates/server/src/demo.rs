@@ -24,6 +24,22 @@ struct DemoCatalog {
     warehouses: Vec<NewWarehouse>,
     markets: Vec<DemoMarket>,
     products: Vec<DemoProduct>,
+    /// The merchants' credentials (docs/cross-border.md): every merchant the tours sell from
+    /// holds what the gate asks, but for one, whose cosmetics lack a registration.
+    #[serde(default)]
+    credentials: Vec<DemoCredential>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoCredential {
+    merchant: String,
+    kind: String,
+    number: String,
+    issuer: String,
+    valid_from: String,
+    valid_until: String,
+    markets: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -116,6 +132,7 @@ pub async fn load(db: &Db) -> anyhow::Result<DemoReport> {
         let product = store
             .create_product(NewProduct {
                 merchant: p.merchant,
+                insurer_url: None,
                 category: p.category,
                 hs_code: p.hs_code,
                 origin_country: p.origin_country,
@@ -153,6 +170,26 @@ pub async fn load(db: &Db) -> anyhow::Result<DemoReport> {
         }
         report.products += 1;
     }
+    let merchants = store.list_merchants().await?;
+    for c in demo.credentials {
+        let merchant = merchants
+            .iter()
+            .find(|m| m.name == c.merchant)
+            .ok_or_else(|| anyhow::anyhow!("demo credential of unknown merchant {}", c.merchant))?;
+        store
+            .add_credential(
+                merchant.id,
+                silkstream_catalog::merchants::NewCredential {
+                    kind: c.kind,
+                    number: c.number,
+                    issuer: c.issuer,
+                    valid_from: c.valid_from,
+                    valid_until: c.valid_until,
+                    markets: c.markets,
+                },
+            )
+            .await?;
+    }
     Ok(report)
 }
 
@@ -181,6 +218,18 @@ pub async fn tokens(db: &Db) -> anyhow::Result<Vec<NewToken>> {
         } else {
             store.create(&name, role, Some(30)).await?
         };
+        if role == Role::Host {
+            // The demo host is an adult whose real name an operator verified, so the tours can
+            // go live (docs/cross-border.md).
+            silkstream_feed::store::gate::put_verified_profile(
+                db,
+                token.info.id,
+                "Aruzhan Demo",
+                "1994-03-08",
+                "demo",
+            )
+            .await?;
+        }
         out.push(token);
     }
     Ok(out)

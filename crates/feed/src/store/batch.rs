@@ -18,6 +18,8 @@
 //!    first: roll back, decide again;
 //! 5. log the events (appended in one statement) and commit.
 //!
+//! The qualification gate ([`super::gate`]) is asked in step 2, once per market of the batch.
+//!
 //! The caller answers the buyers only after the commit.
 
 use std::collections::HashMap;
@@ -112,6 +114,7 @@ async fn decide(
             .await?;
     let mut totals = log::read_totals(w.tx(), session_id).await?;
     let mut projected = totals.clone();
+    let mut gate: HashMap<String, Option<Refusal>> = HashMap::new();
     for (i, o) in batch.iter().enumerate() {
         if let Some(&order_id) = known.get(&(o.buyer_token_id, o.idempotency_key.clone())) {
             outcomes.push(Decision::Final(Placed::Duplicate { order_id }));
@@ -135,6 +138,16 @@ async fn decide(
             Some(Refusal::LimitReached { limit })
         } else {
             None
+        };
+        // The qualification gate (docs/cross-border.md), once per market of the batch.
+        let refusal = match (refusal, gate.get(&o.market)) {
+            (Some(r), _) => Some(r),
+            (None, Some(r)) => *r,
+            (None, None) => {
+                let r = super::gate::order_refusal_in(w.tx(), o.product_id, &o.market, now).await?;
+                gate.insert(o.market.clone(), r);
+                r
+            }
         };
         if let Some(r) = refusal {
             outcomes.push(Decision::Final(Placed::Refused(r)));

@@ -14,9 +14,11 @@
 //! - [`log`]: the event log and the sessions' running totals (`events`, `event_clock`,
 //!   `session_totals`);
 //! - [`reports`]: the operators' reads across sessions;
+//! - [`gate`]: hosts' profiles and the qualification gate's checks (`host_profiles`);
 //! - [`write`]: the one write path.
 
 pub mod batch;
+pub mod gate;
 pub mod log;
 pub mod orders;
 pub mod payments;

@@ -106,6 +106,11 @@ impl FeedStore {
         if let Some((sale_id,)) = sale {
             return Ok(Placed::SaleOpen { sale_id });
         }
+        if let Some(refusal) =
+            super::gate::order_refusal_in(w.tx(), order.product_id, &order.market, now).await?
+        {
+            return Ok(Placed::Refused(refusal));
+        }
         // The rate in force on the order's date, read in its own transaction.
         let rates = silkstream_catalog::store::rate_table_in(
             w.tx(),

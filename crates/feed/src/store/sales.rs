@@ -142,6 +142,7 @@ impl FeedStore {
             return Err(Error::conflict("conflict", "the session has ended"));
         }
         let now = w.now;
+        super::gate::check_product_in(w.tx(), session_id, product_id, now).await?;
         let starts_at = now + countdown * 1000;
         let ends_at = starts_at + duration * 1000;
         let running: Option<(i64,)> = sqlx::query_as(

@@ -319,6 +319,8 @@ impl FeedStore {
         if w.session.state == SessionState::Ended {
             return Err(Error::conflict("conflict", "the session has ended"));
         }
+        let now = w.now;
+        super::gate::check_product_in(w.tx(), id, product_id, now).await?;
         showcase_add(&mut w, product_id).await?;
         w.commit().await
     }
@@ -335,6 +337,7 @@ impl FeedStore {
             ));
         }
         let now = w.now;
+        super::gate::check_host_in(w.tx(), id, now).await?;
         let done = sqlx::query(
             "UPDATE sessions SET state = 'live', started_at = $1 WHERE id = $2 \
              AND state = 'scheduled'",
@@ -413,6 +416,8 @@ impl FeedStore {
                     "only a product in the session's showcase can be pinned",
                 ));
             }
+            let now = w.now;
+            super::gate::check_product_in(w.tx(), id, pid, now).await?;
         }
         sqlx::query("UPDATE sessions SET pinned_product_id = $1 WHERE id = $2")
             .bind(product_id)

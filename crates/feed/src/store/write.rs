@@ -11,9 +11,13 @@
 //! 2. rows of that session only: its sales, `sale_buyers`, `session_totals`, new orders
 //!    (inserted in (buyer, key) order, so that two sessions' inserts of the same keys queue
 //!    instead of crossing);
-//! 3. `stock` rows, in (variant, warehouse) order ([`silkstream_catalog::stock`]), which other
+//! 3. (any time after 1) on PostgreSQL, `FOR SHARE` on the merchant's credentials and the
+//!    host's profile the qualification gate decides on ([`super::gate`]): shared locks never
+//!    wait on each other, and a revocation or profile change holds no other lock while it waits
+//!    for the write, so these close no cycle;
+//! 4. `stock` rows, in (variant, warehouse) order ([`silkstream_catalog::stock`]), which other
 //!    sessions and the catalog's admin routes also take, each holding at most these;
-//! 4. the `event_clock` row, last, in `commit`, by a transaction that then waits on nothing.
+//! 5. the `event_clock` row, last, in `commit`, by a transaction that then waits on nothing.
 //!
 //! Every state check that decides a write reads the state inside this transaction, after the
 //! lock: `session` is the row as locked, and `now` is read after the lock was granted, so a

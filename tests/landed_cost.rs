@@ -5,6 +5,7 @@
 //! flash-sale paths, the localized product view, and the rule table: readable by anyone,
 //! edited by admins, reloaded at start without overwriting an admin's edit.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -20,6 +21,8 @@ backend_tests!(
     the_localized_product_view_carries_the_buyers_quote,
     rules_are_read_by_anyone_edited_by_admins_and_kept_over_a_restart,
     bad_quote_requests_are_refused_clearly,
+    china_yearly_limit_holds_for_regular_orders_placed_at_once,
+    china_yearly_limit_holds_for_flash_sale_orders_placed_at_once,
 );
 
 /// Markets, warehouses and the rates the cases convert with (CNY per major unit).
@@ -796,4 +799,195 @@ async fn bad_quote_requests_are_refused_clearly(backend: Backend) {
     )
     .await
     .expect(401);
+}
+
+/// A live room of a new host selling `products` to China: (session id, host token).
+async fn china_room(app: &TestApp, products: &[i64]) -> (i64, String) {
+    let host = app.token("host").await;
+    let sid = app
+        .post(
+            "/api/v1/sessions",
+            &host,
+            &json!({"title": "Second border night", "language": "ru", "markets": ["CN"]}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_i64()
+        .expect("session id");
+    for p in products {
+        app.post(
+            &format!("/api/v1/sessions/{sid}/showcase"),
+            &host,
+            &json!({"product_id": p}),
+        )
+        .await
+        .expect(200);
+    }
+    app.post(&format!("/api/v1/sessions/{sid}/start"), &host, &json!({}))
+        .await
+        .expect(200);
+    (sid, host)
+}
+
+/// Two live rooms selling to China and a Chinese buyer with CNY 24,000 of orders this year
+/// (four of CNY 5,000 and four of CNY 1,000, placed in a third room):
+/// (app, [room, room], the rooms' hosts, buyer, CNY 1,000 variant).
+async fn china_buyer_at_24000(
+    backend: Backend,
+) -> (Arc<TestApp>, [i64; 2], [String; 2], String, i64) {
+    let app = spawn_app_with(backend, |s| {
+        s.orders_per_buyer_per_minute = 100_000;
+        s.db_max_connections = 24;
+    })
+    .await;
+    seed(&app).await;
+    let (p_big, v_big) = product(&app, "CN-5000", "food.dairy", 900, "CNY", 500_000).await;
+    let (p_1000, v_1000) = product(&app, "CN-1000", "food.dairy", 900, "CNY", 100_000).await;
+    let (earlier_room, buyer) = session_for(&app, "CN", &[p_big, p_1000]).await;
+    let (first, first_host) = china_room(&app, &[p_big, p_1000]).await;
+    let (second, second_host) = china_room(&app, &[p_big, p_1000]).await;
+    for (i, variant) in [v_big, v_big, v_big, v_big, v_1000, v_1000, v_1000, v_1000]
+        .into_iter()
+        .enumerate()
+    {
+        app.order(
+            &buyer,
+            earlier_room,
+            &format!("before-{i}"),
+            &order_to("CN", variant, 1, "CNY"),
+        )
+        .await
+        .expect(201);
+    }
+    (
+        Arc::new(app),
+        [first, second],
+        [first_host, second_host],
+        buyer,
+        v_1000,
+    )
+}
+
+/// Eight orders of one Chinese buyer, CNY 1,000 each, sent at once, alternating between two
+/// rooms: (accepted, refused with `cross_border_limit`); any other answer fails the test.
+async fn eight_orders_at_once(
+    app: &Arc<TestApp>,
+    rooms: [i64; 2],
+    buyer: &str,
+    variant: i64,
+) -> (i64, i64) {
+    let mut orders = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let (app, buyer, room) = (app.clone(), buyer.to_owned(), rooms[i % 2]);
+        orders.spawn(async move {
+            let reply = app
+                .order(
+                    &buyer,
+                    room,
+                    &format!("at-once-{i}"),
+                    &order_to("CN", variant, 1, "CNY"),
+                )
+                .await;
+            (reply.status.as_u16(), reply.code().to_owned(), reply.text)
+        });
+    }
+    let (mut accepted, mut refused) = (0, 0);
+    while let Some(done) = orders.join_next().await {
+        match done.expect("order task") {
+            (201, _, _) => accepted += 1,
+            (409, code, _) if code == "cross_border_limit" => refused += 1,
+            other => panic!("unexpected answer {other:?}"),
+        }
+    }
+    (accepted, refused)
+}
+
+/// The buyer's orders of the year not cancelled, in CNY fen.
+async fn year_total(app: &TestApp) -> i64 {
+    app.scalar(
+        "SELECT CAST(COALESCE(SUM(total_minor), 0) AS BIGINT) FROM orders \
+         WHERE status <> 'cancelled' AND market = 'CN' AND currency = 'CNY'",
+    )
+    .await
+}
+
+/// A Chinese buyer with CNY 24,000 of orders this year places eight regular orders of
+/// CNY 1,000 at once across two rooms: exactly two are accepted (26,000 is at the limit), the
+/// other six get 409 `cross_border_limit`, and the stock gave exactly two units.
+async fn china_yearly_limit_holds_for_regular_orders_placed_at_once(backend: Backend) {
+    let (app, rooms, _, buyer, v_1000) = china_buyer_at_24000(backend).await;
+    assert_eq!(year_total(&app).await, 2_400_000);
+    let (accepted, refused) = eight_orders_at_once(&app, rooms, &buyer, v_1000).await;
+    let total = year_total(&app).await;
+    assert!(total <= 2_600_000, "the buyer's year reached {total} fen");
+    assert_eq!((accepted, refused), (2, 6), "accepted, refused");
+    assert_eq!(total, 2_600_000);
+    let stock = app
+        .scalar(&format!(
+            "SELECT CAST(SUM(available) AS BIGINT) FROM stock WHERE variant_id = {v_1000}"
+        ))
+        .await;
+    assert_eq!(stock, 1000 - 4 - accepted, "stock of the CNY 1,000 variant");
+    // Every accepted order stores the quote decided with the orders before it.
+    let stored = app
+        .scalar(
+            "SELECT COUNT(*) FROM orders WHERE idempotency_key LIKE 'at-once-%' \
+             AND landed_cost LIKE '%\"limit_exceeded\":false%'",
+        )
+        .await;
+    assert_eq!(stored, accepted);
+}
+
+/// The same through flash sales in both rooms (the desk decides batches): exactly two
+/// accepted, six refused, and each sale's units agree (left + sold = allocated).
+async fn china_yearly_limit_holds_for_flash_sale_orders_placed_at_once(backend: Backend) {
+    let (app, rooms, hosts, buyer, v_1000) = china_buyer_at_24000(backend).await;
+    let mut sales = Vec::new();
+    for (room, host) in rooms.iter().zip(&hosts) {
+        let sale = app
+            .post(
+                &format!("/api/v1/sessions/{room}/flash-sales"),
+                host,
+                &json!({"variant_id": v_1000, "quantity": 20, "per_buyer_limit": 20,
+                        "prices": {"CNY": 100_000}, "countdown_s": 0, "duration_s": 600}),
+            )
+            .await
+            .expect(201)
+            .body["id"]
+            .as_i64()
+            .expect("sale id");
+        sales.push(sale);
+    }
+    let (accepted, refused) = eight_orders_at_once(&app, rooms, &buyer, v_1000).await;
+    let total = year_total(&app).await;
+    assert!(total <= 2_600_000, "the buyer's year reached {total} fen");
+    assert_eq!((accepted, refused), (2, 6), "accepted, refused");
+    let mut sold = 0;
+    for sale in &sales {
+        let left = app
+            .scalar(&format!(
+                "SELECT remaining FROM flash_sales WHERE id = {sale}"
+            ))
+            .await;
+        let in_sale = app
+            .scalar(&format!(
+                "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM orders \
+                 WHERE sale_id = {sale} AND status <> 'cancelled'"
+            ))
+            .await;
+        assert_eq!(
+            left + in_sale,
+            20,
+            "sale {sale}: left {left} + sold {in_sale}"
+        );
+        sold += in_sale;
+    }
+    assert_eq!(sold, accepted);
+    let stock = app
+        .scalar(&format!(
+            "SELECT CAST(SUM(available) AS BIGINT) FROM stock WHERE variant_id = {v_1000}"
+        ))
+        .await;
+    assert_eq!(stock, 1000 - 4 - 40, "stock of the CNY 1,000 variant");
 }

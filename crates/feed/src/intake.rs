@@ -11,7 +11,7 @@ use silkstream_catalog::codes::{self, CountryCode, CurrencyCode};
 
 use crate::error::{Error, Refusal, Result};
 use crate::model::*;
-use crate::store::{OrderRow, PendingOrder, Placed, MAX_ORDER_QUANTITY};
+use crate::store::{OrderRow, PendingOrder, PerPerson, Placed, MAX_ORDER_QUANTITY};
 use crate::Feed;
 
 /// An idempotency key (the HTTP header, or a WebSocket order's `client_order_id`: the same key
@@ -158,7 +158,7 @@ pub async fn place(
                 format!("this item has no price in {currency} in this session"),
             )
         })?;
-        let landed_cost = landed_cost(
+        let (landed_cost, per_person) = landed_cost(
             feed, principal, &ship_to, currency, &body, &facts, unit_price,
         )
         .await?;
@@ -180,6 +180,7 @@ pub async fn place(
             customs_mode: customs_mode.clone(),
             ship_to: ship_to_json.clone(),
             landed_cost: Some(landed_cost),
+            per_person,
         };
         let placed = match &sale {
             Some(s) => feed.desk.submit(s.id, pending).await?,
@@ -217,6 +218,11 @@ pub async fn place(
             Placed::SaleOpen { sale_id } => {
                 sale = Some(feed.store.sale_row(sale_id).await?);
             }
+            Placed::OverLimit { message } => {
+                return Err(
+                    silkstream_catalog::Error::conflict("cross_border_limit", message).into(),
+                );
+            }
         }
     }
     Err(Error::internal(
@@ -228,6 +234,9 @@ pub async fn place(
 /// rules and rates come from the catalog's snapshot; a per-person rule reads the buyer's
 /// earlier totals once), as the JSON stored with the order. An order over a `refuse` limit
 /// (China's CNY 5,000 per order, 26,000 per year) is refused: 409 `cross_border_limit`.
+/// Where the rule counts per person, this is a fast refusal only: the quote is decided again
+/// inside the order's transaction with the buyer's row locked, from the returned
+/// [`PerPerson`] (the same rule and rates).
 async fn landed_cost(
     feed: &Feed,
     principal: &Principal,
@@ -236,23 +245,41 @@ async fn landed_cost(
     body: &NewOrder,
     facts: &crate::store::VariantFacts,
     unit_price: i64,
-) -> Result<String> {
-    let quote = feed
-        .store
-        .catalog()
-        .landed_quote(
-            &silkstream_catalog::landed::QuoteInput {
-                country: &ship_to.country,
-                category: &facts.category,
-                currency,
-                quantity: body.quantity,
-                goods_minor: unit_price.saturating_mul(body.quantity),
-                weight_g: facts.weight_g.saturating_mul(body.quantity),
-                day: silkstream_catalog::store::today(),
-            },
-            Some(principal.token_id),
-        )
-        .await?;
+) -> Result<(String, Option<PerPerson>)> {
+    use silkstream_catalog::landed;
+    let catalog = feed.store.catalog();
+    let day = silkstream_catalog::store::today();
+    let input = landed::QuoteInput {
+        country: &ship_to.country,
+        category: &facts.category,
+        currency,
+        quantity: body.quantity,
+        goods_minor: unit_price.saturating_mul(body.quantity),
+        weight_g: facts.weight_g.saturating_mul(body.quantity),
+        day,
+    };
+    let snapshot = catalog.landed_snapshot(day).await?;
+    let rule = landed::rule_for(&snapshot.rules, &ship_to.country, &facts.category, day);
+    let (earlier, per_person) = match rule {
+        Some(r) if !r.body.periods().is_empty() => (
+            catalog
+                .buyer_earlier(
+                    principal.token_id,
+                    &ship_to.country,
+                    silkstream_catalog::db::now_ms(),
+                )
+                .await?,
+            Some(PerPerson {
+                rule: r.clone(),
+                rates: snapshot.rates.clone(),
+                category: facts.category.clone(),
+                weight_g: facts.weight_g,
+                day,
+            }),
+        ),
+        _ => (landed::Earlier::default(), None),
+    };
+    let quote = landed::compute(rule, &input, &earlier, &snapshot.rates);
     if quote.limit_exceeded {
         let why = quote
             .warnings
@@ -262,7 +289,8 @@ async fn landed_cost(
             .unwrap_or_default();
         return Err(silkstream_catalog::Error::conflict("cross_border_limit", why).into());
     }
-    serde_json::to_string(&quote).map_err(Error::internal)
+    let json = serde_json::to_string(&quote).map_err(Error::internal)?;
+    Ok((json, per_person))
 }
 
 /// A refusal with the buyer's message in their language.

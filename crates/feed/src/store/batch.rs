@@ -19,6 +19,11 @@
 //! 5. log the events (appended in one statement) and commit.
 //!
 //! The qualification gate ([`super::gate`]) is asked in step 2, once per market of the batch.
+//! Before step 2, the buyers of the batch whose orders a per-person cross-border rule decides
+//! (CN, UZ) are locked in token-id order and their earlier totals read in one query
+//! ([`super::per_person`]); in step 2 each such order is quoted again with them, counting the
+//! batch's earlier accepted orders of the buyer: over a limit it is refused
+//! (`cross_border_limit`), else it is stored with that quote.
 //!
 //! The caller answers the buyers only after the commit.
 
@@ -36,8 +41,9 @@ use crate::model::{SaleState, SessionState};
 enum Decision {
     /// Answered already: a replay or a refusal.
     Final(Placed),
-    /// Accepted, with its rate and CNY value: inserted in the second step.
-    Accepted(Valued),
+    /// Accepted, with its rate and CNY value and the landed-cost quote it is stored with:
+    /// inserted in the second step.
+    Accepted(Valued, Option<String>),
     /// A second copy of the accepted order at this index: its replay.
     CopyOf(usize),
 }
@@ -96,6 +102,9 @@ async fn decide(
     .await?
     .ok_or_else(|| Error::internal(format!("sale {sale_id} is not in session {session_id}")))?;
     let state = SaleState::parse(&state)?;
+    // The per-person buyers' rows, in token-id order, then their earlier totals (one query).
+    super::per_person::lock_buyers(w.tx(), &super::per_person::buyers_of(batch)).await?;
+    let mut ledger = super::per_person::Ledger::read(w.tx(), batch, now).await?;
     let mut left = remaining;
     let mut outcomes: Vec<Decision> = Vec::with_capacity(batch.len());
     // Orders accepted so far in this batch, by key: a second copy in the same batch is a replay.
@@ -153,6 +162,14 @@ async fn decide(
             outcomes.push(Decision::Final(Placed::Refused(r)));
             continue;
         }
+        let landed_cost = match ledger.decide(o)? {
+            None => o.landed_cost.clone(),
+            Some(Ok(quote)) => Some(quote),
+            Some(Err(message)) => {
+                outcomes.push(Decision::Final(Placed::OverLimit { message }));
+                continue;
+            }
+        };
         let mut trial = projected.clone();
         let value = match value_order(&rates, o) {
             Ok(v) if log::count(&mut trial, counted(o, &v), 1).is_ok() => v,
@@ -182,8 +199,9 @@ async fn decide(
         }
         left -= o.quantity;
         projected = trial;
+        ledger.count(o);
         accepted.insert((o.buyer_token_id, o.idempotency_key.as_str()), i);
-        outcomes.push(Decision::Accepted(value));
+        outcomes.push(Decision::Accepted(value, landed_cost));
     }
     let taken = remaining - left;
     let mut ids: HashMap<usize, i64> = HashMap::new();
@@ -195,10 +213,21 @@ async fn decide(
                 .cmp(&(batch[*b].buyer_token_id, &batch[*b].idempotency_key))
         });
         for i in order {
-            let Decision::Accepted(value) = &outcomes[i] else {
+            let Decision::Accepted(value, landed_cost) = &outcomes[i] else {
                 return Err(Error::internal("an accepted order lost its decision"));
             };
-            match insert_order(w.tx(), batch[i], value, warehouse_id, now, pay_by).await? {
+            let landed_cost = landed_cost.as_deref();
+            match insert_order(
+                w.tx(),
+                batch[i],
+                value,
+                warehouse_id,
+                now,
+                pay_by,
+                landed_cost,
+            )
+            .await?
+            {
                 Some(id) => {
                     ids.insert(i, id);
                 }
@@ -223,7 +252,7 @@ async fn decide(
                 order_id: inserted(&ids, first)?,
             },
             Decision::Final(p) => p,
-            Decision::Accepted(value) => {
+            Decision::Accepted(value, _) => {
                 let order_id = inserted(&ids, i)?;
                 after -= o.quantity;
                 // Counted in the same order as when decided, so it fits.

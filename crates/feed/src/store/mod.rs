@@ -22,6 +22,7 @@ pub mod gate;
 pub mod log;
 pub mod orders;
 pub mod payments;
+pub mod per_person;
 pub mod reports;
 pub mod sales;
 pub mod sessions;
@@ -293,6 +294,7 @@ impl BuyerRow {
 }
 
 pub use crate::events::mask_name;
+pub use per_person::PerPerson;
 
 /// Everything an accepted order writes, checked and priced; built by the handler, written by
 /// the desk (flash sale) or by [`FeedStore::place_regular`].
@@ -316,6 +318,9 @@ pub struct PendingOrder {
     pub ship_to: String,
     /// The landed-cost quote the order is placed under, as JSON (stored with the order).
     pub landed_cost: Option<String>,
+    /// Where a per-person rule applies (CN, UZ): what deciding the quote again inside the
+    /// order's transaction needs ([`per_person`]); that quote replaces `landed_cost`.
+    pub per_person: Option<PerPerson>,
 }
 
 /// What placing an order reads of its variant (one query).
@@ -344,6 +349,9 @@ pub enum Placed {
     /// A regular order found a flash sale of its variant open under the session's lock: it must
     /// be placed in that sale (at the sale's price, within its limit); nothing written.
     SaleOpen { sale_id: i64 },
+    /// Over a per-person cross-border limit, decided with the buyer's earlier orders inside
+    /// the transaction (409 `cross_border_limit` with this message); nothing written.
+    OverLimit { message: String },
 }
 
 /// Which orders a cancellation may touch.
@@ -431,6 +439,7 @@ pub(crate) async fn insert_order(
     warehouse_id: i64,
     now: i64,
     pay_by: i64,
+    landed_cost: Option<&str>,
 ) -> Result<Option<i64>> {
     let inserted: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO orders (session_id, sale_id, buyer_token_id, idempotency_key, \
@@ -462,7 +471,7 @@ pub(crate) async fn insert_order(
     .bind(now)
     .bind(&value.rate)
     .bind(value.cny_fen)
-    .bind(&o.landed_cost)
+    .bind(landed_cost)
     .fetch_optional(&mut *tx)
     .await?;
     Ok(inserted.map(|(id,)| id))

@@ -80,11 +80,15 @@ impl FeedStore {
     /// serving the buyer's market that has the units. Under the session's lock, in this order:
     /// the buyer's key (a retry gets its order, whatever the stock says now), the session's
     /// state, an open flash sale of the variant (then the order belongs to the sale:
-    /// [`Placed::SaleOpen`]), the stock.
+    /// [`Placed::SaleOpen`]), the buyer's per-person cross-border limits, the stock. Where a
+    /// per-person rule applies, the buyer's row is locked right after the session's and the
+    /// buyer's earlier orders are read after that lock ([`super::per_person`]).
     #[instrument(skip_all)]
     pub async fn place_regular(&self, order: &PendingOrder) -> Result<Placed> {
         let mut w = self.write(order.session_id).await?;
         let now = w.now;
+        let buyers = super::per_person::buyers_of(&[order]);
+        super::per_person::lock_buyers(w.tx(), &buyers).await?;
         let pay_by = now.saturating_add(self.payment_window_ms);
         if let Some(order_id) =
             key_in_tx(w.tx(), order.buyer_token_id, &order.idempotency_key).await?
@@ -121,13 +125,28 @@ impl FeedStore {
             Ok(v) => v,
             Err(refusal) => return Ok(Placed::Refused(refusal)),
         };
+        let ledger = super::per_person::Ledger::read(w.tx(), &[order], now).await?;
+        let landed_cost = match ledger.decide(order)? {
+            None => order.landed_cost.clone(),
+            Some(Ok(quote)) => Some(quote),
+            Some(Err(message)) => return Ok(Placed::OverLimit { message }),
+        };
         let Some(warehouse_id) =
             stock::take_for_market(w.tx(), order.variant_id, &order.market, order.quantity, now)
                 .await?
         else {
             return Ok(Placed::Refused(Refusal::SoldOut));
         };
-        let Some(order_id) = insert_order(w.tx(), order, &value, warehouse_id, now, pay_by).await?
+        let Some(order_id) = insert_order(
+            w.tx(),
+            order,
+            &value,
+            warehouse_id,
+            now,
+            pay_by,
+            landed_cost.as_deref(),
+        )
+        .await?
         else {
             // The key was used meanwhile by a transaction that was not serialised with this one
             // (another session). The insert waited for it to commit, so the key's order is

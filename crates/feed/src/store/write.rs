@@ -8,16 +8,23 @@
 //! Every transaction takes row locks in this order, so that no two can wait on each other:
 //! 1. the session's row (`lock`: the first statement), which serialises the writers of one
 //!    session and hands out its seqs;
-//! 2. rows of that session only: its sales, `sale_buyers`, `session_totals`, new orders
+//! 2. where a per-person cross-border rule decides an order (CN, UZ), the buyers' rows
+//!    (`buyers … FOR UPDATE`, in token-id order, all in one statement; [`super::per_person`]),
+//!    right after 1 and before anything else: writers of two sessions placing orders of one
+//!    buyer hold only their own session's lock when they queue here, and every multi-buyer
+//!    lock is taken in the same order, so no cycle closes. Nothing else locks these rows (a
+//!    profile change is one statement holding nothing else; orders reference `tokens`, not
+//!    `buyers`);
+//! 3. rows of that session only: its sales, `sale_buyers`, `session_totals`, new orders
 //!    (inserted in (buyer, key) order, so that two sessions' inserts of the same keys queue
 //!    instead of crossing);
-//! 3. (any time after 1) on PostgreSQL, `FOR SHARE` on the merchant's credentials and the
+//! 4. (any time after 1) on PostgreSQL, `FOR SHARE` on the merchant's credentials and the
 //!    host's profile the qualification gate decides on ([`super::gate`]): shared locks never
 //!    wait on each other, and a revocation or profile change holds no other lock while it waits
 //!    for the write, so these close no cycle;
-//! 4. `stock` rows, in (variant, warehouse) order ([`silkstream_catalog::stock`]), which other
+//! 5. `stock` rows, in (variant, warehouse) order ([`silkstream_catalog::stock`]), which other
 //!    sessions and the catalog's admin routes also take, each holding at most these;
-//! 5. the `event_clock` row, last, in `commit`, by a transaction that then waits on nothing.
+//! 6. the `event_clock` row, last, in `commit`, by a transaction that then waits on nothing.
 //!
 //! Every state check that decides a write reads the state inside this transaction, after the
 //! lock: `session` is the row as locked, and `now` is read after the lock was granted, so a

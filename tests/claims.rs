@@ -11,7 +11,8 @@ backend_tests!(
     products_and_translations_per_locale,
     session_titles_showcase_and_pin,
     evidence_is_read_filtered_paged_and_exported,
-    every_demo_product_is_shown_without_a_claim
+    every_demo_product_is_shown_without_a_claim,
+    a_warned_write_and_its_evidence_are_one_transaction
 );
 
 /// Per locale: a title with a blocked term, one with a warned term (and that term), and an
@@ -636,4 +637,251 @@ async fn every_demo_product_is_shown_without_a_claim(backend: Backend) {
         assert_eq!(hits, [], "product {id}");
     }
     assert!(screened > 50, "only {screened} texts screened");
+}
+
+/// Makes every insert into the evidence log fail (behind the server's back): a trigger that
+/// raises on PostgreSQL, `RAISE(ABORT, …)` on SQLite.
+async fn break_evidence_log(app: &TestApp, backend: &Backend) {
+    match backend {
+        Backend::Sqlite => {
+            app.execute(
+                "CREATE TRIGGER evidence_fails BEFORE INSERT ON claims_evidence \
+                 BEGIN SELECT RAISE(ABORT, 'injected evidence failure'); END",
+            )
+            .await;
+        }
+        Backend::Postgres { .. } => {
+            app.execute(
+                "CREATE FUNCTION evidence_fails() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'injected evidence failure'; END $$",
+            )
+            .await;
+            app.execute(
+                "CREATE TRIGGER evidence_fails BEFORE INSERT ON claims_evidence \
+                 FOR EACH ROW EXECUTE FUNCTION evidence_fails()",
+            )
+            .await;
+        }
+    }
+}
+
+/// Drops the trigger of [`break_evidence_log`].
+async fn mend_evidence_log(app: &TestApp, backend: &Backend) {
+    match backend {
+        Backend::Sqlite => app.execute("DROP TRIGGER evidence_fails").await,
+        Backend::Postgres { .. } => {
+            app.execute("DROP TRIGGER evidence_fails ON claims_evidence")
+                .await
+        }
+    };
+}
+
+/// A warned write and its evidence rows are one transaction: when the evidence insert fails
+/// (a trigger injects the fault), a warned product create, patch, translation PUT, session
+/// create, showcase add and pin change nothing. The answer is then an error; a 500 is
+/// acceptable here ONLY because the fault is injected into the database behind the server's
+/// back (no request can cause it). Once the trigger is gone the same writes are taken, with
+/// their warnings and their evidence rows.
+async fn a_warned_write_and_its_evidence_are_one_transaction(backend: Backend) {
+    let app = spawn_app(backend.clone()).await;
+    let live = app.live_session(10, true).await;
+    // Made before the fault: a product to translate and patch, and a warned product in the
+    // showcase to pin, and another to add to the showcase.
+    let plain = app.create_product(&product("ru", "Мёд алтайский")).await["id"]
+        .as_i64()
+        .expect("id");
+    let showcase = format!("/api/v1/sessions/{}/showcase", live.session_id);
+    let pin = format!("/api/v1/sessions/{}/pin", live.session_id);
+    let warned_product = app
+        .create_product(&product("zh-CN", "销量第一的红枣"))
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    app.post(
+        &showcase,
+        &live.host,
+        &json!({"product_id": warned_product}),
+    )
+    .await
+    .expect(200);
+    let to_add = app
+        .create_product(&product("ru", "Самый вкусный мёд"))
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    let plain_path = format!("/api/v1/products/{plain}");
+    let translation = format!("/api/v1/products/{plain}/translations/kk");
+    let new_session =
+        json!({"title": "Самые свежие продукты", "language": "ru", "markets": ["KZ"]});
+
+    break_evidence_log(&app, &backend).await;
+    let mut wrote: Vec<String> = Vec::new();
+    let mut check = |what: &str, reply: &Reply, same: bool| {
+        if reply.status.is_success() || !same {
+            wrote.push(format!(
+                "{what}: answered {} and {} ({})",
+                reply.status,
+                if same {
+                    "changed nothing"
+                } else {
+                    "the write stayed"
+                },
+                reply.text
+            ));
+        }
+    };
+
+    let product_before = app.get(&plain_path, &app.admin).await.expect(200).body;
+    let evidence_before = evidence_count(&app).await;
+
+    let before = app.feed_fingerprint().await;
+    let reply = app
+        .post(
+            "/api/v1/products",
+            &app.admin,
+            &product("ru", "Самый вкусный мёд Алтая"),
+        )
+        .await;
+    check(
+        "product create",
+        &reply,
+        app.feed_fingerprint().await == before,
+    );
+    let reply = app
+        .patch(
+            &plain_path,
+            &app.admin,
+            &json!({"title": "Самый густой мёд"}),
+        )
+        .await;
+    let unchanged = app.get(&plain_path, &app.admin).await.expect(200).body == product_before;
+    check("product patch", &reply, unchanged);
+    let before = app.feed_fingerprint().await;
+    let reply = app
+        .put(
+            &translation,
+            &app.admin,
+            &json!({"title": "Ең дәмді бал", "description": "Алтай балы"}),
+        )
+        .await;
+    check(
+        "translation put",
+        &reply,
+        app.feed_fingerprint().await == before,
+    );
+    let before = app.feed_fingerprint().await;
+    let reply = app.post("/api/v1/sessions", &live.host, &new_session).await;
+    check(
+        "session create",
+        &reply,
+        app.feed_fingerprint().await == before,
+    );
+    let before = app.feed_fingerprint().await;
+    let reply = app
+        .post(&showcase, &live.host, &json!({"product_id": to_add}))
+        .await;
+    check(
+        "showcase add",
+        &reply,
+        app.feed_fingerprint().await == before,
+    );
+    let before = app.feed_fingerprint().await;
+    let reply = app
+        .post(&pin, &live.host, &json!({"product_id": warned_product}))
+        .await;
+    check("pin", &reply, app.feed_fingerprint().await == before);
+    assert!(
+        wrote.is_empty(),
+        "a warned write stayed without its evidence:\n{}",
+        wrote.join("\n")
+    );
+    assert_eq!(evidence_count(&app).await, evidence_before);
+
+    // The fault gone, the same writes are taken, each with its warnings and evidence rows.
+    mend_evidence_log(&app, &backend).await;
+    let last = |op: &'static str| {
+        let app = &app;
+        async move {
+            evidence(app, &format!("&operation={op}&outcome=warned"))
+                .await
+                .pop()
+                .unwrap_or_else(|| panic!("no warned {op} row"))
+        }
+    };
+    let made = app
+        .post(
+            "/api/v1/products",
+            &app.admin,
+            &product("ru", "Самый вкусный мёд Алтая"),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(warned_terms(&made), ["самый"]);
+    let row = last("product.create").await;
+    assert_eq!(row["subject_id"], made["id"]);
+    assert_eq!(row["term"], "самый");
+    assert_eq!(row["text"], "Самый вкусный мёд Алтая");
+
+    let patched = app
+        .patch(
+            &plain_path,
+            &app.admin,
+            &json!({"title": "Самый густой мёд"}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(warned_terms(&patched), ["самый"]);
+    assert_eq!(patched["title"], "Самый густой мёд");
+    assert_eq!(last("product.update").await["subject_id"], plain);
+
+    let translated = app
+        .put(
+            &translation,
+            &app.admin,
+            &json!({"title": "Ең дәмді бал", "description": "Алтай балы"}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(warned_terms(&translated), ["ең"]);
+    let row = last("translation.put").await;
+    assert_eq!(
+        (row["subject_id"].clone(), row["locale"].clone()),
+        (json!(plain), json!("kk"))
+    );
+
+    let session = app
+        .post("/api/v1/sessions", &live.host, &new_session)
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(warned_terms(&session), ["самые"]);
+    let row = last("session.create").await;
+    assert_eq!(row["subject_id"], session["id"]);
+    assert_eq!(row["subject_kind"], "session");
+
+    let added = app
+        .post(&showcase, &live.host, &json!({"product_id": to_add}))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(warned_terms(&added), ["самый"]);
+    assert_eq!(
+        last("session.showcase").await["subject_id"],
+        live.session_id
+    );
+
+    let pinned = app
+        .post(&pin, &live.host, &json!({"product_id": warned_product}))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(warned_terms(&pinned), ["第一"]);
+    assert_eq!(pinned["pinned_product_id"], warned_product);
+    let row = last("session.pin").await;
+    assert_eq!(row["subject_id"], live.session_id);
+    assert_eq!(row["term"], "第一");
+    assert_eq!(evidence_count(&app).await, evidence_before + 6);
 }

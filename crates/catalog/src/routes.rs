@@ -100,8 +100,10 @@ async fn create_product(
     };
     let (checked, _) = validate::product(&body)?;
     let screening = claims::gate(&store, &act, &claims::product_texts(&checked)).await?;
-    let product = store.create_product(body).await?;
-    let warnings = claims::settle(&store, &act, product.id, screening).await?;
+    let product = store
+        .create_product_screened(body, Some(&screening.pending(&act)))
+        .await?;
+    let warnings = screening.warnings();
     Ok((
         StatusCode::CREATED,
         ApiJson(Warned {
@@ -176,8 +178,10 @@ async fn update_product(
     };
     let texts = claims::patch_texts(&patch, locale)?;
     let screening = claims::gate(&store, &act, &texts).await?;
-    let product = store.update_product(id, patch).await?;
-    let warnings = claims::settle(&store, &act, id, screening).await?;
+    let product = store
+        .update_product_screened(id, patch, Some(&screening.pending(&act)))
+        .await?;
+    let warnings = screening.warnings();
     Ok(ApiJson(Warned {
         inner: product,
         warnings,
@@ -519,8 +523,10 @@ async fn put_translation(
         subject_id: Some(id),
     };
     let screening = claims::gate(&store, &act, &texts).await?;
-    let translation = store.put_translation(id, &locale, body).await?;
-    let warnings = claims::settle(&store, &act, id, screening).await?;
+    let translation = store
+        .put_translation_screened(id, &locale, body, Some(&screening.pending(&act)))
+        .await?;
+    let warnings = screening.warnings();
     Ok(ApiJson(Warned {
         inner: translation,
         warnings,

@@ -365,6 +365,17 @@ impl CatalogStore {
 
     #[instrument(skip_all)]
     pub async fn create_product(&self, product: NewProduct) -> Result<Product> {
+        self.create_product_screened(product, None).await
+    }
+
+    /// Creates a product; `claims`' warned hits go into the evidence log in the same
+    /// transaction (see `claims::Pending`).
+    #[instrument(skip_all)]
+    pub async fn create_product_screened(
+        &self,
+        product: NewProduct,
+        claims: Option<&crate::claims::Pending<'_>>,
+    ) -> Result<Product> {
         let (p, variants) = validate::product(&product)?;
         let now = now_ms();
         let digest = p.source_digest();
@@ -404,6 +415,7 @@ impl CatalogStore {
             for v in &variants {
                 insert_variant(&mut tx, id, v, now).await?;
             }
+            crate::claims::write_pending(claims, &mut tx, id).await?;
             tx.commit().await?;
             id
         };
@@ -687,6 +699,18 @@ impl CatalogStore {
 
     #[instrument(skip_all, fields(id))]
     pub async fn update_product(&self, id: i64, patch: ProductPatch) -> Result<Product> {
+        self.update_product_screened(id, patch, None).await
+    }
+
+    /// Changes a product; `claims`' warned hits go into the evidence log in the same
+    /// transaction (see `claims::Pending`).
+    #[instrument(skip_all, fields(id))]
+    pub async fn update_product_screened(
+        &self,
+        id: i64,
+        patch: ProductPatch,
+        claims: Option<&crate::claims::Pending<'_>>,
+    ) -> Result<Product> {
         let current = self.product_row(id).await?;
         let p = validate::patched_product(current.checked(), &patch)?;
         let attributes = serde_json::to_string(&p.attributes).map_err(Error::internal)?;
@@ -727,6 +751,7 @@ impl CatalogStore {
         .bind(&insurer_url)
         .execute(&mut *tx)
         .await?;
+        crate::claims::write_pending(claims, &mut tx, id).await?;
         tx.commit().await?;
         self.get_product(id, None).await
     }
@@ -1205,6 +1230,20 @@ impl CatalogStore {
         locale: &str,
         body: TranslationBody,
     ) -> Result<Translation> {
+        self.put_translation_screened(product_id, locale, body, None)
+            .await
+    }
+
+    /// Creates or replaces a translation; `claims`' warned hits go into the evidence log in
+    /// the same transaction (see `claims::Pending`).
+    #[instrument(skip_all, fields(product_id, locale))]
+    pub async fn put_translation_screened(
+        &self,
+        product_id: i64,
+        locale: &str,
+        body: TranslationBody,
+        claims: Option<&crate::claims::Pending<'_>>,
+    ) -> Result<Translation> {
         let locale = crate::codes::parse_locale("locale", locale)?;
         let title = crate::codes::text("title", &body.title, validate::MAX_TITLE)?;
         let description =
@@ -1237,6 +1276,7 @@ impl CatalogStore {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            crate::claims::write_pending(claims, &mut tx, product_id).await?;
             tx.commit().await?;
         };
         let search = self.search_text(product_id, &product.title).await?;

@@ -166,8 +166,11 @@ async fn create_session(
     let texts = claims::session_title_texts(&body.title, &body.language)?;
     let act = session_act(&principal, "session.create", None);
     let screening = claims::gate(feed.store.catalog(), &act, &texts).await?;
-    let session = feed.store.create_session(&principal, body).await?;
-    let warnings = claims::settle(feed.store.catalog(), &act, session.id, screening).await?;
+    let session = feed
+        .store
+        .create_session(&principal, body, Some(&screening.pending(&act)))
+        .await?;
+    let warnings = screening.warnings();
     Ok((
         StatusCode::CREATED,
         ApiJson(Warned {
@@ -193,7 +196,7 @@ fn session_act<'a>(
 
 /// The claims filter on a product a host puts before buyers (showcase, pin): its texts in
 /// every locale. A blocked term refuses (evidence written, nothing else); the rest comes back
-/// for `claims::settle` once the write is made.
+/// to go into the write (`Screening::pending`), which writes its evidence in its transaction.
 async fn screen_product(
     feed: &Feed,
     act: &claims::Act<'_>,
@@ -238,9 +241,14 @@ async fn add_to_showcase(
     let act = session_act(&principal, "session.showcase", Some(id));
     let screening = screen_product(&feed, &act, id, body.product_id).await?;
     feed.store
-        .add_to_showcase(&principal, id, body.product_id)
+        .add_to_showcase(
+            &principal,
+            id,
+            body.product_id,
+            Some(&screening.pending(&act)),
+        )
         .await?;
-    let warnings = claims::settle(feed.store.catalog(), &act, id, screening).await?;
+    let warnings = screening.warnings();
     Ok(ApiJson(Warned {
         inner: feed.store.session(id).await?,
         warnings,
@@ -278,9 +286,14 @@ async fn pin(
     let act = session_act(&principal, "session.pin", Some(id));
     let screening = screen_product(&feed, &act, id, body.product_id).await?;
     feed.store
-        .pin(&principal, id, Some(body.product_id))
+        .pin(
+            &principal,
+            id,
+            Some(body.product_id),
+            Some(&screening.pending(&act)),
+        )
         .await?;
-    let warnings = claims::settle(feed.store.catalog(), &act, id, screening).await?;
+    let warnings = screening.warnings();
     Ok(ApiJson(Warned {
         inner: feed.store.session(id).await?,
         warnings,
@@ -298,7 +311,7 @@ async fn unpin(
     Authorized(principal, _): Authorized<Controllers>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<Session>> {
-    feed.store.pin(&principal, id, None).await?;
+    feed.store.pin(&principal, id, None, None).await?;
     Ok(ApiJson(feed.store.session(id).await?))
 }
 

@@ -543,7 +543,10 @@ pub fn session_title_texts(title: &str, language: &str) -> Result<Vec<Text>> {
 
 /// Screens a write's texts before it is made. A blocked term writes the evidence (in a
 /// transaction of its own, with nothing else) and refuses the write with 422
-/// `claims_blocked`; otherwise the screening comes back for [`settle`] once the write is made.
+/// `claims_blocked`; otherwise the screening comes back, and its [`Screening::pending`] goes
+/// into the store function that makes the write, which writes the warned hits inside the
+/// write's own transaction ([`Pending::write_in`]): the write and its evidence commit together
+/// or not at all.
 pub async fn gate(
     store: &crate::store::CatalogStore,
     act: &Act<'_>,
@@ -559,22 +562,50 @@ pub async fn gate(
     Ok(screening)
 }
 
-/// After the write was made: the warned hits go into the evidence log under the subject's id,
-/// and come back as the answer's `warnings`.
-pub async fn settle(
-    store: &crate::store::CatalogStore,
-    act: &Act<'_>,
+/// The warned hits of a screened write and who makes it: handed to the store function that
+/// makes the write, which writes them into the evidence log in the write's own transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct Pending<'a> {
+    act: &'a Act<'a>,
+    found: &'a [Found],
+}
+
+impl Screening {
+    /// The evidence this (unblocked) screening leaves for the write `act` describes.
+    pub fn pending<'a>(&'a self, act: &'a Act<'a>) -> Pending<'a> {
+        Pending {
+            act,
+            found: &self.found,
+        }
+    }
+}
+
+impl Pending<'_> {
+    /// Writes the warned hits into the evidence log under `subject_id`, in `tx` (the write's
+    /// own transaction). Nothing when there were no hits.
+    pub async fn write_in(&self, tx: &mut crate::db::Conn, subject_id: i64) -> Result<()> {
+        if self.found.is_empty() {
+            return Ok(());
+        }
+        let act = Act {
+            subject_id: Some(subject_id),
+            ..self.act.clone()
+        };
+        store::record_in(tx, &act, self.found, store::Outcome::Warned).await
+    }
+}
+
+/// Writes `pending`'s evidence in `tx` when there is any (`None`: a write made without the
+/// filter, e.g. the demo data).
+pub async fn write_pending(
+    pending: Option<&Pending<'_>>,
+    tx: &mut crate::db::Conn,
     subject_id: i64,
-    screening: Screening,
-) -> Result<Vec<ClaimHit>> {
-    let act = Act {
-        subject_id: Some(subject_id),
-        ..act.clone()
-    };
-    store
-        .record_claims(&act, &screening.found, store::Outcome::Warned)
-        .await?;
-    Ok(screening.warnings())
+) -> Result<()> {
+    match pending {
+        Some(p) => p.write_in(tx, subject_id).await,
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

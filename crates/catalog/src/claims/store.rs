@@ -1,6 +1,7 @@
 //! The claims evidence log's SQL (table `claims_evidence`): writing the hits of a screened
 //! write, and the operators' reads and CSV export. A blocked write's evidence is committed in
-//! its own transaction, with nothing else in it, before the 422 is answered.
+//! its own transaction, with nothing else in it, before the 422 is answered; a warned write's
+//! is written by [`record_in`] inside the write's own transaction (see `Pending`).
 
 use serde::{Deserialize, Serialize};
 use tracing::instrument;

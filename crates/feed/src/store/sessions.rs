@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use silkstream_catalog::auth::{Principal, Role};
+use silkstream_catalog::claims::{self, Pending};
 use silkstream_catalog::codes::{self, CountryCode};
 use silkstream_catalog::db::{now_ms, rfc3339};
 use tracing::instrument;
@@ -130,8 +131,15 @@ impl FeedStore {
         }
     }
 
+    /// Opens a session; `claims`' warned hits (its title's) go into the evidence log in the
+    /// same transaction as its row.
     #[instrument(skip_all)]
-    pub async fn create_session(&self, host: &Principal, body: NewSession) -> Result<Session> {
+    pub async fn create_session(
+        &self,
+        host: &Principal,
+        body: NewSession,
+        claims: Option<&Pending<'_>>,
+    ) -> Result<Session> {
         let title = silkstream_catalog::text::line("title", &body.title, 200)?;
         let language = codes::parse_locale("language", &body.language)?;
         if body.markets.is_empty() || body.markets.len() > 14 {
@@ -158,6 +166,7 @@ impl FeedStore {
         };
         let markets_json = serde_json::to_string(&markets).map_err(Error::internal)?;
         let now = now_ms();
+        let mut tx = self.db.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO sessions (host_token_id, title, language, markets, state, \
              scheduled_at, created_at) VALUES ($1, $2, $3, $4, 'scheduled', $5, $6) \
@@ -169,8 +178,10 @@ impl FeedStore {
         .bind(&markets_json)
         .bind(scheduled_at)
         .bind(now)
-        .fetch_one(self.db.writer())
+        .fetch_one(&mut *tx)
         .await?;
+        claims::write_pending(claims, &mut tx, id).await?;
+        tx.commit().await?;
         self.session(id).await
     }
 
@@ -295,8 +306,15 @@ impl FeedStore {
     }
 
     /// Adds a product to the showcase. Whether the session has ended is decided under its lock.
+    /// `claims`' warned hits go into the evidence log in the same transaction.
     #[instrument(skip_all, fields(id))]
-    pub async fn add_to_showcase(&self, who: &Principal, id: i64, product_id: i64) -> Result<()> {
+    pub async fn add_to_showcase(
+        &self,
+        who: &Principal,
+        id: i64,
+        product_id: i64,
+        claims: Option<&Pending<'_>>,
+    ) -> Result<()> {
         self.controlled_session(who, id).await?;
         let product: Option<(Option<i64>,)> =
             sqlx::query_as("SELECT archived_at FROM products WHERE id = $1")
@@ -322,6 +340,7 @@ impl FeedStore {
         let now = w.now;
         super::gate::check_product_in(w.tx(), id, product_id, now).await?;
         showcase_add(&mut w, product_id).await?;
+        w.record_claims(claims).await?;
         w.commit().await
     }
 
@@ -391,9 +410,16 @@ impl FeedStore {
     }
 
     /// Pins a showcase product (`Some`) or unpins (`None`). Whether the session has ended and
-    /// what is pinned are decided under its lock.
+    /// what is pinned are decided under its lock. `claims`' warned hits go into the evidence
+    /// log in the same transaction.
     #[instrument(skip_all, fields(id))]
-    pub async fn pin(&self, who: &Principal, id: i64, product_id: Option<i64>) -> Result<()> {
+    pub async fn pin(
+        &self,
+        who: &Principal,
+        id: i64,
+        product_id: Option<i64>,
+        claims: Option<&Pending<'_>>,
+    ) -> Result<()> {
         self.controlled_session(who, id).await?;
         let mut w = self.write(id).await?;
         if w.session.state == SessionState::Ended {
@@ -428,6 +454,7 @@ impl FeedStore {
             Some(product_id) => w.log(Event::ProductPinned(ProductRef { product_id })),
             None => w.log(Event::ProductUnpinned(Empty {})),
         }
+        w.record_claims(claims).await?;
         w.commit().await
     }
 

@@ -1,7 +1,8 @@
 //! The one write path of the feed: [`FeedStore::write`] begins a transaction and locks the
 //! session; the caller works in it and logs events with [`SessionWrite::log`];
 //! [`SessionWrite::commit`] appends the events, commits and wakes the fan-out. Dropping a
-//! `SessionWrite` without committing rolls everything back. Every feed write that changes a
+//! `SessionWrite` without committing rolls everything back. A screened write's warned claims
+//! evidence is written in the same transaction ([`SessionWrite::record_claims`]). Every feed write that changes a
 //! session, its sales, its orders or stock for them goes through here.
 //!
 //! ## Lock order (PostgreSQL, READ COMMITTED)
@@ -93,6 +94,17 @@ impl SessionWrite<'_> {
     pub fn log(&mut self, event: Event) {
         self.events
             .push((event.kind(), event.payload().to_string()));
+    }
+
+    /// Writes a screened write's warned claims hits into the evidence log in this transaction,
+    /// under the session's id (`None`: nothing to write), so that they commit with the write.
+    pub async fn record_claims(
+        &mut self,
+        pending: Option<&silkstream_catalog::claims::Pending<'_>>,
+    ) -> Result<()> {
+        let id = self.session.id;
+        silkstream_catalog::claims::write_pending(pending, &mut self.tx, id).await?;
+        Ok(())
     }
 
     /// Appends the logged events, commits, and wakes the fan-out when there were any.

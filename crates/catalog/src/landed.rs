@@ -146,7 +146,7 @@ struct RuleFile {
 }
 
 /// A rule as the table holds it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Rule {
     pub id: String,
     #[serde(flatten)]
@@ -155,6 +155,48 @@ pub struct Rule {
     /// through the API: the file no longer changes it).
     pub origin: String,
     pub updated_at: String,
+}
+
+/// The OpenAPI schema of [`Rule`]: the body's properties with `id`, `origin` and `updated_at`
+/// beside them, in one object. A derived schema would be `allOf` of the body (which refuses
+/// unknown properties, for PUTs and the file) and the three fields, which no rule can satisfy.
+impl utoipa::PartialSchema for Rule {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{Object, Schema, Type};
+        use utoipa::openapi::RefOr;
+        let RefOr::T(Schema::Object(mut rule)) = <RuleBody as utoipa::PartialSchema>::schema()
+        else {
+            return <RuleBody as utoipa::PartialSchema>::schema();
+        };
+        rule.additional_properties = None;
+        rule.description = Some("A rule as the table holds it.".into());
+        for (name, description) in [
+            ("id", "The rule's id (`eaeu-personal-parcel-2020`)."),
+            (
+                "origin",
+                "`file` (from `data/landed-cost-rules.json`, updated from it at start) or \
+                 `admin` (edited through the API: the file no longer changes it).",
+            ),
+            ("updated_at", "When it was last written (RFC 3339)."),
+        ] {
+            let mut field = Object::with_type(Type::String);
+            field.description = Some(description.into());
+            rule.properties.insert(name.into(), field.into());
+            rule.required.push(name.into());
+        }
+        RefOr::T(Schema::Object(rule))
+    }
+}
+
+impl ToSchema for Rule {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <RuleBody as ToSchema>::schemas(schemas);
+    }
 }
 
 /// Parses and checks the rule file.

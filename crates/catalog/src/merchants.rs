@@ -31,6 +31,7 @@ const RULES_JSON: &str = include_str!("../data/regulated-categories.json");
 /// The law or notice a rule stands on.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RegulatedCategorySource)]
 pub struct Source {
     pub title: String,
     pub url: String,
@@ -39,6 +40,7 @@ pub struct Source {
 /// A product in `prefix` (or below it) sold into one of `markets` needs a credential of `kind`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RegulatedCategoryRule)]
 pub struct Rule {
     pub prefix: String,
     pub markets: Vec<String>,

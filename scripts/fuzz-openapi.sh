@@ -46,11 +46,11 @@ start_server() {
   SILKSTREAM_LOG=warn "$BIN" serve --demo --database-url "$url" --bind "127.0.0.1:$PORT" \
     >"$WORK/serve.log" 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 1 100); do
-    if curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; then return 0; fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
-    python3 -c 'import time; time.sleep(0.2)'
-  done
+  # Ready when /healthz answers: curl retries a refused connection itself, up to 60 s.
+  if curl -sf --retry 60 --retry-connrefused --retry-max-time 60 \
+      "http://127.0.0.1:$PORT/healthz" >/dev/null; then
+    return 0
+  fi
   echo "FAIL: the server did not start:"; cat "$WORK/serve.log"; exit 1
 }
 

@@ -143,8 +143,9 @@ pub async fn load_rule_file(db: &Db) -> Result<usize> {
     Ok(changed)
 }
 
-/// The start of the calendar month and year (UTC) of `now`, in ms.
-fn period_starts(now: i64) -> (i64, i64) {
+/// The start of the calendar month and year (UTC) of `now`, in ms: the periods of the
+/// per-person limits (also read by the feed's per-person ledger).
+pub fn period_starts(now: i64) -> (i64, i64) {
     let date = crate::store::utc_date(now);
     let ms = |d: Option<time::Date>| {
         d.map(|d| d.midnight().assume_utc().unix_timestamp() * 1000)

@@ -73,18 +73,6 @@ fn placeholders(from: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// The start of the calendar month and year (UTC) of `now`, in ms.
-fn period_starts(now: i64) -> (i64, i64) {
-    let date = silkstream_catalog::store::utc_date(now);
-    let ms = |d: Option<time::Date>| {
-        d.map(|d| d.midnight().assume_utc().unix_timestamp() * 1000)
-            .unwrap_or(0)
-    };
-    let month = ms(time::Date::from_calendar_date(date.year(), date.month(), 1).ok());
-    let year = ms(time::Date::from_calendar_date(date.year(), time::Month::January, 1).ok());
-    (month, year)
-}
-
 /// The earlier totals of the buyers of a write, per (buyer, market), counting the orders this
 /// write accepted so far.
 #[derive(Debug, Default)]
@@ -101,7 +89,7 @@ impl Ledger {
         if buyers.is_empty() {
             return Ok(ledger);
         }
-        let (month, year) = period_starts(now);
+        let (month, year) = silkstream_catalog::landed_store::period_starts(now);
         let sql = format!(
             "SELECT buyer_token_id, market, currency, \
              CAST(SUM(CASE WHEN created_at >= $1 THEN total_minor ELSE 0 END) AS BIGINT), \

@@ -272,3 +272,72 @@ async fn a_revocation_on_one_instance_closes_feeds_on_the_other() {
         .await;
     assert_eq!(orders, 0, "no order confirmed after the revocation");
 }
+
+/// Tokens are checked from memory once an instance has seen them (docs/security.md): a token
+/// revoked through A is refused on A's very next HTTP order, and on B (which had it cached)
+/// within the token refresh's period (about a second; awaited here, never slept).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_token_is_refused_at_once_here_and_soon_on_the_other_instance() {
+    let Some(backend) = Backend::postgres_or_skip(
+        "a_revoked_token_is_refused_at_once_here_and_soon_on_the_other_instance",
+    )
+    .await
+    else {
+        return;
+    };
+    let a = spawn_app_with(backend, generous).await;
+    let b = a.another_instance(generous).await;
+    let live = a.live_session(100, true).await;
+    a.flash_sale(&live, 50, 50).await;
+    let (buyer, buyer_id) = a.buyer("Dana", "ru").await;
+    let body = order_body(live.variant_id, 1, "KZT");
+    // Both instances check the token once and remember it.
+    a.order(&buyer, live.session_id, "on-a", &body)
+        .await
+        .expect(201);
+    b.order(&buyer, live.session_id, "on-b", &body)
+        .await
+        .expect(201);
+
+    a.post(
+        &format!("/api/v1/tokens/{buyer_id}/revoke"),
+        &a.admin,
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    let on_a = a.order(&buyer, live.session_id, "after-on-a", &body).await;
+    assert_eq!(on_a.status.as_u16(), 401, "at once on A: {}", on_a.text);
+
+    let tries = std::sync::atomic::AtomicUsize::new(0);
+    silkstream_e2e::eventually(
+        Duration::from_secs(10),
+        "B refuses the revoked token",
+        || {
+            let n = tries.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let (b, buyer, body) = (&b, &buyer, &body);
+            async move {
+                let reply = b
+                    .order(buyer, live.session_id, &format!("after-on-b-{n}"), body)
+                    .await;
+                reply.status.as_u16() == 401
+            }
+        },
+    )
+    .await;
+    // And it stays refused.
+    let again = b
+        .order(&buyer, live.session_id, "after-on-b-last", &body)
+        .await;
+    assert_eq!(again.status.as_u16(), 401, "{}", again.text);
+    let after_a = a
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM orders WHERE buyer_token_id = {buyer_id} \
+             AND idempotency_key IN ('after-on-a', 'after-on-b-last')"
+        ))
+        .await;
+    assert_eq!(
+        after_a, 0,
+        "no order on A after the revocation, none on B once refused"
+    );
+}

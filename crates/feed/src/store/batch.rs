@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use super::write::SessionWrite;
 use super::{
     counted, insert_order, keys_in_tx, log, order_event, value_order, FeedStore, PendingOrder,
-    Placed, Valued,
+    Placed, Valued, Written,
 };
 use crate::error::{Error, Refusal, Result};
 use crate::model::{SaleState, SessionState};
@@ -252,7 +252,7 @@ async fn decide(
                 order_id: inserted(&ids, first)?,
             },
             Decision::Final(p) => p,
-            Decision::Accepted(value, _) => {
+            Decision::Accepted(value, landed_cost) => {
                 let order_id = inserted(&ids, i)?;
                 after -= o.quantity;
                 // Counted in the same order as when decided, so it fits.
@@ -265,6 +265,15 @@ async fn decide(
                 Placed::Confirmed {
                     order_id,
                     remaining: Some(after),
+                    // What the insert wrote: the buyer's answer is built from it.
+                    written: Some(Box::new(Written {
+                        created_at: now,
+                        pay_by,
+                        warehouse_id,
+                        rate_cny: value.rate,
+                        value_cny_fen: value.cny_fen,
+                        landed_cost,
+                    })),
                 }
             }
         });

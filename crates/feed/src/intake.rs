@@ -321,6 +321,10 @@ async fn decide(feed: &Feed, r: &Order<'_>, decided: &mut bool) -> Result<OrderP
                 sale = Some(std::sync::Arc::new(feed.store.sale_row(sale_id).await?));
                 fresh_sale = true;
             }
+            Placed::Unauthorized => {
+                caches.forget_token(principal.token_id);
+                return Err(silkstream_catalog::Error::Unauthorized.into());
+            }
             Placed::OverLimit { message } => {
                 return Err(
                     silkstream_catalog::Error::conflict("cross_border_limit", message).into(),

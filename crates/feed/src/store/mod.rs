@@ -368,6 +368,9 @@ pub enum Placed {
     /// A regular order found a flash sale of its variant open under the session's lock: it must
     /// be placed in that sale (at the sale's price, within its limit); nothing written.
     SaleOpen { sale_id: i64 },
+    /// The buyer's token no longer authenticates (revoked, expired or deleted since this
+    /// instance checked it): 401; nothing written.
+    Unauthorized,
     /// Over a per-person cross-border limit, decided with the buyer's earlier orders inside
     /// the transaction (409 `cross_border_limit` with this message); nothing written.
     OverLimit { message: String },

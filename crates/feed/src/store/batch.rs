@@ -25,7 +25,12 @@
 //! batch's earlier accepted orders of the buyer: over a limit it is refused
 //! (`cross_border_limit`), else it is stored with that quote.
 //!
-//! The caller answers the buyers only after the commit.
+//! Also before step 2, the batch's buyers' tokens are read (`FOR KEY SHARE` on PostgreSQL): an
+//! order whose token was revoked, has expired or was deleted since an instance checked it from
+//! memory ([`crate::cache`]) is refused (`Placed::Unauthorized`, 401) before its key is read.
+//!
+//! The caller answers the buyers only after the commit, from what the batch wrote
+//! ([`super::Written`]), without reading the orders back.
 
 use std::collections::HashMap;
 

@@ -272,3 +272,139 @@ async fn a_revocation_on_one_instance_closes_feeds_on_the_other() {
         .await;
     assert_eq!(orders, 0, "no order confirmed after the revocation");
 }
+
+/// Tokens are checked from memory once an instance has seen them (docs/security.md): a token
+/// revoked through A is refused on A's very next HTTP order; on B, which had it in memory, a
+/// flash-sale order is refused at once too (the desk's batch reads the buyers' tokens), and any
+/// other request within the token refresh's period (about a second; awaited, never slept).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_token_is_refused_at_once_here_and_soon_on_the_other_instance() {
+    let Some(backend) = Backend::postgres_or_skip(
+        "a_revoked_token_is_refused_at_once_here_and_soon_on_the_other_instance",
+    )
+    .await
+    else {
+        return;
+    };
+    let a = spawn_app_with(backend, generous).await;
+    let b = a.another_instance(generous).await;
+    let live = a.live_session(100, true).await;
+    a.flash_sale(&live, 50, 50).await;
+    let (buyer, buyer_id) = a.buyer("Dana", "ru").await;
+    // A second buyer who only reads on B: B's token refresh is what refuses them.
+    let (reader, reader_id) = a.buyer("Erlan", "ru").await;
+    let body = order_body(live.variant_id, 1, "KZT");
+    // Both instances check the tokens once and remember them.
+    a.order(&buyer, live.session_id, "on-a", &body)
+        .await
+        .expect(201);
+    b.order(&buyer, live.session_id, "on-b", &body)
+        .await
+        .expect(201);
+    b.get("/api/v1/orders?mine=true", &reader).await.expect(200);
+
+    for id in [buyer_id, reader_id] {
+        a.post(&format!("/api/v1/tokens/{id}/revoke"), &a.admin, &json!({}))
+            .await
+            .expect(200);
+    }
+    let on_a = a.order(&buyer, live.session_id, "after-on-a", &body).await;
+    assert_eq!(on_a.status.as_u16(), 401, "at once on A: {}", on_a.text);
+    let on_b = b.order(&buyer, live.session_id, "after-on-b", &body).await;
+    assert_eq!(on_b.status.as_u16(), 401, "at once on B: {}", on_b.text);
+    assert_eq!(on_b.code(), "unauthorized");
+
+    silkstream_e2e::eventually(
+        Duration::from_secs(10),
+        "B refuses the revoked token on every route",
+        || async {
+            b.get("/api/v1/orders?mine=true", &reader)
+                .await
+                .status
+                .as_u16()
+                == 401
+        },
+    )
+    .await;
+    let after = a
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM orders WHERE buyer_token_id = {buyer_id} \
+             AND idempotency_key IN ('after-on-a', 'after-on-b')"
+        ))
+        .await;
+    assert_eq!(after, 0, "no order after the revocation");
+}
+
+/// What B remembers of a variant's sale never prices an order wrongly: B remembers "no sale",
+/// a sale opens through A, and B's next order is placed in it at the sale's price; that sale's
+/// time runs out, another opens through A at another price, and B's next order (B remembers the
+/// ended one) is placed in the new one at its price.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sale_opened_on_another_instance_prices_the_next_order() {
+    let Some(backend) =
+        Backend::postgres_or_skip("a_sale_opened_on_another_instance_prices_the_next_order").await
+    else {
+        return;
+    };
+    let a = spawn_app_with(backend, generous).await;
+    let b = a.another_instance(generous).await;
+    let live = a.live_session(100, true).await;
+    let (buyer, _) = a.buyer("Dana", "ru").await;
+    let body = order_body(live.variant_id, 1, "KZT");
+    let regular = b
+        .order(&buyer, live.session_id, "regular", &body)
+        .await
+        .expect(201);
+    assert!(
+        regular.body["order"]["sale_id"].is_null(),
+        "{}",
+        regular.text
+    );
+
+    let open = |price: i64, duration_s: i64| {
+        let (a, live) = (&a, &live);
+        async move {
+            a.post(
+                &format!("/api/v1/sessions/{}/flash-sales", live.session_id),
+                &live.host,
+                &json!({"variant_id": live.variant_id, "quantity": 20, "per_buyer_limit": 10,
+                        "prices": {"KZT": price}, "countdown_s": 0, "duration_s": duration_s}),
+            )
+            .await
+            .expect(201)
+            .body["id"]
+                .as_i64()
+                .expect("sale id")
+        }
+    };
+    let first = open(450_000, 5).await;
+    let in_first = b
+        .order(&buyer, live.session_id, "in-first", &body)
+        .await
+        .expect(201);
+    assert_eq!(
+        in_first.body["order"]["sale_id"], first,
+        "{}",
+        in_first.text
+    );
+    assert_eq!(in_first.body["order"]["unit_price_minor"], 450_000);
+
+    silkstream_e2e::eventually(Duration::from_secs(30), "the first sale ends", || async {
+        a.get(&format!("/api/v1/flash-sales/{first}"), &live.host)
+            .await
+            .body["phase"]
+            == "ended"
+    })
+    .await;
+    let second = open(300_000, 600).await;
+    let in_second = b
+        .order(&buyer, live.session_id, "in-second", &body)
+        .await
+        .expect(201);
+    assert_eq!(
+        in_second.body["order"]["sale_id"], second,
+        "{}",
+        in_second.text
+    );
+    assert_eq!(in_second.body["order"]["unit_price_minor"], 300_000);
+}

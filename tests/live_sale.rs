@@ -7,12 +7,15 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use silkstream_e2e::{backend_tests, order_body, spawn_app_with, Backend};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-backend_tests!(flash_sale_of_500_units_to_2000_buyers);
+backend_tests!(
+    flash_sale_of_500_units_to_2000_buyers,
+    a_known_buyers_order_makes_one_round_trip_before_the_desk
+);
 
 const BUYERS: usize = 2_000;
 const UNITS: i64 = 500;
@@ -264,4 +267,99 @@ async fn flash_sale_of_500_units_to_2000_buyers(backend: Backend) {
         answers.iter().filter(|a| a.code == "sold_out").count(),
         answers.iter().filter(|a| a.code == "limit_reached").count(),
     );
+}
+
+/// The sum of a metric's samples whose labels contain `labels` (`/metrics`, Prometheus text).
+async fn metric(app: &silkstream_e2e::TestApp, name: &str, labels: &str) -> u64 {
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .expect("GET /metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{name}{{")) && l.contains(labels))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .map(|v| v as u64)
+        .sum()
+}
+
+/// The issue's promise, counted (`silkstream_db_queries_total{path}`): once this instance has
+/// seen a buyer (one order), each further flash-sale order of theirs makes exactly one database
+/// round trip on its request (the variant's facts) besides the desk's batch; the answer is the
+/// order as the batch wrote it (the same as reading it back); a retried key is still answered
+/// with its order; and once the buyer's token is revoked on this instance, its next order is
+/// refused at once.
+async fn a_known_buyers_order_makes_one_round_trip_before_the_desk(backend: Backend) {
+    const ROUTE: &str = "/api/v1/sessions/{id}/orders";
+    let app = spawn_app_with(backend, |s| s.orders_per_buyer_per_minute = 1_000).await;
+    let live = app.live_session(100, true).await;
+    app.flash_sale(&live, 50, 20).await;
+    let (buyer, buyer_id) = app.buyer("Dana", "ru").await;
+    let body = order_body(live.variant_id, 1, "KZT");
+    let first = app
+        .order(&buyer, live.session_id, "known-0", &body)
+        .await
+        .expect(201);
+
+    let route = format!("path=\"{ROUTE}\"");
+    let queries_before = metric(&app, "silkstream_db_queries_total", &route).await;
+    let requests_route = format!("route=\"{ROUTE}\"");
+    let orders_before = metric(&app, "silkstream_http_requests_total", &requests_route).await;
+    let mut placed = Vec::new();
+    for i in 1..=5 {
+        let reply = app
+            .order(&buyer, live.session_id, &format!("known-{i}"), &body)
+            .await
+            .expect(201);
+        placed.push(reply.body["order"].clone());
+    }
+    let queries = metric(&app, "silkstream_db_queries_total", &route).await - queries_before;
+    let orders =
+        metric(&app, "silkstream_http_requests_total", &requests_route).await - orders_before;
+    assert_eq!(orders, 5, "five orders counted");
+    assert_eq!(
+        queries, 5,
+        "one database round trip per order of a known buyer before the desk"
+    );
+
+    // The answer built from the batch is the order as stored.
+    for order in &placed {
+        let id = order["id"].as_i64().expect("order id");
+        let stored = app
+            .get(&format!("/api/v1/orders/{id}"), &buyer)
+            .await
+            .expect(200)
+            .body;
+        assert_eq!(order, &stored, "the desk's answer is the stored order");
+    }
+    // A retried key is answered with its order (this instance knows the key).
+    let again = app
+        .order(&buyer, live.session_id, "known-0", &body)
+        .await
+        .expect(200);
+    assert_eq!(again.body["order"]["id"], first.body["order"]["id"]);
+
+    app.post(
+        &format!("/api/v1/tokens/{buyer_id}/revoke"),
+        &app.admin,
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    let refused = app
+        .order(&buyer, live.session_id, "after-revoke", &body)
+        .await
+        .expect(401);
+    assert_eq!(refused.code(), "unauthorized");
+    let after = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM orders WHERE buyer_token_id = {buyer_id} \
+             AND idempotency_key = 'after-revoke'"
+        ))
+        .await;
+    assert_eq!(after, 0, "no order after the revocation");
 }

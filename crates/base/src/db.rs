@@ -36,6 +36,31 @@ pub enum Backend {
     Postgres,
 }
 
+tokio::task_local! {
+    static ROUND_TRIPS: std::cell::Cell<u64>;
+}
+
+/// Counts one database round trip on the current task, inside [`count_round_trips`]: every
+/// statement run on a pool ([`Db::reader`], [`Db::writer`]) and every transaction begun
+/// ([`Db::begin`]; the statements inside a transaction are not counted one by one). Outside a
+/// count it does nothing.
+fn round_trip() {
+    let _ = ROUND_TRIPS.try_with(|c| c.set(c.get().saturating_add(1)));
+}
+
+/// Runs `fut` and counts the database round trips it makes on this task (see [`round_trip`]);
+/// work handed to another task (the order desk's writer) is not counted. The server counts
+/// each request this way (`silkstream_db_queries_total{path}` on `/metrics`).
+pub async fn count_round_trips<F: std::future::Future>(fut: F) -> (F::Output, u64) {
+    ROUND_TRIPS
+        .scope(std::cell::Cell::new(0), async move {
+            let out = fut.await;
+            let n = ROUND_TRIPS.try_with(std::cell::Cell::get).unwrap_or(0);
+            (out, n)
+        })
+        .await
+}
+
 /// The system of record: a reader pool and a writer pool (the same on PostgreSQL).
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -118,16 +143,19 @@ impl Db {
 
     /// The pool for reads.
     pub fn reader(&self) -> &AnyPool {
+        round_trip();
         &self.read
     }
 
     /// The pool for writes (a single connection on SQLite).
     pub fn writer(&self) -> &AnyPool {
+        round_trip();
         &self.write
     }
 
     /// Begins a write transaction (on SQLite, waits for the one writer connection).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        round_trip();
         self.write.begin().await
     }
 

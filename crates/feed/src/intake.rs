@@ -11,7 +11,7 @@ use silkstream_catalog::codes::{self, CountryCode, CurrencyCode};
 
 use crate::error::{Error, Refusal, Result};
 use crate::model::*;
-use crate::store::{OrderRow, PendingOrder, PerPerson, Placed, MAX_ORDER_QUANTITY};
+use crate::store::{OrderRow, PendingOrder, PerPerson, Placed, Written, MAX_ORDER_QUANTITY};
 use crate::Feed;
 
 /// An idempotency key (the HTTP header, or a WebSocket order's `client_order_id`: the same key
@@ -64,6 +64,13 @@ fn request_digest(
 
 /// Places an order for the HTTP route and the WebSocket feed alike: `replayed` tells a new
 /// order (201 over HTTP) from the original answer to a retried key (200).
+///
+/// For a buyer this instance has seen, a flash-sale order makes one database round trip before
+/// the desk (the variant's facts); the token, the buyer, the session, the sale and the keys
+/// this instance answered come from memory ([`crate::cache`]), and the answer is built from what
+/// the desk's batch wrote. Whatever intake refuses before the desk or the regular path has
+/// decided, it first looks the key up in the database: a key that names an order is answered
+/// with that order, as the authoritative path would.
 pub async fn place(
     feed: &Feed,
     principal: &Principal,
@@ -87,27 +94,81 @@ pub async fn place(
         currency.code(),
         &ship_to_json,
     );
-    let buyer = feed.store.buyer(principal.token_id).await?.ok_or_else(|| {
-        Error::invalid(
-            "buyer",
-            "this buyer token has no buyer profile; create guest buyers with POST /api/v1/buyers",
-        )
-    })?;
+    let buyer = feed
+        .store
+        .buyer_cached(principal.token_id)
+        .await?
+        .ok_or_else(|| {
+            Error::invalid(
+                "buyer",
+                "this buyer token has no buyer profile; create guest buyers with POST /api/v1/buyers",
+            )
+        })?;
     if !feed.order_limit.allow(&principal.token_id) {
         return Err(Error::RateLimited(format!(
             "at most {} orders per minute per buyer",
             feed.config.orders_per_buyer_per_minute
         )));
     }
-    if let Some(existing) = feed.store.order_by_key(principal.token_id, &key).await? {
+    let caches = feed.store.caches();
+    if let Some(order_id) = caches.key(principal.token_id, &key) {
+        let existing = feed.store.order_row(order_id).await?;
         return replay(feed, principal, existing, &digest, &buyer.locale);
     }
-    let session = feed.store.session_row(session_id).await?;
-    if SessionState::parse(&session.state)? != SessionState::Live {
+    let order = Order {
+        principal,
+        session_id,
+        key: &key,
+        body: &body,
+        currency,
+        ship_to: &ship_to,
+        ship_to_json: &ship_to_json,
+        digest: &digest,
+        buyer: &buyer,
+    };
+    let mut decided = false;
+    match decide(feed, &order, &mut decided).await {
+        Err(e) if !decided => {
+            // Refused before the authoritative path: a key that names an order is answered
+            // with it (that path reads the key before anything else).
+            match feed.store.order_by_key(principal.token_id, &key).await? {
+                Some(existing) => {
+                    caches.put_key(principal.token_id, &key, existing.id);
+                    replay(feed, principal, existing, &digest, &buyer.locale)
+                }
+                None => Err(e),
+            }
+        }
+        other => other,
+    }
+}
+
+/// One order's checked request, as [`decide`] takes it.
+struct Order<'a> {
+    principal: &'a Principal,
+    session_id: i64,
+    key: &'a str,
+    body: &'a NewOrder,
+    currency: CurrencyCode,
+    ship_to: &'a ShipTo,
+    ship_to_json: &'a str,
+    digest: &'a str,
+    buyer: &'a crate::store::BuyerRow,
+}
+
+/// Checks the session, the markets, the variant and the price, and hands the order to the desk
+/// or the regular path; `decided` turns true once one of them has the order (its answer is
+/// authoritative, key included).
+async fn decide(feed: &Feed, r: &Order<'_>, decided: &mut bool) -> Result<OrderPlaced> {
+    let (principal, session_id, body, currency, buyer) =
+        (r.principal, r.session_id, r.body, r.currency, r.buyer);
+    let caches = feed.store.caches();
+    let session = feed.store.session_facts(session_id).await?;
+    if session.state != SessionState::Live {
         // Decided again under the session's lock when written; this spares the queue.
         return Err(refused(feed, &buyer.locale, Refusal::NotLive));
     }
-    let markets = session.markets();
+    let markets = &session.markets;
     if !markets.contains(&buyer.country) {
         return Err(Error::invalid(
             "buyer.country",
@@ -115,16 +176,18 @@ pub async fn place(
         ));
     }
     // The order is sold into the market it ships to.
-    if !markets.contains(&ship_to.country) {
+    if !markets.contains(&r.ship_to.country) {
         return Err(Error::Unprocessable {
             code: "ship_to_not_in_markets",
             message: format!(
                 "ship_to.country: the session sells to {}, not to {}",
                 markets.join(", "),
-                ship_to.country
+                r.ship_to.country
             ),
         });
     }
+    // The one round trip before the desk: the variant's facts change in the catalog (archived,
+    // category, weight, customs mode, SKU) on any instance, so they are read fresh.
     let facts = feed
         .store
         .variant_facts(body.variant_id)
@@ -134,10 +197,15 @@ pub async fn place(
     if facts.archived {
         return Err(Error::invalid("variant_id", "the variant is archived"));
     }
-    let mut sale = feed.store.sale_for(session_id, body.variant_id).await?;
-    // A regular order that meets a sale opened meanwhile is decided again in the sale (at most
-    // once more: a sale cannot open twice under one order).
-    for _ in 0..2 {
+    let mut sale = feed
+        .store
+        .sale_for_cached(session_id, body.variant_id)
+        .await?;
+    // A regular order that meets a sale opened meanwhile is decided again in the sale, and an
+    // order sent to a sale that ended is decided again in the variant's latest sale (each at
+    // most once: a sale cannot open twice under one order).
+    let mut fresh_sale = false;
+    for _ in 0..3 {
         let unit_price = match &sale {
             Some(s) => s.prices().get(currency.code()).copied(),
             None => {
@@ -159,7 +227,7 @@ pub async fn place(
             )
         })?;
         let (landed_cost, per_person) = landed_cost(
-            feed, principal, &ship_to, currency, &body, &facts, unit_price,
+            feed, principal, r.ship_to, currency, body, &facts, unit_price,
         )
         .await?;
         let pending = PendingOrder {
@@ -167,31 +235,45 @@ pub async fn place(
             sale_id: sale.as_ref().map(|s| s.id),
             buyer_token_id: principal.token_id,
             buyer_name: buyer.display_name.clone(),
-            idempotency_key: key.clone(),
-            digest: digest.clone(),
+            idempotency_key: r.key.to_owned(),
+            digest: r.digest.to_owned(),
             variant_id: body.variant_id,
             product_id,
             quantity: body.quantity,
             currency: currency.code().to_owned(),
             unit_price_minor: unit_price,
-            market: ship_to.country.clone(),
+            market: r.ship_to.country.clone(),
             buyer_city: buyer.city.clone(),
             locale: buyer.locale.clone(),
             customs_mode: customs_mode.clone(),
-            ship_to: ship_to_json.clone(),
+            ship_to: r.ship_to_json.to_owned(),
             landed_cost: Some(landed_cost),
             per_person,
         };
+        *decided = true;
         let placed = match &sale {
-            Some(s) => feed.desk.submit(s.id, pending).await?,
+            Some(s) => feed.desk.submit(s.id, pending.clone()).await?,
             None => feed.store.place_regular(&pending).await?,
         };
         match placed {
             Placed::Confirmed {
                 order_id,
                 remaining,
+                written,
             } => {
-                let row = feed.store.order_row(order_id).await?;
+                caches.put_key(principal.token_id, r.key, order_id);
+                let row = match (written, &sale) {
+                    // The desk's answer: the order as its batch wrote it, no re-read.
+                    (Some(w), Some(s)) if w.warehouse_id == s.warehouse_id => as_written(
+                        &pending,
+                        order_id,
+                        &w,
+                        &facts.sku,
+                        &s.warehouse,
+                        session.host_token_id,
+                    ),
+                    _ => feed.store.order_row(order_id).await?,
+                };
                 let message = confirmation(feed, &buyer.locale, &row);
                 return Ok(OrderPlaced {
                     order: row.view(principal),
@@ -201,22 +283,47 @@ pub async fn place(
                 });
             }
             Placed::Duplicate { order_id } => {
+                caches.put_key(principal.token_id, r.key, order_id);
                 let row = feed.store.order_row(order_id).await?;
-                return replay(feed, principal, row, &digest, &buyer.locale);
+                return replay(feed, principal, row, r.digest, &buyer.locale);
             }
             Placed::Refused(refusal) => {
+                if refusal == Refusal::NotLive {
+                    // The session ended (perhaps on another instance): read it again next time.
+                    caches.forget_session(session_id);
+                }
                 if refusal == Refusal::SaleEnded {
                     if let Some(s) = &sale {
                         // Return the units now rather than at the sweeper's next tick.
                         if let Err(e) = feed.store.end_sale(s.id, "time_up").await {
                             tracing::warn!(sale_id = s.id, error = %e, "cannot end a sale");
                         }
+                        // The sale came from memory: a newer one of the variant may have opened
+                        // since (on any instance). Decide the order there.
+                        caches.forget_sale(session_id, body.variant_id);
+                        if !fresh_sale {
+                            fresh_sale = true;
+                            let latest = feed
+                                .store
+                                .sale_for_cached(session_id, body.variant_id)
+                                .await?;
+                            if latest.as_ref().is_some_and(|l| l.id != s.id) {
+                                sale = latest;
+                                continue;
+                            }
+                        }
                     }
                 }
                 return Err(refused(feed, &buyer.locale, refusal));
             }
             Placed::SaleOpen { sale_id } => {
-                sale = Some(feed.store.sale_row(sale_id).await?);
+                caches.forget_sale(session_id, body.variant_id);
+                sale = Some(std::sync::Arc::new(feed.store.sale_row(sale_id).await?));
+                fresh_sale = true;
+            }
+            Placed::Unauthorized => {
+                caches.forget_token(principal.token_id);
+                return Err(silkstream_catalog::Error::Unauthorized.into());
             }
             Placed::OverLimit { message } => {
                 return Err(
@@ -228,6 +335,54 @@ pub async fn place(
     Err(Error::internal(
         "an order kept moving between the sale and stock",
     ))
+}
+
+/// The order row as the desk's batch inserted it: the pending order, what the batch wrote
+/// (time, payment deadline, warehouse, CNY value, landed-cost quote), the variant's SKU read
+/// for this order, the sale's warehouse code and the session's host (neither changes).
+fn as_written(
+    o: &PendingOrder,
+    order_id: i64,
+    w: &Written,
+    sku: &str,
+    warehouse: &str,
+    host_token_id: i64,
+) -> OrderRow {
+    OrderRow {
+        id: order_id,
+        session_id: o.session_id,
+        sale_id: o.sale_id,
+        buyer_token_id: o.buyer_token_id,
+        request_digest: o.digest.clone(),
+        variant_id: o.variant_id,
+        product_id: o.product_id,
+        sku: sku.to_owned(),
+        warehouse: warehouse.to_owned(),
+        warehouse_id: w.warehouse_id,
+        quantity: o.quantity,
+        currency: o.currency.clone(),
+        unit_price_minor: o.unit_price_minor,
+        total_minor: o.unit_price_minor.saturating_mul(o.quantity),
+        market: o.market.clone(),
+        buyer_city: o.buyer_city.clone(),
+        locale: o.locale.clone(),
+        customs_mode: o.customs_mode.clone(),
+        ship_to: o.ship_to.clone(),
+        status: OrderStatus::Confirmed.as_str().to_owned(),
+        pay_by: w.pay_by,
+        paid_at: None,
+        shipped_at: None,
+        delivered_at: None,
+        cancelled_at: None,
+        cancel_reason: None,
+        carrier: None,
+        tracking_number: None,
+        created_at: w.created_at,
+        host_token_id,
+        rate_cny: w.rate_cny.clone(),
+        value_cny_fen: w.value_cny_fen,
+        landed_cost: w.landed_cost.clone(),
+    }
 }
 
 /// The landed-cost quote of an order, computed before the desk from what intake has read (the

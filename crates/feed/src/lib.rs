@@ -12,6 +12,7 @@
 
 pub use silkstream_catalog as catalog;
 
+pub mod cache;
 pub mod desk;
 pub mod error;
 pub mod events;
@@ -236,6 +237,14 @@ impl Feed {
             config.ws.token_check_interval,
             watch,
         ));
+        // The token cache's refresh: revocations made elsewhere reach this instance's cache
+        // within the token watch's period.
+        let token_refresh = tokio::spawn(cache::run_token_refresh(
+            store.caches().clone(),
+            tokens.clone(),
+            config.ws.token_check_interval,
+            alive.subscribe(),
+        ));
         let (closing, _) = tokio::sync::watch::channel(false);
         Self {
             store,
@@ -256,6 +265,7 @@ impl Feed {
                 tailer,
                 ticker,
                 token_watch,
+                token_refresh,
             ])),
         }
     }

@@ -204,14 +204,16 @@ pub struct App {
 pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> App {
     let (api_router, openapi) = api_parts();
     let catalog = CatalogStore::new(db.clone(), l10n.clone());
-    let tokens = TokenStore::new(db.clone());
     let feed = Feed::start(
         db.clone(),
         catalog.clone(),
         l10n.clone(),
-        Arc::new(tokens.clone()),
+        Arc::new(TokenStore::new(db.clone())),
         feed_config(settings),
     );
+    // The token check shares the feed's memory: the feed refreshes it (revocations elsewhere)
+    // and forgets the guests it deletes.
+    let tokens = TokenStore::with_cache(db.clone(), feed.store.caches().clone());
     let state = AppState {
         catalog,
         l10n,

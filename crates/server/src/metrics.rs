@@ -15,6 +15,8 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    /// Database round trips made by requests, by route (`silkstream_base::db::count_round_trips`).
+    db_queries: IntCounterVec,
 }
 
 impl Metrics {
@@ -39,8 +41,21 @@ impl Metrics {
             &["method", "route"],
         )
         .expect("metric definition is valid");
+        let db_queries = IntCounterVec::new(
+            Opts::new(
+                "silkstream_db_queries_total",
+                "Database round trips made by requests, by route: statements on a pool and \
+                 transactions begun on the request's own task (the order desk's batch \
+                 transactions run on the desk's task and are not counted here)",
+            ),
+            &["path"],
+        )
+        .expect("metric definition is valid");
         registry
             .register(Box::new(requests.clone()))
+            .expect("metric registers once");
+        registry
+            .register(Box::new(db_queries.clone()))
             .expect("metric registers once");
         registry
             .register(Box::new(latency.clone()))
@@ -49,6 +64,7 @@ impl Metrics {
             registry,
             requests,
             latency,
+            db_queries,
         }
     }
 
@@ -96,7 +112,11 @@ pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> 
         .unwrap_or_else(|| "unmatched".to_owned());
     let method = method_label(req.method()).to_owned();
     let start = Instant::now();
-    let response = next.run(req).await;
+    let (response, round_trips) = silkstream_catalog::db::count_round_trips(next.run(req)).await;
+    metrics
+        .db_queries
+        .with_label_values(&[&route])
+        .inc_by(round_trips);
     metrics
         .latency
         .with_label_values(&[&method, &route])

@@ -3,6 +3,8 @@
 //! hash would tax every request. Tokens can expire and be revoked. A buyer token made outside
 //! the HTTP sign-up (the command line, the demo) comes with its buyer profile: [`create_buyer`].
 
+use std::sync::Arc;
+
 use base64::Engine;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -77,11 +79,22 @@ fn generate() -> String {
 #[derive(Clone, Debug)]
 pub struct TokenStore {
     db: Db,
+    /// Tokens this instance has checked ([`silkstream_feed::cache::TokenCache`]): a revocation
+    /// here forgets the token at once; the feed's token refresh forgets those revoked, expired
+    /// or deleted elsewhere within its period.
+    cache: Arc<silkstream_feed::cache::Caches>,
 }
 
 impl TokenStore {
+    /// A token store with a memory of its own (the command line, the demo, tests' setup).
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self::with_cache(db, Arc::default())
+    }
+
+    /// A token store sharing the feed's memory (the server: the feed refreshes it and forgets
+    /// the guests it deletes).
+    pub fn with_cache(db: Db, cache: Arc<silkstream_feed::cache::Caches>) -> Self {
+        Self { db, cache }
     }
 
     #[instrument(skip_all, fields(role = %role))]
@@ -128,15 +141,25 @@ impl TokenStore {
     }
 
     /// The principal a token stands for, if it is known, unexpired and not revoked.
+    /// A token this instance has checked is answered from memory (its cached expiry still
+    /// applies); any other is read from the database and, when valid, remembered.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>> {
+        use silkstream_feed::cache::Cached;
         if token.len() > 200 {
             return Ok(None);
         }
+        let raw: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        match self.cache.tokens.get(&raw, now_ms()) {
+            Cached::Valid(principal) => return Ok(Some(principal)),
+            Cached::Expired => return Ok(None),
+            Cached::Unknown => {}
+        }
+        let stamp = self.cache.tokens.stamp();
         let row: Option<TokenRow> = sqlx::query_as(
             "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens \
              WHERE digest = $1",
         )
-        .bind(digest(token))
+        .bind(hex::encode(raw))
         .fetch_optional(self.db.reader())
         .await?;
         let Some(row) = row else {
@@ -145,12 +168,16 @@ impl TokenStore {
         if row.revoked_at.is_some() || row.expires_at.is_some_and(|e| e <= now_ms()) {
             return Ok(None);
         }
-        let (id, name, role) = (row.id, row.name, row.role);
-        Ok(Role::parse(&role).map(|role| Principal {
+        let (id, name, role, expires_at) = (row.id, row.name, row.role, row.expires_at);
+        let principal = Role::parse(&role).map(|role| Principal {
             token_id: id,
             name,
             role,
-        }))
+        });
+        if let Some(p) = &principal {
+            self.cache.tokens.put(stamp, raw, p.clone(), expires_at);
+        }
+        Ok(principal)
     }
 
     /// Of the tokens `ids`, those that can no longer authenticate (revoked, expired, or gone),
@@ -194,6 +221,9 @@ impl TokenStore {
 
     #[instrument(skip_all, fields(id))]
     pub async fn revoke(&self, id: i64) -> Result<TokenInfo> {
+        // Forgotten before and after the write: no check that read the row before the revocation
+        // commits can cache it (the cache's stamps), and none is left cached after.
+        self.cache.forget_token(id);
         let done =
             sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(now_ms())
@@ -201,6 +231,7 @@ impl TokenStore {
                 .execute(self.db.writer())
                 .await?
                 .rows_affected();
+        self.cache.forget_token(id);
         let info = self.get(id).await?;
         if done == 0 && !info.revoked {
             return Err(Error::not_found(format!("token {id}")));

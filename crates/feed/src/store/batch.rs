@@ -25,14 +25,19 @@
 //! batch's earlier accepted orders of the buyer: over a limit it is refused
 //! (`cross_border_limit`), else it is stored with that quote.
 //!
-//! The caller answers the buyers only after the commit.
+//! Also before step 2, the batch's buyers' tokens are read (`FOR KEY SHARE` on PostgreSQL): an
+//! order whose token was revoked, has expired or was deleted since an instance checked it from
+//! memory ([`crate::cache`]) is refused (`Placed::Unauthorized`, 401) before its key is read.
+//!
+//! The caller answers the buyers only after the commit, from what the batch wrote
+//! ([`super::Written`]), without reading the orders back.
 
 use std::collections::HashMap;
 
 use super::write::SessionWrite;
 use super::{
     counted, insert_order, keys_in_tx, log, order_event, value_order, FeedStore, PendingOrder,
-    Placed, Valued,
+    Placed, Valued, Written,
 };
 use crate::error::{Error, Refusal, Result};
 use crate::model::{SaleState, SessionState};
@@ -105,6 +110,11 @@ async fn decide(
     // The per-person buyers' rows, in token-id order, then their earlier totals (one query).
     super::per_person::lock_buyers(w.tx(), &super::per_person::buyers_of(batch)).await?;
     let mut ledger = super::per_person::Ledger::read(w.tx(), batch, now).await?;
+    // The batch's buyers whose tokens still authenticate (not revoked, expired or deleted): a
+    // token checked from an instance's memory is decided again here, so a revocation stops
+    // flash-sale orders at once on every instance, and an order of a deleted guest is refused
+    // instead of failing the batch on the orders' foreign key.
+    let authentic = live_tokens(w.tx(), batch, now).await?;
     let mut left = remaining;
     let mut outcomes: Vec<Decision> = Vec::with_capacity(batch.len());
     // Orders accepted so far in this batch, by key: a second copy in the same batch is a replay.
@@ -125,6 +135,10 @@ async fn decide(
     let mut projected = totals.clone();
     let mut gate: HashMap<String, Option<Refusal>> = HashMap::new();
     for (i, o) in batch.iter().enumerate() {
+        if !authentic.contains(&o.buyer_token_id) {
+            outcomes.push(Decision::Final(Placed::Unauthorized));
+            continue;
+        }
         if let Some(&order_id) = known.get(&(o.buyer_token_id, o.idempotency_key.clone())) {
             outcomes.push(Decision::Final(Placed::Duplicate { order_id }));
             continue;
@@ -252,7 +266,7 @@ async fn decide(
                 order_id: inserted(&ids, first)?,
             },
             Decision::Final(p) => p,
-            Decision::Accepted(value, _) => {
+            Decision::Accepted(value, landed_cost) => {
                 let order_id = inserted(&ids, i)?;
                 after -= o.quantity;
                 // Counted in the same order as when decided, so it fits.
@@ -265,6 +279,15 @@ async fn decide(
                 Placed::Confirmed {
                     order_id,
                     remaining: Some(after),
+                    // What the insert wrote: the buyer's answer is built from it.
+                    written: Some(Box::new(Written {
+                        created_at: now,
+                        pay_by,
+                        warehouse_id,
+                        rate_cny: value.rate,
+                        value_cny_fen: value.cny_fen,
+                        landed_cost,
+                    })),
                 }
             }
         });
@@ -276,6 +299,43 @@ async fn decide(
     }
     log::write_totals(w.tx(), session_id, &totals, &changed).await?;
     Ok(Attempt::Done(placed))
+}
+
+/// Of the batch's buyers, those whose tokens can still authenticate at `now`, in one query; on
+/// PostgreSQL `FOR KEY SHARE` keeps their rows until the commit (the lock the orders' foreign
+/// key takes anyway, taken before the inserts: a revocation, an update of `revoked_at`, does
+/// not wait on it; the guest sweeper's delete does, holding only the buyer's row, which the
+/// lock order's step 2 takes earlier when it applies).
+async fn live_tokens(
+    tx: &mut silkstream_catalog::db::Conn,
+    batch: &[&PendingOrder],
+    now: i64,
+) -> Result<std::collections::HashSet<i64>> {
+    let mut ids: Vec<i64> = batch.iter().map(|o| o.buyer_token_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let list = (2..ids.len() + 2)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let lock = if tx.backend_name().eq_ignore_ascii_case("postgresql") {
+        " ORDER BY id FOR KEY SHARE"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT id FROM tokens WHERE id IN ({list}) AND revoked_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $1){lock}"
+    );
+    let mut q = sqlx::query_as::<_, (i64,)>(&sql).bind(now);
+    for id in &ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect())
 }
 
 /// The id the order at `i` was inserted with.

@@ -57,6 +57,9 @@ pub struct FeedStore {
     /// Wakes the feed's fan-out after every commit that logged events, so feeds hear of a
     /// change at once instead of at the next poll.
     committed: Arc<tokio::sync::Notify>,
+    /// What the order path keeps in memory ([`crate::cache`]); the writes that change a cached
+    /// fact on this instance forget it.
+    caches: Arc<crate::cache::Caches>,
 }
 
 #[derive(sqlx::FromRow, Debug, Clone)]
@@ -327,6 +330,8 @@ pub struct PendingOrder {
 #[derive(Debug, Clone)]
 pub struct VariantFacts {
     pub product_id: i64,
+    /// The variant's SKU now (an order shows its variant's current SKU).
+    pub sku: String,
     pub customs_mode: Option<String>,
     /// The variant or its product is archived.
     pub archived: bool,
@@ -334,13 +339,27 @@ pub struct VariantFacts {
     pub weight_g: i64,
 }
 
+/// What the desk's batch wrote for an accepted order beyond its [`PendingOrder`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub created_at: i64,
+    pub pay_by: i64,
+    pub warehouse_id: i64,
+    pub rate_cny: Option<String>,
+    pub value_cny_fen: Option<i64>,
+    pub landed_cost: Option<String>,
+}
+
 /// What became of an order handed to the desk or to `place_regular`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placed {
-    /// Confirmed and committed: the order id and the units left in the sale.
+    /// Confirmed and committed: the order id and the units left in the sale, and what the
+    /// desk's batch wrote beside the pending order (the answer is built from it, no re-read;
+    /// `None` from the regular path, whose answer reads the order).
     Confirmed {
         order_id: i64,
         remaining: Option<i64>,
+        written: Option<Box<Written>>,
     },
     /// The buyer's key already names an order (this one's content may differ).
     Duplicate { order_id: i64 },
@@ -349,6 +368,9 @@ pub enum Placed {
     /// A regular order found a flash sale of its variant open under the session's lock: it must
     /// be placed in that sale (at the sale's price, within its limit); nothing written.
     SaleOpen { sale_id: i64 },
+    /// The buyer's token no longer authenticates (revoked, expired or deleted since this
+    /// instance checked it): 401; nothing written.
+    Unauthorized,
     /// Over a per-person cross-border limit, decided with the buyer's earlier orders inside
     /// the transaction (409 `cross_border_limit` with this message); nothing written.
     OverLimit { message: String },
@@ -370,6 +392,7 @@ impl FeedStore {
             catalog,
             payment_window_ms: i64::try_from(payment_window.as_millis()).unwrap_or(i64::MAX),
             committed: Arc::new(tokio::sync::Notify::new()),
+            caches: Arc::new(crate::cache::Caches::default()),
         }
     }
 
@@ -381,6 +404,11 @@ impl FeedStore {
     /// Tells the fan-out that events were committed.
     pub(crate) fn committed(&self) {
         self.committed.notify_one();
+    }
+
+    /// What the order path keeps in memory (tokens, buyers, sessions, sales, keys).
+    pub fn caches(&self) -> &Arc<crate::cache::Caches> {
+        &self.caches
     }
 
     pub fn catalog(&self) -> &CatalogStore {
@@ -598,4 +626,56 @@ fn parse_time(field: &str, s: &str) -> Result<i64> {
         })?;
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000)
         .map_err(|_| Error::invalid(field, "out of range"))
+}
+
+// ---- the order path's reads through its memory (crate::cache) -----------------------------
+
+impl FeedStore {
+    /// A buyer's profile, from memory when this instance has read it before (a profile never
+    /// changes; it is deleted only with its token, which is then forgotten).
+    pub(crate) async fn buyer_cached(&self, token_id: i64) -> Result<Option<Arc<BuyerRow>>> {
+        if let Some(b) = self.caches.buyer(token_id) {
+            return Ok(Some(b));
+        }
+        let Some(row) = self.buyer(token_id).await? else {
+            return Ok(None);
+        };
+        let row = Arc::new(row);
+        self.caches.put_buyer(row.clone());
+        Ok(Some(row))
+    }
+
+    /// What intake needs of a session: its host and markets (never change) and its state,
+    /// from memory when live or ended (404 when there is none).
+    pub(crate) async fn session_facts(&self, id: i64) -> Result<Arc<crate::cache::SessionFacts>> {
+        if let Some(s) = self.caches.session(id) {
+            return Ok(s);
+        }
+        let row = self.session_row(id).await?;
+        let facts = Arc::new(crate::cache::SessionFacts {
+            host_token_id: row.host_token_id,
+            state: SessionState::parse(&row.state)?,
+            markets: row.markets(),
+        });
+        self.caches.put_session(id, facts.clone());
+        Ok(facts)
+    }
+
+    /// The latest sale of a variant in a session, or none, from memory when read before. Intake
+    /// takes only its id, prices, warehouse and SKU-independent facts from it (none of which
+    /// change); its state, units, limit and window are decided by the desk, and a newer sale
+    /// (or a first one) is found when the desk or the regular path answers `sale_ended` or
+    /// `SaleOpen`, which forget the entry.
+    pub(crate) async fn sale_for_cached(
+        &self,
+        session_id: i64,
+        variant_id: i64,
+    ) -> Result<Option<Arc<SaleRow>>> {
+        if let Some(s) = self.caches.sale(session_id, variant_id) {
+            return Ok(s);
+        }
+        let sale = self.sale_for(session_id, variant_id).await?.map(Arc::new);
+        self.caches.put_sale(session_id, variant_id, sale.clone());
+        Ok(sale)
+    }
 }

@@ -168,6 +168,7 @@ impl FeedStore {
         Ok(Placed::Confirmed {
             order_id,
             remaining: None,
+            written: None,
         })
     }
 
@@ -292,17 +293,27 @@ impl FeedStore {
 
     /// The product, customs mode, archived flag, category and weight of a variant.
     pub(crate) async fn variant_facts(&self, variant_id: i64) -> Result<Option<VariantFacts>> {
-        type Facts = (i64, Option<String>, Option<i64>, Option<i64>, String, i64);
+        type Facts = (
+            i64,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+            String,
+            i64,
+            String,
+        );
         let row: Option<Facts> = sqlx::query_as(
             "SELECT v.product_id, pr.customs_mode, v.archived_at, pr.archived_at, pr.category, \
-             pr.weight_g FROM variants v JOIN products pr ON pr.id = v.product_id WHERE v.id = $1",
+             pr.weight_g, v.sku FROM variants v JOIN products pr ON pr.id = v.product_id \
+             WHERE v.id = $1",
         )
         .bind(variant_id)
         .fetch_optional(self.db.reader())
         .await?;
         Ok(row.map(
-            |(product_id, customs_mode, va, pa, category, weight_g)| VariantFacts {
+            |(product_id, customs_mode, va, pa, category, weight_g, sku)| VariantFacts {
                 product_id,
+                sku,
                 customs_mode,
                 archived: va.is_some() || pa.is_some(),
                 category,

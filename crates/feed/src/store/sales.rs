@@ -207,6 +207,8 @@ impl FeedStore {
             ends_at: rfc3339(ends_at),
         }));
         w.commit().await?;
+        // A variant that had no sale (or an ended one) here has this one now.
+        self.caches.forget_sale(session_id, body.variant_id);
         self.sale(id).await
     }
 

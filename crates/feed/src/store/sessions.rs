@@ -84,6 +84,10 @@ impl FeedStore {
                 deleted += 1;
             }
             tx.commit().await?;
+            if gone == 1 {
+                // Refused from now on on this instance (others: within the token refresh).
+                self.caches.forget_token(token_id);
+            }
         }
         Ok(deleted)
     }
@@ -370,7 +374,9 @@ impl FeedStore {
             return Err(Error::internal("the locked session did not change state"));
         }
         w.log(Event::SessionStarted(Empty {}));
-        w.commit().await
+        w.commit().await?;
+        self.caches.forget_session(id);
+        Ok(())
     }
 
     /// live (or scheduled) → ended: every sale still running ends and returns its units.
@@ -406,7 +412,9 @@ impl FeedStore {
             return Err(Error::internal("the locked session did not change state"));
         }
         w.log(Event::SessionEnded(Empty {}));
-        w.commit().await
+        w.commit().await?;
+        self.caches.forget_session(id);
+        Ok(())
     }
 
     /// Pins a showcase product (`Some`) or unpins (`None`). Whether the session has ended and

@@ -19,6 +19,10 @@
 //! 3. rows of that session only: its sales, `sale_buyers`, `session_totals`, new orders
 //!    (inserted in (buyer, key) order, so that two sessions' inserts of the same keys queue
 //!    instead of crossing);
+//!    The desk's batch takes `FOR KEY SHARE` on its buyers' `tokens` rows after 2 (the lock the
+//!    orders' foreign key takes anyway, taken before its inserts; [`super::batch`]): only
+//!    deleting a token waits on it (the guest sweeper, holding only that buyer's row, which 2
+//!    takes first where it applies); a revocation updates a non-key column and does not wait;
 //! 4. (any time after 1) on PostgreSQL, `FOR SHARE` on the merchant's credentials and the
 //!    host's profile the qualification gate decides on ([`super::gate`]): shared locks never
 //!    wait on each other, and a revocation or profile change holds no other lock while it waits

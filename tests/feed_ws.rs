@@ -34,6 +34,7 @@ backend_tests!(
     operators_feed_filters_by_market_and_host,
     order_lifecycle_events_are_cut_to_the_role,
     order_lines_speak_each_watchers_language,
+    a_large_snapshot_and_a_large_message_pass_the_small_buffers,
 );
 
 /// How long any single expected message may take.
@@ -1761,4 +1762,38 @@ async fn order_lines_speak_each_watchers_language(backend: Backend) {
         "the buyer reads Kazakh: {kk}"
     );
     assert!(kk.contains("A***n"), "masked in every language: {kk}");
+}
+
+/// The WebSocket buffers are small (docs/feed.md, "Connection care"), and messages larger than
+/// them still pass whole: an operator's snapshot of a hundred live sessions (several times the
+/// write buffer) arrives as one message that parses, with every session; a client message near
+/// the size limit (many times the read buffer) is read and answered, and the socket stays
+/// usable.
+async fn a_large_snapshot_and_a_large_message_pass_the_small_buffers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let live = app.live_session(10, true).await;
+    let long_title = "Khorgos night market: beef, cashmere, tea and honey from the border ".repeat(2);
+    for i in 0..100 {
+        app.open_session(&live.host, &format!("{long_title}#{i}"), live.product_id, true)
+            .await;
+    }
+    let mut feed = app.ws_connect("/api/v1/feed", Some(&live.operator)).await;
+    let snapshot = feed.next_json(T).await;
+    assert_eq!(snapshot["type"], "snapshot");
+    let sessions = snapshot["sessions"].as_array().expect("sessions");
+    assert_eq!(sessions.len(), 101, "every live session is in the snapshot");
+    assert!(sessions.iter().any(|s| s["title"] == format!("{long_title}#99")));
+    let raw = feed.transcript.last().expect("the snapshot's text").len();
+    assert!(raw > 16 * 1024, "the snapshot is larger than the buffers: {raw} bytes");
+
+    // A ping padded to about 15 KiB (the limit is 16 KiB): read whole and answered.
+    let padded = json!({"type": "ping", "pad": "x".repeat(15 * 1024)});
+    feed.send_json(&padded).await;
+    let answer = feed.next_json(T).await;
+    assert!(
+        answer["type"] == "pong" || answer["type"] == "error",
+        "an answer to the padded message: {answer}"
+    );
+    feed.send_json(&json!({"type": "ping"})).await;
+    assert_eq!(feed.next_of_type("pong", T).await["type"], "pong");
 }

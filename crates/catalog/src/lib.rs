@@ -4,6 +4,7 @@
 
 pub use silkstream_base::{auth, csv, db, error, extract, text};
 
+pub mod cache;
 pub mod claims;
 pub mod codes;
 pub mod landed;

@@ -475,7 +475,9 @@ impl CatalogStore {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        crate::store::raise_version(&mut tx).await?;
         tx.commit().await?;
+        self.cache().invalidate(crate::cache::Changed::All);
         self.merchant(id).await
     }
 

@@ -138,15 +138,26 @@ async fn get_product(
         None if principal.role == Role::Buyer => store.buyer_country(principal.token_id).await?,
         None => None,
     };
-    let mut product = store.get_product(id, Some(&view)).await?;
-    if let Some(country) = country {
-        let buyer = (principal.role == Role::Buyer).then_some(principal.token_id);
-        let quotes = store
-            .product_landed_costs(&product, &country, view.currency, buyer)
-            .await?;
-        if let Some(l) = product.localized.as_mut() {
-            l.landed_cost = Some(quotes);
-        }
+    // Rendered once per (product, locale, currency) and kept until it changes; what depends on
+    // the reader (landed costs for a country and a buyer) is added to a copy.
+    let rendered = store.get_product_rendered(id, &view).await?;
+    let Some(country) = country else {
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CONTENT_LANGUAGE, view.locale),
+            ],
+            rendered.body.clone(),
+        )
+            .into_response());
+    };
+    let mut product = rendered.product.clone();
+    let buyer = (principal.role == Role::Buyer).then_some(principal.token_id);
+    let quotes = store
+        .product_landed_costs(&product, &country, view.currency, buyer)
+        .await?;
+    if let Some(l) = product.localized.as_mut() {
+        l.landed_cost = Some(quotes);
     }
     Ok(localized(&view, product))
 }

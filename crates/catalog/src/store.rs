@@ -10,6 +10,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use silkstream_l10n::L10n;
 use tracing::instrument;
 
+use crate::cache::{Changed, ProductCache, Rendered};
 use crate::codes::{CurrencyCode, CustomsMode, WarehouseKind};
 use crate::db::{now_ms, placeholders, rfc3339, Db};
 use crate::error::{Error, Result};
@@ -338,6 +339,16 @@ pub fn utc_date(ms: i64) -> time::Date {
         .unwrap_or_else(|_| today())
 }
 
+/// Raises the catalog's version in a transaction that changes what a product read shows, so
+/// that the other instances drop their rendered products (`cache`). Taken last, just before
+/// the commit, like the feed's event clock: the row is held only for the commit.
+pub(crate) async fn raise_version(tx: &mut crate::db::Conn) -> Result<()> {
+    sqlx::query("UPDATE catalog_version SET version = version + 1 WHERE id = 1")
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 /// Store of the catalog's aggregates.
 #[derive(Clone, Debug)]
 pub struct CatalogStore {
@@ -346,6 +357,8 @@ pub struct CatalogStore {
     l10n: Arc<L10n>,
     /// The landed-cost rules and rates quotes read, kept in memory (`landed_store`).
     pub(crate) landed: Arc<crate::landed_store::LandedCache>,
+    /// Rendered localized products of this instance (`cache`).
+    cache: Arc<ProductCache>,
 }
 
 impl CatalogStore {
@@ -354,11 +367,40 @@ impl CatalogStore {
             db,
             l10n,
             landed: Arc::default(),
+            cache: Arc::default(),
         }
     }
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The read cache of rendered products: the feed's tailer tells it what stock moved.
+    pub fn cache(&self) -> &ProductCache {
+        &self.cache
+    }
+
+    /// The catalog's version (`cache::run_version_watch` reads it on its clock).
+    pub async fn catalog_version(&self) -> Result<i64> {
+        let (v,): (i64,) = sqlx::query_as("SELECT version FROM catalog_version WHERE id = 1")
+            .fetch_one(self.db.reader())
+            .await?;
+        Ok(v)
+    }
+
+    /// A product rendered for `view`, from the cache when it holds it (docs/feed.md, "The
+    /// catalog's read cache"): the same answer as [`CatalogStore::get_product`] with the view.
+    #[instrument(skip_all, fields(id))]
+    pub async fn get_product_rendered(&self, id: i64, view: &View) -> Result<Arc<Rendered>> {
+        if let Some(hit) = self.cache.get(id, view) {
+            return Ok(hit);
+        }
+        let ticket = self.cache.ticket();
+        let day = today();
+        let product = self.get_product(id, Some(view)).await?;
+        self.cache
+            .put(ticket, view, product, day)
+            .map_err(Error::internal)
     }
 
     // ---- products -------------------------------------------------------------------------
@@ -752,7 +794,9 @@ impl CatalogStore {
         .execute(&mut *tx)
         .await?;
         crate::claims::write_pending(claims, &mut tx, id).await?;
+        raise_version(&mut tx).await?;
         tx.commit().await?;
+        self.cache.invalidate(Changed::Product(id));
         self.get_product(id, None).await
     }
 
@@ -774,17 +818,21 @@ impl CatalogStore {
     #[instrument(skip_all, fields(id, archived))]
     pub async fn set_product_archived(&self, id: i64, archived: bool) -> Result<Product> {
         let now = now_ms();
+        let mut tx = self.db.begin().await?;
         let done =
             sqlx::query("UPDATE products SET archived_at = $1, updated_at = $2 WHERE id = $3")
                 .bind(archived.then_some(now))
                 .bind(now)
                 .bind(id)
-                .execute(self.db.writer())
+                .execute(&mut *tx)
                 .await?
                 .rows_affected();
         if done == 0 {
             return Err(Error::not_found(format!("product {id}")));
         }
+        raise_version(&mut tx).await?;
+        tx.commit().await?;
+        self.cache.invalidate(Changed::Product(id));
         self.get_product(id, None).await
     }
 
@@ -803,9 +851,11 @@ impl CatalogStore {
                 .bind(product_id)
                 .execute(&mut *tx)
                 .await?;
+            raise_version(&mut tx).await?;
             tx.commit().await?;
             vid
         };
+        self.cache.invalidate(Changed::Product(product_id));
         self.get_variant(id, None).await
     }
 
@@ -825,6 +875,20 @@ impl CatalogStore {
             .ok_or_else(|| Error::not_found(format!("variant {id}")))
     }
 
+    /// Drops the cached renderings of a variant's product (after a change to the variant).
+    async fn invalidate_variant(&self, variant_id: i64) -> Result<()> {
+        let product: Option<(i64,)> =
+            sqlx::query_as("SELECT product_id FROM variants WHERE id = $1")
+                .bind(variant_id)
+                .fetch_optional(self.db.reader())
+                .await?;
+        match product {
+            Some((id,)) => self.cache.invalidate(Changed::Product(id)),
+            None => self.cache.invalidate(Changed::All),
+        }
+        Ok(())
+    }
+
     #[instrument(skip_all, fields(id))]
     pub async fn update_variant(&self, id: i64, patch: VariantPatch) -> Result<Variant> {
         let checked = validate::variant_patch(&patch)?;
@@ -833,6 +897,7 @@ impl CatalogStore {
         let options = serde_json::to_string(&checked.options.unwrap_or(current.options))
             .map_err(Error::internal)?;
         let barcode = checked.barcode.unwrap_or(current.barcode);
+        let mut tx = self.db.begin().await?;
         sqlx::query(
             "UPDATE variants SET sku = $1, options = $2, barcode = $3, updated_at = $4 \
              WHERE id = $5",
@@ -842,26 +907,33 @@ impl CatalogStore {
         .bind(&barcode)
         .bind(now_ms())
         .bind(id)
-        .execute(self.db.writer())
+        .execute(&mut *tx)
         .await
         .map_err(|e| sku_conflict(e, &sku))?;
+        raise_version(&mut tx).await?;
+        tx.commit().await?;
+        self.cache.invalidate(Changed::Product(current.product_id));
         self.get_variant(id, None).await
     }
 
     #[instrument(skip_all, fields(id, archived))]
     pub async fn set_variant_archived(&self, id: i64, archived: bool) -> Result<Variant> {
         let now = now_ms();
+        let mut tx = self.db.begin().await?;
         let done =
             sqlx::query("UPDATE variants SET archived_at = $1, updated_at = $2 WHERE id = $3")
                 .bind(archived.then_some(now))
                 .bind(now)
                 .bind(id)
-                .execute(self.db.writer())
+                .execute(&mut *tx)
                 .await?
                 .rows_affected();
         if done == 0 {
             return Err(Error::not_found(format!("variant {id}")));
         }
+        raise_version(&mut tx).await?;
+        tx.commit().await?;
+        self.invalidate_variant(id).await?;
         self.get_variant(id, None).await
     }
 
@@ -876,8 +948,9 @@ impl CatalogStore {
     ) -> Result<Variant> {
         let currency = CurrencyCode::parse("currency", currency)?;
         let amount = currency.check_price("amount_minor", amount_minor)?;
-        self.get_variant(variant_id, None).await?;
+        let variant = self.get_variant(variant_id, None).await?;
         let now = now_ms();
+        let mut tx = self.db.begin().await?;
         sqlx::query(
             "INSERT INTO prices (variant_id, currency, amount_minor, updated_at) \
              VALUES ($1, $2, $3, $4) \
@@ -888,18 +961,22 @@ impl CatalogStore {
         .bind(currency.code())
         .bind(amount)
         .bind(now)
-        .execute(self.db.writer())
+        .execute(&mut *tx)
         .await?;
+        raise_version(&mut tx).await?;
+        tx.commit().await?;
+        self.cache.invalidate(Changed::Product(variant.product_id));
         self.get_variant(variant_id, None).await
     }
 
     #[instrument(skip_all, fields(variant_id))]
     pub async fn delete_price(&self, variant_id: i64, currency: &str) -> Result<Variant> {
         let currency = CurrencyCode::parse("currency", currency)?;
+        let mut tx = self.db.begin().await?;
         let done = sqlx::query("DELETE FROM prices WHERE variant_id = $1 AND currency = $2")
             .bind(variant_id)
             .bind(currency.code())
-            .execute(self.db.writer())
+            .execute(&mut *tx)
             .await?
             .rows_affected();
         if done == 0 {
@@ -907,6 +984,9 @@ impl CatalogStore {
                 "{currency} price of variant {variant_id}"
             )));
         }
+        raise_version(&mut tx).await?;
+        tx.commit().await?;
+        self.invalidate_variant(variant_id).await?;
         self.get_variant(variant_id, None).await
     }
 
@@ -928,6 +1008,7 @@ impl CatalogStore {
         };
         let valid_from = validate::format_date(valid_from);
         let value = value.to_string();
+        let mut tx = self.db.begin().await?;
         sqlx::query(
             "INSERT INTO rates (currency, valid_from, rate, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (currency, valid_from) DO UPDATE SET rate = excluded.rate",
@@ -936,9 +1017,12 @@ impl CatalogStore {
         .bind(&valid_from)
         .bind(&value)
         .bind(now_ms())
-        .execute(self.db.writer())
+        .execute(&mut *tx)
         .await?;
+        raise_version(&mut tx).await?;
+        tx.commit().await?;
         self.landed.invalidate();
+        self.cache.invalidate(Changed::All);
         Ok(Rate {
             currency: currency.code().to_owned(),
             rate: value,
@@ -1078,7 +1162,9 @@ impl CatalogStore {
                 "the stock row was neither inserted nor updated",
             ));
         }
+        raise_version(&mut tx).await?;
         tx.commit().await?;
+        self.invalidate_variant(variant_id).await?;
         self.get_variant(variant_id, None).await
     }
 
@@ -1277,8 +1363,10 @@ impl CatalogStore {
             .execute(&mut *tx)
             .await?;
             crate::claims::write_pending(claims, &mut tx, product_id).await?;
+            raise_version(&mut tx).await?;
             tx.commit().await?;
         };
+        self.cache.invalidate(Changed::Product(product_id));
         let search = self.search_text(product_id, &product.title).await?;
         sqlx::query("UPDATE products SET search_text = $1 WHERE id = $2")
             .bind(&search)
@@ -1317,10 +1405,11 @@ impl CatalogStore {
     pub async fn delete_translation(&self, product_id: i64, locale: &str) -> Result<()> {
         let locale = crate::codes::parse_locale("locale", locale)?;
         let product = self.product_row(product_id).await?;
+        let mut tx = self.db.begin().await?;
         let done = sqlx::query("DELETE FROM translations WHERE product_id = $1 AND locale = $2")
             .bind(product_id)
             .bind(locale)
-            .execute(self.db.writer())
+            .execute(&mut *tx)
             .await?
             .rows_affected();
         if done == 0 {
@@ -1328,6 +1417,9 @@ impl CatalogStore {
                 "{locale} translation of product {product_id}"
             )));
         }
+        raise_version(&mut tx).await?;
+        tx.commit().await?;
+        self.cache.invalidate(Changed::Product(product_id));
         let search = self.search_text(product_id, &product.title).await?;
         sqlx::query("UPDATE products SET search_text = $1 WHERE id = $2")
             .bind(&search)

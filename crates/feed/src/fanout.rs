@@ -9,19 +9,27 @@
 //! decides what a connection sees and in which order; the tailer is only the fast path, and a
 //! connection that resumes reads the log first and then drops anything it already sent.
 //!
-//! Each connection has a bounded queue. The tailer never waits for a connection: when a queue
-//! is full the connection is marked overflowed and dropped from the registry; its writer sends
-//! `{"type": "resync", "since": <last seq>}` and closes, and the client resumes with `since`.
-//! An event is encoded once per audience (role, locale, currency) and the bytes are shared by
-//! every connection of that audience.
+//! Each connection has a bounded [`Queue`]: empty and unallocated while the connection is idle,
+//! grown on demand up to its capacity, and taken whole by the connection's writer, which writes
+//! everything queued and flushes once. The tailer never waits for a connection: when a queue is
+//! full the queue is closed as overflowed and the connection dropped from the registry; its
+//! writer sends what was queued, then `{"type": "resync", "since": <last seq>}`, and closes, and
+//! the client resumes with `since`. An event is encoded once per audience (role, locale,
+//! currency) and the bytes are shared by every connection of that audience.
+//!
+//! The tailer also tells the catalog's read cache which products the events changed (a regular
+//! order or a sale's carve-out moves stock), on every instance: see [`stock_moved`].
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
-use tokio::sync::{mpsc, watch, Notify};
+use silkstream_catalog::cache::Changed;
+use tokio::sync::{watch, Notify};
+
+use crate::events::{Event, ReturnedTo};
 
 pub use crate::store::log::LoggedEvent;
 
@@ -89,11 +97,103 @@ impl AllFilter {
     }
 }
 
+/// Why a queue yields no more frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    /// The connection fell behind: what it had queued is sent, then `resync`.
+    Overflow,
+    /// The fan-out stopped (shutdown).
+    Stopped,
+}
+
+/// One connection's queue of frames. It holds no memory while empty (an idle viewer costs a
+/// few words here, not a pre-sized buffer), grows as frames arrive up to `capacity`, and is taken
+/// whole by the connection's writer ([`Queue::take`]).
+pub struct Queue {
+    state: Mutex<QueueState>,
+    /// Woken on every push and on close; one waiter (the connection's writer), so a wake-up that
+    /// comes while it is busy is kept as a permit.
+    ready: Notify,
+    capacity: usize,
+}
+
+#[derive(Default)]
+struct QueueState {
+    frames: VecDeque<Frame>,
+    closed: Option<Closed>,
+}
+
+/// What a push into a queue did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pushed {
+    Queued,
+    Full,
+    Closed,
+}
+
+impl Queue {
+    fn new(capacity: usize) -> Self {
+        Queue {
+            state: Mutex::new(QueueState::default()),
+            ready: Notify::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        // Every update is a single push, take or flag: a poisoned lock is still consistent.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn push(&self, frame: Frame) -> Pushed {
+        let mut state = self.lock();
+        if state.closed.is_some() {
+            return Pushed::Closed;
+        }
+        if state.frames.len() >= self.capacity {
+            return Pushed::Full;
+        }
+        state.frames.push_back(frame);
+        drop(state);
+        self.ready.notify_one();
+        Pushed::Queued
+    }
+
+    /// No more frames after those queued; the writer learns `why` once it has taken them.
+    fn close(&self, why: Closed) {
+        let mut state = self.lock();
+        if state.closed.is_none() {
+            state.closed = Some(why);
+        }
+        drop(state);
+        self.ready.notify_one();
+    }
+
+    /// Waits until frames are queued and takes all of them (the queue is left empty, without
+    /// its allocation), or says why none will come once everything queued was taken.
+    /// Cancel-safe: nothing is taken unless it is returned.
+    pub async fn take(&self) -> Result<VecDeque<Frame>, Closed> {
+        loop {
+            {
+                let mut state = self.lock();
+                if !state.frames.is_empty() {
+                    return Ok(std::mem::take(&mut state.frames));
+                }
+                if let Some(why) = state.closed {
+                    return Err(why);
+                }
+            }
+            self.ready.notified().await;
+        }
+    }
+}
+
 struct Subscriber {
     id: u64,
     key: ViewKey,
-    tx: mpsc::Sender<Frame>,
-    overflowed: Arc<AtomicBool>,
+    queue: Arc<Queue>,
 }
 
 #[derive(Default)]
@@ -121,10 +221,9 @@ pub struct Fanout {
     inner: Arc<Inner>,
 }
 
-/// A connection's end: its queue and whether it overflowed. Dropping it unsubscribes.
+/// A connection's end: its queue. Dropping it unsubscribes.
 pub struct Subscription {
-    pub rx: mpsc::Receiver<Frame>,
-    pub overflowed: Arc<AtomicBool>,
+    pub queue: Arc<Queue>,
     id: u64,
     session_id: Option<i64>,
     fanout: Fanout,
@@ -194,8 +293,14 @@ impl Fanout {
                     tracing::warn!(error = %e, "reading the event log failed; retrying");
                 }
             }
-            // Stopping: drop every subscriber so their connections end.
+            // Stopping: close every subscriber's queue so their connections end.
             let mut registry = tailer.lock();
+            for sub in registry.sessions.values().flatten() {
+                sub.queue.close(Closed::Stopped);
+            }
+            for (_, sub) in &registry.all {
+                sub.queue.close(Closed::Stopped);
+            }
             registry.sessions.clear();
             registry.all.clear();
         });
@@ -236,24 +341,12 @@ impl Fanout {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn new_subscriber(
-        &self,
-        key: ViewKey,
-        capacity: usize,
-    ) -> (Subscriber, mpsc::Receiver<Frame>, Arc<AtomicBool>) {
-        let (tx, rx) = mpsc::channel(capacity.max(1));
-        let overflowed = Arc::new(AtomicBool::new(false));
-        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-        (
-            Subscriber {
-                id,
-                key,
-                tx,
-                overflowed: overflowed.clone(),
-            },
-            rx,
-            overflowed,
-        )
+    fn new_subscriber(&self, key: ViewKey, capacity: usize) -> Subscriber {
+        Subscriber {
+            id: self.inner.next_id.fetch_add(1, Ordering::Relaxed),
+            key,
+            queue: Arc::new(Queue::new(capacity)),
+        }
     }
 
     /// Subscribes to one session's live events. Subscribe first, then read the log: whatever
@@ -264,16 +357,15 @@ impl Fanout {
         key: ViewKey,
         capacity: usize,
     ) -> Subscription {
-        let (sub, rx, overflowed) = self.new_subscriber(key, capacity);
-        let id = sub.id;
+        let sub = self.new_subscriber(key, capacity);
+        let (id, queue) = (sub.id, sub.queue.clone());
         self.lock()
             .sessions
             .entry(session_id)
             .or_default()
             .push(sub);
         Subscription {
-            rx,
-            overflowed,
+            queue,
             id,
             session_id: Some(session_id),
             fanout: self.clone(),
@@ -282,12 +374,11 @@ impl Fanout {
 
     /// Subscribes to every session's live events that match `filter`.
     pub fn subscribe_all(&self, filter: AllFilter, key: ViewKey, capacity: usize) -> Subscription {
-        let (sub, rx, overflowed) = self.new_subscriber(key, capacity);
-        let id = sub.id;
+        let sub = self.new_subscriber(key, capacity);
+        let (id, queue) = (sub.id, sub.queue.clone());
         self.lock().all.push((filter, sub));
         Subscription {
-            rx,
-            overflowed,
+            queue,
             id,
             session_id: None,
             fanout: self.clone(),
@@ -316,7 +407,7 @@ impl Fanout {
         let registry = self.lock();
         if let Some(subs) = registry.sessions.get(&session_id) {
             for sub in subs {
-                let _ = sub.tx.try_send(Frame::Tick(bytes.clone()));
+                let _ = sub.queue.push(Frame::Tick(bytes.clone()));
             }
         }
     }
@@ -329,7 +420,11 @@ impl Fanout {
             let Some(last) = batch.last().map(|e| e.id) else {
                 return Ok(());
             };
+            let catalog = self.inner.store.catalog().cache();
             for event in &batch {
+                if let Some(changed) = stock_moved(event) {
+                    catalog.invalidate(changed);
+                }
                 self.dispatch(event);
             }
             self.inner.last_id.store(last, Ordering::Release);
@@ -351,13 +446,13 @@ impl Fanout {
                 session_id: event.session_id,
                 text,
             };
-            match sub.tx.try_send(frame) {
-                Ok(()) => true,
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    sub.overflowed.store(true, Ordering::Release);
+            match sub.queue.push(frame) {
+                Pushed::Queued => true,
+                Pushed::Full => {
+                    sub.queue.close(Closed::Overflow);
                     false
                 }
-                Err(mpsc::error::TrySendError::Closed(_)) => false,
+                Pushed::Closed => false,
             }
         };
         let mut registry = self.lock();
@@ -372,10 +467,41 @@ impl Fanout {
         }
         registry.all.retain(|(filter, sub)| {
             if !filter.matches(event) {
-                return !sub.tx.is_closed();
+                return true;
             }
             let text = encode(&sub.key);
             offer(sub, text)
         });
+    }
+}
+
+/// What a logged event changed of what the catalog's product reads show (docs/feed.md, "The
+/// catalog's read cache"): the stock a regular order, a cancellation or a sale's carve-out,
+/// restock and end moved. A flash-sale order takes units of its sale, not of a warehouse, so it
+/// changes nothing there. Exhaustive, so that a new kind of event has to decide.
+pub fn stock_moved(e: &LoggedEvent) -> Option<Changed> {
+    // A row that does not parse (a kind of a newer build): assume it moved anything.
+    let Some(event) = &e.event else {
+        return Some(Changed::All);
+    };
+    match event {
+        Event::SaleOpened(s) => Some(Changed::Product(s.product_id)),
+        Event::OrderConfirmed(o) => o.sale_id.is_none().then_some(Changed::Product(o.product_id)),
+        // These name the sale or order, not the product: everything is read again.
+        Event::SaleRestocked(_) | Event::SaleEnded(_) | Event::SummaryChanged(_) => {
+            Some(Changed::All)
+        }
+        Event::OrderCancelled(c) => (c.returned_to == ReturnedTo::Stock).then_some(Changed::All),
+        Event::ShowcaseAdded(_)
+        | Event::SessionStarted(_)
+        | Event::SessionEnded(_)
+        | Event::ProductPinned(_)
+        | Event::ProductUnpinned(_)
+        | Event::SalePaused(_)
+        | Event::SaleResumed(_)
+        | Event::SaleSoldOut(_)
+        | Event::OrderPaid(_)
+        | Event::OrderShipped(_)
+        | Event::OrderDelivered(_) => None,
     }
 }

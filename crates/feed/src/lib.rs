@@ -230,6 +230,13 @@ impl Feed {
             config.ws.tick_interval,
             watch.clone(),
         ));
+        // The catalog's read cache learns of other instances' catalog changes on the same clock
+        // as the tailer learns of their events.
+        let catalog_watch = tokio::spawn(silkstream_catalog::cache::run_version_watch(
+            store.catalog().clone(),
+            config.ws.poll_interval,
+            watch.clone(),
+        ));
         let ws_slots = ws::ConnectionSlots::default();
         let token_watch = tokio::spawn(ws::run_token_watch(
             ws_slots.clone(),
@@ -266,6 +273,7 @@ impl Feed {
                 ticker,
                 token_watch,
                 token_refresh,
+                catalog_watch,
             ])),
         }
     }

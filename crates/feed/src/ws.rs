@@ -5,8 +5,7 @@
 //! duplicate even while events commit during the switch. Payloads are cut to the connection's
 //! audience by [`encode`], once per (audience, locale, currency) and shared.
 
-use std::collections::HashMap;
-use std::sync::atomic::Ordering;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,7 +13,6 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::{FromRef, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
-use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -31,7 +29,7 @@ use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::events::{Part, TotalsView};
-use crate::fanout::{self, AllFilter, Audience, Frame, LoggedEvent, Subscription, ViewKey};
+use crate::fanout::{self, AllFilter, Audience, Closed, Frame, LoggedEvent, Subscription, ViewKey};
 use crate::limit::TokenBucket;
 use crate::model::NewOrder;
 use crate::{Feed, TokenEnd};
@@ -48,6 +46,17 @@ const CLOSE_TOKEN_ENDED: u16 = 4401;
 
 /// Events read from the log per query while catching up.
 const BACKLOG_PAGE: i64 = 500;
+
+/// The WebSocket layer's read buffer per connection (tungstenite's default is 128 KiB, which
+/// every idle viewer would hold): clients send pings and small order messages. A larger message
+/// (up to `feed_max_message_bytes`) grows it for as long as it is read.
+pub const READ_BUFFER_BYTES: usize = 1024;
+/// Frames written are gathered up to this many bytes before they go to the socket; a batch is
+/// flushed whole at its end (docs/feed.md, "Connection care").
+pub const WRITE_BUFFER_BYTES: usize = 4096;
+/// The most the write buffer may hold, beyond one batch: a bound for a client whose socket does
+/// not drain, far above any one message (a snapshot of a large showcase included).
+pub const MAX_WRITE_BUFFER_BYTES: usize = 64 * 1024 * 1024;
 
 /// The feed routes; mounted by the server next to the rest of the feed.
 pub fn router<S>() -> OpenApiRouter<S>
@@ -233,7 +242,13 @@ fn open(feed: &Feed, principal: &Principal, ws: Upgrade) -> Result<(WebSocketUpg
         Error::RateLimited(format!("at most {max} open feed connections per token"))
     })?;
     let size = feed.config.ws.max_message_bytes;
-    Ok((ws.max_message_size(size).max_frame_size(size), slot))
+    let ws = ws
+        .max_message_size(size)
+        .max_frame_size(size)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES);
+    Ok((ws, slot))
 }
 
 /// One session's feed (WebSocket). Every role may watch; the payloads are cut to the role.
@@ -340,8 +355,8 @@ async fn all_feed(
 enum Step {
     /// Nothing for the caller (a client message or a heartbeat was handled).
     Continue,
-    /// A frame from the queue.
-    Frame(Frame),
+    /// Every frame that was queued, in order.
+    Frames(VecDeque<Frame>),
     End(End),
 }
 
@@ -385,11 +400,13 @@ struct Connection {
     feed: Feed,
     principal: Principal,
     key: ViewKey,
-    sink: SplitSink<WebSocket, Message>,
-    stream: futures_util::stream::SplitStream<WebSocket>,
+    /// One task reads and writes the socket: it waits on the client, the queue, the answers
+    /// and the clocks at once, so a connection costs one task and no split halves.
+    socket: WebSocket,
     slot: Slot,
-    /// Answers of orders placed on this socket, written back in the loop.
-    results: (mpsc::Sender<String>, mpsc::Receiver<String>),
+    /// Answers of orders placed on this socket, written back in the loop; made with the first
+    /// order (most viewers never order, and an idle connection holds no channel).
+    results: Option<(mpsc::Sender<String>, mpsc::Receiver<String>)>,
     orders: TokenBucket,
     last_heard: Instant,
     heartbeat: tokio::time::Interval,
@@ -400,7 +417,6 @@ struct Connection {
 
 impl Connection {
     fn new(feed: Feed, principal: Principal, key: ViewKey, socket: WebSocket, slot: Slot) -> Self {
-        let (sink, stream) = socket.split();
         let orders = TokenBucket::new(feed.config.ws.orders_per_second);
         let closing = feed.closing.subscribe();
         let mut heartbeat = tokio::time::interval_at(
@@ -414,10 +430,9 @@ impl Connection {
             feed,
             principal,
             key,
-            sink,
-            stream,
+            socket,
             slot,
-            results: mpsc::channel(64),
+            results: None,
             orders,
             last_heard: Instant::now(),
             closing,
@@ -428,9 +443,26 @@ impl Connection {
     async fn send(&mut self, text: Utf8Bytes) -> bool {
         let timeout = self.feed.config.ws.idle_timeout;
         matches!(
-            tokio::time::timeout(timeout, self.sink.send(Message::Text(text))).await,
+            tokio::time::timeout(timeout, self.socket.send(Message::Text(text))).await,
             Ok(Ok(()))
         )
+    }
+
+    /// Writes several text frames and flushes once (one write to the socket for a batch that
+    /// fits the write buffer), giving up on a client that does not take them in time.
+    async fn send_all(&mut self, texts: Vec<Utf8Bytes>) -> bool {
+        if texts.is_empty() {
+            return true;
+        }
+        let timeout = self.feed.config.ws.idle_timeout;
+        let socket = &mut self.socket;
+        let write = async move {
+            for text in texts {
+                socket.feed(Message::Text(text)).await?;
+            }
+            socket.flush().await
+        };
+        matches!(tokio::time::timeout(timeout, write).await, Ok(Ok(())))
     }
 
     async fn send_json(&mut self, value: &Value) -> bool {
@@ -444,7 +476,7 @@ impl Connection {
         };
         let sent = tokio::time::timeout(
             self.feed.config.ws.idle_timeout,
-            self.sink.send(Message::Close(Some(frame))),
+            self.socket.send(Message::Close(Some(frame))),
         )
         .await;
         if !matches!(sent, Ok(Ok(()))) {
@@ -454,7 +486,7 @@ impl Connection {
         // Close. Dropping a socket with unread data in it makes the kernel reset the connection,
         // and the client would lose the tail of what we sent (a resync, the Close itself).
         let _ = tokio::time::timeout(Duration::from_secs(5), async {
-            while let Some(Ok(message)) = self.stream.next().await {
+            while let Some(Ok(message)) = self.socket.next().await {
                 if matches!(message, Message::Close(_)) {
                     break;
                 }
@@ -506,48 +538,43 @@ impl Connection {
             }
             last = end;
         }
-        let end = loop {
-            match self.next(&mut sub).await {
-                Step::Continue => {}
+        let end = 'live: loop {
+            let frames = match self.next(&mut sub).await {
+                Step::Continue => continue,
                 Step::End(end) => break end,
-                Step::Frame(Frame::Tick(text)) => {
-                    if !self.send(text).await {
-                        break End::Gone;
-                    }
-                }
-                Step::Frame(Frame::Event { seq, text, .. }) => {
-                    if seq <= last {
-                        continue;
-                    }
-                    if seq > last + 1 {
-                        // Not expected (the tailer reads in commit order), but the log settles
-                        // it: send what lies between.
-                        let Ok(gap) = self
-                            .feed
-                            .store
-                            .session_log_after(session_id, last, seq - last - 1)
-                            .await
-                        else {
-                            break End::Close(CLOSE_ERROR, "log read failed");
-                        };
-                        let mut sent = true;
-                        for e in gap.iter().filter(|e| e.seq < seq) {
-                            let t = self.encode(e);
-                            sent = self.send(t).await;
-                            if !sent {
-                                break;
+                Step::Frames(frames) => frames,
+            };
+            // What this batch writes, in order; `last` moves as each event is taken in.
+            let mut out = Vec::with_capacity(frames.len());
+            for frame in frames {
+                match frame {
+                    Frame::Tick(text) => out.push(text),
+                    Frame::Event { seq, text, .. } => {
+                        if seq <= last {
+                            continue;
+                        }
+                        if seq > last + 1 {
+                            // Not expected (the tailer reads in commit order), but the log
+                            // settles it: send what lies between.
+                            let Ok(gap) = self
+                                .feed
+                                .store
+                                .session_log_after(session_id, last, seq - last - 1)
+                                .await
+                            else {
+                                break 'live End::Close(CLOSE_ERROR, "log read failed");
+                            };
+                            for e in gap.iter().filter(|e| e.seq < seq) {
+                                out.push(self.encode(e));
                             }
-                            last = e.seq;
                         }
-                        if !sent {
-                            break End::Gone;
-                        }
+                        out.push(text);
+                        last = seq;
                     }
-                    if !self.send(text).await {
-                        break End::Gone;
-                    }
-                    last = seq;
                 }
+            }
+            if !self.send_all(out).await {
+                break End::Gone;
             }
         };
         self.finish(end, json!({"type": "resync", "since": last}))
@@ -596,18 +623,22 @@ impl Connection {
             last = end;
         }
         let end = loop {
-            match self.next(&mut sub).await {
-                Step::Continue | Step::Frame(Frame::Tick(_)) => {}
+            let frames = match self.next(&mut sub).await {
+                Step::Continue => continue,
                 Step::End(end) => break end,
-                Step::Frame(Frame::Event { id, text, .. }) => {
-                    if id <= last {
-                        continue;
+                Step::Frames(frames) => frames,
+            };
+            let mut out = Vec::with_capacity(frames.len());
+            for frame in frames {
+                if let Frame::Event { id, text, .. } = frame {
+                    if id > last {
+                        out.push(text);
+                        last = id;
                     }
-                    if !self.send(text).await {
-                        break End::Gone;
-                    }
-                    last = id;
                 }
+            }
+            if !self.send_all(out).await {
+                break End::Gone;
             }
         };
         self.finish(end, json!({"type": "resync", "since_id": last}))
@@ -618,12 +649,12 @@ impl Connection {
     /// order's answer, a heartbeat or the shutdown (handled here).
     async fn next(&mut self, sub: &mut Subscription) -> Step {
         tokio::select! {
-            frame = sub.rx.recv() => match frame {
-                Some(frame) => Step::Frame(frame),
-                None if sub.overflowed.load(Ordering::Acquire) => Step::End(End::Overflow),
-                None => Step::End(End::Close(CLOSE_RESTART, "feed stopped")),
+            frames = sub.queue.take() => match frames {
+                Ok(frames) => Step::Frames(frames),
+                Err(Closed::Overflow) => Step::End(End::Overflow),
+                Err(Closed::Stopped) => Step::End(End::Close(CLOSE_RESTART, "feed stopped")),
             },
-            message = self.stream.next() => {
+            message = self.socket.next() => {
                 self.last_heard = Instant::now();
                 match message {
                     Some(Ok(Message::Text(text))) => match self.on_text(text.as_str()).await {
@@ -643,7 +674,7 @@ impl Connection {
                         // it; it is only written on the next write or flush, so flush it now:
                         // without it the client sees the connection reset (1006).
                         let timeout = self.feed.config.ws.idle_timeout;
-                        let _ = tokio::time::timeout(timeout, self.sink.close()).await;
+                        let _ = tokio::time::timeout(timeout, self.socket.close()).await;
                         Step::End(End::Gone)
                     }
                     None => Step::End(End::Gone),
@@ -654,7 +685,7 @@ impl Connection {
                     }),
                 }
             },
-            Some(answer) = self.results.1.recv() => {
+            Some(answer) = answer(&mut self.results) => {
                 if self.send(Utf8Bytes::from(answer)).await {
                     Step::Continue
                 } else {
@@ -667,7 +698,7 @@ impl Connection {
                 }
                 let ping = tokio::time::timeout(
                     self.feed.config.ws.idle_timeout,
-                    self.sink.send(Message::Ping(Default::default())),
+                    self.socket.send(Message::Ping(Default::default())),
                 )
                 .await;
                 if matches!(ping, Ok(Ok(()))) {
@@ -757,6 +788,11 @@ impl Connection {
         }
     }
 
+    /// The sender of this connection's order answers, made with the first order.
+    fn answers(&mut self) -> &mpsc::Sender<String> {
+        &self.results.get_or_insert_with(|| mpsc::channel(64)).0
+    }
+
     /// Places an order off the loop (the desk answers after its commit) and queues the answer.
     async fn order(&mut self, order: WsOrder) {
         let id = order.client_order_id.clone();
@@ -765,39 +801,32 @@ impl Connection {
                    "error": {"code": code, "message": message}})
             .to_string()
         };
-        if let Some(why) = *self.slot.ended.borrow() {
-            let _ = self
-                .results
-                .0
-                .try_send(refuse("unauthorized", why.reason().into()));
+        let ended = *self.slot.ended.borrow();
+        if let Some(why) = ended {
+            let _ = self.answers().try_send(refuse("unauthorized", why.reason().into()));
             return;
         }
         if self.principal.role != Role::Buyer {
-            let _ = self
-                .results
-                .0
-                .try_send(refuse("forbidden", "only buyers place orders".into()));
+            let _ = self.answers().try_send(refuse("forbidden", "only buyers place orders".into()));
             return;
         }
         if !self.orders.take() {
-            let _ = self.results.0.try_send(refuse(
-                "rate_limited",
-                format!(
-                    "at most {} orders per second on one connection",
-                    self.feed.config.ws.orders_per_second
-                ),
-            ));
+            let message = format!(
+                "at most {} orders per second on one connection",
+                self.feed.config.ws.orders_per_second
+            );
+            let _ = self.answers().try_send(refuse("rate_limited", message));
             return;
         }
         let key = match crate::intake::check_key("client_order_id", &order.client_order_id) {
             Ok(k) => k,
             Err(e) => {
-                let _ = self.results.0.try_send(refuse(e.code(), e.to_string()));
+                let _ = self.answers().try_send(refuse(e.code(), e.to_string()));
                 return;
             }
         };
         let Some(session_id) = self.session_id() else {
-            let _ = self.results.0.try_send(refuse(
+            let _ = self.answers().try_send(refuse(
                 "invalid",
                 "orders are placed on a session's feed".into(),
             ));
@@ -805,7 +834,7 @@ impl Connection {
         };
         let feed = self.feed.clone();
         let principal = self.principal.clone();
-        let answers = self.results.0.clone();
+        let answers = self.answers().clone();
         tokio::spawn(async move {
             // The token is checked again for each order, as an HTTP request's is: a revocation
             // made on another instance refuses the order even before the token watch closes
@@ -900,7 +929,7 @@ impl Connection {
         }))
     }
 
-    async fn live_sessions(&self, filter: &AllFilter) -> Result<Vec<Value>> {
+    async fn live_sessions(&mut self, filter: &AllFilter) -> Result<Vec<Value>> {
         let rows = self.feed.store.live_sessions().await?;
         Ok(rows
             .into_iter()
@@ -990,6 +1019,14 @@ pub async fn run_ticker(
                 }
             }
         }
+    }
+}
+
+/// The next answer of an order placed on the socket; pending for ever before the first order.
+async fn answer(results: &mut Option<(mpsc::Sender<String>, mpsc::Receiver<String>)>) -> Option<String> {
+    match results {
+        Some((_, rx)) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -1,0 +1,297 @@
+//! The read cache of rendered localized products (`GET /api/v1/products/{id}` with a locale and
+//! a currency): each (product, locale, currency) rendered once, its JSON body kept, until
+//! something it shows changes (docs/feed.md, "The catalog's read cache").
+//!
+//! What invalidates an entry, and how each instance learns of it:
+//! - the catalog's own writes (a product, its variants, prices, stock set by an admin,
+//!   translations, a merchant's name, the rate table) drop what they change on this instance
+//!   right after they commit, and raise the one-row `catalog_version` in their transaction; every
+//!   instance reads that row on a short clock ([`run_version_watch`]) and drops everything when
+//!   it moved. So a change is seen at once on the instance that made it and within the clock on
+//!   the others;
+//! - stock moved by orders and flash sales (the feed's writes) is read back from the event log
+//!   by the feed's tailer on every instance, which drops the products those events name
+//!   (`silkstream_feed::fanout::stock_moved`);
+//! - the rate in force is the day's: an entry rendered on another (UTC) day is not used.
+//!
+//! A read that misses takes a [`Ticket`] before it reads the database and may only store what
+//! it read if nothing it covers was invalidated since: a render that raced with a change is
+//! answered but never kept, so the cache cannot hold an answer older than the last change it
+//! was told of.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use axum::body::Bytes;
+
+use crate::localize::View;
+use crate::model::Product;
+
+/// What a change touched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    /// One product's rendering (its fields, variants, prices, stock, translations).
+    Product(i64),
+    /// Anything (the rate table, a merchant's name, a change made on another instance).
+    All,
+}
+
+/// Entries kept at most; past it, an arbitrary entry makes room.
+pub const MAX_ENTRIES: usize = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    product_id: i64,
+    locale: &'static str,
+    currency: &'static str,
+}
+
+/// A product rendered for one view, and its JSON body.
+#[derive(Debug)]
+pub struct Rendered {
+    pub product: Product,
+    /// `serde_json::to_vec(&product)`: what the route answers when nothing is added per reader.
+    pub body: Bytes,
+    /// The UTC day it was rendered on (the day whose rates converted its prices).
+    day: time::Date,
+}
+
+/// Taken before a read of the database; see [`ProductCache::put`].
+#[derive(Debug, Clone, Copy)]
+pub struct Ticket(u64);
+
+#[derive(Default)]
+struct State {
+    /// Counts invalidations; a ticket is its value when the read began.
+    clock: u64,
+    /// The clock at the last invalidation of everything.
+    all_at: u64,
+    /// The clock at each product's last invalidation (since the last of everything).
+    product_at: HashMap<i64, u64>,
+    entries: HashMap<Key, Arc<Rendered>>,
+    /// The `catalog_version` last read by [`run_version_watch`].
+    version: Option<i64>,
+}
+
+/// The cache of one instance, shared by every clone of its `CatalogStore`.
+#[derive(Default)]
+pub struct ProductCache {
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for ProductCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProductCache")
+            .field("entries", &self.lock().entries.len())
+            .finish()
+    }
+}
+
+impl ProductCache {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Each update below is complete before the lock is released: a poisoned lock is whole.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn key(product_id: i64, view: &View) -> Key {
+        Key {
+            product_id,
+            locale: view.locale,
+            currency: view.currency.code(),
+        }
+    }
+
+    /// The product rendered for `view` today, if it is kept.
+    pub fn get(&self, product_id: i64, view: &View) -> Option<Arc<Rendered>> {
+        let today = crate::store::today();
+        self.lock()
+            .entries
+            .get(&Self::key(product_id, view))
+            .filter(|r| r.day == today)
+            .cloned()
+    }
+
+    /// Take one before reading what [`ProductCache::put`] will store.
+    pub fn ticket(&self) -> Ticket {
+        Ticket(self.lock().clock)
+    }
+
+    /// Renders `product`'s body and keeps it, unless the product (or everything) was
+    /// invalidated after `ticket` was taken: then what was read may be older than the change,
+    /// and it is answered but not kept.
+    pub fn put(
+        &self,
+        ticket: Ticket,
+        view: &View,
+        product: Product,
+        day: time::Date,
+    ) -> serde_json::Result<Arc<Rendered>> {
+        let body = Bytes::from(serde_json::to_vec(&product)?);
+        let key = Self::key(product.id, view);
+        let rendered = Arc::new(Rendered { product, body, day });
+        let mut state = self.lock();
+        let changed_since = state.all_at > ticket.0
+            || state
+                .product_at
+                .get(&key.product_id)
+                .is_some_and(|at| *at > ticket.0);
+        if !changed_since {
+            if state.entries.len() >= MAX_ENTRIES && !state.entries.contains_key(&key) {
+                if let Some(evict) = state.entries.keys().next().cloned() {
+                    state.entries.remove(&evict);
+                }
+            }
+            state.entries.insert(key, rendered.clone());
+        }
+        Ok(rendered)
+    }
+
+    /// Drops what `changed` covers; a render in flight that began before it is not kept.
+    pub fn invalidate(&self, changed: Changed) {
+        let mut state = self.lock();
+        state.clock += 1;
+        let now = state.clock;
+        match changed {
+            Changed::All => {
+                state.all_at = now;
+                state.product_at.clear();
+                state.entries.clear();
+            }
+            Changed::Product(id) => {
+                state.product_at.insert(id, now);
+                state.entries.retain(|k, _| k.product_id != id);
+            }
+        }
+    }
+
+    /// Entries kept now.
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Records the `catalog_version` just read; drops everything when it moved since the last
+    /// reading (the first reading only records it).
+    fn saw_version(&self, version: i64) -> bool {
+        let moved = {
+            let mut state = self.lock();
+            let moved = state.version.is_some_and(|v| v != version);
+            state.version = Some(version);
+            moved
+        };
+        if moved {
+            self.invalidate(Changed::All);
+        }
+        moved
+    }
+}
+
+/// Every `every`, reads the catalog's version and, when another instance (or this one) changed
+/// the catalog since the last reading, drops this instance's rendered products and its
+/// landed-cost snapshot. Runs until `alive`'s sender is dropped or sends.
+pub async fn run_version_watch(
+    store: crate::CatalogStore,
+    every: Duration,
+    mut alive: tokio::sync::watch::Receiver<()>,
+) {
+    let mut clock = tokio::time::interval(every.max(Duration::from_millis(10)));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = clock.tick() => {}
+            _ = alive.changed() => return,
+        }
+        match store.catalog_version().await {
+            Ok(version) => {
+                if store.cache().saw_version(version) {
+                    store.landed.invalidate();
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "catalog cache: cannot read the catalog version"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::CurrencyCode;
+
+    fn view() -> View {
+        View::negotiate(Some("kk"), None, Some("KZT")).expect("a supported view")
+    }
+
+    fn product(id: i64, title: &str) -> Product {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "merchant": "m", "merchant_id": 1, "category": "c", "hs_code": "610910",
+            "origin_country": "CN", "weight_g": 1, "source_locale": "en", "title": title,
+            "description": "", "attributes": {}, "archived": false,
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+            "variants": [], "translations": []
+        }))
+        .expect("a product")
+    }
+
+    /// A render that began before an invalidation of its product is answered but not kept.
+    #[test]
+    fn a_render_older_than_a_change_is_not_kept() {
+        let cache = ProductCache::default();
+        let v = view();
+        let ticket = cache.ticket();
+        cache.invalidate(Changed::Product(7));
+        let day = crate::store::today();
+        let answered = cache.put(ticket, &v, product(7, "old"), day).expect("put");
+        assert_eq!(answered.product.title, "old");
+        assert!(cache.get(7, &v).is_none(), "a stale render was kept");
+        // Another product's render with the same ticket is kept.
+        cache.put(ticket, &v, product(8, "eight"), day).expect("put");
+        assert!(cache.get(8, &v).is_some());
+        // After everything is invalidated, no render from before is kept.
+        let ticket = cache.ticket();
+        cache.invalidate(Changed::All);
+        assert!(cache.get(8, &v).is_none());
+        cache.put(ticket, &v, product(9, "nine"), day).expect("put");
+        assert!(cache.get(9, &v).is_none());
+    }
+
+    /// Entries are per view, dropped per product, and not used on another day.
+    #[test]
+    fn entries_are_per_view_product_and_day() {
+        let cache = ProductCache::default();
+        let kzt = view();
+        let rub = View {
+            currency: CurrencyCode::parse("currency", "RUB").expect("RUB"),
+            ..kzt
+        };
+        let day = crate::store::today();
+        cache.put(cache.ticket(), &kzt, product(1, "a"), day).expect("put");
+        assert!(cache.get(1, &kzt).is_some());
+        assert!(cache.get(1, &rub).is_none());
+        cache.put(cache.ticket(), &rub, product(1, "a"), day).expect("put");
+        cache.put(cache.ticket(), &kzt, product(2, "b"), day).expect("put");
+        cache.invalidate(Changed::Product(1));
+        assert!(cache.get(1, &kzt).is_none() && cache.get(1, &rub).is_none());
+        assert!(cache.get(2, &kzt).is_some());
+        let yesterday = day.previous_day().expect("a day");
+        cache.put(cache.ticket(), &kzt, product(3, "c"), yesterday).expect("put");
+        assert!(cache.get(3, &kzt).is_none(), "yesterday's render was used");
+    }
+
+    /// A version read that differs from the last one drops everything; the first only records.
+    #[test]
+    fn a_moved_version_drops_everything() {
+        let cache = ProductCache::default();
+        let v = view();
+        let day = crate::store::today();
+        assert!(!cache.saw_version(3));
+        cache.put(cache.ticket(), &v, product(1, "a"), day).expect("put");
+        assert!(!cache.saw_version(3));
+        assert!(cache.get(1, &v).is_some());
+        assert!(cache.saw_version(4));
+        assert!(cache.get(1, &v).is_none());
+    }
+}

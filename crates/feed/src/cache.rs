@@ -171,6 +171,9 @@ pub(crate) struct SessionFacts {
     pub markets: Vec<String>,
 }
 
+/// The latest sale of a variant in a session, or none.
+type LatestSale = Option<Arc<SaleRow>>;
+
 /// The order path's memory (see the module's docs).
 #[derive(Debug, Default)]
 pub struct Caches {
@@ -181,7 +184,7 @@ pub struct Caches {
     /// Live or ended sessions.
     sessions: Mutex<HashMap<i64, Arc<SessionFacts>>>,
     /// (session, variant) → the latest sale of the variant in the session, or none.
-    sales: Mutex<HashMap<(i64, i64), Option<Arc<SaleRow>>>>,
+    sales: Mutex<HashMap<(i64, i64), LatestSale>>,
     /// (buyer, key) → order id, for the keys this instance answered.
     keys: Mutex<HashMap<(i64, String), i64>>,
 }
@@ -222,11 +225,11 @@ impl Caches {
         lock(&self.sales).retain(|(s, _), _| *s != id);
     }
 
-    pub(crate) fn sale(&self, session_id: i64, variant_id: i64) -> Option<Option<Arc<SaleRow>>> {
+    pub(crate) fn sale(&self, session_id: i64, variant_id: i64) -> Option<LatestSale> {
         lock(&self.sales).get(&(session_id, variant_id)).cloned()
     }
 
-    pub(crate) fn put_sale(&self, session_id: i64, variant_id: i64, sale: Option<Arc<SaleRow>>) {
+    pub(crate) fn put_sale(&self, session_id: i64, variant_id: i64, sale: LatestSale) {
         let mut m = lock(&self.sales);
         bounded(&mut m);
         m.insert((session_id, variant_id), sale);

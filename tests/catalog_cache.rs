@@ -69,7 +69,9 @@ async fn every_catalog_change_is_in_the_next_read(backend: Backend) {
     let live = app.live_session(10, false).await;
     let (pid, brisket) = (live.product_id, live.variant_id);
     let before = read_cached(&app, pid).await;
-    let strip = before["variants"][1]["id"].as_i64().expect("second variant");
+    let strip = before["variants"][1]["id"]
+        .as_i64()
+        .expect("second variant");
     assert_eq!(price(&before, brisket)["amount_minor"], 629900);
 
     // A price.
@@ -85,7 +87,9 @@ async fn every_catalog_change_is_in_the_next_read(backend: Backend) {
     assert_eq!(price(&p, brisket)["converted"], false);
 
     // The rate that converts the striploin's CNY price into tenge, valid from today.
-    let converted = price(&p, strip)["amount_minor"].as_i64().expect("converted");
+    let converted = price(&p, strip)["amount_minor"]
+        .as_i64()
+        .expect("converted");
     app.post(
         "/api/v1/rates",
         &app.admin,
@@ -94,7 +98,9 @@ async fn every_catalog_change_is_in_the_next_read(backend: Backend) {
     .await
     .expect(201);
     let p = read_cached(&app, pid).await;
-    let reconverted = price(&p, strip)["amount_minor"].as_i64().expect("converted");
+    let reconverted = price(&p, strip)["amount_minor"]
+        .as_i64()
+        .expect("converted");
     assert!(
         reconverted > converted * 19 / 10,
         "the new rate halves tenge's value, doubling the converted price: {converted} then {p}"
@@ -196,13 +202,21 @@ async fn every_catalog_change_is_in_the_next_read(backend: Backend) {
     assert_eq!(variant(&p, added)["archived"], true);
 
     // Archived and restored.
-    app.post(&format!("/api/v1/products/{pid}/archive"), &app.admin, &json!({}))
-        .await
-        .expect(200);
+    app.post(
+        &format!("/api/v1/products/{pid}/archive"),
+        &app.admin,
+        &json!({}),
+    )
+    .await
+    .expect(200);
     assert_eq!(read_cached(&app, pid).await["archived"], true);
-    app.post(&format!("/api/v1/products/{pid}/restore"), &app.admin, &json!({}))
-        .await
-        .expect(200);
+    app.post(
+        &format!("/api/v1/products/{pid}/restore"),
+        &app.admin,
+        &json!({}),
+    )
+    .await
+    .expect(200);
     assert_eq!(read_cached(&app, pid).await["archived"], false);
 
     // The merchant's name.
@@ -214,7 +228,10 @@ async fn every_catalog_change_is_in_the_next_read(backend: Backend) {
     )
     .await
     .expect(200);
-    assert_eq!(read_cached(&app, pid).await["merchant"], "Brest Meat Export JSC");
+    assert_eq!(
+        read_cached(&app, pid).await["merchant"],
+        "Brest Meat Export JSC"
+    );
 }
 
 /// Stock that orders and flash sales move (in the feed's transactions) reaches the cached
@@ -224,24 +241,50 @@ async fn stock_moved_by_orders_and_sales_reaches_the_reads(backend: Backend) {
     let app = spawn_app(backend).await;
     let live = app.live_session(10, true).await;
     let (pid, brisket) = (live.product_id, live.variant_id);
-    assert_eq!(stock_in(&read_cached(&app, pid).await, brisket, "KHG-1"), 10);
+    assert_eq!(
+        stock_in(&read_cached(&app, pid).await, brisket, "KHG-1"),
+        10
+    );
 
     let (buyer, _) = app.buyer("Aigerim", "kk").await;
     let placed = app
-        .order(&buyer, live.session_id, "cache-1", &order_body(brisket, 2, "KZT"))
+        .order(
+            &buyer,
+            live.session_id,
+            "cache-1",
+            &order_body(brisket, 2, "KZT"),
+        )
         .await
         .expect(201)
         .body;
     let order_id = placed["order"]["id"].as_i64().expect("order id");
-    wait_for_stock(&app, pid, brisket, 8, "the order's two units leave the read").await;
+    wait_for_stock(
+        &app,
+        pid,
+        brisket,
+        8,
+        "the order's two units leave the read",
+    )
+    .await;
 
-    app.post(&format!("/api/v1/orders/{order_id}/cancel"), &buyer, &json!({}))
-        .await
-        .expect(200);
+    app.post(
+        &format!("/api/v1/orders/{order_id}/cancel"),
+        &buyer,
+        &json!({}),
+    )
+    .await
+    .expect(200);
     wait_for_stock(&app, pid, brisket, 10, "the cancelled units come back").await;
 
     app.flash_sale(&live, 6, 2).await;
-    wait_for_stock(&app, pid, brisket, 4, "the sale's six units leave the warehouse").await;
+    wait_for_stock(
+        &app,
+        pid,
+        brisket,
+        4,
+        "the sale's six units leave the warehouse",
+    )
+    .await;
 }
 
 /// Reads (each one a candidate for the cache) until the stock shows `expected`.
@@ -251,7 +294,10 @@ async fn wait_for_stock(app: &TestApp, pid: i64, variant_id: i64, expected: i64,
     })
     .await;
     // And it stays so: the cache does not bring back an older answer.
-    assert_eq!(stock_in(&read_cached(app, pid).await, variant_id, "KHG-1"), expected);
+    assert_eq!(
+        stock_in(&read_cached(app, pid).await, variant_id, "KHG-1"),
+        expected
+    );
 }
 
 /// Two instances on one database: B caches a product; a price, a rate and stock changed on A,
@@ -289,9 +335,14 @@ async fn a_change_on_one_instance_reaches_the_other(backend: Backend) {
     .await;
 
     let (buyer, _) = a.buyer("Dana", "ru").await;
-    a.order(&buyer, live.session_id, "two-1", &order_body(brisket, 3, "KZT"))
-        .await
-        .expect(201);
+    a.order(
+        &buyer,
+        live.session_id,
+        "two-1",
+        &order_body(brisket, 3, "KZT"),
+    )
+    .await
+    .expect(201);
     eventually(WITHIN, "an order on A reaches B's reads", || async {
         stock_in(&read(&b, pid).await, brisket, "KHG-1") == 27
     })

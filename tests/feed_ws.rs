@@ -1772,19 +1772,30 @@ async fn order_lines_speak_each_watchers_language(backend: Backend) {
 async fn a_large_snapshot_and_a_large_message_pass_the_small_buffers(backend: Backend) {
     let app = spawn_app(backend).await;
     let live = app.live_session(10, true).await;
-    let long_title = "Khorgos night market: beef, cashmere, tea and honey from the border ".repeat(2);
+    let long_title =
+        "Khorgos night market: beef, cashmere, tea and honey from the border ".repeat(2);
     for i in 0..100 {
-        app.open_session(&live.host, &format!("{long_title}#{i}"), live.product_id, true)
-            .await;
+        app.open_session(
+            &live.host,
+            &format!("{long_title}#{i}"),
+            live.product_id,
+            true,
+        )
+        .await;
     }
     let mut feed = app.ws_connect("/api/v1/feed", Some(&live.operator)).await;
     let snapshot = feed.next_json(T).await;
     assert_eq!(snapshot["type"], "snapshot");
     let sessions = snapshot["sessions"].as_array().expect("sessions");
     assert_eq!(sessions.len(), 101, "every live session is in the snapshot");
-    assert!(sessions.iter().any(|s| s["title"] == format!("{long_title}#99")));
+    assert!(sessions
+        .iter()
+        .any(|s| s["title"] == format!("{long_title}#99")));
     let raw = feed.transcript.last().expect("the snapshot's text").len();
-    assert!(raw > 16 * 1024, "the snapshot is larger than the buffers: {raw} bytes");
+    assert!(
+        raw > 16 * 1024,
+        "the snapshot is larger than the buffers: {raw} bytes"
+    );
 
     // A ping padded to about 15 KiB (the limit is 16 KiB): read whole and answered.
     let padded = json!({"type": "ping", "pad": "x".repeat(15 * 1024)});

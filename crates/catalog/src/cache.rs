@@ -248,7 +248,9 @@ mod tests {
         assert_eq!(answered.product.title, "old");
         assert!(cache.get(7, &v).is_none(), "a stale render was kept");
         // Another product's render with the same ticket is kept.
-        cache.put(ticket, &v, product(8, "eight"), day).expect("put");
+        cache
+            .put(ticket, &v, product(8, "eight"), day)
+            .expect("put");
         assert!(cache.get(8, &v).is_some());
         // After everything is invalidated, no render from before is kept.
         let ticket = cache.ticket();
@@ -268,16 +270,24 @@ mod tests {
             ..kzt
         };
         let day = crate::store::today();
-        cache.put(cache.ticket(), &kzt, product(1, "a"), day).expect("put");
+        cache
+            .put(cache.ticket(), &kzt, product(1, "a"), day)
+            .expect("put");
         assert!(cache.get(1, &kzt).is_some());
         assert!(cache.get(1, &rub).is_none());
-        cache.put(cache.ticket(), &rub, product(1, "a"), day).expect("put");
-        cache.put(cache.ticket(), &kzt, product(2, "b"), day).expect("put");
+        cache
+            .put(cache.ticket(), &rub, product(1, "a"), day)
+            .expect("put");
+        cache
+            .put(cache.ticket(), &kzt, product(2, "b"), day)
+            .expect("put");
         cache.invalidate(Changed::Product(1));
         assert!(cache.get(1, &kzt).is_none() && cache.get(1, &rub).is_none());
         assert!(cache.get(2, &kzt).is_some());
         let yesterday = day.previous_day().expect("a day");
-        cache.put(cache.ticket(), &kzt, product(3, "c"), yesterday).expect("put");
+        cache
+            .put(cache.ticket(), &kzt, product(3, "c"), yesterday)
+            .expect("put");
         assert!(cache.get(3, &kzt).is_none(), "yesterday's render was used");
     }
 
@@ -288,7 +298,9 @@ mod tests {
         let v = view();
         let day = crate::store::today();
         assert!(!cache.saw_version(3));
-        cache.put(cache.ticket(), &v, product(1, "a"), day).expect("put");
+        cache
+            .put(cache.ticket(), &v, product(1, "a"), day)
+            .expect("put");
         assert!(!cache.saw_version(3));
         assert!(cache.get(1, &v).is_some());
         assert!(cache.saw_version(4));

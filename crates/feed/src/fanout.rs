@@ -486,7 +486,10 @@ pub fn stock_moved(e: &LoggedEvent) -> Option<Changed> {
     };
     match event {
         Event::SaleOpened(s) => Some(Changed::Product(s.product_id)),
-        Event::OrderConfirmed(o) => o.sale_id.is_none().then_some(Changed::Product(o.product_id)),
+        Event::OrderConfirmed(o) => o
+            .sale_id
+            .is_none()
+            .then_some(Changed::Product(o.product_id)),
         // These name the sale or order, not the product: everything is read again.
         Event::SaleRestocked(_) | Event::SaleEnded(_) | Event::SummaryChanged(_) => {
             Some(Changed::All)

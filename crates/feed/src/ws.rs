@@ -803,11 +803,15 @@ impl Connection {
         };
         let ended = *self.slot.ended.borrow();
         if let Some(why) = ended {
-            let _ = self.answers().try_send(refuse("unauthorized", why.reason().into()));
+            let _ = self
+                .answers()
+                .try_send(refuse("unauthorized", why.reason().into()));
             return;
         }
         if self.principal.role != Role::Buyer {
-            let _ = self.answers().try_send(refuse("forbidden", "only buyers place orders".into()));
+            let _ = self
+                .answers()
+                .try_send(refuse("forbidden", "only buyers place orders".into()));
             return;
         }
         if !self.orders.take() {
@@ -1023,7 +1027,9 @@ pub async fn run_ticker(
 }
 
 /// The next answer of an order placed on the socket; pending for ever before the first order.
-async fn answer(results: &mut Option<(mpsc::Sender<String>, mpsc::Receiver<String>)>) -> Option<String> {
+async fn answer(
+    results: &mut Option<(mpsc::Sender<String>, mpsc::Receiver<String>)>,
+) -> Option<String> {
     match results {
         Some((_, rx)) => rx.recv().await,
         None => std::future::pending().await,

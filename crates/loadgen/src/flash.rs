@@ -611,7 +611,10 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
             .map(|s| (s.buyers as f64, s.tally.ack.ms(q)))
             .collect(),
     };
-    let name = format!("flash-{}", args.backend);
+    let name = match args.transport {
+        Transport::Http => format!("flash-{}", args.backend),
+        Transport::Ws => format!("flash-{}-ws", args.backend),
+    };
     let mut data = json!({
         "backend": args.backend,
         "transport": format!("{:?}", args.transport).to_lowercase(),
@@ -649,7 +652,11 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
         scenario: name.clone(),
         tables: vec![
             Table {
-                title: format!("Flash sale on {} ({})", args.backend, data["transport"]),
+                title: format!(
+                    "Flash sale on {} ({})",
+                    args.backend,
+                    data["transport"].as_str().unwrap_or_default()
+                ),
                 columns,
                 rows,
             },

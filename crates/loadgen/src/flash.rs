@@ -155,20 +155,34 @@ fn order_body(variant_id: i64, quantity: i64) -> Value {
                        "postal_code": "050000"}})
 }
 
-/// A worker over HTTP: orders from its buyers in turn (buyer `w`, `w + connections`, …), so
-/// one buyer never has two orders in flight, as a person tapping "buy" does not.
-async fn http_worker(
+/// What every HTTP worker of a step shares.
+struct HttpLoad {
     target: Target,
-    clock: Arc<Clock>,
+    /// `/api/v1/sessions/{id}/orders`.
     path: String,
+    /// The order, serialized once.
     body: Bytes,
     buyers: Arc<Vec<String>>,
-    worker: usize,
     workers: usize,
     quantity: i64,
+    /// Makes idempotency keys unique to the step.
     tag: String,
-) -> Tally {
-    let mut conn = Conn::new(&target);
+}
+
+/// A worker over HTTP: orders from its buyers in turn (buyer `w`, `w + connections`, …), so
+/// one buyer never has two orders in flight, as a person tapping "buy" does not.
+async fn http_worker(load: Arc<HttpLoad>, clock: Arc<Clock>, worker: usize) -> Tally {
+    let HttpLoad {
+        target,
+        path,
+        body,
+        buyers,
+        workers,
+        quantity,
+        tag,
+    } = &*load;
+    let (workers, quantity) = (*workers, *quantity);
+    let mut conn = Conn::new(target);
     let mut tally = Tally::default();
     let mut n = 0usize;
     while !clock.stop.load(Ordering::Relaxed) {
@@ -179,7 +193,7 @@ async fn http_worker(
         let outcome = match conn
             .send(
                 Method::POST,
-                &path,
+                path,
                 Some(buyer),
                 &[("idempotency-key", &key)],
                 Some(body.clone()),
@@ -302,7 +316,7 @@ pub async fn run(common: &Common, args: Args, prior: &Value) -> anyhow::Result<R
     let api = Api::new(&target);
     api.check_server().await?;
     let admin = common.admin()?;
-    if args.connections == 0 || args.buyers.iter().any(|&b| b == 0) {
+    if args.connections == 0 || args.buyers.contains(&0) {
         anyhow::bail!("--connections and every --buyers step must be at least 1");
     }
     if args.quantity < 1 {
@@ -372,22 +386,21 @@ async fn run_step(
     });
     let body = order_body(variant_id, args.quantity);
     let buyers = Arc::new(buyers.to_vec());
+    let http_load = Arc::new(HttpLoad {
+        target: target.clone(),
+        path: format!("/api/v1/sessions/{session_id}/orders"),
+        body: Bytes::from(body.to_string()),
+        buyers: buyers.clone(),
+        workers: args.connections,
+        quantity: args.quantity,
+        tag: format!("{tag}-{}", buyers.len()),
+    });
     let mut tasks = Vec::new();
     for w in 0..args.connections {
         let clock = clock.clone();
         let tag = format!("{tag}-{}", buyers.len());
         match args.transport {
-            Transport::Http => tasks.push(tokio::spawn(http_worker(
-                target.clone(),
-                clock,
-                format!("/api/v1/sessions/{session_id}/orders"),
-                Bytes::from(body.to_string()),
-                buyers.clone(),
-                w,
-                args.connections,
-                args.quantity,
-                tag,
-            ))),
+            Transport::Http => tasks.push(tokio::spawn(http_worker(http_load.clone(), clock, w))),
             Transport::Ws => {
                 let buyer = &buyers[w % buyers.len()];
                 let url = format!(
@@ -702,5 +715,71 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
                 },
             },
         ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sale(allocated: i64, sold: i64, remaining: i64) -> Value {
+        json!({"allocated": allocated, "sold": sold, "remaining": remaining})
+    }
+
+    fn tally(confirmed_units: i64, unknown: u64) -> Tally {
+        Tally {
+            units_confirmed_total: confirmed_units,
+            unknown_total: unknown,
+            ..Tally::default()
+        }
+    }
+
+    /// A sale whose figures add up, with every order answered, passes.
+    #[test]
+    fn balanced_sale_passes() {
+        let (ok, text) = check_invariant(&sale(200, 200, 0), &tally(200, 0), 1);
+        assert!(ok, "{text}");
+        assert!(
+            text.contains("confirmed 200 + remaining 0 = allocated 200"),
+            "{text}"
+        );
+    }
+
+    /// More units confirmed to buyers than the sale allocated is an oversell, even when the
+    /// sale's own figures add up.
+    #[test]
+    fn oversell_fails() {
+        let (ok, text) = check_invariant(&sale(200, 200, 0), &tally(201, 0), 1);
+        assert!(!ok);
+        assert!(text.contains("OVERSELL"), "{text}");
+    }
+
+    /// Sold plus remaining that is not the allocation fails.
+    #[test]
+    fn units_that_do_not_add_up_fail() {
+        let (ok, text) = check_invariant(&sale(200, 150, 60), &tally(150, 0), 1);
+        assert!(!ok);
+        assert!(text.contains("!= allocated 200"), "{text}");
+    }
+
+    /// An order the buyer was told is confirmed but the sale does not count is a failure.
+    #[test]
+    fn acknowledged_order_missing_from_the_sale_fails() {
+        let (ok, text) = check_invariant(&sale(200, 99, 101), &tally(100, 0), 1);
+        assert!(!ok);
+        assert!(
+            text.contains("confirmed to buyers but the sale counts 99"),
+            "{text}"
+        );
+    }
+
+    /// Orders whose answers were lost may have been confirmed: sold may exceed what buyers were
+    /// told by at most that many units.
+    #[test]
+    fn unanswered_orders_bound_the_difference() {
+        let (ok, text) = check_invariant(&sale(200, 102, 98), &tally(100, 2), 1);
+        assert!(ok, "{text}");
+        let (ok, _) = check_invariant(&sale(200, 103, 97), &tally(100, 2), 1);
+        assert!(!ok);
     }
 }

@@ -263,14 +263,12 @@ pub fn fmt_rate(v: f64) -> String {
     if !v.is_finite() {
         return "-".into();
     }
-    let n = v.round() as u64;
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
+    let digits = (v.round() as u64).to_string();
+    let head = digits.len() - (digits.len() - 1) / 3 * 3;
+    let mut out = digits[..head].to_owned();
+    for group in digits.as_bytes()[head..].chunks(3) {
+        out.push(',');
+        out.push_str(std::str::from_utf8(group).unwrap_or_default());
     }
     out
 }
@@ -283,5 +281,93 @@ pub fn fmt_ms(ms: f64) -> String {
         format!("{ms:.1} ms")
     } else {
         format!("{ms:.0} ms")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Line, Series};
+
+    fn report(scenario: &str, figure: f64) -> Report {
+        Report {
+            scenario: scenario.into(),
+            tables: vec![Table {
+                title: "t".into(),
+                columns: vec!["a".into()],
+                rows: vec![vec![figure.to_string()]],
+            }],
+            data: serde_json::json!({"figure": figure}),
+            series: vec![Series {
+                name: scenario.into(),
+                title: "t".into(),
+                x_label: "x".into(),
+                y_label: "y".into(),
+                lines: vec![Line {
+                    name: "l".into(),
+                    points: vec![(1.0, figure), (2.0, figure)],
+                }],
+            }],
+        }
+    }
+
+    /// Each scenario's results go under its own key: a later run replaces its own key and keeps
+    /// the others, and a recorded failure fails the command after the file is written.
+    #[test]
+    fn results_merge_by_scenario_and_failures_exit_non_zero() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let common = Common {
+            server: "http://127.0.0.1:1".into(),
+            admin_token: None,
+            out: dir.path().join("results.json"),
+            plots: Some(dir.path().join("plots")),
+        };
+        finish(
+            &common,
+            read_results(&common.out).expect("empty"),
+            report("a", 1.0),
+        )
+        .expect("a");
+        let prior = read_results(&common.out).expect("read");
+        finish(&common, prior, report("b", 2.0)).expect("b");
+        let prior = read_results(&common.out).expect("read");
+        let mut failed = report("a", 3.0);
+        failed.data["failure"] = serde_json::json!("oversold");
+        let err = finish(&common, prior, failed).expect_err("a failure is an error");
+        assert!(err.to_string().contains("oversold"), "{err}");
+        let results = read_results(&common.out).expect("read");
+        assert_eq!(results["a"]["data"]["figure"], 3.0);
+        assert_eq!(results["b"]["data"]["figure"], 2.0);
+        assert!(dir.path().join("plots/a.svg").exists());
+    }
+
+    /// A results file that is not JSON is refused rather than overwritten.
+    #[test]
+    fn a_results_file_that_is_not_json_is_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("results.json");
+        std::fs::write(&path, "not json").expect("write");
+        assert!(read_results(&path).is_err());
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "not json");
+    }
+
+    /// Rates get thousands separators; tables line up and render as Markdown.
+    #[test]
+    fn figures_and_tables_format() {
+        assert_eq!(fmt_rate(12345.4), "12,345");
+        assert_eq!(fmt_rate(999.6), "1,000");
+        assert_eq!(fmt_rate(7.0), "7");
+        assert_eq!(fmt_rate(100000.0), "100,000");
+        assert_eq!(fmt_rate(1234567.0), "1,234,567");
+        assert_eq!(fmt_ms(0.5), "0.50 ms");
+        assert_eq!(fmt_ms(420.2), "420 ms");
+        let table = Table {
+            title: "T".into(),
+            columns: vec!["buyers".into(), "p99".into()],
+            rows: vec![vec!["2000".into(), "41 ms".into()]],
+        };
+        let md = render(&table, true);
+        assert!(md.contains("| buyers | p99   |"), "{md}");
+        assert!(md.contains("| 2000   | 41 ms |"), "{md}");
     }
 }

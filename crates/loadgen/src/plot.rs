@@ -19,8 +19,8 @@ const COLOURS: [RGBColor; 6] = [
     RGBColor(140, 86, 75),
 ];
 
-/// Draws `series` into `dir` (created if missing); the path written, or `None` when the series
-/// has no point to draw.
+/// Draws `series` into `dir` (created if missing); the path written, or `None` when no line of
+/// the series has two points to draw.
 pub fn draw(series: &Series, dir: &Path) -> anyhow::Result<Option<PathBuf>> {
     let points: Vec<(f64, f64)> = series
         .lines
@@ -28,7 +28,15 @@ pub fn draw(series: &Series, dir: &Path) -> anyhow::Result<Option<PathBuf>> {
         .flat_map(|l| l.points.iter().copied())
         .filter(|(x, y)| x.is_finite() && y.is_finite())
         .collect();
-    if points.is_empty() {
+    // A curve needs two points; one figure is a table cell, not a plot.
+    let curve = series.lines.iter().any(|l| {
+        l.points
+            .iter()
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .count()
+            >= 2
+    });
+    if !curve {
         return Ok(None);
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -162,7 +170,8 @@ mod tests {
         assert!(svg.contains("<polyline"), "the lines are drawn");
     }
 
-    /// A series without points draws nothing rather than an empty chart.
+    /// A series without a curve (no line with two points) draws nothing rather than an empty
+    /// chart.
     #[test]
     fn empty_series_draws_nothing() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -171,10 +180,16 @@ mod tests {
             title: "Empty".into(),
             x_label: "x".into(),
             y_label: "y".into(),
-            lines: vec![Line {
-                name: "none".into(),
-                points: vec![],
-            }],
+            lines: vec![
+                Line {
+                    name: "none".into(),
+                    points: vec![],
+                },
+                Line {
+                    name: "one".into(),
+                    points: vec![(1.0, 2.0)],
+                },
+            ],
         };
         assert!(draw(&series, dir.path()).expect("no error").is_none());
         assert!(!dir.path().join("empty.svg").exists());

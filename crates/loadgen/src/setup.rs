@@ -220,7 +220,7 @@ pub async fn live_session(
 
 /// A guest buyer's sign-up body: a buyer from Almaty reading Russian or Kazakh.
 fn signup_body(n: usize) -> Bytes {
-    let locale = if n % 2 == 0 { "ru" } else { "kk" };
+    let locale = ["ru", "kk"][n & 1];
     Bytes::from(
         json!({"display_name": format!("Buyer {n}"), "country": "KZ", "city": "Almaty",
                "locale": locale})

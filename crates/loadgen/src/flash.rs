@@ -674,7 +674,11 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
                 rows,
             },
             Table {
-                title: format!("Flash sale on {}: invariant and set-up", args.backend),
+                title: format!(
+                    "Flash sale on {} ({}): invariant and set-up",
+                    args.backend,
+                    data["transport"].as_str().unwrap_or_default()
+                ),
                 columns: vec!["buyers".into(), "check at the end".into()],
                 rows: steps
                     .iter()

@@ -108,7 +108,7 @@ for backend in $BACKENDS; do
     url="$PG_URL"
   fi
   bench_start_server "$BIN" "$backend" "$url" "$LOG"
-  export LOADGEN_SERVER="$SERVER" LOADGEN_ADMIN_TOKEN="$ADMIN"
+  export LOADGEN_SERVER="$SERVER" LOADGEN_ADMIN_TOKEN="$ADMIN" LOADGEN_SERVER_PID="$SERVER_PID"
   "$LOADGEN" --out "$OUT" --plots "$OUT_DIR" flash --backend "$backend" "${FLASH[@]}"
   "$LOADGEN" --out "$OUT" flash --backend "$backend" --transport ws "${FLASH_WS[@]}"
   "$LOADGEN" --out "$OUT" catalog --backend "$backend" "${CATALOG[@]}"

@@ -52,7 +52,7 @@ for backend in "${backends[@]}"; do
     url="$PG_URL"
   fi
   bench_start_server "$BIN" "$backend" "$url" "$WORK/server.log"
-  export LOADGEN_SERVER="$SERVER" LOADGEN_ADMIN_TOKEN="$ADMIN"
+  export LOADGEN_SERVER="$SERVER" LOADGEN_ADMIN_TOKEN="$ADMIN" LOADGEN_SERVER_PID="$SERVER_PID"
   # 200 units for more demand than that: the sale sells out, so the check covers sold_out too.
   "$LOADGEN" --out "$OUT" --plots "$PLOTS" flash --backend "$backend" --buyers 50 \
     --connections 10 --duration 2 --warmup 0.5 --units 200

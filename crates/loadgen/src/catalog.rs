@@ -63,6 +63,8 @@ struct Measured {
     p999_ms: f64,
     errors: Value,
     non_2xx: u64,
+    /// Cores the server used during the run (with `--server-pid`).
+    server_cores: Value,
 }
 
 impl Measured {
@@ -99,17 +101,34 @@ pub async fn run(common: &Common, args: Args) -> anyhow::Result<Report> {
     let product_url = format!("{}{path}", target.base);
     let health_url = format!("{}/healthz", target.base);
     if args.warmup > 0 {
-        wrk(&args, &product_url, Some(&buyer), args.warmup, "warm-up").await?;
+        wrk(
+            &args,
+            None,
+            &product_url,
+            Some(&buyer),
+            args.warmup,
+            "warm-up",
+        )
+        .await?;
     }
     let product = wrk(
         &args,
+        common.server_pid,
         &product_url,
         Some(&buyer),
         args.duration,
         "localized product read",
     )
     .await?;
-    let health = wrk(&args, &health_url, None, args.duration, "/healthz").await?;
+    let health = wrk(
+        &args,
+        common.server_pid,
+        &health_url,
+        None,
+        args.duration,
+        "/healthz",
+    )
+    .await?;
     Ok(report(&args, &path, &product, &health))
 }
 
@@ -131,6 +150,7 @@ async fn check_wrk(wrk: &str) -> anyhow::Result<()> {
 
 async fn wrk(
     args: &Args,
+    server_pid: Option<u32>,
     url: &str,
     token: Option<&str>,
     seconds: u64,
@@ -157,7 +177,9 @@ async fn wrk(
     }
     cmd.arg(url).stdin(Stdio::null());
     let bar = crate::progress_bar(0, &format!("wrk {what} ({seconds} s)"));
+    let cpu = crate::cpu::Sample::now(server_pid);
     let out = cmd.output().await.context("running wrk")?;
+    let server_cores = cpu.cores_since(server_pid)["server_cores"].clone();
     bar.finish_and_clear();
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
@@ -182,6 +204,7 @@ async fn wrk(
         p999_ms: us("p999"),
         non_2xx: v["errors"]["status"].as_u64().unwrap_or(0),
         errors: v["errors"].clone(),
+        server_cores,
     })
 }
 
@@ -200,7 +223,7 @@ fn report(args: &Args, path: &str, product: &Measured, health: &Measured) -> Rep
     let one = |m: &Measured| {
         json!({"requests": m.requests, "seconds": m.seconds, "req_per_s": m.rate(),
                "p50_ms": m.p50_ms, "p99_ms": m.p99_ms, "p999_ms": m.p999_ms,
-               "errors": m.errors})
+               "errors": m.errors, "server_cores": m.server_cores})
     };
     let mut data = json!({
         "backend": args.backend,

@@ -25,7 +25,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::http::{refusal_code, Api, Conn, Target, REQUEST_TIMEOUT};
 use crate::report::{Latency, Line, Report, Series, Table};
-use crate::{fmt_ms, fmt_rate, progress_bar, setup, Common};
+use crate::{cpu, fmt_ms, fmt_rate, progress_bar, setup, Common};
 
 /// How orders reach the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -304,6 +304,8 @@ fn short_error(e: &anyhow::Error) -> String {
 /// One step's figures, for the tables, the JSON and the plots.
 struct Step {
     buyers: usize,
+    /// Cores the load generator (and the server, given its pid) used while measured.
+    cpu: Value,
     tally: Tally,
     seconds: f64,
     sale: Value,
@@ -338,7 +340,7 @@ pub async fn run(common: &Common, args: Args, prior: &Value) -> anyhow::Result<R
             bar.finish_and_clear();
             buyers.extend(more);
         }
-        let step = run_step(&api, &target, admin, &args, &buyers[..n]).await?;
+        let step = run_step(&api, &target, admin, &args, &buyers[..n], common.server_pid).await?;
         eprintln!(
             "flash {} {:>6} buyers: {} confirmed orders/s, ack p99 {}, {}",
             args.backend,
@@ -358,6 +360,7 @@ async fn run_step(
     admin: &str,
     args: &Args,
     buyers: &[String],
+    server_pid: Option<u32>,
 ) -> anyhow::Result<Step> {
     let tag = setup::run_tag();
     let (product_id, variant_id) = setup::product(api, admin, &tag, args.units).await?;
@@ -425,14 +428,33 @@ async fn run_step(
         &format!("flash {} buyers", buyers.len()),
     );
     let mut last = (start, 0u64);
-    while start.elapsed() < total {
-        tokio::time::sleep(Duration::from_millis(250)).await;
+    let mut cpu_from: Option<cpu::Sample> = None;
+    let mut cpu = Value::Null;
+    loop {
         let now = Instant::now();
-        let done = clock.confirmed.load(Ordering::Relaxed);
-        let rate = (done - last.1) as f64 / now.duration_since(last.0).as_secs_f64();
-        last = (now, done);
+        // CPU use over the measured window: sampled at the first tick inside it and at its end
+        // (each sample carries its own time, so a late tick does not skew the figure).
+        if cpu_from.is_none() && now >= clock.measure_from {
+            cpu_from = Some(cpu::Sample::now(server_pid));
+        }
+        if now >= clock.measure_until {
+            if let Some(from) = cpu_from {
+                cpu = from.cores_since(server_pid);
+            }
+            break;
+        }
+        let next = (now + Duration::from_millis(100))
+            .min(clock.measure_until)
+            .max(now);
+        tokio::time::sleep_until(next.into()).await;
+        let now = Instant::now();
+        if now.duration_since(last.0) >= Duration::from_millis(250) {
+            let done = clock.confirmed.load(Ordering::Relaxed);
+            let rate = (done - last.1) as f64 / now.duration_since(last.0).as_secs_f64();
+            last = (now, done);
+            bar.set_message(format!("{done} confirmed, {} orders/s", fmt_rate(rate)));
+        }
         bar.set_position(start.elapsed().as_millis() as u64);
-        bar.set_message(format!("{done} confirmed, {} orders/s", fmt_rate(rate)));
     }
     clock.stop.store(true, Ordering::Relaxed);
     bar.finish_and_clear();
@@ -461,6 +483,7 @@ async fn run_step(
     }
     Ok(Step {
         buyers: buyers.len(),
+        cpu,
         tally,
         seconds: measured.as_secs_f64(),
         sale,
@@ -542,6 +565,11 @@ fn baselines(prior: &Value, backend: &str) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// A core count from the JSON, or `?` when unknown.
+fn cores(v: &Value) -> String {
+    v.as_f64().map_or("?".to_owned(), |c| format!("{c:.2}"))
+}
+
 fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
     let base = baselines(prior, &args.backend);
     let mut columns: Vec<String> = [
@@ -553,6 +581,7 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
         "ack p99.9",
         "refusals",
         "invariant",
+        "cores: loadgen / server",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -585,6 +614,11 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
             fmt_ms(t.ack.ms(0.999)),
             refusals,
             if s.invariant_ok { "ok" } else { "FAILED" }.to_owned(),
+            format!(
+                "{} / {}",
+                cores(&s.cpu["loadgen_cores"]),
+                cores(&s.cpu["server_cores"])
+            ),
         ];
         let mut ratios = serde_json::Map::new();
         for (label, tx) in &base {
@@ -612,6 +646,7 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
             "sale": {"allocated": s.sale["allocated"], "remaining": s.sale["remaining"],
                      "sold": s.sale["sold"], "returned": s.sale["returned"],
                      "phase": s.sale["phase"]},
+            "cpu": s.cpu,
             "invariant_ok": s.invariant_ok,
             "invariant": s.invariant,
             "ratio_to_baseline": ratios,

@@ -5,6 +5,7 @@
 //! acknowledged order) still writes its results, then exits with status 1.
 
 mod catalog;
+mod cpu;
 mod dbbase;
 mod flash;
 mod http;
@@ -61,6 +62,10 @@ pub struct Common {
     /// Draw each result's plots as SVG files into this directory.
     #[arg(long, global = true)]
     pub plots: Option<PathBuf>,
+    /// The server's process id, to report the cores it used while measured beside the load
+    /// generator's own (same machine only).
+    #[arg(long, global = true, env = "LOADGEN_SERVER_PID")]
+    pub server_pid: Option<u32>,
 }
 
 impl Common {
@@ -321,6 +326,7 @@ mod tests {
             admin_token: None,
             out: dir.path().join("results.json"),
             plots: Some(dir.path().join("plots")),
+            server_pid: None,
         };
         finish(
             &common,

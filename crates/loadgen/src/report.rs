@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One scenario's results.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// The scenario's name (`flash`, `fanout`, `idle`, `catalog`…), also the JSON file's key.
     pub scenario: String,
@@ -20,7 +20,7 @@ pub struct Report {
 }
 
 /// A table: a title, column names and rows of already formatted cells.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Table {
     pub title: String,
     pub columns: Vec<String>,
@@ -28,7 +28,7 @@ pub struct Table {
 }
 
 /// A plot: one or more named lines over the same axes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Series {
     /// Also the SVG's file stem (`flash-ack-latency`).
     pub name: String,
@@ -39,7 +39,7 @@ pub struct Series {
 }
 
 /// One line of a plot: (x, y) points.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Line {
     pub name: String,
     pub points: Vec<(f64, f64)>,

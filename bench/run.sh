@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The whole benchmark suite, one command, on a fresh machine (docs/BENCHMARKS.md):
+#
+#   bench/run.sh                      # full sizes (about 10 minutes on 2 cores)
+#   BENCH_SIZES=small bench/run.sh    # seconds per scenario, small numbers
+#
+# It builds the release binaries, installs what it needs (wrk from Debian; PostgreSQL must be
+# installed, it is started if down), and for each backend starts the server on a fresh database
+# (a new SQLite file; a new PostgreSQL database) with the settings the benchmark needs
+# (bench/lib.sh says which and why), then runs every scenario of silkstream-loadgen: the
+# per-order transaction baselines (dbbase), the flash sale over HTTP and over the WebSocket, the
+# catalog read, and the fan-out and idle-connection scenarios with their baselines
+# (bench/fanout.sh). Results: one JSON file, SVG plots and a Markdown summary in docs/bench/.
+#
+# Environment:
+#   BENCH_SIZES          full (default) or small
+#   BENCH_OUT            results directory (default docs/bench)
+#   BENCH_POSTGRES_URL   PostgreSQL server to use (default postgres://postgres@127.0.0.1:5432/postgres);
+#                        set it empty to run on SQLite only
+#   BENCH_BACKENDS       "sqlite postgres" (default) or one of them
+#   BENCH_PROFILE        release (default); debug only to check the script quickly
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+
+SIZES="${BENCH_SIZES:-full}"
+OUT_DIR="${BENCH_OUT:-docs/bench}"
+PG_ADMIN_URL="${BENCH_POSTGRES_URL-postgres://postgres@127.0.0.1:5432/postgres}"
+BACKENDS="${BENCH_BACKENDS:-sqlite postgres}"
+WORK="target/bench"
+mkdir -p "$WORK" "$OUT_DIR"
+OUT="$OUT_DIR/results.json"
+LOG="$WORK/server.log"
+
+cleanup() {
+  bench_stop_server "$LOG" || true
+  if [[ -n "$PG_ADMIN_URL" ]]; then bench_drop_pg_database "$PG_ADMIN_URL"; fi
+}
+trap cleanup EXIT
+
+case "$SIZES" in
+  full)
+    FLASH=(--buyers 500,2000,10000 --connections 200 --duration 10 --warmup 2 --units 2000000)
+    FLASH_WS=(--buyers 200 --connections 200 --duration 10 --warmup 2 --units 2000000)
+    DBBASE=(--duration 10 --warmup 1 --sqlite-connections 1,4 --pg-connections 10,50)
+    CATALOG=(--connections 100 --threads 2 --duration 10 --warmup 2)
+    ;;
+  small)
+    FLASH=(--buyers 50,200 --connections 20 --duration 2 --warmup 0.5 --units 100000)
+    FLASH_WS=(--buyers 20 --connections 20 --duration 2 --warmup 0.5 --units 100000)
+    DBBASE=(--duration 2 --warmup 0.2 --transactions 1000 --sqlite-connections 1 --pg-connections 10,50)
+    CATALOG=(--connections 20 --threads 2 --duration 2 --warmup 1)
+    ;;
+  *) echo "BENCH_SIZES is full or small, not $SIZES"; exit 2 ;;
+esac
+
+echo "==> tools"
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk (Debian)"
+  apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+fi
+if [[ -n "$PG_ADMIN_URL" ]] && ! pg_isready -q -d "$PG_ADMIN_URL"; then
+  echo "PostgreSQL is down; starting it"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  for _ in $(seq 1 30); do pg_isready -q -d "$PG_ADMIN_URL" && break; sleep 1; done
+  pg_isready -q -d "$PG_ADMIN_URL" || { echo "FAIL: no PostgreSQL at $PG_ADMIN_URL (set BENCH_POSTGRES_URL= to skip it)"; exit 1; }
+fi
+[[ -n "$PG_ADMIN_URL" ]] || BACKENDS="${BACKENDS//postgres/}"
+# The idle-connection scenario opens thousands of sockets.
+ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
+
+if [[ "${BENCH_PROFILE:-release}" == release ]]; then
+  echo "==> release build"
+  cargo build --release -p silkstream-server -p silkstream-loadgen
+  BIN=target/release/silkstream
+  LOADGEN=target/release/silkstream-loadgen
+else
+  # Only to check the script itself: debug figures mean nothing.
+  echo "==> debug build (BENCH_PROFILE=$BENCH_PROFILE: the figures are not the server's)"
+  cargo build -p silkstream-server -p silkstream-loadgen
+  BIN=target/debug/silkstream
+  LOADGEN=target/debug/silkstream-loadgen
+fi
+
+echo "==> machine"
+{
+  echo "date: $(date -u +%FT%TZ)"
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs) ($(nproc) cores)"
+  echo "memory: $(free -h | awk '/^Mem:/ {print $2}')"
+  echo "kernel: $(uname -r)"
+  echo "sizes: $SIZES, build: ${BENCH_PROFILE:-release}"
+} | tee "$OUT_DIR/machine.txt"
+
+rm -f "$OUT"
+echo "==> per-order transaction baselines"
+"$LOADGEN" --out "$OUT" dbbase "${DBBASE[@]}" --sqlite-dir "$WORK" --postgres-url "$PG_ADMIN_URL" \
+  $( [[ "$BACKENDS" == *sqlite* ]] || echo --no-sqlite )
+
+for backend in $BACKENDS; do
+  echo "==> $backend"
+  : >"$LOG"
+  if [[ "$backend" == sqlite ]]; then
+    rm -f "$WORK"/bench.db*
+    url="sqlite:$WORK/bench.db"
+  else
+    bench_pg_database "$PG_ADMIN_URL" "silkstream_bench"
+    url="$PG_URL"
+  fi
+  bench_start_server "$BIN" "$backend" "$url" "$LOG"
+  export LOADGEN_SERVER="$SERVER" LOADGEN_ADMIN_TOKEN="$ADMIN" LOADGEN_SERVER_PID="$SERVER_PID"
+  "$LOADGEN" --out "$OUT" --plots "$OUT_DIR" flash --backend "$backend" "${FLASH[@]}"
+  "$LOADGEN" --out "$OUT" flash --backend "$backend" --transport ws "${FLASH_WS[@]}"
+  "$LOADGEN" --out "$OUT" catalog --backend "$backend" "${CATALOG[@]}"
+  # Fan-out and idle connections, with their bare tokio-tungstenite and Node `ws` baselines: the
+  # script of that part of the suite, given the running server. Its environment: SERVER (base
+  # URL), ADMIN (admin token), BACKEND (sqlite|postgres), OUT (the results file to merge into),
+  # PLOTS (the plots' directory), LOADGEN (the binary), BENCH_SIZES (full|small), and the
+  # exported LOADGEN_SERVER, LOADGEN_ADMIN_TOKEN, LOADGEN_SERVER_PID.
+  if [[ -x bench/fanout.sh ]]; then
+    SERVER="$SERVER" ADMIN="$ADMIN" BACKEND="$backend" OUT="$OUT" PLOTS="$OUT_DIR" \
+      LOADGEN="$LOADGEN" BENCH_SIZES="$SIZES" bench/fanout.sh
+  else
+    echo "note: bench/fanout.sh is not there: the fan-out and idle scenarios were not run"
+  fi
+  bench_stop_server "$LOG"
+  if [[ "$backend" == postgres ]]; then bench_drop_pg_database "$PG_ADMIN_URL"; fi
+done
+
+echo "==> plots and summary"
+"$LOADGEN" --out "$OUT" --plots "$OUT_DIR" plot
+"$LOADGEN" --out "$OUT" summary --markdown >"$OUT_DIR/summary.md"
+echo
+echo "results: $OUT (JSON), $OUT_DIR/summary.md (tables), $OUT_DIR/*.svg (plots), $OUT_DIR/machine.txt"

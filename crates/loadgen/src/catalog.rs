@@ -1,0 +1,263 @@
+//! The catalog-read scenario: a buyer's localized product read (`GET
+//! /api/v1/products/{id}?locale=kk&currency=KZT`) driven by a standard load tool, wrk (Debian's
+//! `wrk`), beside `/healthz` as the server's own ceiling on this machine; requests/s, p50/p99
+//! and the ratio. The product (with a Kazakh translation and a KZT price) and the buyer are set
+//! up through the API first; the read is checked once to be a 200 in the right locale before
+//! it is measured. wrk's summary comes out as JSON through a small Lua `done` hook.
+
+use std::process::Stdio;
+
+use anyhow::{bail, Context};
+use serde_json::{json, Value};
+
+use crate::http::{Api, Target};
+use crate::report::{Report, Table};
+use crate::{fmt_ms, fmt_rate, setup, Common};
+
+/// wrk's `done` hook: one JSON line, prefixed so that it is found among wrk's own output.
+const WRK_JSON: &str = r#"
+done = function(summary, latency, requests)
+  io.write(string.format(
+    'WRKJSON {"requests":%d,"duration_us":%d,"bytes":%d,"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},"latency_us":{"p50":%d,"p90":%d,"p99":%d,"p999":%d,"max":%d,"mean":%f}}\n',
+    summary.requests, summary.duration, summary.bytes,
+    summary.errors.connect, summary.errors.read, summary.errors.write,
+    summary.errors.status, summary.errors.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency:percentile(99.9), latency.max, latency.mean))
+end
+"#;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Open connections of the load tool.
+    #[arg(long, default_value_t = 100)]
+    pub connections: u32,
+    /// wrk threads.
+    #[arg(long, default_value_t = 2)]
+    pub threads: u32,
+    /// Seconds measured per target.
+    #[arg(long, default_value_t = 10)]
+    pub duration: u64,
+    /// Seconds of reads before the measured run (not counted).
+    #[arg(long, default_value_t = 2)]
+    pub warmup: u64,
+    /// The wrk binary.
+    #[arg(long, default_value = "wrk")]
+    pub wrk: String,
+    #[arg(long, default_value = "kk")]
+    pub locale: String,
+    #[arg(long, default_value = "KZT")]
+    pub currency: String,
+    /// The server's backend, for the report: `sqlite` or `postgres`.
+    #[arg(long, default_value = "sqlite")]
+    pub backend: String,
+}
+
+/// What wrk measured on one URL.
+struct Measured {
+    what: String,
+    requests: u64,
+    seconds: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    p999_ms: f64,
+    errors: Value,
+    non_2xx: u64,
+    /// Cores the server used during the run (with `--server-pid`).
+    server_cores: Value,
+}
+
+impl Measured {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+}
+
+pub async fn run(common: &Common, args: Args) -> anyhow::Result<Report> {
+    let target = Target::parse(&common.server)?;
+    let api = Api::new(&target);
+    api.check_server().await?;
+    let admin = common.admin()?;
+    check_wrk(&args.wrk).await?;
+    let tag = setup::run_tag();
+    setup::basics(&api, admin).await?;
+    let (product_id, _) = setup::product(&api, admin, &tag, 1000).await?;
+    let buyer = setup::guest_buyers(&target, 0, 1, 1, |_| {})
+        .await?
+        .pop()
+        .context("a buyer")?;
+    let path = format!(
+        "/api/v1/products/{product_id}?locale={}&currency={}",
+        args.locale, args.currency
+    );
+    let read = api.get(&path, &buyer).await?.expect(200)?;
+    if read["localized"]["locale"] != json!(args.locale) {
+        bail!(
+            "GET {path} did not answer in {}: {}",
+            args.locale,
+            read["localized"]
+        );
+    }
+    let product_url = format!("{}{path}", target.base);
+    let health_url = format!("{}/healthz", target.base);
+    if args.warmup > 0 {
+        wrk(
+            &args,
+            None,
+            &product_url,
+            Some(&buyer),
+            args.warmup,
+            "warm-up",
+        )
+        .await?;
+    }
+    let product = wrk(
+        &args,
+        common.server_pid,
+        &product_url,
+        Some(&buyer),
+        args.duration,
+        "localized product read",
+    )
+    .await?;
+    let health = wrk(
+        &args,
+        common.server_pid,
+        &health_url,
+        None,
+        args.duration,
+        "/healthz",
+    )
+    .await?;
+    Ok(report(&args, &path, &product, &health))
+}
+
+async fn check_wrk(wrk: &str) -> anyhow::Result<()> {
+    let out = tokio::process::Command::new(wrk)
+        .arg("--version")
+        .output()
+        .await
+        .with_context(|| {
+            format!("cannot run {wrk}: install it (`apt-get install -y wrk`) or pass --wrk PATH")
+        })?;
+    // wrk --version prints its banner and exits 1.
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !text.contains("wrk") {
+        bail!("{wrk} --version does not look like wrk: {text}");
+    }
+    Ok(())
+}
+
+async fn wrk(
+    args: &Args,
+    server_pid: Option<u32>,
+    url: &str,
+    token: Option<&str>,
+    seconds: u64,
+    what: &str,
+) -> anyhow::Result<Measured> {
+    let script = tempfile::Builder::new()
+        .prefix("loadgen-wrk-")
+        .suffix(".lua")
+        .tempfile()?;
+    std::fs::write(script.path(), WRK_JSON)?;
+    let mut cmd = tokio::process::Command::new(&args.wrk);
+    cmd.arg("-t")
+        .arg(args.threads.max(1).to_string())
+        .arg("-c")
+        .arg(args.connections.max(args.threads).to_string())
+        .arg("-d")
+        .arg(format!("{}s", seconds.max(1)))
+        .arg("--timeout")
+        .arg("10s")
+        .arg("-s")
+        .arg(script.path());
+    if let Some(token) = token {
+        cmd.arg("-H").arg(format!("Authorization: Bearer {token}"));
+    }
+    cmd.arg(url).stdin(Stdio::null());
+    let bar = crate::progress_bar(0, &format!("wrk {what} ({seconds} s)"));
+    let cpu = crate::cpu::Sample::now(server_pid);
+    let out = cmd.output().await.context("running wrk")?;
+    let server_cores = cpu.cores_since(server_pid)["server_cores"].clone();
+    bar.finish_and_clear();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        bail!(
+            "wrk failed on {url}: {}{}",
+            stdout,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("WRKJSON "))
+        .with_context(|| format!("wrk printed no summary: {stdout}"))?;
+    let v: Value = serde_json::from_str(line).context("wrk's summary")?;
+    let us = |k: &str| v["latency_us"][k].as_f64().unwrap_or(0.0) / 1000.0;
+    Ok(Measured {
+        what: what.to_owned(),
+        requests: v["requests"].as_u64().unwrap_or(0),
+        seconds: v["duration_us"].as_f64().unwrap_or(1.0) / 1e6,
+        p50_ms: us("p50"),
+        p99_ms: us("p99"),
+        p999_ms: us("p999"),
+        non_2xx: v["errors"]["status"].as_u64().unwrap_or(0),
+        errors: v["errors"].clone(),
+        server_cores,
+    })
+}
+
+fn report(args: &Args, path: &str, product: &Measured, health: &Measured) -> Report {
+    let ratio = product.rate() / health.rate();
+    let row = |m: &Measured| {
+        vec![
+            m.what.clone(),
+            fmt_rate(m.rate()),
+            fmt_ms(m.p50_ms),
+            fmt_ms(m.p99_ms),
+            fmt_ms(m.p999_ms),
+            m.non_2xx.to_string(),
+        ]
+    };
+    let one = |m: &Measured| {
+        json!({"requests": m.requests, "seconds": m.seconds, "req_per_s": m.rate(),
+               "p50_ms": m.p50_ms, "p99_ms": m.p99_ms, "p999_ms": m.p999_ms,
+               "errors": m.errors, "server_cores": m.server_cores})
+    };
+    let mut data = json!({
+        "backend": args.backend,
+        "tool": "wrk",
+        "connections": args.connections,
+        "threads": args.threads,
+        "duration_s": args.duration,
+        "path": path,
+        "product": one(product),
+        "healthz": one(health),
+        "ratio_to_healthz": ratio,
+    });
+    if product.non_2xx > 0 || product.requests == 0 {
+        data["failure"] = json!(format!(
+            "{} of {} product reads were not 2xx",
+            product.non_2xx, product.requests
+        ));
+    }
+    let name = format!("catalog-{}", args.backend);
+    Report {
+        scenario: name.clone(),
+        tables: vec![Table {
+            title: format!(
+                "Catalog read on {} (wrk, {} connections, {} s; product ÷ /healthz = {ratio:.2})",
+                args.backend, args.connections, args.duration
+            ),
+            columns: ["target", "req/s", "p50", "p99", "p99.9", "non-2xx"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            rows: vec![row(product), row(health)],
+        }],
+        data,
+        // One point per target: the table says it all; plots are for curves.
+        series: Vec::new(),
+    }
+}

@@ -1,0 +1,824 @@
+//! The flash-sale scenario: one hot SKU, N guest buyers ordering it as fast as `--connections`
+//! keep-alive connections allow (closed loop, like wrk), over HTTP (`POST
+//! /api/v1/sessions/{id}/orders` with an `Idempotency-Key`) or over the WebSocket feed (`order`
+//! messages). Per step: confirmed orders/s, attempts/s, ack p50/p99/p99.9 over the measured
+//! window (after the warm-up), refusals by code, and at the end the sale's own state read back
+//! through the API: confirmed + remaining = allocated, or the run fails (an oversell, or an
+//! acknowledged order the sale does not count).
+//!
+//! The set-up (product, host, session, sale, sign-ups) is outside the measured window. The
+//! server must allow the load: the bench raises the sign-up, per-buyer and WebSocket order rate
+//! limits through settings (bench/run.sh) and the report says so; the sale's per-buyer limit is
+//! the API's largest (1,000 units).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use hyper::Method;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::http::{refusal_code, Api, Conn, Target, REQUEST_TIMEOUT};
+use crate::report::{Latency, Line, Report, Series, Table};
+use crate::{cpu, fmt_ms, fmt_rate, progress_bar, setup, Common};
+
+/// How orders reach the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Transport {
+    /// `POST /api/v1/sessions/{id}/orders`, one keep-alive connection per worker.
+    Http,
+    /// `order` messages on the session's feed, one WebSocket (one buyer) per worker.
+    Ws,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Buyers per step (comma-separated); each step is a new sale on a new session.
+    #[arg(long, value_delimiter = ',', default_value = "500,2000,10000")]
+    pub buyers: Vec<usize>,
+    /// Keep-alive connections (workers), each with one request in flight.
+    #[arg(long, default_value_t = 200)]
+    pub connections: usize,
+    /// Seconds measured per step, after the warm-up.
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Seconds of load before the measured window (not counted).
+    #[arg(long, default_value_t = 2.0)]
+    pub warmup: f64,
+    /// Units the sale allocates; a step that sells out keeps going and counts `sold_out`.
+    #[arg(long, default_value_t = 2_000_000)]
+    pub units: i64,
+    /// Units per order.
+    #[arg(long, default_value_t = 1)]
+    pub quantity: i64,
+    #[arg(long, value_enum, default_value_t = Transport::Http)]
+    pub transport: Transport,
+    /// The server's backend, for the report and the baseline ratio: `sqlite` or `postgres`.
+    #[arg(long, default_value = "sqlite")]
+    pub backend: String,
+    /// Guest sign-ups in flight at once while setting up.
+    #[arg(long, default_value_t = 32)]
+    pub signup_parallel: usize,
+}
+
+/// What one worker saw.
+#[derive(Default)]
+struct Tally {
+    /// In the measured window.
+    attempts: u64,
+    confirmed: u64,
+    refusals: BTreeMap<String, u64>,
+    ack: Latency,
+    /// Over the whole run (warm-up and drain included), for the invariant.
+    units_confirmed_total: i64,
+    orders_confirmed_total: u64,
+    /// Requests whose outcome the client never learnt (transport error, timeout).
+    unknown_total: u64,
+    errors: BTreeMap<String, u64>,
+}
+
+impl Tally {
+    fn merge(&mut self, o: Tally) {
+        self.attempts += o.attempts;
+        self.confirmed += o.confirmed;
+        for (k, v) in o.refusals {
+            *self.refusals.entry(k).or_default() += v;
+        }
+        for (k, v) in o.errors {
+            *self.errors.entry(k).or_default() += v;
+        }
+        self.ack.merge(&o.ack);
+        self.units_confirmed_total += o.units_confirmed_total;
+        self.orders_confirmed_total += o.orders_confirmed_total;
+        self.unknown_total += o.unknown_total;
+    }
+}
+
+/// The window every worker measures in, and the stop flag.
+struct Clock {
+    measure_from: Instant,
+    measure_until: Instant,
+    stop: AtomicBool,
+    /// Confirmed orders so far (all phases), for the progress display.
+    confirmed: AtomicU64,
+}
+
+impl Clock {
+    fn measured(&self, t: Instant) -> bool {
+        t >= self.measure_from && t < self.measure_until
+    }
+}
+
+/// One attempt's outcome.
+enum Outcome {
+    Confirmed,
+    Refused(String),
+    Unknown(String),
+}
+
+fn count(tally: &mut Tally, clock: &Clock, sent: Instant, outcome: Outcome, quantity: i64) {
+    let measured = clock.measured(sent);
+    if measured {
+        tally.attempts += 1;
+        tally.ack.record(sent.elapsed());
+    }
+    match outcome {
+        Outcome::Confirmed => {
+            tally.units_confirmed_total += quantity;
+            tally.orders_confirmed_total += 1;
+            clock.confirmed.fetch_add(1, Ordering::Relaxed);
+            if measured {
+                tally.confirmed += 1;
+            }
+        }
+        Outcome::Refused(code) => {
+            if measured {
+                *tally.refusals.entry(code).or_default() += 1;
+            }
+        }
+        Outcome::Unknown(why) => {
+            tally.unknown_total += 1;
+            *tally.errors.entry(why).or_default() += 1;
+        }
+    }
+}
+
+fn order_body(variant_id: i64, quantity: i64) -> Value {
+    json!({"variant_id": variant_id, "quantity": quantity, "currency": setup::CURRENCY,
+           "ship_to": {"name": "Aigerim Bekova", "phone": "+7 701 555 0101", "country": "KZ",
+                       "city": "Almaty", "address": "Abay Ave 10, apt 5",
+                       "postal_code": "050000"}})
+}
+
+/// What every HTTP worker of a step shares.
+struct HttpLoad {
+    target: Target,
+    /// `/api/v1/sessions/{id}/orders`.
+    path: String,
+    /// The order, serialized once.
+    body: Bytes,
+    buyers: Arc<Vec<String>>,
+    workers: usize,
+    quantity: i64,
+    /// Makes idempotency keys unique to the step.
+    tag: String,
+}
+
+/// A worker over HTTP: orders from its buyers in turn (buyer `w`, `w + connections`, …), so
+/// one buyer never has two orders in flight, as a person tapping "buy" does not.
+async fn http_worker(load: Arc<HttpLoad>, clock: Arc<Clock>, worker: usize) -> Tally {
+    let HttpLoad {
+        target,
+        path,
+        body,
+        buyers,
+        workers,
+        quantity,
+        tag,
+    } = &*load;
+    let (workers, quantity) = (*workers, *quantity);
+    let mut conn = Conn::new(target);
+    let mut tally = Tally::default();
+    let mut n = 0usize;
+    while !clock.stop.load(Ordering::Relaxed) {
+        let buyer = &buyers[(worker + n * workers) % buyers.len()];
+        let key = format!("{tag}-{worker}-{n}");
+        n += 1;
+        let sent = Instant::now();
+        let outcome = match conn
+            .send(
+                Method::POST,
+                path,
+                Some(buyer),
+                &[("idempotency-key", &key)],
+                Some(body.clone()),
+            )
+            .await
+        {
+            Ok((status, _)) if status.as_u16() == 201 => Outcome::Confirmed,
+            Ok((status, raw)) => Outcome::Refused(refusal_code(status, &raw)),
+            Err(e) => Outcome::Unknown(short_error(&e)),
+        };
+        let unknown = matches!(outcome, Outcome::Unknown(_));
+        count(&mut tally, &clock, sent, outcome, quantity);
+        if unknown {
+            // Do not spin on a server that is gone.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    tally
+}
+
+/// A worker over the WebSocket feed: one buyer's connection, one order in flight, every other
+/// message (the feed's events) read and skipped.
+async fn ws_worker(
+    url: String,
+    clock: Arc<Clock>,
+    order: Value,
+    worker: usize,
+    quantity: i64,
+    tag: String,
+) -> Tally {
+    let mut tally = Tally::default();
+    let (mut ws, _) = match tokio_tungstenite::connect_async(&url).await {
+        Ok(c) => c,
+        Err(e) => {
+            tally.unknown_total += 1;
+            *tally.errors.entry(format!("ws connect: {e}")).or_default() += 1;
+            return tally;
+        }
+    };
+    let mut n = 0usize;
+    'orders: while !clock.stop.load(Ordering::Relaxed) {
+        let id = format!("{tag}-{worker}-{n}");
+        n += 1;
+        let mut msg = order.clone();
+        msg["type"] = json!("order");
+        msg["client_order_id"] = json!(id);
+        let sent = Instant::now();
+        if let Err(e) = ws.send(Message::text(msg.to_string())).await {
+            count(
+                &mut tally,
+                &clock,
+                sent,
+                Outcome::Unknown(format!("ws send: {e}")),
+                0,
+            );
+            break;
+        }
+        let deadline = tokio::time::sleep(REQUEST_TIMEOUT);
+        tokio::pin!(deadline);
+        let outcome = loop {
+            let next = tokio::select! {
+                m = ws.next() => m,
+                _ = &mut deadline => break Outcome::Unknown("ws: no order_result in time".into()),
+            };
+            let text = match next {
+                Some(Ok(Message::Text(t))) => t,
+                Some(Ok(Message::Close(f))) => {
+                    break Outcome::Unknown(format!("ws closed: {f:?}"));
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => break Outcome::Unknown(format!("ws: {e}")),
+                None => break Outcome::Unknown("ws: closed".into()),
+            };
+            // Cheap test first: most frames are other buyers' order_confirmed events.
+            if !text.as_str().contains("\"order_result\"") {
+                continue;
+            }
+            let Ok(v) = serde_json::from_str::<Value>(text.as_str()) else {
+                continue;
+            };
+            if v["type"] != "order_result" || v["client_order_id"] != json!(id) {
+                continue;
+            }
+            break match v["error"]["code"].as_str() {
+                Some(code) => Outcome::Refused(code.to_owned()),
+                None if v["order"]["status"] == "confirmed" && v["replayed"] != true => {
+                    Outcome::Confirmed
+                }
+                None => Outcome::Refused("unexpected_answer".into()),
+            };
+        };
+        let gone = matches!(outcome, Outcome::Unknown(_));
+        count(&mut tally, &clock, sent, outcome, quantity);
+        if gone {
+            break 'orders;
+        }
+    }
+    let _ = ws.close(None).await;
+    tally
+}
+
+fn short_error(e: &anyhow::Error) -> String {
+    let mut s = format!("{e:#}");
+    s.truncate(120);
+    s
+}
+
+/// One step's figures, for the tables, the JSON and the plots.
+struct Step {
+    buyers: usize,
+    /// Cores the load generator (and the server, given its pid) used while measured.
+    cpu: Value,
+    tally: Tally,
+    seconds: f64,
+    sale: Value,
+    invariant_ok: bool,
+    invariant: String,
+}
+
+pub async fn run(common: &Common, args: Args, prior: &Value) -> anyhow::Result<Report> {
+    let target = Target::parse(&common.server)?;
+    let api = Api::new(&target);
+    api.check_server().await?;
+    let admin = common.admin()?;
+    if args.connections == 0 || args.buyers.contains(&0) {
+        anyhow::bail!("--connections and every --buyers step must be at least 1");
+    }
+    if args.quantity < 1 {
+        anyhow::bail!("--quantity must be at least 1");
+    }
+    setup::basics(&api, admin).await?;
+    let mut buyers: Vec<String> = Vec::new();
+    let mut steps = Vec::new();
+    for &n in &args.buyers {
+        if buyers.len() < n {
+            let have = buyers.len();
+            let bar = progress_bar((n - have) as u64, &format!("signing up buyers ({n})"));
+            let b = bar.clone();
+            let more =
+                setup::guest_buyers(&target, have, n - have, args.signup_parallel, move |d| {
+                    b.set_position(d as u64)
+                })
+                .await?;
+            bar.finish_and_clear();
+            buyers.extend(more);
+        }
+        let step = run_step(&api, &target, admin, &args, &buyers[..n], common.server_pid).await?;
+        eprintln!(
+            "flash {} {:>6} buyers: {} confirmed orders/s, ack p99 {}, {}",
+            args.backend,
+            n,
+            fmt_rate(step.tally.confirmed as f64 / step.seconds),
+            fmt_ms(step.tally.ack.ms(0.99)),
+            step.invariant
+        );
+        steps.push(step);
+    }
+    Ok(report(&args, &steps, prior))
+}
+
+async fn run_step(
+    api: &Api,
+    target: &Target,
+    admin: &str,
+    args: &Args,
+    buyers: &[String],
+    server_pid: Option<u32>,
+) -> anyhow::Result<Step> {
+    let tag = setup::run_tag();
+    let (product_id, variant_id) = setup::product(api, admin, &tag, args.units).await?;
+    let host = setup::host(api, admin, &tag).await?;
+    let session_id = setup::live_session(api, &host, &tag, product_id).await?;
+    let sale = api
+        .post(
+            &format!("/api/v1/sessions/{session_id}/flash-sales"),
+            &host,
+            &json!({"variant_id": variant_id, "quantity": args.units, "per_buyer_limit": 1000,
+                    "prices": {setup::CURRENCY: 1999000}, "countdown_s": 0, "duration_s": 3600,
+                    "warehouse": setup::WAREHOUSE}),
+        )
+        .await?
+        .expect(201)?;
+    let sale_id = sale["id"].as_i64().context("sale id")?;
+
+    let warmup = Duration::from_secs_f64(args.warmup.max(0.0));
+    let measured = Duration::from_secs_f64(args.duration.max(0.1));
+    let start = Instant::now();
+    let clock = Arc::new(Clock {
+        measure_from: start + warmup,
+        measure_until: start + warmup + measured,
+        stop: AtomicBool::new(false),
+        confirmed: AtomicU64::new(0),
+    });
+    let body = order_body(variant_id, args.quantity);
+    let buyers = Arc::new(buyers.to_vec());
+    let http_load = Arc::new(HttpLoad {
+        target: target.clone(),
+        path: format!("/api/v1/sessions/{session_id}/orders"),
+        body: Bytes::from(body.to_string()),
+        buyers: buyers.clone(),
+        workers: args.connections,
+        quantity: args.quantity,
+        tag: format!("{tag}-{}", buyers.len()),
+    });
+    let mut tasks = Vec::new();
+    for w in 0..args.connections {
+        let clock = clock.clone();
+        let tag = format!("{tag}-{}", buyers.len());
+        match args.transport {
+            Transport::Http => tasks.push(tokio::spawn(http_worker(http_load.clone(), clock, w))),
+            Transport::Ws => {
+                let buyer = &buyers[w % buyers.len()];
+                let url = format!(
+                    "{}/api/v1/sessions/{session_id}/feed?token={buyer}",
+                    target.ws_base()
+                );
+                tasks.push(tokio::spawn(ws_worker(
+                    url,
+                    clock,
+                    body.clone(),
+                    w,
+                    args.quantity,
+                    tag,
+                )))
+            }
+        }
+    }
+
+    let total = warmup + measured;
+    let bar = progress_bar(
+        total.as_millis() as u64,
+        &format!("flash {} buyers", buyers.len()),
+    );
+    let mut last = (start, 0u64);
+    let mut cpu_from: Option<cpu::Sample> = None;
+    let mut cpu = Value::Null;
+    loop {
+        let now = Instant::now();
+        // CPU use over the measured window: sampled at the first tick inside it and at its end
+        // (each sample carries its own time, so a late tick does not skew the figure).
+        if cpu_from.is_none() && now >= clock.measure_from {
+            cpu_from = Some(cpu::Sample::now(server_pid));
+        }
+        if now >= clock.measure_until {
+            if let Some(from) = cpu_from {
+                cpu = from.cores_since(server_pid);
+            }
+            break;
+        }
+        let next = (now + Duration::from_millis(100))
+            .min(clock.measure_until)
+            .max(now);
+        tokio::time::sleep_until(next.into()).await;
+        let now = Instant::now();
+        if now.duration_since(last.0) >= Duration::from_millis(250) {
+            let done = clock.confirmed.load(Ordering::Relaxed);
+            let rate = (done - last.1) as f64 / now.duration_since(last.0).as_secs_f64();
+            last = (now, done);
+            bar.set_message(format!("{done} confirmed, {} orders/s", fmt_rate(rate)));
+        }
+        bar.set_position(start.elapsed().as_millis() as u64);
+    }
+    clock.stop.store(true, Ordering::Relaxed);
+    bar.finish_and_clear();
+    let mut tally = Tally::default();
+    for t in tasks {
+        tally.merge(t.await?);
+    }
+
+    // The sale's own account, read back through the API.
+    let sale = api
+        .get(&format!("/api/v1/flash-sales/{sale_id}"), &host)
+        .await?
+        .expect(200)?;
+    let (ok, invariant) = check_invariant(&sale, &tally, args.quantity);
+    // End the session so that the next step starts on a quiet server; its unsold units go back.
+    if let Err(e) = api
+        .post(
+            &format!("/api/v1/sessions/{session_id}/end"),
+            &host,
+            &json!({}),
+        )
+        .await
+        .and_then(|r| r.expect(200))
+    {
+        eprintln!("warning: ending bench session {session_id}: {e:#}");
+    }
+    Ok(Step {
+        buyers: buyers.len(),
+        cpu,
+        tally,
+        seconds: measured.as_secs_f64(),
+        sale,
+        invariant_ok: ok,
+        invariant,
+    })
+}
+
+/// confirmed + remaining = allocated, from the sale's own figures and the client's count:
+/// the sale's `sold` plus `remaining` is its `allocated`, it never sold more than it had, and
+/// every order the client saw confirmed is counted in `sold` (an acknowledged order the sale
+/// lost would be a lie to a buyer). Orders whose answer was lost may be in `sold` or not.
+fn check_invariant(sale: &Value, tally: &Tally, quantity: i64) -> (bool, String) {
+    let allocated = sale["allocated"].as_i64().unwrap_or(-1);
+    let remaining = sale["remaining"].as_i64().unwrap_or(-1);
+    let sold = sale["sold"].as_i64().unwrap_or(-1);
+    let confirmed = tally.units_confirmed_total;
+    let unknown = tally.unknown_total as i64 * quantity;
+    let mut problems = Vec::new();
+    if remaining < 0 || sold < 0 || allocated < 0 {
+        problems.push(format!(
+            "the sale's figures are missing or negative: {sale}"
+        ));
+    }
+    if sold + remaining != allocated {
+        problems.push(format!(
+            "sold {sold} + remaining {remaining} != allocated {allocated}"
+        ));
+    }
+    if confirmed > allocated {
+        problems.push(format!(
+            "OVERSELL: {confirmed} units confirmed to buyers, {allocated} allocated"
+        ));
+    }
+    if confirmed > sold {
+        problems.push(format!(
+            "{confirmed} units confirmed to buyers but the sale counts {sold} sold"
+        ));
+    }
+    if sold > confirmed + unknown {
+        problems.push(format!(
+            "the sale counts {sold} sold, buyers were told of {confirmed} (+{unknown} unknown)"
+        ));
+    }
+    if problems.is_empty() {
+        let text = if unknown == 0 {
+            format!("ok: confirmed {confirmed} + remaining {remaining} = allocated {allocated}")
+        } else {
+            format!(
+                "ok: confirmed {confirmed} (+{} of {unknown} unanswered) + remaining {remaining} \
+                 = allocated {allocated}",
+                sold - confirmed
+            )
+        };
+        (true, text)
+    } else {
+        (false, format!("FAILED: {}", problems.join("; ")))
+    }
+}
+
+/// The per-order transaction baseline measured earlier in this run (`dbbase`), if any: its
+/// label and transactions/s.
+fn baselines(prior: &Value, backend: &str) -> Vec<(String, f64)> {
+    let Some(runs) = prior["dbbase"]["data"]["runs"].as_array() else {
+        return Vec::new();
+    };
+    runs.iter()
+        .filter(|r| r["backend"] == backend)
+        .filter_map(|r| {
+            Some((
+                format!(
+                    "{} × {}",
+                    r["backend"].as_str()?,
+                    r["connections"].as_u64()?
+                ),
+                r["tx_per_s"].as_f64()?,
+            ))
+        })
+        .collect()
+}
+
+/// A core count from the JSON, or `?` when unknown.
+fn cores(v: &Value) -> String {
+    v.as_f64().map_or("?".to_owned(), |c| format!("{c:.2}"))
+}
+
+fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
+    let base = baselines(prior, &args.backend);
+    let mut columns: Vec<String> = [
+        "buyers",
+        "confirmed orders/s",
+        "attempts/s",
+        "ack p50",
+        "ack p99",
+        "ack p99.9",
+        "refusals",
+        "invariant",
+        "cores: loadgen / server",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for (label, _) in &base {
+        columns.push(format!("÷ baseline {label}"));
+    }
+    let mut rows = Vec::new();
+    let mut data_steps = Vec::new();
+    let mut failures = Vec::new();
+    for s in steps {
+        let t = &s.tally;
+        let confirmed_s = t.confirmed as f64 / s.seconds;
+        let attempts_s = t.attempts as f64 / s.seconds;
+        let refusals = if t.refusals.is_empty() {
+            "none".to_owned()
+        } else {
+            t.refusals
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut row = vec![
+            s.buyers.to_string(),
+            fmt_rate(confirmed_s),
+            fmt_rate(attempts_s),
+            fmt_ms(t.ack.ms(0.50)),
+            fmt_ms(t.ack.ms(0.99)),
+            fmt_ms(t.ack.ms(0.999)),
+            refusals,
+            if s.invariant_ok { "ok" } else { "FAILED" }.to_owned(),
+            format!(
+                "{} / {}",
+                cores(&s.cpu["loadgen_cores"]),
+                cores(&s.cpu["server_cores"])
+            ),
+        ];
+        let mut ratios = serde_json::Map::new();
+        for (label, tx) in &base {
+            let r = confirmed_s / tx;
+            row.push(format!("{r:.2}×"));
+            ratios.insert(label.clone(), json!(r));
+        }
+        rows.push(row);
+        if !s.invariant_ok {
+            failures.push(format!("{} buyers: {}", s.buyers, s.invariant));
+        }
+        data_steps.push(json!({
+            "buyers": s.buyers,
+            "seconds": s.seconds,
+            "confirmed_orders": t.confirmed,
+            "confirmed_per_s": confirmed_s,
+            "attempts": t.attempts,
+            "attempts_per_s": attempts_s,
+            "ack": t.ack.summary(),
+            "refusals": t.refusals,
+            "transport_errors": t.errors,
+            "orders_confirmed_total": t.orders_confirmed_total,
+            "units_confirmed_total": t.units_confirmed_total,
+            "unanswered_total": t.unknown_total,
+            "sale": {"allocated": s.sale["allocated"], "remaining": s.sale["remaining"],
+                     "sold": s.sale["sold"], "returned": s.sale["returned"],
+                     "phase": s.sale["phase"]},
+            "cpu": s.cpu,
+            "invariant_ok": s.invariant_ok,
+            "invariant": s.invariant,
+            "ratio_to_baseline": ratios,
+        }));
+    }
+    let pct = |q: f64, name: &str| Line {
+        name: name.to_owned(),
+        points: steps
+            .iter()
+            .map(|s| (s.buyers as f64, s.tally.ack.ms(q)))
+            .collect(),
+    };
+    let name = match args.transport {
+        Transport::Http => format!("flash-{}", args.backend),
+        Transport::Ws => format!("flash-{}-ws", args.backend),
+    };
+    let mut data = json!({
+        "backend": args.backend,
+        "transport": format!("{:?}", args.transport).to_lowercase(),
+        "connections": args.connections,
+        "warmup_s": args.warmup,
+        "duration_s": args.duration,
+        "units_allocated": args.units,
+        "quantity_per_order": args.quantity,
+        "per_buyer_limit": 1000,
+        "limits_raised": "the bench raises buyer_signups_per_minute(_total), \
+                          orders_per_buyer_per_minute and feed_orders_per_second through \
+                          SILKSTREAM_* settings (bench/run.sh)",
+        "baselines": base.iter().map(|(l, v)| json!({"label": l, "tx_per_s": v})).collect::<Vec<_>>(),
+        "steps": data_steps,
+    });
+    if !failures.is_empty() {
+        data["failure"] = json!(failures.join("; "));
+    }
+    let mut notes = vec![vec![format!(
+        "{} transport, {} connections, {} s measured after {} s warm-up, {} unit(s) per order; \
+         limits raised by settings (see data.limits_raised)",
+        data["transport"].as_str().unwrap_or_default(),
+        args.connections,
+        args.duration,
+        args.warmup,
+        args.quantity
+    )]];
+    if base.is_empty() {
+        notes.push(vec![
+            "no per-order baseline in the results file: run `dbbase` first into the same --out"
+                .into(),
+        ]);
+    }
+    Report {
+        scenario: name.clone(),
+        tables: vec![
+            Table {
+                title: format!(
+                    "Flash sale on {} ({})",
+                    args.backend,
+                    data["transport"].as_str().unwrap_or_default()
+                ),
+                columns,
+                rows,
+            },
+            Table {
+                title: format!(
+                    "Flash sale on {} ({}): invariant and set-up",
+                    args.backend,
+                    data["transport"].as_str().unwrap_or_default()
+                ),
+                columns: vec!["buyers".into(), "check at the end".into()],
+                rows: steps
+                    .iter()
+                    .map(|s| vec![s.buyers.to_string(), s.invariant.clone()])
+                    .chain(notes.into_iter().map(|n| vec!["note".into(), n[0].clone()]))
+                    .collect(),
+            },
+        ],
+        data,
+        series: vec![
+            Series {
+                name: format!("{name}-ack-latency"),
+                title: format!("Flash sale ack latency, {}", args.backend),
+                x_label: "buyers".into(),
+                y_label: "ack latency (ms)".into(),
+                lines: vec![pct(0.5, "p50"), pct(0.99, "p99"), pct(0.999, "p99.9")],
+            },
+            Series {
+                name: format!("{name}-throughput"),
+                title: format!("Flash sale confirmed orders/s, {}", args.backend),
+                x_label: "buyers".into(),
+                y_label: "orders/s".into(),
+                lines: {
+                    let mut lines = vec![Line {
+                        name: "confirmed orders/s".into(),
+                        points: steps
+                            .iter()
+                            .map(|s| (s.buyers as f64, s.tally.confirmed as f64 / s.seconds))
+                            .collect(),
+                    }];
+                    for (label, tx) in &base {
+                        lines.push(Line {
+                            name: format!("baseline {label} tx/s"),
+                            points: steps.iter().map(|s| (s.buyers as f64, *tx)).collect(),
+                        });
+                    }
+                    lines
+                },
+            },
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sale(allocated: i64, sold: i64, remaining: i64) -> Value {
+        json!({"allocated": allocated, "sold": sold, "remaining": remaining})
+    }
+
+    fn tally(confirmed_units: i64, unknown: u64) -> Tally {
+        Tally {
+            units_confirmed_total: confirmed_units,
+            unknown_total: unknown,
+            ..Tally::default()
+        }
+    }
+
+    /// A sale whose figures add up, with every order answered, passes.
+    #[test]
+    fn balanced_sale_passes() {
+        let (ok, text) = check_invariant(&sale(200, 200, 0), &tally(200, 0), 1);
+        assert!(ok, "{text}");
+        assert!(
+            text.contains("confirmed 200 + remaining 0 = allocated 200"),
+            "{text}"
+        );
+    }
+
+    /// More units confirmed to buyers than the sale allocated is an oversell, even when the
+    /// sale's own figures add up.
+    #[test]
+    fn oversell_fails() {
+        let (ok, text) = check_invariant(&sale(200, 200, 0), &tally(201, 0), 1);
+        assert!(!ok);
+        assert!(text.contains("OVERSELL"), "{text}");
+    }
+
+    /// Sold plus remaining that is not the allocation fails.
+    #[test]
+    fn units_that_do_not_add_up_fail() {
+        let (ok, text) = check_invariant(&sale(200, 150, 60), &tally(150, 0), 1);
+        assert!(!ok);
+        assert!(text.contains("!= allocated 200"), "{text}");
+    }
+
+    /// An order the buyer was told is confirmed but the sale does not count is a failure.
+    #[test]
+    fn acknowledged_order_missing_from_the_sale_fails() {
+        let (ok, text) = check_invariant(&sale(200, 99, 101), &tally(100, 0), 1);
+        assert!(!ok);
+        assert!(
+            text.contains("confirmed to buyers but the sale counts 99"),
+            "{text}"
+        );
+    }
+
+    /// Orders whose answers were lost may have been confirmed: sold may exceed what buyers were
+    /// told by at most that many units.
+    #[test]
+    fn unanswered_orders_bound_the_difference() {
+        let (ok, text) = check_invariant(&sale(200, 102, 98), &tally(100, 2), 1);
+        assert!(ok, "{text}");
+        let (ok, _) = check_invariant(&sale(200, 103, 97), &tally(100, 2), 1);
+        assert!(!ok);
+    }
+}

@@ -542,6 +542,20 @@ pub(crate) async fn open_viewer(
     src: IpAddr,
     first_message: bool,
 ) -> anyhow::Result<Ws> {
+    // A server out of file descriptors leaves connections in its backlog, unanswered.
+    tokio::time::timeout(OPEN_TIMEOUT, open_viewer_now(url, token, src, first_message))
+        .await
+        .map_err(|_| anyhow!("no WebSocket from {url} within {} s", OPEN_TIMEOUT.as_secs()))?
+}
+
+const OPEN_TIMEOUT: Duration = Duration::from_secs(30);
+
+async fn open_viewer_now(
+    url: &str,
+    token: Option<&str>,
+    src: IpAddr,
+    first_message: bool,
+) -> anyhow::Result<Ws> {
     let mut request = url.into_client_request().context("feed URL")?;
     if let Some(token) = token {
         request.headers_mut().insert(
@@ -572,10 +586,9 @@ pub(crate) async fn open_viewer(
             .await
             .with_context(|| format!("WebSocket handshake with {url}"))?;
     if first_message {
-        match tokio::time::timeout(Duration::from_secs(30), ws.next()).await {
-            Ok(Some(Ok(Message::Text(_)))) => {}
-            Ok(other) => bail!("expected a snapshot from {url}, got {other:?}"),
-            Err(_) => bail!("no snapshot from {url} within 30 s"),
+        match ws.next().await {
+            Some(Ok(Message::Text(_))) => {}
+            other => bail!("expected a snapshot from {url}, got {other:?}"),
         }
     }
     Ok(ws)
@@ -694,7 +707,7 @@ impl LiveSession {
                 "origin_country": "MN", "weight_g": 250, "customs_mode": "9610", "source_locale": "en",
                 "title": "Cashmere scarf", "description": "Pure Mongolian cashmere, 180 x 30 cm.",
                 "attributes": {"material": "100% cashmere"},
-                "variants": [{"sku": format!("LG-SCARF-{run_tag}"), "options": {"colour": "grey"},
+                "variants": [{"sku": format!("LG-SCARF-{run_tag}").to_uppercase(), "options": {"colour": "grey"},
                               "prices": {"CNY": 3990, "KZT": 150000}}]
             })).await?,
             &[201],
@@ -1013,11 +1026,16 @@ fn report(args: &Args, runs: &[Run], message_bytes: Option<usize>) -> Report {
             lines,
         });
         for r in &here {
+            let mut all = Latency::new();
+            for s in &r.steps {
+                all.merge(&s.latency);
+            }
             data_runs.push(json!({
                 "server": r.server,
                 "viewers": r.viewers,
                 "connect_secs": r.connect_secs,
                 "sustained_rate": sustained(r),
+                "latency_all_steps": all.summary(),
                 "steps": r.steps.iter().map(|s| json!({
                     "rate": s.rate,
                     "attempted": s.attempted,

@@ -13,6 +13,7 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 #[derive(Debug, Parser)]
@@ -27,6 +28,11 @@ struct Args {
     /// Messages the broadcast channel holds for a slow viewer before it skips ahead.
     #[arg(long, default_value_t = 4096)]
     capacity: usize,
+    /// tungstenite's read buffer per connection. tungstenite's default (128 KiB) is zero-filled
+    /// when first read into, so it is resident; 4 KiB is what a server holding many idle
+    /// sockets sets, and this baseline stands for the least a tokio-tungstenite fan-out costs.
+    #[arg(long, default_value_t = 4096)]
+    read_buffer_bytes: usize,
 }
 
 #[tokio::main]
@@ -35,6 +41,10 @@ async fn main() -> anyhow::Result<()> {
     let listener = TcpListener::bind(args.bind).await?;
     println!("listening on {}", listener.local_addr()?);
     let (tx, _) = broadcast::channel::<Utf8Bytes>(args.capacity.max(1));
+    // Each message is written out as it is sent (no write buffering to wait for).
+    let config = WebSocketConfig::default()
+        .read_buffer_size(args.read_buffer_bytes)
+        .write_buffer_size(0);
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -45,20 +55,24 @@ async fn main() -> anyhow::Result<()> {
                 continue;
             }
         };
-        tokio::spawn(serve(stream, tx.clone()));
+        tokio::spawn(serve(stream, tx.clone(), config));
     }
 }
 
-async fn serve(stream: TcpStream, tx: broadcast::Sender<Utf8Bytes>) {
+async fn serve(stream: TcpStream, tx: broadcast::Sender<Utf8Bytes>, config: WebSocketConfig) {
     let _ = stream.set_nodelay(true);
     let mut path = String::new();
     // Subscribed before the handshake ends, so nothing published after the client's
     // handshake completes is missed.
     let mut rx = tx.subscribe();
-    let ws = tokio_tungstenite::accept_hdr_async(stream, |req: &Request, resp: Response| {
-        path = req.uri().path().to_owned();
-        Ok(resp)
-    })
+    let ws = tokio_tungstenite::accept_hdr_async_with_config(
+        stream,
+        |req: &Request, resp: Response| {
+            path = req.uri().path().to_owned();
+            Ok(resp)
+        },
+        Some(config),
+    )
     .await;
     let Ok(mut ws) = ws else { return };
     if path == "/publish" {

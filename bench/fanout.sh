@@ -60,7 +60,7 @@ trap cleanup EXIT
 # Waits until log file $1 says "listening on" (the baselines print it once they accept).
 wait_listening() {
   for _ in $(seq 1 300); do
-    grep -q "listening on" "$1" && return 0
+    grep -qs "listening on" "$1" && return 0
     sleep 0.1
   done
   echo "no 'listening on' in $1:" >&2; cat "$1" >&2; return 1

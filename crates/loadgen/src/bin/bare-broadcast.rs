@@ -59,6 +59,8 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+// The handshake callback's error type is tungstenite's (an HTTP response), not ours.
+#[allow(clippy::result_large_err)]
 async fn serve(stream: TcpStream, tx: broadcast::Sender<Utf8Bytes>, config: WebSocketConfig) {
     let _ = stream.set_nodelay(true);
     let mut path = String::new();

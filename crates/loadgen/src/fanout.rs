@@ -187,6 +187,12 @@ struct Step {
     client_cpu: f64,
     server_cpu: Option<f64>,
     viewers_lost: usize,
+    /// Order events received that match no order of this step (an earlier step's, late).
+    unmatched: u64,
+    /// Order events that arrived after the step's count, while waiting for the next step.
+    late: u64,
+    /// Orders of this step whose event the host feed showed (Silkstream) or publishes sent.
+    matched_orders: usize,
 }
 
 impl Step {
@@ -255,7 +261,10 @@ async fn run_server(
     let (stop_tx, stop_rx) = watch::channel(false);
     let sources = source_addrs(t.source_addrs);
     let gate = Arc::new(Semaphore::new(t.connect_concurrency.max(1)));
-    let mut opening = tokio::task::JoinSet::new();
+    // Each viewer reads from the moment it is open (answering pings: opening 10,000 takes a
+    // while, and a silent socket is closed after the server's idle timeout).
+    let (opened_tx, mut opened_rx) = tokio::sync::mpsc::unbounded_channel::<anyhow::Result<()>>();
+    let mut readers = tokio::task::JoinSet::new();
     for i in 0..viewers {
         let (url, token, first_message) = match &kind {
             Kind::Silkstream(live, buyers) => {
@@ -267,24 +276,38 @@ async fn run_server(
             }
         };
         let src = sources[i % sources.len()];
-        let gate = gate.clone();
-        opening.spawn(async move {
-            let _permit = gate.acquire_owned().await?;
-            open_viewer(&url, token.as_deref(), src, first_message).await
+        let (gate, opened, d, stop) = (
+            gate.clone(),
+            opened_tx.clone(),
+            deliveries.clone(),
+            stop_rx.clone(),
+        );
+        readers.spawn(async move {
+            let permit = gate.acquire_owned().await;
+            let ws = open_viewer(&url, token.as_deref(), src, first_message).await;
+            drop(permit);
+            match ws {
+                Ok(ws) => {
+                    let _ = opened.send(Ok(()));
+                    read_viewer(ws, d, i, epoch, stop).await;
+                }
+                Err(e) => {
+                    let _ = opened.send(Err(e));
+                }
+            }
         });
     }
-    let mut sockets = Vec::with_capacity(viewers);
-    while let Some(joined) = opening.join_next().await {
-        sockets.push(joined.context("viewer task")??);
+    for _ in 0..viewers {
+        opened_rx
+            .recv()
+            .await
+            .ok_or_else(|| anyhow!("viewer tasks ended early"))??;
     }
     let connect_secs = epoch.elapsed().as_secs_f64();
-    eprintln!("fanout: {name}, {viewers} viewers open in {connect_secs:.1} s");
-    let mut readers = tokio::task::JoinSet::new();
-    for (i, ws) in sockets.into_iter().enumerate() {
-        let d = deliveries.clone();
-        let stop = stop_rx.clone();
-        readers.spawn(read_viewer(ws, d, i, epoch, stop));
-    }
+    eprintln!(
+        "fanout: {name}, {viewers} viewers open in {connect_secs:.1} s ({} lost meanwhile)",
+        deliveries.lost.load(Ordering::Relaxed)
+    );
 
     // The host feed (Silkstream): order id → seq.
     let host_map: Arc<Mutex<HashMap<i64, u32>>> = Arc::default();
@@ -388,7 +411,9 @@ async fn run_server(
         }
         let mut latency = Latency::new();
         let (mut delivered, mut within_1s) = (0u64, 0u64);
-        for (key, at) in deliveries.take() {
+        let taken = deliveries.take();
+        let unmatched = taken.len() as u64;
+        for (key, at) in taken {
             if let Some(s) = sent.get(&key) {
                 let d = Duration::from_micros(u64::from(at.saturating_sub(*s)));
                 latency.record(d);
@@ -401,13 +426,20 @@ async fn run_server(
         // Let what is still in flight arrive (and be discarded) before the next step, so that
         // one step's backlog does not count against the next.
         let settle_until = Instant::now() + SETTLE_MAX;
+        let mut late = 0u64;
         loop {
             tokio::time::sleep(Duration::from_millis(500)).await;
-            if deliveries.take().is_empty() || Instant::now() > settle_until {
+            let more = deliveries.take().len() as u64;
+            late += more;
+            if more == 0 || Instant::now() > settle_until {
                 break;
             }
         }
+        let unmatched = unmatched - delivered;
         let step = Step {
+            late,
+            unmatched,
+            matched_orders: sent.len(),
             rate,
             attempted: total,
             failed,
@@ -423,10 +455,13 @@ async fn run_server(
             viewers_lost: deliveries.lost.load(Ordering::Relaxed) - lost_before,
         };
         eprintln!(
-            "fanout: {name} v={viewers} {rate}/s: sent in {send_secs:.1} s, delivered {}/{} ({:.3}% within 1 s), p50 {:.1} ms, p99 {:.1} ms, client CPU {:.0}%",
+            "fanout: {name} v={viewers} {rate}/s: sent in {send_secs:.1} s, {} orders matched, delivered {}/{} ({:.3}% within 1 s; {} unmatched, {} after the count), p50 {:.1} ms, p99 {:.1} ms, client CPU {:.0}%",
+            step.matched_orders,
             step.delivered,
             step.offered,
             step.share_within() * 100.0,
+            step.unmatched,
+            step.late,
             step.latency.ms(0.5),
             step.latency.ms(0.99),
             step.client_cpu * 100.0
@@ -1104,6 +1139,9 @@ fn report(args: &Args, runs: &[Run], message_bytes: Option<usize>) -> Report {
                     "client_cpu_cores": s.client_cpu,
                     "server_cpu_cores": s.server_cpu,
                     "viewers_lost": s.viewers_lost,
+                    "deliveries_unmatched": s.unmatched,
+                    "deliveries_after_count": s.late,
+                    "orders_matched": s.matched_orders,
                 })).collect::<Vec<_>>(),
             }));
         }

@@ -424,18 +424,17 @@ async fn run_server(
             }
         }
         // Let what is still in flight arrive (and be discarded) before the next step, so that
-        // one step's backlog does not count against the next.
+        // one step's backlog does not count against the next: until every offered delivery
+        // came, or nothing came for 2 s, or 30 s passed.
         let settle_until = Instant::now() + SETTLE_MAX;
-        let mut late = 0u64;
-        loop {
+        let missing = (total * connected as u64).saturating_sub(delivered);
+        let (mut late, mut quiet) = (0u64, 0u32);
+        while late < missing && quiet < 4 && Instant::now() < settle_until {
             tokio::time::sleep(Duration::from_millis(500)).await;
             let more = deliveries.take().len() as u64;
             late += more;
-            if more == 0 || Instant::now() > settle_until {
-                break;
-            }
+            quiet = if more == 0 { quiet + 1 } else { 0 };
         }
-        let unmatched = unmatched - delivered;
         let step = Step {
             late,
             unmatched,
@@ -1040,6 +1039,7 @@ fn report(args: &Args, runs: &[Run], message_bytes: Option<usize>) -> Report {
                     s.server_cpu
                         .map(|c| format!("{:.0}", c * 100.0))
                         .unwrap_or_else(|| "—".into()),
+                    s.viewers_lost.to_string(),
                 ]);
             }
         }
@@ -1177,5 +1177,54 @@ mod tests {
         assert_eq!(m.len(), 300);
         assert_eq!(order_seq(&m), Some(9));
         assert!(serde_json::from_str::<Value>(&m).is_ok());
+    }
+
+    fn step(rate: u32, offered: u64, within_1s: u64) -> Step {
+        Step {
+            rate,
+            attempted: 1,
+            failed: 0,
+            offered,
+            delivered: within_1s,
+            within_1s,
+            latency: Latency::new(),
+            client_cpu: 0.0,
+            server_cpu: None,
+            viewers_lost: 0,
+            unmatched: 0,
+            late: 0,
+            matched_orders: 1,
+        }
+    }
+
+    /// The sustained rate is the highest step with at least 99.9% of its offered deliveries
+    /// within 1 s, even past a step that missed; none when no step made it.
+    #[test]
+    fn sustained_is_the_highest_step_at_999_per_mille() {
+        let run = |steps| Run {
+            server: "x",
+            viewers: 1000,
+            steps,
+            event_bytes: 0,
+            connect_secs: 0.0,
+        };
+        let r = run(vec![
+            step(1, 1000, 1000),
+            step(5, 5000, 4995),
+            step(20, 20000, 19979),
+            step(50, 50000, 50000),
+        ]);
+        assert_eq!(sustained(&r), Some(50));
+        let r = run(vec![step(1, 1000, 1000), step(5, 5000, 4994)]);
+        assert_eq!(sustained(&r), Some(1));
+        let r = run(vec![step(1, 1000, 0)]);
+        assert_eq!(sustained(&r), None);
+        assert_eq!(fmt_ratio(Some(20), Some(10)), "2.00×");
+    }
+
+    /// This process's CPU ticks are readable (the client's CPU column depends on it).
+    #[test]
+    fn reads_own_cpu_ticks() {
+        assert!(cpu_ticks(None).is_some());
     }
 }

@@ -360,8 +360,9 @@ async fn run_server(
                         (http.clone(), live.orders_url(), buyer.token.clone());
                     let body = live.order_body();
                     let (orders, failed) = (orders.clone(), failed.clone());
+                    // The send time is the tick's, so a busy client does not shorten latencies.
+                    let at = micros_since(epoch);
                     in_flight.spawn(async move {
-                        let at = micros_since(epoch);
                         match place_order(&http, &live_url, &token, &key, &body).await {
                             Ok(id) => orders
                                 .lock()
@@ -400,7 +401,12 @@ async fn run_server(
         let cpu1 = cpu_ticks(None);
         let server_cpu1 = pid.and_then(|p| cpu_ticks(Some(p)));
         let wall = start.elapsed().as_secs_f64();
-        let failed = failed.load(Ordering::Relaxed);
+        // Orders still unanswered at the end of the drain count as failed.
+        let answered = orders.lock().unwrap_or_else(|p| p.into_inner()).len() as u64;
+        let failed = match kind {
+            Kind::Silkstream(..) => total - answered,
+            Kind::Baseline(..) => failed.load(Ordering::Relaxed),
+        };
         if matches!(kind, Kind::Silkstream(..)) {
             let map = host_map.lock().unwrap_or_else(|p| p.into_inner());
             for (id, at) in orders.lock().unwrap_or_else(|p| p.into_inner()).iter() {

@@ -127,6 +127,14 @@ for backend in $BACKENDS; do
   if [[ "$backend" == postgres ]]; then bench_drop_pg_database "$PG_ADMIN_URL"; fi
 done
 
+# Fan-out and idle connections, with their bare tokio-tungstenite and Node `ws` baselines, once:
+# the script of that part starts a fresh SQLite server of its own for each of the two scenarios
+# (an idle reading must not follow a fan-out run on the same process) and merges its results
+# into the same file.
+echo "==> fan-out and idle connections (bench/fanout.sh)"
+RESULTS="$OUT" PLOTS="$OUT_DIR" PROFILE="${BENCH_PROFILE:-release}" SKIP_BUILD=1 \
+  BENCH_SIZES="$SIZES" bench/fanout.sh
+
 echo "==> plots and summary"
 "$LOADGEN" --out "$OUT" --plots "$OUT_DIR" plot
 "$LOADGEN" --out "$OUT" summary --markdown >"$OUT_DIR/summary.md"

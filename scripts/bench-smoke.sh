@@ -60,14 +60,13 @@ for backend in "${backends[@]}"; do
     --connections 10 --duration 1 --warmup 0.2 --units 100000
   "$LOADGEN" --out "$OUT" catalog --backend "$backend" --connections 10 --threads 1 \
     --duration 2 --warmup 0
-  if [[ -x bench/fanout.sh ]]; then
-    SERVER="$SERVER" ADMIN="$ADMIN" BACKEND="$backend" OUT="$OUT" PLOTS="$PLOTS" \
-      LOADGEN="$LOADGEN" BENCH_SIZES=small bench/fanout.sh
-  fi
   bench_stop_server "$WORK/server.log"
   if [[ "$backend" == postgres ]]; then bench_drop_pg_database "$PG_ADMIN_URL"; fi
   : >"$WORK/server.log"
 done
+
+echo "==> bench smoke: fan-out and idle connections with their baselines (bench/fanout.sh)"
+RESULTS="$OUT" PLOTS="$PLOTS" PROFILE=debug SKIP_BUILD=1 BENCH_SIZES=small bench/fanout.sh
 
 "$LOADGEN" --out "$OUT" --plots "$PLOTS" plot >/dev/null
 echo "bench smoke: every scenario ran; no flash sale oversold ($(ls "$PLOTS" | wc -l) plots drawn)"

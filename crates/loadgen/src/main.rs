@@ -7,8 +7,10 @@
 mod catalog;
 mod cpu;
 mod dbbase;
+mod fanout;
 mod flash;
 mod http;
+mod idle;
 mod plot;
 mod report;
 mod setup;
@@ -86,8 +88,10 @@ enum Command {
     Catalog(catalog::Args),
     /// The per-order transaction baseline, straight against SQLite and PostgreSQL.
     Dbbase(dbbase::Args),
-    // The fan-out and idle-connection scenarios are added here: `Fanout(fanout::Args)`,
-    // `Idle(idle::Args)`, each returning a `Report`.
+    /// One session, V viewers, orders at rising rates; beside the bare and Node baselines.
+    Fanout(fanout::Args),
+    /// Resident memory per idle feed connection; beside the bare and Node baselines.
+    Idle(idle::Args),
     /// Redraws the plots of every scenario in the results file (`--plots`, default docs/bench).
     Plot,
     /// Prints every table of the results file (as Markdown with `--markdown`).
@@ -106,6 +110,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Flash(args) => flash::run(&common, args, &prior).await?,
         Command::Catalog(args) => catalog::run(&common, args).await?,
         Command::Dbbase(args) => dbbase::run(args).await?,
+        Command::Fanout(mut args) => {
+            args.targets.from_common(&common);
+            fanout::run(args).await?
+        }
+        Command::Idle(mut args) => {
+            args.targets.from_common(&common);
+            idle::run(args).await?
+        }
         Command::Plot => {
             let dir = common
                 .plots

@@ -5,6 +5,7 @@
 //     path: "/api/v1/sessions/1/feed",       // or "/api/v1/feed" (operators: resumes by id)
 //     token: "ss_...",
 //     query: { locale: "kk", currency: "KZT" },
+//     since: 40,                               // optional: replay the log after seq 40 first
 //     onMessage: (msg) => { … },              // snapshot, logged events, tick, order_result, …
 //     onState: (state, info) => { … },        // "connecting" | "live" | "reconnecting" | "closed"
 //   });
@@ -23,7 +24,7 @@ const MIN_DELAY_MS = 500;
 const MAX_DELAY_MS = 10000;
 
 export class Feed {
-  constructor({ path, token = null, query = {}, onMessage = () => {}, onState = () => {} }) {
+  constructor({ path, token = null, query = {}, since = null, onMessage = () => {}, onState = () => {} }) {
     this.path = path;
     this.token = token;
     this.query = { ...query };
@@ -31,7 +32,8 @@ export class Feed {
     this.onState = onState;
     // Operators' feed resumes by global id, a session's feed by seq.
     this.byId = !/\/sessions\/[^/]+\/feed$/.test(path);
-    this.last = null;
+    // The last seq (or id) seen; `since` on the first connection replays the log after it.
+    this.last = since;
     this.socket = null;
     this.attempt = 0;
     this.timer = null;
@@ -137,7 +139,8 @@ export class Feed {
   receive(message) {
     const position = this.byId ? message.id : message.seq;
     if (message.type === "snapshot") {
-      if (typeof position === "number") this.last = position;
+      // After a `since`, the log's events follow the snapshot: keep our position until they do.
+      if (this.last === null && typeof position === "number") this.last = position;
       this.attempt = 0;
       this.setState("live");
     } else if (message.type === "resync") {

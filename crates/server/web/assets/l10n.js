@@ -9,6 +9,9 @@
 // Markup: <h2 data-l10n-id="page-title"></h2>, with variables in
 // data-l10n-args='{"count": 2}'. A message's attributes set the element's attributes of the
 // same name: `page-name = Name` / `    .placeholder = Your name` / `    .aria-label = …`.
+// data-l10n-attr="aria-label" puts the message's value into that attribute instead of the
+// text (an icon button: <button data-l10n-id="page-more" data-l10n-attr="aria-label">+</button>).
+// Inputs, selects and textareas never get text, only attributes.
 // Each message is taken along the locale's fallback chain on the server (kk → ru → en) and
 // formatted with the rules of the locale it came from. A missing message shows its id.
 
@@ -139,8 +142,13 @@ export class L10n {
     }
     const bundle = this.bundles.find((b) => b.hasMessage(id));
     const message = bundle && bundle.getMessage(id);
-    if (message && message.value) element.textContent = this.t(id, args);
-    else if (!message) element.textContent = id;
+    const target = element.getAttribute("data-l10n-attr");
+    const value = message ? (message.value ? this.t(id, args) : null) : id;
+    if (target) {
+      if (value !== null) element.setAttribute(target, value);
+    } else if (value !== null && !["INPUT", "SELECT", "TEXTAREA"].includes(element.tagName)) {
+      element.textContent = value;
+    }
     for (const [name, value] of Object.entries(this.attributes(id, args))) {
       element.setAttribute(name, value);
     }

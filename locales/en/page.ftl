@@ -48,7 +48,6 @@ page-variant = Option
 ## The flash sale: ticker and countdown ($time is like 04:59)
 
 page-sale-heading = Flash sale
-page-no-sale = No flash sale right now.
 page-sold = { $count ->
         [one] { $count } sold
        *[other] { $count } sold
@@ -120,4 +119,3 @@ page-feed-connecting = Connecting…
 page-feed-live = Live
 page-feed-reconnecting = Connection lost, reconnecting…
 page-feed-closed = Disconnected
-page-feed-retry = Reconnect

@@ -114,3 +114,22 @@ console-peak-viewers = Peak viewers
 console-top-products = Top products
 console-top-product = { $title }: { $units }
 console-as-of = As of
+
+## Operations dashboard
+console-ops-title = Operations · Silkstream
+console-ops-brand = Operations
+console-ops-signin-heading = Operations dashboard
+console-ops-signin-intro = Sign in with an operator token to watch every live room.
+console-ops-token-needed = This token is not an operator's or an admin's.
+console-rooms = Live rooms
+console-rooms-empty = No room is live right now.
+console-col-room = Room
+console-col-host = Host
+console-open-room = Show the live events of { $title }
+console-room-meta = Session { $id } · { $host } · { $markets }
+console-as-of-time = Figures as of { $time }
+console-export = Download orders (CSV)
+console-exported = Orders downloaded ({ $size } KB).
+console-gmv-by-market = GMV by market (CNY, every order so far)
+console-close = Close
+console-left-n = { $count } left

@@ -79,7 +79,7 @@ export function lineChart(svg, { series, formatLeft = String, formatRight = Stri
 export function barChart(svg, rows, { empty = "" } = {}) {
   clear(svg);
   const rowH = 30;
-  svg.setAttribute("height", String(Math.max(60, rows.length * rowH + 8)));
+  svg.style.height = `${Math.max(60, rows.length * rowH + 8)}px`;
   const [w, h] = size(svg, 480, Math.max(60, rows.length * rowH + 8));
   if (rows.length === 0) {
     svg.appendChild(el("text", { x: w / 2, y: h / 2, "text-anchor": "middle", class: "chart-empty" }, empty));

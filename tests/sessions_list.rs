@@ -22,7 +22,10 @@ fn ids(body: &Value) -> Vec<i64> {
 }
 
 async fn viewers_of(app: &TestApp, token: &str, session_id: i64) -> i64 {
-    let list = app.get("/api/v1/sessions?state=live", token).await.expect(200);
+    let list = app
+        .get("/api/v1/sessions?state=live", token)
+        .await
+        .expect(200);
     list.body["items"]
         .as_array()
         .expect("items")

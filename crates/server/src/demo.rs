@@ -241,7 +241,7 @@ pub struct DemoPage {
     /// What a person does there.
     pub what: &'static str,
     /// The page's URL on the listen address; the buyer's page names a session by
-    /// `<session id>`, which the studio console shows for each session.
+    /// `<session-id>`, which the studio console shows for each session.
     pub url: String,
     /// How to get in.
     pub how: &'static str,
@@ -257,7 +257,7 @@ pub fn pages(base: &str) -> Vec<DemoPage> {
         },
         DemoPage {
             what: "buyer's live page",
-            url: format!("{base}/live/<session id>"),
+            url: format!("{base}/live/<session-id>"),
             how: "join as a guest, no token needed; the console links each session's page",
         },
         DemoPage {

@@ -22,10 +22,10 @@ function clear(svg) {
   while (svg.firstChild) svg.removeChild(svg.firstChild);
 }
 
-function size(svg, fallbackW, fallbackH) {
+function size(svg, fallbackW, fallbackH, minH = 120) {
   const box = svg.getBoundingClientRect();
   const w = Math.max(240, Math.round(box.width) || fallbackW);
-  const h = Math.max(120, Math.round(box.height) || fallbackH);
+  const h = Math.max(minH, Math.round(box.height) || fallbackH);
   svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
   return [w, h];
 }
@@ -80,7 +80,7 @@ export function barChart(svg, rows, { empty = "" } = {}) {
   clear(svg);
   const rowH = 30;
   svg.style.height = `${Math.max(60, rows.length * rowH + 8)}px`;
-  const [w, h] = size(svg, 480, Math.max(60, rows.length * rowH + 8));
+  const [w, h] = size(svg, 480, Math.max(60, rows.length * rowH + 8), 40);
   if (rows.length === 0) {
     svg.appendChild(el("text", { x: w / 2, y: h / 2, "text-anchor": "middle", class: "chart-empty" }, empty));
     return;

@@ -75,8 +75,7 @@ function signOut() {
   closeFeed();
   state.session = null;
   api.setToken(null);
-  location.search = "";
-  location.reload();
+  location.href = location.pathname;
 }
 
 async function loadMarkets() {
@@ -177,6 +176,7 @@ async function openSession(id) {
   });
   state.orders.clear();
   $("orders").replaceChildren();
+  $("orders-empty").hidden = false;
   for (const id of ["session-answer", "showcase-answer", "sale-answer", "sale-form-answer"]) clearNotice($(id));
   try {
     const session = await api.get(`/sessions/${id}`);

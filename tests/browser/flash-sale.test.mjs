@@ -455,7 +455,10 @@ async function docsRender() {
   );
   assert.ok(operations.length > 50, `only ${operations.length} operations in /openapi.json`);
   // Swagger UI draws each operation as a block with its method and path (data-path).
-  await docs.locator(".opblock").nth(operations.length - 1).waitFor();
+  await docs.locator(".opblock").first().waitFor();
+  await docs
+    .waitForFunction((n) => document.querySelectorAll(".opblock").length >= n, operations.length, { timeout: WAIT_MS })
+    .catch(() => {});
   const shown = await docs
     .locator(".opblock")
     .evaluateAll((blocks) =>

@@ -112,6 +112,7 @@ async fn openapi_describes_every_route(backend: Backend) {
         // The feed (live sessions, flash sales, orders, reports).
         ("/api/v1/buyers", "post"),
         ("/api/v1/buyers/me", "get"),
+        ("/api/v1/sessions", "get"),
         ("/api/v1/sessions", "post"),
         ("/api/v1/sessions/{id}", "get"),
         ("/api/v1/sessions/{id}/showcase", "post"),

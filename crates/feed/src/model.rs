@@ -60,6 +60,43 @@ pub struct Host {
     pub name: String,
 }
 
+/// `GET /api/v1/sessions`: which sessions to list.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SessionsQuery {
+    /// Only sessions in this state: `scheduled`, `live` or `ended`.
+    pub state: Option<String>,
+}
+
+/// One session of a list: what it is and who watches it, without its showcase and sales (read
+/// those with `GET /api/v1/sessions/{id}`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionListItem {
+    pub id: i64,
+    pub host: Host,
+    pub title: String,
+    pub language: String,
+    pub markets: Vec<String>,
+    /// `scheduled`, `live` or `ended`.
+    pub state: String,
+    pub scheduled_at: Option<String>,
+    pub started_at: Option<String>,
+    pub ended_at: Option<String>,
+    pub pinned_product_id: Option<i64>,
+    /// The last event's per-session sequence number.
+    pub last_seq: i64,
+    /// Feed connections watching the session on this instance now.
+    pub viewers: i64,
+    /// The most feed connections that watched it at once.
+    pub peak_viewers: i64,
+}
+
+/// Sessions, newest first (at most 500).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionList {
+    pub items: Vec<SessionListItem>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Session {
     pub id: i64,

@@ -31,6 +31,7 @@ where
         .routes(routes!(create_buyer))
         .routes(routes!(my_buyer))
         .routes(routes!(create_session))
+        .routes(routes!(list_sessions))
         .routes(routes!(get_session))
         .routes(routes!(add_to_showcase))
         .routes(routes!(start_session))
@@ -178,6 +179,56 @@ async fn create_session(
             warnings,
         }),
     ))
+}
+
+/// Sessions, newest first (at most 500): a host's own, everyone's for operators and admins;
+/// `?state=` narrows to `scheduled`, `live` or `ended`. `viewers` counts the feed connections
+/// watching each on this instance (the consoles' lists and the operators' room table).
+#[utoipa::path(get, path = "/api/v1/sessions", tag = "feed", params(SessionsQuery),
+    responses((status = 200, body = SessionList), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn list_sessions(
+    State(feed): State<Feed>,
+    principal: Principal,
+    ApiQuery(q): ApiQuery<SessionsQuery>,
+) -> Result<ApiJson<SessionList>> {
+    principal.require(&[Role::Host, Role::Operator, Role::Admin])?;
+    let state = match q.state.as_deref() {
+        None => None,
+        Some("scheduled") => Some(crate::model::SessionState::Scheduled),
+        Some("live") => Some(crate::model::SessionState::Live),
+        Some("ended") => Some(crate::model::SessionState::Ended),
+        Some(_) => {
+            return Err(Error::invalid(
+                "state",
+                "must be one of scheduled, live, ended",
+            ))
+        }
+    };
+    let host = (principal.role == Role::Host).then_some(principal.token_id);
+    let rows = feed.store.list_sessions(host, state).await?;
+    let items = rows
+        .into_iter()
+        .map(|row| SessionListItem {
+            viewers: i64::try_from(feed.fanout.viewers(row.id)).unwrap_or(i64::MAX),
+            markets: row.markets(),
+            id: row.id,
+            host: Host {
+                id: row.host_token_id,
+                name: row.host_name,
+            },
+            title: row.title,
+            language: row.language,
+            state: row.state,
+            scheduled_at: row.scheduled_at.map(silkstream_catalog::db::rfc3339),
+            started_at: row.started_at.map(silkstream_catalog::db::rfc3339),
+            ended_at: row.ended_at.map(silkstream_catalog::db::rfc3339),
+            pinned_product_id: row.pinned_product_id,
+            last_seq: row.next_seq,
+            peak_viewers: row.peak_viewers,
+        })
+        .collect();
+    Ok(ApiJson(SessionList { items }))
 }
 
 /// What a host does to a session, for the claims evidence log.

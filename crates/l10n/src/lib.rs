@@ -15,11 +15,13 @@
 
 pub mod check;
 mod cldr_data;
+pub mod client;
 pub mod money;
 pub mod plural;
 pub mod render;
 
 pub use check::{check_dir, check_embedded, CheckReport, Finding, LocaleReport, Severity};
+pub use client::{ClientMessages, ClientResource};
 pub use money::{
     display_fraction_digits, format_money, minor_unit_exponent, MoneyError, MoneyOptions,
     CURRENCIES,

@@ -150,12 +150,15 @@ pub enum OrderOutcome {
     InvalidQuantity,
 }
 
-type Bundle = FluentBundle<FluentResource>;
+pub(crate) type Bundle = FluentBundle<FluentResource>;
 
 /// Every locale's Fluent bundle, built once and shared across threads.
 pub struct L10n {
     /// One bundle per entry of [`SUPPORTED_LOCALES`], in that order (possibly empty).
     bundles: Vec<Bundle>,
+    /// The ids of English's messages, in file order: the reference set the pages' message
+    /// endpoint walks ([`L10n::client_messages`]).
+    pub(crate) english_ids: Vec<String>,
 }
 
 impl std::fmt::Debug for L10n {
@@ -209,6 +212,7 @@ impl L10n {
             tracing::debug!(%finding, "locale file warning");
         }
         let mut bundles = Vec::with_capacity(SUPPORTED_LOCALES.len());
+        let mut english_ids = Vec::new();
         for locale in SUPPORTED_LOCALES {
             let langid: LanguageIdentifier = locale
                 .parse()
@@ -223,6 +227,12 @@ impl L10n {
                             text: format!("{errors:?}"),
                         }
                     })?;
+                if *locale == DEFAULT_LOCALE {
+                    english_ids.extend(resource.entries().filter_map(|entry| match entry {
+                        fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
+                        _ => None,
+                    }));
+                }
                 bundle
                     .add_resource(resource)
                     .map_err(|errors| LoadError::Bundle {
@@ -232,10 +242,13 @@ impl L10n {
             }
             bundles.push(bundle);
         }
-        Ok(Self { bundles })
+        Ok(Self {
+            bundles,
+            english_ids,
+        })
     }
 
-    fn bundle(&self, locale: &str) -> Option<&Bundle> {
+    pub(crate) fn bundle(&self, locale: &str) -> Option<&Bundle> {
         SUPPORTED_LOCALES
             .iter()
             .position(|l| *l == locale)

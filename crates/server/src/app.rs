@@ -225,6 +225,8 @@ pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> App {
         metrics_access: settings.metrics_access,
     };
     let router = api_router
+        // The pages and their assets: outside /api, not in /openapi.json (crate::web).
+        .merge(crate::web::router())
         .route(
             "/openapi.json",
             get(openapi_json).route_layer(middleware::from_fn_with_state(

@@ -357,44 +357,8 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
 /// only (docs/payments.md).
 pub const DEMO_SANDBOX_SECRET: &str = "silkstream-demo-sandbox-secret";
 
-/// Loads the demo catalog into an empty catalog and makes and prints its tokens, once: on a
-/// catalog that is not empty nothing is made, and the output says where the tokens are.
+/// Loads the demo catalog into an empty catalog and prints what it made ([`crate::demo::announce`]).
 async fn load_demo(db: &silkstream_catalog::Db, base: &str) -> anyhow::Result<()> {
-    let report = crate::demo::load(db).await?;
-    if !report.loaded {
-        println!("the catalog is not empty: demo data not loaded, no new demo tokens made");
-        println!(
-            "  the demo tokens were printed when the demo was loaded; `silkstream token list` \
-             lists them, `silkstream token create --role admin --name NAME` makes a new one"
-        );
-        return Ok(());
-    }
-    println!(
-        "demo catalog loaded: {} products, {} variants, {} markets, {} warehouses, {} rates",
-        report.products, report.variants, report.markets, report.warehouses, report.rates
-    );
-    println!("demo tokens (valid 30 days; shown only now):");
-    let tokens = crate::demo::tokens(db).await?;
-    for t in &tokens {
-        println!("  {:<9} {}", t.info.role.as_str(), t.token);
-    }
-    let buyer = crate::demo::buyer_profile();
-    println!(
-        "the demo buyer is {} from {}, {}, reading {}: it can order in the README's live sale",
-        buyer.display_name, buyer.city, buyer.country, buyer.locale
-    );
-    let admin = tokens
-        .iter()
-        .find(|t| t.info.role == Role::Admin)
-        .map(|t| t.token.clone())
-        .unwrap_or_default();
-    println!("try:");
-    println!("  curl -s {base}/api/v1/products -H 'Authorization: Bearer {admin}'");
-    println!(
-        "  curl -s '{base}/api/v1/products/1?currency=KZT' -H 'Authorization: Bearer {admin}'"
-    );
-    println!("  curl -s '{base}/api/v1/products?market=VN&currency=VND' -H 'Authorization: Bearer {admin}'");
-    println!("  curl -s {base}/api/v1/markets -H 'Authorization: Bearer {admin}'");
-    println!("  curl -s {base}/openapi.json");
+    print!("{}", crate::demo::announce(db, base).await?);
     Ok(())
 }

@@ -234,3 +234,113 @@ pub async fn tokens(db: &Db) -> anyhow::Result<Vec<NewToken>> {
     }
     Ok(out)
 }
+
+/// A page the binary serves, as `serve --demo` points to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoPage {
+    /// What a person does there.
+    pub what: &'static str,
+    /// The page's URL on the listen address; the buyer's page names a session by
+    /// `<session-id>`, which the studio console shows for each session.
+    pub url: String,
+    /// How to get in.
+    pub how: &'static str,
+}
+
+/// The three pages and the API's own page, on `base` (`http://` and the real listen address).
+pub fn pages(base: &str) -> Vec<DemoPage> {
+    vec![
+        DemoPage {
+            what: "studio console",
+            url: format!("{base}/console/host"),
+            how: "sign in with the host token; create, start and sell a session",
+        },
+        DemoPage {
+            what: "buyer's live page",
+            url: format!("{base}/live/<session-id>"),
+            how: "join as a guest, no token needed; the console links each session's page",
+        },
+        DemoPage {
+            what: "operations",
+            url: format!("{base}/console/ops"),
+            how: "sign in with the operator token; every live room",
+        },
+        DemoPage {
+            what: "API reference",
+            url: format!("{base}/docs"),
+            how: "every operation of /openapi.json",
+        },
+    ]
+}
+
+/// Loads the demo catalog into an empty catalog, makes its tokens, and returns what
+/// `serve --demo` prints: the tokens (shown only then), a few requests to try and the pages to
+/// open, all on `base`. On a catalog that is not empty nothing is made, and the text says where
+/// the tokens are. Scripts parse these lines (`scripts/fuzz-openapi.sh`, the browser test): the
+/// token lines are `  <role> ss_…` and each page line ends with its URL.
+pub async fn announce(db: &Db, base: &str) -> anyhow::Result<String> {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let report = load(db).await?;
+    if !report.loaded {
+        writeln!(
+            out,
+            "the catalog is not empty: demo data not loaded, no new demo tokens made"
+        )?;
+        writeln!(
+            out,
+            "  the demo tokens were printed when the demo was loaded; `silkstream token list` \
+             lists them, `silkstream token create --role admin --name NAME` makes a new one"
+        )?;
+        write_pages(&mut out, base)?;
+        return Ok(out);
+    }
+    writeln!(
+        out,
+        "demo catalog loaded: {} products, {} variants, {} markets, {} warehouses, {} rates",
+        report.products, report.variants, report.markets, report.warehouses, report.rates
+    )?;
+    writeln!(out, "demo tokens (valid 30 days; shown only now):")?;
+    let tokens = tokens(db).await?;
+    for t in &tokens {
+        writeln!(out, "  {:<9} {}", t.info.role.as_str(), t.token)?;
+    }
+    let buyer = buyer_profile();
+    writeln!(
+        out,
+        "the demo buyer is {} from {}, {}, reading {}: it can order in the README's live sale",
+        buyer.display_name, buyer.city, buyer.country, buyer.locale
+    )?;
+    let admin = tokens
+        .iter()
+        .find(|t| t.info.role == Role::Admin)
+        .map(|t| t.token.clone())
+        .unwrap_or_default();
+    writeln!(out, "try:")?;
+    writeln!(
+        out,
+        "  curl -s {base}/api/v1/products -H 'Authorization: Bearer {admin}'"
+    )?;
+    writeln!(
+        out,
+        "  curl -s '{base}/api/v1/products/1?currency=KZT' -H 'Authorization: Bearer {admin}'"
+    )?;
+    writeln!(out, "  curl -s '{base}/api/v1/products?market=VN&currency=VND' -H 'Authorization: Bearer {admin}'")?;
+    writeln!(
+        out,
+        "  curl -s {base}/api/v1/markets -H 'Authorization: Bearer {admin}'"
+    )?;
+    writeln!(out, "  curl -s {base}/openapi.json")?;
+    write_pages(&mut out, base)?;
+    Ok(out)
+}
+
+/// The pages' lines: `  <what>  <url>  (<how>)`, one a page, after a heading.
+fn write_pages(out: &mut String, base: &str) -> std::fmt::Result {
+    use std::fmt::Write;
+    writeln!(out, "open in a browser:")?;
+    for page in pages(base) {
+        writeln!(out, "  {:<18} {}  ({})", page.what, page.url, page.how)?;
+    }
+    Ok(())
+}

@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod settings;
 pub mod tokens;
+pub mod web;
 
 pub use app::{build, run, App, AppState};
 pub use settings::Settings;

@@ -466,6 +466,36 @@ impl FeedStore {
         w.commit().await
     }
 
+    /// Sessions, newest first (at most 500): a host's own (`host`), or everyone's; only those
+    /// in `state` when given (a state the caller checked).
+    pub(crate) async fn list_sessions(
+        &self,
+        host: Option<i64>,
+        state: Option<SessionState>,
+    ) -> Result<Vec<SessionRow>> {
+        let mut clauses = Vec::new();
+        if host.is_some() {
+            clauses.push(format!("s.host_token_id = ${}", clauses.len() + 1));
+        }
+        if state.is_some() {
+            clauses.push(format!("s.state = ${}", clauses.len() + 1));
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        let sql = format!("{SESSION_SELECT}{filter} ORDER BY s.id DESC LIMIT 500");
+        let mut query = sqlx::query_as::<_, SessionRow>(&sql);
+        if let Some(host) = host {
+            query = query.bind(host);
+        }
+        if let Some(state) = state {
+            query = query.bind(state.as_str());
+        }
+        Ok(query.fetch_all(self.db.reader()).await?)
+    }
+
     /// The sessions that are live now: id, title, state, host's token id, markets.
     pub(crate) async fn live_sessions(
         &self,

@@ -1,0 +1,171 @@
+// l10n.js: the pages' strings, from the server's Fluent files (locales/*/page.ftl, console.ftl).
+//
+//   import { L10n, LOCALES, formatMoney } from "/assets/l10n.js";
+//   const l10n = await L10n.load("kk");         // GET /ui/l10n/kk: every page-/console- message
+//   l10n.t("page-left", { count: 5 });           // a message, with variables and plurals
+//   l10n.translate(document);                    // every [data-l10n-id] element
+//   formatMoney("kk", "KZT", 499000);            // "4 990,00 ₸"
+//
+// Markup: <h2 data-l10n-id="page-title"></h2>, with variables in
+// data-l10n-args='{"count": 2}'. A message's attributes set the element's attributes of the
+// same name: `page-name = Name` / `    .placeholder = Your name` / `    .aria-label = …`.
+// data-l10n-attr="aria-label" puts the message's value into that attribute instead of the
+// text (an icon button: <button data-l10n-id="page-more" data-l10n-attr="aria-label">+</button>).
+// Inputs, selects and textareas never get text, only attributes.
+// Each message is taken along the locale's fallback chain on the server (kk → ru → en) and
+// formatted with the rules of the locale it came from. A missing message shows its id.
+
+import { FluentBundle, FluentResource } from "/assets/vendor/fluent-bundle/index.js";
+
+// The 16 locales, each in its own name (for language pickers), in the design's order.
+export const LOCALES = [
+  ["zh-CN", "简体中文"],
+  ["en", "English"],
+  ["ru", "Русский"],
+  ["kk", "Қазақша"],
+  ["ky", "Кыргызча"],
+  ["uz", "Oʻzbekcha"],
+  ["tt", "Татарча"],
+  ["mn", "Монгол"],
+  ["vi", "Tiếng Việt"],
+  ["th", "ไทย"],
+  ["id", "Bahasa Indonesia"],
+  ["ms", "Bahasa Melayu"],
+  ["fil", "Filipino"],
+  ["km", "ខ្មែរ"],
+  ["lo", "ລາວ"],
+  ["my", "မြန်မာ"],
+];
+
+// The supported locale closest to a browser's preferences (navigator.languages), else "en".
+export function preferredLocale(candidates = navigator.languages || [navigator.language]) {
+  const codes = LOCALES.map(([code]) => code);
+  for (const tag of candidates) {
+    if (!tag) continue;
+    const lower = tag.toLowerCase();
+    if (lower.startsWith("zh")) return "zh-CN";
+    if (lower === "tl" || lower.startsWith("tl-")) return "fil";
+    if (lower === "in" || lower.startsWith("in-")) return "id";
+    const exact = codes.find((c) => c.toLowerCase() === lower);
+    if (exact) return exact;
+    const base = codes.find((c) => c.toLowerCase() === lower.split("-")[0]);
+    if (base) return base;
+  }
+  return "en";
+}
+
+// Minor units per currency: every supported currency has 2, VND 0 (docs/l10n.md); others ask
+// Intl.
+function exponent(currency) {
+  if (currency === "VND") return 0;
+  if (["CNY", "USD", "KZT", "KGS", "UZS", "RUB", "MNT", "THB", "IDR", "MYR", "PHP", "KHR", "LAK", "MMK"].includes(currency)) return 2;
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
+  } catch {
+    return 2;
+  }
+}
+
+// Integer minor units as money in a locale (CLDR through the browser's Intl; the server's
+// own `formatted` texts are preferred where the API gives one).
+export function formatMoney(locale, currency, minor) {
+  const value = Number(minor) / 10 ** exponent(currency);
+  try {
+    return new Intl.NumberFormat(locale, { style: "currency", currency, numberingSystem: "latn" }).format(value);
+  } catch {
+    return `${value} ${currency}`;
+  }
+}
+
+export class L10n {
+  constructor(data) {
+    this.locale = data.locale;
+    this.chain = data.chain;
+    this.bundles = data.resources.map(({ locale, ftl }) => {
+      const bundle = new FluentBundle(locale, { useIsolating: false });
+      const errors = bundle.addResource(new FluentResource(ftl));
+      for (const error of errors) console.warn("l10n", locale, error);
+      return bundle;
+    });
+  }
+
+  static async load(locale) {
+    const response = await fetch(`/ui/l10n/${encodeURIComponent(locale)}`, { headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(`cannot load the messages of ${locale}: HTTP ${response.status}`);
+    return new L10n(await response.json());
+  }
+
+  has(id) {
+    return this.bundles.some((b) => b.hasMessage(id));
+  }
+
+  // The message's value; `attr` names one of its attributes instead.
+  t(id, args = {}, attr = null) {
+    for (const bundle of this.bundles) {
+      const message = bundle.getMessage(id);
+      if (!message) continue;
+      const pattern = attr ? message.attributes[attr] : message.value;
+      if (!pattern) continue;
+      const errors = [];
+      const text = bundle.formatPattern(pattern, args, errors);
+      if (errors.length) console.warn("l10n", id, errors);
+      return text;
+    }
+    return attr ? "" : id;
+  }
+
+  attributes(id, args = {}) {
+    for (const bundle of this.bundles) {
+      const message = bundle.getMessage(id);
+      if (!message) continue;
+      const out = {};
+      for (const [name, pattern] of Object.entries(message.attributes)) {
+        out[name] = bundle.formatPattern(pattern, args, []);
+      }
+      return out;
+    }
+    return {};
+  }
+
+  // Fills one element from its data-l10n-id / data-l10n-args.
+  translateElement(element) {
+    const id = element.getAttribute("data-l10n-id");
+    if (!id) return;
+    let args = {};
+    const raw = element.getAttribute("data-l10n-args");
+    if (raw) {
+      try {
+        args = JSON.parse(raw);
+      } catch {
+        args = {};
+      }
+    }
+    const bundle = this.bundles.find((b) => b.hasMessage(id));
+    const message = bundle && bundle.getMessage(id);
+    const target = element.getAttribute("data-l10n-attr");
+    const value = message ? (message.value ? this.t(id, args) : null) : id;
+    if (target) {
+      if (value !== null) element.setAttribute(target, value);
+    } else if (value !== null && !["INPUT", "SELECT", "TEXTAREA"].includes(element.tagName)) {
+      element.textContent = value;
+    }
+    for (const [name, value] of Object.entries(this.attributes(id, args))) {
+      element.setAttribute(name, value);
+    }
+  }
+
+  // Fills every [data-l10n-id] under root (root included) and sets <html lang>.
+  translate(root = document) {
+    if (root === document) document.documentElement.lang = this.locale;
+    if (root.nodeType === 1 && root.hasAttribute("data-l10n-id")) this.translateElement(root);
+    for (const element of root.querySelectorAll("[data-l10n-id]")) this.translateElement(element);
+  }
+}
+
+// Sets data-l10n-id/args on an element and translates it at once.
+export function setL10n(l10n, element, id, args) {
+  element.setAttribute("data-l10n-id", id);
+  if (args) element.setAttribute("data-l10n-args", JSON.stringify(args));
+  else element.removeAttribute("data-l10n-args");
+  if (l10n) l10n.translateElement(element);
+}

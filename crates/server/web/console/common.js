@@ -1,0 +1,196 @@
+// common.js: what the studio console and the operations dashboard share: the signed-in token
+// (sessionStorage, or localStorage when "remember" is ticked), the interface language (the
+// footer's picker, stored in localStorage), refusals shown next to the control that caused them,
+// and a feed that keeps its place across a snapshot.
+//
+//   import { tokenStore, startL10n, showError, showOk, ResumingFeed, money, cny } from "/console/common.js";
+
+import { ApiError } from "/assets/api.js";
+import { Feed } from "/assets/feed.js";
+import { L10n, LOCALES, formatMoney, preferredLocale, setL10n } from "/assets/l10n.js";
+
+export function tokenStore(key) {
+  return {
+    get() {
+      try {
+        return sessionStorage.getItem(key) || localStorage.getItem(key) || "";
+      } catch {
+        return "";
+      }
+    },
+    set(token, remember) {
+      try {
+        sessionStorage.setItem(key, token);
+        if (remember) localStorage.setItem(key, token);
+        else localStorage.removeItem(key);
+      } catch {
+        // storage off: the token lives as long as the page
+      }
+    },
+    clear() {
+      try {
+        sessionStorage.removeItem(key);
+        localStorage.removeItem(key);
+      } catch {
+        // nothing stored
+      }
+    },
+  };
+}
+
+const LOCALE_KEY = "silkstream.console.locale";
+
+// Loads the interface language (stored, else the browser's), fills the footer's picker and
+// translates the page; `onChange(l10n)` runs after every switch.
+export async function startL10n(select, onChange) {
+  let locale;
+  try {
+    locale = localStorage.getItem(LOCALE_KEY) || preferredLocale();
+  } catch {
+    locale = preferredLocale();
+  }
+  for (const [code, name] of LOCALES) {
+    const option = document.createElement("option");
+    option.value = code;
+    option.textContent = name;
+    option.lang = code;
+    select.appendChild(option);
+  }
+  let l10n;
+  try {
+    l10n = await L10n.load(locale);
+  } catch {
+    locale = "en";
+    l10n = await L10n.load("en");
+  }
+  select.value = locale;
+  l10n.translate(document);
+  select.addEventListener("change", async () => {
+    try {
+      const next = await L10n.load(select.value);
+      try {
+        localStorage.setItem(LOCALE_KEY, select.value);
+      } catch {
+        // not stored
+      }
+      next.translate(document);
+      onChange(next);
+    } catch (e) {
+      console.warn(e);
+    }
+  });
+  return l10n;
+}
+
+// A refusal next to its control: the server's message (and code) in the notice.
+export function showError(notice, error) {
+  notice.className = "notice bad";
+  notice.setAttribute("role", "alert");
+  if (error instanceof ApiError) {
+    notice.textContent = error.status === 0 ? error.message : `${error.message} (${error.code})`;
+  } else {
+    notice.textContent = String((error && error.message) || error);
+  }
+}
+
+export function showOk(notice, text) {
+  notice.className = "notice ok";
+  notice.setAttribute("role", "status");
+  notice.textContent = text;
+}
+
+export function clearNotice(notice) {
+  notice.className = "notice";
+  notice.textContent = "";
+}
+
+// The feed of assets/feed.js, keeping its position when a snapshot arrives on a resumed
+// connection: the log after `since` follows the snapshot and must not be dropped.
+export class ResumingFeed extends Feed {
+  receive(message) {
+    if (message.type === "snapshot" && this.last !== null) {
+      const keep = this.last;
+      super.receive(message);
+      this.last = keep;
+      return;
+    }
+    super.receive(message);
+  }
+}
+
+// The feed state indicator: data-state for the look, a message for the words.
+export function showFeedState(l10n, element, state, info = {}) {
+  element.dataset.state = state === "idle" ? "closed" : state;
+  const id = `console-feed-${state}`;
+  const args = { attempt: info.attempt || 0, reason: info.reason || "" };
+  setL10n(l10n, element, id, args);
+}
+
+export function money(locale, currency, minor) {
+  return formatMoney(locale, currency, minor);
+}
+
+// A CNY decimal string ("141.72") as money in the locale.
+export function cny(locale, decimal) {
+  const value = Number(decimal || 0);
+  return formatMoney(locale, "CNY", Number.isFinite(value) ? Math.round(value * 100) : 0);
+}
+
+// Minor units per major unit as the server counts them (docs/l10n.md): VND 0, the rest 2.
+export function exponent(currency) {
+  return currency === "VND" ? 0 : 2;
+}
+
+// "4990" or "4 990,50" (major units) → integer minor units, or null when it is not a plain
+// non-negative amount with at most the currency's digits.
+export function toMinor(text, currency) {
+  const clean = String(text).replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
+  if (!/^\d+(\.\d+)?$/.test(clean)) return null;
+  const [whole, fraction = ""] = clean.split(".");
+  const exp = exponent(currency);
+  if (fraction.length > exp) return null;
+  const minor = BigInt(whole) * 10n ** BigInt(exp) + BigInt((fraction + "0".repeat(exp)).slice(0, exp) || "0");
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+  return Number(minor);
+}
+
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k === "dataset") Object.assign(node.dataset, v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+export function clockTime(locale, iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  try {
+    return new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(d);
+  } catch {
+    return d.toISOString().slice(11, 19);
+  }
+}
+
+export function mmss(ms) {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
+}
+
+// Runs `fn` once, `ms` after the last call.
+export function debounce(fn, ms) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}

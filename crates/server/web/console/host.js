@@ -1,0 +1,766 @@
+// host.js: the studio console (/console/host). A host signs in with their token, lists, creates,
+// starts and ends sessions, fills the showcase and pins a product, runs a flash sale (start,
+// pause, resume, restock) and watches it on the session's feed: orders as they land (newest
+// first, highlighted), counters, GMV per currency and in CNY, a chart over the session, the
+// summary at the end. Every action is an API call curl could make (docs/live-sale.md); every
+// refusal shows the server's message next to the control that caused it.
+//
+// The feed is opened with since=0, so a console opened mid-session replays the log: the order
+// list, the totals and the chart are the session's whole story, not only what came after.
+
+import { Api } from "/assets/api.js";
+import { LOCALES, setL10n } from "/assets/l10n.js";
+import { lineChart } from "/console/chart.js";
+import {
+  ResumingFeed,
+  clearNotice,
+  clockTime,
+  cny,
+  debounce,
+  el,
+  mmss,
+  money,
+  showError,
+  showFeedState,
+  showOk,
+  startL10n,
+  toMinor,
+  tokenStore,
+} from "/console/common.js";
+
+const $ = (id) => document.getElementById(id);
+const tokens = tokenStore("silkstream.console.host.token");
+const api = new Api();
+
+const state = {
+  l10n: null,
+  markets: new Map(), // country → market
+  warehouses: [],
+  sessions: [],
+  session: null, // GET /sessions/{id}
+  sale: null, // the sale shown: the current one, else the last
+  products: new Map(), // product id → product (with variants)
+  feed: null,
+  replayUntil: 0,
+  totals: { orders: 0, units: 0, gmv: {}, gmv_cny: "0.00" },
+  orders: new Map(), // order id → li
+  points: [], // [time ms, orders, gmv cny]
+  viewers: 0,
+  clockOffset: 0, // server ms − local ms
+  tickLeft: null,
+  feedState: "idle",
+  feedInfo: {},
+};
+
+const t = (id, args) => (state.l10n ? state.l10n.t(id, args) : id);
+const locale = () => (state.l10n ? state.l10n.locale : "en");
+
+// ---------------------------------------------------------------- sign in / out
+
+async function signIn(token, remember) {
+  api.setToken(token);
+  const list = await api.get("/sessions");
+  if (remember !== null) tokens.set(token, remember);
+  $("signin").hidden = true;
+  $("app").hidden = false;
+  $("signed-in").hidden = false;
+  renderSessions(list.items);
+  await Promise.all([loadMarkets(), loadWarehouses()]);
+  const wanted = Number(new URLSearchParams(location.search).get("session"));
+  if (wanted && list.items.some((s) => s.id === wanted)) await openSession(wanted);
+}
+
+function signOut() {
+  tokens.clear();
+  closeFeed();
+  state.session = null;
+  api.setToken(null);
+  location.href = location.pathname;
+}
+
+async function loadMarkets() {
+  try {
+    const markets = await api.get("/markets");
+    state.markets = new Map(markets.map((m) => [m.country, m]));
+  } catch (e) {
+    console.warn("markets", e);
+  }
+}
+
+async function loadWarehouses() {
+  try {
+    state.warehouses = await api.get("/warehouses");
+  } catch (e) {
+    state.warehouses = [];
+  }
+  const select = $("sale-warehouse");
+  select.replaceChildren(el("option", { value: "", "data-l10n-id": "console-warehouse-auto", text: t("console-warehouse-auto") }));
+  for (const w of state.warehouses) select.append(el("option", { value: w.code, text: `${w.code} · ${w.name}` }));
+}
+
+// ---------------------------------------------------------------- sessions
+
+async function refreshSessions() {
+  try {
+    const list = await api.get("/sessions");
+    renderSessions(list.items);
+    clearNotice($("sessions-answer"));
+  } catch (e) {
+    showError($("sessions-answer"), e);
+  }
+}
+
+function stateBadge(stateName) {
+  const cls = stateName === "live" ? "badge ok" : stateName === "ended" ? "badge muted" : "badge accent";
+  return el("span", { class: cls, "data-l10n-id": `console-state-${stateName}`, text: t(`console-state-${stateName}`) });
+}
+
+function renderSessions(items) {
+  state.sessions = items;
+  const body = $("sessions");
+  body.replaceChildren();
+  for (const s of items) {
+    const open = el("button", {
+      type: "button",
+      class: "small",
+      "aria-label": t("console-open-session", { title: s.title }),
+      text: t("console-open"),
+      onclick: () => openSession(s.id),
+    });
+    const row = el(
+      "tr",
+      { class: state.session && state.session.id === s.id ? "selected" : null },
+      el("td", {}, el("div", { text: s.title }), el("div", { class: "muted small mono", text: `#${s.id}` })),
+      el("td", {}, stateBadge(s.state)),
+      el("td", { text: s.markets.join(", ") }),
+      el("td", {}, open),
+    );
+    body.append(row);
+  }
+  $("sessions-empty").hidden = items.length > 0;
+}
+
+async function createSession(event) {
+  event.preventDefault();
+  const answer = $("create-answer");
+  clearNotice(answer);
+  const markets = $("new-markets")
+    .value.split(/[\s,;]+/)
+    .map((m) => m.trim().toUpperCase())
+    .filter(Boolean);
+  const body = { title: $("new-title").value.trim(), language: $("new-language").value, markets };
+  try {
+    const session = await api.post("/sessions", body);
+    const warnings = (session.warnings || []).map((w) => w.term).join(", ");
+    showOk(answer, warnings ? t("console-created-with-warnings", { terms: warnings }) : t("console-created", { id: session.id }));
+    $("new-title").value = "";
+    await refreshSessions();
+    await openSession(session.id);
+  } catch (e) {
+    showError(answer, e);
+  }
+}
+
+// ---------------------------------------------------------------- one session
+
+async function openSession(id) {
+  closeFeed();
+  Object.assign(state, {
+    session: null,
+    sale: null,
+    replayUntil: 0,
+    totals: { orders: 0, units: 0, gmv: {}, gmv_cny: "0.00" },
+    points: [],
+    viewers: 0,
+    tickLeft: null,
+  });
+  state.orders.clear();
+  $("orders").replaceChildren();
+  $("orders-empty").hidden = false;
+  for (const id of ["session-answer", "showcase-answer", "sale-answer", "sale-form-answer"]) clearNotice($(id));
+  try {
+    const session = await api.get(`/sessions/${id}`);
+    state.session = session;
+    history.replaceState(null, "", `?session=${id}`);
+    renderSession();
+    renderCounters();
+    renderChart();
+    renderSessions(state.sessions);
+    startFeed(id);
+  } catch (e) {
+    showError($("sessions-answer"), e);
+  }
+}
+
+function closeFeed() {
+  if (state.feed) state.feed.close();
+  state.feed = null;
+  setFeedState("idle");
+}
+
+async function reloadSession() {
+  if (!state.session) return;
+  try {
+    const session = await api.get(`/sessions/${state.session.id}`);
+    if (!state.session || session.id !== state.session.id) return;
+    state.session = session;
+    renderSession();
+    const item = state.sessions.find((s) => s.id === session.id);
+    if (item && item.state !== session.state) refreshSessions();
+  } catch (e) {
+    showError($("session-answer"), e);
+  }
+}
+const reloadSoon = debounce(reloadSession, 250);
+
+function renderSession() {
+  const s = state.session;
+  if (!s) return;
+  state.clockOffset = s.server_time_ms - Date.now();
+  for (const id of ["session-card", "watch-card", "orders-card", "showcase-card", "sale-card"]) $(id).hidden = false;
+  $("session-heading").textContent = s.title;
+  const badge = stateBadge(s.state);
+  $("session-state").replaceWith(Object.assign(badge, { id: "session-state" }));
+  $("session-meta").textContent = t("console-session-meta", {
+    id: s.id,
+    markets: s.markets.join(", "),
+    language: (LOCALES.find(([c]) => c === s.language) || [s.language, s.language])[1],
+  });
+  $("session-start").hidden = s.state !== "scheduled";
+  $("session-end").hidden = s.state !== "live";
+  const link = $("buyer-link");
+  link.href = `/live/${s.id}`;
+  $("showcase-form").hidden = s.state === "ended";
+  state.sale = s.sale || (s.sales.length ? s.sales[s.sales.length - 1] : null);
+  renderShowcase();
+  renderSale();
+  renderCounters();
+  renderPriceFields();
+  renderSummary();
+}
+
+async function sessionAction(path, answer) {
+  clearNotice(answer);
+  try {
+    await api.post(path, {});
+    await reloadSession();
+    refreshSessions();
+  } catch (e) {
+    showError(answer, e);
+  }
+}
+
+let endArmed = null;
+function endSession() {
+  const button = $("session-end");
+  if (!endArmed) {
+    setL10n(state.l10n, button, "console-end-confirm");
+    endArmed = setTimeout(() => {
+      endArmed = null;
+      setL10n(state.l10n, button, "console-end-session");
+    }, 5000);
+    return;
+  }
+  clearTimeout(endArmed);
+  endArmed = null;
+  setL10n(state.l10n, button, "console-end-session");
+  sessionAction(`/sessions/${state.session.id}/end`, $("session-answer"));
+}
+
+// ---------------------------------------------------------------- showcase and pin
+
+async function product(id) {
+  if (!state.products.has(id)) {
+    const p = await api.get(`/products/${id}`, { locale: locale() });
+    state.products.set(id, p);
+  }
+  return state.products.get(id);
+}
+
+function productTitle(p) {
+  return (p.localized && p.localized.title && p.localized.title.text) || p.title;
+}
+
+async function renderShowcase() {
+  const s = state.session;
+  const list = $("showcase");
+  const ids = s.showcase;
+  const items = await Promise.all(ids.map((id) => product(id).catch(() => null)));
+  if (state.session !== s) return;
+  list.replaceChildren();
+  ids.forEach((id, i) => {
+    const p = items[i];
+    const title = p ? productTitle(p) : `#${id}`;
+    const pinned = s.pinned_product_id === id;
+    const action =
+      s.state === "ended"
+        ? null
+        : pinned
+          ? el("button", { type: "button", class: "small", text: t("console-unpin"), "aria-label": t("console-unpin-product", { title }), onclick: () => unpin() })
+          : el("button", { type: "button", class: "small", text: t("console-pin"), "aria-label": t("console-pin-product", { title }), onclick: () => pin(id) });
+    list.append(
+      el(
+        "li",
+        {},
+        el("span", { class: "title" }, el("span", { text: title }), " ", el("span", { class: "muted small mono", text: `#${id}` })),
+        pinned ? el("span", { class: "badge ok", text: t("console-pinned") }) : null,
+        action,
+      ),
+    );
+  });
+  renderVariants(items.filter(Boolean));
+}
+
+async function addToShowcase(event) {
+  event.preventDefault();
+  const answer = $("showcase-answer");
+  clearNotice(answer);
+  const id = Number($("showcase-product").value.trim());
+  if (!Number.isInteger(id) || id < 1) {
+    showError(answer, t("console-product-id-invalid"));
+    return;
+  }
+  try {
+    const session = await api.post(`/sessions/${state.session.id}/showcase`, { product_id: id });
+    const warnings = (session.warnings || []).map((w) => w.term).join(", ");
+    if (warnings) showOk(answer, t("console-warnings", { terms: warnings }));
+    $("showcase-product").value = "";
+    await reloadSession();
+  } catch (e) {
+    showError(answer, e);
+  }
+}
+
+async function pin(productId) {
+  const answer = $("showcase-answer");
+  clearNotice(answer);
+  try {
+    const session = await api.post(`/sessions/${state.session.id}/pin`, { product_id: productId });
+    const warnings = (session.warnings || []).map((w) => w.term).join(", ");
+    if (warnings) showOk(answer, t("console-warnings", { terms: warnings }));
+    await reloadSession();
+  } catch (e) {
+    showError(answer, e);
+  }
+}
+
+async function unpin() {
+  const answer = $("showcase-answer");
+  clearNotice(answer);
+  try {
+    await api.post(`/sessions/${state.session.id}/unpin`, {});
+    await reloadSession();
+  } catch (e) {
+    showError(answer, e);
+  }
+}
+
+// ---------------------------------------------------------------- flash sale
+
+function renderVariants(products) {
+  const select = $("sale-variant");
+  const previous = select.value;
+  select.replaceChildren();
+  const pinned = state.session.pinned_product_id;
+  const ordered = [...products].sort((a, b) => (b.id === pinned) - (a.id === pinned));
+  for (const p of ordered) {
+    for (const v of p.variants.filter((v) => !v.archived)) {
+      const options = Object.values(v.options || {}).join(", ");
+      select.append(el("option", { value: String(v.id), text: `${productTitle(p)} — ${v.sku}${options ? ` (${options})` : ""}` }));
+    }
+  }
+  if ([...select.options].some((o) => o.value === previous)) select.value = previous;
+}
+
+function renderPriceFields() {
+  const s = state.session;
+  const box = $("sale-prices");
+  const currencies = [];
+  for (const m of s.markets) {
+    const market = state.markets.get(m);
+    for (const c of market ? market.currencies : []) if (!currencies.includes(c)) currencies.push(c);
+  }
+  const existing = new Map([...box.querySelectorAll("input")].map((i) => [i.dataset.currency, i.value]));
+  box.querySelectorAll("label").forEach((l) => l.remove());
+  for (const c of currencies) {
+    const input = el("input", { id: `price-${c}`, inputmode: "decimal", autocomplete: "off", dataset: { currency: c } });
+    input.value = existing.get(c) || "";
+    box.append(el("label", { class: "field" }, el("span", { text: t("console-price-in", { currency: c }) }), input));
+  }
+}
+
+function readSaleForm() {
+  const number = (id) => {
+    const v = $(id).value.trim();
+    return /^\d+$/.test(v) ? Number(v) : v === "" ? null : NaN;
+  };
+  const prices = {};
+  for (const input of $("sale-prices").querySelectorAll("input")) {
+    if (!input.value.trim()) continue;
+    const minor = toMinor(input.value, input.dataset.currency);
+    if (minor === null) throw new Error(t("console-price-invalid", { currency: input.dataset.currency }));
+    prices[input.dataset.currency] = minor;
+  }
+  const duration = number("sale-duration");
+  const body = {
+    variant_id: Number($("sale-variant").value),
+    quantity: number("sale-quantity"),
+    per_buyer_limit: number("sale-limit"),
+    prices,
+    countdown_s: number("sale-countdown") ?? 0,
+    duration_s: duration === null || Number.isNaN(duration) ? duration : duration * 60,
+  };
+  for (const [field, value] of Object.entries(body)) {
+    if (typeof value === "number" && Number.isNaN(value)) throw new Error(t("console-number-invalid", { field }));
+  }
+  const warehouse = $("sale-warehouse").value;
+  if (warehouse) body.warehouse = warehouse;
+  return body;
+}
+
+async function startSale(event) {
+  event.preventDefault();
+  const answer = $("sale-form-answer");
+  clearNotice(answer);
+  let body;
+  try {
+    body = readSaleForm();
+  } catch (e) {
+    showError(answer, e);
+    return;
+  }
+  try {
+    const sale = await api.post(`/sessions/${state.session.id}/flash-sales`, body);
+    state.sale = sale;
+    state.tickLeft = null;
+    renderSale();
+    renderCounters();
+    showOk($("sale-answer"), t("console-sale-started", { units: sale.allocated }));
+    reloadSoon();
+  } catch (e) {
+    showError(answer, e);
+  }
+}
+
+async function saleAction(kind, body = {}) {
+  const answer = $("sale-answer");
+  clearNotice(answer);
+  try {
+    const sale = await api.post(`/flash-sales/${state.sale.id}/${kind}`, body);
+    state.sale = sale;
+    state.tickLeft = null;
+    renderSale();
+    renderCounters();
+    return true;
+  } catch (e) {
+    showError(answer, e);
+    return false;
+  }
+}
+
+async function restock(event) {
+  event.preventDefault();
+  const v = $("restock-units").value.trim();
+  const quantity = /^\d+$/.test(v) ? Number(v) : v;
+  if (await saleAction("restock", { quantity })) {
+    $("restock-units").value = "";
+    showOk($("sale-answer"), t("console-restocked", { units: quantity }));
+  }
+}
+
+const refreshSaleSoon = debounce(async () => {
+  if (!state.sale) return;
+  try {
+    const sale = await api.get(`/flash-sales/${state.sale.id}`);
+    if (state.sale && sale.id === state.sale.id) {
+      state.sale = sale;
+      state.tickLeft = null;
+      renderSale();
+      renderCounters();
+    }
+  } catch (e) {
+    console.warn("sale", e);
+  }
+}, 300);
+
+function renderSale() {
+  const sale = state.sale;
+  const ended = state.session && state.session.state === "ended";
+  const running = sale && sale.phase !== "ended";
+  $("sale-running").hidden = !sale;
+  $("sale-form").hidden = running || ended;
+  const phase = $("sale-phase");
+  if (sale) {
+    phase.className = `badge ${sale.phase === "running" ? "ok" : sale.phase === "paused" || sale.phase === "countdown" ? "warn" : sale.phase === "sold_out" ? "bad" : "muted"}`;
+    setL10n(state.l10n, phase, `console-phase-${sale.phase}`);
+    const prices = Object.entries(sale.prices)
+      .map(([c, m]) => money(locale(), c, m))
+      .join(" · ");
+    $("sale-what").textContent = t("console-sale-what", { sku: sale.sku, limit: sale.per_buyer_limit, warehouse: sale.warehouse, prices });
+    $("sale-pause").hidden = !(sale.state === "open");
+    $("sale-resume").hidden = sale.state !== "paused";
+    $("restock-form").hidden = sale.phase === "ended";
+  } else {
+    phase.className = "badge";
+    phase.textContent = "";
+  }
+  tickCountdown();
+}
+
+function tickCountdown() {
+  const sale = state.sale;
+  const box = $("countdown");
+  if (!sale || sale.phase === "ended") {
+    box.textContent = "–";
+    setL10n(state.l10n, $("countdown-label"), "console-ends-in");
+    return;
+  }
+  const now = Date.now() + state.clockOffset;
+  const starts = Date.parse(sale.starts_at);
+  const ends = Date.parse(sale.ends_at);
+  if (now < starts) {
+    setL10n(state.l10n, $("countdown-label"), "console-starts-in");
+    box.textContent = mmss(starts - now);
+  } else {
+    setL10n(state.l10n, $("countdown-label"), "console-ends-in");
+    box.textContent = mmss(ends - now);
+    if (now >= ends && sale.phase !== "ended") refreshSaleSoon();
+  }
+}
+
+// ---------------------------------------------------------------- counters, GMV, chart, summary
+
+function renderCounters() {
+  const tot = state.totals;
+  $("c-orders").textContent = String(tot.orders);
+  $("c-units").textContent = String(tot.units);
+  $("c-viewers").textContent = String(state.viewers);
+  const sale = state.sale;
+  const left = sale ? (state.tickLeft !== null && state.tickLeft !== undefined ? state.tickLeft : sale.remaining) : null;
+  $("c-left").textContent = sale ? String(left) : "–";
+  $("c-sold").textContent = sale ? String(sale.sold) : "–";
+  const gmv = $("gmv");
+  gmv.replaceChildren();
+  for (const [currency, minor] of Object.entries(tot.gmv || {})) {
+    gmv.append(el("li", { text: money(locale(), currency, minor) }));
+  }
+  gmv.append(el("li", { class: "cny", text: t("console-gmv-in-cny", { amount: cny(locale(), tot.gmv_cny) }) }));
+  if (tot.gmv_cny_missing && tot.gmv_cny_missing.length) {
+    gmv.append(el("li", { class: "muted small", text: t("console-gmv-missing", { currencies: tot.gmv_cny_missing.join(", ") }) }));
+  }
+}
+
+const renderChart = () => {
+  const svg = $("chart");
+  const start = state.session && state.session.started_at ? Date.parse(state.session.started_at) : null;
+  const base = start && state.points.length && start <= state.points[0][0] ? [[start, 0, 0]] : [];
+  const pts = [...base, ...state.points];
+  lineChart(svg, {
+    series: [
+      { name: t("console-orders"), axis: "left", points: pts.map(([at, o]) => [at, o]) },
+      { name: t("console-gmv-cny"), axis: "right", points: pts.map(([at, , g]) => [at, g]) },
+    ],
+    formatLeft: (v) => String(Math.round(v)),
+    formatRight: (v) => (v >= 1000 ? `${Math.round(v / 100) / 10}k` : String(Math.round(v))),
+    formatX: (ms) => clockTime(locale(), new Date(ms).toISOString()),
+    empty: t("console-chart-empty"),
+  });
+  const desc = svg.querySelector("desc") || svg.appendChild(document.createElementNS("http://www.w3.org/2000/svg", "desc"));
+  desc.id = "chart-desc";
+  desc.textContent = t("console-chart-desc", { orders: state.totals.orders, amount: cny(locale(), state.totals.gmv_cny) });
+};
+let chartQueued = false;
+function chartSoon() {
+  if (chartQueued) return;
+  chartQueued = true;
+  requestAnimationFrame(() => {
+    chartQueued = false;
+    renderChart();
+  });
+}
+
+function renderSummary() {
+  const s = state.session;
+  const card = $("summary-card");
+  if (!s || !s.summary) {
+    card.hidden = true;
+    return;
+  }
+  card.hidden = false;
+  const sum = s.summary;
+  const dl = $("summary");
+  dl.replaceChildren();
+  const row = (label, value) => dl.append(el("dt", { text: t(label) }), el("dd", { text: value }));
+  row("console-orders", String(sum.orders));
+  row("console-units", String(sum.units));
+  row("console-gmv", sum.gmv.map((g) => money(locale(), g.currency, g.amount_minor)).join(" · ") || "–");
+  row("console-gmv-cny", cny(locale(), sum.gmv_cny));
+  row("console-unpaid", String(sum.unpaid_orders));
+  row("console-peak-viewers", String(sum.peak_viewers));
+  row("console-top-products", sum.top_products.map((p) => t("console-top-product", { title: p.title, units: p.units })).join("; ") || "–");
+  row("console-as-of", clockTime(locale(), sum.as_of));
+}
+
+// ---------------------------------------------------------------- the feed
+
+function setFeedState(name, info = {}) {
+  state.feedState = name;
+  state.feedInfo = info;
+  showFeedState(state.l10n, $("feed-state"), name, info);
+}
+
+function startFeed(sessionId) {
+  const feed = new ResumingFeed({
+    path: `/api/v1/sessions/${sessionId}/feed`,
+    token: api.token,
+    query: { locale: locale() },
+    onMessage: (m) => onFeed(sessionId, m),
+    onState: (name, info) => {
+      if (state.feed === feed) setFeedState(name, info);
+    },
+  });
+  feed.last = 0; // replay the session's whole log after the snapshot
+  state.feed = feed;
+  feed.start();
+}
+
+function onFeed(sessionId, m) {
+  if (!state.session || state.session.id !== sessionId) return;
+  switch (m.type) {
+    case "snapshot": {
+      if (!state.replayUntil) state.replayUntil = m.seq;
+      state.viewers = m.viewers;
+      if (m.server_time) state.clockOffset = Date.parse(m.server_time) - Date.now();
+      reloadSoon();
+      renderCounters();
+      return;
+    }
+    case "tick": {
+      state.viewers = m.viewers;
+      if (m.server_time) state.clockOffset = Date.parse(m.server_time) - Date.now();
+      if (m.sale && state.sale && m.sale.id === state.sale.id) {
+        state.tickLeft = m.sale.left;
+        if (m.sale.state !== state.sale.state) refreshSaleSoon();
+      }
+      renderCounters();
+      return;
+    }
+    default:
+      break;
+  }
+  if (typeof m.seq !== "number") return;
+  const fresh = m.seq > state.replayUntil;
+  if (m.totals) {
+    state.totals = m.totals;
+    state.points.push([Date.parse(m.at), m.totals.orders, Number(m.totals.gmv_cny || 0)]);
+    chartSoon();
+  }
+  switch (m.type) {
+    case "order_confirmed":
+      addOrder(m, fresh);
+      if (state.sale && m.sale_id === state.sale.id && fresh) {
+        state.tickLeft = m.remaining;
+        refreshSaleSoon();
+      }
+      break;
+    case "order_cancelled":
+    case "order_paid":
+    case "order_shipped":
+    case "order_delivered":
+      markOrder(m);
+      if (fresh && state.sale && m.sale_id === state.sale.id) refreshSaleSoon();
+      break;
+    default:
+      if (fresh) reloadSoon();
+  }
+  renderCounters();
+}
+
+function addOrder(m, fresh) {
+  const buyer = m.buyer || {};
+  const who = buyer.name ? `${buyer.name} (${buyer.masked})` : buyer.masked || "";
+  const li = el(
+    "li",
+    { class: fresh ? "fresh" : null, dataset: { order: String(m.order_id) } },
+    el("span", { class: "what", text: t("console-order-line", { who, city: buyer.city || "", country: buyer.country || "", quantity: m.quantity }) }),
+    el("span", { class: "amount", text: m.price || "" }),
+    el("span", { class: "when", text: `#${m.order_id} · ${clockTime(locale(), m.at)}` }),
+    el("span", { class: "status badge", text: t("console-order-confirmed") }),
+  );
+  state.orders.set(m.order_id, li);
+  $("orders").prepend(li);
+  $("orders-empty").hidden = true;
+  // Keep the list bounded: the newest 500.
+  while ($("orders").children.length > 500) $("orders").lastElementChild.remove();
+}
+
+function markOrder(m) {
+  const li = state.orders.get(m.order_id);
+  if (!li) return;
+  const status = m.type.replace("order_", "");
+  const badge = li.querySelector(".status");
+  badge.textContent = t(`console-order-${status}`);
+  badge.className = `status badge ${status === "cancelled" ? "bad" : "ok"}`;
+  li.classList.toggle("cancelled", status === "cancelled");
+}
+
+// ---------------------------------------------------------------- wiring
+
+function relabel(l10n) {
+  state.l10n = l10n;
+  setFeedState(state.feedState, state.feedInfo);
+  if (state.feed) state.feed.update({ locale: l10n.locale });
+  state.products.clear();
+  renderSessions(state.sessions);
+  if (state.session) renderSession();
+  renderChart();
+}
+
+async function main() {
+  state.l10n = await startL10n($("ui-locale"), relabel);
+  setFeedState("idle");
+  for (const [code, name] of LOCALES) $("new-language").append(el("option", { value: code, text: name, lang: code }));
+  $("new-language").value = state.l10n.locale;
+  $("signin-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const answer = $("signin-answer");
+    clearNotice(answer);
+    const token = $("token").value.trim();
+    try {
+      await signIn(token, $("remember").checked);
+      $("token").value = "";
+    } catch (e) {
+      api.setToken(null);
+      if (e.status === 403) showError(answer, t("console-host-token-needed"));
+      else showError(answer, e);
+    }
+  });
+  $("sign-out").addEventListener("click", signOut);
+  $("sessions-refresh").addEventListener("click", refreshSessions);
+  $("create-form").addEventListener("submit", createSession);
+  $("session-start").addEventListener("click", () => sessionAction(`/sessions/${state.session.id}/start`, $("session-answer")));
+  $("session-end").addEventListener("click", endSession);
+  $("showcase-form").addEventListener("submit", addToShowcase);
+  $("sale-form").addEventListener("submit", startSale);
+  $("sale-pause").addEventListener("click", () => saleAction("pause"));
+  $("sale-resume").addEventListener("click", () => saleAction("resume"));
+  $("restock-form").addEventListener("submit", restock);
+  $("c-viewers").closest(".stats").setAttribute("aria-label", t("console-counters"));
+  setInterval(tickCountdown, 250);
+  window.addEventListener("resize", debounce(renderChart, 200));
+
+  const saved = tokens.get();
+  if (saved) {
+    try {
+      await signIn(saved, null);
+      return;
+    } catch (e) {
+      tokens.clear();
+      showError($("signin-answer"), e);
+    }
+  }
+  $("signin").hidden = false;
+  $("token").focus();
+}
+
+main();

@@ -1,0 +1,135 @@
+# The studio console (/console/host) and the operations dashboard (/console/ops).
+# Ids start with console-; crates/server/web/console/ uses them through assets/l10n.js.
+
+console-brand = Silkstream
+console-skip = Skip to the console
+console-sign-in = Sign in
+console-sign-out = Sign out
+console-remember = Remember on this device
+console-refresh = Refresh
+console-ui-language = Language
+console-open = Open
+console-open-session = Open { $title }
+
+## Feed state
+console-feed-idle = No feed open
+console-feed-connecting = Connecting…
+console-feed-live = Live
+console-feed-reconnecting = Reconnecting… (attempt { $attempt })
+console-feed-closed = Disconnected: { $reason }
+
+## Studio console
+console-host-title = Studio console · Silkstream
+console-host-brand = Studio console
+console-host-signin-heading = Studio console
+console-host-signin-intro = Sign in with your host token to run your live sessions.
+console-token = Token
+console-host-token-needed = This token is not a host's: sign in with the host token.
+console-sessions = Sessions
+console-sessions-empty = No sessions yet: create one below.
+console-col-session = Session
+console-col-state = State
+console-col-markets = Markets
+console-col-actions = Actions
+console-state-scheduled = Scheduled
+console-state-live = Live
+console-state-ended = Ended
+console-new-session = New session
+console-session-title = Title
+console-session-language = Language
+console-session-markets = Markets
+console-markets-help = Country codes, separated by commas (KZ, VN).
+console-create-session = Create session
+console-created = Session { $id } created.
+console-created-with-warnings = Session created, with warnings on: { $terms }
+console-warnings = Taken, with warnings on: { $terms }
+console-session-meta = Session { $id } · markets { $markets } · spoken in { $language }
+console-start-session = Start session
+console-end-session = End session
+console-end-confirm = Click again to end the session
+console-buyer-page = Buyer page
+console-showcase = Showcase
+console-product-id = Product id
+console-product-id-invalid = A product id is a whole number.
+console-add-to-showcase = Add to showcase
+console-pin = Pin
+console-pin-product = Pin { $title }
+console-unpin = Unpin
+console-unpin-product = Unpin { $title }
+console-pinned = Pinned
+console-flash-sale = Flash sale
+console-variant = Variant
+console-quantity = Quantity
+console-limit = Per-buyer limit
+console-countdown = Countdown (seconds)
+console-duration = Duration (minutes)
+console-warehouse = Warehouse
+console-warehouse-auto = Automatic
+console-prices = Sale price per currency (major units)
+console-price-in = Price in { $currency }
+console-price-invalid = The price in { $currency } is not an amount (e.g. 4990 or 4990.50).
+console-number-invalid = { $field } must be a whole number.
+console-start-sale = Start flash sale
+console-sale-started = Flash sale started with { $units } units.
+console-sale-what = { $sku } · { $prices } · limit { $limit } per buyer · from { $warehouse }
+console-phase-countdown = Starting soon
+console-phase-running = Running
+console-phase-paused = Paused
+console-phase-sold_out = Sold out
+console-phase-ended = Ended
+console-starts-in = Starts in
+console-ends-in = Ends in
+console-pause = Pause
+console-resume = Resume
+console-restock-units = Units to add
+console-restock = Restock
+console-restocked = { $units } units added.
+console-counters = Counters
+console-orders = Orders
+console-units = Units
+console-sold = Sold
+console-left = Left
+console-viewers = Viewers
+console-gmv = GMV
+console-gmv-cny = GMV (CNY)
+console-gmv-in-cny = { $amount } in CNY
+console-gmv-missing = Without a rate: { $currencies }
+console-chart = Orders and GMV over the session
+console-chart-empty = No orders yet
+console-chart-desc = { $orders } orders, { $amount } in CNY so far.
+console-live-orders = Live orders
+console-orders-empty = No orders yet.
+console-order-line = { $who } · { $city }, { $country } · { $quantity ->
+        [one] { $quantity } unit
+       *[other] { $quantity } units
+    }
+console-order-confirmed = confirmed
+console-order-cancelled = cancelled
+console-order-paid = paid
+console-order-shipped = shipped
+console-order-delivered = delivered
+console-summary = Session summary
+console-unpaid = Unpaid orders
+console-peak-viewers = Peak viewers
+console-top-products = Top products
+console-top-product = { $title }: { $units }
+console-as-of = As of
+
+## Operations dashboard
+console-ops-title = Operations · Silkstream
+console-ops-brand = Operations
+console-ops-signin-heading = Operations dashboard
+console-ops-signin-intro = Sign in with an operator token to watch every live room.
+console-ops-token-needed = This token is not an operator's or an admin's.
+console-rooms = Live rooms
+console-rooms-empty = No room is live right now.
+console-col-room = Room
+console-col-host = Host
+console-open-room = Show the live events of { $title }
+console-room-meta = Session { $id } · { $host } · { $markets }
+console-as-of-time = Figures as of { $time }
+console-export = Download orders (CSV)
+console-exported = Orders downloaded ({ $size } KB).
+console-gmv-by-market = GMV by market (CNY, every order so far)
+console-close = Close
+console-left-n = { $count } left

@@ -1,0 +1,121 @@
+## The buyer's live page (crates/server/web/live/). Ids start with page-.
+## $count is a number; $name, $city, $price, $total, $time, $id, $reason are text.
+
+page-title = Live sale
+page-brand = Silkstream Live
+page-language = Language
+page-currency = Currency
+page-skip = Skip to the product
+
+## Joining as a guest
+
+page-join-heading = Join the live sale
+page-join-intro = Tell the host who you are to order during the show. No account needed.
+page-join-name = Display name
+    .placeholder = e.g. Aigerim
+page-join-country = Country
+page-join-city = City
+    .placeholder = e.g. Almaty
+page-join-submit = Join
+page-join-working = Joining…
+page-join-expired = Your guest pass has expired or was withdrawn. Join again to keep ordering.
+page-join-failed = Could not join: { $reason }
+page-joined-as = You are { $name } from { $city }
+page-sign-out = Not you? Join again
+
+## The session
+
+page-session-missing = This live session does not exist. Check the link the host shared.
+page-session-scheduled = The show has not started yet. Stay on this page: it updates by itself.
+page-session-live = Live
+page-session-ended = This show has ended. Thank you for watching!
+page-viewers = { $count ->
+        [one] { $count } watching
+       *[other] { $count } watching
+    }
+
+## The pinned product
+
+page-product-heading = On screen now
+page-no-product = The host has not pinned a product yet.
+page-attributes = Details
+page-sale-price = Flash sale price
+page-regular-price = Price
+page-price-converted = Converted at today's rate from { $price }
+page-price-unavailable = No price in this currency. Choose another currency.
+page-variant = Option
+
+## The flash sale: ticker and countdown ($time is like 04:59)
+
+page-sale-heading = Flash sale
+page-sold = { $count ->
+        [one] { $count } sold
+       *[other] { $count } sold
+    }
+page-left = { $count ->
+        [one] { $count } left
+       *[other] { $count } left
+    }
+page-starts-in = Starts in { $time }
+page-ends-in = Ends in { $time }
+page-sale-paused = Paused by the host
+page-sale-sold-out = Sold out
+page-sale-ended = The sale has ended
+page-limit = { $count ->
+        [one] Limit: { $count } per buyer
+       *[other] Limit: { $count } per buyer
+    }
+
+## Ordering
+
+page-quantity = Quantity
+page-quantity-less = One less
+page-quantity-more = One more
+page-order = Order now
+page-ordering = Sending your order…
+page-ship-heading = Delivery address
+page-ship-intro = Used for this show's orders and kept only in this browser.
+page-ship-name = Recipient's full name
+page-ship-phone = Phone
+page-ship-country = Delivery country
+page-ship-city = Delivery city
+page-ship-address = Street address
+page-ship-postal = Postal code
+page-ship-missing = Fill in the delivery address first.
+
+## Answers to an order (the server's own message is shown when it sends one)
+
+page-answer-confirmed = Confirmed: order #{ $id }, { $count } for { $total }.
+page-answer-sold-out = Sold out: no units are left.
+page-answer-limit = You have reached this sale's limit per buyer.
+page-answer-not-live = The show is not live, so orders are closed.
+page-answer-not-started = The sale has not started yet.
+page-answer-ended = The sale has ended.
+page-answer-paused = The host has paused the sale. Try again in a moment.
+page-answer-cross-border = This order is over a cross-border purchase limit.
+page-answer-ship-to = The delivery country must be one of this show's markets.
+page-answer-rate-limited = Too many orders at once. Wait a moment and try again.
+page-answer-network = The server cannot be reached. Check your connection and try again.
+page-answer-unavailable = This product cannot be ordered in your market.
+page-answer-invalid = The order was refused: { $reason }
+page-answer-error = Something went wrong: { $reason }
+
+## The live stream of orders and the buyer's own orders
+
+page-stream-heading = Orders right now
+page-stream-empty = No orders yet. Be the first!
+page-mine-heading = Your orders
+page-mine-empty = You have not ordered in this show yet.
+page-mine-line = Order #{ $id }: { $count } × { $product }, { $total }
+page-status-confirmed = Confirmed
+page-status-paid = Paid
+page-status-shipped = Shipped
+page-status-delivered = Delivered
+page-status-cancelled = Cancelled
+
+## Connection to the live feed
+
+page-feed-connecting = Connecting…
+page-feed-live = Live
+page-feed-reconnecting = Connection lost, reconnecting…
+page-feed-closed = Disconnected

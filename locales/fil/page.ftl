@@ -1,0 +1,108 @@
+## Pahina ng mamimili sa live selling (crates/server/web/live/). Nagsisimula sa page- ang mga ID.
+
+page-title = Live selling
+page-brand = Silkstream Live
+page-language = Wika
+page-currency = Pera
+page-skip = Pumunta sa produkto
+
+## Sumali bilang bisita
+
+page-join-heading = Sumali sa live selling
+page-join-intro = Ipakilala ang sarili para makapag-order habang live. Hindi kailangan ng account.
+page-join-name = Pangalang ipapakita
+    .placeholder = hal. Maria
+page-join-country = Bansa
+page-join-city = Lungsod
+    .placeholder = hal. Cebu
+page-join-submit = Sumali
+page-join-working = Sumasali…
+page-join-expired = Nag-expire o binawi na ang iyong guest pass. Sumali ulit para makapag-order pa.
+page-join-failed = Hindi nakasali: { $reason }
+page-joined-as = Ikaw si { $name } mula sa { $city }
+page-sign-out = Hindi ikaw? Sumali ulit
+
+## Ang live
+
+page-session-missing = Walang ganitong live. Tingnan ang link na ibinahagi ng host.
+page-session-scheduled = Hindi pa nagsisimula ang live. Manatili sa pahinang ito: kusa itong mag-a-update.
+page-session-live = Live
+page-session-ended = Tapos na ang live. Salamat sa panonood!
+page-viewers = { $count } nanonood
+
+## Ang naka-pin na produkto
+
+page-product-heading = Ipinapakita ngayon
+page-no-product = Wala pang naka-pin na produkto ang host.
+page-attributes = Mga detalye
+page-sale-price = Presyo sa flash sale
+page-regular-price = Presyo
+page-price-converted = Kinompyut mula sa { $price } ayon sa palitan ngayong araw
+page-price-unavailable = Walang presyo sa perang ito. Pumili ng ibang pera.
+page-variant = Opsiyon
+
+## Flash sale: bilang at countdown
+
+page-sale-heading = Flash sale
+page-sold = { $count } ang nabili na
+page-left = { $count } na lang ang natitira
+page-starts-in = Magsisimula sa loob ng { $time }
+page-ends-in = Matatapos sa loob ng { $time }
+page-sale-paused = Itinigil muna ng host ang bentahan
+page-sale-sold-out = Ubos na
+page-sale-ended = Tapos na ang flash sale
+page-limit = Hanggang { $count } bawat mamimili
+
+## Pag-order
+
+page-quantity = Dami
+page-quantity-less = Bawasan ng isa
+page-quantity-more = Dagdagan ng isa
+page-order = Mag-order na
+page-ordering = Ipinapadala ang order mo…
+page-ship-heading = Address para sa delivery
+page-ship-intro = Gagamitin para sa mga order sa live na ito at sa browser na ito lang itatago.
+page-ship-name = Buong pangalan ng tatanggap
+page-ship-phone = Telepono
+page-ship-country = Bansang padadalhan
+page-ship-city = Lungsod na padadalhan
+page-ship-address = Address (kalye, numero ng bahay)
+page-ship-postal = Postal code
+page-ship-missing = Punan muna ang address para sa delivery.
+
+## Mga sagot sa order
+
+page-answer-confirmed = Kumpirmado ang order #{ $id }: { $count } piraso, kabuuang { $total }.
+page-answer-sold-out = Ubos na: wala nang natitira.
+page-answer-limit = Naabot mo na ang limit bawat mamimili sa sale na ito.
+page-answer-not-live = Hindi live ang palabas kaya sarado ang pag-order.
+page-answer-not-started = Hindi pa nagsisimula ang sale.
+page-answer-ended = Tapos na ang sale.
+page-answer-paused = Itinigil muna ng host ang bentahan. Subukan ulit maya-maya.
+page-answer-cross-border = Lampas ang order na ito sa limit ng cross-border na pagbili.
+page-answer-ship-to = Dapat isa sa mga market ng live na ito ang bansang padadalhan.
+page-answer-rate-limited = Masyadong maraming order nang sabay-sabay. Maghintay sandali at subukan ulit.
+page-answer-network = Hindi maabot ang server. Tingnan ang koneksiyon mo at subukan ulit.
+page-answer-unavailable = Hindi mao-order ang produktong ito sa market mo.
+page-answer-invalid = Tinanggihan ang order: { $reason }
+page-answer-error = May nangyaring mali: { $reason }
+
+## Mga order ngayon at ang mga order mo
+
+page-stream-heading = Mga order ngayon
+page-stream-empty = Wala pang order. Ikaw na ang mauna!
+page-mine-heading = Mga order mo
+page-mine-empty = Wala ka pang order sa live na ito.
+page-mine-line = Order #{ $id }: { $product } × { $count }, { $total }
+page-status-confirmed = Kumpirmado
+page-status-paid = Bayad na
+page-status-shipped = Naipadala na
+page-status-delivered = Naihatid na
+page-status-cancelled = Kinansela
+
+## Koneksiyon sa live
+
+page-feed-connecting = Kumokonekta…
+page-feed-live = Live
+page-feed-reconnecting = Naputol ang koneksiyon, muling kumokonekta…
+page-feed-closed = Hindi konektado

@@ -1,0 +1,108 @@
+## Halaman siaran langsung pembeli (crates/server/web/live/). ID pesan diawali page-.
+
+page-title = Jualan langsung
+page-brand = Silkstream Live
+page-language = Bahasa
+page-currency = Mata uang
+page-skip = Langsung ke produk
+
+## Bergabung sebagai tamu
+
+page-join-heading = Ikuti siaran langsung
+page-join-intro = Perkenalkan diri Anda untuk memesan selama siaran. Tidak perlu membuat akun.
+page-join-name = Nama tampilan
+    .placeholder = mis. Putri
+page-join-country = Negara
+page-join-city = Kota
+    .placeholder = mis. Jakarta
+page-join-submit = Gabung
+page-join-working = Sedang bergabung…
+page-join-expired = Akses tamu Anda sudah kedaluwarsa atau dicabut. Gabung lagi untuk melanjutkan belanja.
+page-join-failed = Tidak dapat bergabung: { $reason }
+page-joined-as = Anda { $name } dari { $city }
+page-sign-out = Bukan Anda? Gabung lagi
+
+## Siaran
+
+page-session-missing = Siaran ini tidak ada. Periksa tautan yang dibagikan penjual.
+page-session-scheduled = Siaran belum dimulai. Tetap di halaman ini: halaman akan diperbarui sendiri.
+page-session-live = Live
+page-session-ended = Siaran sudah selesai. Terima kasih sudah menonton!
+page-viewers = { $count } menonton
+
+## Produk yang disematkan
+
+page-product-heading = Sedang ditampilkan
+page-no-product = Penjual belum menyematkan produk.
+page-attributes = Detail produk
+page-sale-price = Harga flash sale
+page-regular-price = Harga
+page-price-converted = Dikonversi dari { $price } dengan kurs hari ini
+page-price-unavailable = Belum ada harga dalam mata uang ini. Pilih mata uang lain.
+page-variant = Varian
+
+## Flash sale: penghitung dan hitung mundur
+
+page-sale-heading = Flash sale
+page-sold = { $count } terjual
+page-left = Sisa { $count }
+page-starts-in = Mulai dalam { $time }
+page-ends-in = Berakhir dalam { $time }
+page-sale-paused = Penjual menjeda penjualan
+page-sale-sold-out = Habis terjual
+page-sale-ended = Flash sale telah berakhir
+page-limit = Maksimal { $count } per pembeli
+
+## Memesan
+
+page-quantity = Jumlah
+page-quantity-less = Kurangi satu
+page-quantity-more = Tambah satu
+page-order = Pesan sekarang
+page-ordering = Mengirim pesanan…
+page-ship-heading = Alamat pengiriman
+page-ship-intro = Dipakai untuk pesanan di siaran ini dan hanya disimpan di peramban ini.
+page-ship-name = Nama lengkap penerima
+page-ship-phone = Telepon
+page-ship-country = Negara tujuan
+page-ship-city = Kota tujuan
+page-ship-address = Alamat jalan
+page-ship-postal = Kode pos
+page-ship-missing = Isi alamat pengiriman terlebih dahulu.
+
+## Jawaban atas pesanan
+
+page-answer-confirmed = Pesanan #{ $id } dikonfirmasi: { $count } barang, total { $total }.
+page-answer-sold-out = Habis terjual: tidak ada stok tersisa.
+page-answer-limit = Anda sudah mencapai batas per pembeli untuk flash sale ini.
+page-answer-not-live = Siaran sedang tidak berlangsung, jadi pesanan ditutup.
+page-answer-not-started = Flash sale belum dimulai.
+page-answer-ended = Flash sale telah berakhir.
+page-answer-paused = Penjual menjeda penjualan. Coba lagi sebentar lagi.
+page-answer-cross-border = Pesanan ini melebihi batas belanja lintas negara.
+page-answer-ship-to = Negara tujuan harus salah satu pasar siaran ini.
+page-answer-rate-limited = Terlalu banyak pesanan sekaligus. Tunggu sebentar lalu coba lagi.
+page-answer-network = Server tidak dapat dihubungi. Periksa koneksi Anda lalu coba lagi.
+page-answer-unavailable = Produk ini tidak dapat dipesan di pasar Anda.
+page-answer-invalid = Pesanan ditolak: { $reason }
+page-answer-error = Terjadi kesalahan: { $reason }
+
+## Pesanan terkini dan pesanan Anda
+
+page-stream-heading = Pesanan saat ini
+page-stream-empty = Belum ada pesanan. Jadilah yang pertama!
+page-mine-heading = Pesanan Anda
+page-mine-empty = Anda belum memesan di siaran ini.
+page-mine-line = Pesanan #{ $id }: { $product } × { $count }, { $total }
+page-status-confirmed = Dikonfirmasi
+page-status-paid = Dibayar
+page-status-shipped = Dikirim
+page-status-delivered = Diterima
+page-status-cancelled = Dibatalkan
+
+## Koneksi ke siaran
+
+page-feed-connecting = Menghubungkan…
+page-feed-live = Live
+page-feed-reconnecting = Koneksi terputus, menghubungkan ulang…
+page-feed-closed = Terputus

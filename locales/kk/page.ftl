@@ -1,0 +1,108 @@
+## Сатып алушының тікелей эфир беті (crates/server/web/live/). Идентификаторлар page- деп басталады.
+
+page-title = Тікелей эфир
+page-brand = Silkstream Live
+page-language = Тіл
+page-currency = Валюта
+page-skip = Тауарға өту
+
+## Қонақ ретінде кіру
+
+page-join-heading = Эфирге қосылу
+page-join-intro = Эфир кезінде тапсырыс беру үшін өзіңізді таныстырыңыз. Тіркелудің қажеті жоқ.
+page-join-name = Көрсетілетін атыңыз
+    .placeholder = мысалы, Айгерім
+page-join-country = Ел
+page-join-city = Қала
+    .placeholder = мысалы, Алматы
+page-join-submit = Қосылу
+page-join-working = Қосылуда…
+page-join-expired = Қонақ рұқсатыңыздың мерзімі өтті немесе ол кері қайтарылды. Сатып алуды жалғастыру үшін қайта қосылыңыз.
+page-join-failed = Қосылу мүмкін болмады: { $reason }
+page-joined-as = Сіз — { $name }, { $city }
+page-sign-out = Сіз емессіз бе? Қайта қосылу
+
+## Эфир
+
+page-session-missing = Мұндай эфир жоқ. Жүргізуші жіберген сілтемені тексеріңіз.
+page-session-scheduled = Эфир әлі басталған жоқ. Бетті жаппаңыз: ол өзі жаңарады.
+page-session-live = Эфирде
+page-session-ended = Эфир аяқталды. Бізбен бірге болғаныңызға рахмет!
+page-viewers = { $count } көрермен
+
+## Бекітілген тауар
+
+page-product-heading = Қазір эфирде
+page-no-product = Жүргізуші әлі тауар бекіткен жоқ.
+page-attributes = Сипаттамалары
+page-sale-price = Жеңілдікпен сату бағасы
+page-regular-price = Бағасы
+page-price-converted = Бүгінгі бағам бойынша { $price } сомасынан есептелді
+page-price-unavailable = Бұл валютада баға жоқ. Басқа валютаны таңдаңыз.
+page-variant = Нұсқа
+
+## Жеңілдікпен сату: есептегіш және таймер
+
+page-sale-heading = Флеш-сату
+page-sold = { $count } дана сатылды
+page-left = { $count } дана қалды
+page-starts-in = { $time } кейін басталады
+page-ends-in = Аяқталуына { $time } қалды
+page-sale-paused = Жүргізуші сатуды тоқтата тұрды
+page-sale-sold-out = Түгел сатылды
+page-sale-ended = Сату аяқталды
+page-limit = Бір сатып алушыға { $count } данадан артық емес
+
+## Тапсырыс
+
+page-quantity = Саны
+page-quantity-less = Біреуге азайту
+page-quantity-more = Біреуге көбейту
+page-order = Тапсырыс беру
+page-ordering = Тапсырыс жіберілуде…
+page-ship-heading = Жеткізу мекенжайы
+page-ship-intro = Осы эфирдегі тапсырыстар үшін қажет және тек осы браузерде сақталады.
+page-ship-name = Алушының аты-жөні
+page-ship-phone = Телефон
+page-ship-country = Жеткізу елі
+page-ship-city = Жеткізу қаласы
+page-ship-address = Көше, үй, пәтер
+page-ship-postal = Пошта индексі
+page-ship-missing = Алдымен жеткізу мекенжайын толтырыңыз.
+
+## Тапсырысқа жауаптар
+
+page-answer-confirmed = №{ $id } тапсырыс расталды: { $count } дана, жалпы сомасы { $total }.
+page-answer-sold-out = Түгел сатылды: тауар қалмады.
+page-answer-limit = Сіз бұл сатудағы бір сатып алушыға арналған шекке жеттіңіз.
+page-answer-not-live = Эфир жүріп жатқан жоқ, тапсырыс қабылданбайды.
+page-answer-not-started = Сату әлі басталған жоқ.
+page-answer-ended = Сату аяқталды.
+page-answer-paused = Жүргізуші сатуды тоқтата тұрды. Сәлден соң қайталап көріңіз.
+page-answer-cross-border = Тапсырыс шекара арқылы сатып алу шегінен асып кетті.
+page-answer-ship-to = Жеткізу елі осы эфирдің нарықтарының бірі болуы керек.
+page-answer-rate-limited = Тапсырыстар тым жиі жіберілді. Біраз күтіп, қайталап көріңіз.
+page-answer-network = Серверге қосылу мүмкін емес. Байланысты тексеріп, қайталап көріңіз.
+page-answer-unavailable = Бұл тауарды сіздің еліңізде сатып алу мүмкін емес.
+page-answer-invalid = Тапсырыс қабылданбады: { $reason }
+page-answer-error = Бірдеңе дұрыс болмады: { $reason }
+
+## Тапсырыстар ағыны және сатып алушының тапсырыстары
+
+page-stream-heading = Дәл қазіргі тапсырыстар
+page-stream-empty = Әзірге тапсырыс жоқ. Бірінші болыңыз!
+page-mine-heading = Сіздің тапсырыстарыңыз
+page-mine-empty = Бұл эфирде сіз әлі тапсырыс берген жоқсыз.
+page-mine-line = №{ $id } тапсырыс: { $product } × { $count }, { $total }
+page-status-confirmed = Расталды
+page-status-paid = Төленді
+page-status-shipped = Жөнелтілді
+page-status-delivered = Жеткізілді
+page-status-cancelled = Бас тартылды
+
+## Эфирге қосылу күйі
+
+page-feed-connecting = Қосылуда…
+page-feed-live = Эфирде
+page-feed-reconnecting = Байланыс үзілді, қайта қосылуда…
+page-feed-closed = Ажыратылды

@@ -1,0 +1,108 @@
+## ទំព័រផ្សាយផ្ទាល់របស់អ្នកទិញ (crates/server/web/live/)។ លេខសម្គាល់សារចាប់ផ្តើមដោយ page-។
+
+page-title = លក់ផ្ទាល់
+page-brand = Silkstream Live
+page-language = ភាសា
+page-currency = រូបិយប័ណ្ណ
+page-skip = ទៅកាន់ផលិតផល
+
+## ចូលរួមជាភ្ញៀវ
+
+page-join-heading = ចូលរួមការផ្សាយផ្ទាល់
+page-join-intro = សូមប្រាប់ឈ្មោះរបស់អ្នក ដើម្បីកុម្ម៉ង់ក្នុងពេលផ្សាយ។ មិនចាំបាច់បង្កើតគណនីទេ។
+page-join-name = ឈ្មោះបង្ហាញ
+    .placeholder = ឧ. សុភា
+page-join-country = ប្រទេស
+page-join-city = ទីក្រុង
+    .placeholder = ឧ. ភ្នំពេញ
+page-join-submit = ចូលរួម
+page-join-working = កំពុងចូលរួម…
+page-join-expired = សិទ្ធិភ្ញៀវរបស់អ្នកបានផុតកំណត់ ឬត្រូវបានដកហូត។ សូមចូលរួមម្តងទៀតដើម្បីបន្តទិញ។
+page-join-failed = មិនអាចចូលរួមបានទេ៖ { $reason }
+page-joined-as = អ្នកគឺ { $name } មកពី{ $city }
+page-sign-out = មិនមែនអ្នក? ចូលរួមម្តងទៀត
+
+## ការផ្សាយ
+
+page-session-missing = មិនមានការផ្សាយនេះទេ។ សូមពិនិត្យតំណដែលម្ចាស់ហាងបានចែករំលែក។
+page-session-scheduled = ការផ្សាយមិនទាន់ចាប់ផ្តើមទេ។ សូមនៅលើទំព័រនេះ វានឹងធ្វើបច្ចុប្បន្នភាពដោយខ្លួនឯង។
+page-session-live = កំពុងផ្សាយ
+page-session-ended = ការផ្សាយបានបញ្ចប់ហើយ។ សូមអរគុណដែលបានទស្សនា!
+page-viewers = { $count } នាក់កំពុងមើល
+
+## ផលិតផលដែលបានខ្ទាស់
+
+page-product-heading = កំពុងបង្ហាញឥឡូវនេះ
+page-no-product = ម្ចាស់ហាងមិនទាន់ខ្ទាស់ផលិតផលទេ។
+page-attributes = ព័ត៌មានលម្អិត
+page-sale-price = តម្លៃបញ្ចុះពិសេស
+page-regular-price = តម្លៃ
+page-price-converted = បានប្តូរពី { $price } តាមអត្រាប្តូរប្រាក់ថ្ងៃនេះ
+page-price-unavailable = គ្មានតម្លៃជារូបិយប័ណ្ណនេះទេ។ សូមជ្រើសរើសរូបិយប័ណ្ណផ្សេង។
+page-variant = ជម្រើស
+
+## ការលក់បញ្ចុះតម្លៃរហ័ស៖ ចំនួន និងការរាប់ថយក្រោយ
+
+page-sale-heading = ការលក់បញ្ចុះតម្លៃរហ័ស
+page-sold = លក់បាន { $count }
+page-left = នៅសល់ { $count }
+page-starts-in = ចាប់ផ្តើមក្នុងរយៈពេល { $time } ទៀត
+page-ends-in = បញ្ចប់ក្នុងរយៈពេល { $time } ទៀត
+page-sale-paused = ម្ចាស់ហាងបានផ្អាកការលក់
+page-sale-sold-out = លក់អស់ហើយ
+page-sale-ended = ការលក់បានបញ្ចប់ហើយ
+page-limit = កំណត់ { $count } ក្នុងម្នាក់
+
+## ការកុម្ម៉ង់
+
+page-quantity = ចំនួន
+page-quantity-less = បន្ថយមួយ
+page-quantity-more = បន្ថែមមួយ
+page-order = កុម្ម៉ង់ឥឡូវនេះ
+page-ordering = កំពុងផ្ញើការកុម្ម៉ង់…
+page-ship-heading = អាសយដ្ឋានដឹកជញ្ជូន
+page-ship-intro = ប្រើសម្រាប់ការកុម្ម៉ង់ក្នុងការផ្សាយនេះ ហើយរក្សាទុកតែក្នុងកម្មវិធីរុករកនេះប៉ុណ្ណោះ។
+page-ship-name = ឈ្មោះពេញរបស់អ្នកទទួល
+page-ship-phone = លេខទូរស័ព្ទ
+page-ship-country = ប្រទេសដឹកជញ្ជូន
+page-ship-city = ទីក្រុងដឹកជញ្ជូន
+page-ship-address = អាសយដ្ឋាន (ផ្ទះ ផ្លូវ)
+page-ship-postal = លេខកូដប្រៃសណីយ៍
+page-ship-missing = សូមបំពេញអាសយដ្ឋានដឹកជញ្ជូនជាមុនសិន។
+
+## ចម្លើយចំពោះការកុម្ម៉ង់
+
+page-answer-confirmed = បានបញ្ជាក់ការកុម្ម៉ង់ #{ $id }៖ { $count } ដុំ សរុប { $total }។
+page-answer-sold-out = លក់អស់ហើយ៖ គ្មានទំនិញនៅសល់ទេ។
+page-answer-limit = អ្នកបានទិញដល់ចំនួនកំណត់ក្នុងម្នាក់នៃការលក់នេះហើយ។
+page-answer-not-live = ការផ្សាយមិនកំពុងដំណើរការ ដូច្នេះមិនទទួលការកុម្ម៉ង់ទេ។
+page-answer-not-started = ការលក់មិនទាន់ចាប់ផ្តើមទេ។
+page-answer-ended = ការលក់បានបញ្ចប់ហើយ។
+page-answer-paused = ម្ចាស់ហាងបានផ្អាកការលក់។ សូមព្យាយាមម្តងទៀតបន្តិចទៀត។
+page-answer-cross-border = ការកុម្ម៉ង់នេះលើសដែនកំណត់នៃការទិញឆ្លងព្រំដែន។
+page-answer-ship-to = ប្រទេសដឹកជញ្ជូនត្រូវតែជាទីផ្សារមួយនៃការផ្សាយនេះ។
+page-answer-rate-limited = កុម្ម៉ង់ញឹកញាប់ពេក។ សូមរង់ចាំបន្តិច ហើយព្យាយាមម្តងទៀត។
+page-answer-network = មិនអាចភ្ជាប់ទៅម៉ាស៊ីនមេបានទេ។ សូមពិនិត្យការតភ្ជាប់ ហើយព្យាយាមម្តងទៀត។
+page-answer-unavailable = ផលិតផលនេះមិនអាចកុម្ម៉ង់នៅក្នុងទីផ្សាររបស់អ្នកបានទេ។
+page-answer-invalid = ការកុម្ម៉ង់ត្រូវបានបដិសេធ៖ { $reason }
+page-answer-error = មានបញ្ហាកើតឡើង៖ { $reason }
+
+## ការកុម្ម៉ង់ថ្មីៗ និងការកុម្ម៉ង់របស់អ្នក
+
+page-stream-heading = ការកុម្ម៉ង់ឥឡូវនេះ
+page-stream-empty = មិនទាន់មានការកុម្ម៉ង់ទេ។ ក្លាយជាអ្នកដំបូង!
+page-mine-heading = ការកុម្ម៉ង់របស់អ្នក
+page-mine-empty = អ្នកមិនទាន់បានកុម្ម៉ង់ក្នុងការផ្សាយនេះទេ។
+page-mine-line = ការកុម្ម៉ង់ #{ $id }៖ { $product } × { $count }, { $total }
+page-status-confirmed = បានបញ្ជាក់
+page-status-paid = បានបង់ប្រាក់
+page-status-shipped = បានផ្ញើចេញ
+page-status-delivered = បានដឹកដល់
+page-status-cancelled = បានលុបចោល
+
+## ការតភ្ជាប់ទៅការផ្សាយ
+
+page-feed-connecting = កំពុងតភ្ជាប់…
+page-feed-live = កំពុងផ្សាយ
+page-feed-reconnecting = ការតភ្ជាប់បានដាច់ កំពុងតភ្ជាប់ឡើងវិញ…
+page-feed-closed = បានផ្តាច់

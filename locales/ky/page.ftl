@@ -1,0 +1,108 @@
+## Сатып алуучунун түз эфир барагы (crates/server/web/live/). Идентификаторлор page- менен башталат.
+
+page-title = Түз эфир
+page-brand = Silkstream Live
+page-language = Тил
+page-currency = Валюта
+page-skip = Товарга өтүү
+
+## Конок катары кирүү
+
+page-join-heading = Эфирге кошулуу
+page-join-intro = Эфир учурунда буйрутма берүү үчүн өзүңүздү тааныштырыңыз. Катталуунун кереги жок.
+page-join-name = Көрсөтүлүүчү атыңыз
+    .placeholder = мисалы, Айгерим
+page-join-country = Өлкө
+page-join-city = Шаар
+    .placeholder = мисалы, Бишкек
+page-join-submit = Кошулуу
+page-join-working = Кошулууда…
+page-join-expired = Конок уруксатыңыздын мөөнөтү бүттү же ал жокко чыгарылды. Сатып алууну улантуу үчүн кайра кошулуңуз.
+page-join-failed = Кошулуу мүмкүн болбоду: { $reason }
+page-joined-as = Сиз — { $name }, { $city }
+page-sign-out = Сиз эмессизби? Кайра кошулуу
+
+## Эфир
+
+page-session-missing = Мындай эфир жок. Алып баруучу жөнөткөн шилтемени текшериңиз.
+page-session-scheduled = Эфир али башталган жок. Баракты жаппаңыз: ал өзү жаңыланат.
+page-session-live = Эфирде
+page-session-ended = Эфир аяктады. Биз менен болгонуңуз үчүн рахмат!
+page-viewers = { $count } көрүүчү
+
+## Бекитилген товар
+
+page-product-heading = Азыр эфирде
+page-no-product = Алып баруучу али товар беките элек.
+page-attributes = Мүнөздөмөлөрү
+page-sale-price = Арзандатуу баасы
+page-regular-price = Баасы
+page-price-converted = Бүгүнкү курс боюнча { $price } суммасынан эсептелди
+page-price-unavailable = Бул валютада баа жок. Башка валютаны тандаңыз.
+page-variant = Вариант
+
+## Тез сатуу: эсептегич жана таймер
+
+page-sale-heading = Флеш-сатуу
+page-sold = { $count } даана сатылды
+page-left = { $count } даана калды
+page-starts-in = { $time } кийин башталат
+page-ends-in = Аягына { $time } калды
+page-sale-paused = Алып баруучу сатууну убактылуу токтотту
+page-sale-sold-out = Баары сатылып бүттү
+page-sale-ended = Сатуу аяктады
+page-limit = Бир сатып алуучуга { $count } даанадан ашпайт
+
+## Буйрутма
+
+page-quantity = Саны
+page-quantity-less = Бирге азайтуу
+page-quantity-more = Бирге көбөйтүү
+page-order = Буйрутма берүү
+page-ordering = Буйрутма жөнөтүлүүдө…
+page-ship-heading = Жеткирүү дареги
+page-ship-intro = Ушул эфирдеги буйрутмалар үчүн керек жана ушул браузерде гана сакталат.
+page-ship-name = Алуучунун аты-жөнү
+page-ship-phone = Телефон
+page-ship-country = Жеткирүү өлкөсү
+page-ship-city = Жеткирүү шаары
+page-ship-address = Көчө, үй, батир
+page-ship-postal = Почта индекси
+page-ship-missing = Адегенде жеткирүү дарегин толтуруңуз.
+
+## Буйрутмага жооптор
+
+page-answer-confirmed = №{ $id } буйрутма ырасталды: { $count } даана, жалпы суммасы { $total }.
+page-answer-sold-out = Баары сатылып бүттү: товар калган жок.
+page-answer-limit = Сиз бул сатуудагы бир сатып алуучуга белгиленген чекке жеттиңиз.
+page-answer-not-live = Эфир жүрүп жаткан жок, буйрутмалар кабыл алынбайт.
+page-answer-not-started = Сатуу али башталган жок.
+page-answer-ended = Сатуу аяктады.
+page-answer-paused = Алып баруучу сатууну убактылуу токтотту. Бир аздан кийин кайра аракет кылыңыз.
+page-answer-cross-border = Буйрутма чек ара аркылуу сатып алуу чегинен ашып кетти.
+page-answer-ship-to = Жеткирүү өлкөсү ушул эфирдин рыноктарынын бири болушу керек.
+page-answer-rate-limited = Буйрутмалар өтө тез-тез жөнөтүлдү. Бир аз күтүп, кайра аракет кылыңыз.
+page-answer-network = Серверге туташуу мүмкүн эмес. Байланышты текшерип, кайра аракет кылыңыз.
+page-answer-unavailable = Бул товарды сиздин өлкөдө сатып алууга болбойт.
+page-answer-invalid = Буйрутма четке кагылды: { $reason }
+page-answer-error = Бир нерсе туура эмес болду: { $reason }
+
+## Буйрутмалар агымы жана сатып алуучунун буйрутмалары
+
+page-stream-heading = Дал азыркы буйрутмалар
+page-stream-empty = Азырынча буйрутма жок. Биринчи болуңуз!
+page-mine-heading = Сиздин буйрутмаларыңыз
+page-mine-empty = Бул эфирде сиз али буйрутма берген жоксуз.
+page-mine-line = №{ $id } буйрутма: { $product } × { $count }, { $total }
+page-status-confirmed = Ырасталды
+page-status-paid = Төлөндү
+page-status-shipped = Жөнөтүлдү
+page-status-delivered = Жеткирилди
+page-status-cancelled = Жокко чыгарылды
+
+## Эфирге туташуу абалы
+
+page-feed-connecting = Туташууда…
+page-feed-live = Эфирде
+page-feed-reconnecting = Байланыш үзүлдү, кайра туташууда…
+page-feed-closed = Ажыратылды

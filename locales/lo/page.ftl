@@ -1,0 +1,108 @@
+## ໜ້າຖ່າຍທອດສົດຂອງຜູ້ຊື້ (crates/server/web/live/). ລະຫັດຂໍ້ຄວາມເລີ່ມດ້ວຍ page-.
+
+page-title = ຂາຍສົດ
+page-brand = Silkstream Live
+page-language = ພາສາ
+page-currency = ສະກຸນເງິນ
+page-skip = ໄປທີ່ສິນຄ້າ
+
+## ເຂົ້າຮ່ວມໃນຖານະແຂກ
+
+page-join-heading = ເຂົ້າຮ່ວມການຖ່າຍທອດສົດ
+page-join-intro = ບອກຊື່ຂອງທ່ານເພື່ອສັ່ງຊື້ລະຫວ່າງການຖ່າຍທອດ. ບໍ່ຕ້ອງສ້າງບັນຊີ.
+page-join-name = ຊື່ທີ່ສະແດງ
+    .placeholder = ເຊັ່ນ: ນ້ອຍ
+page-join-country = ປະເທດ
+page-join-city = ເມືອງ
+    .placeholder = ເຊັ່ນ: ວຽງຈັນ
+page-join-submit = ເຂົ້າຮ່ວມ
+page-join-working = ກຳລັງເຂົ້າຮ່ວມ…
+page-join-expired = ສິດແຂກຂອງທ່ານໝົດອາຍຸ ຫຼື ຖືກຖອນຄືນແລ້ວ. ກະລຸນາເຂົ້າຮ່ວມໃໝ່ເພື່ອສັ່ງຊື້ຕໍ່.
+page-join-failed = ເຂົ້າຮ່ວມບໍ່ສຳເລັດ: { $reason }
+page-joined-as = ທ່ານແມ່ນ { $name } ຈາກ { $city }
+page-sign-out = ບໍ່ແມ່ນທ່ານບໍ? ເຂົ້າຮ່ວມໃໝ່
+
+## ການຖ່າຍທອດ
+
+page-session-missing = ບໍ່ມີການຖ່າຍທອດນີ້. ກະລຸນາກວດເບິ່ງລິ້ງທີ່ຜູ້ຂາຍແບ່ງປັນ.
+page-session-scheduled = ການຖ່າຍທອດຍັງບໍ່ທັນເລີ່ມ. ຢູ່ໜ້ານີ້ໄດ້ເລີຍ: ມັນຈະອັບເດດເອງ.
+page-session-live = ກຳລັງຖ່າຍທອດ
+page-session-ended = ການຖ່າຍທອດຈົບແລ້ວ. ຂອບໃຈທີ່ຕິດຕາມ!
+page-viewers = ກຳລັງເບິ່ງ { $count } ຄົນ
+
+## ສິນຄ້າທີ່ປັກໝຸດ
+
+page-product-heading = ກຳລັງນຳສະເໜີ
+page-no-product = ຜູ້ຂາຍຍັງບໍ່ທັນປັກໝຸດສິນຄ້າ.
+page-attributes = ລາຍລະອຽດ
+page-sale-price = ລາຄາແຟລຊເຊວ
+page-regular-price = ລາຄາ
+page-price-converted = ແປງຈາກ { $price } ຕາມອັດຕາແລກປ່ຽນມື້ນີ້
+page-price-unavailable = ບໍ່ມີລາຄາໃນສະກຸນເງິນນີ້. ກະລຸນາເລືອກສະກຸນເງິນອື່ນ.
+page-variant = ຕົວເລືອກ
+
+## ແຟລຊເຊວ: ຈຳນວນ ແລະ ນັບຖອຍຫຼັງ
+
+page-sale-heading = ແຟລຊເຊວ
+page-sold = ຂາຍແລ້ວ { $count } ຊິ້ນ
+page-left = ເຫຼືອ { $count } ຊິ້ນ
+page-starts-in = ເລີ່ມໃນອີກ { $time }
+page-ends-in = ສິ້ນສຸດໃນອີກ { $time }
+page-sale-paused = ຜູ້ຂາຍຢຸດການຂາຍຊົ່ວຄາວ
+page-sale-sold-out = ຂາຍໝົດແລ້ວ
+page-sale-ended = ແຟລຊເຊວສິ້ນສຸດແລ້ວ
+page-limit = ຈຳກັດ { $count } ຊິ້ນຕໍ່ຜູ້ຊື້
+
+## ການສັ່ງຊື້
+
+page-quantity = ຈຳນວນ
+page-quantity-less = ຫຼຸດໜຶ່ງ
+page-quantity-more = ເພີ່ມໜຶ່ງ
+page-order = ສັ່ງຊື້ດຽວນີ້
+page-ordering = ກຳລັງສົ່ງຄຳສັ່ງຊື້…
+page-ship-heading = ທີ່ຢູ່ຈັດສົ່ງ
+page-ship-intro = ໃຊ້ສຳລັບຄຳສັ່ງຊື້ໃນການຖ່າຍທອດນີ້ ແລະ ເກັບໄວ້ໃນບຣາວເຊີນີ້ເທົ່ານັ້ນ.
+page-ship-name = ຊື່ ແລະ ນາມສະກຸນຜູ້ຮັບ
+page-ship-phone = ເບີໂທລະສັບ
+page-ship-country = ປະເທດປາຍທາງ
+page-ship-city = ເມືອງປາຍທາງ
+page-ship-address = ທີ່ຢູ່ (ບ້ານ, ຖະໜົນ)
+page-ship-postal = ລະຫັດໄປສະນີ
+page-ship-missing = ກະລຸນາປ້ອນທີ່ຢູ່ຈັດສົ່ງກ່ອນ.
+
+## ຜົນການສັ່ງຊື້
+
+page-answer-confirmed = ຢືນຢັນຄຳສັ່ງຊື້ #{ $id } ແລ້ວ: { $count } ຊິ້ນ, ລວມ { $total }.
+page-answer-sold-out = ຂາຍໝົດແລ້ວ: ບໍ່ມີສິນຄ້າເຫຼືອ.
+page-answer-limit = ທ່ານຊື້ຄົບຈຳນວນທີ່ຈຳກັດຕໍ່ຜູ້ຊື້ຂອງການຂາຍນີ້ແລ້ວ.
+page-answer-not-live = ບໍ່ໄດ້ຖ່າຍທອດຢູ່ ຈຶ່ງປິດຮັບຄຳສັ່ງຊື້.
+page-answer-not-started = ການຂາຍຍັງບໍ່ທັນເລີ່ມ.
+page-answer-ended = ການຂາຍສິ້ນສຸດແລ້ວ.
+page-answer-paused = ຜູ້ຂາຍຢຸດການຂາຍຊົ່ວຄາວ. ກະລຸນາລອງໃໝ່ໃນອີກບໍ່ດົນ.
+page-answer-cross-border = ຄຳສັ່ງຊື້ນີ້ເກີນວົງເງິນການຊື້ຂ້າມຊາຍແດນ.
+page-answer-ship-to = ປະເທດປາຍທາງຕ້ອງເປັນໜຶ່ງໃນຕະຫຼາດຂອງການຖ່າຍທອດນີ້.
+page-answer-rate-limited = ສັ່ງຊື້ຖີ່ເກີນໄປ. ກະລຸນາລໍຖ້າຈັກໜ້ອຍແລ້ວລອງໃໝ່.
+page-answer-network = ບໍ່ສາມາດຕິດຕໍ່ເຊີບເວີໄດ້. ກະລຸນາກວດສອບການເຊື່ອມຕໍ່ແລ້ວລອງໃໝ່.
+page-answer-unavailable = ສິນຄ້ານີ້ບໍ່ສາມາດສັ່ງຊື້ໃນຕະຫຼາດຂອງທ່ານໄດ້.
+page-answer-invalid = ຄຳສັ່ງຊື້ຖືກປະຕິເສດ: { $reason }
+page-answer-error = ເກີດຂໍ້ຜິດພາດ: { $reason }
+
+## ຄຳສັ່ງຊື້ລ່າສຸດ ແລະ ຄຳສັ່ງຊື້ຂອງທ່ານ
+
+page-stream-heading = ຄຳສັ່ງຊື້ຕອນນີ້
+page-stream-empty = ຍັງບໍ່ມີຄຳສັ່ງຊື້. ມາເປັນຄົນທຳອິດເລີຍ!
+page-mine-heading = ຄຳສັ່ງຊື້ຂອງທ່ານ
+page-mine-empty = ທ່ານຍັງບໍ່ໄດ້ສັ່ງຊື້ໃນການຖ່າຍທອດນີ້.
+page-mine-line = ຄຳສັ່ງຊື້ #{ $id }: { $product } × { $count }, { $total }
+page-status-confirmed = ຢືນຢັນແລ້ວ
+page-status-paid = ຈ່າຍເງິນແລ້ວ
+page-status-shipped = ສົ່ງອອກແລ້ວ
+page-status-delivered = ໄດ້ຮັບແລ້ວ
+page-status-cancelled = ຍົກເລີກແລ້ວ
+
+## ການເຊື່ອມຕໍ່ການຖ່າຍທອດ
+
+page-feed-connecting = ກຳລັງເຊື່ອມຕໍ່…
+page-feed-live = ກຳລັງຖ່າຍທອດ
+page-feed-reconnecting = ການເຊື່ອມຕໍ່ຂາດ, ກຳລັງເຊື່ອມຕໍ່ໃໝ່…
+page-feed-closed = ຕັດການເຊື່ອມຕໍ່ແລ້ວ

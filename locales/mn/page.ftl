@@ -1,0 +1,108 @@
+## Худалдан авагчийн шууд нэвтрүүлгийн хуудас (crates/server/web/live/). Дугаарууд page- гэж эхэлнэ.
+
+page-title = Шууд худалдаа
+page-brand = Silkstream Live
+page-language = Хэл
+page-currency = Валют
+page-skip = Бараа руу шилжих
+
+## Зочноор нэгдэх
+
+page-join-heading = Шууд нэвтрүүлэгт нэгдэх
+page-join-intro = Нэвтрүүлгийн үеэр захиалга өгөхийн тулд өөрийгөө танилцуулна уу. Бүртгүүлэх шаардлагагүй.
+page-join-name = Харагдах нэр
+    .placeholder = жишээ нь, Сарангэрэл
+page-join-country = Улс
+page-join-city = Хот
+    .placeholder = жишээ нь, Улаанбаатар
+page-join-submit = Нэгдэх
+page-join-working = Нэгдэж байна…
+page-join-expired = Таны зочны эрхийн хугацаа дууссан эсвэл цуцлагдсан байна. Худалдан авалтаа үргэлжлүүлэхийн тулд дахин нэгдэнэ үү.
+page-join-failed = Нэгдэж чадсангүй: { $reason }
+page-joined-as = Та { $city } хотын { $name }
+page-sign-out = Та биш үү? Дахин нэгдэх
+
+## Нэвтрүүлэг
+
+page-session-missing = Ийм нэвтрүүлэг олдсонгүй. Хөтлөгчийн илгээсэн холбоосыг шалгана уу.
+page-session-scheduled = Нэвтрүүлэг хараахан эхлээгүй байна. Хуудсаа бүү хаа: автоматаар шинэчлэгдэнэ.
+page-session-live = Шууд
+page-session-ended = Нэвтрүүлэг дууслаа. Бидэнтэй хамт байсанд баярлалаа!
+page-viewers = { $count } үзэгч
+
+## Онцолсон бараа
+
+page-product-heading = Одоо нэвтрүүлэгт
+page-no-product = Хөтлөгч хараахан бараа онцлоогүй байна.
+page-attributes = Дэлгэрэнгүй
+page-sale-price = Хямдралын үнэ
+page-regular-price = Үнэ
+page-price-converted = Өнөөдрийн ханшаар { $price }-өөс хөрвүүлсэн
+page-price-unavailable = Энэ валютаар үнэ алга. Өөр валют сонгоно уу.
+page-variant = Сонголт
+
+## Шуурхай хямдрал: тоолуур ба цаг
+
+page-sale-heading = Шуурхай хямдрал
+page-sold = { $count } ширхэг зарагдсан
+page-left = { $count } ширхэг үлдсэн
+page-starts-in = { $time }-ийн дараа эхэлнэ
+page-ends-in = Дуусахад { $time } үлдлээ
+page-sale-paused = Хөтлөгч худалдааг түр зогсоосон
+page-sale-sold-out = Бүгд зарагдсан
+page-sale-ended = Хямдрал дууслаа
+page-limit = Нэг худалдан авагчид { $count } ширхгээс ихгүй
+
+## Захиалга
+
+page-quantity = Тоо ширхэг
+page-quantity-less = Нэгээр хасах
+page-quantity-more = Нэгээр нэмэх
+page-order = Захиалах
+page-ordering = Захиалгыг илгээж байна…
+page-ship-heading = Хүргэлтийн хаяг
+page-ship-intro = Энэ нэвтрүүлгийн захиалгад ашиглагдах бөгөөд зөвхөн энэ хөтөчид хадгалагдана.
+page-ship-name = Хүлээн авагчийн овог нэр
+page-ship-phone = Утас
+page-ship-country = Хүргэлтийн улс
+page-ship-city = Хүргэлтийн хот
+page-ship-address = Гудамж, байр, тоот
+page-ship-postal = Шуудангийн код
+page-ship-missing = Эхлээд хүргэлтийн хаягаа бөглөнө үү.
+
+## Захиалгын хариу
+
+page-answer-confirmed = №{ $id } захиалга баталгаажлаа: { $count } ширхэг, нийт { $total }.
+page-answer-sold-out = Бүгд зарагдсан: бараа үлдээгүй.
+page-answer-limit = Та энэ хямдралын нэг худалдан авагчид ногдох хязгаарт хүрлээ.
+page-answer-not-live = Нэвтрүүлэг явагдаагүй байгаа тул захиалга хаалттай.
+page-answer-not-started = Хямдрал хараахан эхлээгүй байна.
+page-answer-ended = Хямдрал дууссан.
+page-answer-paused = Хөтлөгч худалдааг түр зогсоосон. Түр хүлээгээд дахин оролдоно уу.
+page-answer-cross-border = Энэ захиалга хил дамнасан худалдан авалтын хязгаараас хэтэрч байна.
+page-answer-ship-to = Хүргэлтийн улс энэ нэвтрүүлгийн зах зээлүүдийн нэг байх ёстой.
+page-answer-rate-limited = Хэт олон захиалга зэрэг ирлээ. Түр хүлээгээд дахин оролдоно уу.
+page-answer-network = Сервертэй холбогдож чадсангүй. Холболтоо шалгаад дахин оролдоно уу.
+page-answer-unavailable = Энэ барааг таны улсад захиалах боломжгүй.
+page-answer-invalid = Захиалга татгалзагдлаа: { $reason }
+page-answer-error = Алдаа гарлаа: { $reason }
+
+## Захиалгын урсгал ба худалдан авагчийн захиалгууд
+
+page-stream-heading = Яг одоогийн захиалгууд
+page-stream-empty = Одоогоор захиалга алга. Хамгийн түрүүнд захиалаарай!
+page-mine-heading = Таны захиалгууд
+page-mine-empty = Та энэ нэвтрүүлэгт хараахан захиалга өгөөгүй байна.
+page-mine-line = №{ $id } захиалга: { $product } × { $count }, { $total }
+page-status-confirmed = Баталгаажсан
+page-status-paid = Төлөгдсөн
+page-status-shipped = Илгээсэн
+page-status-delivered = Хүргэгдсэн
+page-status-cancelled = Цуцлагдсан
+
+## Нэвтрүүлэгтэй холбогдох төлөв
+
+page-feed-connecting = Холбогдож байна…
+page-feed-live = Шууд
+page-feed-reconnecting = Холболт тасарлаа, дахин холбогдож байна…
+page-feed-closed = Салсан

@@ -1,0 +1,108 @@
+## Halaman siaran langsung pembeli (crates/server/web/live/). ID mesej bermula dengan page-.
+
+page-title = Jualan langsung
+page-brand = Silkstream Live
+page-language = Bahasa
+page-currency = Mata wang
+page-skip = Terus ke produk
+
+## Sertai sebagai tetamu
+
+page-join-heading = Sertai siaran langsung
+page-join-intro = Perkenalkan diri anda untuk membuat pesanan semasa siaran. Tiada akaun diperlukan.
+page-join-name = Nama paparan
+    .placeholder = cth. Nurul
+page-join-country = Negara
+page-join-city = Bandar
+    .placeholder = cth. Kuala Lumpur
+page-join-submit = Sertai
+page-join-working = Sedang menyertai…
+page-join-expired = Akses tetamu anda telah tamat tempoh atau ditarik balik. Sertai semula untuk terus membeli.
+page-join-failed = Tidak dapat menyertai: { $reason }
+page-joined-as = Anda { $name } dari { $city }
+page-sign-out = Bukan anda? Sertai semula
+
+## Siaran
+
+page-session-missing = Siaran ini tidak wujud. Semak pautan yang dikongsi oleh penjual.
+page-session-scheduled = Siaran belum bermula. Kekal di halaman ini: ia akan dikemas kini sendiri.
+page-session-live = Langsung
+page-session-ended = Siaran telah tamat. Terima kasih kerana menonton!
+page-viewers = { $count } sedang menonton
+
+## Produk yang disemat
+
+page-product-heading = Sedang ditunjukkan
+page-no-product = Penjual belum menyemat sebarang produk.
+page-attributes = Butiran
+page-sale-price = Harga jualan kilat
+page-regular-price = Harga
+page-price-converted = Ditukar daripada { $price } pada kadar hari ini
+page-price-unavailable = Tiada harga dalam mata wang ini. Pilih mata wang lain.
+page-variant = Pilihan
+
+## Jualan kilat: pembilang dan kiraan detik
+
+page-sale-heading = Jualan kilat
+page-sold = { $count } terjual
+page-left = Tinggal { $count }
+page-starts-in = Bermula dalam { $time }
+page-ends-in = Tamat dalam { $time }
+page-sale-paused = Penjual menjeda jualan
+page-sale-sold-out = Habis dijual
+page-sale-ended = Jualan telah tamat
+page-limit = Had { $count } unit bagi setiap pembeli
+
+## Membuat pesanan
+
+page-quantity = Kuantiti
+page-quantity-less = Kurangkan satu
+page-quantity-more = Tambah satu
+page-order = Pesan sekarang
+page-ordering = Menghantar pesanan anda…
+page-ship-heading = Alamat penghantaran
+page-ship-intro = Digunakan untuk pesanan dalam siaran ini dan disimpan dalam pelayar ini sahaja.
+page-ship-name = Nama penuh penerima
+page-ship-phone = Telefon
+page-ship-country = Negara penghantaran
+page-ship-city = Bandar penghantaran
+page-ship-address = Alamat jalan
+page-ship-postal = Poskod
+page-ship-missing = Isi alamat penghantaran dahulu.
+
+## Jawapan kepada pesanan
+
+page-answer-confirmed = Pesanan #{ $id } disahkan: { $count } unit, jumlah { $total }.
+page-answer-sold-out = Habis dijual: tiada unit lagi.
+page-answer-limit = Anda telah mencapai had setiap pembeli bagi jualan ini.
+page-answer-not-live = Siaran tidak berlangsung, jadi pesanan ditutup.
+page-answer-not-started = Jualan belum bermula.
+page-answer-ended = Jualan telah tamat.
+page-answer-paused = Penjual menjeda jualan. Cuba lagi sebentar lagi.
+page-answer-cross-border = Pesanan ini melebihi had pembelian rentas sempadan.
+page-answer-ship-to = Negara penghantaran mesti salah satu pasaran siaran ini.
+page-answer-rate-limited = Terlalu banyak pesanan serentak. Tunggu sebentar dan cuba lagi.
+page-answer-network = Pelayan tidak dapat dihubungi. Semak sambungan anda dan cuba lagi.
+page-answer-unavailable = Produk ini tidak boleh dipesan di pasaran anda.
+page-answer-invalid = Pesanan ditolak: { $reason }
+page-answer-error = Berlaku ralat: { $reason }
+
+## Pesanan semasa dan pesanan anda
+
+page-stream-heading = Pesanan sekarang
+page-stream-empty = Belum ada pesanan. Jadilah yang pertama!
+page-mine-heading = Pesanan anda
+page-mine-empty = Anda belum membuat pesanan dalam siaran ini.
+page-mine-line = Pesanan #{ $id }: { $product } × { $count }, { $total }
+page-status-confirmed = Disahkan
+page-status-paid = Dibayar
+page-status-shipped = Dihantar
+page-status-delivered = Diterima
+page-status-cancelled = Dibatalkan
+
+## Sambungan ke siaran
+
+page-feed-connecting = Menyambung…
+page-feed-live = Langsung
+page-feed-reconnecting = Sambungan terputus, menyambung semula…
+page-feed-closed = Terputus

@@ -1,0 +1,108 @@
+## ဝယ်သူ၏ တိုက်ရိုက်ထုတ်လွှင့်မှု စာမျက်နှာ (crates/server/web/live/)။ မက်ဆေ့ချ် ID များသည် page- ဖြင့် စသည်။
+
+page-title = တိုက်ရိုက်ရောင်းချမှု
+page-brand = Silkstream Live
+page-language = ဘာသာစကား
+page-currency = ငွေကြေး
+page-skip = ပစ္စည်းသို့ သွားရန်
+
+## ဧည့်သည်အဖြစ် ဝင်ရောက်ခြင်း
+
+page-join-heading = တိုက်ရိုက်ထုတ်လွှင့်မှုသို့ ဝင်ရောက်ရန်
+page-join-intro = ထုတ်လွှင့်နေစဉ် မှာယူနိုင်ရန် သင့်အမည်ကို ပြောပြပါ။ အကောင့်ဖွင့်ရန် မလိုပါ။
+page-join-name = ပြသမည့်အမည်
+    .placeholder = ဥပမာ - သီတာ
+page-join-country = နိုင်ငံ
+page-join-city = မြို့
+    .placeholder = ဥပမာ - ရန်ကုန်
+page-join-submit = ဝင်ရောက်မည်
+page-join-working = ဝင်ရောက်နေသည်…
+page-join-expired = သင်၏ ဧည့်သည်ခွင့်ပြုချက် သက်တမ်းကုန်သွားပြီ သို့မဟုတ် ရုပ်သိမ်းခံရပြီ။ ဆက်လက်ဝယ်ယူရန် ထပ်မံဝင်ရောက်ပါ။
+page-join-failed = ဝင်ရောက်၍ မရပါ - { $reason }
+page-joined-as = သင်သည် { $city } မှ { $name } ဖြစ်သည်
+page-sign-out = သင်မဟုတ်ဘူးလား။ ထပ်မံဝင်ရောက်ရန်
+
+## ထုတ်လွှင့်မှု
+
+page-session-missing = ဤထုတ်လွှင့်မှု မရှိပါ။ ရောင်းသူ မျှဝေထားသော လင့်ခ်ကို စစ်ဆေးပါ။
+page-session-scheduled = ထုတ်လွှင့်မှု မစတင်သေးပါ။ ဤစာမျက်နှာတွင် ဆက်နေပါ - အလိုအလျောက် အပ်ဒိတ်ဖြစ်ပါမည်။
+page-session-live = တိုက်ရိုက်
+page-session-ended = ထုတ်လွှင့်မှု ပြီးဆုံးသွားပါပြီ။ ကြည့်ရှုပေးသည့်အတွက် ကျေးဇူးတင်ပါသည်။
+page-viewers = { $count } ယောက် ကြည့်နေသည်
+
+## ပင်ထိုးထားသော ပစ္စည်း
+
+page-product-heading = ယခု ပြသနေသည်
+page-no-product = ရောင်းသူသည် ပစ္စည်းကို ပင်မထိုးရသေးပါ။
+page-attributes = အသေးစိတ်
+page-sale-price = ဖလက်ရှ်ဆေးလ် ဈေးနှုန်း
+page-regular-price = ဈေးနှုန်း
+page-price-converted = ယနေ့ ငွေလဲနှုန်းဖြင့် { $price } မှ ပြောင်းလဲထားသည်
+page-price-unavailable = ဤငွေကြေးဖြင့် ဈေးနှုန်း မရှိပါ။ အခြားငွေကြေးကို ရွေးပါ။
+page-variant = ရွေးချယ်မှု
+
+## ဖလက်ရှ်ဆေးလ် - အရေအတွက်နှင့် နောက်ပြန်ရေတွက်ခြင်း
+
+page-sale-heading = ဖလက်ရှ်ဆေးလ်
+page-sold = { $count } ခု ရောင်းပြီး
+page-left = { $count } ခု ကျန်သည်
+page-starts-in = { $time } အကြာတွင် စတင်မည်
+page-ends-in = { $time } အကြာတွင် ပြီးဆုံးမည်
+page-sale-paused = ရောင်းသူက ရောင်းချမှုကို ခေတ္တရပ်ထားသည်
+page-sale-sold-out = ကုန်သွားပါပြီ
+page-sale-ended = ရောင်းချမှု ပြီးဆုံးပါပြီ
+page-limit = ဝယ်သူတစ်ဦးလျှင် { $count } ခုအထိ
+
+## မှာယူခြင်း
+
+page-quantity = အရေအတွက်
+page-quantity-less = တစ်ခု လျှော့ရန်
+page-quantity-more = တစ်ခု တိုးရန်
+page-order = ယခု မှာယူမည်
+page-ordering = မှာယူမှုကို ပို့နေသည်…
+page-ship-heading = ပို့ဆောင်ရမည့် လိပ်စာ
+page-ship-intro = ဤထုတ်လွှင့်မှုရှိ မှာယူမှုများအတွက် အသုံးပြုပြီး ဤဘရောက်ဇာတွင်သာ သိမ်းထားသည်။
+page-ship-name = လက်ခံသူ၏ အမည်အပြည့်အစုံ
+page-ship-phone = ဖုန်းနံပါတ်
+page-ship-country = ပို့ဆောင်မည့် နိုင်ငံ
+page-ship-city = ပို့ဆောင်မည့် မြို့
+page-ship-address = လိပ်စာ (အိမ်အမှတ်၊ လမ်း)
+page-ship-postal = စာတိုက်သင်္ကေတ
+page-ship-missing = ပို့ဆောင်ရမည့် လိပ်စာကို အရင်ဖြည့်ပါ။
+
+## မှာယူမှုအတွက် အဖြေများ
+
+page-answer-confirmed = မှာယူမှု #{ $id } အတည်ပြုပြီး - { $count } ခု၊ စုစုပေါင်း { $total }။
+page-answer-sold-out = ကုန်သွားပါပြီ - ကျန်သည့်ပစ္စည်း မရှိပါ။
+page-answer-limit = ဤရောင်းချမှုတွင် ဝယ်သူတစ်ဦးချင်းအတွက် ကန့်သတ်ချက်အထိ ဝယ်ပြီးပါပြီ။
+page-answer-not-live = ထုတ်လွှင့်မှု မရှိသဖြင့် မှာယူမှုများ ပိတ်ထားသည်။
+page-answer-not-started = ရောင်းချမှု မစတင်သေးပါ။
+page-answer-ended = ရောင်းချမှု ပြီးဆုံးပါပြီ။
+page-answer-paused = ရောင်းသူက ရောင်းချမှုကို ခေတ္တရပ်ထားသည်။ ခဏအကြာတွင် ထပ်စမ်းကြည့်ပါ။
+page-answer-cross-border = ဤမှာယူမှုသည် နယ်စပ်ဖြတ်ကျော် ဝယ်ယူမှု ကန့်သတ်ချက်ကို ကျော်လွန်နေသည်။
+page-answer-ship-to = ပို့ဆောင်မည့်နိုင်ငံသည် ဤထုတ်လွှင့်မှု၏ ဈေးကွက်များထဲမှ တစ်ခု ဖြစ်ရမည်။
+page-answer-rate-limited = မှာယူမှု အလွန်များနေသည်။ ခဏစောင့်ပြီး ထပ်စမ်းကြည့်ပါ။
+page-answer-network = ဆာဗာနှင့် ချိတ်ဆက်၍ မရပါ။ ချိတ်ဆက်မှုကို စစ်ဆေးပြီး ထပ်စမ်းကြည့်ပါ။
+page-answer-unavailable = ဤပစ္စည်းကို သင့်ဈေးကွက်တွင် မှာယူ၍ မရပါ။
+page-answer-invalid = မှာယူမှုကို ငြင်းပယ်လိုက်သည် - { $reason }
+page-answer-error = တစ်ခုခု မှားယွင်းသွားသည် - { $reason }
+
+## လက်ရှိ မှာယူမှုများနှင့် သင့်မှာယူမှုများ
+
+page-stream-heading = ယခု မှာယူမှုများ
+page-stream-empty = မှာယူမှု မရှိသေးပါ။ ပထမဆုံး ဖြစ်လိုက်ပါ။
+page-mine-heading = သင့်မှာယူမှုများ
+page-mine-empty = ဤထုတ်လွှင့်မှုတွင် သင် မမှာယူရသေးပါ။
+page-mine-line = မှာယူမှု #{ $id } - { $product } × { $count }၊ { $total }
+page-status-confirmed = အတည်ပြုပြီး
+page-status-paid = ငွေပေးချေပြီး
+page-status-shipped = ပို့ဆောင်ပြီး
+page-status-delivered = လက်ခံရရှိပြီး
+page-status-cancelled = ပယ်ဖျက်ပြီး
+
+## ထုတ်လွှင့်မှုနှင့် ချိတ်ဆက်မှု
+
+page-feed-connecting = ချိတ်ဆက်နေသည်…
+page-feed-live = တိုက်ရိုက်
+page-feed-reconnecting = ချိတ်ဆက်မှု ပြတ်သွားသည်၊ ပြန်လည်ချိတ်ဆက်နေသည်…
+page-feed-closed = ချိတ်ဆက်မှု ပြတ်နေသည်

@@ -1,0 +1,123 @@
+## Страница покупателя в прямом эфире (crates/server/web/live/). Идентификаторы начинаются с page-.
+
+page-title = Прямой эфир
+page-brand = Silkstream Live
+page-language = Язык
+page-currency = Валюта
+page-skip = Перейти к товару
+
+## Вход гостем
+
+page-join-heading = Присоединиться к эфиру
+page-join-intro = Представьтесь, чтобы делать заказы во время эфира. Регистрация не нужна.
+page-join-name = Имя для эфира
+    .placeholder = например, Айгерим
+page-join-country = Страна
+page-join-city = Город
+    .placeholder = например, Алматы
+page-join-submit = Присоединиться
+page-join-working = Подключаем…
+page-join-expired = Ваш гостевой доступ истёк или был отозван. Присоединитесь снова, чтобы продолжить покупки.
+page-join-failed = Не удалось присоединиться: { $reason }
+page-joined-as = Вы — { $name }, { $city }
+page-sign-out = Это не вы? Войти заново
+
+## Эфир
+
+page-session-missing = Такого эфира нет. Проверьте ссылку, которую прислал ведущий.
+page-session-scheduled = Эфир ещё не начался. Не закрывайте страницу: она обновится сама.
+page-session-live = В эфире
+page-session-ended = Эфир завершён. Спасибо, что были с нами!
+page-viewers = { $count ->
+        [one] { $count } зритель
+        [few] { $count } зрителя
+        [many] { $count } зрителей
+       *[other] { $count } зрителя
+    }
+
+## Закреплённый товар
+
+page-product-heading = Сейчас в эфире
+page-no-product = Ведущий ещё не закрепил товар.
+page-attributes = Характеристики
+page-sale-price = Цена распродажи
+page-regular-price = Цена
+page-price-converted = Пересчитано по сегодняшнему курсу из { $price }
+page-price-unavailable = В этой валюте цены нет. Выберите другую валюту.
+page-variant = Вариант
+
+## Распродажа: счётчик и таймер
+
+page-sale-heading = Флеш-распродажа
+page-sold = { $count ->
+        [one] Продана { $count } шт.
+        [few] Продано { $count } шт.
+        [many] Продано { $count } шт.
+       *[other] Продано { $count } шт.
+    }
+page-left = { $count ->
+        [one] Осталась { $count } шт.
+        [few] Осталось { $count } шт.
+        [many] Осталось { $count } шт.
+       *[other] Осталось { $count } шт.
+    }
+page-starts-in = Начало через { $time }
+page-ends-in = До конца { $time }
+page-sale-paused = Ведущий приостановил продажу
+page-sale-sold-out = Всё распродано
+page-sale-ended = Распродажа завершена
+page-limit = Не более { $count } шт. в одни руки
+
+## Заказ
+
+page-quantity = Количество
+page-quantity-less = На одну меньше
+page-quantity-more = На одну больше
+page-order = Заказать
+page-ordering = Отправляем заказ…
+page-ship-heading = Адрес доставки
+page-ship-intro = Нужен для заказов в этом эфире и хранится только в этом браузере.
+page-ship-name = ФИО получателя
+page-ship-phone = Телефон
+page-ship-country = Страна доставки
+page-ship-city = Город доставки
+page-ship-address = Улица, дом, квартира
+page-ship-postal = Почтовый индекс
+page-ship-missing = Сначала заполните адрес доставки.
+
+## Ответы на заказ
+
+page-answer-confirmed = Заказ №{ $id } подтверждён: { $count } шт. на сумму { $total }.
+page-answer-sold-out = Всё распродано: товара не осталось.
+page-answer-limit = Вы достигли лимита этой распродажи на одного покупателя.
+page-answer-not-live = Эфир не идёт, заказы закрыты.
+page-answer-not-started = Распродажа ещё не началась.
+page-answer-ended = Распродажа завершена.
+page-answer-paused = Ведущий приостановил продажу. Попробуйте чуть позже.
+page-answer-cross-border = Заказ превышает лимит трансграничных покупок.
+page-answer-ship-to = Страна доставки должна быть одной из стран этого эфира.
+page-answer-rate-limited = Слишком много заказов подряд. Подождите немного и попробуйте снова.
+page-answer-network = Сервер недоступен. Проверьте подключение и попробуйте снова.
+page-answer-unavailable = Этот товар нельзя заказать в вашей стране.
+page-answer-invalid = Заказ отклонён: { $reason }
+page-answer-error = Что-то пошло не так: { $reason }
+
+## Лента заказов и заказы покупателя
+
+page-stream-heading = Заказы прямо сейчас
+page-stream-empty = Заказов пока нет. Будьте первым!
+page-mine-heading = Ваши заказы
+page-mine-empty = В этом эфире вы ещё ничего не заказали.
+page-mine-line = Заказ №{ $id }: { $count } × { $product }, { $total }
+page-status-confirmed = Подтверждён
+page-status-paid = Оплачен
+page-status-shipped = Отправлен
+page-status-delivered = Доставлен
+page-status-cancelled = Отменён
+
+## Подключение к эфиру
+
+page-feed-connecting = Подключение…
+page-feed-live = В эфире
+page-feed-reconnecting = Связь потеряна, переподключаемся…
+page-feed-closed = Отключено

@@ -1,0 +1,108 @@
+## หน้าไลฟ์สดของผู้ซื้อ (crates/server/web/live/) รหัสข้อความขึ้นต้นด้วย page-
+
+page-title = ไลฟ์ขายของ
+page-brand = Silkstream Live
+page-language = ภาษา
+page-currency = สกุลเงิน
+page-skip = ไปที่สินค้า
+
+## เข้าร่วมในฐานะผู้เยี่ยมชม
+
+page-join-heading = เข้าร่วมไลฟ์สด
+page-join-intro = บอกชื่อของคุณเพื่อสั่งซื้อระหว่างไลฟ์ ไม่ต้องสมัครสมาชิก
+page-join-name = ชื่อที่แสดง
+    .placeholder = เช่น น้ำฝน
+page-join-country = ประเทศ
+page-join-city = เมือง
+    .placeholder = เช่น เชียงใหม่
+page-join-submit = เข้าร่วม
+page-join-working = กำลังเข้าร่วม…
+page-join-expired = สิทธิ์ผู้เยี่ยมชมของคุณหมดอายุหรือถูกเพิกถอนแล้ว โปรดเข้าร่วมอีกครั้งเพื่อสั่งซื้อต่อ
+page-join-failed = เข้าร่วมไม่สำเร็จ: { $reason }
+page-joined-as = คุณคือ { $name } จาก{ $city }
+page-sign-out = ไม่ใช่คุณใช่ไหม เข้าร่วมใหม่
+
+## ไลฟ์
+
+page-session-missing = ไม่พบไลฟ์นี้ โปรดตรวจสอบลิงก์ที่ผู้ขายแชร์
+page-session-scheduled = ไลฟ์ยังไม่เริ่ม อยู่ในหน้านี้ต่อได้เลย หน้าจะอัปเดตเอง
+page-session-live = กำลังไลฟ์
+page-session-ended = ไลฟ์จบแล้ว ขอบคุณที่รับชม!
+page-viewers = กำลังดู { $count } คน
+
+## สินค้าที่ปักหมุด
+
+page-product-heading = กำลังนำเสนอ
+page-no-product = ผู้ขายยังไม่ได้ปักหมุดสินค้า
+page-attributes = รายละเอียด
+page-sale-price = ราคาแฟลชเซล
+page-regular-price = ราคา
+page-price-converted = แปลงจาก { $price } ตามอัตราแลกเปลี่ยนวันนี้
+page-price-unavailable = ไม่มีราคาในสกุลเงินนี้ โปรดเลือกสกุลเงินอื่น
+page-variant = ตัวเลือก
+
+## แฟลชเซล: ยอดขายและนับถอยหลัง
+
+page-sale-heading = แฟลชเซล
+page-sold = ขายแล้ว { $count } ชิ้น
+page-left = เหลือ { $count } ชิ้น
+page-starts-in = เริ่มในอีก { $time }
+page-ends-in = สิ้นสุดในอีก { $time }
+page-sale-paused = ผู้ขายหยุดการขายชั่วคราว
+page-sale-sold-out = ขายหมดแล้ว
+page-sale-ended = แฟลชเซลสิ้นสุดแล้ว
+page-limit = จำกัด { $count } ชิ้นต่อผู้ซื้อ
+
+## การสั่งซื้อ
+
+page-quantity = จำนวน
+page-quantity-less = ลดหนึ่งชิ้น
+page-quantity-more = เพิ่มหนึ่งชิ้น
+page-order = สั่งซื้อเลย
+page-ordering = กำลังส่งคำสั่งซื้อ…
+page-ship-heading = ที่อยู่จัดส่ง
+page-ship-intro = ใช้สำหรับคำสั่งซื้อในไลฟ์นี้ และเก็บไว้ในเบราว์เซอร์นี้เท่านั้น
+page-ship-name = ชื่อ-นามสกุลผู้รับ
+page-ship-phone = โทรศัพท์
+page-ship-country = ประเทศปลายทาง
+page-ship-city = เมืองปลายทาง
+page-ship-address = ที่อยู่
+page-ship-postal = รหัสไปรษณีย์
+page-ship-missing = โปรดกรอกที่อยู่จัดส่งก่อน
+
+## ผลการสั่งซื้อ
+
+page-answer-confirmed = ยืนยันคำสั่งซื้อ #{ $id } แล้ว: { $count } ชิ้น ยอดรวม { $total }
+page-answer-sold-out = ขายหมดแล้ว ไม่มีสินค้าเหลือ
+page-answer-limit = คุณซื้อครบจำนวนที่จำกัดต่อผู้ซื้อของแฟลชเซลนี้แล้ว
+page-answer-not-live = ไลฟ์ไม่ได้ออกอากาศอยู่ จึงปิดรับคำสั่งซื้อ
+page-answer-not-started = แฟลชเซลยังไม่เริ่ม
+page-answer-ended = แฟลชเซลสิ้นสุดแล้ว
+page-answer-paused = ผู้ขายหยุดการขายชั่วคราว โปรดลองอีกครั้งในอีกสักครู่
+page-answer-cross-border = คำสั่งซื้อนี้เกินวงเงินการซื้อข้ามพรมแดน
+page-answer-ship-to = ประเทศปลายทางต้องเป็นหนึ่งในตลาดของไลฟ์นี้
+page-answer-rate-limited = สั่งซื้อถี่เกินไป โปรดรอสักครู่แล้วลองใหม่
+page-answer-network = ติดต่อเซิร์ฟเวอร์ไม่ได้ โปรดตรวจสอบการเชื่อมต่อแล้วลองใหม่
+page-answer-unavailable = สินค้านี้ไม่สามารถสั่งซื้อในตลาดของคุณได้
+page-answer-invalid = คำสั่งซื้อถูกปฏิเสธ: { $reason }
+page-answer-error = เกิดข้อผิดพลาด: { $reason }
+
+## คำสั่งซื้อสดและคำสั่งซื้อของคุณ
+
+page-stream-heading = คำสั่งซื้อล่าสุด
+page-stream-empty = ยังไม่มีคำสั่งซื้อ มาเป็นคนแรกสิ!
+page-mine-heading = คำสั่งซื้อของคุณ
+page-mine-empty = คุณยังไม่ได้สั่งซื้อในไลฟ์นี้
+page-mine-line = คำสั่งซื้อ #{ $id }: { $product } × { $count }, { $total }
+page-status-confirmed = ยืนยันแล้ว
+page-status-paid = ชำระเงินแล้ว
+page-status-shipped = จัดส่งแล้ว
+page-status-delivered = ได้รับสินค้าแล้ว
+page-status-cancelled = ยกเลิกแล้ว
+
+## การเชื่อมต่อไลฟ์
+
+page-feed-connecting = กำลังเชื่อมต่อ…
+page-feed-live = กำลังไลฟ์
+page-feed-reconnecting = การเชื่อมต่อขาดหาย กำลังเชื่อมต่อใหม่…
+page-feed-closed = ตัดการเชื่อมต่อแล้ว

@@ -1,0 +1,108 @@
+## Сатып алучының туры эфир бите (crates/server/web/live/). Идентификаторлар page- белән башлана.
+
+page-title = Туры эфир
+page-brand = Silkstream Live
+page-language = Тел
+page-currency = Валюта
+page-skip = Товарга күчү
+
+## Кунак буларак керү
+
+page-join-heading = Эфирга кушылу
+page-join-intro = Эфир вакытында заказ бирү өчен үзегезне таныштырыгыз. Теркәлү кирәкми.
+page-join-name = Күрсәтелә торган исемегез
+    .placeholder = мәсәлән, Алсу
+page-join-country = Ил
+page-join-city = Шәһәр
+    .placeholder = мәсәлән, Казан
+page-join-submit = Кушылу
+page-join-working = Кушылабыз…
+page-join-expired = Кунак рөхсәтегезнең вакыты чыккан яки ул кире алынган. Сатып алуны дәвам итү өчен яңадан кушылыгыз.
+page-join-failed = Кушылып булмады: { $reason }
+page-joined-as = Сез — { $name }, { $city }
+page-sign-out = Сез түгелме? Яңадан кушылу
+
+## Эфир
+
+page-session-missing = Мондый эфир юк. Алып баручы җибәргән сылтаманы тикшерегез.
+page-session-scheduled = Эфир әле башланмады. Битне ябмагыз: ул үзе яңарачак.
+page-session-live = Эфирда
+page-session-ended = Эфир тәмамланды. Безнең белән булуыгыз өчен рәхмәт!
+page-viewers = { $count } тамашачы
+
+## Беркетелгән товар
+
+page-product-heading = Хәзер эфирда
+page-no-product = Алып баручы әле товар беркетмәде.
+page-attributes = Үзлекләре
+page-sale-price = Ташлама бәясе
+page-regular-price = Бәясе
+page-price-converted = Бүгенге курс буенча { $price } суммасыннан исәпләнде
+page-price-unavailable = Бу валютада бәя юк. Башка валюта сайлагыз.
+page-variant = Вариант
+
+## Тиз сату: исәпләгеч һәм таймер
+
+page-sale-heading = Флеш-сату
+page-sold = { $count } данә сатылды
+page-left = { $count } данә калды
+page-starts-in = { $time } соңрак башлана
+page-ends-in = Тәмамлануга { $time } калды
+page-sale-paused = Алып баручы сатуны туктатып торды
+page-sale-sold-out = Барысы да сатылды
+page-sale-ended = Сату тәмамланды
+page-limit = Бер сатып алучыга { $count } данәдән артык түгел
+
+## Заказ
+
+page-quantity = Саны
+page-quantity-less = Бергә киметү
+page-quantity-more = Бергә арттыру
+page-order = Заказ бирү
+page-ordering = Заказ җибәрелә…
+page-ship-heading = Җибәрү адресы
+page-ship-intro = Бу эфирдагы заказлар өчен кирәк һәм бары тик шушы браузерда саклана.
+page-ship-name = Алучының исеме-фамилиясе
+page-ship-phone = Телефон
+page-ship-country = Җибәрү иле
+page-ship-city = Җибәрү шәһәре
+page-ship-address = Урам, йорт, фатир
+page-ship-postal = Почта индексы
+page-ship-missing = Башта җибәрү адресын тутырыгыз.
+
+## Заказга җаваплар
+
+page-answer-confirmed = №{ $id } заказ расланды: { $count } данә, барлыгы { $total }.
+page-answer-sold-out = Барысы да сатылды: товар калмады.
+page-answer-limit = Сез бу сатуда бер сатып алучыга билгеләнгән чиккә җиттегез.
+page-answer-not-live = Эфир бармый, заказлар кабул ителми.
+page-answer-not-started = Сату әле башланмады.
+page-answer-ended = Сату тәмамланды.
+page-answer-paused = Алып баручы сатуны туктатып торды. Бераздан кабатлап карагыз.
+page-answer-cross-border = Заказ чик аша сатып алу чигеннән артып китә.
+page-answer-ship-to = Җибәрү иле бу эфир базарларының берсе булырга тиеш.
+page-answer-rate-limited = Заказлар бик еш җибәрелде. Бераз көтеп, кабатлап карагыз.
+page-answer-network = Серверга тоташып булмый. Элемтәне тикшереп, кабатлап карагыз.
+page-answer-unavailable = Бу товарны сезнең илдә заказ итеп булмый.
+page-answer-invalid = Заказ кире кагылды: { $reason }
+page-answer-error = Нидер дөрес булмады: { $reason }
+
+## Заказлар агымы һәм сатып алучының заказлары
+
+page-stream-heading = Хәзерге заказлар
+page-stream-empty = Әлегә заказ юк. Беренче булыгыз!
+page-mine-heading = Сезнең заказлар
+page-mine-empty = Бу эфирда сез әле заказ бирмәдегез.
+page-mine-line = №{ $id } заказ: { $product } × { $count }, { $total }
+page-status-confirmed = Расланды
+page-status-paid = Түләнде
+page-status-shipped = Җибәрелде
+page-status-delivered = Китереп бирелде
+page-status-cancelled = Юкка чыгарылды
+
+## Эфирга тоташу халәте
+
+page-feed-connecting = Тоташабыз…
+page-feed-live = Эфирда
+page-feed-reconnecting = Элемтә өзелде, яңадан тоташабыз…
+page-feed-closed = Өзелде

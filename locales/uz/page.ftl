@@ -1,0 +1,108 @@
+## Xaridorning jonli efir sahifasi (crates/server/web/live/). Identifikatorlar page- bilan boshlanadi.
+
+page-title = Jonli efir
+page-brand = Silkstream Live
+page-language = Til
+page-currency = Valyuta
+page-skip = Mahsulotga oʻtish
+
+## Mehmon sifatida kirish
+
+page-join-heading = Efirga qoʻshilish
+page-join-intro = Efir davomida buyurtma berish uchun oʻzingizni tanishtiring. Roʻyxatdan oʻtish shart emas.
+page-join-name = Koʻrsatiladigan ismingiz
+    .placeholder = masalan, Dilnoza
+page-join-country = Mamlakat
+page-join-city = Shahar
+    .placeholder = masalan, Toshkent
+page-join-submit = Qoʻshilish
+page-join-working = Qoʻshilmoqda…
+page-join-expired = Mehmon ruxsatingiz muddati tugagan yoki bekor qilingan. Xaridni davom ettirish uchun qaytadan qoʻshiling.
+page-join-failed = Qoʻshilib boʻlmadi: { $reason }
+page-joined-as = Siz — { $name }, { $city }
+page-sign-out = Siz emasmisiz? Qaytadan qoʻshilish
+
+## Efir
+
+page-session-missing = Bunday efir yoʻq. Boshlovchi yuborgan havolani tekshiring.
+page-session-scheduled = Efir hali boshlanmadi. Sahifani yopmang: u oʻzi yangilanadi.
+page-session-live = Efirda
+page-session-ended = Efir yakunlandi. Biz bilan boʻlganingiz uchun rahmat!
+page-viewers = { $count } tomoshabin
+
+## Mahkamlangan mahsulot
+
+page-product-heading = Hozir efirda
+page-no-product = Boshlovchi hali mahsulotni mahkamlamadi.
+page-attributes = Xususiyatlari
+page-sale-price = Aksiya narxi
+page-regular-price = Narxi
+page-price-converted = Bugungi kurs boʻyicha { $price } dan hisoblangan
+page-price-unavailable = Bu valyutada narx yoʻq. Boshqa valyutani tanlang.
+page-variant = Variant
+
+## Tezkor sotuv: hisoblagich va taymer
+
+page-sale-heading = Tezkor sotuv
+page-sold = { $count } dona sotildi
+page-left = { $count } dona qoldi
+page-starts-in = { $time } dan soʻng boshlanadi
+page-ends-in = Tugashiga { $time } qoldi
+page-sale-paused = Boshlovchi sotuvni toʻxtatib turdi
+page-sale-sold-out = Hammasi sotildi
+page-sale-ended = Sotuv yakunlandi
+page-limit = Bir xaridorga { $count } donadan koʻp emas
+
+## Buyurtma
+
+page-quantity = Miqdori
+page-quantity-less = Bittaga kamaytirish
+page-quantity-more = Bittaga koʻpaytirish
+page-order = Buyurtma berish
+page-ordering = Buyurtma yuborilmoqda…
+page-ship-heading = Yetkazib berish manzili
+page-ship-intro = Ushbu efirdagi buyurtmalar uchun kerak va faqat shu brauzerda saqlanadi.
+page-ship-name = Qabul qiluvchining F.I.Sh.
+page-ship-phone = Telefon
+page-ship-country = Yetkazib berish mamlakati
+page-ship-city = Yetkazib berish shahri
+page-ship-address = Koʻcha, uy, xonadon
+page-ship-postal = Pochta indeksi
+page-ship-missing = Avval yetkazib berish manzilini toʻldiring.
+
+## Buyurtmaga javoblar
+
+page-answer-confirmed = №{ $id } buyurtma tasdiqlandi: { $count } dona, jami { $total }.
+page-answer-sold-out = Hammasi sotildi: mahsulot qolmadi.
+page-answer-limit = Siz bu sotuvda bir xaridor uchun belgilangan chegaraga yetdingiz.
+page-answer-not-live = Efir davom etmayapti, buyurtmalar qabul qilinmaydi.
+page-answer-not-started = Sotuv hali boshlanmadi.
+page-answer-ended = Sotuv yakunlandi.
+page-answer-paused = Boshlovchi sotuvni toʻxtatib turdi. Birozdan soʻng qayta urinib koʻring.
+page-answer-cross-border = Buyurtma transchegaraviy xarid chegarasidan oshib ketdi.
+page-answer-ship-to = Yetkazib berish mamlakati ushbu efir bozorlaridan biri boʻlishi kerak.
+page-answer-rate-limited = Buyurtmalar juda tez-tez yuborildi. Biroz kutib, qayta urinib koʻring.
+page-answer-network = Serverga ulanib boʻlmadi. Aloqani tekshirib, qayta urinib koʻring.
+page-answer-unavailable = Bu mahsulotni sizning mamlakatingizda buyurtma qilib boʻlmaydi.
+page-answer-invalid = Buyurtma rad etildi: { $reason }
+page-answer-error = Nimadir xato ketdi: { $reason }
+
+## Buyurtmalar oqimi va xaridorning buyurtmalari
+
+page-stream-heading = Hozirgi buyurtmalar
+page-stream-empty = Hozircha buyurtma yoʻq. Birinchi boʻling!
+page-mine-heading = Sizning buyurtmalaringiz
+page-mine-empty = Bu efirda siz hali buyurtma bermadingiz.
+page-mine-line = №{ $id } buyurtma: { $product } × { $count }, { $total }
+page-status-confirmed = Tasdiqlandi
+page-status-paid = Toʻlandi
+page-status-shipped = Joʻnatildi
+page-status-delivered = Yetkazildi
+page-status-cancelled = Bekor qilindi
+
+## Efirga ulanish holati
+
+page-feed-connecting = Ulanmoqda…
+page-feed-live = Efirda
+page-feed-reconnecting = Aloqa uzildi, qayta ulanmoqda…
+page-feed-closed = Uzildi

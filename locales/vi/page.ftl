@@ -1,0 +1,109 @@
+## Trang phát trực tiếp của người mua (crates/server/web/live/). Mã thông điệp bắt đầu bằng page-.
+## Tiếng Việt không dùng bộ chọn số nhiều (docs/l10n.md).
+
+page-title = Bán hàng trực tiếp
+page-brand = Silkstream Live
+page-language = Ngôn ngữ
+page-currency = Tiền tệ
+page-skip = Đến sản phẩm
+
+## Tham gia với tư cách khách
+
+page-join-heading = Tham gia buổi phát trực tiếp
+page-join-intro = Cho người bán biết bạn là ai để đặt hàng trong buổi phát. Không cần tạo tài khoản.
+page-join-name = Tên hiển thị
+    .placeholder = ví dụ: Thu Trang
+page-join-country = Quốc gia
+page-join-city = Thành phố
+    .placeholder = ví dụ: Hà Nội
+page-join-submit = Tham gia
+page-join-working = Đang tham gia…
+page-join-expired = Quyền truy cập khách của bạn đã hết hạn hoặc bị thu hồi. Hãy tham gia lại để tiếp tục mua hàng.
+page-join-failed = Không thể tham gia: { $reason }
+page-joined-as = Bạn là { $name } ở { $city }
+page-sign-out = Không phải bạn? Tham gia lại
+
+## Buổi phát
+
+page-session-missing = Buổi phát này không tồn tại. Hãy kiểm tra đường link người bán đã chia sẻ.
+page-session-scheduled = Buổi phát chưa bắt đầu. Cứ ở lại trang này: trang sẽ tự cập nhật.
+page-session-live = Đang phát
+page-session-ended = Buổi phát đã kết thúc. Cảm ơn bạn đã theo dõi!
+page-viewers = { $count } người đang xem
+
+## Sản phẩm được ghim
+
+page-product-heading = Đang giới thiệu
+page-no-product = Người bán chưa ghim sản phẩm nào.
+page-attributes = Thông tin chi tiết
+page-sale-price = Giá flash sale
+page-regular-price = Giá
+page-price-converted = Quy đổi theo tỷ giá hôm nay từ { $price }
+page-price-unavailable = Chưa có giá bằng loại tiền này. Hãy chọn loại tiền khác.
+page-variant = Phân loại
+
+## Flash sale: số lượng và đồng hồ đếm ngược
+
+page-sale-heading = Flash sale
+page-sold = Đã bán { $count }
+page-left = Còn lại { $count }
+page-starts-in = Bắt đầu sau { $time }
+page-ends-in = Kết thúc sau { $time }
+page-sale-paused = Người bán đã tạm dừng bán
+page-sale-sold-out = Đã hết hàng
+page-sale-ended = Flash sale đã kết thúc
+page-limit = Tối đa { $count } sản phẩm mỗi người mua
+
+## Đặt hàng
+
+page-quantity = Số lượng
+page-quantity-less = Bớt một
+page-quantity-more = Thêm một
+page-order = Đặt hàng ngay
+page-ordering = Đang gửi đơn hàng…
+page-ship-heading = Địa chỉ giao hàng
+page-ship-intro = Dùng cho các đơn hàng trong buổi phát này và chỉ được lưu trên trình duyệt này.
+page-ship-name = Họ tên người nhận
+page-ship-phone = Số điện thoại
+page-ship-country = Quốc gia nhận hàng
+page-ship-city = Thành phố nhận hàng
+page-ship-address = Địa chỉ (số nhà, đường)
+page-ship-postal = Mã bưu chính
+page-ship-missing = Vui lòng điền địa chỉ giao hàng trước.
+
+## Phản hồi khi đặt hàng
+
+page-answer-confirmed = Đã xác nhận đơn hàng #{ $id }: { $count } sản phẩm, tổng cộng { $total }.
+page-answer-sold-out = Đã hết hàng: không còn sản phẩm nào.
+page-answer-limit = Bạn đã đạt giới hạn mua cho mỗi người của đợt flash sale này.
+page-answer-not-live = Buổi phát không diễn ra nên chưa nhận đơn.
+page-answer-not-started = Flash sale chưa bắt đầu.
+page-answer-ended = Flash sale đã kết thúc.
+page-answer-paused = Người bán đã tạm dừng bán. Vui lòng thử lại sau ít phút.
+page-answer-cross-border = Đơn hàng vượt quá hạn mức mua hàng xuyên biên giới.
+page-answer-ship-to = Quốc gia giao hàng phải là một trong các thị trường của buổi phát này.
+page-answer-rate-limited = Bạn đặt quá nhiều đơn cùng lúc. Vui lòng đợi một chút rồi thử lại.
+page-answer-network = Không kết nối được máy chủ. Hãy kiểm tra kết nối mạng và thử lại.
+page-answer-unavailable = Sản phẩm này không thể đặt mua tại thị trường của bạn.
+page-answer-invalid = Đơn hàng bị từ chối: { $reason }
+page-answer-error = Đã xảy ra lỗi: { $reason }
+
+## Đơn hàng đang diễn ra và đơn hàng của bạn
+
+page-stream-heading = Đơn hàng vừa đặt
+page-stream-empty = Chưa có đơn hàng nào. Hãy là người đầu tiên!
+page-mine-heading = Đơn hàng của bạn
+page-mine-empty = Bạn chưa đặt đơn nào trong buổi phát này.
+page-mine-line = Đơn #{ $id }: { $product } × { $count }, { $total }
+page-status-confirmed = Đã xác nhận
+page-status-paid = Đã thanh toán
+page-status-shipped = Đã gửi hàng
+page-status-delivered = Đã giao
+page-status-cancelled = Đã hủy
+
+## Kết nối với buổi phát
+
+page-feed-connecting = Đang kết nối…
+page-feed-live = Đang phát
+page-feed-reconnecting = Mất kết nối, đang kết nối lại…
+page-feed-closed = Đã ngắt kết nối

@@ -1,0 +1,108 @@
+## 买家直播页面（crates/server/web/live/）。消息 ID 以 page- 开头。
+
+page-title = 直播特卖
+page-brand = Silkstream 直播
+page-language = 语言
+page-currency = 货币
+page-skip = 跳到商品
+
+## 以访客身份加入
+
+page-join-heading = 加入直播
+page-join-intro = 留下昵称即可在直播中下单，无需注册。
+page-join-name = 昵称
+    .placeholder = 例如：小丽
+page-join-country = 国家/地区
+page-join-city = 城市
+    .placeholder = 例如：阿拉木图
+page-join-submit = 加入
+page-join-working = 正在加入…
+page-join-expired = 您的访客身份已过期或被撤销，请重新加入后继续下单。
+page-join-failed = 无法加入：{ $reason }
+page-joined-as = 您是来自{ $city }的 { $name }
+page-sign-out = 不是您？重新加入
+
+## 直播场次
+
+page-session-missing = 该直播不存在，请检查主播分享的链接。
+page-session-scheduled = 直播尚未开始。请停留在本页，页面会自动更新。
+page-session-live = 直播中
+page-session-ended = 本场直播已结束，感谢观看！
+page-viewers = { $count } 人在看
+
+## 置顶商品
+
+page-product-heading = 正在讲解
+page-no-product = 主播还没有置顶商品。
+page-attributes = 商品详情
+page-sale-price = 秒杀价
+page-regular-price = 价格
+page-price-converted = 按今日汇率由 { $price } 换算
+page-price-unavailable = 该货币暂无价格，请选择其他货币。
+page-variant = 规格
+
+## 秒杀：销量与倒计时
+
+page-sale-heading = 限时秒杀
+page-sold = 已售 { $count } 件
+page-left = 剩余 { $count } 件
+page-starts-in = { $time } 后开始
+page-ends-in = 距结束 { $time }
+page-sale-paused = 主播已暂停销售
+page-sale-sold-out = 已售罄
+page-sale-ended = 秒杀已结束
+page-limit = 每人限购 { $count } 件
+
+## 下单
+
+page-quantity = 数量
+page-quantity-less = 减少一件
+page-quantity-more = 增加一件
+page-order = 立即下单
+page-ordering = 正在提交订单…
+page-ship-heading = 收货地址
+page-ship-intro = 用于本场直播的订单，仅保存在本浏览器中。
+page-ship-name = 收货人姓名
+page-ship-phone = 电话
+page-ship-country = 收货国家/地区
+page-ship-city = 收货城市
+page-ship-address = 详细地址
+page-ship-postal = 邮政编码
+page-ship-missing = 请先填写收货地址。
+
+## 下单结果
+
+page-answer-confirmed = 下单成功：订单 #{ $id }，{ $count } 件，共 { $total }。
+page-answer-sold-out = 已售罄，没有剩余库存。
+page-answer-limit = 您已达到本场秒杀的每人限购数量。
+page-answer-not-live = 直播未在进行，暂不接受下单。
+page-answer-not-started = 秒杀尚未开始。
+page-answer-ended = 秒杀已结束。
+page-answer-paused = 主播已暂停销售，请稍后再试。
+page-answer-cross-border = 该订单超出跨境购物限额。
+page-answer-ship-to = 收货国家必须是本场直播的销售市场之一。
+page-answer-rate-limited = 下单过于频繁，请稍候再试。
+page-answer-network = 无法连接服务器，请检查网络后重试。
+page-answer-unavailable = 该商品无法在您所在的市场购买。
+page-answer-invalid = 订单被拒绝：{ $reason }
+page-answer-error = 出错了：{ $reason }
+
+## 实时订单与我的订单
+
+page-stream-heading = 实时订单
+page-stream-empty = 还没有订单，快来抢第一单！
+page-mine-heading = 我的订单
+page-mine-empty = 您在本场直播中还没有下单。
+page-mine-line = 订单 #{ $id }：{ $product } × { $count }，{ $total }
+page-status-confirmed = 已确认
+page-status-paid = 已付款
+page-status-shipped = 已发货
+page-status-delivered = 已送达
+page-status-cancelled = 已取消
+
+## 直播连接
+
+page-feed-connecting = 正在连接…
+page-feed-live = 直播中
+page-feed-reconnecting = 连接中断，正在重连…
+page-feed-closed = 已断开

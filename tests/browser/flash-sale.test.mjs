@@ -1,0 +1,494 @@
+// A whole flash sale in a real browser (Debian's headless Chromium, driven by playwright-core):
+// the demo host signs in on the studio console, opens a session for Kazakhstan and Vietnam,
+// pins the brisket and starts a flash sale priced in KZT and VND; two guests join from their
+// live pages, one in Kazakh paying in tenge, one in Vietnamese paying in dong, and order; the
+// console and the operations dashboard count their orders; the Kazakh guest, ordering past the
+// per-buyer limit, is refused in Kazakh; the Vietnamese guest's network drops and comes back,
+// the page says it is reconnecting, then live, and the order placed meanwhile is in its list.
+// /docs renders every operation with no request leaving 127.0.0.1 (nor does any other page).
+//
+// Run by scripts/browser-test.sh, which starts `silkstream serve --demo` on a fresh database
+// and passes:
+//   SILKSTREAM_BASE_URL     the server, http://127.0.0.1:PORT
+//   SILKSTREAM_DEMO_OUTPUT  a file holding what `serve --demo` printed (tokens, page URLs)
+//   SILKSTREAM_ARTIFACTS    where screenshots (and traces of a failed run) go
+//   SILKSTREAM_CHROMIUM     the browser binary (/usr/bin/chromium)
+//
+// Controls are found by role and accessible name or label, as a person (or a screen reader)
+// finds them; data-testid only where the contract between the pages and this test names one
+// (crates/server/web/README.md). No sleeps: every wait is Playwright's own (a locator waiting for
+// its text, waitForResponse) with a timeout.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const BASE = need("SILKSTREAM_BASE_URL");
+const DEMO_OUTPUT = readFileSync(need("SILKSTREAM_DEMO_OUTPUT"), "utf8");
+const ARTIFACTS = need("SILKSTREAM_ARTIFACTS");
+const CHROMIUM = process.env.SILKSTREAM_CHROMIUM || "/usr/bin/chromium";
+// The flags Chromium needs here (root, no GPU, no outside traffic of its own).
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+];
+// Upper bounds only (a wait ends as soon as its condition holds): generous, for a busy machine.
+const WAIT_MS = 45_000;
+const DESKTOP = { width: 1440, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+// The sale: the demo's brisket (product 1, variant 1), stocked in Khorgos, which serves KZ.
+const SALE = {
+  title: "Khorgos & Pingxiang border night",
+  product: "1",
+  sku: "BY-BEEF-BRISKET-1KG",
+  warehouse: "KHG-BORDER",
+  quantity: 20,
+  limit: 2,
+  kzt: "4990", // KZT 4,990.00
+  vnd: "299000", // VND 299,000 (no minor unit)
+};
+
+// The two guests: their profile, their delivery address, and the sale price as their page shows
+// it (digits grouped as their locale does, or as the browser's ICU does where it lacks the locale's
+// data: Debian's Chromium writes "KZT 4,990.00" for kk where CLDR says "4 990,00 ₸").
+const GUESTS = {
+  kk: { name: "Aigerim", country: "KZ", city: "Almaty", locale: "kk", currency: "KZT", phone: "+7 701 555 0199", address: "Dostyk Avenue 5", postal: "050010", price: /4[\s,.\u00a0\u202f]?990.*(KZT|₸)|(KZT|₸).*4[\s,.\u00a0\u202f]?990/ },
+  vi: { name: "Linh", country: "VN", city: "Hanoi", locale: "vi", currency: "VND", phone: "+84 24 3825 0000", address: "12 Hang Bai", postal: "100000", price: /299[\s,.\u00a0\u202f]?000.*(VND|₫)|(VND|₫).*299[\s,.\u00a0\u202f]?000/ },
+};
+
+function need(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run scripts/browser-test.sh`);
+  return value;
+}
+
+/** A message of `locales/<locale>/<file>.ftl` as a pattern: its text with each placeable
+ *  (`{ $count }`) matching anything. Single-line messages only (the labels and answers here). */
+function ftl(locale, file, id) {
+  const text = readFileSync(new URL(`../../locales/${locale}/${file}.ftl`, import.meta.url), "utf8");
+  const line = text.split("\n").find((l) => l.startsWith(`${id} =`));
+  assert.ok(line, `${id} is not in locales/${locale}/${file}.ftl`);
+  const value = line.slice(id.length + 2).trim();
+  const parts = value.split(/\{[^}]*\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(parts.join(".+?"));
+}
+
+/** A label of the buyer's page (`page-*` in page.ftl) as an accessible name: exactly, or as
+ *  its start for a select (whose name goes on with the chosen option's text). */
+function label(locale, id, { select = false } = {}) {
+  return new RegExp(`^\\s*${ftl(locale, "page", id).source}${select ? "" : "\\s*$"}`);
+}
+
+/** The demo's printed tokens (`  <role> ss_…`) and page URLs (the lines under "open in a browser:"). */
+function parseDemo(text) {
+  const tokens = {};
+  for (const m of text.matchAll(/^\s+(admin|host|buyer|operator)\s+(ss_\S+)$/gm)) tokens[m[1]] = m[2];
+  const pageLines = text.split("\n").slice(text.split("\n").indexOf("open in a browser:") + 1);
+  const urls = pageLines.map((l) => l.split(/\s+/).find((w) => w.startsWith("http://"))).filter(Boolean);
+  const page = (suffix) => urls.find((u) => u.endsWith(suffix));
+  return {
+    tokens,
+    console: page("/console/host"),
+    ops: page("/console/ops"),
+    live: page("/live/<session-id>"),
+    docs: page("/docs"),
+  };
+}
+
+/** A number standing alone in a text ("Orders 2", "2", "sold 3 / left 17"), not inside 12 or 20. */
+function alone(n) {
+  return new RegExp(`(^|[^\\d])${n}([^\\d]|$)`);
+}
+
+/** A number and nothing else (a table cell, a counter). */
+function exactly(n) {
+  return new RegExp(`^\\s*${n}\\s*$`);
+}
+
+/** The cell of `table`'s row holding `rowText`, in the column headed `column`. */
+async function roomCell(table, rowText, column) {
+  const headers = await table.getByRole("columnheader").allInnerTexts();
+  const index = headers.findIndex((h) => h.trim() === column);
+  assert.ok(index >= 0, `no column "${column}" in ${JSON.stringify(headers)}`);
+  return table.getByRole("row").filter({ hasText: rowText }).locator("th, td").nth(index);
+}
+
+/** Waits until `locator` (its first match) shows text matching `pattern`; says what it saw. */
+async function sees(locator, pattern, what) {
+  try {
+    await locator.filter({ hasText: pattern }).first().waitFor({ timeout: WAIT_MS });
+  } catch (e) {
+    const seen = await locator.allInnerTexts().catch(() => []);
+    throw new Error(`${what}: expected ${pattern}, the page shows ${JSON.stringify(seen)}\n${e.message}`);
+  }
+}
+
+/** Picks the option of `select` whose text holds `text`, once the page has put it there. */
+async function choose(select, text) {
+  const value = await select.locator("option").filter({ hasText: text }).first().getAttribute("value");
+  await select.selectOption(value);
+}
+
+/** The server's JSON, as the test's own client (a fact to compare the pages with). */
+async function api(path, token, init = {}) {
+  const response = await fetch(`${BASE}/api/v1${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(init.headers || {}) },
+  });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`${init.method || "GET"} ${path}: ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+const demo = parseDemo(DEMO_OUTPUT);
+let browser;
+const contexts = [];
+// Every request any page makes, that is not to 127.0.0.1.
+const offsite = [];
+let failed = false;
+
+/** A browser context (its own cookies and storage: a person of their own) that records where
+ *  its pages' requests go and keeps a trace for a failed run. */
+async function person(name, { trace = true, ...options } = {}) {
+  const context = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1, ...options });
+  context.setDefaultTimeout(WAIT_MS);
+  context.setDefaultNavigationTimeout(2 * WAIT_MS);
+  const note = (url) => {
+    const u = new URL(url);
+    if (u.protocol === "data:" || u.protocol === "blob:") return;
+    if (u.hostname !== "127.0.0.1") offsite.push(`${name}: ${url}`);
+  };
+  context.on("request", (request) => note(request.url()));
+  context.on("page", (page) => page.on("websocket", (ws) => note(ws.url())));
+  if (trace) await context.tracing.start({ screenshots: true, snapshots: true });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => console.log(`[${name}] page error: ${error.message}`));
+  page.on("console", (m) => m.type() === "error" && console.log(`[${name}] console: ${m.text()}`));
+  page.on("response", (r) => r.status() >= 400 && console.log(`[${name}] ${r.status()} ${r.request().method()} ${r.url()}`));
+  contexts.push({ name, context, page });
+  return page;
+}
+
+// A network drop, as a phone meets it: the browser goes offline (no request, no new connection,
+// the window's "offline" event) and the open feed connection dies. Chromium's offline emulation
+// alone leaves an open WebSocket open (playwright#4910), so the feed's sockets are routed
+// through Playwright, which cuts them at the drop and refuses new ones until the network is back.
+const networks = new Map();
+
+async function cuttable(context) {
+  const network = { down: false, open: new Set() };
+  networks.set(context, network);
+  await context.routeWebSocket(/\/feed(\?|$)/, (ws) => {
+    if (network.down) return ws.close({ code: 1006, reason: "network down" });
+    ws.connectToServer();
+    network.open.add(ws);
+    ws.onClose(() => network.open.delete(ws));
+  });
+}
+
+async function dropNetwork(context) {
+  const network = networks.get(context);
+  network.down = true;
+  await context.setOffline(true);
+  await Promise.all([...network.open].map((ws) => ws.close({ code: 1006, reason: "network down" })));
+  network.open.clear();
+}
+
+async function restoreNetwork(context) {
+  networks.get(context).down = false;
+  await context.setOffline(false);
+}
+
+/** A screenshot of the page's viewport, from the top (as a person opening it sees it). */
+async function shot(page, file) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(ARTIFACTS, file) });
+}
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  for (const role of ["host", "operator", "buyer"]) {
+    assert.ok(demo.tokens[role], `serve --demo printed no ${role} token:\n${DEMO_OUTPUT}`);
+  }
+  for (const page of ["console", "ops", "live", "docs"]) {
+    assert.ok(demo[page]?.startsWith(`${BASE}/`), `serve --demo printed no ${page} URL on ${BASE}:\n${DEMO_OUTPUT}`);
+  }
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  for (const { name, context, page } of contexts) {
+    if (failed) {
+      await page.screenshot({ path: join(ARTIFACTS, `failed-${name}.png`) }).catch(() => {});
+      await context.tracing.stop({ path: join(ARTIFACTS, `trace-${name}.zip`) }).catch(() => {});
+    } else {
+      await context.tracing.stop().catch(() => {});
+    }
+  }
+  await browser?.close();
+});
+
+/** A step of the story: skipped once one before it failed (it would only fail for that). */
+function step(t, name, fn) {
+  return t.test(name, { skip: failed && "an earlier step failed" }, async () => {
+    try {
+      await fn();
+    } catch (e) {
+      failed = true;
+      throw e;
+    }
+  });
+}
+
+test("a flash sale from the studio console, two guests ordering in Kazakh and Vietnamese", async (t) => {
+  let host, ops, kk, vi;
+  let sessionId;
+
+  await step(t, "the host signs in on the studio console and starts a session for KZ and VN", async () => {
+    host = await person("host");
+    await host.goto(demo.console);
+    await host.getByLabel(/token/i).fill(demo.tokens.host);
+    await host.getByRole("button", { name: "Sign in" }).click();
+    await host.getByRole("heading", { name: "Sessions" }).waitFor();
+
+    const form = host.getByRole("form", { name: "New session" });
+    await form.getByLabel("Title").fill(SALE.title);
+    await form.getByLabel("Language").selectOption("ru");
+    await form.getByLabel("Markets").fill("KZ, VN");
+    const created = host.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/api/v1/sessions"));
+    await form.getByRole("button", { name: "Create session" }).click();
+    const response = await created;
+    assert.equal(response.status(), 201, await response.text());
+    sessionId = (await response.json()).id;
+    await host.getByRole("heading", { name: SALE.title }).waitFor();
+
+    const started = host.waitForResponse((r) => r.url().endsWith(`/api/v1/sessions/${sessionId}/start`));
+    await host.getByRole("button", { name: "Start session" }).click();
+    assert.equal((await started).status(), 200);
+    // The console links the session's buyer page, the URL the demo printed.
+    const link = await host.getByRole("link", { name: "Buyer page" }).getAttribute("href");
+    assert.equal(new URL(link, BASE).href, demo.live.replace("<session-id>", String(sessionId)));
+  });
+
+  await step(t, "the host adds the brisket to the showcase, pins it and starts a flash sale in KZT and VND", async () => {
+    const showcase = host.getByRole("region", { name: "Showcase" });
+    await showcase.getByLabel("Product id").fill(SALE.product);
+    const added = host.waitForResponse((r) => r.url().endsWith(`/api/v1/sessions/${sessionId}/showcase`));
+    await showcase.getByRole("button", { name: "Add to showcase" }).click();
+    assert.equal((await added).status(), 200);
+    const pinned = host.waitForResponse((r) => r.url().endsWith(`/api/v1/sessions/${sessionId}/pin`));
+    await showcase.getByRole("button", { name: /^pin/i }).first().click();
+    assert.equal((await pinned).status(), 200);
+
+    const sale = host.getByRole("region", { name: "Flash sale" });
+    await choose(sale.getByLabel("Variant"), SALE.sku);
+    await sale.getByLabel("Quantity").fill(String(SALE.quantity));
+    await sale.getByLabel("Per-buyer limit").fill(String(SALE.limit));
+    await sale.getByLabel("Countdown (seconds)").fill("0");
+    await sale.getByLabel("Duration (minutes)").fill("30");
+    await choose(sale.getByLabel("Warehouse"), SALE.warehouse);
+    await sale.getByLabel("KZT").fill(SALE.kzt);
+    await sale.getByLabel("VND").fill(SALE.vnd);
+    const opened = host.waitForResponse((r) => r.url().endsWith(`/api/v1/sessions/${sessionId}/flash-sales`));
+    await sale.getByRole("button", { name: "Start flash sale" }).click();
+    const answer = await opened;
+    assert.equal(answer.status(), 201, await answer.text());
+    const body = await answer.json();
+    assert.deepEqual(
+      [body.allocated, body.per_buyer_limit, body.prices],
+      [SALE.quantity, SALE.limit, { KZT: 499000, VND: 299000 }],
+      JSON.stringify(body),
+    );
+    await sees(host.getByTestId("counter-left"), alone(SALE.quantity), "units left on the console");
+    await sees(host.getByTestId("countdown"), /\d+:\d\d/, "the sale's countdown on the console");
+  });
+
+  await step(t, "two guests join the live page: one in Kazakh with KZT, one in Vietnamese with VND", async () => {
+    const live = demo.live.replace("<session-id>", String(sessionId));
+    kk = await person("guest-kk");
+    vi = await person("guest-vi", { viewport: PHONE, isMobile: true, hasTouch: true });
+    await cuttable(vi.context());
+    for (const [page, who] of [
+      [kk, GUESTS.kk],
+      [vi, GUESTS.vi],
+    ]) {
+      await page.goto(live);
+      // The page opens in the browser's language (English here); the guest picks theirs.
+      await page.getByLabel("Language").selectOption(who.locale);
+      const L = (id, options) => label(who.locale, id, options);
+      await page.getByRole("heading", { name: L("page-join-heading") }).waitFor();
+      await page.getByLabel(L("page-join-name")).filter({ visible: true }).fill(who.name);
+      await page.getByLabel(L("page-join-country", { select: true })).filter({ visible: true }).selectOption(who.country);
+      await page.getByLabel(L("page-join-city")).filter({ visible: true }).fill(who.city);
+      const joined = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/api/v1/buyers"));
+      await page.getByRole("button", { name: L("page-join-submit") }).click();
+      assert.equal((await joined).status(), 201);
+      await page.getByLabel(L("page-currency", { select: true })).filter({ visible: true }).selectOption(who.currency);
+      await page.locator("[data-testid=feed-state][data-state=live]").waitFor();
+      // The delivery address, kept in the browser for the next orders (name and city come from
+      // the join form).
+      await page.getByLabel(L("page-ship-phone")).filter({ visible: true }).fill(who.phone);
+      await page.getByLabel(L("page-ship-address")).filter({ visible: true }).fill(who.address);
+      await page.getByLabel(L("page-ship-postal")).filter({ visible: true }).fill(who.postal);
+    }
+    // The pinned product in each guest's language, its sale price in their currency.
+    for (const [page, who] of [
+      [kk, GUESTS.kk],
+      [vi, GUESTS.vi],
+    ]) {
+      const view = await api(`/products/${SALE.product}?locale=${who.locale}&currency=${who.currency}`, demo.tokens.buyer);
+      await sees(page.locator("main"), view.localized.title.text, `the ${who.locale} title`);
+      await sees(page.getByTestId("price"), who.price, `the sale price in ${who.currency}`);
+    }
+  });
+
+  // Each guest orders from the page and reads the confirmation in their language.
+  await step(t, "each guest orders and sees the confirmation in their language", async () => {
+    await order(kk, "kk", 2);
+    await sees(kk.getByTestId("order-answer"), ftl("kk", "orders", "order-confirmed"), "the Kazakh confirmation");
+    await sees(kk.getByTestId("order-answer"), /2 дана/, "the Kazakh confirmation's quantity");
+    await order(vi, "vi", 1);
+    await sees(vi.getByTestId("order-answer"), ftl("vi", "orders", "order-confirmed"), "the Vietnamese confirmation");
+    await sees(vi.getByTestId("order-answer"), /1 sản phẩm/, "the Vietnamese confirmation's quantity");
+  });
+
+  await step(t, "the host console lists both orders and counts them", async () => {
+    await sees(host.getByTestId("counter-orders"), alone(2), "orders on the console");
+    await sees(host.getByTestId("counter-units"), alone(3), "units on the console");
+    await sees(host.getByTestId("counter-sold"), alone(3), "sold on the console");
+    await sees(host.getByTestId("counter-left"), alone(SALE.quantity - 3), "left on the console");
+    const list = host.getByTestId("orders");
+    await sees(list, /Almaty/, "the Kazakh guest's order in the console's list");
+    await sees(list, /Hanoi/, "the Vietnamese guest's order in the console's list");
+    await shot(host, "host-console.png");
+  });
+
+  await step(t, "the Kazakh guest orders past the per-buyer limit and is refused in Kazakh", async () => {
+    await order(kk, "kk", 1);
+    // The server's refusal in Kazakh (order-limit-reached), or the page's own (page-answer-limit).
+    const refusal = new RegExp(`${ftl("kk", "orders", "order-limit-reached").source}|${ftl("kk", "page", "page-answer-limit").source}`);
+    await sees(kk.getByTestId("order-answer"), refusal, "the Kazakh refusal");
+    await sees(host.getByTestId("counter-orders"), alone(2), "the refusal is not counted");
+  });
+
+  await step(t, "the operations dashboard shows the room with its orders, units and GMV", async () => {
+    ops = await person("operator");
+    await ops.goto(demo.ops);
+    await ops.getByLabel(/token/i).fill(demo.tokens.operator);
+    await ops.getByRole("button", { name: /sign in/i }).click();
+    const rooms = ops.getByTestId("rooms");
+    const cell = (column) => roomCell(rooms, SALE.title, column);
+    await sees(await cell("Orders"), exactly(2), "the room's orders on the dashboard");
+    await sees(await cell("Units"), exactly(3), "the room's units on the dashboard");
+    await sees(await cell("GMV (CNY)"), amount(await gmvCny(sessionId)), "the room's GMV in CNY on the dashboard");
+    await sees(await cell("Markets"), /KZ.*VN/, "the room's markets on the dashboard");
+    await shot(ops, "ops-dashboard.png");
+  });
+
+  await step(t, "the buyer page at desktop and at a phone's size", async () => {
+    await shot(kk, "buyer-desktop.png");
+    await shot(vi, "buyer-phone.png");
+  });
+
+  await step(t, "a network drop: reconnecting, then live, and the order placed meanwhile is listed", async () => {
+    const state = vi.locator("[data-testid=feed-state]");
+    await state.and(vi.locator("[data-state=live]")).waitFor();
+    await dropNetwork(vi.context());
+    await state.and(vi.locator("[data-state=reconnecting]")).waitFor();
+    await sees(state, ftl("vi", "page", "page-feed-reconnecting"), "the reconnecting state, in Vietnamese");
+    // Meanwhile the demo buyer (Aizhan, Almaty) orders one through the API.
+    await api(`/sessions/${sessionId}/orders`, demo.tokens.buyer, {
+      method: "POST",
+      headers: { "idempotency-key": "browser-test-during-drop" },
+      body: JSON.stringify({
+        variant_id: 1,
+        quantity: 1,
+        currency: "KZT",
+        ship_to: { name: "Aizhan Seitkali", phone: "+7 701 555 0102", country: "KZ", city: "Almaty", address: "Abay Avenue 150, apt 12", postal_code: "050000" },
+      }),
+    });
+    await sees(host.getByTestId("counter-orders"), exactly(3), "orders on the console during the drop");
+    await restoreNetwork(vi.context());
+    await state.and(vi.locator("[data-state=live]")).waitFor();
+    // The stream resumed after the last event it saw: the order placed during the drop is
+    // there, once, beside the two before it.
+    const stream = vi.getByTestId("orders-stream");
+    await sees(stream, /A\*\*\*n/, "the order placed during the drop, on the Vietnamese page");
+    await sees(vi.getByTestId("left"), alone(SALE.quantity - 4), "units left on the Vietnamese page after the drop");
+    const lines = await stream.getByRole("listitem").allInnerTexts();
+    assert.equal(lines.length, 3, `the Vietnamese page's stream: ${JSON.stringify(lines)}`);
+    await sees(host.getByTestId("counter-left"), exactly(SALE.quantity - 4), "left on the console after the drop");
+  });
+
+  await step(t, "no page sent a request anywhere but 127.0.0.1", async () => {
+    assert.deepEqual(offsite, []);
+  });
+});
+
+test("/docs renders every operation of /openapi.json without leaving 127.0.0.1", async (t) => {
+  await step(t, "every operation, nothing fetched from elsewhere", docsRender);
+});
+
+async function docsRender() {
+  // No trace: snapshots of Swagger UI's large page would take longer than the page itself.
+  const docs = await person("docs", { trace: false });
+  const blocked = [];
+  await docs.route("**", (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === "127.0.0.1" || url.protocol === "data:") return route.continue();
+    blocked.push(url.href);
+    return route.abort();
+  });
+  await docs.goto(demo.docs);
+  const spec = await (await fetch(`${BASE}/openapi.json`)).json();
+  const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
+    Object.keys(item)
+      .filter((m) => ["get", "put", "post", "delete", "patch"].includes(m))
+      .map((method) => `${method} ${path}`),
+  );
+  assert.ok(operations.length > 50, `only ${operations.length} operations in /openapi.json`);
+  // Swagger UI draws each operation as a block with its method and path (data-path).
+  await docs.locator(".opblock").first().waitFor();
+  await docs
+    .waitForFunction((n) => document.querySelectorAll(".opblock").length >= n, operations.length, { timeout: WAIT_MS })
+    .catch(() => {});
+  const shown = await docs
+    .locator(".opblock")
+    .evaluateAll((blocks) =>
+      blocks.map((b) => `${b.querySelector(".opblock-summary-method")?.textContent.trim().toLowerCase()} ${b.querySelector(".opblock-summary-path")?.dataset.path}`),
+    );
+  assert.deepEqual([...shown].sort(), [...operations].sort(), "the operations /docs shows");
+  await shot(docs, "docs.png");
+  assert.deepEqual(blocked, [], "requests /docs sent off 127.0.0.1");
+}
+
+/** Orders `quantity` from a guest's live page (its labels in `locale`), waiting for the
+ *  server's answer. */
+async function order(page, locale, quantity) {
+  await page.getByLabel(label(locale, "page-quantity")).filter({ visible: true }).fill(String(quantity));
+  const placed = page.waitForResponse((r) => r.request().method() === "POST" && /\/api\/v1\/sessions\/\d+\/orders$/.test(r.url()));
+  await page.getByRole("button", { name: label(locale, "page-order") }).click();
+  await placed;
+}
+
+/** The session's GMV in CNY as the server counts it (the operators' sales report), e.g. "141.72". */
+async function gmvCny(sessionId) {
+  const report = await api(`/reports/sales?group_by=session`, demo.tokens.operator);
+  const row = report.rows.find((r) => r.key === String(sessionId));
+  assert.ok(row, `no report row for session ${sessionId}: ${JSON.stringify(report)}`);
+  return row.gmv_cny;
+}
+
+/** An amount like "1234.56" as a page may write it: "1,234.56", "1 234,56", "¥1234.56". */
+function amount(decimal) {
+  const [whole, fraction] = decimal.split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, "[\\s,.\u00a0\u202f]?");
+  return new RegExp(`(^|[^\\d])${grouped}[.,]${fraction}([^\\d]|$)`);
+}

@@ -1,0 +1,391 @@
+//! The web pages the binary serves (`crates/server/src/web.rs`): every page and asset with its
+//! type, digest and Content-Security-Policy, exactly the bytes of `crates/server/web/`; unknown
+//! paths as the error envelope; no traversal; none of it in `/openapi.json`; the pages' messages
+//! for every locale. On both backends.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use reqwest::Method;
+use silkstream_e2e::{backend_tests, spawn_app, Backend, TestApp};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+backend_tests!(
+    every_page_and_asset_is_served_as_on_disk,
+    an_unchanged_file_answers_304,
+    unknown_pages_and_assets_are_404_envelopes,
+    traversal_never_reaches_a_file,
+    pages_are_not_in_the_openapi_document,
+    page_messages_cover_every_locale,
+    an_unknown_locale_is_a_clear_404
+);
+
+/// The page URLs and the files they serve.
+const PAGES: &[(&str, &str)] = &[
+    ("/live/1", "live/index.html"),
+    ("/live/9000000000", "live/index.html"),
+    ("/console/host", "console/host.html"),
+    ("/console/ops", "console/ops.html"),
+    ("/docs", "docs/index.html"),
+];
+
+/// The 16 locales of the design.
+const LOCALES: &[&str] = &[
+    "zh-CN", "en", "ru", "kk", "ky", "uz", "tt", "mn", "vi", "th", "id", "ms", "fil", "km", "lo",
+    "my",
+];
+
+fn web_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/server/web")
+}
+
+/// Every file under `web/` that is served: all but the folder's README.md and dotfiles.
+fn files_on_disk() -> BTreeSet<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).expect("web dir readable") {
+            let path = entry.expect("dir entry").path();
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let relative = path
+                    .strip_prefix(root)
+                    .expect("under root")
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                if relative != "README.md" {
+                    out.insert(relative);
+                }
+            }
+        }
+    }
+    let root = web_dir();
+    let mut out = BTreeSet::new();
+    walk(&root, &root, &mut out);
+    out
+}
+
+async fn fetch(app: &TestApp, path: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .expect("request reaches the server")
+}
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// Each page at its URL and every other file at its own path answer 200 with the right type,
+/// an ETag and `no-cache`, and exactly the bytes on disk; HTML carries the strict CSP; the
+/// binary embeds every file of the folder and nothing else; every HTML file is a known page.
+async fn every_page_and_asset_is_served_as_on_disk(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let disk = files_on_disk();
+    let embedded: BTreeSet<String> = silkstream_server::web::embedded_paths()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        embedded, disk,
+        "the binary embeds exactly crates/server/web/"
+    );
+    for file in [
+        "assets/api.js",
+        "assets/feed.js",
+        "assets/l10n.js",
+        "assets/ui.css",
+    ] {
+        assert!(disk.contains(file), "{file} is shipped");
+    }
+    let pages: BTreeSet<&str> = PAGES.iter().map(|(_, file)| *file).collect();
+    for file in disk.iter().filter(|f| f.ends_with(".html")) {
+        assert!(
+            pages.contains(file.as_str()),
+            "{file} is not a page of web.rs"
+        );
+    }
+    for (url, file) in PAGES {
+        let response = fetch(&app, url).await;
+        assert_eq!(response.status(), 200, "{url}");
+        assert_eq!(
+            header(&response, "content-type"),
+            "text/html; charset=utf-8",
+            "{url}"
+        );
+        let csp = header(&response, "content-security-policy").to_owned();
+        assert_eq!(csp, silkstream_server::web::CSP, "{url}");
+        assert!(csp.contains("default-src 'self'") && csp.contains("script-src 'self';"));
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+            "{csp}"
+        );
+        assert_eq!(header(&response, "x-frame-options"), "DENY");
+        assert_eq!(header(&response, "cache-control"), "no-cache");
+        assert!(header(&response, "etag").starts_with('"'), "{url}");
+        let body = response.bytes().await.expect("body");
+        let expected = std::fs::read(web_dir().join(file)).expect("page on disk");
+        assert_eq!(body.as_ref(), expected.as_slice(), "{url} is {file}");
+        let html = String::from_utf8_lossy(&body);
+        assert!(
+            !html.contains("<script>") && !html.contains(" onclick="),
+            "{file}: no inline script under this CSP"
+        );
+    }
+    for file in disk.iter().filter(|f| !f.ends_with(".html")) {
+        let url = format!("/{file}");
+        let response = fetch(&app, &url).await;
+        assert_eq!(response.status(), 200, "{url}");
+        assert_eq!(
+            header(&response, "content-type"),
+            silkstream_server::web::content_type(file),
+            "{url}"
+        );
+        assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+        assert!(header(&response, "etag").starts_with('"'), "{url}");
+        let body = response.bytes().await.expect("body");
+        let expected = std::fs::read(web_dir().join(file)).expect("file on disk");
+        assert_eq!(body.as_ref(), expected.as_slice(), "{url}");
+    }
+    let js = fetch(&app, "/assets/api.js").await;
+    assert_eq!(
+        header(&js, "content-type"),
+        "text/javascript; charset=utf-8"
+    );
+    let css = fetch(&app, "/assets/ui.css").await;
+    assert_eq!(header(&css, "content-type"), "text/css; charset=utf-8");
+}
+
+/// A client that has the file (its ETag in `If-None-Match`) gets 304 and no body; a stale tag
+/// gets the file.
+async fn an_unchanged_file_answers_304(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for url in ["/assets/feed.js", "/live/7"] {
+        let first = fetch(&app, url).await;
+        let etag = header(&first, "etag").to_owned();
+        let again = app
+            .client
+            .get(format!("{}{url}", app.base))
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(again.status(), 304, "{url}");
+        assert_eq!(header(&again, "etag"), etag);
+        assert!(again.bytes().await.expect("body").is_empty());
+        let stale = app
+            .client
+            .get(format!("{}{url}", app.base))
+            .header("if-none-match", "\"0000\"")
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(stale.status(), 200, "{url}");
+    }
+}
+
+/// Paths that name no page or file answer 404 with the API's JSON envelope: HTML only at its
+/// page's URL, a session page only for a positive id.
+async fn unknown_pages_and_assets_are_404_envelopes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for url in [
+        "/assets/nope.js",
+        "/assets/vendor",
+        "/assets/vendor/",
+        "/console/nope",
+        "/console/host.html",
+        "/live/index.html",
+        "/live/abc",
+        "/live/0",
+        "/live/-3",
+        "/live/1/extra",
+        "/live/99999999999999999999",
+        "/docs/index.html",
+        "/docs/nope.css",
+        "/ui/l10n",
+    ] {
+        let reply = app.request(Method::GET, url, None, None).await;
+        assert_eq!(reply.status, 404, "{url}: {}", reply.text);
+        assert_eq!(reply.code(), "not_found", "{url}: {}", reply.text);
+        assert!(reply.body["error"]["message"].is_string(), "{url}");
+    }
+    let reply = app
+        .request(Method::POST, "/assets/api.js", None, None)
+        .await;
+    assert_eq!(reply.status, 405, "{}", reply.text);
+}
+
+/// Sends one raw HTTP/1.1 request line (no client normalises the path) and returns the
+/// status and body.
+async fn raw_get(app: &TestApp, target: &str) -> (u16, String) {
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let request = format!("GET {target} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .expect("write request");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.expect("read answer");
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, answer)
+}
+
+/// `..`, encoded `..`, backslashes and dot segments never reach a file, inside the folder or out
+/// of it; the same file at its clean path is served.
+async fn traversal_never_reaches_a_file(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (status, clean) = raw_get(&app, "/assets/api.js").await;
+    assert_eq!(status, 200, "{clean}");
+    for target in [
+        "/assets/../Cargo.toml",
+        "/assets/../../../Cargo.toml",
+        "/assets/..%2f..%2f..%2fCargo.toml",
+        "/assets/%2e%2e/%2e%2e/%2e%2e/Cargo.toml",
+        "/assets/%2E%2E%2F%2E%2E%2F%2E%2E%2FCargo.toml",
+        "/assets/vendor/../api.js",
+        "/assets/./api.js",
+        "/assets//api.js",
+        "/assets/..%5c..%5cCargo.toml",
+        "/assets/%5cetc%5cpasswd",
+        "/live/..%2f..%2fsrc%2fweb.rs",
+        "/console/..%2flive%2findex.html",
+        "/docs/%2e%2e%2fassets%2fapi.js",
+        "/assets/%00api.js",
+    ] {
+        let (status, answer) = raw_get(&app, target).await;
+        assert!(
+            status == 404 || status == 400,
+            "{target}: status {status}: {answer}"
+        );
+        assert!(
+            !answer.contains("[workspace]")
+                && !answer.contains("[package]")
+                && !answer.contains("export class Api"),
+            "{target} served a file: {answer}"
+        );
+    }
+}
+
+/// The pages, assets and messages are clients of the API, not part of it.
+async fn pages_are_not_in_the_openapi_document(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let doc = app
+        .request(Method::GET, "/openapi.json", None, None)
+        .await
+        .expect(200)
+        .body;
+    let paths = doc["paths"].as_object().expect("paths");
+    assert!(paths.keys().any(|p| p.starts_with("/api/v1/")));
+    for path in paths.keys() {
+        for prefix in ["/live", "/console", "/docs", "/assets", "/ui"] {
+            assert!(!path.starts_with(prefix), "{path} is in /openapi.json");
+        }
+    }
+}
+
+/// The `page-` ids of the English file.
+fn english_page_ids() -> BTreeSet<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../locales/en/page.ftl");
+    std::fs::read_to_string(path)
+        .expect("locales/en/page.ftl")
+        .lines()
+        .filter(|l| l.starts_with("page-"))
+        .filter_map(|l| l.split_once(" =").map(|(id, _)| id.trim().to_owned()))
+        .collect()
+}
+
+/// For every locale, `/ui/l10n/{locale}` has every `page-` message of English, each in the
+/// locale itself (the buyer page is translated into all 16), as FTL the browser can parse: one
+/// resource per supplying locale, each message defined once. A region tag is accepted.
+async fn page_messages_cover_every_locale(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ids = english_page_ids();
+    assert!(ids.len() > 50, "{ids:?}");
+    for locale in LOCALES {
+        let reply = app
+            .request(Method::GET, &format!("/ui/l10n/{locale}"), None, None)
+            .await
+            .expect(200);
+        let body = reply.body;
+        assert_eq!(body["locale"], *locale);
+        assert_eq!(body["chain"][0], *locale);
+        let messages = body["messages"].as_object().expect("messages");
+        let resources = body["resources"].as_array().expect("resources");
+        for id in &ids {
+            assert_eq!(
+                messages.get(id).and_then(|v| v.as_str()),
+                Some(*locale),
+                "{locale}: {id} is not translated"
+            );
+            let definitions = resources
+                .iter()
+                .filter_map(|r| r["ftl"].as_str())
+                .map(|ftl| {
+                    ftl.lines()
+                        .filter(|l| l.starts_with(&format!("{id} =")))
+                        .count()
+                })
+                .sum::<usize>();
+            assert_eq!(definitions, 1, "{locale}: {id} defined once");
+        }
+        assert!(messages
+            .keys()
+            .all(|id| id.starts_with("page-") || id.starts_with("console-")));
+    }
+    let ru = app
+        .request(Method::GET, "/ui/l10n/ru", None, None)
+        .await
+        .expect(200)
+        .body;
+    let ftl = ru["resources"][0]["ftl"].as_str().expect("ftl");
+    assert!(
+        ftl.contains("[few]"),
+        "Russian keeps its plural variants: {ftl}"
+    );
+    let kk = app
+        .request(Method::GET, "/ui/l10n/kk-KZ", None, None)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(kk["locale"], "kk");
+    assert_eq!(kk["chain"], serde_json::json!(["kk", "ru", "en"]));
+}
+
+/// A locale Silkstream does not speak is a 404 envelope that names the supported ones.
+async fn an_unknown_locale_is_a_clear_404(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for locale in ["xx", "de", "klingon", "%20"] {
+        let reply = app
+            .request(Method::GET, &format!("/ui/l10n/{locale}"), None, None)
+            .await;
+        assert_eq!(reply.status, 404, "{locale}: {}", reply.text);
+        assert_eq!(reply.code(), "not_found");
+        let message = reply.body["error"]["message"].as_str().unwrap_or("");
+        assert!(
+            message.contains("no such locale") && message.contains("zh-CN, en, ru"),
+            "{message}"
+        );
+    }
+}

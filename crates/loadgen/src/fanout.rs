@@ -76,7 +76,7 @@ pub struct Targets {
 
 impl Targets {
     /// Takes the server, its admin token and its pid from the options every scenario shares.
-    pub fn from_common(&mut self, common: &crate::Common) {
+    pub fn take_common(&mut self, common: &crate::Common) {
         if !self.baselines_only {
             self.server = Some(common.server.clone());
             self.admin_token = common.admin_token.clone();

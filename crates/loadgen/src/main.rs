@@ -111,11 +111,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Catalog(args) => catalog::run(&common, args).await?,
         Command::Dbbase(args) => dbbase::run(args).await?,
         Command::Fanout(mut args) => {
-            args.targets.from_common(&common);
+            args.targets.take_common(&common);
             fanout::run(args).await?
         }
         Command::Idle(mut args) => {
-            args.targets.from_common(&common);
+            args.targets.take_common(&common);
             idle::run(args).await?
         }
         Command::Plot => {

@@ -117,6 +117,15 @@ async fn expired_and_revoked_tokens_are_refused(backend: Backend) {
         .execute(app.db.writer())
         .await
         .expect("age the token");
+    // Changed in the database behind the server's back (as another instance or the command
+    // line would): refused within the token refresh's period (docs/security.md, "Tokens in
+    // memory"), awaited, never slept.
+    silkstream_e2e::eventually(
+        std::time::Duration::from_secs(10),
+        "the aged token is refused",
+        || async { app.get("/api/v1/products", &token).await.status.as_u16() == 401 },
+    )
+    .await;
     app.get("/api/v1/products", &token).await.expect(401);
 
     let other = app.token("operator").await;

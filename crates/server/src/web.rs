@@ -13,7 +13,7 @@
 //! | `GET /console/ops` | `console/ops.html` |
 //! | `GET /docs` | `docs/index.html` |
 //! | `GET /{dir}/{path}` for `dir` in `assets`, `live`, `console`, `docs` | `{dir}/{path}`, any file but `.html` |
-//! | `GET /ui/l10n/{locale}` | the pages' messages (`page-*`, `console-*`) in JSON, see [`messages`] |
+//! | `GET /ui/l10n/{locale}` | the pages' messages (`page-*`, `console-*`) and money format in JSON, see [`messages`] |
 //!
 //! So a file's URL is its path under `web/`: `web/assets/api.js` is `/assets/api.js`,
 //! `web/console/host.js` is `/console/host.js`. HTML is served only at its page's URL.
@@ -230,15 +230,28 @@ fn not_found() -> Response {
     error_response(StatusCode::NOT_FOUND, "not_found", "no such page or asset")
 }
 
+/// The answer of `GET /ui/l10n/{locale}`: the messages, and how to format money.
+#[derive(serde::Serialize)]
+struct PageMessages {
+    #[serde(flatten)]
+    messages: silkstream_l10n::ClientMessages,
+    money: &'static silkstream_l10n::MoneyFormat,
+}
+
 /// `GET /ui/l10n/{locale}`: the pages' messages in a locale (any tag the API accepts:
 /// `kk`, `ru-KZ`, `zh-Hans`), each along the locale's fallback chain, as
 /// [`silkstream_l10n::ClientMessages`]: `{"locale", "chain", "messages": {id: locale it came
-/// from}, "resources": [{"locale", "ftl"}]}`. The page builds one Fluent bundle per resource
+/// from}, "resources": [{"locale", "ftl"}]}`, plus `money`: the locale's
+/// [`silkstream_l10n::MoneyFormat`], with which `web/assets/money.js` formats money exactly as
+/// the server does. The page builds one Fluent bundle per resource
 /// (`web/assets/l10n.js`). An unknown locale is 404 `not_found` naming the supported ones.
 async fn messages(State(l10n): State<Arc<L10n>>, Path(locale): Path<String>) -> Response {
-    match l10n.client_messages(&locale, PAGE_PREFIXES) {
-        Some(found) => {
-            let mut response = Json(found).into_response();
+    let found = l10n
+        .client_messages(&locale, PAGE_PREFIXES)
+        .zip(silkstream_l10n::money_format(&locale));
+    match found {
+        Some((messages, money)) => {
+            let mut response = Json(PageMessages { messages, money }).into_response();
             response
                 .headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

@@ -24,6 +24,7 @@ backend_tests!(
 
 /// The page URLs and the files they serve.
 const PAGES: &[(&str, &str)] = &[
+    ("/", "index.html"),
     ("/live/1", "live/index.html"),
     ("/live/9000000000", "live/index.html"),
     ("/console/host", "console/host.html"),
@@ -163,6 +164,15 @@ async fn every_page_and_asset_is_served_as_on_disk(backend: Backend) {
         let expected = std::fs::read(web_dir().join(file)).expect("file on disk");
         assert_eq!(body.as_ref(), expected.as_slice(), "{url}");
     }
+    let landing = fetch(&app, "/").await.text().await.expect("landing page");
+    for link in [
+        "href=\"/console/host\"",
+        "href=\"/console/ops\"",
+        "href=\"/docs\"",
+        "/live/{session}",
+    ] {
+        assert!(landing.contains(link), "the landing page names {link}");
+    }
     let js = fetch(&app, "/assets/api.js").await;
     assert_eq!(
         header(&js, "content-type"),
@@ -218,6 +228,7 @@ async fn unknown_pages_and_assets_are_404_envelopes(backend: Backend) {
         "/live/99999999999999999999",
         "/docs/index.html",
         "/docs/nope.css",
+        "/index.html",
         "/ui/l10n",
     ] {
         let reply = app.request(Method::GET, url, None, None).await;

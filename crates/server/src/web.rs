@@ -8,6 +8,7 @@
 //!
 //! | URL | file under `web/` |
 //! |---|---|
+//! | `GET /` | `index.html`: the landing page, linking the consoles and `/docs` |
 //! | `GET /live/{session}` (a session id, digits) | `live/index.html` |
 //! | `GET /console/host` | `console/host.html` |
 //! | `GET /console/ops` | `console/ops.html` |
@@ -112,6 +113,7 @@ pub fn content_type(path: &str) -> &'static str {
 /// The routes of the pages, their assets and messages.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/", get(landing_page))
         .route("/docs", get(docs_page))
         .route("/live/{*path}", get(live))
         .route("/console/{*path}", get(console))
@@ -139,6 +141,11 @@ async fn console(Path(path): Path<String>, headers: HeaderMap) -> Response {
         "ops" => page("console/ops.html", &headers),
         _ => serve_asset("console", &path, &headers),
     }
+}
+
+/// `/`: the landing page (links to the consoles and `/docs`; buyers come by a show's link).
+async fn landing_page(headers: HeaderMap) -> Response {
+    page("index.html", &headers)
 }
 
 /// `/docs`: the API's own page.

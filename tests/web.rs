@@ -1,7 +1,8 @@
 //! The web pages the binary serves (`crates/server/src/web.rs`): every page and asset with its
 //! type, digest and Content-Security-Policy, exactly the bytes of `crates/server/web/`; unknown
 //! paths as the error envelope; no traversal; none of it in `/openapi.json`; the pages' messages
-//! for every locale. On both backends.
+//! for every locale; the pages' money (`assets/money.js`, run under Node with the served
+//! parameters) exactly as the server's `format_money`. On both backends.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -17,11 +18,13 @@ backend_tests!(
     traversal_never_reaches_a_file,
     pages_are_not_in_the_openapi_document,
     page_messages_cover_every_locale,
-    an_unknown_locale_is_a_clear_404
+    an_unknown_locale_is_a_clear_404,
+    pages_format_money_as_the_server_does
 );
 
 /// The page URLs and the files they serve.
 const PAGES: &[(&str, &str)] = &[
+    ("/", "index.html"),
     ("/live/1", "live/index.html"),
     ("/live/9000000000", "live/index.html"),
     ("/console/host", "console/host.html"),
@@ -161,6 +164,15 @@ async fn every_page_and_asset_is_served_as_on_disk(backend: Backend) {
         let expected = std::fs::read(web_dir().join(file)).expect("file on disk");
         assert_eq!(body.as_ref(), expected.as_slice(), "{url}");
     }
+    let landing = fetch(&app, "/").await.text().await.expect("landing page");
+    for link in [
+        "href=\"/console/host\"",
+        "href=\"/console/ops\"",
+        "href=\"/docs\"",
+        "/live/{session}",
+    ] {
+        assert!(landing.contains(link), "the landing page names {link}");
+    }
     let js = fetch(&app, "/assets/api.js").await;
     assert_eq!(
         header(&js, "content-type"),
@@ -216,6 +228,7 @@ async fn unknown_pages_and_assets_are_404_envelopes(backend: Backend) {
         "/live/99999999999999999999",
         "/docs/index.html",
         "/docs/nope.css",
+        "/index.html",
         "/ui/l10n",
     ] {
         let reply = app.request(Method::GET, url, None, None).await;
@@ -388,4 +401,135 @@ async fn an_unknown_locale_is_a_clear_404(backend: Backend) {
             "{message}"
         );
     }
+}
+
+/// The script Node runs: imports the served `money.js`, formats every case both ways (a locale
+/// whose messages were loaded, and the L10n-like object) and prints the results as JSON.
+const MONEY_RUNNER: &str = r#"
+import { readFileSync } from "node:fs";
+const [moduleUrl, casesPath] = process.argv.slice(-2);
+const { formatMoney, rememberMoney } = await import(moduleUrl);
+const { formats, cases } = JSON.parse(readFileSync(casesPath, "utf8"));
+for (const [locale, money] of Object.entries(formats)) rememberMoney(locale, money);
+const out = cases.map(([locale, currency, minor]) => [
+  formatMoney(locale, currency, minor),
+  formatMoney({ locale, money: formats[locale] }, currency, minor),
+]);
+process.stdout.write(JSON.stringify(out));
+"#;
+
+/// The money the pages show is the server's, in every locale: the served `/assets/money.js`
+/// (re-exported by `l10n.js` as `formatMoney`) applied under Node to the `money` of
+/// `/ui/l10n/{locale}` gives exactly `format_money`'s text for currencies of 0, 2 and 3 digits,
+/// dropped digits (UZS, MNT: half to even), grouping, negatives and amounts beyond 2^53.
+/// Needs `node` (20 or newer) on the PATH, like the browser test.
+async fn pages_format_money_as_the_server_does(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let script = fetch(&app, "/assets/money.js").await;
+    assert_eq!(script.status(), 200);
+    let script = script.text().await.expect("money.js body");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("money.mjs"), script).expect("write money.mjs");
+    std::fs::write(dir.path().join("runner.mjs"), MONEY_RUNNER).expect("write runner.mjs");
+
+    let mut currencies: Vec<&str> = silkstream_l10n::CURRENCIES.to_vec();
+    currencies.extend(["JPY", "BHD", "KWD", "EUR", "GBP", "TRY"]);
+    let amounts: &[i64] = &[
+        0,
+        1,
+        5,
+        49,
+        50,
+        99,
+        100,
+        150,
+        250,
+        350,
+        999,
+        1_000,
+        12_345,
+        123_456,
+        1_234_567,
+        123_456_789,
+        -1,
+        -50,
+        -250,
+        -123_456_789,
+        9_007_199_254_740_993,
+    ];
+    let mut formats = serde_json::Map::new();
+    let mut cases = Vec::new();
+    let mut expected = Vec::new();
+    for locale in LOCALES {
+        let body = app
+            .request(Method::GET, &format!("/ui/l10n/{locale}"), None, None)
+            .await
+            .expect(200)
+            .body;
+        let money = body["money"].clone();
+        assert_eq!(money["locale"], *locale);
+        formats.insert((*locale).to_owned(), money);
+        for currency in &currencies {
+            for &minor in amounts {
+                let text = silkstream_l10n::format_money(
+                    locale,
+                    currency,
+                    minor,
+                    &silkstream_l10n::MoneyOptions::default(),
+                )
+                .expect("the server formats it");
+                // Beyond 2^53 a page holds the amount as a string or BigInt, never a Number.
+                let minor_json = if minor.unsigned_abs() > 1 << 53 {
+                    serde_json::json!(minor.to_string())
+                } else {
+                    serde_json::json!(minor)
+                };
+                cases.push(serde_json::json!([locale, currency, minor_json]));
+                expected.push((*locale, *currency, minor, text));
+            }
+        }
+    }
+    let cases_path = dir.path().join("cases.json");
+    std::fs::write(
+        &cases_path,
+        serde_json::json!({ "formats": formats, "cases": cases }).to_string(),
+    )
+    .expect("write cases");
+    let module_url = format!("file://{}", dir.path().join("money.mjs").display());
+    let output = std::process::Command::new("node")
+        .arg(dir.path().join("runner.mjs"))
+        .arg(&module_url)
+        .arg(&cases_path)
+        .output()
+        .expect("node (20 or newer) is needed on the PATH to run the pages' money.js");
+    assert!(
+        output.status.success(),
+        "node failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let actual: Vec<[String; 2]> =
+        serde_json::from_slice(&output.stdout).expect("node prints a JSON array of pairs");
+    assert_eq!(actual.len(), expected.len());
+    let mut wrong = Vec::new();
+    for ((locale, currency, minor, text), [by_locale, by_object]) in expected.iter().zip(&actual) {
+        if by_locale != text || by_object != text {
+            wrong.push(format!(
+                "{locale} {currency} {minor}: server {text:?}, page {by_locale:?} / {by_object:?}"
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {} differ:\n{}",
+        wrong.len(),
+        expected.len(),
+        wrong.join("\n")
+    );
+    // The Kazakh buyer page's price, as the brief's example has it.
+    let kk = expected
+        .iter()
+        .zip(&actual)
+        .find(|((l, c, m, _), _)| *l == "kk" && *c == "KZT" && *m == 123_456_789)
+        .expect("a kk KZT case");
+    assert_eq!(kk.1[0], "1\u{a0}234\u{a0}567,89\u{a0}₸");
 }

@@ -23,8 +23,8 @@ pub mod render;
 pub use check::{check_dir, check_embedded, CheckReport, Finding, LocaleReport, Severity};
 pub use client::{ClientMessages, ClientResource};
 pub use money::{
-    display_fraction_digits, format_money, minor_unit_exponent, MoneyError, MoneyOptions,
-    CURRENCIES,
+    display_fraction_digits, format_money, minor_unit_exponent, money_format, CurrencyFormat,
+    MoneyError, MoneyFormat, MoneyOptions, CURRENCIES,
 };
 pub use plural::plural_category;
 pub use render::{

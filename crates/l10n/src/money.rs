@@ -192,6 +192,176 @@ fn push_with_symbol(out: &mut String, affix: &str, symbol: &str) {
     }
 }
 
+/// How a client formats money in one locale exactly as [`format_money`] does (Latin digits):
+/// the number symbols and grouping of the locale's ICU4X formatter, its CLDR currency pattern
+/// and, for every ISO 4217 currency with a minor unit, its symbol, exponent and shown digits.
+/// Served to the pages beside their messages (`GET /ui/l10n/{locale}`, `money`).
+///
+/// The algorithm, for `minor` units of currency `c` (see `crates/server/web/assets/money.js`):
+/// round `|minor|` / 10^`exponent` half to even to `digits` fraction digits; split the integer
+/// digits into groups of `grouping[0]` from the right, then of `grouping[1]`, joined by `group`,
+/// but only when there are at least `grouping[0] + min_grouping` of them (no grouping when
+/// `grouping[0]` is 0); add `decimal` and the fraction digits when `digits` > 0; surround with
+/// `negative` when `minor` < 0, else `positive` (prefix, suffix), each `¤` replaced by `symbol`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MoneyFormat {
+    /// The locale, one of [`SUPPORTED_LOCALES`].
+    pub locale: &'static str,
+    /// The decimal separator.
+    pub decimal: String,
+    /// The grouping separator (empty when the locale does not group).
+    pub group: String,
+    /// Digits in the first group from the right, then in each further one (0: no grouping).
+    pub grouping: [u32; 2],
+    /// Grouping starts when the integer part has at least `grouping[0] + min_grouping` digits.
+    pub min_grouping: u32,
+    /// Prefix and suffix of a positive amount (or zero); `¤` stands for the symbol.
+    pub positive: [&'static str; 2],
+    /// Prefix and suffix of a negative amount (the minus sign included).
+    pub negative: [&'static str; 2],
+    /// Every ISO 4217 currency with a minor unit, by code.
+    pub currencies: std::collections::BTreeMap<&'static str, CurrencyFormat>,
+}
+
+/// One currency in one locale, see [`MoneyFormat`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CurrencyFormat {
+    /// The locale's CLDR symbol (the code where CLDR has none).
+    pub symbol: &'static str,
+    /// [`minor_unit_exponent`].
+    pub exponent: u32,
+    /// [`display_fraction_digits`].
+    pub digits: u32,
+}
+
+/// Every ISO 4217 currency with a minor unit: every code [`minor_unit_exponent`] accepts.
+fn known_currencies() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = CURRENCIES.to_vec();
+    let letters = b'A'..=b'Z';
+    for a in letters.clone() {
+        for b in letters.clone() {
+            for c in letters.clone() {
+                let code = [a, b, c];
+                let code = std::str::from_utf8(&code).expect("ASCII letters");
+                if let Some(currency) = iso_currency::Currency::from_code(code) {
+                    let code = currency.code();
+                    if !out.contains(&code) && minor_unit_exponent(code).is_some() {
+                        out.push(code);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The number symbols of a Latin-digit formatter, read back from what it prints (ICU4X has no
+/// accessor for them): (decimal, group, grouping, min_grouping).
+fn number_symbols(formatter: &DecimalFormatter) -> (String, String, [u32; 2], u32) {
+    let print = |text: &str| {
+        let value: Decimal = text.parse().expect("a valid decimal literal");
+        formatter.format_to_string(&value)
+    };
+    let half = print("0.5");
+    let decimal = half
+        .strip_prefix('0')
+        .and_then(|s| s.strip_suffix('5'))
+        .unwrap_or(".")
+        .to_owned();
+    let big = print("1234567890");
+    let mut runs: Vec<(bool, String)> = Vec::new();
+    for ch in big.chars() {
+        let digit = ch.is_ascii_digit();
+        match runs.last_mut() {
+            Some((d, run)) if *d == digit => run.push(ch),
+            _ => runs.push((digit, ch.to_string())),
+        }
+    }
+    let groups: Vec<u32> = runs
+        .iter()
+        .filter(|(d, _)| *d)
+        .map(|(_, r)| r.len() as u32)
+        .collect();
+    let group = runs
+        .iter()
+        .find(|(d, _)| !*d)
+        .map(|(_, r)| r.clone())
+        .unwrap_or_default();
+    if group.is_empty() || groups.len() < 2 {
+        return (decimal, String::new(), [0, 0], 1);
+    }
+    let primary = groups[groups.len() - 1];
+    let secondary = if groups.len() > 2 {
+        groups[groups.len() - 2]
+    } else {
+        primary
+    };
+    let min_grouping = (1..=4)
+        .find(|extra| {
+            print(&format!("1{}", "0".repeat((primary + extra - 1) as usize)))
+                .contains(group.as_str())
+        })
+        .unwrap_or(1);
+    (decimal, group, [primary, secondary], min_grouping)
+}
+
+/// What a client needs to format money in `locale` (any tag [`normalize_locale`] accepts)
+/// exactly as [`format_money`] does with Latin digits; `None` for a locale Silkstream does not
+/// speak. Built once per locale.
+pub fn money_format(locale: &str) -> Option<&'static MoneyFormat> {
+    static FORMATS: OnceLock<Vec<MoneyFormat>> = OnceLock::new();
+    let (_, index) = locale_index(locale).ok()?;
+    let formats = FORMATS.get_or_init(|| {
+        let currencies = known_currencies();
+        SUPPORTED_LOCALES
+            .iter()
+            .enumerate()
+            .map(|(i, tag)| {
+                let (decimal, group, grouping, min_grouping) =
+                    number_symbols(&number_formatters().latin[i]);
+                let pattern = CURRENCY_PATTERNS
+                    .iter()
+                    .find(|(l, _)| l == tag)
+                    .map(|(_, p)| p)
+                    .expect("cldr_data has a currency pattern for every supported locale");
+                let symbols = CURRENCY_SYMBOLS
+                    .iter()
+                    .find(|(l, _)| l == tag)
+                    .map_or(&[][..], |(_, s)| *s);
+                let currencies = currencies
+                    .iter()
+                    .filter_map(|code| {
+                        let exponent = minor_unit_exponent(code)?;
+                        let symbol = symbols
+                            .iter()
+                            .find(|(c, _)| c == code)
+                            .map_or(*code, |(_, s)| *s);
+                        Some((
+                            *code,
+                            CurrencyFormat {
+                                symbol,
+                                exponent,
+                                digits: display_fraction_digits(code),
+                            },
+                        ))
+                    })
+                    .collect();
+                MoneyFormat {
+                    locale: tag,
+                    decimal,
+                    group,
+                    grouping,
+                    min_grouping,
+                    positive: [pattern[0], pattern[1]],
+                    negative: [pattern[2], pattern[3]],
+                    currencies,
+                }
+            })
+            .collect()
+    });
+    formats.get(index)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,6 +446,104 @@ mod tests {
         )
         .expect("my MMK formats");
         assert_eq!(native, "၁,၂၃၄\u{a0}K");
+    }
+
+    /// The documented client algorithm of [`MoneyFormat`], in Rust.
+    fn apply(format: &MoneyFormat, currency: &str, minor: i64) -> String {
+        let c = &format.currencies[currency];
+        let mut abs = u128::from(minor.unsigned_abs());
+        if c.digits >= c.exponent {
+            abs *= 10u128.pow(c.digits - c.exponent);
+        } else {
+            let div = 10u128.pow(c.exponent - c.digits);
+            let (q, r) = (abs / div, abs % div);
+            abs = if 2 * r > div || (2 * r == div && q % 2 == 1) {
+                q + 1
+            } else {
+                q
+            };
+        }
+        let digits = format!("{abs:0>width$}", width = c.digits as usize + 1);
+        let (int, frac) = digits.split_at(digits.len() - c.digits as usize);
+        let [primary, secondary] = format.grouping.map(|g| g as usize);
+        let mut int = int.to_owned();
+        if primary > 0 && int.len() >= primary + format.min_grouping as usize {
+            let mut parts = vec![int.split_off(int.len() - primary)];
+            while int.len() > secondary {
+                parts.push(int.split_off(int.len() - secondary));
+            }
+            parts.push(int);
+            parts.reverse();
+            int = parts.join(&format.group);
+        }
+        let number = if frac.is_empty() {
+            int
+        } else {
+            format!("{int}{}{frac}", format.decimal)
+        };
+        let [prefix, suffix] = if minor < 0 {
+            format.negative
+        } else {
+            format.positive
+        };
+        format!(
+            "{}{number}{}",
+            prefix.replace('¤', c.symbol),
+            suffix.replace('¤', c.symbol)
+        )
+    }
+
+    /// The served parameters are enough to reproduce `format_money` in every locale, for every
+    /// currency it knows and amounts around grouping and rounding boundaries.
+    #[test]
+    fn money_format_reproduces_format_money() {
+        let opts = MoneyOptions::default();
+        let amounts = [
+            0,
+            1,
+            5,
+            50,
+            99,
+            100,
+            150,
+            250,
+            350,
+            999,
+            1_000,
+            12_345,
+            99_999,
+            123_456,
+            1_234_567,
+            123_456_789,
+            9_999_999_999,
+            -1,
+            -50,
+            -99,
+            -250,
+            -123_456_789,
+        ];
+        for locale in SUPPORTED_LOCALES {
+            let format = money_format(locale).expect("a supported locale");
+            assert_eq!(format.locale, *locale);
+            assert!(format.currencies.len() > 150, "{}", format.currencies.len());
+            for currency in format.currencies.keys() {
+                for minor in amounts {
+                    let expected =
+                        format_money(locale, currency, minor, &opts).expect("a known currency");
+                    assert_eq!(
+                        apply(format, currency, minor),
+                        expected,
+                        "{locale} {currency} {minor}"
+                    );
+                }
+            }
+        }
+        assert_eq!(money_format("kk-KZ").map(|f| f.locale), Some("kk"));
+        assert!(money_format("de").is_none());
+        let kk = money_format("kk").expect("kk");
+        assert_eq!(kk.currencies["KZT"].symbol, "₸");
+        assert_eq!(kk.currencies["BHD"].exponent, 3);
+        assert_eq!(kk.currencies["JPY"].digits, 0);
     }
 
     /// Unknown currencies and locales are errors, not guesses.

@@ -8,12 +8,13 @@
 //!
 //! | URL | file under `web/` |
 //! |---|---|
+//! | `GET /` | `index.html`: the landing page, linking the consoles and `/docs` |
 //! | `GET /live/{session}` (a session id, digits) | `live/index.html` |
 //! | `GET /console/host` | `console/host.html` |
 //! | `GET /console/ops` | `console/ops.html` |
 //! | `GET /docs` | `docs/index.html` |
 //! | `GET /{dir}/{path}` for `dir` in `assets`, `live`, `console`, `docs` | `{dir}/{path}`, any file but `.html` |
-//! | `GET /ui/l10n/{locale}` | the pages' messages (`page-*`, `console-*`) in JSON, see [`messages`] |
+//! | `GET /ui/l10n/{locale}` | the pages' messages (`page-*`, `console-*`) and money format in JSON, see [`messages`] |
 //!
 //! So a file's URL is its path under `web/`: `web/assets/api.js` is `/assets/api.js`,
 //! `web/console/host.js` is `/console/host.js`. HTML is served only at its page's URL.
@@ -112,6 +113,7 @@ pub fn content_type(path: &str) -> &'static str {
 /// The routes of the pages, their assets and messages.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/", get(landing_page))
         .route("/docs", get(docs_page))
         .route("/live/{*path}", get(live))
         .route("/console/{*path}", get(console))
@@ -139,6 +141,11 @@ async fn console(Path(path): Path<String>, headers: HeaderMap) -> Response {
         "ops" => page("console/ops.html", &headers),
         _ => serve_asset("console", &path, &headers),
     }
+}
+
+/// `/`: the landing page (links to the consoles and `/docs`; buyers come by a show's link).
+async fn landing_page(headers: HeaderMap) -> Response {
+    page("index.html", &headers)
 }
 
 /// `/docs`: the API's own page.
@@ -230,15 +237,28 @@ fn not_found() -> Response {
     error_response(StatusCode::NOT_FOUND, "not_found", "no such page or asset")
 }
 
+/// The answer of `GET /ui/l10n/{locale}`: the messages, and how to format money.
+#[derive(serde::Serialize)]
+struct PageMessages {
+    #[serde(flatten)]
+    messages: silkstream_l10n::ClientMessages,
+    money: &'static silkstream_l10n::MoneyFormat,
+}
+
 /// `GET /ui/l10n/{locale}`: the pages' messages in a locale (any tag the API accepts:
 /// `kk`, `ru-KZ`, `zh-Hans`), each along the locale's fallback chain, as
 /// [`silkstream_l10n::ClientMessages`]: `{"locale", "chain", "messages": {id: locale it came
-/// from}, "resources": [{"locale", "ftl"}]}`. The page builds one Fluent bundle per resource
+/// from}, "resources": [{"locale", "ftl"}]}`, plus `money`: the locale's
+/// [`silkstream_l10n::MoneyFormat`], with which `web/assets/money.js` formats money exactly as
+/// the server does. The page builds one Fluent bundle per resource
 /// (`web/assets/l10n.js`). An unknown locale is 404 `not_found` naming the supported ones.
 async fn messages(State(l10n): State<Arc<L10n>>, Path(locale): Path<String>) -> Response {
-    match l10n.client_messages(&locale, PAGE_PREFIXES) {
-        Some(found) => {
-            let mut response = Json(found).into_response();
+    let found = l10n
+        .client_messages(&locale, PAGE_PREFIXES)
+        .zip(silkstream_l10n::money_format(&locale));
+    match found {
+        Some((messages, money)) => {
+            let mut response = Json(PageMessages { messages, money }).into_response();
             response
                 .headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

@@ -4,7 +4,8 @@
 //   const l10n = await L10n.load("kk");         // GET /ui/l10n/kk: every page-/console- message
 //   l10n.t("page-left", { count: 5 });           // a message, with variables and plurals
 //   l10n.translate(document);                    // every [data-l10n-id] element
-//   formatMoney("kk", "KZT", 499000);            // "4 990,00 ₸"
+//   formatMoney("kk", "KZT", 499000);            // "4 990,00 ₸", the server's CLDR format
+//                                                // (assets/money.js; after L10n.load("kk"))
 //
 // Markup: <h2 data-l10n-id="page-title"></h2>, with variables in
 // data-l10n-args='{"count": 2}'. A message's attributes set the element's attributes of the
@@ -16,6 +17,10 @@
 // formatted with the rules of the locale it came from. A missing message shows its id.
 
 import { FluentBundle, FluentResource } from "/assets/vendor/fluent-bundle/index.js";
+import { formatMoney, rememberMoney } from "/assets/money.js";
+
+// Money as the server formats it, from the `money` of the loaded messages (assets/money.js).
+export { formatMoney };
 
 // The 16 locales, each in its own name (for language pickers), in the design's order.
 export const LOCALES = [
@@ -54,33 +59,12 @@ export function preferredLocale(candidates = navigator.languages || [navigator.l
   return "en";
 }
 
-// Minor units per currency: every supported currency has 2, VND 0 (docs/l10n.md); others ask
-// Intl.
-function exponent(currency) {
-  if (currency === "VND") return 0;
-  if (["CNY", "USD", "KZT", "KGS", "UZS", "RUB", "MNT", "THB", "IDR", "MYR", "PHP", "KHR", "LAK", "MMK"].includes(currency)) return 2;
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
-  } catch {
-    return 2;
-  }
-}
-
-// Integer minor units as money in a locale (CLDR through the browser's Intl; the server's
-// own `formatted` texts are preferred where the API gives one).
-export function formatMoney(locale, currency, minor) {
-  const value = Number(minor) / 10 ** exponent(currency);
-  try {
-    return new Intl.NumberFormat(locale, { style: "currency", currency, numberingSystem: "latn" }).format(value);
-  } catch {
-    return `${value} ${currency}`;
-  }
-}
-
 export class L10n {
   constructor(data) {
     this.locale = data.locale;
     this.chain = data.chain;
+    this.money = data.money;
+    rememberMoney(data.locale, data.money);
     this.bundles = data.resources.map(({ locale, ftl }) => {
       const bundle = new FluentBundle(locale, { useIsolating: false });
       const errors = bundle.addResource(new FluentResource(ftl));
@@ -92,7 +76,9 @@ export class L10n {
   static async load(locale) {
     const response = await fetch(`/ui/l10n/${encodeURIComponent(locale)}`, { headers: { Accept: "application/json" } });
     if (!response.ok) throw new Error(`cannot load the messages of ${locale}: HTTP ${response.status}`);
-    return new L10n(await response.json());
+    const l10n = new L10n(await response.json());
+    rememberMoney(locale, l10n.money);
+    return l10n;
   }
 
   has(id) {

@@ -470,6 +470,14 @@ impl Connection {
     }
 
     async fn close(&mut self, code: u16, reason: &'static str) {
+        // While the server shuts down, the pools close under connections that are still
+        // reading the log: that failure is the restart, and the client must hear 1012 (reconnect
+        // with since), not 1011.
+        let (code, reason) = if code == CLOSE_ERROR && *self.closing.borrow() {
+            (CLOSE_RESTART, "server restarting; reconnect with since")
+        } else {
+            (code, reason)
+        };
         let frame = CloseFrame {
             code,
             reason: Utf8Bytes::from_static(reason),

@@ -138,17 +138,24 @@ where
         }));
     }
     let bar = progress_bar((warmup + window).as_millis() as u64, label);
-    while !tasks.iter().all(|t| t.is_finished()) {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        bar.set_position(start.elapsed().as_millis() as u64);
-        bar.set_message(format!("{} tx", measured.load(Ordering::Relaxed)));
-    }
+    // Await the workers themselves; the progress bar is redrawn on a clock meanwhile.
+    let mut workers = std::pin::pin!(futures_util::future::join_all(tasks));
+    let mut redraw = tokio::time::interval(Duration::from_millis(100));
+    let results = loop {
+        tokio::select! {
+            results = &mut workers => break results,
+            _ = redraw.tick() => {
+                bar.set_position(start.elapsed().as_millis() as u64);
+                bar.set_message(format!("{} tx", measured.load(Ordering::Relaxed)));
+            }
+        }
+    };
     bar.finish_and_clear();
     let mut total = 0;
     let mut latency = Latency::new();
     let mut end = from;
-    for t in tasks {
-        let (n, lat, last) = t.await??;
+    for result in results {
+        let (n, lat, last) = result??;
         total += n;
         latency.merge(&lat);
         if let Some(l) = last {

@@ -38,6 +38,23 @@ export function tokenStore(key) {
   };
 }
 
+// Signs in again with the token kept from an earlier visit (`signIn(token, remember)`), or shows
+// the sign-in form: a kept token the server refuses is forgotten and the refusal shown there.
+export async function resumeSignIn(tokens, signIn) {
+  const saved = tokens.get();
+  if (saved) {
+    try {
+      await signIn(saved, null);
+      return;
+    } catch (e) {
+      tokens.clear();
+      showError(document.getElementById("signin-answer"), e);
+    }
+  }
+  document.getElementById("signin").hidden = false;
+  document.getElementById("token").focus();
+}
+
 const LOCALE_KEY = "silkstream.console.locale";
 
 // Loads the interface language (stored, else the browser's), fills the footer's picker and

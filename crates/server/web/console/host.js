@@ -25,6 +25,7 @@ import {
   showOk,
   startL10n,
   toMinor,
+  resumeSignIn,
   tokenStore,
 } from "/console/common.js";
 
@@ -749,18 +750,7 @@ async function main() {
   setInterval(tickCountdown, 250);
   window.addEventListener("resize", debounce(renderChart, 200));
 
-  const saved = tokens.get();
-  if (saved) {
-    try {
-      await signIn(saved, null);
-      return;
-    } catch (e) {
-      tokens.clear();
-      showError($("signin-answer"), e);
-    }
-  }
-  $("signin").hidden = false;
-  $("token").focus();
+  await resumeSignIn(tokens, signIn);
 }
 
 main();

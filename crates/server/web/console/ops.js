@@ -19,6 +19,7 @@ import {
   showFeedState,
   showOk,
   startL10n,
+  resumeSignIn,
   tokenStore,
 } from "/console/common.js";
 
@@ -312,18 +313,7 @@ async function main() {
     if (event.key === "Escape" && state.panel !== null) closePanel();
   });
   window.addEventListener("resize", debounce(renderMarkets, 200));
-  const saved = tokens.get();
-  if (saved) {
-    try {
-      await signIn(saved, null);
-      return;
-    } catch (e) {
-      tokens.clear();
-      showError($("signin-answer"), e);
-    }
-  }
-  $("signin").hidden = false;
-  $("token").focus();
+  await resumeSignIn(tokens, signIn);
 }
 
 main();

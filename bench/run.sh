@@ -112,17 +112,6 @@ for backend in $BACKENDS; do
   "$LOADGEN" --out "$OUT" --plots "$OUT_DIR" flash --backend "$backend" "${FLASH[@]}"
   "$LOADGEN" --out "$OUT" flash --backend "$backend" --transport ws "${FLASH_WS[@]}"
   "$LOADGEN" --out "$OUT" catalog --backend "$backend" "${CATALOG[@]}"
-  # Fan-out and idle connections, with their bare tokio-tungstenite and Node `ws` baselines: the
-  # script of that part of the suite, given the running server. Its environment: SERVER (base
-  # URL), ADMIN (admin token), BACKEND (sqlite|postgres), OUT (the results file to merge into),
-  # PLOTS (the plots' directory), LOADGEN (the binary), BENCH_SIZES (full|small), and the
-  # exported LOADGEN_SERVER, LOADGEN_ADMIN_TOKEN, LOADGEN_SERVER_PID.
-  if [[ -x bench/fanout.sh ]]; then
-    SERVER="$SERVER" ADMIN="$ADMIN" BACKEND="$backend" OUT="$OUT" PLOTS="$OUT_DIR" \
-      LOADGEN="$LOADGEN" BENCH_SIZES="$SIZES" bench/fanout.sh
-  else
-    echo "note: bench/fanout.sh is not there: the fan-out and idle scenarios were not run"
-  fi
   bench_stop_server "$LOG"
   if [[ "$backend" == postgres ]]; then bench_drop_pg_database "$PG_ADMIN_URL"; fi
 done

@@ -433,7 +433,7 @@ async fn run_server(
         let mut latency = Latency::new();
         let (mut delivered, mut within_1s) = (0u64, 0u64);
         let taken = deliveries.take();
-        let unmatched = taken.len() as u64;
+        let received = taken.len() as u64;
         for (key, at) in taken {
             if let Some(s) = sent.get(&key) {
                 let d = Duration::from_micros(u64::from(at.saturating_sub(*s)));
@@ -444,6 +444,9 @@ async fn run_server(
                 }
             }
         }
+        // Deliveries whose key names no order sent in this step (an order whose answer was
+        // lost, or an event of an earlier step that arrived late).
+        let unmatched = received - delivered;
         // Let what is still in flight arrive (and be discarded) before the next step, so that
         // one step's backlog does not count against the next: until every offered delivery
         // came, or nothing came for 2 s, or 30 s passed.

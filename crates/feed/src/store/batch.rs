@@ -4,18 +4,22 @@
 //!
 //! 1. lock the session (and read its state, then the clock);
 //! 2. read every order's key in one query — a key that names a committed order is a replay,
-//!    whatever the stock says now —, the rate table in force on the batch's UTC date and the
-//!    session's running totals (once per batch); then, for each order in arrival order, its
-//!    rate and CNY value and whether the totals can hold it (else `total_overflow`), the
-//!    session's and
-//!    the sale's state and time, the units left, and the buyer's units in this sale (a guarded
-//!    upsert of `sale_buyers`, so the per-buyer limit holds across orders and instances);
-//! 3. insert the accepted orders in (buyer, key) order, `ON CONFLICT DO NOTHING`: two sessions'
-//!    batches that share keys queue on them instead of deadlocking; a key another transaction
-//!    took meanwhile rolls the batch back to be decided again, when the key's order is visible;
-//! 4. take the batch's units with one conditional update of the sale
-//!    ([`super::sales::take_from_sale`]); when it moves nothing, another writer took units
-//!    first: roll back, decide again;
+//!    whatever the stock says now —, the rate table in force on the batch's UTC date, the
+//!    session's running totals and the batch's buyers' units in this sale (once per batch);
+//!    then, for each order in arrival order, its rate and CNY value and whether the totals can
+//!    hold it (else `total_overflow`), the session's and the sale's state and time, the units
+//!    left, and the buyer's units in this sale with the batch's earlier orders of the buyer
+//!    (the per-buyer limit), all in memory;
+//! 3. insert the accepted orders in (buyer, key) order, `ON CONFLICT DO NOTHING`, in one
+//!    multi-row statement per power-of-two chunk (64 + 16 + …: a few distinct statements,
+//!    prepared once): two sessions' batches that share keys queue on them instead of
+//!    deadlocking; a key another transaction took meanwhile rolls the batch back to be decided
+//!    again, when the key's order is visible;
+//! 4. add each buyer's accepted units to `sale_buyers` with one guarded upsert (no count may
+//!    pass the limit; its row count is read: a buyer held back means the counts moved under the
+//!    batch, which is decided again), then take the batch's units with one conditional update
+//!    of the sale ([`super::sales::take_from_sale`]); when it moves nothing, another writer
+//!    took units first: roll back, decide again;
 //! 5. log the events (appended in one statement) and commit.
 //!
 //! The qualification gate ([`super::gate`]) is asked in step 2, once per market of the batch.
@@ -32,12 +36,14 @@
 //! The caller answers the buyers only after the commit, from what the batch wrote
 //! ([`super::Written`]), without reading the orders back.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+
+use silkstream_catalog::db::Params;
 
 use super::write::SessionWrite;
 use super::{
-    counted, insert_order, keys_in_tx, log, order_event, value_order, FeedStore, PendingOrder,
-    Placed, Valued, Written,
+    counted, insert_orders, keys_in_tx, log, order_event, value_order, FeedStore, NewOrderRow,
+    PendingOrder, Placed, Valued, Written,
 };
 use crate::error::{Error, Refusal, Result};
 use crate::model::{SaleState, SessionState};
@@ -134,6 +140,9 @@ async fn decide(
     let mut totals = log::read_totals(w.tx(), session_id).await?;
     let mut projected = totals.clone();
     let mut gate: HashMap<String, Option<Refusal>> = HashMap::new();
+    // Each buyer's units in this sale so far (one query), and what this batch adds to them.
+    let mut units = buyer_units(w.tx(), sale_id, batch).await?;
+    let mut added: BTreeMap<i64, i64> = BTreeMap::new();
     for (i, o) in batch.iter().enumerate() {
         if !authentic.contains(&o.buyer_token_id) {
             outcomes.push(Decision::Final(Placed::Unauthorized));
@@ -192,25 +201,17 @@ async fn decide(
                 continue;
             }
         };
-        let within_limit = sqlx::query(
-            "INSERT INTO sale_buyers (sale_id, buyer_token_id, units) VALUES ($1, $2, $3) \
-             ON CONFLICT (sale_id, buyer_token_id) DO UPDATE \
-             SET units = sale_buyers.units + excluded.units \
-             WHERE sale_buyers.units + excluded.units <= $4",
-        )
-        .bind(sale_id)
-        .bind(o.buyer_token_id)
-        .bind(o.quantity)
-        .bind(limit)
-        .execute(w.tx())
-        .await?
-        .rows_affected();
-        if within_limit == 0 {
+        // The per-buyer limit, against the buyers' units read under the session's lock and
+        // this batch's accepted orders; written (and its guard checked) after the loop.
+        let had = units.get(&o.buyer_token_id).copied().unwrap_or(0);
+        if had.saturating_add(o.quantity) > limit {
             outcomes.push(Decision::Final(Placed::Refused(Refusal::LimitReached {
                 limit,
             })));
             continue;
         }
+        units.insert(o.buyer_token_id, had + o.quantity);
+        *added.entry(o.buyer_token_id).or_insert(0) += o.quantity;
         left -= o.quantity;
         projected = trial;
         ledger.count(o);
@@ -226,27 +227,30 @@ async fn decide(
             (batch[*a].buyer_token_id, &batch[*a].idempotency_key)
                 .cmp(&(batch[*b].buyer_token_id, &batch[*b].idempotency_key))
         });
-        for i in order {
+        let mut rows = Vec::with_capacity(order.len());
+        for &i in &order {
             let Decision::Accepted(value, landed_cost) = &outcomes[i] else {
                 return Err(Error::internal("an accepted order lost its decision"));
             };
-            let landed_cost = landed_cost.as_deref();
-            match insert_order(
-                w.tx(),
-                batch[i],
+            rows.push(NewOrderRow {
+                order: batch[i],
                 value,
-                warehouse_id,
-                now,
-                pay_by,
-                landed_cost,
-            )
-            .await?
-            {
-                Some(id) => {
+                landed_cost: landed_cost.as_deref(),
+            });
+        }
+        let written = insert_orders(w.tx(), &rows, warehouse_id, now, pay_by).await?;
+        for &i in &order {
+            let o = batch[i];
+            match written.get(&(o.buyer_token_id, o.idempotency_key.clone())) {
+                Some(&id) => {
                     ids.insert(i, id);
                 }
+                // Another transaction took the key meanwhile.
                 None => return Ok(Attempt::Again),
             }
+        }
+        if !add_buyer_units(w.tx(), sale_id, &added, limit).await? {
+            return Ok(Attempt::Again);
         }
         if !super::sales::take_from_sale(w.tx(), sale_id, taken)
             .await?
@@ -314,10 +318,9 @@ async fn live_tokens(
     let mut ids: Vec<i64> = batch.iter().map(|o| o.buyer_token_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let list = (2..ids.len() + 2)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut params = Params::new(tx);
+    let list = params.list(ids.len());
+    let now_param = params.one();
     let lock = if tx.backend_name().eq_ignore_ascii_case("postgresql") {
         " ORDER BY id FOR KEY SHARE"
     } else {
@@ -325,17 +328,83 @@ async fn live_tokens(
     };
     let sql = format!(
         "SELECT id FROM tokens WHERE id IN ({list}) AND revoked_at IS NULL \
-         AND (expires_at IS NULL OR expires_at > $1){lock}"
+         AND (expires_at IS NULL OR expires_at > {now_param}){lock}"
     );
-    let mut q = sqlx::query_as::<_, (i64,)>(&sql).bind(now);
+    let mut q = sqlx::query_as::<_, (i64,)>(&sql);
     for id in &ids {
         q = q.bind(*id);
     }
+    let q = q.bind(now);
     Ok(q.fetch_all(&mut *tx)
         .await?
         .into_iter()
         .map(|(id,)| id)
         .collect())
+}
+
+/// Each of the batch's buyers' units in the sale so far, in one query (under the session's
+/// lock, which every writer of `sale_buyers` holds: the batch's own guard in
+/// [`add_buyer_units`] checks it all the same).
+async fn buyer_units(
+    tx: &mut silkstream_catalog::db::Conn,
+    sale_id: i64,
+    batch: &[&PendingOrder],
+) -> Result<HashMap<i64, i64>> {
+    let mut ids: Vec<i64> = batch.iter().map(|o| o.buyer_token_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut params = Params::new(tx);
+    let sale = params.one();
+    let list = params.list(ids.len());
+    let sql = format!(
+        "SELECT buyer_token_id, units FROM sale_buyers WHERE sale_id = {sale} \
+         AND buyer_token_id IN ({list})"
+    );
+    let mut q = sqlx::query_as::<_, (i64, i64)>(&sql).bind(sale_id);
+    for id in &ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(&mut *tx).await?.into_iter().collect())
+}
+
+/// Adds the batch's accepted units to each buyer's count in the sale, in one guarded upsert per
+/// power-of-two chunk: a count that would pass `limit` is not written. True when every buyer's
+/// row was written; false when the guard held one back (the counts changed under the batch:
+/// the caller decides it again).
+async fn add_buyer_units(
+    tx: &mut silkstream_catalog::db::Conn,
+    sale_id: i64,
+    added: &BTreeMap<i64, i64>,
+    limit: i64,
+) -> Result<bool> {
+    let all: Vec<(i64, i64)> = added.iter().map(|(b, u)| (*b, *u)).collect();
+    let mut rest = all.as_slice();
+    while !rest.is_empty() {
+        let n = 1usize << (usize::BITS - 1 - rest.len().leading_zeros());
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        let mut params = Params::new(tx);
+        let values = (0..n)
+            .map(|_| format!("({})", params.list(3)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let limit_param = params.one();
+        let sql = format!(
+            "INSERT INTO sale_buyers (sale_id, buyer_token_id, units) VALUES {values} \
+             ON CONFLICT (sale_id, buyer_token_id) DO UPDATE \
+             SET units = sale_buyers.units + excluded.units \
+             WHERE sale_buyers.units + excluded.units <= {limit_param}"
+        );
+        let mut q = sqlx::query(&sql);
+        for (buyer, units) in chunk {
+            q = q.bind(sale_id).bind(*buyer).bind(*units);
+        }
+        let q = q.bind(limit);
+        if q.execute(&mut *tx).await?.rows_affected() != n as u64 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// The id the order at `i` was inserted with.

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use silkstream_catalog::db::{placeholders, Conn};
+use silkstream_catalog::db::{Conn, Params};
 
 use crate::error::Result;
 use crate::events::Event;
@@ -110,8 +110,9 @@ pub(super) async fn append(
     let first_id = last_id - n + 1;
     let first_seq = last - n + 1;
     for (chunk_no, chunk) in events.chunks(EVENTS_PER_INSERT).enumerate() {
+        let mut params = Params::new(tx);
         let rows: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * 6 + 1, 6)))
+            .map(|_| format!("({})", params.list(6)))
             .collect();
         let sql = format!(
             "INSERT INTO events (id, session_id, seq, kind, payload, created_at) VALUES {}",

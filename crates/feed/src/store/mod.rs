@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use silkstream_catalog::auth::{Principal, Role};
-use silkstream_catalog::db::{rfc3339, Db};
+use silkstream_catalog::db::{rfc3339, Db, Params};
 use silkstream_catalog::CatalogStore;
 
 use crate::error::{Error, Result};
@@ -469,40 +469,120 @@ pub(crate) async fn insert_order(
     pay_by: i64,
     landed_cost: Option<&str>,
 ) -> Result<Option<i64>> {
-    let inserted: Option<(i64,)> = sqlx::query_as(
-        "INSERT INTO orders (session_id, sale_id, buyer_token_id, idempotency_key, \
-         request_digest, variant_id, product_id, warehouse_id, quantity, currency, \
-         unit_price_minor, total_minor, market, buyer_city, locale, customs_mode, ship_to, \
-         status, pay_by, created_at, rate_cny, value_cny_fen, landed_cost) VALUES ($1, $2, $3, \
+    let sql = format!(
+        "INSERT INTO orders ({ORDER_COLUMNS}) VALUES ($1, $2, $3, \
          $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'confirmed', $18, $19, \
          $20, $21, $22) \
-         ON CONFLICT (buyer_token_id, idempotency_key) DO NOTHING RETURNING id",
-    )
-    .bind(o.session_id)
-    .bind(o.sale_id)
-    .bind(o.buyer_token_id)
-    .bind(&o.idempotency_key)
-    .bind(&o.digest)
-    .bind(o.variant_id)
-    .bind(o.product_id)
-    .bind(warehouse_id)
-    .bind(o.quantity)
-    .bind(&o.currency)
-    .bind(o.unit_price_minor)
-    .bind(o.unit_price_minor.saturating_mul(o.quantity))
-    .bind(&o.market)
-    .bind(&o.buyer_city)
-    .bind(&o.locale)
-    .bind(&o.customs_mode)
-    .bind(&o.ship_to)
-    .bind(pay_by)
-    .bind(now)
-    .bind(&value.rate)
-    .bind(value.cny_fen)
-    .bind(landed_cost)
-    .fetch_optional(&mut *tx)
-    .await?;
+         ON CONFLICT (buyer_token_id, idempotency_key) DO NOTHING RETURNING id"
+    );
+    let inserted: Option<(i64,)> = sqlx::query_as(&sql)
+        .bind(o.session_id)
+        .bind(o.sale_id)
+        .bind(o.buyer_token_id)
+        .bind(&o.idempotency_key)
+        .bind(&o.digest)
+        .bind(o.variant_id)
+        .bind(o.product_id)
+        .bind(warehouse_id)
+        .bind(o.quantity)
+        .bind(&o.currency)
+        .bind(o.unit_price_minor)
+        .bind(o.unit_price_minor.saturating_mul(o.quantity))
+        .bind(&o.market)
+        .bind(&o.buyer_city)
+        .bind(&o.locale)
+        .bind(&o.customs_mode)
+        .bind(&o.ship_to)
+        .bind(pay_by)
+        .bind(now)
+        .bind(&value.rate)
+        .bind(value.cny_fen)
+        .bind(landed_cost)
+        .fetch_optional(&mut *tx)
+        .await?;
     Ok(inserted.map(|(id,)| id))
+}
+
+/// The columns of an order as [`insert_order`] and [`insert_orders`] write it.
+const ORDER_COLUMNS: &str = "session_id, sale_id, buyer_token_id, idempotency_key, \
+     request_digest, variant_id, product_id, warehouse_id, quantity, currency, \
+     unit_price_minor, total_minor, market, buyer_city, locale, customs_mode, ship_to, \
+     status, pay_by, created_at, rate_cny, value_cny_fen, landed_cost";
+/// Parameters per row of [`insert_orders`] (the status is a literal).
+const ORDER_PARAMS: usize = 22;
+
+/// One accepted order of a batch as [`insert_orders`] writes it.
+pub(crate) struct NewOrderRow<'a> {
+    pub order: &'a PendingOrder,
+    pub value: &'a Valued,
+    pub landed_cost: Option<&'a str>,
+}
+
+/// Inserts a batch's accepted orders in the given order (the caller's (buyer, key) order),
+/// `ON CONFLICT DO NOTHING`, in one statement per binary digit of their count (rows 64, then
+/// 16, then 8…: a handful of distinct statements, each prepared once per connection), and
+/// returns the id of each inserted one by (buyer, key). A key another transaction took is
+/// missing from the answer: the caller decides the batch again.
+pub(crate) async fn insert_orders(
+    tx: &mut silkstream_catalog::db::Conn,
+    rows: &[NewOrderRow<'_>],
+    warehouse_id: i64,
+    now: i64,
+    pay_by: i64,
+) -> Result<HashMap<(i64, String), i64>> {
+    let mut ids = HashMap::with_capacity(rows.len());
+    let mut rest = rows;
+    while !rest.is_empty() {
+        // The largest power of two that fits: a statement of 2^k rows.
+        let n = 1usize << (usize::BITS - 1 - rest.len().leading_zeros());
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        let mut params = Params::new(tx);
+        let values: Vec<String> = (0..n)
+            .map(|_| {
+                let head = params.list(17);
+                let tail = params.list(ORDER_PARAMS - 17);
+                format!("({head}, 'confirmed', {tail})")
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO orders ({ORDER_COLUMNS}) VALUES {} \
+             ON CONFLICT (buyer_token_id, idempotency_key) DO NOTHING \
+             RETURNING id, buyer_token_id, idempotency_key",
+            values.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64, String)>(&sql);
+        for row in chunk {
+            let o = row.order;
+            q = q
+                .bind(o.session_id)
+                .bind(o.sale_id)
+                .bind(o.buyer_token_id)
+                .bind(&o.idempotency_key)
+                .bind(&o.digest)
+                .bind(o.variant_id)
+                .bind(o.product_id)
+                .bind(warehouse_id)
+                .bind(o.quantity)
+                .bind(&o.currency)
+                .bind(o.unit_price_minor)
+                .bind(o.unit_price_minor.saturating_mul(o.quantity))
+                .bind(&o.market)
+                .bind(&o.buyer_city)
+                .bind(&o.locale)
+                .bind(&o.customs_mode)
+                .bind(&o.ship_to)
+                .bind(pay_by)
+                .bind(now)
+                .bind(&row.value.rate)
+                .bind(row.value.cny_fen)
+                .bind(row.landed_cost);
+        }
+        for (id, buyer, key) in q.fetch_all(&mut *tx).await? {
+            ids.insert((buyer, key), id);
+        }
+    }
+    Ok(ids)
 }
 
 /// The order a buyer's key names, read inside a write transaction (so that, under the
@@ -525,18 +605,16 @@ pub(crate) async fn keys_in_tx(
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
-    let pairs: Vec<String> = (0..keys.len())
-        .map(|i| {
-            format!(
-                "(buyer_token_id = ${} AND idempotency_key = ${})",
-                2 * i + 1,
-                2 * i + 2
-            )
-        })
+    // The keys as a VALUES list joined on the orders' unique (buyer, key) index: one probe per
+    // key (an OR of pairs costs PostgreSQL a bitmap scan per pair and a long plan).
+    let mut params = Params::new(tx);
+    let values: Vec<String> = (0..keys.len())
+        .map(|_| format!("({})", params.list(2)))
         .collect();
     let sql = format!(
-        "SELECT buyer_token_id, idempotency_key, id FROM orders WHERE {}",
-        pairs.join(" OR ")
+        "SELECT o.buyer_token_id, o.idempotency_key, o.id FROM (VALUES {}) AS k \
+         JOIN orders o ON o.buyer_token_id = k.column1 AND o.idempotency_key = k.column2",
+        values.join(", ")
     );
     let mut q = sqlx::query_as::<_, (i64, String, i64)>(&sql);
     for (buyer, key) in keys {

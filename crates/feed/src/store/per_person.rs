@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use silkstream_catalog::codes::CurrencyCode;
-use silkstream_catalog::db::Conn;
+use silkstream_catalog::db::{placeholders, Conn};
 use silkstream_catalog::landed::{self, Earlier, QuoteInput, Rule};
 use silkstream_catalog::store::RateTable;
 
@@ -63,14 +63,6 @@ pub(crate) async fn lock_buyers(tx: &mut Conn, buyers: &[i64]) -> Result<()> {
     }
     q.fetch_all(&mut *tx).await?;
     Ok(())
-}
-
-/// `$from, $from+1, …` (`n` of them).
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The earlier totals of the buyers of a write, per (buyer, market), counting the orders this

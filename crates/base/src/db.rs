@@ -335,7 +335,7 @@ mod tests {
             .await
             .expect("create");
         let mut conn = db.writer().acquire().await.expect("acquire");
-        let mut params = Params::new(&mut conn);
+        let mut params = Params::new(&conn);
         let rows = 1000;
         let values = (0..rows)
             .map(|_| format!("({})", params.list(3)))

@@ -131,12 +131,7 @@ impl ProductCache {
         let key = Self::key(product.id, view);
         let rendered = Arc::new(Rendered { product, body, day });
         let mut state = self.lock();
-        let changed_since = state.all_at > ticket.0
-            || state
-                .product_at
-                .get(&key.product_id)
-                .is_some_and(|at| *at > ticket.0);
-        if !changed_since {
+        if unchanged(&state, key.product_id, ticket) {
             if state.entries.len() >= MAX_ENTRIES && !state.entries.contains_key(&key) {
                 if let Some(evict) = state.entries.keys().next().cloned() {
                     state.entries.remove(&evict);
@@ -145,6 +140,15 @@ impl ProductCache {
             state.entries.insert(key, rendered.clone());
         }
         Ok(rendered)
+    }
+
+    /// True when nothing that covers `product_id` (its fields, variants, prices, stock,
+    /// translations, or everything) was invalidated after `ticket` was taken: what was read
+    /// of the product since the ticket is still what the database holds, as far as this
+    /// instance has been told. Other caches of catalog facts (the order path's variant facts)
+    /// keep their entries with a ticket and ask this.
+    pub fn unchanged_since(&self, product_id: i64, ticket: Ticket) -> bool {
+        unchanged(&self.lock(), product_id, ticket)
     }
 
     /// Drops what `changed` covers; a render in flight that began before it is not kept.
@@ -188,6 +192,14 @@ impl ProductCache {
         }
         moved
     }
+}
+
+fn unchanged(state: &State, product_id: i64, ticket: Ticket) -> bool {
+    state.all_at <= ticket.0
+        && state
+            .product_at
+            .get(&product_id)
+            .is_none_or(|at| *at <= ticket.0)
 }
 
 /// Every `every`, reads the catalog's version and, when another instance (or this one) changed

@@ -1,7 +1,7 @@
 //! What the order path holds in memory so that a flash-sale order from a buyer this instance has
-//! seen costs at most one database round trip before the desk (docs/live-sale.md, "What the
-//! order path keeps in memory"): tokens, buyer profiles, sessions, sales and the idempotency keys
-//! this instance answered. Nothing here decides anything authoritative: the desk's batch and the
+//! seen costs no database round trip before the desk (docs/live-sale.md, "What the order path
+//! keeps in memory"): tokens, buyer profiles, sessions, sales, variants' facts and the
+//! idempotency keys this instance answered. Nothing here decides anything authoritative: the desk's batch and the
 //! regular path decide the state, the units, the limits and the keys inside their transaction, so
 //! a stale entry can only send an order to them (which decide it) or cause a refusal that they
 //! would give too. Each map is bounded: when one is full it is emptied (entries are read again on
@@ -14,8 +14,10 @@ use std::time::Duration;
 
 use silkstream_catalog::auth::Principal;
 
+use silkstream_catalog::cache::Ticket;
+
 use crate::model::SessionState;
-use crate::store::{BuyerRow, SaleRow};
+use crate::store::{BuyerRow, SaleRow, VariantFacts};
 
 /// Most entries of each map before it is emptied.
 const CAPACITY: usize = 200_000;
@@ -187,6 +189,10 @@ pub struct Caches {
     sales: Mutex<HashMap<(i64, i64), LatestSale>>,
     /// (buyer, key) → order id, for the keys this instance answered.
     keys: Mutex<HashMap<(i64, String), i64>>,
+    /// Variant id → its facts, with the catalog cache's ticket taken before they were read:
+    /// used while the catalog cache says nothing of the product changed since
+    /// ([`silkstream_catalog::cache::ProductCache::unchanged_since`]).
+    facts: Mutex<HashMap<i64, (Arc<VariantFacts>, Ticket)>>,
 }
 
 impl Caches {
@@ -243,6 +249,16 @@ impl Caches {
     /// The order a key names, when this instance answered it.
     pub(crate) fn key(&self, buyer: i64, key: &str) -> Option<i64> {
         lock(&self.keys).get(&(buyer, key.to_owned())).copied()
+    }
+
+    pub(crate) fn facts(&self, variant_id: i64) -> Option<(Arc<VariantFacts>, Ticket)> {
+        lock(&self.facts).get(&variant_id).cloned()
+    }
+
+    pub(crate) fn put_facts(&self, variant_id: i64, facts: Arc<VariantFacts>, ticket: Ticket) {
+        let mut m = lock(&self.facts);
+        bounded(&mut m);
+        m.insert(variant_id, (facts, ticket));
     }
 
     pub(crate) fn put_key(&self, buyer: i64, key: &str, order_id: i64) {

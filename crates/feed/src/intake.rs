@@ -65,10 +65,10 @@ fn request_digest(
 /// Places an order for the HTTP route and the WebSocket feed alike: `replayed` tells a new
 /// order (201 over HTTP) from the original answer to a retried key (200).
 ///
-/// For a buyer this instance has seen, a flash-sale order makes one database round trip before
-/// the desk (the variant's facts); the token, the buyer, the session, the sale and the keys
-/// this instance answered come from memory ([`crate::cache`]), and the answer is built from what
-/// the desk's batch wrote. Whatever intake refuses before the desk or the regular path has
+/// For a buyer this instance has seen, a flash-sale order makes no database round trip before
+/// the desk: the token, the buyer, the session, the sale, the variant's facts and the keys this
+/// instance answered come from memory ([`crate::cache`]), and the answer is built from what the
+/// desk's batch wrote. Whatever intake refuses before the desk or the regular path has
 /// decided, it first looks the key up in the database: a key that names an order is answered
 /// with that order, as the authoritative path would.
 pub async fn place(
@@ -186,21 +186,27 @@ async fn decide(feed: &Feed, r: &Order<'_>, decided: &mut bool) -> Result<OrderP
             ),
         });
     }
-    // The one round trip before the desk: the variant's facts change in the catalog (archived,
-    // category, weight, customs mode, SKU) on any instance, so they are read fresh.
-    let facts = feed
-        .store
-        .variant_facts(body.variant_id)
-        .await?
-        .ok_or_else(|| Error::invalid("variant_id", format!("no variant {}", body.variant_id)))?;
-    let (product_id, customs_mode) = (facts.product_id, facts.customs_mode.clone());
-    if facts.archived {
-        return Err(Error::invalid("variant_id", "the variant is archived"));
-    }
     let mut sale = feed
         .store
         .sale_for_cached(session_id, body.variant_id)
         .await?;
+    // The variant's facts (archived, category, weight, customs mode, SKU) change in the
+    // catalog on any instance. A flash-sale order takes them from memory while the catalog
+    // cache has heard of no change to the product (the desk's batch decides "archived" again
+    // in its transaction); a regular order reads them fresh.
+    let facts = match sale {
+        Some(_) => feed.store.variant_facts_cached(body.variant_id).await?,
+        None => feed
+            .store
+            .variant_facts(body.variant_id)
+            .await?
+            .map(std::sync::Arc::new),
+    }
+    .ok_or_else(|| Error::invalid("variant_id", format!("no variant {}", body.variant_id)))?;
+    let (product_id, customs_mode) = (facts.product_id, facts.customs_mode.clone());
+    if facts.archived {
+        return Err(Error::invalid("variant_id", "the variant is archived"));
+    }
     // A regular order that meets a sale opened meanwhile is decided again in the sale, and an
     // order sent to a sale that ended is decided again in the variant's latest sale (each at
     // most once: a sale cannot open twice under one order).
@@ -324,6 +330,9 @@ async fn decide(feed: &Feed, r: &Order<'_>, decided: &mut bool) -> Result<OrderP
             Placed::Unauthorized => {
                 caches.forget_token(principal.token_id);
                 return Err(silkstream_catalog::Error::Unauthorized.into());
+            }
+            Placed::Archived => {
+                return Err(Error::invalid("variant_id", "the variant is archived"));
             }
             Placed::OverLimit { message } => {
                 return Err(

@@ -121,6 +121,8 @@ async fn decide(
     // flash-sale orders at once on every instance, and an order of a deleted guest is refused
     // instead of failing the batch on the orders' foreign key.
     let authentic = live_tokens(w.tx(), batch, now).await?;
+    // Variants archived since intake checked them (from memory): their orders are refused.
+    let archived = archived_variants(w.tx(), batch).await?;
     let mut left = remaining;
     let mut outcomes: Vec<Decision> = Vec::with_capacity(batch.len());
     // Orders accepted so far in this batch, by key: a second copy in the same batch is a replay.
@@ -154,6 +156,10 @@ async fn decide(
         }
         if let Some(&first) = accepted.get(&(o.buyer_token_id, o.idempotency_key.as_str())) {
             outcomes.push(Decision::CopyOf(first));
+            continue;
+        }
+        if archived.contains(&o.variant_id) {
+            outcomes.push(Decision::Final(Placed::Archived));
             continue;
         }
         let refusal = if w.session.state != SessionState::Live {
@@ -335,6 +341,30 @@ async fn live_tokens(
         q = q.bind(*id);
     }
     let q = q.bind(now);
+    Ok(q.fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect())
+}
+
+/// Of the batch's variants, those archived (or whose product is), in one query.
+async fn archived_variants(
+    tx: &mut silkstream_catalog::db::Conn,
+    batch: &[&PendingOrder],
+) -> Result<std::collections::HashSet<i64>> {
+    let mut ids: Vec<i64> = batch.iter().map(|o| o.variant_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let list = Params::new(tx).list(ids.len());
+    let sql = format!(
+        "SELECT v.id FROM variants v JOIN products pr ON pr.id = v.product_id \
+         WHERE v.id IN ({list}) AND (v.archived_at IS NOT NULL OR pr.archived_at IS NOT NULL)"
+    );
+    let mut q = sqlx::query_as::<_, (i64,)>(&sql);
+    for id in &ids {
+        q = q.bind(*id);
+    }
     Ok(q.fetch_all(&mut *tx)
         .await?
         .into_iter()

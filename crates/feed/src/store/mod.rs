@@ -374,6 +374,9 @@ pub enum Placed {
     /// Over a per-person cross-border limit, decided with the buyer's earlier orders inside
     /// the transaction (409 `cross_border_limit` with this message); nothing written.
     OverLimit { message: String },
+    /// The variant or its product was archived (seen inside the transaction: intake may have
+    /// checked a copy from memory); nothing written.
+    Archived,
 }
 
 /// Which orders a cancellation may touch.

@@ -322,6 +322,31 @@ impl FeedStore {
         ))
     }
 
+    /// A variant's facts for a flash-sale order: from memory while the catalog cache has heard
+    /// of no change to its product since they were read (a change made here drops them at its
+    /// commit; one made elsewhere within the catalog's version clock), else read and kept.
+    /// Whether the variant is archived is decided again inside the desk's batch
+    /// ([`super::batch`]), so a stale copy cannot sell an archived variant; the rest (SKU,
+    /// customs mode, category, weight) feeds the answer and the landed-cost quote.
+    pub(crate) async fn variant_facts_cached(
+        &self,
+        variant_id: i64,
+    ) -> Result<Option<Arc<VariantFacts>>> {
+        let products = self.catalog.cache();
+        if let Some((facts, ticket)) = self.caches.facts(variant_id) {
+            if products.unchanged_since(facts.product_id, ticket) {
+                return Ok(Some(facts));
+            }
+        }
+        let ticket = products.ticket();
+        let Some(facts) = self.variant_facts(variant_id).await? else {
+            return Ok(None);
+        };
+        let facts = Arc::new(facts);
+        self.caches.put_facts(variant_id, facts.clone(), ticket);
+        Ok(Some(facts))
+    }
+
     /// The variant's set price in a currency.
     pub(crate) async fn regular_price(
         &self,

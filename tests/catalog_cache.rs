@@ -14,6 +14,7 @@ backend_tests!(
     every_catalog_change_is_in_the_next_read,
     stock_moved_by_orders_and_sales_reaches_the_reads,
     a_change_on_one_instance_reaches_the_other,
+    a_buyers_cached_read_makes_no_round_trip,
 );
 
 /// How long a change made elsewhere (an order's stock move, another instance's write) may take
@@ -348,4 +349,50 @@ async fn a_change_on_one_instance_reaches_the_other(backend: Backend) {
     })
     .await;
     assert_eq!(stock_in(&read_cached(&b, pid).await, brisket, "KHG-1"), 27);
+}
+
+/// A buyer's page reads the product again and again: once rendered, and once the buyer's country
+/// (which a profile never changes) is known, a read makes no database round trip
+/// (`silkstream_db_queries_total{path}`), and still carries the buyer's landed cost.
+async fn a_buyers_cached_read_makes_no_round_trip(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let live = app.live_session(10, false).await;
+    let (buyer, _) = app.buyer("Dana", "ru").await;
+    let path = read_path(live.product_id);
+    let first = app.get(&path, &buyer).await.expect(200).body;
+    let route = "path=\"/api/v1/products/{id}\"";
+    let before = queries(&app, route).await;
+    for _ in 0..5 {
+        let again = app.get(&path, &buyer).await.expect(200).body;
+        assert_eq!(again, first, "the same answer from memory");
+    }
+    let made = queries(&app, route).await - before;
+    // One read of the buyer's country per read (the path before the cache) would be 5.
+    assert_eq!(
+        made, 0,
+        "database round trips for 5 cached reads of a known buyer"
+    );
+    assert!(
+        first["localized"]["landed_cost"].is_object()
+            || first["localized"]["landed_cost"].is_array(),
+        "the buyer's landed cost is in the read: {first}"
+    );
+}
+
+/// The sum of a counter's samples with `labels` on `/metrics`.
+async fn queries(app: &TestApp, labels: &str) -> u64 {
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .expect("GET /metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    text.lines()
+        .filter(|l| l.starts_with("silkstream_db_queries_total{") && l.contains(labels))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .map(|v| v as u64)
+        .sum()
 }

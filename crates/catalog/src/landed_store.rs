@@ -163,6 +163,9 @@ struct VariantFacts {
     weight_g: i64,
 }
 
+/// Most buyers' countries kept before the map is emptied (read again on demand).
+pub const BUYER_COUNTRIES: usize = 200_000;
+
 impl CatalogStore {
     /// Every rule of the table, by id.
     pub async fn landed_rules(&self) -> Result<Vec<Rule>> {
@@ -256,14 +259,36 @@ impl CatalogStore {
         Ok(earlier)
     }
 
-    /// The buyer profile's country of a token, if it has one.
+    /// The buyer profile's country of a token, if it has one: read once per token and kept (a
+    /// profile never changes once written; it is deleted only with its token, which then no
+    /// longer authenticates). Bounded: emptied at [`BUYER_COUNTRIES`] entries.
     pub async fn buyer_country(&self, token_id: i64) -> Result<Option<String>> {
+        let kept = self
+            .buyer_countries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&token_id)
+            .cloned();
+        if let Some(country) = kept {
+            return Ok(Some(country));
+        }
         let row: Option<(String,)> =
             sqlx::query_as("SELECT country FROM buyers WHERE token_id = $1")
                 .bind(token_id)
                 .fetch_optional(self.db.reader())
                 .await?;
-        Ok(row.map(|(c,)| c))
+        let country = row.map(|(c,)| c);
+        if let Some(c) = &country {
+            let mut m = self
+                .buyer_countries
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if m.len() >= BUYER_COUNTRIES {
+                m.clear();
+            }
+            m.insert(token_id, c.clone());
+        }
+        Ok(country)
     }
 
     /// A quote for `input`; `buyer` (a token id) makes the buyer's earlier orders count where

@@ -359,6 +359,9 @@ pub struct CatalogStore {
     pub(crate) landed: Arc<crate::landed_store::LandedCache>,
     /// Rendered localized products of this instance (`cache`).
     cache: Arc<ProductCache>,
+    /// Buyers' countries by token id (`landed_store::buyer_country`): a buyer profile never
+    /// changes once written, and goes with its token.
+    pub(crate) buyer_countries: Arc<std::sync::Mutex<std::collections::HashMap<i64, String>>>,
 }
 
 impl CatalogStore {
@@ -368,6 +371,7 @@ impl CatalogStore {
             l10n,
             landed: Arc::default(),
             cache: Arc::default(),
+            buyer_countries: Arc::default(),
         }
     }
 

@@ -369,7 +369,9 @@ async fn run_server(
             match &kind {
                 Kind::Silkstream(live, buyers) => {
                     let buyer = &buyers[(order_no as usize) % buyers.len()];
-                    let key = format!("lg-{}-{order_no}", live.run_tag);
+                    // Unique across the viewer counts of one run (they share the session and
+                    // its buyers; a key reused would be answered as a replay, 200).
+                    let key = format!("lg-{}-{viewers}-{order_no}", live.run_tag);
                     order_no += 1;
                     let (http, live_url, token) =
                         (http.clone(), live.orders_url(), buyer.token.clone());

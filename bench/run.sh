@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole benchmark suite, one command, on a fresh machine (docs/BENCHMARKS.md):
 #
-#   bench/run.sh                      # full sizes (about 10 minutes on 2 cores)
+#   bench/run.sh                      # full sizes (about 15 minutes on 2 cores)
 #   BENCH_SIZES=small bench/run.sh    # seconds per scenario, small numbers
 #
 # It builds the release binaries, installs what it needs (wrk from Debian; PostgreSQL must be

@@ -515,22 +515,26 @@ impl Connection {
             .feed
             .fanout
             .subscribe_session(session_id, self.key.clone(), capacity);
-        let Ok(snapshot) = self.session_snapshot(session_id).await else {
+        let Ok(snapshot) = Box::pin(self.session_snapshot(session_id)).await else {
             self.close(CLOSE_ERROR, "snapshot failed").await;
             return;
         };
         let current = snapshot["seq"].as_i64().unwrap_or(0);
-        if !self.send_json(&snapshot).await {
+        let sent = self.send_json(&snapshot).await;
+        // Not kept for the connection's life (a binding lives to the end of its scope).
+        drop(snapshot);
+        if !sent {
             return;
         }
         let mut last = since.unwrap_or(current);
         // Catch up from the log.
         loop {
-            let Ok(batch) = self
-                .feed
-                .store
-                .session_log_after(session_id, last, BACKLOG_PAGE)
-                .await
+            let Ok(batch) = Box::pin(self.feed.store.session_log_after(
+                session_id,
+                last,
+                BACKLOG_PAGE,
+            ))
+            .await
             else {
                 self.close(CLOSE_ERROR, "log read failed").await;
                 return;
@@ -564,11 +568,12 @@ impl Connection {
                         if seq > last + 1 {
                             // Not expected (the tailer reads in commit order), but the log
                             // settles it: send what lies between.
-                            let Ok(gap) = self
-                                .feed
-                                .store
-                                .session_log_after(session_id, last, seq - last - 1)
-                                .await
+                            let Ok(gap) = Box::pin(self.feed.store.session_log_after(
+                                session_id,
+                                last,
+                                seq - last - 1,
+                            ))
+                            .await
                             else {
                                 break 'live End::Close(CLOSE_ERROR, "log read failed");
                             };
@@ -596,11 +601,11 @@ impl Connection {
             .feed
             .fanout
             .subscribe_all(filter.clone(), self.key.clone(), capacity);
-        let Ok(current) = self.feed.store.last_event_id().await else {
+        let Ok(current) = Box::pin(self.feed.store.last_event_id()).await else {
             self.close(CLOSE_ERROR, "log read failed").await;
             return;
         };
-        let Ok(sessions) = self.live_sessions(&filter).await else {
+        let Ok(sessions) = Box::pin(self.live_sessions(&filter)).await else {
             self.close(CLOSE_ERROR, "snapshot failed").await;
             return;
         };
@@ -610,12 +615,15 @@ impl Connection {
             "server_time": rfc3339(now_ms()),
             "sessions": sessions,
         });
-        if !self.send_json(&snapshot).await {
+        let sent = self.send_json(&snapshot).await;
+        // Not kept for the connection's life (a binding lives to the end of its scope).
+        drop(snapshot);
+        if !sent {
             return;
         }
         let mut last = since_id.unwrap_or(current);
         loop {
-            let Ok(batch) = self.feed.store.log_after(last, BACKLOG_PAGE).await else {
+            let Ok(batch) = Box::pin(self.feed.store.log_after(last, BACKLOG_PAGE)).await else {
                 self.close(CLOSE_ERROR, "log read failed").await;
                 return;
             };
@@ -665,13 +673,13 @@ impl Connection {
             message = self.socket.next() => {
                 self.last_heard = Instant::now();
                 match message {
-                    Some(Ok(Message::Text(text))) => match self.on_text(text.as_str()).await {
+                    Some(Ok(Message::Text(text))) => match Box::pin(self.on_text(text.as_str())).await {
                         Ok(()) => Step::Continue,
                         Err(end) => Step::End(end),
                     },
                     Some(Ok(Message::Binary(_))) => {
                         let e = error_message("invalid", "send JSON text messages");
-                        match self.reply(&e).await {
+                        match Box::pin(self.reply(&e)).await {
                             Ok(()) => Step::Continue,
                             Err(end) => Step::End(end),
                         }

@@ -32,6 +32,9 @@
 //! Also before step 2, the batch's buyers' tokens are read (`FOR KEY SHARE` on PostgreSQL): an
 //! order whose token was revoked, has expired or was deleted since an instance checked it from
 //! memory ([`crate::cache`]) is refused (`Placed::Unauthorized`, 401) before its key is read.
+//! So are the batch's variants that were archived (or whose product was): intake took the
+//! variant's facts from memory, and an order of an archived variant is refused
+//! (`Placed::Archived`, 422) after its key is read (a replay still answers its order).
 //!
 //! The caller answers the buyers only after the commit, from what the batch wrote
 //! ([`super::Written`]), without reading the orders back.

@@ -61,13 +61,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Waits until log file $1 says "listening on" (the baselines print it once they accept).
+# Waits until something accepts connections at $1 (host:port): curl retries a refused
+# connection itself, up to 30 s; any answer (a WebSocket server refuses plain HTTP) means it
+# listens. Exit 7 is "could not connect".
 wait_listening() {
-  for _ in $(seq 1 300); do
-    grep -qs "listening on" "$1" && return 0
-    sleep 0.1
-  done
-  echo "no 'listening on' in $1:" >&2; cat "$1" >&2; return 1
+  local rc=0
+  curl -s -o /dev/null --retry 300 --retry-connrefused --retry-delay 0 --retry-max-time 30 \
+    "http://$1/" || rc=$?
+  if [[ $rc == 7 ]]; then echo "nothing listens on $1:" >&2; cat "$2" >&2; return 1; fi
 }
 
 start_baselines() {
@@ -75,8 +76,8 @@ start_baselines() {
   BARE_PID=$!; STARTED+=("$BARE_PID")
   node "$ROOT/bench/node-ws/server.js" --bind "$NODE_BIND" >"$WORK/node.log" 2>&1 &
   NODE_PID=$!; STARTED+=("$NODE_PID")
-  wait_listening "$WORK/bare.log"
-  wait_listening "$WORK/node.log"
+  wait_listening "$BARE_BIND" "$WORK/bare.log"
+  wait_listening "$NODE_BIND" "$WORK/node.log"
 }
 
 stop() {

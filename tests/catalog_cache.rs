@@ -361,12 +361,12 @@ async fn a_buyers_cached_read_makes_no_round_trip(backend: Backend) {
     let path = read_path(live.product_id);
     let first = app.get(&path, &buyer).await.expect(200).body;
     let route = "path=\"/api/v1/products/{id}\"";
-    let before = queries(&app, route).await;
+    let before = app.metric("silkstream_db_queries_total", route).await;
     for _ in 0..5 {
         let again = app.get(&path, &buyer).await.expect(200).body;
         assert_eq!(again, first, "the same answer from memory");
     }
-    let made = queries(&app, route).await - before;
+    let made = app.metric("silkstream_db_queries_total", route).await - before;
     // One read of the buyer's country per read (the path before the cache) would be 5.
     assert_eq!(
         made, 0,
@@ -377,22 +377,4 @@ async fn a_buyers_cached_read_makes_no_round_trip(backend: Backend) {
             || first["localized"]["landed_cost"].is_array(),
         "the buyer's landed cost is in the read: {first}"
     );
-}
-
-/// The sum of a counter's samples with `labels` on `/metrics`.
-async fn queries(app: &TestApp, labels: &str) -> u64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .expect("GET /metrics")
-        .text()
-        .await
-        .expect("metrics text");
-    text.lines()
-        .filter(|l| l.starts_with("silkstream_db_queries_total{") && l.contains(labels))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .map(|v| v as u64)
-        .sum()
 }

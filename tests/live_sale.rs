@@ -270,24 +270,6 @@ async fn flash_sale_of_500_units_to_2000_buyers(backend: Backend) {
     );
 }
 
-/// The sum of a metric's samples whose labels contain `labels` (`/metrics`, Prometheus text).
-async fn metric(app: &silkstream_e2e::TestApp, name: &str, labels: &str) -> u64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .expect("GET /metrics")
-        .text()
-        .await
-        .expect("metrics text");
-    text.lines()
-        .filter(|l| l.starts_with(&format!("{name}{{")) && l.contains(labels))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .map(|v| v as u64)
-        .sum()
-}
-
 /// The promise, counted (`silkstream_db_queries_total{path}`): once this instance has
 /// seen a buyer (one order), a further flash-sale order of theirs makes no database round trip
 /// on its request besides the desk's batch (at most one is allowed); the answer is the
@@ -307,9 +289,11 @@ async fn a_known_buyers_order_makes_no_round_trip_before_the_desk(backend: Backe
         .expect(201);
 
     let route = format!("path=\"{ROUTE}\"");
-    let queries_before = metric(&app, "silkstream_db_queries_total", &route).await;
+    let queries_before = app.metric("silkstream_db_queries_total", &route).await;
     let requests_route = format!("route=\"{ROUTE}\"");
-    let orders_before = metric(&app, "silkstream_http_requests_total", &requests_route).await;
+    let orders_before = app
+        .metric("silkstream_http_requests_total", &requests_route)
+        .await;
     let mut placed = Vec::new();
     for i in 1..=5 {
         let reply = app
@@ -318,9 +302,11 @@ async fn a_known_buyers_order_makes_no_round_trip_before_the_desk(backend: Backe
             .expect(201);
         placed.push(reply.body["order"].clone());
     }
-    let queries = metric(&app, "silkstream_db_queries_total", &route).await - queries_before;
-    let orders =
-        metric(&app, "silkstream_http_requests_total", &requests_route).await - orders_before;
+    let queries = app.metric("silkstream_db_queries_total", &route).await - queries_before;
+    let orders = app
+        .metric("silkstream_http_requests_total", &requests_route)
+        .await
+        - orders_before;
     assert_eq!(orders, 5, "five orders counted");
     // Everything comes from memory, the variant's facts included; they are read again only
     // when the catalog cache hears of a change to the product after they were read, and two

@@ -175,6 +175,25 @@ impl TestApp {
         self.request(Method::GET, path, Some(token), None).await
     }
 
+    /// The sum of a metric's samples whose labels contain `labels` (`/metrics`, Prometheus
+    /// text).
+    pub async fn metric(&self, name: &str, labels: &str) -> u64 {
+        let text = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("metrics text");
+        text.lines()
+            .filter(|l| l.starts_with(&format!("{name}{{")) && l.contains(labels))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .map(|v| v as u64)
+            .sum()
+    }
+
     pub async fn post(&self, path: &str, token: &str, body: &Value) -> Reply {
         self.request(Method::POST, path, Some(token), Some(body))
             .await

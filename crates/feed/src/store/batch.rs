@@ -324,9 +324,7 @@ async fn live_tokens(
     batch: &[&PendingOrder],
     now: i64,
 ) -> Result<std::collections::HashSet<i64>> {
-    let mut ids: Vec<i64> = batch.iter().map(|o| o.buyer_token_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
+    let ids = distinct(batch, |o| o.buyer_token_id);
     let mut params = Params::new(tx);
     let list = params.list(ids.len());
     let now_param = params.one();
@@ -356,9 +354,7 @@ async fn archived_variants(
     tx: &mut silkstream_catalog::db::Conn,
     batch: &[&PendingOrder],
 ) -> Result<std::collections::HashSet<i64>> {
-    let mut ids: Vec<i64> = batch.iter().map(|o| o.variant_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
+    let ids = distinct(batch, |o| o.variant_id);
     let list = Params::new(tx).list(ids.len());
     let sql = format!(
         "SELECT v.id FROM variants v JOIN products pr ON pr.id = v.product_id \
@@ -383,9 +379,7 @@ async fn buyer_units(
     sale_id: i64,
     batch: &[&PendingOrder],
 ) -> Result<HashMap<i64, i64>> {
-    let mut ids: Vec<i64> = batch.iter().map(|o| o.buyer_token_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
+    let ids = distinct(batch, |o| o.buyer_token_id);
     let mut params = Params::new(tx);
     let sale = params.one();
     let list = params.list(ids.len());
@@ -438,6 +432,14 @@ async fn add_buyer_units(
         }
     }
     Ok(true)
+}
+
+/// The distinct values of `field` among the batch's orders, ascending.
+fn distinct(batch: &[&PendingOrder], field: impl Fn(&PendingOrder) -> i64) -> Vec<i64> {
+    let mut ids: Vec<i64> = batch.iter().map(|o| field(o)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// The id the order at `i` was inserted with.

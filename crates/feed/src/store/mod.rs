@@ -472,41 +472,18 @@ pub(crate) async fn insert_order(
     pay_by: i64,
     landed_cost: Option<&str>,
 ) -> Result<Option<i64>> {
-    let sql = format!(
-        "INSERT INTO orders ({ORDER_COLUMNS}) VALUES ($1, $2, $3, \
-         $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'confirmed', $18, $19, \
-         $20, $21, $22) \
-         ON CONFLICT (buyer_token_id, idempotency_key) DO NOTHING RETURNING id"
-    );
-    let inserted: Option<(i64,)> = sqlx::query_as(&sql)
-        .bind(o.session_id)
-        .bind(o.sale_id)
-        .bind(o.buyer_token_id)
-        .bind(&o.idempotency_key)
-        .bind(&o.digest)
-        .bind(o.variant_id)
-        .bind(o.product_id)
-        .bind(warehouse_id)
-        .bind(o.quantity)
-        .bind(&o.currency)
-        .bind(o.unit_price_minor)
-        .bind(o.unit_price_minor.saturating_mul(o.quantity))
-        .bind(&o.market)
-        .bind(&o.buyer_city)
-        .bind(&o.locale)
-        .bind(&o.customs_mode)
-        .bind(&o.ship_to)
-        .bind(pay_by)
-        .bind(now)
-        .bind(&value.rate)
-        .bind(value.cny_fen)
-        .bind(landed_cost)
-        .fetch_optional(&mut *tx)
-        .await?;
-    Ok(inserted.map(|(id,)| id))
+    let row = NewOrderRow {
+        order: o,
+        value,
+        landed_cost,
+    };
+    let ids = insert_orders(tx, &[row], warehouse_id, now, pay_by).await?;
+    Ok(ids
+        .get(&(o.buyer_token_id, o.idempotency_key.clone()))
+        .copied())
 }
 
-/// The columns of an order as [`insert_order`] and [`insert_orders`] write it.
+/// The columns of an order as [`insert_orders`] writes it.
 const ORDER_COLUMNS: &str = "session_id, sale_id, buyer_token_id, idempotency_key, \
      request_digest, variant_id, product_id, warehouse_id, quantity, currency, \
      unit_price_minor, total_minor, market, buyer_city, locale, customs_mode, ship_to, \

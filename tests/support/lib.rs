@@ -34,7 +34,7 @@ pub use reqwest;
 pub use serde_json;
 
 pub use app::{spawn_app, spawn_app_on, spawn_app_with, Reply, TestApp};
-pub use databases::{Backend, TestDb};
+pub use databases::{redis_or_skip, Backend, TestDb};
 pub use fixtures::{order_body, sample_product, ship_to, LiveSetup};
 pub use payments::{callback_signature, unix_now, SANDBOX_SECRET};
 pub use wait::eventually;

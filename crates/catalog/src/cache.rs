@@ -4,11 +4,14 @@
 //!
 //! What invalidates an entry, and how each instance learns of it:
 //! - the catalog's own writes (a product, its variants, prices, stock set by an admin,
-//!   translations, a merchant's name, the rate table) drop what they change on this instance
-//!   right after they commit, and raise the one-row `catalog_version` in their transaction; every
-//!   instance reads that row on a short clock ([`run_version_watch`]) and drops everything when
-//!   it moved. So a change is seen at once on the instance that made it and within the clock on
-//!   the others;
+//!   translations, a merchant's name, the rate table, markets, warehouses, landed-cost rules) go
+//!   through the one write path (`crate::write`): it raises the one-row `catalog_version` in
+//!   their transaction and, right after the commit, drops what they changed on this instance and
+//!   tells the commit hook (`CatalogStore::subscribe_commits`) the new version. Every instance
+//!   reads that row on a short clock ([`run_version_watch`]) and drops everything when it moved;
+//!   a version pushed from another instance's hook does the same at once
+//!   (`CatalogStore::apply_remote_version`). So a change is seen at once on the instance that
+//!   made it and within the clock (or the push) on the others;
 //! - stock moved by orders and flash sales (the feed's writes) is read back from the event log
 //!   by the feed's tailer on every instance, which drops the products those events name
 //!   (`silkstream_feed::fanout::stock_moved`);
@@ -178,9 +181,10 @@ impl ProductCache {
         self.len() == 0
     }
 
-    /// Records the `catalog_version` just read; drops everything when it moved since the last
-    /// reading (the first reading only records it).
-    fn saw_version(&self, version: i64) -> bool {
+    /// Records the `catalog_version` just read (or learned from another instance); drops
+    /// everything when it moved since the last reading (the first reading only records it).
+    /// [`crate::CatalogStore::apply_remote_version`] also drops the landed-cost snapshot.
+    pub fn saw_version(&self, version: i64) -> bool {
         let moved = {
             let mut state = self.lock();
             let moved = state.version.is_some_and(|v| v != version);
@@ -219,9 +223,7 @@ pub async fn run_version_watch(
         }
         match store.catalog_version().await {
             Ok(version) => {
-                if store.cache().saw_version(version) {
-                    store.landed.invalidate();
-                }
+                store.apply_remote_version(version);
             }
             Err(e) => tracing::warn!(error = %e, "catalog cache: cannot read the catalog version"),
         }

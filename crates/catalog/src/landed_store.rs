@@ -197,6 +197,7 @@ impl CatalogStore {
         landed::check(&body)?;
         let spec = serde_json::to_string(&body).map_err(Error::internal)?;
         let now = now_ms();
+        let mut w = self.write().await?;
         sqlx::query(
             "INSERT INTO landed_cost_rules (id, spec, origin, created_at, updated_at) \
              VALUES ($1, $2, 'admin', $3, $3) \
@@ -206,9 +207,11 @@ impl CatalogStore {
         .bind(id)
         .bind(&spec)
         .bind(now)
-        .execute(self.db.writer())
+        .execute(w.tx())
         .await?;
-        self.landed.invalidate();
+        // Quotes are added to a copy of the rendering per reader: only the snapshot changed.
+        w.landed_changed();
+        w.commit().await?;
         self.landed_rule(id).await
     }
 

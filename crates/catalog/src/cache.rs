@@ -196,6 +196,17 @@ impl ProductCache {
         }
         moved
     }
+
+    /// Records `version`, just committed by a write of this instance that has already dropped
+    /// what it changed, when the last version seen was the one before it: nothing else
+    /// changed in between, so the version watch need not drop everything when it reads it. A
+    /// gap (another instance's write in between, or no version read yet) is left to the watch.
+    pub(crate) fn saw_own_commit(&self, version: i64) {
+        let mut state = self.lock();
+        if state.version == Some(version - 1) {
+            state.version = Some(version);
+        }
+    }
 }
 
 fn unchanged(state: &State, product_id: i64, ticket: Ticket) -> bool {
@@ -303,6 +314,29 @@ mod tests {
             .put(cache.ticket(), &kzt, product(3, "c"), yesterday)
             .expect("put");
         assert!(cache.get(3, &kzt).is_none(), "yesterday's render was used");
+    }
+
+    /// This instance's own commit, right after the version it last saw, is recorded without
+    /// dropping anything; after a gap the next reading drops everything.
+    #[test]
+    fn an_own_commit_next_to_the_last_version_drops_nothing() {
+        let cache = ProductCache::default();
+        let v = view();
+        let day = crate::store::today();
+        cache.saw_own_commit(3);
+        assert!(!cache.saw_version(3), "the first reading only records");
+        cache
+            .put(cache.ticket(), &v, product(1, "a"), day)
+            .expect("put");
+        cache.saw_own_commit(4);
+        assert!(
+            !cache.saw_version(4),
+            "the watch reads this instance's own commit"
+        );
+        assert!(cache.get(1, &v).is_some());
+        cache.saw_own_commit(6);
+        assert!(cache.saw_version(6), "version 5 was another instance's");
+        assert!(cache.get(1, &v).is_none());
     }
 
     /// A version read that differs from the last one drops everything; the first only records.

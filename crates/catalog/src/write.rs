@@ -13,7 +13,10 @@
 //! the other instances learn of a change only from the version (read on their clock by
 //! `cache::run_version_watch`, or pushed to them from the commit hook), and a moved version
 //! cannot say what changed, so they drop everything. Raising it always keeps "a change is seen
-//! everywhere" true of writes whose readers are added later.
+//! everywhere" true of writes whose readers are added later. The instance that made the write
+//! has dropped exactly what it changed; when the version it last saw was the one before, it
+//! records its own (`ProductCache::saw_own_commit`) so that its watch does not drop everything
+//! again on reading it.
 //!
 //! The version row is updated last, just before the commit, like the feed's event clock: on
 //! PostgreSQL the row is held only for the commit, so catalog writes queue on it for no longer
@@ -141,6 +144,7 @@ impl CatalogWrite<'_> {
         for changed in self.changed {
             store.cache().invalidate(changed);
         }
+        store.cache().saw_own_commit(version);
         store.commits.publish(version);
         Ok(version)
     }

@@ -8,8 +8,9 @@
 //! start logs that the file differs. Running it twice changes nothing.
 //!
 //! **The snapshot.** Quotes read the rules and the day's rates from a snapshot kept in memory,
-//! refreshed when it is older than [`SNAPSHOT_TTL`], when the day changes, and at once on this
-//! instance when an admin edits a rule or a rate. The order path thus reads nothing for a quote
+//! refreshed when it is older than [`SNAPSHOT_TTL`], when the day changes, at once on this
+//! instance when an admin edits a rule or a rate (on the catalog's write path, `crate::write`),
+//! and on the others when they see the `catalog_version` that edit raised. The order path thus reads nothing for a quote
 //! but, where a per-person rule applies, one query of the buyer's earlier totals.
 //!
 //! The buyer's earlier totals and country are read from the feed's `orders` and `buyers`

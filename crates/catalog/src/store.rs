@@ -1,6 +1,9 @@
 //! The catalog store: every read and write of the catalog's tables, on SQLite and PostgreSQL
 //! through the same `$1` query text. Inputs arrive checked (see `validate`); the store
-//! enforces what only the database can know (ids exist, codes are unique).
+//! enforces what only the database can know (ids exist, codes are unique). Every write runs on
+//! the one write path (`CatalogStore::write`, `crate::write`): it records what it changed
+//! (a product, or everything), and its commit raises `catalog_version`, drops that from this
+//! instance's caches and tells the commit hook. Errors are the catalog's [`Error`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;

@@ -1,13 +1,14 @@
-//! The one write path of the catalog: [`CatalogStore::write`] begins a transaction on the
-//! writer; the caller works in it ([`CatalogWrite::tx`]) and records what it changed
-//! ([`CatalogWrite::changed`], [`CatalogWrite::changed_variant`],
-//! [`CatalogWrite::landed_changed`]); [`CatalogWrite::commit`] raises `catalog_version` in the
+//! The one write path of the catalog: `CatalogStore::write` begins a transaction on the
+//! writer; the caller works in it (`CatalogWrite::tx`) and records what it changed
+//! (`CatalogWrite::changed`, `CatalogWrite::changed_variant`,
+//! `CatalogWrite::landed_changed`); `CatalogWrite::commit` raises `catalog_version` in the
 //! transaction, commits, drops what changed from this instance's caches, then tells the commit
 //! hook ([`CatalogStore::subscribe_commits`]) the new version. Dropping a `CatalogWrite` without
-//! committing rolls everything back and tells nobody. Every write of the catalog's own tables
-//! goes through here (the model is the feed's `FeedStore::write`); stock moved by the feed's
-//! orders and sales is written in the feed's transactions and reaches the caches through its
-//! event log instead (`cache`'s header).
+//! committing rolls everything back and tells nobody. Every write of the catalog's tables goes
+//! through here (the model is the feed's `FeedStore::write`), but for two that no cache reads:
+//! the rule file's load at start (`landed_store::load_rule_file`, before the instance serves)
+//! and the claims evidence log. Stock moved by the feed's orders and sales is written in the
+//! feed's transactions and reaches the caches through its event log instead (`cache`'s header).
 //!
 //! Why every write raises the version, even one that changes nothing a rendered product shows:
 //! the other instances learn of a change only from the version (read on their clock by

@@ -290,6 +290,7 @@ impl Cluster {
             return Vec::new();
         };
         store.commits().attach_bus(link.events_out.clone());
+        let catalog_commits = store.catalog().subscribe_commits();
         let listeners = Arc::new(listeners);
         let (named_tx, named) = watch::channel(false);
         vec![
@@ -306,6 +307,7 @@ impl Cluster {
                 named.clone(),
                 alive.clone(),
             )),
+            tokio::spawn(catalog_publisher(self.clone(), catalog_commits, alive.clone())),
             tokio::spawn(publisher(link, events_rx, outbox_rx, named, alive)),
         ]
     }
@@ -715,6 +717,27 @@ fn receive(link: &Link, listeners: &Listeners, events: &str, msg: &redis::Msg) {
             (listeners.catalog_changed)(version);
         }
         Err(e) => tracing::warn!(error = %e, "redis: a wake-up does not parse"),
+    }
+}
+
+/// Tells the other instances of every catalog change this instance commits (the newest
+/// version: a reader that missed one only needs the latest).
+async fn catalog_publisher(
+    cluster: Cluster,
+    mut commits: watch::Receiver<i64>,
+    mut alive: watch::Receiver<()>,
+) {
+    loop {
+        tokio::select! {
+            changed = commits.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                let version = *commits.borrow_and_update();
+                cluster.catalog_changed(version);
+            }
+            _ = alive.changed() => return,
+        }
     }
 }
 

@@ -270,8 +270,7 @@ impl Feed {
                 slots: ws_slots.clone(),
                 caches: store.caches().clone(),
                 catalog_changed: Box::new(move |version| {
-                    // TODO-MERGE: the catalog's own apply_remote_version.
-                    let _ = (&catalog, version);
+                    catalog.apply_remote_version(version);
                 }),
             },
             alive.subscribe(),

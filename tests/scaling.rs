@@ -36,10 +36,10 @@ async fn cluster(
         scaled(&redis)(s);
         adjust(s);
     };
-    let first = Arc::new(spawn_app_with(backend, with.clone()).await);
+    let first = Arc::new(spawn_app_with(backend, with).await);
     let mut apps = vec![first.clone()];
     for _ in 1..n {
-        apps.push(Arc::new(first.another_instance(with.clone()).await));
+        apps.push(Arc::new(first.another_instance(with).await));
     }
     for (i, app) in apps.iter().enumerate() {
         eventually(
@@ -327,12 +327,20 @@ async fn a_revocation_closes_feeds_on_every_instance() {
 /// minute here: the new version came through Redis.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_catalog_change_is_read_on_every_instance_at_once() {
-    let Some(apps) = cluster("a_catalog_change_is_read_on_every_instance_at_once", 3, |_| {}).await
+    let Some(apps) = cluster(
+        "a_catalog_change_is_read_on_every_instance_at_once",
+        3,
+        |_| {},
+    )
+    .await
     else {
         return;
     };
     let live = apps[0].live_session(10, false).await;
-    let read = format!("/api/v1/products/{}?locale=kk&currency=KZT", live.product_id);
+    let read = format!(
+        "/api/v1/products/{}?locale=kk&currency=KZT",
+        live.product_id
+    );
     let mut took = Vec::new();
     for round in 0..5 {
         // Cached on B and C first.
@@ -349,7 +357,11 @@ async fn a_catalog_change_is_read_on_every_instance_at_once() {
         assert_eq!(changed, 1);
         for app in &apps[1..] {
             let cached = app.get(&read, &app.admin).await.expect(200);
-            assert_ne!(cached.body["title"], title.as_str(), "B or C read the database");
+            assert_ne!(
+                cached.body["title"],
+                title.as_str(),
+                "B or C read the database"
+            );
         }
         // The change: a market update on A (it raises the catalog's version).
         apps[0]
@@ -374,5 +386,9 @@ async fn a_catalog_change_is_read_on_every_instance_at_once() {
         took.push(at.elapsed());
     }
     took.sort();
-    assert!(took[2] <= Duration::from_millis(100), "median {:?} of {took:?}", took[2]);
+    assert!(
+        took[2] <= Duration::from_millis(100),
+        "median {:?} of {took:?}",
+        took[2]
+    );
 }

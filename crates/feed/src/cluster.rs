@@ -87,8 +87,8 @@ struct Link {
     viewers: Mutex<HashMap<i64, usize>>,
     /// Sessions this instance reported viewers for at the last tick.
     reported: Mutex<HashSet<i64>>,
-    /// Open feeds per token on this instance, as written to Redis (rewritten after a
-    /// reconnect: Redis may have lost them).
+    /// Open feeds per token on this instance (written to Redis again after it comes back:
+    /// it may have lost them, or missed those opened and closed meanwhile).
     slots: Mutex<HashMap<i64, i64>>,
     /// Counts for `/metrics`.
     published: AtomicU64,
@@ -307,7 +307,11 @@ impl Cluster {
                 named.clone(),
                 alive.clone(),
             )),
-            tokio::spawn(catalog_publisher(self.clone(), catalog_commits, alive.clone())),
+            tokio::spawn(catalog_publisher(
+                self.clone(),
+                catalog_commits,
+                alive.clone(),
+            )),
             tokio::spawn(publisher(link, events_rx, outbox_rx, named, alive)),
         ]
     }
@@ -338,8 +342,16 @@ impl Cluster {
         Some(hits <= i64::from(limit))
     }
 
-    /// Takes one of `token_id`'s feed slots over the cluster: `Some(taken)`, or `None` when
-    /// Redis is not usable (the in-process cap alone decides then).
+    /// Counts a feed slot this instance opened for `token_id` (every one, whether Redis could
+    /// count it or not): what is written to Redis again after it comes back.
+    pub fn slot_opened(&self, token_id: i64) {
+        if let Some(link) = &self.link {
+            *lock(&link.slots).entry(token_id).or_insert(0) += 1;
+        }
+    }
+
+    /// Takes one of `token_id`'s feed slots over the cluster, after [`Cluster::slot_opened`]:
+    /// `Some(taken)`, or `None` when Redis is not usable (the in-process cap alone decides).
     pub async fn take_slot(&self, token_id: i64, max: u32) -> Option<bool> {
         let (link, ns) = self.usable()?;
         let cmd = eval(
@@ -355,27 +367,25 @@ impl Cluster {
         let taken: i64 = link
             .call(|mut c| async move { cmd.query_async(&mut c).await })
             .await?;
-        if taken == 1 {
-            *lock(&link.slots).entry(token_id).or_insert(0) += 1;
-        }
         Some(taken == 1)
     }
 
-    /// Gives back a slot [`Cluster::take_slot`] took (sent in the background).
-    pub fn give_slot(&self, token_id: i64) {
+    /// A slot of `token_id` closed (or was refused by the cluster: `in_redis` false, Redis
+    /// never counted it); Redis is told in the background.
+    pub fn slot_closed(&self, token_id: i64, in_redis: bool) {
         if let Some(link) = &self.link {
             {
                 let mut slots = lock(&link.slots);
-                match slots.get_mut(&token_id) {
-                    Some(n) if *n > 1 => *n -= 1,
-                    Some(_) => {
+                if let Some(n) = slots.get_mut(&token_id) {
+                    *n -= 1;
+                    if *n <= 0 {
                         slots.remove(&token_id);
                     }
-                    // Taken while Redis was down: Redis never counted it.
-                    None => return,
                 }
             }
-            let _ = link.outbox.try_send(Outgoing::SlotGiven(token_id));
+            if in_redis {
+                let _ = link.outbox.try_send(Outgoing::SlotGiven(token_id));
+            }
         }
     }
 
@@ -574,6 +584,8 @@ async fn heartbeat(
     };
     let mut clock = crate::Every::new(HEARTBEAT, alive);
     let mut was_ok = false;
+    // The tokens this instance held slots of at the last beat that reached Redis.
+    let mut held: HashSet<i64> = HashSet::new();
     loop {
         if link.connection().is_none() {
             let config = redis::aio::ConnectionManagerConfig::new()
@@ -603,19 +615,29 @@ async fn heartbeat(
             None => false,
         };
         if beat && !was_ok {
-            // Redis may have restarted empty: write this instance's slots again (the viewers
-            // are written at every tick anyway).
-            let slots: Vec<(i64, i64)> = lock(&link.slots).iter().map(|(k, v)| (*k, *v)).collect();
+            // Redis may have restarted empty, or missed slots opened and closed meanwhile:
+            // write this instance's slots again, and clear those it held before and holds no
+            // more (the viewers are written at every tick anyway).
+            let slots: HashMap<i64, i64> = lock(&link.slots).clone();
             if let Some(mut conn) = link.connection() {
                 let mut pipe = redis::pipe();
-                for (token, n) in &slots {
-                    pipe.hset(format!("{ns}:feeds:{token}"), &link.instance, *n)
-                        .ignore();
+                for token in slots.keys().chain(held.iter()) {
+                    let key = format!("{ns}:feeds:{token}");
+                    match slots.get(token) {
+                        Some(n) => pipe.hset(key, &link.instance, *n).ignore(),
+                        None => pipe.hdel(key, &link.instance).ignore(),
+                    };
                 }
                 let _ = tokio::time::timeout(CALL_TIMEOUT, pipe.query_async::<()>(&mut conn)).await;
             }
-            // The catalog may have changed while the wake-ups could not arrive.
+            // Events and catalog changes published meanwhile were lost to this instance.
             listeners.commits.resync();
+            if let Ok(version) = store.catalog().catalog_version().await {
+                (listeners.catalog_changed)(version);
+            }
+        }
+        if beat {
+            held = lock(&link.slots).keys().copied().collect();
         }
         was_ok = beat;
         link.set_commands_ok(beat);

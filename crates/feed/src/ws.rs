@@ -121,8 +121,10 @@ struct TokenSlots {
 pub struct Slot {
     slots: ConnectionSlots,
     token_id: i64,
-    /// Redis counted it too (and is told when it is given back).
+    /// The cluster's mirror of this instance's slots counted it.
     clustered: bool,
+    /// Redis counted it too (and is told when it is given back).
+    in_redis: bool,
     /// Becomes `Some` when the token ends: the connection closes with 4401.
     ended: watch::Receiver<Option<TokenEnd>>,
 }
@@ -139,8 +141,10 @@ impl ConnectionSlots {
     /// Takes a slot on this instance, then over the cluster when Redis is usable.
     async fn take_clustered(&self, token_id: i64, max: u32) -> Option<Slot> {
         let mut slot = self.take(token_id, max)?;
+        self.cluster.slot_opened(token_id);
+        slot.clustered = true;
         match self.cluster.take_slot(token_id, max).await {
-            Some(true) => slot.clustered = true,
+            Some(true) => slot.in_redis = true,
             // The other instances hold the rest; this instance's slot goes back with `slot`.
             Some(false) => return None,
             None => {}
@@ -166,6 +170,7 @@ impl ConnectionSlots {
             slots: self.clone(),
             token_id,
             clustered: false,
+            in_redis: false,
             ended: entry.ended.subscribe(),
         })
     }
@@ -186,7 +191,7 @@ impl ConnectionSlots {
 impl Drop for Slot {
     fn drop(&mut self) {
         if self.clustered {
-            self.slots.cluster.give_slot(self.token_id);
+            self.slots.cluster.slot_closed(self.token_id, self.in_redis);
         }
         let mut open = self.slots.lock();
         if let Some(entry) = open.get_mut(&self.token_id) {

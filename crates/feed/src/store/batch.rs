@@ -319,7 +319,7 @@ async fn decide(
 /// key takes anyway, taken before the inserts: a revocation, an update of `revoked_at`, does
 /// not wait on it; the guest sweeper's delete does, holding only the buyer's row, which the
 /// lock order's step 2 takes earlier when it applies).
-async fn live_tokens(
+pub(super) async fn live_tokens(
     tx: &mut silkstream_catalog::db::Conn,
     batch: &[&PendingOrder],
     now: i64,

@@ -89,6 +89,15 @@ impl FeedStore {
         let now = w.now;
         let buyers = super::per_person::buyers_of(&[order]);
         super::per_person::lock_buyers(w.tx(), &buyers).await?;
+        // The buyer's token, checked from an instance's memory, is decided again here as the
+        // desk's batch does: a revocation (or a guest deleted) stops regular orders at once on
+        // every instance too, and never fails the insert on the orders' foreign key.
+        if super::batch::live_tokens(w.tx(), &[order], now)
+            .await?
+            .is_empty()
+        {
+            return Ok(Placed::Unauthorized);
+        }
         let pay_by = now.saturating_add(self.payment_window_ms);
         if let Some(order_id) =
             key_in_tx(w.tx(), order.buyer_token_id, &order.idempotency_key).await?

@@ -651,6 +651,13 @@ async fn postgres_restart_mid_sale_fails_fast_and_recovers() {
         )
         .await;
     }
+    // The harness's own pool (the checks below read through it) has seen it come back too.
+    eventually(
+        Duration::from_secs(10),
+        "the harness's pool finds PostgreSQL again",
+        || async { sale.apps[0].db.reachable() },
+    )
+    .await;
     sale.round("c").acknowledged().await;
     sale.assert_whole().await;
 }

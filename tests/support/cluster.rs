@@ -773,10 +773,15 @@ pub fn render_nginx_conf(listen: &str, upstreams: &[String], prefix: &Path) -> S
         .iter()
         .map(|u| format!("server {u} max_fails=1 fail_timeout=2s;\n        "))
         .collect();
-    NGINX_TEMPLATE
+    let conf = NGINX_TEMPLATE
         .replace("{{listen}}", listen)
         .replace("{{upstreams}}", servers.trim_end())
-        .replace("{{prefix}}", &prefix.display().to_string())
+        .replace("{{prefix}}", &prefix.display().to_string());
+    assert!(
+        !conf.contains("{{"),
+        "deploy/nginx.conf has a placeholder the harness does not know"
+    );
+    conf
 }
 
 impl Nginx {

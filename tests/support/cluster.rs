@@ -16,6 +16,7 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
@@ -907,9 +908,11 @@ impl FeedLog {
 }
 
 /// A session feed that keeps reading on a task of its own and, when its connection ends (the
-/// instance was killed, restarted, or closed it), reconnects with `?since=<last seq>` to the
-/// next instance that takes it, as a buyer's page does. It opens with `since=0`, so its seqs
-/// should be 1..N.
+/// instance was killed, restarted, or closed it), reconnects with `?since=<last seq>` to
+/// another instance that takes it, as a buyer's page does. It opens with `since=0`, so its seqs
+/// should be 1..N. Feeds step through the instances with different strides (1, 2, …, in the
+/// order they are opened), so that the feeds of an instance that goes away spread over the
+/// others instead of all landing on the next one.
 pub struct ResumingFeed {
     pub name: String,
     log: Arc<Mutex<FeedLog>>,
@@ -933,9 +936,12 @@ impl ResumingFeed {
         let task_log = log.clone();
         let token = token.to_owned();
         let feed_name = name.to_owned();
+        let stride =
+            1 + FEEDS_OPENED.fetch_add(1, Ordering::Relaxed) % apps.len().max(2).saturating_sub(1);
         let task = tokio::spawn(async move {
             let log = task_log;
             let mut at = first;
+            let mut tried = 0usize;
             let mut opened_tx = Some(opened_tx);
             let mut failing_since: Option<Instant> = None;
             let mut retry = tokio::time::interval(Duration::from_millis(100));
@@ -954,9 +960,10 @@ impl ResumingFeed {
                             lock(&log).gave_up = Some(format!("{feed_name}: {why}"));
                             return;
                         }
-                        at += 1;
-                        // One round of every instance refused: wait a little before the next.
-                        if at % apps.len() == first % apps.len() {
+                        at += stride;
+                        tried += 1;
+                        // As many refusals as instances: wait a little before the next round.
+                        if tried % apps.len() == 0 {
                             retry.tick().await;
                         }
                         continue;
@@ -983,7 +990,7 @@ impl ResumingFeed {
                     record(&log, &message);
                 }
                 lock(&log).connected_to = None;
-                at += 1;
+                at += stride;
             }
         });
         let feed = ResumingFeed {
@@ -1012,6 +1019,9 @@ impl ResumingFeed {
         log
     }
 }
+
+/// Feeds opened so far in this process: picks each one's stride.
+static FEEDS_OPENED: AtomicUsize = AtomicUsize::new(0);
 
 fn lock(log: &Mutex<FeedLog>) -> std::sync::MutexGuard<'_, FeedLog> {
     log.lock()

@@ -507,8 +507,9 @@ async fn kill_9_of_an_instance_mid_sale_loses_nothing() {
 }
 
 /// Redis stopped for 10 s mid-sale, then started again: orders keep confirming through every
-/// instance meanwhile (first try, no retry), `/readyz` says `degraded` on every instance while
-/// Redis is down and `ready` again after, without a restart, and the feeds catch up.
+/// instance meanwhile (first try, no retry), `/readyz` says `degraded` (and `/metrics`
+/// `silkstream_redis_up 0`) on every instance while Redis is down and `ready` (1) again after,
+/// without a restart, and the feeds catch up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_down_for_10_s_mid_sale_degrades_and_recovers() {
     if !cluster_tools_or_skip("redis_down_for_10_s_mid_sale_degrades_and_recovers", false) {
@@ -525,6 +526,13 @@ async fn redis_down_for_10_s_mid_sale_degrades_and_recovers() {
     }
     sale.round("a").acknowledged().await;
 
+    for base in sale.cluster.bases() {
+        assert_eq!(
+            redis_up(&base).await,
+            Some(1),
+            "{base}: silkstream_redis_up"
+        );
+    }
     sale.cluster.redis.as_mut().expect("redis").stop();
     let down = Instant::now();
     for base in sale.cluster.bases() {
@@ -537,6 +545,11 @@ async fn redis_down_for_10_s_mid_sale_degrades_and_recovers() {
             },
         )
         .await;
+        assert_eq!(
+            redis_up(&base).await,
+            Some(0),
+            "{base}: silkstream_redis_up"
+        );
     }
     // Orders all through the outage: one per buyer per second, through its own instance.
     let mut pace = tokio::time::interval(Duration::from_secs(1));
@@ -567,6 +580,13 @@ async fn redis_down_for_10_s_mid_sale_degrades_and_recovers() {
         )
         .await;
     }
+    for base in sale.cluster.bases() {
+        assert_eq!(
+            redis_up(&base).await,
+            Some(1),
+            "{base}: silkstream_redis_up"
+        );
+    }
     sale.round("c").acknowledged().await;
     assert!(
         sale.failures().is_empty(),
@@ -574,6 +594,21 @@ async fn redis_down_for_10_s_mid_sale_degrades_and_recovers() {
         sale.failures()
     );
     sale.assert_whole().await;
+}
+
+/// The `silkstream_redis_up` gauge of `base`'s `/metrics` (read from 127.0.0.1, which needs no
+/// token); `None` when it is not there.
+async fn redis_up(base: &str) -> Option<i64> {
+    let text = reqwest::get(format!("{base}/metrics"))
+        .await
+        .expect("GET /metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    text.lines()
+        .find(|l| l.starts_with("silkstream_redis_up"))
+        .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .map(|v| v as i64)
 }
 
 /// PostgreSQL restarted mid-sale: while it is down every instance answers at once (within 5 s)

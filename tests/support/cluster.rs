@@ -941,7 +941,7 @@ impl ResumingFeed {
         let task = tokio::spawn(async move {
             let log = task_log;
             let mut at = first;
-            let mut tried = 0usize;
+            let mut refused = 0usize;
             let mut opened_tx = Some(opened_tx);
             let mut failing_since: Option<Instant> = None;
             let mut retry = tokio::time::interval(Duration::from_millis(100));
@@ -961,9 +961,10 @@ impl ResumingFeed {
                             return;
                         }
                         at += stride;
-                        tried += 1;
+                        refused += 1;
                         // As many refusals as instances: wait a little before the next round.
-                        if tried % apps.len() == 0 {
+                        if refused == apps.len() {
+                            refused = 0;
                             retry.tick().await;
                         }
                         continue;

@@ -2,8 +2,9 @@
 //! target has no test harness, so its output is not captured): SQLite always; PostgreSQL when
 //! `SILKSTREAM_TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`)
 //! answers, the same check the suite makes before each PostgreSQL test; Redis when
-//! `SILKSTREAM_TEST_REDIS_URL` (default `redis://127.0.0.1:6379`) answers a PING. With
-//! `SILKSTREAM_REQUIRE_BACKENDS=1` (CI) a missing PostgreSQL fails the run.
+//! `SILKSTREAM_TEST_REDIS_URL` (default `redis://127.0.0.1:6379`) answers a PING (the
+//! scaled-out tests of `scaling.rs` need both). With `SILKSTREAM_REQUIRE_BACKENDS=1` (CI) a
+//! missing PostgreSQL or Redis fails the run.
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -44,13 +45,17 @@ fn main() -> ExitCode {
     }
     match &redis {
         Ok(()) => println!(
-            "  Redis       answers at {} (no test needs it yet)",
+            "  Redis       ran (the scaled-out tests at {}, each deployment under keys of its own)",
             redact_url(&redis_url)
         ),
         Err(why) => println!(
-            "  Redis       SKIPPED ({} does not answer: {why}; no test needs it yet)",
+            "  Redis       SKIPPED ({} does not answer: {why}; set SILKSTREAM_TEST_REDIS_URL)",
             redact_url(&redis_url)
         ),
+    }
+    if redis.is_err() && required {
+        println!("backends: FAILED: SILKSTREAM_REQUIRE_BACKENDS=1 and Redis is missing");
+        return ExitCode::FAILURE;
     }
     match (postgres, required) {
         (Ok(()), _) => {

@@ -179,3 +179,33 @@ fn with_database(url: &str, name: &str) -> String {
         None => format!("{host_part}/{name}"),
     }
 }
+
+const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379";
+
+/// The Redis the scaled-out tests share (`SILKSTREAM_TEST_REDIS_URL`, default
+/// `redis://127.0.0.1:6379`) if it answers a PING; else `None` after one loud line (or a panic
+/// when `SILKSTREAM_REQUIRE_BACKENDS=1`). Tests on one Redis never hear each other: each test's
+/// database names its own keys and channels (the deployment's key).
+pub async fn redis_or_skip(test: &str) -> Option<String> {
+    let url = std::env::var("SILKSTREAM_TEST_REDIS_URL").unwrap_or_else(|_| DEFAULT_REDIS.into());
+    let ping = tokio::time::timeout(Duration::from_secs(5), async {
+        let client = redis::Client::open(url.as_str())?;
+        let mut conn = client.get_multiplexed_async_connection().await?;
+        redis::cmd("PING").query_async::<String>(&mut conn).await
+    })
+    .await;
+    match ping {
+        Ok(Ok(_)) => Some(url),
+        other => {
+            let why = match other {
+                Ok(Err(e)) => e.to_string(),
+                _ => "timed out".to_owned(),
+            };
+            if std::env::var("SILKSTREAM_REQUIRE_BACKENDS").as_deref() == Ok("1") {
+                panic!("Redis is required (SILKSTREAM_REQUIRE_BACKENDS=1) but {url} does not answer: {why}");
+            }
+            eprintln!("!!! SKIPPED redis::{test}: no Redis at {url} ({why}); set SILKSTREAM_TEST_REDIS_URL");
+            None
+        }
+    }
+}

@@ -43,7 +43,7 @@ pub use cluster::{
     cluster_tools_or_skip, free_port, render_nginx_conf, silkstream_bin, Cluster, ClusterSpec,
     FeedLog, Instance, Nginx, Postgres, Redis, ResumingFeed, NGINX_TEMPLATE,
 };
-pub use databases::{Backend, TestDb};
+pub use databases::{redis_or_skip, Backend, TestDb};
 pub use fixtures::{order_body, sample_product, ship_to, LiveSetup};
 pub use payments::{callback_signature, unix_now, SANDBOX_SECRET};
 pub use wait::eventually;

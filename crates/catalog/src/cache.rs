@@ -4,11 +4,14 @@
 //!
 //! What invalidates an entry, and how each instance learns of it:
 //! - the catalog's own writes (a product, its variants, prices, stock set by an admin,
-//!   translations, a merchant's name, the rate table) drop what they change on this instance
-//!   right after they commit, and raise the one-row `catalog_version` in their transaction; every
-//!   instance reads that row on a short clock ([`run_version_watch`]) and drops everything when
-//!   it moved. So a change is seen at once on the instance that made it and within the clock on
-//!   the others;
+//!   translations, a merchant's name, the rate table, markets, warehouses, landed-cost rules) go
+//!   through the one write path (`crate::write`): it raises the one-row `catalog_version` in
+//!   their transaction and, right after the commit, drops what they changed on this instance and
+//!   tells the commit hook (`CatalogStore::subscribe_commits`) the new version. Every instance
+//!   reads that row on a short clock ([`run_version_watch`]) and drops everything when it moved;
+//!   a version pushed from another instance's hook does the same at once
+//!   (`CatalogStore::apply_remote_version`). So a change is seen at once on the instance that
+//!   made it and within the clock (or the push) on the others;
 //! - stock moved by orders and flash sales (the feed's writes) is read back from the event log
 //!   by the feed's tailer on every instance, which drops the products those events name
 //!   (`silkstream_feed::fanout::stock_moved`);
@@ -178,9 +181,10 @@ impl ProductCache {
         self.len() == 0
     }
 
-    /// Records the `catalog_version` just read; drops everything when it moved since the last
-    /// reading (the first reading only records it).
-    fn saw_version(&self, version: i64) -> bool {
+    /// Records the `catalog_version` just read (or learned from another instance); drops
+    /// everything when it moved since the last reading (the first reading only records it).
+    /// [`crate::CatalogStore::apply_remote_version`] also drops the landed-cost snapshot.
+    pub fn saw_version(&self, version: i64) -> bool {
         let moved = {
             let mut state = self.lock();
             let moved = state.version.is_some_and(|v| v != version);
@@ -191,6 +195,17 @@ impl ProductCache {
             self.invalidate(Changed::All);
         }
         moved
+    }
+
+    /// Records `version`, just committed by a write of this instance that has already dropped
+    /// what it changed, when the last version seen was the one before it: nothing else
+    /// changed in between, so the version watch need not drop everything when it reads it. A
+    /// gap (another instance's write in between, or no version read yet) is left to the watch.
+    pub(crate) fn saw_own_commit(&self, version: i64) {
+        let mut state = self.lock();
+        if state.version == Some(version - 1) {
+            state.version = Some(version);
+        }
     }
 }
 
@@ -219,9 +234,7 @@ pub async fn run_version_watch(
         }
         match store.catalog_version().await {
             Ok(version) => {
-                if store.cache().saw_version(version) {
-                    store.landed.invalidate();
-                }
+                store.apply_remote_version(version);
             }
             Err(e) => tracing::warn!(error = %e, "catalog cache: cannot read the catalog version"),
         }
@@ -301,6 +314,29 @@ mod tests {
             .put(cache.ticket(), &kzt, product(3, "c"), yesterday)
             .expect("put");
         assert!(cache.get(3, &kzt).is_none(), "yesterday's render was used");
+    }
+
+    /// This instance's own commit, right after the version it last saw, is recorded without
+    /// dropping anything; after a gap the next reading drops everything.
+    #[test]
+    fn an_own_commit_next_to_the_last_version_drops_nothing() {
+        let cache = ProductCache::default();
+        let v = view();
+        let day = crate::store::today();
+        cache.saw_own_commit(3);
+        assert!(!cache.saw_version(3), "the first reading only records");
+        cache
+            .put(cache.ticket(), &v, product(1, "a"), day)
+            .expect("put");
+        cache.saw_own_commit(4);
+        assert!(
+            !cache.saw_version(4),
+            "the watch reads this instance's own commit"
+        );
+        assert!(cache.get(1, &v).is_some());
+        cache.saw_own_commit(6);
+        assert!(cache.saw_version(6), "version 5 was another instance's");
+        assert!(cache.get(1, &v).is_none());
     }
 
     /// A version read that differs from the last one drops everything; the first only records.

@@ -8,8 +8,9 @@
 //! start logs that the file differs. Running it twice changes nothing.
 //!
 //! **The snapshot.** Quotes read the rules and the day's rates from a snapshot kept in memory,
-//! refreshed when it is older than [`SNAPSHOT_TTL`], when the day changes, and at once on this
-//! instance when an admin edits a rule or a rate. The order path thus reads nothing for a quote
+//! refreshed when it is older than [`SNAPSHOT_TTL`], when the day changes, at once on this
+//! instance when an admin edits a rule or a rate (on the catalog's write path, `crate::write`),
+//! and on the others when they see the `catalog_version` that edit raised. The order path thus reads nothing for a quote
 //! but, where a per-person rule applies, one query of the buyer's earlier totals.
 //!
 //! The buyer's earlier totals and country are read from the feed's `orders` and `buyers`
@@ -197,6 +198,7 @@ impl CatalogStore {
         landed::check(&body)?;
         let spec = serde_json::to_string(&body).map_err(Error::internal)?;
         let now = now_ms();
+        let mut w = self.write().await?;
         sqlx::query(
             "INSERT INTO landed_cost_rules (id, spec, origin, created_at, updated_at) \
              VALUES ($1, $2, 'admin', $3, $3) \
@@ -206,9 +208,11 @@ impl CatalogStore {
         .bind(id)
         .bind(&spec)
         .bind(now)
-        .execute(self.db.writer())
+        .execute(w.tx())
         .await?;
-        self.landed.invalidate();
+        // Quotes are added to a copy of the rendering per reader: only the snapshot changed.
+        w.landed_changed();
+        w.commit().await?;
         self.landed_rule(id).await
     }
 

@@ -17,6 +17,7 @@ pub mod routes;
 pub mod stock;
 pub mod store;
 pub mod validate;
+pub mod write;
 
 pub use db::{Backend, Db, DbOptions};
 pub use error::{Error, Result};

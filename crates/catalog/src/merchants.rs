@@ -436,6 +436,7 @@ impl CatalogStore {
         let name = check_name(&body.name)?;
         let country = CountryCode::parse("country", &body.country)?;
         let now = now_ms();
+        let mut w = self.write().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO merchants (name, country, created_at, updated_at) \
              VALUES ($1, $2, $3, $3) RETURNING id",
@@ -443,9 +444,11 @@ impl CatalogStore {
         .bind(&name)
         .bind(country.as_str())
         .bind(now)
-        .fetch_one(self.db().writer())
+        .fetch_one(w.tx())
         .await
         .map_err(|e| name_taken(e, &name))?;
+        // A new merchant has no products yet: nothing rendered changed.
+        w.commit().await?;
         self.merchant(id).await
     }
 
@@ -461,23 +464,22 @@ impl CatalogStore {
             Some(c) => CountryCode::parse("country", c)?.as_str().to_owned(),
             None => country,
         };
-        let mut tx = self.db().begin().await?;
+        let mut w = self.write().await?;
         sqlx::query("UPDATE merchants SET name = $1, country = $2, updated_at = $3 WHERE id = $4")
             .bind(&name)
             .bind(&country)
             .bind(now_ms())
             .bind(id)
-            .execute(&mut *tx)
+            .execute(w.tx())
             .await
             .map_err(|e| name_taken(e, &name))?;
         sqlx::query("UPDATE products SET merchant = $1 WHERE merchant_id = $2")
             .bind(&name)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(w.tx())
             .await?;
-        crate::store::raise_version(&mut tx).await?;
-        tx.commit().await?;
-        self.cache().invalidate(crate::cache::Changed::All);
+        w.changed(crate::cache::Changed::All);
+        w.commit().await?;
         self.merchant(id).await
     }
 
@@ -518,6 +520,7 @@ impl CatalogStore {
             markets.push(c);
         }
         let now = now_ms();
+        let mut w = self.write().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO merchant_credentials (merchant_id, kind, number, issuer, valid_from, \
              valid_until, markets, created_at, updated_at) \
@@ -531,8 +534,10 @@ impl CatalogStore {
         .bind(format_date(until))
         .bind(serde_json::to_string(&markets).map_err(Error::internal)?)
         .bind(now)
-        .fetch_one(self.db().writer())
+        .fetch_one(w.tx())
         .await?;
+        // No rendered product shows a credential (the gate reads them in its own transaction).
+        w.commit().await?;
         self.credential(id).await
     }
 
@@ -546,15 +551,23 @@ impl CatalogStore {
     /// Revokes a credential: the gate stops counting it at once (see [`qualification_in`]).
     #[instrument(skip_all, fields(id))]
     pub async fn revoke_credential(&self, id: i64) -> Result<Credential> {
+        let mut w = self.write().await?;
         let done = sqlx::query(
             "UPDATE merchant_credentials SET revoked_at = $1, updated_at = $1 \
              WHERE id = $2 AND revoked_at IS NULL",
         )
         .bind(now_ms())
         .bind(id)
-        .execute(self.db().writer())
+        .execute(w.tx())
         .await?
         .rows_affected();
+        if done == 1 {
+            // Nothing rendered shows a credential (see `add_credential`).
+            w.commit().await?;
+        } else {
+            // Nothing changed: rolled back, nobody told.
+            drop(w);
+        }
         let c = self.credential(id).await?;
         if done == 0 {
             return Err(Error::conflict(

@@ -1,6 +1,9 @@
 //! The catalog store: every read and write of the catalog's tables, on SQLite and PostgreSQL
 //! through the same `$1` query text. Inputs arrive checked (see `validate`); the store
-//! enforces what only the database can know (ids exist, codes are unique).
+//! enforces what only the database can know (ids exist, codes are unique). Every write runs on
+//! the one write path (`CatalogStore::write`, `crate::write`): it records what it changed
+//! (a product, or everything), and its commit raises `catalog_version`, drops that from this
+//! instance's caches and tells the commit hook. Errors are the catalog's [`Error`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -339,16 +342,6 @@ pub fn utc_date(ms: i64) -> time::Date {
         .unwrap_or_else(|_| today())
 }
 
-/// Raises the catalog's version in a transaction that changes what a product read shows, so
-/// that the other instances drop their rendered products (`cache`). Taken last, just before
-/// the commit, like the feed's event clock: the row is held only for the commit.
-pub(crate) async fn raise_version(tx: &mut crate::db::Conn) -> Result<()> {
-    sqlx::query("UPDATE catalog_version SET version = version + 1 WHERE id = 1")
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
-}
-
 /// Store of the catalog's aggregates.
 #[derive(Clone, Debug)]
 pub struct CatalogStore {
@@ -362,6 +355,9 @@ pub struct CatalogStore {
     /// Buyers' countries by token id (`landed_store::buyer_country`): a buyer profile never
     /// changes once written, and goes with its token.
     pub(crate) buyer_countries: Arc<std::sync::Mutex<std::collections::HashMap<i64, String>>>,
+    /// The commit hook: every committed catalog write's version (`write`), for the instances
+    /// that did not make it.
+    pub(crate) commits: Arc<crate::write::Commits>,
 }
 
 impl CatalogStore {
@@ -372,6 +368,7 @@ impl CatalogStore {
             landed: Arc::default(),
             cache: Arc::default(),
             buyer_countries: Arc::default(),
+            commits: Arc::default(),
         }
     }
 
@@ -430,9 +427,9 @@ impl CatalogStore {
         let insurer_url =
             crate::merchants::insurer_url(&p.category, product.insurer_url.as_deref())?;
         let id: i64 = {
-            let mut tx = self.db.begin().await?;
+            let mut w = self.write().await?;
             let merchant_id =
-                crate::merchants::ensure_merchant(&mut tx, &p.merchant, &p.origin_country, now)
+                crate::merchants::ensure_merchant(w.tx(), &p.merchant, &p.origin_country, now)
                     .await?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO products (merchant, category, hs_code, origin_country, weight_g, \
@@ -456,13 +453,14 @@ impl CatalogStore {
             .bind(now)
             .bind(merchant_id)
             .bind(&insurer_url)
-            .fetch_one(&mut *tx)
+            .fetch_one(w.tx())
             .await?;
             for v in &variants {
-                insert_variant(&mut tx, id, v, now).await?;
+                insert_variant(w.tx(), id, v, now).await?;
             }
-            crate::claims::write_pending(claims, &mut tx, id).await?;
-            tx.commit().await?;
+            crate::claims::write_pending(claims, w.tx(), id).await?;
+            w.changed(Changed::Product(id));
+            w.commit().await?;
             id
         };
         self.get_product(id, None).await
@@ -760,7 +758,6 @@ impl CatalogStore {
         let current = self.product_row(id).await?;
         let p = validate::patched_product(current.checked(), &patch)?;
         let attributes = serde_json::to_string(&p.attributes).map_err(Error::internal)?;
-        let search = self.search_text(id, &p.title).await?;
         let insurer_url = crate::merchants::insurer_url(
             &p.category,
             match &patch.insurer_url {
@@ -769,9 +766,10 @@ impl CatalogStore {
             },
         )?;
         let now = now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write().await?;
+        let search = Self::search_text(w.tx(), id, &p.title).await?;
         let merchant_id =
-            crate::merchants::ensure_merchant(&mut tx, &p.merchant, &p.origin_country, now).await?;
+            crate::merchants::ensure_merchant(w.tx(), &p.merchant, &p.origin_country, now).await?;
         sqlx::query(
             "UPDATE products SET merchant = $1, category = $2, hs_code = $3, \
              origin_country = $4, weight_g = $5, customs_mode = $6, source_locale = $7, \
@@ -795,21 +793,21 @@ impl CatalogStore {
         .bind(id)
         .bind(merchant_id)
         .bind(&insurer_url)
-        .execute(&mut *tx)
+        .execute(w.tx())
         .await?;
-        crate::claims::write_pending(claims, &mut tx, id).await?;
-        raise_version(&mut tx).await?;
-        tx.commit().await?;
-        self.cache.invalidate(Changed::Product(id));
+        crate::claims::write_pending(claims, w.tx(), id).await?;
+        w.changed(Changed::Product(id));
+        w.commit().await?;
         self.get_product(id, None).await
     }
 
-    /// The lowercase text the title filter searches: the source title and every translated one.
-    async fn search_text(&self, id: i64, source_title: &str) -> Result<String> {
+    /// The lowercase text the title filter searches: the source title and every translated one,
+    /// read in the write's transaction.
+    async fn search_text(tx: &mut crate::db::Conn, id: i64, source_title: &str) -> Result<String> {
         let titles: Vec<(String,)> =
             sqlx::query_as("SELECT title FROM translations WHERE product_id = $1 ORDER BY locale")
                 .bind(id)
-                .fetch_all(self.db.reader())
+                .fetch_all(&mut *tx)
                 .await?;
         let mut text = source_title.to_lowercase();
         for (t,) in titles {
@@ -819,24 +817,39 @@ impl CatalogStore {
         Ok(text)
     }
 
+    /// Writes the product's search text again after a translation changed, in the same
+    /// transaction.
+    async fn update_search_text(
+        tx: &mut crate::db::Conn,
+        id: i64,
+        source_title: &str,
+    ) -> Result<()> {
+        let search = Self::search_text(&mut *tx, id, source_title).await?;
+        sqlx::query("UPDATE products SET search_text = $1 WHERE id = $2")
+            .bind(&search)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    }
+
     #[instrument(skip_all, fields(id, archived))]
     pub async fn set_product_archived(&self, id: i64, archived: bool) -> Result<Product> {
         let now = now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write().await?;
         let done =
             sqlx::query("UPDATE products SET archived_at = $1, updated_at = $2 WHERE id = $3")
                 .bind(archived.then_some(now))
                 .bind(now)
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(w.tx())
                 .await?
                 .rows_affected();
         if done == 0 {
             return Err(Error::not_found(format!("product {id}")));
         }
-        raise_version(&mut tx).await?;
-        tx.commit().await?;
-        self.cache.invalidate(Changed::Product(id));
+        w.changed(Changed::Product(id));
+        w.commit().await?;
         self.get_product(id, None).await
     }
 
@@ -848,18 +861,17 @@ impl CatalogStore {
         self.product_row(product_id).await?;
         let now = now_ms();
         let id: i64 = {
-            let mut tx = self.db.begin().await?;
-            let vid = insert_variant(&mut tx, product_id, &v, now).await?;
+            let mut w = self.write().await?;
+            let vid = insert_variant(w.tx(), product_id, &v, now).await?;
             sqlx::query("UPDATE products SET updated_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(product_id)
-                .execute(&mut *tx)
+                .execute(w.tx())
                 .await?;
-            raise_version(&mut tx).await?;
-            tx.commit().await?;
+            w.changed(Changed::Product(product_id));
+            w.commit().await?;
             vid
         };
-        self.cache.invalidate(Changed::Product(product_id));
         self.get_variant(id, None).await
     }
 
@@ -879,20 +891,6 @@ impl CatalogStore {
             .ok_or_else(|| Error::not_found(format!("variant {id}")))
     }
 
-    /// Drops the cached renderings of a variant's product (after a change to the variant).
-    async fn invalidate_variant(&self, variant_id: i64) -> Result<()> {
-        let product: Option<(i64,)> =
-            sqlx::query_as("SELECT product_id FROM variants WHERE id = $1")
-                .bind(variant_id)
-                .fetch_optional(self.db.reader())
-                .await?;
-        match product {
-            Some((id,)) => self.cache.invalidate(Changed::Product(id)),
-            None => self.cache.invalidate(Changed::All),
-        }
-        Ok(())
-    }
-
     #[instrument(skip_all, fields(id))]
     pub async fn update_variant(&self, id: i64, patch: VariantPatch) -> Result<Variant> {
         let checked = validate::variant_patch(&patch)?;
@@ -901,7 +899,7 @@ impl CatalogStore {
         let options = serde_json::to_string(&checked.options.unwrap_or(current.options))
             .map_err(Error::internal)?;
         let barcode = checked.barcode.unwrap_or(current.barcode);
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write().await?;
         sqlx::query(
             "UPDATE variants SET sku = $1, options = $2, barcode = $3, updated_at = $4 \
              WHERE id = $5",
@@ -911,33 +909,31 @@ impl CatalogStore {
         .bind(&barcode)
         .bind(now_ms())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(w.tx())
         .await
         .map_err(|e| sku_conflict(e, &sku))?;
-        raise_version(&mut tx).await?;
-        tx.commit().await?;
-        self.cache.invalidate(Changed::Product(current.product_id));
+        w.changed(Changed::Product(current.product_id));
+        w.commit().await?;
         self.get_variant(id, None).await
     }
 
     #[instrument(skip_all, fields(id, archived))]
     pub async fn set_variant_archived(&self, id: i64, archived: bool) -> Result<Variant> {
         let now = now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write().await?;
         let done =
             sqlx::query("UPDATE variants SET archived_at = $1, updated_at = $2 WHERE id = $3")
                 .bind(archived.then_some(now))
                 .bind(now)
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(w.tx())
                 .await?
                 .rows_affected();
         if done == 0 {
             return Err(Error::not_found(format!("variant {id}")));
         }
-        raise_version(&mut tx).await?;
-        tx.commit().await?;
-        self.invalidate_variant(id).await?;
+        w.changed_variant(id).await?;
+        w.commit().await?;
         self.get_variant(id, None).await
     }
 
@@ -954,7 +950,7 @@ impl CatalogStore {
         let amount = currency.check_price("amount_minor", amount_minor)?;
         let variant = self.get_variant(variant_id, None).await?;
         let now = now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write().await?;
         sqlx::query(
             "INSERT INTO prices (variant_id, currency, amount_minor, updated_at) \
              VALUES ($1, $2, $3, $4) \
@@ -965,22 +961,21 @@ impl CatalogStore {
         .bind(currency.code())
         .bind(amount)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(w.tx())
         .await?;
-        raise_version(&mut tx).await?;
-        tx.commit().await?;
-        self.cache.invalidate(Changed::Product(variant.product_id));
+        w.changed(Changed::Product(variant.product_id));
+        w.commit().await?;
         self.get_variant(variant_id, None).await
     }
 
     #[instrument(skip_all, fields(variant_id))]
     pub async fn delete_price(&self, variant_id: i64, currency: &str) -> Result<Variant> {
         let currency = CurrencyCode::parse("currency", currency)?;
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write().await?;
         let done = sqlx::query("DELETE FROM prices WHERE variant_id = $1 AND currency = $2")
             .bind(variant_id)
             .bind(currency.code())
-            .execute(&mut *tx)
+            .execute(w.tx())
             .await?
             .rows_affected();
         if done == 0 {
@@ -988,9 +983,8 @@ impl CatalogStore {
                 "{currency} price of variant {variant_id}"
             )));
         }
-        raise_version(&mut tx).await?;
-        tx.commit().await?;
-        self.invalidate_variant(variant_id).await?;
+        w.changed_variant(variant_id).await?;
+        w.commit().await?;
         self.get_variant(variant_id, None).await
     }
 
@@ -1012,7 +1006,7 @@ impl CatalogStore {
         };
         let valid_from = validate::format_date(valid_from);
         let value = value.to_string();
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write().await?;
         sqlx::query(
             "INSERT INTO rates (currency, valid_from, rate, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (currency, valid_from) DO UPDATE SET rate = excluded.rate",
@@ -1021,12 +1015,11 @@ impl CatalogStore {
         .bind(&valid_from)
         .bind(&value)
         .bind(now_ms())
-        .execute(&mut *tx)
+        .execute(w.tx())
         .await?;
-        raise_version(&mut tx).await?;
-        tx.commit().await?;
-        self.landed.invalidate();
-        self.cache.invalidate(Changed::All);
+        w.landed_changed();
+        w.changed(Changed::All);
+        w.commit().await?;
         Ok(Rate {
             currency: currency.code().to_owned(),
             rate: value,
@@ -1093,6 +1086,8 @@ impl CatalogStore {
         let code = crate::codes::upper_code("code", &w.code, 32)?;
         let name = crate::codes::text("name", &w.name, validate::MAX_NAME)?;
         let country = crate::codes::CountryCode::parse("country", &w.country)?;
+        let kind = w.kind;
+        let mut w = self.write().await?;
         sqlx::query(
             "INSERT INTO warehouses (code, name, country, kind, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -1100,9 +1095,9 @@ impl CatalogStore {
         .bind(&code)
         .bind(&name)
         .bind(country.as_str())
-        .bind(w.kind.as_str())
+        .bind(kind.as_str())
         .bind(now_ms())
-        .execute(self.db.writer())
+        .execute(w.tx())
         .await
         .map_err(|e| match Error::from(e) {
             Error::Conflict { .. } => {
@@ -1110,6 +1105,9 @@ impl CatalogStore {
             }
             other => other,
         })?;
+        // Like a market's (see `put_market`): nothing rendered shows it today.
+        w.changed(Changed::All);
+        w.commit().await?;
         self.get_warehouse(&code).await
     }
 
@@ -1138,12 +1136,16 @@ impl CatalogStore {
             None => current.name,
         };
         let kind = patch.kind.unwrap_or(current.kind);
+        let mut w = self.write().await?;
         sqlx::query("UPDATE warehouses SET name = $1, kind = $2 WHERE code = $3")
             .bind(&name)
             .bind(kind.as_str())
             .bind(code)
-            .execute(self.db.writer())
+            .execute(w.tx())
             .await?;
+        // Like a market's (see `put_market`): nothing rendered shows it today.
+        w.changed(Changed::All);
+        w.commit().await?;
         self.get_warehouse(code).await
     }
 
@@ -1155,10 +1157,10 @@ impl CatalogStore {
         available: i64,
     ) -> Result<Variant> {
         let available = crate::codes::quantity("available", available, crate::codes::MAX_STOCK)?;
-        let w = self.get_warehouse(warehouse).await?;
-        self.get_variant(variant_id, None).await?;
-        let mut tx = self.db.begin().await?;
-        if !crate::stock::set(&mut tx, variant_id, w.id, available, now_ms())
+        let warehouse = self.get_warehouse(warehouse).await?;
+        let variant = self.get_variant(variant_id, None).await?;
+        let mut w = self.write().await?;
+        if !crate::stock::set(w.tx(), variant_id, warehouse.id, available, now_ms())
             .await?
             .moved()
         {
@@ -1166,9 +1168,8 @@ impl CatalogStore {
                 "the stock row was neither inserted nor updated",
             ));
         }
-        raise_version(&mut tx).await?;
-        tx.commit().await?;
-        self.invalidate_variant(variant_id).await?;
+        w.changed(Changed::Product(variant.product_id));
+        w.commit().await?;
         self.get_variant(variant_id, None).await
     }
 
@@ -1221,7 +1222,7 @@ impl CatalogStore {
         let currencies_json = serde_json::to_string(&currencies).map_err(Error::internal)?;
         let locales_json = serde_json::to_string(&locales).map_err(Error::internal)?;
         {
-            let mut tx = self.db.begin().await?;
+            let mut w = self.write().await?;
             sqlx::query(
                 "INSERT INTO markets (country, name, currencies, locales, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (country) DO UPDATE \
@@ -1233,11 +1234,11 @@ impl CatalogStore {
             .bind(&currencies_json)
             .bind(&locales_json)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(w.tx())
             .await?;
             sqlx::query("DELETE FROM market_warehouses WHERE country = $1")
                 .bind(country.as_str())
-                .execute(&mut *tx)
+                .execute(w.tx())
                 .await?;
             for id in &warehouse_ids {
                 sqlx::query(
@@ -1245,10 +1246,15 @@ impl CatalogStore {
                 )
                 .bind(country.as_str())
                 .bind(*id)
-                .execute(&mut *tx)
+                .execute(w.tx())
                 .await?;
             }
-            tx.commit().await?;
+            // No rendered product shows a market (nor a warehouse's name or kind) today: these
+            // rare changes of where stock ships from drop everything all the same, as every
+            // other instance does when the version moves, so that a rendering that comes to
+            // show them (stock per market) is not kept past one.
+            w.changed(Changed::All);
+            w.commit().await?;
         };
         self.get_market(country.as_str()).await
     }
@@ -1349,7 +1355,7 @@ impl CatalogStore {
         let attributes_json = serde_json::to_string(&attributes).map_err(Error::internal)?;
         let now = now_ms();
         {
-            let mut tx = self.db.begin().await?;
+            let mut w = self.write().await?;
             sqlx::query(
                 "INSERT INTO translations (product_id, locale, title, description, attributes, \
                  source_digest, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -1364,19 +1370,13 @@ impl CatalogStore {
             .bind(&attributes_json)
             .bind(&product.source_digest)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(w.tx())
             .await?;
-            crate::claims::write_pending(claims, &mut tx, product_id).await?;
-            raise_version(&mut tx).await?;
-            tx.commit().await?;
+            crate::claims::write_pending(claims, w.tx(), product_id).await?;
+            Self::update_search_text(w.tx(), product_id, &product.title).await?;
+            w.changed(Changed::Product(product_id));
+            w.commit().await?;
         };
-        self.cache.invalidate(Changed::Product(product_id));
-        let search = self.search_text(product_id, &product.title).await?;
-        sqlx::query("UPDATE products SET search_text = $1 WHERE id = $2")
-            .bind(&search)
-            .bind(product_id)
-            .execute(self.db.writer())
-            .await?;
         self.get_translation(product_id, locale).await
     }
 
@@ -1409,11 +1409,11 @@ impl CatalogStore {
     pub async fn delete_translation(&self, product_id: i64, locale: &str) -> Result<()> {
         let locale = crate::codes::parse_locale("locale", locale)?;
         let product = self.product_row(product_id).await?;
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write().await?;
         let done = sqlx::query("DELETE FROM translations WHERE product_id = $1 AND locale = $2")
             .bind(product_id)
             .bind(locale)
-            .execute(&mut *tx)
+            .execute(w.tx())
             .await?
             .rows_affected();
         if done == 0 {
@@ -1421,15 +1421,9 @@ impl CatalogStore {
                 "{locale} translation of product {product_id}"
             )));
         }
-        raise_version(&mut tx).await?;
-        tx.commit().await?;
-        self.cache.invalidate(Changed::Product(product_id));
-        let search = self.search_text(product_id, &product.title).await?;
-        sqlx::query("UPDATE products SET search_text = $1 WHERE id = $2")
-            .bind(&search)
-            .bind(product_id)
-            .execute(self.db.writer())
-            .await?;
+        Self::update_search_text(w.tx(), product_id, &product.title).await?;
+        w.changed(Changed::Product(product_id));
+        w.commit().await?;
         Ok(())
     }
 

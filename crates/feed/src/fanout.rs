@@ -1,8 +1,10 @@
 //! Fan-out of the event log to the feed connections of this instance.
 //!
-//! One tailer task per instance reads the log in global id order (`id > last`) and hands each
-//! event to the connections that watch its session, or all sessions. Writers wake it right after
-//! they commit ([`Fanout::notify`]); a short poll also picks up what other instances commit.
+//! One tailer task per instance hands each event, in global id order, to the connections that
+//! watch its session, or all sessions. Writers hand it the rows they just committed
+//! ([`crate::store::commits`]), and so, scaled out, do the other instances through Redis
+//! ([`crate::cluster`]); a batch that follows what was dispatched is handed out as it is, a gap
+//! is filled by reading the log (`id > last`), and a short poll of the log is the safety net.
 //! Because every event-writing transaction takes the single `event_clock` row before it logs
 //! (and gets its ids from it), ids are handed out in commit order on both backends: when the
 //! tailer has read up to id N, no event with an id ≤ N can still appear. So the log alone
@@ -27,9 +29,11 @@ use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
 use silkstream_catalog::cache::Changed;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{mpsc, watch, Notify};
 
 use crate::events::{Event, ReturnedTo};
+use crate::store::commits::Arrival;
+use crate::store::log::EventRow;
 
 pub use crate::store::log::LoggedEvent;
 
@@ -205,14 +209,33 @@ struct Registry {
 struct Inner {
     store: crate::store::FeedStore,
     encoder: Encoder,
-    /// Notified by writers after they commit events.
-    wake: Arc<Notify>,
     registry: Mutex<Registry>,
     next_id: AtomicU64,
     /// The last global id handed to subscribers.
     last_id: AtomicI64,
     /// True once the tailer has found the end of the log.
     ready: watch::Receiver<bool>,
+    /// Counts for `/metrics`: how events reached this instance.
+    stats: Stats,
+}
+
+/// How the dispatched events reached this instance.
+#[derive(Default)]
+struct Stats {
+    /// Taken from committed batches (this instance's, or the bus's), without reading the log.
+    from_commits: AtomicU64,
+    /// Read from the log (woken, polled, or after a gap).
+    from_log: AtomicU64,
+    /// Batches that did not follow what was dispatched (the log was read instead).
+    gaps: AtomicU64,
+}
+
+/// The next arrival, or never when the tailer has no queue of arrivals.
+async fn next_arrival(arrivals: &mut Option<mpsc::Receiver<Arrival>>) -> Option<Arrival> {
+    match arrivals {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// The fan-out of this instance; cheap to clone.
@@ -238,24 +261,29 @@ impl Drop for Subscription {
 impl Fanout {
     /// Starts the tailer. It first finds the end of the log (connections wait for that with
     /// [`Fanout::ready`] before they subscribe, so nothing committed meanwhile is missed), then
-    /// reads on every `wake` and every `poll`, until `alive`'s sender is dropped.
+    /// takes the batches commits hand it ([`crate::store::commits`]: this instance's, and the
+    /// other instances' through the bus), reads the log when woken, when a batch does not
+    /// follow what it dispatched, and on every `poll`, until `alive`'s sender is dropped.
     pub fn start(
         store: crate::store::FeedStore,
         encoder: Encoder,
-        wake: Arc<Notify>,
         poll: Duration,
         mut alive: watch::Receiver<()>,
     ) -> (Fanout, tokio::task::JoinHandle<()>) {
         let (ready_tx, ready) = watch::channel(false);
+        let (mut arrivals, wake) = match store.commits().attach_tailer() {
+            Some((rx, wake)) => (Some(rx), wake),
+            None => (None, store.commits().wake()),
+        };
         let fanout = Fanout {
             inner: Arc::new(Inner {
                 store,
                 encoder,
-                wake,
                 registry: Mutex::new(Registry::default()),
                 next_id: AtomicU64::new(1),
                 last_id: AtomicI64::new(0),
                 ready,
+                stats: Stats::default(),
             }),
         };
         let tailer = fanout.clone();
@@ -283,13 +311,14 @@ impl Fanout {
             let mut tick = tokio::time::interval(poll);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                tokio::select! {
-                    () = tailer.inner.wake.notified() => {}
-                    _ = tick.tick() => {}
+                let read = tokio::select! {
+                    () = wake.notified() => tailer.drain().await,
+                    Some(arrival) = next_arrival(&mut arrivals) => tailer.apply(arrival).await,
+                    _ = tick.tick() => tailer.drain().await,
                     // A send (shutdown) or a dropped sender (the feed is gone): stop.
                     _ = alive.changed() => break,
-                }
-                if let Err(e) = tailer.drain().await {
+                };
+                if let Err(e) = read {
                     tracing::warn!(error = %e, "reading the event log failed; retrying");
                 }
             }
@@ -313,9 +342,14 @@ impl Fanout {
         let _ = ready.wait_for(|r| *r).await;
     }
 
-    /// Wakes the tailer: call after committing events.
-    pub fn notify(&self) {
-        self.inner.wake.notify_one();
+    /// How the events dispatched so far reached this instance.
+    pub fn stats(&self) -> (u64, u64, u64) {
+        let s = &self.inner.stats;
+        (
+            s.from_commits.load(Ordering::Relaxed),
+            s.from_log.load(Ordering::Relaxed),
+            s.gaps.load(Ordering::Relaxed),
+        )
     }
 
     /// Connections watching a session now (its viewer count on this instance).
@@ -420,15 +454,54 @@ impl Fanout {
             let Some(last) = batch.last().map(|e| e.id) else {
                 return Ok(());
             };
-            let catalog = self.inner.store.catalog().cache();
             for event in &batch {
-                if let Some(changed) = stock_moved(event) {
-                    catalog.invalidate(changed);
-                }
-                self.dispatch(event);
+                self.hand_out(event);
             }
+            self.inner
+                .stats
+                .from_log
+                .fetch_add(batch.len() as u64, Ordering::Relaxed);
             self.inner.last_id.store(last, Ordering::Release);
         }
+    }
+
+    /// Hands out a committed batch without reading the log when it follows what was dispatched
+    /// (global ids are gapless and in commit order: `store::log`); drops what was dispatched
+    /// already; reads the log when the batch leaves a gap (a batch of another instance that
+    /// arrived before an earlier one, or one the bus lost).
+    async fn apply(&self, arrival: Arrival) -> Result<(), sqlx::Error> {
+        let batch = match arrival {
+            Arrival::Events(batch) => batch,
+            Arrival::Resync => return self.drain().await,
+        };
+        let last = self.inner.last_id.load(Ordering::Acquire);
+        let fresh: Vec<&EventRow> = batch.iter().filter(|r| r.id > last).collect();
+        let Some(newest) = fresh.last().map(|r| r.id) else {
+            return Ok(());
+        };
+        let follows = fresh.iter().zip(last + 1..).all(|(r, want)| r.id == want);
+        if !follows {
+            self.inner.stats.gaps.fetch_add(1, Ordering::Relaxed);
+            return self.drain().await;
+        }
+        for row in &fresh {
+            self.hand_out(&LoggedEvent::from((*row).clone()));
+        }
+        self.inner
+            .stats
+            .from_commits
+            .fetch_add(fresh.len() as u64, Ordering::Relaxed);
+        self.inner.last_id.store(newest, Ordering::Release);
+        Ok(())
+    }
+
+    /// One event to the catalog's read cache (what its stock change makes stale) and to the
+    /// connections that watch it.
+    fn hand_out(&self, event: &LoggedEvent) {
+        if let Some(changed) = stock_moved(event) {
+            self.inner.store.catalog().cache().invalidate(changed);
+        }
+        self.dispatch(event);
     }
 
     fn dispatch(&self, event: &LoggedEvent) {

@@ -104,7 +104,7 @@ pub async fn place(
                 "this buyer token has no buyer profile; create guest buyers with POST /api/v1/buyers",
             )
         })?;
-    if !feed.order_limit.allow(&principal.token_id) {
+    if !feed.order_limit.allow(&principal.token_id).await {
         return Err(Error::RateLimited(format!(
             "at most {} orders per minute per buyer",
             feed.config.orders_per_buyer_per_minute

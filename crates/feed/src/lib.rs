@@ -13,6 +13,7 @@
 pub use silkstream_catalog as catalog;
 
 pub mod cache;
+pub mod cluster;
 pub mod desk;
 pub mod error;
 pub mod events;
@@ -43,11 +44,14 @@ pub use store::FeedStore;
 pub struct FeedConfig {
     /// How long a confirmed order may stay unpaid before it is cancelled and its units return.
     pub payment_window: Duration,
-    /// Guest buyers one client address may create per minute (per instance).
+    /// Guest buyers one client address may create per minute (over the cluster with Redis,
+    /// per instance without).
     pub buyer_signups_per_minute: u32,
-    /// Orders one buyer may place per minute (per instance).
+    /// Orders one buyer may place per minute (over the cluster with Redis, per instance
+    /// without).
     pub orders_per_buyer_per_minute: u32,
-    /// Guest buyers all clients together may create per minute (per instance).
+    /// Guest buyers all clients together may create per minute (over the cluster with Redis,
+    /// per instance without).
     pub buyer_signups_per_minute_total: u32,
     /// How long a guest buyer who never orders keeps their token.
     pub guest_ttl: Duration,
@@ -59,6 +63,8 @@ pub struct FeedConfig {
     pub ws: WsConfig,
     /// The payment providers and their secrets.
     pub payments: payments::PaymentsConfig,
+    /// Redis between the instances ([`cluster`]), or none (one instance).
+    pub cluster: cluster::Cluster,
 }
 
 /// The knobs of the WebSocket feeds (docs/feed.md, "Connection care").
@@ -114,6 +120,7 @@ impl Default for FeedConfig {
             sweep_interval: Duration::from_secs(1),
             ws: WsConfig::default(),
             payments: payments::PaymentsConfig::default(),
+            cluster: cluster::Cluster::none(),
         }
     }
 }
@@ -164,11 +171,13 @@ pub struct Feed {
     /// Issues guest buyers' tokens.
     pub tokens: Arc<dyn BuyerTokens>,
     /// Signups per client address.
-    pub signup_limit: limit::RateLimiter<String>,
-    /// Signups of all clients together.
-    pub signup_ceiling: limit::RateLimiter<()>,
+    pub signup_limit: limit::Limit<String>,
+    /// Signups of all clients together (one key).
+    pub signup_ceiling: limit::Limit<&'static str>,
     /// Orders per buyer.
-    pub order_limit: limit::RateLimiter<i64>,
+    pub order_limit: limit::Limit<i64>,
+    /// Redis between the instances, or none.
+    pub cluster: cluster::Cluster,
     /// The settings the feed was built with.
     pub config: FeedConfig,
     /// Hands committed events to this instance's feed connections.
@@ -219,13 +228,13 @@ impl Feed {
         let (fanout, tailer) = fanout::Fanout::start(
             store.clone(),
             encoder,
-            store.commits(),
             config.ws.poll_interval,
             watch.clone(),
         );
         let ticker = tokio::spawn(ws::run_ticker(
             store.clone(),
             fanout.clone(),
+            config.cluster.clone(),
             rates.clone(),
             config.ws.tick_interval,
             watch.clone(),
@@ -237,7 +246,7 @@ impl Feed {
             config.ws.poll_interval,
             watch.clone(),
         ));
-        let ws_slots = ws::ConnectionSlots::default();
+        let ws_slots = ws::ConnectionSlots::new(config.cluster.clone());
         let token_watch = tokio::spawn(ws::run_token_watch(
             ws_slots.clone(),
             tokens.clone(),
@@ -252,29 +261,58 @@ impl Feed {
             config.ws.token_check_interval,
             alive.subscribe(),
         ));
+        let catalog = store.catalog().clone();
+        let cluster = config.cluster.clone();
+        let cluster_tasks = cluster.start(
+            store.clone(),
+            cluster::Listeners {
+                commits: store.commits().clone(),
+                slots: ws_slots.clone(),
+                caches: store.caches().clone(),
+                catalog_changed: Box::new(move |version| {
+                    catalog.apply_remote_version(version);
+                }),
+            },
+            alive.subscribe(),
+        );
         let (closing, _) = tokio::sync::watch::channel(false);
+        let mut tasks = vec![
+            sweeper,
+            tailer,
+            ticker,
+            token_watch,
+            token_refresh,
+            catalog_watch,
+        ];
+        tasks.extend(cluster_tasks);
         Self {
             store,
             desk,
             l10n,
             tokens,
-            signup_limit: limit::RateLimiter::new(config.buyer_signups_per_minute),
-            signup_ceiling: limit::RateLimiter::new(config.buyer_signups_per_minute_total),
-            order_limit: limit::RateLimiter::new(config.orders_per_buyer_per_minute),
+            signup_limit: limit::Limit::new(
+                "signups",
+                config.buyer_signups_per_minute,
+                cluster.clone(),
+            ),
+            signup_ceiling: limit::Limit::new(
+                "signups-total",
+                config.buyer_signups_per_minute_total,
+                cluster.clone(),
+            ),
+            order_limit: limit::Limit::new(
+                "orders",
+                config.orders_per_buyer_per_minute,
+                cluster.clone(),
+            ),
+            cluster,
             config,
             fanout,
             ws_slots,
             closing: Arc::new(closing),
             encoding,
             alive: Arc::new(alive),
-            tasks: Arc::new(std::sync::Mutex::new(vec![
-                sweeper,
-                tailer,
-                ticker,
-                token_watch,
-                token_refresh,
-                catalog_watch,
-            ])),
+            tasks: Arc::new(std::sync::Mutex::new(tasks)),
         }
     }
 
@@ -296,11 +334,32 @@ impl Feed {
         self.desk.shutdown().await;
     }
 
-    /// Closes this instance's feed connections of `token_id` at once (4401 with `why`): the
-    /// instance that revokes a token calls it; other instances' token watch finds it within
-    /// `ws.token_check_interval`.
+    /// Closes the feed connections of `token_id` at once (4401 with `why`): this instance's
+    /// here, every other instance's as soon as the wake-up reaches it through Redis; without
+    /// Redis, their token watch finds it within `ws.token_check_interval`.
     pub fn end_connections(&self, token_id: i64, why: TokenEnd) {
         self.ws_slots.end(token_id, why);
+        self.cluster.token_ended(token_id, why);
+    }
+
+    /// The viewers of `session_id`: over the cluster as of the last tick with Redis, this
+    /// instance's feed connections without.
+    pub fn viewers(&self, session_id: i64) -> usize {
+        self.cluster
+            .viewers_known(session_id)
+            .unwrap_or_else(|| self.fanout.viewers(session_id))
+    }
+
+    /// The viewers of each of `sessions`, read now (over the cluster with Redis, this
+    /// instance's without).
+    pub async fn viewers_of(&self, sessions: &[i64]) -> std::collections::HashMap<i64, usize> {
+        match self.cluster.viewers_of(sessions).await {
+            Some(totals) => totals,
+            None => sessions
+                .iter()
+                .map(|s| (*s, self.fanout.viewers(*s)))
+                .collect(),
+        }
     }
 
     /// Closes every feed connection with 1012 (service restart): call on shutdown, before the

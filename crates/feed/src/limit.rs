@@ -1,8 +1,9 @@
-//! Rate limiters, in process. [`RateLimiter`]: a fixed window per key (client address, buyer),
-//! shared by all requests; each instance counts its own requests, so behind a load balancer the
-//! effective limit is the limit times the instances, which is what a guard against floods needs
-//! (exact global limits would need Redis). [`TokenBucket`]: one connection's own budget (orders
-//! on a feed socket), owned by the connection, so no lock.
+//! Rate limits. [`Limit`]: a fixed window per key (client address, buyer), counted over the
+//! cluster through Redis when it is usable (exact over the instances: `crate::cluster`), and
+//! in-process by a [`RateLimiter`] without Redis or while it is down (then each instance counts
+//! its own requests, and behind a load balancer the effective limit is the limit times the
+//! instances). [`TokenBucket`]: one connection's own budget (orders on a feed socket), owned by
+//! the connection, so no lock.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -11,6 +12,40 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const WINDOW: Duration = Duration::from_secs(60);
+
+/// A per-minute limit counted over the cluster when Redis is usable, else in-process.
+#[derive(Clone, Debug)]
+pub struct Limit<K> {
+    /// Names the limit's keys in Redis.
+    name: &'static str,
+    per_minute: u32,
+    local: RateLimiter<K>,
+    cluster: crate::cluster::Cluster,
+}
+
+impl<K: Eq + Hash + Clone + std::fmt::Display> Limit<K> {
+    pub fn new(name: &'static str, per_minute: u32, cluster: crate::cluster::Cluster) -> Self {
+        Self {
+            name,
+            per_minute,
+            local: RateLimiter::new(per_minute),
+            cluster,
+        }
+    }
+
+    /// Counts a hit for `key`; false when the key is over its limit in this window.
+    pub async fn allow(&self, key: &K) -> bool {
+        let cluster_key = format!("{}:{key}", self.name);
+        match self
+            .cluster
+            .hit(&cluster_key, self.per_minute, WINDOW)
+            .await
+        {
+            Some(allowed) => allowed,
+            None => self.local.allow(key),
+        }
+    }
+}
 
 /// Allows `per_minute` hits per key in each one-minute window.
 #[derive(Clone, Debug)]

@@ -120,13 +120,13 @@ async fn create_buyer(
     ApiJson(body): ApiJson<NewBuyer>,
 ) -> Result<(StatusCode, ApiJson<BuyerCreated>)> {
     let body = FeedStore::check_buyer(&body)?;
-    if !feed.signup_limit.allow(&addr) {
+    if !feed.signup_limit.allow(&addr).await {
         return Err(Error::RateLimited(format!(
             "at most {} guest buyers per minute from one address",
             feed.config.buyer_signups_per_minute
         )));
     }
-    if !feed.signup_ceiling.allow(&()) {
+    if !feed.signup_ceiling.allow(&"all").await {
         return Err(Error::RateLimited(format!(
             "at most {} guest buyers per minute; try again in a minute",
             feed.config.buyer_signups_per_minute_total
@@ -183,7 +183,8 @@ async fn create_session(
 
 /// Sessions, newest first (at most 500): a host's own, everyone's for operators and admins;
 /// `?state=` narrows to `scheduled`, `live` or `ended`. `viewers` counts the feed connections
-/// watching each on this instance (the consoles' lists and the operators' room table).
+/// watching each (over every instance with Redis; the consoles' lists and the operators' room
+/// table).
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "feed", params(SessionsQuery),
     responses((status = 200, body = SessionList), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -207,10 +208,12 @@ async fn list_sessions(
     };
     let host = (principal.role == Role::Host).then_some(principal.token_id);
     let rows = feed.store.list_sessions(host, state).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let viewers = feed.viewers_of(&ids).await;
     let items = rows
         .into_iter()
         .map(|row| SessionListItem {
-            viewers: i64::try_from(feed.fanout.viewers(row.id)).unwrap_or(i64::MAX),
+            viewers: i64::try_from(viewers.get(&row.id).copied().unwrap_or(0)).unwrap_or(i64::MAX),
             markets: row.markets(),
             id: row.id,
             host: Host {

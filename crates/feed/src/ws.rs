@@ -102,10 +102,13 @@ pub struct AllFeedQuery {
 }
 
 /// Open connections per token, with a guard that gives the slot back; also how a token's
-/// connections learn that it ended (revoked, expired, gone): [`ConnectionSlots::end`].
+/// connections learn that it ended (revoked, expired, gone): [`ConnectionSlots::end`]. With
+/// Redis the cap holds over the cluster: a slot is taken here and then in Redis
+/// ([`crate::cluster::Cluster::take_slot`]).
 #[derive(Clone, Default)]
 pub struct ConnectionSlots {
     open: Arc<Mutex<HashMap<i64, TokenSlots>>>,
+    cluster: crate::cluster::Cluster,
 }
 
 /// One token's open connections on this instance and the channel that ends them.
@@ -118,11 +121,37 @@ struct TokenSlots {
 pub struct Slot {
     slots: ConnectionSlots,
     token_id: i64,
+    /// The cluster's mirror of this instance's slots counted it.
+    clustered: bool,
+    /// Redis counted it too (and is told when it is given back).
+    in_redis: bool,
     /// Becomes `Some` when the token ends: the connection closes with 4401.
     ended: watch::Receiver<Option<TokenEnd>>,
 }
 
 impl ConnectionSlots {
+    /// No connection open; the cap over the cluster when `cluster` has Redis.
+    pub fn new(cluster: crate::cluster::Cluster) -> Self {
+        Self {
+            open: Arc::default(),
+            cluster,
+        }
+    }
+
+    /// Takes a slot on this instance, then over the cluster when Redis is usable.
+    async fn take_clustered(&self, token_id: i64, max: u32) -> Option<Slot> {
+        let mut slot = self.take(token_id, max)?;
+        self.cluster.slot_opened(token_id);
+        slot.clustered = true;
+        match self.cluster.take_slot(token_id, max).await {
+            Some(true) => slot.in_redis = true,
+            // The other instances hold the rest; this instance's slot goes back with `slot`.
+            Some(false) => return None,
+            None => {}
+        }
+        Some(slot)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, TokenSlots>> {
         self.open.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -140,6 +169,8 @@ impl ConnectionSlots {
         Some(Slot {
             slots: self.clone(),
             token_id,
+            clustered: false,
+            in_redis: false,
             ended: entry.ended.subscribe(),
         })
     }
@@ -159,6 +190,9 @@ impl ConnectionSlots {
 
 impl Drop for Slot {
     fn drop(&mut self) {
+        if self.clustered {
+            self.slots.cluster.slot_closed(self.token_id, self.in_redis);
+        }
         let mut open = self.slots.lock();
         if let Some(entry) = open.get_mut(&self.token_id) {
             entry.count = entry.count.saturating_sub(1);
@@ -234,13 +268,17 @@ type Upgrade =
 
 /// Checks the upgrade and takes one of the token's connection slots (429 when none is left);
 /// the upgrade gets the message size limit.
-fn open(feed: &Feed, principal: &Principal, ws: Upgrade) -> Result<(WebSocketUpgrade, Slot)> {
+async fn open(feed: &Feed, principal: &Principal, ws: Upgrade) -> Result<(WebSocketUpgrade, Slot)> {
     let ws =
         ws.map_err(|r| Error::invalid("upgrade", format!("a WebSocket upgrade is required: {r}")))?;
     let max = feed.config.ws.max_connections_per_token;
-    let slot = feed.ws_slots.take(principal.token_id, max).ok_or_else(|| {
-        Error::RateLimited(format!("at most {max} open feed connections per token"))
-    })?;
+    let slot = feed
+        .ws_slots
+        .take_clustered(principal.token_id, max)
+        .await
+        .ok_or_else(|| {
+            Error::RateLimited(format!("at most {max} open feed connections per token"))
+        })?;
     let size = feed.config.ws.max_message_bytes;
     let ws = ws
         .max_message_size(size)
@@ -291,7 +329,7 @@ async fn session_feed(
         q.currency.as_deref(),
     )
     .await?;
-    let (ws, slot) = open(&feed, &principal, ws)?;
+    let (ws, slot) = open(&feed, &principal, ws).await?;
     Ok(ws.on_upgrade(move |socket| async move {
         let conn = Connection::new(feed, principal, key, socket, slot);
         conn.run_session(session_id, since).await;
@@ -340,7 +378,7 @@ async fn all_feed(
         q.currency.as_deref(),
     )
     .await?;
-    let (ws, slot) = open(&feed, &principal, ws)?;
+    let (ws, slot) = open(&feed, &principal, ws).await?;
     let filter = AllFilter {
         market,
         host_token_id: q.host,
@@ -943,7 +981,7 @@ impl Connection {
             "type": "snapshot",
             "seq": seq,
             "server_time": rfc3339(now_ms()),
-            "viewers": self.feed.fanout.viewers(session_id),
+            "viewers": self.feed.viewers(session_id),
             "session": session_json,
             "sale": sale,
         }))
@@ -973,10 +1011,12 @@ pub struct Encoding {
 
 /// Every `every`, each session watched on this instance gets a tick (viewers, the sale's
 /// countdown and units left), and its peak viewers are kept; the rates are refreshed each
-/// minute. Runs until `alive`'s sender is dropped.
+/// minute. With Redis, this instance's viewers are reported and the tick carries the
+/// cluster's. Runs until `alive`'s sender is dropped.
 pub async fn run_ticker(
     store: crate::FeedStore,
     fanout: fanout::Fanout,
+    cluster: crate::cluster::Cluster,
     rates: Arc<std::sync::RwLock<RateTable>>,
     every: Duration,
     alive: watch::Receiver<()>,
@@ -998,6 +1038,7 @@ pub async fn run_ticker(
             }
         }
         let watched = fanout.watched_sessions();
+        let cluster_viewers = cluster.report_viewers(&watched).await;
         peaks.retain(|id, _| watched.iter().any(|(w, _)| w == id));
         if watched.is_empty() {
             continue;
@@ -1019,7 +1060,11 @@ pub async fn run_ticker(
             })
             .collect();
         let now = now_ms();
-        for (session_id, viewers) in watched {
+        for (session_id, local) in watched {
+            let viewers = cluster_viewers
+                .as_ref()
+                .and_then(|c| c.get(&session_id).copied())
+                .unwrap_or(local);
             let sale = latest
                 .get(&session_id)
                 .map(|(id, state, left, starts_at, ends_at)| {

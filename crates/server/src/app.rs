@@ -17,6 +17,7 @@ use silkstream_catalog::auth::{Admins, Authorized, Role};
 use silkstream_catalog::error::{error_response, Error, ErrorBody, Result};
 use silkstream_catalog::extract::{ApiJson, ApiPath};
 use silkstream_catalog::{CatalogStore, Db};
+use silkstream_feed::cluster::Cluster;
 use silkstream_feed::payments::PaymentsConfig;
 use silkstream_feed::{BuyerTokens, Feed, FeedConfig, TokenEnd, WsConfig};
 use silkstream_l10n::L10n;
@@ -109,12 +110,27 @@ fn feed_config(settings: &Settings) -> FeedConfig {
             max_message_bytes: settings.feed_max_message_bytes.max(256),
             orders_per_second: settings.feed_orders_per_second.max(1),
             max_connections_per_token: settings.feed_max_connections_per_token.max(1),
+            poll_interval: Duration::from_millis(settings.feed_poll_interval_ms.max(10)),
+            token_check_interval: Duration::from_millis(settings.token_check_interval_ms.max(50)),
             ..WsConfig::default()
         },
         payments: PaymentsConfig {
             sandbox_secret: settings.payment_sandbox_secret.clone(),
             signature_window: Duration::from_secs(settings.payment_signature_window_s.max(1)),
         },
+        cluster: cluster(settings).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "redis_url: running without Redis");
+            Cluster::none()
+        }),
+    }
+}
+
+/// The `redis_url` setting as the feed's link to Redis (`serve` refuses to start when it does
+/// not parse); none without it.
+pub fn cluster(settings: &Settings) -> std::result::Result<Cluster, String> {
+    match settings.redis_url.as_deref() {
+        Some(url) => Cluster::connect(url),
+        None => Ok(Cluster::none()),
     }
 }
 
@@ -455,25 +471,43 @@ async fn openapi_json(State(state): State<AppState>) -> impl IntoResponse {
     Json(state.openapi.as_ref().clone())
 }
 
-/// Process liveness.
+/// Process liveness, or readiness: `ready`, or `degraded` when the database answers but the
+/// configured Redis does not (the instance keeps serving: feeds from the database's log,
+/// counters per instance).
 #[derive(serde::Serialize, ToSchema)]
 struct Health {
     status: &'static str,
+    /// Redis: `up`, `down`, or absent when none is configured (`/readyz` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redis: Option<&'static str>,
 }
 
 /// Liveness: the process is up.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
 async fn healthz() -> Json<Health> {
-    Json(Health { status: "ok" })
+    Json(Health {
+        status: "ok",
+        redis: None,
+    })
 }
 
-/// Readiness: the database answers.
+/// Readiness: the database answers (200 `ready`, or `degraded` while a configured Redis is
+/// down: the instance still serves everything from the database).
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
 async fn readyz(State(state): State<AppState>) -> Response {
     let ping = tokio::time::timeout(Duration::from_secs(2), state.db.ping()).await;
     if matches!(ping, Ok(true)) {
-        Json(Health { status: "ready" }).into_response()
+        let cluster = &state.feed.cluster;
+        let redis = cluster
+            .configured()
+            .then(|| if cluster.up() { "up" } else { "down" });
+        let status = if redis == Some("down") {
+            "degraded"
+        } else {
+            "ready"
+        };
+        Json(Health { status, redis }).into_response()
     } else {
         error_response(
             StatusCode::SERVICE_UNAVAILABLE,

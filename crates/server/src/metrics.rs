@@ -7,7 +7,8 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 #[derive(Clone)]
@@ -17,6 +18,28 @@ pub struct Metrics {
     latency: HistogramVec,
     /// Database round trips made by requests, by route (`silkstream_base::db::count_round_trips`).
     db_queries: IntCounterVec,
+    /// Redis: 1 usable, 0 down (degraded); registered at the first scrape that has Redis, so
+    /// absent without it.
+    redis_up: IntGauge,
+    redis_registered: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Events this instance handed to its feeds, by how they reached it (read at each scrape).
+    feed_events: IntGaugeVec,
+}
+
+/// What the feed reports at each scrape.
+#[derive(Debug, Clone, Copy)]
+pub struct FeedFigures {
+    /// `Some(up)` when Redis is configured.
+    pub redis_up: Option<bool>,
+    /// Events dispatched from committed batches (this instance's and the bus's).
+    pub from_commits: u64,
+    /// Events dispatched after reading the log.
+    pub from_log: u64,
+    /// Batches that left a gap (the log was read).
+    pub gaps: u64,
+    /// Batches published to Redis, and received from it.
+    pub published: u64,
+    pub received: u64,
 }
 
 impl Metrics {
@@ -60,11 +83,56 @@ impl Metrics {
         registry
             .register(Box::new(latency.clone()))
             .expect("metric registers once");
+        let redis_up = IntGauge::new(
+            "silkstream_redis_up",
+            "1 when Redis is usable, 0 when it is down and this instance is degraded (feeds from \
+             the database's log, counters per instance); absent without Redis",
+        )
+        .expect("metric definition is valid");
+        let feed_events = IntGaugeVec::new(
+            Opts::new(
+                "silkstream_feed_events",
+                "Feed events and batches by how they reached this instance: dispatched from \
+                 committed batches, read from the log, gaps filled from the log, batches \
+                 published to and received from Redis (totals since start)",
+            ),
+            &["via"],
+        )
+        .expect("metric definition is valid");
+        registry
+            .register(Box::new(feed_events.clone()))
+            .expect("metric registers once");
         Self {
             registry,
             requests,
             latency,
             db_queries,
+            redis_up,
+            redis_registered: Default::default(),
+            feed_events,
+        }
+    }
+
+    /// Sets the feed's figures before a scrape.
+    pub fn set_feed(&self, f: FeedFigures) {
+        if let Some(up) = f.redis_up {
+            if !self
+                .redis_registered
+                .swap(true, std::sync::atomic::Ordering::AcqRel)
+            {
+                let _ = self.registry.register(Box::new(self.redis_up.clone()));
+            }
+            self.redis_up.set(i64::from(up));
+        }
+        let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        for (via, v) in [
+            ("commits", f.from_commits),
+            ("log", f.from_log),
+            ("gaps", f.gaps),
+            ("redis_published", f.published),
+            ("redis_received", f.received),
+        ] {
+            self.feed_events.with_label_values(&[via]).set(as_i64(v));
         }
     }
 
@@ -128,7 +196,21 @@ pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> 
     response
 }
 
-pub async fn endpoint(State(metrics): State<Metrics>) -> impl IntoResponse {
+/// `/metrics`: the counters, with the feed's figures read now.
+pub async fn endpoint(
+    State(metrics): State<Metrics>,
+    State(feed): State<silkstream_feed::Feed>,
+) -> impl IntoResponse {
+    let (from_commits, from_log, gaps) = feed.fanout.stats();
+    let (published, received) = feed.cluster.stats();
+    metrics.set_feed(FeedFigures {
+        redis_up: feed.cluster.configured().then(|| feed.cluster.up()),
+        from_commits,
+        from_log,
+        gaps,
+        published,
+        received,
+    });
     (
         [(
             axum::http::header::CONTENT_TYPE,

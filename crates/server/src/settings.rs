@@ -44,7 +44,9 @@ pub struct Settings {
         default_value = "127.0.0.1:8080"
     )]
     pub bind: String,
-    /// Redis for fan-out between instances (the feed's scale-out); unused by one instance.
+    /// Redis between instances (docs/scaling.md): the feed's events, revocations and catalog
+    /// changes reach every instance through it, and viewer counts, feed caps and rate limits
+    /// count over all of them. Optional: without it each instance counts its own.
     #[arg(
         long,
         global = true,
@@ -84,8 +86,8 @@ pub struct Settings {
         default_value_t = 900
     )]
     pub payment_window_s: u64,
-    /// Guest buyers (`POST /api/v1/buyers`) one client address may create per minute (per
-    /// instance).
+    /// Guest buyers (`POST /api/v1/buyers`) one client address may create per minute (over
+    /// every instance with Redis, per instance without).
     #[arg(
         long,
         global = true,
@@ -93,7 +95,8 @@ pub struct Settings {
         default_value_t = 10
     )]
     pub buyer_signups_per_minute: u32,
-    /// Orders one buyer may place per minute (per instance).
+    /// Orders one buyer may place per minute (over every instance with Redis, per instance
+    /// without).
     #[arg(
         long,
         global = true,
@@ -149,7 +152,7 @@ pub struct Settings {
         default_value_t = 5
     )]
     pub feed_orders_per_second: u32,
-    /// Open feed connections per token.
+    /// Open feed connections per token (over every instance with Redis).
     #[arg(
         long,
         global = true,
@@ -157,6 +160,24 @@ pub struct Settings {
         default_value_t = 8
     )]
     pub feed_max_connections_per_token: u32,
+    /// How often each instance reads the event log for events it has not heard of (the safety
+    /// net behind the commits' own hand-over and Redis), and the catalog's version, in ms.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_FEED_POLL_INTERVAL_MS",
+        default_value_t = 250
+    )]
+    pub feed_poll_interval_ms: u64,
+    /// How often each instance checks the tokens of its open feeds against the database, in
+    /// ms (the safety net behind revocations sent through Redis).
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_TOKEN_CHECK_INTERVAL_MS",
+        default_value_t = 1000
+    )]
+    pub token_check_interval_ms: u64,
     /// The sandbox payment provider's signing secret (docs/payments.md); without it payments
     /// cannot start (`serve --demo` uses a dev secret when none is set).
     #[arg(
@@ -212,8 +233,8 @@ pub struct Settings {
         default_value_t = MetricsAccess::Loopback
     )]
     pub metrics_access: MetricsAccess,
-    /// Guest buyers all clients together may create per minute (per instance), besides the
-    /// per-address limit.
+    /// Guest buyers all clients together may create per minute (over every instance with
+    /// Redis, per instance without), besides the per-address limit.
     #[arg(
         long,
         global = true,

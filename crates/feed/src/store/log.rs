@@ -33,16 +33,19 @@ pub struct LoggedEvent {
     pub markets: Vec<String>,
 }
 
-#[derive(sqlx::FromRow)]
-struct EventRow {
-    id: i64,
-    session_id: i64,
-    seq: i64,
-    kind: String,
-    payload: String,
-    created_at: i64,
-    host_token_id: i64,
-    markets: String,
+/// A logged event as stored: what the log's reads return and what a commit hands to the
+/// fan-out (and, scaled out, publishes to the other instances through Redis), so that every
+/// path turns the same row into a [`LoggedEvent`].
+#[derive(sqlx::FromRow, Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct EventRow {
+    pub id: i64,
+    pub session_id: i64,
+    pub seq: i64,
+    pub kind: String,
+    pub payload: String,
+    pub created_at: i64,
+    pub host_token_id: i64,
+    pub markets: String,
 }
 
 impl From<EventRow> for LoggedEvent {
@@ -79,17 +82,28 @@ const EVENTS_PER_INSERT: usize = 500;
 const EVENT_COLUMNS: &str = "e.id, e.session_id, e.seq, e.kind, e.payload, e.created_at, \
      s.host_token_id, s.markets";
 
+/// The session a write logs events for: what the fan-out filters on.
+#[derive(Debug, Clone)]
+pub(super) struct LogSession {
+    pub id: i64,
+    pub host_token_id: i64,
+    /// The session's markets as stored (a JSON array of country codes).
+    pub markets: String,
+}
+
 /// Appends `events` (kind, JSON payload) to the session's log with its next seqs and the next
-/// global ids. Called by `SessionWrite::commit` only, as the last work of the transaction.
+/// global ids, and returns the rows as written (ids and seqs ascending). Called by
+/// `SessionWrite::commit` only, as the last work of the transaction.
 pub(super) async fn append(
     tx: &mut Conn,
-    session_id: i64,
+    session: &LogSession,
     now: i64,
-    events: &[(&'static str, String)],
-) -> Result<()> {
+    events: Vec<(&'static str, String)>,
+) -> Result<Vec<EventRow>> {
     if events.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
+    let session_id = session.id;
     let n = events.len() as i64;
     let (last,): (i64,) = sqlx::query_as(
         "UPDATE sessions SET next_seq = next_seq + $1 WHERE id = $2 RETURNING next_seq",
@@ -131,7 +145,20 @@ pub(super) async fn append(
         }
         insert.execute(&mut *tx).await?;
     }
-    Ok(())
+    Ok(events
+        .into_iter()
+        .enumerate()
+        .map(|(i, (kind, payload))| EventRow {
+            id: first_id + i as i64,
+            session_id,
+            seq: first_seq + i as i64,
+            kind: kind.to_owned(),
+            payload,
+            created_at: now,
+            host_token_id: session.host_token_id,
+            markets: session.markets.clone(),
+        })
+        .collect())
 }
 
 /// One currency's running totals in a session: orders, units, GMV in minor units, the CNY

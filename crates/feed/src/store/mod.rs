@@ -15,9 +15,14 @@
 //!   `session_totals`);
 //! - [`reports`]: the operators' reads across sessions;
 //! - [`gate`]: hosts' profiles and the qualification gate's checks (`host_profiles`);
-//! - [`write`]: the one write path.
+//! - [`write`]: the one write path;
+//! - [`commits`]: where a commit's events go next (this instance's fan-out, the bus);
+//! - [`deployment`]: the deployment's key, which names its channels and keys in Redis
+//!   (`deployment`).
 
 pub mod batch;
+pub mod commits;
+pub mod deployment;
 pub mod gate;
 pub mod log;
 pub mod orders;
@@ -54,9 +59,9 @@ pub struct FeedStore {
     catalog: CatalogStore,
     /// How long a confirmed order may stay unpaid, in ms.
     payment_window_ms: i64,
-    /// Wakes the feed's fan-out after every commit that logged events, so feeds hear of a
-    /// change at once instead of at the next poll.
-    committed: Arc<tokio::sync::Notify>,
+    /// Hands every commit's events to the feed's fan-out (and the bus, scaled out), so feeds
+    /// hear of a change at once instead of at the next poll.
+    commits: Arc<commits::Commits>,
     /// What the order path keeps in memory ([`crate::cache`]); the writes that change a cached
     /// fact on this instance forget it.
     caches: Arc<crate::cache::Caches>,
@@ -394,19 +399,19 @@ impl FeedStore {
             db,
             catalog,
             payment_window_ms: i64::try_from(payment_window.as_millis()).unwrap_or(i64::MAX),
-            committed: Arc::new(tokio::sync::Notify::new()),
+            commits: Arc::new(commits::Commits::default()),
             caches: Arc::new(crate::cache::Caches::default()),
         }
     }
 
-    /// The signal [`FeedStore`] gives after each commit that logged events.
-    pub fn commits(&self) -> Arc<tokio::sync::Notify> {
-        self.committed.clone()
+    /// Where each commit that logged events hands them ([`commits::Commits`]).
+    pub fn commits(&self) -> &Arc<commits::Commits> {
+        &self.commits
     }
 
-    /// Tells the fan-out that events were committed.
-    pub(crate) fn committed(&self) {
-        self.committed.notify_one();
+    /// Hands the rows a write just committed to the fan-out and the bus.
+    pub(crate) fn committed(&self, rows: Vec<log::EventRow>) {
+        self.commits.committed(rows);
     }
 
     /// What the order path keeps in memory (tokens, buyers, sessions, sales, keys).

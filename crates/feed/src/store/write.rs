@@ -1,6 +1,6 @@
 //! The one write path of the feed: [`FeedStore::write`] begins a transaction and locks the
 //! session; the caller works in it and logs events with [`SessionWrite::log`];
-//! [`SessionWrite::commit`] appends the events, commits and wakes the fan-out. Dropping a
+//! [`SessionWrite::commit`] appends the events, commits and hands them to the fan-out. Dropping a
 //! `SessionWrite` without committing rolls everything back. A screened write's warned claims
 //! evidence is written in the same transaction ([`SessionWrite::record_claims`]). Every feed write that changes a
 //! session, its sales, its orders or stock for them goes through here.
@@ -59,20 +59,22 @@ pub(crate) struct SessionWrite<'a> {
     /// The time of this write, read after the lock.
     pub now: i64,
     events: Vec<(&'static str, String)>,
+    /// What the log and the fan-out need of the session.
+    log_session: super::log::LogSession,
 }
 
 impl FeedStore {
     /// Begins a write on session `id`: takes its row lock first (404 when there is none).
     pub(crate) async fn write(&self, id: i64) -> Result<SessionWrite<'_>> {
         let mut tx = self.db.begin().await?;
-        let row: Option<(String, Option<i64>)> = sqlx::query_as(
+        let row: Option<(String, Option<i64>, i64, String)> = sqlx::query_as(
             "UPDATE sessions SET next_seq = next_seq WHERE id = $1 \
-             RETURNING state, pinned_product_id",
+             RETURNING state, pinned_product_id, host_token_id, markets",
         )
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        let (state, pinned_product_id) =
+        let (state, pinned_product_id, host_token_id, markets) =
             row.ok_or_else(|| Error::not_found(format!("session {id}")))?;
         Ok(SessionWrite {
             store: self,
@@ -84,6 +86,11 @@ impl FeedStore {
             },
             now: now_ms(),
             events: Vec::new(),
+            log_session: super::log::LogSession {
+                id,
+                host_token_id,
+                markets,
+            },
         })
     }
 }
@@ -111,12 +118,14 @@ impl SessionWrite<'_> {
         Ok(())
     }
 
-    /// Appends the logged events, commits, and wakes the fan-out when there were any.
+    /// Appends the logged events, commits, and hands the rows written to the fan-out (which
+    /// also publishes them to the other instances when scaled out) when there were any.
     pub async fn commit(mut self) -> Result<()> {
-        super::log::append(&mut self.tx, self.session.id, self.now, &self.events).await?;
+        let events = std::mem::take(&mut self.events);
+        let rows = super::log::append(&mut self.tx, &self.log_session, self.now, events).await?;
         self.tx.commit().await?;
-        if !self.events.is_empty() {
-            self.store.committed();
+        if !rows.is_empty() {
+            self.store.committed(rows);
         }
         Ok(())
     }

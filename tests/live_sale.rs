@@ -15,7 +15,8 @@ use tokio::task::JoinSet;
 backend_tests!(
     flash_sale_of_500_units_to_2000_buyers,
     a_known_buyers_order_makes_no_round_trip_before_the_desk,
-    a_variant_archived_behind_the_cache_is_refused_by_the_batch
+    a_variant_archived_behind_the_cache_is_refused_by_the_batch,
+    a_read_never_ends_a_sale
 );
 
 const BUYERS: usize = 2_000;
@@ -388,4 +389,58 @@ async fn a_variant_archived_behind_the_cache_is_refused_by_the_batch(backend: Ba
         .await
         .expect("count orders");
     assert_eq!(orders.0, 1, "{}", refused.text);
+}
+
+/// A read never writes: a sale whose time is up reads as `ended` in `GET /sessions/{id}`, but
+/// the read leaves it as it was (its state, its units, the log); a control route of the session
+/// (a new sale, which needs those units back) ends it.
+async fn a_read_never_ends_a_sale(backend: Backend) {
+    // No sweeper during the test.
+    let app = spawn_app_with(backend, |s| s.sweep_interval_ms = 3_600_000).await;
+    let live = app.live_session(100, true).await;
+    let sale = app.flash_sale(&live, 10, 2).await;
+    let past = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64
+        - 1_000;
+    let moved = app
+        .execute(&format!(
+            "UPDATE flash_sales SET starts_at = {past} - 1000, ends_at = {past} WHERE id = {sale}"
+        ))
+        .await;
+    assert_eq!(moved, 1);
+    let before = app.feed_fingerprint().await;
+    for _ in 0..2 {
+        let read = app
+            .get(&format!("/api/v1/sessions/{}", live.session_id), &live.host)
+            .await
+            .expect(200);
+        let shown = &read.body["sales"][0];
+        assert_eq!(shown["phase"], "ended", "{}", read.text);
+        assert_eq!(shown["remaining"], 10, "{}", read.text);
+    }
+    assert_eq!(app.feed_fingerprint().await, before, "a read wrote");
+    let open = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM flash_sales WHERE id = {sale} AND state <> 'ended'"
+        ))
+        .await;
+    assert_eq!(open, 1, "a read ended the sale");
+
+    // A new sale of all 100 units needs the 10 back: the control route ends the old one first.
+    app.post(
+        &format!("/api/v1/sessions/{}/flash-sales", live.session_id),
+        &live.host,
+        &json!({"variant_id": live.variant_id, "quantity": 100, "per_buyer_limit": 2,
+                "prices": {"KZT": 450000}, "countdown_s": 0, "duration_s": 600}),
+    )
+    .await
+    .expect(201);
+    let open = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM flash_sales WHERE id = {sale} AND state <> 'ended'"
+        ))
+        .await;
+    assert_eq!(open, 0, "the control route did not end the due sale");
 }

@@ -92,6 +92,16 @@ impl TokenCache {
         }
     }
 
+    /// The cached answer for a token by its id (an open feed knows its token's id, not its
+    /// secret): the same entry, refreshed and forgotten the same way, as an HTTP request's.
+    pub fn get_by_id(&self, token_id: i64, now: i64) -> Cached {
+        let digest = lock(&self.inner).by_id.get(&token_id).copied();
+        match digest {
+            Some(d) => self.get(&d, now),
+            None => Cached::Unknown,
+        }
+    }
+
     /// Taken before reading a token's row from the database; given back to [`Self::put`].
     pub fn stamp(&self) -> Stamp {
         Stamp(self.forgets.load(Ordering::SeqCst))

@@ -47,6 +47,9 @@ struct Inner {
     writers: Mutex<HashMap<i64, Writer>>,
     /// Tells writers apart when one stops and another starts for the same sale.
     generation: std::sync::atomic::AtomicU64,
+    /// Set by [`OrderDesk::shutdown`]: no order is taken and no writer started after it (a
+    /// writer started then would never be awaited).
+    closed: std::sync::atomic::AtomicBool,
 }
 
 /// The group-commit writers of this instance's open flash sales.
@@ -62,17 +65,20 @@ impl OrderDesk {
                 store,
                 writers: Mutex::new(HashMap::new()),
                 generation: std::sync::atomic::AtomicU64::new(0),
+                closed: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
 
     /// Hands a flash-sale order (its `sale_id` set) to the sale's writer and waits for the
-    /// committed answer.
+    /// committed answer; 503 `shutting_down` once the desk was shut down.
     pub async fn submit(&self, sale_id: i64, order: PendingOrder) -> Result<Placed> {
         let (reply, answer) = oneshot::channel();
         let mut ticket = Ticket { order, reply };
         for _ in 0..3 {
-            let queue = self.writer(sale_id);
+            let Some(queue) = self.writer(sale_id) else {
+                return Err(Error::ShuttingDown);
+            };
             match queue.send(ticket).await {
                 Ok(()) => {
                     return answer
@@ -86,11 +92,17 @@ impl OrderDesk {
         Err(Error::internal("no order desk writer would take the order"))
     }
 
-    fn writer(&self, sale_id: i64) -> mpsc::Sender<Ticket> {
+    /// The sale's writer's queue, started if needed; none once the desk is shut down. The
+    /// flag is read under the writers' lock, which `shutdown` takes after setting it, so no
+    /// writer can start after `shutdown` drained the map.
+    fn writer(&self, sale_id: i64) -> Option<mpsc::Sender<Ticket>> {
         let mut writers = lock(&self.inner.writers);
+        if self.inner.closed.load(std::sync::atomic::Ordering::Acquire) {
+            return None;
+        }
         if let Some(w) = writers.get(&sale_id) {
             if !w.queue.is_closed() {
-                return w.queue.clone();
+                return Some(w.queue.clone());
             }
         }
         let (queue, rx) = mpsc::channel(QUEUE);
@@ -107,12 +119,15 @@ impl OrderDesk {
                 task,
             },
         );
-        queue
+        Some(queue)
     }
 
     /// Stops every writer and waits for it: each answers what its queue holds (the map's
     /// senders are dropped, so its queue ends once buyers in flight have pushed), then ends.
     pub async fn shutdown(&self) {
+        self.inner
+            .closed
+            .store(true, std::sync::atomic::Ordering::Release);
         let writers: Vec<Writer> = lock(&self.inner.writers).drain().map(|(_, w)| w).collect();
         for w in writers {
             drop(w.queue);
@@ -229,4 +244,49 @@ async fn write_batch(
     Err(Error::internal(
         "the sale kept changing under the order desk",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Once the desk is shut down, an order is refused with 503 `shutting_down` and no writer
+    /// starts (one started then would never be awaited).
+    #[tokio::test]
+    async fn a_shut_desk_takes_no_order_and_starts_no_writer() {
+        let db = silkstream_catalog::Db::connect(
+            "sqlite::memory:",
+            &silkstream_catalog::db::DbOptions::default(),
+        )
+        .await
+        .expect("an in-memory database");
+        let l10n = Arc::new(silkstream_l10n::L10n::embedded().expect("bundles"));
+        let catalog = silkstream_catalog::CatalogStore::new(db.clone(), l10n);
+        let store = FeedStore::new(db, catalog, std::time::Duration::from_secs(900));
+        let desk = OrderDesk::new(store);
+        desk.shutdown().await;
+        let order = PendingOrder {
+            session_id: 1,
+            sale_id: Some(1),
+            buyer_token_id: 1,
+            buyer_name: "A".into(),
+            idempotency_key: "k".into(),
+            digest: "d".into(),
+            variant_id: 1,
+            product_id: 1,
+            quantity: 1,
+            currency: "KZT".into(),
+            unit_price_minor: 100,
+            market: "KZ".into(),
+            buyer_city: "Almaty".into(),
+            locale: "kk".into(),
+            customs_mode: None,
+            ship_to: "{}".into(),
+            landed_cost: None,
+            per_person: None,
+        };
+        let refused = desk.submit(1, order).await.err().map(|e| e.code());
+        assert_eq!(refused, Some("shutting_down"));
+        assert_eq!(desk.writers(), 0, "a writer started after shutdown");
+    }
 }

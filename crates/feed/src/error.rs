@@ -127,6 +127,11 @@ pub enum Error {
     /// 503 `payment_unavailable`: no payment provider is configured (docs/payments.md).
     #[error("{0}")]
     PaymentUnavailable(String),
+    /// 503 `shutting_down` with `Retry-After: 1`: this instance is stopping and takes no more
+    /// orders; the same order (same key) may be sent again, here after the restart or to
+    /// another instance.
+    #[error("this instance is shutting down; send the order again (same key) in a moment")]
+    ShuttingDown,
 }
 
 impl Error {
@@ -165,6 +170,7 @@ impl Error {
             Error::RateLimited(_) => "rate_limited",
             Error::SinceAhead { .. } => "since_ahead",
             Error::PaymentUnavailable(_) => "payment_unavailable",
+            Error::ShuttingDown => "shutting_down",
             Error::Unprocessable { code, .. } => code,
         }
     }
@@ -205,6 +211,18 @@ impl IntoResponse for Error {
             }
             Error::PaymentUnavailable(m) => {
                 error_response(StatusCode::SERVICE_UNAVAILABLE, "payment_unavailable", m)
+            }
+            Error::ShuttingDown => {
+                let mut r = error_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "shutting_down",
+                    self.to_string(),
+                );
+                r.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static("1"),
+                );
+                r
             }
             Error::RateLimited(m) => {
                 let mut r = error_response(StatusCode::TOO_MANY_REQUESTS, "rate_limited", m);

@@ -202,8 +202,40 @@ struct Subscriber {
 
 #[derive(Default)]
 struct Registry {
-    sessions: HashMap<i64, Vec<Subscriber>>,
+    sessions: HashMap<i64, Room>,
     all: Vec<(AllFilter, Subscriber)>,
+}
+
+/// One session's connections on this instance, and how many of them read each encoding: the
+/// tailer encodes an event once per key, before it takes the registry's lock.
+#[derive(Default)]
+struct Room {
+    subs: Vec<Subscriber>,
+    keys: HashMap<ViewKey, usize>,
+}
+
+impl Room {
+    fn add(&mut self, sub: Subscriber) {
+        *self.keys.entry(sub.key.clone()).or_insert(0) += 1;
+        self.subs.push(sub);
+    }
+
+    /// Keeps the connections `keep` says to keep, and the counts of their keys.
+    fn retain(&mut self, mut keep: impl FnMut(&Subscriber) -> bool) {
+        let keys = &mut self.keys;
+        self.subs.retain(|sub| {
+            let kept = keep(sub);
+            if !kept {
+                if let Some(n) = keys.get_mut(&sub.key) {
+                    *n -= 1;
+                    if *n == 0 {
+                        keys.remove(&sub.key);
+                    }
+                }
+            }
+            kept
+        });
+    }
 }
 
 struct Inner {
@@ -324,7 +356,7 @@ impl Fanout {
             }
             // Stopping: close every subscriber's queue so their connections end.
             let mut registry = tailer.lock();
-            for sub in registry.sessions.values().flatten() {
+            for sub in registry.sessions.values().flat_map(|room| &room.subs) {
                 sub.queue.close(Closed::Stopped);
             }
             for (_, sub) in &registry.all {
@@ -354,7 +386,10 @@ impl Fanout {
 
     /// Connections watching a session now (its viewer count on this instance).
     pub fn viewers(&self, session_id: i64) -> usize {
-        self.lock().sessions.get(&session_id).map_or(0, Vec::len)
+        self.lock()
+            .sessions
+            .get(&session_id)
+            .map_or(0, |room| room.subs.len())
     }
 
     /// Sessions with at least one connection on this instance.
@@ -362,7 +397,7 @@ impl Fanout {
         self.lock()
             .sessions
             .iter()
-            .map(|(id, subs)| (*id, subs.len()))
+            .map(|(id, room)| (*id, room.subs.len()))
             .collect()
     }
 
@@ -393,11 +428,7 @@ impl Fanout {
     ) -> Subscription {
         let sub = self.new_subscriber(key, capacity);
         let (id, queue) = (sub.id, sub.queue.clone());
-        self.lock()
-            .sessions
-            .entry(session_id)
-            .or_default()
-            .push(sub);
+        self.lock().sessions.entry(session_id).or_default().add(sub);
         Subscription {
             queue,
             id,
@@ -423,9 +454,9 @@ impl Fanout {
         let mut registry = self.lock();
         match session_id {
             Some(s) => {
-                if let Some(subs) = registry.sessions.get_mut(&s) {
-                    subs.retain(|sub| sub.id != id);
-                    if subs.is_empty() {
+                if let Some(room) = registry.sessions.get_mut(&s) {
+                    room.retain(|sub| sub.id != id);
+                    if room.subs.is_empty() {
                         registry.sessions.remove(&s);
                     }
                 }
@@ -439,8 +470,8 @@ impl Fanout {
     pub fn tick(&self, session_id: i64, text: &str) {
         let bytes = Utf8Bytes::from(text.to_owned());
         let registry = self.lock();
-        if let Some(subs) = registry.sessions.get(&session_id) {
-            for sub in subs {
+        if let Some(room) = registry.sessions.get(&session_id) {
+            for sub in &room.subs {
                 let _ = sub.queue.push(Frame::Tick(bytes.clone()));
             }
         }
@@ -504,8 +535,41 @@ impl Fanout {
         self.dispatch(event);
     }
 
+    /// Queues `event` on every connection that watches it. It is encoded once per audience
+    /// (view key) before the registry's lock is taken, so the lock is held only to push shared
+    /// bytes; a key that appeared meanwhile (a connection that subscribed in between) is
+    /// encoded under the lock.
     fn dispatch(&self, event: &LoggedEvent) {
-        let mut encoded: HashMap<ViewKey, Utf8Bytes> = HashMap::new();
+        let keys: Vec<ViewKey> = {
+            let registry = self.lock();
+            let room = registry
+                .sessions
+                .get(&event.session_id)
+                .into_iter()
+                .flat_map(|room| room.keys.keys());
+            let all = registry
+                .all
+                .iter()
+                .filter(|(filter, _)| filter.matches(event))
+                .map(|(_, sub)| &sub.key);
+            let mut keys: Vec<ViewKey> = Vec::new();
+            for key in room.chain(all) {
+                if !keys.contains(key) {
+                    keys.push(key.clone());
+                }
+            }
+            keys
+        };
+        if keys.is_empty() {
+            return;
+        }
+        let mut encoded: HashMap<ViewKey, Utf8Bytes> = keys
+            .into_iter()
+            .map(|key| {
+                let text = Utf8Bytes::from((self.inner.encoder)(event, &key));
+                (key, text)
+            })
+            .collect();
         let mut encode = |key: &ViewKey| {
             encoded
                 .entry(key.clone())
@@ -529,12 +593,12 @@ impl Fanout {
             }
         };
         let mut registry = self.lock();
-        if let Some(subs) = registry.sessions.get_mut(&event.session_id) {
-            subs.retain(|sub| {
+        if let Some(room) = registry.sessions.get_mut(&event.session_id) {
+            room.retain(|sub| {
                 let text = encode(&sub.key);
                 offer(sub, text)
             });
-            if subs.is_empty() {
+            if room.subs.is_empty() {
                 registry.sessions.remove(&event.session_id);
             }
         }
@@ -579,5 +643,92 @@ pub fn stock_moved(e: &LoggedEvent) -> Option<Changed> {
         | Event::OrderPaid(_)
         | Event::OrderShipped(_)
         | Event::OrderDelivered(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: i64, session_id: i64) -> LoggedEvent {
+        LoggedEvent::from(EventRow {
+            id,
+            session_id,
+            seq: id,
+            kind: "session_started".into(),
+            payload: "{}".into(),
+            created_at: 0,
+            host_token_id: 1,
+            markets: "[\"KZ\"]".into(),
+        })
+    }
+
+    fn key(locale: &'static str) -> ViewKey {
+        ViewKey {
+            audience: Audience::Public,
+            locale,
+            currency: "KZT",
+        }
+    }
+
+    /// Each audience's text is encoded once per event and outside the registry's lock: an
+    /// encoder that reads the registry (here: the viewer count) does not deadlock, and 3
+    /// connections in 2 locales cost 2 encodings.
+    #[tokio::test]
+    async fn events_are_encoded_once_per_key_outside_the_lock() {
+        let db = silkstream_catalog::Db::connect(
+            "sqlite::memory:",
+            &silkstream_catalog::db::DbOptions::default(),
+        )
+        .await
+        .expect("an in-memory database");
+        let l10n = Arc::new(silkstream_l10n::L10n::embedded().expect("bundles"));
+        let catalog = silkstream_catalog::CatalogStore::new(db.clone(), l10n);
+        let store = crate::store::FeedStore::new(db, catalog, Duration::from_secs(900));
+        let this: Arc<std::sync::OnceLock<Fanout>> = Arc::default();
+        let encodings = Arc::new(AtomicU64::new(0));
+        let (seen, count) = (this.clone(), encodings.clone());
+        let encoder: Encoder = Arc::new(move |e, key| {
+            count.fetch_add(1, Ordering::Relaxed);
+            let viewers = seen.get().map_or(0, |f| f.viewers(e.session_id));
+            format!("{}:{}:{viewers}", e.id, key.locale)
+        });
+        let fanout = Fanout {
+            inner: Arc::new(Inner {
+                store,
+                encoder,
+                registry: Mutex::new(Registry::default()),
+                next_id: AtomicU64::new(1),
+                last_id: AtomicI64::new(0),
+                ready: watch::channel(true).1,
+                stats: Stats::default(),
+            }),
+        };
+        let _ = this.set(fanout.clone());
+        let subs: Vec<Subscription> = ["kk", "ru", "kk"]
+            .into_iter()
+            .map(|l| fanout.subscribe_session(7, key(l), 8))
+            .collect();
+        let (done_tx, done) = tokio::sync::oneshot::channel();
+        {
+            let fanout = fanout.clone();
+            std::thread::spawn(move || {
+                fanout.dispatch(&event(1, 7));
+                let _ = done_tx.send(());
+            });
+        }
+        let done = tokio::time::timeout(Duration::from_secs(5), done).await;
+        assert!(
+            matches!(done, Ok(Ok(()))),
+            "dispatch deadlocked or panicked: it encoded under the lock"
+        );
+        assert_eq!(encodings.load(Ordering::Relaxed), 2, "one encoding per key");
+        for (sub, locale) in subs.iter().zip(["kk", "ru", "kk"]) {
+            let frames = sub.queue.take().await.expect("a frame");
+            match &frames[0] {
+                Frame::Event { text, .. } => assert_eq!(text.as_str(), format!("1:{locale}:3")),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 }

@@ -22,11 +22,13 @@ use silkstream_catalog::error::ErrorBody;
 use silkstream_catalog::extract::{ApiPath, ApiQuery};
 use silkstream_catalog::localize::View;
 use silkstream_catalog::store::RateTable;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::cache::Cached;
 use crate::error::{Error, Result};
 use crate::events::{Part, TotalsView};
 use crate::fanout::{self, AllFilter, Audience, Closed, Frame, LoggedEvent, Subscription, ViewKey};
@@ -442,9 +444,11 @@ struct Connection {
     /// and the clocks at once, so a connection costs one task and no split halves.
     socket: WebSocket,
     slot: Slot,
-    /// Answers of orders placed on this socket, written back in the loop; made with the first
-    /// order (most viewers never order, and an idle connection holds no channel).
-    results: Option<(mpsc::Sender<String>, mpsc::Receiver<String>)>,
+    /// The orders placed on this socket and not yet answered, each a task of this connection
+    /// (joined: their answers are written back in the loop, and the connection waits for them
+    /// before it ends); made with the first order (most viewers never order, and an idle
+    /// connection holds no set).
+    in_flight: Option<JoinSet<String>>,
     orders: TokenBucket,
     last_heard: Instant,
     heartbeat: tokio::time::Interval,
@@ -470,7 +474,7 @@ impl Connection {
             key,
             socket,
             slot,
-            results: None,
+            in_flight: None,
             orders,
             last_heard: Instant::now(),
             closing,
@@ -628,6 +632,7 @@ impl Connection {
                 break End::Gone;
             }
         };
+        self.settle_orders(!matches!(end, End::Gone)).await;
         self.finish(end, json!({"type": "resync", "since": last}))
             .await;
     }
@@ -739,7 +744,7 @@ impl Connection {
                     }),
                 }
             },
-            Some(answer) = answer(&mut self.results) => {
+            Some(answer) = answer(&mut self.in_flight) => {
                 if self.send(Utf8Bytes::from(answer)).await {
                     Step::Continue
                 } else {
@@ -817,10 +822,7 @@ impl Connection {
                 let pong = json!({"type": "pong", "server_time": rfc3339(now_ms())});
                 self.reply(&pong).await
             }
-            Ok(ClientMessage::Order(order)) => {
-                self.order(*order).await;
-                Ok(())
-            }
+            Ok(ClientMessage::Order(order)) => self.order(*order).await,
             Err(e) => {
                 let error = json!({"code": "invalid", "message": e.to_string()});
                 let m = match client_order_id {
@@ -842,117 +844,141 @@ impl Connection {
         }
     }
 
-    /// The sender of this connection's order answers, made with the first order.
-    fn answers(&mut self) -> &mpsc::Sender<String> {
-        &self.results.get_or_insert_with(|| mpsc::channel(64)).0
-    }
-
-    /// Places an order off the loop (the desk answers after its commit) and queues the answer.
-    async fn order(&mut self, order: WsOrder) {
+    /// Places an order off the loop (the desk answers after its commit) as a task of this
+    /// connection; a refusal decided here is written at once (never dropped: the client gets
+    /// it, or the connection ends).
+    async fn order(&mut self, order: WsOrder) -> std::result::Result<(), End> {
         let id = order.client_order_id.clone();
-        let refuse = |code: &str, message: String| {
+        let refusal = |code: &str, message: &str| {
             json!({"type": "order_result", "client_order_id": id,
                    "error": {"code": code, "message": message}})
-            .to_string()
         };
+        if *self.closing.borrow() {
+            let e = Error::ShuttingDown;
+            return self.reply(&refusal(e.code(), &e.to_string())).await;
+        }
         let ended = *self.slot.ended.borrow();
         if let Some(why) = ended {
-            let _ = self
-                .answers()
-                .try_send(refuse("unauthorized", why.reason().into()));
-            return;
+            return self.reply(&refusal("unauthorized", why.reason())).await;
+        }
+        // The token is checked for each order as an HTTP request's is, from the same cache
+        // (refreshed from the database every `token_check_interval`, and forgotten at once on a
+        // revocation, here or, through Redis, on another instance).
+        let now = now_ms();
+        match self
+            .feed
+            .store
+            .caches()
+            .tokens
+            .get_by_id(self.principal.token_id, now)
+        {
+            Cached::Valid(_) => {}
+            Cached::Expired => {
+                self.feed
+                    .ws_slots
+                    .end(self.principal.token_id, TokenEnd::Expired);
+                return self
+                    .reply(&refusal("unauthorized", TokenEnd::Expired.reason()))
+                    .await;
+            }
+            Cached::Unknown => {
+                match Box::pin(self.feed.tokens.ended_tokens(&[self.principal.token_id])).await {
+                    Ok(ended) if ended.is_empty() => {}
+                    Ok(ended) => {
+                        let why = ended.first().map_or(TokenEnd::Gone, |e| e.1);
+                        self.feed.ws_slots.end(self.principal.token_id, why);
+                        return self.reply(&refusal("unauthorized", why.reason())).await;
+                    }
+                    Err(e) => return self.reply(&refusal(e.code(), &e.to_string())).await,
+                }
+            }
         }
         if self.principal.role != Role::Buyer {
-            let _ = self
-                .answers()
-                .try_send(refuse("forbidden", "only buyers place orders".into()));
-            return;
+            return self
+                .reply(&refusal("forbidden", "only buyers place orders"))
+                .await;
         }
         if !self.orders.take() {
             let message = format!(
                 "at most {} orders per second on one connection",
                 self.feed.config.ws.orders_per_second
             );
-            let _ = self.answers().try_send(refuse("rate_limited", message));
-            return;
+            return self.reply(&refusal("rate_limited", &message)).await;
         }
         let key = match crate::intake::check_key("client_order_id", &order.client_order_id) {
             Ok(k) => k,
-            Err(e) => {
-                let _ = self.answers().try_send(refuse(e.code(), e.to_string()));
-                return;
-            }
+            Err(e) => return self.reply(&refusal(e.code(), &e.to_string())).await,
         };
         let Some(session_id) = self.session_id() else {
-            let _ = self.answers().try_send(refuse(
-                "invalid",
-                "orders are placed on a session's feed".into(),
-            ));
-            return;
+            return self
+                .reply(&refusal("invalid", "orders are placed on a session's feed"))
+                .await;
         };
         let feed = self.feed.clone();
         let principal = self.principal.clone();
-        let answers = self.answers().clone();
-        tokio::spawn(async move {
-            // The token is checked again for each order, as an HTTP request's is: a revocation
-            // made on another instance refuses the order even before the token watch closes
-            // this socket.
-            match feed.tokens.ended_tokens(&[principal.token_id]).await {
-                Ok(ended) if ended.is_empty() => {}
-                Ok(ended) => {
-                    let why = ended.first().map_or(TokenEnd::Gone, |e| e.1);
-                    feed.ws_slots.end(principal.token_id, why);
-                    let _ = answers
-                        .send(
-                            json!({"type": "order_result", "client_order_id": id,
-                                   "error": {"code": "unauthorized", "message": why.reason()}})
-                            .to_string(),
-                        )
-                        .await;
-                    return;
+        self.in_flight
+            .get_or_insert_with(JoinSet::new)
+            .spawn(async move {
+                let body = NewOrder {
+                    variant_id: order.variant_id,
+                    quantity: order.quantity,
+                    currency: order.currency,
+                    ship_to: order.ship_to,
+                };
+                let result = crate::intake::place(&feed, &principal, session_id, key, body).await;
+                match result {
+                    Ok(placed) => {
+                        let mut out = serde_json::Map::new();
+                        out.insert("type".into(), json!("order_result"));
+                        out.insert("client_order_id".into(), json!(id));
+                        if let Ok(Value::Object(body)) = serde_json::to_value(&placed) {
+                            out.extend(body);
+                        }
+                        Value::Object(out).to_string()
+                    }
+                    Err(e) => {
+                        let mut error = json!({"code": e.code(), "message": e.to_string()});
+                        if let Error::Refused {
+                            localized: Some(l), ..
+                        } = &e
+                        {
+                            error["localized"] = json!(l);
+                        }
+                        json!({"type": "order_result", "client_order_id": id, "error": error})
+                            .to_string()
+                    }
                 }
-                Err(e) => {
-                    let _ = answers
-                        .send(
-                            json!({"type": "order_result", "client_order_id": id,
-                                   "error": {"code": e.code(), "message": e.to_string()}})
-                            .to_string(),
-                        )
-                        .await;
-                    return;
+            });
+        Ok(())
+    }
+
+    /// Waits for the orders still in flight when the connection ends (bounded by the idle
+    /// timeout), writing their answers while the socket is open (`send`), so that no order
+    /// task outlives its connection.
+    async fn settle_orders(&mut self, send: bool) {
+        let Some(mut in_flight) = self.in_flight.take() else {
+            return;
+        };
+        let within = self.feed.config.ws.idle_timeout;
+        let settled = tokio::time::timeout(within, async {
+            while let Some(done) = in_flight.join_next().await {
+                match done {
+                    Ok(text) if send => {
+                        if !self.send(Utf8Bytes::from(text)).await {
+                            return false;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "a feed order task failed"),
                 }
             }
-            let body = NewOrder {
-                variant_id: order.variant_id,
-                quantity: order.quantity,
-                currency: order.currency,
-                ship_to: order.ship_to,
-            };
-            let result = crate::intake::place(&feed, &principal, session_id, key, body).await;
-            let text = match result {
-                Ok(placed) => {
-                    let mut out = serde_json::Map::new();
-                    out.insert("type".into(), json!("order_result"));
-                    out.insert("client_order_id".into(), json!(id));
-                    if let Ok(Value::Object(body)) = serde_json::to_value(&placed) {
-                        out.extend(body);
-                    }
-                    Value::Object(out).to_string()
-                }
-                Err(e) => {
-                    let mut error = json!({"code": e.code(), "message": e.to_string()});
-                    if let Error::Refused {
-                        localized: Some(l), ..
-                    } = &e
-                    {
-                        error["localized"] = json!(l);
-                    }
-                    json!({"type": "order_result", "client_order_id": id, "error": error})
-                        .to_string()
-                }
-            };
-            let _ = answers.send(text).await;
-        });
+            true
+        })
+        .await;
+        if settled.is_err() {
+            tracing::warn!("feed orders still in flight at the connection's end were abandoned");
+            in_flight.shutdown().await;
+        }
     }
 
     fn session_id(&self) -> Option<i64> {
@@ -1087,13 +1113,17 @@ pub async fn run_ticker(
     }
 }
 
-/// The next answer of an order placed on the socket; pending for ever before the first order.
-async fn answer(
-    results: &mut Option<(mpsc::Sender<String>, mpsc::Receiver<String>)>,
-) -> Option<String> {
-    match results {
-        Some((_, rx)) => rx.recv().await,
-        None => std::future::pending().await,
+/// The next answer of an order placed on the socket; pending while none is in flight.
+async fn answer(in_flight: &mut Option<JoinSet<String>>) -> Option<String> {
+    match in_flight {
+        Some(set) if !set.is_empty() => match set.join_next().await? {
+            Ok(text) => Some(text),
+            Err(e) => {
+                tracing::error!(error = %e, "a feed order task failed");
+                None
+            }
+        },
+        _ => std::future::pending().await,
     }
 }
 

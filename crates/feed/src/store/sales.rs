@@ -143,6 +143,19 @@ impl FeedStore {
         }
         let now = w.now;
         super::gate::check_product_in(w.tx(), session_id, product_id, now).await?;
+        // A control route of the session: its sales whose time is up end here, in this write,
+        // before their units are counted (a read shows them ended but never ends them).
+        let due: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM flash_sales WHERE session_id = $1 AND state <> 'ended' \
+             AND ends_at <= $2 ORDER BY id",
+        )
+        .bind(session_id)
+        .bind(now)
+        .fetch_all(w.tx())
+        .await?;
+        for (due,) in due {
+            end_sale_in(&mut w, due, "time_up").await?;
+        }
         let starts_at = now + countdown * 1000;
         let ends_at = starts_at + duration * 1000;
         let running: Option<(i64,)> = sqlx::query_as(

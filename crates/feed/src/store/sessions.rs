@@ -189,10 +189,10 @@ impl FeedStore {
         self.session(id).await
     }
 
-    /// A session with its showcase, sales and (once ended) summary. Sales whose time is up are
-    /// ended first, so what a reader sees never lags the clock.
+    /// A session with its showcase, sales and (once ended) summary. A read never writes: a
+    /// sale whose time is up shows the phase `ended` from the clock (`SaleRow::view`) until the
+    /// sweeper (or a control route of its session) ends it and returns its units.
     pub async fn session(&self, id: i64) -> Result<Session> {
-        self.end_due_sales(Some(id)).await?;
         let row = self.session_row(id).await?;
         let (showcase, sales): (Vec<(i64,)>, Vec<SaleRow>) = {
             let showcase = sqlx::query_as(

@@ -303,6 +303,29 @@ impl TestApp {
         self.db.close().await;
     }
 
+    /// A handle on a server this process did not start (an instance of a
+    /// [`Cluster`](crate::Cluster), or the load balancer in front of them) at `base`, with an
+    /// admin token and a pool on its database: every request helper and fixture works on it.
+    /// It owns neither the server nor the database.
+    pub(crate) fn remote(base: String, admin: String, db: Db, database_url: String) -> TestApp {
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            admin,
+            db,
+            test_db: TestDb {
+                url: database_url.clone(),
+                backend: Backend::Postgres {
+                    admin_url: database_url,
+                },
+                _dir: None,
+                pg_name: None,
+            },
+            shutdown: None,
+            server: None,
+        }
+    }
+
     /// A second server on the same database (another stateless instance behind the same load
     /// balancer), with its own admin token. The database stays owned by `self`.
     pub async fn another_instance(&self, adjust: impl FnOnce(&mut Settings)) -> TestApp {

@@ -20,9 +20,14 @@
 //! - `payments`: paying as a provider does ([`callback_signature`], [`TestApp::callback`],
 //!   [`TestApp::pay_through_sandbox`], the one way tests pay an order);
 //! - `wait`: [`eventually`], to await what the server does on its own time;
-//! - [`ws`]: feed clients over real WebSockets.
+//! - [`ws`]: feed clients over real WebSockets;
+//! - `cluster`: the scaled-out deployment as real processes for fault tests: [`Cluster`]
+//!   (throwaway [`Postgres`] and [`Redis`], N [`Instance`]s of the `silkstream` binary),
+//!   [`Nginx`] in front of them from `deploy/nginx.conf`, and [`ResumingFeed`], a feed that
+//!   reconnects with `since` to whichever instance is up.
 
 mod app;
+mod cluster;
 mod databases;
 mod db_query;
 mod fixtures;
@@ -34,6 +39,10 @@ pub use reqwest;
 pub use serde_json;
 
 pub use app::{spawn_app, spawn_app_on, spawn_app_with, Reply, TestApp};
+pub use cluster::{
+    cluster_tools_or_skip, free_port, render_nginx_conf, silkstream_bin, Cluster, ClusterSpec,
+    FeedLog, Instance, Nginx, Postgres, Redis, ResumingFeed, NGINX_TEMPLATE,
+};
 pub use databases::{redis_or_skip, Backend, TestDb};
 pub use fixtures::{order_body, sample_product, ship_to, LiveSetup};
 pub use payments::{callback_signature, unix_now, SANDBOX_SECRET};

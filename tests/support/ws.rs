@@ -1,6 +1,7 @@
 //! Feed clients over real WebSockets: [`TestApp::ws_connect`] (token in the `Authorization`
-//! header), [`TestApp::ws_try_connect`] (to see a refused upgrade) and
-//! [`TestApp::ws_connect_slow`] (a small TCP receive buffer, for a client that falls behind).
+//! header), [`TestApp::ws_try_connect`] (to see a refused upgrade),
+//! [`TestApp::ws_connect_slow`] (a small TCP receive buffer, for a client that falls behind) and
+//! [`TestApp::ws_connect_if_up`] (never panics: for clients that reconnect elsewhere).
 
 use std::time::Duration;
 
@@ -97,12 +98,47 @@ impl TestApp {
         self.base.trim_start_matches("http://").to_owned()
     }
 
+    /// Opens a feed at `path` if the server is up and takes it: any failure (nothing listening,
+    /// a refused or broken upgrade, no answer within 10 s) is an `Err` saying what happened,
+    /// never a panic. For clients that reconnect to whichever instance is up.
+    pub async fn ws_connect_if_up(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> Result<FeedClient, String> {
+        let stream =
+            tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(self.authority()))
+                .await
+                .map_err(|_| format!("{}: the connection is not accepted within 5 s", self.base))?
+                .map_err(|e| format!("{}: {e}", self.base))?;
+        match self.try_handshake(stream, path, token).await {
+            Ok(client) => Ok(client),
+            Err(Upgrade::Refused(refusal)) => {
+                Err(format!("{}{path}: refused: {refusal:?}", self.base))
+            }
+            Err(Upgrade::Failed(why)) => Err(format!("{}{path}: {why}", self.base)),
+        }
+    }
+
     async fn handshake(
         &self,
         stream: TcpStream,
         path: &str,
         token: Option<&str>,
     ) -> Result<FeedClient, Refusal> {
+        match self.try_handshake(stream, path, token).await {
+            Ok(client) => Ok(client),
+            Err(Upgrade::Refused(refusal)) => Err(refusal),
+            Err(Upgrade::Failed(why)) => panic!("upgrade of {path} failed: {why}"),
+        }
+    }
+
+    async fn try_handshake(
+        &self,
+        stream: TcpStream,
+        path: &str,
+        token: Option<&str>,
+    ) -> Result<FeedClient, Upgrade> {
         let mut request = format!("ws://{}{path}", self.authority())
             .into_client_request()
             .expect("a WebSocket request");
@@ -117,7 +153,7 @@ impl TestApp {
             tokio_tungstenite::client_async(request, stream),
         )
         .await
-        .unwrap_or_else(|_| panic!("the upgrade of {path} is not answered within 10 s"));
+        .map_err(|_| Upgrade::Failed("the upgrade is not answered within 10 s".into()))?;
         match handshake {
             Ok((socket, _)) => Ok(FeedClient {
                 socket,
@@ -130,14 +166,22 @@ impl TestApp {
                     .as_deref()
                     .and_then(|b| serde_json::from_slice(b).ok())
                     .unwrap_or(Value::Null);
-                Err(Refusal {
+                Err(Upgrade::Refused(Refusal {
                     status: response.status().as_u16(),
                     body,
-                })
+                }))
             }
-            Err(e) => panic!("upgrade of {path} failed: {e}"),
+            Err(e) => Err(Upgrade::Failed(e.to_string())),
         }
     }
+}
+
+/// Why an upgrade did not give a feed.
+enum Upgrade {
+    /// The server answered with plain HTTP.
+    Refused(Refusal),
+    /// The connection broke or the answer was not an upgrade.
+    Failed(String),
 }
 
 impl FeedClient {
@@ -177,6 +221,32 @@ impl FeedClient {
                 Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
                 Message::Binary(b) => panic!("{}: a binary message: {b:?}", self.path),
                 Message::Close(frame) => panic!("{}: closed: {frame:?}", self.path),
+            }
+        }
+    }
+
+    /// The next text message as JSON, or `None` once the connection has ended (a close frame,
+    /// an error, the end of the stream) or when nothing arrives `within`: for a client that
+    /// reconnects instead of failing.
+    pub async fn next_json_or_end(&mut self, within: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next_message(left).await {
+                Ok(Some(Message::Text(text))) => {
+                    let text = text.as_str().to_owned();
+                    let value = serde_json::from_str(&text).unwrap_or_else(|e| {
+                        panic!(
+                            "{}: a text message that is not JSON ({e}): {text}",
+                            self.path
+                        )
+                    });
+                    self.transcript.push(text);
+                    return Some(value);
+                }
+                Ok(Some(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
+                Ok(Some(Message::Binary(b))) => panic!("{}: a binary message: {b:?}", self.path),
+                Ok(Some(Message::Close(_)) | None) | Err(()) => return None,
             }
         }
     }

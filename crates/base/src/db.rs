@@ -16,12 +16,24 @@
 //!
 //! Durability (design invariant 7): SQLite runs WAL with `synchronous=FULL`, so a commit is on
 //! disk before it returns; PostgreSQL keeps its default `synchronous_commit = on`.
+//!
+//! An outage fails fast (PostgreSQL): a watch task keeps one connection of its own outside the
+//! pools and pings on it every [`REACHABILITY_EVERY`]; when the ping fails and a new connection
+//! cannot be made either, the database is marked unreachable and every statement or
+//! transaction fails at once with `PoolClosed` (a 503 `database_unavailable`, see
+//! `error.rs`) instead of waiting out the pool's acquire timeout while sqlx retries refused
+//! connections; the first successful connection marks it reachable again, and the pool's
+//! connections older than that moment (broken by a restart) are discarded instead of being
+//! handed out once more. The watch has its own connection so that a pool busy under load is
+//! never taken for a database that is down.
 
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions, Executor};
+use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 /// A transaction on either backend; `&mut *tx` is the connection queries run on.
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -67,14 +79,61 @@ pub struct Db {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    /// What the reachability watch (PostgreSQL) found.
+    reach: Arc<Reachability>,
+    /// A closed pool, handed out instead of `read` and `write` while the database is out of
+    /// reach: its every use fails at once with `PoolClosed`.
+    offline: AnyPool,
+    /// Held by every handle; the watch ends when the last one is dropped.
+    _handles: Arc<()>,
 }
+
+/// What the reachability watch found (see the module's header).
+#[derive(Debug)]
+struct Reachability {
+    unreachable: AtomicBool,
+    /// Milliseconds after `epoch` when the database was last found reachable after an outage
+    /// (0: never); a pooled connection made before then is discarded when next handed out.
+    recovered_ms: AtomicU64,
+    epoch: Instant,
+}
+
+impl Reachability {
+    fn new() -> Arc<Self> {
+        Arc::new(Reachability {
+            unreachable: AtomicBool::new(false),
+            recovered_ms: AtomicU64::new(0),
+            epoch: Instant::now(),
+        })
+    }
+
+    /// True for a connection `age` old that was made before the last recovery.
+    fn predates_recovery(&self, age: Duration) -> bool {
+        let recovered = self.recovered_ms.load(Ordering::Relaxed);
+        if recovered == 0 {
+            return false;
+        }
+        let now = self.epoch.elapsed();
+        let made = now.saturating_sub(age);
+        made < Duration::from_millis(recovered)
+    }
+}
+
+/// How often the reachability watch pings the database on its own connection.
+pub const REACHABILITY_EVERY: Duration = Duration::from_millis(250);
+
+/// How long the watch waits for a ping or a new connection before it calls the database
+/// unreachable.
+const REACHABILITY_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Tuning for [`Db::connect`].
 #[derive(Clone, Debug)]
 pub struct DbOptions {
     /// Connections for readers (and, on PostgreSQL, writers).
     pub max_connections: u32,
-    /// How long to wait for a connection before failing a request.
+    /// How long to wait for a connection before failing a request (503
+    /// `database_unavailable`). Short: when the database is down, sqlx keeps trying to connect
+    /// until this passes, and every request (and its client) would wait that long.
     pub acquire_timeout: Duration,
 }
 
@@ -82,7 +141,7 @@ impl Default for DbOptions {
     fn default() -> Self {
         Self {
             max_connections: 16,
-            acquire_timeout: Duration::from_secs(10),
+            acquire_timeout: Duration::from_secs(3),
         }
     }
 }
@@ -119,13 +178,19 @@ impl Db {
             // The writer first: it creates the file and switches it to WAL.
             let write = pool(1).await?;
             let read = pool(options.max_connections.max(1)).await?;
+            // A file is always reachable: no watch.
             Ok(Self {
                 read,
                 write,
                 backend: Backend::Sqlite,
+                reach: Reachability::new(),
+                offline: offline_pool(&connect).await,
+                _handles: Arc::new(()),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let connect = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+            let reach = Reachability::new();
+            let hook_reach = reach.clone();
             let pool = AnyPoolOptions::new()
                 .max_connections(options.max_connections.max(2))
                 .acquire_timeout(options.acquire_timeout)
@@ -133,20 +198,36 @@ impl Db {
                 // per query. Ping only one that sat idle long enough for the server or a
                 // middlebox to have dropped it; a busy connection that broke fails its query.
                 .test_before_acquire(false)
-                .before_acquire(|conn, meta| {
+                .before_acquire(move |conn, meta| {
+                    // Made before the database came back from an outage: broken by it, most
+                    // likely; a new one is made instead.
+                    let stale = hook_reach.predates_recovery(meta.age);
                     Box::pin(async move {
+                        if stale {
+                            return Ok(false);
+                        }
                         if meta.idle_for >= PING_WHEN_IDLE_FOR {
                             sqlx::Connection::ping(conn).await?;
                         }
                         Ok(true)
                     })
                 })
-                .connect_with(connect)
+                .connect_with(connect.clone())
                 .await?;
+            let handles = Arc::new(());
+            tokio::spawn(watch_reachability(
+                reach.clone(),
+                Arc::downgrade(&handles),
+                pool.clone(),
+                connect.clone(),
+            ));
             Ok(Self {
                 read: pool.clone(),
                 write: pool,
                 backend: Backend::Postgres,
+                reach,
+                offline: offline_pool(&connect).await,
+                _handles: handles,
             })
         } else {
             Err(sqlx::Error::Configuration(
@@ -159,22 +240,40 @@ impl Db {
         self.backend
     }
 
+    /// False while the reachability watch finds the database out of reach (PostgreSQL): every
+    /// use of [`Db::reader`], [`Db::writer`] and [`Db::begin`] then fails at once.
+    pub fn reachable(&self) -> bool {
+        !self.reach.unreachable.load(Ordering::Relaxed)
+    }
+
     /// The pool for reads.
     pub fn reader(&self) -> &AnyPool {
         round_trip();
-        &self.read
+        if self.reachable() {
+            &self.read
+        } else {
+            &self.offline
+        }
     }
 
     /// The pool for writes (a single connection on SQLite).
     pub fn writer(&self) -> &AnyPool {
         round_trip();
-        &self.write
+        if self.reachable() {
+            &self.write
+        } else {
+            &self.offline
+        }
     }
 
     /// Begins a write transaction (on SQLite, waits for the one writer connection).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         round_trip();
-        self.write.begin().await
+        if self.reachable() {
+            self.write.begin().await
+        } else {
+            self.offline.begin().await
+        }
     }
 
     /// Applies the migrations of this backend (`migrations/sqlite` or `migrations/postgres`).
@@ -193,9 +292,10 @@ impl Db {
         }
     }
 
-    /// True when the database answers a trivial query.
+    /// True when the database answers a trivial query (false at once while it is known to be
+    /// out of reach).
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
+        self.reachable() && sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
     }
 
     /// Writes a consistent copy of a SQLite database to `path` while it serves (`VACUUM INTO`).
@@ -217,6 +317,65 @@ impl Db {
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
+    }
+}
+
+/// A pool that is closed before anyone uses it: every acquire fails at once with `PoolClosed`.
+async fn offline_pool(connect: &AnyConnectOptions) -> AnyPool {
+    let pool = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect_lazy_with(connect.clone());
+    pool.close().await;
+    pool
+}
+
+/// The reachability watch (PostgreSQL, see the module's header): pings on a connection of its
+/// own every [`REACHABILITY_EVERY`], connects again when the ping fails, and marks the database
+/// unreachable while neither works. Ends when every [`Db`] handle is gone or the pool is closed.
+async fn watch_reachability(
+    reach: Arc<Reachability>,
+    handles: Weak<()>,
+    pool: AnyPool,
+    connect: AnyConnectOptions,
+) {
+    let mut conn: Option<sqlx::AnyConnection> = None;
+    let mut tick = tokio::time::interval(REACHABILITY_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if handles.strong_count() == 0 || pool.is_closed() {
+            return;
+        }
+        let pinged = match conn.as_mut() {
+            Some(c) => matches!(
+                tokio::time::timeout(REACHABILITY_TIMEOUT, c.ping()).await,
+                Ok(Ok(()))
+            ),
+            None => false,
+        };
+        if !pinged {
+            conn = match tokio::time::timeout(
+                REACHABILITY_TIMEOUT,
+                sqlx::AnyConnection::connect_with(&connect),
+            )
+            .await
+            {
+                Ok(Ok(c)) => Some(c),
+                _ => None,
+            };
+        }
+        let reachable = pinged || conn.is_some();
+        let was_unreachable = reach.unreachable.swap(!reachable, Ordering::Relaxed);
+        if was_unreachable && reachable {
+            let now = u64::try_from(reach.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+            reach.recovered_ms.store(now.max(1), Ordering::Relaxed);
+            tracing::info!("the database is reachable again");
+        } else if !was_unreachable && !reachable {
+            tracing::warn!(
+                "the database is out of reach: requests that need it answer 503 at once until \
+                 it is back"
+            );
+        }
     }
 }
 

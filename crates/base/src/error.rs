@@ -45,6 +45,13 @@ pub enum Error {
         message: String,
         details: serde_json::Map<String, serde_json::Value>,
     },
+    /// 503 `database_unavailable`, with `Retry-After`: the database cannot be reached (a refused
+    /// or broken connection, no connection within the pool's acquire timeout, a server shutting
+    /// down or starting up). An outage, not a bug: the client retries (an order with the same
+    /// Idempotency-Key, which makes the retry safe even when the commit got through). The
+    /// cause, when there is one, is logged, never sent.
+    #[error("the database is unavailable; retry shortly")]
+    DatabaseUnavailable(#[source] Option<sqlx::Error>),
     /// 500 `internal`: a database failure; the whole cause chain is logged, never sent.
     #[error("database error")]
     Sqlx(#[source] sqlx::Error),
@@ -70,6 +77,17 @@ impl Error {
             code,
             message: message.into(),
         }
+    }
+
+    /// A 503 `database_unavailable` without a cause of its own: for a caller that saw
+    /// [`Error::is_database_unavailable`] and answers several requests with it.
+    pub fn database_unavailable() -> Self {
+        Error::DatabaseUnavailable(None)
+    }
+
+    /// True when this is a database outage (503), not a failure of the request.
+    pub fn is_database_unavailable(&self) -> bool {
+        matches!(self, Error::DatabaseUnavailable(_))
     }
 
     /// A 500 whose cause is `cause` (logged with the response, never sent).
@@ -99,6 +117,7 @@ impl Error {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Sqlx(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -113,18 +132,23 @@ impl Error {
             Error::Forbidden(_) => "forbidden",
             Error::NotFound(_) => "not_found",
             Error::Conflict { code, .. } | Error::Unprocessable { code, .. } => code,
+            Error::DatabaseUnavailable(_) => "database_unavailable",
             Error::Sqlx(_) | Error::Internal(_) => "internal",
         }
     }
 }
 
-/// A database error is a 500 that keeps its cause. A unique or foreign-key violation that a
-/// request can cause is mapped where it can happen ([`unique_violation`]), with the field it
-/// concerns, so that no constraint or table name reaches a client.
+/// A database error is a 500 that keeps its cause, unless the database is out of reach
+/// ([`unavailable`]: a 503). A unique or foreign-key violation that a request can cause is
+/// mapped where it can happen ([`unique_violation`]), with the field it concerns, so that no
+/// constraint or table name reaches a client.
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::RowNotFound = e {
             return Error::not_found("row");
+        }
+        if unavailable(&e) {
+            return Error::DatabaseUnavailable(Some(e));
         }
         // A violation no call site mapped: still the client's conflict, never a 500, and
         // still without the constraint's name.
@@ -135,6 +159,25 @@ impl From<sqlx::Error> for Error {
             return Error::conflict("conflict", "refers to something that does not exist");
         }
         Error::Sqlx(e)
+    }
+}
+
+/// True when `e` says the database is out of reach rather than that the statement failed: no
+/// connection within the pool's acquire timeout (the server refuses connections or the pool is
+/// exhausted), a connection that broke (I/O, TLS, a worker gone), a closed pool (shutdown), or
+/// PostgreSQL's own word: a connection exception (class 08), the server shutting down or
+/// starting up (57P01, 57P02, 57P03), too many connections (53300).
+pub fn unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
     }
 }
 
@@ -154,6 +197,10 @@ pub fn retryable(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db)
         if matches!(db.code().as_deref(), Some("40P01") | Some("40001")))
 }
+
+/// Seconds a client is told to wait (`Retry-After`) after a 503 `database_unavailable`: a
+/// restart or a fail-over of PostgreSQL takes seconds.
+pub const RETRY_AFTER_UNAVAILABLE: &str = "2";
 
 /// The body of every error response.
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
@@ -201,8 +248,47 @@ impl IntoResponse for Error {
                 tracing::error!(cause = %self.chain(), "internal error");
                 "internal error".to_owned()
             }
+            Error::DatabaseUnavailable(_) => {
+                tracing::warn!(cause = %self.chain(), "database unavailable");
+                self.to_string()
+            }
             other => other.to_string(),
         };
-        error_response(status, self.code(), message)
+        let mut response = error_response(status, self.code(), message);
+        if self.is_database_unavailable() {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_UNAVAILABLE),
+            );
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database out of reach is a 503 `database_unavailable` with `Retry-After` in the
+    /// envelope; a statement that failed on a live database stays a 500.
+    #[test]
+    fn an_unreachable_database_is_a_503_with_retry_after() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        for e in [sqlx::Error::PoolTimedOut, sqlx::Error::Io(refused)] {
+            let response = Error::from(e).into_response();
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(
+                response.headers().get(axum::http::header::RETRY_AFTER),
+                Some(&axum::http::HeaderValue::from_static(
+                    RETRY_AFTER_UNAVAILABLE
+                ))
+            );
+        }
+        assert_eq!(
+            Error::from(sqlx::Error::PoolTimedOut).code(),
+            "database_unavailable"
+        );
+        let broken = Error::from(sqlx::Error::Protocol("bad message".into()));
+        assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

@@ -346,6 +346,7 @@ async fn watch_reachability(
         if handles.strong_count() == 0 || pool.is_closed() {
             return;
         }
+        let had_conn = conn.is_some();
         let pinged = match conn.as_mut() {
             Some(c) => matches!(
                 tokio::time::timeout(REACHABILITY_TIMEOUT, c.ping()).await,
@@ -366,7 +367,11 @@ async fn watch_reachability(
         }
         let reachable = pinged || conn.is_some();
         let was_unreachable = reach.unreachable.swap(!reachable, Ordering::Relaxed);
-        if was_unreachable && reachable {
+        // The watch's own connection broke and a new one works at once: the server restarted
+        // (or dropped its connections) between two pings, faster than an outage is seen. The
+        // pool's connections from before are broken the same way: discard them too.
+        let restarted = had_conn && !pinged && reachable;
+        if (was_unreachable && reachable) || restarted {
             let now = u64::try_from(reach.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
             reach.recovered_ms.store(now.max(1), Ordering::Relaxed);
             tracing::info!("the database is reachable again");

@@ -210,10 +210,15 @@ async fn decide(store: &FeedStore, sale_id: i64, batch: Vec<Ticket>) {
         }
         Err(e) => {
             tracing::error!(sale_id, error = %e, "order batch failed; nothing was written");
+            // An outage is a 503 for every buyer of the batch (they retry with their keys),
+            // any other failure a 500.
+            let unavailable = matches!(&e, Error::Catalog(c) if c.is_database_unavailable());
             for t in batch {
-                let _ = t
-                    .reply
-                    .send(Err(Error::internal("the order could not be written")));
+                let _ = t.reply.send(Err(if unavailable {
+                    silkstream_catalog::Error::database_unavailable().into()
+                } else {
+                    Error::internal("the order could not be written")
+                }));
             }
         }
     }

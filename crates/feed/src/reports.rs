@@ -80,7 +80,7 @@ pub async fn sales(store: &FeedStore, group_by: &str, tz: Option<&str>) -> Resul
     let tz = tz.unwrap_or("UTC");
     let offset = zone_offset(tz)?;
     let as_of = silkstream_catalog::db::now_ms();
-    let rows = store.sold_orders().await?;
+    let rows = store.sold_sums().await?;
     #[derive(Default)]
     struct Acc {
         name: Option<String>,
@@ -97,17 +97,16 @@ pub async fn sales(store: &FeedStore, group_by: &str, tz: Option<&str>) -> Resul
             "session" => ((o.session_id, o.session_id.to_string()), None),
             "host" => ((o.host_id, o.host_id.to_string()), Some(o.host)),
             "market" => ((0, o.market), None),
-            _ => ((0, day(o.created_at, offset)), None),
+            _ => ((0, day(o.bucket_ms, offset)), None),
         };
         let acc = groups.entry(key).or_default();
         acc.name = name;
-        acc.orders += 1;
-        acc.units += o.quantity;
+        acc.orders += o.orders;
+        acc.units += o.units;
         *acc.gmv.entry(o.currency.clone()).or_default() += i128::from(o.total_minor);
-        match o.value_cny_fen {
-            Some(fen) => acc.cny_fen += i128::from(fen),
-            None if !acc.missing.contains(&o.currency) => acc.missing.push(o.currency),
-            None => {}
+        acc.cny_fen += i128::from(o.cny_fen);
+        if o.rated < o.orders && !acc.missing.contains(&o.currency) {
+            acc.missing.push(o.currency);
         }
     }
     let mut out = Vec::with_capacity(groups.len());
@@ -169,11 +168,44 @@ pub const EXPORT_COLUMNS: &[&str] = &[
     "value_cny",
 ];
 
-/// Every order as CSV with CRLF line ends.
-pub async fn export_csv(store: &FeedStore) -> Result<String> {
-    let rows = store.export_rows().await?;
-    let mut out = EXPORT_COLUMNS.join(",");
-    out.push_str("\r\n");
+/// Every order as CSV with CRLF line ends, a page of orders at a time: the header line and the
+/// first page (read before the answer starts, so that a database that does not answer is an
+/// error status), then one chunk per page, so an export of any size holds one page in memory.
+/// A later page that cannot be read ends the stream with an error: the chunked body ends
+/// without its last chunk, so the client sees a broken download, never a short file.
+pub async fn export_csv(
+    store: FeedStore,
+) -> Result<impl futures_util::Stream<Item = Result<axum::body::Bytes>> + Send + 'static> {
+    let page = crate::store::reports::EXPORT_PAGE;
+    let rows = store.export_rows(0, page).await?;
+    let next = (rows.len() as i64 == page)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
+    let first = format!("{}\r\n{}", EXPORT_COLUMNS.join(","), csv_lines(rows));
+    let first = futures_util::stream::once(async move { Ok(axum::body::Bytes::from(first)) });
+    let pages = futures_util::stream::try_unfold(next, move |after| {
+        let store = store.clone();
+        async move {
+            let Some(after) = after else {
+                return Ok(None);
+            };
+            let rows = store
+                .export_rows(after, crate::store::reports::EXPORT_PAGE)
+                .await?;
+            let Some(last) = rows.last().map(|r| r.id) else {
+                return Ok(None);
+            };
+            let full = rows.len() as i64 == crate::store::reports::EXPORT_PAGE;
+            let chunk = axum::body::Bytes::from(csv_lines(rows));
+            Ok(Some((chunk, full.then_some(last))))
+        }
+    });
+    Ok(futures_util::StreamExt::chain(first, pages))
+}
+
+/// The export's lines of `rows`.
+fn csv_lines(rows: Vec<crate::store::reports::ExportRow>) -> String {
+    let mut out = String::new();
     let time = |t: Option<i64>| t.map(rfc3339).unwrap_or_default();
     for r in rows {
         let ship_to: Option<crate::model::ShipTo> = serde_json::from_str(&r.ship_to).ok();
@@ -225,7 +257,7 @@ pub async fn export_csv(store: &FeedStore) -> Result<String> {
         out.push_str(&fields.join(","));
         out.push_str("\r\n");
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

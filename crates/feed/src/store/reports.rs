@@ -1,23 +1,37 @@
-//! The operators' reads across sessions: sold orders for the sales report, and every order with
-//! what the export needs. Formatting and grouping are `crate::reports`.
+//! The operators' reads across sessions: sold orders summed by the database for the sales report
+//! (one row per session, market, currency and half hour, however many orders), and the export's
+//! orders a page at a time. Formatting and grouping are `crate::reports`.
 
 use super::FeedStore;
 use crate::error::Result;
 
-/// A sold (not cancelled) order as the sales report groups it.
+/// The sold (not cancelled) orders of one session, market and currency in one half hour, as the
+/// database summed them: what the sales report groups (every hub's zone is a whole number of
+/// half hours from UTC, so a half hour never straddles two days in any of them).
 #[derive(sqlx::FromRow)]
-pub(crate) struct SoldOrder {
+pub(crate) struct SoldSum {
     pub session_id: i64,
     pub host_id: i64,
     pub host: String,
     pub market: String,
-    pub created_at: i64,
     pub currency: String,
-    pub quantity: i64,
+    /// Its first moment, in ms since the epoch.
+    pub bucket_ms: i64,
+    pub orders: i64,
+    pub units: i64,
+    /// Within one session and currency: bounded by the session's totals, which fit 64 bits.
     pub total_minor: i64,
-    /// The order's stored CNY value in fen; `None` when it has no rate.
-    pub value_cny_fen: Option<i64>,
+    /// The orders' stored CNY values in fen, of those that have one.
+    pub cny_fen: i64,
+    /// How many of the orders have a stored CNY value.
+    pub rated: i64,
 }
+
+/// The half hour the sales report sums orders by.
+pub(crate) const BUCKET_MS: i64 = 30 * 60 * 1000;
+
+/// Orders the export reads at a time.
+pub(crate) const EXPORT_PAGE: i64 = 500;
 
 /// One order as the export prints it.
 #[derive(sqlx::FromRow)]
@@ -53,21 +67,27 @@ pub(crate) struct ExportRow {
 }
 
 impl FeedStore {
-    /// Every order not cancelled, in id order.
-    pub(crate) async fn sold_orders(&self) -> Result<Vec<SoldOrder>> {
-        Ok(sqlx::query_as(
+    /// The orders not cancelled, summed per session, market, currency and half hour.
+    pub(crate) async fn sold_sums(&self) -> Result<Vec<SoldSum>> {
+        let sql = format!(
             "SELECT o.session_id, s.host_token_id AS host_id, t.name AS host, o.market, \
-             o.created_at, o.currency, o.quantity, o.total_minor, o.value_cny_fen \
+             o.currency, (o.created_at / {BUCKET_MS}) * {BUCKET_MS} AS bucket_ms, \
+             COUNT(*) AS orders, CAST(SUM(o.quantity) AS BIGINT) AS units, \
+             CAST(SUM(o.total_minor) AS BIGINT) AS total_minor, \
+             CAST(COALESCE(SUM(o.value_cny_fen), 0) AS BIGINT) AS cny_fen, \
+             COUNT(o.value_cny_fen) AS rated \
              FROM orders o JOIN sessions s ON s.id = o.session_id \
-             JOIN tokens t ON t.id = s.host_token_id WHERE o.status <> 'cancelled' ORDER BY o.id",
-        )
-        .fetch_all(self.db.reader())
-        .await?)
+             JOIN tokens t ON t.id = s.host_token_id WHERE o.status <> 'cancelled' \
+             GROUP BY o.session_id, s.host_token_id, t.name, o.market, o.currency, \
+             o.created_at / {BUCKET_MS} ORDER BY o.session_id, bucket_ms"
+        );
+        Ok(sqlx::query_as(&sql).fetch_all(self.db.reader()).await?)
     }
 
-    /// Every order, in id order, with its host, buyer, SKU, HS code, warehouse and recipient;
-    /// people-written text made single-line (rows older than the checks).
-    pub(crate) async fn export_rows(&self) -> Result<Vec<ExportRow>> {
+    /// The orders after id `after`, at most `limit`, in id order, with their host, buyer, SKU,
+    /// HS code, warehouse and recipient; people-written text made single-line (rows older than
+    /// the checks).
+    pub(crate) async fn export_rows(&self, after: i64, limit: i64) -> Result<Vec<ExportRow>> {
         use silkstream_catalog::text::clean_line;
         let rows: Vec<ExportRow> = sqlx::query_as(
             "SELECT o.id, o.created_at, o.session_id, t.name AS host, o.market, o.buyer_city, \
@@ -80,8 +100,10 @@ impl FeedStore {
              LEFT JOIN buyers b ON b.token_id = o.buyer_token_id \
              JOIN tokens t ON t.id = s.host_token_id JOIN variants v ON v.id = o.variant_id \
              JOIN products pr ON pr.id = o.product_id JOIN warehouses w ON w.id = o.warehouse_id \
-             ORDER BY o.id",
+             WHERE o.id > $1 ORDER BY o.id LIMIT $2",
         )
+        .bind(after)
+        .bind(limit)
         .fetch_all(self.db.reader())
         .await?;
         Ok(rows

@@ -247,6 +247,14 @@ fn cases(pid: i64, vid: i64) -> Vec<Case> {
             "invalid",
         ),
         json_case(
+            "category outside the tree",
+            post.clone(),
+            products,
+            product_with(|p| p["category"] = json!("cosmetics.skincare")),
+            422,
+            "invalid",
+        ),
+        json_case(
             "barcode with a wrong check digit",
             post.clone(),
             products,

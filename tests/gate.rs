@@ -3,7 +3,8 @@
 //! flash sale and orders (409 `qualification_missing`, naming the kind); insurance is never
 //! sold in a live room (409 `not_sellable_here`); a host who is unverified or under 16, or 16–17
 //! without a guardian's consent, cannot start a session (409 `host_not_verified`); today's
-//! products become merchants' rows when the migration runs.
+//! products become merchants' rows when the migration runs; a product is regulated by its HS
+//! code as well as by its category.
 
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -23,6 +24,7 @@ backend_tests!(
     the_migration_gives_existing_products_their_merchants,
     the_demo_shows_the_gate_refusing_a_pin,
     a_revocation_waits_for_the_order_that_read_the_credential,
+    a_night_cream_filed_under_another_category_is_stopped_by_its_hs_code,
 );
 
 fn day(offset: i64) -> String {
@@ -988,5 +990,97 @@ async fn a_revocation_waits_for_the_order_that_read_the_credential(backend: Back
         app.order(&buyer, live.session_id, "k-after", &first).await,
         "qualification_missing",
         "eaeu_food_declaration",
+    );
+}
+
+/// The review's case: a night cream (HS 330499, heading 3304: skin-care preparations) filed
+/// under `appliances.personal_care` by a merchant holding no licence is refused from a Kazakh
+/// showcase exactly as the same cream filed under `beauty.skincare` is (409
+/// `qualification_missing`, the EAEU cosmetics declaration), the refusal saying that the HS
+/// code required it; with the declaration it is shown and pinned, and once the declaration is
+/// revoked the pin is refused.
+async fn a_night_cream_filed_under_another_category_is_stopped_by_its_hs_code(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_basics().await;
+    let cream = |sku: &str, category: &str| {
+        json!({
+            "merchant": "Yiwu Glow Trading Co., Ltd.", "category": category, "hs_code": "330499",
+            "origin_country": "CN", "weight_g": 120, "source_locale": "en",
+            "title": "Night cream with ceramides, 50 ml", "description": "A rich night cream.",
+            "variants": [{"sku": sku, "prices": {"KZT": 890000}}]
+        })
+    };
+    let mislabelled = app
+        .create_unqualified_product(&cream("NIGHT-CREAM-50", "appliances.personal_care"))
+        .await;
+    let labelled = app
+        .create_unqualified_product(&cream("NIGHT-CREAM-50-B", "beauty.skincare"))
+        .await;
+    let host = app.token("host").await;
+    let session = app
+        .post(
+            "/api/v1/sessions",
+            &host,
+            &json!({"title": "Glow night", "language": "ru", "markets": ["KZ"]}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_i64()
+        .expect("session id");
+    let id = |p: &Value| p["id"].as_i64().expect("product id");
+
+    let as_beauty = showcase(&app, &host, session, id(&labelled))
+        .await
+        .expect(409);
+    let by_hs = showcase(&app, &host, session, id(&mislabelled)).await;
+    let by_hs = by_hs.expect(409);
+    assert_eq!(
+        (by_hs.code(), as_beauty.code()),
+        ("qualification_missing", "qualification_missing")
+    );
+    let message = by_hs.body["error"]["message"].as_str().expect("message");
+    assert!(
+        message.contains("eaeu_cosmetics_declaration")
+            && message.contains("KZ")
+            && message.contains("HS code 330499"),
+        "{message}"
+    );
+    assert!(as_beauty.text.contains("eaeu_cosmetics_declaration"));
+    let shown = app
+        .get(&format!("/api/v1/sessions/{session}"), &host)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(shown["showcase"], json!([]));
+
+    let held = add_credential(
+        &app,
+        mislabelled["merchant_id"].as_i64().expect("merchant_id"),
+        &credential(
+            "eaeu_cosmetics_declaration",
+            "2025-01-01",
+            "2029-12-31",
+            &["KZ", "KG", "RU"],
+        ),
+    )
+    .await;
+    showcase(&app, &host, session, id(&mislabelled))
+        .await
+        .expect(200);
+    let pin_path = format!("/api/v1/sessions/{session}/pin");
+    let pin_body = json!({"product_id": id(&mislabelled)});
+    app.post(&pin_path, &host, &pin_body).await.expect(200);
+    app.post(
+        &format!("/api/v1/credentials/{}/revoke", held["id"]),
+        &app.admin,
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    refused(
+        app.post(&pin_path, &host, &pin_body).await,
+        "qualification_missing",
+        "HS code 330499",
     );
 }

@@ -238,7 +238,9 @@ fn allowed(method: &str, path: &str) -> Option<Option<&'static [&'static str]>> 
         | ("put", "/api/v1/landed-cost/rules/{id}")
         | ("post", "/api/v1/merchants")
         | ("patch", "/api/v1/merchants/{id}")
-        | ("post", "/api/v1/merchants/{id}/credentials") => Some(ADMIN),
+        | ("post", "/api/v1/merchants/{id}/credentials")
+        | ("post", "/api/v1/categories")
+        | ("patch", "/api/v1/categories/{code}") => Some(ADMIN),
         ("put", "/api/v1/hosts/me/profile") => Some(&["host"]),
         ("post", "/api/v1/hosts/{id}/verify") | ("post", "/api/v1/hosts/{id}/guardian-consent") => {
             Some(&["operator", "admin"])

@@ -156,6 +156,12 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/credentials/{id}/revoke", "post"),
         ("/api/v1/credentials/expiring", "get"),
         ("/api/v1/regulated-categories", "get"),
+        // The category tree.
+        ("/api/v1/categories", "get"),
+        ("/api/v1/categories", "post"),
+        ("/api/v1/categories/{code}", "get"),
+        ("/api/v1/categories/{code}", "patch"),
+        ("/api/v1/categories/{code}", "delete"),
         ("/api/v1/hosts/me/profile", "get"),
         ("/api/v1/hosts/me/profile", "put"),
         ("/api/v1/hosts/{id}/profile", "get"),

@@ -1,10 +1,11 @@
-//! The catalog: products, variants (SKUs), prices per currency, the dated rate table,
+//! The catalog: the category tree, products, variants (SKUs), prices per currency, the dated rate table,
 //! warehouses and stock, markets and per-locale product translations; their store on SQLite and
 //! PostgreSQL and their HTTP routes under `/api/v1`. Errors are [`error::Error`].
 
 pub use silkstream_base::{auth, csv, db, error, extract, text};
 
 pub mod cache;
+pub mod categories;
 pub mod claims;
 pub mod codes;
 pub mod landed;

@@ -3,8 +3,10 @@
 //! A merchant is the seller of record of its products; a credential is a licence, registration
 //! or declaration it holds: a kind, a number, an issuer, the days it is valid (both inclusive)
 //! and the markets it covers. The rules are data: `data/regulated-categories.json` maps
-//! category prefixes to the credential kind each market requires, and names the categories
-//! (insurance) that are never sold in a live room. [`qualification_in`] is the gate's one
+//! category prefixes (codes of the category tree, `crate::categories`) to the credential kind
+//! each market requires, maps HS chapters and headings to the category they count as (so that
+//! a product is regulated by its HS code too, whatever category it was filed under), and names
+//! the categories (insurance) that are never sold in a live room. [`qualification_in`] is the gate's one
 //! decision, run by the feed inside the session's locked write transaction. Errors are
 //! [`crate::Error`].
 
@@ -48,6 +50,20 @@ pub struct Rule {
     pub source: Source,
 }
 
+/// A product whose HS code starts with `hs` is, for the gate, also in `category`: so that a
+/// regulated product filed under a harmless-looking category is still stopped.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HsPrefix {
+    /// An HS chapter (2 digits), heading (4) or subheading (6).
+    pub hs: String,
+    /// The code of the category of the tree it counts as (`GET /api/v1/categories`).
+    pub category: String,
+    /// What the chapter or heading covers, in the nomenclature's words.
+    pub covers: String,
+    pub source: Source,
+}
+
 /// Products in `prefix` (or below it) are never sold in a live room.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -61,6 +77,8 @@ pub struct NotSellable {
 #[serde(deny_unknown_fields)]
 pub struct Rules {
     pub about: String,
+    /// HS prefixes and the category each counts as for the rules.
+    pub hs_prefixes: Vec<HsPrefix>,
     pub rules: Vec<Rule>,
     pub not_sellable: Vec<NotSellable>,
 }
@@ -76,19 +94,54 @@ fn under(category: &str, prefix: &str) -> bool {
         || (category.starts_with(prefix) && category.as_bytes().get(prefix.len()) == Some(&b'.'))
 }
 
+/// A credential kind a product needs, and what made the rule apply.
+#[derive(Debug, Clone)]
+pub struct Requirement<'a> {
+    pub kind: &'a str,
+    /// `None` when the product's category is under the rule's prefix; otherwise the HS prefix
+    /// that brought the rule in.
+    pub by_hs: Option<&'a HsPrefix>,
+}
+
 impl Rules {
-    /// The kinds a product of `category` needs to be sold into `market`, without repeats.
-    pub fn required(&self, category: &str, market: &str) -> Vec<&str> {
-        let mut kinds: Vec<&str> = Vec::new();
+    /// The HS prefixes `hs_code` starts with.
+    pub fn hs_matches<'a>(&'a self, hs_code: &'a str) -> impl Iterator<Item = &'a HsPrefix> + 'a {
+        self.hs_prefixes
+            .iter()
+            .filter(move |h| hs_code.starts_with(h.hs.as_str()))
+    }
+
+    /// The kinds a product of `category` and `hs_code` needs to be sold into `market`, without
+    /// repeats: a rule applies when the category is under its prefix, or when the HS code
+    /// starts with a prefix that counts as a category under it.
+    pub fn required<'a>(
+        &'a self,
+        category: &str,
+        hs_code: &'a str,
+        market: &str,
+    ) -> Vec<Requirement<'a>> {
+        let mut out: Vec<Requirement<'a>> = Vec::new();
         for r in &self.rules {
-            if under(category, &r.prefix)
-                && r.markets.iter().any(|m| m == market)
-                && !kinds.contains(&r.kind.as_str())
-            {
-                kinds.push(&r.kind);
+            if !r.markets.iter().any(|m| m == market) || out.iter().any(|q| q.kind == r.kind) {
+                continue;
             }
+            let by_hs = if under(category, &r.prefix) {
+                None
+            } else {
+                match self
+                    .hs_matches(hs_code)
+                    .find(|h| under(&h.category, &r.prefix))
+                {
+                    Some(h) => Some(h),
+                    None => continue,
+                }
+            };
+            out.push(Requirement {
+                kind: &r.kind,
+                by_hs,
+            });
         }
-        kinds
+        out
     }
 
     /// The rule that keeps `category` out of live rooms, if any.
@@ -298,6 +351,8 @@ pub enum Qualification {
         kind: String,
         market: String,
         merchant: String,
+        /// What made the rule apply: the category, or the HS code (and what its prefix covers).
+        because: String,
     },
 }
 
@@ -312,18 +367,19 @@ pub async fn qualification_in(
     market: &str,
     day: time::Date,
 ) -> Result<Qualification> {
-    let row: Option<(String, Option<i64>, String)> =
-        sqlx::query_as("SELECT category, merchant_id, merchant FROM products WHERE id = $1")
-            .bind(product_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let Some((category, merchant_id, merchant)) = row else {
+    let row: Option<(String, String, Option<i64>, String)> = sqlx::query_as(
+        "SELECT category, hs_code, merchant_id, merchant FROM products WHERE id = $1",
+    )
+    .bind(product_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((category, hs_code, merchant_id, merchant)) = row else {
         return Err(Error::not_found(format!("product {product_id}")));
     };
     if is_not_sellable(&category) {
         return Ok(Qualification::NotSellable { category });
     }
-    let required = RULES.required(&category, market);
+    let required = RULES.required(&category, &hs_code, market);
     if required.is_empty() {
         return Ok(Qualification::Qualified);
     }
@@ -337,19 +393,33 @@ pub async fn qualification_in(
         .bind(format_date(day))
         .fetch_all(&mut *conn)
         .await?;
-    for kind in required {
+    for need in required {
         let covered = held.iter().any(|(k, markets)| {
-            k == kind
+            k == need.kind
                 && serde_json::from_str::<Vec<String>>(markets)
                     .unwrap_or_default()
                     .iter()
                     .any(|m| m == market)
         });
         if !covered {
+            let because = match need.by_hs {
+                None => format!("its category {category}"),
+                Some(h) => format!(
+                    "its HS code {hs_code} ({} {}: {}), whatever its category {category}",
+                    match h.hs.len() {
+                        2 => "chapter",
+                        4 => "heading",
+                        _ => "subheading",
+                    },
+                    h.hs,
+                    h.category
+                ),
+            };
             return Ok(Qualification::Missing {
-                kind: kind.to_owned(),
+                kind: need.kind.to_owned(),
                 market: market.to_owned(),
                 merchant,
+                because,
             });
         }
     }
@@ -372,11 +442,12 @@ impl Qualification {
                 kind,
                 market,
                 merchant,
+                because,
             } => Err(Error::conflict(
                 "qualification_missing",
                 format!(
-                    "{merchant} holds no valid {kind} credential covering {market}; add one with \
-                     POST /api/v1/merchants/{{id}}/credentials"
+                    "{merchant} holds no valid {kind} credential covering {market}, required by \
+                     {because}; add one with POST /api/v1/merchants/{{id}}/credentials"
                 ),
             )),
         }
@@ -753,21 +824,29 @@ async fn regulated_categories(principal: Principal) -> Result<ApiJson<Rules>> {
 mod tests {
     use super::*;
 
+    fn kinds<'a>(category: &str, hs_code: &'a str, market: &str) -> Vec<&'a str> {
+        RULES
+            .required(category, hs_code, market)
+            .into_iter()
+            .map(|r| r.kind)
+            .collect()
+    }
+
     /// The shipped file parses, and a prefix covers its children but not a longer word.
     #[test]
     fn rules_parse_and_prefixes_match_on_dots() {
         assert!(!RULES.rules.is_empty());
         assert_eq!(
-            RULES.required("food.meat", "KZ"),
+            kinds("food.meat", "020230", "KZ"),
             vec!["eaeu_food_declaration"]
         );
         assert_eq!(
-            RULES.required("food.infant_formula", "KZ"),
+            kinds("food.infant_formula", "190110", "KZ"),
             vec!["eaeu_food_declaration", "eaeu_state_registration"]
         );
-        assert!(RULES.required("foodstuff", "KZ").is_empty());
-        assert!(RULES.required("apparel.outerwear", "KZ").is_empty());
-        assert!(RULES.required("food.meat", "MN").is_empty());
+        assert!(kinds("foodstuff", "610910", "KZ").is_empty());
+        assert!(kinds("apparel.outerwear", "620140", "KZ").is_empty());
+        assert!(kinds("food.meat", "020230", "MN").is_empty());
         assert!(is_not_sellable("insurance.travel"));
         assert!(!is_not_sellable("insurances"));
         for r in &RULES.rules {
@@ -779,6 +858,46 @@ mod tests {
                 "{} has a source link",
                 r.kind
             );
+        }
+    }
+
+    /// An HS prefix brings in the rules of the category it counts as: a night cream (3304)
+    /// filed under home decor needs the cosmetics declaration in Kazakhstan, and says why;
+    /// infant formula by its subheading needs both food credentials; a T-shirt needs nothing.
+    #[test]
+    fn the_hs_code_brings_in_the_rules_of_its_category() {
+        let cream = RULES.required("home.decor", "330499", "KZ");
+        assert_eq!(
+            cream.iter().map(|r| r.kind).collect::<Vec<_>>(),
+            vec!["eaeu_cosmetics_declaration"]
+        );
+        assert_eq!(cream[0].by_hs.map(|h| h.hs.as_str()), Some("3304"));
+        assert_eq!(
+            kinds("beauty.skincare", "330499", "KZ"),
+            kinds("home", "3304990000", "KZ")
+        );
+        assert!(RULES.required("beauty.skincare", "330499", "KZ")[0]
+            .by_hs
+            .is_none());
+        assert_eq!(
+            kinds("baby.care", "190110", "RU"),
+            vec!["eaeu_food_declaration", "eaeu_state_registration"]
+        );
+        assert!(kinds("apparel", "610910", "KZ").is_empty());
+        assert!(kinds("apparel", "330499", "MN").is_empty());
+        for h in &RULES.hs_prefixes {
+            assert!(
+                matches!(h.hs.len(), 2 | 4 | 6) && h.hs.bytes().all(|b| b.is_ascii_digit()),
+                "{} is an HS chapter, heading or subheading",
+                h.hs
+            );
+            assert!(
+                RULES.rules.iter().any(|r| under(&h.category, &r.prefix)),
+                "{} counts as {}, which some rule regulates",
+                h.hs,
+                h.category
+            );
+            assert!(h.source.url.starts_with("http"), "{} has a source", h.hs);
         }
     }
 }

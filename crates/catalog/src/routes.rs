@@ -45,6 +45,7 @@ where
             delete_translation
         ))
         .merge(crate::claims::routes::router())
+        .merge(crate::categories::router())
 }
 
 /// The view of a read: `?locale=` or `Accept-Language`, and `?currency=` or the locale's

@@ -428,6 +428,7 @@ impl CatalogStore {
             crate::merchants::insurer_url(&p.category, product.insurer_url.as_deref())?;
         let id: i64 = {
             let mut w = self.write().await?;
+            crate::categories::check_usable_in(w.tx(), &p.category).await?;
             let merchant_id =
                 crate::merchants::ensure_merchant(w.tx(), &p.merchant, &p.origin_country, now)
                     .await?;
@@ -767,6 +768,11 @@ impl CatalogStore {
         )?;
         let now = now_ms();
         let mut w = self.write().await?;
+        // Only a category this write sets is checked: a product keeps the one it has, even one
+        // retired since, or one from before the tree that its migration could not map.
+        if p.category != current.category {
+            crate::categories::check_usable_in(w.tx(), &p.category).await?;
+        }
         let search = Self::search_text(w.tx(), id, &p.title).await?;
         let merchant_id =
             crate::merchants::ensure_merchant(w.tx(), &p.merchant, &p.origin_country, now).await?;

@@ -58,8 +58,11 @@ export async function resumeSignIn(tokens, signIn) {
 const LOCALE_KEY = "silkstream.console.locale";
 
 // Loads the interface language (stored, else the browser's), fills the footer's picker and
-// translates the page; `onChange(l10n)` runs after every switch.
-export async function startL10n(select, onChange) {
+// translates the page; resolves with its messages, and `onChange(l10n)` runs after every switch.
+// A switch made while an earlier load is on its way (the first one included) wins: switches are
+// applied after the first load, and after the caller's own `await` of it, in the order they were
+// made; one superseded by a later pick is not applied at all.
+export function startL10n(select, onChange) {
   let locale;
   try {
     locale = localStorage.getItem(LOCALE_KEY) || preferredLocale();
@@ -73,30 +76,41 @@ export async function startL10n(select, onChange) {
     option.lang = code;
     select.appendChild(option);
   }
-  let l10n;
-  try {
-    l10n = await L10n.load(locale);
-  } catch {
-    locale = "en";
-    l10n = await L10n.load("en");
-  }
   select.value = locale;
-  l10n.translate(document);
-  select.addEventListener("change", async () => {
+  let picks = 0;
+  const first = (async () => {
+    let l10n;
     try {
-      const next = await L10n.load(select.value);
+      l10n = await L10n.load(locale);
+    } catch {
+      l10n = await L10n.load("en");
+    }
+    l10n.translate(document);
+    if (picks === 0) select.value = l10n.locale;
+    return l10n;
+  })();
+  // The chain of switches: a failed one (or a failed first load) does not stop the next.
+  let applied = first.catch(() => {});
+  select.addEventListener("change", () => {
+    const pick = ++picks;
+    const code = select.value;
+    const loading = L10n.load(code).catch((e) => {
+      console.warn(e);
+      return null;
+    });
+    applied = applied.then(async () => {
+      const next = await loading;
+      if (!next || pick !== picks) return;
       try {
-        localStorage.setItem(LOCALE_KEY, select.value);
+        localStorage.setItem(LOCALE_KEY, code);
       } catch {
         // not stored
       }
       next.translate(document);
       onChange(next);
-    } catch (e) {
-      console.warn(e);
-    }
+    }).catch((e) => console.warn(e));
   });
-  return l10n;
+  return first;
 }
 
 // A refusal next to its control: the server's message (and code) in the notice.

@@ -86,8 +86,9 @@ const t = (id, args) => (state.l10n ? state.l10n.t(id, args) : id);
 async function main() {
   state.locale = storage.get("silkstream.locale") || preferredLocale();
   fillLocales();
-  await loadMessages();
+  // Controls first: a language picked while the first messages load is not lost.
   bindControls();
+  await loadMessages();
   if (!(sessionId > 0)) {
     banner("page-session-missing", "bad");
     return;
@@ -112,18 +113,26 @@ async function main() {
   }
 }
 
+// Loads and shows the messages of state.locale. Loads may overlap (the first render's, then the
+// buyer's pick before it arrived): the last one asked for wins, and an earlier one that arrives
+// after it is dropped (false), so the page never falls back to a language the buyer left.
+let messagesAsked = 0;
 async function loadMessages() {
+  const ticket = ++messagesAsked;
+  let l10n = null;
   try {
-    state.l10n = await L10n.load(state.locale);
+    l10n = await L10n.load(state.locale);
   } catch (e) {
     console.error(e);
-    state.l10n = null;
   }
+  if (ticket !== messagesAsked) return false;
+  state.l10n = l10n;
   if (state.l10n) state.l10n.translate(document);
   document.documentElement.lang = state.locale;
   $("locale").value = state.locale;
   fillCountries($("join-country"), MARKET_COUNTRIES, $("join-country").value || COUNTRY_OF_LOCALE[state.locale] || "KZ");
   if (state.session) fillCountries($("ship-country"), state.session.markets, $("ship-country").value);
+  return true;
 }
 
 function fillLocales() {
@@ -155,7 +164,7 @@ function bindControls() {
   $("locale").addEventListener("change", async (e) => {
     state.locale = e.target.value;
     storage.set("silkstream.locale", state.locale);
-    await loadMessages();
+    if (!(await loadMessages())) return;
     if (state.session) {
       renderAll();
       await loadProduct(true);

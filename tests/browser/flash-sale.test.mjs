@@ -112,8 +112,10 @@ function exactly(n) {
   return new RegExp(`^\\s*${n}\\s*$`);
 }
 
-/** The cell of `table`'s row holding `rowText`, in the column headed `column`. */
+/** The cell of `table`'s row holding `rowText`, in the column headed `column`, once the table
+ *  shows that column (the dashboard shows its table only after the sign-in's answer). */
 async function roomCell(table, rowText, column) {
+  await table.getByRole("columnheader", { name: column, exact: true }).waitFor();
   const headers = await table.getByRole("columnheader").allInnerTexts();
   const index = headers.findIndex((h) => h.trim() === column);
   assert.ok(index >= 0, `no column "${column}" in ${JSON.stringify(headers)}`);
@@ -204,6 +206,22 @@ async function dropNetwork(context) {
 async function restoreNetwork(context) {
   networks.get(context).down = false;
   await context.setOffline(false);
+}
+
+/** Holds the first request of `context` to a URL matching `pattern` until `release()` is
+ *  called (later ones pass): makes a race the page must survive happen on every run, not only
+ *  on a loaded machine. */
+async function holdFirst(context, pattern) {
+  let release;
+  const released = new Promise((resolve) => (release = resolve));
+  let held = false;
+  await context.route(pattern, async (route) => {
+    if (held) return route.fallback();
+    held = true;
+    await released;
+    return route.fallback();
+  });
+  return release;
 }
 
 /** A screenshot of the page's viewport, from the top (as a person opening it sees it). */
@@ -319,9 +337,12 @@ test("a flash sale from the studio console, two guests ordering in Kazakh and Vi
       [kk, GUESTS.kk],
       [vi, GUESTS.vi],
     ]) {
-      await page.goto(live);
-      // The page opens in the browser's language (English here); the guest picks theirs.
+      // The page opens in the browser's language (English here); the guest picks theirs while
+      // the page's first (English) messages are still on their way: the pick wins.
+      const releaseEnglish = await holdFirst(page.context(), /\/ui\/l10n\//);
+      await page.goto(live, { waitUntil: "domcontentloaded" });
       await page.getByLabel("Language").selectOption(who.locale);
+      releaseEnglish();
       const L = (id, options) => label(who.locale, id, options);
       await page.getByRole("heading", { name: L("page-join-heading") }).waitFor();
       await page.getByLabel(L("page-join-name")).filter({ visible: true }).fill(who.name);

@@ -3,25 +3,31 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, TypedValueParser};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use silkstream_catalog::auth::Role;
 use silkstream_feed::model::NewBuyer;
 
 use crate::settings::{LogFormat, Settings};
 use crate::tokens::TokenStore;
 
-/// How the settings combine, under every `--help` that lists them.
+/// How the settings combine, under `serve --help`, which lists them.
 const SETTINGS_NOTE: &str = "Every setting is also a key of the --config file: the flag's name \
     with underscores (--db-max-connections is db_max_connections). A flag beats the \
     environment, which beats the file, which beats the default.";
+
+/// Where the settings are, under every other `--help`.
+const SETTINGS_ELSEWHERE: &str = "Settings (the database URL, limits, intervals…) apply to every \
+    command, from SILKSTREAM_… variables, the --config file or flags: `silkstream serve --help` \
+    lists them.";
 
 #[derive(Parser, Debug)]
 #[command(
     name = "silkstream",
     version,
     about = "Backend for cross-border livestream selling",
-    after_help = SETTINGS_NOTE
+    after_help = SETTINGS_ELSEWHERE
 )]
 pub struct Cli {
     /// TOML settings file (also SILKSTREAM_CONFIG); the environment overrides it.
@@ -35,10 +41,54 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The command line as clap parses it: [`Cli`]'s, with the settings listed only where a reader
+/// needs them. Every setting stays a global flag (after any command), and the environment and
+/// the `--config` file apply to every command; but only `serve --help` lists them all (some
+/// thirty), the commands that open the database list `--database-url`, and every other help
+/// says where they are instead of repeating them.
+pub fn command() -> clap::Command {
+    let settings: Vec<clap::Arg> = Settings::augment_args(clap::Command::new("settings"))
+        .get_arguments()
+        .cloned()
+        .collect();
+    let is_setting = |id: &clap::Id| settings.iter().any(|s| s.get_id() == id);
+    let database_url = || {
+        settings
+            .iter()
+            .find(|s| s.get_id() == "database_url")
+            .cloned()
+            .expect("database_url is a setting")
+    };
+    Cli::command()
+        // Hidden here and so wherever clap copies them (every subcommand) ...
+        .mut_args(|a| {
+            if is_setting(a.get_id()) {
+                a.hide(true)
+            } else {
+                a
+            }
+        })
+        .mut_subcommands(|c| c.after_help(SETTINGS_ELSEWHERE))
+        // ... but for the commands that declare their own, shown copies under the same ids
+        // (clap copies a global flag only to a command without one).
+        .mut_subcommand("serve", |c| {
+            c.args(settings.iter().cloned()).after_help(SETTINGS_NOTE)
+        })
+        .mut_subcommand("migrate", |c| c.arg(database_url()))
+        .mut_subcommand("backup", |c| c.arg(database_url()))
+        .mut_subcommand("token", |c| {
+            c.mut_subcommands(|c| c.arg(database_url()).after_help(SETTINGS_ELSEWHERE))
+        })
+        .mut_subcommand("l10n", |c| {
+            c.mut_subcommand("check", |c| c.arg(database_url()))
+                .mut_subcommands(|c| c.after_help(SETTINGS_ELSEWHERE))
+        })
+}
+
 /// Parses the process's command line and environment; on a mistake, prints clap's message
 /// (naming the environment variable when the bad value came from one) and exits with 2.
 pub fn parse() -> (Cli, ArgMatches) {
-    let parsed = Cli::command()
+    let parsed = command()
         .try_get_matches()
         .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
     match parsed {
@@ -86,7 +136,6 @@ fn bad_value_from_env(e: &clap::Error) -> Option<String> {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the API (applies migrations first).
-    #[command(after_help = SETTINGS_NOTE)]
     Serve {
         /// Load the demo catalog into an empty catalog and print a token per role.
         #[arg(long)]
@@ -100,7 +149,10 @@ pub enum Command {
         command: TokenCommand,
     },
     /// Write a consistent copy of the SQLite database to PATH (safe while serving).
-    Backup { path: PathBuf },
+    Backup {
+        /// Where the copy goes: a new file (an existing one is not overwritten).
+        path: PathBuf,
+    },
     /// Tools for translators and support: check, money, plural.
     L10n {
         #[command(subcommand)]
@@ -113,7 +165,8 @@ pub enum TokenCommand {
     /// Create a token; prints it alone on the last line. A buyer token needs the buyer's
     /// profile (--country, --city, --locale), which its orders are placed with.
     Create {
-        #[arg(long, value_parser = parse_role)]
+        /// What the token may do.
+        #[arg(long, value_parser = RoleParser)]
         role: Role,
         /// The token's name; for a buyer also the display name the feeds show (masked).
         #[arg(long)]
@@ -131,9 +184,13 @@ pub enum TokenCommand {
         #[arg(long)]
         locale: Option<String>,
     },
-    /// Revoke a token by its id.
-    Revoke { id: i64 },
-    /// List tokens (never their secrets).
+    /// Revoke a token by its id; its open feeds are closed.
+    Revoke {
+        /// The token's id (the first column of `token list`).
+        id: i64,
+    },
+    /// List tokens (never their secrets): a header line, then one line per token with its id,
+    /// role, name, expiry and, when revoked, `revoked`, separated by tabs.
     List,
 }
 
@@ -185,6 +242,35 @@ fn buyer_profile(
 
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| format!("'{s}' is not a role: admin, host, buyer or operator"))
+}
+
+/// `--role`: [`parse_role`], with the roles as clap's possible values, so that `--help` lists
+/// them (and what each may do).
+#[derive(Clone)]
+struct RoleParser;
+
+impl TypedValueParser for RoleParser {
+    type Value = Role;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Role, clap::Error> {
+        parse_role.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(Role::ALL.into_iter().map(|role| {
+            PossibleValue::new(role.as_str()).help(match role {
+                Role::Admin => "manages the catalog, rates, merchants and tokens",
+                Role::Host => "runs live sessions and their flash sales",
+                Role::Buyer => "watches sessions and orders (needs --country, --city, --locale)",
+                Role::Operator => "watches every room, reads reports, exports orders",
+            })
+        })))
+    }
 }
 
 /// Logs go to stderr, coloured only when it is a terminal (and `NO_COLOR` is unset or empty),
@@ -276,6 +362,7 @@ pub async fn main(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
                     println!("revoked token {} ({})", info.id, info.name);
                 }
                 TokenCommand::List => {
+                    println!("id\trole\tname\texpires\trevoked");
                     for t in store.list().await.map_err(|e| anyhow::anyhow!("{e}"))? {
                         println!(
                             "{}\t{}\t{}\t{}{}",

@@ -31,9 +31,11 @@ pub enum L10nCommand {
     },
     /// Print an amount formatted for a locale, e.g. `silkstream l10n money kk KZT 1234567`.
     Money {
+        /// One of the 16 locales (kk, ru, vi, zh-CN…); its CLDR rules write the amount.
         locale: String,
+        /// An ISO 4217 currency code (KZT); its minor units place the decimal point.
         currency: String,
-        /// Integer minor units (ISO 4217).
+        /// The amount in integer minor units of the currency (KZT 1234567 is 12 345,67).
         #[arg(allow_negative_numbers = true)]
         minor_units: i64,
         /// Native digits (e.g. Burmese) instead of Latin.
@@ -42,7 +44,9 @@ pub enum L10nCommand {
     },
     /// Print the CLDR plural category of a number in a locale (`one`, `few`, `many`, `other`…).
     Plural {
+        /// One of the 16 locales (ru, kk, vi…), whose CLDR plural rules decide.
         locale: String,
+        /// A number, whole or decimal (3, 1.5).
         #[arg(allow_negative_numbers = true)]
         number: String,
     },

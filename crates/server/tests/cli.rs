@@ -539,7 +539,7 @@ fn backup_refuses_postgresql_with_one_message() {
     assert!(!dir.path().join("copy.db").exists());
 }
 
-/// The lines of `token list`.
+/// The token lines of `token list`, under its header line.
 fn listed_tokens(dir: &Path) -> Vec<String> {
     let out = silkstream(dir)
         .args(["token", "list"])
@@ -550,10 +550,129 @@ fn listed_tokens(dir: &Path) -> Vec<String> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout)
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut lines = stdout.lines();
+    assert_eq!(lines.next(), Some(TOKEN_LIST_HEADER), "{stdout}");
+    lines.map(str::to_owned).collect()
+}
+
+/// The first line of `token list`: the name of each column.
+const TOKEN_LIST_HEADER: &str = "id\trole\tname\texpires\trevoked";
+
+/// `token list` starts with a header naming its columns, also when there is no token yet.
+#[test]
+fn token_list_has_a_header() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert!(listed_tokens(dir.path()).is_empty());
+    let out = silkstream(dir.path())
+        .args(["token", "create", "--role", "operator", "--name", "Dana"])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let listed = listed_tokens(dir.path());
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let columns: Vec<&str> = listed[0].split('\t').collect();
+    assert_eq!(
+        columns[..4],
+        ["1", "operator", "Dana", "never"],
+        "{listed:?}"
+    );
+}
+
+/// The help of a command that is not `serve` is about that command: short, every argument
+/// described, the settings only named (`serve --help` lists them); `--database-url` is shown
+/// where the command opens the database.
+#[test]
+fn subcommand_help_is_short_and_describes_its_arguments() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let help = |args: &[&str]| {
+        let out = silkstream(dir.path()).args(args).output().expect("run");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let money = help(&["l10n", "money", "--help"]);
+    assert!(money.lines().count() < 30, "{money}");
+    for argument in ["<LOCALE>", "<CURRENCY>", "<MINOR_UNITS>"] {
+        let line = money
+            .lines()
+            .find(|l| l.trim_start().starts_with(argument))
+            .unwrap_or_else(|| panic!("{argument} in:\n{money}"));
+        assert!(
+            line.trim().len() > argument.len() + 10,
+            "{argument} is described: {line:?}"
+        );
+    }
+    assert!(!money.contains("--feed-queue-capacity"), "{money}");
+    assert!(money.contains("silkstream serve --help"), "{money}");
+
+    for args in [
+        &["migrate", "--help"][..],
+        &["backup", "--help"],
+        &["token", "list", "--help"],
+    ] {
+        let text = help(args);
+        assert!(text.lines().count() < 30, "{args:?}:\n{text}");
+        assert!(text.contains("--database-url"), "{args:?}:\n{text}");
+        assert!(!text.contains("--max-websockets"), "{args:?}:\n{text}");
+    }
+    let backup = help(&["backup", "--help"]);
+    let path = backup
         .lines()
-        .map(str::to_owned)
-        .collect()
+        .find(|l| l.trim_start().starts_with("<PATH>"))
+        .unwrap_or_else(|| panic!("<PATH> in:\n{backup}"));
+    assert!(path.trim().len() > 20, "<PATH> is described: {path:?}");
+}
+
+/// `token create --help` lists the roles `--role` takes, and what each may do.
+#[test]
+fn token_create_help_lists_the_roles() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = silkstream(dir.path())
+        .args(["token", "create", "-h"])
+        .output()
+        .expect("run");
+    let short = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        short.contains("[possible values: admin, host, buyer, operator]"),
+        "{short}"
+    );
+    let out = silkstream(dir.path())
+        .args(["token", "create", "--help"])
+        .output()
+        .expect("run");
+    let long = String::from_utf8_lossy(&out.stdout);
+    for role in ["admin:", "host:", "buyer:", "operator:"] {
+        assert!(long.contains(role), "{role} in:\n{long}");
+    }
+}
+
+/// The settings are still flags after any command, not only `serve`: a database URL given to
+/// `token create` and `token list` is the one they use (benchmark scripts rely on it).
+#[test]
+fn settings_are_flags_of_every_command() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = "sqlite:elsewhere.db";
+    let out = silkstream(dir.path())
+        .args(["token", "create", "--role", "admin", "--name", "bench"])
+        .args(["--database-url", url])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    assert!(dir.path().join("elsewhere.db").exists());
+    assert!(!dir.path().join("silkstream.db").exists());
+    let out = silkstream(dir.path())
+        .args([
+            "--database-url",
+            url,
+            "token",
+            "list",
+            "--db-max-connections",
+            "2",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("bench"));
 }
 
 /// `token create --role buyer` takes the buyer's profile and prints it before the token; without

@@ -10,6 +10,7 @@ backend_tests!(
     wrong_role_is_403,
     expired_and_revoked_tokens_are_refused,
     tokens_are_stored_as_digests,
+    the_token_list_is_paged_like_every_list,
 );
 
 /// Without a token, with a malformed header, or with an unknown token: 401 in the envelope.
@@ -131,7 +132,7 @@ async fn expired_and_revoked_tokens_are_refused(backend: Backend) {
     let other = app.token("operator").await;
     app.get("/api/v1/products", &other).await.expect(200);
     let list = app.get("/api/v1/tokens", &app.admin).await.expect(200).body;
-    let other_id = list
+    let other_id = list["items"]
         .as_array()
         .expect("tokens")
         .iter()
@@ -170,4 +171,43 @@ async fn tokens_are_stored_as_digests(backend: Backend) {
     let list = app.get("/api/v1/tokens", &app.admin).await.expect(200);
     assert!(!list.text.contains(&token));
     assert!(!list.text.contains(&app.admin));
+}
+
+/// `GET /api/v1/tokens` is a page in the envelope of every list (`items`, `page`, `per_page`,
+/// `total`), filtered by `?role=`, so a hub with thousands of guests never lists them all at
+/// once; a bad page or role is 422.
+async fn the_token_list_is_paged_like_every_list(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for i in 0..5 {
+        app.buyer(&format!("Guest {i}"), "ru").await;
+    }
+    app.token("operator").await;
+    let all = app
+        .get("/api/v1/tokens?per_page=3", &app.admin)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(all["total"], 7, "{all}");
+    assert_eq!(all["page"], 1);
+    assert_eq!(all["per_page"], 3);
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(3));
+    let last = app
+        .get("/api/v1/tokens?per_page=3&page=3", &app.admin)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(last["items"].as_array().map(Vec::len), Some(1), "{last}");
+    let guests = app
+        .get("/api/v1/tokens?role=buyer", &app.admin)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(guests["total"], 5, "{guests}");
+    assert!(guests["items"]
+        .as_array()
+        .is_some_and(|ts| ts.iter().all(|t| t["role"] == "buyer")));
+    for bad in ["per_page=0", "per_page=501", "page=0", "role=king"] {
+        let r = app.get(&format!("/api/v1/tokens?{bad}"), &app.admin).await;
+        assert_eq!(r.status.as_u16(), 422, "{bad}: {}", r.text);
+    }
 }

@@ -57,11 +57,7 @@ async fn revoking_a_token_closes_its_open_feeds(backend: Backend) {
     let mut ops_feed = app.ws_connect("/api/v1/feed", Some(&live.operator)).await;
     assert_eq!(buyer_feed.next_json(T).await["type"], "snapshot");
     assert_eq!(ops_feed.next_json(T).await["type"], "snapshot");
-    let operator_id = app
-        .get("/api/v1/tokens", &app.admin)
-        .await
-        .expect(200)
-        .body
+    let operator_id = app.get("/api/v1/tokens", &app.admin).await.expect(200).body["items"]
         .as_array()
         .and_then(|ts| ts.iter().find(|t| t["role"] == "operator").cloned())
         .and_then(|t| t["id"].as_i64())

@@ -543,14 +543,45 @@ async fn create_token(
     Ok((StatusCode::CREATED, ApiJson(created)))
 }
 
-/// Lists tokens, without their secrets (admin).
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
-    responses((status = 200, body = Vec<TokenInfo>)), security(("bearer" = [])))]
+/// `?page=`, `?per_page=` and `?role=` of the token list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct TokensQuery {
+    /// 1-based page number (default 1).
+    page: Option<i64>,
+    /// Tokens per page, 1 to 500 (default 100).
+    per_page: Option<i64>,
+    /// Only tokens of this role (`buyer` lists the guests).
+    role: Option<Role>,
+}
+
+/// Lists tokens by id, a page at a time, without their secrets (admin), in the envelope of
+/// every list (`items`, `page`, `per_page`, `total`).
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", params(TokensQuery),
+    responses((status = 200, body = silkstream_catalog::model::Page<TokenInfo>),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
 async fn list_tokens(
     State(tokens): State<TokenStore>,
     _: Authorized<Admins>,
-) -> Result<ApiJson<Vec<TokenInfo>>> {
-    Ok(ApiJson(tokens.list().await?))
+    silkstream_catalog::extract::ApiQuery(q): silkstream_catalog::extract::ApiQuery<TokensQuery>,
+) -> Result<ApiJson<silkstream_catalog::model::Page<TokenInfo>>> {
+    let page = q.page.unwrap_or(1);
+    let per_page = q.per_page.unwrap_or(100);
+    if page < 1 {
+        return Err(Error::invalid("page", "must be 1 or more"));
+    }
+    if !(1..=500).contains(&per_page) {
+        return Err(Error::invalid("per_page", "must be between 1 and 500"));
+    }
+    let (items, total) = tokens.page(q.role, page, per_page).await?;
+    Ok(ApiJson(silkstream_catalog::model::Page {
+        items,
+        page,
+        per_page,
+        total,
+    }))
 }
 
 /// Revokes a token (admin); it is refused from the next request on, and its open feed

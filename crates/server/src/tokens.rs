@@ -250,6 +250,33 @@ impl TokenStore {
             .ok_or_else(|| Error::not_found(format!("token {id}")))
     }
 
+    /// One page of the tokens (`per_page` from `(page - 1) * per_page`, by id), of one role or
+    /// all, and how many there are in all.
+    pub async fn page(
+        &self,
+        role: Option<Role>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<(Vec<TokenInfo>, i64)> {
+        let role = role.map(|r| r.as_str());
+        let (total,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM tokens WHERE ($1 IS NULL OR role = $1)")
+                .bind(role)
+                .fetch_one(self.db.reader())
+                .await?;
+        let rows: Vec<TokenRow> = sqlx::query_as(
+            "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens \
+             WHERE ($1 IS NULL OR role = $1) ORDER BY id LIMIT $2 OFFSET $3",
+        )
+        .bind(role)
+        .bind(per_page)
+        .bind((page - 1).saturating_mul(per_page))
+        .fetch_all(self.db.reader())
+        .await?;
+        Ok((rows.into_iter().map(TokenRow::info).collect(), total))
+    }
+
+    /// Every token (the command line's `token list`).
     pub async fn list(&self) -> Result<Vec<TokenInfo>> {
         let rows: Vec<TokenRow> = sqlx::query_as(
             "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens ORDER BY id",

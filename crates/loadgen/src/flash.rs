@@ -621,9 +621,15 @@ fn cores(v: &Value) -> String {
 }
 
 fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
-    let base = baselines(prior, &args.backend);
     let instances = steps.iter().map(|s| s.instances).max().unwrap_or(1);
     let cluster = instances > 1;
+    // Over several instances the comparison is one instance, measured in the same run; the
+    // per-order baseline in the file may be from another run (bench/cluster.sh runs alone).
+    let base = if cluster {
+        Vec::new()
+    } else {
+        baselines(prior, &args.backend)
+    };
     let mut columns: Vec<String> = [
         "buyers",
         "instances",
@@ -804,7 +810,7 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
         args.warmup,
         args.quantity
     )]];
-    if base.is_empty() {
+    if base.is_empty() && !cluster {
         notes.push(vec![
             "no per-order baseline in the results file: run `dbbase` first into the same --out"
                 .into(),

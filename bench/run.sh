@@ -10,7 +10,9 @@
 # (bench/lib.sh says which and why), then runs every scenario of silkstream-loadgen: the
 # per-order transaction baselines (dbbase), the flash sale over HTTP and over the WebSocket, the
 # catalog read, and the fan-out and idle-connection scenarios with their baselines
-# (bench/fanout.sh). Results: one JSON file, SVG plots and a Markdown summary in docs/bench/.
+# (bench/fanout.sh); then the scaled-out deployment, three instances on PostgreSQL and Redis
+# (bench/cluster.sh: the fan-out across instances and the flash sale over three instances, each
+# beside one instance). Results: one JSON file, SVG plots and a Markdown summary in docs/bench/.
 #
 # Environment:
 #   BENCH_SIZES          full (default) or small
@@ -18,6 +20,8 @@
 #   BENCH_POSTGRES_URL   PostgreSQL server to use (default postgres://postgres@127.0.0.1:5432/postgres);
 #                        set it empty to run on SQLite only
 #   BENCH_BACKENDS       "sqlite postgres" (default) or one of them
+#   BENCH_REDIS_URL      Redis for the several-instance scenarios (default redis://127.0.0.1:6379;
+#                        started if down); set it empty, or leave PostgreSQL out, to skip them
 #   BENCH_PROFILE        release (default); debug only to check the script quickly
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +31,7 @@ SIZES="${BENCH_SIZES:-full}"
 OUT_DIR="${BENCH_OUT:-docs/bench}"
 PG_ADMIN_URL="${BENCH_POSTGRES_URL-postgres://postgres@127.0.0.1:5432/postgres}"
 BACKENDS="${BENCH_BACKENDS:-sqlite postgres}"
+REDIS_URL="${BENCH_REDIS_URL-redis://127.0.0.1:6379}"
 WORK="target/bench"
 mkdir -p "$WORK" "$OUT_DIR"
 OUT="$OUT_DIR/results.json"
@@ -66,6 +71,17 @@ if [[ -n "$PG_ADMIN_URL" ]] && ! pg_isready -q -d "$PG_ADMIN_URL"; then
   pg_isready -q -d "$PG_ADMIN_URL" || { echo "FAIL: no PostgreSQL at $PG_ADMIN_URL (set BENCH_POSTGRES_URL= to skip it)"; exit 1; }
 fi
 [[ -n "$PG_ADMIN_URL" ]] || BACKENDS="${BACKENDS//postgres/}"
+if [[ "$BACKENDS" != *postgres* ]]; then REDIS_URL=""; fi
+if [[ -n "$REDIS_URL" ]]; then
+  redis_at="${REDIS_URL#redis://}"; redis_at="${redis_at%%/*}"
+  redis=(redis-cli -h "${redis_at%:*}" -p "${redis_at##*:}")
+  if [[ "$("${redis[@]}" ping 2>/dev/null)" != PONG ]]; then
+    echo "Redis is down; starting it"
+    redis-server --daemonize yes --bind "${redis_at%:*}" --port "${redis_at##*:}" --save "" --appendonly no >/dev/null
+    for _ in $(seq 1 30); do [[ "$("${redis[@]}" ping 2>/dev/null)" == PONG ]] && break; sleep 1; done
+    [[ "$("${redis[@]}" ping 2>/dev/null)" == PONG ]] || { echo "FAIL: no Redis at $REDIS_URL (set BENCH_REDIS_URL= to skip the several-instance scenarios)"; exit 1; }
+  fi
+fi
 # The idle-connection scenario opens thousands of sockets.
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
 
@@ -123,6 +139,17 @@ done
 echo "==> fan-out and idle connections (bench/fanout.sh)"
 RESULTS="$OUT" PLOTS="$OUT_DIR" PROFILE="${BENCH_PROFILE:-release}" SKIP_BUILD=1 \
   BENCH_SIZES="$SIZES" bench/fanout.sh
+
+# The scaled-out deployment: three instances on a fresh PostgreSQL database of their own and
+# Redis, started and stopped by the script, which merges its results into the same file.
+if [[ -n "$REDIS_URL" ]]; then
+  echo "==> several instances (bench/cluster.sh)"
+  BENCH_OUT="$OUT_DIR" BENCH_RESULTS="$OUT" BENCH_POSTGRES_URL="$PG_ADMIN_URL" \
+    BENCH_REDIS_URL="$REDIS_URL" BENCH_PROFILE="${BENCH_PROFILE:-release}" SKIP_BUILD=1 \
+    BENCH_SIZES="$SIZES" bench/cluster.sh
+else
+  echo "==> several instances: skipped (they need PostgreSQL and Redis)"
+fi
 
 echo "==> plots and summary"
 "$LOADGEN" --out "$OUT" --plots "$OUT_DIR" plot

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The benchmark suite's smoke run (called by .ci/run): every scenario of silkstream-loadgen, for a
-# few seconds with small numbers, on the debug build, on SQLite and on PostgreSQL, so that the
-# suite keeps working. No figure is judged: it fails only when a scenario errors or a flash sale
+# few seconds with small numbers, on the debug build, on SQLite and on PostgreSQL, and over three
+# instances on PostgreSQL and Redis (bench/cluster.sh), so that the suite keeps working. No figure is judged: it fails only when a scenario errors or a flash sale
 # breaks its invariant (confirmed + remaining = allocated). The real run is bench/run.sh.
 #
-#   scripts/bench-smoke.sh        # PostgreSQL from SILKSTREAM_TEST_DATABASE_URL (skipped without
+#   scripts/bench-smoke.sh        # PostgreSQL from SILKSTREAM_TEST_DATABASE_URL, Redis from
+#                                 # SILKSTREAM_TEST_REDIS_URL (what needs one is skipped without
 #                                 # it, unless SILKSTREAM_REQUIRE_BACKENDS=1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +68,17 @@ done
 
 echo "==> bench smoke: fan-out and idle connections with their baselines (bench/fanout.sh)"
 RESULTS="$OUT" PLOTS="$PLOTS" PROFILE=debug SKIP_BUILD=1 BENCH_SIZES=small bench/fanout.sh
+
+REDIS_URL="${SILKSTREAM_TEST_REDIS_URL:-}"
+if [[ -n "$PG_ADMIN_URL" && -n "$REDIS_URL" ]]; then
+  echo "==> bench smoke: three instances on PostgreSQL and Redis (bench/cluster.sh)"
+  BENCH_RESULTS="$OUT" BENCH_OUT="$PLOTS" BENCH_POSTGRES_URL="$PG_ADMIN_URL" \
+    BENCH_REDIS_URL="$REDIS_URL" BENCH_PROFILE=debug SKIP_BUILD=1 BENCH_SIZES=smoke bench/cluster.sh
+elif [[ "${SILKSTREAM_REQUIRE_BACKENDS:-}" == 1 ]]; then
+  echo "FAIL: SILKSTREAM_REQUIRE_BACKENDS=1 but the three-instance run needs SILKSTREAM_TEST_DATABASE_URL and SILKSTREAM_TEST_REDIS_URL"; exit 1
+else
+  echo "==> bench smoke: three instances skipped (they need SILKSTREAM_TEST_DATABASE_URL and SILKSTREAM_TEST_REDIS_URL)"
+fi
 
 "$LOADGEN" --out "$OUT" --plots "$PLOTS" plot >/dev/null
 echo "bench smoke: every scenario ran; no flash sale oversold ($(ls "$PLOTS" | wc -l) plots drawn)"

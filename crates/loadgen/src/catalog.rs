@@ -74,7 +74,7 @@ impl Measured {
 }
 
 pub async fn run(common: &Common, args: Args) -> anyhow::Result<Report> {
-    let target = Target::parse(&common.server)?;
+    let target = Target::parse(common.server())?;
     let api = Api::new(&target);
     api.check_server().await?;
     let admin = common.admin()?;
@@ -113,7 +113,7 @@ pub async fn run(common: &Common, args: Args) -> anyhow::Result<Report> {
     }
     let product = wrk(
         &args,
-        common.server_pid,
+        common.server_pid(),
         &product_url,
         Some(&buyer),
         args.duration,
@@ -122,7 +122,7 @@ pub async fn run(common: &Common, args: Args) -> anyhow::Result<Report> {
     .await?;
     let health = wrk(
         &args,
-        common.server_pid,
+        common.server_pid(),
         &health_url,
         None,
         args.duration,
@@ -177,9 +177,9 @@ async fn wrk(
     }
     cmd.arg(url).stdin(Stdio::null());
     let bar = crate::progress_bar(0, &format!("wrk {what} ({seconds} s)"));
-    let cpu = crate::cpu::Sample::now(server_pid);
+    let cpu = crate::cpu::Sample::now(server_pid.as_slice());
     let out = cmd.output().await.context("running wrk")?;
-    let server_cores = cpu.cores_since(server_pid)["server_cores"].clone();
+    let server_cores = cpu.cores_since(server_pid.as_slice())["server_cores"].clone();
     bar.finish_and_clear();
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {

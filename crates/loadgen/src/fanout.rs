@@ -18,6 +18,13 @@
 //! offered deliveries within 1 s. Client (and, given their pids, servers') CPU per step comes
 //! from `/proc/<pid>/stat`.
 //!
+//! Several instances of one deployment (`--viewer-server`, one or more): orders still go to
+//! `--server` (instance A), and each viewer count is measured twice in the same run, viewers on
+//! A itself (`silkstream`) and viewers spread over the viewer servers (`silkstream-cross`,
+//! viewer `i` on `viewer_servers[i mod n]`), whom A's commits reach through Redis. The host
+//! feed that maps order ids to seqs stays on A. The results then go under `fanout-cluster`,
+//! with a table of p50/p99 at rest (the lowest step) and at 100/s for both.
+//!
 //! Client sockets are spread over loopback source addresses (127.0.0.2, 127.0.0.3…), each bound
 //! before it connects: one address has ~28,000 ephemeral ports.
 
@@ -78,9 +85,9 @@ impl Targets {
     /// Takes the server, its admin token and its pid from the options every scenario shares.
     pub fn take_common(&mut self, common: &crate::Common) {
         if !self.baselines_only {
-            self.server = Some(common.server.clone());
+            self.server = Some(common.server().to_owned());
             self.admin_token = common.admin_token.clone();
-            self.server_pid = common.server_pid;
+            self.server_pid = common.server_pid();
         }
     }
 }
@@ -105,6 +112,21 @@ pub struct Args {
     /// events Silkstream sent in this run (or 400 without Silkstream).
     #[arg(long)]
     pub message_bytes: Option<usize>,
+    /// Other instances of the same deployment (base URLs; again, or a comma list) to spread
+    /// the viewers over, while orders go to `--server`: each viewer count is then measured with
+    /// viewers on `--server` and with viewers on these (results under `fanout-cluster`).
+    #[arg(long = "viewer-server", value_delimiter = ',')]
+    pub viewer_servers: Vec<String>,
+    /// Their process ids, so that the servers' CPU column adds up every instance.
+    #[arg(long = "viewer-server-pid", value_delimiter = ',')]
+    pub viewer_server_pids: Vec<u32>,
+}
+
+impl Args {
+    /// Viewers on other instances than the one orders go to.
+    fn cross(&self) -> bool {
+        !self.viewer_servers.is_empty()
+    }
 }
 
 /// Locales the viewers read in (buyers in Kazakhstan: Kazakh, Russian, English, Chinese, Uzbek,
@@ -141,15 +163,29 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
         (Some(_), None) => bail!("--server needs --admin-token (or SILKSTREAM_ADMIN_TOKEN)"),
         _ => None,
     };
+    // Where the viewers are: on the server orders go to, and (given) on the other instances.
+    let own = live.as_ref().map(|(l, _)| vec![l.base.clone()]);
+    let mut placements: Vec<(&'static str, &[String])> = Vec::new();
+    if let Some(own) = &own {
+        placements.push(("silkstream", own));
+        if args.cross() {
+            placements.push(("silkstream-cross", &args.viewer_servers));
+        }
+    } else if args.cross() {
+        bail!("--viewer-server needs --server (with --admin-token): orders go there");
+    }
     let mut runs: Vec<Run> = Vec::new();
     let mut message_bytes = args.message_bytes;
     for &v in &args.viewers {
         if let Some((live, buyers)) = &live {
-            let r = run_server(&args, Kind::Silkstream(live, &buyers[..v]), v, &http).await?;
-            if message_bytes.is_none() && r.event_bytes > 0 {
-                message_bytes = Some(r.event_bytes);
+            for (name, bases) in &placements {
+                let kind = Kind::Silkstream(name, live, &buyers[..v], bases);
+                let r = run_server(&args, kind, v, &http).await?;
+                if message_bytes.is_none() && r.event_bytes > 0 {
+                    message_bytes = Some(r.event_bytes);
+                }
+                runs.push(r);
             }
-            runs.push(r);
         }
         let size = message_bytes.unwrap_or(400);
         if let Some(url) = &t.bare {
@@ -184,6 +220,8 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
 /// One server driven at one viewer count: its steps.
 struct Run {
     server: &'static str,
+    /// Instances the viewers were spread over.
+    instances: usize,
     viewers: usize,
     steps: Vec<Step>,
     /// Mean size of the buyer `order_confirmed` texts seen (Silkstream), else 0.
@@ -201,6 +239,8 @@ struct Step {
     latency: Latency,
     client_cpu: f64,
     server_cpu: Option<f64>,
+    /// Every process of the machine (the database and Redis included), in cores.
+    machine_cpu: Option<f64>,
     viewers_lost: usize,
     /// Order events received that match no order of this step (an earlier step's, late).
     unmatched: u64,
@@ -221,7 +261,8 @@ impl Step {
 }
 
 enum Kind<'a> {
-    Silkstream(&'a LiveSession, &'a [Buyer]),
+    /// Name, the session orders go to, its viewers, the instances the viewers are spread over.
+    Silkstream(&'static str, &'a LiveSession, &'a [Buyer], &'a [String]),
     /// Name, URL, message size, pid.
     Baseline(&'static str, &'a str, usize, Option<u32>),
 }
@@ -266,9 +307,16 @@ async fn run_server(
     http: &reqwest::Client,
 ) -> anyhow::Result<Run> {
     let t = &args.targets;
-    let (name, pid) = match &kind {
-        Kind::Silkstream(..) => ("silkstream", t.server_pid),
-        Kind::Baseline(name, _, _, pid) => (*name, *pid),
+    // Every instance's CPU, added up.
+    let (name, pids): (&'static str, Vec<u32>) = match &kind {
+        Kind::Silkstream(name, ..) => (
+            name,
+            t.server_pid
+                .into_iter()
+                .chain(args.viewer_server_pids.iter().copied())
+                .collect(),
+        ),
+        Kind::Baseline(name, _, _, pid) => (*name, pid.iter().copied().collect()),
     };
     eprintln!("fanout: {name}, opening {viewers} viewers");
     let epoch = Instant::now();
@@ -282,9 +330,14 @@ async fn run_server(
     let mut readers = tokio::task::JoinSet::new();
     for i in 0..viewers {
         let (url, token, first_message) = match &kind {
-            Kind::Silkstream(live, buyers) => {
+            Kind::Silkstream(_, live, buyers, bases) => {
                 let b = &buyers[i];
-                (live.feed_url(Some(b.locale)), Some(b.token.clone()), true)
+                let base = &bases[i % bases.len()];
+                (
+                    live.feed_url_at(base, Some(b.locale)),
+                    Some(b.token.clone()),
+                    true,
+                )
             }
             Kind::Baseline(_, url, _, _) => {
                 (format!("{}/", url.trim_end_matches('/')), None, false)
@@ -326,7 +379,7 @@ async fn run_server(
 
     // The host feed (Silkstream): order id → seq.
     let host_map: Arc<Mutex<HashMap<i64, u32>>> = Arc::default();
-    if let Kind::Silkstream(live, _) = &kind {
+    if let Kind::Silkstream(_, live, ..) = &kind {
         let url = live.feed_url(None);
         let ws = open_viewer(&url, Some(&live.host), sources[0], true).await?;
         readers.spawn(read_host(
@@ -353,7 +406,8 @@ async fn run_server(
         let connected = viewers - deliveries.lost.load(Ordering::Relaxed);
         let lost_before = deliveries.lost.load(Ordering::Relaxed);
         let cpu0 = cpu_ticks(None);
-        let server_cpu0 = pid.and_then(|p| cpu_ticks(Some(p)));
+        let server_cpu0 = cpu_ticks_of(&pids);
+        let machine0 = crate::cpu::machine_busy_seconds();
         let start = Instant::now();
         let total = u64::from(rate) * args.step_secs;
         let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate)));
@@ -367,11 +421,12 @@ async fn run_server(
         for _ in 0..total {
             ticker.tick().await;
             match &kind {
-                Kind::Silkstream(live, buyers) => {
+                Kind::Silkstream(_, live, buyers, _) => {
                     let buyer = &buyers[(order_no as usize) % buyers.len()];
-                    // Unique across the viewer counts of one run (they share the session and
-                    // its buyers; a key reused would be answered as a replay, 200).
-                    let key = format!("lg-{}-{viewers}-{order_no}", live.run_tag);
+                    // Unique across the viewer counts and placements of one run (they share
+                    // the session and its buyers; a key reused would be answered as a replay,
+                    // 200).
+                    let key = format!("lg-{}-{name}-{viewers}-{order_no}", live.run_tag);
                     order_no += 1;
                     let (http, live_url, token) =
                         (http.clone(), live.orders_url(), buyer.token.clone());
@@ -416,7 +471,8 @@ async fn run_server(
         in_flight.abort_all();
         tokio::time::sleep_until(drain_until.into()).await;
         let cpu1 = cpu_ticks(None);
-        let server_cpu1 = pid.and_then(|p| cpu_ticks(Some(p)));
+        let server_cpu1 = cpu_ticks_of(&pids);
+        let machine1 = crate::cpu::machine_busy_seconds();
         let wall = start.elapsed().as_secs_f64();
         // Orders still unanswered at the end of the drain count as failed.
         let answered = orders.lock().unwrap_or_else(|p| p.into_inner()).len() as u64;
@@ -477,6 +533,10 @@ async fn run_server(
                 (Some(a), Some(b)) => Some(cpu_share(Some(a), Some(b), wall)),
                 _ => None,
             },
+            machine_cpu: match (machine0, machine1) {
+                (Some(a), Some(b)) if wall > 0.0 => Some((b - a).max(0.0) / wall),
+                _ => None,
+            },
             viewers_lost: deliveries.lost.load(Ordering::Relaxed) - lost_before,
         };
         eprintln!(
@@ -506,6 +566,10 @@ async fn run_server(
         .unwrap_or(0) as usize;
     Ok(Run {
         server: name,
+        instances: match &kind {
+            Kind::Silkstream(_, _, _, bases) => bases.len(),
+            Kind::Baseline(..) => 1,
+        },
         viewers,
         steps,
         event_bytes,
@@ -961,7 +1025,12 @@ impl LiveSession {
 
     /// The session's feed URL, in `locale` when given.
     pub(crate) fn feed_url(&self, locale: Option<&str>) -> String {
-        let ws = self.base.replacen("http", "ws", 1);
+        self.feed_url_at(&self.base, locale)
+    }
+
+    /// The session's feed URL on the instance at `base` (any instance of the deployment).
+    pub(crate) fn feed_url_at(&self, base: &str, locale: Option<&str>) -> String {
+        let ws = base.trim_end_matches('/').replacen("http", "ws", 1);
         match locale {
             Some(l) => format!("{ws}/api/v1/sessions/{}/feed?locale={l}", self.session_id),
             None => format!("{ws}/api/v1/sessions/{}/feed", self.session_id),
@@ -1004,6 +1073,14 @@ async fn place_order(
         .ok_or_else(|| anyhow!("order id in {body}"))
 }
 
+/// The CPU ticks of several processes added up; `None` when one cannot be read, or none given.
+fn cpu_ticks_of(pids: &[u32]) -> Option<u64> {
+    if pids.is_empty() {
+        return None;
+    }
+    pids.iter().map(|p| cpu_ticks(Some(*p))).sum()
+}
+
 /// User + system CPU ticks (1/100 s, Linux's USER_HZ) of this process or of `pid`.
 pub(crate) fn cpu_ticks(pid: Option<u32>) -> Option<u64> {
     let path = match pid {
@@ -1043,7 +1120,81 @@ fn fmt_ratio(a: Option<u32>, b: Option<u32>) -> String {
     }
 }
 
+/// The at-rest step (the lowest rate) and the 100/s step (the highest below it when the run has
+/// none), for the cross-instance table.
+fn rest_and_busy(steps: &[u32]) -> (Option<u32>, Option<u32>) {
+    let rest = steps.iter().copied().min();
+    let busy = steps
+        .iter()
+        .copied()
+        .filter(|r| *r <= CROSS_BUSY_RATE)
+        .max()
+        .filter(|b| Some(*b) != rest);
+    (rest, busy)
+}
+
+/// The issue's order rate and latency target for viewers on other instances.
+const CROSS_BUSY_RATE: u32 = 100;
+const CROSS_P99_TARGET_MS: f64 = 50.0;
+
+/// Viewers on the order's instance beside viewers on the others: p50/p99 at rest and at
+/// 100/s, against the target (p99 ≤ 50 ms).
+fn cross_table(args: &Args, v: usize, here: &[&Run]) -> Table {
+    let (rest, busy) = rest_and_busy(&args.steps);
+    let mut rows = Vec::new();
+    for r in here.iter().filter(|r| r.server.starts_with("silkstream")) {
+        for (label, rate) in [("at rest", rest), ("busy", busy)] {
+            let Some(s) = rate.and_then(|rate| r.steps.iter().find(|s| s.rate == rate)) else {
+                continue;
+            };
+            let p99 = s.latency.ms(0.99);
+            rows.push(vec![
+                if r.server == "silkstream" {
+                    "the order's instance (A)".to_owned()
+                } else {
+                    format!("{} other instance(s)", r.instances)
+                },
+                format!("{label}, {}/s", s.rate),
+                format!("{:.1}", s.latency.ms(0.5)),
+                format!("{p99:.1}"),
+                format!("{:.3}", s.share_within() * 100.0),
+                if s.latency.count() == 0 {
+                    "—".into()
+                } else if p99 <= CROSS_P99_TARGET_MS {
+                    "met".into()
+                } else {
+                    "missed".into()
+                },
+            ]);
+        }
+    }
+    Table {
+        title: format!(
+            "fan-out over instances, {v} viewers: orders on A, order-to-viewer latency with \
+             viewers on A and on the other instances (target p99 ≤ {CROSS_P99_TARGET_MS} ms)"
+        ),
+        columns: [
+            "viewers on",
+            "step",
+            "p50 ms",
+            "p99 ms",
+            "≤ 1 s %",
+            "p99 target",
+        ]
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect(),
+        rows,
+    }
+}
+
 fn report(args: &Args, runs: &[Run], message_bytes: Option<usize>) -> Report {
+    // Its own key, so that a run over instances does not replace the one-instance fan-out.
+    let prefix = if args.cross() {
+        "fanout-cluster"
+    } else {
+        "fanout"
+    };
     let mut tables = Vec::new();
     let mut series = Vec::new();
     let mut data_runs = Vec::new();
@@ -1065,14 +1216,18 @@ fn report(args: &Args, runs: &[Run], message_bytes: Option<usize>) -> Report {
                     s.server_cpu
                         .map(|c| format!("{:.0}", c * 100.0))
                         .unwrap_or_else(|| "—".into()),
+                    s.machine_cpu
+                        .map(|c| format!("{:.0}", c * 100.0))
+                        .unwrap_or_else(|| "—".into()),
                     s.viewers_lost.to_string(),
                 ]);
             }
         }
         tables.push(Table {
-            title: format!("fan-out, {v} viewers ({} s per step; latency from the order's or publish's send to each viewer, of the deliveries that arrived; ≤ 1 s % of all offered; CPU % of one core)", args.step_secs),
+            title: format!("{prefix}, {v} viewers ({} s per step; latency from the order's or publish's send to each viewer, of the deliveries that arrived; ≤ 1 s % of all offered; CPU % of one core{})", args.step_secs,
+                if args.cross() { "; server CPU adds up every instance; machine = every process" } else { "" }),
             columns: ["server", "rate/s", "sent ok", "deliveries/s offered", "delivered/s",
-                      "≤ 1 s %", "p50 ms", "p99 ms", "client CPU %", "server CPU %", "viewers lost"]
+                      "≤ 1 s %", "p50 ms", "p99 ms", "client CPU %", "server CPU %", "machine CPU %", "viewers lost"]
                 .iter().map(|c| (*c).to_owned()).collect(),
             rows,
         });
@@ -1110,7 +1265,7 @@ fn report(args: &Args, runs: &[Run], message_bytes: Option<usize>) -> Report {
         }
         tables.push(Table {
             title: format!(
-                "fan-out, {v} viewers: sustained rate (highest step with ≥ 99.9% within 1 s)"
+                "{prefix}, {v} viewers: sustained rate (highest step with ≥ 99.9% within 1 s)"
             ),
             columns: vec![
                 "server".into(),
@@ -1133,9 +1288,16 @@ fn report(args: &Args, runs: &[Run], message_bytes: Option<usize>) -> Report {
                 });
             }
         }
+        if args.cross() {
+            tables.push(cross_table(args, v, &here));
+        }
         series.push(Series {
-            name: format!("fanout-latency-{v}"),
-            title: format!("Fan-out, {v} viewers: order-to-viewer latency against rate"),
+            name: format!("{prefix}-latency-{v}"),
+            title: if args.cross() {
+                format!("Fan-out over instances, {v} viewers: order-to-viewer latency against rate")
+            } else {
+                format!("Fan-out, {v} viewers: order-to-viewer latency against rate")
+            },
             x_label: "orders (publishes) per second".into(),
             y_label: "latency, ms".into(),
             lines,
@@ -1147,6 +1309,7 @@ fn report(args: &Args, runs: &[Run], message_bytes: Option<usize>) -> Report {
             }
             data_runs.push(json!({
                 "server": r.server,
+                "instances": r.instances,
                 "viewers": r.viewers,
                 "connect_secs": r.connect_secs,
                 "sustained_rate": sustained(r),
@@ -1164,6 +1327,7 @@ fn report(args: &Args, runs: &[Run], message_bytes: Option<usize>) -> Report {
                     "latency": s.latency.summary(),
                     "client_cpu_cores": s.client_cpu,
                     "server_cpu_cores": s.server_cpu,
+                    "machine_cpu_cores": s.machine_cpu,
                     "viewers_lost": s.viewers_lost,
                     "deliveries_unmatched": s.unmatched,
                     "deliveries_after_count": s.late,
@@ -1173,9 +1337,10 @@ fn report(args: &Args, runs: &[Run], message_bytes: Option<usize>) -> Report {
         }
     }
     Report {
-        scenario: "fanout".into(),
+        scenario: prefix.into(),
         tables,
         data: json!({
+            "viewer_servers": args.viewer_servers.len(),
             "step_secs": args.step_secs,
             "drain_secs": args.drain_secs,
             "message_bytes": message_bytes,
@@ -1216,6 +1381,7 @@ mod tests {
             latency: Latency::new(),
             client_cpu: 0.0,
             server_cpu: None,
+            machine_cpu: None,
             viewers_lost: 0,
             unmatched: 0,
             late: 0,
@@ -1229,6 +1395,7 @@ mod tests {
     fn sustained_is_the_highest_step_at_999_per_mille() {
         let run = |steps| Run {
             server: "x",
+            instances: 1,
             viewers: 1000,
             steps,
             event_bytes: 0,
@@ -1246,6 +1413,15 @@ mod tests {
         let r = run(vec![step(1, 1000, 0)]);
         assert_eq!(sustained(&r), None);
         assert_eq!(fmt_ratio(Some(20), Some(10)), "2.00×");
+    }
+
+    /// At rest is the lowest step; busy is 100/s, or the highest step below it.
+    #[test]
+    fn cross_instance_steps() {
+        assert_eq!(rest_and_busy(&[1, 20, 50, 100]), (Some(1), Some(100)));
+        assert_eq!(rest_and_busy(&[1, 100, 200]), (Some(1), Some(100)));
+        assert_eq!(rest_and_busy(&[1, 5]), (Some(1), Some(5)));
+        assert_eq!(rest_and_busy(&[1]), (Some(1), None));
     }
 
     /// This process's CPU ticks are readable (the client's CPU column depends on it).

@@ -6,6 +6,12 @@
 //! through the API: confirmed + remaining = allocated, or the run fails (an oversell, or an
 //! acknowledged order the sale does not count).
 //!
+//! Several instances of one deployment (`--server` again, or a comma list; PostgreSQL): the
+//! workers are spread over them (worker `w` on instance `w mod N`, so each buyer orders through
+//! one instance), and each step is measured twice in the same run, every worker on the first
+//! instance (one instance) and then spread over all of them, with the ratio of their confirmed
+//! orders/s; the invariant is checked after each. Its results go under `flash-<backend>-cluster`.
+//!
 //! The set-up (product, host, session, sale, sign-ups) is outside the measured window. The
 //! server must allow the load: the bench raises the sign-up, per-buyer and WebSocket order rate
 //! limits through settings (bench/run.sh) and the report says so; the sale's per-buyer limit is
@@ -157,7 +163,8 @@ fn order_body(variant_id: i64, quantity: i64) -> Value {
 
 /// What every HTTP worker of a step shares.
 struct HttpLoad {
-    target: Target,
+    /// The instances; worker `w` sends to `targets[w % len]`.
+    targets: Vec<Target>,
     /// `/api/v1/sessions/{id}/orders`.
     path: String,
     /// The order, serialized once.
@@ -173,7 +180,7 @@ struct HttpLoad {
 /// one buyer never has two orders in flight, as a person tapping "buy" does not.
 async fn http_worker(load: Arc<HttpLoad>, clock: Arc<Clock>, worker: usize) -> Tally {
     let HttpLoad {
-        target,
+        targets,
         path,
         body,
         buyers,
@@ -182,7 +189,7 @@ async fn http_worker(load: Arc<HttpLoad>, clock: Arc<Clock>, worker: usize) -> T
         tag,
     } = &*load;
     let (workers, quantity) = (*workers, *quantity);
-    let mut conn = Conn::new(target);
+    let mut conn = Conn::new(&targets[worker % targets.len()]);
     let mut tally = Tally::default();
     let mut n = 0usize;
     while !clock.stop.load(Ordering::Relaxed) {
@@ -304,6 +311,8 @@ fn short_error(e: &anyhow::Error) -> String {
 /// One step's figures, for the tables, the JSON and the plots.
 struct Step {
     buyers: usize,
+    /// Instances the workers were spread over.
+    instances: usize,
     /// Cores the load generator (and the server, given its pid) used while measured.
     cpu: Value,
     tally: Tally,
@@ -314,15 +323,35 @@ struct Step {
 }
 
 pub async fn run(common: &Common, args: Args, prior: &Value) -> anyhow::Result<Report> {
-    let target = Target::parse(&common.server)?;
-    let api = Api::new(&target);
-    api.check_server().await?;
+    let targets = common
+        .servers
+        .iter()
+        .map(|s| Target::parse(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if targets.is_empty() {
+        anyhow::bail!("--server: give at least one");
+    }
+    for t in &targets {
+        Api::new(t).check_server().await?;
+    }
+    let api = Api::new(&targets[0]);
     let admin = common.admin()?;
     if args.connections == 0 || args.buyers.contains(&0) {
         anyhow::bail!("--connections and every --buyers step must be at least 1");
     }
     if args.quantity < 1 {
         anyhow::bail!("--quantity must be at least 1");
+    }
+    if targets.len() > 1 && args.backend == "sqlite" {
+        eprintln!(
+            "warning: {} instances on SQLite: a scaled-out deployment runs on PostgreSQL",
+            targets.len()
+        );
+    }
+    // One instance, then (given several) all of them, per step.
+    let mut spreads = vec![1];
+    if targets.len() > 1 {
+        spreads.push(targets.len());
     }
     setup::basics(&api, admin).await?;
     let mut buyers: Vec<String> = Vec::new();
@@ -332,35 +361,51 @@ pub async fn run(common: &Common, args: Args, prior: &Value) -> anyhow::Result<R
             let have = buyers.len();
             let bar = progress_bar((n - have) as u64, &format!("signing up buyers ({n})"));
             let b = bar.clone();
-            let more =
-                setup::guest_buyers(&target, have, n - have, args.signup_parallel, move |d| {
-                    b.set_position(d as u64)
-                })
-                .await?;
+            let more = setup::guest_buyers(
+                &targets[0],
+                have,
+                n - have,
+                args.signup_parallel,
+                move |d| b.set_position(d as u64),
+            )
+            .await?;
             bar.finish_and_clear();
             buyers.extend(more);
         }
-        let step = run_step(&api, &target, admin, &args, &buyers[..n], common.server_pid).await?;
-        eprintln!(
-            "flash {} {:>6} buyers: {} confirmed orders/s, ack p99 {}, {}",
-            args.backend,
-            n,
-            fmt_rate(step.tally.confirmed as f64 / step.seconds),
-            fmt_ms(step.tally.ack.ms(0.99)),
-            step.invariant
-        );
-        steps.push(step);
+        for &spread in &spreads {
+            let step = run_step(
+                &api,
+                &targets[..spread],
+                admin,
+                &args,
+                &buyers[..n],
+                &common.server_pids,
+            )
+            .await?;
+            eprintln!(
+                "flash {} {:>6} buyers on {spread} instance(s): {} confirmed orders/s, ack p99 {}, {}",
+                args.backend,
+                n,
+                fmt_rate(step.tally.confirmed as f64 / step.seconds),
+                fmt_ms(step.tally.ack.ms(0.99)),
+                step.invariant
+            );
+            steps.push(step);
+        }
     }
     Ok(report(&args, &steps, prior))
 }
 
+/// One step: a new sale on a new session, set up through the first instance, ordered from
+/// through `targets` (worker `w` on `targets[w % len]`); `server_pids` are every instance's,
+/// for their cores.
 async fn run_step(
     api: &Api,
-    target: &Target,
+    targets: &[Target],
     admin: &str,
     args: &Args,
     buyers: &[String],
-    server_pid: Option<u32>,
+    server_pids: &[u32],
 ) -> anyhow::Result<Step> {
     let tag = setup::run_tag();
     let (product_id, variant_id) = setup::product(api, admin, &tag, args.units).await?;
@@ -390,7 +435,7 @@ async fn run_step(
     let body = order_body(variant_id, args.quantity);
     let buyers = Arc::new(buyers.to_vec());
     let http_load = Arc::new(HttpLoad {
-        target: target.clone(),
+        targets: targets.to_vec(),
         path: format!("/api/v1/sessions/{session_id}/orders"),
         body: Bytes::from(body.to_string()),
         buyers: buyers.clone(),
@@ -408,7 +453,7 @@ async fn run_step(
                 let buyer = &buyers[w % buyers.len()];
                 let url = format!(
                     "{}/api/v1/sessions/{session_id}/feed?token={buyer}",
-                    target.ws_base()
+                    targets[w % targets.len()].ws_base()
                 );
                 tasks.push(tokio::spawn(ws_worker(
                     url,
@@ -425,7 +470,11 @@ async fn run_step(
     let total = warmup + measured;
     let bar = progress_bar(
         total.as_millis() as u64,
-        &format!("flash {} buyers", buyers.len()),
+        &format!(
+            "flash {} buyers, {} instance(s)",
+            buyers.len(),
+            targets.len()
+        ),
     );
     let mut last = (start, 0u64);
     let mut cpu_from: Option<cpu::Sample> = None;
@@ -435,11 +484,11 @@ async fn run_step(
         // CPU use over the measured window: sampled at the first tick inside it and at its end
         // (each sample carries its own time, so a late tick does not skew the figure).
         if cpu_from.is_none() && now >= clock.measure_from {
-            cpu_from = Some(cpu::Sample::now(server_pid));
+            cpu_from = Some(cpu::Sample::now(server_pids));
         }
         if now >= clock.measure_until {
             if let Some(from) = cpu_from {
-                cpu = from.cores_since(server_pid);
+                cpu = from.cores_since(server_pids);
             }
             break;
         }
@@ -483,6 +532,7 @@ async fn run_step(
     }
     Ok(Step {
         buyers: buyers.len(),
+        instances: targets.len(),
         cpu,
         tally,
         seconds: measured.as_secs_f64(),
@@ -571,9 +621,18 @@ fn cores(v: &Value) -> String {
 }
 
 fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
-    let base = baselines(prior, &args.backend);
+    let instances = steps.iter().map(|s| s.instances).max().unwrap_or(1);
+    let cluster = instances > 1;
+    // Over several instances the comparison is one instance, measured in the same run; the
+    // per-order baseline in the file may be from another run (bench/cluster.sh runs alone).
+    let base = if cluster {
+        Vec::new()
+    } else {
+        baselines(prior, &args.backend)
+    };
     let mut columns: Vec<String> = [
         "buyers",
+        "instances",
         "confirmed orders/s",
         "attempts/s",
         "ack p50",
@@ -581,9 +640,14 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
         "ack p99.9",
         "refusals",
         "invariant",
-        "cores: loadgen / server",
+        if cluster {
+            "cores: loadgen / instances / machine"
+        } else {
+            "cores: loadgen / server"
+        },
     ]
     .iter()
+    .filter(|c| cluster || **c != "instances")
     .map(|s| s.to_string())
     .collect();
     for (label, _) in &base {
@@ -605,8 +669,11 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let mut row = vec![
-            s.buyers.to_string(),
+        let mut row = vec![s.buyers.to_string()];
+        if cluster {
+            row.push(s.instances.to_string());
+        }
+        row.extend([
             fmt_rate(confirmed_s),
             fmt_rate(attempts_s),
             fmt_ms(t.ack.ms(0.50)),
@@ -614,12 +681,21 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
             fmt_ms(t.ack.ms(0.999)),
             refusals,
             if s.invariant_ok { "ok" } else { "FAILED" }.to_owned(),
-            format!(
-                "{} / {}",
-                cores(&s.cpu["loadgen_cores"]),
-                cores(&s.cpu["server_cores"])
-            ),
-        ];
+            if cluster {
+                format!(
+                    "{} / {} / {}",
+                    cores(&s.cpu["loadgen_cores"]),
+                    cores(&s.cpu["server_cores"]),
+                    cores(&s.cpu["machine_busy_cores"])
+                )
+            } else {
+                format!(
+                    "{} / {}",
+                    cores(&s.cpu["loadgen_cores"]),
+                    cores(&s.cpu["server_cores"])
+                )
+            },
+        ]);
         let mut ratios = serde_json::Map::new();
         for (label, tx) in &base {
             let r = confirmed_s / tx;
@@ -628,10 +704,14 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
         }
         rows.push(row);
         if !s.invariant_ok {
-            failures.push(format!("{} buyers: {}", s.buyers, s.invariant));
+            failures.push(format!(
+                "{} buyers on {} instance(s): {}",
+                s.buyers, s.instances, s.invariant
+            ));
         }
         data_steps.push(json!({
             "buyers": s.buyers,
+            "instances": s.instances,
             "seconds": s.seconds,
             "confirmed_orders": t.confirmed,
             "confirmed_per_s": confirmed_s,
@@ -652,17 +732,53 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
             "ratio_to_baseline": ratios,
         }));
     }
-    let pct = |q: f64, name: &str| Line {
-        name: name.to_owned(),
-        points: steps
-            .iter()
-            .map(|s| (s.buyers as f64, s.tally.ack.ms(q)))
-            .collect(),
+    // Without several instances every step is on one, and the lines are as they always were.
+    let on = |spread: usize| steps.iter().filter(move |s| s.instances == spread);
+    let suffix = |spread: usize| match (cluster, spread) {
+        (false, _) => String::new(),
+        (true, 1) => " (1 instance)".to_owned(),
+        (true, n) => format!(" ({n} instances)"),
     };
+    let spreads: Vec<usize> = if cluster { vec![1, instances] } else { vec![1] };
+    let pct = |q: f64, name: &str| -> Vec<Line> {
+        spreads
+            .iter()
+            .map(|&spread| Line {
+                name: format!("{name}{}", suffix(spread)),
+                points: on(spread)
+                    .map(|s| (s.buyers as f64, s.tally.ack.ms(q)))
+                    .collect(),
+            })
+            .collect()
+    };
+    // One instance beside all of them, step by step: the ratio of confirmed orders/s.
+    let mut ratio_rows = Vec::new();
+    let mut ratios = Vec::new();
+    if cluster {
+        for one in on(1) {
+            let Some(all) = on(instances).find(|s| s.buyers == one.buyers) else {
+                continue;
+            };
+            let (a, b) = (
+                one.tally.confirmed as f64 / one.seconds,
+                all.tally.confirmed as f64 / all.seconds,
+            );
+            let ratio = if a > 0.0 { b / a } else { f64::NAN };
+            ratio_rows.push(vec![
+                one.buyers.to_string(),
+                fmt_rate(a),
+                fmt_rate(b),
+                format!("{ratio:.2}×"),
+                if ratio >= 0.9 { "met" } else { "missed" }.to_owned(),
+            ]);
+            ratios.push(json!({"buyers": one.buyers, "one_instance_per_s": a,
+                               "all_instances_per_s": b, "ratio": ratio}));
+        }
+    }
     let name = match args.transport {
         Transport::Http => format!("flash-{}", args.backend),
         Transport::Ws => format!("flash-{}-ws", args.backend),
-    };
+    } + if cluster { "-cluster" } else { "" };
     let mut data = json!({
         "backend": args.backend,
         "transport": format!("{:?}", args.transport).to_lowercase(),
@@ -676,8 +792,12 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
                           orders_per_buyer_per_minute and feed_orders_per_second through \
                           SILKSTREAM_* settings (bench/run.sh)",
         "baselines": base.iter().map(|(l, v)| json!({"label": l, "tx_per_s": v})).collect::<Vec<_>>(),
+        "instances": instances,
         "steps": data_steps,
     });
+    if cluster {
+        data["one_vs_all"] = json!(ratios);
+    }
     if !failures.is_empty() {
         data["failure"] = json!(failures.join("; "));
     }
@@ -690,25 +810,62 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
         args.warmup,
         args.quantity
     )]];
-    if base.is_empty() {
+    if base.is_empty() && !cluster {
         notes.push(vec![
             "no per-order baseline in the results file: run `dbbase` first into the same --out"
                 .into(),
         ]);
     }
+    if cluster {
+        notes.push(vec![format!(
+            "each step twice: every worker on the first instance, then worker w on instance \
+             w mod {instances}; instances' cores added up; machine = every process (the \
+             database and Redis included) of {} cores",
+            steps
+                .first()
+                .and_then(|s| s.cpu["machine_cores"].as_u64())
+                .unwrap_or(0)
+        )]);
+    }
+    let mut tables = vec![Table {
+        title: format!(
+            "Flash sale on {} ({}){}",
+            args.backend,
+            data["transport"].as_str().unwrap_or_default(),
+            if cluster {
+                format!(", one instance beside {instances}")
+            } else {
+                String::new()
+            }
+        ),
+        columns,
+        rows,
+    }];
+    if cluster {
+        tables.push(Table {
+            title: format!(
+                "Flash sale on {}: {instances} instances ÷ one instance, confirmed orders/s \
+                 (target ≥ 0.9×)",
+                args.backend
+            ),
+            columns: [
+                "buyers",
+                "1 instance",
+                &format!("{instances} instances"),
+                "ratio",
+                "≥ 0.9×",
+            ]
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+            rows: ratio_rows,
+        });
+    }
     Report {
         scenario: name.clone(),
-        tables: vec![
-            Table {
-                title: format!(
-                    "Flash sale on {} ({})",
-                    args.backend,
-                    data["transport"].as_str().unwrap_or_default()
-                ),
-                columns,
-                rows,
-            },
-            Table {
+        tables: tables
+            .into_iter()
+            .chain([Table {
                 title: format!(
                     "Flash sale on {} ({}): invariant and set-up",
                     args.backend,
@@ -717,11 +874,18 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
                 columns: vec!["buyers".into(), "check at the end".into()],
                 rows: steps
                     .iter()
-                    .map(|s| vec![s.buyers.to_string(), s.invariant.clone()])
+                    .map(|s| {
+                        let who = if cluster {
+                            format!("{} on {}", s.buyers, s.instances)
+                        } else {
+                            s.buyers.to_string()
+                        };
+                        vec![who, s.invariant.clone()]
+                    })
                     .chain(notes.into_iter().map(|n| vec!["note".into(), n[0].clone()]))
                     .collect(),
-            },
-        ],
+            }])
+            .collect(),
         data,
         series: vec![
             Series {
@@ -729,7 +893,7 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
                 title: format!("Flash sale ack latency, {}", args.backend),
                 x_label: "buyers".into(),
                 y_label: "ack latency (ms)".into(),
-                lines: vec![pct(0.5, "p50"), pct(0.99, "p99"), pct(0.999, "p99.9")],
+                lines: [pct(0.5, "p50"), pct(0.99, "p99"), pct(0.999, "p99.9")].concat(),
             },
             Series {
                 name: format!("{name}-throughput"),
@@ -737,13 +901,15 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
                 x_label: "buyers".into(),
                 y_label: "orders/s".into(),
                 lines: {
-                    let mut lines = vec![Line {
-                        name: "confirmed orders/s".into(),
-                        points: steps
-                            .iter()
-                            .map(|s| (s.buyers as f64, s.tally.confirmed as f64 / s.seconds))
-                            .collect(),
-                    }];
+                    let mut lines: Vec<Line> = spreads
+                        .iter()
+                        .map(|&spread| Line {
+                            name: format!("confirmed orders/s{}", suffix(spread)),
+                            points: on(spread)
+                                .map(|s| (s.buyers as f64, s.tally.confirmed as f64 / s.seconds))
+                                .collect(),
+                        })
+                        .collect();
                     for (label, tx) in &base {
                         lines.push(Line {
                             name: format!("baseline {label} tx/s"),

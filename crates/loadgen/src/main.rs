@@ -41,14 +41,17 @@ struct Cli {
 /// Options every scenario takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Common {
-    /// The server under test.
+    /// The server under test. The flash sale takes several instances of one deployment
+    /// (`--server` again, or a comma list): its buyers are spread over them, and it measures
+    /// the first alone beside all of them. Other scenarios drive the first.
     #[arg(
-        long,
+        long = "server",
         global = true,
         env = "LOADGEN_SERVER",
+        value_delimiter = ',',
         default_value = "http://127.0.0.1:8080"
     )]
-    pub server: String,
+    pub servers: Vec<String>,
     /// An admin token of that server (`silkstream token create --role admin --name bench`),
     /// used to set up products, hosts and sessions through the API.
     #[arg(
@@ -65,12 +68,30 @@ pub struct Common {
     #[arg(long, global = true)]
     pub plots: Option<PathBuf>,
     /// The server's process id, to report the cores it used while measured beside the load
-    /// generator's own (same machine only).
-    #[arg(long, global = true, env = "LOADGEN_SERVER_PID")]
-    pub server_pid: Option<u32>,
+    /// generator's own (same machine only); several (again, or a comma list) for several
+    /// instances, whose cores are added up.
+    #[arg(
+        long = "server-pid",
+        global = true,
+        env = "LOADGEN_SERVER_PID",
+        value_delimiter = ','
+    )]
+    pub server_pids: Vec<u32>,
 }
 
 impl Common {
+    /// The (first) server under test.
+    pub fn server(&self) -> &str {
+        self.servers
+            .first()
+            .map_or("http://127.0.0.1:8080", String::as_str)
+    }
+
+    /// The (first) server's process id.
+    pub fn server_pid(&self) -> Option<u32> {
+        self.server_pids.first().copied()
+    }
+
     pub fn admin(&self) -> anyhow::Result<&str> {
         self.admin_token.as_deref().context(
             "this scenario sets up through the API: give --admin-token (or LOADGEN_ADMIN_TOKEN); \
@@ -334,11 +355,11 @@ mod tests {
     fn results_merge_by_scenario_and_failures_exit_non_zero() {
         let dir = tempfile::tempdir().expect("temp dir");
         let common = Common {
-            server: "http://127.0.0.1:1".into(),
+            servers: vec!["http://127.0.0.1:1".into()],
             admin_token: None,
             out: dir.path().join("results.json"),
             plots: Some(dir.path().join("plots")),
-            server_pid: None,
+            server_pids: Vec::new(),
         };
         finish(
             &common,

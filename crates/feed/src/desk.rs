@@ -2,10 +2,9 @@
 //! open sale gets one writer task on this instance, spawned on its first order and kept in a map
 //! by sale id. Buyers' orders queue on the writer's channel; the writer takes everything queued
 //! (up to [`MAX_BATCH`]) while the previous batch commits — group commit without an added delay —
-//! begins the batch's transaction, and once it holds the session's row (which, scaled out, the
-//! other instances' desks of the sale hold in turn) takes what queued meanwhile too; the store's
-//! batch transaction ([`crate::store::batch`]) decides and writes it in ONE transaction. Only
-//! after the commit does it answer each buyer through a oneshot channel.
+//! and hands the batch to the store's batch transaction ([`crate::store::batch`]), which decides
+//! and writes it in ONE transaction. Only after the commit does it answer each buyer through a
+//! oneshot channel.
 //!
 //! No buyer is told "confirmed" before the commit; a batch that keeps failing answers every
 //! buyer of it with a 500 and writes nothing. Writers stop on shutdown after answering what they
@@ -189,68 +188,20 @@ async fn run_writer(
             }
         };
         let mut batch = vec![first];
-        top_up(&mut batch, &mut rx);
-        decide_queued(&inner.store, sale_id, batch, &mut rx).await;
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(t) => batch.push(t),
+                Err(_) => break,
+            }
+        }
+        decide(&inner.store, sale_id, batch).await;
     }
-}
-
-/// Takes what is queued into `batch`, up to [`MAX_BATCH`], without waiting.
-fn top_up(batch: &mut Vec<Ticket>, rx: &mut mpsc::Receiver<Ticket>) {
-    while batch.len() < MAX_BATCH {
-        match rx.try_recv() {
-            Ok(t) => batch.push(t),
-            Err(_) => break,
-        }
-    }
-}
-
-/// Begins the batch's transaction, takes what queued while it waited for the session's row
-/// into the batch, then decides and writes it (again after a conflict, as [`write_batch`]) and
-/// answers every buyer in it. Waiting for the lock is when orders pile up (another instance's
-/// desk holds the row), so they go into this batch instead of waiting for the next.
-async fn decide_queued(
-    store: &FeedStore,
-    sale_id: i64,
-    mut batch: Vec<Ticket>,
-    rx: &mut mpsc::Receiver<Ticket>,
-) {
-    let session_id = batch[0].order.session_id;
-    let first = match store.begin_batch(session_id).await {
-        Ok(w) => {
-            top_up(&mut batch, rx);
-            let orders: Vec<&PendingOrder> = batch.iter().map(|t| &t.order).collect();
-            store.write_batch_in(w, sale_id, &orders).await
-        }
-        Err(e) => Err(e),
-    };
-    let result = match first {
-        Ok(Attempt::Done(outcomes)) => Ok(outcomes),
-        // The sale changed under it, or a retryable failure: as `write_batch` does.
-        Ok(Attempt::Again) => {
-            let orders: Vec<&PendingOrder> = batch.iter().map(|t| &t.order).collect();
-            write_batch(store, sale_id, &orders).await
-        }
-        Err(Error::Catalog(silkstream_catalog::Error::Sqlx(e)))
-            if silkstream_catalog::error::retryable(&e) =>
-        {
-            tracing::warn!(sale_id, error = %e, "order batch rolled back; running it again");
-            let orders: Vec<&PendingOrder> = batch.iter().map(|t| &t.order).collect();
-            write_batch(store, sale_id, &orders).await
-        }
-        Err(e) => Err(e),
-    };
-    answer_batch(sale_id, batch, result);
 }
 
 /// Decides and writes one batch, then answers every buyer in it.
 async fn decide(store: &FeedStore, sale_id: i64, batch: Vec<Ticket>) {
     let orders: Vec<&PendingOrder> = batch.iter().map(|t| &t.order).collect();
     let result = write_batch(store, sale_id, &orders).await;
-    answer_batch(sale_id, batch, result);
-}
-
-/// Answers every buyer of a batch with its outcome, or all of them with the batch's failure.
-fn answer_batch(sale_id: i64, batch: Vec<Ticket>, result: Result<Vec<Placed>>) {
     match result {
         Ok(outcomes) => {
             for (t, o) in batch.into_iter().zip(outcomes) {

@@ -80,23 +80,7 @@ impl FeedStore {
         let Some(first) = batch.first() else {
             return Ok(Attempt::Done(Vec::new()));
         };
-        let w = self.write(first.session_id).await?;
-        self.write_batch_in(w, sale_id, batch).await
-    }
-
-    /// Begins a batch's write on the session: its row lock first (see `write`). The desk takes
-    /// the orders that queued while it waited for the lock into the batch before it decides.
-    pub(crate) async fn begin_batch(&self, session_id: i64) -> Result<SessionWrite<'_>> {
-        self.write(session_id).await
-    }
-
-    /// Decides and writes one batch of orders for `sale_id` in `w`, begun on their session.
-    pub(crate) async fn write_batch_in(
-        &self,
-        mut w: SessionWrite<'_>,
-        sale_id: i64,
-        batch: &[&PendingOrder],
-    ) -> Result<Attempt> {
+        let mut w = self.write(first.session_id).await?;
         let outcome = decide(&mut w, sale_id, batch, self.payment_window_ms()).await?;
         match outcome {
             Attempt::Done(_) => w.commit().await?,

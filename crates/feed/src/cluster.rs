@@ -538,12 +538,17 @@ impl Link {
     }
 }
 
-/// Waits until the namespace is known; false when the feed stops first.
-async fn await_named(named: &mut watch::Receiver<bool>, alive: &mut watch::Receiver<()>) -> bool {
-    tokio::select! {
+/// Waits until the namespace is known and returns it; `None` when the feed stops first.
+async fn await_named(
+    link: &Link,
+    named: &mut watch::Receiver<bool>,
+    alive: &mut watch::Receiver<()>,
+) -> Option<String> {
+    let known = tokio::select! {
         r = named.wait_for(|n| *n) => r.is_ok(),
         _ = alive.changed() => false,
-    }
+    };
+    known.then(|| link.ns.get().cloned()).flatten()
 }
 
 /// Sleeps `d`; false when the feed stops first.
@@ -662,10 +667,7 @@ async fn subscriber(
     mut named: watch::Receiver<bool>,
     mut alive: watch::Receiver<()>,
 ) {
-    if !await_named(&mut named, &mut alive).await {
-        return;
-    }
-    let Some(ns) = link.ns.get().cloned() else {
+    let Some(ns) = await_named(&link, &mut named, &mut alive).await else {
         return;
     };
     let (events, wakeups) = (Link::events_channel(&ns), Link::wakeups_channel(&ns));
@@ -772,10 +774,7 @@ async fn publisher(
     mut named: watch::Receiver<bool>,
     mut alive: watch::Receiver<()>,
 ) {
-    if !await_named(&mut named, &mut alive).await {
-        return;
-    }
-    let Some(ns) = link.ns.get().cloned() else {
+    let Some(ns) = await_named(&link, &mut named, &mut alive).await else {
         return;
     };
     let (events_channel, wakeups) = (Link::events_channel(&ns), Link::wakeups_channel(&ns));

@@ -259,16 +259,7 @@ mod tests {
     /// starts (one started then would never be awaited).
     #[tokio::test]
     async fn a_shut_desk_takes_no_order_and_starts_no_writer() {
-        let db = silkstream_catalog::Db::connect(
-            "sqlite::memory:",
-            &silkstream_catalog::db::DbOptions::default(),
-        )
-        .await
-        .expect("an in-memory database");
-        let l10n = Arc::new(silkstream_l10n::L10n::embedded().expect("bundles"));
-        let catalog = silkstream_catalog::CatalogStore::new(db.clone(), l10n);
-        let store = FeedStore::new(db, catalog, std::time::Duration::from_secs(900));
-        let desk = OrderDesk::new(store);
+        let desk = OrderDesk::new(FeedStore::in_memory().await);
         desk.shutdown().await;
         let order = PendingOrder {
             session_id: 1,

@@ -307,17 +307,7 @@ impl Fanout {
             Some((rx, wake)) => (Some(rx), wake),
             None => (None, store.commits().wake()),
         };
-        let fanout = Fanout {
-            inner: Arc::new(Inner {
-                store,
-                encoder,
-                registry: Mutex::new(Registry::default()),
-                next_id: AtomicU64::new(1),
-                last_id: AtomicI64::new(0),
-                ready,
-                stats: Stats::default(),
-            }),
-        };
+        let fanout = Fanout::new(store, encoder, ready);
         let tailer = fanout.clone();
         let handle = tokio::spawn(async move {
             loop {
@@ -366,6 +356,21 @@ impl Fanout {
             registry.all.clear();
         });
         (fanout, handle)
+    }
+
+    /// A fan-out with no connection yet, its tailer not started.
+    fn new(store: crate::store::FeedStore, encoder: Encoder, ready: watch::Receiver<bool>) -> Self {
+        Fanout {
+            inner: Arc::new(Inner {
+                store,
+                encoder,
+                registry: Mutex::new(Registry::default()),
+                next_id: AtomicU64::new(1),
+                last_id: AtomicI64::new(0),
+                ready,
+                stats: Stats::default(),
+            }),
+        }
     }
 
     /// Resolves once the tailer knows where the log ends.
@@ -676,15 +681,7 @@ mod tests {
     /// connections in 2 locales cost 2 encodings.
     #[tokio::test]
     async fn events_are_encoded_once_per_key_outside_the_lock() {
-        let db = silkstream_catalog::Db::connect(
-            "sqlite::memory:",
-            &silkstream_catalog::db::DbOptions::default(),
-        )
-        .await
-        .expect("an in-memory database");
-        let l10n = Arc::new(silkstream_l10n::L10n::embedded().expect("bundles"));
-        let catalog = silkstream_catalog::CatalogStore::new(db.clone(), l10n);
-        let store = crate::store::FeedStore::new(db, catalog, Duration::from_secs(900));
+        let store = crate::store::FeedStore::in_memory().await;
         let this: Arc<std::sync::OnceLock<Fanout>> = Arc::default();
         let encodings = Arc::new(AtomicU64::new(0));
         let (seen, count) = (this.clone(), encodings.clone());
@@ -693,17 +690,7 @@ mod tests {
             let viewers = seen.get().map_or(0, |f| f.viewers(e.session_id));
             format!("{}:{}:{viewers}", e.id, key.locale)
         });
-        let fanout = Fanout {
-            inner: Arc::new(Inner {
-                store,
-                encoder,
-                registry: Mutex::new(Registry::default()),
-                next_id: AtomicU64::new(1),
-                last_id: AtomicI64::new(0),
-                ready: watch::channel(true).1,
-                stats: Stats::default(),
-            }),
-        };
+        let fanout = Fanout::new(store, encoder, watch::channel(true).1);
         let _ = this.set(fanout.clone());
         let subs: Vec<Subscription> = ["kk", "ru", "kk"]
             .into_iter()

@@ -404,6 +404,21 @@ impl FeedStore {
         }
     }
 
+    /// A store over an empty in-memory SQLite database (no tables): for unit tests of what
+    /// sits above the store and never reaches the database.
+    #[cfg(test)]
+    pub(crate) async fn in_memory() -> Self {
+        let db = Db::connect(
+            "sqlite::memory:",
+            &silkstream_catalog::db::DbOptions::default(),
+        )
+        .await
+        .expect("an in-memory database");
+        let l10n = Arc::new(silkstream_l10n::L10n::embedded().expect("bundles"));
+        let catalog = CatalogStore::new(db.clone(), l10n);
+        Self::new(db, catalog, Duration::from_secs(900))
+    }
+
     /// Where each commit that logged events hands them ([`commits::Commits`]).
     pub fn commits(&self) -> &Arc<commits::Commits> {
         &self.commits

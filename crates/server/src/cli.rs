@@ -412,11 +412,48 @@ pub async fn main(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
     }
 }
 
+/// File descriptors kept free beside the connections: the database pools, the Redis link, the
+/// log, the listener, SQLite's files.
+const SPARE_FILES: u64 = 128;
+
+/// This process's soft limit of open files (Linux: `/proc/self/limits`), if it can be read.
+fn open_files_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+/// Lowers `max_connections` and `max_websockets` to what `open_files` descriptors can hold
+/// (with [`SPARE_FILES`] kept free), and says what it did: past the limit `accept` fails with
+/// "too many open files" and the server stops answering anyone, where at the cap it refuses
+/// one connection cleanly (503) or closes the oldest idle one.
+fn fit_to_open_files(settings: &mut Settings, open_files: u64) -> Option<String> {
+    let room = usize::try_from(open_files.saturating_sub(SPARE_FILES))
+        .unwrap_or(usize::MAX)
+        .max(1);
+    if settings.max_connections <= room && settings.max_websockets <= room {
+        return None;
+    }
+    let why = format!(
+        "the open-files limit is {open_files}: max_connections {} and max_websockets {} \
+         lowered to {} (raise the limit, e.g. LimitNOFILE= in the systemd unit, to keep them)",
+        settings.max_connections, settings.max_websockets, room
+    );
+    settings.max_connections = settings.max_connections.min(room);
+    settings.max_websockets = settings.max_websockets.min(room);
+    Some(why)
+}
+
 async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     if demo && settings.payment_sandbox_secret.is_none() {
         // The demo pays through the sandbox provider out of the box; anywhere else its secret
         // is a setting.
         settings.payment_sandbox_secret = Some(DEMO_SANDBOX_SECRET.to_owned());
+    }
+    if let Some(open_files) = open_files_limit() {
+        if let Some(why) = fit_to_open_files(&mut settings, open_files) {
+            tracing::warn!("{why}");
+        }
     }
     tracing::info!(settings = ?settings, "starting");
     crate::app::trusted_proxies(&settings).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -449,4 +486,33 @@ pub const DEMO_SANDBOX_SECRET: &str = "silkstream-demo-sandbox-secret";
 async fn load_demo(db: &silkstream_catalog::Db, base: &str) -> anyhow::Result<()> {
     print!("{}", crate::demo::announce(db, base).await?);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Args;
+
+    fn defaults() -> Settings {
+        let matches = Settings::augment_args(clap::Command::new("silkstream"))
+            .mut_args(|arg| arg.env(None::<&'static str>))
+            .try_get_matches_from(["silkstream"])
+            .expect("no flags parse");
+        Settings::load(&matches, None).expect("defaults load")
+    }
+
+    /// Under a 1,024-file limit the defaults (8,192 connections, 4,096 feeds) are lowered to
+    /// what the descriptors hold, with a warning that names the limit; under 20,000 they stay.
+    #[test]
+    fn the_caps_fit_the_open_files_limit() {
+        let mut s = defaults();
+        let why = fit_to_open_files(&mut s, 1_024).expect("lowered");
+        assert_eq!(s.max_connections, 1_024 - SPARE_FILES as usize);
+        assert_eq!(s.max_websockets, 1_024 - SPARE_FILES as usize);
+        assert!(why.contains("1024"), "{why}");
+        let mut s = defaults();
+        assert_eq!(fit_to_open_files(&mut s, 20_000), None);
+        assert_eq!((s.max_connections, s.max_websockets), (8_192, 4_096));
+        assert!(open_files_limit().is_some_and(|n| n > 0));
+    }
 }

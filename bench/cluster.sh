@@ -118,11 +118,10 @@ start_instance() {
       "$BIN/silkstream" serve --database-url "$PG_URL" --bind "127.0.0.1:$port" >>"$log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
-    for _ in $(seq 1 600); do
-      kill -0 "$pid" 2>/dev/null || break
-      grep -q "listening.*127.0.0.1:$port" "$log" && break
-      sleep 0.1
-    done
+    # Its port answers (curl awaits it; an instance that could not bind exits, and whatever
+    # answers instead is caught below), and it is still this instance that runs.
+    curl -s -o /dev/null --retry 300 --retry-connrefused --retry-delay 0 --retry-max-time 60 \
+      "http://127.0.0.1:$port/healthz" || true
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "instance $i did not start on port $port (attempt $attempt):"; tail -n3 "$log"
       continue
@@ -135,8 +134,7 @@ start_instance() {
         echo "FAIL: port $port is listened on by [$owners], not by instance $i (pid $pid)"; return 1
       fi
     fi
-    curl -sf --retry 30 --retry-connrefused --retry-delay 0 --retry-max-time 30 \
-      "http://127.0.0.1:$port/healthz" >/dev/null \
+    curl -sf "http://127.0.0.1:$port/healthz" >/dev/null \
       || { echo "FAIL: instance $i does not answer /healthz:"; cat "$log"; return 1; }
     printf -v "PID_$i" '%s' "$pid"
     printf -v "URL_$i" '%s' "http://127.0.0.1:$port"

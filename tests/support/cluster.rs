@@ -166,19 +166,33 @@ fn signal(pid: u32, signal: &str) {
         .status();
 }
 
-/// Waits (polling, at most `within`) for a child to exit; its status, or `None` if it did not.
-async fn wait_exit(child: &mut Child, within: Duration) -> Option<std::process::ExitStatus> {
-    let deadline = Instant::now() + within;
-    let mut tick = tokio::time::interval(Duration::from_millis(20));
-    loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Some(status);
+/// Reaps `child` on a thread of its own: its exit arrives on the returned channel (no polling).
+fn reaper(
+    mut child: Child,
+) -> std::sync::mpsc::Receiver<std::io::Result<std::process::ExitStatus>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    rx
+}
+
+/// Awaits `child`'s exit for at most `within`: `Ok(status)`, or, past it, kills it (SIGKILL),
+/// reaps it and answers `Err(())`.
+async fn exit_within(child: Child, within: Duration) -> Result<std::process::ExitStatus, ()> {
+    let pid = child.id();
+    let exited = reaper(child);
+    tokio::task::spawn_blocking(move || match exited.recv_timeout(within) {
+        Ok(Ok(status)) => Ok(status),
+        Ok(Err(_)) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(()),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            signal(pid, "KILL");
+            let _ = exited.recv();
+            Err(())
         }
-        if Instant::now() >= deadline {
-            return None;
-        }
-        tick.tick().await;
-    }
+    })
+    .await
+    .unwrap_or(Err(()))
 }
 
 /// A log file that a child writes both its stdout and stderr to (appended across restarts).
@@ -532,20 +546,18 @@ impl Instance {
     /// SIGTERM, then waits (at most 30 s) for the graceful shutdown to end; panics when it
     /// does not end, or ends with a failure.
     pub async fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
+        let Some(child) = self.child.take() else {
             return;
         };
         signal(child.id(), "TERM");
-        match wait_exit(&mut child, Duration::from_secs(30)).await {
-            Some(status) => assert!(
+        match exit_within(child, Duration::from_secs(30)).await {
+            Ok(status) => assert!(
                 status.success(),
                 "instance {} ended with {status} after SIGTERM:\n{}",
                 self.index,
                 tail(&self.log, 30)
             ),
-            None => {
-                let _ = child.kill();
-                let _ = child.wait();
+            Err(()) => {
                 panic!(
                     "instance {} did not shut down within 30 s of SIGTERM:\n{}",
                     self.index,
@@ -868,18 +880,16 @@ impl Nginx {
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            // SIGTERM: the master stops its workers; SIGKILL would leave them behind.
-            signal(child.id(), "TERM");
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
+        if let Some(child) = self.child.take() {
+            // SIGTERM: the master stops its workers; SIGKILL would leave them behind. Its exit
+            // is awaited (5 s at most), then it is killed.
+            let pid = child.id();
+            signal(pid, "TERM");
+            let exited = reaper(child);
+            if exited.recv_timeout(Duration::from_secs(5)).is_err() {
+                signal(pid, "KILL");
+                let _ = exited.recv();
             }
-            let _ = child.kill();
-            let _ = child.wait();
         }
     }
 }

@@ -273,14 +273,7 @@ impl CatalogStore {
     /// named in `locale`.
     #[instrument(skip_all)]
     pub async fn list_categories(&self, q: &CategoryQuery, locale: &str) -> Result<Page<Category>> {
-        let page = q.page.unwrap_or(1);
-        let per_page = q.per_page.unwrap_or(100);
-        if !(1..=1_000_000).contains(&page) {
-            return Err(Error::invalid("page", "must be between 1 and 1000000"));
-        }
-        if !(1..=500).contains(&per_page) {
-            return Err(Error::invalid("per_page", "must be between 1 and 500"));
-        }
+        let (page, per_page) = crate::validate::page(q.page, q.per_page, 100, 500)?;
         let sql = format!("SELECT {CATEGORY_COLUMNS} FROM categories");
         let mut rows: Vec<CategoryRow> = sqlx::query_as(&sql).fetch_all(self.db().reader()).await?;
         // Byte order of the codes is the tree's order: '.' sorts before every letter, digit

@@ -494,14 +494,7 @@ impl CatalogStore {
         q: &ProductQuery,
         view: Option<&View>,
     ) -> Result<Page<Product>> {
-        let page = q.page.unwrap_or(1);
-        let per_page = q.per_page.unwrap_or(20);
-        if !(1..=1_000_000).contains(&page) {
-            return Err(Error::invalid("page", "must be between 1 and 1000000"));
-        }
-        if !(1..=100).contains(&per_page) {
-            return Err(Error::invalid("per_page", "must be between 1 and 100"));
-        }
+        let (page, per_page) = validate::page(q.page, q.per_page, 20, 100)?;
         let mut conditions: Vec<String> = Vec::new();
         let mut args: Vec<Arg> = Vec::new();
         if !q.archived.unwrap_or(false) {

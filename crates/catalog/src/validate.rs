@@ -85,6 +85,34 @@ fn optional_text(field: &str, value: &Option<String>, max: usize) -> Result<Opti
         .transpose()
 }
 
+/// The most pages a list may be asked for.
+pub const MAX_PAGE: i64 = 1_000_000;
+
+/// `?page=` and `?per_page=` of a list: 1-based, `per_page` defaulting to `default` and at most
+/// `max`; 422 on the field that is out of range. Every paged list checks them here.
+pub fn page(
+    page: Option<i64>,
+    per_page: Option<i64>,
+    default: i64,
+    max: i64,
+) -> Result<(i64, i64)> {
+    let page = page.unwrap_or(1);
+    let per_page = per_page.unwrap_or(default);
+    if !(1..=MAX_PAGE).contains(&page) {
+        return Err(Error::invalid(
+            "page",
+            format!("must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    if !(1..=max).contains(&per_page) {
+        return Err(Error::invalid(
+            "per_page",
+            format!("must be between 1 and {max}"),
+        ));
+    }
+    Ok((page, per_page))
+}
+
 fn optional_amount(field: &str, value: Option<i64>, max: i64) -> Result<Option<i64>> {
     match value {
         Some(v) if !(1..=max).contains(&v) => Err(Error::invalid(

@@ -567,14 +567,7 @@ async fn list_tokens(
     _: Authorized<Admins>,
     silkstream_catalog::extract::ApiQuery(q): silkstream_catalog::extract::ApiQuery<TokensQuery>,
 ) -> Result<ApiJson<silkstream_catalog::model::Page<TokenInfo>>> {
-    let page = q.page.unwrap_or(1);
-    let per_page = q.per_page.unwrap_or(100);
-    if page < 1 {
-        return Err(Error::invalid("page", "must be 1 or more"));
-    }
-    if !(1..=500).contains(&per_page) {
-        return Err(Error::invalid("per_page", "must be between 1 and 500"));
-    }
+    let (page, per_page) = silkstream_catalog::validate::page(q.page, q.per_page, 100, 500)?;
     let (items, total) = tokens.page(q.role, page, per_page).await?;
     Ok(ApiJson(silkstream_catalog::model::Page {
         items,

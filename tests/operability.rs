@@ -1,11 +1,12 @@
 //! Health, readiness, metrics, the OpenAPI document and graceful shutdown, on both backends.
 
 use reqwest::Method;
-use silkstream_e2e::{backend_tests, sample_product, spawn_app, Backend};
+use silkstream_e2e::{backend_tests, order_body, sample_product, spawn_app, Backend};
 
 backend_tests!(
     health_and_readiness,
     metrics_count_requests_by_route,
+    metrics_count_the_order_desks_batches,
     openapi_describes_every_route,
     shutdown_is_graceful
 );
@@ -64,6 +65,39 @@ async fn metrics_count_requests_by_route(backend: Backend) {
         !text.contains("/api/v1/products/999999"),
         "raw paths are not labels"
     );
+}
+
+/// `/metrics` says what the flash-sale order desk did: its batches, the orders in them, the
+/// attempts decided again, and its time waiting for the session's row and in transactions.
+async fn metrics_count_the_order_desks_batches(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let live = app.live_session(100, true).await;
+    app.flash_sale(&live, 50, 20).await;
+    let (buyer, _) = app.buyer("Dana", "ru").await;
+    assert_eq!(app.metric("silkstream_desk", "count=\"batches\"").await, 0);
+    let body = order_body(live.variant_id, 1, "KZT");
+    // One at a time: each order is a batch of its own.
+    for i in 0..3 {
+        app.order(&buyer, live.session_id, &format!("desk-{i}"), &body)
+            .await
+            .expect(201);
+    }
+    assert_eq!(app.metric("silkstream_desk", "count=\"batches\"").await, 3);
+    assert_eq!(app.metric("silkstream_desk", "count=\"orders\"").await, 3);
+    assert_eq!(app.metric("silkstream_desk", "count=\"again\"").await, 0);
+    let text = app
+        .request(Method::GET, "/metrics", None, None)
+        .await
+        .expect(200)
+        .text;
+    let seconds = |spent: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(&format!("silkstream_desk_seconds{{spent=\"{spent}\"}}")))
+            .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+            .unwrap_or_else(|| panic!("no desk seconds {spent} in {text}"))
+    };
+    let (waited, busy) = (seconds("lock_wait"), seconds("busy"));
+    assert!(waited > 0.0 && busy >= waited, "lock_wait {waited}, busy {busy}");
 }
 
 /// `/openapi.json` lists every route the server answers, with its methods, and the schemas.

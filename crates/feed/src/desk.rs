@@ -11,6 +11,7 @@
 //! hold, and the desk waits for them ([`OrderDesk::shutdown`]).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -50,6 +51,35 @@ struct Inner {
     /// Set by [`OrderDesk::shutdown`]: no order is taken and no writer started after it (a
     /// writer started then would never be awaited).
     closed: std::sync::atomic::AtomicBool,
+    /// What the writers did, for `/metrics`.
+    tally: Tally,
+}
+
+/// The desk's running totals (atomics: every writer adds to them).
+#[derive(Default)]
+struct Tally {
+    batches: AtomicU64,
+    orders: AtomicU64,
+    again: AtomicU64,
+    lock_wait_us: AtomicU64,
+    busy_us: AtomicU64,
+}
+
+/// What this instance's order desk did since it started (`/metrics`): how large its batches
+/// are and how long they wait for the session's row, the figures that say whether several
+/// instances' desks of one sale take turns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeskFigures {
+    /// Batch transactions committed.
+    pub batches: u64,
+    /// Orders decided in them.
+    pub orders: u64,
+    /// Attempts decided again (the sale or a key changed under them, or a retryable failure).
+    pub again: u64,
+    /// Time spent beginning a batch and waiting for the session's row, in µs.
+    pub lock_wait_us: u64,
+    /// Time spent in batch transactions, the wait included, in µs.
+    pub busy_us: u64,
 }
 
 /// The group-commit writers of this instance's open flash sales.
@@ -64,8 +94,9 @@ impl OrderDesk {
             inner: Arc::new(Inner {
                 store,
                 writers: Mutex::new(HashMap::new()),
-                generation: std::sync::atomic::AtomicU64::new(0),
+                generation: AtomicU64::new(0),
                 closed: std::sync::atomic::AtomicBool::new(false),
+                tally: Tally::default(),
             }),
         }
     }
@@ -97,7 +128,7 @@ impl OrderDesk {
     /// writer can start after `shutdown` drained the map.
     fn writer(&self, sale_id: i64) -> Option<mpsc::Sender<Ticket>> {
         let mut writers = lock(&self.inner.writers);
-        if self.inner.closed.load(std::sync::atomic::Ordering::Acquire) {
+        if self.inner.closed.load(Ordering::Acquire) {
             return None;
         }
         if let Some(w) = writers.get(&sale_id) {
@@ -109,7 +140,7 @@ impl OrderDesk {
         let generation = self
             .inner
             .generation
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            .fetch_add(1, Ordering::Relaxed);
         let task = tokio::spawn(run_writer(self.inner.clone(), sale_id, generation, rx));
         writers.insert(
             sale_id,
@@ -127,13 +158,25 @@ impl OrderDesk {
     pub async fn shutdown(&self) {
         self.inner
             .closed
-            .store(true, std::sync::atomic::Ordering::Release);
+            .store(true, Ordering::Release);
         let writers: Vec<Writer> = lock(&self.inner.writers).drain().map(|(_, w)| w).collect();
         for w in writers {
             drop(w.queue);
             if let Err(e) = w.task.await {
                 tracing::error!(error = %e, "an order desk writer ended with a panic");
             }
+        }
+    }
+
+    /// What the desk did since it started.
+    pub fn figures(&self) -> DeskFigures {
+        let t = &self.inner.tally;
+        DeskFigures {
+            batches: t.batches.load(Ordering::Relaxed),
+            orders: t.orders.load(Ordering::Relaxed),
+            again: t.again.load(Ordering::Relaxed),
+            lock_wait_us: t.lock_wait_us.load(Ordering::Relaxed),
+            busy_us: t.busy_us.load(Ordering::Relaxed),
         }
     }
 
@@ -182,7 +225,7 @@ async fn run_writer(
                 }
                 while !rest.is_empty() {
                     let batch: Vec<Ticket> = rest.drain(..rest.len().min(MAX_BATCH)).collect();
-                    decide(&inner.store, sale_id, batch).await;
+                    decide(&inner.store, &inner.tally, sale_id, batch).await;
                 }
                 return;
             }
@@ -194,14 +237,14 @@ async fn run_writer(
                 Err(_) => break,
             }
         }
-        decide(&inner.store, sale_id, batch).await;
+        decide(&inner.store, &inner.tally, sale_id, batch).await;
     }
 }
 
 /// Decides and writes one batch, then answers every buyer in it.
-async fn decide(store: &FeedStore, sale_id: i64, batch: Vec<Ticket>) {
+async fn decide(store: &FeedStore, tally: &Tally, sale_id: i64, batch: Vec<Ticket>) {
     let orders: Vec<&PendingOrder> = batch.iter().map(|t| &t.order).collect();
-    let result = write_batch(store, sale_id, &orders).await;
+    let result = write_batch(store, tally, sale_id, &orders).await;
     match result {
         Ok(outcomes) => {
             for (t, o) in batch.into_iter().zip(outcomes) {
@@ -229,18 +272,33 @@ async fn decide(store: &FeedStore, sale_id: i64, batch: Vec<Ticket>) {
 /// buyer may fail another buyer's order.
 async fn write_batch(
     store: &FeedStore,
+    tally: &Tally,
     sale_id: i64,
     batch: &[&PendingOrder],
 ) -> Result<Vec<Placed>> {
+    let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
     for _ in 0..ATTEMPTS {
-        match store.write_batch(sale_id, batch).await {
-            Ok(Attempt::Done(outcomes)) => return Ok(outcomes),
-            Ok(Attempt::Again) => {
+        let began = std::time::Instant::now();
+        let attempt = store.write_batch(sale_id, batch).await;
+        tally.busy_us.fetch_add(micros(began.elapsed()), Ordering::Relaxed);
+        match attempt {
+            Ok((Attempt::Done(outcomes), waited)) => {
+                tally.lock_wait_us.fetch_add(micros(waited), Ordering::Relaxed);
+                tally.batches.fetch_add(1, Ordering::Relaxed);
+                tally
+                    .orders
+                    .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                return Ok(outcomes);
+            }
+            Ok((Attempt::Again, waited)) => {
+                tally.lock_wait_us.fetch_add(micros(waited), Ordering::Relaxed);
+                tally.again.fetch_add(1, Ordering::Relaxed);
                 tracing::debug!(sale_id, "the sale changed under the batch; deciding again");
             }
             Err(Error::Catalog(silkstream_catalog::Error::Sqlx(e)))
                 if silkstream_catalog::error::retryable(&e) =>
             {
+                tally.again.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(sale_id, error = %e, "order batch rolled back; running it again");
             }
             Err(e) => return Err(e),

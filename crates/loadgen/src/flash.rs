@@ -320,6 +320,47 @@ struct Step {
     sale: Value,
     invariant_ok: bool,
     invariant: String,
+    /// The order desks' figures over the step, summed over the instances (`/metrics`).
+    desk: Value,
+}
+
+/// The order desk's figures of `/metrics` (`silkstream_desk`, `silkstream_desk_seconds`),
+/// summed over `targets`: batches, orders, again, lock-wait and busy seconds.
+async fn desk_figures(targets: &[Target]) -> anyhow::Result<[f64; 5]> {
+    let mut sum = [0.0; 5];
+    for t in targets {
+        let text = Api::new(t).text("/metrics").await?;
+        for line in text.lines() {
+            let Some((name, value)) = line.rsplit_once(' ') else {
+                continue;
+            };
+            let slot = match name {
+                r#"silkstream_desk{count="batches"}"# => 0,
+                r#"silkstream_desk{count="orders"}"# => 1,
+                r#"silkstream_desk{count="again"}"# => 2,
+                r#"silkstream_desk_seconds{spent="lock_wait"}"# => 3,
+                r#"silkstream_desk_seconds{spent="busy"}"# => 4,
+                _ => continue,
+            };
+            sum[slot] += value.parse::<f64>().unwrap_or(0.0);
+        }
+    }
+    Ok(sum)
+}
+
+/// What the desks did between two readings of [`desk_figures`]: batches, orders per batch,
+/// attempts decided again, and the share of their transactions' time spent waiting for the
+/// session's row (taking turns with the other instances' desks).
+fn desk_summary(before: [f64; 5], after: [f64; 5]) -> Value {
+    let d: Vec<f64> = (0..5).map(|i| after[i] - before[i]).collect();
+    json!({
+        "batches": d[0],
+        "orders": d[1],
+        "again": d[2],
+        "orders_per_batch": if d[0] > 0.0 { d[1] / d[0] } else { 0.0 },
+        "lock_wait_share": if d[4] > 0.0 { d[3] / d[4] } else { 0.0 },
+        "busy_ms_per_batch": if d[0] > 0.0 { d[4] * 1000.0 / d[0] } else { 0.0 },
+    })
 }
 
 pub async fn run(common: &Common, args: Args, prior: &Value) -> anyhow::Result<Report> {
@@ -478,6 +519,7 @@ async fn run_step(
     );
     let mut last = (start, 0u64);
     let mut cpu_from: Option<cpu::Sample> = None;
+    let mut desk_from: Option<[f64; 5]> = None;
     let mut cpu = Value::Null;
     loop {
         let now = Instant::now();
@@ -485,6 +527,7 @@ async fn run_step(
         // (each sample carries its own time, so a late tick does not skew the figure).
         if cpu_from.is_none() && now >= clock.measure_from {
             cpu_from = Some(cpu::Sample::now(server_pids));
+            desk_from = desk_figures(targets).await.ok();
         }
         if now >= clock.measure_until {
             if let Some(from) = cpu_from {
@@ -505,6 +548,10 @@ async fn run_step(
         }
         bar.set_position(start.elapsed().as_millis() as u64);
     }
+    let desk = match (desk_from, desk_figures(targets).await) {
+        (Some(from), Ok(to)) => desk_summary(from, to),
+        _ => Value::Null,
+    };
     clock.stop.store(true, Ordering::Relaxed);
     bar.finish_and_clear();
     let mut tally = Tally::default();
@@ -539,6 +586,7 @@ async fn run_step(
         sale,
         invariant_ok: ok,
         invariant,
+        desk,
     })
 }
 
@@ -640,6 +688,7 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
         "ack p99.9",
         "refusals",
         "invariant",
+        "desk: orders/batch, lock wait",
         if cluster {
             "cores: loadgen / instances / machine"
         } else {
@@ -681,6 +730,13 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
             fmt_ms(t.ack.ms(0.999)),
             refusals,
             if s.invariant_ok { "ok" } else { "FAILED" }.to_owned(),
+            match (
+                s.desk["orders_per_batch"].as_f64(),
+                s.desk["lock_wait_share"].as_f64(),
+            ) {
+                (Some(b), Some(w)) => format!("{b:.0}, {:.0}%", w * 100.0),
+                _ => "?".to_owned(),
+            },
             if cluster {
                 format!(
                     "{} / {} / {}",
@@ -729,6 +785,7 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
             "cpu": s.cpu,
             "invariant_ok": s.invariant_ok,
             "invariant": s.invariant,
+            "desk": s.desk,
             "ratio_to_baseline": ratios,
         }));
     }

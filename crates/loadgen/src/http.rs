@@ -206,6 +206,21 @@ impl Api {
         Ok(Reply { status, body, what })
     }
 
+    /// The body of a GET with no token as text (`/metrics`); an error unless it answers 200.
+    pub async fn text(&self, path: &str) -> anyhow::Result<String> {
+        let (status, raw) = self
+            .conn
+            .lock()
+            .await
+            .send(Method::GET, path, None, &[], None)
+            .await
+            .with_context(|| format!("GET {path}"))?;
+        if status != StatusCode::OK {
+            bail!("GET {path}: expected 200, got {status}");
+        }
+        Ok(String::from_utf8_lossy(&raw).into_owned())
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> anyhow::Result<Reply> {
         self.call(Method::GET, path, Some(token), None).await
     }

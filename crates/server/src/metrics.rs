@@ -7,8 +7,8 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 #[derive(Clone)]
@@ -24,6 +24,10 @@ pub struct Metrics {
     redis_registered: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Events this instance handed to its feeds, by how they reached it (read at each scrape).
     feed_events: IntGaugeVec,
+    /// The order desk's batches, orders, attempts decided again (read at each scrape).
+    desk_counts: IntGaugeVec,
+    /// The order desk's time: waiting for sessions' rows, and in batch transactions.
+    desk_seconds: GaugeVec,
 }
 
 /// What the feed reports at each scrape.
@@ -102,6 +106,31 @@ impl Metrics {
         registry
             .register(Box::new(feed_events.clone()))
             .expect("metric registers once");
+        let desk_counts = IntGaugeVec::new(
+            Opts::new(
+                "silkstream_desk",
+                "The flash-sale order desk of this instance since start: batch transactions \
+                 committed, orders decided in them, attempts decided again",
+            ),
+            &["count"],
+        )
+        .expect("metric definition is valid");
+        let desk_seconds = GaugeVec::new(
+            Opts::new(
+                "silkstream_desk_seconds",
+                "The order desk's time since start: beginning batches and waiting for the \
+                 session's row (lock_wait; scaled out, the other instances' desks of a sale \
+                 hold it in turn), and in batch transactions, the wait included (busy)",
+            ),
+            &["spent"],
+        )
+        .expect("metric definition is valid");
+        registry
+            .register(Box::new(desk_counts.clone()))
+            .expect("metric registers once");
+        registry
+            .register(Box::new(desk_seconds.clone()))
+            .expect("metric registers once");
         Self {
             registry,
             requests,
@@ -110,6 +139,8 @@ impl Metrics {
             redis_up,
             redis_registered: Default::default(),
             feed_events,
+            desk_counts,
+            desk_seconds,
         }
     }
 
@@ -133,6 +164,23 @@ impl Metrics {
             ("redis_received", f.received),
         ] {
             self.feed_events.with_label_values(&[via]).set(as_i64(v));
+        }
+    }
+
+    /// Sets the order desk's figures before a scrape.
+    pub fn set_desk(&self, d: silkstream_feed::desk::DeskFigures) {
+        let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        for (count, v) in [
+            ("batches", d.batches),
+            ("orders", d.orders),
+            ("again", d.again),
+        ] {
+            self.desk_counts.with_label_values(&[count]).set(as_i64(v));
+        }
+        for (spent, us) in [("lock_wait", d.lock_wait_us), ("busy", d.busy_us)] {
+            self.desk_seconds
+                .with_label_values(&[spent])
+                .set(us as f64 / 1e6);
         }
     }
 
@@ -211,6 +259,7 @@ pub async fn endpoint(
         published,
         received,
     });
+    metrics.set_desk(feed.desk.figures());
     (
         [(
             axum::http::header::CONTENT_TYPE,

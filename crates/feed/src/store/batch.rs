@@ -71,22 +71,26 @@ pub(crate) enum Attempt {
 }
 
 impl FeedStore {
-    /// Decides and writes one batch of orders for `sale_id` (all of one session).
+    /// Decides and writes one batch of orders for `sale_id` (all of one session); with the
+    /// time it took to begin and hold the session's row (the wait for other writers of the
+    /// session, on any instance).
     pub(crate) async fn write_batch(
         &self,
         sale_id: i64,
         batch: &[&PendingOrder],
-    ) -> Result<Attempt> {
+    ) -> Result<(Attempt, std::time::Duration)> {
         let Some(first) = batch.first() else {
-            return Ok(Attempt::Done(Vec::new()));
+            return Ok((Attempt::Done(Vec::new()), std::time::Duration::ZERO));
         };
+        let asked = std::time::Instant::now();
         let mut w = self.write(first.session_id).await?;
+        let locked = asked.elapsed();
         let outcome = decide(&mut w, sale_id, batch, self.payment_window_ms()).await?;
         match outcome {
             Attempt::Done(_) => w.commit().await?,
             Attempt::Again => drop(w),
         }
-        Ok(outcome)
+        Ok((outcome, locked))
     }
 }
 

@@ -600,6 +600,28 @@ async fn every_role_against_every_feed_action(backend: Backend) {
             cells.push(cell(Admin, 200));
             cells
         }),
+        // Money owed back: operators and admins.
+        Row::get("/api/v1/payments/refunds", {
+            let mut cells = refused_then(&NOT_FULFILMENT, Operator, 200);
+            cells.push(cell(Admin, 200));
+            cells
+        }),
+        // A refund: the session's host, operators, admins (the order is delivered by now: 409
+        // once the role and the order's visibility are through).
+        Row::post(
+            o("/refund"),
+            &empty,
+            refused_then(
+                &[
+                    (Nobody, 401),
+                    (Buyer, 403),
+                    (OtherBuyer, 403),
+                    (OtherHost, 404),
+                ],
+                Host,
+                409,
+            ),
+        ),
         Row::get(
             "/api/v1/reports/sales?group_by=host",
             refused_then(&NOT_FULFILMENT, Admin, 200),

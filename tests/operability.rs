@@ -166,6 +166,7 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/orders/{id}", "get"),
         ("/api/v1/orders/{id}/pay", "post"),
         ("/api/v1/orders/{id}/cancel", "post"),
+        ("/api/v1/orders/{id}/refund", "post"),
         ("/api/v1/orders/{id}/ship", "post"),
         ("/api/v1/orders/{id}/deliver", "post"),
         ("/api/v1/reports/sales", "get"),
@@ -173,6 +174,7 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/payments/{provider}/callback", "post"),
         ("/api/v1/payments/sandbox/{id}/complete", "post"),
         ("/api/v1/payments/sandbox/{id}/fail", "post"),
+        ("/api/v1/payments/refunds", "get"),
         // Cross-border rules: landed-cost quotes and the claims filter.
         ("/api/v1/landed-cost/rules", "get"),
         ("/api/v1/landed-cost/rules/{id}", "get"),

@@ -133,3 +133,21 @@ console-exported = Orders downloaded ({ $size } KB).
 console-gmv-by-market = GMV by market (CNY, every order so far)
 console-close = Close
 console-left-n = { $count } left
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = Money owed back
+console-refunds-intro = Money the provider took that paid no order: refund it at the provider.
+console-refunds-reason = Reason
+console-refunds-any = Any reason
+console-refunds-empty = Nothing is owed back.
+console-refund-mismatch = Wrong amount or currency
+console-refund-order_not_payable = Order could no longer be paid
+console-refund-order_cancelled = Paid order cancelled
+console-col-time = Time
+console-col-order = Order
+console-col-amount = Amount
+console-col-decided-by = Decided by
+console-col-transaction = Transaction
+console-previous = Previous
+console-next = Next
+console-page-of = Page { $page } of { $pages } ({ $total } in all)

@@ -654,6 +654,7 @@ impl Cluster {
                 "SILKSTREAM_PAYMENT_SANDBOX_SECRET".to_owned(),
                 SANDBOX_SECRET.to_owned(),
             ),
+            ("SILKSTREAM_PAYMENT_SANDBOX".to_owned(), "true".to_owned()),
         ];
         if let Some(redis) = &redis {
             env.push(("SILKSTREAM_REDIS_URL".to_owned(), redis.url()));

@@ -125,6 +125,9 @@ impl TestDb {
             // Tests that sign up hundreds of guests raise the per-address limit only; the
             // global ceiling has its own test (edge_hardening).
             buyer_signups_per_minute_total: 1_000_000,
+            // Every test server pays through the sandbox, switched on explicitly as a
+            // development server is (docs/payments.md); `payments` tests it off.
+            payment_sandbox: true,
             payment_sandbox_secret: Some(crate::SANDBOX_SECRET.into()),
             ..Settings::default()
         }

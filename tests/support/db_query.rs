@@ -70,6 +70,7 @@ impl TestApp {
                 "payment callbacks",
                 "SELECT COUNT(*) FROM payment_callbacks",
             ),
+            ("refunds", "SELECT COUNT(*) FROM refunds"),
             ("events", "SELECT COUNT(*) FROM events"),
             (
                 "stock units",

@@ -380,6 +380,10 @@ pub struct SalesReport {
     pub group_by: String,
     pub tz: String,
     pub rows: Vec<ReportRow>,
+    /// Money owed back to buyers, per currency, over every order (`GET /api/v1/payments/refunds`
+    /// lists it): paid orders cancelled with a refund (which the rows no longer count), money
+    /// for orders that could not be paid and mismatched amounts (docs/payments.md).
+    pub refunds_due: Vec<Money>,
     /// When the report was read (RFC 3339).
     pub as_of: String,
 }

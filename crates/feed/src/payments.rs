@@ -8,9 +8,13 @@
 //!   "<t>.<raw body>" with the provider's secret>` ([`verify`]), refused outside the timestamp
 //!   window, and settled once per provider transaction ([`FeedStore::settle`]): a repeat gets
 //!   the same answer and changes nothing.
-//! - The sandbox provider: `POST /api/v1/payments/sandbox/{id}/complete` or `/fail` (the
-//!   session's host, an operator or an admin) makes the signed callback a provider would send
-//!   and delivers it through the same verification.
+//! - The sandbox provider, on only when the server is told so (`payment_sandbox`, a development
+//!   setting): `POST /api/v1/payments/sandbox/{id}/complete` or `/fail` (the session's host, an
+//!   operator or an admin) makes the signed callback a provider would send and delivers it
+//!   through the same verification.
+//! - Every callback whose signature verifies is written to `payment_callback_log` with what
+//!   became of it, and logged; money that did not pay an order is listed for operators
+//!   (`GET /api/v1/payments/refunds`).
 //!
 //! Errors are [`crate::error::Error`]; a settled callback's answer (its status and body) is
 //! kept with the transaction.
@@ -25,17 +29,19 @@ use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use silkstream_catalog::auth::{Principal, Role};
+use silkstream_catalog::auth::{Authorized, Principal, Role, RoleSet};
 use silkstream_catalog::codes::CurrencyCode;
 use silkstream_catalog::db::{now_ms, rfc3339};
 use silkstream_catalog::error::{error_response, ErrorBody, ErrorDetail};
-use silkstream_catalog::extract::ApiPath;
+use silkstream_catalog::extract::{ApiJson, ApiPath, ApiQuery};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
-use crate::store::payments::{Answer, Outcome, PaymentRow, Reported, Settlement};
+use crate::store::payments::{
+    Answer, LoggedCallback, Outcome, PaymentRow, RefundFilter, RefundReason, Reported, Settlement,
+};
 use crate::Feed;
 
 /// The sandbox provider's name: in the routes, and in `payments.provider`.
@@ -47,7 +53,8 @@ pub const SIGNATURE_HEADER: &str = "payment-signature";
 /// The payment providers this server takes callbacks from, and their secrets.
 #[derive(Clone)]
 pub struct PaymentsConfig {
-    /// The sandbox provider's signing secret; the sandbox (and with it payments) is off
+    /// The sandbox provider's signing secret when the sandbox is switched on (the server sets it
+    /// only under its explicit development setting); the sandbox (and with it payments) is off
     /// without one.
     pub sandbox_secret: Option<String>,
     /// How far a callback's signed timestamp may be from now, either way: a captured callback
@@ -89,6 +96,11 @@ impl PaymentsConfig {
     /// The provider new payments go through.
     fn provider(&self) -> Option<&'static str> {
         self.sandbox_secret.as_ref().map(|_| SANDBOX)
+    }
+
+    /// Whether the sandbox provider is on (`/readyz` says so).
+    pub fn sandbox_on(&self) -> bool {
+        self.sandbox_secret.is_some()
     }
 }
 
@@ -152,6 +164,7 @@ where
 {
     OpenApiRouter::new()
         .routes(routes!(provider_callback))
+        .routes(routes!(list_refunds))
         .routes(routes!(sandbox_complete))
         .routes(routes!(sandbox_fail))
 }
@@ -302,8 +315,38 @@ pub async fn receive(feed: &Feed, provider: &str, headers: &HeaderMap, body: &[u
         tracing::warn!(provider, code = refused.code, "a payment callback refused");
         return refused.into_response();
     }
-    match settle(feed, provider, body).await {
-        Ok(answer) => {
+    // What can be read of the body, for the record whatever its fate.
+    let read: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let payment_id = read
+        .as_ref()
+        .and_then(|v| v.get("payment_id"))
+        .and_then(serde_json::Value::as_i64);
+    let transaction_id = read
+        .as_ref()
+        .and_then(|v| v.get("transaction_id"))
+        .and_then(serde_json::Value::as_str)
+        .map(|t| t.chars().take(256).collect::<String>());
+    let mut logged = LoggedCallback {
+        provider,
+        outcome: "refused",
+        answer_status: 0,
+        code: None,
+        payment_id,
+        transaction_id: transaction_id.as_deref(),
+        body,
+    };
+    let response = match settle(feed, provider, body).await {
+        Ok((answer, outcome)) => {
+            logged.outcome = outcome;
+            logged.answer_status = answer.status;
+            tracing::info!(
+                provider,
+                outcome,
+                status = answer.status,
+                payment_id,
+                transaction_id = transaction_id.as_deref(),
+                "a signed payment callback"
+            );
             let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
             (
                 status,
@@ -312,11 +355,29 @@ pub async fn receive(feed: &Feed, provider: &str, headers: &HeaderMap, body: &[u
             )
                 .into_response()
         }
-        Err(e) => e.into_response(),
-    }
+        Err(e) => {
+            let code = e.code();
+            let message = e.to_string();
+            let response = e.into_response();
+            logged.code = Some(code);
+            logged.answer_status = response.status().as_u16();
+            tracing::warn!(
+                provider,
+                code,
+                status = logged.answer_status,
+                payment_id,
+                transaction_id = transaction_id.as_deref(),
+                error = %message,
+                "a signed payment callback refused: recorded in payment_callback_log"
+            );
+            response
+        }
+    };
+    feed.store.log_callback(&logged).await;
+    response
 }
 
-async fn settle(feed: &Feed, provider: &str, body: &[u8]) -> Result<Answer> {
+async fn settle(feed: &Feed, provider: &str, body: &[u8]) -> Result<(Answer, &'static str)> {
     let cb: CallbackBody = serde_json::from_slice(body)
         .map_err(|e| Error::invalid("body", format!("not a payment callback: {e}")))?;
     let t = &cb.transaction_id;
@@ -332,6 +393,9 @@ async fn settle(feed: &Feed, provider: &str, body: &[u8]) -> Result<Answer> {
         _ => return Err(Error::invalid("status", "must be succeeded or failed")),
     };
     let currency = CurrencyCode::parse("currency", &cb.currency)?;
+    if cb.amount_minor < 0 {
+        return Err(Error::invalid("amount_minor", "must not be negative"));
+    }
     let reported = Reported {
         provider,
         transaction_id: t,
@@ -432,7 +496,7 @@ async fn provider_callback(
     security(("bearer" = [])))]
 async fn sandbox_complete(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<SandboxTriggers>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response> {
     sandbox(&feed, &principal, id, true).await
@@ -447,10 +511,131 @@ async fn sandbox_complete(
     security(("bearer" = [])))]
 async fn sandbox_fail(
     State(feed): State<Feed>,
-    principal: Principal,
+    Authorized(principal, _): Authorized<SandboxTriggers>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response> {
     sandbox(&feed, &principal, id, false).await
+}
+
+/// Money owed back to a buyer: a transaction whose amount or currency was not its order's, money
+/// for an order that could no longer be paid, or a paid order cancelled by its host, an operator
+/// or an admin. Refunding happens at the provider; this is the list operators work from.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Refund {
+    pub id: i64,
+    /// The payment the money came through (none for an order paid before payments existed).
+    pub payment_id: Option<i64>,
+    /// That payment's status now (`refund_due`, or `paid` when a later transaction paid it).
+    pub payment_status: Option<String>,
+    pub order_id: i64,
+    pub session_id: i64,
+    pub provider: String,
+    /// The provider's transaction whose money is owed.
+    pub transaction_id: Option<String>,
+    /// What is owed, in minor units of `currency` (what the provider reported taking).
+    pub amount_minor: i64,
+    pub currency: String,
+    /// `mismatch`, `order_not_payable` or `order_cancelled`.
+    pub reason: String,
+    /// Who decided it: `provider <name>` (its callback) or `<role> #<token id> <name>`.
+    pub decided_by: String,
+    pub decided_by_token_id: Option<i64>,
+    pub created_at: String,
+}
+
+/// The filters and page of the refunds list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RefundsQuery {
+    /// Only this reason: `mismatch`, `order_not_payable` or `order_cancelled`.
+    pub reason: Option<String>,
+    /// Only this provider's, e.g. `sandbox`.
+    pub provider: Option<String>,
+    /// Only this order's.
+    pub order_id: Option<i64>,
+    /// Only this session's orders'.
+    pub session_id: Option<i64>,
+    /// 1-based page number (default 1).
+    pub page: Option<i64>,
+    /// Rows per page, 1 to 500 (default 100).
+    pub per_page: Option<i64>,
+}
+
+/// Operators and admins.
+pub struct RefundReaders;
+impl RoleSet for RefundReaders {
+    const ROLES: &'static [Role] = &[Role::Operator, Role::Admin];
+}
+
+/// Who may trigger the sandbox: the session's host (checked on the order), operators, admins.
+pub struct SandboxTriggers;
+impl RoleSet for SandboxTriggers {
+    const ROLES: &'static [Role] = &[Role::Host, Role::Operator, Role::Admin];
+}
+
+/// Money owed back (operator or admin), newest first, in the envelope of every list (`items`,
+/// `page`, `per_page`, `total`); filter by reason, provider, order or session.
+#[utoipa::path(get, path = "/api/v1/payments/refunds", tag = "payments", params(RefundsQuery),
+    responses((status = 200, body = silkstream_catalog::model::Page<Refund>),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn list_refunds(
+    State(feed): State<Feed>,
+    _: Authorized<RefundReaders>,
+    ApiQuery(q): ApiQuery<RefundsQuery>,
+) -> Result<ApiJson<silkstream_catalog::model::Page<Refund>>> {
+    let (page, per_page) = silkstream_catalog::validate::page(q.page, q.per_page, 100, 500)?;
+    if let Some(reason) = q.reason.as_deref() {
+        if !RefundReason::ALL.iter().any(|r| r.as_str() == reason) {
+            return Err(Error::invalid(
+                "reason",
+                "must be mismatch, order_not_payable or order_cancelled",
+            ));
+        }
+    }
+    if q.order_id.is_some_and(|id| id < 1) {
+        return Err(Error::invalid("order_id", "must be an order id"));
+    }
+    if q.session_id.is_some_and(|id| id < 1) {
+        return Err(Error::invalid("session_id", "must be a session id"));
+    }
+    if q.provider
+        .as_deref()
+        .is_some_and(|p| p.is_empty() || p.len() > 64)
+    {
+        return Err(Error::invalid("provider", "must be 1 to 64 characters"));
+    }
+    let filter = RefundFilter {
+        reason: q.reason.as_deref(),
+        provider: q.provider.as_deref(),
+        order_id: q.order_id,
+        session_id: q.session_id,
+    };
+    let (rows, total) = feed.store.refunds_page(&filter, page, per_page).await?;
+    Ok(ApiJson(silkstream_catalog::model::Page {
+        items: rows
+            .into_iter()
+            .map(|r| Refund {
+                id: r.id,
+                payment_id: r.payment_id,
+                payment_status: r.payment_status,
+                order_id: r.order_id,
+                session_id: r.session_id,
+                provider: r.provider,
+                transaction_id: r.transaction_id,
+                amount_minor: r.amount_minor,
+                currency: r.currency,
+                reason: r.reason,
+                decided_by: r.decided_by,
+                decided_by_token_id: r.decided_by_token_id,
+                created_at: rfc3339(r.created_at),
+            })
+            .collect(),
+        page,
+        per_page,
+        total,
+    }))
 }
 
 /// Makes the sandbox's signed callback for payment `id` and delivers it through [`receive`].

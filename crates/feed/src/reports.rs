@@ -126,6 +126,7 @@ pub async fn sales(store: &FeedStore, group_by: &str, tz: Option<&str>) -> Resul
         group_by: group_by.to_owned(),
         tz: tz.to_owned(),
         rows: out,
+        refunds_due: crate::store::money_list(store.refunds_due().await?),
         as_of: rfc3339(as_of),
     })
 }
@@ -166,6 +167,9 @@ pub const EXPORT_COLUMNS: &[&str] = &[
     "carrier",
     "rate_cny",
     "value_cny",
+    "payment_status",
+    "refund_due",
+    "refund_decided_by",
 ];
 
 /// Every order as CSV with CRLF line ends, a page of orders at a time: the header line and the
@@ -253,6 +257,13 @@ fn csv_lines(rows: Vec<crate::store::reports::ExportRow>) -> String {
                     .map(|fen| cny_text(i128::from(fen)))
                     .unwrap_or_default(),
             ),
+            text(&r.payment_status.unwrap_or_default()),
+            field(
+                &r.refund_minor
+                    .map(|m| major(m, &r.currency))
+                    .unwrap_or_default(),
+            ),
+            text(&r.refund_decided_by.unwrap_or_default()),
         ];
         out.push_str(&fields.join(","));
         out.push_str("\r\n");

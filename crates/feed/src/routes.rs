@@ -50,6 +50,7 @@ where
         .routes(routes!(get_order))
         .routes(routes!(pay_order))
         .routes(routes!(cancel_order))
+        .routes(routes!(refund_order))
         .routes(routes!(ship_order))
         .routes(routes!(deliver_order))
         .routes(routes!(sales_report))
@@ -79,6 +80,10 @@ impl RoleSet for Hosts {
 pub struct Cancellers;
 impl RoleSet for Cancellers {
     const ROLES: &'static [Role] = &[Role::Buyer, Role::Operator];
+}
+pub struct Refunders;
+impl RoleSet for Refunders {
+    const ROLES: &'static [Role] = &[Role::Host, Role::Operator, Role::Admin];
 }
 
 /// The client's address, for per-address rate limits: the connection's peer, or the address a
@@ -574,8 +579,10 @@ async fn pay_order(
     ))
 }
 
-/// Cancels an order before it ships (its buyer or an operator); its units go back to the sale
-/// while the sale runs, else to stock.
+/// Cancels an order before it ships; its units go back to the sale while the sale runs, else to
+/// stock. Its buyer cancels an unpaid order (a paid one: 409 `order_paid`, ask for a refund); an
+/// operator cancels an unpaid order, or a paid one with its refund recorded: the payment
+/// becomes `refund_due` and the money owed is listed with who decided it (docs/payments.md).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "feed",
     params(("id" = i64, Path, description = "order id")),
     responses((status = 200, body = Order), (status = 404, body = ErrorBody),
@@ -586,13 +593,50 @@ async fn cancel_order(
     Authorized(principal, _): Authorized<Cancellers>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<Order>> {
-    let order = feed.store.order(&principal, id).await?;
-    let reason = principal.role.as_str();
-    if !feed.store.cancel(id, CancelBy::Request, reason).await? {
+    feed.store.order(&principal, id).await?;
+    let by = if principal.role == Role::Buyer {
+        CancelBy::Buyer
+    } else {
+        CancelBy::Staff(&principal)
+    };
+    if !feed.store.cancel(id, by, principal.role.as_str()).await? {
+        let order = feed.store.order(&principal, id).await?;
         return Err(Error::conflict(
             "conflict",
             format!(
                 "order {id} is {}; only a confirmed or paid order can be cancelled",
+                order.status
+            ),
+        ));
+    }
+    Ok(ApiJson(feed.store.order(&principal, id).await?))
+}
+
+/// Cancels a paid order (not yet shipped) and records its refund: the session's host, an
+/// operator or an admin. The payment becomes `refund_due`, the money owed is listed with who
+/// decided it (`GET /api/v1/payments/refunds`), the units go back. 409 for an order that is not
+/// paid.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/refund", tag = "feed",
+    params(("id" = i64, Path, description = "order id")),
+    responses((status = 200, body = Order), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn refund_order(
+    State(feed): State<Feed>,
+    Authorized(principal, _): Authorized<Refunders>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<ApiJson<Order>> {
+    feed.store.order(&principal, id).await?;
+    if !feed
+        .store
+        .cancel(id, CancelBy::Refund(&principal), principal.role.as_str())
+        .await?
+    {
+        let order = feed.store.order(&principal, id).await?;
+        return Err(Error::conflict(
+            "conflict",
+            format!(
+                "order {id} is {}; only a paid order (not yet shipped) is refunded",
                 order.status
             ),
         ));

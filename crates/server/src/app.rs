@@ -115,7 +115,18 @@ fn feed_config(settings: &Settings) -> FeedConfig {
             ..WsConfig::default()
         },
         payments: PaymentsConfig {
-            sandbox_secret: settings.payment_sandbox_secret.clone(),
+            // The sandbox is on only under its explicit development setting; a secret alone
+            // does not switch it on (`cli::decide_payment_sandbox` makes one when it is on).
+            sandbox_secret: if settings.payment_sandbox {
+                Some(
+                    settings
+                        .payment_sandbox_secret
+                        .clone()
+                        .unwrap_or_else(crate::cli::random_secret),
+                )
+            } else {
+                None
+            },
             signature_window: Duration::from_secs(settings.payment_signature_window_s.max(1)),
         },
         cluster: cluster(settings).unwrap_or_else(|e| {
@@ -480,6 +491,10 @@ struct Health {
     /// Redis: `up`, `down`, or absent when none is configured (`/readyz` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     redis: Option<&'static str>,
+    /// The sandbox payment provider: `on` (development only: no money moves) or `off`
+    /// (`/readyz` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment_sandbox: Option<&'static str>,
 }
 
 /// Liveness: the process is up.
@@ -488,6 +503,7 @@ async fn healthz() -> Json<Health> {
     Json(Health {
         status: "ok",
         redis: None,
+        payment_sandbox: None,
     })
 }
 
@@ -507,7 +523,17 @@ async fn readyz(State(state): State<AppState>) -> Response {
         } else {
             "ready"
         };
-        Json(Health { status, redis }).into_response()
+        let payment_sandbox = Some(if state.feed.config.payments.sandbox_on() {
+            "on"
+        } else {
+            "off"
+        });
+        Json(Health {
+            status,
+            redis,
+            payment_sandbox,
+        })
+        .into_response()
     } else {
         error_response(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -445,11 +445,6 @@ fn fit_to_open_files(settings: &mut Settings, open_files: u64) -> Option<String>
 }
 
 async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
-    if demo && settings.payment_sandbox_secret.is_none() {
-        // The demo pays through the sandbox provider out of the box; anywhere else its secret
-        // is a setting.
-        settings.payment_sandbox_secret = Some(DEMO_SANDBOX_SECRET.to_owned());
-    }
     if let Some(open_files) = open_files_limit() {
         if let Some(why) = fit_to_open_files(&mut settings, open_files) {
             tracing::warn!("{why}");
@@ -468,8 +463,16 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
     let address = listener.local_addr()?;
-    if demo {
-        load_demo(&db, &format!("http://{address}")).await?;
+    let demo_loaded = if demo {
+        load_demo(&db, &format!("http://{address}")).await?
+    } else {
+        false
+    };
+    for line in decide_payment_sandbox(&mut settings, demo, demo_loaded) {
+        tracing::warn!("{line}");
+        if demo {
+            println!("{line}");
+        }
     }
     let app = crate::build(db.clone(), l10n, &settings);
     tracing::info!(%address, "listening");
@@ -478,14 +481,63 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The sandbox payment provider's secret under `serve --demo` when none is set: for the demo
-/// only (docs/payments.md).
-pub const DEMO_SANDBOX_SECRET: &str = "silkstream-demo-sandbox-secret";
+/// Whether the sandbox payment provider is on (docs/payments.md): only when `payment_sandbox` is
+/// set, or under `serve --demo` on the database this start has just filled with the demo
+/// (`demo_loaded`; never on a database that was there before, whose orders may be real). When
+/// it is on without a secret it gets a random one: a published default would let anyone sign
+/// callbacks. The lines to log and, for the demo, to print.
+pub(crate) fn decide_payment_sandbox(
+    settings: &mut Settings,
+    demo: bool,
+    demo_loaded: bool,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    if demo_loaded {
+        settings.payment_sandbox = true;
+    }
+    if settings.payment_sandbox {
+        if settings.payment_sandbox_secret.is_none() {
+            settings.payment_sandbox_secret = Some(random_secret());
+        }
+        lines.push(
+            "the payment sandbox is ON (development only): no money moves, and a session's \
+             host, an operator or an admin marks its orders paid \
+             (POST /api/v1/payments/sandbox/{id}/complete)"
+                .to_owned(),
+        );
+    } else {
+        if demo {
+            lines.push(
+                "the payment sandbox is off: this database was there before this --demo start \
+                 (set SILKSTREAM_PAYMENT_SANDBOX=true to pay through the sandbox in development)"
+                    .to_owned(),
+            );
+        }
+        if settings.payment_sandbox_secret.is_some() {
+            lines.push(
+                "payment_sandbox_secret is set but payment_sandbox is off: the sandbox stays \
+                 off and payments cannot start"
+                    .to_owned(),
+            );
+        }
+    }
+    lines
+}
 
-/// Loads the demo catalog into an empty catalog and prints what it made ([`crate::demo::announce`]).
-async fn load_demo(db: &silkstream_catalog::Db, base: &str) -> anyhow::Result<()> {
-    print!("{}", crate::demo::announce(db, base).await?);
-    Ok(())
+/// A fresh random secret (32 bytes, hex) for the sandbox provider when it is on and none is set.
+pub(crate) fn random_secret() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Loads the demo catalog into an empty catalog and prints what it made
+/// ([`crate::demo::announce_loaded`]): whether it loaded (a fresh demo database).
+async fn load_demo(db: &silkstream_catalog::Db, base: &str) -> anyhow::Result<bool> {
+    let (text, loaded) = crate::demo::announce_loaded(db, base).await?;
+    print!("{text}");
+    Ok(loaded)
 }
 
 #[cfg(test)]
@@ -514,5 +566,54 @@ mod tests {
         assert_eq!(fit_to_open_files(&mut s, 20_000), None);
         assert_eq!((s.max_connections, s.max_websockets), (8_192, 4_096));
         assert!(open_files_limit().is_some_and(|n| n > 0));
+    }
+
+    /// The sandbox is on for `serve --demo` on the database it has just made (with a random
+    /// secret, never the old published one), off for `--demo` on a database that was there
+    /// before and for any other start, whatever secret is set; on when switched on.
+    #[test]
+    fn the_payment_sandbox_is_on_only_when_told_or_for_a_fresh_demo() {
+        let mut fresh = defaults();
+        let lines = decide_payment_sandbox(&mut fresh, true, true);
+        assert!(fresh.payment_sandbox);
+        let secret = fresh.payment_sandbox_secret.clone().expect("a secret");
+        assert_ne!(secret, "silkstream-demo-sandbox-secret");
+        assert_eq!(secret.len(), 64);
+        assert!(
+            lines.iter().any(|l| l.contains("sandbox is ON")),
+            "{lines:?}"
+        );
+        let mut again = defaults();
+        decide_payment_sandbox(&mut again, true, true);
+        assert_ne!(
+            again.payment_sandbox_secret,
+            Some(secret),
+            "random each start"
+        );
+
+        let mut existing = defaults();
+        let lines = decide_payment_sandbox(&mut existing, true, false);
+        assert!(!existing.payment_sandbox);
+        assert_eq!(existing.payment_sandbox_secret, None);
+        assert!(
+            lines.iter().any(|l| l.contains("sandbox is off")),
+            "{lines:?}"
+        );
+
+        let mut production = defaults();
+        production.payment_sandbox_secret = Some("set-by-someone".into());
+        let lines = decide_payment_sandbox(&mut production, false, false);
+        assert!(
+            !production.payment_sandbox,
+            "a secret alone does not switch it on"
+        );
+        assert!(lines.iter().any(|l| l.contains("stays off")), "{lines:?}");
+
+        let mut told = defaults();
+        told.payment_sandbox = true;
+        told.payment_sandbox_secret = Some("dev-secret".into());
+        decide_payment_sandbox(&mut told, false, false);
+        assert!(told.payment_sandbox);
+        assert_eq!(told.payment_sandbox_secret.as_deref(), Some("dev-secret"));
     }
 }

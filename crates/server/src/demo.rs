@@ -279,6 +279,12 @@ pub fn pages(base: &str) -> Vec<DemoPage> {
 /// the tokens are. Scripts parse these lines (`scripts/fuzz-openapi.sh`, the browser test): the
 /// token lines are `  <role> ss_…` and each page line ends with its URL.
 pub async fn announce(db: &Db, base: &str) -> anyhow::Result<String> {
+    Ok(announce_loaded(db, base).await?.0)
+}
+
+/// [`announce`], and whether the demo was loaded (the catalog was empty: a fresh demo
+/// database, where `serve --demo` switches the payment sandbox on).
+pub async fn announce_loaded(db: &Db, base: &str) -> anyhow::Result<(String, bool)> {
     use std::fmt::Write;
     let mut out = String::new();
     let report = load(db).await?;
@@ -293,7 +299,7 @@ pub async fn announce(db: &Db, base: &str) -> anyhow::Result<String> {
              lists them, `silkstream token create --role admin --name NAME` makes a new one"
         )?;
         write_pages(&mut out, base)?;
-        return Ok(out);
+        return Ok((out, false));
     }
     writeln!(
         out,
@@ -332,7 +338,7 @@ pub async fn announce(db: &Db, base: &str) -> anyhow::Result<String> {
     )?;
     writeln!(out, "  curl -s {base}/openapi.json")?;
     write_pages(&mut out, base)?;
-    Ok(out)
+    Ok((out, true))
 }
 
 /// The pages' lines: `  <what>  <url>  (<how>)`, one a page, after a heading.

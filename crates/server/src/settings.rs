@@ -178,8 +178,24 @@ pub struct Settings {
         default_value_t = 1000
     )]
     pub token_check_interval_ms: u64,
-    /// The sandbox payment provider's signing secret (docs/payments.md); without it payments
-    /// cannot start (`serve --demo` uses a dev secret when none is set).
+    /// Switches the sandbox payment provider on: development and demos only (docs/payments.md):
+    /// no money moves, and the session's host, an operator or an admin marks an order paid.
+    /// Off unless set (`serve --demo` switches it on for the database that start has just
+    /// made); `/readyz` and the start log say when it is on.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_PAYMENT_SANDBOX",
+        default_value_t = false,
+        num_args = 0..=1,
+        default_missing_value = "true",
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub payment_sandbox: bool,
+    /// The sandbox payment provider's signing secret (docs/payments.md), used only when
+    /// `payment_sandbox` is on (then a random one is made at start when none is set); never
+    /// printed.
     #[arg(
         long,
         global = true,
@@ -505,6 +521,7 @@ mod tests {
         assert_eq!(s.feed_max_message_bytes, 16384);
         assert_eq!(s.feed_orders_per_second, 5);
         assert_eq!(s.feed_max_connections_per_token, 8);
+        assert!(!s.payment_sandbox, "the sandbox is off unless switched on");
         assert_eq!(s.payment_sandbox_secret, None);
         assert_eq!(s.payment_signature_window_s, 300);
         assert_eq!(s.header_read_timeout_ms, 10_000);

@@ -384,11 +384,16 @@ pub enum Placed {
     Archived,
 }
 
-/// Which orders a cancellation may touch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CancelBy {
-    /// The buyer or an operator: before shipping.
-    Request,
+/// Who cancels, which decides the orders a cancellation may touch (docs/payments.md).
+#[derive(Debug, Clone, Copy)]
+pub enum CancelBy<'a> {
+    /// The order's buyer: a confirmed (unpaid) order only; a paid one is 409 `order_paid`.
+    Buyer,
+    /// An operator: a confirmed order, or a paid one with its refund recorded.
+    Staff(&'a Principal),
+    /// The refund route (the session's host, an operator or an admin): a paid order only, its
+    /// refund recorded.
+    Refund(&'a Principal),
     /// The sweeper: still unpaid past the payment window.
     PaymentExpired,
 }

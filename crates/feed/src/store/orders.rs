@@ -190,31 +190,62 @@ impl FeedStore {
         w.commit().await
     }
     /// Cancels an order and gives its units back: to its sale while the sale runs, else to the
-    /// warehouse's stock. The conditional UPDATE makes it happen once, whoever races.
+    /// warehouse's stock. Decided on the order's state read under the session's lock, so a
+    /// cancel and a payment callback (which takes the same lock) are one after the other: a
+    /// buyer's cancel of an order that is paid by then is 409 `order_paid`; a staff cancel (or
+    /// refund) of a paid order records the money owed in the same transaction (the payment
+    /// `refund_due`, a `refunds` row with who decided it). `Ok(false)`: the order is not in a
+    /// state this canceller may cancel (nothing written).
     #[instrument(skip_all, fields(id))]
-    pub async fn cancel(&self, id: i64, by: CancelBy, reason: &str) -> Result<bool> {
+    pub async fn cancel(&self, id: i64, by: CancelBy<'_>, reason: &str) -> Result<bool> {
         let row = self.order_row(id).await?;
-        let sql = match by {
-            CancelBy::Request => {
-                "UPDATE orders SET status = 'cancelled', cancelled_at = $1, cancel_reason = $2 \
-                 WHERE id = $3 AND status IN ('confirmed', 'paid')"
-            }
-            CancelBy::PaymentExpired => {
-                "UPDATE orders SET status = 'cancelled', cancelled_at = $1, cancel_reason = $2 \
-                 WHERE id = $3 AND status = 'confirmed' AND pay_by <= $1"
-            }
-        };
         let mut w = self.write(row.session_id).await?;
         let now = w.now;
-        let done = sqlx::query(sql)
-            .bind(now)
-            .bind(reason)
-            .bind(id)
-            .execute(w.tx())
-            .await?
-            .rows_affected();
+        let (status, pay_by): (String, i64) =
+            sqlx::query_as("SELECT status, pay_by FROM orders WHERE id = $1")
+                .bind(id)
+                .fetch_one(w.tx())
+                .await?;
+        let confirmed = status == OrderStatus::Confirmed.as_str();
+        let paid = status == OrderStatus::Paid.as_str();
+        let allowed = match by {
+            CancelBy::Buyer if paid => {
+                return Err(Error::conflict(
+                    "order_paid",
+                    format!(
+                        "order {id} is paid: a buyer cancels only unpaid orders; the session's \
+                         host or an operator cancels a paid order with its refund \
+                         (POST /api/v1/orders/{id}/refund)"
+                    ),
+                ));
+            }
+            CancelBy::Buyer => confirmed,
+            CancelBy::Staff(_) => confirmed || paid,
+            CancelBy::Refund(_) => paid,
+            CancelBy::PaymentExpired => confirmed && pay_by <= now,
+        };
+        if !allowed {
+            return Ok(false);
+        }
+        let done = sqlx::query(
+            "UPDATE orders SET status = 'cancelled', cancelled_at = $1, cancel_reason = $2 \
+             WHERE id = $3 AND status = $4",
+        )
+        .bind(now)
+        .bind(reason)
+        .bind(id)
+        .bind(&status)
+        .execute(w.tx())
+        .await?
+        .rows_affected();
         if done != 1 {
             return Ok(false);
+        }
+        if paid {
+            let (CancelBy::Staff(who) | CancelBy::Refund(who)) = by else {
+                return Err(Error::internal("a paid order cancelled without a decider"));
+            };
+            super::payments::refund_paid_order(w.tx(), &row, who, now).await?;
         }
         let mut remaining: Option<i64> = None;
         if let Some(sale_id) = row.sale_id {

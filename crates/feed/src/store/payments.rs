@@ -3,7 +3,10 @@
 //! one write path of the order's session, the order made paid by [`super::orders::step_in`] so
 //! that the `order_paid` event and the order's states are those of every other step.
 
-use silkstream_catalog::db::Conn;
+use std::collections::BTreeMap;
+
+use silkstream_catalog::auth::Principal;
+use silkstream_catalog::db::{now_ms, Conn};
 use tracing::instrument;
 
 use super::orders::{step_in, Step};
@@ -147,13 +150,16 @@ impl FeedStore {
     /// transaction seen before gets its kept answer and changes nothing; else the outcome is
     /// decided (failed; amount or currency mismatch; the order paid; or refund due), written
     /// with the answer `answer` makes of it, and committed with the `order_paid` event when
-    /// the order became paid. 404 for a payment that is not the provider's.
+    /// the order became paid. 404 for a payment that is not the provider's. Money that does not
+    /// pay the order (a mismatch, an order no longer payable) is recorded as owed (`refunds`)
+    /// in the same transaction. With the answer, what became of the callback (the outcome, or
+    /// `repeat` for a transaction settled before).
     #[instrument(skip_all, fields(payment_id = t.payment_id))]
     pub(crate) async fn settle(
         &self,
         t: &Reported<'_>,
         answer: impl FnOnce(&Settlement) -> Answer,
-    ) -> Result<Answer> {
+    ) -> Result<(Answer, &'static str)> {
         let payment = self.payment_row(t.payment_id).await?;
         if payment.provider != t.provider {
             return Err(Error::not_found(format!(
@@ -165,7 +171,7 @@ impl FeedStore {
         let mut w = self.write(order.session_id).await?;
         let now = w.now;
         if let Some(kept) = kept_answer(w.tx(), t.provider, t.transaction_id).await? {
-            return Ok(kept);
+            return Ok((kept, "repeat"));
         }
         let (status, pay_by) = order_state(w.tx(), order.id).await?;
         let past_window = pay_by <= now;
@@ -188,6 +194,33 @@ impl FeedStore {
                 expected = %format!("{} {}", order.total_minor, order.currency),
                 "a payment's amount or currency is not its order's: refused, kept for refund"
             );
+            // The payment shows the money is owed (a later transaction with the right amount
+            // may still pay the order; this one stays owed in `refunds`).
+            sqlx::query(
+                "UPDATE payments SET status = 'refund_due', transaction_id = $1, \
+                 completed_at = $2 WHERE id = $3 AND status IN ('pending', 'failed')",
+            )
+            .bind(t.transaction_id)
+            .bind(now)
+            .bind(payment.id)
+            .execute(w.tx())
+            .await?;
+            record_refund(
+                w.tx(),
+                &NewRefund {
+                    payment_id: Some(payment.id),
+                    order: &order,
+                    provider: t.provider,
+                    transaction_id: Some(t.transaction_id),
+                    amount_minor: t.amount_minor,
+                    currency: t.currency,
+                    reason: RefundReason::Mismatch,
+                    decided_by: format!("provider {}", t.provider),
+                    decided_by_token_id: None,
+                },
+                now,
+            )
+            .await?;
             Outcome::Mismatch
         } else if status == OrderStatus::Confirmed.as_str() && !past_window {
             step_in(&mut w, &order, Step::Pay).await?;
@@ -219,6 +252,22 @@ impl FeedStore {
             .bind(now)
             .bind(payment.id)
             .execute(w.tx())
+            .await?;
+            record_refund(
+                w.tx(),
+                &NewRefund {
+                    payment_id: Some(payment.id),
+                    order: &order,
+                    provider: t.provider,
+                    transaction_id: Some(t.transaction_id),
+                    amount_minor: t.amount_minor,
+                    currency: t.currency,
+                    reason: RefundReason::OrderNotPayable,
+                    decided_by: format!("provider {}", t.provider),
+                    decided_by_token_id: None,
+                },
+                now,
+            )
             .await?;
             Outcome::RefundDue
         };
@@ -262,11 +311,236 @@ impl FeedStore {
             let mut conn = self.db.reader().acquire().await?;
             return kept_answer(&mut conn, t.provider, t.transaction_id)
                 .await?
+                .map(|kept| (kept, "repeat"))
                 .ok_or_else(|| Error::internal("a settled transaction vanished"));
         }
         w.commit().await?;
-        Ok(given)
+        Ok((given, settled.outcome.as_str()))
     }
+}
+
+/// Why money is owed back (`refunds.reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefundReason {
+    /// The provider reported an amount or currency that is not the order's.
+    Mismatch,
+    /// Money for an order that could no longer be paid.
+    OrderNotPayable,
+    /// A paid order cancelled by its host, an operator or an admin.
+    OrderCancelled,
+}
+
+impl RefundReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundReason::Mismatch => "mismatch",
+            RefundReason::OrderNotPayable => "order_not_payable",
+            RefundReason::OrderCancelled => "order_cancelled",
+        }
+    }
+
+    pub const ALL: [RefundReason; 3] = [
+        RefundReason::Mismatch,
+        RefundReason::OrderNotPayable,
+        RefundReason::OrderCancelled,
+    ];
+}
+
+/// Money owed back, as it is written: who decided it is the provider's callback or a person.
+pub(crate) struct NewRefund<'a> {
+    pub payment_id: Option<i64>,
+    pub order: &'a OrderRow,
+    pub provider: &'a str,
+    pub transaction_id: Option<&'a str>,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub reason: RefundReason,
+    pub decided_by: String,
+    pub decided_by_token_id: Option<i64>,
+}
+
+/// Writes money owed back in the write's transaction (it commits with what caused it).
+pub(crate) async fn record_refund(tx: &mut Conn, r: &NewRefund<'_>, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO refunds (payment_id, order_id, session_id, provider, transaction_id, \
+         amount_minor, currency, reason, decided_by, decided_by_token_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(r.payment_id)
+    .bind(r.order.id)
+    .bind(r.order.session_id)
+    .bind(r.provider)
+    .bind(r.transaction_id)
+    .bind(r.amount_minor)
+    .bind(r.currency)
+    .bind(r.reason.as_str())
+    .bind(&r.decided_by)
+    .bind(r.decided_by_token_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// A row of the refunds list.
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub(crate) struct RefundRow {
+    pub id: i64,
+    pub payment_id: Option<i64>,
+    pub payment_status: Option<String>,
+    pub order_id: i64,
+    pub session_id: i64,
+    pub provider: String,
+    pub transaction_id: Option<String>,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub reason: String,
+    pub decided_by: String,
+    pub decided_by_token_id: Option<i64>,
+    pub created_at: i64,
+}
+
+/// The filters of the refunds list; `None` is any.
+#[derive(Debug, Default)]
+pub(crate) struct RefundFilter<'a> {
+    pub reason: Option<&'a str>,
+    pub provider: Option<&'a str>,
+    pub order_id: Option<i64>,
+    pub session_id: Option<i64>,
+}
+
+/// A paid order cancelled by `who` (its host, an operator or an admin), in the cancel's
+/// transaction: the payment that paid it becomes `refund_due` and the money owed is recorded
+/// with who decided it (an order paid before payments existed: its total, provider `none`).
+pub(crate) async fn refund_paid_order(
+    tx: &mut Conn,
+    order: &OrderRow,
+    who: &Principal,
+    now: i64,
+) -> Result<()> {
+    let sql = format!(
+        "{PAYMENT_SELECT} WHERE order_id = $1 AND status = 'paid' ORDER BY id DESC LIMIT 1"
+    );
+    let paid: Option<PaymentRow> = sqlx::query_as(&sql)
+        .bind(order.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some(p) = &paid {
+        sqlx::query("UPDATE payments SET status = 'refund_due' WHERE id = $1")
+            .bind(p.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let refund = NewRefund {
+        payment_id: paid.as_ref().map(|p| p.id),
+        order,
+        provider: paid.as_ref().map_or("none", |p| p.provider.as_str()),
+        transaction_id: paid.as_ref().and_then(|p| p.transaction_id.as_deref()),
+        amount_minor: paid.as_ref().map_or(order.total_minor, |p| p.amount_minor),
+        currency: paid
+            .as_ref()
+            .map_or(order.currency.as_str(), |p| p.currency.as_str()),
+        reason: RefundReason::OrderCancelled,
+        decided_by: format!("{} #{} {}", who.role.as_str(), who.token_id, who.name),
+        decided_by_token_id: Some(who.token_id),
+    };
+    tracing::warn!(
+        order_id = order.id,
+        payment_id = refund.payment_id,
+        amount_minor = refund.amount_minor,
+        currency = refund.currency,
+        decided_by = %refund.decided_by,
+        "a paid order cancelled: its money is owed back (refund_due)"
+    );
+    record_refund(tx, &refund, now).await
+}
+
+impl FeedStore {
+    /// Money owed back, newest first, a page at a time, and how many match.
+    pub(crate) async fn refunds_page(
+        &self,
+        f: &RefundFilter<'_>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<(Vec<RefundRow>, i64)> {
+        const WHERE: &str = "WHERE ($1 = '' OR r.reason = $1) AND ($2 = '' OR r.provider = $2) \
+             AND ($3 = 0 OR r.order_id = $3) AND ($4 = 0 OR r.session_id = $4)";
+        let sql = format!(
+            "SELECT r.id, r.payment_id, p.status AS payment_status, r.order_id, r.session_id, \
+             r.provider, r.transaction_id, r.amount_minor, r.currency, r.reason, r.decided_by, \
+             r.decided_by_token_id, r.created_at FROM refunds r \
+             LEFT JOIN payments p ON p.id = r.payment_id {WHERE} \
+             ORDER BY r.id DESC LIMIT $5 OFFSET $6"
+        );
+        let rows: Vec<RefundRow> = sqlx::query_as(&sql)
+            .bind(f.reason.unwrap_or(""))
+            .bind(f.provider.unwrap_or(""))
+            .bind(f.order_id.unwrap_or(0))
+            .bind(f.session_id.unwrap_or(0))
+            .bind(per_page)
+            .bind((page - 1).saturating_mul(per_page))
+            .fetch_all(self.db.reader())
+            .await?;
+        let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM refunds r {WHERE}"))
+            .bind(f.reason.unwrap_or(""))
+            .bind(f.provider.unwrap_or(""))
+            .bind(f.order_id.unwrap_or(0))
+            .bind(f.session_id.unwrap_or(0))
+            .fetch_one(self.db.reader())
+            .await?;
+        Ok((rows, total))
+    }
+
+    /// Every amount owed back, summed per currency (in 128 bits; 409 `total_overflow` for a sum
+    /// past 64 bits).
+    pub(crate) async fn refunds_due(&self) -> Result<BTreeMap<String, i64>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT currency, amount_minor FROM refunds")
+            .fetch_all(self.db.reader())
+            .await?;
+        let mut sums: BTreeMap<String, i128> = BTreeMap::new();
+        for (currency, amount) in rows {
+            *sums.entry(currency).or_default() += i128::from(amount);
+        }
+        super::narrow(sums)
+    }
+
+    /// Records a callback whose signature verified, whatever became of it
+    /// (`payment_callback_log`). A log: a failure to write it is logged, never the caller's.
+    pub(crate) async fn log_callback(&self, c: &LoggedCallback<'_>) {
+        let body = String::from_utf8_lossy(&c.body[..c.body.len().min(4096)]).into_owned();
+        let written = sqlx::query(
+            "INSERT INTO payment_callback_log (provider, received_at, outcome, answer_status, \
+             code, payment_id, transaction_id, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(c.provider)
+        .bind(now_ms())
+        .bind(c.outcome)
+        .bind(i64::from(c.answer_status))
+        .bind(c.code)
+        .bind(c.payment_id)
+        .bind(c.transaction_id)
+        .bind(body)
+        .execute(self.db.writer())
+        .await;
+        if let Err(e) = written {
+            tracing::error!(provider = c.provider, outcome = c.outcome, error = %e,
+                "a signed payment callback could not be written to payment_callback_log");
+        }
+    }
+}
+
+/// A verified callback, for [`FeedStore::log_callback`].
+#[derive(Debug)]
+pub(crate) struct LoggedCallback<'a> {
+    pub provider: &'a str,
+    /// `paid`, `failed`, `mismatch`, `refund_due`, `repeat` or `refused`.
+    pub outcome: &'a str,
+    pub answer_status: u16,
+    /// The error code of a refused callback.
+    pub code: Option<&'a str>,
+    pub payment_id: Option<i64>,
+    pub transaction_id: Option<&'a str>,
+    pub body: &'a [u8],
 }
 
 /// An order's status and payment deadline, read in the transaction.

@@ -64,6 +64,12 @@ pub(crate) struct ExportRow {
     pub carrier: Option<String>,
     pub rate_cny: Option<String>,
     pub value_cny_fen: Option<i64>,
+    /// The status of the order's latest payment.
+    pub payment_status: Option<String>,
+    /// The money owed back for the order, in its currency (`refunds`).
+    pub refund_minor: Option<i64>,
+    /// Who decided the latest refund of the order.
+    pub refund_decided_by: Option<String>,
 }
 
 impl FeedStore {
@@ -95,7 +101,13 @@ impl FeedStore {
              o.customs_mode, w.code AS warehouse, o.status, o.tracking_number, \
              s.host_token_id AS host_id, o.buyer_token_id AS buyer_id, COALESCE(b.display_name, '') AS buyer_name, \
              o.ship_to, o.paid_at, o.shipped_at, o.delivered_at, o.cancelled_at, \
-             o.cancel_reason, o.carrier, o.rate_cny, o.value_cny_fen \
+             o.cancel_reason, o.carrier, o.rate_cny, o.value_cny_fen, \
+             (SELECT p.status FROM payments p WHERE p.order_id = o.id \
+              ORDER BY p.id DESC LIMIT 1) AS payment_status, \
+             (SELECT CAST(SUM(r.amount_minor) AS BIGINT) FROM refunds r \
+              WHERE r.order_id = o.id AND r.currency = o.currency) AS refund_minor, \
+             (SELECT r.decided_by FROM refunds r WHERE r.order_id = o.id \
+              ORDER BY r.id DESC LIMIT 1) AS refund_decided_by \
              FROM orders o JOIN sessions s ON s.id = o.session_id \
              LEFT JOIN buyers b ON b.token_id = o.buyer_token_id \
              JOIN tokens t ON t.id = s.host_token_id JOIN variants v ON v.id = o.variant_id \
@@ -114,6 +126,7 @@ impl FeedStore {
                 r.buyer_name = clean_line(&r.buyer_name);
                 r.carrier = r.carrier.as_deref().map(clean_line);
                 r.tracking_number = r.tracking_number.as_deref().map(clean_line);
+                r.refund_decided_by = r.refund_decided_by.as_deref().map(clean_line);
                 r
             })
             .collect())

@@ -4,7 +4,8 @@
 // feed (/api/v1/feed, docs/feed.md) delivers them. GMV by market is a bar chart of
 // GET /reports/sales?group_by=market. A click on a room opens its live events in a side panel
 // (its recent log, then the feed's events of that room). The orders export downloads
-// GET /orders/export with the token (fetch + Blob: a link cannot carry a bearer header).
+// GET /orders/export with the token (fetch + Blob: a link cannot carry a bearer header). Money
+// owed back (GET /payments/refunds, docs/payments.md) is a paged table, filtered by reason.
 
 import { Api } from "/assets/api.js";
 import { barChart } from "/console/chart.js";
@@ -15,6 +16,7 @@ import {
   cny,
   debounce,
   el,
+  money,
   showError,
   showFeedState,
   showOk,
@@ -38,6 +40,7 @@ const state = {
   panel: null, // session id shown in the side panel
   panelEvents: new Map(),
   timer: null,
+  refunds: { page: 1, perPage: 20, reason: "", total: 0, items: [] },
 };
 
 const t = (id, args) => (state.l10n ? state.l10n.t(id, args) : id);
@@ -52,7 +55,10 @@ async function signIn(token, remember) {
   $("signed-in").hidden = false;
   await refreshAll();
   startFeed();
-  state.timer = setInterval(refreshRooms, REFRESH_MS);
+  state.timer = setInterval(() => {
+    refreshRooms();
+    refreshRefunds();
+  }, REFRESH_MS);
 }
 
 function signOut() {
@@ -101,7 +107,46 @@ async function refreshMarkets() {
 }
 
 async function refreshAll() {
-  await Promise.all([refreshRooms(), refreshMarkets()]);
+  await Promise.all([refreshRooms(), refreshMarkets(), refreshRefunds()]);
+}
+
+// ---------------------------------------------------------------- money owed back
+
+async function refreshRefunds() {
+  const r = state.refunds;
+  try {
+    const list = await api.get("/payments/refunds", { reason: r.reason, page: r.page, per_page: r.perPage });
+    Object.assign(r, { items: list.items, total: list.total });
+    clearNotice($("refunds-answer"));
+    renderRefunds();
+  } catch (e) {
+    showError($("refunds-answer"), e);
+  }
+}
+
+function renderRefunds() {
+  const r = state.refunds;
+  const body = $("refunds");
+  body.replaceChildren();
+  for (const item of r.items) {
+    body.append(
+      el(
+        "tr",
+        { dataset: { refund: String(item.id) } },
+        el("td", { text: clockTime(locale(), item.created_at) }),
+        el("td", { class: "mono", text: `#${item.order_id}` }),
+        el("td", { class: "num", text: money(locale(), item.currency, item.amount_minor) }),
+        el("td", { text: t(`console-refund-${item.reason}`) }),
+        el("td", { text: item.decided_by }),
+        el("td", { class: "mono small", text: `${item.provider} ${item.transaction_id || ""}`.trim() }),
+      ),
+    );
+  }
+  const pages = Math.max(1, Math.ceil(r.total / r.perPage));
+  $("refunds-empty").hidden = r.items.length > 0;
+  $("refunds-page").textContent = t("console-page-of", { page: r.page, pages, total: r.total });
+  $("refunds-prev").disabled = r.page <= 1;
+  $("refunds-next").disabled = r.page >= pages;
 }
 
 const refreshRoomsSoon = debounce(refreshRooms, 300);
@@ -288,6 +333,7 @@ function relabel(l10n) {
   if (state.feed) state.feed.update({ locale: l10n.locale });
   renderRooms();
   renderMarkets();
+  renderRefunds();
 }
 
 async function main() {
@@ -308,6 +354,18 @@ async function main() {
   });
   $("sign-out").addEventListener("click", signOut);
   $("export").addEventListener("click", exportOrders);
+  $("refunds-reason").addEventListener("change", (event) => {
+    Object.assign(state.refunds, { reason: event.target.value, page: 1 });
+    refreshRefunds();
+  });
+  $("refunds-prev").addEventListener("click", () => {
+    state.refunds.page = Math.max(1, state.refunds.page - 1);
+    refreshRefunds();
+  });
+  $("refunds-next").addEventListener("click", () => {
+    state.refunds.page += 1;
+    refreshRefunds();
+  });
   $("panel-close").addEventListener("click", closePanel);
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && state.panel !== null) closePanel();

@@ -71,8 +71,11 @@ def main():
     for s in socks:
         s.setblocking(False)
         try:
-            if s.recv(1) == b"":
-                closed += 1
+            # A refused or cut request may have been answered first: read past the answer.
+            while True:
+                if s.recv(65536) == b"":
+                    closed += 1
+                    break
         except BlockingIOError:
             pass
         except OSError:

@@ -21,7 +21,11 @@ backend_tests!(
     older_names_and_cities_are_cleaned_on_the_way_out,
     signups_have_a_global_ceiling_behind_a_trusted_proxy,
     forwarded_addresses_count_only_from_trusted_proxies,
-    guests_who_never_order_expire_and_are_deleted
+    guests_who_never_order_expire_and_are_deleted,
+    a_stalled_body_flood_leaves_healthz_answering_and_is_closed,
+    a_body_trickled_below_the_minimum_rate_is_cut,
+    request_heads_past_64_kib_get_431,
+    a_guest_that_cannot_be_deleted_does_not_stop_the_others
 );
 
 fn authority(app: &TestApp) -> String {
@@ -418,6 +422,258 @@ async fn guests_who_never_order_expire_and_are_deleted(backend: Backend) {
     app.get("/api/v1/buyers/me", &keen).await.expect(200);
     assert_eq!(
         app.scalar(&format!("SELECT COUNT(*) FROM tokens WHERE id = {keen_id}"))
+            .await,
+        1
+    );
+}
+
+/// A request with complete headers (no token) and one byte of its 1,000-byte body.
+async fn stalled_body(authority: &str) -> Option<TcpStream> {
+    let mut s = TcpStream::connect(authority).await.ok()?;
+    s.write_all(
+        b"POST /api/v1/buyers HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n\
+          Content-Length: 1000\r\n\r\n{",
+    )
+    .await
+    .ok()?;
+    Some(s)
+}
+
+/// The server's sockets on `port` that still hold a descriptor: established or closed by the
+/// peer and not yet by the server (`/proc/net/tcp`, states 01 and 08). The listener is not
+/// counted. Per network namespace, so only this server's port is looked at.
+fn server_sockets(port: u16) -> usize {
+    let want = format!(":{port:04X}");
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|table| {
+            table
+                .lines()
+                .skip(1)
+                .filter(|line| {
+                    let f: Vec<&str> = line.split_whitespace().collect();
+                    f.len() > 3 && f[1].ends_with(&want) && (f[3] == "01" || f[3] == "08")
+                })
+                .count()
+        })
+        .sum()
+}
+
+/// `/healthz` on a fresh connection, answered within a second.
+async fn healthz_within_a_second(app: &TestApp) -> Result<(), String> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(1))
+        .build()
+        .expect("client");
+    match client.get(format!("{}/healthz", app.base)).send().await {
+        Ok(r) if r.status() == 200 => Ok(()),
+        Ok(r) => Err(format!("status {}", r.status())),
+        Err(e) => {
+            let mut why = format!("{e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                why.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            Err(why)
+        }
+    }
+}
+
+/// The stalled-body flood (docs/security.md, "Connections and slow clients"): 400 sockets send
+/// complete headers of `POST /api/v1/buyers` (no token, `Content-Length: 1000`) and one byte
+/// of body against a cap of 40 connections. Throughout, `/healthz` on a fresh connection
+/// answers within a second; every flood socket is closed by the server (the unauthenticated
+/// share refuses most at once, the body timeout closes the rest) while the client still holds
+/// it, and the server's sockets go back to none.
+async fn a_stalled_body_flood_leaves_healthz_answering_and_is_closed(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.max_connections = 40;
+        s.body_read_timeout_ms = 1_000;
+    })
+    .await;
+    let port: u16 = authority(&app)
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    let target = authority(&app);
+    // The count sees this server's sockets: one open connection shows.
+    let probe = TcpStream::connect(&target).await.expect("connect");
+    eventually(Duration::from_secs(5), "the probe is counted", || async {
+        server_sockets(port) >= 1
+    })
+    .await;
+    drop(probe);
+    let flood = tokio::spawn(async move {
+        let mut held = Vec::new();
+        for _ in 0..400 {
+            if let Some(s) = stalled_body(&target).await {
+                held.push(s);
+            }
+        }
+        held
+    });
+    let mut checks = 0;
+    while !flood.is_finished() {
+        if let Err(e) = healthz_within_a_second(&app).await {
+            panic!("/healthz during the flood: {e}");
+        }
+        checks += 1;
+    }
+    let mut held = flood.await.expect("flood");
+    assert!(
+        held.len() >= 300,
+        "only {} flood sockets opened",
+        held.len()
+    );
+    let started = Instant::now();
+    for (i, s) in held.iter_mut().enumerate() {
+        if let Err(e) = healthz_within_a_second(&app).await {
+            panic!("/healthz while the flood holds its sockets: {e}");
+        }
+        assert!(
+            closed_within(s, Duration::from_secs(15)).await,
+            "flood socket {i} is still open {:?} after the flood",
+            started.elapsed()
+        );
+    }
+    checks += held.len();
+    // The client still holds every socket: the server closed them all by itself.
+    eventually(
+        Duration::from_secs(10),
+        "the server holds no socket of the flood",
+        || async { server_sockets(port) == 0 },
+    )
+    .await;
+    drop(held);
+    assert!(checks > 0);
+    assert_eq!(healthz_fresh(&app).await, 200);
+}
+
+/// A body that keeps coming, one byte every 50 ms (20 B/s), but below
+/// `min_body_bytes_per_second` (100) is cut once its allowance (the body timeout, then a byte
+/// per 10 ms) runs out: the server closes the connection although the client never paused
+/// for as long as the timeout.
+async fn a_body_trickled_below_the_minimum_rate_is_cut(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.body_read_timeout_ms = 1_000;
+        s.min_body_bytes_per_second = 100;
+    })
+    .await;
+    let mut s = stalled_body(&authority(&app)).await.expect("connect");
+    let mut tick = tokio::time::interval(Duration::from_millis(50));
+    let mut buf = [0u8; 1024];
+    let started = Instant::now();
+    let cut = loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                if s.write_all(b" ").await.is_err() {
+                    break true;
+                }
+            }
+            read = s.read(&mut buf) => match read {
+                Ok(0) | Err(_) => break true,
+                Ok(_) => {}
+            },
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            break false;
+        }
+    };
+    assert!(cut, "a body at 20 B/s is still being read after 20 s");
+    assert_eq!(healthz_fresh(&app).await, 200);
+}
+
+/// The documented 64 KiB bound on a request head holds for the whole head (request line and
+/// headers): a head of about 112 KiB in many headers gets 431 with the envelope; one of 60 KiB
+/// is served.
+async fn request_heads_past_64_kib_get_431(backend: Backend) {
+    let app = spawn_app_with(backend, |_| {}).await;
+    let head = |headers: usize, size: usize| {
+        let mut req = String::from("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+        for i in 0..headers {
+            req.push_str(&format!("X-Pad-{i}: {}\r\n", "a".repeat(size)));
+        }
+        req.push_str("\r\n");
+        req
+    };
+    let send = |req: String| {
+        let target = authority(&app);
+        async move {
+            let mut s = TcpStream::connect(target).await.expect("connect");
+            s.write_all(req.as_bytes()).await.expect("write");
+            let mut answer = Vec::new();
+            let _ = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut answer)).await;
+            String::from_utf8_lossy(&answer).into_owned()
+        }
+    };
+    let big = head(90, 1_250);
+    assert!(big.len() > 110 * 1024, "{}", big.len());
+    let answer = send(big).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 431"),
+        "{}",
+        &answer[..answer.len().min(200)]
+    );
+    assert!(answer.contains("\"header_too_large\""), "{answer}");
+    let fits = head(48, 1_250);
+    assert!(fits.len() < 62 * 1024, "{}", fits.len());
+    let answer = send(fits).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "{}",
+        &answer[..answer.len().min(200)]
+    );
+}
+
+/// The sweeper deletes each expired guest on their own: one whose deletion fails (here a row
+/// planted in `sale_buyers` still names their token, so the token's DELETE fails on its foreign
+/// key) stays, and the guests after them in the pass are deleted all the same.
+async fn a_guest_that_cannot_be_deleted_does_not_stop_the_others(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.guest_token_ttl_s = 1;
+        s.sweep_interval_ms = 50;
+    })
+    .await;
+    let live = app.live_session(10, true).await;
+    let sale = app.flash_sale(&live, 5, 5).await;
+    // The first guest (the lowest token id, first in the pass) cannot be deleted.
+    let (_, stuck) = app.buyer("Stuck", "ru").await;
+    app.execute(&format!(
+        "INSERT INTO sale_buyers (sale_id, buyer_token_id, units) VALUES ({sale}, {stuck}, 0)"
+    ))
+    .await;
+    let mut others = Vec::new();
+    for i in 0..3 {
+        others.push(app.buyer(&format!("Later {i}"), "ru").await.1);
+    }
+    let ids = others
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    eventually(
+        Duration::from_secs(15),
+        "the guests after the stuck one are deleted",
+        || async {
+            app.scalar(&format!("SELECT COUNT(*) FROM tokens WHERE id IN ({ids})"))
+                .await
+                == 0
+        },
+    )
+    .await;
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM buyers WHERE token_id = {stuck}"
+        ))
+        .await,
+        1,
+        "the guest whose deletion failed is kept whole"
+    );
+    assert_eq!(
+        app.scalar(&format!("SELECT COUNT(*) FROM tokens WHERE id = {stuck}"))
             .await,
         1
     );

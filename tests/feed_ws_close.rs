@@ -5,11 +5,15 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use silkstream_e2e::{backend_tests, spawn_app, Backend};
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 
-backend_tests!(a_client_close_is_answered_with_a_close);
+backend_tests!(
+    a_client_close_is_answered_with_a_close,
+    invalid_utf8_in_a_text_frame_closes_with_1007
+);
 
 /// How long any single expected message may take.
 const T: Duration = Duration::from_secs(15);
@@ -64,4 +68,44 @@ async fn a_client_close_is_answered_with_a_close(backend: Backend) {
             "{path}: a clean end after the Close: {after:?}"
         );
     }
+}
+
+/// A text frame that is not UTF-8 closes the feed with 1007 (invalid frame payload data,
+/// RFC 6455 §7.4.1), not a dropped connection.
+async fn invalid_utf8_in_a_text_frame_closes_with_1007(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let live = app.live_session(10, true).await;
+    let (buyer, _) = app.buyer("Aliya", "ru").await;
+    let authority = app.base.trim_start_matches("http://").to_owned();
+    let path = format!("/api/v1/sessions/{}/feed", live.session_id);
+    let url = format!("ws://{authority}{path}?token={buyer}");
+    let (mut socket, _) = tokio::time::timeout(T, tokio_tungstenite::connect_async(url))
+        .await
+        .expect("upgrade in time")
+        .expect("upgrade");
+    let first = tokio::time::timeout(T, socket.next()).await;
+    assert!(
+        matches!(first, Ok(Some(Ok(Message::Text(_))))),
+        "the snapshot first: {first:?}"
+    );
+    let bad: &[u8] = b"{\"type\":\"ping\",\"x\":\"\xff\xfe\"}";
+    socket
+        .send(Message::Frame(Frame::message(
+            bad.to_vec(),
+            OpCode::Data(Data::Text),
+            true,
+        )))
+        .await
+        .expect("send the frame");
+    let closed = loop {
+        match tokio::time::timeout(T, socket.next()).await {
+            Err(_) => panic!("no Close within {T:?}"),
+            Ok(Some(Ok(Message::Close(frame)))) => break frame,
+            Ok(Some(Ok(_))) => continue,
+            Ok(Some(Err(e))) => panic!("the connection failed instead of closing: {e}"),
+            Ok(None) => panic!("the connection ended without a Close"),
+        }
+    };
+    let code = closed.map(|f| f.code);
+    assert_eq!(code, Some(CloseCode::Invalid), "the close code (1007)");
 }

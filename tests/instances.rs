@@ -408,3 +408,84 @@ async fn a_sale_opened_on_another_instance_prices_the_next_order() {
     );
     assert_eq!(in_second.body["order"]["unit_price_minor"], 300_000);
 }
+
+/// Regular orders race their guests' expiry (docs/security.md, "Guest sign-ups"): A sweeps every
+/// 10 ms with a one-second guest lifetime, B remembers the 200 guests' tokens (its token watch
+/// runs every second) and takes one regular order from each as their lifetime ends. Each order
+/// is 201 (the guest ordered in time and keeps their token) or 401 (the guest was deleted
+/// first), never a 409 on the orders' foreign key; afterwards every guest either has their
+/// order, profile and token, or none of the three.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regular_orders_racing_guest_expiry_are_placed_or_refused_401() {
+    const GUESTS: usize = 200;
+    let Some(backend) =
+        Backend::postgres_or_skip("regular_orders_racing_guest_expiry_are_placed_or_refused_401")
+            .await
+    else {
+        return;
+    };
+    let a = spawn_app_with(backend, |s| {
+        generous(s);
+        s.guest_token_ttl_s = 1;
+        s.sweep_interval_ms = 10;
+    })
+    .await;
+    let b = Arc::new(
+        a.another_instance(|s| {
+            generous(s);
+            // B's sweeper stays out of it: A deletes, B takes the orders.
+            s.sweep_interval_ms = 3_600_000;
+        })
+        .await,
+    );
+    let live = a.live_session(10_000, true).await;
+    let body = order_body(live.variant_id, 1, "KZT");
+    let mut orders = JoinSet::new();
+    let mut ids = Vec::new();
+    for i in 0..GUESTS {
+        let (token, id) = a.buyer(&format!("Guest {i:03}"), "ru").await;
+        ids.push(id);
+        // B checks the token once and remembers it.
+        b.get("/api/v1/buyers/me", &token).await.expect(200);
+        let (b, body, session) = (b.clone(), body.clone(), live.session_id);
+        orders.spawn(async move {
+            // Ordered as the guest's lifetime runs out: A deletes them any moment now.
+            let signed_up = std::time::Instant::now();
+            let mut tick = tokio::time::interval(Duration::from_millis(5));
+            while signed_up.elapsed() < Duration::from_millis(950) {
+                tick.tick().await;
+            }
+            let reply = b.order(&token, session, "race", &body).await;
+            (id, reply.status.as_u16(), reply.text)
+        });
+    }
+    let (mut placed, mut refused) = (0, 0);
+    while let Some(done) = orders.join_next().await {
+        let (id, status, text) = done.expect("order task");
+        match status {
+            201 => placed += 1,
+            401 => refused += 1,
+            other => panic!("guest {id}: the order racing the expiry got {other}: {text}"),
+        }
+    }
+    println!("{placed} placed, {refused} refused");
+    for id in ids {
+        let order = a
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM orders WHERE buyer_token_id = {id}"
+            ))
+            .await;
+        let buyer = a
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM buyers WHERE token_id = {id}"
+            ))
+            .await;
+        let token = a
+            .scalar(&format!("SELECT COUNT(*) FROM tokens WHERE id = {id}"))
+            .await;
+        assert!(
+            (order, buyer, token) == (1, 1, 1) || (order, buyer, token) == (0, 0, 0),
+            "guest {id}: {order} orders, {buyer} profiles, {token} tokens"
+        );
+    }
+}

@@ -17,6 +17,7 @@ backend_tests!(
     a_hostile_buyer_cannot_fail_other_buyers_batches,
     regular_orders_do_not_slip_into_a_running_sale,
     pin_and_showcase_after_the_end_are_refused,
+    orders_confirmed_before_a_revocation_are_stamped_before_it,
 );
 
 async fn app(backend: Backend) -> Arc<TestApp> {
@@ -430,4 +431,91 @@ async fn pin_and_showcase_after_the_end_are_refused(backend: Backend) {
             .body;
         assert_eq!(session_json["state"], "ended");
     }
+}
+
+/// A buyer's token is revoked while eight streams of their regular orders and eight of other
+/// buyers keep the writer busy: every order of theirs that was confirmed carries a time no
+/// later than the revocation's `revoked_at` (the stamp is taken inside the write that revokes,
+/// not before it waits for the writer), and every order after it is refused with 401.
+async fn orders_confirmed_before_a_revocation_are_stamped_before_it(backend: Backend) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let app = app(backend).await;
+    let live = app.live_session(1_000_000, true).await;
+    let (target, target_id) = app.buyer("Target", "ru").await;
+    let others = buyers(&app, 8).await;
+    let confirmed = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut streams = JoinSet::new();
+    for i in 0..16 {
+        let (app, confirmed, stop) = (app.clone(), confirmed.clone(), stop.clone());
+        let (token, mine) = if i < 8 {
+            (target.clone(), true)
+        } else {
+            (others[i - 8].clone(), false)
+        };
+        let (session, variant) = (live.session_id, live.variant_id);
+        streams.spawn(async move {
+            for n in 0.. {
+                if stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                let reply = app
+                    .order(
+                        &token,
+                        session,
+                        &format!("s{i}-{n}"),
+                        &order_body(variant, 1, "KZT"),
+                    )
+                    .await;
+                match reply.status.as_u16() {
+                    201 => {
+                        if mine {
+                            confirmed.fetch_add(1, Ordering::SeqCst);
+                        }
+                    }
+                    401 if mine => return,
+                    other => panic!("stream {i}: order {n} got {other}: {}", reply.text),
+                }
+            }
+        });
+    }
+    silkstream_e2e::eventually(
+        std::time::Duration::from_secs(60),
+        "the buyer has orders confirmed",
+        || async { confirmed.load(Ordering::SeqCst) >= 40 },
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/tokens/{target_id}/revoke"),
+        &app.admin,
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    // The buyer's streams end on their first 401; then the others stop.
+    while streams.len() > 8 {
+        if let Some(done) = streams.join_next().await {
+            done.expect("stream");
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    while let Some(done) = streams.join_next().await {
+        done.expect("stream");
+    }
+    let revoked_at = app
+        .scalar(&format!(
+            "SELECT revoked_at FROM tokens WHERE id = {target_id}"
+        ))
+        .await;
+    let latest = app
+        .scalar(&format!(
+            "SELECT MAX(created_at) FROM orders WHERE buyer_token_id = {target_id}"
+        ))
+        .await;
+    assert!(
+        latest <= revoked_at,
+        "an order confirmed before the revocation carries a later time: {latest} > {revoked_at} \
+         ({} ms)",
+        latest - revoked_at
+    );
 }

@@ -94,16 +94,17 @@ pub async fn place(
         currency.code(),
         &ship_to_json,
     );
-    let buyer = feed
-        .store
-        .buyer_cached(principal.token_id)
-        .await?
-        .ok_or_else(|| {
-            Error::invalid(
-                "buyer",
-                "this buyer token has no buyer profile; create guest buyers with POST /api/v1/buyers",
-            )
-        })?;
+    let Some(buyer) = feed.store.buyer_cached(principal.token_id).await? else {
+        // A guest deleted by another instance's sweeper is still remembered here for up to the
+        // token watch's period: their token is gone, so 401 as anywhere else.
+        if !feed.store.token_live(principal.token_id).await? {
+            return Err(silkstream_catalog::Error::Unauthorized.into());
+        }
+        return Err(Error::invalid(
+            "buyer",
+            "this buyer token has no buyer profile; create guest buyers with POST /api/v1/buyers",
+        ));
+    };
     if !feed.order_limit.allow(&principal.token_id).await {
         return Err(Error::RateLimited(format!(
             "at most {} orders per minute per buyer",

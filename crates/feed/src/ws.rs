@@ -38,6 +38,8 @@ use crate::{Feed, TokenEnd};
 
 /// Close codes.
 const CLOSE_TOO_BIG: u16 = 1009;
+/// A text frame that is not UTF-8 (RFC 6455 §7.4.1, invalid frame payload data).
+const CLOSE_INVALID_DATA: u16 = 1007;
 const CLOSE_RESTART: u16 = 1012;
 const CLOSE_TRY_AGAIN: u16 = 1013;
 const CLOSE_NORMAL: u16 = 1000;
@@ -402,6 +404,11 @@ enum Step {
 
 /// True when a receive failed because the client's message is over the size limit
 /// (tungstenite's capacity error: "Space limit exceeded: Message too long").
+/// A text message that is not UTF-8 (tungstenite's `Utf8` error).
+fn is_invalid_utf8(e: &axum::Error) -> bool {
+    e.to_string().contains("UTF-8")
+}
+
 fn is_too_big(e: &axum::Error) -> bool {
     let text = e.to_string();
     text.contains("too long") || text.contains("Space limit") || text.contains("apacity")
@@ -739,6 +746,8 @@ impl Connection {
                     None => Step::End(End::Gone),
                     Some(Err(e)) => Step::End(if is_too_big(&e) {
                         End::Close(CLOSE_TOO_BIG, "message too big")
+                    } else if is_invalid_utf8(&e) {
+                        End::Close(CLOSE_INVALID_DATA, "text frame is not UTF-8")
                     } else {
                         End::Gone
                     }),

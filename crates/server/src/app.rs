@@ -286,6 +286,11 @@ pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> App {
         header_read_timeout: Duration::from_millis(settings.header_read_timeout_ms.max(1)),
         max_connections: settings.max_connections.max(1),
         max_websockets: settings.max_websockets.max(1),
+        body_read_timeout: Duration::from_millis(settings.body_read_timeout_ms.max(1)),
+        min_body_bytes_per_second: settings.min_body_bytes_per_second,
+        unauthenticated_share_percent: settings
+            .unauthenticated_connection_share_percent
+            .clamp(1, 100),
     };
     App {
         router,

@@ -3,7 +3,12 @@
 //! WebSocket feeds.
 //!
 //! - A client that takes longer than `header_read_timeout` to send a request's headers is
-//!   closed (slowloris).
+//!   closed (slowloris); a head (request line and headers) over 64 KiB gets 431.
+//! - A request body that goes `body_read_timeout` without a byte, or falls below
+//!   `min_body_bytes_per_second` after that grace, is cut and its connection closed: a request
+//!   whose body is still arriving is in flight, so idle eviction never reaches it.
+//! - Requests without a token (no `Authorization` header) whose bodies are still arriving hold
+//!   at most `unauthenticated_share_percent` of `max_connections`; one more gets a 503 at once.
 //! - At `max_connections`, a new connection closes the oldest idle one (no request in flight,
 //!   not a WebSocket); when every connection is busy the new one gets a 503 at once. So a flood
 //!   of idle sockets cannot keep real clients (or `/healthz`) out, and memory stays bounded.
@@ -16,7 +21,7 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -41,6 +46,13 @@ pub struct Limits {
     pub max_connections: usize,
     /// Open WebSocket feeds.
     pub max_websockets: usize,
+    /// Longest a request body may go without a byte, and the grace before the minimum rate.
+    pub body_read_timeout: Duration,
+    /// Least average rate of a body after the grace (0: none).
+    pub min_body_bytes_per_second: u64,
+    /// Percent of `max_connections` that requests without a token may hold while their
+    /// bodies arrive.
+    pub unauthenticated_share_percent: u8,
 }
 
 impl Default for Limits {
@@ -49,8 +61,23 @@ impl Default for Limits {
             header_read_timeout: Duration::from_secs(10),
             max_connections: 8192,
             max_websockets: 4096,
+            body_read_timeout: Duration::from_secs(10),
+            min_body_bytes_per_second: 1024,
+            unauthenticated_share_percent: 25,
         }
     }
+}
+
+/// How long a connection counts as active after it was accepted, read from or answered: at
+/// the cap it is not the idle one evicted before then (a client whose request is in the socket
+/// but not yet read is not pushed out by a burst of newer connections).
+const QUIET: Duration = Duration::from_millis(200);
+
+/// Milliseconds since the process's first connection (a clock for `last_active`).
+fn clock_ms() -> u64 {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let epoch = EPOCH.get_or_init(std::time::Instant::now);
+    u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// One open connection.
@@ -58,6 +85,8 @@ impl Default for Limits {
 struct ConnState {
     /// Requests in flight.
     busy: AtomicUsize,
+    /// When it was accepted, last read from, or last finished a request ([`clock_ms`]).
+    last_active: AtomicU64,
     /// Upgraded to a WebSocket (counted in `websockets` until its socket closes).
     upgraded: AtomicBool,
     /// Told to close (it was the oldest idle one at the cap).
@@ -70,6 +99,20 @@ struct Registry {
     open: Mutex<(u64, BTreeMap<u64, Arc<ConnState>>)>,
     /// Open (and being opened) WebSocket feeds.
     websockets: AtomicUsize,
+    /// Requests without a token whose bodies are still arriving.
+    unauthenticated: AtomicUsize,
+    /// Told when a connection gives its place back.
+    freed: Notify,
+}
+
+/// What [`Registry::admit`] decided for a new connection.
+enum Admission {
+    /// Its place.
+    Admitted(Slot),
+    /// Every idle connection has been active within [`QUIET`]: try again in a moment.
+    Wait,
+    /// Every connection is busy: refuse it.
+    Full,
 }
 
 impl Registry {
@@ -80,27 +123,46 @@ impl Registry {
         }
     }
 
-    /// A place for a new connection: free, or taken from the oldest idle connection (which is
-    /// told to close); `None` when all `max` connections are busy.
-    fn admit(self: &Arc<Self>, max: usize) -> Option<Slot> {
+    /// A place for a new connection: free, or taken from the oldest idle connection (no
+    /// request in flight, not a WebSocket, quiet for [`QUIET`]; it is told to close);
+    /// [`Admission::Wait`] when only connections active within [`QUIET`] are idle,
+    /// [`Admission::Full`] when all `max` connections are busy.
+    fn admit(self: &Arc<Self>, max: usize) -> Admission {
         let mut open = self.lock();
         if open.1.len() >= max.max(1) {
+            let now = clock_ms();
+            let quiet = u64::try_from(QUIET.as_millis()).unwrap_or(u64::MAX);
+            let mut recent = false;
             let idle = open
                 .1
                 .iter()
                 .find(|(_, c)| {
-                    c.busy.load(Ordering::SeqCst) == 0 && !c.upgraded.load(Ordering::SeqCst)
+                    if c.busy.load(Ordering::SeqCst) != 0 || c.upgraded.load(Ordering::SeqCst) {
+                        return false;
+                    }
+                    if now.saturating_sub(c.last_active.load(Ordering::SeqCst)) < quiet {
+                        recent = true;
+                        return false;
+                    }
+                    true
                 })
-                .map(|(id, _)| *id)?;
-            if let Some(evicted) = open.1.remove(&idle) {
-                evicted.evict.notify_one();
+                .map(|(id, _)| *id);
+            match idle {
+                Some(id) => {
+                    if let Some(evicted) = open.1.remove(&id) {
+                        evicted.evict.notify_one();
+                    }
+                }
+                None if recent => return Admission::Wait,
+                None => return Admission::Full,
             }
         }
         open.0 += 1;
         let id = open.0;
         let state = Arc::new(ConnState::default());
+        state.last_active.store(clock_ms(), Ordering::SeqCst);
         open.1.insert(id, state.clone());
-        Some(Slot {
+        Admission::Admitted(Slot {
             id,
             state,
             registry: self.clone(),
@@ -122,6 +184,7 @@ impl Drop for Slot {
         if self.state.upgraded.load(Ordering::SeqCst) {
             self.registry.websockets.fetch_sub(1, Ordering::SeqCst);
         }
+        self.registry.freed.notify_waiters();
     }
 }
 
@@ -137,7 +200,15 @@ impl AsyncRead for Tracked {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.io).poll_read(cx, buf)
+        let before = buf.filled().len();
+        let read = Pin::new(&mut self.io).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self._slot
+                .state
+                .last_active
+                .store(clock_ms(), Ordering::SeqCst);
+        }
+        read
     }
 }
 
@@ -183,8 +254,169 @@ impl Busy {
 
 impl Drop for Busy {
     fn drop(&mut self) {
+        self.0.last_active.store(clock_ms(), Ordering::SeqCst);
         self.0.busy.fetch_sub(1, Ordering::SeqCst);
     }
+}
+
+/// A place among the requests without a token whose bodies are still arriving; given back
+/// when the body has arrived, failed or was dropped.
+struct Unauthenticated(Arc<Registry>);
+
+impl Unauthenticated {
+    /// A place, unless `max` are taken.
+    fn take(registry: &Arc<Registry>, max: usize) -> Option<Self> {
+        let taken = registry.unauthenticated.fetch_add(1, Ordering::SeqCst);
+        if taken >= max {
+            registry.unauthenticated.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(Unauthenticated(registry.clone()))
+    }
+}
+
+impl Drop for Unauthenticated {
+    fn drop(&mut self) {
+        self.0.unauthenticated.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Why a request body was cut.
+#[derive(Debug, thiserror::Error)]
+#[error("the request body arrived too slowly (timeout or below the minimum rate)")]
+struct SlowBody;
+
+/// A request body with a read timeout and a minimum rate: no gap between its bytes longer
+/// than `timeout`, and after the first `timeout` at least `min_rate` bytes a second on average
+/// (each byte buys `1/min_rate` s). Past either, the body fails ([`SlowBody`]): the handler
+/// answers with an error and hyper closes the connection, as the body was not read to its end.
+struct PacedBody {
+    inner: hyper::body::Incoming,
+    started: tokio::time::Instant,
+    received: u64,
+    timeout: Duration,
+    min_rate: u64,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    failed: bool,
+    unauthenticated: Option<Unauthenticated>,
+}
+
+impl PacedBody {
+    fn new(
+        inner: hyper::body::Incoming,
+        limits: &Limits,
+        unauthenticated: Option<Unauthenticated>,
+    ) -> Self {
+        let started = tokio::time::Instant::now();
+        Self {
+            inner,
+            started,
+            received: 0,
+            timeout: limits.body_read_timeout,
+            min_rate: limits.min_body_bytes_per_second,
+            deadline: Box::pin(tokio::time::sleep_until(started + limits.body_read_timeout)),
+            failed: false,
+            unauthenticated,
+        }
+    }
+
+    /// The next deadline after a frame: the gap's, or the rate's when it comes first.
+    fn next_deadline(&self) -> tokio::time::Instant {
+        let gap = tokio::time::Instant::now() + self.timeout;
+        if self.min_rate == 0 {
+            return gap;
+        }
+        let earned = Duration::from_secs_f64(self.received as f64 / self.min_rate as f64);
+        gap.min(self.started + self.timeout + earned)
+    }
+}
+
+impl hyper::body::Body for PacedBody {
+    type Data = hyper::body::Bytes;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        if self.failed {
+            return Poll::Ready(None);
+        }
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    this.received = this.received.saturating_add(data.len() as u64);
+                }
+                if this.inner.is_end_stream() {
+                    this.unauthenticated = None;
+                } else {
+                    let next = this.next_deadline();
+                    this.deadline.as_mut().reset(next);
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(e))) => {
+                this.unauthenticated = None;
+                Poll::Ready(Some(Err(e.into())))
+            }
+            Poll::Ready(None) => {
+                this.unauthenticated = None;
+                Poll::Ready(None)
+            }
+            Poll::Pending => match this.deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => {
+                    this.failed = true;
+                    this.unauthenticated = None;
+                    Poll::Ready(Some(Err(SlowBody.into())))
+                }
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.failed || self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// The documented bound on a request head (request line and headers).
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+
+/// The bytes of `req`'s head as sent: request line, each header line, the blank line.
+fn head_len(req: &hyper::Request<hyper::body::Incoming>) -> usize {
+    let target = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().to_string().len(), |p| p.as_str().len());
+    let line = req.method().as_str().len() + 1 + target + 1 + "HTTP/1.1\r\n".len();
+    let headers: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + 2 + value.len() + 2)
+        .sum();
+    line + headers + 2
+}
+
+/// A request that waits for its body and carries no token (no `Authorization` header). A
+/// request with one has its token checked before anything reads its body (a bad token is a
+/// 401 and the body is never waited for).
+fn unauthenticated_body(req: &hyper::Request<hyper::body::Incoming>) -> bool {
+    use hyper::body::Body as _;
+    !req.body().is_end_stream() && !req.headers().contains_key(header::AUTHORIZATION)
+}
+
+/// A refusal that closes the connection after it is written.
+fn closing(mut response: axum::response::Response) -> axum::response::Response {
+    response.headers_mut().insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 fn is_websocket_upgrade(req: &hyper::Request<hyper::body::Incoming>) -> bool {
@@ -216,7 +448,7 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .max_buf_size(64 * 1024);
-    loop {
+    'accept: loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
@@ -229,7 +461,25 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let Some(slot) = registry.admit(limits.max_connections) else {
+        let slot = loop {
+            // Registered before `admit` looks, so a place given back meanwhile is not missed.
+            let freed = registry.freed.notified();
+            match registry.admit(limits.max_connections) {
+                Admission::Admitted(slot) => break Some(slot),
+                Admission::Full => break None,
+                // The connections that could go were active a moment ago (their requests may
+                // be in their sockets, unread): wait for a place or for them to go quiet.
+                // Newer connections wait in the listen backlog meanwhile.
+                Admission::Wait => {
+                    tokio::select! {
+                        () = freed => {}
+                        () = tokio::time::sleep(Duration::from_millis(10)) => {}
+                        () = &mut shutdown => break 'accept,
+                    }
+                }
+            }
+        };
+        let Some(slot) = slot else {
             tokio::spawn(async move {
                 let mut stream = stream;
                 let _ =
@@ -253,22 +503,47 @@ pub async fn serve(
                 let registry = registry.clone();
                 async move {
                     let _busy = Busy::new(&state);
+                    if head_len(&req) > MAX_HEAD_BYTES {
+                        return Ok::<_, std::convert::Infallible>(closing(error_response(
+                            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                            "header_too_large",
+                            "the request line and headers exceed 64 KiB",
+                        )));
+                    }
+                    let unauthenticated = if unauthenticated_body(&req) {
+                        let max = (limits.max_connections.max(1)
+                            * usize::from(limits.unauthenticated_share_percent.clamp(1, 100)))
+                        .div_ceil(100);
+                        match Unauthenticated::take(&registry, max) {
+                            Some(place) => Some(place),
+                            None => {
+                                return Ok(closing(error_response(
+                                    StatusCode::SERVICE_UNAVAILABLE,
+                                    "overloaded",
+                                    "too many requests without a token are sending their \
+                                     bodies; try again soon",
+                                )));
+                            }
+                        }
+                    } else {
+                        None
+                    };
                     let websocket = is_websocket_upgrade(&req);
                     if websocket {
                         let open = registry.websockets.fetch_add(1, Ordering::SeqCst);
                         if open >= limits.max_websockets.max(1) {
                             registry.websockets.fetch_sub(1, Ordering::SeqCst);
-                            return Ok::<_, std::convert::Infallible>(
-                                error_response(
-                                    StatusCode::SERVICE_UNAVAILABLE,
-                                    "overloaded",
-                                    "too many open feeds; try again soon",
-                                )
-                                .into_response(),
-                            );
+                            return Ok(error_response(
+                                StatusCode::SERVICE_UNAVAILABLE,
+                                "overloaded",
+                                "too many open feeds; try again soon",
+                            )
+                            .into_response());
                         }
                     }
-                    let mut req = req.map(axum::body::Body::new);
+                    let mut req = req.map(|body| {
+                        axum::body::Body::new(PacedBody::new(body, &limits, unauthenticated))
+                    });
                     req.extensions_mut().insert(ConnectInfo(peer));
                     let response = match router.oneshot(req).await {
                         Ok(r) => r,

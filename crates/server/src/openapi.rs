@@ -7,7 +7,10 @@
 //! - a route that takes a JSON body: 400 (not JSON), 413 (larger than `max_body_bytes`), 415
 //!   (not `application/json`) and 422 (JSON that breaks the request's schema or rules);
 //! - a route with path or query parameters: 422 (a parameter that does not parse or is out of
-//!   range).
+//!   range);
+//! - every route: 431 (a request line and headers over 64 KiB, `crate::conn`);
+//! - a route that takes a body: 503 (`overloaded`: the requests without a token that are still
+//!   sending their bodies hold their share of the connections, `crate::conn`).
 //!
 //! A status a route documents itself keeps its own description.
 
@@ -46,7 +49,17 @@ fn document_operation(op: &mut Operation) {
             "The token's role may not do this, or the resource is not the caller's",
         );
     }
+    add(
+        op,
+        "431",
+        "The request line and headers together exceed 64 KiB",
+    );
     if has_body {
+        add(
+            op,
+            "503",
+            "`overloaded`: too many requests without a token are sending their bodies",
+        );
         add(op, "400", "The body is not well-formed JSON");
         add(op, "413", "The body is larger than the server's limit");
         add(op, "415", "The body is not `application/json`");
@@ -93,6 +106,7 @@ mod tests {
                 .flatten()
             {
                 let codes = &op.responses.responses;
+                assert!(codes.contains_key("431"), "{path} does not document 431");
                 if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
                     secured += 1;
                     for c in ["401", "403"] {
@@ -101,7 +115,7 @@ mod tests {
                 }
                 if op.request_body.is_some() {
                     with_body += 1;
-                    for c in ["400", "413", "415", "422"] {
+                    for c in ["400", "413", "415", "422", "503"] {
                         assert!(codes.contains_key(c), "{path} does not document {c}");
                     }
                 }

@@ -238,6 +238,34 @@ pub struct Settings {
         default_value_t = 4096
     )]
     pub max_websockets: usize,
+    /// Milliseconds a request body may go without a byte arriving, and the grace before
+    /// `min_body_bytes_per_second` applies; a slower body is cut and its connection closed.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_BODY_READ_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub body_read_timeout_ms: u64,
+    /// Least average rate of a request body after the first `body_read_timeout_ms` (each byte
+    /// buys 1/rate of a second more); a slower body is cut. 0 turns the rate off.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_MIN_BODY_BYTES_PER_SECOND",
+        default_value_t = 1024
+    )]
+    pub min_body_bytes_per_second: u64,
+    /// Percent of `max_connections` that requests without a token (no `Authorization`
+    /// header) may hold while their bodies arrive; past it such a request gets a 503 at once.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_UNAUTHENTICATED_CONNECTION_SHARE_PERCENT",
+        default_value_t = 25,
+        value_parser = clap::value_parser!(u8).range(1..=100)
+    )]
+    pub unauthenticated_connection_share_percent: u8,
     /// Who may read `/metrics` and `/openapi.json`: `loopback` (clients on this host, anyone
     /// else with an operator or admin token), `token` (an operator or admin token always) or
     /// `open` (anyone).
@@ -527,6 +555,9 @@ mod tests {
         assert_eq!(s.header_read_timeout_ms, 10_000);
         assert_eq!(s.max_connections, 8192);
         assert_eq!(s.max_websockets, 4096);
+        assert_eq!(s.body_read_timeout_ms, 10_000);
+        assert_eq!(s.min_body_bytes_per_second, 1024);
+        assert_eq!(s.unauthenticated_connection_share_percent, 25);
         assert_eq!(s.metrics_access, MetricsAccess::Loopback);
         assert_eq!(s.buyer_signups_per_minute_total, 300);
         assert_eq!(s.guest_token_ttl_s, 86_400);

@@ -224,13 +224,26 @@ impl TokenStore {
         // Forgotten before and after the write: no check that read the row before the revocation
         // commits can cache it (the cache's stamps), and none is left cached after.
         self.cache.forget_token(id);
+        // `revoked_at` is stamped inside the write, once it holds what orders hold: on SQLite
+        // the one writer (an order confirmed before the revocation commits before this stamp),
+        // on PostgreSQL the token's row `FOR UPDATE` (an order being placed holds it `FOR KEY
+        // SHARE` until it commits). So no order confirmed before the revocation carries a
+        // later time, and every order after it reads the revoked row.
+        let mut tx = self.db.begin().await?;
+        if tx.backend_name().eq_ignore_ascii_case("postgresql") {
+            sqlx::query("SELECT id FROM tokens WHERE id = $1 FOR UPDATE")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        }
         let done =
             sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(now_ms())
                 .bind(id)
-                .execute(self.db.writer())
+                .execute(&mut *tx)
                 .await?
                 .rows_affected();
+        tx.commit().await?;
         self.cache.forget_token(id);
         let info = self.get(id).await?;
         if done == 0 && !info.revoked {

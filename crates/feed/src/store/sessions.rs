@@ -53,8 +53,8 @@ impl FeedStore {
     }
 
     /// Deletes the guests whose time is up and who never ordered, with their tokens (so the
-    /// token is refused from then on); how many. Each guest in its own transaction, and each
-    /// DELETE conditional on there being no order, so an order placed meanwhile keeps it.
+    /// token is refused from then on); how many. Each guest in its own transaction: one that
+    /// cannot be deleted is logged and kept, and the others are deleted all the same.
     pub async fn delete_idle_guests(&self) -> Result<u64> {
         let due: Vec<(i64,)> = sqlx::query_as(
             "SELECT b.token_id FROM buyers b WHERE b.guest_until IS NOT NULL \
@@ -67,29 +67,82 @@ impl FeedStore {
         .await?;
         let mut deleted = 0;
         for (token_id,) in due {
-            let mut tx = self.db.begin().await?;
-            let gone = sqlx::query(
-                "DELETE FROM buyers WHERE token_id = $1 AND guest_until IS NOT NULL \
-                 AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.buyer_token_id = $1)",
-            )
-            .bind(token_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if gone == 1 {
-                sqlx::query("DELETE FROM tokens WHERE id = $1 AND role = 'buyer'")
-                    .bind(token_id)
-                    .execute(&mut *tx)
-                    .await?;
-                deleted += 1;
-            }
-            tx.commit().await?;
-            if gone == 1 {
-                // Refused from now on on this instance (others: within the token refresh).
-                self.caches.forget_token(token_id);
+            match self.delete_idle_guest(token_id).await {
+                Ok(true) => {
+                    deleted += 1;
+                    // Refused from now on on this instance (others: within the token refresh).
+                    self.caches.forget_token(token_id);
+                }
+                Ok(false) => {}
+                Err(e) => tracing::warn!(
+                    token_id,
+                    error = %e,
+                    "sweeper could not delete an idle guest; kept, the others go on"
+                ),
             }
         }
         Ok(deleted)
+    }
+
+    /// Deletes one idle guest with their token unless they have an order; whether it did.
+    ///
+    /// A guest who orders as their time runs out keeps their token (they ordered), and an
+    /// order that comes after the deletion is refused with 401: never an order failing on the
+    /// orders' foreign key, never a deletion failing on it. The lock order is the order path's
+    /// (`super::write`): the buyer's row (the DELETE takes it; a per-person order holds it),
+    /// then the token's row. An order being placed holds the token `FOR KEY SHARE`
+    /// (`batch::live_tokens`) until it commits, so `FOR UPDATE` here waits for it, and the
+    /// orders are read again after that wait (a new snapshot under READ COMMITTED): an order
+    /// committed meanwhile keeps the guest. SQLite's single writer runs the two one after the
+    /// other.
+    async fn delete_idle_guest(&self, token_id: i64) -> Result<bool> {
+        let mut tx = self.db.begin().await?;
+        let gone = sqlx::query(
+            "DELETE FROM buyers WHERE token_id = $1 AND guest_until IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.buyer_token_id = $1)",
+        )
+        .bind(token_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if gone != 1 {
+            return Ok(false);
+        }
+        if tx.backend_name().eq_ignore_ascii_case("postgresql") {
+            sqlx::query("SELECT id FROM tokens WHERE id = $1 FOR UPDATE")
+                .bind(token_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        }
+        let (orders,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM orders WHERE buyer_token_id = $1")
+                .bind(token_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if orders > 0 {
+            // Ordered while the deletion waited: the guest stays (the rollback restores them).
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM tokens WHERE id = $1 AND role = 'buyer'")
+            .bind(token_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Whether token `token_id` can still authenticate (not revoked, expired or deleted), read
+    /// from the database.
+    pub(crate) async fn token_live(&self, token_id: i64) -> Result<bool> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM tokens WHERE id = $1 AND revoked_at IS NULL \
+             AND (expires_at IS NULL OR expires_at > $2)",
+        )
+        .bind(token_id)
+        .bind(now_ms())
+        .fetch_optional(self.db.reader())
+        .await?;
+        Ok(row.is_some())
     }
 
     pub(crate) async fn buyer(&self, token_id: i64) -> Result<Option<BuyerRow>> {

@@ -12,7 +12,8 @@ backend_tests!(
     session_titles_showcase_and_pin,
     evidence_is_read_filtered_paged_and_exported,
     every_demo_product_is_shown_without_a_claim,
-    a_warned_write_and_its_evidence_are_one_transaction
+    a_warned_write_and_its_evidence_are_one_transaction,
+    lookalikes_are_blocked_and_say_where
 );
 
 /// Per locale: a title with a blocked term, one with a warned term (and that term), and an
@@ -884,4 +885,54 @@ async fn a_warned_write_and_its_evidence_are_one_transaction(backend: Backend) {
     assert_eq!(row["subject_id"], live.session_id);
     assert_eq!(row["term"], "第一");
     assert_eq!(evidence_count(&app).await, evidence_before + 6);
+}
+
+/// Finding 4 over HTTP: a term hidden by a variation selector, in traditional forms, in
+/// look-alike letters, spelt out with separators or with a Vietnamese mark left out is
+/// refused; the refusal names the term as its list spells it and what was written where
+/// (`found`, `at` in characters), and the evidence keeps the text as sent. Ordinary text in
+/// the same languages is taken without warnings.
+async fn lookalikes_are_blocked_and_say_where(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_basics().await;
+    for (locale, title, term, found, at) in [
+        ("zh-CN", "新疆最\u{FE00}佳红枣", "最佳", "最\u{FE00}佳", 2),
+        ("zh-CN", "國家級紅棗", "国家级", "國家級", 0),
+        ("zh-CN", "新疆极\u{3164}品红枣", "极品", "极\u{3164}品", 2),
+        ("en", "The b.e.s.t honey", "best", "b.e.s.t", 4),
+        ("en", "The b\u{0435}st honey", "best", "b\u{0435}st", 4),
+        ("ru", "Л-У-Ч-Ш-И-Й мёд", "лучший", "Л-У-Ч-Ш-И-Й", 0),
+        ("id", "Madu terbaiknya", "terbaik", "terbaiknya", 5),
+        ("vi", "Mật ong tốt nhat", "tốt nhất", "tốt nhat", 8),
+    ] {
+        let evidence_before = evidence_count(&app).await;
+        let reply = app
+            .post("/api/v1/products", &app.admin, &product(locale, title))
+            .await;
+        assert_eq!(
+            blocked_terms(&reply),
+            [(term.to_owned(), "title".to_owned(), locale.to_owned())],
+            "{title}"
+        );
+        let hit = &reply.body["error"]["terms"][0];
+        assert_eq!(hit["found"], found, "{}", reply.text);
+        assert_eq!(hit["at"], at, "{}", reply.text);
+        assert_eq!(evidence_count(&app).await, evidence_before + 1);
+        let row = evidence(&app, "&outcome=blocked").await.pop().expect("row");
+        assert_eq!(row["term"], term);
+        assert_eq!(row["text"], title);
+    }
+    for (locale, title) in [
+        ("zh-CN", "最近到貨的新疆紅棗，每人最多3件"),
+        ("en", "Modern farm honey, best before 2027"),
+        ("id", "Madu hutan asli, harganya murah"),
+        ("vi", "Mật ong, vị nhạt, giao hàng sớm nhất"),
+    ] {
+        let made = app
+            .post("/api/v1/products", &app.admin, &product(locale, title))
+            .await
+            .expect(201)
+            .body;
+        assert_eq!(warned_terms(&made), Vec::<String>::new(), "{title}");
+    }
 }

@@ -18,6 +18,7 @@ backend_tests!(
     metrics_labels_stay_bounded,
     metrics_and_openapi_need_a_token_when_told,
     names_and_cities_must_be_single_line,
+    names_and_cities_must_be_visible,
     older_names_and_cities_are_cleaned_on_the_way_out,
     signups_have_a_global_ceiling_behind_a_trusted_proxy,
     forwarded_addresses_count_only_from_trusted_proxies,
@@ -257,6 +258,120 @@ async fn names_and_cities_must_be_single_line(backend: Backend) {
     )
     .await
     .expect(201);
+}
+
+/// Names and cities made of invisible characters, or hiding them, and a letter buried under
+/// combining marks: each refused with 422 `invalid` naming the field, at sign-up and in an
+/// order's ship-to (the recipient's name and city), and nothing is stored. Names in the
+/// markets' scripts (Vietnamese, Thai, Kazakh) and an emoji with its presentation selector are
+/// taken.
+async fn names_and_cities_must_be_visible(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.buyer_signups_per_minute = 1000).await;
+    let live = app.live_session(10, true).await;
+    let (buyer, _) = app.buyer("Aigerim", "ru").await;
+    let blank = "\u{3164}".repeat(20);
+    let buried = format!("A{}igerim", "\u{0301}".repeat(40));
+    let bad: Vec<String> = [
+        "Al\u{200B}maty",
+        "Al\u{2060}maty",
+        "\u{FEFF}Almaty",
+        "Al\u{206E}maty",
+        "Al\u{FFF9}maty",
+        "Almaty\u{E0041}\u{E007F}",
+        "Al\u{3164}maty",
+        "Al\u{FFA0}maty",
+        "\u{115F}Almaty",
+        "Al\u{1160}maty",
+        blank.as_str(),
+        buried.as_str(),
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    let tokens_before = app.scalar("SELECT COUNT(*) FROM tokens").await;
+    let buyers_before = app.scalar("SELECT COUNT(*) FROM buyers").await;
+    let orders_before = app.scalar("SELECT COUNT(*) FROM orders").await;
+    for (i, text) in bad.iter().enumerate() {
+        for (field, name, city) in [
+            ("display_name", text.as_str(), "Almaty"),
+            ("city", "Aigerim", text.as_str()),
+        ] {
+            let r = app
+                .request(
+                    Method::POST,
+                    "/api/v1/buyers",
+                    None,
+                    Some(&json!({"display_name": name, "country": "KZ", "city": city,
+                                 "locale": "ru"})),
+                )
+                .await;
+            assert_eq!(r.status.as_u16(), 422, "{field} {text:?}: {}", r.text);
+            assert_eq!(r.code(), "invalid", "{}", r.text);
+            assert!(
+                r.text.contains(&format!("\"{field}: ")),
+                "{field}: {}",
+                r.text
+            );
+        }
+        for field in ["name", "city"] {
+            let mut body = order_body(live.variant_id, 1, "KZT");
+            body["ship_to"][field] = json!(text);
+            let r = app
+                .order(
+                    &buyer,
+                    live.session_id,
+                    &format!("invisible-{i}-{field}"),
+                    &body,
+                )
+                .await;
+            assert_eq!(
+                r.status.as_u16(),
+                422,
+                "ship_to.{field} {text:?}: {}",
+                r.text
+            );
+            assert_eq!(r.code(), "invalid", "{}", r.text);
+            assert!(
+                r.text.contains(&format!("\"ship_to.{field}: ")),
+                "{}",
+                r.text
+            );
+        }
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM tokens").await,
+        tokens_before
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM buyers").await,
+        buyers_before
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM orders").await,
+        orders_before
+    );
+    // Names and cities in the markets' scripts, and an emoji with its selector, are fine.
+    for (name, city) in [
+        ("Nguyễn Thị Ngọc Ánh", "Hồ Chí Minh"),
+        ("สมศักดิ์", "กรุงเทพมหานคร"),
+        ("Әйгерім", "Өскемен"),
+        ("Anna \u{2764}\u{FE0F}", "Алматы"),
+    ] {
+        app.request(
+            Method::POST,
+            "/api/v1/buyers",
+            None,
+            Some(&json!({"display_name": name, "country": "KZ", "city": city, "locale": "ru"})),
+        )
+        .await
+        .expect(201);
+    }
+    let mut body = order_body(live.variant_id, 1, "KZT");
+    body["ship_to"]["name"] = json!("Nguyễn Thị Ngọc Ánh");
+    body["ship_to"]["city"] = json!("Өскемен");
+    app.order(&buyer, live.session_id, "visible-1", &body)
+        .await
+        .expect(201);
 }
 
 /// A name and a city written before the check (planted in the database) reach no screen with

@@ -646,6 +646,10 @@ mod tests {
         assert_eq!(mask_name("ก้า"), "ก้***");
         assert_eq!(mask_name(""), "***");
         assert_eq!(mask_name("A\u{202E}l"), "A***");
+        // An older name under 40 combining marks, or of Hangul fillers, shows neither.
+        let buried = format!("A{}igerim", "\u{0301}".repeat(40));
+        assert_eq!(mask_name(&buried), "A\u{0301}\u{0301}\u{0301}\u{0301}***m");
+        assert_eq!(mask_name(&"\u{3164}".repeat(20)), "***");
     }
 
     /// An older order line with a newline and a bidi override comes out as one clean line.

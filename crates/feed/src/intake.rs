@@ -39,12 +39,12 @@ fn check_ship_to(s: &ShipTo) -> Result<ShipTo> {
         ));
     }
     Ok(ShipTo {
-        name: silkstream_catalog::text::line("ship_to.name", &s.name, 100)?,
+        name: silkstream_catalog::text::name("ship_to.name", &s.name, 100)?,
         phone,
         country: CountryCode::parse("ship_to.country", &s.country)?
             .as_str()
             .to_owned(),
-        city: silkstream_catalog::text::line("ship_to.city", &s.city, 100)?,
+        city: silkstream_catalog::text::name("ship_to.city", &s.city, 100)?,
         address: codes::text("ship_to.address", &s.address, 300)?,
         postal_code: codes::text("ship_to.postal_code", &s.postal_code, 16)?,
     })

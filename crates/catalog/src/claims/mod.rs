@@ -10,11 +10,16 @@
 pub mod routes;
 pub mod store;
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
+use icu_properties::props::DefaultIgnorableCodePoint;
+use icu_properties::CodePointSetData;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
+use unicode_security::skeleton;
+use unicode_segmentation::UnicodeSegmentation;
 use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
@@ -29,6 +34,10 @@ const FILES: [(&str, &str); 7] = [
     ("th.toml", include_str!("../../../../data/claims/th.toml")),
     ("id.toml", include_str!("../../../../data/claims/id.toml")),
 ];
+
+/// Traditional Chinese to simplified, one character a line (OpenCC, Apache-2.0; the file says
+/// where it comes from).
+const TS_CHARACTERS: &str = include_str!("../../../../data/claims/opencc/TSCharacters.txt");
 
 /// What a term does to a write: `block` refuses it, `warn` takes it with a warning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -52,7 +61,9 @@ impl Severity {
 #[serde(rename_all = "snake_case")]
 pub enum Matching {
     /// Whole words: the text is cut into words (letters, digits, `#`, `%`) and a term matches
-    /// whole words only; a term ending in `*` matches any word that starts with it.
+    /// whole words only (also read with separators between letters taken out, and with the
+    /// language's suffixes after a term); a term ending in `*` matches any word that starts
+    /// with it.
     Words,
     /// Substrings of the text with spaces and punctuation taken out: for scripts written
     /// without spaces between words (Chinese, Thai).
@@ -82,14 +93,28 @@ pub struct TermFile {
     pub fold_marks: bool,
     /// Ordinary words that hold a term and are no claim (最近 "recently" holds 最).
     pub exceptions: Vec<String>,
+    /// Suffixes a word of the language may take without changing what it says: a term's last
+    /// word matches with one of them after it (Indonesian -nya, -lah; Kazakh possessive and
+    /// plural endings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suffixes: Vec<String>,
+    /// Whether a term of two or more words also matches with some of its diacritics left out
+    /// (never one added or changed): Vietnamese "tốt nhat" is "tốt nhất", "nhạt" stays apart
+    /// from "nhất".
+    #[serde(default)]
+    pub marks_may_drop: bool,
     pub lists: Vec<TermGroup>,
 }
 
-/// A term ready to match: how the file spells it, and its normalized needle.
+/// A term ready to match: how the file spells it, and its words' keys for each way of reading
+/// the text ([`Case`]).
 #[derive(Debug, Clone)]
 struct Term {
     shown: String,
-    needle: String,
+    /// The keys of the term's words (for substrings, one key of the whole term), per [`Case`].
+    keys: [Vec<String>; 2],
+    /// A word term ending in `*`: its last word matches any word that starts with it.
+    star: bool,
     severity: Severity,
 }
 
@@ -98,7 +123,9 @@ struct Term {
 struct Language {
     file: TermFile,
     terms: Vec<Term>,
-    exceptions: Vec<String>,
+    exceptions: Vec<Term>,
+    /// The file's suffixes as keys, per [`Case`].
+    suffixes: [Vec<String>; 2],
 }
 
 /// The term lists of every language, ready to match.
@@ -140,6 +167,14 @@ pub struct ClaimHit {
     pub severity: Severity,
     pub field: String,
     pub locale: String,
+    /// The text as it was written where the term was found: look-alike letters, separators,
+    /// traditional forms and invisible characters included (`b.e.s.t` for `best`).
+    #[serde(default)]
+    pub found: String,
+    /// Where `found` starts in the field's text, in characters (Unicode scalar values) from
+    /// its start.
+    #[serde(default)]
+    pub at: usize,
 }
 
 /// A hit with the whole text it was found in, for the evidence log.
@@ -149,13 +184,12 @@ pub struct Found {
     pub text: String,
 }
 
-/// Characters that change nothing a buyer sees but could split a term: soft hyphen,
-/// zero-width space and joiners, word joiner and invisible operators, the byte-order mark.
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
-    )
+/// Whether a character shows nothing and splits no word for a reader: every default-ignorable
+/// code point (soft hyphen, zero-width space and joiners, word joiner and invisible operators,
+/// the byte-order mark, variation selectors, Mongolian free variation selectors, Hangul
+/// fillers, tag characters…).
+fn is_ignorable(c: char) -> bool {
+    CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
 }
 
 /// Combining marks that no precomposed letter of the listed languages leaves behind after
@@ -171,80 +205,361 @@ fn is_stray_mark(c: char) -> bool {
     )
 }
 
-/// The text as the matcher reads it: NFKC (full-width letters and digits become plain ones,
-/// `№` becomes `No`), invisible characters out, lower case; with `fold` every accent taken off,
-/// else only stray combining marks.
-fn fold(text: &str, fold_marks: bool) -> String {
-    let plain: String = text
-        .nfkc()
-        .filter(|c| !is_invisible(*c))
-        .collect::<String>()
-        .to_lowercase();
-    if fold_marks {
-        plain
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_combining_mark(c) || c == '#' || c == '%'
+}
+
+/// The traditional-to-simplified character table (OpenCC's `TSCharacters.txt`,
+/// `data/claims/opencc/`), read once.
+fn simplified() -> &'static HashMap<char, char> {
+    static MAP: OnceLock<HashMap<char, char>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = HashMap::new();
+        for line in TS_CHARACTERS.lines() {
+            if line.starts_with('#') {
+                continue;
+            }
+            let mut parts = line.split('\t');
+            let (Some(from), Some(to)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let mut from = from.chars();
+            let mut to = to.split(' ').next().unwrap_or_default().chars();
+            if let (Some(f), None, Some(t), None) = (from.next(), from.next(), to.next(), to.next())
+            {
+                map.insert(f, t);
+            }
+        }
+        map
+    })
+}
+
+/// Two ways of reading a text, both searched: lower case first and then the UTS #39 skeleton
+/// (Cyrillic `у` in a Latin word, `Лyчший` with a Latin `y`), or the skeleton first, so that
+/// capitals that look like Latin ones are read as those (`ВЕЅТ` in Cyrillic is `BEST`).
+#[derive(Debug, Clone, Copy)]
+enum Case {
+    LowerFirst = 0,
+    SkeletonFirst = 1,
+}
+
+const CASES: [Case; 2] = [Case::LowerFirst, Case::SkeletonFirst];
+
+/// What a grapheme of the text is to the matcher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Letters, digits, marks, `#` or `%`.
+    Word,
+    /// White space: a boundary between words.
+    Space,
+    /// Punctuation and symbols: a boundary too, but taken out between letters for the
+    /// "joined" reading (`b.e.s.t`, `ter-baik`).
+    Punct,
+}
+
+/// A grapheme of the text with its key (the skeleton the matcher compares) and where it is in
+/// the original text (bytes).
+#[derive(Debug, Clone)]
+struct Unit {
+    key: String,
+    kind: Kind,
+    start: usize,
+    end: usize,
+}
+
+/// The key of a grapheme's word characters: traditional Chinese made simplified, then the
+/// UTS #39 skeleton (confusables), in lower case.
+fn skeleton_key(word: &str, case: Case) -> String {
+    let table = simplified();
+    let simple: String = word
+        .chars()
+        .map(|c| table.get(&c).copied().unwrap_or(c))
+        .collect();
+    let key = skeleton(&simple).collect::<String>().to_lowercase();
+    match case {
+        Case::LowerFirst => key,
+        Case::SkeletonFirst => skeleton(&key).collect::<String>().to_lowercase(),
+    }
+}
+
+/// The text as the matcher reads it, one unit per grapheme (so that whatever a match covers
+/// maps back onto what was written): NFKC (full-width letters become plain ones, `№` becomes
+/// `No`), default-ignorable characters out (a grapheme of nothing else is dropped: it splits
+/// no word), lower case ([`Case`]); with `fold_marks` every accent taken off, else only stray
+/// combining marks; then the key ([`skeleton_key`]). A grapheme met again is read once.
+fn units(text: &str, fold_marks: bool, case: Case) -> Vec<Unit> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<&str, Option<(String, Kind)>> = HashMap::new();
+    for (start, g) in text.grapheme_indices(true) {
+        let read = seen
+            .entry(g)
+            .or_insert_with(|| grapheme_key(g, fold_marks, case));
+        if let Some((key, kind)) = read {
+            out.push(Unit {
+                key: key.clone(),
+                kind: *kind,
+                start,
+                end: start + g.len(),
+            });
+        }
+    }
+    out
+}
+
+/// The key and kind of one grapheme ([`units`]); `None` for one that shows nothing.
+fn grapheme_key(g: &str, fold_marks: bool, case: Case) -> Option<(String, Kind)> {
+    let visible: String = g.nfkc().filter(|c| !is_ignorable(*c)).collect();
+    if visible.is_empty() {
+        return None;
+    }
+    let cased = match case {
+        Case::LowerFirst => visible.to_lowercase(),
+        Case::SkeletonFirst => visible.clone(),
+    };
+    let folded: String = if fold_marks {
+        cased
             .nfkd()
             .filter(|c| !is_combining_mark(*c))
             .nfkc()
             .collect()
     } else {
-        plain.nfkc().filter(|c| !is_stray_mark(*c)).collect()
-    }
+        cased.nfkc().filter(|c| !is_stray_mark(*c)).collect()
+    };
+    let word: String = folded.chars().filter(|c| is_word_char(*c)).collect();
+    let (key, kind) = if word.is_empty() {
+        let kind = if visible.chars().any(char::is_whitespace) {
+            Kind::Space
+        } else {
+            Kind::Punct
+        };
+        (String::new(), kind)
+    } else {
+        (skeleton_key(&word, case), Kind::Word)
+    };
+    Some((key, kind))
 }
 
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c) || c == '#' || c == '%'
+/// A word of the text: its key, where it is (bytes of the original), and how many graphemes
+/// it has.
+#[derive(Debug, Clone)]
+struct Token {
+    key: String,
+    start: usize,
+    end: usize,
+    graphemes: usize,
 }
 
-/// The haystack of a text (or the needle of a term) for `matching`: for words, the words
-/// joined by single spaces with a space at each end (so `" best "` matches whole words
-/// only); for substrings, the letters, digits, marks, `#` and `%` run together.
-fn haystack(text: &str, matching: Matching, fold_marks: bool) -> String {
-    let folded = fold(text, fold_marks);
-    match matching {
-        Matching::Words => {
-            let mut out = String::from(" ");
-            for word in folded.split(|c: char| !is_word_char(c)) {
-                if !word.is_empty() {
-                    out.push_str(word);
-                    out.push(' ');
+/// The words of `units`, split at every space and punctuation mark (`joined = false`), or
+/// with punctuation between letters taken out and runs of single letters joined
+/// (`joined = true`: `b.e.s.t`, `Л-У-Ч-Ш-И-Й`, `ter-baik`, `b e s t`).
+fn tokens(units: &[Unit], joined: bool) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::new();
+    let mut open = false;
+    for u in units {
+        match u.kind {
+            Kind::Word => match out.last_mut() {
+                Some(t) if open => {
+                    t.key.push_str(&u.key);
+                    t.end = u.end;
+                    t.graphemes += 1;
                 }
-            }
-            out
+                _ => {
+                    out.push(Token {
+                        key: u.key.clone(),
+                        start: u.start,
+                        end: u.end,
+                        graphemes: 1,
+                    });
+                    open = true;
+                }
+            },
+            Kind::Punct => open = open && joined,
+            Kind::Space => open = false,
         }
-        Matching::Substring => folded.chars().filter(|c| is_word_char(*c)).collect(),
     }
-}
-
-/// The needle of a term: a word term keeps its trailing space (whole words) unless it ends
-/// in `*` (a word prefix).
-fn needle(term: &str, matching: Matching, fold_marks: bool) -> String {
-    match (matching, term.strip_suffix('*')) {
-        (Matching::Words, Some(prefix)) => {
-            let mut n = haystack(prefix, matching, fold_marks);
-            n.pop();
-            n
-        }
-        _ => haystack(term, matching, fold_marks),
-    }
-}
-
-/// Every place `needle` occurs in `hay`, overlapping ones included, as byte ranges.
-fn occurrences(hay: &str, needle: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    if needle.trim().is_empty() {
+    if !joined {
         return out;
     }
-    let mut from = 0;
-    while let Some(i) = hay[from..].find(needle) {
-        let start = from + i;
-        out.push((start, start + needle.len()));
-        // The next search starts one character on, so overlapping terms are found too.
-        from = start + hay[start..].chars().next().map_or(1, char::len_utf8);
-        if from >= hay.len() {
-            break;
+    // Runs of single letters, whatever separates them, are one word.
+    let mut merged: Vec<Token> = Vec::new();
+    let mut prev_single = false;
+    for t in out {
+        let single = t.graphemes == 1;
+        match merged.last_mut() {
+            Some(m) if single && prev_single => {
+                m.key.push_str(&t.key);
+                m.end = t.end;
+            }
+            _ => merged.push(t),
+        }
+        prev_single = single;
+    }
+    merged
+}
+
+/// A text read one way ([`Case`], with or without accents), cut every way the matcher looks at
+/// it: its words split at every separator, its words joined across separators, and its letters
+/// run together, each letter with the byte range of the grapheme it comes from.
+struct Reading {
+    split: Vec<Token>,
+    joined: Vec<Token>,
+    letters: Vec<(char, (usize, usize))>,
+}
+
+impl Reading {
+    fn new(text: &str, fold_marks: bool, case: Case) -> Self {
+        let units = units(text, fold_marks, case);
+        let letters = units
+            .iter()
+            .filter(|u| u.kind == Kind::Word)
+            .flat_map(|u| u.key.chars().map(move |c| (c, (u.start, u.end))))
+            .collect();
+        Reading {
+            split: tokens(&units, false),
+            joined: tokens(&units, true),
+            letters,
         }
     }
-    out
+}
+
+/// The keys of a term's (or an affix's, or an exception's) words, as [`tokens`] cuts them.
+fn word_keys(text: &str, fold_marks: bool, case: Case) -> Vec<String> {
+    tokens(&units(text, fold_marks, case), false)
+        .into_iter()
+        .map(|t| t.key)
+        .collect()
+}
+
+/// Vietnamese marks a writer may leave out: the five tones, the circumflex, the breve and the
+/// horn.
+fn is_droppable_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0300}'
+            | '\u{0301}'
+            | '\u{0303}'
+            | '\u{0309}'
+            | '\u{0323}'
+            | '\u{0302}'
+            | '\u{0306}'
+            | '\u{031B}'
+    )
+}
+
+/// Whether `written` is `word` with some of its droppable marks left out (never one added or
+/// changed): "nhat" and "nhât" are "nhất", "nhạt" is not.
+fn marks_dropped(written: &str, word: &str) -> bool {
+    fn letters(s: &str) -> Vec<(char, Vec<char>)> {
+        let mut out: Vec<(char, Vec<char>)> = Vec::new();
+        for c in s.nfd() {
+            match out.last_mut() {
+                Some((_, marks)) if is_combining_mark(c) => marks.push(c),
+                _ => out.push((c, Vec::new())),
+            }
+        }
+        out
+    }
+    let (w, t) = (letters(written), letters(word));
+    w.len() == t.len()
+        && w.iter().zip(&t).all(|((wb, wm), (tb, tm))| {
+            let mut left = tm.clone();
+            let kept = wm.iter().all(|m| match left.iter().position(|x| x == m) {
+                Some(i) => {
+                    left.remove(i);
+                    true
+                }
+                None => false,
+            });
+            wb == tb && kept && left.iter().all(|m| is_droppable_mark(*m))
+        })
+}
+
+impl Language {
+    /// Whether the text's word `written` is the term's word `j`: the same key; for a term's
+    /// last word ending in `*`, one that starts with it; for its last word, that word with one
+    /// of the language's suffixes after it; for a phrase of several words in a language whose
+    /// marks may drop, the word with marks left out.
+    fn word_matches(&self, written: &str, term: &Term, j: usize, case: Case) -> bool {
+        let words = &term.keys[case as usize];
+        let word = &words[j];
+        let last = j + 1 == words.len();
+        let fits =
+            |core: &str| core == word || (last && term.star && core.starts_with(word.as_str()));
+        if fits(written) {
+            return true;
+        }
+        if last
+            && written.len() > word.len()
+            && written.starts_with(word.as_str())
+            && self.suffixes[case as usize]
+                .iter()
+                .filter_map(|s| written.strip_suffix(s.as_str()))
+                .any(|core| !core.is_empty() && fits(core))
+        {
+            return true;
+        }
+        self.file.marks_may_drop
+            && words.len() > 1
+            && written.len() < word.len()
+            && written.chars().next() == word.chars().next()
+            && marks_dropped(written, word)
+    }
+
+    /// Where `term` occurs among `tokens`, as byte ranges of the original text.
+    fn find_words(&self, tokens: &[Token], term: &Term, case: Case) -> Vec<(usize, usize)> {
+        let n = term.keys[case as usize].len();
+        if n == 0 || tokens.len() < n {
+            return Vec::new();
+        }
+        (0..=tokens.len() - n)
+            .filter(|&i| (0..n).all(|j| self.word_matches(&tokens[i + j].key, term, j, case)))
+            .map(|i| (tokens[i].start, tokens[i + n - 1].end))
+            .collect()
+    }
+
+    /// Where `term` occurs in the letters of the text run together, as byte ranges.
+    fn find_substring(r: &Reading, term: &Term, case: Case) -> Vec<(usize, usize)> {
+        let needle: Vec<char> = term.keys[case as usize].concat().chars().collect();
+        let hay = &r.letters;
+        if needle.is_empty() || hay.len() < needle.len() {
+            return Vec::new();
+        }
+        (0..=hay.len() - needle.len())
+            .filter(|&i| {
+                hay[i].0 == needle[0]
+                    && hay[i..i + needle.len()]
+                        .iter()
+                        .map(|(c, _)| *c)
+                        .eq(needle.iter().copied())
+            })
+            .map(|i| (hay[i].1 .0, hay[i + needle.len() - 1].1 .1))
+            .collect()
+    }
+
+    /// Every place `term` occurs in the text as `r` reads it, as byte ranges.
+    fn find(&self, r: &Reading, term: &Term, case: Case) -> Vec<(usize, usize)> {
+        match self.file.matching {
+            Matching::Substring => Self::find_substring(r, term, case),
+            Matching::Words => {
+                let mut out = self.find_words(&r.split, term, case);
+                out.extend(self.find_words(&r.joined, term, case));
+                out
+            }
+        }
+    }
+}
+
+/// Text for a message: characters that show nothing written as `\u{…}`.
+fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if is_ignorable(c) || c.is_control() {
+                format!("\\u{{{:04X}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 impl ClaimsFilter {
@@ -253,32 +568,57 @@ impl ClaimsFilter {
         let mut languages = Vec::new();
         for (name, text) in files {
             let file: TermFile = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+            let fold = file.fold_marks;
+            let prepare = |shown: &str, severity: Severity| {
+                let star = match file.matching {
+                    Matching::Words => shown.strip_suffix('*'),
+                    Matching::Substring => None,
+                };
+                let body = star.unwrap_or(shown);
+                let keys = CASES.map(|case| match file.matching {
+                    Matching::Words => word_keys(body, fold, case),
+                    Matching::Substring => vec![word_keys(body, fold, case).concat()],
+                });
+                Term {
+                    shown: shown.to_owned(),
+                    keys,
+                    star: star.is_some(),
+                    severity,
+                }
+            };
             let mut terms: Vec<Term> = Vec::new();
             for group in &file.lists {
                 for shown in &group.terms {
-                    let n = needle(shown, file.matching, file.fold_marks);
-                    if n.trim().is_empty() {
+                    let term = prepare(shown, group.severity);
+                    if term.keys.iter().any(|k| k.concat().trim().is_empty()) {
                         return Err(format!("{name}: the term {shown:?} has no letters"));
                     }
-                    // "no. 1" and "no 1" are one needle: keep the first spelling.
-                    if !terms.iter().any(|t| t.needle == n) {
-                        terms.push(Term {
-                            shown: shown.clone(),
-                            needle: n,
-                            severity: group.severity,
-                        });
+                    // "no. 1" and "no 1" are one term: keep the first spelling.
+                    if !terms
+                        .iter()
+                        .any(|t| t.keys == term.keys && t.star == term.star)
+                    {
+                        terms.push(term);
                     }
                 }
             }
             let exceptions = file
                 .exceptions
                 .iter()
-                .map(|x| haystack(x, file.matching, file.fold_marks))
+                .map(|x| prepare(x, Severity::Warn))
                 .collect();
+            let suffixes = CASES.map(|case| {
+                file.suffixes
+                    .iter()
+                    .map(|a| word_keys(a, fold, case).concat())
+                    .filter(|k| !k.is_empty())
+                    .collect::<Vec<_>>()
+            });
             languages.push(Language {
                 file,
                 terms,
                 exceptions,
+                suffixes,
             });
         }
         Ok(ClaimsFilter { languages })
@@ -291,52 +631,78 @@ impl ClaimsFilter {
 
     /// Every term found in `texts`. A text is read against every list of its own language and
     /// against the `block` lists of every other language (a blocked claim stays blocked
-    /// whatever locale the writer labels the text with). A term inside an exception of its
-    /// language (最 in 最近) is no hit, nor is one inside a longer hit (最 in 最佳). Each term
-    /// counts once per text.
+    /// whatever locale the writer labels the text with). The text and the terms are compared
+    /// on their skeletons ([`units`], [`skeleton_key`]), each read both ways ([`Case`]), and for
+    /// alphabetic scripts both with every separator a boundary and with separators between
+    /// letters taken out ([`tokens`]); whatever matched is reported as it was written, and
+    /// where. A term inside an exception of its language (最 in 最近) is no hit, nor is one
+    /// inside a longer hit (最 in 最佳). Each term counts once per text, at its first place.
     pub fn screen(&self, texts: &[Text]) -> Vec<Found> {
-        let mut found = Vec::new();
+        let mut found: Vec<Found> = Vec::new();
         for text in texts {
             let language = text.locale.split('-').next().unwrap_or_default();
+            let mut read: HashMap<(bool, usize), Reading> = HashMap::new();
             for lang in &self.languages {
                 let own = lang.file.language == language;
-                let hay = haystack(&text.text, lang.file.matching, lang.file.fold_marks);
-                let excepted: Vec<(usize, usize)> = lang
-                    .exceptions
+                let fold = lang.file.fold_marks;
+                for case in CASES {
+                    read.entry((fold, case as usize))
+                        .or_insert_with(|| Reading::new(&text.text, fold, case));
+                }
+                let reading = |case: Case| &read[&(fold, case as usize)];
+                let excepted: Vec<(usize, usize)> = CASES
                     .iter()
-                    .flat_map(|x| occurrences(&hay, x))
+                    .flat_map(|&case| {
+                        lang.exceptions
+                            .iter()
+                            .flat_map(move |x| lang.find(reading(case), x, case))
+                    })
                     .collect();
-                let mut hits: Vec<(usize, usize, &Term)> = Vec::new();
-                for term in lang
-                    .terms
-                    .iter()
-                    .filter(|t| own || t.severity == Severity::Block)
-                {
-                    for (s, e) in occurrences(&hay, &term.needle) {
-                        let inside = |(xs, xe): &(usize, usize)| *xs <= s && e <= *xe;
-                        if !excepted.iter().any(inside) {
-                            hits.push((s, e, term));
+                let mut hits: Vec<(usize, usize, usize)> = Vec::new();
+                for case in CASES {
+                    for (k, term) in lang.terms.iter().enumerate() {
+                        if !own && term.severity != Severity::Block {
+                            continue;
+                        }
+                        for (s, e) in lang.find(reading(case), term, case) {
+                            if !excepted.iter().any(|&(xs, xe)| xs <= s && e <= xe) {
+                                hits.push((s, e, k));
+                            }
                         }
                     }
                 }
-                let kept: Vec<&Term> = hits
-                    .iter()
-                    .filter(|(s, e, _)| {
-                        !hits
-                            .iter()
-                            .any(|(os, oe, _)| *os <= *s && *e <= *oe && (oe - os) > (e - s))
-                    })
-                    .map(|(_, _, t)| *t)
-                    .collect();
-                for term in kept {
+                // Each term once, at its first place not inside a longer hit; in list order.
+                let mut first: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+                for &(s, e, k) in &hits {
+                    let inside = hits
+                        .iter()
+                        .any(|&(os, oe, _)| os <= s && e <= oe && (oe - os) > (e - s));
+                    if !inside {
+                        let at = first.entry(k).or_insert((s, e));
+                        if s < at.0 {
+                            *at = (s, e);
+                        }
+                    }
+                }
+                for (k, (s, e)) in first {
+                    let term = &lang.terms[k];
                     let hit = ClaimHit {
                         term: term.shown.clone(),
                         list: lang.file.language.clone(),
                         severity: term.severity,
                         field: text.field.clone(),
                         locale: text.locale.clone(),
+                        found: text.text[s..e].to_owned(),
+                        at: text.text[..s].chars().count(),
                     };
-                    if !found.iter().any(|f: &Found| f.hit == hit) {
+                    let same = |f: &Found| {
+                        f.hit.term == hit.term
+                            && f.hit.list == hit.list
+                            && f.hit.severity == hit.severity
+                            && f.hit.field == hit.field
+                            && f.hit.locale == hit.locale
+                    };
+                    if !found.iter().any(same) {
                         found.push(Found {
                             hit,
                             text: text.text.clone(),
@@ -404,7 +770,16 @@ impl Screening {
             .partition(|h| h.severity == Severity::Block);
         let named: Vec<String> = blocked
             .iter()
-            .map(|h| format!("{} in {} ({})", h.term, h.field, h.locale))
+            .map(|h| {
+                format!(
+                    "{} in {} ({}) at character {}, written \"{}\"",
+                    h.term,
+                    h.field,
+                    h.locale,
+                    h.at,
+                    shown(&h.found)
+                )
+            })
             .collect();
         let mut details = serde_json::Map::new();
         details.insert(
@@ -765,6 +1140,155 @@ mod tests {
         );
         assert!(terms("en", "Cotton tank top").is_empty());
         assert_eq!(terms("id", "Kaos top"), ["top"]);
+    }
+
+    /// Finding 4: variation selectors, fillers and other default-ignorable characters inside a
+    /// term are taken out before matching.
+    #[test]
+    fn ignorables_inside_a_term_are_caught() {
+        for t in [
+            "最\u{FE00}佳",
+            "最\u{E0100}佳",
+            "最\u{180B}佳",
+            "最\u{3164}佳",
+            "最\u{115F}佳",
+            "最\u{2800}佳",
+        ] {
+            assert_eq!(
+                hits("zh-CN", t),
+                [("最佳".into(), Severity::Block)],
+                "{t:?}"
+            );
+        }
+        assert_eq!(terms("zh-CN", "国家\u{FFA0}级"), ["国家级"]);
+        assert_eq!(terms("en", "be\u{FE0F}st honey"), ["best"]);
+        assert_eq!(terms("en", "be\u{E0020}st honey"), ["best"]);
+    }
+
+    /// Finding 4: traditional forms match the simplified lists.
+    #[test]
+    fn traditional_forms_are_caught() {
+        assert_eq!(
+            hits("zh-TW", "國家級果園"),
+            [("国家级".into(), Severity::Block)]
+        );
+        assert_eq!(
+            hits("zh-CN", "最高級牛肉"),
+            [("最高级".into(), Severity::Block)]
+        );
+        assert_eq!(
+            hits("zh-HK", "極品紅棗"),
+            [("极品".into(), Severity::Block)]
+        );
+        assert_eq!(hits("zh-TW", "銷量第一"), [("第一".into(), Severity::Warn)]);
+        // Exceptions hold in traditional forms too.
+        assert!(terms("zh-TW", "最近到貨，每人最多3件，最後一批").is_empty());
+    }
+
+    /// Finding 4: letters of another script that look the same (UTS #39 confusables), in
+    /// lower and upper case.
+    #[test]
+    fn lookalike_letters_are_caught() {
+        assert_eq!(terms("en", "b\u{0435}st honey"), ["best"]);
+        assert_eq!(
+            terms("ru", "\u{041B}y\u{0447}\u{0448}\u{0438}\u{0439} мёд"),
+            ["лучший"]
+        );
+        assert_eq!(terms("id", "Madu terb\u{0430}ik"), ["terbaik"]);
+        // Upper-case Cyrillic and Latin look-alikes, and digits for letters.
+        assert_eq!(
+            terms("en", "\u{0412}\u{0415}\u{0405}\u{0422} honey"),
+            ["best"]
+        );
+        assert_eq!(terms("id", "Madu t0p"), ["top"]);
+        // Across locales: a Cyrillic-spelt "best" in a Russian text is still blocked.
+        assert_eq!(
+            hits("ru", "b\u{0435}st мёд"),
+            [("best".into(), Severity::Block)]
+        );
+    }
+
+    /// Finding 4: separators between letters, the languages' affixes and a dropped Vietnamese
+    /// diacritic.
+    #[test]
+    fn separators_affixes_and_dropped_marks_are_caught() {
+        assert_eq!(terms("en", "The b.e.s.t honey"), ["best"]);
+        assert_eq!(terms("en", "The b e s t honey"), ["best"]);
+        assert_eq!(terms("en", "The b_e-s·t honey"), ["best"]);
+        assert_eq!(terms("ru", "Л-У-Ч-Ш-И-Й мёд"), ["лучший"]);
+        assert_eq!(terms("id", "Madu ter-baik"), ["terbaik"]);
+        assert_eq!(terms("id", "Madu terbaiknya"), ["terbaik"]);
+        assert_eq!(terms("id", "Madu ini yang terbaiklah"), ["terbaik"]);
+        assert_eq!(terms("kk", "Ең жақсысы осы бал"), ["ең жақсы"]);
+        assert_eq!(terms("vi", "Mật ong tốt nhat"), ["tốt nhất"]);
+        assert_eq!(terms("vi", "Mật ong tôt nhất"), ["tốt nhất"]);
+        assert_eq!(terms("vi", "Mật ong cao cap nhat"), ["cao cấp nhất"]);
+    }
+
+    /// A hit found on the skeleton names the term as its list spells it, and what was written
+    /// and where (in characters from the start of the field).
+    #[test]
+    fn a_skeleton_hit_says_what_was_written_and_where() {
+        let f = filter().expect("the term lists load");
+        let found = f.screen(&[Text::new("title", "en", "The b.e.s.t honey")]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].hit.term, "best");
+        assert_eq!(found[0].hit.found, "b.e.s.t");
+        assert_eq!(found[0].hit.at, 4);
+        let found = f.screen(&[Text::new("title", "zh-CN", "新疆最\u{FE00}佳红枣")]);
+        assert_eq!(found[0].hit.term, "最佳");
+        assert_eq!(found[0].hit.found, "最\u{FE00}佳");
+        assert_eq!(found[0].hit.at, 2);
+        let s = Screening { found };
+        assert!(
+            s.refusal().to_string().contains("最佳 in title (zh-CN)"),
+            "{}",
+            s.refusal()
+        );
+    }
+
+    /// Ordinary text in each language stays clean under skeleton matching: confusable letters
+    /// of a language's own alphabet, hyphenated words, single-letter words, suffixes that
+    /// happen to follow a term's letters, and Vietnamese minimal pairs.
+    #[test]
+    fn ordinary_text_stays_clean() {
+        let ordinary = [
+            (
+                "zh-CN",
+                "新疆红枣，产地直发，最近到货，每人最多3件，最后一批",
+            ),
+            ("zh-TW", "新疆紅棗，產地直發，最近到貨，第一次購買"),
+            ("en", "Modern farm honey, 500 g jar, best before 2027-03"),
+            ("en", "First-aid kit, rn model, size L; a tank top"),
+            ("en", "BEST WISHES from Almaty"),
+            (
+                "ru",
+                "Самовывоз из Нур-Султана; мёд и в сотах, и в банках, с доставкой к вам",
+            ),
+            (
+                "ru",
+                "АПТЕЧКА ПЕРВОЙ ПОМОЩИ, вкусный гречишный мёд, нет сахара",
+            ),
+            (
+                "kk",
+                "Ең аз тапсырыс 2 дана, үздіксіз суық тізбекте жеткізіледі",
+            ),
+            ("kk", "Бал ені 10 см, біріншіден сапасы жақсы, жаксы бағасы"),
+            (
+                "vi",
+                "Giao hàng sớm nhất, ít nhất 2 hộp; vị nhạt, hàng dầu ăn",
+            ),
+            ("vi", "Giao hang som nhat, it nhat 2 hop; vi nhat, dau an"),
+            ("th", "ในที่สุดก็มาถึง น้ำผึ้งป่าแท้ ส่งฟรีทั่วประเทศ"),
+            (
+                "id",
+                "Dikirim paling lambat 2 hari; tanya stok dulu, harganya murah",
+            ),
+            ("id", "Madu hutan asli, rasanya manis, bisa COD"),
+        ];
+        for (locale, text) in ordinary {
+            assert_eq!(hits(locale, text), Vec::new(), "{locale}: {text}");
+        }
     }
 
     /// The refusal names every blocked term and where it is.

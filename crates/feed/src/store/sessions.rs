@@ -19,11 +19,11 @@ impl FeedStore {
     /// Checks a guest buyer's details (before a token is made for them).
     pub fn check_buyer(body: &NewBuyer) -> Result<NewBuyer> {
         Ok(NewBuyer {
-            display_name: silkstream_catalog::text::line("display_name", &body.display_name, 60)?,
+            display_name: silkstream_catalog::text::name("display_name", &body.display_name, 60)?,
             country: CountryCode::parse("country", &body.country)?
                 .as_str()
                 .to_owned(),
-            city: silkstream_catalog::text::line("city", &body.city, 100)?,
+            city: silkstream_catalog::text::name("city", &body.city, 100)?,
             locale: codes::parse_locale("locale", &body.locale)?.to_owned(),
         })
     }

@@ -385,3 +385,68 @@ async fn a_catalog_change_is_read_on_every_instance_at_once() {
     took.sort();
     eprintln!("catalog change seen on B and C after {took:?}");
 }
+
+/// A flash sale's orders placed on three instances at once are decided by one desk: the
+/// instance holding the sale's lease in Redis commits every batch, the other two hand theirs
+/// over and answer their buyers with its outcomes; every order is confirmed once, and the
+/// sale's units add up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sales_batches_are_decided_by_one_desk() {
+    let Some(apps) = cluster("a_sales_batches_are_decided_by_one_desk", 3, |_| {}).await else {
+        return;
+    };
+    let live = apps[0].live_session(500, true).await;
+    let sale_id = apps[0].flash_sale(&live, 200, 50).await;
+    let mut buyers = Vec::new();
+    for i in 0..6 {
+        buyers.push(apps[i % 3].buyer(&format!("Buyer {i}"), "ru").await.0);
+    }
+    const ROUNDS: usize = 5;
+    let mut orders = tokio::task::JoinSet::new();
+    for (i, buyer) in buyers.iter().enumerate() {
+        for round in 0..ROUNDS {
+            let (app, buyer) = (apps[i % 3].clone(), buyer.clone());
+            let (session, variant) = (live.session_id, live.variant_id);
+            orders.spawn(async move {
+                let r = app
+                    .order(
+                        &buyer,
+                        session,
+                        &format!("one-desk-{i}-{round}"),
+                        &order_body(variant, 1, "KZT"),
+                    )
+                    .await;
+                (r.status.as_u16(), r.body["order"]["id"].as_i64())
+            });
+        }
+    }
+    let mut ids = std::collections::HashSet::new();
+    while let Some(done) = orders.join_next().await {
+        let (status, id) = done.expect("order task");
+        assert_eq!(status, 201, "every order is confirmed");
+        assert!(ids.insert(id.expect("order id")), "one order per key");
+    }
+    assert_eq!(ids.len(), buyers.len() * ROUNDS);
+
+    let mut committed = Vec::new();
+    let mut handed_over = 0;
+    for app in &apps {
+        committed.push(app.metric("silkstream_desk", "count=\"batches\"").await);
+        handed_over += app.metric("silkstream_desk", "count=\"handed_over\"").await;
+    }
+    assert_eq!(
+        committed.iter().filter(|&&b| b > 0).count(),
+        1,
+        "one instance's desk commits the sale's batches: {committed:?}"
+    );
+    assert!(handed_over > 0, "the others handed their batches over");
+    let sale = apps[1]
+        .get(&format!("/api/v1/flash-sales/{sale_id}"), &live.host)
+        .await
+        .expect(200);
+    assert_eq!(sale.body["sold"], (buyers.len() * ROUNDS) as i64);
+    assert_eq!(
+        sale.body["sold"].as_i64().unwrap_or(-1) + sale.body["remaining"].as_i64().unwrap_or(-1),
+        200
+    );
+}

@@ -32,10 +32,11 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::store::commits::Batch;
 use crate::store::log::EventRow;
+use crate::store::{PendingOrder, Placed};
 use crate::TokenEnd;
 
 /// The longest any Redis call may take before the caller falls back to its in-process answer.
@@ -44,6 +45,11 @@ const CALL_TIMEOUT: Duration = Duration::from_millis(250);
 pub const ALIVE_TTL_MS: u64 = 5_000;
 /// How often an instance renews its heartbeat (and checks the link).
 const HEARTBEAT: Duration = Duration::from_secs(1);
+/// A sale's desk owner holds its lease this long after its last batch (or takeover).
+const DESK_LEASE_MS: u64 = 3_000;
+/// How long a desk waits for the owner's answer to a batch it handed over before it decides
+/// the batch itself.
+const HAND_OVER_TIMEOUT: Duration = Duration::from_secs(2);
 /// Messages waiting to be published; past it, a batch of events is left to the others' log
 /// reads (they see the gap) and a wake-up to their database watches.
 const OUTBOX: usize = 4096;
@@ -93,6 +99,9 @@ struct Link {
     /// Counts for `/metrics`.
     published: AtomicU64,
     received: AtomicU64,
+    /// Batches handed to other instances' desks, awaiting their answers, by request number.
+    handed_over: Mutex<HashMap<u64, oneshot::Sender<Result<Vec<Placed>, String>>>>,
+    next_request: AtomicU64,
 }
 
 /// What the publisher sends besides events.
@@ -108,6 +117,23 @@ enum Outgoing {
 struct EventsMessage {
     from: String,
     events: Vec<EventRow>,
+}
+
+/// A message on an instance's desk channel: a batch handed over by another instance's desk,
+/// or the answer to one this instance handed over.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum DeskMessage {
+    Batch {
+        from: String,
+        request: u64,
+        sale_id: i64,
+        orders: Vec<PendingOrder>,
+    },
+    Answer {
+        request: u64,
+        outcome: Result<Vec<Placed>, String>,
+    },
 }
 
 /// A message on the deployment's wake-ups channel.
@@ -126,6 +152,8 @@ pub struct Listeners {
     pub slots: crate::ws::ConnectionSlots,
     /// Forgets a token.
     pub caches: Arc<crate::cache::Caches>,
+    /// Decides the batches other instances' desks hand over.
+    pub desk: crate::desk::OrderDesk,
     /// Drops the catalog's read cache when another instance changed the catalog.
     pub catalog_changed: Box<dyn Fn(i64) + Send + Sync>,
 }
@@ -202,6 +230,18 @@ end
 return n
 ";
 
+/// The instance whose desk decides a sale's batches: the lease's holder while its heartbeat
+/// lives; else (nobody holds it, or its holder died) the caller takes it. The holder renews it
+/// with every batch. KEYS[1] the lease; ARGV: instance, lease (ms), heartbeat prefix.
+const DESK_OWNER: &str = r"
+local owner = redis.call('GET', KEYS[1])
+if owner and owner ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. owner) == 1 then
+  return owner
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]
+";
+
 /// `EVAL` of `body` (with [`LIVE_SUM`] before it when it uses it): Redis keeps each body
 /// compiled after its first use, and unlike `EVALSHA` it never fails for a script Redis lost in
 /// a restart, so a pipeline of them cannot fail half-way for that.
@@ -246,6 +286,8 @@ impl Cluster {
                 slots: Mutex::new(HashMap::new()),
                 published: AtomicU64::new(0),
                 received: AtomicU64::new(0),
+                handed_over: Mutex::new(HashMap::new()),
+                next_request: AtomicU64::new(0),
             })),
         })
     }
@@ -462,6 +504,68 @@ impl Cluster {
         lock(&link.viewers).get(&session_id).copied()
     }
 
+    /// The instance whose desk decides `sale_id`'s batches, when it is another one; `None` when
+    /// this instance decides them (it holds the lease, now renewed, or took it because nobody
+    /// held it or its holder's heartbeat is gone) or Redis is not usable.
+    pub async fn desk_owner(&self, sale_id: i64) -> Option<String> {
+        let (link, ns) = self.usable()?;
+        let cmd = eval(
+            DESK_OWNER,
+            &[format!("{ns}:desk-owner:{sale_id}")],
+            &[
+                link.instance.clone(),
+                DESK_LEASE_MS.to_string(),
+                format!("{ns}:alive:"),
+            ],
+        );
+        let owner: String = link
+            .call(|mut c| async move { cmd.query_async(&mut c).await })
+            .await?;
+        (owner != link.instance).then_some(owner)
+    }
+
+    /// Hands a batch of `sale_id`'s orders to `owner`'s desk and waits for its answer (the
+    /// outcomes in order, or the code of its failure); `None` when it could not be handed over
+    /// or no answer came within [`HAND_OVER_TIMEOUT`]: the caller decides the batch itself.
+    pub async fn hand_over(
+        &self,
+        owner: &str,
+        sale_id: i64,
+        orders: &[&PendingOrder],
+    ) -> Option<Result<Vec<Placed>, String>> {
+        let (link, ns) = self.usable()?;
+        let request = link.next_request.fetch_add(1, Ordering::Relaxed);
+        let message = DeskMessage::Batch {
+            from: link.instance.clone(),
+            request,
+            sale_id,
+            orders: orders.iter().map(|o| (*o).clone()).collect(),
+        };
+        let bytes = serde_json::to_vec(&message).ok()?;
+        let (tx, rx) = oneshot::channel();
+        lock(&link.handed_over).insert(request, tx);
+        let channel = Link::desk_channel(ns, owner);
+        let listeners: Option<i64> = link
+            .call(|mut c| async move {
+                redis::cmd("PUBLISH")
+                    .arg(channel)
+                    .arg(bytes)
+                    .query_async(&mut c)
+                    .await
+            })
+            .await;
+        let answer = match listeners {
+            // The owner is subscribed: it answers (or the wait ends).
+            Some(1..) => tokio::time::timeout(HAND_OVER_TIMEOUT, rx)
+                .await
+                .ok()
+                .and_then(Result::ok),
+            _ => None,
+        };
+        lock(&link.handed_over).remove(&request);
+        answer
+    }
+
     fn usable(&self) -> Option<(&Arc<Link>, &str)> {
         let link = self.link.as_ref()?;
         if !*link.up.borrow() {
@@ -535,6 +639,10 @@ impl Link {
 
     fn wakeups_channel(ns: &str) -> String {
         format!("{ns}:wakeups")
+    }
+
+    fn desk_channel(ns: &str, instance: &str) -> String {
+        format!("{ns}:desk:{instance}")
     }
 }
 
@@ -671,11 +779,15 @@ async fn subscriber(
         return;
     };
     let (events, wakeups) = (Link::events_channel(&ns), Link::wakeups_channel(&ns));
+    let desk = Link::desk_channel(&ns, &link.instance);
+    // Batches handed over by other instances, being decided here; joined as they end and
+    // before this task ends.
+    let mut deciding = tokio::task::JoinSet::new();
     let mut backoff = Duration::from_millis(100);
     loop {
         let connected = tokio::time::timeout(CALL_TIMEOUT * 4, async {
             let mut pubsub = link.client.get_async_pubsub().await?;
-            pubsub.subscribe(&[&events, &wakeups]).await?;
+            pubsub.subscribe(&[&events, &wakeups, &desk]).await?;
             Ok::<_, redis::RedisError>(pubsub)
         })
         .await;
@@ -688,11 +800,16 @@ async fn subscriber(
                 loop {
                     tokio::select! {
                         msg = stream.next() => match msg {
+                            Some(msg) if msg.get_channel_name() == desk => {
+                                desk_message(&link, &listeners, &ns, &msg, &mut deciding);
+                            }
                             Some(msg) => receive(&link, &listeners, &events, &msg),
                             None => break,
                         },
+                        Some(_) = deciding.join_next(), if !deciding.is_empty() => {}
                         _ = alive.changed() => {
                             link.set_subscribed(false);
+                            while deciding.join_next().await.is_some() {}
                             return;
                         }
                     }
@@ -704,9 +821,58 @@ async fn subscriber(
             Err(_) => tracing::debug!("redis: subscribing timed out"),
         }
         if !pause(backoff, &mut alive).await {
+            while deciding.join_next().await.is_some() {}
             return;
         }
         backoff = (backoff * 2).min(Duration::from_secs(2));
+    }
+}
+
+/// A message on this instance's desk channel: a batch another desk handed over is decided by
+/// this instance's desk (in a task of `deciding`) and answered on that instance's channel; an
+/// answer goes to the batch this instance handed over.
+fn desk_message(
+    link: &Arc<Link>,
+    listeners: &Arc<Listeners>,
+    ns: &str,
+    msg: &redis::Msg,
+    deciding: &mut tokio::task::JoinSet<()>,
+) {
+    let Ok(payload) = msg.get_payload::<Vec<u8>>() else {
+        return;
+    };
+    match serde_json::from_slice::<DeskMessage>(&payload) {
+        Ok(DeskMessage::Batch {
+            from,
+            request,
+            sale_id,
+            orders,
+        }) => {
+            let (link, listeners) = (link.clone(), listeners.clone());
+            let channel = Link::desk_channel(ns, &from);
+            deciding.spawn(async move {
+                let outcome = listeners.desk.submit_handed_over(sale_id, orders).await;
+                let answer = DeskMessage::Answer { request, outcome };
+                let Ok(bytes) = serde_json::to_vec(&answer) else {
+                    return;
+                };
+                let _: Option<i64> = link
+                    .call(|mut c| async move {
+                        redis::cmd("PUBLISH")
+                            .arg(channel)
+                            .arg(bytes)
+                            .query_async(&mut c)
+                            .await
+                    })
+                    .await;
+            });
+        }
+        Ok(DeskMessage::Answer { request, outcome }) => {
+            if let Some(waiting) = lock(&link.handed_over).remove(&request) {
+                let _ = waiting.send(outcome);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "redis: a desk message does not parse"),
     }
 }
 

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
+use crate::cluster::Cluster;
 use crate::error::{Error, Result};
 use crate::store::batch::Attempt;
 use crate::store::{FeedStore, PendingOrder, Placed};
@@ -33,6 +34,8 @@ const ATTEMPTS: usize = 8;
 struct Ticket {
     order: PendingOrder,
     reply: oneshot::Sender<Result<Placed>>,
+    /// Handed over by another instance's desk: decided here, never handed on.
+    forwarded: bool,
 }
 
 struct Writer {
@@ -44,6 +47,8 @@ struct Writer {
 
 struct Inner {
     store: FeedStore,
+    /// Redis between the instances: whose desk a sale's batches go to.
+    cluster: Cluster,
     /// The running writers by sale id.
     writers: Mutex<HashMap<i64, Writer>>,
     /// Tells writers apart when one stops and another starts for the same sale.
@@ -53,12 +58,15 @@ struct Inner {
     closed: std::sync::atomic::AtomicBool,
     /// What the writers did, for `/metrics`.
     tally: Tally,
+    /// EXPERIMENT: take what queued while waiting for the session's row into the batch.
+    top_up: bool,
 }
 
 /// The desk's running totals (atomics: every writer adds to them).
 #[derive(Default)]
 struct Tally {
     batches: AtomicU64,
+    handed_over: AtomicU64,
     orders: AtomicU64,
     again: AtomicU64,
     lock_wait_us: AtomicU64,
@@ -72,6 +80,8 @@ struct Tally {
 pub struct DeskFigures {
     /// Batch transactions committed.
     pub batches: u64,
+    /// Batches handed to the instance that owns the sale's desk, and answered by it.
+    pub handed_over: u64,
     /// Orders decided in them.
     pub orders: u64,
     /// Attempts decided again (the sale or a key changed under them, or a retryable failure).
@@ -89,14 +99,16 @@ pub struct OrderDesk {
 }
 
 impl OrderDesk {
-    pub fn new(store: FeedStore) -> Self {
+    pub fn new(store: FeedStore, cluster: Cluster) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
+                cluster,
                 writers: Mutex::new(HashMap::new()),
                 generation: AtomicU64::new(0),
                 closed: std::sync::atomic::AtomicBool::new(false),
                 tally: Tally::default(),
+                top_up: std::env::var("SILKSTREAM_EXPERIMENT_TOPUP").is_ok_and(|v| v == "1"),
             }),
         }
     }
@@ -105,17 +117,61 @@ impl OrderDesk {
     /// committed answer; 503 `shutting_down` once the desk was shut down.
     pub async fn submit(&self, sale_id: i64, order: PendingOrder) -> Result<Placed> {
         let (reply, answer) = oneshot::channel();
-        let mut ticket = Ticket { order, reply };
+        self.enqueue(
+            sale_id,
+            Ticket {
+                order,
+                reply,
+                forwarded: false,
+            },
+        )
+        .await?;
+        answer
+            .await
+            .map_err(|_| Error::internal("the order desk stopped before answering"))?
+    }
+
+    /// Decides a batch another instance's desk handed over (this instance owns the sale's
+    /// desk): its orders join this desk's queue, and the answers come back in order; a failure
+    /// of any is the batch's (its code), and the other instance decides the batch itself.
+    pub(crate) async fn submit_handed_over(
+        &self,
+        sale_id: i64,
+        orders: Vec<PendingOrder>,
+    ) -> std::result::Result<Vec<Placed>, String> {
+        let mut answers = Vec::with_capacity(orders.len());
+        for order in orders {
+            let (reply, answer) = oneshot::channel();
+            let ticket = Ticket {
+                order,
+                reply,
+                forwarded: true,
+            };
+            self.enqueue(sale_id, ticket)
+                .await
+                .map_err(|e| e.code().to_owned())?;
+            answers.push(answer);
+        }
+        let mut placed = Vec::with_capacity(answers.len());
+        for answer in answers {
+            match answer.await {
+                Ok(Ok(p)) => placed.push(p),
+                Ok(Err(e)) => return Err(e.code().to_owned()),
+                Err(_) => return Err("internal".to_owned()),
+            }
+        }
+        Ok(placed)
+    }
+
+    /// Puts a ticket on the sale's writer's queue; 503 `shutting_down` once the desk was shut
+    /// down.
+    async fn enqueue(&self, sale_id: i64, mut ticket: Ticket) -> Result<()> {
         for _ in 0..3 {
             let Some(queue) = self.writer(sale_id) else {
                 return Err(Error::ShuttingDown);
             };
             match queue.send(ticket).await {
-                Ok(()) => {
-                    return answer
-                        .await
-                        .map_err(|_| Error::internal("the order desk stopped before answering"))?;
-                }
+                Ok(()) => return Ok(()),
                 // The writer stopped (idle) between lookup and send: start another.
                 Err(mpsc::error::SendError(t)) => ticket = t,
             }
@@ -173,6 +229,7 @@ impl OrderDesk {
         let t = &self.inner.tally;
         DeskFigures {
             batches: t.batches.load(Ordering::Relaxed),
+            handed_over: t.handed_over.load(Ordering::Relaxed),
             orders: t.orders.load(Ordering::Relaxed),
             again: t.again.load(Ordering::Relaxed),
             lock_wait_us: t.lock_wait_us.load(Ordering::Relaxed),
@@ -225,26 +282,39 @@ async fn run_writer(
                 }
                 while !rest.is_empty() {
                     let batch: Vec<Ticket> = rest.drain(..rest.len().min(MAX_BATCH)).collect();
-                    decide(&inner.store, &inner.tally, sale_id, batch).await;
+                    decide(&inner.store, &inner.cluster, &inner.tally, sale_id, batch, None).await;
                 }
                 return;
             }
         };
         let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(t) => batch.push(t),
-                Err(_) => break,
-            }
-        }
-        decide(&inner.store, &inner.tally, sale_id, batch).await;
+        top_up(&mut batch, &mut rx);
+        let more = if inner.top_up { Some(&mut rx) } else { None };
+        decide(&inner.store, &inner.cluster, &inner.tally, sale_id, batch, more).await;
     }
 }
 
-/// Decides and writes one batch, then answers every buyer in it.
-async fn decide(store: &FeedStore, tally: &Tally, sale_id: i64, batch: Vec<Ticket>) {
-    let orders: Vec<&PendingOrder> = batch.iter().map(|t| &t.order).collect();
-    let result = write_batch(store, tally, sale_id, &orders).await;
+/// Takes what is queued into `batch`, up to [`MAX_BATCH`], without waiting.
+fn top_up(batch: &mut Vec<Ticket>, rx: &mut mpsc::Receiver<Ticket>) {
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(t) => batch.push(t),
+            Err(_) => break,
+        }
+    }
+}
+
+/// Decides and writes one batch, then answers every buyer in it. With `more`, the orders that
+/// queued while the batch waited for the session's row join it once the row is held.
+async fn decide(
+    store: &FeedStore,
+    cluster: &Cluster,
+    tally: &Tally,
+    sale_id: i64,
+    mut batch: Vec<Ticket>,
+    mut more: Option<&mut mpsc::Receiver<Ticket>>,
+) {
+    let result = write_batch(store, cluster, tally, sale_id, &mut batch, &mut more).await;
     match result {
         Ok(outcomes) => {
             for (t, o) in batch.into_iter().zip(outcomes) {
@@ -269,29 +339,52 @@ async fn decide(store: &FeedStore, tally: &Tally, sale_id: i64, batch: Vec<Ticke
 
 /// Writes one batch, deciding it again while the sale or a key changes under it, and running
 /// it again after a deadlock or serialization failure (which wrote nothing): no input of one
-/// buyer may fail another buyer's order.
+/// buyer may fail another buyer's order. Each attempt first holds the session's row, then
+/// takes what queued meanwhile from `more` into the batch.
 async fn write_batch(
     store: &FeedStore,
+    cluster: &Cluster,
     tally: &Tally,
     sale_id: i64,
-    batch: &[&PendingOrder],
+    batch: &mut Vec<Ticket>,
+    more: &mut Option<&mut mpsc::Receiver<Ticket>>,
 ) -> Result<Vec<Placed>> {
     let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+    let session_id = batch
+        .first()
+        .map(|t| t.order.session_id)
+        .ok_or_else(|| Error::internal("an empty batch"))?;
+    if let Some(placed) = hand_over(cluster, sale_id, batch).await {
+        tally.handed_over.fetch_add(1, Ordering::Relaxed);
+        return Ok(placed);
+    }
     for _ in 0..ATTEMPTS {
         let began = std::time::Instant::now();
-        let attempt = store.write_batch(sale_id, batch).await;
-        tally.busy_us.fetch_add(micros(began.elapsed()), Ordering::Relaxed);
+        let attempt = match store.begin_batch(session_id).await {
+            Ok(w) => {
+                tally
+                    .lock_wait_us
+                    .fetch_add(micros(began.elapsed()), Ordering::Relaxed);
+                if let Some(rx) = more.as_deref_mut() {
+                    top_up(batch, rx);
+                }
+                let orders: Vec<&PendingOrder> = batch.iter().map(|t| &t.order).collect();
+                store.write_batch_in(w, sale_id, &orders).await
+            }
+            Err(e) => Err(e),
+        };
+        tally
+            .busy_us
+            .fetch_add(micros(began.elapsed()), Ordering::Relaxed);
         match attempt {
-            Ok((Attempt::Done(outcomes), waited)) => {
-                tally.lock_wait_us.fetch_add(micros(waited), Ordering::Relaxed);
+            Ok(Attempt::Done(outcomes)) => {
                 tally.batches.fetch_add(1, Ordering::Relaxed);
                 tally
                     .orders
                     .fetch_add(batch.len() as u64, Ordering::Relaxed);
                 return Ok(outcomes);
             }
-            Ok((Attempt::Again, waited)) => {
-                tally.lock_wait_us.fetch_add(micros(waited), Ordering::Relaxed);
+            Ok(Attempt::Again) => {
                 tally.again.fetch_add(1, Ordering::Relaxed);
                 tracing::debug!(sale_id, "the sale changed under the batch; deciding again");
             }
@@ -309,15 +402,79 @@ async fn write_batch(
     ))
 }
 
+/// Scaled out, a sale's batches are decided by one instance's desk (the owner, named by a
+/// lease in Redis that its batches renew), so that its transactions are as large as one
+/// instance's instead of three desks taking turns on the session's row (docs/scaling.md).
+/// Hands `batch` to the owner when that is another instance and answers with its outcomes;
+/// `None` when this instance decides it: no Redis, this instance owns the sale, the batch was
+/// handed over itself or holds an order a per-person rule decides, or the owner did not answer
+/// (gone, shutting down, Redis down: the buyers' keys make deciding here safe whatever the
+/// owner did).
+async fn hand_over(cluster: &Cluster, sale_id: i64, batch: &[Ticket]) -> Option<Vec<Placed>> {
+    if !cluster.configured()
+        || batch
+            .iter()
+            .any(|t| t.forwarded || t.order.per_person.is_some())
+    {
+        return None;
+    }
+    let owner = cluster.desk_owner(sale_id).await?;
+    let orders: Vec<&PendingOrder> = batch.iter().map(|t| &t.order).collect();
+    match cluster.hand_over(&owner, sale_id, &orders).await? {
+        Ok(placed) if placed.len() == batch.len() => Some(placed),
+        Ok(_) => {
+            tracing::warn!(sale_id, "the desk's owner answered a batch with a wrong count");
+            None
+        }
+        Err(code) => {
+            tracing::debug!(sale_id, code, "the desk's owner did not decide a batch");
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What one instance's desk answers another's reads back as the same outcomes.
+    #[test]
+    fn outcomes_cross_between_instances_unchanged() {
+        use crate::error::Refusal;
+        use crate::store::Written;
+        let kind = silkstream_catalog::merchants::RULES.kinds()[0];
+        let outcomes = vec![
+            Placed::Confirmed {
+                order_id: 7,
+                remaining: Some(3),
+                written: Some(Box::new(Written {
+                    created_at: 1,
+                    pay_by: 2,
+                    warehouse_id: 3,
+                    rate_cny: Some("0.0152".into()),
+                    value_cny_fen: Some(684),
+                    landed_cost: None,
+                })),
+            },
+            Placed::Duplicate { order_id: 7 },
+            Placed::Refused(Refusal::LimitReached { limit: 2 }),
+            Placed::Refused(Refusal::QualificationMissing { kind }),
+            Placed::Refused(Refusal::SoldOut),
+            Placed::Unauthorized,
+            Placed::Archived,
+        ];
+        let wire = serde_json::to_string(&outcomes).expect("encodes");
+        let back: Vec<Placed> = serde_json::from_str(&wire).expect("decodes");
+        assert_eq!(back, outcomes);
+        let unknown = r#"[{"Refused":{"code":"no_such_refusal"}}]"#;
+        assert!(serde_json::from_str::<Vec<Placed>>(unknown).is_err());
+    }
 
     /// Once the desk is shut down, an order is refused with 503 `shutting_down` and no writer
     /// starts (one started then would never be awaited).
     #[tokio::test]
     async fn a_shut_desk_takes_no_order_and_starts_no_writer() {
-        let desk = OrderDesk::new(FeedStore::in_memory().await);
+        let desk = OrderDesk::new(FeedStore::in_memory().await, Cluster::none());
         desk.shutdown().await;
         let order = PendingOrder {
             session_id: 1,

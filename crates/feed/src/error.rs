@@ -10,8 +10,10 @@ use silkstream_l10n::Localized;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Why an order was refused: each becomes a 409 with this `error.code`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why an order was refused: each becomes a 409 with this `error.code`. Serialized as its
+/// code (with the limit or the credential's kind) between instances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(into = "WireRefusal")]
 pub enum Refusal {
     SoldOut,
     LimitReached {
@@ -31,6 +33,68 @@ pub enum Refusal {
     },
     /// The product is never sold in a live room (insurance).
     NotSellableHere,
+}
+
+/// A [`Refusal`] as another instance reads it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct WireRefusal {
+    code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    limit: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kind: Option<String>,
+}
+
+impl From<Refusal> for WireRefusal {
+    fn from(r: Refusal) -> Self {
+        let (limit, kind) = match r {
+            Refusal::LimitReached { limit } => (Some(limit), None),
+            Refusal::QualificationMissing { kind } => (None, Some(kind.to_owned())),
+            _ => (None, None),
+        };
+        Self {
+            code: r.code().to_owned(),
+            limit,
+            kind,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Refusal {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let wire = WireRefusal::deserialize(d)?;
+        Refusal::try_from(wire).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<WireRefusal> for Refusal {
+    type Error = String;
+
+    fn try_from(w: WireRefusal) -> std::result::Result<Self, String> {
+        Ok(match w.code.as_str() {
+            "sold_out" => Refusal::SoldOut,
+            "limit_reached" => Refusal::LimitReached {
+                limit: w.limit.ok_or("limit_reached without its limit")?,
+            },
+            "not_live" => Refusal::NotLive,
+            "sale_not_started" => Refusal::SaleNotStarted,
+            "sale_ended" => Refusal::SaleEnded,
+            "sale_paused" => Refusal::SalePaused,
+            "total_overflow" => Refusal::TotalOverflow,
+            "qualification_missing" => {
+                let kind = w.kind.unwrap_or_default();
+                Refusal::QualificationMissing {
+                    kind: silkstream_catalog::merchants::RULES
+                        .kinds()
+                        .into_iter()
+                        .find(|k| *k == kind)
+                        .ok_or_else(|| format!("unknown credential kind {kind}"))?,
+                }
+            }
+            "not_sellable_here" => Refusal::NotSellableHere,
+            other => return Err(format!("unknown refusal {other}")),
+        })
+    }
 }
 
 impl Refusal {

@@ -207,7 +207,7 @@ impl Feed {
         config: FeedConfig,
     ) -> Self {
         let store = FeedStore::new(db.clone(), catalog, config.payment_window);
-        let desk = OrderDesk::new(store.clone());
+        let desk = OrderDesk::new(store.clone(), config.cluster.clone());
         let (alive, watch) = tokio::sync::watch::channel(());
         let sweeper = tokio::spawn(sweeper::run(
             store.clone(),
@@ -269,6 +269,7 @@ impl Feed {
                 commits: store.commits().clone(),
                 slots: ws_slots.clone(),
                 caches: store.caches().clone(),
+                desk: desk.clone(),
                 catalog_changed: Box::new(move |version| {
                     catalog.apply_remote_version(version);
                 }),

@@ -110,7 +110,8 @@ impl Metrics {
             Opts::new(
                 "silkstream_desk",
                 "The flash-sale order desk of this instance since start: batch transactions \
-                 committed, orders decided in them, attempts decided again",
+                 committed, batches handed to the instance that owns the sale's desk, orders \
+                 decided in this instance's transactions, attempts decided again",
             ),
             &["count"],
         )
@@ -172,6 +173,7 @@ impl Metrics {
         let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         for (count, v) in [
             ("batches", d.batches),
+            ("handed_over", d.handed_over),
             ("orders", d.orders),
             ("again", d.again),
         ] {

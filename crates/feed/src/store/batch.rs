@@ -71,26 +71,29 @@ pub(crate) enum Attempt {
 }
 
 impl FeedStore {
-    /// Decides and writes one batch of orders for `sale_id` (all of one session); with the
-    /// time it took to begin and hold the session's row (the wait for other writers of the
-    /// session, on any instance).
-    pub(crate) async fn write_batch(
+    /// Begins a batch's write on session `session_id`: its row lock first (see `write`). The
+    /// desk takes the orders that queued while it waited for the lock (scaled out, the other
+    /// instances' desks of the sale hold it in turn) into the batch before it decides.
+    pub(crate) async fn begin_batch(&self, session_id: i64) -> Result<SessionWrite<'_>> {
+        self.write(session_id).await
+    }
+
+    /// Decides and writes one batch of orders for `sale_id` in `w`, begun on their session.
+    pub(crate) async fn write_batch_in(
         &self,
+        mut w: SessionWrite<'_>,
         sale_id: i64,
         batch: &[&PendingOrder],
-    ) -> Result<(Attempt, std::time::Duration)> {
-        let Some(first) = batch.first() else {
-            return Ok((Attempt::Done(Vec::new()), std::time::Duration::ZERO));
-        };
-        let asked = std::time::Instant::now();
-        let mut w = self.write(first.session_id).await?;
-        let locked = asked.elapsed();
+    ) -> Result<Attempt> {
+        if batch.is_empty() {
+            return Ok(Attempt::Done(Vec::new()));
+        }
         let outcome = decide(&mut w, sale_id, batch, self.payment_window_ms()).await?;
         match outcome {
             Attempt::Done(_) => w.commit().await?,
             Attempt::Again => drop(w),
         }
-        Ok((outcome, locked))
+        Ok(outcome)
     }
 }
 

@@ -305,8 +305,10 @@ pub use crate::events::mask_name;
 pub use per_person::PerPerson;
 
 /// Everything an accepted order writes, checked and priced; built by the handler, written by
-/// the desk (flash sale) or by [`FeedStore::place_regular`].
-#[derive(Debug, Clone)]
+/// the desk (flash sale) or by [`FeedStore::place_regular`]. Serialized when a desk hands a
+/// batch to the instance that owns its sale's desk ([`crate::cluster`]); an order with
+/// `per_person` set is never handed over (decided where it arrived).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PendingOrder {
     pub session_id: i64,
     pub sale_id: Option<i64>,
@@ -328,6 +330,7 @@ pub struct PendingOrder {
     pub landed_cost: Option<String>,
     /// Where a per-person rule applies (CN, UZ): what deciding the quote again inside the
     /// order's transaction needs ([`per_person`]); that quote replaces `landed_cost`.
+    #[serde(skip)]
     pub per_person: Option<PerPerson>,
 }
 
@@ -345,7 +348,7 @@ pub struct VariantFacts {
 }
 
 /// What the desk's batch wrote for an accepted order beyond its [`PendingOrder`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Written {
     pub created_at: i64,
     pub pay_by: i64,
@@ -356,7 +359,7 @@ pub struct Written {
 }
 
 /// What became of an order handed to the desk or to `place_regular`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Placed {
     /// Confirmed and committed: the order id and the units left in the sale, and what the
     /// desk's batch wrote beside the pending order (the answer is built from it, no re-read;

@@ -280,6 +280,7 @@ mod tests {
             ship_to: "{}".into(),
             landed_cost: None,
             per_person: None,
+            orderer: None,
         };
         let refused = desk.submit(1, order).await.err().map(|e| e.code());
         assert_eq!(refused, Some("shutting_down"));

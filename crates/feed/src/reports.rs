@@ -166,6 +166,8 @@ pub const EXPORT_COLUMNS: &[&str] = &[
     "carrier",
     "rate_cny",
     "value_cny",
+    "orderer_name",
+    "orderer_id",
 ];
 
 /// Every order as CSV with CRLF line ends, a page of orders at a time: the header line and the
@@ -253,6 +255,8 @@ fn csv_lines(rows: Vec<crate::store::reports::ExportRow>) -> String {
                     .map(|fen| cny_text(i128::from(fen)))
                     .unwrap_or_default(),
             ),
+            text(&r.orderer_name.unwrap_or_default()),
+            text(&r.orderer_id_masked.unwrap_or_default()),
         ];
         out.push_str(&fields.join(","));
         out.push_str("\r\n");

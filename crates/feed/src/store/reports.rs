@@ -64,6 +64,10 @@ pub(crate) struct ExportRow {
     pub carrier: Option<String>,
     pub rate_cny: Option<String>,
     pub value_cny_fen: Option<i64>,
+    /// The orderer of an order into CN: the name and the ID number masked (never the plain
+    /// number, which is not stored).
+    pub orderer_name: Option<String>,
+    pub orderer_id_masked: Option<String>,
 }
 
 impl FeedStore {
@@ -95,7 +99,8 @@ impl FeedStore {
              o.customs_mode, w.code AS warehouse, o.status, o.tracking_number, \
              s.host_token_id AS host_id, o.buyer_token_id AS buyer_id, COALESCE(b.display_name, '') AS buyer_name, \
              o.ship_to, o.paid_at, o.shipped_at, o.delivered_at, o.cancelled_at, \
-             o.cancel_reason, o.carrier, o.rate_cny, o.value_cny_fen \
+             o.cancel_reason, o.carrier, o.rate_cny, o.value_cny_fen, o.orderer_name, \
+             o.orderer_id_masked \
              FROM orders o JOIN sessions s ON s.id = o.session_id \
              LEFT JOIN buyers b ON b.token_id = o.buyer_token_id \
              JOIN tokens t ON t.id = s.host_token_id JOIN variants v ON v.id = o.variant_id \
@@ -114,6 +119,7 @@ impl FeedStore {
                 r.buyer_name = clean_line(&r.buyer_name);
                 r.carrier = r.carrier.as_deref().map(clean_line);
                 r.tracking_number = r.tracking_number.as_deref().map(clean_line);
+                r.orderer_name = r.orderer_name.as_deref().map(clean_line);
                 r
             })
             .collect())

@@ -118,7 +118,11 @@ mod tests {
             check_id_number("f", "11010519491231002x").expect("valid"),
             "11010519491231002X"
         );
-        check_id_number("f", "440524188001010014").expect("valid");
+        check_id_number("f", "31010419900307123X").expect("valid");
+        assert!(
+            check_id_number("f", "440524188001010014").is_err(),
+            "born before 1900"
+        );
         for bad in [
             "110105194912310021",  // wrong check character
             "11010519491231002",   // 17 characters

@@ -32,6 +32,7 @@ backend_tests!(
     china_limits_count_per_person_across_tokens,
     china_yearly_limit_holds_per_person_for_regular_orders_on_many_tokens,
     china_yearly_limit_holds_per_person_for_flash_sale_orders_on_many_tokens,
+    china_orders_from_before_orderers_count_for_the_person_on_their_token,
 );
 
 /// Markets, warehouses and the rates the cases convert with (CNY per major unit).
@@ -1485,4 +1486,38 @@ async fn china_yearly_limit_holds_per_person_for_flash_sale_orders_on_many_token
     let total = year_total(&app).await;
     assert!(total <= 2_600_000, "the person's year reached {total} fen");
     assert_eq!((accepted, refused), (2, 6), "accepted, refused");
+}
+
+/// Orders into China placed before orderers were recorded carry no ID hash: they still count
+/// for the person who orders on the same token now (CNY 25,000 of them, then 1,000 is at the
+/// limit and 1,000 more is over).
+async fn china_orders_from_before_orderers_count_for_the_person_on_their_token(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.orders_per_buyer_per_minute = 100).await;
+    seed(&app).await;
+    let (p_big, v_big) = product(&app, "CN-5000", "food.dairy", 900, "CNY", 500_000).await;
+    let (p_1000, v_1000) = product(&app, "CN-1000", "food.dairy", 900, "CNY", 100_000).await;
+    let (room, _) = china_room(&app, &[p_big, p_1000]).await;
+    let buyer = chinese_buyer(&app, "Wang").await;
+    for i in 0..5 {
+        app.order(
+            &buyer,
+            room,
+            &format!("old-{i}"),
+            &order_to("CN", v_big, 1, "CNY"),
+        )
+        .await
+        .expect(201);
+    }
+    app.execute(
+        "UPDATE orders SET orderer_name = NULL, orderer_id_hash = NULL, orderer_id_masked = NULL",
+    )
+    .await;
+    app.order(&buyer, room, "at", &order_to("CN", v_1000, 1, "CNY"))
+        .await
+        .expect(201);
+    let over = app
+        .order(&buyer, room, "over", &order_to("CN", v_1000, 1, "CNY"))
+        .await
+        .expect(409);
+    assert_eq!(over.code(), "cross_border_limit", "{}", over.text);
 }

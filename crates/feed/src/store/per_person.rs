@@ -11,7 +11,8 @@
 //!    token or session orders): its person's row in `cross_border_persons` is upserted, which
 //!    locks it, in id-hash order after the buyers ([`lock_persons`]);
 //! 2. reads their earlier totals once ([`Ledger::read`]: one query per kind, after the lock,
-//!    so under READ COMMITTED it sees every order the lock's previous holders committed);
+//!    so under READ COMMITTED it sees every order the lock's previous holders committed; a
+//!    person's total also counts their token's orders from before orderers were recorded);
 //! 3. decides each order in order ([`Ledger::decide`]) and counts an accepted one for the next
 //!    ([`Ledger::count`]): the quote stored with the order is the one decided here.
 
@@ -128,6 +129,9 @@ pub(crate) async fn lock_buyers(tx: &mut Conn, buyers: &[i64]) -> Result<()> {
 #[derive(Debug, Default)]
 pub(crate) struct Ledger {
     earlier: HashMap<(Who, String), Earlier>,
+    /// The orders that name no orderer (placed before orderers were recorded) of the tokens
+    /// that place orders counted per person: they count for the person ordering on the token.
+    unnamed: HashMap<(i64, String), Earlier>,
 }
 
 impl Ledger {
@@ -159,6 +163,38 @@ impl Ledger {
                     .earlier
                     .entry((Who::Person(person), market))
                     .or_default();
+                if m > 0 {
+                    e.month.push((currency.clone(), m));
+                }
+                e.year.push((currency, y));
+            }
+        }
+        let mut named: Vec<i64> = orders
+            .iter()
+            .filter(|o| o.per_person.is_some() && o.orderer.is_some())
+            .map(|o| o.buyer_token_id)
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        if !named.is_empty() {
+            let sql = format!(
+                "SELECT buyer_token_id, market, currency, \
+                 CAST(SUM(CASE WHEN created_at >= $1 THEN total_minor ELSE 0 END) AS BIGINT), \
+                 CAST(SUM(total_minor) AS BIGINT) \
+                 FROM orders WHERE buyer_token_id IN ({}) AND orderer_id_hash IS NULL \
+                 AND status <> 'cancelled' AND created_at >= $2 \
+                 GROUP BY buyer_token_id, market, currency \
+                 ORDER BY buyer_token_id, market, currency",
+                placeholders(3, named.len())
+            );
+            let mut q = sqlx::query_as::<_, (i64, String, String, i64, i64)>(&sql)
+                .bind(month)
+                .bind(year);
+            for b in &named {
+                q = q.bind(*b);
+            }
+            for (buyer, market, currency, m, y) in q.fetch_all(&mut *tx).await? {
+                let e = ledger.unnamed.entry((buyer, market)).or_default();
                 if m > 0 {
                     e.month.push((currency.clone(), m));
                 }
@@ -207,10 +243,19 @@ impl Ledger {
         };
         let currency = CurrencyCode::parse("currency", &o.currency)?;
         let empty = Earlier::default();
-        let earlier = self
+        let mut earlier = self
             .earlier
             .get(&(who(o), o.market.clone()))
-            .unwrap_or(&empty);
+            .unwrap_or(&empty)
+            .clone();
+        if o.orderer.is_some() {
+            // The token's orders from before orderers were recorded count for its person too.
+            if let Some(u) = self.unnamed.get(&(o.buyer_token_id, o.market.clone())) {
+                earlier.month.extend(u.month.iter().cloned());
+                earlier.year.extend(u.year.iter().cloned());
+            }
+        }
+        let earlier = &earlier;
         let quote = landed::compute(
             Some(&p.rule),
             &QuoteInput {

@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use silkstream_e2e::reqwest::Method;
-use silkstream_e2e::{backend_tests, order_body, spawn_app, spawn_app_with, Backend, TestApp};
+use silkstream_e2e::{
+    backend_tests, cn_id_number, cn_identity, order_body, spawn_app, spawn_app_with, Backend,
+    TestApp,
+};
 
 backend_tests!(
     hand_computed_cases_per_rule_and_threshold_edge,
@@ -23,6 +26,13 @@ backend_tests!(
     bad_quote_requests_are_refused_clearly,
     china_yearly_limit_holds_for_regular_orders_placed_at_once,
     china_yearly_limit_holds_for_flash_sale_orders_placed_at_once,
+    a_sale_price_without_a_rate_is_refused_where_limits_apply,
+    an_order_whose_limit_cannot_be_evaluated_is_refused,
+    china_orders_carry_the_orderers_name_and_a_valid_id,
+    china_limits_count_per_person_across_tokens,
+    china_yearly_limit_holds_per_person_for_regular_orders_on_many_tokens,
+    china_yearly_limit_holds_per_person_for_flash_sale_orders_on_many_tokens,
+    china_orders_from_before_orderers_count_for_the_person_on_their_token,
 );
 
 /// Markets, warehouses and the rates the cases convert with (CNY per major unit).
@@ -81,12 +91,30 @@ async fn product(
     currency: &str,
     amount_minor: i64,
 ) -> (i64, i64) {
+    product_priced(
+        app,
+        sku,
+        category,
+        weight_g,
+        json!({currency: amount_minor}),
+    )
+    .await
+}
+
+/// [`product`] with its variant priced in each currency of `prices`.
+async fn product_priced(
+    app: &TestApp,
+    sku: &str,
+    category: &str,
+    weight_g: i64,
+    prices: Value,
+) -> (i64, i64) {
     let body = json!({
         "merchant": "Khorgos Trading LLC", "category": category, "hs_code": "621410",
         "origin_country": "CN", "weight_g": weight_g, "customs_mode": "9610",
         "source_locale": "en", "title": format!("Test goods {sku}"),
         "description": "Goods for landed-cost cases.",
-        "variants": [{"sku": sku, "prices": {currency: amount_minor}}]
+        "variants": [{"sku": sku, "prices": prices}]
     });
     let p = app.create_product(&body).await;
     let (pid, vid) = (
@@ -365,9 +393,21 @@ async fn session_for(app: &TestApp, country: &str, products: &[i64]) -> (i64, St
     (sid, buyer)
 }
 
+/// An order body shipping to `country`; an order into China carries the orderer's name and
+/// resident ID ([`cn_identity`]).
 fn order_to(country: &str, vid: i64, quantity: i64, currency: &str) -> Value {
     let mut body = order_body(vid, quantity, currency);
     body["ship_to"]["country"] = json!(country);
+    if country == "CN" {
+        body["identity"] = cn_identity();
+    }
+    body
+}
+
+/// [`order_to`] China with another orderer's identity.
+fn order_as(identity: &Value, vid: i64, quantity: i64, currency: &str) -> Value {
+    let mut body = order_to("CN", vid, quantity, currency);
+    body["identity"] = identity.clone();
     body
 }
 
@@ -803,12 +843,17 @@ async fn bad_quote_requests_are_refused_clearly(backend: Backend) {
 
 /// A live room of a new host selling `products` to China: (session id, host token).
 async fn china_room(app: &TestApp, products: &[i64]) -> (i64, String) {
+    room_for(app, "CN", products).await
+}
+
+/// A live room of a new host selling `products` to `country`: (session id, host token).
+async fn room_for(app: &TestApp, country: &str, products: &[i64]) -> (i64, String) {
     let host = app.token("host").await;
     let sid = app
         .post(
             "/api/v1/sessions",
             &host,
-            &json!({"title": "Second border night", "language": "ru", "markets": ["CN"]}),
+            &json!({"title": "Second border night", "language": "ru", "markets": [country]}),
         )
         .await
         .expect(201)
@@ -838,6 +883,7 @@ async fn china_buyer_at_24000(
 ) -> (Arc<TestApp>, [i64; 2], [String; 2], String, i64) {
     let app = spawn_app_with(backend, |s| {
         s.orders_per_buyer_per_minute = 100_000;
+        s.buyer_signups_per_minute = 100_000;
         s.db_max_connections = 24;
     })
     .await;
@@ -877,9 +923,19 @@ async fn eight_orders_at_once(
     buyer: &str,
     variant: i64,
 ) -> (i64, i64) {
+    eight_orders_at_once_by(app, rooms, &[buyer.to_owned()], variant).await
+}
+
+/// [`eight_orders_at_once`], the i-th order sent with `buyers[i % buyers.len()]`.
+async fn eight_orders_at_once_by(
+    app: &Arc<TestApp>,
+    rooms: [i64; 2],
+    buyers: &[String],
+    variant: i64,
+) -> (i64, i64) {
     let mut orders = tokio::task::JoinSet::new();
     for i in 0..8 {
-        let (app, buyer, room) = (app.clone(), buyer.to_owned(), rooms[i % 2]);
+        let (app, buyer, room) = (app.clone(), buyers[i % buyers.len()].clone(), rooms[i % 2]);
         orders.spawn(async move {
             let reply = app
                 .order(
@@ -990,4 +1046,478 @@ async fn china_yearly_limit_holds_for_flash_sale_orders_placed_at_once(backend: 
         ))
         .await;
     assert_eq!(stock, 1000 - 4 - 40, "stock of the CNY 1,000 variant");
+}
+
+/// A guest buyer in China: their token.
+async fn chinese_buyer(app: &TestApp, name: &str) -> String {
+    app.request(
+        Method::POST,
+        "/api/v1/buyers",
+        None,
+        Some(
+            &json!({"display_name": name, "country": "CN", "city": "Shanghai", "locale": "zh-CN"}),
+        ),
+    )
+    .await
+    .expect(201)
+    .body["token"]
+        .as_str()
+        .expect("buyer token")
+        .to_owned()
+}
+
+/// A flash sale for a market with refusing limits (China) may only be priced in currencies the
+/// rate table converts into the limits' currency: a GBP price (no GBP rate) is refused with
+/// 422 naming `prices.GBP`, and nothing is written. A market without such limits (KZ) still
+/// takes it.
+async fn a_sale_price_without_a_rate_is_refused_where_limits_apply(backend: Backend) {
+    let app = spawn_app(backend).await;
+    seed(&app).await;
+    let (pid, vid) = product(&app, "CN-SALE", "food.dairy", 900, "CNY", 49_900).await;
+    let (room, host) = china_room(&app, &[pid]).await;
+    let sale = |prices: Value| {
+        json!({"variant_id": vid, "quantity": 20, "per_buyer_limit": 20, "prices": prices,
+               "countdown_s": 0, "duration_s": 600})
+    };
+    let stock_before = app
+        .scalar(&format!(
+            "SELECT CAST(SUM(available) AS BIGINT) FROM stock WHERE variant_id = {vid}"
+        ))
+        .await;
+    let refused = app
+        .post(
+            &format!("/api/v1/sessions/{room}/flash-sales"),
+            &host,
+            &sale(json!({"CNY": 49_900, "GBP": 5_000})),
+        )
+        .await
+        .expect(422);
+    assert_eq!(refused.code(), "invalid", "{}", refused.text);
+    assert!(refused.text.contains("prices.GBP"), "{}", refused.text);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM flash_sales").await, 0);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT CAST(SUM(available) AS BIGINT) FROM stock WHERE variant_id = {vid}"
+        ))
+        .await,
+        stock_before
+    );
+    // Priced only in currencies with a rate, it opens.
+    app.post(
+        &format!("/api/v1/sessions/{room}/flash-sales"),
+        &host,
+        &sale(json!({"CNY": 49_900, "USD": 7_000})),
+    )
+    .await
+    .expect(201);
+    // Kazakhstan counts no refusing limit: a GBP price is taken as before.
+    let (kz_room, kz_host) = room_for(&app, "KZ", &[pid]).await;
+    app.post(
+        &format!("/api/v1/sessions/{kz_room}/flash-sales"),
+        &kz_host,
+        &sale(json!({"KZT": 2_000_000, "GBP": 5_000})),
+    )
+    .await
+    .expect(201);
+}
+
+/// An order into China priced in a currency without a rate cannot be checked against the CNY
+/// 5,000 / 26,000 limits: it is refused with 409 `cross_border_limit_unknown` on the regular
+/// path and the flash-sale desk, over HTTP and WebSocket, and nothing is written. The quote
+/// says so (`limit_unknown`).
+async fn an_order_whose_limit_cannot_be_evaluated_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    seed(&app).await;
+    // CNY 499 or GBP 50 a unit: eleven units are CNY 5,489, over the per-order limit.
+    let (pid, vid) = product_priced(
+        &app,
+        "CN-GBP",
+        "food.dairy",
+        900,
+        json!({"CNY": 49_900, "GBP": 5_000}),
+    )
+    .await;
+    let (sale_pid, sale_vid) = product(&app, "CN-GBP-SALE", "food.dairy", 900, "CNY", 49_900).await;
+    let (room, host) = china_room(&app, &[pid, sale_pid]).await;
+    let buyer = chinese_buyer(&app, "Li Wei").await;
+    let refused = app
+        .order(&buyer, room, "cny-11", &order_to("CN", vid, 11, "CNY"))
+        .await
+        .expect(409);
+    assert_eq!(refused.code(), "cross_border_limit", "{}", refused.text);
+    for (key, quantity) in [("gbp-11", 11), ("gbp-1", 1)] {
+        let refused = app
+            .order(&buyer, room, key, &order_to("CN", vid, quantity, "GBP"))
+            .await
+            .expect(409);
+        assert_eq!(
+            refused.code(),
+            "cross_border_limit_unknown",
+            "{key}: {}",
+            refused.text
+        );
+        assert!(refused.text.contains("GBP"), "{}", refused.text);
+    }
+    let q = quote(&app, &buyer, vid, "country=CN&currency=GBP&quantity=11").await;
+    assert_eq!(
+        (&q["basis"], &q["limit_unknown"]),
+        (&json!("unknown"), &json!(true)),
+        "{q}"
+    );
+    // A sale priced in GBP before sales were checked (written behind the API's back).
+    let sale = app
+        .post(
+            &format!("/api/v1/sessions/{room}/flash-sales"),
+            &host,
+            &json!({"variant_id": sale_vid, "quantity": 20, "per_buyer_limit": 20,
+                    "prices": {"CNY": 49_900}, "countdown_s": 0, "duration_s": 600}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_i64()
+        .expect("sale id");
+    app.execute(&format!(
+        "UPDATE flash_sales SET prices = '{{\"CNY\":49900,\"GBP\":5000}}' WHERE id = {sale}"
+    ))
+    .await;
+    let refused = app
+        .order(
+            &buyer,
+            room,
+            "sale-gbp",
+            &order_to("CN", sale_vid, 11, "GBP"),
+        )
+        .await
+        .expect(409);
+    assert_eq!(
+        refused.code(),
+        "cross_border_limit_unknown",
+        "{}",
+        refused.text
+    );
+    let mut feed = app
+        .ws_connect(&format!("/api/v1/sessions/{room}/feed"), Some(&buyer))
+        .await;
+    let result = feed
+        .order(
+            "sale-gbp-ws",
+            &order_to("CN", sale_vid, 1, "GBP"),
+            Duration::from_secs(10),
+        )
+        .await;
+    assert_eq!(
+        result["error"]["code"],
+        json!("cross_border_limit_unknown"),
+        "{result}"
+    );
+    feed.close().await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM orders").await, 0);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT remaining FROM flash_sales WHERE id = {sale}"
+        ))
+        .await,
+        20
+    );
+}
+
+/// An order into China names the orderer (订购人): a real name and an 18-character resident ID
+/// with a valid check character. Without them, or with a bad number, 422 names the field
+/// (HTTP and WebSocket) and nothing is written. The number is stored only as a keyed hash and
+/// shown masked (`1101**********002X`) in the order's views and the export; the plain number is
+/// nowhere in the database, the answers or the events. Other markets need no identity.
+async fn china_orders_carry_the_orderers_name_and_a_valid_id(backend: Backend) {
+    let app = spawn_app(backend).await;
+    seed(&app).await;
+    let (pid, vid) = product(&app, "CN-ID", "food.dairy", 900, "CNY", 100_000).await;
+    let (room, host) = china_room(&app, &[pid]).await;
+    let buyer = chinese_buyer(&app, "Wang").await;
+    let plain = "11010519491231002X";
+    let mut without = order_to("CN", vid, 1, "CNY");
+    without.as_object_mut().expect("body").remove("identity");
+    let bad_check = order_as(
+        &json!({"name": "王小明", "id_number": "110105194912310021"}),
+        vid,
+        1,
+        "CNY",
+    );
+    let short = order_as(
+        &json!({"name": "王小明", "id_number": "11010519491231002"}),
+        vid,
+        1,
+        "CNY",
+    );
+    let letters = order_as(
+        &json!({"name": "王小明", "id_number": "1101051949123100AX"}),
+        vid,
+        1,
+        "CNY",
+    );
+    let no_name = order_as(&json!({"name": " ", "id_number": plain}), vid, 1, "CNY");
+    for (key, body, field) in [
+        ("no-id", &without, "identity"),
+        ("bad-check", &bad_check, "identity.id_number"),
+        ("short", &short, "identity.id_number"),
+        ("letters", &letters, "identity.id_number"),
+        ("no-name", &no_name, "identity.name"),
+    ] {
+        let reply = app.order(&buyer, room, key, body).await.expect(422);
+        assert_eq!(reply.code(), "invalid", "{key}: {}", reply.text);
+        assert!(reply.text.contains(field), "{key}: {}", reply.text);
+    }
+    let mut feed = app
+        .ws_connect(&format!("/api/v1/sessions/{room}/feed"), Some(&buyer))
+        .await;
+    let result = feed
+        .order("no-id-ws", &without, Duration::from_secs(10))
+        .await;
+    assert_eq!(result["error"]["code"], json!("invalid"), "{result}");
+    assert!(
+        result["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("identity")),
+        "{result}"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM orders").await, 0);
+    // A lowercase check character is the same number.
+    let lower = order_as(
+        &json!({"name": "王小明", "id_number": "11010519491231002x"}),
+        vid,
+        1,
+        "CNY",
+    );
+    let placed = app.order(&buyer, room, "ok", &lower).await.expect(201);
+    assert!(!placed.text.contains("19491231"), "{}", placed.text);
+    let order = &placed.body["order"];
+    assert_eq!(
+        order["identity"],
+        json!({"name": "王小明", "id_number": "1101**********002X"}),
+        "{order}"
+    );
+    let id = order["id"].as_i64().expect("order id");
+    // The buyer, the room's host and operators read it masked; an admin, like for the
+    // recipient, not at all.
+    let operator = app.token("operator").await;
+    for token in [&buyer, &host, &operator] {
+        let read = app
+            .get(&format!("/api/v1/orders/{id}"), token)
+            .await
+            .expect(200);
+        assert!(!read.text.contains("19491231"), "{}", read.text);
+        assert!(read.text.contains("1101**********002X"), "{}", read.text);
+    }
+    let read = app
+        .get(&format!("/api/v1/orders/{id}"), &app.admin)
+        .await
+        .expect(200);
+    assert!(!read.text.contains("1101**"), "{}", read.text);
+    let export = app
+        .client
+        .get(format!("{}/api/v1/orders/export", app.base))
+        .bearer_auth(&operator)
+        .send()
+        .await
+        .expect("export")
+        .text()
+        .await
+        .expect("csv");
+    assert!(export.contains("1101**********002X"), "{export}");
+    assert!(export.contains("王小明"), "{export}");
+    assert!(!export.contains("19491231"), "{export}");
+    // Nowhere in the database in plain: the order's columns and the events.
+    let stored = app
+        .scalar(
+            "SELECT COUNT(*) FROM orders WHERE orderer_id_hash IS NOT NULL \
+             AND orderer_id_hash NOT LIKE '%19491231%' AND orderer_id_masked = '1101**********002X'",
+        )
+        .await;
+    assert_eq!(stored, 1);
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM orders WHERE ship_to LIKE '%19491231%' \
+             OR request_digest LIKE '%19491231%' OR landed_cost LIKE '%19491231%'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM events WHERE payload LIKE '%19491231%' OR payload LIKE '%1101**%'")
+            .await,
+        0
+    );
+    // A retry with the same key and another identity is not the same request.
+    let other = order_as(
+        &json!({"name": "王小明", "id_number": cn_id_number("11010519800101001")}),
+        vid,
+        1,
+        "CNY",
+    );
+    let reply = app.order(&buyer, room, "ok", &other).await;
+    assert_eq!(reply.status.as_u16(), 422, "{}", reply.text);
+    // Kazakhstan needs no identity.
+    let kz = order_body(vid, 1, "CNY");
+    assert!(kz.get("identity").is_none());
+}
+
+/// China's limits count per person (the orderer's ID number), not per guest token: two
+/// tokens with one identity share CNY 26,000 a year on the regular path, the flash-sale desk
+/// and the WebSocket feed; another identity has its own.
+async fn china_limits_count_per_person_across_tokens(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.orders_per_buyer_per_minute = 100).await;
+    seed(&app).await;
+    let (p_big, v_big) = product(&app, "CN-5000", "food.dairy", 900, "CNY", 500_000).await;
+    let (p_1000, v_1000) = product(&app, "CN-1000", "food.dairy", 900, "CNY", 100_000).await;
+    let (p_sale, v_sale) = product(&app, "CN-SALE", "food.dairy", 900, "CNY", 100_000).await;
+    let (room, host) = china_room(&app, &[p_big, p_1000, p_sale]).await;
+    let first = chinese_buyer(&app, "Wang one").await;
+    let second = chinese_buyer(&app, "Wang two").await;
+    let third = chinese_buyer(&app, "Wang three").await;
+    let other = chinese_buyer(&app, "Zhang").await;
+    let zhang = json!({"name": "张伟", "id_number": cn_id_number("31010419900307123")});
+    for i in 0..5 {
+        app.order(
+            &first,
+            room,
+            &format!("big-{i}"),
+            &order_to("CN", v_big, 1, "CNY"),
+        )
+        .await
+        .expect(201);
+    }
+    // The same person on another token: CNY 25,000 earlier, 1,000 more is at the limit.
+    let at = app
+        .order(&second, room, "at", &order_to("CN", v_1000, 1, "CNY"))
+        .await
+        .expect(201)
+        .body;
+    let year = at["order"]["landed_cost"]["thresholds"]
+        .as_array()
+        .expect("thresholds")
+        .iter()
+        .find(|t| t["period"] == json!("year"))
+        .cloned()
+        .expect("yearly threshold");
+    assert_eq!(year["earlier"], json!(2_500_000), "{at}");
+    let over = app
+        .order(&second, room, "over", &order_to("CN", v_1000, 1, "CNY"))
+        .await
+        .expect(409);
+    assert_eq!(over.code(), "cross_border_limit", "{}", over.text);
+    // A third token of the person, through a flash sale (the desk) and the WebSocket feed.
+    app.post(
+        &format!("/api/v1/sessions/{room}/flash-sales"),
+        &host,
+        &json!({"variant_id": v_sale, "quantity": 20, "per_buyer_limit": 5,
+                "prices": {"CNY": 100_000}, "countdown_s": 0, "duration_s": 600}),
+    )
+    .await
+    .expect(201);
+    let over = app
+        .order(&third, room, "sale-over", &order_to("CN", v_sale, 1, "CNY"))
+        .await
+        .expect(409);
+    assert_eq!(over.code(), "cross_border_limit", "{}", over.text);
+    let mut feed = app
+        .ws_connect(&format!("/api/v1/sessions/{room}/feed"), Some(&third))
+        .await;
+    let result = feed
+        .order(
+            "sale-over-ws",
+            &order_to("CN", v_sale, 1, "CNY"),
+            Duration::from_secs(10),
+        )
+        .await;
+    assert_eq!(
+        result["error"]["code"],
+        json!("cross_border_limit"),
+        "{result}"
+    );
+    feed.close().await;
+    // Another person orders as before, on both paths.
+    app.order(&other, room, "zhang-1", &order_as(&zhang, v_1000, 1, "CNY"))
+        .await
+        .expect(201);
+    app.order(
+        &other,
+        room,
+        "zhang-sale",
+        &order_as(&zhang, v_sale, 1, "CNY"),
+    )
+    .await
+    .expect(201);
+    assert_eq!(year_total(&app).await, 2_600_000 + 200_000);
+}
+
+/// A person at CNY 24,000 this year orders CNY 1,000 eight times at once on eight guest
+/// tokens across two rooms: exactly two are accepted.
+async fn china_yearly_limit_holds_per_person_for_regular_orders_on_many_tokens(backend: Backend) {
+    let (app, rooms, _, _, v_1000) = china_buyer_at_24000(backend).await;
+    let mut tokens = Vec::new();
+    for i in 0..8 {
+        tokens.push(chinese_buyer(&app, &format!("Wang {i}")).await);
+    }
+    let (accepted, refused) = eight_orders_at_once_by(&app, rooms, &tokens, v_1000).await;
+    let total = year_total(&app).await;
+    assert!(total <= 2_600_000, "the person's year reached {total} fen");
+    assert_eq!((accepted, refused), (2, 6), "accepted, refused");
+}
+
+/// The same through flash sales in both rooms (the desk's batches).
+async fn china_yearly_limit_holds_per_person_for_flash_sale_orders_on_many_tokens(
+    backend: Backend,
+) {
+    let (app, rooms, hosts, _, v_1000) = china_buyer_at_24000(backend).await;
+    for (room, host) in rooms.iter().zip(&hosts) {
+        app.post(
+            &format!("/api/v1/sessions/{room}/flash-sales"),
+            host,
+            &json!({"variant_id": v_1000, "quantity": 20, "per_buyer_limit": 20,
+                    "prices": {"CNY": 100_000}, "countdown_s": 0, "duration_s": 600}),
+        )
+        .await
+        .expect(201);
+    }
+    let mut tokens = Vec::new();
+    for i in 0..8 {
+        tokens.push(chinese_buyer(&app, &format!("Wang {i}")).await);
+    }
+    let (accepted, refused) = eight_orders_at_once_by(&app, rooms, &tokens, v_1000).await;
+    let total = year_total(&app).await;
+    assert!(total <= 2_600_000, "the person's year reached {total} fen");
+    assert_eq!((accepted, refused), (2, 6), "accepted, refused");
+}
+
+/// Orders into China placed before orderers were recorded carry no ID hash: they still count
+/// for the person who orders on the same token now (CNY 25,000 of them, then 1,000 is at the
+/// limit and 1,000 more is over).
+async fn china_orders_from_before_orderers_count_for_the_person_on_their_token(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.orders_per_buyer_per_minute = 100).await;
+    seed(&app).await;
+    let (p_big, v_big) = product(&app, "CN-5000", "food.dairy", 900, "CNY", 500_000).await;
+    let (p_1000, v_1000) = product(&app, "CN-1000", "food.dairy", 900, "CNY", 100_000).await;
+    let (room, _) = china_room(&app, &[p_big, p_1000]).await;
+    let buyer = chinese_buyer(&app, "Wang").await;
+    for i in 0..5 {
+        app.order(
+            &buyer,
+            room,
+            &format!("old-{i}"),
+            &order_to("CN", v_big, 1, "CNY"),
+        )
+        .await
+        .expect(201);
+    }
+    app.execute(
+        "UPDATE orders SET orderer_name = NULL, orderer_id_hash = NULL, orderer_id_masked = NULL",
+    )
+    .await;
+    app.order(&buyer, room, "at", &order_to("CN", v_1000, 1, "CNY"))
+        .await
+        .expect(201);
+    let over = app
+        .order(&buyer, room, "over", &order_to("CN", v_1000, 1, "CNY"))
+        .await
+        .expect(409);
+    assert_eq!(over.code(), "cross_border_limit", "{}", over.text);
 }

@@ -543,7 +543,7 @@ async fn order_lifecycle_summary_report_and_export(backend: Backend) {
          unit_price,total,currency,customs_mode,warehouse,status,tracking_number,host_id,\
          buyer_id,buyer_name,ship_to_name,ship_to_phone,ship_to_country,ship_to_city,\
          ship_to_address,ship_to_postal_code,paid_at,shipped_at,delivered_at,cancelled_at,\
-         cancel_reason,carrier,rate_cny,value_cny,payment_status,refund_due,refund_decided_by"
+         cancel_reason,carrier,rate_cny,value_cny,payment_status,refund_due,refund_decided_by,orderer_name,orderer_id"
     );
     let row: Vec<&str> = lines[1].split(',').collect();
     assert_eq!(row[0], id.to_string());

@@ -82,6 +82,10 @@ page-ship-city = Delivery city
 page-ship-address = Street address
 page-ship-postal = Postal code
 page-ship-missing = Fill in the delivery address first.
+page-id-intro = Orders shipped to China are declared to customs under the orderer's real name and resident ID number: China's cross-border limits count per person. The number is kept only hashed and shown masked.
+page-id-name = Orderer's real name
+page-id-number = Resident ID number (18 characters)
+page-id-missing = Fill in the orderer's real name and resident ID number first.
 
 ## Answers to an order (the server's own message is shown when it sends one)
 
@@ -93,6 +97,7 @@ page-answer-not-started = The sale has not started yet.
 page-answer-ended = The sale has ended.
 page-answer-paused = The host has paused the sale. Try again in a moment.
 page-answer-cross-border = This order is over a cross-border purchase limit.
+page-answer-cross-border-unknown = This order's cross-border limit cannot be checked in this currency: choose another currency.
 page-answer-ship-to = The delivery country must be one of this show's markets.
 page-answer-rate-limited = Too many orders at once. Wait a moment and try again.
 page-answer-network = The server cannot be reached. Check your connection and try again.

@@ -69,6 +69,10 @@ page-ship-city = Lungsod na padadalhan
 page-ship-address = Address (kalye, numero ng bahay)
 page-ship-postal = Postal code
 page-ship-missing = Punan muna ang address para sa delivery.
+page-id-intro = Ang mga order na ipapadala sa China ay idinedeklara sa customs sa tunay na pangalan at numero ng resident ID ng nag-order: binibilang bawat tao ang mga limit ng cross-border na pagbili ng China. Naka-hash lang ang numerong itinatago at ipinapakitang nakatago ang bahagi.
+page-id-name = Tunay na pangalan ng nag-order
+page-id-number = Numero ng resident ID ng China (18 character)
+page-id-missing = Punan muna ang tunay na pangalan at numero ng ID ng nag-order.
 
 ## Mga sagot sa order
 
@@ -80,6 +84,7 @@ page-answer-not-started = Hindi pa nagsisimula ang sale.
 page-answer-ended = Tapos na ang sale.
 page-answer-paused = Itinigil muna ng host ang bentahan. Subukan ulit maya-maya.
 page-answer-cross-border = Lampas ang order na ito sa limit ng cross-border na pagbili.
+page-answer-cross-border-unknown = Hindi masuri ang cross-border na limit ng order na ito sa currency na ito: pumili ng ibang currency.
 page-answer-ship-to = Dapat isa sa mga market ng live na ito ang bansang padadalhan.
 page-answer-rate-limited = Masyadong maraming order nang sabay-sabay. Maghintay sandali at subukan ulit.
 page-answer-network = Hindi maabot ang server. Tingnan ang koneksiyon mo at subukan ulit.

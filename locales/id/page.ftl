@@ -69,6 +69,10 @@ page-ship-city = Kota tujuan
 page-ship-address = Alamat jalan
 page-ship-postal = Kode pos
 page-ship-missing = Isi alamat pengiriman terlebih dahulu.
+page-id-intro = Pesanan yang dikirim ke Tiongkok dideklarasikan ke bea cukai atas nama asli dan nomor KTP pemesan: batas belanja lintas negara Tiongkok dihitung per orang. Nomor hanya disimpan dalam bentuk hash dan ditampilkan tersamar.
+page-id-name = Nama asli pemesan
+page-id-number = Nomor kartu identitas penduduk Tiongkok (18 karakter)
+page-id-missing = Isi nama asli dan nomor identitas pemesan terlebih dahulu.
 
 ## Jawaban atas pesanan
 
@@ -80,6 +84,7 @@ page-answer-not-started = Flash sale belum dimulai.
 page-answer-ended = Flash sale telah berakhir.
 page-answer-paused = Penjual menjeda penjualan. Coba lagi sebentar lagi.
 page-answer-cross-border = Pesanan ini melebihi batas belanja lintas negara.
+page-answer-cross-border-unknown = Batas lintas negara pesanan ini tidak dapat diperiksa dalam mata uang ini: pilih mata uang lain.
 page-answer-ship-to = Negara tujuan harus salah satu pasar siaran ini.
 page-answer-rate-limited = Terlalu banyak pesanan sekaligus. Tunggu sebentar lalu coba lagi.
 page-answer-network = Server tidak dapat dihubungi. Periksa koneksi Anda lalu coba lagi.

@@ -69,6 +69,10 @@ page-ship-city = Bandar penghantaran
 page-ship-address = Alamat jalan
 page-ship-postal = Poskod
 page-ship-missing = Isi alamat penghantaran dahulu.
+page-id-intro = Pesanan yang dihantar ke China diisytiharkan kepada kastam atas nama sebenar dan nombor kad pengenalan pemesan: had pembelian rentas sempadan China dikira bagi setiap orang. Nombor hanya disimpan dalam bentuk cincangan dan dipaparkan bertopeng.
+page-id-name = Nama sebenar pemesan
+page-id-number = Nombor kad pengenalan penduduk China (18 aksara)
+page-id-missing = Isi nama sebenar dan nombor kad pengenalan pemesan dahulu.
 
 ## Jawapan kepada pesanan
 
@@ -80,6 +84,7 @@ page-answer-not-started = Jualan belum bermula.
 page-answer-ended = Jualan telah tamat.
 page-answer-paused = Penjual menjeda jualan. Cuba lagi sebentar lagi.
 page-answer-cross-border = Pesanan ini melebihi had pembelian rentas sempadan.
+page-answer-cross-border-unknown = Had rentas sempadan pesanan ini tidak dapat disemak dalam mata wang ini: pilih mata wang lain.
 page-answer-ship-to = Negara penghantaran mesti salah satu pasaran siaran ini.
 page-answer-rate-limited = Terlalu banyak pesanan serentak. Tunggu sebentar dan cuba lagi.
 page-answer-network = Pelayan tidak dapat dihubungi. Semak sambungan anda dan cuba lagi.

@@ -69,6 +69,10 @@ page-ship-city = Yetkazib berish shahri
 page-ship-address = Koʻcha, uy, xonadon
 page-ship-postal = Pochta indeksi
 page-ship-missing = Avval yetkazib berish manzilini toʻldiring.
+page-id-intro = Xitoyga yetkaziladigan buyurtmalar bojxonaga buyurtmachining haqiqiy ismi va shaxsiy guvohnoma raqami bilan deklaratsiya qilinadi: Xitoyning transchegaraviy xarid chegaralari har bir shaxsga hisoblanadi. Raqam faqat xesh koʻrinishida saqlanadi va yashirin koʻrsatiladi.
+page-id-name = Buyurtmachining haqiqiy ismi
+page-id-number = XXR shaxsiy guvohnoma raqami (18 belgi)
+page-id-missing = Avval buyurtmachining ismi va guvohnoma raqamini kiriting.
 
 ## Buyurtmaga javoblar
 
@@ -80,6 +84,7 @@ page-answer-not-started = Sotuv hali boshlanmadi.
 page-answer-ended = Sotuv yakunlandi.
 page-answer-paused = Boshlovchi sotuvni toʻxtatib turdi. Birozdan soʻng qayta urinib koʻring.
 page-answer-cross-border = Buyurtma transchegaraviy xarid chegarasidan oshib ketdi.
+page-answer-cross-border-unknown = Bu valyutada transchegaraviy xarid chegarasini tekshirib boʻlmaydi: boshqa valyutani tanlang.
 page-answer-ship-to = Yetkazib berish mamlakati ushbu efir bozorlaridan biri boʻlishi kerak.
 page-answer-rate-limited = Buyurtmalar juda tez-tez yuborildi. Biroz kutib, qayta urinib koʻring.
 page-answer-network = Serverga ulanib boʻlmadi. Aloqani tekshirib, qayta urinib koʻring.

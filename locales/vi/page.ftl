@@ -70,6 +70,10 @@ page-ship-city = Thành phố nhận hàng
 page-ship-address = Địa chỉ (số nhà, đường)
 page-ship-postal = Mã bưu chính
 page-ship-missing = Vui lòng điền địa chỉ giao hàng trước.
+page-id-intro = Đơn hàng giao đến Trung Quốc được khai báo hải quan theo họ tên thật và số căn cước của người đặt hàng: hạn mức mua hàng xuyên biên giới của Trung Quốc tính theo từng người. Số căn cước chỉ được lưu dưới dạng mã băm và hiển thị che bớt.
+page-id-name = Họ tên thật của người đặt hàng
+page-id-number = Số chứng minh thư nhân dân Trung Quốc (18 ký tự)
+page-id-missing = Vui lòng điền họ tên và số căn cước của người đặt hàng trước.
 
 ## Phản hồi khi đặt hàng
 
@@ -81,6 +85,7 @@ page-answer-not-started = Flash sale chưa bắt đầu.
 page-answer-ended = Flash sale đã kết thúc.
 page-answer-paused = Người bán đã tạm dừng bán. Vui lòng thử lại sau ít phút.
 page-answer-cross-border = Đơn hàng vượt quá hạn mức mua hàng xuyên biên giới.
+page-answer-cross-border-unknown = Không thể kiểm tra hạn mức xuyên biên giới của đơn hàng bằng loại tiền này: hãy chọn loại tiền khác.
 page-answer-ship-to = Quốc gia giao hàng phải là một trong các thị trường của buổi phát này.
 page-answer-rate-limited = Bạn đặt quá nhiều đơn cùng lúc. Vui lòng đợi một chút rồi thử lại.
 page-answer-network = Không kết nối được máy chủ. Hãy kiểm tra kết nối mạng và thử lại.

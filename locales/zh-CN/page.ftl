@@ -69,6 +69,10 @@ page-ship-city = 收货城市
 page-ship-address = 详细地址
 page-ship-postal = 邮政编码
 page-ship-missing = 请先填写收货地址。
+page-id-intro = 寄往中国的订单须以订购人的真实姓名和居民身份证号码向海关申报：跨境电商零售进口限额按人计算。身份证号码仅以加密摘要保存，显示时部分隐藏。
+page-id-name = 订购人真实姓名
+page-id-number = 居民身份证号码（18位）
+page-id-missing = 请先填写订购人的真实姓名和身份证号码。
 
 ## 下单结果
 
@@ -80,6 +84,7 @@ page-answer-not-started = 秒杀尚未开始。
 page-answer-ended = 秒杀已结束。
 page-answer-paused = 主播已暂停销售，请稍后再试。
 page-answer-cross-border = 该订单超出跨境购物限额。
+page-answer-cross-border-unknown = 无法以该币种核对此订单的跨境限额，请选择其他币种。
 page-answer-ship-to = 收货国家必须是本场直播的销售市场之一。
 page-answer-rate-limited = 下单过于频繁，请稍候再试。
 page-answer-network = 无法连接服务器，请检查网络后重试。

@@ -41,6 +41,25 @@ pub fn order_body(variant_id: i64, quantity: i64, currency: &str) -> Value {
            "ship_to": ship_to()})
 }
 
+/// A PRC resident ID number: `seventeen` digits and the GB 11643-1999 check character
+/// (ISO 7064 MOD 11-2).
+pub fn cn_id_number(seventeen: &str) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = seventeen
+        .chars()
+        .zip(WEIGHTS)
+        .map(|(c, w)| c.to_digit(10).expect("a digit") * w)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{seventeen}{check}")
+}
+
+/// The orderer (订购人) an order into China carries: a real name and a valid resident ID
+/// number (11010519491231002X).
+pub fn cn_identity() -> Value {
+    json!({"name": "王小明", "id_number": "11010519491231002X"})
+}
+
 /// What [`TestApp::live_session`] set up.
 #[derive(Debug, Clone)]
 pub struct LiveSetup {

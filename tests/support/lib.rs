@@ -44,6 +44,6 @@ pub use cluster::{
     FeedLog, Instance, Nginx, Postgres, Redis, ResumingFeed, NGINX_TEMPLATE,
 };
 pub use databases::{redis_or_skip, Backend, TestDb};
-pub use fixtures::{order_body, sample_product, ship_to, LiveSetup};
+pub use fixtures::{cn_id_number, cn_identity, order_body, sample_product, ship_to, LiveSetup};
 pub use payments::{callback_signature, unix_now, SANDBOX_SECRET};
 pub use wait::eventually;

@@ -426,7 +426,7 @@ pub struct Threshold {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Warning {
     /// `no_rule`, `rule_unknown`, `no_rate`, `payable_on_delivery`, `cross_border_limit`,
-    /// `no_price`.
+    /// `cross_border_limit_unknown`, `no_price`.
     pub code: String,
     pub message: String,
 }
@@ -453,6 +453,12 @@ pub struct LandedQuote {
     /// True when a `refuse` threshold is crossed: an order would be refused with 409
     /// `cross_border_limit`.
     pub limit_exceeded: bool,
+    /// True when the rule has `refuse` limits that cannot be checked (the rate table cannot
+    /// convert the order's currency, or an earlier order's, into the limits' currency): an
+    /// order would be refused with 409 `cross_border_limit_unknown`. Absent (false) in quotes
+    /// stored before it was recorded.
+    #[serde(default)]
+    pub limit_unknown: bool,
 }
 
 /// What a quote is asked for.
@@ -532,6 +538,53 @@ fn warning(code: &str, message: impl Into<String>) -> Warning {
     }
 }
 
+/// The `cross_border_limit_unknown` warning: `rule`'s limits cannot be checked for want of a
+/// rate of `currency` into the limits' currency.
+fn unknown_limit(rule: &RuleBody, currency: &str) -> Warning {
+    let limits: Vec<String> = rule
+        .limits
+        .iter()
+        .map(|l| {
+            let per = match l.period {
+                Period::Order => "per order",
+                Period::Month => "per person per month",
+                Period::Year => "per person per year",
+            };
+            let digits = CurrencyCode::parse("currency", &rule.currency)
+                .map(|c| c.exponent())
+                .unwrap_or(2);
+            format!(
+                "{} {} {per}",
+                Decimal::new(l.limit_minor, digits),
+                rule.currency
+            )
+        })
+        .collect();
+    warning(
+        "cross_border_limit_unknown",
+        format!(
+            "the limits of {} cannot be checked: the rate table cannot convert {currency} \
+             into {}: the order would be refused",
+            limits.join(" and "),
+            rule.currency
+        ),
+    )
+}
+
+/// True when every `refuse` limit of `rule` can be checked for an order priced in `currency`
+/// with `rates`: the rule has no limits, or the rate table converts `currency` into the
+/// limits' currency. A flash sale for a market with limits may only be priced in such
+/// currencies.
+pub fn limits_checkable(rule: &RuleBody, currency: CurrencyCode, rates: &RateTable) -> bool {
+    if rule.limits.is_empty() {
+        return true;
+    }
+    CurrencyCode::parse("currency", &rule.currency)
+        .ok()
+        .and_then(|rc| convert_exact(rates, 1, currency, rc))
+        .is_some()
+}
+
 /// Computes a quote. Pure: the rules, the rates and the buyer's earlier totals come in.
 pub fn compute(
     rule: Option<&Rule>,
@@ -553,6 +606,7 @@ pub fn compute(
         thresholds: Vec::new(),
         warnings: Vec::new(),
         limit_exceeded: false,
+        limit_unknown: false,
     };
     let Some(rule) = rule else {
         q.warnings.push(warning(
@@ -582,6 +636,7 @@ pub fn compute(
         return q;
     }
     let Ok(rc) = CurrencyCode::parse("currency", &r.currency) else {
+        q.limit_unknown = !r.limits.is_empty();
         return q;
     };
     // The value in the rule's currency, rounded half up to its minor unit: thresholds compare
@@ -597,6 +652,11 @@ pub fn compute(
                 r.currency
             ),
         ));
+        if !r.limits.is_empty() {
+            // A limit that cannot be checked is not passed: the order is refused.
+            q.limit_unknown = true;
+            q.warnings.push(unknown_limit(r, input.currency.code()));
+        }
         return q;
     };
     let earlier_in = |sums: &[(String, i64)], q: &mut LandedQuote| -> i64 {
@@ -712,7 +772,24 @@ pub fn compute(
         Method::Unknown => (Decimal::ZERO, Decimal::ZERO, Basis::Unknown),
     };
     for l in &r.limits {
+        let warned = q.warnings.len();
         let before = earlier_for(l.period, &mut q);
+        if q.warnings[warned..].iter().any(|w| w.code == "no_rate") && !q.limit_unknown {
+            // Earlier orders left out for want of a rate: the limit cannot be checked.
+            q.limit_unknown = true;
+            let missing: Vec<&str> = earlier
+                .year
+                .iter()
+                .map(|(c, _)| c.as_str())
+                .filter(|c| {
+                    CurrencyCode::parse("currency", c)
+                        .ok()
+                        .and_then(|c| convert_exact(rates, 1, c, rc))
+                        .is_none()
+                })
+                .collect();
+            q.warnings.push(unknown_limit(r, &missing.join(", ")));
+        }
         let used = before.saturating_add(value);
         let crossed = used > l.limit_minor;
         q.thresholds.push(Threshold {
@@ -804,6 +881,62 @@ mod tests {
                 "no rule for {country}"
             );
         }
+    }
+
+    /// China's limits cannot be checked for a currency the rate table cannot convert into
+    /// CNY, nor with earlier orders in one: the quote says so and is not "within the limits".
+    #[test]
+    fn limits_without_a_rate_are_unknown_not_passed() {
+        let rules = file_rules(RULE_FILE).expect("rule file");
+        let cn = rules
+            .iter()
+            .find(|r| r.id == "cn-cbec-retail-import-2019")
+            .expect("the CN rule");
+        let rule = Rule {
+            id: cn.id.clone(),
+            body: cn.body.clone(),
+            origin: "file".into(),
+            updated_at: String::new(),
+        };
+        let rates = RateTable::default();
+        let day = validate::date("d", "2026-12-07").expect("date");
+        let currency = |c: &str| CurrencyCode::parse("currency", c).expect("currency");
+        let input = |c: &str, goods_minor: i64| QuoteInput {
+            country: "CN",
+            category: "food.dairy",
+            currency: currency(c),
+            quantity: 11,
+            goods_minor,
+            weight_g: 100,
+            day,
+        };
+        let gbp = compute(
+            Some(&rule),
+            &input("GBP", 55_000),
+            &Earlier::default(),
+            &rates,
+        );
+        assert!(gbp.limit_unknown && !gbp.limit_exceeded, "{gbp:?}");
+        assert!(gbp
+            .warnings
+            .iter()
+            .any(|w| w.code == "cross_border_limit_unknown" && w.message.contains("GBP")));
+        assert!(!limits_checkable(&rule.body, currency("GBP"), &rates));
+        assert!(limits_checkable(&rule.body, currency("CNY"), &rates));
+        // In CNY, but with earlier orders of the year in GBP: unknown too.
+        let earlier = Earlier {
+            month: Vec::new(),
+            year: vec![("GBP".into(), 100_000)],
+        };
+        let cny = compute(Some(&rule), &input("CNY", 100_000), &earlier, &rates);
+        assert!(cny.limit_unknown, "{cny:?}");
+        let plain = compute(
+            Some(&rule),
+            &input("CNY", 100_000),
+            &Earlier::default(),
+            &rates,
+        );
+        assert!(!plain.limit_unknown && !plain.limit_exceeded, "{plain:?}");
     }
 
     #[test]

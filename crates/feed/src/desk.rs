@@ -461,13 +461,21 @@ mod tests {
             Placed::Refused(Refusal::QualificationMissing { kind }),
             Placed::Refused(Refusal::SoldOut),
             Placed::Unauthorized,
+            Placed::OverLimit {
+                code: "cross_border_limit",
+                message: "CNY 26,000 a year".into(),
+            },
             Placed::Archived,
         ];
         let wire = serde_json::to_string(&outcomes).expect("encodes");
         let back: Vec<Placed> = serde_json::from_str(&wire).expect("decodes");
         assert_eq!(back, outcomes);
-        let unknown = r#"[{"Refused":{"code":"no_such_refusal"}}]"#;
-        assert!(serde_json::from_str::<Vec<Placed>>(unknown).is_err());
+        for unknown in [
+            r#"[{"Refused":{"code":"no_such_refusal"}}]"#,
+            r#"[{"OverLimit":{"code":"no_such_limit","message":"m"}}]"#,
+        ] {
+            assert!(serde_json::from_str::<Vec<Placed>>(unknown).is_err(), "{unknown}");
+        }
     }
 
     /// Once the desk is shut down, an order is refused with 503 `shutting_down` and no writer
@@ -495,6 +503,7 @@ mod tests {
             ship_to: "{}".into(),
             landed_cost: None,
             per_person: None,
+            orderer: None,
         };
         let refused = desk.submit(1, order).await.err().map(|e| e.code());
         assert_eq!(refused, Some("shutting_down"));

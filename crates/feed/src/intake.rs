@@ -11,7 +11,9 @@ use silkstream_catalog::codes::{self, CountryCode, CurrencyCode};
 
 use crate::error::{Error, Refusal, Result};
 use crate::model::*;
-use crate::store::{OrderRow, PendingOrder, PerPerson, Placed, Written, MAX_ORDER_QUANTITY};
+use crate::store::{
+    OrderRow, Orderer, PendingOrder, PerPerson, Placed, Written, MAX_ORDER_QUANTITY,
+};
 use crate::Feed;
 
 /// An idempotency key (the HTTP header, or a WebSocket order's `client_order_id`: the same key
@@ -50,15 +52,21 @@ fn check_ship_to(s: &ShipTo) -> Result<ShipTo> {
     })
 }
 
-/// The digest of what an order asks for, to tell a retry from a reuse of its key.
+/// The digest of what an order asks for, to tell a retry from a reuse of its key; an order's
+/// orderer counts by their name and ID number's hash (an order without one digests as it
+/// always did).
 fn request_digest(
     session_id: i64,
     variant_id: i64,
     quantity: i64,
     currency: &str,
     ship_to: &str,
+    orderer: Option<&Orderer>,
 ) -> String {
-    let text = format!("{session_id}\n{variant_id}\n{quantity}\n{currency}\n{ship_to}");
+    let mut text = format!("{session_id}\n{variant_id}\n{quantity}\n{currency}\n{ship_to}");
+    if let Some(o) = orderer {
+        text.push_str(&format!("\n{}\n{}", o.name, o.id_hash));
+    }
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
@@ -87,12 +95,22 @@ pub async fn place(
     let currency = CurrencyCode::parse("currency", &body.currency)?;
     let ship_to = check_ship_to(&body.ship_to)?;
     let ship_to_json = serde_json::to_string(&ship_to).map_err(Error::internal)?;
+    // The orderer of an order into a market whose limits count per person (CN): checked here,
+    // kept only hashed and masked.
+    let orderer = match crate::identity::check(&ship_to.country, body.identity.as_ref())? {
+        Some(checked) => Some(crate::identity::orderer(
+            &feed.store.identity_key().await?,
+            &checked,
+        )?),
+        None => None,
+    };
     let digest = request_digest(
         session_id,
         body.variant_id,
         body.quantity,
         currency.code(),
         &ship_to_json,
+        orderer.as_ref(),
     );
     let Some(buyer) = feed.store.buyer_cached(principal.token_id).await? else {
         // A guest deleted by another instance's sweeper is still remembered here for up to the
@@ -126,6 +144,7 @@ pub async fn place(
         ship_to_json: &ship_to_json,
         digest: &digest,
         buyer: &buyer,
+        orderer: orderer.as_ref(),
     };
     let mut decided = false;
     match decide(feed, &order, &mut decided).await {
@@ -155,6 +174,7 @@ struct Order<'a> {
     ship_to_json: &'a str,
     digest: &'a str,
     buyer: &'a crate::store::BuyerRow,
+    orderer: Option<&'a Orderer>,
 }
 
 /// Checks the session, the markets, the variant and the price, and hands the order to the desk
@@ -234,7 +254,14 @@ async fn decide(feed: &Feed, r: &Order<'_>, decided: &mut bool) -> Result<OrderP
             )
         })?;
         let (landed_cost, per_person) = landed_cost(
-            feed, principal, r.ship_to, currency, body, &facts, unit_price,
+            feed,
+            principal,
+            r.ship_to,
+            currency,
+            body,
+            &facts,
+            unit_price,
+            r.orderer.is_some(),
         )
         .await?;
         let pending = PendingOrder {
@@ -256,6 +283,7 @@ async fn decide(feed: &Feed, r: &Order<'_>, decided: &mut bool) -> Result<OrderP
             ship_to: r.ship_to_json.to_owned(),
             landed_cost: Some(landed_cost),
             per_person,
+            orderer: r.orderer.cloned(),
         };
         *decided = true;
         let placed = match &sale {
@@ -335,10 +363,8 @@ async fn decide(feed: &Feed, r: &Order<'_>, decided: &mut bool) -> Result<OrderP
             Placed::Archived => {
                 return Err(Error::invalid("variant_id", "the variant is archived"));
             }
-            Placed::OverLimit { message } => {
-                return Err(
-                    silkstream_catalog::Error::conflict("cross_border_limit", message).into(),
-                );
+            Placed::OverLimit { code, message } => {
+                return Err(silkstream_catalog::Error::conflict(code, message).into());
             }
         }
     }
@@ -392,16 +418,21 @@ fn as_written(
         rate_cny: w.rate_cny.clone(),
         value_cny_fen: w.value_cny_fen,
         landed_cost: w.landed_cost.clone(),
+        orderer_name: o.orderer.as_ref().map(|p| p.name.clone()),
+        orderer_id_masked: o.orderer.as_ref().map(|p| p.id_masked.clone()),
     }
 }
 
 /// The landed-cost quote of an order, computed before the desk from what intake has read (the
 /// rules and rates come from the catalog's snapshot; a per-person rule reads the buyer's
 /// earlier totals once), as the JSON stored with the order. An order over a `refuse` limit
-/// (China's CNY 5,000 per order, 26,000 per year) is refused: 409 `cross_border_limit`.
-/// Where the rule counts per person, this is a fast refusal only: the quote is decided again
-/// inside the order's transaction with the buyer's row locked, from the returned
-/// [`PerPerson`] (the same rule and rates).
+/// (China's CNY 5,000 per order, 26,000 per year) is refused: 409 `cross_border_limit`; one
+/// whose limits cannot be checked (no rate converts its currency into the limits'), 409
+/// `cross_border_limit_unknown`. Where the rule counts per person, this is a fast refusal
+/// only: the quote is decided again inside the order's transaction with the buyer's (or the
+/// person's) row locked, from the returned [`PerPerson`] (the same rule and rates). An order
+/// that names its orderer (`by_person`) counts the person's earlier orders only there.
+#[allow(clippy::too_many_arguments)]
 async fn landed_cost(
     feed: &Feed,
     principal: &Principal,
@@ -410,6 +441,7 @@ async fn landed_cost(
     body: &NewOrder,
     facts: &crate::store::VariantFacts,
     unit_price: i64,
+    by_person: bool,
 ) -> Result<(String, Option<PerPerson>)> {
     use silkstream_catalog::landed;
     let catalog = feed.store.catalog();
@@ -427,13 +459,17 @@ async fn landed_cost(
     let rule = landed::rule_for(&snapshot.rules, &ship_to.country, &facts.category, day);
     let (earlier, per_person) = match rule {
         Some(r) if !r.body.periods().is_empty() => (
-            catalog
-                .buyer_earlier(
-                    principal.token_id,
-                    &ship_to.country,
-                    silkstream_catalog::db::now_ms(),
-                )
-                .await?,
+            if by_person {
+                landed::Earlier::default()
+            } else {
+                catalog
+                    .buyer_earlier(
+                        principal.token_id,
+                        &ship_to.country,
+                        silkstream_catalog::db::now_ms(),
+                    )
+                    .await?
+            },
             Some(PerPerson {
                 rule: r.clone(),
                 rates: snapshot.rates.clone(),
@@ -445,14 +481,10 @@ async fn landed_cost(
         _ => (landed::Earlier::default(), None),
     };
     let quote = landed::compute(rule, &input, &earlier, &snapshot.rates);
-    if quote.limit_exceeded {
-        let why = quote
-            .warnings
-            .iter()
-            .find(|w| w.code == "cross_border_limit")
-            .map(|w| w.message.clone())
-            .unwrap_or_default();
-        return Err(silkstream_catalog::Error::conflict("cross_border_limit", why).into());
+    if let Some(Placed::OverLimit { code, message }) =
+        crate::store::per_person::limit_refusal(&quote)
+    {
+        return Err(silkstream_catalog::Error::conflict(code, message).into());
     }
     let json = serde_json::to_string(&quote).map_err(Error::internal)?;
     Ok((json, per_person))

@@ -19,6 +19,7 @@ pub mod error;
 pub mod events;
 pub mod fanout;
 pub mod gate;
+pub mod identity;
 pub mod intake;
 pub mod limit;
 pub mod model;
@@ -65,6 +66,9 @@ pub struct FeedConfig {
     pub payments: payments::PaymentsConfig,
     /// Redis between the instances ([`cluster`]), or none (one instance).
     pub cluster: cluster::Cluster,
+    /// The key of the orderers' ID-number hashes ([`identity`]); without it, a key the
+    /// deployment keeps in its database.
+    pub identity_secret: Option<String>,
 }
 
 /// The knobs of the WebSocket feeds (docs/feed.md, "Connection care").
@@ -121,6 +125,7 @@ impl Default for FeedConfig {
             ws: WsConfig::default(),
             payments: payments::PaymentsConfig::default(),
             cluster: cluster::Cluster::none(),
+            identity_secret: None,
         }
     }
 }
@@ -206,7 +211,8 @@ impl Feed {
         tokens: Arc<dyn BuyerTokens>,
         config: FeedConfig,
     ) -> Self {
-        let store = FeedStore::new(db.clone(), catalog, config.payment_window);
+        let store = FeedStore::new(db.clone(), catalog, config.payment_window)
+            .with_identity_secret(config.identity_secret.clone());
         let desk = OrderDesk::new(store.clone(), config.cluster.clone());
         let (alive, watch) = tokio::sync::watch::channel(());
         let sweeper = tokio::spawn(sweeper::run(

@@ -200,6 +200,29 @@ pub struct ShipTo {
     pub postal_code: String,
 }
 
+/// The orderer (订购人) of an order into a market whose cross-border limits count per person
+/// (CN): the buyer's real name and PRC resident ID number. Required for orders into CN (422
+/// `invalid` naming `identity`, `identity.name` or `identity.id_number` otherwise), ignored for
+/// other markets. The number is stored only as a keyed hash and shown masked.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    /// The orderer's real name (one line, at most 100 characters).
+    #[schema(example = "王小明")]
+    pub name: String,
+    /// The 18-character resident ID number (17 digits and a check digit or `X`, GB 11643-1999).
+    #[schema(example = "11010519491231002X")]
+    pub id_number: String,
+}
+
+/// The orderer as an order's views and the export show them: the ID number masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct IdentityView {
+    pub name: String,
+    /// The first four and last four characters of the ID number (`1101**********002X`).
+    pub id_number: String,
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
@@ -207,6 +230,10 @@ pub struct NewOrder {
     pub quantity: i64,
     pub currency: String,
     pub ship_to: ShipTo,
+    /// The orderer (订购人): required when `ship_to.country` is `CN`, whose limits count per
+    /// person; ignored for other markets.
+    #[serde(default)]
+    pub identity: Option<Identity>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -260,6 +287,10 @@ pub struct Order {
     /// Only for the buyer, the session's host and operators.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ship_to: Option<ShipTo>,
+    /// The orderer of an order into CN, the ID number masked; only for those who see
+    /// `ship_to`, and absent for other orders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<IdentityView>,
 }
 
 /// The answer to an order: the order, the units left in its sale, and the buyer's message.

@@ -170,6 +170,8 @@ pub const EXPORT_COLUMNS: &[&str] = &[
     "payment_status",
     "refund_due",
     "refund_decided_by",
+    "orderer_name",
+    "orderer_id",
 ];
 
 /// Every order as CSV with CRLF line ends, a page of orders at a time: the header line and the
@@ -264,6 +266,8 @@ fn csv_lines(rows: Vec<crate::store::reports::ExportRow>) -> String {
                     .unwrap_or_default(),
             ),
             text(&r.refund_decided_by.unwrap_or_default()),
+            text(&r.orderer_name.unwrap_or_default()),
+            text(&r.orderer_id_masked.unwrap_or_default()),
         ];
         out.push_str(&fields.join(","));
         out.push_str("\r\n");

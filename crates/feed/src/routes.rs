@@ -414,12 +414,15 @@ async fn session_events(
 }
 
 /// Starts a flash sale: units carved out of one warehouse's stock (the session's host or an
-/// operator).
+/// operator). For a market whose cross-border limits refuse orders (China's), every price's
+/// currency must convert into the limits' currency with today's rates (422 naming
+/// `prices.<currency>` otherwise).
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/flash-sales", tag = "feed",
     params(("id" = i64, Path, description = "session id")), request_body = NewFlashSale,
     responses((status = 201, body = FlashSale), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)),
+        (status = 422, body = ErrorBody, description = "`invalid`, naming the field; \
+            `prices.<currency>` for a currency without a rate into a market with limits")),
     security(("bearer" = [])))]
 async fn create_sale(
     State(feed): State<Feed>,
@@ -500,14 +503,22 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String> {
 }
 
 /// Places an order in a live session (buyer, with an `Idempotency-Key`). 201 with the new
-/// order; 200 with the original order when the key was used before for the same content.
+/// order; 200 with the original order when the key was used before for the same content. An
+/// order into China names its orderer (`identity`: real name and resident ID number), whose
+/// CNY 5,000 per order and 26,000 per year count per person.
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/orders", tag = "feed",
     params(("id" = i64, Path, description = "session id"),
         ("Idempotency-Key" = String, Header, description = "the buyer's key for this order")),
     request_body = NewOrder,
     responses((status = 201, body = OrderPlaced), (status = 200, body = OrderPlaced),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "a refusal: `sold_out`, `limit_reached`, \
+            `cross_border_limit` (over China's limits), `cross_border_limit_unknown` (a limit \
+            that cannot be checked: no rate for the order's currency), …"),
+        (status = 422, body = ErrorBody, description = "`invalid` naming the field (`identity`, \
+            `identity.name`, `identity.id_number` for an order into CN), \
+            `idempotency_mismatch`, `ship_to_not_in_markets`"),
+        (status = 429, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn place_order(
     State(feed): State<Feed>,

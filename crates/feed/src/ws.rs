@@ -441,6 +441,8 @@ struct WsOrder {
     quantity: i64,
     currency: String,
     ship_to: crate::model::ShipTo,
+    #[serde(default)]
+    identity: Option<crate::model::Identity>,
 }
 
 struct Connection {
@@ -933,6 +935,7 @@ impl Connection {
                     quantity: order.quantity,
                     currency: order.currency,
                     ship_to: order.ship_to,
+                    identity: order.identity,
                 };
                 let result = crate::intake::place(&feed, &principal, session_id, key, body).await;
                 match result {

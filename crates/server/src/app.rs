@@ -133,6 +133,7 @@ fn feed_config(settings: &Settings) -> FeedConfig {
             tracing::error!(error = %e, "redis_url: running without Redis");
             Cluster::none()
         }),
+        identity_secret: settings.identity_secret.clone(),
     }
 }
 

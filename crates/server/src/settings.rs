@@ -203,6 +203,17 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub payment_sandbox_secret: Option<String>,
+    /// The key of the keyed hashes (HMAC-SHA256) of the orderers' resident ID numbers on
+    /// orders into China (docs/security.md, "ID numbers"); the same on every instance of a
+    /// deployment, and never changed once orders are stored (their hashes would no longer
+    /// match). Without it, a random key kept in the database is used.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_IDENTITY_SECRET",
+        hide_env_values = true
+    )]
+    pub identity_secret: Option<String>,
     /// Seconds a payment callback's signed timestamp may be from now (either way); older
     /// callbacks are refused as replays.
     #[arg(
@@ -440,6 +451,7 @@ impl fmt::Debug for Settings {
         shown.database_url = redact_url(&shown.database_url);
         shown.redis_url = shown.redis_url.as_deref().map(redact_url);
         shown.payment_sandbox_secret = shown.payment_sandbox_secret.map(|_| "***".into());
+        shown.identity_secret = shown.identity_secret.map(|_| "***".into());
         let shown = serde_json::to_string(&shown).map_err(|_| fmt::Error)?;
         write!(f, "Settings {shown}")
     }
@@ -512,6 +524,7 @@ impl Settings {
         self.redis_url = self.redis_url.filter(|v| !v.is_empty());
         self.locales_dir = self.locales_dir.filter(|v| !v.is_empty());
         self.payment_sandbox_secret = self.payment_sandbox_secret.filter(|v| !v.is_empty());
+        self.identity_secret = self.identity_secret.filter(|v| !v.is_empty());
         self
     }
 }
@@ -614,9 +627,11 @@ mod tests {
             database_url: "postgres://app:s3cret@db:5432/silk".into(),
             redis_url: Some("redis://:hunter2@cache:6379".into()),
             payment_sandbox_secret: Some("sandbox-s3cret".into()),
+            identity_secret: Some("identity-k3y".into()),
             ..Settings::default()
         };
         let shown = format!("{s:?}");
+        assert!(!shown.contains("identity-k3y"), "{shown}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(!shown.contains("sandbox-s3cret"), "{shown}");

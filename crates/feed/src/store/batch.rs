@@ -24,8 +24,8 @@
 //!
 //! The qualification gate ([`super::gate`]) is asked in step 2, once per market of the batch.
 //! Before step 2, the buyers of the batch whose orders a per-person cross-border rule decides
-//! (CN, UZ) are locked in token-id order and their earlier totals read in one query
-//! ([`super::per_person`]); in step 2 each such order is quoted again with them, counting the
+//! (CN, UZ) are locked in token-id order, then the persons (by ID number) of its orders into
+//! China in id-hash order, and their earlier totals read ([`super::per_person`]); in step 2 each such order is quoted again with them, counting the
 //! batch's earlier accepted orders of the buyer: over a limit it is refused
 //! (`cross_border_limit`), else it is stored with that quote.
 //!
@@ -125,6 +125,7 @@ async fn decide(
     let state = SaleState::parse(&state)?;
     // The per-person buyers' rows, in token-id order, then their earlier totals (one query).
     super::per_person::lock_buyers(w.tx(), &super::per_person::buyers_of(batch)).await?;
+    super::per_person::lock_persons(w.tx(), &super::per_person::persons_of(batch), now).await?;
     let mut ledger = super::per_person::Ledger::read(w.tx(), batch, now).await?;
     // The batch's buyers whose tokens still authenticate (not revoked, expired or deleted): a
     // token checked from an instance's memory is decided again here, so a revocation stops
@@ -204,8 +205,8 @@ async fn decide(
         let landed_cost = match ledger.decide(o)? {
             None => o.landed_cost.clone(),
             Some(Ok(quote)) => Some(quote),
-            Some(Err(message)) => {
-                outcomes.push(Decision::Final(Placed::OverLimit { message }));
+            Some(Err(refusal)) => {
+                outcomes.push(Decision::Final(refusal));
                 continue;
             }
         };

@@ -15,6 +15,9 @@
 //!   `session_totals`);
 //! - [`reports`]: the operators' reads across sessions;
 //! - [`gate`]: hosts' profiles and the qualification gate's checks (`host_profiles`);
+//! - [`per_person`]: the per-person cross-border limits in the order's transaction
+//!   (`cross_border_persons`);
+//! - [`identity`]: the key of the orderers' ID-number hashes (`identity_key`);
 //! - [`write`]: the one write path;
 //! - [`commits`]: where a commit's events go next (this instance's fan-out, the bus);
 //! - [`deployment`]: the deployment's key, which names its channels and keys in Redis
@@ -24,6 +27,7 @@ pub mod batch;
 pub mod commits;
 pub mod deployment;
 pub mod gate;
+pub mod identity;
 pub mod log;
 pub mod orders;
 pub mod payments;
@@ -65,6 +69,8 @@ pub struct FeedStore {
     /// What the order path keeps in memory ([`crate::cache`]); the writes that change a cached
     /// fact on this instance forget it.
     caches: Arc<crate::cache::Caches>,
+    /// The key of the orderers' ID-number hashes ([`identity`]).
+    identity: Arc<identity::IdentityKey>,
 }
 
 #[derive(sqlx::FromRow, Debug, Clone)]
@@ -198,6 +204,9 @@ pub(crate) struct OrderRow {
     pub rate_cny: Option<String>,
     pub value_cny_fen: Option<i64>,
     pub landed_cost: Option<String>,
+    /// The orderer of an order into CN: their name and masked ID number.
+    pub orderer_name: Option<String>,
+    pub orderer_id_masked: Option<String>,
 }
 
 pub(crate) const ORDER_SELECT: &str = "SELECT o.id, o.session_id, o.sale_id, o.buyer_token_id, \
@@ -205,7 +214,8 @@ pub(crate) const ORDER_SELECT: &str = "SELECT o.id, o.session_id, o.sale_id, o.b
      o.quantity, o.currency, o.unit_price_minor, o.total_minor, o.market, o.buyer_city, o.locale, \
      o.customs_mode, o.ship_to, o.status, o.pay_by, o.paid_at, o.shipped_at, o.delivered_at, \
      o.cancelled_at, o.cancel_reason, o.carrier, o.tracking_number, o.created_at, \
-     s.host_token_id, o.rate_cny, o.value_cny_fen, o.landed_cost FROM orders o JOIN variants v ON v.id = o.variant_id \
+     s.host_token_id, o.rate_cny, o.value_cny_fen, o.landed_cost, o.orderer_name, \
+     o.orderer_id_masked FROM orders o JOIN variants v ON v.id = o.variant_id \
      JOIN warehouses w ON w.id = o.warehouse_id JOIN sessions s ON s.id = o.session_id";
 
 impl OrderRow {
@@ -263,6 +273,13 @@ impl OrderRow {
                 serde_json::from_str(&self.ship_to).ok()
             } else {
                 None
+            },
+            identity: match (&self.orderer_name, &self.orderer_id_masked) {
+                (Some(name), Some(id_number)) if sees_recipient => Some(IdentityView {
+                    name: silkstream_catalog::text::clean_line(name),
+                    id_number: id_number.clone(),
+                }),
+                _ => None,
             },
         }
     }
@@ -332,6 +349,19 @@ pub struct PendingOrder {
     /// order's transaction needs ([`per_person`]); that quote replaces `landed_cost`.
     #[serde(skip)]
     pub per_person: Option<PerPerson>,
+    /// The orderer of an order into CN (checked, the ID number hashed and masked): the
+    /// per-person limits count by their ID number's hash instead of the buyer's token.
+    pub orderer: Option<Orderer>,
+}
+
+/// The orderer (订购人) of an order into CN as it is stored: never the plain ID number.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Orderer {
+    pub name: String,
+    /// HMAC-SHA256 of the normalised ID number with the deployment's identity key, hex.
+    pub id_hash: String,
+    /// `1101**********002X`.
+    pub id_masked: String,
 }
 
 /// What placing an order reads of its variant (one query).
@@ -359,7 +389,7 @@ pub struct Written {
 }
 
 /// What became of an order handed to the desk or to `place_regular`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum Placed {
     /// Confirmed and committed: the order id and the units left in the sale, and what the
     /// desk's batch wrote beside the pending order (the answer is built from it, no re-read;
@@ -379,12 +409,68 @@ pub enum Placed {
     /// The buyer's token no longer authenticates (revoked, expired or deleted since this
     /// instance checked it): 401; nothing written.
     Unauthorized,
-    /// Over a per-person cross-border limit, decided with the buyer's earlier orders inside
-    /// the transaction (409 `cross_border_limit` with this message); nothing written.
-    OverLimit { message: String },
+    /// Over a per-person cross-border limit, decided with the buyer's (or the person's)
+    /// earlier orders inside the transaction (409 `cross_border_limit`), or a limit that cannot
+    /// be checked for want of a rate (409 `cross_border_limit_unknown`): the code and the
+    /// message; nothing written.
+    OverLimit { code: &'static str, message: String },
     /// The variant or its product was archived (seen inside the transaction: intake may have
     /// checked a copy from memory); nothing written.
     Archived,
+}
+
+/// [`Placed`] as another instance's desk wrote it (its own `Deserialize`: an over-limit code is
+/// one of the codes a per-person limit refuses with, not any string).
+#[derive(serde::Deserialize)]
+enum PlacedWire {
+    Confirmed {
+        order_id: i64,
+        remaining: Option<i64>,
+        written: Option<Box<Written>>,
+    },
+    Duplicate {
+        order_id: i64,
+    },
+    Refused(crate::error::Refusal),
+    SaleOpen {
+        sale_id: i64,
+    },
+    Unauthorized,
+    OverLimit {
+        code: String,
+        message: String,
+    },
+    Archived,
+}
+
+impl<'de> serde::Deserialize<'de> for Placed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Ok(match PlacedWire::deserialize(d)? {
+            PlacedWire::Confirmed {
+                order_id,
+                remaining,
+                written,
+            } => Placed::Confirmed {
+                order_id,
+                remaining,
+                written,
+            },
+            PlacedWire::Duplicate { order_id } => Placed::Duplicate { order_id },
+            PlacedWire::Refused(r) => Placed::Refused(r),
+            PlacedWire::SaleOpen { sale_id } => Placed::SaleOpen { sale_id },
+            PlacedWire::Unauthorized => Placed::Unauthorized,
+            PlacedWire::OverLimit { code, message } => Placed::OverLimit {
+                code: ["cross_border_limit", "cross_border_limit_unknown"]
+                    .into_iter()
+                    .find(|c| *c == code)
+                    .ok_or_else(|| {
+                        serde::de::Error::custom(format!("unknown limit code {code}"))
+                    })?,
+                message,
+            },
+            PlacedWire::Archived => Placed::Archived,
+        })
+    }
 }
 
 /// Who cancels, which decides the orders a cancellation may touch (docs/payments.md).
@@ -409,7 +495,18 @@ impl FeedStore {
             payment_window_ms: i64::try_from(payment_window.as_millis()).unwrap_or(i64::MAX),
             commits: Arc::new(commits::Commits::default()),
             caches: Arc::new(crate::cache::Caches::default()),
+            identity: Arc::new(identity::IdentityKey::default()),
         }
+    }
+
+    /// The store with `secret` as the key of the orderers' ID-number hashes (the
+    /// `identity_secret` setting); without one the deployment's key in the database is used.
+    pub fn with_identity_secret(mut self, secret: Option<String>) -> Self {
+        self.identity = Arc::new(identity::IdentityKey {
+            secret,
+            key: tokio::sync::OnceCell::new(),
+        });
+        self
     }
 
     /// A store over an empty in-memory SQLite database (no tables): for unit tests of what
@@ -515,9 +612,10 @@ pub(crate) async fn insert_order(
 const ORDER_COLUMNS: &str = "session_id, sale_id, buyer_token_id, idempotency_key, \
      request_digest, variant_id, product_id, warehouse_id, quantity, currency, \
      unit_price_minor, total_minor, market, buyer_city, locale, customs_mode, ship_to, \
-     status, pay_by, created_at, rate_cny, value_cny_fen, landed_cost";
+     status, pay_by, created_at, rate_cny, value_cny_fen, landed_cost, orderer_name, \
+     orderer_id_hash, orderer_id_masked";
 /// Parameters per row of [`insert_orders`] (the status is a literal).
-const ORDER_PARAMS: usize = 22;
+const ORDER_PARAMS: usize = 25;
 
 /// One accepted order of a batch as [`insert_orders`] writes it.
 pub(crate) struct NewOrderRow<'a> {
@@ -584,7 +682,10 @@ pub(crate) async fn insert_orders(
                 .bind(now)
                 .bind(&row.value.rate)
                 .bind(row.value.cny_fen)
-                .bind(row.landed_cost);
+                .bind(row.landed_cost)
+                .bind(o.orderer.as_ref().map(|p| p.name.as_str()))
+                .bind(o.orderer.as_ref().map(|p| p.id_hash.as_str()))
+                .bind(o.orderer.as_ref().map(|p| p.id_masked.as_str()));
         }
         for (id, buyer, key) in q.fetch_all(&mut *tx).await? {
             ids.insert((buyer, key), id);

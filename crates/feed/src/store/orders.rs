@@ -89,6 +89,8 @@ impl FeedStore {
         let now = w.now;
         let buyers = super::per_person::buyers_of(&[order]);
         super::per_person::lock_buyers(w.tx(), &buyers).await?;
+        let persons = super::per_person::persons_of(&[order]);
+        super::per_person::lock_persons(w.tx(), &persons, now).await?;
         // The buyer's token, checked from an instance's memory, is decided again here as the
         // desk's batch does: a revocation (or a guest deleted) stops regular orders at once on
         // every instance too, and never fails the insert on the orders' foreign key.
@@ -138,7 +140,7 @@ impl FeedStore {
         let landed_cost = match ledger.decide(order)? {
             None => order.landed_cost.clone(),
             Some(Ok(quote)) => Some(quote),
-            Some(Err(message)) => return Ok(Placed::OverLimit { message }),
+            Some(Err(refusal)) => return Ok(refusal),
         };
         let Some(warehouse_id) =
             stock::take_for_market(w.tx(), order.variant_id, &order.market, order.quantity, now)

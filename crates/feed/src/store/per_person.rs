@@ -7,8 +7,12 @@
 //! 1. locks the buyers' rows ([`lock_buyers`]: on PostgreSQL `FOR UPDATE`, in token-id order;
 //!    SQLite runs one write transaction at a time), so that every transaction placing a
 //!    per-person order of the buyer, whichever session it is in, waits for the others;
-//! 2. reads their earlier totals once ([`Ledger::read`]: one query, after the lock, so under
-//!    READ COMMITTED it sees every order the lock's previous holders committed);
+//!    an order into China counts per **person** instead (the orderer's ID number, whatever
+//!    token or session orders): its person's row in `cross_border_persons` is upserted, which
+//!    locks it, in id-hash order after the buyers ([`lock_persons`]);
+//! 2. reads their earlier totals once ([`Ledger::read`]: one query per kind, after the lock,
+//!    so under READ COMMITTED it sees every order the lock's previous holders committed; a
+//!    person's total also counts their token's orders from before orderers were recorded);
 //! 3. decides each order in order ([`Ledger::decide`]) and counts an accepted one for the next
 //!    ([`Ledger::count`]): the quote stored with the order is the one decided here.
 
@@ -20,7 +24,7 @@ use silkstream_catalog::db::{placeholders, Conn};
 use silkstream_catalog::landed::{self, Earlier, QuoteInput, Rule};
 use silkstream_catalog::store::RateTable;
 
-use super::PendingOrder;
+use super::{PendingOrder, Placed};
 use crate::error::{Error, Result};
 
 /// What deciding an order's per-person quote again in its transaction needs: the rule intake
@@ -34,16 +38,71 @@ pub struct PerPerson {
     pub day: time::Date,
 }
 
-/// The buyers of `orders` whose orders a per-person rule decides, sorted and without repeats.
+/// Whose earlier orders a per-person rule counts for an order: the orderer's (by their ID
+/// number's hash) for an order that names one (CN), else the buyer token's.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Who {
+    Token(i64),
+    Person(String),
+}
+
+fn who(o: &PendingOrder) -> Who {
+    match &o.orderer {
+        Some(p) => Who::Person(p.id_hash.clone()),
+        None => Who::Token(o.buyer_token_id),
+    }
+}
+
+/// The buyers of `orders` whose orders a per-person rule decides by token, sorted and without
+/// repeats.
 pub(crate) fn buyers_of(orders: &[&PendingOrder]) -> Vec<i64> {
     let mut ids: Vec<i64> = orders
         .iter()
-        .filter(|o| o.per_person.is_some())
+        .filter(|o| o.per_person.is_some() && o.orderer.is_none())
         .map(|o| o.buyer_token_id)
         .collect();
     ids.sort_unstable();
     ids.dedup();
     ids
+}
+
+/// The persons (ID-number hashes) of `orders` whose orders a per-person rule decides, sorted
+/// and without repeats.
+pub(crate) fn persons_of(orders: &[&PendingOrder]) -> Vec<String> {
+    let mut ids: Vec<String> = orders
+        .iter()
+        .filter(|o| o.per_person.is_some())
+        .filter_map(|o| o.orderer.as_ref().map(|p| p.id_hash.clone()))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Locks the rows of `persons` (sorted) in `cross_border_persons`, in that order, creating
+/// those not there yet: one upsert, whose `DO UPDATE` locks an existing row and whose insert
+/// holds a new one until the commit (a second transaction inserting it waits, then updates
+/// and locks it). The lock order's step 2, after the buyers' rows (`super::write`).
+pub(crate) async fn lock_persons(tx: &mut Conn, persons: &[String], now: i64) -> Result<()> {
+    if persons.is_empty() {
+        return Ok(());
+    }
+    let mut params = silkstream_catalog::db::Params::new(tx);
+    let values: Vec<String> = persons
+        .iter()
+        .map(|_| format!("({})", params.list(2)))
+        .collect();
+    let sql = format!(
+        "INSERT INTO cross_border_persons (id_hash, created_at) VALUES {} \
+         ON CONFLICT (id_hash) DO UPDATE SET id_hash = excluded.id_hash",
+        values.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for p in persons {
+        q = q.bind(p.as_str()).bind(now);
+    }
+    q.execute(&mut *tx).await?;
+    Ok(())
 }
 
 /// Locks the rows of `buyers` (sorted) on PostgreSQL, in that order: the lock order's step 2
@@ -69,19 +128,83 @@ pub(crate) async fn lock_buyers(tx: &mut Conn, buyers: &[i64]) -> Result<()> {
 /// write accepted so far.
 #[derive(Debug, Default)]
 pub(crate) struct Ledger {
-    earlier: HashMap<(i64, String), Earlier>,
+    earlier: HashMap<(Who, String), Earlier>,
+    /// The orders that name no orderer (placed before orderers were recorded) of the tokens
+    /// that place orders counted per person: they count for the person ordering on the token.
+    unnamed: HashMap<(i64, String), Earlier>,
 }
 
 impl Ledger {
-    /// Reads the earlier totals (this month, this year, not cancelled) of the buyers of
-    /// `orders` that a per-person rule decides, in one query; call it after [`lock_buyers`].
+    /// Reads the earlier totals (this month, this year, not cancelled) of the buyers and
+    /// persons of `orders` that a per-person rule decides, in one query each; call it after
+    /// [`lock_buyers`] and [`lock_persons`].
     pub(crate) async fn read(tx: &mut Conn, orders: &[&PendingOrder], now: i64) -> Result<Self> {
-        let buyers = buyers_of(orders);
         let mut ledger = Ledger::default();
+        let (month, year) = silkstream_catalog::landed_store::period_starts(now);
+        let persons = persons_of(orders);
+        if !persons.is_empty() {
+            let sql = format!(
+                "SELECT orderer_id_hash, market, currency, \
+                 CAST(SUM(CASE WHEN created_at >= $1 THEN total_minor ELSE 0 END) AS BIGINT), \
+                 CAST(SUM(total_minor) AS BIGINT) \
+                 FROM orders WHERE orderer_id_hash IN ({}) AND status <> 'cancelled' \
+                 AND created_at >= $2 GROUP BY orderer_id_hash, market, currency \
+                 ORDER BY orderer_id_hash, market, currency",
+                placeholders(3, persons.len())
+            );
+            let mut q = sqlx::query_as::<_, (String, String, String, i64, i64)>(&sql)
+                .bind(month)
+                .bind(year);
+            for p in &persons {
+                q = q.bind(p.as_str());
+            }
+            for (person, market, currency, m, y) in q.fetch_all(&mut *tx).await? {
+                let e = ledger
+                    .earlier
+                    .entry((Who::Person(person), market))
+                    .or_default();
+                if m > 0 {
+                    e.month.push((currency.clone(), m));
+                }
+                e.year.push((currency, y));
+            }
+        }
+        let mut named: Vec<i64> = orders
+            .iter()
+            .filter(|o| o.per_person.is_some() && o.orderer.is_some())
+            .map(|o| o.buyer_token_id)
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        if !named.is_empty() {
+            let sql = format!(
+                "SELECT buyer_token_id, market, currency, \
+                 CAST(SUM(CASE WHEN created_at >= $1 THEN total_minor ELSE 0 END) AS BIGINT), \
+                 CAST(SUM(total_minor) AS BIGINT) \
+                 FROM orders WHERE buyer_token_id IN ({}) AND orderer_id_hash IS NULL \
+                 AND status <> 'cancelled' AND created_at >= $2 \
+                 GROUP BY buyer_token_id, market, currency \
+                 ORDER BY buyer_token_id, market, currency",
+                placeholders(3, named.len())
+            );
+            let mut q = sqlx::query_as::<_, (i64, String, String, i64, i64)>(&sql)
+                .bind(month)
+                .bind(year);
+            for b in &named {
+                q = q.bind(*b);
+            }
+            for (buyer, market, currency, m, y) in q.fetch_all(&mut *tx).await? {
+                let e = ledger.unnamed.entry((buyer, market)).or_default();
+                if m > 0 {
+                    e.month.push((currency.clone(), m));
+                }
+                e.year.push((currency, y));
+            }
+        }
+        let buyers = buyers_of(orders);
         if buyers.is_empty() {
             return Ok(ledger);
         }
-        let (month, year) = silkstream_catalog::landed_store::period_starts(now);
         let sql = format!(
             "SELECT buyer_token_id, market, currency, \
              CAST(SUM(CASE WHEN created_at >= $1 THEN total_minor ELSE 0 END) AS BIGINT), \
@@ -98,7 +221,10 @@ impl Ledger {
             q = q.bind(*b);
         }
         for (buyer, market, currency, m, y) in q.fetch_all(&mut *tx).await? {
-            let e = ledger.earlier.entry((buyer, market)).or_default();
+            let e = ledger
+                .earlier
+                .entry((Who::Token(buyer), market))
+                .or_default();
             if m > 0 {
                 e.month.push((currency.clone(), m));
             }
@@ -108,18 +234,28 @@ impl Ledger {
     }
 
     /// The order's landed-cost quote (as stored with it) given what the ledger holds, or the
-    /// `cross_border_limit` refusal's message when it is over a limit. `None` for an order
-    /// no per-person rule decides: its quote from intake stands.
-    pub(crate) fn decide(&self, o: &PendingOrder) -> Result<Option<Result<String, String>>> {
+    /// refusal (`cross_border_limit` over a limit, `cross_border_limit_unknown` when a limit
+    /// cannot be checked). `None` for an order no per-person rule decides: its quote from
+    /// intake stands.
+    pub(crate) fn decide(&self, o: &PendingOrder) -> Result<Option<Result<String, Placed>>> {
         let Some(p) = &o.per_person else {
             return Ok(None);
         };
         let currency = CurrencyCode::parse("currency", &o.currency)?;
         let empty = Earlier::default();
-        let earlier = self
+        let mut earlier = self
             .earlier
-            .get(&(o.buyer_token_id, o.market.clone()))
-            .unwrap_or(&empty);
+            .get(&(who(o), o.market.clone()))
+            .unwrap_or(&empty)
+            .clone();
+        if o.orderer.is_some() {
+            // The token's orders from before orderers were recorded count for its person too.
+            if let Some(u) = self.unnamed.get(&(o.buyer_token_id, o.market.clone())) {
+                earlier.month.extend(u.month.iter().cloned());
+                earlier.year.extend(u.year.iter().cloned());
+            }
+        }
+        let earlier = &earlier;
         let quote = landed::compute(
             Some(&p.rule),
             &QuoteInput {
@@ -134,14 +270,8 @@ impl Ledger {
             earlier,
             &p.rates,
         );
-        if quote.limit_exceeded {
-            let why = quote
-                .warnings
-                .iter()
-                .find(|w| w.code == "cross_border_limit")
-                .map(|w| w.message.clone())
-                .unwrap_or_default();
-            return Ok(Some(Err(why)));
+        if let Some(refusal) = limit_refusal(&quote) {
+            return Ok(Some(Err(refusal)));
         }
         Ok(Some(Ok(
             serde_json::to_string(&quote).map_err(Error::internal)?
@@ -154,11 +284,28 @@ impl Ledger {
             return;
         }
         let total = o.unit_price_minor.saturating_mul(o.quantity);
-        let e = self
-            .earlier
-            .entry((o.buyer_token_id, o.market.clone()))
-            .or_default();
+        let e = self.earlier.entry((who(o), o.market.clone())).or_default();
         e.month.push((o.currency.clone(), total));
         e.year.push((o.currency.clone(), total));
     }
+}
+
+/// The refusal of an order whose quote is over a `refuse` limit ([`Placed::OverLimit`], 409
+/// `cross_border_limit`) or cannot be checked against one (409 `cross_border_limit_unknown`),
+/// with the quote's warning as the message; `None` for a quote within its limits.
+pub(crate) fn limit_refusal(quote: &landed::LandedQuote) -> Option<Placed> {
+    let (code, why) = if quote.limit_unknown {
+        ("cross_border_limit_unknown", "cross_border_limit_unknown")
+    } else if quote.limit_exceeded {
+        ("cross_border_limit", "cross_border_limit")
+    } else {
+        return None;
+    };
+    let message = quote
+        .warnings
+        .iter()
+        .find(|w| w.code == why)
+        .map(|w| w.message.clone())
+        .unwrap_or_default();
+    Some(Placed::OverLimit { code, message })
 }

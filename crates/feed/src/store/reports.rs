@@ -70,6 +70,10 @@ pub(crate) struct ExportRow {
     pub refund_minor: Option<i64>,
     /// Who decided the latest refund of the order.
     pub refund_decided_by: Option<String>,
+    /// The orderer of an order into CN: the name and the ID number masked (never the plain
+    /// number, which is not stored).
+    pub orderer_name: Option<String>,
+    pub orderer_id_masked: Option<String>,
 }
 
 impl FeedStore {
@@ -107,7 +111,7 @@ impl FeedStore {
              (SELECT CAST(SUM(r.amount_minor) AS BIGINT) FROM refunds r \
               WHERE r.order_id = o.id AND r.currency = o.currency) AS refund_minor, \
              (SELECT r.decided_by FROM refunds r WHERE r.order_id = o.id \
-              ORDER BY r.id DESC LIMIT 1) AS refund_decided_by \
+              ORDER BY r.id DESC LIMIT 1) AS refund_decided_by, o.orderer_name, o.orderer_id_masked \
              FROM orders o JOIN sessions s ON s.id = o.session_id \
              LEFT JOIN buyers b ON b.token_id = o.buyer_token_id \
              JOIN tokens t ON t.id = s.host_token_id JOIN variants v ON v.id = o.variant_id \
@@ -127,6 +131,7 @@ impl FeedStore {
                 r.carrier = r.carrier.as_deref().map(clean_line);
                 r.tracking_number = r.tracking_number.as_deref().map(clean_line);
                 r.refund_decided_by = r.refund_decided_by.as_deref().map(clean_line);
+                r.orderer_name = r.orderer_name.as_deref().map(clean_line);
                 r
             })
             .collect())

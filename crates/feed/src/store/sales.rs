@@ -78,26 +78,27 @@ impl FeedStore {
             code.check_price(&field, *amount)?;
             prices.insert(code.code().to_owned(), *amount);
         }
-        let variant: Option<(i64, Option<i64>, Option<i64>)> = sqlx::query_as(
-            "SELECT v.product_id, v.archived_at, pr.archived_at FROM variants v \
+        let variant: Option<(i64, Option<i64>, Option<i64>, String)> = sqlx::query_as(
+            "SELECT v.product_id, v.archived_at, pr.archived_at, pr.category FROM variants v \
              JOIN products pr ON pr.id = v.product_id WHERE v.id = $1",
         )
         .bind(body.variant_id)
         .fetch_optional(self.db.reader())
         .await?;
-        let product_id = match variant {
+        let (product_id, category) = match variant {
             None => {
                 return Err(Error::invalid(
                     "variant_id",
                     format!("no variant {}", body.variant_id),
                 ))
             }
-            Some((_, Some(_), _)) | Some((_, _, Some(_))) => {
+            Some((_, Some(_), _, _)) | Some((_, _, Some(_), _)) => {
                 return Err(Error::invalid("variant_id", "the variant is archived"))
             }
-            Some((pid, None, None)) => pid,
+            Some((pid, None, None, category)) => (pid, category),
         };
         let markets = session.markets();
+        self.check_sale_prices(&markets, &category, &prices).await?;
         // Warehouses that serve one of the session's markets, with their stock of the variant.
         let serving: Vec<(i64, String, String, i64)> = sqlx::query_as(
             "SELECT w.id, w.code, mw.country, COALESCE(s.available, 0) FROM warehouses w \
@@ -223,6 +224,42 @@ impl FeedStore {
         // A variant that had no sale (or an ended one) here has this one now.
         self.caches.forget_sale(session_id, body.variant_id);
         self.sale(id).await
+    }
+
+    /// A sale for a market whose cross-border limits refuse orders (China's CNY 5,000 per
+    /// order and 26,000 per person per year) must let every order of it be checked against
+    /// them: each price's currency must convert into the limits' currency with today's rates,
+    /// else 422 naming `prices.<currency>` (an order in it would be refused with 409
+    /// `cross_border_limit_unknown`).
+    async fn check_sale_prices(
+        &self,
+        markets: &[String],
+        category: &str,
+        prices: &BTreeMap<String, i64>,
+    ) -> Result<()> {
+        use silkstream_catalog::landed;
+        let day = silkstream_catalog::store::today();
+        let snapshot = self.catalog.landed_snapshot(day).await?;
+        for market in markets {
+            let Some(rule) = landed::rule_for(&snapshot.rules, market, category, day) else {
+                continue;
+            };
+            for currency in prices.keys() {
+                let code = CurrencyCode::parse(&format!("prices.{currency}"), currency)?;
+                if !landed::limits_checkable(&rule.body, code, &snapshot.rates) {
+                    return Err(Error::invalid(
+                        format!("prices.{currency}"),
+                        format!(
+                            "the rate table has no rate converting {currency} into {} today: \
+                             {market}'s cross-border limits (rule {}) could not be checked on an \
+                             order in {currency}; price the sale in currencies with a rate",
+                            rule.body.currency, rule.id
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The sale if `who` may control it (its session's host or an operator).

@@ -15,7 +15,9 @@
 //!    buyer hold only their own session's lock when they queue here, and every multi-buyer
 //!    lock is taken in the same order, so no cycle closes. Nothing else locks these rows (a
 //!    profile change is one statement holding nothing else; orders reference `tokens`, not
-//!    `buyers`);
+//!    `buyers`). Then, for orders into China, which count per person (the orderer's ID
+//!    number), the persons' rows of `cross_border_persons` (one upsert, in id-hash order):
+//!    the same reasoning holds, nothing else touches them;
 //! 3. rows of that session only: its sales, `sale_buyers`, `session_totals`, new orders
 //!    (inserted in (buyer, key) order, so that two sessions' inserts of the same keys queue
 //!    instead of crossing);

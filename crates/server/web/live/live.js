@@ -31,6 +31,7 @@ const ANSWERS = {
   sale_ended: "page-answer-ended",
   sale_paused: "page-answer-paused",
   cross_border_limit: "page-answer-cross-border",
+  cross_border_limit_unknown: "page-answer-cross-border-unknown",
   ship_to_not_in_markets: "page-answer-ship-to",
   rate_limited: "page-answer-rate-limited",
   network: "page-answer-network",
@@ -203,6 +204,7 @@ function bindControls() {
   for (const id of ["ship-name", "ship-phone", "ship-country", "ship-city", "ship-address", "ship-postal"]) {
     $(id).addEventListener("change", saveShipTo);
   }
+  $("ship-country").addEventListener("change", renderOrderer);
 }
 
 // ---- joining -------------------------------------------------------------------------------
@@ -686,7 +688,31 @@ function loadShipTo() {
   $("ship-city").value = saved.city || state.buyer.city || "";
   $("ship-address").value = saved.address || "";
   $("ship-postal").value = saved.postal_code || "";
-  $("ship").open = !shipToComplete(shipToFields());
+  renderOrderer();
+  $("ship").open = !shipToComplete(shipToFields()) || (needsIdentity() && !identityFields());
+}
+
+// Orders shipped to China name their orderer (订购人): real name and resident ID number, which
+// China's cross-border limits count per person. Kept only in the form (never in storage); the
+// server keeps the number hashed and shows it masked.
+const IDENTITY_MARKETS = new Set(["CN"]);
+
+function needsIdentity() {
+  return IDENTITY_MARKETS.has($("ship-country").value);
+}
+
+function renderOrderer() {
+  const needed = needsIdentity();
+  $("orderer").hidden = !needed;
+  $("id-name").required = needed;
+  $("id-number").required = needed;
+}
+
+// The orderer's fields, or null while one is empty.
+function identityFields() {
+  const name = $("id-name").value.trim();
+  const number = $("id-number").value.trim().toUpperCase();
+  return name && number ? { name, id_number: number } : null;
 }
 
 function shipToComplete(ship) {
@@ -717,6 +743,13 @@ async function placeOrder() {
     if (first) $(first).focus();
     return;
   }
+  const identity = needsIdentity() ? identityFields() : null;
+  if (needsIdentity() && !identity) {
+    $("ship").open = true;
+    answer(t("page-id-missing"), "warn");
+    $($("id-name").value.trim() ? "id-number" : "id-name").focus();
+    return;
+  }
   saveShipTo();
   stepQuantity(0);
   const body = {
@@ -725,6 +758,7 @@ async function placeOrder() {
     currency: state.currency,
     ship_to: ship,
   };
+  if (identity) body.identity = identity;
   // One key per tap; a retry after a lost answer (network) of the very same order reuses it.
   const text = JSON.stringify(body);
   const key = state.lastFailed && state.lastFailed.text === text ? state.lastFailed.key : newKey("live");

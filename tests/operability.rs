@@ -97,7 +97,10 @@ async fn metrics_count_the_order_desks_batches(backend: Backend) {
             .unwrap_or_else(|| panic!("no desk seconds {spent} in {text}"))
     };
     let (waited, busy) = (seconds("lock_wait"), seconds("busy"));
-    assert!(waited > 0.0 && busy >= waited, "lock_wait {waited}, busy {busy}");
+    assert!(
+        waited > 0.0 && busy >= waited,
+        "lock_wait {waited}, busy {busy}"
+    );
 }
 
 /// `/openapi.json` lists every route the server answers, with its methods, and the schemas.

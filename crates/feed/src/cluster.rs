@@ -100,7 +100,7 @@ struct Link {
     published: AtomicU64,
     received: AtomicU64,
     /// Batches handed to other instances' desks, awaiting their answers, by request number.
-    handed_over: Mutex<HashMap<u64, oneshot::Sender<Result<Vec<Placed>, String>>>>,
+    handed_over: Mutex<HashMap<u64, oneshot::Sender<DeskOutcome>>>,
     next_request: AtomicU64,
 }
 
@@ -119,6 +119,9 @@ struct EventsMessage {
     events: Vec<EventRow>,
 }
 
+/// What the owner's desk made of a batch: the outcomes in order, or its failure's code.
+type DeskOutcome = Result<Vec<Placed>, String>;
+
 /// A message on an instance's desk channel: a batch handed over by another instance's desk,
 /// or the answer to one this instance handed over.
 #[derive(Serialize, Deserialize)]
@@ -132,7 +135,7 @@ enum DeskMessage {
     },
     Answer {
         request: u64,
-        outcome: Result<Vec<Placed>, String>,
+        outcome: DeskOutcome,
     },
 }
 
@@ -532,7 +535,7 @@ impl Cluster {
         owner: &str,
         sale_id: i64,
         orders: &[&PendingOrder],
-    ) -> Option<Result<Vec<Placed>, String>> {
+    ) -> Option<DeskOutcome> {
         let (link, ns) = self.usable()?;
         let request = link.next_request.fetch_add(1, Ordering::Relaxed);
         let message = DeskMessage::Batch {

@@ -6,6 +6,13 @@
 //! and writes it in ONE transaction. Only after the commit does it answer each buyer through a
 //! oneshot channel.
 //!
+//! Scaled out (Redis), one instance's desk decides a sale's batches: the one holding the sale's
+//! lease ([`crate::cluster::Cluster::desk_owner`]). The other instances' writers hand their
+//! batches to it over Redis and answer their buyers with its outcomes, so a hot sale's
+//! transactions stay as large as one instance's instead of three desks taking turns on the
+//! session's row; when the owner does not answer (dead, shutting down, Redis down), a writer
+//! decides its batch itself, which the buyers' idempotency keys make safe (docs/scaling.md).
+//!
 //! No buyer is told "confirmed" before the commit; a batch that keeps failing answers every
 //! buyer of it with a 500 and writes nothing. Writers stop on shutdown after answering what they
 //! hold, and the desk waits for them ([`OrderDesk::shutdown`]).
@@ -58,8 +65,6 @@ struct Inner {
     closed: std::sync::atomic::AtomicBool,
     /// What the writers did, for `/metrics`.
     tally: Tally,
-    /// EXPERIMENT: take what queued while waiting for the session's row into the batch.
-    top_up: bool,
 }
 
 /// The desk's running totals (atomics: every writer adds to them).
@@ -108,7 +113,6 @@ impl OrderDesk {
                 generation: AtomicU64::new(0),
                 closed: std::sync::atomic::AtomicBool::new(false),
                 tally: Tally::default(),
-                top_up: std::env::var("SILKSTREAM_EXPERIMENT_TOPUP").is_ok_and(|v| v == "1"),
             }),
         }
     }
@@ -193,10 +197,7 @@ impl OrderDesk {
             }
         }
         let (queue, rx) = mpsc::channel(QUEUE);
-        let generation = self
-            .inner
-            .generation
-            .fetch_add(1, Ordering::Relaxed);
+        let generation = self.inner.generation.fetch_add(1, Ordering::Relaxed);
         let task = tokio::spawn(run_writer(self.inner.clone(), sale_id, generation, rx));
         writers.insert(
             sale_id,
@@ -212,9 +213,7 @@ impl OrderDesk {
     /// Stops every writer and waits for it: each answers what its queue holds (the map's
     /// senders are dropped, so its queue ends once buyers in flight have pushed), then ends.
     pub async fn shutdown(&self) {
-        self.inner
-            .closed
-            .store(true, Ordering::Release);
+        self.inner.closed.store(true, Ordering::Release);
         let writers: Vec<Writer> = lock(&self.inner.writers).drain().map(|(_, w)| w).collect();
         for w in writers {
             drop(w.queue);
@@ -282,39 +281,32 @@ async fn run_writer(
                 }
                 while !rest.is_empty() {
                     let batch: Vec<Ticket> = rest.drain(..rest.len().min(MAX_BATCH)).collect();
-                    decide(&inner.store, &inner.cluster, &inner.tally, sale_id, batch, None).await;
+                    decide(&inner.store, &inner.cluster, &inner.tally, sale_id, batch).await;
                 }
                 return;
             }
         };
         let mut batch = vec![first];
-        top_up(&mut batch, &mut rx);
-        let more = if inner.top_up { Some(&mut rx) } else { None };
-        decide(&inner.store, &inner.cluster, &inner.tally, sale_id, batch, more).await;
-    }
-}
-
-/// Takes what is queued into `batch`, up to [`MAX_BATCH`], without waiting.
-fn top_up(batch: &mut Vec<Ticket>, rx: &mut mpsc::Receiver<Ticket>) {
-    while batch.len() < MAX_BATCH {
-        match rx.try_recv() {
-            Ok(t) => batch.push(t),
-            Err(_) => break,
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(t) => batch.push(t),
+                Err(_) => break,
+            }
         }
+        decide(&inner.store, &inner.cluster, &inner.tally, sale_id, batch).await;
     }
 }
 
-/// Decides and writes one batch, then answers every buyer in it. With `more`, the orders that
-/// queued while the batch waited for the session's row join it once the row is held.
+/// Decides and writes one batch (or has the sale's desk owner decide it), then answers every
+/// buyer in it.
 async fn decide(
     store: &FeedStore,
     cluster: &Cluster,
     tally: &Tally,
     sale_id: i64,
-    mut batch: Vec<Ticket>,
-    mut more: Option<&mut mpsc::Receiver<Ticket>>,
+    batch: Vec<Ticket>,
 ) {
-    let result = write_batch(store, cluster, tally, sale_id, &mut batch, &mut more).await;
+    let result = write_batch(store, cluster, tally, sale_id, &batch).await;
     match result {
         Ok(outcomes) => {
             for (t, o) in batch.into_iter().zip(outcomes) {
@@ -339,15 +331,14 @@ async fn decide(
 
 /// Writes one batch, deciding it again while the sale or a key changes under it, and running
 /// it again after a deadlock or serialization failure (which wrote nothing): no input of one
-/// buyer may fail another buyer's order. Each attempt first holds the session's row, then
-/// takes what queued meanwhile from `more` into the batch.
+/// buyer may fail another buyer's order. Scaled out, the batch goes to the sale's desk owner
+/// first ([`hand_over`]).
 async fn write_batch(
     store: &FeedStore,
     cluster: &Cluster,
     tally: &Tally,
     sale_id: i64,
-    batch: &mut Vec<Ticket>,
-    more: &mut Option<&mut mpsc::Receiver<Ticket>>,
+    batch: &[Ticket],
 ) -> Result<Vec<Placed>> {
     let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
     let session_id = batch
@@ -365,9 +356,6 @@ async fn write_batch(
                 tally
                     .lock_wait_us
                     .fetch_add(micros(began.elapsed()), Ordering::Relaxed);
-                if let Some(rx) = more.as_deref_mut() {
-                    top_up(batch, rx);
-                }
                 let orders: Vec<&PendingOrder> = batch.iter().map(|t| &t.order).collect();
                 store.write_batch_in(w, sale_id, &orders).await
             }
@@ -423,7 +411,10 @@ async fn hand_over(cluster: &Cluster, sale_id: i64, batch: &[Ticket]) -> Option<
     match cluster.hand_over(&owner, sale_id, &orders).await? {
         Ok(placed) if placed.len() == batch.len() => Some(placed),
         Ok(_) => {
-            tracing::warn!(sale_id, "the desk's owner answered a batch with a wrong count");
+            tracing::warn!(
+                sale_id,
+                "the desk's owner answered a batch with a wrong count"
+            );
             None
         }
         Err(code) => {
@@ -474,7 +465,10 @@ mod tests {
             r#"[{"Refused":{"code":"no_such_refusal"}}]"#,
             r#"[{"OverLimit":{"code":"no_such_limit","message":"m"}}]"#,
         ] {
-            assert!(serde_json::from_str::<Vec<Placed>>(unknown).is_err(), "{unknown}");
+            assert!(
+                serde_json::from_str::<Vec<Placed>>(unknown).is_err(),
+                "{unknown}"
+            );
         }
     }
 

@@ -71,9 +71,9 @@ pub(crate) enum Attempt {
 }
 
 impl FeedStore {
-    /// Begins a batch's write on session `session_id`: its row lock first (see `write`). The
-    /// desk takes the orders that queued while it waited for the lock (scaled out, the other
-    /// instances' desks of the sale hold it in turn) into the batch before it decides.
+    /// Begins a batch's write on session `session_id`: its row lock first (see `write`); the
+    /// desk measures how long that takes (`/metrics`: its wait for other writers of the
+    /// session).
     pub(crate) async fn begin_batch(&self, session_id: i64) -> Result<SessionWrite<'_>> {
         self.write(session_id).await
     }

@@ -129,3 +129,21 @@ console-exported = Na-download ang mga order ({ $size } KB).
 console-gmv-by-market = GMV bawat market (CNY, lahat ng order sa ngayon)
 console-close = Isara
 console-left-n = { $count } ang natitira
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = Perang dapat ibalik
+console-refunds-intro = Perang kinuha ng provider pero walang binayarang order: ibalik ito sa pamamagitan ng provider.
+console-refunds-reason = Dahilan
+console-refunds-any = Anumang dahilan
+console-refunds-empty = Walang dapat ibalik.
+console-refund-mismatch = Maling halaga o currency
+console-refund-order_not_payable = Hindi na mababayaran ang order
+console-refund-order_cancelled = Kinansela ang bayad na order
+console-col-time = Oras
+console-col-order = Order
+console-col-amount = Halaga
+console-col-decided-by = Nagpasya
+console-col-transaction = Transaksyon
+console-previous = Nakaraan
+console-next = Susunod
+console-page-of = Pahina { $page } ng { $pages } ({ $total } lahat)

@@ -129,3 +129,21 @@ console-exported = Pesanan diunduh ({ $size } KB).
 console-gmv-by-market = GMV per pasar (CNY, semua pesanan sejauh ini)
 console-close = Tutup
 console-left-n = Sisa { $count }
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = Uang yang harus dikembalikan
+console-refunds-intro = Uang yang diambil penyedia tetapi tidak membayar pesanan apa pun: kembalikan melalui penyedia.
+console-refunds-reason = Alasan
+console-refunds-any = Semua alasan
+console-refunds-empty = Tidak ada uang yang harus dikembalikan.
+console-refund-mismatch = Jumlah atau mata uang salah
+console-refund-order_not_payable = Pesanan sudah tidak bisa dibayar
+console-refund-order_cancelled = Pesanan yang sudah dibayar dibatalkan
+console-col-time = Waktu
+console-col-order = Pesanan
+console-col-amount = Jumlah
+console-col-decided-by = Diputuskan oleh
+console-col-transaction = Transaksi
+console-previous = Sebelumnya
+console-next = Berikutnya
+console-page-of = Halaman { $page } dari { $pages } ({ $total } total)

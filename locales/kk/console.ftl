@@ -129,3 +129,21 @@ console-exported = Тапсырыстар жүктеп алынды ({ $size } �
 console-gmv-by-market = Нарықтар бойынша айналым (CNY, барлық тапсырыс)
 console-close = Жабу
 console-left-n = { $count } қалды
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = Қайтарылатын ақша
+console-refunds-intro = Провайдер алған, бірақ тапсырысты төлемеген ақша: оны провайдер арқылы қайтарыңыз.
+console-refunds-reason = Себеп
+console-refunds-any = Кез келген себеп
+console-refunds-empty = Қайтарылатын ақша жоқ.
+console-refund-mismatch = Сома немесе валюта сәйкес емес
+console-refund-order_not_payable = Тапсырысты енді төлеу мүмкін емес еді
+console-refund-order_cancelled = Төленген тапсырыс тоқтатылды
+console-col-time = Уақыт
+console-col-order = Тапсырыс
+console-col-amount = Сома
+console-col-decided-by = Шешім қабылдаған
+console-col-transaction = Транзакция
+console-previous = Алдыңғы
+console-next = Келесі
+console-page-of = { $page }-бет / { $pages } (барлығы { $total })

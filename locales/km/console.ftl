@@ -129,3 +129,21 @@ console-exported = បានទាញយកការបញ្ជាទិញ ({ 
 console-gmv-by-market = GMV តាមទីផ្សារ (CNY, ការបញ្ជាទិញទាំងអស់រហូតមកដល់ពេលនេះ)
 console-close = បិទ
 console-left-n = នៅសល់ { $count }
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = ប្រាក់ត្រូវសងវិញ
+console-refunds-intro = ប្រាក់ដែលអ្នកផ្តល់សេវាបានយក ប៉ុន្តែមិនបានបង់ការបញ្ជាទិញ៖ សូមសងវិញតាមរយៈអ្នកផ្តល់សេវា។
+console-refunds-reason = មូលហេតុ
+console-refunds-any = មូលហេតុណាមួយ
+console-refunds-empty = គ្មានប្រាក់ត្រូវសងវិញទេ។
+console-refund-mismatch = ចំនួនទឹកប្រាក់ ឬរូបិយប័ណ្ណមិនត្រឹមត្រូវ
+console-refund-order_not_payable = ការបញ្ជាទិញមិនអាចបង់បានទៀតទេ
+console-refund-order_cancelled = ការបញ្ជាទិញដែលបានបង់ត្រូវបានលុបចោល
+console-col-time = ពេលវេលា
+console-col-order = ការបញ្ជាទិញ
+console-col-amount = ចំនួនទឹកប្រាក់
+console-col-decided-by = អ្នកសម្រេច
+console-col-transaction = ប្រតិបត្តិការ
+console-previous = មុន
+console-next = បន្ទាប់
+console-page-of = ទំព័រ { $page } នៃ { $pages } (សរុប { $total })

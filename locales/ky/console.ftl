@@ -129,3 +129,21 @@ console-exported = Буйрутмалар жүктөлүп алынды ({ $size
 console-gmv-by-market = Рыноктор боюнча жүгүртүү (CNY, бардык буйрутмалар)
 console-close = Жабуу
 console-left-n = { $count } калды
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = Кайтарыла турган акча
+console-refunds-intro = Провайдер алган, бирок буйрутманы төлөбөгөн акча: аны провайдер аркылуу кайтарыңыз.
+console-refunds-reason = Себеп
+console-refunds-any = Каалаган себеп
+console-refunds-empty = Кайтарыла турган акча жок.
+console-refund-mismatch = Сумма же валюта туура эмес
+console-refund-order_not_payable = Буйрутманы мындан ары төлөөгө мүмкүн эмес болчу
+console-refund-order_cancelled = Төлөнгөн буйрутма жокко чыгарылды
+console-col-time = Убакыт
+console-col-order = Буйрутма
+console-col-amount = Сумма
+console-col-decided-by = Чечим кабыл алган
+console-col-transaction = Транзакция
+console-previous = Мурунку
+console-next = Кийинки
+console-page-of = { $page }-бет / { $pages } (баары { $total })

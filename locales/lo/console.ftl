@@ -129,3 +129,21 @@ console-exported = ດາວໂຫຼດຄຳສັ່ງຊື້ແລ້ວ 
 console-gmv-by-market = GMV ຕາມຕະຫຼາດ (CNY, ທຸກຄຳສັ່ງຊື້ມາຮອດຕອນນີ້)
 console-close = ປິດ
 console-left-n = ເຫຼືອ { $count }
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = ເງິນທີ່ຕ້ອງສົ່ງຄືນ
+console-refunds-intro = ເງິນທີ່ຜູ້ໃຫ້ບໍລິການເກັບແລ້ວ ແຕ່ບໍ່ໄດ້ຈ່າຍຄ່າຄຳສັ່ງຊື້: ກະລຸນາສົ່ງຄືນຜ່ານຜູ້ໃຫ້ບໍລິການ.
+console-refunds-reason = ເຫດຜົນ
+console-refunds-any = ທຸກເຫດຜົນ
+console-refunds-empty = ບໍ່ມີເງິນທີ່ຕ້ອງສົ່ງຄືນ.
+console-refund-mismatch = ຈຳນວນເງິນ ຫຼື ສະກຸນເງິນບໍ່ຖືກ
+console-refund-order_not_payable = ຄຳສັ່ງຊື້ບໍ່ສາມາດຈ່າຍໄດ້ອີກແລ້ວ
+console-refund-order_cancelled = ຍົກເລີກຄຳສັ່ງຊື້ທີ່ຈ່າຍແລ້ວ
+console-col-time = ເວລາ
+console-col-order = ຄຳສັ່ງຊື້
+console-col-amount = ຈຳນວນເງິນ
+console-col-decided-by = ຜູ້ຕັດສິນໃຈ
+console-col-transaction = ທຸລະກຳ
+console-previous = ກ່ອນໜ້າ
+console-next = ຕໍ່ໄປ
+console-page-of = ໜ້າ { $page } ຈາກ { $pages } (ທັງໝົດ { $total })

@@ -129,3 +129,21 @@ console-exported = Захиалга татагдлаа ({ $size } КБ).
 console-gmv-by-market = Зах зээлээр борлуулалт (CNY, бүх захиалга)
 console-close = Хаах
 console-left-n = { $count } үлдсэн
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = Буцаах мөнгө
+console-refunds-intro = Үйлчилгээ үзүүлэгчийн авсан боловч захиалгын төлбөрт ороогүй мөнгө: үйлчилгээ үзүүлэгчээр дамжуулан буцаана уу.
+console-refunds-reason = Шалтгаан
+console-refunds-any = Ямар ч шалтгаан
+console-refunds-empty = Буцаах мөнгө алга.
+console-refund-mismatch = Дүн эсвэл валют буруу
+console-refund-order_not_payable = Захиалгыг цаашид төлөх боломжгүй байсан
+console-refund-order_cancelled = Төлөгдсөн захиалга цуцлагдсан
+console-col-time = Цаг
+console-col-order = Захиалга
+console-col-amount = Дүн
+console-col-decided-by = Шийдвэр гаргасан
+console-col-transaction = Гүйлгээ
+console-previous = Өмнөх
+console-next = Дараах
+console-page-of = { $pages } хуудасны { $page } (нийт { $total })

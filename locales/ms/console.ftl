@@ -129,3 +129,21 @@ console-exported = Pesanan dimuat turun ({ $size } KB).
 console-gmv-by-market = GMV mengikut pasaran (CNY, semua pesanan setakat ini)
 console-close = Tutup
 console-left-n = Baki { $count }
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = Wang yang perlu dipulangkan
+console-refunds-intro = Wang yang diambil oleh pembekal tetapi tidak membayar sebarang pesanan: pulangkan melalui pembekal.
+console-refunds-reason = Sebab
+console-refunds-any = Sebarang sebab
+console-refunds-empty = Tiada wang yang perlu dipulangkan.
+console-refund-mismatch = Jumlah atau mata wang salah
+console-refund-order_not_payable = Pesanan tidak lagi boleh dibayar
+console-refund-order_cancelled = Pesanan berbayar dibatalkan
+console-col-time = Masa
+console-col-order = Pesanan
+console-col-amount = Jumlah
+console-col-decided-by = Diputuskan oleh
+console-col-transaction = Transaksi
+console-previous = Sebelumnya
+console-next = Seterusnya
+console-page-of = Halaman { $page } daripada { $pages } ({ $total } semuanya)

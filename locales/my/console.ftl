@@ -129,3 +129,21 @@ console-exported = မှာယူမှုများ ဒေါင်းလု
 console-gmv-by-market = ဈေးကွက်အလိုက် GMV (CNY၊ ယခုအထိ မှာယူမှုအားလုံး)
 console-close = ပိတ်ရန်
 console-left-n = { $count } ခု ကျန်
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = ပြန်အမ်းရမည့်ငွေ
+console-refunds-intro = ဝန်ဆောင်မှုပေးသူ ယူထားသော်လည်း မည်သည့်မှာယူမှုကိုမျှ မပေးချေခဲ့သောငွေ - ဝန်ဆောင်မှုပေးသူမှတစ်ဆင့် ပြန်အမ်းပါ။
+console-refunds-reason = အကြောင်းရင်း
+console-refunds-any = မည်သည့်အကြောင်းရင်းမဆို
+console-refunds-empty = ပြန်အမ်းရမည့်ငွေ မရှိပါ။
+console-refund-mismatch = ငွေပမာဏ သို့မဟုတ် ငွေကြေးအမျိုးအစား မှားနေသည်
+console-refund-order_not_payable = မှာယူမှုကို ပေးချေ၍ မရတော့ပါ
+console-refund-order_cancelled = ပေးချေပြီးသော မှာယူမှုကို ပယ်ဖျက်ခဲ့သည်
+console-col-time = အချိန်
+console-col-order = မှာယူမှု
+console-col-amount = ငွေပမာဏ
+console-col-decided-by = ဆုံးဖြတ်သူ
+console-col-transaction = ငွေလွှဲမှု
+console-previous = ယခင်
+console-next = နောက်
+console-page-of = စာမျက်နှာ { $page } / { $pages } (စုစုပေါင်း { $total })

@@ -134,3 +134,21 @@ console-exported = Заказы скачаны ({ $size } КБ).
 console-gmv-by-market = Оборот по рынкам (CNY, все заказы)
 console-close = Закрыть
 console-left-n = осталось { $count }
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = Деньги к возврату
+console-refunds-intro = Деньги, которые провайдер списал, но которые не оплатили заказ: верните их через провайдера.
+console-refunds-reason = Причина
+console-refunds-any = Любая причина
+console-refunds-empty = Возвращать нечего.
+console-refund-mismatch = Не та сумма или валюта
+console-refund-order_not_payable = Заказ уже нельзя было оплатить
+console-refund-order_cancelled = Оплаченный заказ отменён
+console-col-time = Время
+console-col-order = Заказ
+console-col-amount = Сумма
+console-col-decided-by = Решение принял
+console-col-transaction = Транзакция
+console-previous = Назад
+console-next = Вперёд
+console-page-of = Страница { $page } из { $pages } (всего { $total })

@@ -129,3 +129,21 @@ console-exported = ดาวน์โหลดคำสั่งซื้อแ�
 console-gmv-by-market = GMV แยกตามตลาด (CNY, คำสั่งซื้อทั้งหมดถึงตอนนี้)
 console-close = ปิด
 console-left-n = เหลือ { $count }
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = เงินที่ต้องคืน
+console-refunds-intro = เงินที่ผู้ให้บริการเรียกเก็บแล้วแต่ไม่ได้ชำระคำสั่งซื้อ: โปรดคืนเงินผ่านผู้ให้บริการ
+console-refunds-reason = เหตุผล
+console-refunds-any = ทุกเหตุผล
+console-refunds-empty = ไม่มีเงินที่ต้องคืน
+console-refund-mismatch = จำนวนเงินหรือสกุลเงินไม่ตรง
+console-refund-order_not_payable = คำสั่งซื้อไม่สามารถชำระได้อีกแล้ว
+console-refund-order_cancelled = ยกเลิกคำสั่งซื้อที่ชำระแล้ว
+console-col-time = เวลา
+console-col-order = คำสั่งซื้อ
+console-col-amount = จำนวนเงิน
+console-col-decided-by = ผู้ตัดสินใจ
+console-col-transaction = ธุรกรรม
+console-previous = ก่อนหน้า
+console-next = ถัดไป
+console-page-of = หน้า { $page } จาก { $pages } (ทั้งหมด { $total })

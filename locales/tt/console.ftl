@@ -129,3 +129,21 @@ console-exported = Заказлар йөкләп алынды ({ $size } КБ).
 console-gmv-by-market = Базарлар буенча әйләнеш (CNY, барлык заказлар)
 console-close = Ябу
 console-left-n = { $count } калды
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = Кайтарылырга тиешле акча
+console-refunds-intro = Провайдер алган, ләкин заказны түләмәгән акча: аны провайдер аша кайтарыгыз.
+console-refunds-reason = Сәбәп
+console-refunds-any = Теләсә нинди сәбәп
+console-refunds-empty = Кайтарасы акча юк.
+console-refund-mismatch = Сумма яки валюта туры килми
+console-refund-order_not_payable = Заказны инде түләп булмый иде
+console-refund-order_cancelled = Түләнгән заказ юкка чыгарылды
+console-col-time = Вакыт
+console-col-order = Заказ
+console-col-amount = Сумма
+console-col-decided-by = Карар кабул иткән
+console-col-transaction = Транзакция
+console-previous = Алдагы
+console-next = Киләсе
+console-page-of = { $page }-бит / { $pages } (барлыгы { $total })

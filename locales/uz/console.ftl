@@ -130,3 +130,21 @@ console-exported = Buyurtmalar yuklab olindi ({ $size } KB).
 console-gmv-by-market = Bozorlar boʻyicha aylanma (CNY, barcha buyurtmalar)
 console-close = Yopish
 console-left-n = { $count } qoldi
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = Qaytarilishi kerak boʻlgan pul
+console-refunds-intro = Provayder olgan, lekin buyurtmani toʻlamagan pul: uni provayder orqali qaytaring.
+console-refunds-reason = Sabab
+console-refunds-any = Istalgan sabab
+console-refunds-empty = Qaytariladigan pul yoʻq.
+console-refund-mismatch = Summa yoki valyuta notoʻgʻri
+console-refund-order_not_payable = Buyurtmani endi toʻlab boʻlmas edi
+console-refund-order_cancelled = Toʻlangan buyurtma bekor qilindi
+console-col-time = Vaqt
+console-col-order = Buyurtma
+console-col-amount = Summa
+console-col-decided-by = Qaror qabul qilgan
+console-col-transaction = Tranzaksiya
+console-previous = Oldingi
+console-next = Keyingi
+console-page-of = { $page }-sahifa / { $pages } (jami { $total })

@@ -130,3 +130,21 @@ console-exported = Đã tải xuống đơn hàng ({ $size } KB).
 console-gmv-by-market = GMV theo thị trường (CNY, mọi đơn hàng đến nay)
 console-close = Đóng
 console-left-n = Còn lại { $count }
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = Tiền cần hoàn trả
+console-refunds-intro = Tiền nhà cung cấp đã thu nhưng không thanh toán cho đơn hàng nào: hãy hoàn trả qua nhà cung cấp.
+console-refunds-reason = Lý do
+console-refunds-any = Mọi lý do
+console-refunds-empty = Không có khoản nào cần hoàn trả.
+console-refund-mismatch = Sai số tiền hoặc loại tiền
+console-refund-order_not_payable = Đơn hàng không còn thanh toán được
+console-refund-order_cancelled = Đơn đã thanh toán bị hủy
+console-col-time = Thời gian
+console-col-order = Đơn hàng
+console-col-amount = Số tiền
+console-col-decided-by = Người quyết định
+console-col-transaction = Giao dịch
+console-previous = Trước
+console-next = Sau
+console-page-of = Trang { $page }/{ $pages } (tổng { $total })

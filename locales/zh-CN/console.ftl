@@ -129,3 +129,21 @@ console-exported = 订单已下载（{ $size } KB）。
 console-gmv-by-market = 各市场成交额（人民币，全部订单）
 console-close = 关闭
 console-left-n = 剩余 { $count }
+
+## Operations dashboard: money owed back (GET /payments/refunds)
+console-refunds = 待退款项
+console-refunds-intro = 服务商已收取但未用于支付订单的款项：请通过服务商退款。
+console-refunds-reason = 原因
+console-refunds-any = 任意原因
+console-refunds-empty = 没有待退款项。
+console-refund-mismatch = 金额或币种不符
+console-refund-order_not_payable = 订单已无法支付
+console-refund-order_cancelled = 已支付订单被取消
+console-col-time = 时间
+console-col-order = 订单
+console-col-amount = 金额
+console-col-decided-by = 决定人
+console-col-transaction = 交易
+console-previous = 上一页
+console-next = 下一页
+console-page-of = 第 { $page } / { $pages } 页（共 { $total } 条）

@@ -471,7 +471,7 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     for line in decide_payment_sandbox(&mut settings, demo, demo_loaded) {
         tracing::warn!("{line}");
         if demo {
-            println!("{line}");
+            say(&format!("{line}\n"));
         }
     }
     let app = crate::build(db.clone(), l10n, &settings);
@@ -536,8 +536,17 @@ pub(crate) fn random_secret() -> String {
 /// ([`crate::demo::announce_loaded`]): whether it loaded (a fresh demo database).
 async fn load_demo(db: &silkstream_catalog::Db, base: &str) -> anyhow::Result<bool> {
     let (text, loaded) = crate::demo::announce_loaded(db, base).await?;
-    print!("{text}");
+    say(&text);
     Ok(loaded)
+}
+
+/// Writes what a serving process tells its operator on standard output, ignoring a closed
+/// output: a server whose reader went away (a pipe closed, a terminal gone) keeps serving, where
+/// `print!` would panic on the broken pipe and stop it.
+fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 #[cfg(test)]

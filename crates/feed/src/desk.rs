@@ -317,7 +317,7 @@ async fn decide(
             tracing::error!(sale_id, error = %e, "order batch failed; nothing was written");
             // An outage is a 503 for every buyer of the batch (they retry with their keys),
             // any other failure a 500.
-            let unavailable = matches!(&e, Error::Catalog(c) if c.is_database_unavailable());
+            let unavailable = matches!(&e, Error::Base(c) if c.is_database_unavailable());
             for t in batch {
                 let _ = t.reply.send(Err(if unavailable {
                     silkstream_catalog::Error::database_unavailable().into()
@@ -376,7 +376,7 @@ async fn write_batch(
                 tally.again.fetch_add(1, Ordering::Relaxed);
                 tracing::debug!(sale_id, "the sale changed under the batch; deciding again");
             }
-            Err(Error::Catalog(silkstream_catalog::Error::Sqlx(e)))
+            Err(Error::Base(silkstream_catalog::Error::Sqlx(e)))
                 if silkstream_catalog::error::retryable(&e) =>
             {
                 tally.again.fetch_add(1, Ordering::Relaxed);

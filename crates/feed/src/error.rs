@@ -158,9 +158,11 @@ impl Refusal {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Any catalog error: 400/401/403/404/409/413/415/422/500 as documented there.
+    /// An error of the shared base (`silkstream_base::error::Error`, which the catalog
+    /// re-exports): the database, validation, authorization; 400/401/403/404/409/413/415/422/
+    /// 500/503 as documented there.
     #[error(transparent)]
-    Catalog(#[from] silkstream_catalog::Error),
+    Base(#[from] silkstream_catalog::error::Error),
     /// 409 with the refusal's code (`sold_out`, `limit_reached`, `not_live`, `sale_not_started`,
     /// `sale_ended`, `sale_paused`, `total_overflow`, `qualification_missing`, `not_sellable_here`) and, when known, the buyer's localized message.
     #[error("{}", .refusal.message())]
@@ -200,23 +202,23 @@ pub enum Error {
 
 impl Error {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Catalog(silkstream_catalog::Error::invalid(field, message))
+        Error::Base(silkstream_catalog::Error::invalid(field, message))
     }
 
     pub fn not_found(what: impl Into<String>) -> Self {
-        Error::Catalog(silkstream_catalog::Error::not_found(what))
+        Error::Base(silkstream_catalog::Error::not_found(what))
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Error::Catalog(silkstream_catalog::Error::conflict(code, message))
+        Error::Base(silkstream_catalog::Error::conflict(code, message))
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Error::Catalog(silkstream_catalog::Error::Forbidden(message.into()))
+        Error::Base(silkstream_catalog::Error::Forbidden(message.into()))
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Error::Catalog(silkstream_catalog::Error::internal(cause))
+        Error::Base(silkstream_catalog::Error::internal(cause))
     }
 
     pub fn refused(refusal: Refusal) -> Self {
@@ -228,7 +230,7 @@ impl Error {
 
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Catalog(e) => e.code(),
+            Error::Base(e) => e.code(),
             Error::Refused { refusal, .. } => refusal.code(),
             Error::IdempotencyMismatch => "idempotency_mismatch",
             Error::RateLimited(_) => "rate_limited",
@@ -242,14 +244,14 @@ impl Error {
 
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
-        Error::Catalog(e.into())
+        Error::Base(e.into())
     }
 }
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         match self {
-            Error::Catalog(e) => e.into_response(),
+            Error::Base(e) => e.into_response(),
             Error::Refused { refusal, localized } => {
                 let body = serde_json::json!({
                     "error": {

@@ -109,8 +109,9 @@ struct Registry {
 enum Admission {
     /// Its place.
     Admitted(Slot),
-    /// Every idle connection has been active within [`QUIET`]: try again in a moment.
-    Wait,
+    /// Every idle connection has been active within [`QUIET`]: the first of them goes quiet
+    /// after this long (unless a place is given back before).
+    Wait(Duration),
     /// Every connection is busy: refuse it.
     Full,
 }
@@ -132,7 +133,8 @@ impl Registry {
         if open.1.len() >= max.max(1) {
             let now = clock_ms();
             let quiet = u64::try_from(QUIET.as_millis()).unwrap_or(u64::MAX);
-            let mut recent = false;
+            // The soonest an idle but recently active connection goes quiet, in ms.
+            let mut soonest: Option<u64> = None;
             let idle = open
                 .1
                 .iter()
@@ -140,8 +142,10 @@ impl Registry {
                     if c.busy.load(Ordering::SeqCst) != 0 || c.upgraded.load(Ordering::SeqCst) {
                         return false;
                     }
-                    if now.saturating_sub(c.last_active.load(Ordering::SeqCst)) < quiet {
-                        recent = true;
+                    let since = now.saturating_sub(c.last_active.load(Ordering::SeqCst));
+                    if since < quiet {
+                        let left = quiet - since;
+                        soonest = Some(soonest.map_or(left, |s| s.min(left)));
                         return false;
                     }
                     true
@@ -153,8 +157,12 @@ impl Registry {
                         evicted.evict.notify_one();
                     }
                 }
-                None if recent => return Admission::Wait,
-                None => return Admission::Full,
+                None => {
+                    return match soonest {
+                        Some(ms) => Admission::Wait(Duration::from_millis(ms.max(1))),
+                        None => Admission::Full,
+                    }
+                }
             }
         }
         open.0 += 1;
@@ -468,12 +476,12 @@ pub async fn serve(
                 Admission::Admitted(slot) => break Some(slot),
                 Admission::Full => break None,
                 // The connections that could go were active a moment ago (their requests may
-                // be in their sockets, unread): wait for a place or for them to go quiet.
-                // Newer connections wait in the listen backlog meanwhile.
-                Admission::Wait => {
+                // be in their sockets, unread): wait for a place, or until the first of them
+                // goes quiet. Newer connections wait in the listen backlog meanwhile.
+                Admission::Wait(quiet_in) => {
                     tokio::select! {
                         () = freed => {}
-                        () = tokio::time::sleep(Duration::from_millis(10)) => {}
+                        () = tokio::time::sleep(quiet_in) => {}
                         () = &mut shutdown => break 'accept,
                     }
                 }

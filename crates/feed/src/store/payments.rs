@@ -196,31 +196,7 @@ impl FeedStore {
             );
             // The payment shows the money is owed (a later transaction with the right amount
             // may still pay the order; this one stays owed in `refunds`).
-            sqlx::query(
-                "UPDATE payments SET status = 'refund_due', transaction_id = $1, \
-                 completed_at = $2 WHERE id = $3 AND status IN ('pending', 'failed')",
-            )
-            .bind(t.transaction_id)
-            .bind(now)
-            .bind(payment.id)
-            .execute(w.tx())
-            .await?;
-            record_refund(
-                w.tx(),
-                &NewRefund {
-                    payment_id: Some(payment.id),
-                    order: &order,
-                    provider: t.provider,
-                    transaction_id: Some(t.transaction_id),
-                    amount_minor: t.amount_minor,
-                    currency: t.currency,
-                    reason: RefundReason::Mismatch,
-                    decided_by: format!("provider {}", t.provider),
-                    decided_by_token_id: None,
-                },
-                now,
-            )
-            .await?;
+            keep_for_refund(w.tx(), t, payment.id, &order, RefundReason::Mismatch, now).await?;
             Outcome::Mismatch
         } else if status == OrderStatus::Confirmed.as_str() && !past_window {
             step_in(&mut w, &order, Step::Pay).await?;
@@ -244,28 +220,12 @@ impl FeedStore {
             );
             // A payment already paid by another transaction keeps its status; the second
             // transaction is the one to refund (in `payment_callbacks`).
-            sqlx::query(
-                "UPDATE payments SET status = 'refund_due', transaction_id = $1, \
-                 completed_at = $2 WHERE id = $3 AND status IN ('pending', 'failed')",
-            )
-            .bind(t.transaction_id)
-            .bind(now)
-            .bind(payment.id)
-            .execute(w.tx())
-            .await?;
-            record_refund(
+            keep_for_refund(
                 w.tx(),
-                &NewRefund {
-                    payment_id: Some(payment.id),
-                    order: &order,
-                    provider: t.provider,
-                    transaction_id: Some(t.transaction_id),
-                    amount_minor: t.amount_minor,
-                    currency: t.currency,
-                    reason: RefundReason::OrderNotPayable,
-                    decided_by: format!("provider {}", t.provider),
-                    decided_by_token_id: None,
-                },
+                t,
+                payment.id,
+                &order,
+                RefundReason::OrderNotPayable,
                 now,
             )
             .await?;
@@ -357,6 +317,44 @@ pub(crate) struct NewRefund<'a> {
     pub reason: RefundReason,
     pub decided_by: String,
     pub decided_by_token_id: Option<i64>,
+}
+
+/// A callback's money that pays no order (`reason`): its payment shows it is owed (unless another
+/// transaction paid it already: that one keeps `paid`) and the money is recorded as owed back,
+/// decided by the provider, in the callback's transaction.
+async fn keep_for_refund(
+    tx: &mut Conn,
+    t: &Reported<'_>,
+    payment_id: i64,
+    order: &OrderRow,
+    reason: RefundReason,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE payments SET status = 'refund_due', transaction_id = $1, \
+         completed_at = $2 WHERE id = $3 AND status IN ('pending', 'failed')",
+    )
+    .bind(t.transaction_id)
+    .bind(now)
+    .bind(payment_id)
+    .execute(&mut *tx)
+    .await?;
+    record_refund(
+        tx,
+        &NewRefund {
+            payment_id: Some(payment_id),
+            order,
+            provider: t.provider,
+            transaction_id: Some(t.transaction_id),
+            amount_minor: t.amount_minor,
+            currency: t.currency,
+            reason,
+            decided_by: format!("provider {}", t.provider),
+            decided_by_token_id: None,
+        },
+        now,
+    )
+    .await
 }
 
 /// Writes money owed back in the write's transaction (it commits with what caused it).

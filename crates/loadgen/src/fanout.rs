@@ -415,7 +415,8 @@ async fn run_server(
         // key → send time (µs since epoch), known at once for baselines, after the join for
         // Silkstream.
         let mut sent: HashMap<u32, u32> = HashMap::new();
-        let orders: Arc<Mutex<Vec<(i64, u32)>>> = Arc::default();
+        // (order id, send time, answer time), µs since epoch.
+        let orders: Arc<Mutex<Vec<(i64, u32, u32)>>> = Arc::default();
         let failed = Arc::new(AtomicU64::new(0));
         let mut in_flight = tokio::task::JoinSet::new();
         for _ in 0..total {
@@ -436,10 +437,13 @@ async fn run_server(
                     let at = micros_since(epoch);
                     in_flight.spawn(async move {
                         match place_order(&http, &live_url, &token, &key, &body).await {
-                            Ok(id) => orders
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .push((id, at)),
+                            Ok(id) => {
+                                let acked = micros_since(epoch);
+                                orders
+                                    .lock()
+                                    .unwrap_or_else(|p| p.into_inner())
+                                    .push((id, at, acked))
+                            }
                             Err(e) => {
                                 if failed.fetch_add(1, Ordering::Relaxed) == 0 {
                                     eprintln!("fanout: an order failed: {e:#}");
@@ -480,9 +484,13 @@ async fn run_server(
             Kind::Silkstream(..) => total - answered,
             Kind::Baseline(..) => failed.load(Ordering::Relaxed),
         };
+        // How long the orders themselves took to be answered (request to 201): the part of
+        // an order-to-viewer latency that is the order's own path, not the delivery.
+        let mut ack = Latency::new();
         if matches!(kind, Kind::Silkstream(..)) {
             let map = host_map.lock().unwrap_or_else(|p| p.into_inner());
-            for (id, at) in orders.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            for (id, at, acked) in orders.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+                ack.record(Duration::from_micros(u64::from(acked.saturating_sub(*at))));
                 if let Some(seq) = map.get(id) {
                     sent.insert(*seq, *at);
                 }
@@ -540,7 +548,7 @@ async fn run_server(
             viewers_lost: deliveries.lost.load(Ordering::Relaxed) - lost_before,
         };
         eprintln!(
-            "fanout: {name} v={viewers} {rate}/s: sent in {send_secs:.1} s, {} orders matched, delivered {}/{} ({:.3}% within 1 s; {} unmatched, {} after the count), p50 {:.1} ms, p99 {:.1} ms, client CPU {:.0}%",
+            "fanout: {name} v={viewers} {rate}/s: sent in {send_secs:.1} s, {} orders matched, delivered {}/{} ({:.3}% within 1 s; {} unmatched, {} after the count), p50 {:.1} ms, p99 {:.1} ms, client CPU {:.0}%{}",
             step.matched_orders,
             step.delivered,
             step.offered,
@@ -549,7 +557,16 @@ async fn run_server(
             step.late,
             step.latency.ms(0.5),
             step.latency.ms(0.99),
-            step.client_cpu * 100.0
+            step.client_cpu * 100.0,
+            if ack.count() > 0 {
+                format!(
+                    "; order answered p50 {:.1} ms, p99 {:.1} ms",
+                    ack.ms(0.5),
+                    ack.ms(0.99)
+                )
+            } else {
+                String::new()
+            }
         );
         steps.push(step);
     }

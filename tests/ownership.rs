@@ -43,12 +43,7 @@ fn string_literals(src: &str) -> Vec<(usize, String)> {
                     i += 1;
                 }
             }
-        } else if !ident_before && (b[i] == b'r' || b[i..].starts_with(b"br")) && {
-            let start = if b[i] == b'r' { i + 1 } else { i + 2 };
-            let hashes = b[start..].iter().take_while(|c| **c == b'#').count();
-            b.get(start + hashes) == Some(&b'"')
-        } {
-            let start = if b[i] == b'r' { i + 1 } else { i + 2 };
+        } else if let Some(start) = raw_string_at(b, i).filter(|_| !ident_before) {
             let hashes = b[start..].iter().take_while(|c| **c == b'#').count();
             let body = start + hashes + 1;
             let end = format!("\"{}", "#".repeat(hashes));
@@ -99,6 +94,19 @@ fn string_literals(src: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// Where the hashes of a raw string (`r"`, `r#"`, `br"`) starting at `i` begin, if one does.
+fn raw_string_at(b: &[u8], i: usize) -> Option<usize> {
+    let start = if b[i..].starts_with(b"br") {
+        i + 2
+    } else if b[i] == b'r' {
+        i + 1
+    } else {
+        return None;
+    };
+    let hashes = b[start..].iter().take_while(|c| **c == b'#').count();
+    (b.get(start + hashes) == Some(&b'"')).then_some(start)
+}
+
 /// The tables `sql` names after `FROM`, `JOIN`, `INTO`, `UPDATE` or `TABLE`.
 fn tables_named(sql: &str) -> Vec<String> {
     let words: Vec<&str> = sql
@@ -115,10 +123,9 @@ fn tables_named(sql: &str) -> Vec<String> {
 
 /// The rows of the markdown table that follows the line starting with `after`.
 fn markdown_rows(doc: &str, after: &str) -> Vec<Vec<String>> {
-    let mut lines = doc.lines().skip_while(|l| !l.starts_with(after));
     let mut rows = Vec::new();
     let mut seen = false;
-    for l in lines.by_ref() {
+    for l in doc.lines().skip_while(|l| !l.starts_with(after)) {
         if l.starts_with('|') {
             seen = true;
             let cells: Vec<String> = l

@@ -16,7 +16,72 @@ backend_tests!(
     rates_are_dated,
     demo_catalog_loads_once,
     data_survives_a_restart,
+    constraint_violations_say_which_constraint,
 );
+
+/// A broken constraint is answered for what it is, on both backends: a variant for a product
+/// that does not exist (the insert's foreign key) is the product's 404, not "SKU already
+/// exists"; a taken SKU or warehouse code is a 409 naming it; nothing is written.
+async fn constraint_violations_say_which_constraint(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let created = app.create_product(&sample_product()).await;
+    let id = created["id"].as_i64().expect("id");
+    let missing = app
+        .post(
+            "/api/v1/products/999999/variants",
+            &app.admin,
+            &json!({"sku": "NEW-SKU-1", "options": {}}),
+        )
+        .await
+        .expect(404)
+        .body;
+    assert_eq!(missing["error"]["code"], "not_found", "{missing}");
+    assert!(
+        missing["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("product 999999")),
+        "{missing}"
+    );
+    // The SKU was not taken by the refused insert.
+    app.post(
+        &format!("/api/v1/products/{id}/variants"),
+        &app.admin,
+        &json!({"sku": "NEW-SKU-1", "options": {}}),
+    )
+    .await
+    .expect(201);
+    let taken = app
+        .post(
+            &format!("/api/v1/products/{id}/variants"),
+            &app.admin,
+            &json!({"sku": "BEEF-BRISKET-1KG", "options": {}}),
+        )
+        .await
+        .expect(409)
+        .body;
+    assert_eq!(taken["error"]["code"], "conflict", "{taken}");
+    assert!(
+        taken["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("SKU BEEF-BRISKET-1KG already exists")),
+        "{taken}"
+    );
+    let warehouse = json!({"code": "ALA-9", "name": "Almaty", "country": "KZ", "kind": "overseas"});
+    app.post("/api/v1/warehouses", &app.admin, &warehouse)
+        .await
+        .expect(201);
+    let twice = app
+        .post("/api/v1/warehouses", &app.admin, &warehouse)
+        .await
+        .expect(409)
+        .body;
+    assert!(
+        twice["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("warehouse ALA-9 already exists")),
+        "{twice}"
+    );
+}
 
 /// A product created with variants and prices reads back with every field.
 async fn product_round_trip(backend: Backend) {

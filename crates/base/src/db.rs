@@ -146,6 +146,20 @@ impl Default for DbOptions {
     }
 }
 
+/// How long a statement waits for a SQLite connection (the one writer, above all) before it
+/// fails with 503 `database_unavailable`. [`DbOptions::acquire_timeout`] is short so that a
+/// request fails fast while PostgreSQL is out of reach; a file is never out of reach, so on
+/// SQLite that wait is only the queue of the statements ahead on the one writer, each a commit
+/// paying an fsync (`synchronous = FULL`), and it ends when they commit. On a machine whose
+/// disk and CPUs are busy (a CI run beside other builds: a load of 10 on 2 cores) an fsync takes
+/// tens of milliseconds, and in the feed's flash-sale test (guest sign-ups, two commits each,
+/// 32 at once; the desk's batches; the ticker's peak viewers) a request queued on the writer
+/// longer than 3 s and failed with 503 although nothing was wrong.
+/// 30 s is three times SQLite's own `busy_timeout` (how long a statement waits for another
+/// process's lock, below) and still bounds a writer held by mistake: it fails and is logged
+/// rather than hanging its request.
+pub const SQLITE_QUEUE_WAIT: Duration = Duration::from_secs(30);
+
 /// A PostgreSQL connection idle this long is pinged before it is handed out.
 const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(30);
 
@@ -163,7 +177,7 @@ impl Db {
             let pool = |max: u32| {
                 AnyPoolOptions::new()
                     .max_connections(max)
-                    .acquire_timeout(options.acquire_timeout)
+                    .acquire_timeout(options.acquire_timeout.max(SQLITE_QUEUE_WAIT))
                     // A connection to a file does not drop: no ping on acquire (sqlx's default
                     // costs a hop to the connection's worker thread on every query).
                     .test_before_acquire(false)

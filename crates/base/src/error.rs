@@ -90,9 +90,10 @@ impl Error {
         matches!(self, Error::DatabaseUnavailable(_))
     }
 
-    /// A 500 whose cause is `cause` (logged with the response, never sent).
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Error::Internal(cause.to_string().into())
+    /// A 500 whose cause is `cause`, kept as its [`source`](std::error::Error::source) (an
+    /// error keeps its own chain; a message becomes one), logged with the response, never sent.
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Error::Internal(cause.into())
     }
 
     /// The cause chain of a 500, for the log: "database error: …: …".
@@ -139,14 +140,13 @@ impl Error {
 }
 
 /// A database error is a 500 that keeps its cause, unless the database is out of reach
-/// ([`unavailable`]: a 503). A unique or foreign-key violation that a request can cause is
-/// mapped where it can happen ([`unique_violation`]), with the field it concerns, so that no
-/// constraint or table name reaches a client.
+/// ([`unavailable`]: a 503). A missing row (`RowNotFound`, a `fetch_one` that found nothing)
+/// is a 500 too: a route whose input can name a missing row reads it with `fetch_optional` and
+/// answers its own 404. A constraint violation that a request can cause is mapped where it can
+/// happen, by its kind and the column it concerns ([`violates`]), to the field and code it
+/// means, so that no constraint or table name reaches a client.
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
-        if let sqlx::Error::RowNotFound = e {
-            return Error::not_found("row");
-        }
         if unavailable(&e) {
             return Error::DatabaseUnavailable(Some(e));
         }
@@ -189,6 +189,41 @@ pub fn unique_violation(e: &sqlx::Error) -> bool {
 /// True when `e` is a foreign-key violation.
 pub fn foreign_key_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_foreign_key_violation())
+}
+
+/// The kinds of constraint a statement can break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Constraint {
+    Unique,
+    ForeignKey,
+}
+
+/// True when `e` broke a `kind` constraint on `table`'s `column`: on PostgreSQL by the
+/// constraint's name (`{table}_{column}_key`, `{table}_{column}_fkey`, the names PostgreSQL gives
+/// a column's `UNIQUE` and `REFERENCES`); on SQLite by the `table.column` its message names for a
+/// unique one. SQLite names no column of a foreign key: there any foreign-key violation matches,
+/// so a caller asks about a foreign key only for a statement with one.
+pub fn violates(e: &sqlx::Error, kind: Constraint, table: &str, column: &str) -> bool {
+    let sqlx::Error::Database(db) = e else {
+        return false;
+    };
+    let (of_kind, suffix) = match kind {
+        Constraint::Unique => (db.is_unique_violation(), "key"),
+        Constraint::ForeignKey => (db.is_foreign_key_violation(), "fkey"),
+    };
+    if !of_kind {
+        return false;
+    }
+    match db.constraint() {
+        Some(name) => name == format!("{table}_{column}_{suffix}"),
+        None => match kind {
+            Constraint::Unique => db
+                .message()
+                .split([':', ','])
+                .any(|part| part.trim() == format!("{table}.{column}")),
+            Constraint::ForeignKey => true,
+        },
+    }
 }
 
 /// True when `e` is PostgreSQL's "deadlock detected" or "could not serialize access": the
@@ -290,5 +325,25 @@ mod tests {
         );
         let broken = Error::from(sqlx::Error::Protocol("bad message".into()));
         assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    /// A missing row no route mapped is the server's fault (500 `internal`), never a client's
+    /// 404 "row not found".
+    #[test]
+    fn a_missing_row_is_internal() {
+        let e = Error::from(sqlx::Error::RowNotFound);
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(e.code(), "internal");
+    }
+
+    /// `internal` keeps an error's own chain as its source, for the log.
+    #[test]
+    fn internal_keeps_the_cause_as_source() {
+        let cause = serde_json::from_str::<i64>("x").expect_err("not a number");
+        let text = cause.to_string();
+        let e = Error::internal(cause);
+        let source = std::error::Error::source(&e).expect("a source");
+        assert_eq!(source.to_string(), text);
+        assert!(source.downcast_ref::<serde_json::Error>().is_some());
     }
 }

@@ -15,6 +15,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod text;
+pub mod tokens;
 
 pub use db::{Backend, Db, DbOptions, Tx};
 pub use error::{Error, Result};

@@ -182,13 +182,19 @@ impl ProductCache {
     }
 
     /// Records the `catalog_version` just read (or learned from another instance); drops
-    /// everything when it moved since the last reading (the first reading only records it).
+    /// everything when it moved past the last one known (the first reading only records it).
+    /// A version older than the last one known is a reading that began before this instance's
+    /// own commit recorded a newer one (`saw_own_commit`), or a notice overtaken by a reading:
+    /// it changes nothing (applied, it would drop everything twice, going back and forth, and
+    /// the order path would read the variants' facts and the landed-cost snapshot again).
     /// [`crate::CatalogStore::apply_remote_version`] also drops the landed-cost snapshot.
     pub fn saw_version(&self, version: i64) -> bool {
         let moved = {
             let mut state = self.lock();
-            let moved = state.version.is_some_and(|v| v != version);
-            state.version = Some(version);
+            let moved = state.version.is_some_and(|v| version > v);
+            if state.version.is_none_or(|v| version > v) {
+                state.version = Some(version);
+            }
             moved
         };
         if moved {
@@ -200,10 +206,13 @@ impl ProductCache {
     /// Records `version`, just committed by a write of this instance that has already dropped
     /// what it changed, when the last version seen was the one before it: nothing else
     /// changed in between, so the version watch need not drop everything when it reads it. A
-    /// gap (another instance's write in between, or no version read yet) is left to the watch.
+    /// gap (another instance's write in between) is left to the watch.
+    ///
+    /// Before any reading, the own commit counts as the first reading (which only records): a
+    /// reading that began before it and ends after it is then older, and changes nothing.
     pub(crate) fn saw_own_commit(&self, version: i64) {
         let mut state = self.lock();
-        if state.version == Some(version - 1) {
+        if state.version.is_none_or(|v| v == version - 1) {
             state.version = Some(version);
         }
     }
@@ -336,6 +345,31 @@ mod tests {
         assert!(cache.get(1, &v).is_some());
         cache.saw_own_commit(6);
         assert!(cache.saw_version(6), "version 5 was another instance's");
+        assert!(cache.get(1, &v).is_none());
+    }
+
+    /// A reading that began before this instance's own commit, applied after it, is older than
+    /// the version known: nothing is dropped, then or at the next reading of the same version.
+    #[test]
+    fn a_stale_reading_after_an_own_commit_drops_nothing() {
+        let cache = ProductCache::default();
+        let v = view();
+        let day = crate::store::today();
+        assert!(!cache.saw_version(3), "the first reading only records");
+        cache.saw_own_commit(4);
+        cache
+            .put(cache.ticket(), &v, product(1, "a"), day)
+            .expect("put");
+        assert!(!cache.saw_version(3), "a reading from before the commit");
+        assert!(!cache.saw_version(4), "the commit's own version");
+        // The same before any reading: the own commit is the first.
+        let fresh = ProductCache::default();
+        fresh.saw_own_commit(7);
+        assert!(!fresh.saw_version(6), "a reading from before the commit");
+        assert!(!fresh.saw_version(7));
+        assert!(fresh.saw_version(8));
+        assert!(cache.get(1, &v).is_some(), "nothing was dropped");
+        assert!(cache.saw_version(5), "another instance's commit");
         assert!(cache.get(1, &v).is_none());
     }
 

@@ -13,8 +13,10 @@
 //! and on the others when they see the `catalog_version` that edit raised. The order path thus reads nothing for a quote
 //! but, where a per-person rule applies, one query of the buyer's earlier totals.
 //!
-//! The buyer's earlier totals and country are read from the feed's `orders` and `buyers`
-//! tables (a read only: the feed owns them).
+//! The buyer's earlier totals and country live in the feed's `orders` and `buyers`, which the
+//! catalog does not read: the feed, which depends on the catalog, gives it a
+//! [`BuyerHistory`] at start ([`CatalogStore::set_buyer_history`]). Without one (the catalog
+//! alone) a buyer has no earlier orders and no profile country.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -164,6 +166,25 @@ struct VariantFacts {
     weight_g: i64,
 }
 
+/// A boxed future that may cross threads: what [`BuyerHistory`]'s methods return.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// What quotes need of buyers, whose tables (`buyers`, `orders`) another store owns: the
+/// feed implements it through its own store and hands it to the catalog at start.
+pub trait BuyerHistory: Send + Sync + std::fmt::Debug {
+    /// The buyer token's orders to `country` not cancelled, summed per currency, this month
+    /// and this year (UTC) before `now`.
+    fn earlier<'a>(
+        &'a self,
+        buyer_token_id: i64,
+        country: &'a str,
+        now: i64,
+    ) -> BoxFuture<'a, Result<Earlier>>;
+
+    /// The country of the token's buyer profile, if it has one.
+    fn country(&self, buyer_token_id: i64) -> BoxFuture<'_, Result<Option<String>>>;
+}
+
 /// Most buyers' countries kept before the map is emptied (read again on demand).
 pub const BUYER_COUNTRIES: usize = 200_000;
 
@@ -231,36 +252,19 @@ impl CatalogStore {
         Ok(snapshot)
     }
 
-    /// The buyer's orders to `country` not cancelled, summed per currency, this month and this
-    /// year (UTC) before `now`: one query.
-    pub async fn buyer_earlier(
-        &self,
-        buyer_token_id: i64,
-        country: &str,
-        now: i64,
-    ) -> Result<Earlier> {
-        let (month, year) = period_starts(now);
-        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT currency, \
-             CAST(SUM(CASE WHEN created_at >= $3 THEN total_minor ELSE 0 END) AS BIGINT), \
-             CAST(SUM(total_minor) AS BIGINT) \
-             FROM orders WHERE buyer_token_id = $1 AND market = $2 AND status <> 'cancelled' \
-             AND created_at >= $4 GROUP BY currency ORDER BY currency",
-        )
-        .bind(buyer_token_id)
-        .bind(country)
-        .bind(month)
-        .bind(year)
-        .fetch_all(self.db.reader())
-        .await?;
-        let mut earlier = Earlier::default();
-        for (currency, m, y) in rows {
-            if m > 0 {
-                earlier.month.push((currency.clone(), m));
-            }
-            earlier.year.push((currency, y));
+    /// Gives the catalog the buyers' history (the feed's, at start); a second call changes
+    /// nothing.
+    pub fn set_buyer_history(&self, history: Arc<dyn BuyerHistory>) {
+        let _ = self.buyer_history.set(history);
+    }
+
+    /// The buyer's earlier totals to `country` before `now` ([`BuyerHistory::earlier`]); none
+    /// without a history.
+    async fn buyer_earlier(&self, buyer_token_id: i64, country: &str, now: i64) -> Result<Earlier> {
+        match self.buyer_history.get() {
+            Some(h) => h.earlier(buyer_token_id, country, now).await,
+            None => Ok(Earlier::default()),
         }
-        Ok(earlier)
     }
 
     /// The buyer profile's country of a token, if it has one: read once per token and kept (a
@@ -276,12 +280,10 @@ impl CatalogStore {
         if let Some(country) = kept {
             return Ok(Some(country));
         }
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT country FROM buyers WHERE token_id = $1")
-                .bind(token_id)
-                .fetch_optional(self.db.reader())
-                .await?;
-        let country = row.map(|(c,)| c);
+        let country = match self.buyer_history.get() {
+            Some(h) => h.country(token_id).await?,
+            None => None,
+        };
         if let Some(c) = &country {
             let mut m = self
                 .buyer_countries

@@ -2,12 +2,13 @@
 //! warehouses and stock, markets and per-locale product translations; their store on SQLite and
 //! PostgreSQL and their HTTP routes under `/api/v1`. Errors are [`error::Error`].
 
-pub use silkstream_base::{auth, csv, db, error, extract, text};
+pub use silkstream_base::{auth, csv, db, error, extract, text, tokens};
 
 pub mod cache;
 pub mod categories;
 pub mod claims;
 pub mod codes;
+pub mod facts;
 pub mod landed;
 pub mod landed_routes;
 pub mod landed_store;

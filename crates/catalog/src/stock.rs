@@ -135,3 +135,15 @@ pub async fn set(
     .rows_affected();
     Ok(Moved::from_rows(rows))
 }
+
+/// Units of `variant_id` available at `warehouse_id` as the caller's transaction sees them (0
+/// without a stock row): what a refused move tells the caller.
+pub async fn available(tx: &mut Conn, variant_id: i64, warehouse_id: i64) -> Result<i64> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT available FROM stock WHERE variant_id = $1 AND warehouse_id = $2")
+            .bind(variant_id)
+            .bind(warehouse_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    Ok(row.map_or(0, |a| a.0))
+}

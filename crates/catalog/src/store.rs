@@ -79,7 +79,7 @@ async fn insert_variant(
     .bind(now)
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| sku_conflict(e, &v.sku))?;
+    .map_err(|e| variant_violation(e, &v.sku, product_id))?;
     for (currency, amount) in &v.prices {
         sqlx::query(
             "INSERT INTO prices (variant_id, currency, amount_minor, updated_at) \
@@ -355,6 +355,9 @@ pub struct CatalogStore {
     /// Buyers' countries by token id (`landed_store::buyer_country`): a buyer profile never
     /// changes once written, and goes with its token.
     pub(crate) buyer_countries: Arc<std::sync::Mutex<std::collections::HashMap<i64, String>>>,
+    /// The buyers' earlier orders and countries, from the store that owns them (the feed's),
+    /// set once at start (`landed_store::BuyerHistory`).
+    pub(crate) buyer_history: Arc<std::sync::OnceLock<Arc<dyn crate::landed_store::BuyerHistory>>>,
     /// The commit hook: every committed catalog write's version (`write`), for the instances
     /// that did not make it.
     pub(crate) commits: Arc<crate::write::Commits>,
@@ -368,6 +371,7 @@ impl CatalogStore {
             landed: Arc::default(),
             cache: Arc::default(),
             buyer_countries: Arc::default(),
+            buyer_history: Arc::default(),
             commits: Arc::default(),
         }
     }
@@ -857,7 +861,8 @@ impl CatalogStore {
     #[instrument(skip_all, fields(product_id))]
     pub async fn create_variant(&self, product_id: i64, variant: NewVariant) -> Result<Variant> {
         let v: CheckedVariant = validate::variant("", &variant)?;
-        self.product_row(product_id).await?;
+        // No read of the product first: a product that does not exist is the insert's
+        // foreign-key violation, answered as its 404 (`variant_violation`).
         let now = now_ms();
         let id: i64 = {
             let mut w = self.write().await?;
@@ -910,7 +915,7 @@ impl CatalogStore {
         .bind(id)
         .execute(w.tx())
         .await
-        .map_err(|e| sku_conflict(e, &sku))?;
+        .map_err(|e| variant_violation(e, &sku, current.product_id))?;
         w.changed(Changed::Product(current.product_id));
         w.commit().await?;
         self.get_variant(id, None).await
@@ -1098,11 +1103,12 @@ impl CatalogStore {
         .bind(now_ms())
         .execute(w.tx())
         .await
-        .map_err(|e| match Error::from(e) {
-            Error::Conflict { .. } => {
-                Error::conflict("conflict", format!("warehouse {code} already exists"))
+        .map_err(|e| {
+            if crate::error::violates(&e, crate::error::Constraint::Unique, "warehouses", "code") {
+                Error::conflict("conflict", format!("code: warehouse {code} already exists"))
+            } else {
+                e.into()
             }
-            other => other,
         })?;
         // Like a market's (see `put_market`): nothing rendered shows it today.
         w.changed(Changed::All);
@@ -1446,10 +1452,17 @@ fn translation(t: TranslationRow, source_digest: &str) -> Translation {
     }
 }
 
-fn sku_conflict(e: sqlx::Error, sku: &str) -> Error {
-    match Error::from(e) {
-        Error::Conflict { .. } => Error::conflict("conflict", format!("SKU {sku} already exists")),
-        other => other,
+/// What a variant's insert or update broke: its SKU taken (409 naming it), or, for an insert,
+/// a product that does not exist (`variants.product_id`: 404, the product the path named);
+/// anything else stays what it is.
+fn variant_violation(e: sqlx::Error, sku: &str, product_id: i64) -> Error {
+    use crate::error::{violates, Constraint};
+    if violates(&e, Constraint::Unique, "variants", "sku") {
+        Error::conflict("conflict", format!("sku: SKU {sku} already exists"))
+    } else if violates(&e, Constraint::ForeignKey, "variants", "product_id") {
+        Error::not_found(format!("product {product_id}"))
+    } else {
+        e.into()
     }
 }
 

@@ -217,7 +217,8 @@ impl Error {
         Error::Base(silkstream_catalog::Error::Forbidden(message.into()))
     }
 
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
+    /// A 500 whose cause is kept as its source (`silkstream_catalog::Error::internal`).
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Error::Base(silkstream_catalog::Error::internal(cause))
     }
 

@@ -462,7 +462,7 @@ async fn landed_cost(
             if by_person {
                 landed::Earlier::default()
             } else {
-                catalog
+                feed.store
                     .buyer_earlier(
                         principal.token_id,
                         &ship_to.country,

@@ -419,119 +419,105 @@ pub struct SalesReport {
     pub as_of: String,
 }
 
-/// A live session's life: scheduled → live → ended (or scheduled → ended).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SessionState {
-    Scheduled,
-    Live,
-    Ended,
-}
-
-impl SessionState {
-    /// The name stored in the database and shown in the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SessionState::Scheduled => "scheduled",
-            SessionState::Live => "live",
-            SessionState::Ended => "ended",
+/// A state enum stored and shown by name, declared once as (variant, name) pairs: `as_str`
+/// (the name stored in the database and shown in the API), `parse` (a stored name; anything
+/// else is a broken row, a 500 with the cause) and `Display` (the name).
+macro_rules! stored_names {
+    ($(#[$meta:meta])* pub enum $name:ident {
+        $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
         }
-    }
 
-    /// Reads a stored name; anything else is a broken row (a 500 with the cause).
-    pub fn parse(s: &str) -> crate::error::Result<Self> {
-        match s {
-            "scheduled" => Ok(SessionState::Scheduled),
-            "live" => Ok(SessionState::Live),
-            "ended" => Ok(SessionState::Ended),
-            other => Err(crate::error::Error::internal(format!(
-                "unknown SessionState {other:?} in the database"
-            ))),
+        impl $name {
+            /// The name stored in the database and shown in the API.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+
+            /// Reads a stored name; anything else is a broken row (a 500 with the cause).
+            pub fn parse(s: &str) -> crate::error::Result<Self> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(crate::error::Error::internal(format!(
+                        "unknown {} {other:?} in the database",
+                        stringify!($name)
+                    ))),
+                }
+            }
         }
-    }
-}
 
-impl std::fmt::Display for SessionState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A flash sale's stored state (its phase adds the clock: countdown, running, sold out).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SaleState {
-    Open,
-    Paused,
-    Ended,
-}
-
-impl SaleState {
-    /// The name stored in the database and shown in the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SaleState::Open => "open",
-            SaleState::Paused => "paused",
-            SaleState::Ended => "ended",
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
         }
-    }
+    };
+}
 
-    /// Reads a stored name; anything else is a broken row (a 500 with the cause).
-    pub fn parse(s: &str) -> crate::error::Result<Self> {
-        match s {
-            "open" => Ok(SaleState::Open),
-            "paused" => Ok(SaleState::Paused),
-            "ended" => Ok(SaleState::Ended),
-            other => Err(crate::error::Error::internal(format!(
-                "unknown SaleState {other:?} in the database"
-            ))),
+stored_names! {
+    /// A live session's life: scheduled → live → ended (or scheduled → ended).
+    pub enum SessionState {
+        Scheduled = "scheduled",
+        Live = "live",
+        Ended = "ended",
+    }
+}
+
+stored_names! {
+    /// A flash sale's stored state (its phase adds the clock: countdown, running, sold out).
+    pub enum SaleState {
+        Open = "open",
+        Paused = "paused",
+        Ended = "ended",
+    }
+}
+
+stored_names! {
+    /// An order's life: confirmed → paid → shipped → delivered, or cancelled before shipping.
+    pub enum OrderStatus {
+        Confirmed = "confirmed",
+        Paid = "paid",
+        Shipped = "shipped",
+        Delivered = "delivered",
+        Cancelled = "cancelled",
+    }
+}
+
+#[cfg(test)]
+mod stored_names_tests {
+    use super::*;
+
+    /// Every state reads back from its own name, and an unknown name is an error.
+    #[test]
+    fn names_round_trip() {
+        for s in [
+            SessionState::Scheduled,
+            SessionState::Live,
+            SessionState::Ended,
+        ] {
+            assert_eq!(SessionState::parse(s.as_str()).expect("known"), s);
+            assert_eq!(s.to_string(), s.as_str());
         }
-    }
-}
-
-impl std::fmt::Display for SaleState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// An order's life: confirmed → paid → shipped → delivered, or cancelled before shipping.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OrderStatus {
-    Confirmed,
-    Paid,
-    Shipped,
-    Delivered,
-    Cancelled,
-}
-
-impl OrderStatus {
-    /// The name stored in the database and shown in the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderStatus::Confirmed => "confirmed",
-            OrderStatus::Paid => "paid",
-            OrderStatus::Shipped => "shipped",
-            OrderStatus::Delivered => "delivered",
-            OrderStatus::Cancelled => "cancelled",
+        for s in [SaleState::Open, SaleState::Paused, SaleState::Ended] {
+            assert_eq!(SaleState::parse(s.as_str()).expect("known"), s);
         }
-    }
-
-    /// Reads a stored name; anything else is a broken row (a 500 with the cause).
-    pub fn parse(s: &str) -> crate::error::Result<Self> {
-        match s {
-            "confirmed" => Ok(OrderStatus::Confirmed),
-            "paid" => Ok(OrderStatus::Paid),
-            "shipped" => Ok(OrderStatus::Shipped),
-            "delivered" => Ok(OrderStatus::Delivered),
-            "cancelled" => Ok(OrderStatus::Cancelled),
-            other => Err(crate::error::Error::internal(format!(
-                "unknown OrderStatus {other:?} in the database"
-            ))),
+        for s in [
+            OrderStatus::Confirmed,
+            OrderStatus::Paid,
+            OrderStatus::Shipped,
+            OrderStatus::Delivered,
+            OrderStatus::Cancelled,
+        ] {
+            assert_eq!(OrderStatus::parse(s.as_str()).expect("known"), s);
         }
-    }
-}
-
-impl std::fmt::Display for OrderStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        assert_eq!(OrderStatus::Cancelled.as_str(), "cancelled");
+        assert!(OrderStatus::parse("refunded").is_err());
+        assert!(SessionState::parse("Live").is_err());
     }
 }

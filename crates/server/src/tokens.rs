@@ -40,26 +40,16 @@ pub struct NewToken {
     pub token: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct TokenRow {
-    id: i64,
-    name: String,
-    role: String,
-    created_at: i64,
-    expires_at: Option<i64>,
-    revoked_at: Option<i64>,
-}
+use silkstream_catalog::tokens::{self as table, TokenRow, TokenState};
 
-impl TokenRow {
-    fn info(self) -> TokenInfo {
-        TokenInfo {
-            id: self.id,
-            role: Role::parse(&self.role).unwrap_or(Role::Buyer),
-            name: self.name,
-            created_at: rfc3339(self.created_at),
-            expires_at: self.expires_at.map(rfc3339),
-            revoked: self.revoked_at.is_some(),
-        }
+fn info(row: TokenRow) -> TokenInfo {
+    TokenInfo {
+        id: row.id,
+        role: Role::parse(&row.role).unwrap_or(Role::Buyer),
+        name: row.name,
+        created_at: rfc3339(row.created_at),
+        expires_at: row.expires_at.map(rfc3339),
+        revoked: row.revoked_at.is_some(),
     }
 }
 
@@ -116,16 +106,14 @@ impl TokenStore {
         let token = generate();
         let now = now_ms();
         let expires_at = expires_in_days.map(|d| now + d * 86_400_000);
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO tokens (name, role, digest, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        let id = table::insert(
+            &self.db,
+            &name,
+            role.as_str(),
+            &digest(&token),
+            now,
+            expires_at,
         )
-        .bind(&name)
-        .bind(role.as_str())
-        .bind(digest(&token))
-        .bind(now)
-        .bind(expires_at)
-        .fetch_one(self.db.writer())
         .await?;
         Ok(NewToken {
             info: TokenInfo {
@@ -155,17 +143,10 @@ impl TokenStore {
             Cached::Unknown => {}
         }
         let stamp = self.cache.tokens.stamp();
-        let row: Option<TokenRow> = sqlx::query_as(
-            "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens \
-             WHERE digest = $1",
-        )
-        .bind(hex::encode(raw))
-        .fetch_optional(self.db.reader())
-        .await?;
-        let Some(row) = row else {
+        let Some(row) = table::by_digest(&self.db, &hex::encode(raw)).await? else {
             return Ok(None);
         };
-        if row.revoked_at.is_some() || row.expires_at.is_some_and(|e| e <= now_ms()) {
+        if row.state(now_ms()) != TokenState::Live {
             return Ok(None);
         }
         let (id, name, role, expires_at) = (row.id, row.name, row.role, row.expires_at);
@@ -184,33 +165,17 @@ impl TokenStore {
     /// in one query by primary key: the feed's token watch asks this about its open
     /// connections' tokens every second.
     pub async fn ended(&self, ids: &[i64]) -> Result<Vec<(i64, TokenEnd)>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT id, expires_at, revoked_at FROM tokens WHERE id IN ({})",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query_as::<_, (i64, Option<i64>, Option<i64>)>(&sql);
-        for id in ids {
-            query = query.bind(*id);
-        }
-        let rows = query.fetch_all(self.db.reader()).await?;
+        let rows = table::by_ids(&self.db, ids).await?;
         let now = now_ms();
         let mut ended: Vec<(i64, TokenEnd)> = rows
             .iter()
-            .filter_map(|&(id, expires_at, revoked_at)| {
-                if revoked_at.is_some() {
-                    Some((id, TokenEnd::Revoked))
-                } else if expires_at.is_some_and(|e| e <= now) {
-                    Some((id, TokenEnd::Expired))
-                } else {
-                    None
-                }
+            .filter_map(|row| match row.state(now) {
+                TokenState::Revoked => Some((row.id, TokenEnd::Revoked)),
+                TokenState::Expired => Some((row.id, TokenEnd::Expired)),
+                TokenState::Live => None,
             })
             .collect();
-        let found: std::collections::HashSet<i64> = rows.iter().map(|r| r.0).collect();
+        let found: std::collections::HashSet<i64> = rows.iter().map(|r| r.id).collect();
         ended.extend(
             ids.iter()
                 .filter(|id| !found.contains(id))
@@ -224,42 +189,20 @@ impl TokenStore {
         // Forgotten before and after the write: no check that read the row before the revocation
         // commits can cache it (the cache's stamps), and none is left cached after.
         self.cache.forget_token(id);
-        // `revoked_at` is stamped inside the write, once it holds what orders hold: on SQLite
-        // the one writer (an order confirmed before the revocation commits before this stamp),
-        // on PostgreSQL the token's row `FOR UPDATE` (an order being placed holds it `FOR KEY
-        // SHARE` until it commits). So no order confirmed before the revocation carries a
-        // later time, and every order after it reads the revoked row.
-        let mut tx = self.db.begin().await?;
-        if tx.backend_name().eq_ignore_ascii_case("postgresql") {
-            sqlx::query("SELECT id FROM tokens WHERE id = $1 FOR UPDATE")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        }
-        let done =
-            sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-                .bind(now_ms())
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        tx.commit().await?;
+        // Stamped inside the write once it holds what orders hold (`tokens::revoke`).
+        let done = table::revoke(&self.db, id).await?;
         self.cache.forget_token(id);
         let info = self.get(id).await?;
-        if done == 0 && !info.revoked {
+        if !done && !info.revoked {
             return Err(Error::not_found(format!("token {id}")));
         }
         Ok(info)
     }
 
     pub async fn get(&self, id: i64) -> Result<TokenInfo> {
-        let row: Option<TokenRow> = sqlx::query_as(
-            "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.db.reader())
-        .await?;
-        row.map(TokenRow::info)
+        table::get(&self.db, id)
+            .await?
+            .map(info)
             .ok_or_else(|| Error::not_found(format!("token {id}")))
     }
 
@@ -271,32 +214,19 @@ impl TokenStore {
         page: i64,
         per_page: i64,
     ) -> Result<(Vec<TokenInfo>, i64)> {
-        let role = role.map(|r| r.as_str());
-        let (total,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM tokens WHERE ($1 IS NULL OR role = $1)")
-                .bind(role)
-                .fetch_one(self.db.reader())
-                .await?;
-        let rows: Vec<TokenRow> = sqlx::query_as(
-            "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens \
-             WHERE ($1 IS NULL OR role = $1) ORDER BY id LIMIT $2 OFFSET $3",
+        let (rows, total) = table::page(
+            &self.db,
+            role.map(|r| r.as_str()),
+            (page - 1).saturating_mul(per_page),
+            per_page,
         )
-        .bind(role)
-        .bind(per_page)
-        .bind((page - 1).saturating_mul(per_page))
-        .fetch_all(self.db.reader())
         .await?;
-        Ok((rows.into_iter().map(TokenRow::info).collect(), total))
+        Ok((rows.into_iter().map(info).collect(), total))
     }
 
     /// Every token (the command line's `token list`).
     pub async fn list(&self) -> Result<Vec<TokenInfo>> {
-        let rows: Vec<TokenRow> = sqlx::query_as(
-            "SELECT id, name, role, created_at, expires_at, revoked_at FROM tokens ORDER BY id",
-        )
-        .fetch_all(self.db.reader())
-        .await?;
-        Ok(rows.into_iter().map(TokenRow::info).collect())
+        Ok(table::all(&self.db).await?.into_iter().map(info).collect())
     }
 }
 

@@ -333,50 +333,17 @@ pub(super) async fn live_tokens(
     now: i64,
 ) -> Result<std::collections::HashSet<i64>> {
     let ids = distinct(batch, |o| o.buyer_token_id);
-    let mut params = Params::new(tx);
-    let list = params.list(ids.len());
-    let now_param = params.one();
-    let lock = if tx.backend_name().eq_ignore_ascii_case("postgresql") {
-        " ORDER BY id FOR KEY SHARE"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "SELECT id FROM tokens WHERE id IN ({list}) AND revoked_at IS NULL \
-         AND (expires_at IS NULL OR expires_at > {now_param}){lock}"
-    );
-    let mut q = sqlx::query_as::<_, (i64,)>(&sql);
-    for id in &ids {
-        q = q.bind(*id);
-    }
-    let q = q.bind(now);
-    Ok(q.fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|(id,)| id)
-        .collect())
+    Ok(silkstream_catalog::tokens::live_among(tx, &ids, now).await?)
 }
 
-/// Of the batch's variants, those archived (or whose product is), in one query.
+/// Of the batch's variants, those archived (or whose product is), in one query of the
+/// catalog's (`facts::archived_among`) in the batch's transaction.
 async fn archived_variants(
     tx: &mut silkstream_catalog::db::Conn,
     batch: &[&PendingOrder],
 ) -> Result<std::collections::HashSet<i64>> {
     let ids = distinct(batch, |o| o.variant_id);
-    let list = Params::new(tx).list(ids.len());
-    let sql = format!(
-        "SELECT v.id FROM variants v JOIN products pr ON pr.id = v.product_id \
-         WHERE v.id IN ({list}) AND (v.archived_at IS NOT NULL OR pr.archived_at IS NOT NULL)"
-    );
-    let mut q = sqlx::query_as::<_, (i64,)>(&sql);
-    for id in &ids {
-        q = q.bind(*id);
-    }
-    Ok(q.fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|(id,)| id)
-        .collect())
+    Ok(silkstream_catalog::facts::archived_among(tx, &ids).await?)
 }
 
 /// Each of the batch's buyers' units in the sale so far, in one query (under the session's

@@ -235,11 +235,7 @@ impl FeedStore {
 
     /// The role of token `id`, if it exists.
     pub async fn token_role(&self, id: i64) -> Result<Option<String>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT role FROM tokens WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.db.reader())
-            .await?;
-        Ok(row.map(|(r,)| r))
+        Ok(silkstream_catalog::tokens::role_of(&self.db, id).await?)
     }
 }
 

@@ -364,18 +364,8 @@ pub struct Orderer {
     pub id_masked: String,
 }
 
-/// What placing an order reads of its variant (one query).
-#[derive(Debug, Clone)]
-pub struct VariantFacts {
-    pub product_id: i64,
-    /// The variant's SKU now (an order shows its variant's current SKU).
-    pub sku: String,
-    pub customs_mode: Option<String>,
-    /// The variant or its product is archived.
-    pub archived: bool,
-    pub category: String,
-    pub weight_g: i64,
-}
+/// What placing an order reads of its variant: the catalog's (`silkstream_catalog::facts`).
+pub use silkstream_catalog::facts::VariantFacts;
 
 /// What the desk's batch wrote for an accepted order beyond its [`PendingOrder`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -489,6 +479,8 @@ pub enum CancelBy<'a> {
 
 impl FeedStore {
     pub fn new(db: Db, catalog: CatalogStore, payment_window: Duration) -> Self {
+        // The catalog's quotes read the buyers' history through this store, which owns it.
+        catalog.set_buyer_history(Arc::new(per_person::FeedBuyers { db: db.clone() }));
         Self {
             db,
             catalog,
@@ -537,6 +529,18 @@ impl FeedStore {
     /// What the order path keeps in memory (tokens, buyers, sessions, sales, keys).
     pub fn caches(&self) -> &Arc<crate::cache::Caches> {
         &self.caches
+    }
+
+    /// The buyer token's earlier totals to `market` before `now` (intake's fast refusal):
+    /// [`per_person::earlier_totals`], the one computation of them.
+    pub(crate) async fn buyer_earlier(
+        &self,
+        buyer_token_id: i64,
+        market: &str,
+        now: i64,
+    ) -> Result<silkstream_catalog::landed::Earlier> {
+        let mut conn = self.db.reader().acquire().await?;
+        per_person::buyer_earlier(&mut conn, buyer_token_id, market, now).await
     }
 
     pub fn catalog(&self) -> &CatalogStore {

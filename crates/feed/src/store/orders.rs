@@ -335,33 +335,7 @@ impl FeedStore {
 
     /// The product, customs mode, archived flag, category and weight of a variant.
     pub(crate) async fn variant_facts(&self, variant_id: i64) -> Result<Option<VariantFacts>> {
-        type Facts = (
-            i64,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            String,
-            i64,
-            String,
-        );
-        let row: Option<Facts> = sqlx::query_as(
-            "SELECT v.product_id, pr.customs_mode, v.archived_at, pr.archived_at, pr.category, \
-             pr.weight_g, v.sku FROM variants v JOIN products pr ON pr.id = v.product_id \
-             WHERE v.id = $1",
-        )
-        .bind(variant_id)
-        .fetch_optional(self.db.reader())
-        .await?;
-        Ok(row.map(
-            |(product_id, customs_mode, va, pa, category, weight_g, sku)| VariantFacts {
-                product_id,
-                sku,
-                customs_mode,
-                archived: va.is_some() || pa.is_some(),
-                category,
-                weight_g,
-            },
-        ))
+        Ok(silkstream_catalog::facts::variant_facts(&self.db, variant_id).await?)
     }
 
     /// A variant's facts for a flash-sale order: from memory while the catalog cache has heard
@@ -395,14 +369,7 @@ impl FeedStore {
         variant_id: i64,
         currency: &str,
     ) -> Result<Option<i64>> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT amount_minor FROM prices WHERE variant_id = $1 AND currency = $2",
-        )
-        .bind(variant_id)
-        .bind(currency)
-        .fetch_optional(self.db.reader())
-        .await?;
-        Ok(row.map(|r| r.0))
+        Ok(silkstream_catalog::facts::set_price(&self.db, variant_id, currency).await?)
     }
 
     pub(crate) async fn in_showcase(&self, session_id: i64, product_id: i64) -> Result<bool> {

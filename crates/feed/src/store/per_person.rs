@@ -22,6 +22,7 @@ use std::sync::Arc;
 use silkstream_catalog::codes::CurrencyCode;
 use silkstream_catalog::db::{placeholders, Conn};
 use silkstream_catalog::landed::{self, Earlier, QuoteInput, Rule};
+use silkstream_catalog::landed_store::{BoxFuture, BuyerHistory};
 use silkstream_catalog::store::RateTable;
 
 use super::{PendingOrder, Placed};
@@ -41,7 +42,7 @@ pub struct PerPerson {
 /// Whose earlier orders a per-person rule counts for an order: the orderer's (by their ID
 /// number's hash) for an order that names one (CN), else the buyer token's.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Who {
+pub(crate) enum Who {
     Token(i64),
     Person(String),
 }
@@ -136,39 +137,14 @@ pub(crate) struct Ledger {
 
 impl Ledger {
     /// Reads the earlier totals (this month, this year, not cancelled) of the buyers and
-    /// persons of `orders` that a per-person rule decides, in one query each; call it after
-    /// [`lock_buyers`] and [`lock_persons`].
+    /// persons of `orders` that a per-person rule decides, in one query each
+    /// ([`earlier_totals`]); call it after [`lock_buyers`] and [`lock_persons`].
     pub(crate) async fn read(tx: &mut Conn, orders: &[&PendingOrder], now: i64) -> Result<Self> {
         let mut ledger = Ledger::default();
-        let (month, year) = silkstream_catalog::landed_store::period_starts(now);
         let persons = persons_of(orders);
-        if !persons.is_empty() {
-            let sql = format!(
-                "SELECT orderer_id_hash, market, currency, \
-                 CAST(SUM(CASE WHEN created_at >= $1 THEN total_minor ELSE 0 END) AS BIGINT), \
-                 CAST(SUM(total_minor) AS BIGINT) \
-                 FROM orders WHERE orderer_id_hash IN ({}) AND status <> 'cancelled' \
-                 AND created_at >= $2 GROUP BY orderer_id_hash, market, currency \
-                 ORDER BY orderer_id_hash, market, currency",
-                placeholders(3, persons.len())
-            );
-            let mut q = sqlx::query_as::<_, (String, String, String, i64, i64)>(&sql)
-                .bind(month)
-                .bind(year);
-            for p in &persons {
-                q = q.bind(p.as_str());
-            }
-            for (person, market, currency, m, y) in q.fetch_all(&mut *tx).await? {
-                let e = ledger
-                    .earlier
-                    .entry((Who::Person(person), market))
-                    .or_default();
-                if m > 0 {
-                    e.month.push((currency.clone(), m));
-                }
-                e.year.push((currency, y));
-            }
-        }
+        ledger
+            .earlier
+            .extend(earlier_totals(tx, Counted::Persons(&persons), now).await?);
         let mut named: Vec<i64> = orders
             .iter()
             .filter(|o| o.per_person.is_some() && o.orderer.is_some())
@@ -176,60 +152,17 @@ impl Ledger {
             .collect();
         named.sort_unstable();
         named.dedup();
-        if !named.is_empty() {
-            let sql = format!(
-                "SELECT buyer_token_id, market, currency, \
-                 CAST(SUM(CASE WHEN created_at >= $1 THEN total_minor ELSE 0 END) AS BIGINT), \
-                 CAST(SUM(total_minor) AS BIGINT) \
-                 FROM orders WHERE buyer_token_id IN ({}) AND orderer_id_hash IS NULL \
-                 AND status <> 'cancelled' AND created_at >= $2 \
-                 GROUP BY buyer_token_id, market, currency \
-                 ORDER BY buyer_token_id, market, currency",
-                placeholders(3, named.len())
-            );
-            let mut q = sqlx::query_as::<_, (i64, String, String, i64, i64)>(&sql)
-                .bind(month)
-                .bind(year);
-            for b in &named {
-                q = q.bind(*b);
-            }
-            for (buyer, market, currency, m, y) in q.fetch_all(&mut *tx).await? {
-                let e = ledger.unnamed.entry((buyer, market)).or_default();
-                if m > 0 {
-                    e.month.push((currency.clone(), m));
-                }
-                e.year.push((currency, y));
+        for ((who, market), earlier) in
+            earlier_totals(tx, Counted::UnnamedOfTokens(&named), now).await?
+        {
+            if let Who::Token(buyer) = who {
+                ledger.unnamed.insert((buyer, market), earlier);
             }
         }
         let buyers = buyers_of(orders);
-        if buyers.is_empty() {
-            return Ok(ledger);
-        }
-        let sql = format!(
-            "SELECT buyer_token_id, market, currency, \
-             CAST(SUM(CASE WHEN created_at >= $1 THEN total_minor ELSE 0 END) AS BIGINT), \
-             CAST(SUM(total_minor) AS BIGINT) \
-             FROM orders WHERE buyer_token_id IN ({}) AND status <> 'cancelled' \
-             AND created_at >= $2 GROUP BY buyer_token_id, market, currency \
-             ORDER BY buyer_token_id, market, currency",
-            placeholders(3, buyers.len())
-        );
-        let mut q = sqlx::query_as::<_, (i64, String, String, i64, i64)>(&sql)
-            .bind(month)
-            .bind(year);
-        for b in &buyers {
-            q = q.bind(*b);
-        }
-        for (buyer, market, currency, m, y) in q.fetch_all(&mut *tx).await? {
-            let e = ledger
-                .earlier
-                .entry((Who::Token(buyer), market))
-                .or_default();
-            if m > 0 {
-                e.month.push((currency.clone(), m));
-            }
-            e.year.push((currency, y));
-        }
+        ledger
+            .earlier
+            .extend(earlier_totals(tx, Counted::Tokens(&buyers), now).await?);
         Ok(ledger)
     }
 
@@ -287,6 +220,137 @@ impl Ledger {
         let e = self.earlier.entry((who(o), o.market.clone())).or_default();
         e.month.push((o.currency.clone(), total));
         e.year.push((o.currency.clone(), total));
+    }
+}
+
+/// Whose earlier orders [`earlier_totals`] sums.
+pub(crate) enum Counted<'a> {
+    /// Every order of these buyer tokens.
+    Tokens(&'a [i64]),
+    /// The orders of these buyer tokens that name no orderer (placed before orderers were
+    /// recorded): they count for the person ordering on the token.
+    UnnamedOfTokens(&'a [i64]),
+    /// Every order naming one of these persons (ID-number hashes) as its orderer.
+    Persons(&'a [String]),
+}
+
+/// **The one computation of earlier totals**: the orders of `counted` not cancelled, summed
+/// per (buyer or person, market, currency) this month and this year (UTC) before `now`, in one
+/// query. The order's transaction reads them after its locks ([`Ledger::read`]); the catalog's
+/// quotes through [`FeedBuyers`] (its `BuyerHistory`).
+pub(crate) async fn earlier_totals(
+    conn: &mut Conn,
+    counted: Counted<'_>,
+    now: i64,
+) -> Result<HashMap<(Who, String), Earlier>> {
+    let (key, filter, n) = match &counted {
+        Counted::Tokens(ids) => ("buyer_token_id", "buyer_token_id", ids.len()),
+        Counted::UnnamedOfTokens(ids) => (
+            "buyer_token_id",
+            "orderer_id_hash IS NULL AND buyer_token_id",
+            ids.len(),
+        ),
+        Counted::Persons(ids) => ("orderer_id_hash", "orderer_id_hash", ids.len()),
+    };
+    let mut totals: HashMap<(Who, String), Earlier> = HashMap::new();
+    if n == 0 {
+        return Ok(totals);
+    }
+    let (month, year) = silkstream_catalog::landed_store::period_starts(now);
+    // The key is read as text whatever its column's type, so one row type serves every kind.
+    let sql = format!(
+        "SELECT CAST({key} AS TEXT), market, currency, \
+         CAST(SUM(CASE WHEN created_at >= $1 THEN total_minor ELSE 0 END) AS BIGINT), \
+         CAST(SUM(total_minor) AS BIGINT) \
+         FROM orders WHERE {filter} IN ({}) AND status <> 'cancelled' AND created_at >= $2 \
+         GROUP BY {key}, market, currency ORDER BY {key}, market, currency",
+        placeholders(3, n)
+    );
+    let mut q = sqlx::query_as::<_, (String, String, String, i64, i64)>(&sql)
+        .bind(month)
+        .bind(year);
+    match counted {
+        Counted::Tokens(ids) | Counted::UnnamedOfTokens(ids) => {
+            for id in ids {
+                q = q.bind(*id);
+            }
+        }
+        Counted::Persons(ids) => {
+            for id in ids {
+                q = q.bind(id.as_str());
+            }
+        }
+    }
+    let person = matches!(counted, Counted::Persons(_));
+    for (who, market, currency, m, y) in q.fetch_all(&mut *conn).await? {
+        let who = if person {
+            Who::Person(who)
+        } else {
+            Who::Token(
+                who.parse()
+                    .map_err(|_| Error::internal(format!("a buyer token id read as {who:?}")))?,
+            )
+        };
+        let e = totals.entry((who, market)).or_default();
+        if m > 0 {
+            e.month.push((currency.clone(), m));
+        }
+        e.year.push((currency, y));
+    }
+    Ok(totals)
+}
+
+/// The earlier totals of one buyer token's orders to `market` (the catalog's quotes and
+/// intake's fast refusal): [`earlier_totals`] of the one token.
+pub(crate) async fn buyer_earlier(
+    conn: &mut Conn,
+    buyer_token_id: i64,
+    market: &str,
+    now: i64,
+) -> Result<Earlier> {
+    let mut totals = earlier_totals(conn, Counted::Tokens(&[buyer_token_id]), now).await?;
+    Ok(totals
+        .remove(&(Who::Token(buyer_token_id), market.to_owned()))
+        .unwrap_or_default())
+}
+
+/// The catalog's view of the buyers (`silkstream_catalog::landed_store::BuyerHistory`): their
+/// earlier totals and profile countries, read by the store that owns `orders` and `buyers`.
+#[derive(Debug, Clone)]
+pub struct FeedBuyers {
+    pub(crate) db: silkstream_catalog::Db,
+}
+
+impl BuyerHistory for FeedBuyers {
+    fn earlier<'a>(
+        &'a self,
+        buyer_token_id: i64,
+        country: &'a str,
+        now: i64,
+    ) -> BoxFuture<'a, silkstream_catalog::Result<Earlier>> {
+        Box::pin(async move {
+            let mut conn = self.db.reader().acquire().await?;
+            buyer_earlier(&mut conn, buyer_token_id, country, now)
+                .await
+                .map_err(|e| match e {
+                    Error::Base(e) => e,
+                    other => silkstream_catalog::Error::internal(other),
+                })
+        })
+    }
+
+    fn country(
+        &self,
+        buyer_token_id: i64,
+    ) -> BoxFuture<'_, silkstream_catalog::Result<Option<String>>> {
+        Box::pin(async move {
+            let row: Option<(String,)> =
+                sqlx::query_as("SELECT country FROM buyers WHERE token_id = $1")
+                    .bind(buyer_token_id)
+                    .fetch_optional(self.db.reader())
+                    .await?;
+            Ok(row.map(|(c,)| c))
+        })
     }
 }
 

@@ -8,7 +8,7 @@ use silkstream_catalog::codes::{self, CurrencyCode, MAX_STOCK};
 use silkstream_catalog::db::{now_ms, placeholders, rfc3339};
 use tracing::instrument;
 
-use silkstream_catalog::stock;
+use silkstream_catalog::{facts, stock};
 
 use super::write::SessionWrite;
 use super::*;
@@ -78,13 +78,7 @@ impl FeedStore {
             code.check_price(&field, *amount)?;
             prices.insert(code.code().to_owned(), *amount);
         }
-        let variant: Option<(i64, Option<i64>, Option<i64>, String)> = sqlx::query_as(
-            "SELECT v.product_id, v.archived_at, pr.archived_at, pr.category FROM variants v \
-             JOIN products pr ON pr.id = v.product_id WHERE v.id = $1",
-        )
-        .bind(body.variant_id)
-        .fetch_optional(self.db.reader())
-        .await?;
+        let variant = facts::variant_facts(&self.db, body.variant_id).await?;
         let (product_id, category) = match variant {
             None => {
                 return Err(Error::invalid(
@@ -92,27 +86,19 @@ impl FeedStore {
                     format!("no variant {}", body.variant_id),
                 ))
             }
-            Some((_, Some(_), _, _)) | Some((_, _, Some(_), _)) => {
+            Some(v) if v.archived => {
                 return Err(Error::invalid("variant_id", "the variant is archived"))
             }
-            Some((pid, None, None, category)) => (pid, category),
+            Some(v) => (v.product_id, v.category),
         };
         let markets = session.markets();
         self.check_sale_prices(&markets, &category, &prices).await?;
         // Warehouses that serve one of the session's markets, with their stock of the variant.
-        let serving: Vec<(i64, String, String, i64)> = sqlx::query_as(
-            "SELECT w.id, w.code, mw.country, COALESCE(s.available, 0) FROM warehouses w \
-             JOIN market_warehouses mw ON mw.warehouse_id = w.id \
-             LEFT JOIN stock s ON s.warehouse_id = w.id AND s.variant_id = $1 \
-             ORDER BY w.id",
-        )
-        .bind(body.variant_id)
-        .fetch_all(self.db.reader())
-        .await?;
-        let serving: Vec<(i64, String, i64)> = serving
+        let serving: Vec<(i64, String, i64)> = facts::serving_warehouses(&self.db, body.variant_id)
+            .await?
             .into_iter()
-            .filter(|(_, _, country, _)| markets.contains(country))
-            .map(|(id, code, _, available)| (id, code, available))
+            .filter(|s| markets.contains(&s.country))
+            .map(|s| (s.warehouse_id, s.code, s.available))
             .collect();
         let warehouse_id = match &body.warehouse {
             Some(code) => {
@@ -178,14 +164,7 @@ impl FeedStore {
             .await?
             .moved()
         {
-            let available: Option<(i64,)> = sqlx::query_as(
-                "SELECT available FROM stock WHERE variant_id = $1 AND warehouse_id = $2",
-            )
-            .bind(body.variant_id)
-            .bind(warehouse_id)
-            .fetch_optional(w.tx())
-            .await?;
-            let available = available.map_or(0, |a| a.0);
+            let available = stock::available(w.tx(), body.variant_id, warehouse_id).await?;
             return Err(Error::conflict(
                 "insufficient_stock",
                 format!(

@@ -108,12 +108,7 @@ impl FeedStore {
         if gone != 1 {
             return Ok(false);
         }
-        if tx.backend_name().eq_ignore_ascii_case("postgresql") {
-            sqlx::query("SELECT id FROM tokens WHERE id = $1 FOR UPDATE")
-                .bind(token_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        }
+        silkstream_catalog::tokens::lock_for_update(&mut tx, token_id).await?;
         let (orders,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM orders WHERE buyer_token_id = $1")
                 .bind(token_id)
@@ -123,10 +118,7 @@ impl FeedStore {
             // Ordered while the deletion waited: the guest stays (the rollback restores them).
             return Ok(false);
         }
-        sqlx::query("DELETE FROM tokens WHERE id = $1 AND role = 'buyer'")
-            .bind(token_id)
-            .execute(&mut *tx)
-            .await?;
+        silkstream_catalog::tokens::delete_buyer(&mut tx, token_id).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -134,15 +126,7 @@ impl FeedStore {
     /// Whether token `token_id` can still authenticate (not revoked, expired or deleted), read
     /// from the database.
     pub(crate) async fn token_live(&self, token_id: i64) -> Result<bool> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM tokens WHERE id = $1 AND revoked_at IS NULL \
-             AND (expires_at IS NULL OR expires_at > $2)",
-        )
-        .bind(token_id)
-        .bind(now_ms())
-        .fetch_optional(self.db.reader())
-        .await?;
-        Ok(row.is_some())
+        Ok(silkstream_catalog::tokens::is_live(&self.db, token_id, now_ms()).await?)
     }
 
     pub(crate) async fn buyer(&self, token_id: i64) -> Result<Option<BuyerRow>> {
@@ -373,22 +357,15 @@ impl FeedStore {
         claims: Option<&Pending<'_>>,
     ) -> Result<()> {
         self.controlled_session(who, id).await?;
-        let product: Option<(Option<i64>,)> =
-            sqlx::query_as("SELECT archived_at FROM products WHERE id = $1")
-                .bind(product_id)
-                .fetch_optional(self.db.reader())
-                .await?;
-        match product {
+        match silkstream_catalog::facts::product_archived(&self.db, product_id).await? {
             None => {
                 return Err(Error::invalid(
                     "product_id",
                     format!("no product {product_id}"),
                 ))
             }
-            Some((Some(_),)) => {
-                return Err(Error::invalid("product_id", "the product is archived"))
-            }
-            Some((None,)) => {}
+            Some(true) => return Err(Error::invalid("product_id", "the product is archived")),
+            Some(false) => {}
         }
         let mut w = self.write(id).await?;
         if w.session.state == SessionState::Ended {
@@ -414,22 +391,13 @@ impl FeedStore {
         }
         let now = w.now;
         super::gate::check_host_in(w.tx(), id, now).await?;
-        let done = sqlx::query(
+        self.change_state(
+            w,
             "UPDATE sessions SET state = 'live', started_at = $1 WHERE id = $2 \
              AND state = 'scheduled'",
+            Event::SessionStarted(Empty {}),
         )
-        .bind(now)
-        .bind(id)
-        .execute(w.tx())
-        .await?
-        .rows_affected();
-        if done != 1 {
-            return Err(Error::internal("the locked session did not change state"));
-        }
-        w.log(Event::SessionStarted(Empty {}));
-        w.commit().await?;
-        self.caches.forget_session(id);
-        Ok(())
+        .await
     }
 
     /// live (or scheduled) → ended: every sale still running ends and returns its units.
@@ -451,20 +419,36 @@ impl FeedStore {
         for (sale_id,) in sales {
             super::sales::end_sale_in(&mut w, sale_id, "session_ended").await?;
         }
-        let now = w.now;
-        let done = sqlx::query(
+        self.change_state(
+            w,
             "UPDATE sessions SET state = 'ended', ended_at = $1, pinned_product_id = NULL \
              WHERE id = $2 AND state <> 'ended'",
+            Event::SessionEnded(Empty {}),
         )
-        .bind(now)
-        .bind(id)
-        .execute(w.tx())
-        .await?
-        .rows_affected();
+        .await
+    }
+
+    /// The tail of a session's state change, start's and end's: the guarded `update` (binding
+    /// the write's time as `$1` and the session's id as `$2`), which must change the locked
+    /// row (it was read under the lock; anything else is a bug, a 500), then `event`, the
+    /// commit, and this instance's memory of the session dropped.
+    async fn change_state(
+        &self,
+        mut w: super::write::SessionWrite<'_>,
+        update: &'static str,
+        event: Event,
+    ) -> Result<()> {
+        let id = w.session.id;
+        let done = sqlx::query(update)
+            .bind(w.now)
+            .bind(id)
+            .execute(w.tx())
+            .await?
+            .rows_affected();
         if done != 1 {
             return Err(Error::internal("the locked session did not change state"));
         }
-        w.log(Event::SessionEnded(Empty {}));
+        w.log(event);
         w.commit().await?;
         self.caches.forget_session(id);
         Ok(())

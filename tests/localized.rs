@@ -124,7 +124,7 @@ async fn tatar_falls_back_to_russian(backend: Backend) {
     assert_eq!(l["currency"], "RUB");
     assert_eq!(
         l["title"]["text"],
-        "Говядина замороженная из Беларуси: грудинка и толстый край, 1 кг"
+        "Говядина замороженная из Беларуси: грудинка и тонкий край, 1 кг"
     );
     assert_eq!(l["title"]["locale"], "ru");
     assert_eq!(l["title"]["fallback"], true);

@@ -1,5 +1,6 @@
-//! Embeds every `locales/<locale>/*.ftl` of the repository: writes `embedded_locales.rs` into
-//! `OUT_DIR` with one `include_str!` per file, so a changed or added file triggers a rebuild.
+//! Embeds every `locales/<locale>/*.ftl` of the repository, with each locale's `glossary.toml`
+//! and `review.toml`: writes `embedded_locales.rs` into `OUT_DIR` with one `include_str!` per
+//! file, so a changed or added file triggers a rebuild.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -16,12 +17,15 @@ fn main() {
         }
         let locale = file_name(&dir);
         for file in sorted_entries(&dir) {
-            if file.extension().is_some_and(|e| e == "ftl") {
+            let name = file_name(&file);
+            if name.ends_with(".ftl") || name == "glossary.toml" || name == "review.toml" {
                 files.push((locale.clone(), file_name(&file), file));
             }
         }
     }
-    let mut out = String::from("/// Every shipped locale file: (locale, file name, contents).\n");
+    let mut out = String::from(
+        "/// Every shipped locale file (FTL, glossary, review): (locale, file name, contents).\n",
+    );
     out.push_str("pub(crate) const EMBEDDED: &[(&str, &str, &str)] = &[\n");
     for (locale, name, path) in files {
         let path = path.canonicalize().expect("a listed locale file exists");

@@ -30,3 +30,4 @@ countdown-ends-hours = Ends in { $count ->
        *[other] { $count } hours
     }
 feed-bought = { $buyer } from { $city } bought { $count }
+feed-bought-no-city = { $buyer } bought { $count }

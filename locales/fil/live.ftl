@@ -8,4 +8,5 @@ countdown-starts-hours = Magsisimula sa loob ng { $count } oras
 countdown-ends-seconds = Matatapos sa loob ng { $count } segundo
 countdown-ends-minutes = Matatapos sa loob ng { $count } minuto
 countdown-ends-hours = Matatapos sa loob ng { $count } oras
-feed-bought = Bumili ng { $count } si { $buyer } mula sa { $city }
+feed-bought = Si { $buyer } mula sa { $city } ay bumili ng { $count }
+feed-bought-no-city = Si { $buyer } ay bumili ng { $count }

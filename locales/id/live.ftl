@@ -9,3 +9,4 @@ countdown-ends-seconds = Berakhir dalam { $count } detik
 countdown-ends-minutes = Berakhir dalam { $count } menit
 countdown-ends-hours = Berakhir dalam { $count } jam
 feed-bought = { $buyer } dari { $city } membeli { $count }
+feed-bought-no-city = { $buyer } membeli { $count }

@@ -24,7 +24,7 @@ page-sign-out = Bukan Anda? Gabung lagi
 
 ## Siaran
 
-page-session-missing = Siaran ini tidak ada. Periksa tautan yang dibagikan penjual.
+page-session-missing = Siaran ini tidak ada. Periksa tautan yang dibagikan pembawa acara.
 page-session-scheduled = Siaran belum dimulai. Tetap di halaman ini: halaman akan diperbarui sendiri.
 page-session-live = Live
 page-session-ended = Siaran sudah selesai. Terima kasih sudah menonton!
@@ -33,7 +33,7 @@ page-viewers = { $count } menonton
 ## Produk yang disematkan
 
 page-product-heading = Sedang ditampilkan
-page-no-product = Penjual belum menyematkan produk.
+page-no-product = Pembawa acara belum menyematkan produk.
 page-attributes = Detail produk
 page-sale-price = Harga flash sale
 page-regular-price = Harga
@@ -48,7 +48,7 @@ page-sold = { $count } terjual
 page-left = Sisa { $count }
 page-starts-in = Mulai dalam { $time }
 page-ends-in = Berakhir dalam { $time }
-page-sale-paused = Penjual menjeda penjualan
+page-sale-paused = Pembawa acara menjeda penjualan
 page-sale-sold-out = Habis terjual
 page-sale-ended = Flash sale telah berakhir
 page-limit = Maksimal { $count } per pembeli
@@ -61,7 +61,7 @@ page-quantity-more = Tambah satu
 page-order = Pesan sekarang
 page-ordering = Mengirim pesanan…
 page-ship-heading = Alamat pengiriman
-page-ship-intro = Dipakai untuk pesanan di siaran ini dan hanya disimpan di peramban ini.
+page-ship-intro = Disimpan di peramban ini untuk lain kali, dan dikirim ke penjual bersama setiap pesanan.
 page-ship-name = Nama lengkap penerima
 page-ship-phone = Telepon
 page-ship-country = Negara tujuan
@@ -82,7 +82,7 @@ page-answer-limit = Anda sudah mencapai batas per pembeli untuk flash sale ini.
 page-answer-not-live = Siaran sedang tidak berlangsung, jadi pesanan ditutup.
 page-answer-not-started = Flash sale belum dimulai.
 page-answer-ended = Flash sale telah berakhir.
-page-answer-paused = Penjual menjeda penjualan. Coba lagi sebentar lagi.
+page-answer-paused = Pembawa acara menjeda penjualan. Coba lagi sebentar lagi.
 page-answer-cross-border = Pesanan ini melebihi batas belanja lintas negara.
 page-answer-cross-border-unknown = Batas lintas negara pesanan ini tidak dapat diperiksa dalam mata uang ini: pilih mata uang lain.
 page-answer-ship-to = Negara tujuan harus salah satu pasar siaran ini.

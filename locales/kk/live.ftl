@@ -8,4 +8,5 @@ countdown-starts-hours = { $count } сағаттан кейін басталад
 countdown-ends-seconds = { $count } секундтан кейін аяқталады
 countdown-ends-minutes = { $count } минуттан кейін аяқталады
 countdown-ends-hours = { $count } сағаттан кейін аяқталады
-feed-bought = { $city } қаласынан { $buyer } { $count } дана сатып алды
+feed-bought = { $buyer } ({ $city }) { $count } дана сатып алды
+feed-bought-no-city = { $buyer } { $count } дана сатып алды

@@ -2,7 +2,7 @@
 
 order-confirmed = Тапсырыс расталды: { $count } дана, жалпы сомасы { $total }
 order-sold-out = Кешіріңіз, тауар сатылып кетті.
-order-limit-reached = Бір сатып алушыға { $limit } данадан артық емес, сіз шекке жеттіңіз.
+order-limit-reached = Сіз шекке жеттіңіз: бір сатып алушыға { $limit } данадан артық емес.
 order-not-live = Қазір тікелей эфир жүріп жатқан жоқ.
 order-not-started = Сатылым әлі басталған жоқ.
 order-sale-ended = Сатылым аяқталды.

@@ -35,18 +35,18 @@ page-viewers = { $count } көрермен
 page-product-heading = Қазір эфирде
 page-no-product = Жүргізуші әлі тауар бекіткен жоқ.
 page-attributes = Сипаттамалары
-page-sale-price = Жеңілдікпен сату бағасы
+page-sale-price = Эфирдегі баға
 page-regular-price = Бағасы
 page-price-converted = Бүгінгі бағам бойынша { $price } сомасынан есептелді
 page-price-unavailable = Бұл валютада баға жоқ. Басқа валютаны таңдаңыз.
 page-variant = Нұсқа
 
-## Жеңілдікпен сату: есептегіш және таймер
+## Флеш-сату: есептегіш және таймер
 
 page-sale-heading = Флеш-сату
 page-sold = { $count } дана сатылды
 page-left = { $count } дана қалды
-page-starts-in = { $time } кейін басталады
+page-starts-in = Басталуына { $time } қалды
 page-ends-in = Аяқталуына { $time } қалды
 page-sale-paused = Жүргізуші сатуды тоқтата тұрды
 page-sale-sold-out = Түгел сатылды
@@ -61,7 +61,7 @@ page-quantity-more = Біреуге көбейту
 page-order = Тапсырыс беру
 page-ordering = Тапсырыс жіберілуде…
 page-ship-heading = Жеткізу мекенжайы
-page-ship-intro = Осы эфирдегі тапсырыстар үшін қажет және тек осы браузерде сақталады.
+page-ship-intro = Келесі жолы қолдану үшін осы браузерде сақталады және әр тапсырыспен бірге сатушыға жіберіледі.
 page-ship-name = Алушының аты-жөні
 page-ship-phone = Телефон
 page-ship-country = Жеткізу елі

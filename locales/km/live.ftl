@@ -9,3 +9,4 @@ countdown-ends-seconds = បញ្ចប់ក្នុងរយៈពេល { $
 countdown-ends-minutes = បញ្ចប់ក្នុងរយៈពេល { $count } នាទីទៀត
 countdown-ends-hours = បញ្ចប់ក្នុងរយៈពេល { $count } ម៉ោងទៀត
 feed-bought = { $buyer } មកពី{ $city } បានទិញ { $count }
+feed-bought-no-city = { $buyer } បានទិញ { $count }

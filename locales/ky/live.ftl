@@ -8,4 +8,5 @@ countdown-starts-hours = { $count } сааттан кийин башталат
 countdown-ends-seconds = { $count } секунддан кийин аяктайт
 countdown-ends-minutes = { $count } мүнөттөн кийин аяктайт
 countdown-ends-hours = { $count } сааттан кийин аяктайт
-feed-bought = { $city } шаарынан { $buyer } { $count } даана сатып алды
+feed-bought = { $buyer } ({ $city }) { $count } даана сатып алды
+feed-bought-no-city = { $buyer } { $count } даана сатып алды

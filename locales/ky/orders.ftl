@@ -2,7 +2,7 @@
 
 order-confirmed = Буйрутма ырасталды: { $count } даана, жалпы суммасы { $total }
 order-sold-out = Кечиресиз, товар сатылып бүттү.
-order-limit-reached = Бир сатып алуучуга { $limit } даанадан ашпайт, сиз чекке жеттиңиз.
+order-limit-reached = Сиз чекке жеттиңиз: бир сатып алуучуга { $limit } даанадан ашпайт.
 order-not-live = Азыр түз эфир жүрүп жаткан жок.
 order-not-started = Сатуу али башталган жок.
 order-sale-ended = Сатуу аяктады.

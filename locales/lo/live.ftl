@@ -9,3 +9,4 @@ countdown-ends-seconds = ສິ້ນສຸດໃນອີກ { $count } ວິ�
 countdown-ends-minutes = ສິ້ນສຸດໃນອີກ { $count } ນາທີ
 countdown-ends-hours = ສິ້ນສຸດໃນອີກ { $count } ຊົ່ວໂມງ
 feed-bought = { $buyer } ຈາກ{ $city } ຊື້ { $count } ຊິ້ນ
+feed-bought-no-city = { $buyer } ຊື້ { $count } ຊິ້ນ

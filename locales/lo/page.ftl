@@ -24,7 +24,7 @@ page-sign-out = ບໍ່ແມ່ນທ່ານບໍ? ເຂົ້າຮ່�
 
 ## ການຖ່າຍທອດ
 
-page-session-missing = ບໍ່ມີການຖ່າຍທອດນີ້. ກະລຸນາກວດເບິ່ງລິ້ງທີ່ຜູ້ຂາຍແບ່ງປັນ.
+page-session-missing = ບໍ່ມີການຖ່າຍທອດນີ້. ກະລຸນາກວດເບິ່ງລິ້ງທີ່ຜູ້ດຳເນີນລາຍການແບ່ງປັນ.
 page-session-scheduled = ການຖ່າຍທອດຍັງບໍ່ທັນເລີ່ມ. ຢູ່ໜ້ານີ້ໄດ້ເລີຍ: ມັນຈະອັບເດດເອງ.
 page-session-live = ກຳລັງຖ່າຍທອດ
 page-session-ended = ການຖ່າຍທອດຈົບແລ້ວ. ຂອບໃຈທີ່ຕິດຕາມ!
@@ -33,7 +33,7 @@ page-viewers = ກຳລັງເບິ່ງ { $count } ຄົນ
 ## ສິນຄ້າທີ່ປັກໝຸດ
 
 page-product-heading = ກຳລັງນຳສະເໜີ
-page-no-product = ຜູ້ຂາຍຍັງບໍ່ທັນປັກໝຸດສິນຄ້າ.
+page-no-product = ຜູ້ດຳເນີນລາຍການຍັງບໍ່ທັນປັກໝຸດສິນຄ້າ.
 page-attributes = ລາຍລະອຽດ
 page-sale-price = ລາຄາແຟລຊເຊວ
 page-regular-price = ລາຄາ
@@ -48,7 +48,7 @@ page-sold = ຂາຍແລ້ວ { $count } ຊິ້ນ
 page-left = ເຫຼືອ { $count } ຊິ້ນ
 page-starts-in = ເລີ່ມໃນອີກ { $time }
 page-ends-in = ສິ້ນສຸດໃນອີກ { $time }
-page-sale-paused = ຜູ້ຂາຍຢຸດການຂາຍຊົ່ວຄາວ
+page-sale-paused = ຜູ້ດຳເນີນລາຍການຢຸດການຂາຍຊົ່ວຄາວ
 page-sale-sold-out = ຂາຍໝົດແລ້ວ
 page-sale-ended = ແຟລຊເຊວສິ້ນສຸດແລ້ວ
 page-limit = ຈຳກັດ { $count } ຊິ້ນຕໍ່ຜູ້ຊື້
@@ -61,7 +61,7 @@ page-quantity-more = ເພີ່ມໜຶ່ງ
 page-order = ສັ່ງຊື້ດຽວນີ້
 page-ordering = ກຳລັງສົ່ງຄຳສັ່ງຊື້…
 page-ship-heading = ທີ່ຢູ່ຈັດສົ່ງ
-page-ship-intro = ໃຊ້ສຳລັບຄຳສັ່ງຊື້ໃນການຖ່າຍທອດນີ້ ແລະ ເກັບໄວ້ໃນບຣາວເຊີນີ້ເທົ່ານັ້ນ.
+page-ship-intro = ເກັບໄວ້ໃນບຣາວເຊີນີ້ສຳລັບຄັ້ງຕໍ່ໄປ ແລະ ສົ່ງໃຫ້ຜູ້ຂາຍພ້ອມກັບທຸກຄຳສັ່ງຊື້.
 page-ship-name = ຊື່ ແລະ ນາມສະກຸນຜູ້ຮັບ
 page-ship-phone = ເບີໂທລະສັບ
 page-ship-country = ປະເທດປາຍທາງ
@@ -82,7 +82,7 @@ page-answer-limit = ທ່ານຊື້ຄົບຈຳນວນທີ່ຈຳ
 page-answer-not-live = ບໍ່ໄດ້ຖ່າຍທອດຢູ່ ຈຶ່ງປິດຮັບຄຳສັ່ງຊື້.
 page-answer-not-started = ການຂາຍຍັງບໍ່ທັນເລີ່ມ.
 page-answer-ended = ການຂາຍສິ້ນສຸດແລ້ວ.
-page-answer-paused = ຜູ້ຂາຍຢຸດການຂາຍຊົ່ວຄາວ. ກະລຸນາລອງໃໝ່ໃນອີກບໍ່ດົນ.
+page-answer-paused = ຜູ້ດຳເນີນລາຍການຢຸດການຂາຍຊົ່ວຄາວ. ກະລຸນາລອງໃໝ່ໃນອີກບໍ່ດົນ.
 page-answer-cross-border = ຄຳສັ່ງຊື້ນີ້ເກີນວົງເງິນການຊື້ຂ້າມຊາຍແດນ.
 page-answer-cross-border-unknown = ບໍ່ສາມາດກວດວົງເງິນຂ້າມຊາຍແດນຂອງຄຳສັ່ງຊື້ນີ້ໃນສະກຸນເງິນນີ້ໄດ້: ກະລຸນາເລືອກສະກຸນເງິນອື່ນ.
 page-answer-ship-to = ປະເທດປາຍທາງຕ້ອງເປັນໜຶ່ງໃນຕະຫຼາດຂອງການຖ່າຍທອດນີ້.

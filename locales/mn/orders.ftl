@@ -1,8 +1,8 @@
 ## Order confirmations and refusals. $total arrives formatted; $count and $limit are numbers.
 
 order-confirmed = Захиалга баталгаажлаа: { $count } ширхэг, нийт { $total }
-order-sold-out = Уучлаарай, бараа дууссан байна.
-order-limit-reached = Нэг худалдан авагч { $limit } ширхгээс ихгүй авах боломжтой, та хязгаартаа хүрсэн байна.
+order-sold-out = Уучлаарай, бараа бүгд зарагдсан.
+order-limit-reached = Та хязгаартаа хүрлээ: нэг худалдан авагч { $limit } ширхгээс ихгүй авах боломжтой.
 order-not-live = Шууд дамжуулалт одоогоор явагдаагүй байна.
 order-not-started = Худалдаа хараахан эхлээгүй байна.
 order-sale-ended = Худалдаа дууссан.

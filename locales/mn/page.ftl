@@ -33,24 +33,24 @@ page-viewers = { $count } үзэгч
 ## Онцолсон бараа
 
 page-product-heading = Одоо нэвтрүүлэгт
-page-no-product = Хөтлөгч хараахан бараа онцлоогүй байна.
+page-no-product = Хөтлөгч хараахан бараа бэхлээгүй байна.
 page-attributes = Дэлгэрэнгүй
-page-sale-price = Хямдралын үнэ
+page-sale-price = Шууд дамжуулалтын үнэ
 page-regular-price = Үнэ
 page-price-converted = Өнөөдрийн ханшаар { $price }-өөс хөрвүүлсэн
 page-price-unavailable = Энэ валютаар үнэ алга. Өөр валют сонгоно уу.
 page-variant = Сонголт
 
-## Шуурхай хямдрал: тоолуур ба цаг
+## Шуурхай худалдаа: тоолуур ба цаг
 
-page-sale-heading = Шуурхай хямдрал
+page-sale-heading = Шуурхай худалдаа
 page-sold = { $count } ширхэг зарагдсан
 page-left = { $count } ширхэг үлдсэн
-page-starts-in = { $time }-ийн дараа эхэлнэ
+page-starts-in = Эхлэхэд { $time } үлдлээ
 page-ends-in = Дуусахад { $time } үлдлээ
 page-sale-paused = Хөтлөгч худалдааг түр зогсоосон
 page-sale-sold-out = Бүгд зарагдсан
-page-sale-ended = Хямдрал дууслаа
+page-sale-ended = Шуурхай худалдаа дууслаа
 page-limit = Нэг худалдан авагчид { $count } ширхгээс ихгүй
 
 ## Захиалга
@@ -61,7 +61,7 @@ page-quantity-more = Нэгээр нэмэх
 page-order = Захиалах
 page-ordering = Захиалгыг илгээж байна…
 page-ship-heading = Хүргэлтийн хаяг
-page-ship-intro = Энэ нэвтрүүлгийн захиалгад ашиглагдах бөгөөд зөвхөн энэ хөтөчид хадгалагдана.
+page-ship-intro = Дараагийн удаа ашиглахаар энэ хөтөчид хадгалагдаж, захиалга бүрийн хамт худалдагчид илгээгдэнэ.
 page-ship-name = Хүлээн авагчийн овог нэр
 page-ship-phone = Утас
 page-ship-country = Хүргэлтийн улс
@@ -78,10 +78,10 @@ page-id-missing = Эхлээд захиалагчийн нэр, үнэмлэхи
 
 page-answer-confirmed = №{ $id } захиалга баталгаажлаа: { $count } ширхэг, нийт { $total }.
 page-answer-sold-out = Бүгд зарагдсан: бараа үлдээгүй.
-page-answer-limit = Та энэ хямдралын нэг худалдан авагчид ногдох хязгаарт хүрлээ.
+page-answer-limit = Та энэ шуурхай худалдааны нэг худалдан авагчид ногдох хязгаарт хүрлээ.
 page-answer-not-live = Нэвтрүүлэг явагдаагүй байгаа тул захиалга хаалттай.
-page-answer-not-started = Хямдрал хараахан эхлээгүй байна.
-page-answer-ended = Хямдрал дууссан.
+page-answer-not-started = Шуурхай худалдаа хараахан эхлээгүй байна.
+page-answer-ended = Шуурхай худалдаа дууссан.
 page-answer-paused = Хөтлөгч худалдааг түр зогсоосон. Түр хүлээгээд дахин оролдоно уу.
 page-answer-cross-border = Энэ захиалга хил дамнасан худалдан авалтын хязгаараас хэтэрч байна.
 page-answer-cross-border-unknown = Энэ валютаар хил дамнасан худалдан авалтын хязгаарыг шалгах боломжгүй: өөр валют сонгоно уу.

@@ -9,3 +9,4 @@ countdown-ends-seconds = Berakhir dalam { $count } saat
 countdown-ends-minutes = Berakhir dalam { $count } minit
 countdown-ends-hours = Berakhir dalam { $count } jam
 feed-bought = { $buyer } dari { $city } membeli { $count }
+feed-bought-no-city = { $buyer } membeli { $count }

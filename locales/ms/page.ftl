@@ -24,7 +24,7 @@ page-sign-out = Bukan anda? Sertai semula
 
 ## Siaran
 
-page-session-missing = Siaran ini tidak wujud. Semak pautan yang dikongsi oleh penjual.
+page-session-missing = Siaran ini tidak wujud. Semak pautan yang dikongsi oleh hos.
 page-session-scheduled = Siaran belum bermula. Kekal di halaman ini: ia akan dikemas kini sendiri.
 page-session-live = Langsung
 page-session-ended = Siaran telah tamat. Terima kasih kerana menonton!
@@ -33,7 +33,7 @@ page-viewers = { $count } sedang menonton
 ## Produk yang disemat
 
 page-product-heading = Sedang ditunjukkan
-page-no-product = Penjual belum menyemat sebarang produk.
+page-no-product = Hos belum menyemat sebarang produk.
 page-attributes = Butiran
 page-sale-price = Harga jualan kilat
 page-regular-price = Harga
@@ -48,7 +48,7 @@ page-sold = { $count } terjual
 page-left = Tinggal { $count }
 page-starts-in = Bermula dalam { $time }
 page-ends-in = Tamat dalam { $time }
-page-sale-paused = Penjual menjeda jualan
+page-sale-paused = Hos menjeda jualan
 page-sale-sold-out = Habis dijual
 page-sale-ended = Jualan telah tamat
 page-limit = Had { $count } unit bagi setiap pembeli
@@ -58,10 +58,10 @@ page-limit = Had { $count } unit bagi setiap pembeli
 page-quantity = Kuantiti
 page-quantity-less = Kurangkan satu
 page-quantity-more = Tambah satu
-page-order = Pesan sekarang
+page-order = Buat pesanan sekarang
 page-ordering = Menghantar pesanan anda…
 page-ship-heading = Alamat penghantaran
-page-ship-intro = Digunakan untuk pesanan dalam siaran ini dan disimpan dalam pelayar ini sahaja.
+page-ship-intro = Disimpan dalam pelayar ini untuk kali seterusnya, dan dihantar kepada penjual bersama setiap pesanan.
 page-ship-name = Nama penuh penerima
 page-ship-phone = Telefon
 page-ship-country = Negara penghantaran
@@ -82,7 +82,7 @@ page-answer-limit = Anda telah mencapai had setiap pembeli bagi jualan ini.
 page-answer-not-live = Siaran tidak berlangsung, jadi pesanan ditutup.
 page-answer-not-started = Jualan belum bermula.
 page-answer-ended = Jualan telah tamat.
-page-answer-paused = Penjual menjeda jualan. Cuba lagi sebentar lagi.
+page-answer-paused = Hos menjeda jualan. Cuba lagi sebentar lagi.
 page-answer-cross-border = Pesanan ini melebihi had pembelian rentas sempadan.
 page-answer-cross-border-unknown = Had rentas sempadan pesanan ini tidak dapat disemak dalam mata wang ini: pilih mata wang lain.
 page-answer-ship-to = Negara penghantaran mesti salah satu pasaran siaran ini.

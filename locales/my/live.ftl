@@ -9,3 +9,4 @@ countdown-ends-seconds = { $count } စက္ကန့်အကြာတွင�
 countdown-ends-minutes = { $count } မိနစ်အကြာတွင် ပြီးဆုံးမည်
 countdown-ends-hours = { $count } နာရီအကြာတွင် ပြီးဆုံးမည်
 feed-bought = { $city } မှ { $buyer } က { $count } ခု ဝယ်ယူခဲ့သည်
+feed-bought-no-city = { $buyer } က { $count } ခု ဝယ်ယူခဲ့သည်

@@ -1,7 +1,7 @@
 ## Product attribute lines and the price line. Money arrives formatted ($price);
 ## counts ($days, $months, $grams, $ml) are numbers used for plural selection.
 
-attr-material = ပစ္စည်း: { $value }
+attr-material = ကုန်ကြမ်း: { $value }
 attr-flavour = အရသာ: { $value }
 attr-size = အရွယ်အစား: { $value }
 attr-net-weight-g = အသားတင်အလေးချိန်: { $grams } ဂရမ်

@@ -1,11 +1,6 @@
 ## Live room: stock, countdowns and the buyer feed. $count is a number.
 
-stock-left = { $count ->
-        [one] Остался { $count } товар
-        [few] Осталось { $count } товара
-        [many] Осталось { $count } товаров
-       *[other] Осталось { $count } товара
-    }
+stock-left = Осталось: { $count } шт.
 stock-sold-out = Распродано
 countdown-starts-seconds = Начнётся через { $count ->
         [one] { $count } секунду
@@ -43,4 +38,5 @@ countdown-ends-hours = Закончится через { $count ->
         [many] { $count } часов
        *[other] { $count } часа
     }
-feed-bought = { $buyer } из г. { $city } купил(а) { $count } шт.
+feed-bought = Покупка: { $buyer } ({ $city }), { $count } шт.
+feed-bought-no-city = Покупка: { $buyer }, { $count } шт.

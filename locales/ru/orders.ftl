@@ -1,6 +1,6 @@
 ## Order confirmations and refusals. $total arrives formatted; $count and $limit are numbers.
 
-order-confirmed = Заказ подтверждён: { $count } шт., сумма { $total }
+order-confirmed = Заказ подтверждён: { $count } шт. на сумму { $total }
 order-sold-out = Извините, товар распродан.
 order-limit-reached = Достигнут лимит: не более { $limit } шт. на одного покупателя.
 order-not-live = Эфир сейчас не идёт.

@@ -40,32 +40,22 @@ page-viewers = { $count ->
 page-product-heading = Сейчас в эфире
 page-no-product = Ведущий ещё не закрепил товар.
 page-attributes = Характеристики
-page-sale-price = Цена распродажи
+page-sale-price = Цена в эфире
 page-regular-price = Цена
 page-price-converted = Пересчитано по сегодняшнему курсу из { $price }
 page-price-unavailable = В этой валюте цены нет. Выберите другую валюту.
 page-variant = Вариант
 
-## Распродажа: счётчик и таймер
+## Флеш-продажа: счётчик и таймер
 
-page-sale-heading = Флеш-распродажа
-page-sold = { $count ->
-        [one] Продана { $count } шт.
-        [few] Продано { $count } шт.
-        [many] Продано { $count } шт.
-       *[other] Продано { $count } шт.
-    }
-page-left = { $count ->
-        [one] Осталась { $count } шт.
-        [few] Осталось { $count } шт.
-        [many] Осталось { $count } шт.
-       *[other] Осталось { $count } шт.
-    }
+page-sale-heading = Флеш-продажа
+page-sold = Продано: { $count } шт.
+page-left = Осталось: { $count } шт.
 page-starts-in = Начало через { $time }
 page-ends-in = До конца { $time }
 page-sale-paused = Ведущий приостановил продажу
 page-sale-sold-out = Всё распродано
-page-sale-ended = Распродажа завершена
+page-sale-ended = Продажа завершена
 page-limit = Не более { $count } шт. в одни руки
 
 ## Заказ
@@ -76,7 +66,7 @@ page-quantity-more = На одну больше
 page-order = Заказать
 page-ordering = Отправляем заказ…
 page-ship-heading = Адрес доставки
-page-ship-intro = Нужен для заказов в этом эфире и хранится только в этом браузере.
+page-ship-intro = Сохраняется в этом браузере для следующих заказов и передаётся продавцу с каждым заказом.
 page-ship-name = ФИО получателя
 page-ship-phone = Телефон
 page-ship-country = Страна доставки
@@ -84,7 +74,7 @@ page-ship-city = Город доставки
 page-ship-address = Улица, дом, квартира
 page-ship-postal = Почтовый индекс
 page-ship-missing = Сначала заполните адрес доставки.
-page-id-intro = Заказы с доставкой в Китай декларируются на имя и номер удостоверения личности заказчика: лимиты трансграничных покупок Китая считаются на человека. Номер хранится только в виде хеша и показывается скрытым.
+page-id-intro = Заказы с доставкой в Китай декларируются на таможне на имя и номер удостоверения личности заказчика: лимиты трансграничных покупок Китая считаются на человека. Номер хранится только в виде хеша и показывается скрытым.
 page-id-name = Имя и фамилия заказчика
 page-id-number = Номер удостоверения личности КНР (18 знаков)
 page-id-missing = Сначала укажите имя заказчика и номер удостоверения личности.
@@ -93,10 +83,10 @@ page-id-missing = Сначала укажите имя заказчика и н�
 
 page-answer-confirmed = Заказ №{ $id } подтверждён: { $count } шт. на сумму { $total }.
 page-answer-sold-out = Всё распродано: товара не осталось.
-page-answer-limit = Вы достигли лимита этой распродажи на одного покупателя.
+page-answer-limit = Вы достигли лимита этой продажи на одного покупателя.
 page-answer-not-live = Эфир не идёт, заказы закрыты.
-page-answer-not-started = Распродажа ещё не началась.
-page-answer-ended = Распродажа завершена.
+page-answer-not-started = Продажа ещё не началась.
+page-answer-ended = Продажа завершена.
 page-answer-paused = Ведущий приостановил продажу. Попробуйте чуть позже.
 page-answer-cross-border = Заказ превышает лимит трансграничных покупок.
 page-answer-cross-border-unknown = Лимит трансграничных покупок нельзя проверить в этой валюте: выберите другую валюту.

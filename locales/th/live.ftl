@@ -9,3 +9,4 @@ countdown-ends-seconds = สิ้นสุดในอีก { $count } วิ�
 countdown-ends-minutes = สิ้นสุดในอีก { $count } นาที
 countdown-ends-hours = สิ้นสุดในอีก { $count } ชั่วโมง
 feed-bought = { $buyer } จาก{ $city } ซื้อ { $count } ชิ้น
+feed-bought-no-city = { $buyer } ซื้อ { $count } ชิ้น

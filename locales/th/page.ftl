@@ -24,7 +24,7 @@ page-sign-out = ไม่ใช่คุณใช่ไหม เข้าร่
 
 ## ไลฟ์
 
-page-session-missing = ไม่พบไลฟ์นี้ โปรดตรวจสอบลิงก์ที่ผู้ขายแชร์
+page-session-missing = ไม่พบไลฟ์นี้ โปรดตรวจสอบลิงก์ที่ผู้จัดไลฟ์แชร์
 page-session-scheduled = ไลฟ์ยังไม่เริ่ม อยู่ในหน้านี้ต่อได้เลย หน้าจะอัปเดตเอง
 page-session-live = กำลังไลฟ์
 page-session-ended = ไลฟ์จบแล้ว ขอบคุณที่รับชม!
@@ -33,7 +33,7 @@ page-viewers = กำลังดู { $count } คน
 ## สินค้าที่ปักหมุด
 
 page-product-heading = กำลังนำเสนอ
-page-no-product = ผู้ขายยังไม่ได้ปักหมุดสินค้า
+page-no-product = ผู้จัดไลฟ์ยังไม่ได้ปักหมุดสินค้า
 page-attributes = รายละเอียด
 page-sale-price = ราคาแฟลชเซล
 page-regular-price = ราคา
@@ -48,7 +48,7 @@ page-sold = ขายแล้ว { $count } ชิ้น
 page-left = เหลือ { $count } ชิ้น
 page-starts-in = เริ่มในอีก { $time }
 page-ends-in = สิ้นสุดในอีก { $time }
-page-sale-paused = ผู้ขายหยุดการขายชั่วคราว
+page-sale-paused = ผู้จัดไลฟ์หยุดการขายชั่วคราว
 page-sale-sold-out = ขายหมดแล้ว
 page-sale-ended = แฟลชเซลสิ้นสุดแล้ว
 page-limit = จำกัด { $count } ชิ้นต่อผู้ซื้อ
@@ -61,7 +61,7 @@ page-quantity-more = เพิ่มหนึ่งชิ้น
 page-order = สั่งซื้อเลย
 page-ordering = กำลังส่งคำสั่งซื้อ…
 page-ship-heading = ที่อยู่จัดส่ง
-page-ship-intro = ใช้สำหรับคำสั่งซื้อในไลฟ์นี้ และเก็บไว้ในเบราว์เซอร์นี้เท่านั้น
+page-ship-intro = เก็บไว้ในเบราว์เซอร์นี้สำหรับครั้งถัดไป และส่งให้ผู้ขายพร้อมกับทุกคำสั่งซื้อ
 page-ship-name = ชื่อ-นามสกุลผู้รับ
 page-ship-phone = โทรศัพท์
 page-ship-country = ประเทศปลายทาง
@@ -82,7 +82,7 @@ page-answer-limit = คุณซื้อครบจำนวนที่จำ
 page-answer-not-live = ไลฟ์ไม่ได้ออกอากาศอยู่ จึงปิดรับคำสั่งซื้อ
 page-answer-not-started = แฟลชเซลยังไม่เริ่ม
 page-answer-ended = แฟลชเซลสิ้นสุดแล้ว
-page-answer-paused = ผู้ขายหยุดการขายชั่วคราว โปรดลองอีกครั้งในอีกสักครู่
+page-answer-paused = ผู้จัดไลฟ์หยุดการขายชั่วคราว โปรดลองอีกครั้งในอีกสักครู่
 page-answer-cross-border = คำสั่งซื้อนี้เกินวงเงินการซื้อข้ามพรมแดน
 page-answer-cross-border-unknown = ไม่สามารถตรวจสอบวงเงินข้ามพรมแดนของคำสั่งซื้อนี้ในสกุลเงินนี้ได้ โปรดเลือกสกุลเงินอื่น
 page-answer-ship-to = ประเทศปลายทางต้องเป็นหนึ่งในตลาดของไลฟ์นี้

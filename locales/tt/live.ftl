@@ -8,4 +8,5 @@ countdown-starts-hours = { $count } сәгатьтән соң башлана
 countdown-ends-seconds = { $count } секундтан соң тәмамлана
 countdown-ends-minutes = { $count } минуттан соң тәмамлана
 countdown-ends-hours = { $count } сәгатьтән соң тәмамлана
-feed-bought = { $city } шәһәреннән { $buyer } { $count } данә сатып алды
+feed-bought = { $buyer } ({ $city }) { $count } данә сатып алды
+feed-bought-no-city = { $buyer } { $count } данә сатып алды

@@ -2,7 +2,7 @@
 
 order-confirmed = Заказ расланды: { $count } данә, барлыгы { $total }
 order-sold-out = Гафу итегез, товар сатылып бетте.
-order-limit-reached = Бер сатып алучыга { $limit } данәдән артык түгел, сез чиккә җиттегез.
+order-limit-reached = Сез чиккә җиттегез: бер сатып алучыга { $limit } данәдән артык түгел.
 order-not-live = Хәзер туры эфир бармый.
 order-not-started = Сату әле башланмады.
 order-sale-ended = Сату тәмамланды.

@@ -8,4 +8,5 @@ countdown-starts-hours = { $count } soatdan keyin boshlanadi
 countdown-ends-seconds = { $count } soniyadan keyin tugaydi
 countdown-ends-minutes = { $count } daqiqadan keyin tugaydi
 countdown-ends-hours = { $count } soatdan keyin tugaydi
-feed-bought = { $city } shahridan { $buyer } { $count } dona xarid qildi
+feed-bought = { $buyer } ({ $city }) { $count } dona xarid qildi
+feed-bought-no-city = { $buyer } { $count } dona xarid qildi

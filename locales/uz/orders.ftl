@@ -2,7 +2,7 @@
 
 order-confirmed = Buyurtma tasdiqlandi: { $count } dona, jami { $total }
 order-sold-out = Kechirasiz, mahsulot sotilib ketdi.
-order-limit-reached = Bir xaridorga { $limit } donadan ortiq emas, siz chegaraga yetdingiz.
+order-limit-reached = Siz chegaraga yetdingiz: bir xaridorga { $limit } donadan ortiq emas.
 order-not-live = Hozir jonli efir yoʻq.
 order-not-started = Savdo hali boshlanmadi.
 order-sale-ended = Savdo yakunlandi.

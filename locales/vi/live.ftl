@@ -9,3 +9,4 @@ countdown-ends-seconds = Kết thúc sau { $count } giây
 countdown-ends-minutes = Kết thúc sau { $count } phút
 countdown-ends-hours = Kết thúc sau { $count } giờ
 feed-bought = { $buyer } từ { $city } đã mua { $count } sản phẩm
+feed-bought-no-city = { $buyer } đã mua { $count } sản phẩm

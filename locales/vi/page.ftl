@@ -10,7 +10,7 @@ page-skip = Đến sản phẩm
 ## Tham gia với tư cách khách
 
 page-join-heading = Tham gia buổi phát trực tiếp
-page-join-intro = Cho người bán biết bạn là ai để đặt hàng trong buổi phát. Không cần tạo tài khoản.
+page-join-intro = Cho người dẫn live biết bạn là ai để đặt hàng trong buổi phát. Không cần tạo tài khoản.
 page-join-name = Tên hiển thị
     .placeholder = ví dụ: Thu Trang
 page-join-country = Quốc gia
@@ -25,7 +25,7 @@ page-sign-out = Không phải bạn? Tham gia lại
 
 ## Buổi phát
 
-page-session-missing = Buổi phát này không tồn tại. Hãy kiểm tra đường link người bán đã chia sẻ.
+page-session-missing = Buổi phát này không tồn tại. Hãy kiểm tra đường link người dẫn live đã chia sẻ.
 page-session-scheduled = Buổi phát chưa bắt đầu. Cứ ở lại trang này: trang sẽ tự cập nhật.
 page-session-live = Đang phát
 page-session-ended = Buổi phát đã kết thúc. Cảm ơn bạn đã theo dõi!
@@ -34,7 +34,7 @@ page-viewers = { $count } người đang xem
 ## Sản phẩm được ghim
 
 page-product-heading = Đang giới thiệu
-page-no-product = Người bán chưa ghim sản phẩm nào.
+page-no-product = Người dẫn live chưa ghim sản phẩm nào.
 page-attributes = Thông tin chi tiết
 page-sale-price = Giá flash sale
 page-regular-price = Giá
@@ -49,7 +49,7 @@ page-sold = Đã bán { $count }
 page-left = Còn lại { $count }
 page-starts-in = Bắt đầu sau { $time }
 page-ends-in = Kết thúc sau { $time }
-page-sale-paused = Người bán đã tạm dừng bán
+page-sale-paused = Người dẫn live đã tạm dừng bán
 page-sale-sold-out = Đã hết hàng
 page-sale-ended = Flash sale đã kết thúc
 page-limit = Tối đa { $count } sản phẩm mỗi người mua
@@ -62,7 +62,7 @@ page-quantity-more = Thêm một
 page-order = Đặt hàng ngay
 page-ordering = Đang gửi đơn hàng…
 page-ship-heading = Địa chỉ giao hàng
-page-ship-intro = Dùng cho các đơn hàng trong buổi phát này và chỉ được lưu trên trình duyệt này.
+page-ship-intro = Được lưu trên trình duyệt này để dùng cho lần sau và được gửi cho người bán kèm mỗi đơn hàng.
 page-ship-name = Họ tên người nhận
 page-ship-phone = Số điện thoại
 page-ship-country = Quốc gia nhận hàng
@@ -83,7 +83,7 @@ page-answer-limit = Bạn đã đạt giới hạn mua cho mỗi người của 
 page-answer-not-live = Buổi phát không diễn ra nên chưa nhận đơn.
 page-answer-not-started = Flash sale chưa bắt đầu.
 page-answer-ended = Flash sale đã kết thúc.
-page-answer-paused = Người bán đã tạm dừng bán. Vui lòng thử lại sau ít phút.
+page-answer-paused = Người dẫn live đã tạm dừng bán. Vui lòng thử lại sau ít phút.
 page-answer-cross-border = Đơn hàng vượt quá hạn mức mua hàng xuyên biên giới.
 page-answer-cross-border-unknown = Không thể kiểm tra hạn mức xuyên biên giới của đơn hàng bằng loại tiền này: hãy chọn loại tiền khác.
 page-answer-ship-to = Quốc gia giao hàng phải là một trong các thị trường của buổi phát này.

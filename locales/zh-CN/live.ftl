@@ -9,3 +9,4 @@ countdown-ends-seconds = { $count } 秒后结束
 countdown-ends-minutes = { $count } 分钟后结束
 countdown-ends-hours = { $count } 小时后结束
 feed-bought = 来自{ $city }的 { $buyer } 购买了 { $count } 件
+feed-bought-no-city = { $buyer } 购买了 { $count } 件

@@ -10,6 +10,12 @@
 //! show the default variant, usually a wrong form). A selector counts as plural when it is a
 //! variable whose variant keys are all CLDR category names or numbers. In the locales of
 //! [`crate::plural::FLUENT_PLURAL_MISMATCH`] (vi) any plural selector is an error.
+//!
+//! Beside the FTL files a locale directory may hold `glossary.toml` (its words for the trade
+//! terms, [`crate::glossary`]: a message using another word is a warning) and `review.toml` (who
+//! read which messages, [`crate::review`]: unreviewed and changed-since-review messages are
+//! notes, listed but not counted against [`CheckReport::is_clean`]). Either file failing to
+//! parse is an error.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -17,7 +23,9 @@ use std::path::Path;
 
 use fluent_syntax::ast;
 
+use crate::glossary::{self, Glossary, MessageText};
 use crate::plural::{locale_categories, FLUENT_PLURAL_MISMATCH};
+use crate::review::{self, MessageSource, ReviewFile, ReviewStatus};
 use crate::SUPPORTED_LOCALES;
 
 /// Which locale files a check or a bundle is built from.
@@ -31,13 +39,27 @@ pub(crate) struct SourceFile {
     pub text: String,
 }
 
+impl SourceFile {
+    /// A Fluent file (the others are the locale's glossary and review record).
+    pub(crate) fn is_ftl(&self) -> bool {
+        self.path.ends_with(".ftl")
+    }
+}
+
+/// Whether a file of a locale directory is one the checker reads.
+fn is_locale_file(name: &str) -> bool {
+    name.ends_with(".ftl") || name == glossary::FILE_NAME || name == review::FILE_NAME
+}
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
     /// The locale set must not ship (or load) like this.
     Error,
-    /// Works, but a buyer sees a fallback or a wrong plural form.
+    /// Works, but a buyer sees a fallback, a wrong plural form or another word for a term.
     Warning,
+    /// For the record (a message not reviewed yet): never makes a set unclean.
+    Note,
 }
 
 /// One problem, located by file, line (1-based; 0 when the whole file is concerned) and message.
@@ -60,6 +82,7 @@ impl fmt::Display for Finding {
         let severity = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         write!(f, "{}:{}: {severity}: ", self.file, self.line)?;
         if let Some(id) = &self.message_id {
@@ -82,6 +105,11 @@ pub struct LocaleReport {
     pub obsolete: Vec<Finding>,
     /// Plural selectors lacking a category the locale has.
     pub missing_plural_variants: Vec<Finding>,
+    /// Messages that use another word than the glossary's for a trade term, and problems of the
+    /// glossary itself (a term missing, an unknown message omitted).
+    pub glossary: Vec<Finding>,
+    /// Who reviewed the messages; the unreviewed and changed ones as notes.
+    pub review: ReviewStatus,
 }
 
 impl LocaleReport {
@@ -91,6 +119,7 @@ impl LocaleReport {
             .chain(&self.missing)
             .chain(&self.obsolete)
             .chain(&self.missing_plural_variants)
+            .chain(&self.glossary)
     }
 }
 
@@ -112,9 +141,14 @@ impl CheckReport {
         self.findings().next().is_none()
     }
 
-    /// Every finding, locale by locale.
+    /// Every finding, locale by locale (review notes are apart: [`CheckReport::review_notes`]).
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
         self.locales.iter().flat_map(LocaleReport::findings)
+    }
+
+    /// The review notes (unreviewed and changed-since-review messages), locale by locale.
+    pub fn review_notes(&self) -> impl Iterator<Item = &Finding> {
+        self.locales.iter().flat_map(|l| &l.review.notes)
     }
 
     /// The report of one locale, if its directory was found.
@@ -135,9 +169,9 @@ impl CheckReport {
 }
 
 impl fmt::Display for CheckReport {
-    /// One line per finding: `file:line: severity: message-id: text`.
+    /// One line per finding, then per review note: `file:line: severity: message-id: text`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for finding in self.findings() {
+        for finding in self.findings().chain(self.review_notes()) {
             writeln!(f, "{finding}")?;
         }
         Ok(())
@@ -199,7 +233,10 @@ pub(crate) fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, Finding> {
             .map_err(|e| io_error(&locale_dir, e))?
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "ftl"))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| is_locale_file(&n.to_string_lossy()))
+            })
             .collect();
         files.sort();
         for file in files {
@@ -223,6 +260,10 @@ struct MessageInfo {
     variables: BTreeSet<String>,
     /// Plural selectors: the variable and the category names used as keys.
     plural_selectors: Vec<(String, Vec<String>)>,
+    /// The literal text of the value, variants and attributes (placeables left out).
+    text: String,
+    /// [`review::message_hash`] of the message's source.
+    hash: String,
 }
 
 const CATEGORY_NAMES: &[&str] = &["zero", "one", "two", "few", "many", "other"];
@@ -232,6 +273,8 @@ pub(crate) fn check_sources(sources: &[SourceFile]) -> CheckReport {
     let mut report = CheckReport::default();
     report.entry("en");
     let mut messages: BTreeMap<String, BTreeMap<String, MessageInfo>> = BTreeMap::new();
+    let mut glossaries: BTreeMap<String, (String, Glossary)> = BTreeMap::new();
+    let mut reviews: BTreeMap<String, ReviewFile> = BTreeMap::new();
     for source in sources {
         let locale_report = report.entry(&source.locale);
         if !SUPPORTED_LOCALES.contains(&source.locale.as_str()) {
@@ -244,7 +287,30 @@ pub(crate) fn check_sources(sources: &[SourceFile]) -> CheckReport {
             });
             continue;
         }
+        if !source.is_ftl() {
+            let parsed = if source.path.ends_with(glossary::FILE_NAME) {
+                glossary::parse(&source.text).map(|g| {
+                    drop(glossaries.insert(source.locale.clone(), (source.path.clone(), g)))
+                })
+            } else {
+                review::parse(&source.text).map(|r| drop(reviews.insert(source.locale.clone(), r)))
+            };
+            if let Err(text) = parsed {
+                locale_report.errors.push(Finding {
+                    severity: Severity::Error,
+                    file: source.path.clone(),
+                    line: 0,
+                    message_id: None,
+                    text,
+                });
+            }
+            continue;
+        }
         let lines = message_lines(&source.text);
+        let hashes: BTreeMap<String, String> = message_sources(&source.text)
+            .into_iter()
+            .map(|(id, _, text)| (id, review::message_hash(&text)))
+            .collect();
         let resource = match fluent_syntax::parser::parse(source.text.as_str()) {
             Ok(resource) => resource,
             Err((resource, errors)) => {
@@ -288,6 +354,8 @@ pub(crate) fn check_sources(sources: &[SourceFile]) -> CheckReport {
                 line,
                 variables: BTreeSet::new(),
                 plural_selectors: Vec::new(),
+                text: String::new(),
+                hash: hashes.get(&id).cloned().unwrap_or_default(),
             };
             if let Some(value) = &message.value {
                 walk_pattern(value, &mut info);
@@ -358,6 +426,41 @@ pub(crate) fn check_sources(sources: &[SourceFile]) -> CheckReport {
             }
         }
     }
+    let english_texts = texts(english);
+    if let Some(english_glossary) = glossaries.get("en") {
+        glossary::check_english(
+            english_glossary,
+            &english_texts,
+            &mut report.entry("en").glossary,
+        );
+        for (locale, locale_messages) in &messages {
+            if locale == "en" {
+                continue;
+            }
+            glossary::check_locale(
+                locale,
+                glossaries.get(locale),
+                english_glossary,
+                &english_texts,
+                &texts(locale_messages),
+                &mut report.entry(locale).glossary,
+            );
+        }
+    }
+    for (locale, locale_messages) in &messages {
+        let sources: BTreeMap<String, MessageSource<'_>> = locale_messages
+            .iter()
+            .map(|(id, info)| {
+                let source = MessageSource {
+                    file: info.file.as_str(),
+                    line: info.line,
+                    hash: info.hash.as_str(),
+                };
+                (id.clone(), source)
+            })
+            .collect();
+        report.entry(locale).review = review::status(reviews.get(locale), &sources);
+    }
     // English first, then the design's order, then anything unknown.
     report.locales.sort_by_key(|l| {
         SUPPORTED_LOCALES
@@ -366,6 +469,21 @@ pub(crate) fn check_sources(sources: &[SourceFile]) -> CheckReport {
             .unwrap_or(usize::MAX)
     });
     report
+}
+
+/// The messages of one locale as the glossary check reads them.
+fn texts(locale_messages: &BTreeMap<String, MessageInfo>) -> BTreeMap<String, MessageText<'_>> {
+    locale_messages
+        .iter()
+        .map(|(id, info)| {
+            let text = MessageText {
+                file: info.file.as_str(),
+                line: info.line,
+                text: info.text.as_str(),
+            };
+            (id.clone(), text)
+        })
+        .collect()
 }
 
 fn check_plurals(
@@ -425,10 +543,17 @@ fn show_vars(vars: &BTreeSet<String>) -> String {
 
 fn walk_pattern(pattern: &ast::Pattern<&str>, info: &mut MessageInfo) {
     for element in &pattern.elements {
-        if let ast::PatternElement::Placeable { expression } = element {
-            walk_expression(expression, info);
+        match element {
+            ast::PatternElement::TextElement { value } => info.text.push_str(value),
+            ast::PatternElement::Placeable { expression } => {
+                // A placeable separates words: "{ $count } left" is " left", not "left".
+                info.text.push(' ');
+                walk_expression(expression, info);
+                info.text.push(' ');
+            }
         }
     }
+    info.text.push('\n');
 }
 
 fn walk_expression(expression: &ast::Expression<&str>, info: &mut MessageInfo) {
@@ -511,6 +636,27 @@ fn leading_id(text: &str) -> Option<String> {
     let (id, rest) = text.split_at(end);
     let starts_well = id.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
     (starts_well && rest.trim_start_matches(' ').starts_with('=')).then(|| id.to_owned())
+}
+
+/// Each message's id, first line and source: the `id =` line and the indented lines that
+/// continue it, trailing spaces cut (what [`review::message_hash`] hashes).
+pub(crate) fn message_sources(text: &str) -> Vec<(String, usize, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (start, id) in message_lines(text)
+        .into_iter()
+        .map(|(id, line)| (line - 1, id))
+    {
+        let mut source = vec![lines[start].trim_end()];
+        source.extend(
+            lines[start + 1..]
+                .iter()
+                .take_while(|l| l.starts_with([' ', '\t']))
+                .map(|l| l.trim_end()),
+        );
+        out.push((id.to_owned(), start + 1, source.join("\n")));
+    }
+    out
 }
 
 /// The line on which each message (`id =` at the start of a line) begins.

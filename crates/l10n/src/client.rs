@@ -119,7 +119,7 @@ mod tests {
             .collect();
         assert_eq!(ids, vec!["stock-left", "stock-sold-out"]);
         assert!(ftl.contains("stock-left = { $count } дана қалды"), "{ftl}");
-        let ru = l10n.client_messages("ru", &["stock-"]).expect("ru");
+        let ru = l10n.client_messages("ru", &["countdown-"]).expect("ru");
         assert!(
             ru.resources[0].ftl.contains("[few]"),
             "{}",

@@ -6,7 +6,8 @@
 //!   and currency a buyer gets (this module).
 //! - [`L10n`]: the Fluent bundles, built once and shared; renders [`Localized`] text that says
 //!   which locale it actually came from ([`render`]).
-//! - [`check_dir`] / [`check_embedded`]: the translator's checker ([`check`]).
+//! - [`check_dir`] / [`check_embedded`]: the translator's checker ([`check`]), with the
+//!   trade-term glossary ([`glossary`]) and the review record ([`review`]).
 //! - [`format_money`]: integer minor units to CLDR currency text, errors are [`MoneyError`]
 //!   ([`money`]).
 //! - [`plural_category`]: CLDR plural rules through ICU4X ([`plural`]).
@@ -16,9 +17,11 @@
 pub mod check;
 mod cldr_data;
 pub mod client;
+pub mod glossary;
 pub mod money;
 pub mod plural;
 pub mod render;
+pub mod review;
 
 pub use check::{check_dir, check_embedded, CheckReport, Finding, LocaleReport, Severity};
 pub use client::{ClientMessages, ClientResource};
@@ -31,6 +34,7 @@ pub use render::{
     country_name, Arg, Attributes, Countdown, L10n, LoadError, Localized, OrderOutcome,
     RenderOptions,
 };
+pub use review::{record_review, RecordError, ReviewStatus};
 
 /// Every locale a buyer or host can use, in the order of the design.
 pub const SUPPORTED_LOCALES: &[&str] = &[

@@ -219,7 +219,7 @@ impl L10n {
                 .expect("every supported locale is a valid language identifier");
             let mut bundle = Bundle::new_concurrent(vec![langid]);
             bundle.set_use_isolating(options.bidi_isolation);
-            for source in sources.iter().filter(|s| s.locale == *locale) {
+            for source in sources.iter().filter(|s| s.locale == *locale && s.is_ftl()) {
                 let resource =
                     FluentResource::try_new(source.text.clone()).map_err(|(_, errors)| {
                         LoadError::Bundle {
@@ -417,7 +417,9 @@ impl L10n {
     }
 
     /// The live feed line: "A***a from Almaty bought 2". The buyer name arrives masked, the
-    /// city already in the viewer's language.
+    /// city already in the viewer's language. Without a city (blank: older rows, or a buyer
+    /// who gave none) the line is `feed-bought-no-city`, "A***a bought 2", so that no "from"
+    /// is left hanging before nothing.
     pub fn buyer_feed_line(
         &self,
         locale: &str,
@@ -425,6 +427,14 @@ impl L10n {
         city: &str,
         quantity: u32,
     ) -> Localized {
+        let city = city.trim();
+        if city.is_empty() {
+            return self.message(
+                locale,
+                "feed-bought-no-city",
+                &[("buyer", masked_buyer.into()), ("count", quantity.into())],
+            );
+        }
         self.message(
             locale,
             "feed-bought",

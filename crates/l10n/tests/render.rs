@@ -126,7 +126,9 @@ fn stock_and_countdown_lines() {
     assert_eq!(l10n.stock_line("en", 3).text, "3 left");
     assert_eq!(l10n.stock_line("en", 1).text, "Only 1 left");
     assert_eq!(l10n.stock_line("en", 0).text, "Sold out");
-    assert_eq!(l10n.stock_line("ru", 2).text, "Осталось 2 товара");
+    // "Осталось 5 товаров" read as five different products: units are counted in "шт.".
+    assert_eq!(l10n.stock_line("ru", 2).text, "Осталось: 2 шт.");
+    assert_eq!(l10n.stock_line("ru", 5).text, "Осталось: 5 шт.");
     assert_eq!(
         l10n.countdown("en", Countdown::Ends, 120).text,
         "Ends in 2 minutes"
@@ -161,6 +163,21 @@ fn feed_and_order_messages() {
         l10n.buyer_feed_line("en", "A***a", "Almaty", 2).text,
         "A***a from Almaty bought 2"
     );
+    assert_eq!(
+        l10n.buyer_feed_line("ru", "А***а", "Алматы", 2).text,
+        "Покупка: А***а (Алматы), 2 шт."
+    );
+    assert_eq!(
+        l10n.order_message(
+            "ru",
+            &OrderOutcome::Confirmed {
+                quantity: 2,
+                total: "1\u{a0}234,50\u{a0}₽".to_owned()
+            }
+        )
+        .text,
+        "Заказ подтверждён: 2 шт. на сумму 1\u{a0}234,50\u{a0}₽"
+    );
     let total =
         format_money("kk", "KZT", 1_250_000, &MoneyOptions::default()).expect("kk KZT formats");
     let confirmed = l10n.order_message("kk", &OrderOutcome::Confirmed { quantity: 2, total });
@@ -186,6 +203,40 @@ fn feed_and_order_messages() {
             assert_eq!(message.locale, *locale, "{outcome:?}");
             assert!(!message.text.starts_with("order-"), "{locale} {outcome:?}");
         }
+    }
+}
+
+/// A feed line without a city (older rows, blank or only spaces) is the city-less message in
+/// every locale: no "from" before nothing, no doubled space, nothing that stands for a city.
+#[test]
+fn feed_line_without_a_city() {
+    let l10n = l10n();
+    assert_eq!(
+        l10n.buyer_feed_line("en", "A***a", "", 2).text,
+        "A***a bought 2"
+    );
+    assert_eq!(
+        l10n.buyer_feed_line("ru", "А***а", "  ", 2).text,
+        "Покупка: А***а, 2 шт."
+    );
+    for locale in SUPPORTED_LOCALES {
+        let with = l10n.buyer_feed_line(locale, "A***a", "Qwxyz", 3);
+        let without = l10n.buyer_feed_line(locale, "A***a", "", 3);
+        assert_eq!(without.locale, *locale, "{locale}: no fallback");
+        assert!(with.text.contains("Qwxyz"), "{locale}: {}", with.text);
+        assert!(
+            without.text.contains("A***a") && without.text.contains('3'),
+            "{locale}: {}",
+            without.text
+        );
+        assert!(
+            !without.text.contains("  ") && !without.text.contains("()"),
+            "{locale}: {}",
+            without.text
+        );
+        // What the line with a city adds around the city ("from", "из г.", "мекен") is gone.
+        let around = with.text.replace("Qwxyz", "");
+        assert_ne!(around.trim(), without.text.trim(), "{locale}");
     }
 }
 
@@ -345,7 +396,7 @@ fn shared_across_threads() {
     let handles: Vec<_> = (0..4)
         .map(|i| {
             let l10n = Arc::clone(&l10n);
-            std::thread::spawn(move || l10n.stock_line("ru", 21 + i).text)
+            std::thread::spawn(move || l10n.countdown("ru", Countdown::Ends, 21 + i).text)
         })
         .collect();
     let lines: Vec<String> = handles
@@ -355,10 +406,10 @@ fn shared_across_threads() {
     assert_eq!(
         lines,
         [
-            "Остался 21 товар",
-            "Осталось 22 товара",
-            "Осталось 23 товара",
-            "Осталось 24 товара"
+            "Закончится через 21 секунду",
+            "Закончится через 22 секунды",
+            "Закончится через 23 секунды",
+            "Закончится через 24 секунды"
         ]
     );
 }

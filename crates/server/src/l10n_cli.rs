@@ -1,7 +1,9 @@
 //! `silkstream l10n …`: tools for translators and support. `check` reports, per locale, template
-//! errors, missing and obsolete messages and missing plural variants, then the product
-//! translations in the database that are missing or outdated; `money` and `plural` print one
-//! formatted amount or CLDR plural category alone on a line.
+//! errors, missing and obsolete messages, missing plural variants and words against the
+//! glossary, who reviewed the messages and which are unreviewed or changed since their review,
+//! then the product translations in the database that are missing or outdated; `review`
+//! records a review of a locale's messages; `money` and `plural` print one formatted amount or
+//! CLDR plural category alone on a line.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -28,6 +30,26 @@ pub enum L10nCommand {
         /// as errors.
         #[arg(long)]
         strict: bool,
+    },
+    /// Record that someone read a locale's messages (all, or the ids given) as they are now:
+    /// appends a review with each message's hash to DIR/LOCALE/review.toml.
+    Review {
+        /// One of the 16 locales (kk, ru, vi, zh-CN…).
+        locale: String,
+        /// Who read them: a name, and what they are when not a native speaker.
+        #[arg(long)]
+        by: String,
+        /// The reader is a native speaker of the locale's language.
+        #[arg(long)]
+        native: bool,
+        /// When, as YYYY-MM-DD (default: today, UTC).
+        #[arg(long)]
+        date: Option<String>,
+        /// The locale directory to record in (`DIR/<locale>/`).
+        #[arg(long, default_value = "locales")]
+        dir: PathBuf,
+        /// The message ids read (default: every message of the locale).
+        ids: Vec<String>,
     },
     /// Print an amount formatted for a locale, e.g. `silkstream l10n money kk KZT 1234567`.
     Money {
@@ -88,6 +110,33 @@ pub async fn run(settings: &Settings, command: L10nCommand) -> anyhow::Result<bo
             Ok(true)
         }
         L10nCommand::Check { dir, no_db, strict } => check(settings, dir, no_db, strict).await,
+        L10nCommand::Review {
+            locale,
+            by,
+            native,
+            date,
+            dir,
+            ids,
+        } => {
+            let locale = silkstream_l10n::normalize_locale(&locale)
+                .ok_or_else(|| anyhow::anyhow!("unsupported locale '{locale}'"))?;
+            let date = match date {
+                Some(date) => date,
+                None => {
+                    let today = time::OffsetDateTime::now_utc().date();
+                    format!(
+                        "{:04}-{:02}-{:02}",
+                        today.year(),
+                        u8::from(today.month()),
+                        today.day()
+                    )
+                }
+            };
+            let count = silkstream_l10n::record_review(&dir, locale, &by, native, &date, &ids)?;
+            let who = if native { "native" } else { "not native" };
+            println!("recorded: {count} {locale} messages read by {by} ({who}) on {date}");
+            Ok(true)
+        }
     }
 }
 
@@ -109,12 +158,38 @@ async fn check(
     println!("locale files: {source}");
     for l in &report.locales {
         println!(
-            "  {:<6} {} errors, {} missing, {} obsolete, {} missing plural variants",
+            "  {:<6} {} errors, {} missing, {} obsolete, {} missing plural variants, {} against the glossary",
             l.locale,
             l.errors.len(),
             l.missing.len(),
             l.obsolete.len(),
-            l.missing_plural_variants.len()
+            l.missing_plural_variants.len(),
+            l.glossary.len()
+        );
+    }
+    println!("review record:");
+    for l in &report.locales {
+        let r = &l.review;
+        let reviewers: Vec<String> = r
+            .reviews
+            .iter()
+            .map(|(by, native, date, count)| {
+                let who = if *native { "native" } else { "not native" };
+                format!("{by} ({who}, {date}, {count})")
+            })
+            .collect();
+        println!(
+            "  {:<6} {} read by a native speaker, {} by a reader who is not, {} unreviewed, {} changed since review; {}",
+            l.locale,
+            r.native,
+            r.non_native,
+            r.unreviewed().count(),
+            r.changed().count(),
+            if reviewers.is_empty() {
+                "no review on record".to_owned()
+            } else {
+                reviewers.join("; ")
+            }
         );
     }
     print!("{report}");

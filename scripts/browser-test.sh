@@ -9,7 +9,9 @@
 #   SILKSTREAM_UPDATE_SCREENSHOTS=1 scripts/browser-test.sh   # also copies the SQLite run's
 #                                                             # screenshots to docs/screenshots/
 #
-# Screenshots and, on failure, Playwright traces go to target/browser-artifacts/<backend>/.
+# Screenshots and, on failure, Playwright traces go to target/browser-artifacts/<backend>/: the
+# pages at work, and buyer-<locale>.png, the buyer page in each of the 16 locales at phone size
+# (full page) for the reviewers of the translations.
 # Installs chromium with apt when /usr/bin/chromium is missing (CI runs as root) and the npm
 # packages with `npm ci`.
 set -euo pipefail
@@ -36,6 +38,15 @@ if [[ ! -x "$CHROMIUM" ]]; then
   apt-get install -y -qq chromium >/dev/null
 fi
 "$CHROMIUM" --version 2>/dev/null
+
+# The reviewers' screenshots of the buyer page in all 16 locales need fonts for the Thai, Khmer,
+# Lao, Myanmar and Chinese scripts (Debian's Chromium brings only DejaVu and Liberation).
+if ! fc-list : family 2>/dev/null | grep -q "Noto Sans Myanmar" || ! fc-list : family 2>/dev/null | grep -q "Noto Sans CJK"; then
+  echo "installing the Noto fonts"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq fonts-noto-core fonts-noto-cjk >/dev/null
+fi
 
 command -v node >/dev/null || { echo "FAIL: node (20 or newer) is needed for the browser test"; exit 1; }
 # npm ci again only when the lock file changed since the last install.

@@ -152,6 +152,7 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/sessions", "get"),
         ("/api/v1/sessions", "post"),
         ("/api/v1/sessions/{id}", "get"),
+        ("/api/v1/sessions/{id}/room", "get"),
         ("/api/v1/sessions/{id}/showcase", "post"),
         ("/api/v1/sessions/{id}/start", "post"),
         ("/api/v1/sessions/{id}/pin", "post"),

@@ -23,6 +23,8 @@ backend_tests!(
     guest_signups_are_rate_limited,
     ship_to_outside_the_sessions_markets_is_refused,
     an_order_records_the_market_it_ships_to,
+    a_ship_to_needs_no_postal_code_where_the_country_uses_none,
+    a_guest_sees_the_room_without_a_token_and_no_personal_data,
 );
 
 async fn sale_remaining(app: &TestApp, live: &LiveSetup, sale_id: i64) -> i64 {
@@ -849,4 +851,176 @@ async fn an_order_records_the_market_it_ships_to(backend: Backend) {
         ))
         .await;
     assert_eq!(kg, 1);
+}
+
+/// A ship-to to Myanmar (postal codes little used) may leave the postal code out or empty: the
+/// order is taken and keeps it empty; one to Kazakhstan without it is refused, 422 naming
+/// `ship_to.postal_code`, with nothing written. `/markets` says which markets need one.
+async fn a_ship_to_needs_no_postal_code_where_the_country_uses_none(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let live = app.live_session(10, false).await;
+    app.put(
+        "/api/v1/markets/MM",
+        &app.admin,
+        &json!({"name": "Myanmar", "currencies": ["MMK"], "locales": ["my"],
+                "warehouses": ["KHG-1"]}),
+    )
+    .await
+    .expect(200);
+    let markets = app.get("/api/v1/markets", &live.host).await.expect(200);
+    let required = |country: &str| {
+        markets
+            .body
+            .as_array()
+            .expect("markets")
+            .iter()
+            .find(|m| m["country"] == country)
+            .map(|m| m["postal_code_required"].clone())
+    };
+    assert_eq!(required("MM"), Some(json!(false)), "{}", markets.text);
+    assert_eq!(required("KZ"), Some(json!(true)), "{}", markets.text);
+    let session = app
+        .post(
+            "/api/v1/sessions",
+            &live.host,
+            &json!({"title": "Two markets", "language": "ru", "markets": ["KZ", "MM"]}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_i64()
+        .expect("session id");
+    app.post(
+        &format!("/api/v1/sessions/{session}/showcase"),
+        &live.host,
+        &json!({"product_id": live.product_id}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/sessions/{session}/start"),
+        &live.host,
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    let (buyer, _) = app.buyer("Aigerim", "ru").await;
+
+    let mut to_kazakhstan = order_body(live.variant_id, 1, "KZT");
+    to_kazakhstan["ship_to"]["postal_code"] = json!("  ");
+    let before = app.feed_fingerprint().await;
+    let r = app
+        .order(&buyer, session, "kz-no-postal", &to_kazakhstan)
+        .await
+        .expect(422);
+    assert_eq!(r.code(), "invalid", "{}", r.text);
+    assert!(r.text.contains("ship_to.postal_code"), "{}", r.text);
+    assert_eq!(app.feed_fingerprint().await, before, "nothing written");
+
+    for (key, postal) in [("mm-none", None), ("mm-empty", Some(""))] {
+        let mut to_yangon = order_body(live.variant_id, 1, "KZT");
+        to_yangon["ship_to"]["country"] = json!("MM");
+        to_yangon["ship_to"]["city"] = json!("Yangon");
+        match postal {
+            Some(p) => to_yangon["ship_to"]["postal_code"] = json!(p),
+            None => {
+                to_yangon["ship_to"]
+                    .as_object_mut()
+                    .expect("ship_to")
+                    .remove("postal_code");
+            }
+        }
+        let placed = app
+            .order(&buyer, session, key, &to_yangon)
+            .await
+            .expect(201);
+        assert_eq!(placed.body["order"]["market"], "MM", "{}", placed.text);
+        assert_eq!(
+            placed.body["order"]["ship_to"]["postal_code"], "",
+            "{}",
+            placed.text
+        );
+    }
+}
+
+/// Before joining, a guest reads the room with no token: the session as buyers see it (the
+/// pinned product's id, the sale with its KZT price, sold and left), the pinned product in
+/// Kazakh priced in KZT, the session's markets; nothing of who ordered or where to. The
+/// session's own read still needs a token; an unknown session is 404.
+async fn a_guest_sees_the_room_without_a_token_and_no_personal_data(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let live = app.live_session(10, true).await;
+    app.post(
+        &format!("/api/v1/sessions/{}/pin", live.session_id),
+        &live.host,
+        &json!({"product_id": live.product_id}),
+    )
+    .await
+    .expect(200);
+    app.flash_sale(&live, 5, 2).await;
+    let (buyer, _) = app.buyer("Aigerim", "ru").await;
+    app.order(
+        &buyer,
+        live.session_id,
+        "room-1",
+        &order_body(live.variant_id, 2, "KZT"),
+    )
+    .await
+    .expect(201);
+
+    let path = format!(
+        "/api/v1/sessions/{}/room?locale=kk&currency=KZT",
+        live.session_id
+    );
+    let room = app
+        .request(Method::GET, &path, None, None)
+        .await
+        .expect(200);
+    let body = &room.body;
+    assert_eq!(body["session"]["id"], live.session_id, "{}", room.text);
+    assert_eq!(body["session"]["pinned_product_id"], live.product_id);
+    assert_eq!(body["session"]["sale"]["prices"]["KZT"], 450000);
+    assert_eq!(body["session"]["sale"]["sold"], 2);
+    assert_eq!(body["session"]["sale"]["remaining"], 3);
+    assert_eq!(body["product"]["id"], live.product_id);
+    assert_eq!(
+        body["product"]["localized"]["title"]["locale"]
+            .as_str()
+            .map(|l| !l.is_empty()),
+        Some(true)
+    );
+    assert_eq!(
+        body["product"]["variants"][0]["price"]["currency"], "KZT",
+        "{}",
+        room.text
+    );
+    assert_eq!(body["markets"][0]["country"], "KZ");
+    assert_eq!(body["markets"][0]["postal_code_required"], true);
+    for private in ["Aigerim", "+7 701", "Abay Ave", "050000", "ship_to"] {
+        assert!(
+            !room.text.contains(private),
+            "{private} in the public room: {}",
+            room.text
+        );
+    }
+
+    app.request(
+        Method::GET,
+        &format!("/api/v1/sessions/{}", live.session_id),
+        None,
+        None,
+    )
+    .await
+    .expect(401);
+    app.request(Method::GET, "/api/v1/sessions/999999/room", None, None)
+        .await
+        .expect(404);
+    app.request(
+        Method::GET,
+        &format!("/api/v1/sessions/{}/room?locale=xx", live.session_id),
+        None,
+        None,
+    )
+    .await
+    .expect(422);
 }

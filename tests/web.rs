@@ -19,7 +19,8 @@ backend_tests!(
     pages_are_not_in_the_openapi_document,
     page_messages_cover_every_locale,
     an_unknown_locale_is_a_clear_404,
-    pages_format_money_as_the_server_does
+    pages_format_money_as_the_server_does,
+    page_messages_carry_cldr_country_names
 );
 
 /// The page URLs and the files they serve.
@@ -384,6 +385,41 @@ async fn page_messages_cover_every_locale(backend: Backend) {
         .body;
     assert_eq!(kk["locale"], "kk");
     assert_eq!(kk["chain"], serde_json::json!(["kk", "ru", "en"]));
+}
+
+/// `/ui/l10n/{locale}` carries every country's CLDR name in the locale (the buyer page's country
+/// pickers show these, not the browser's data), along the fallback chain; and the server, not
+/// the page, decides which locale a tag gets (`uz-Cyrl` is not `uz`, which is written in Latin).
+async fn page_messages_carry_cldr_country_names(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let get = |locale: &'static str| {
+        let app = &app;
+        async move {
+            app.request(Method::GET, &format!("/ui/l10n/{locale}"), None, None)
+                .await
+                .expect(200)
+                .body
+        }
+    };
+    let kk = get("kk").await;
+    assert_eq!(kk["countries"]["KZ"], "Қазақстан");
+    assert_eq!(kk["countries"]["CN"], "Қытай");
+    let my = get("my").await;
+    assert_eq!(my["countries"]["KZ"], "ကာဇက်စတန်");
+    for market in [
+        "KZ", "KG", "UZ", "RU", "MN", "VN", "TH", "ID", "MY", "PH", "KH", "LA", "MM", "CN",
+    ] {
+        for body in [&kk, &my] {
+            let name = body["countries"][market].as_str().unwrap_or("");
+            assert!(!name.is_empty() && name != market, "{market}: {name:?}");
+        }
+    }
+    let uz_cyrillic = get("uz-Cyrl").await;
+    assert_ne!(uz_cyrillic["locale"], "uz", "uz-Cyrl is not Latin Uzbek");
+    assert_eq!(
+        uz_cyrillic["countries"]["KZ"],
+        silkstream_l10n::country_name(uz_cyrillic["locale"].as_str().expect("locale"), "KZ").text
+    );
 }
 
 /// A locale Silkstream does not speak is a 404 envelope that names the supported ones.

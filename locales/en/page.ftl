@@ -124,3 +124,15 @@ page-feed-connecting = Connecting…
 page-feed-live = Live
 page-feed-reconnecting = Connection lost, reconnecting…
 page-feed-closed = Disconnected
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = Pay within { $time } or the order is cancelled.
+page-pay-over = The time to pay is over.
+page-duties-due = Duties and taxes are not included: about { $amount } more (customs estimate).
+page-duties-none = Duties and taxes are not included; the customs estimate expects none for this order.
+page-duties-on-delivery = Duties and taxes are not included: they are due on delivery.
+page-duties-unknown = Duties and taxes are not included and could not be estimated.
+page-ship-postal-optional = Postal code (if any)
+page-check-field = Please check: { $field }
+page-answer-failed = Something went wrong. Please try again in a moment.

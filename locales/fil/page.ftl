@@ -111,3 +111,15 @@ page-feed-connecting = Kumokonekta…
 page-feed-live = Live
 page-feed-reconnecting = Naputol ang koneksiyon, muling kumokonekta…
 page-feed-closed = Hindi konektado
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = Magbayad sa loob ng { $time }, kung hindi ay makakansela ang order.
+page-pay-over = Tapos na ang oras ng pagbabayad.
+page-duties-due = Hindi kasama ang duties at buwis: mga { $amount } pa (tantiya ng customs).
+page-duties-none = Hindi kasama ang duties at buwis; ayon sa tantiya ng customs, walang babayaran para sa order na ito.
+page-duties-on-delivery = Hindi kasama ang duties at buwis: babayaran ang mga ito pagtanggap.
+page-duties-unknown = Hindi kasama ang duties at buwis at hindi ito matantiya.
+page-ship-postal-optional = Postal code (kung mayroon)
+page-check-field = Pakisuri: { $field }
+page-answer-failed = May nangyaring mali. Subukang muli mamaya.

@@ -111,3 +111,15 @@ page-feed-connecting = Menghubungkan…
 page-feed-live = Live
 page-feed-reconnecting = Koneksi terputus, menghubungkan ulang…
 page-feed-closed = Terputus
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = Bayar dalam { $time }, atau pesanan dibatalkan.
+page-pay-over = Waktu pembayaran sudah habis.
+page-duties-due = Bea masuk dan pajak belum termasuk: sekitar { $amount } lagi (perkiraan bea cukai).
+page-duties-none = Bea masuk dan pajak belum termasuk; menurut perkiraan bea cukai, pesanan ini tidak dikenakan.
+page-duties-on-delivery = Bea masuk dan pajak belum termasuk: dibayar saat barang diterima.
+page-duties-unknown = Bea masuk dan pajak belum termasuk dan tidak dapat diperkirakan.
+page-ship-postal-optional = Kode pos (jika ada)
+page-check-field = Periksa kembali: { $field }
+page-answer-failed = Terjadi kesalahan. Coba lagi sebentar lagi.

@@ -111,3 +111,15 @@ page-feed-connecting = Қосылуда…
 page-feed-live = Эфирде
 page-feed-reconnecting = Байланыс үзілді, қайта қосылуда…
 page-feed-closed = Ажыратылды
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = { $time } ішінде төлеңіз, әйтпесе тапсырыс жойылады.
+page-pay-over = Төлем уақыты өтті.
+page-duties-due = Баж және салықтар кірмейді: шамамен тағы { $amount } (кедендік есеп).
+page-duties-none = Баж және салықтар кірмейді; кедендік есеп бойынша бұл тапсырысқа олар төленбейді.
+page-duties-on-delivery = Баж және салықтар кірмейді: олар алған кезде төленеді.
+page-duties-unknown = Баж және салықтар кірмейді, оларды есептеу мүмкін болмады.
+page-ship-postal-optional = Пошта индексі (бар болса)
+page-check-field = Тексеріңіз: { $field }
+page-answer-failed = Бірдеңе дұрыс болмады. Сәлден кейін қайталап көріңіз.

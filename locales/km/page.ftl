@@ -111,3 +111,15 @@ page-feed-connecting = កំពុងតភ្ជាប់…
 page-feed-live = កំពុងផ្សាយ
 page-feed-reconnecting = ការតភ្ជាប់បានដាច់ កំពុងតភ្ជាប់ឡើងវិញ…
 page-feed-closed = បានផ្តាច់
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = សូមបង់ប្រាក់ក្នុងរយៈពេល { $time } បើមិនដូច្នោះទេ ការបញ្ជាទិញនឹងត្រូវលុបចោល។
+page-pay-over = ពេលវេលាបង់ប្រាក់បានផុតហើយ។
+page-duties-due = មិនរួមបញ្ចូលពន្ធគយ និងពន្ធផ្សេងៗ៖ ប្រហែល { $amount } បន្ថែម (ការប៉ាន់ស្មានរបស់គយ)។
+page-duties-none = មិនរួមបញ្ចូលពន្ធគយ និងពន្ធផ្សេងៗ តាមការប៉ាន់ស្មានរបស់គយ ការបញ្ជាទិញនេះមិនត្រូវបង់ទេ។
+page-duties-on-delivery = មិនរួមបញ្ចូលពន្ធគយ និងពន្ធផ្សេងៗ៖ ត្រូវបង់ពេលទទួលទំនិញ។
+page-duties-unknown = មិនរួមបញ្ចូលពន្ធគយ និងពន្ធផ្សេងៗ ហើយមិនអាចប៉ាន់ស្មានបានទេ។
+page-ship-postal-optional = លេខកូដប្រៃសណីយ៍ (បើមាន)
+page-check-field = សូមពិនិត្យ៖ { $field }
+page-answer-failed = មានបញ្ហាកើតឡើង។ សូមព្យាយាមម្តងទៀតបន្តិចទៀត។

@@ -111,3 +111,15 @@ page-feed-connecting = Туташууда…
 page-feed-live = Эфирде
 page-feed-reconnecting = Байланыш үзүлдү, кайра туташууда…
 page-feed-closed = Ажыратылды
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = { $time } ичинде төлөңүз, болбосо буйрутма жокко чыгарылат.
+page-pay-over = Төлөө убактысы бүттү.
+page-duties-due = Бажы жана салыктар кирбейт: болжол менен дагы { $amount } (бажы эсеби).
+page-duties-none = Бажы жана салыктар кирбейт; бажы эсеби боюнча бул буйрутмага алар төлөнбөйт.
+page-duties-on-delivery = Бажы жана салыктар кирбейт: алар алганда төлөнөт.
+page-duties-unknown = Бажы жана салыктар кирбейт, аларды эсептөө мүмкүн болгон жок.
+page-ship-postal-optional = Почта индекси (болсо)
+page-check-field = Текшериңиз: { $field }
+page-answer-failed = Бир нерсе туура эмес болду. Бир аздан кийин кайра аракет кылыңыз.

@@ -111,3 +111,15 @@ page-feed-connecting = ກຳລັງເຊື່ອມຕໍ່…
 page-feed-live = ກຳລັງຖ່າຍທອດ
 page-feed-reconnecting = ການເຊື່ອມຕໍ່ຂາດ, ກຳລັງເຊື່ອມຕໍ່ໃໝ່…
 page-feed-closed = ຕັດການເຊື່ອມຕໍ່ແລ້ວ
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = ກະລຸນາຈ່າຍເງິນພາຍໃນ { $time }, ບໍ່ດັ່ງນັ້ນຄຳສັ່ງຊື້ຈະຖືກຍົກເລີກ.
+page-pay-over = ໝົດເວລາຈ່າຍເງິນແລ້ວ.
+page-duties-due = ຍັງບໍ່ລວມພາສີອາກອນ: ປະມານ { $amount } ຕື່ມ (ຕາມການຄິດໄລ່ຂອງພາສີ).
+page-duties-none = ຍັງບໍ່ລວມພາສີອາກອນ; ຕາມການຄິດໄລ່ຂອງພາສີ, ຄຳສັ່ງຊື້ນີ້ບໍ່ຕ້ອງຈ່າຍ.
+page-duties-on-delivery = ຍັງບໍ່ລວມພາສີອາກອນ: ຈ່າຍເມື່ອຮັບສິນຄ້າ.
+page-duties-unknown = ຍັງບໍ່ລວມພາສີອາກອນ ແລະ ບໍ່ສາມາດຄິດໄລ່ໄດ້.
+page-ship-postal-optional = ລະຫັດໄປສະນີ (ຖ້າມີ)
+page-check-field = ກະລຸນາກວດເບິ່ງ: { $field }
+page-answer-failed = ມີບາງຢ່າງຜິດພາດ. ກະລຸນາລອງໃໝ່ໃນອີກບໍ່ດົນ.

@@ -111,3 +111,15 @@ page-feed-connecting = Холбогдож байна…
 page-feed-live = Шууд
 page-feed-reconnecting = Холболт тасарлаа, дахин холбогдож байна…
 page-feed-closed = Салсан
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = { $time } дотор төлнө үү, эс тэгвэл захиалга цуцлагдана.
+page-pay-over = Төлбөр төлөх хугацаа дууслаа.
+page-duties-due = Гаалийн болон бусад татвар ороогүй: ойролцоогоор нэмж { $amount } (гаалийн тооцоо).
+page-duties-none = Гаалийн болон бусад татвар ороогүй; гаалийн тооцоогоор энэ захиалгад төлөх шаардлагагүй.
+page-duties-on-delivery = Гаалийн болон бусад татвар ороогүй: хүлээн авахдаа төлнө.
+page-duties-unknown = Гаалийн болон бусад татвар ороогүй, тооцоолох боломжгүй байна.
+page-ship-postal-optional = Шуудангийн код (байвал)
+page-check-field = Шалгана уу: { $field }
+page-answer-failed = Алдаа гарлаа. Хэсэг хугацааны дараа дахин оролдоно уу.

@@ -111,3 +111,15 @@ page-feed-connecting = Menyambung…
 page-feed-live = Langsung
 page-feed-reconnecting = Sambungan terputus, menyambung semula…
 page-feed-closed = Terputus
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = Bayar dalam masa { $time }, jika tidak pesanan akan dibatalkan.
+page-pay-over = Masa untuk membayar telah tamat.
+page-duties-due = Duti dan cukai tidak termasuk: kira-kira { $amount } lagi (anggaran kastam).
+page-duties-none = Duti dan cukai tidak termasuk; menurut anggaran kastam, tiada yang perlu dibayar untuk pesanan ini.
+page-duties-on-delivery = Duti dan cukai tidak termasuk: dibayar semasa penerimaan.
+page-duties-unknown = Duti dan cukai tidak termasuk dan tidak dapat dianggarkan.
+page-ship-postal-optional = Poskod (jika ada)
+page-check-field = Sila semak: { $field }
+page-answer-failed = Berlaku masalah. Sila cuba lagi sebentar lagi.

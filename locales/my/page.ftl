@@ -111,3 +111,15 @@ page-feed-connecting = ချိတ်ဆက်နေသည်…
 page-feed-live = တိုက်ရိုက်
 page-feed-reconnecting = ချိတ်ဆက်မှု ပြတ်သွားသည်၊ ပြန်လည်ချိတ်ဆက်နေသည်…
 page-feed-closed = ချိတ်ဆက်မှု ပြတ်နေသည်
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = { $time } အတွင်း ငွေပေးချေပါ၊ မဟုတ်ပါက မှာယူမှု ပယ်ဖျက်ခံရပါမည်။
+page-pay-over = ငွေပေးချေရန် အချိန်ကုန်သွားပါပြီ။
+page-duties-due = အကောက်ခွန်နှင့် အခွန်များ မပါဝင်ပါ- ခန့်မှန်း { $amount } ထပ်ကျသင့်ပါမည် (အကောက်ခွန် ခန့်မှန်းချက်)။
+page-duties-none = အကောက်ခွန်နှင့် အခွန်များ မပါဝင်ပါ၊ အကောက်ခွန် ခန့်မှန်းချက်အရ ဤမှာယူမှုအတွက် ပေးဆောင်ရန် မလိုပါ။
+page-duties-on-delivery = အကောက်ခွန်နှင့် အခွန်များ မပါဝင်ပါ- ပစ္စည်းလက်ခံချိန်တွင် ပေးဆောင်ရပါမည်။
+page-duties-unknown = အကောက်ခွန်နှင့် အခွန်များ မပါဝင်ပါ၊ ခန့်မှန်း၍ မရပါ။
+page-ship-postal-optional = စာတိုက်သင်္ကေတ (ရှိလျှင်)
+page-check-field = ကျေးဇူးပြု၍ စစ်ဆေးပါ- { $field }
+page-answer-failed = တစ်ခုခု မှားယွင်းသွားပါသည်။ ခဏအကြာတွင် ထပ်စမ်းကြည့်ပါ။

@@ -116,3 +116,15 @@ page-feed-connecting = Подключение…
 page-feed-live = В эфире
 page-feed-reconnecting = Связь потеряна, переподключаемся…
 page-feed-closed = Отключено
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = Оплатите в течение { $time }, иначе заказ будет отменён.
+page-pay-over = Время на оплату истекло.
+page-duties-due = Пошлины и налоги не включены: примерно ещё { $amount } (таможенный расчёт).
+page-duties-none = Пошлины и налоги не включены; по таможенному расчёту для этого заказа их нет.
+page-duties-on-delivery = Пошлины и налоги не включены: они оплачиваются при получении.
+page-duties-unknown = Пошлины и налоги не включены, рассчитать их не удалось.
+page-ship-postal-optional = Почтовый индекс (если есть)
+page-check-field = Проверьте поле: { $field }
+page-answer-failed = Что-то пошло не так. Попробуйте ещё раз чуть позже.

@@ -111,3 +111,15 @@ page-feed-connecting = กำลังเชื่อมต่อ…
 page-feed-live = กำลังไลฟ์
 page-feed-reconnecting = การเชื่อมต่อขาดหาย กำลังเชื่อมต่อใหม่…
 page-feed-closed = ตัดการเชื่อมต่อแล้ว
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = โปรดชำระเงินภายใน { $time } มิฉะนั้นคำสั่งซื้อจะถูกยกเลิก
+page-pay-over = หมดเวลาชำระเงินแล้ว
+page-duties-due = ยังไม่รวมอากรและภาษี: ประมาณ { $amount } เพิ่มเติม (ประมาณการของศุลกากร)
+page-duties-none = ยังไม่รวมอากรและภาษี ตามประมาณการของศุลกากร คำสั่งซื้อนี้ไม่ต้องชำระ
+page-duties-on-delivery = ยังไม่รวมอากรและภาษี: ชำระเมื่อรับสินค้า
+page-duties-unknown = ยังไม่รวมอากรและภาษี และไม่สามารถประมาณการได้
+page-ship-postal-optional = รหัสไปรษณีย์ (ถ้ามี)
+page-check-field = โปรดตรวจสอบ: { $field }
+page-answer-failed = เกิดข้อผิดพลาด โปรดลองอีกครั้งในอีกสักครู่

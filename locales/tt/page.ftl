@@ -111,3 +111,15 @@ page-feed-connecting = Тоташабыз…
 page-feed-live = Эфирда
 page-feed-reconnecting = Элемтә өзелде, яңадан тоташабыз…
 page-feed-closed = Өзелде
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = { $time } эчендә түләгез, югыйсә заказ гамәлдән чыгарыла.
+page-pay-over = Түләү вакыты узды.
+page-duties-due = Пошлиналар һәм салымнар кертелмәгән: якынча тагын { $amount } (таможня исәбе).
+page-duties-none = Пошлиналар һәм салымнар кертелмәгән; таможня исәбе буенча бу заказ өчен алар түләнми.
+page-duties-on-delivery = Пошлиналар һәм салымнар кертелмәгән: алар алганда түләнә.
+page-duties-unknown = Пошлиналар һәм салымнар кертелмәгән, аларны исәпләп булмады.
+page-ship-postal-optional = Почта индексы (булса)
+page-check-field = Тикшерегез: { $field }
+page-answer-failed = Нәрсәдер дөрес булмады. Бераздан соң кабатлап карагыз.

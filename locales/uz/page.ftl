@@ -111,3 +111,15 @@ page-feed-connecting = Ulanmoqda…
 page-feed-live = Efirda
 page-feed-reconnecting = Aloqa uzildi, qayta ulanmoqda…
 page-feed-closed = Uzildi
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = { $time } ichida toʻlang, aks holda buyurtma bekor qilinadi.
+page-pay-over = Toʻlov vaqti tugadi.
+page-duties-due = Boj va soliqlar kiritilmagan: taxminan yana { $amount } (bojxona hisobi).
+page-duties-none = Boj va soliqlar kiritilmagan; bojxona hisobiga koʻra bu buyurtma uchun ular toʻlanmaydi.
+page-duties-on-delivery = Boj va soliqlar kiritilmagan: ular qabul qilishda toʻlanadi.
+page-duties-unknown = Boj va soliqlar kiritilmagan, ularni hisoblab boʻlmadi.
+page-ship-postal-optional = Pochta indeksi (boʻlsa)
+page-check-field = Tekshiring: { $field }
+page-answer-failed = Nimadir notoʻgʻri ketdi. Birozdan soʻng qayta urinib koʻring.

@@ -112,3 +112,15 @@ page-feed-connecting = Đang kết nối…
 page-feed-live = Đang phát
 page-feed-reconnecting = Mất kết nối, đang kết nối lại…
 page-feed-closed = Đã ngắt kết nối
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = Vui lòng thanh toán trong { $time }, nếu không đơn hàng sẽ bị hủy.
+page-pay-over = Đã hết thời gian thanh toán.
+page-duties-due = Chưa bao gồm thuế và phí hải quan: khoảng { $amount } nữa (ước tính hải quan).
+page-duties-none = Chưa bao gồm thuế và phí hải quan; theo ước tính hải quan, đơn này không phải nộp.
+page-duties-on-delivery = Chưa bao gồm thuế và phí hải quan: nộp khi nhận hàng.
+page-duties-unknown = Chưa bao gồm thuế và phí hải quan và chưa thể ước tính.
+page-ship-postal-optional = Mã bưu chính (nếu có)
+page-check-field = Vui lòng kiểm tra: { $field }
+page-answer-failed = Đã xảy ra lỗi. Vui lòng thử lại sau giây lát.

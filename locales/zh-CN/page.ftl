@@ -111,3 +111,15 @@ page-feed-connecting = 正在连接…
 page-feed-live = 直播中
 page-feed-reconnecting = 连接中断，正在重连…
 page-feed-closed = 已断开
+
+## The payment deadline, the duties note, the optional postal code, the page's own error
+## sentences (added by the buyer page's l10n work; reviewed with the rest).
+page-pay-within = 请在 { $time } 内付款，否则订单将被取消。
+page-pay-over = 付款时间已过。
+page-duties-due = 不含关税和税费：预计另需约 { $amount }（海关估算）。
+page-duties-none = 不含关税和税费；按海关估算，本订单无需缴纳。
+page-duties-on-delivery = 不含关税和税费：需在收货时缴纳。
+page-duties-unknown = 不含关税和税费，目前无法估算。
+page-ship-postal-optional = 邮政编码（如有）
+page-check-field = 请检查：{ $field }
+page-answer-failed = 出了点问题，请稍后再试。

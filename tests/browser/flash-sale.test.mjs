@@ -6,6 +6,12 @@
 // per-buyer limit, is refused in Kazakh; the Vietnamese guest's network drops and comes back,
 // the page says it is reconnecting, then live, and the order placed meanwhile is in its list.
 // /docs renders every operation with no request leaving 127.0.0.1 (nor does any other page).
+// Before joining, a guest sees the room (product, price, ticker); the name is asked only when
+// they order. The confirmation carries the server's payment deadline as a countdown and the
+// duties note from the order's landed-cost quote; a refusal is a sentence in the buyer's
+// language, never the server's English. Switching the console's language re-renders the rows
+// shown, with the language's clock. A guest shipping to Myanmar orders without a postal code.
+// The buyer page is rendered in all 16 locales at phone size (buyer-<locale>.png) for reviewers.
 //
 // Run by scripts/browser-test.sh, which starts `silkstream serve --demo` on a fresh database
 // and passes:
@@ -61,7 +67,11 @@ const SALE = {
 const GUESTS = {
   kk: { name: "Aigerim", country: "KZ", city: "Almaty", locale: "kk", currency: "KZT", phone: "+7 701 555 0199", address: "Dostyk Avenue 5", postal: "050010", price: /^4\s990,00\s₸$/ },
   vi: { name: "Linh", country: "VN", city: "Hanoi", locale: "vi", currency: "VND", phone: "+84 24 3825 0000", address: "12 Hang Bai", postal: "100000", price: /^299\.000\s₫$/ },
+  // Ships to Myanmar, where postal codes are little used: the page asks for none.
+  my: { name: "Thiri", country: "MM", city: "Yangon", locale: "my", currency: "VND", phone: "+95 1 555 0100", address: "No. 12, Bogyoke Road" },
 };
+// The 16 locales of the buyer page (locales/), for the reviewers' screenshots.
+const LOCALES = ["zh-CN", "en", "ru", "kk", "ky", "uz", "tt", "mn", "vi", "th", "id", "ms", "fil", "km", "lo", "my"];
 
 function need(name) {
   const value = process.env[name];
@@ -185,13 +195,19 @@ async function person(name, { trace = true, ...options } = {}) {
 const networks = new Map();
 
 async function cuttable(context) {
-  const network = { down: false, open: new Set() };
+  const network = { down: false, open: new Map() };
   networks.set(context, network);
   await context.routeWebSocket(/\/feed(\?|$)/, (ws) => {
     if (network.down) return ws.close({ code: 1006, reason: "network down" });
-    ws.connectToServer();
-    network.open.add(ws);
-    ws.onClose(() => network.open.delete(ws));
+    const server = ws.connectToServer();
+    network.open.set(ws, server);
+    // A handler on the page's close turns off Playwright's forwarding of it: forward it, or the
+    // server keeps every connection the page closed (a new language, a new currency), and the
+    // token soon meets its connection cap (429).
+    ws.onClose((code, reason) => {
+      network.open.delete(ws);
+      server.close({ code, reason });
+    });
   });
 }
 
@@ -199,7 +215,10 @@ async function dropNetwork(context) {
   const network = networks.get(context);
   network.down = true;
   await context.setOffline(true);
-  await Promise.all([...network.open].map((ws) => ws.close({ code: 1006, reason: "network down" })));
+  // Both sides die: the page's socket, and the server's (as its keepalive would find).
+  await Promise.all(
+    [...network.open].map(([ws, server]) => Promise.all([ws.close({ code: 1006, reason: "network down" }), server.close({ code: 1001, reason: "network down" })])),
+  );
   network.open.clear();
 }
 
@@ -279,7 +298,7 @@ test("a flash sale from the studio console, two guests ordering in Kazakh and Vi
     const form = host.getByRole("form", { name: "New session" });
     await form.getByLabel("Title").fill(SALE.title);
     await form.getByLabel("Language").selectOption("ru");
-    await form.getByLabel("Markets").fill("KZ, VN");
+    await form.getByLabel("Markets").fill("KZ, VN, MM");
     const created = host.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/api/v1/sessions"));
     await form.getByRole("button", { name: "Create session" }).click();
     const response = await created;
@@ -328,7 +347,7 @@ test("a flash sale from the studio console, two guests ordering in Kazakh and Vi
     await sees(host.getByTestId("countdown"), /\d+:\d\d/, "the sale's countdown on the console");
   });
 
-  await step(t, "two guests join the live page: one in Kazakh with KZT, one in Vietnamese with VND", async () => {
+  await step(t, "two guests see the room before joining, then join when they order: one in Kazakh with KZT, one in Vietnamese with VND", async () => {
     const live = demo.live.replace("<session-id>", String(sessionId));
     kk = await person("guest-kk");
     vi = await person("guest-vi", { viewport: PHONE, isMobile: true, hasTouch: true });
@@ -343,21 +362,7 @@ test("a flash sale from the studio console, two guests ordering in Kazakh and Vi
       await page.goto(live, { waitUntil: "domcontentloaded" });
       await page.getByLabel("Language").selectOption(who.locale);
       releaseEnglish();
-      const L = (id, options) => label(who.locale, id, options);
-      await page.getByRole("heading", { name: L("page-join-heading") }).waitFor();
-      await page.getByLabel(L("page-join-name")).filter({ visible: true }).fill(who.name);
-      await page.getByLabel(L("page-join-country", { select: true })).filter({ visible: true }).selectOption(who.country);
-      await page.getByLabel(L("page-join-city")).filter({ visible: true }).fill(who.city);
-      const joined = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/api/v1/buyers"));
-      await page.getByRole("button", { name: L("page-join-submit") }).click();
-      assert.equal((await joined).status(), 201);
-      await page.getByLabel(L("page-currency", { select: true })).filter({ visible: true }).selectOption(who.currency);
-      await page.locator("[data-testid=feed-state][data-state=live]").waitFor();
-      // The delivery address, kept in the browser for the next orders (name and city come from
-      // the join form).
-      await page.getByLabel(L("page-ship-phone")).filter({ visible: true }).fill(who.phone);
-      await page.getByLabel(L("page-ship-address")).filter({ visible: true }).fill(who.address);
-      await page.getByLabel(L("page-ship-postal")).filter({ visible: true }).fill(who.postal);
+      await joinWhenOrdering(page, who);
     }
     // The pinned product in each guest's language, its sale price in their currency.
     for (const [page, who] of [
@@ -370,14 +375,37 @@ test("a flash sale from the studio console, two guests ordering in Kazakh and Vi
     }
   });
 
-  // Each guest orders from the page and reads the confirmation in their language.
-  await step(t, "each guest orders and sees the confirmation in their language", async () => {
-    await order(kk, "kk", 2);
-    await sees(kk.getByTestId("order-answer"), ftl("kk", "orders", "order-confirmed"), "the Kazakh confirmation");
-    await sees(kk.getByTestId("order-answer"), /2 дана/, "the Kazakh confirmation's quantity");
-    await order(vi, "vi", 1);
-    await sees(vi.getByTestId("order-answer"), ftl("vi", "orders", "order-confirmed"), "the Vietnamese confirmation");
-    await sees(vi.getByTestId("order-answer"), /1 sản phẩm/, "the Vietnamese confirmation's quantity");
+  // A phone number the server refuses: the refusal names the field in Kazakh (the label of the
+  // phone field), not the server's English sentence; nothing is ordered.
+  await step(t, "a refused phone number is named in the buyer's language, not in the server's English", async () => {
+    const phone = kk.getByLabel(label("kk", "page-ship-phone")).filter({ visible: true });
+    await phone.fill("call me");
+    const refused = await order(kk, "kk", 1);
+    assert.equal(refused.status(), 422);
+    const expected = ftl("kk", "page", "page-check-field");
+    await sees(kk.getByTestId("order-answer"), expected, "the Kazakh refusal of the phone number");
+    const text = await kk.getByTestId("order-answer").innerText();
+    assert.ok(text.includes(ftlValue("kk", "page", "page-ship-phone")), `the phone's Kazakh label in ${JSON.stringify(text)}`);
+    assert.doesNotMatch(text, /phone number|digits|ship_to/, "no English from the server");
+    await phone.fill(GUESTS.kk.phone);
+  });
+
+  // Each guest orders from the page and reads the confirmation in their language, with the
+  // payment deadline the server set and the duties note of the order's quote.
+  await step(t, "each guest orders and sees the confirmation, the payment deadline and the duties note in their language", async () => {
+    for (const [page, locale, quantity, count] of [
+      [kk, "kk", 2, /2 дана/],
+      [vi, "vi", 1, /1 sản phẩm/],
+    ]) {
+      const placed = await order(page, locale, quantity);
+      assert.equal(placed.status(), 201, await placed.text());
+      const order_ = (await placed.json()).order;
+      const answer = page.getByTestId("order-answer");
+      await sees(answer, ftl(locale, "orders", "order-confirmed"), `the ${locale} confirmation`);
+      await sees(answer, count, `the ${locale} confirmation's quantity`);
+      await seesDeadline(page, locale, order_);
+      await sees(answer.getByTestId("duties"), ftl(locale, "page", dutiesMessage(order_)), `the ${locale} duties note`);
+    }
   });
 
   await step(t, "the host console lists both orders and counts them", async () => {
@@ -389,6 +417,28 @@ test("a flash sale from the studio console, two guests ordering in Kazakh and Vi
     await sees(list, /Almaty/, "the Kazakh guest's order in the console's list");
     await sees(list, /Hanoi/, "the Vietnamese guest's order in the console's list");
     await shot(host, "host-console.png");
+  });
+
+  await step(t, "switching the console's language re-renders the order rows shown, with its 24-hour clock", async () => {
+    const list = host.getByTestId("orders");
+    const picker = host.locator("#ui-locale");
+    await picker.selectOption("ru");
+    // Every row shown: its status and line in Russian, its time on the 24-hour clock (no AM/PM).
+    const confirmedRu = ftl("ru", "console", "console-order-confirmed");
+    await sees(list.getByRole("listitem"), confirmedRu, "a row in Russian after the switch");
+    const rows = await list.getByRole("listitem").allInnerTexts();
+    assert.equal(rows.length, 2, JSON.stringify(rows));
+    for (const row of rows) {
+      assert.match(row, confirmedRu, `a row still in English: ${row}`);
+      assert.match(row, /(^|\D)([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\D|$)/, `no 24-hour time in ${row}`);
+      assert.doesNotMatch(row, /\b(AM|PM)\b|\b(units?|confirmed)\b/i, `English left in ${row}`);
+    }
+    const axis = await host.locator(".chart-axis").allInnerTexts();
+    for (const time of axis.filter((a) => /\d:\d/.test(a))) {
+      assert.doesNotMatch(time, /AM|PM/, `the chart's time ${time}`);
+    }
+    await picker.selectOption("en");
+    await sees(list.getByRole("listitem"), / units?\b/, "the rows back in English");
   });
 
   await step(t, "the Kazakh guest orders past the per-buyer limit and is refused in Kazakh", async () => {
@@ -448,6 +498,74 @@ test("a flash sale from the studio console, two guests ordering in Kazakh and Vi
     await sees(host.getByTestId("counter-left"), exactly(SALE.quantity - 4), "left on the console after the drop");
   });
 
+  await step(t, "a guest shipping to Myanmar orders without a postal code", async () => {
+    const who = GUESTS.my;
+    const page = await person("guest-my", { viewport: PHONE, isMobile: true, hasTouch: true, trace: false });
+    await page.goto(demo.live.replace("<session-id>", String(sessionId)), { waitUntil: "domcontentloaded" });
+    await page.getByLabel("Language").selectOption(who.locale);
+    await joinWhenOrdering(page, who);
+    // The postal code is not asked for in Myanmar: its label says so, the field may stay empty.
+    const postal = page.getByLabel(label(who.locale, "page-ship-postal-optional")).filter({ visible: true });
+    assert.equal(await postal.inputValue(), "");
+    assert.equal(await postal.evaluate((input) => input.required), false);
+    const placed = await order(page, who.locale, 1);
+    assert.equal(placed.status(), 201, await placed.text());
+    const body = await placed.json();
+    assert.deepEqual([body.order.ship_to.country, body.order.ship_to.postal_code], ["MM", ""]);
+    await sees(page.getByTestId("order-answer"), ftl(who.locale, "page", dutiesMessage(body.order)), "the Burmese duties note");
+    await seesDeadline(page, who.locale, body.order);
+  });
+
+  // For reviewers: the Vietnamese guest's page (product, sale, the confirmation with its
+  // deadline and duties note, the stream, their orders) in each of the 16 locales at phone
+  // size, switched with the language picker (one page, no reload). Each deadline and duties
+  // note is checked in its locale on the way.
+  await step(t, "the buyer page in all 16 locales at phone size (screenshots for reviewers)", async () => {
+    const vnOrder = await api(`/orders?session_id=${sessionId}`, demo.tokens.operator).then((p) => p.items.find((o) => o.market === "VN"));
+    assert.ok(vnOrder, "the Vietnamese guest's order");
+    for (const locale of LOCALES) {
+      await vi.locator("#locale").selectOption(locale);
+      await vi.locator(`html[lang="${locale}"]`).waitFor();
+      const answer = vi.getByTestId("order-answer");
+      await sees(answer.getByTestId("pay-by"), ftl(locale, "page", "page-pay-within"), `the deadline in ${locale}`);
+      await sees(answer.getByTestId("duties"), ftl(locale, "page", dutiesMessage(vnOrder)), `the duties note in ${locale}`);
+      await sees(vi.getByTestId("price"), /\d/, `the price in ${locale}`);
+      // The feed, reconnected in the new language, has replayed the room's orders.
+      await vi.locator("[data-testid=feed-state][data-state=live]").waitFor();
+      await sees(vi.getByTestId("orders-stream").getByRole("listitem"), /\S/, `the stream in ${locale}`);
+      await vi.evaluate(() => window.scrollTo(0, 0));
+      await vi.screenshot({ path: join(ARTIFACTS, `buyer-${locale}.png`), fullPage: true });
+    }
+    await vi.locator("#locale").selectOption("vi");
+  });
+
+  await step(t, "the page takes the server's choice of locale (uz-Cyrl) and its country names", async () => {
+    const page = await person("guest-uz-cyrl", { locale: "uz-Cyrl-UZ", trace: false });
+    await page.goto(demo.live.replace("<session-id>", String(sessionId)), { waitUntil: "domcontentloaded" });
+    const chosen = (await (await fetch(`${BASE}/ui/l10n/uz-Cyrl-UZ`)).json()).locale;
+    await page.locator(`html[lang="${chosen}"]`).waitFor();
+    assert.notEqual(chosen, "uz", "the server does not give Latin Uzbek to uz-Cyrl");
+    // Country names come from the server's CLDR names, not the browser's.
+    const names = (await (await fetch(`${BASE}/ui/l10n/kk`)).json()).countries;
+    // The page speaks the server's choice now, so its labels are in that language: the picker
+    // by its id.
+    await page.locator("#locale").selectOption("kk");
+    await page.locator('html[lang="kk"]').waitFor();
+    await page.getByRole("button", { name: label("kk", "page-order") }).click();
+    const country = page.getByLabel(label("kk", "page-join-country", { select: true })).filter({ visible: true });
+    await country.locator("option[value=KZ]").filter({ hasText: new RegExp(`^${names.KZ}$`) }).waitFor({ state: "attached" });
+    // A message's attributes reach an element only where @fluent/dom allows them.
+    const set = await page.evaluate(async () => {
+      const { L10n } = await import("/assets/l10n.js");
+      const l10n = new L10n({ locale: "en", chain: ["en"], money: null, resources: [{ locale: "en", ftl: "x = X\n    .href = https://example.invalid/\n    .onclick = alert(1)\n    .title = T\n" }] });
+      const a = document.createElement("a");
+      a.setAttribute("data-l10n-id", "x");
+      l10n.translateElement(a);
+      return [a.getAttribute("href"), a.getAttribute("onclick"), a.getAttribute("title"), a.textContent];
+    });
+    assert.deepEqual(set, [null, null, "T", "X"]);
+  });
+
   await step(t, "no page sent a request anywhere but 127.0.0.1", async () => {
     assert.deepEqual(offsite, []);
   });
@@ -490,13 +608,73 @@ async function docsRender() {
   assert.deepEqual(blocked, [], "requests /docs sent off 127.0.0.1");
 }
 
-/** Orders `quantity` from a guest's live page (its labels in `locale`), waiting for the
+/** Orders `quantity` from a guest's live page (its labels in `locale`); resolves with the
  *  server's answer. */
 async function order(page, locale, quantity) {
   await page.getByLabel(label(locale, "page-quantity")).filter({ visible: true }).fill(String(quantity));
   const placed = page.waitForResponse((r) => r.request().method() === "POST" && /\/api\/v1\/sessions\/\d+\/orders$/.test(r.url()));
   await page.getByRole("button", { name: label(locale, "page-order") }).click();
-  await placed;
+  return placed;
+}
+
+/** A guest on the live page before joining: the room is there (the pinned product in their
+ *  language, the sale's price in their market's currency, the ticker), and no join form; a
+ *  tap on "Order" asks their name, country and city; once joined, they pick their currency and
+ *  fill the delivery address (the name and city come from the join form). */
+async function joinWhenOrdering(page, who) {
+  const L = (id, options) => label(who.locale, id, options);
+  const view = await api(`/products/${SALE.product}?locale=${who.locale}`, demo.tokens.buyer);
+  await sees(page.locator("main"), view.localized.title.text, `the ${who.locale} title before joining`);
+  if (who.price) await sees(page.getByTestId("price"), who.price, `the sale price in ${who.currency} before joining`);
+  await sees(page.getByTestId("left"), /\d/, "the ticker before joining");
+  assert.equal(await page.getByRole("heading", { name: L("page-join-heading") }).isVisible(), false, "no join form before ordering");
+  await page.getByLabel(L("page-currency", { select: true })).filter({ visible: true }).selectOption(who.currency);
+  await page.getByRole("button", { name: L("page-order") }).click();
+  await page.getByRole("heading", { name: L("page-join-heading") }).waitFor();
+  await page.getByLabel(L("page-join-name")).filter({ visible: true }).fill(who.name);
+  await page.getByLabel(L("page-join-country", { select: true })).filter({ visible: true }).selectOption(who.country);
+  await page.getByLabel(L("page-join-city")).filter({ visible: true }).fill(who.city);
+  const joined = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/api/v1/buyers"));
+  await page.getByRole("button", { name: L("page-join-submit") }).click();
+  assert.equal((await joined).status(), 201);
+  assert.equal(await page.getByLabel(L("page-currency", { select: true })).filter({ visible: true }).inputValue(), who.currency);
+  await page.locator("[data-testid=feed-state][data-state=live]").waitFor();
+  // The order tapped before joining goes on, and asks for the missing address.
+  await sees(page.getByTestId("order-answer"), ftl(who.locale, "page", "page-ship-missing"), "the address asked for");
+  await page.getByLabel(L("page-ship-phone")).filter({ visible: true }).fill(who.phone);
+  await page.getByLabel(L("page-ship-address")).filter({ visible: true }).fill(who.address);
+  if (who.postal) await page.getByLabel(L("page-ship-postal")).filter({ visible: true }).fill(who.postal);
+}
+
+/** The payment deadline under the confirmation: the locale's countdown message, its time the
+ *  server's `pay_by` less now, not a figure of the page's own: never later than the server's
+ *  deadline (the page shows whole seconds, rounded up, refreshed each second: 2 s of slack),
+ *  and at most 5 s earlier (the order's round trip on a busy machine). */
+async function seesDeadline(page, locale, order_) {
+  const clock = page.getByTestId("order-answer").getByTestId("pay-by");
+  await sees(clock, ftl(locale, "page", "page-pay-within"), `the ${locale} payment deadline`);
+  const text = await clock.innerText();
+  const [, h, m, s] = text.match(/(?:(\d+):)?(\d\d):(\d\d)/) || [];
+  assert.ok(m, `no countdown in ${JSON.stringify(text)}`);
+  const shown = (Number(h || 0) * 3600 + Number(m) * 60 + Number(s)) * 1000;
+  const left = Date.parse(order_.pay_by) - Date.now();
+  assert.ok(shown - left <= 2000 && left - shown <= 5000, `the page shows ${text}, the server's deadline is ${(left / 1000).toFixed(1)} s away`);
+}
+
+/** The duties note an order's landed-cost quote calls for (its message id in page.ftl). */
+function dutiesMessage(order_) {
+  const quote = order_.landed_cost;
+  if (!quote || quote.basis === "unknown") return "page-duties-unknown";
+  if (quote.basis === "payable_on_delivery") return "page-duties-on-delivery";
+  return (quote.duty_minor || 0) + (quote.taxes_minor || 0) > 0 ? "page-duties-due" : "page-duties-none";
+}
+
+/** A single-line message's text as written in locales/<locale>/<file>.ftl. */
+function ftlValue(locale, file, id) {
+  const text = readFileSync(new URL(`../../locales/${locale}/${file}.ftl`, import.meta.url), "utf8");
+  const line = text.split("\n").find((l) => l.startsWith(`${id} =`));
+  assert.ok(line, `${id} is not in locales/${locale}/${file}.ftl`);
+  return line.slice(id.length + 2).trim();
 }
 
 /** The session's GMV in CNY as the server counts it (the operators' sales report), e.g. "141.72". */

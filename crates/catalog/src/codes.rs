@@ -113,6 +113,24 @@ impl CountryCode {
     }
 }
 
+/// Countries where a delivery address needs no postal code: those with no postal code system,
+/// after the region data of Google's libaddressinput (the address metadata behind Chrome's and
+/// Android's address forms: regions with no `zip` pattern), and the markets where codes exist
+/// but are little used and not needed for delivery: Cambodia, Laos and Myanmar (KH, LA, MM).
+/// A ship-to to one of them may leave `postal_code` empty; everywhere else it is required.
+/// Sorted (binary search). Documented with its source in docs/live-sale.md.
+pub const POSTAL_CODE_OPTIONAL: &[&str] = &[
+    "AE", "AG", "AO", "AW", "BF", "BI", "BJ", "BO", "BS", "BW", "BZ", "CD", "CF", "CG", "CI", "CK",
+    "CM", "DJ", "DM", "ER", "FJ", "GA", "GD", "GH", "GM", "GQ", "GY", "HK", "JM", "KH", "KI", "KM",
+    "KN", "KP", "LA", "LY", "ML", "MM", "MO", "MR", "MW", "NR", "NU", "QA", "RW", "SB", "SC", "SL",
+    "SR", "SS", "ST", "SY", "TD", "TF", "TG", "TK", "TL", "TO", "TV", "UG", "VU", "YE", "ZW",
+];
+
+/// Whether a delivery address in `country` (ISO 3166-1 alpha-2) must carry a postal code.
+pub fn postal_code_required(country: &str) -> bool {
+    POSTAL_CODE_OPTIONAL.binary_search(&country).is_err()
+}
+
 /// One of the locales Silkstream speaks, normalised (`zh-Hans` → `zh-CN`).
 pub fn parse_locale(field: &str, tag: &str) -> Result<&'static str> {
     silkstream_l10n::normalize_locale(tag).ok_or_else(|| {

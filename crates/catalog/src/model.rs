@@ -223,6 +223,14 @@ pub struct Market {
     pub default_currency: String,
     pub locales: Vec<String>,
     pub warehouses: Vec<String>,
+    /// Whether a delivery address in this country must carry a postal code (false where the
+    /// country has none or does not use them: `codes::POSTAL_CODE_OPTIONAL`).
+    #[serde(default = "yes")]
+    pub postal_code_required: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A translation of a product's text into one locale.

@@ -1313,6 +1313,7 @@ impl CatalogStore {
                 Market {
                     default_currency: currencies.first().cloned().unwrap_or_default(),
                     warehouses: by_country.remove(&r.country).unwrap_or_default(),
+                    postal_code_required: crate::codes::postal_code_required(&r.country),
                     country: r.country,
                     name: r.name,
                     currencies,

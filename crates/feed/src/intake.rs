@@ -40,15 +40,22 @@ fn check_ship_to(s: &ShipTo) -> Result<ShipTo> {
             "a phone number of digits, spaces, '+', '-', '(' and ')'",
         ));
     }
+    let country = CountryCode::parse("ship_to.country", &s.country)?
+        .as_str()
+        .to_owned();
+    // Where the country has no postal codes (or does not use them), none is asked for.
+    let postal_code = if s.postal_code.trim().is_empty() && !codes::postal_code_required(&country) {
+        String::new()
+    } else {
+        codes::text("ship_to.postal_code", &s.postal_code, 16)?
+    };
     Ok(ShipTo {
         name: silkstream_catalog::text::name("ship_to.name", &s.name, 100)?,
         phone,
-        country: CountryCode::parse("ship_to.country", &s.country)?
-            .as_str()
-            .to_owned(),
+        country,
         city: silkstream_catalog::text::name("ship_to.city", &s.city, 100)?,
         address: codes::text("ship_to.address", &s.address, 300)?,
-        postal_code: codes::text("ship_to.postal_code", &s.postal_code, 16)?,
+        postal_code,
     })
 }
 

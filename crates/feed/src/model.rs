@@ -197,6 +197,9 @@ pub struct ShipTo {
     pub country: String,
     pub city: String,
     pub address: String,
+    /// Required, except where the country has no postal codes or does not use them
+    /// (`codes::POSTAL_CODE_OPTIONAL`: e.g. KH, LA, MM), where it may be empty or left out.
+    #[serde(default)]
     pub postal_code: String,
 }
 
@@ -520,4 +523,27 @@ mod stored_names_tests {
         assert!(OrderStatus::parse("refunded").is_err());
         assert!(SessionState::parse("Live").is_err());
     }
+}
+
+/// `GET /sessions/{id}/room`: the language and currency of the pinned product's view.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RoomQuery {
+    /// Render the pinned product in this locale (wins over `Accept-Language`; default `en`).
+    pub locale: Option<String>,
+    /// Price it in this currency (default: the locale's default currency).
+    pub currency: Option<String>,
+}
+
+/// A session's room as a guest sees it before joining (no token): the session as buyers see
+/// it, its pinned product and its markets. No personal data.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Room {
+    pub session: Session,
+    /// The pinned product, localized and priced; null while nothing is pinned.
+    pub product: Option<silkstream_catalog::model::Product>,
+    /// The session's markets: their currencies (the first is the default) and whether a
+    /// delivery address there needs a postal code.
+    pub markets: Vec<silkstream_catalog::model::Market>,
 }

@@ -33,6 +33,7 @@ where
         .routes(routes!(create_session))
         .routes(routes!(list_sessions))
         .routes(routes!(get_session))
+        .routes(routes!(session_room))
         .routes(routes!(add_to_showcase))
         .routes(routes!(start_session))
         .routes(routes!(pin))
@@ -282,6 +283,59 @@ async fn get_session(
     let session = feed.store.session(id).await?;
     let audience = crate::fanout::Audience::of(&principal, session.host.id);
     Ok(ApiJson(session.project(audience)))
+}
+
+/// The room of a session as anyone may see it, with no token: what a guest sees before
+/// joining. The session as buyers see it (state, pinned product, current sale with its prices,
+/// sold and left, server time, last seq), the pinned product in `?locale=` (else
+/// `Accept-Language`) priced in `?currency=` (else the locale's default), and the session's
+/// markets (currencies, whether a postal code is needed). No personal data: no buyer, no
+/// order, no ship-to.
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/room", tag = "feed",
+    params(("id" = i64, Path, description = "session id"), RoomQuery),
+    responses((status = 200, body = Room), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn session_room(
+    State(feed): State<Feed>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<RoomQuery>,
+) -> Result<ApiJson<Room>> {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let view = silkstream_catalog::localize::View::negotiate(
+        q.locale.as_deref(),
+        accept,
+        q.currency.as_deref(),
+    )?;
+    let session = feed
+        .store
+        .session(id)
+        .await?
+        .project(crate::fanout::Audience::Public);
+    let catalog = feed.store.catalog();
+    let product = match session.pinned_product_id {
+        Some(pinned) => Some(
+            catalog
+                .get_product_rendered(pinned, &view)
+                .await?
+                .product
+                .clone(),
+        ),
+        None => None,
+    };
+    let markets = catalog
+        .list_markets()
+        .await?
+        .into_iter()
+        .filter(|m| session.markets.contains(&m.country))
+        .collect();
+    Ok(ApiJson(Room {
+        session,
+        product,
+        markets,
+    }))
 }
 
 /// Adds a product to the showcase (the session's host or an operator). The product's texts

@@ -31,8 +31,8 @@ pub use money::{
 };
 pub use plural::plural_category;
 pub use render::{
-    country_name, Arg, Attributes, Countdown, L10n, LoadError, Localized, OrderOutcome,
-    RenderOptions,
+    country_name, country_names, Arg, Attributes, Countdown, L10n, LoadError, Localized,
+    OrderOutcome, RenderOptions,
 };
 pub use review::{record_review, RecordError, ReviewStatus};
 

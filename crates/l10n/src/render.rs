@@ -475,6 +475,20 @@ fn normalized(locale: &str) -> &'static str {
     normalize_locale(locale).unwrap_or(DEFAULT_LOCALE)
 }
 
+/// Every country CLDR names, by code, in `locale` (each along the fallback chain, as
+/// [`country_name`]): what the pages show in their country pickers.
+pub fn country_names(locale: &str) -> std::collections::BTreeMap<&'static str, String> {
+    let codes = COUNTRY_NAMES
+        .iter()
+        .find(|(l, _)| *l == DEFAULT_LOCALE)
+        .map(|(_, names)| *names)
+        .unwrap_or_default();
+    codes
+        .iter()
+        .map(|(code, _)| (*code, country_name(locale, code).text))
+        .collect()
+}
+
 /// The CLDR name of a country (ISO 3166-1 alpha-2, any case) in `locale`, following the
 /// fallback chain; the upper-cased code itself (locale `en`) when CLDR has no name for it.
 pub fn country_name(locale: &str, code: &str) -> Localized {

@@ -243,6 +243,9 @@ struct PageMessages {
     #[serde(flatten)]
     messages: silkstream_l10n::ClientMessages,
     money: &'static silkstream_l10n::MoneyFormat,
+    /// Every country's CLDR name in the locale, by ISO 3166-1 alpha-2 code: the pages' country
+    /// pickers show these, not the browser's `Intl.DisplayNames` (whose data varies by browser).
+    countries: std::collections::BTreeMap<&'static str, String>,
 }
 
 /// `GET /ui/l10n/{locale}`: the pages' messages in a locale (any tag the API accepts:
@@ -250,7 +253,7 @@ struct PageMessages {
 /// [`silkstream_l10n::ClientMessages`]: `{"locale", "chain", "messages": {id: locale it came
 /// from}, "resources": [{"locale", "ftl"}]}`, plus `money`: the locale's
 /// [`silkstream_l10n::MoneyFormat`], with which `web/assets/money.js` formats money exactly as
-/// the server does. The page builds one Fluent bundle per resource
+/// the server does, and `countries`: `{code: CLDR name}` in the locale. The page builds one Fluent bundle per resource
 /// (`web/assets/l10n.js`). An unknown locale is 404 `not_found` naming the supported ones.
 async fn messages(State(l10n): State<Arc<L10n>>, Path(locale): Path<String>) -> Response {
     let found = l10n
@@ -258,7 +261,13 @@ async fn messages(State(l10n): State<Arc<L10n>>, Path(locale): Path<String>) -> 
         .zip(silkstream_l10n::money_format(&locale));
     match found {
         Some((messages, money)) => {
-            let mut response = Json(PageMessages { messages, money }).into_response();
+            let countries = silkstream_l10n::country_names(messages.locale);
+            let mut response = Json(PageMessages {
+                messages,
+                money,
+                countries,
+            })
+            .into_response();
             response
                 .headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

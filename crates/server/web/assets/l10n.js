@@ -9,12 +9,18 @@
 //
 // Markup: <h2 data-l10n-id="page-title"></h2>, with variables in
 // data-l10n-args='{"count": 2}'. A message's attributes set the element's attributes of the
-// same name: `page-name = Name` / `    .placeholder = Your name` / `    .aria-label = …`.
+// same name: `page-name = Name` / `    .placeholder = Your name` / `    .aria-label = …`, but
+// only the localizable ones @fluent/dom allows (LOCALIZABLE_ATTRIBUTES: title, aria-label,
+// aria-valuetext on any element; placeholder on inputs, alt on images…) and those the element
+// lists itself in data-l10n-attrs="a, b": a message can never set href, src, on* or style.
 // data-l10n-attr="aria-label" puts the message's value into that attribute instead of the
 // text (an icon button: <button data-l10n-id="page-more" data-l10n-attr="aria-label">+</button>).
 // Inputs, selects and textareas never get text, only attributes.
 // Each message is taken along the locale's fallback chain on the server (kk → ru → en) and
 // formatted with the rules of the locale it came from. A missing message shows its id.
+// Which locale a browser gets is the server's negotiation (L10n.negotiate(tags) asks
+// /ui/l10n/{tag}, which normalises any tag), not a guess here; country names come with the
+// messages (l10n.country("KZ"): CLDR, from the server), not from the browser's Intl data.
 
 import { FluentBundle, FluentResource } from "/assets/vendor/fluent-bundle/index.js";
 import { formatMoney, rememberMoney } from "/assets/money.js";
@@ -42,21 +48,44 @@ export const LOCALES = [
   ["my", "မြန်မာ"],
 ];
 
-// The supported locale closest to a browser's preferences (navigator.languages), else "en".
-export function preferredLocale(candidates = navigator.languages || [navigator.language]) {
-  const codes = LOCALES.map(([code]) => code);
-  for (const tag of candidates) {
-    if (!tag) continue;
-    const lower = tag.toLowerCase();
-    if (lower.startsWith("zh")) return "zh-CN";
-    if (lower === "tl" || lower.startsWith("tl-")) return "fil";
-    if (lower === "in" || lower.startsWith("in-")) return "id";
-    const exact = codes.find((c) => c.toLowerCase() === lower);
-    if (exact) return exact;
-    const base = codes.find((c) => c.toLowerCase() === lower.split("-")[0]);
-    if (base) return base;
-  }
-  return "en";
+// The hour cycle of a locale's clock: "h12" where CLDR's short time pattern is 12-hour (en, fil,
+// ms, km: "h:mm a"), "h23" for the other locales. Given to Intl explicitly, because a browser
+// without a locale's data (Debian's Chromium has none for kk, ky, tt…) falls back to its own
+// default clock, en-US's 12-hour one.
+const TWELVE_HOUR = new Set(["en", "fil", "ms", "km"]);
+export function hourCycle(locale) {
+  return TWELVE_HOUR.has(locale) ? "h12" : "h23";
+}
+
+// The browser's language preferences (navigator.languages), for L10n.negotiate.
+export function browserLocales() {
+  return (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language]).filter(Boolean);
+}
+
+// The attributes a message may set, as @fluent/dom's LOCALIZABLE_ATTRIBUTES (HTML): any
+// element's, then per element name. An element may allow more with data-l10n-attrs.
+const LOCALIZABLE_ATTRIBUTES = {
+  global: ["title", "aria-label", "aria-valuetext"],
+  a: ["download"],
+  area: ["download", "alt"],
+  input: ["alt", "placeholder"],
+  menuitem: ["label"],
+  menu: ["label"],
+  optgroup: ["label"],
+  option: ["label"],
+  track: ["label"],
+  img: ["alt"],
+  textarea: ["placeholder"],
+  th: ["abbr"],
+};
+
+function allowedAttribute(element, name) {
+  const lower = name.toLowerCase();
+  if (LOCALIZABLE_ATTRIBUTES.global.includes(lower)) return true;
+  const own = LOCALIZABLE_ATTRIBUTES[element.localName];
+  if (own && own.includes(lower)) return true;
+  const extra = element.getAttribute("data-l10n-attrs");
+  return Boolean(extra) && extra.split(",").some((a) => a.trim().toLowerCase() === lower) && !lower.startsWith("on");
 }
 
 export class L10n {
@@ -64,6 +93,7 @@ export class L10n {
     this.locale = data.locale;
     this.chain = data.chain;
     this.money = data.money;
+    this.countries = data.countries || {};
     rememberMoney(data.locale, data.money);
     this.bundles = data.resources.map(({ locale, ftl }) => {
       const bundle = new FluentBundle(locale, { useIsolating: false });
@@ -79,6 +109,27 @@ export class L10n {
     const l10n = new L10n(await response.json());
     rememberMoney(locale, l10n.money);
     return l10n;
+  }
+
+  // The messages of the first of `tags` the server speaks (any BCP 47 tag: the server
+  // normalises it, e.g. kk-KZ → kk, zh-Hans → zh-CN); English when it speaks none of them.
+  // `l10n.locale` is the locale it chose.
+  static async negotiate(tags) {
+    for (const tag of tags) {
+      const response = await fetch(`/ui/l10n/${encodeURIComponent(tag)}`, { headers: { Accept: "application/json" } });
+      if (response.status === 404) continue;
+      if (!response.ok) throw new Error(`cannot load the messages of ${tag}: HTTP ${response.status}`);
+      const l10n = new L10n(await response.json());
+      rememberMoney(l10n.locale, l10n.money);
+      return l10n;
+    }
+    return L10n.load("en");
+  }
+
+  // A country's name (ISO 3166-1 alpha-2) in this locale, from CLDR on the server; null when
+  // it has none.
+  country(code) {
+    return Object.hasOwn(this.countries, code) ? this.countries[code] : null;
   }
 
   has(id) {
@@ -131,12 +182,13 @@ export class L10n {
     const target = element.getAttribute("data-l10n-attr");
     const value = message ? (message.value ? this.t(id, args) : null) : id;
     if (target) {
-      if (value !== null) element.setAttribute(target, value);
+      if (value !== null && allowedAttribute(element, target)) element.setAttribute(target, value);
     } else if (value !== null && !["INPUT", "SELECT", "TEXTAREA"].includes(element.tagName)) {
       element.textContent = value;
     }
     for (const [name, value] of Object.entries(this.attributes(id, args))) {
-      element.setAttribute(name, value);
+      if (allowedAttribute(element, name)) element.setAttribute(name, value);
+      else console.warn("l10n", id, `attribute ${name} is not localizable here`);
     }
   }
 

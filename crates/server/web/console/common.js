@@ -7,7 +7,7 @@
 
 import { ApiError } from "/assets/api.js";
 import { Feed } from "/assets/feed.js";
-import { L10n, LOCALES, formatMoney, preferredLocale, setL10n } from "/assets/l10n.js";
+import { L10n, LOCALES, browserLocales, formatMoney, hourCycle, setL10n } from "/assets/l10n.js";
 
 export function tokenStore(key) {
   return {
@@ -63,12 +63,13 @@ const LOCALE_KEY = "silkstream.console.locale";
 // applied after the first load, and after the caller's own `await` of it, in the order they were
 // made; one superseded by a later pick is not applied at all.
 export function startL10n(select, onChange) {
-  let locale;
+  let stored = null;
   try {
-    locale = localStorage.getItem(LOCALE_KEY) || preferredLocale();
+    stored = localStorage.getItem(LOCALE_KEY);
   } catch {
-    locale = preferredLocale();
+    stored = null;
   }
+  const locale = stored || "en";
   for (const [code, name] of LOCALES) {
     const option = document.createElement("option");
     option.value = code;
@@ -81,7 +82,8 @@ export function startL10n(select, onChange) {
   const first = (async () => {
     let l10n;
     try {
-      l10n = await L10n.load(locale);
+      // The server's negotiation picks among the browser's languages; a stored pick wins.
+      l10n = await L10n.negotiate(stored ? [stored] : browserLocales());
     } catch {
       l10n = await L10n.load("en");
     }
@@ -199,11 +201,18 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+// A time of day (hours, minutes, seconds) in the console's language and its clock, Latin digits.
 export function clockTime(locale, iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
   try {
-    return new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(d);
+    return new Intl.DateTimeFormat(locale, {
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: hourCycle(locale),
+      numberingSystem: "latn",
+    }).format(d);
   } catch {
     return d.toISOString().slice(11, 19);
   }

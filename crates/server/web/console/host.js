@@ -677,17 +677,20 @@ function onFeed(sessionId, m) {
   renderCounters();
 }
 
+// An order row, from its event: rendered again in the new language when the console's language
+// changes (renderOrderRow), so no row stays in the old one.
 function addOrder(m, fresh) {
-  const buyer = m.buyer || {};
-  const who = buyer.name ? `${buyer.name} (${buyer.masked})` : buyer.masked || "";
   const li = el(
     "li",
     { class: fresh ? "fresh" : null, dataset: { order: String(m.order_id) } },
-    el("span", { class: "what", text: t("console-order-line", { who, city: buyer.city || "", country: buyer.country || "", quantity: m.quantity }) }),
-    el("span", { class: "amount", text: m.price || "" }),
-    el("span", { class: "when", text: `#${m.order_id} · ${clockTime(locale(), m.at)}` }),
-    el("span", { class: "status badge", text: t("console-order-confirmed") }),
+    el("span", { class: "what" }),
+    el("span", { class: "amount" }),
+    el("span", { class: "when" }),
+    el("span", { class: "status badge" }),
   );
+  li.orderEvent = m;
+  li.orderStatus = "confirmed";
+  renderOrderRow(li);
   state.orders.set(m.order_id, li);
   $("orders").prepend(li);
   $("orders-empty").hidden = true;
@@ -695,14 +698,28 @@ function addOrder(m, fresh) {
   while ($("orders").children.length > 500) $("orders").lastElementChild.remove();
 }
 
+function renderOrderRow(li) {
+  const m = li.orderEvent;
+  const buyer = m.buyer || {};
+  const who = buyer.name ? `${buyer.name} (${buyer.masked})` : buyer.masked || "";
+  li.querySelector(".what").textContent = t("console-order-line", { who, city: buyer.city || "", country: buyer.country || "", quantity: m.quantity });
+  // The total in the console's language (the event's `price` is in the feed's language of the
+  // moment it arrived).
+  const amount = typeof m.total_minor === "number" && m.currency ? money(locale(), m.currency, m.total_minor) : m.price || "";
+  li.querySelector(".amount").textContent = amount;
+  li.querySelector(".when").textContent = `#${m.order_id} · ${clockTime(locale(), m.at)}`;
+  const status = li.orderStatus;
+  const badge = li.querySelector(".status");
+  badge.textContent = t(`console-order-${status}`);
+  badge.className = `status badge ${status === "confirmed" ? "" : status === "cancelled" ? "bad" : "ok"}`;
+  li.classList.toggle("cancelled", status === "cancelled");
+}
+
 function markOrder(m) {
   const li = state.orders.get(m.order_id);
   if (!li) return;
-  const status = m.type.replace("order_", "");
-  const badge = li.querySelector(".status");
-  badge.textContent = t(`console-order-${status}`);
-  badge.className = `status badge ${status === "cancelled" ? "bad" : "ok"}`;
-  li.classList.toggle("cancelled", status === "cancelled");
+  li.orderStatus = m.type.replace("order_", "");
+  renderOrderRow(li);
 }
 
 // ---------------------------------------------------------------- wiring
@@ -714,6 +731,7 @@ function relabel(l10n) {
   state.products.clear();
   renderSessions(state.sessions);
   if (state.session) renderSession();
+  for (const li of state.orders.values()) renderOrderRow(li);
   renderChart();
 }
 

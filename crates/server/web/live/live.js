@@ -1,10 +1,14 @@
-// The buyer's live page (/live/{session}): join as a guest, watch the pinned product and the
-// flash sale, order, see the answer at once, the stream of masked orders and one's own orders.
-// Everything goes through the HTTP API and the WebSocket feed, as curl and websocat would.
+// The buyer's live page (/live/{session}): a visitor sees the room at once (the pinned product,
+// the flash sale, its price in the market's currency, the ticker) from the public room read
+// (GET /sessions/{id}/room, no token), read again every ROOM_REFRESH_MS; the name is asked only
+// when they order: joining as a guest takes a token, and from then on the page watches the
+// WebSocket feed, orders, shows the answer at once with the payment deadline and the duties
+// note, the stream of masked orders and one's own orders. Everything goes through the HTTP API
+// and the WebSocket feed, as curl and websocat would.
 
 import { Api, ApiError, newKey } from "/assets/api.js";
 import { Feed } from "/assets/feed.js";
-import { L10n, LOCALES, preferredLocale, formatMoney, setL10n } from "/assets/l10n.js";
+import { L10n, LOCALES, browserLocales, formatMoney, hourCycle, setL10n } from "/assets/l10n.js";
 
 const sessionId = Number(location.pathname.split("/")[2]);
 
@@ -16,6 +20,8 @@ const COUNTRY_OF_LOCALE = {
   ms: "MY", fil: "PH", km: "KH", lo: "LA", my: "MM", "zh-CN": "CN",
 };
 const STREAM_MAX = 50;
+// Before joining there is no feed: the room is read again this often.
+const ROOM_REFRESH_MS = 5000;
 // Logged events that change what the page shows of the session: read it again.
 const SESSION_EVENTS = new Set([
   "session_started", "session_ended", "showcase_added", "product_pinned", "product_unpinned",
@@ -37,6 +43,25 @@ const ANSWERS = {
   network: "page-answer-network",
   qualification_missing: "page-answer-unavailable",
   not_sellable_here: "page-answer-unavailable",
+};
+
+// The label of each field the server may name in a 422 `invalid` (the message starts with the
+// field): the refusal shows the field's label in the page's language, never the server's
+// English sentence.
+const FIELD_LABELS = {
+  display_name: "page-join-name",
+  country: "page-join-country",
+  city: "page-join-city",
+  quantity: "page-quantity",
+  "ship_to.name": "page-ship-name",
+  "ship_to.phone": "page-ship-phone",
+  "ship_to.country": "page-ship-country",
+  "ship_to.city": "page-ship-city",
+  "ship_to.address": "page-ship-address",
+  "ship_to.postal_code": "page-ship-postal",
+  identity: "page-id-name",
+  "identity.name": "page-id-name",
+  "identity.id_number": "page-id-number",
 };
 
 const $ = (id) => document.getElementById(id);
@@ -78,6 +103,15 @@ const state = {
   pending: null,
   orders: [],
   refreshTimer: null,
+  // Server time minus this browser's (ms), from the last session read.
+  clockOffset: 0,
+  // The session's markets (currencies, postal_code_required).
+  markets: [],
+  // The last confirmation shown: its order (for the payment countdown and the duties note).
+  confirmed: null,
+  // Set when a guest tapped "Order": the order goes on once they have joined.
+  orderAfterJoin: false,
+  roomTimer: null,
 };
 
 const t = (id, args) => (state.l10n ? state.l10n.t(id, args) : id);
@@ -85,11 +119,14 @@ const t = (id, args) => (state.l10n ? state.l10n.t(id, args) : id);
 // ---- start -------------------------------------------------------------------------------
 
 async function main() {
-  state.locale = storage.get("silkstream.locale") || preferredLocale();
+  const stored = storage.get("silkstream.locale");
+  state.locale = stored || "en";
   fillLocales();
   // Controls first: a language picked while the first messages load is not lost.
   bindControls();
-  await loadMessages();
+  // The server's negotiation picks the locale of the browser's languages (`/ui/l10n/{tag}`
+  // normalises any tag: uz-Cyrl is not Latin uz); a stored pick wins.
+  await loadMessages(stored ? [stored] : browserLocales());
   if (!(sessionId > 0)) {
     banner("page-session-missing", "bad");
     return;
@@ -102,7 +139,7 @@ async function main() {
     } catch (e) {
       if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404)) {
         forgetBuyer();
-        showJoin(true);
+        await asGuest(true);
       } else {
         showError(e);
       }
@@ -110,7 +147,7 @@ async function main() {
     }
     await enterLive();
   } else {
-    showJoin(false);
+    await asGuest(false);
   }
 }
 
@@ -118,21 +155,23 @@ async function main() {
 // buyer's pick before it arrived): the last one asked for wins, and an earlier one that arrives
 // after it is dropped (false), so the page never falls back to a language the buyer left.
 let messagesAsked = 0;
-async function loadMessages() {
+async function loadMessages(tags = [state.locale]) {
   const ticket = ++messagesAsked;
   let l10n = null;
   try {
-    l10n = await L10n.load(state.locale);
+    l10n = await L10n.negotiate(tags);
   } catch (e) {
     console.error(e);
   }
   if (ticket !== messagesAsked) return false;
   state.l10n = l10n;
+  if (l10n) state.locale = l10n.locale;
   if (state.l10n) state.l10n.translate(document);
   document.documentElement.lang = state.locale;
   $("locale").value = state.locale;
   fillCountries($("join-country"), MARKET_COUNTRIES, $("join-country").value || COUNTRY_OF_LOCALE[state.locale] || "KZ");
   if (state.session) fillCountries($("ship-country"), state.session.markets, $("ship-country").value);
+  renderPostal();
   return true;
 }
 
@@ -148,12 +187,9 @@ function fillLocales() {
   select.value = state.locale;
 }
 
+// The country's CLDR name as the server sends it with the messages (not the browser's data).
 function countryName(code) {
-  try {
-    return new Intl.DisplayNames([state.locale, "en"], { type: "region" }).of(code) || code;
-  } catch {
-    return code;
-  }
+  return (state.l10n && state.l10n.country(code)) || code;
 }
 
 function fillCountries(select, codes, selected) {
@@ -170,6 +206,7 @@ function bindControls() {
       renderAll();
       await loadProduct(true);
       renderMine();
+      renderConfirmation();
       if (state.feed) {
         // Lines of the stream come in the feed's locale: read the recent ones again.
         $("stream").replaceChildren();
@@ -197,30 +234,79 @@ function bindControls() {
   $("qty-more").addEventListener("click", () => stepQuantity(1));
   $("quantity").addEventListener("change", () => stepQuantity(0));
   $("variant").addEventListener("change", () => renderPrice());
-  $("sign-out").addEventListener("click", () => {
+  $("sign-out").addEventListener("click", async () => {
     forgetBuyer();
-    showJoin(false);
+    await asGuest(false);
   });
   for (const id of ["ship-name", "ship-phone", "ship-country", "ship-city", "ship-address", "ship-postal"]) {
     $(id).addEventListener("change", saveShipTo);
   }
-  $("ship-country").addEventListener("change", renderOrderer);
+  $("ship-country").addEventListener("change", () => {
+    renderOrderer();
+    renderPostal();
+  });
 }
 
 // ---- joining -------------------------------------------------------------------------------
 
-function showJoin(expired) {
-  $("live").hidden = true;
-  $("join").hidden = false;
-  $("currency").disabled = true;
+// The room as a visitor sees it before joining (no token): the product, the sale, the ticker;
+// the join form comes when they order. `expired`: a saved token no longer works.
+async function asGuest(expired) {
+  $("join").hidden = true;
+  for (const id of ["ship", "stream-card", "mine-card", "signed-in"]) $(id).hidden = true;
   if (expired) banner("page-join-expired", "warn");
-  else banner(null);
+  await loadRoom(false);
+  if (expired && state.session) banner("page-join-expired", "warn");
+  clearInterval(state.roomTimer);
+  state.roomTimer = setInterval(() => {
+    if (!state.buyer && !document.hidden) loadRoom(false);
+  }, ROOM_REFRESH_MS);
+}
+
+// The form that asks the guest's name, country and city: shown when they order.
+function showJoin() {
+  $("join").hidden = false;
   $("join-name").focus();
+}
+
+// Reads the public room: the session as buyers see it, the pinned product in the page's
+// locale and currency, the session's markets.
+let roomAsked = 0;
+async function loadRoom(force) {
+  const ticket = ++roomAsked;
+  let room;
+  const sent = Date.now();
+  try {
+    room = await new Api().get(`/sessions/${sessionId}/room`, { locale: state.locale, currency: state.currency || undefined });
+  } catch (e) {
+    if (ticket !== roomAsked) return;
+    if (e instanceof ApiError && e.status === 404) banner("page-session-missing", "bad");
+    else showError(e);
+    return;
+  }
+  if (ticket !== roomAsked || state.buyer) return;
+  const first = !state.session;
+  setMarkets(room.session, room.markets, COUNTRY_OF_LOCALE[state.locale]);
+  applySession(room.session, sent);
+  if (first) $("live").hidden = false;
+  const asked = room.product && room.product.localized ? room.product.localized.currency : null;
+  if (room.product && (!asked || asked === state.currency)) {
+    state.product = room.product;
+    state.productKey = `${room.product.id}|${state.locale}|${state.currency}`;
+    renderProduct();
+  } else if (!room.session.pinned_product_id) {
+    showNoProduct();
+  } else if (force !== "again") {
+    // The currency was picked from the markets only now: read the product in it.
+    await loadRoom("again");
+  }
 }
 
 function forgetBuyer() {
   storage.set("silkstream.buyer", null);
   state.buyer = null;
+  state.orders = [];
+  state.confirmed = null;
   state.api.setToken(null);
   if (state.feed) state.feed.close();
   state.feed = null;
@@ -249,13 +335,17 @@ async function join() {
     storage.set("silkstream.buyer", { token: created.token });
     state.api.setToken(created.token);
     state.buyer = created.buyer;
+    clearInterval(state.roomTimer);
     banner(null);
     $("join").hidden = true;
     await enterLive();
     $("product").focus();
+    if (state.orderAfterJoin) {
+      state.orderAfterJoin = false;
+      await placeOrder();
+    }
   } catch (e) {
-    const reason = e instanceof ApiError && e.code === "network" ? t("page-answer-network") : e.message;
-    $("join-answer").textContent = t("page-join-failed", { reason });
+    $("join-answer").textContent = refusalText(e);
   } finally {
     button.disabled = false;
     setL10n(state.l10n, button, "page-join-submit");
@@ -266,12 +356,13 @@ async function join() {
 
 async function enterLive() {
   let session;
+  const sent = Date.now();
   try {
     session = await state.api.get(`/sessions/${sessionId}`);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
       forgetBuyer();
-      showJoin(true);
+      await asGuest(true);
     } else if (e instanceof ApiError && e.status === 404) {
       banner("page-session-missing", "bad");
     } else {
@@ -285,39 +376,54 @@ async function enterLive() {
   } catch {
     markets = [];
   }
-  const currencies = [];
-  for (const country of session.markets) {
-    const market = markets.find((m) => m.country === country);
-    for (const currency of market ? market.currencies : []) {
-      if (!currencies.includes(currency)) currencies.push(currency);
-    }
-  }
-  state.currencies = currencies;
-  const ownMarket = markets.find((m) => m.country === state.buyer.country && session.markets.includes(m.country));
-  const stored = storage.get(`silkstream.currency.${sessionId}`);
-  state.currency = currencies.includes(stored)
-    ? stored
-    : (ownMarket && ownMarket.default_currency) || currencies[0] || "USD";
-  const select = $("currency");
-  select.replaceChildren(...currencies.map((c) => new Option(c, c)));
-  select.value = state.currency;
-  select.disabled = currencies.length < 2;
+  setMarkets(session, markets, state.buyer.country);
 
-  applySession(session);
+  applySession(session, sent);
   fillCountries($("ship-country"), session.markets, session.markets.includes(state.buyer.country) ? state.buyer.country : session.markets[0]);
   loadShipTo();
   $("join").hidden = true;
   $("live").hidden = false;
+  for (const id of ["ship", "stream-card", "mine-card", "signed-in"]) $(id).hidden = false;
   setL10n(state.l10n, $("joined-as"), "page-joined-as", { name: state.buyer.display_name, city: state.buyer.city });
   await loadProduct(false);
   loadMine();
   startFeed(session.last_seq);
 }
 
-function applySession(session) {
+// The session's markets and the currencies they pay in; the currency picked: the one stored for
+// this session, else the default of `country`'s market (the buyer's, or the locale's), else the
+// first market's.
+function setMarkets(session, markets, country) {
+  state.markets = markets.filter((m) => session.markets.includes(m.country));
+  const currencies = [];
+  for (const code of session.markets) {
+    const market = state.markets.find((m) => m.country === code);
+    for (const currency of market ? market.currencies : []) {
+      if (!currencies.includes(currency)) currencies.push(currency);
+    }
+  }
+  state.currencies = currencies;
+  const own = state.markets.find((m) => m.country === country) || state.markets.find((m) => m.country === session.markets[0]);
+  const stored = storage.get(`silkstream.currency.${sessionId}`);
+  if (!currencies.includes(state.currency)) {
+    state.currency = currencies.includes(stored) ? stored : (own && own.default_currency) || currencies[0] || "USD";
+  }
+  const select = $("currency");
+  if (select.options.length !== currencies.length || [...select.options].some((o, i) => o.value !== currencies[i])) {
+    select.replaceChildren(...currencies.map((c) => new Option(c, c)));
+  }
+  select.value = state.currency;
+  select.disabled = currencies.length < 2;
+}
+
+// `sent`: when the request that read the session left (Date.now()). The server's time was
+// stamped after it, so `server_time_ms - sent` is the largest the clocks' offset can be: the
+// payment deadlines counted with it are never later than the server's.
+function applySession(session, sent) {
   state.session = session;
   $("session-title").textContent = session.title;
   const clockOffset = typeof session.server_time_ms === "number" ? session.server_time_ms - Date.now() : 0;
+  if (typeof sent === "number" && typeof session.server_time_ms === "number") state.clockOffset = session.server_time_ms - sent;
   setSale(session.sale, clockOffset);
   renderAll();
 }
@@ -343,14 +449,16 @@ function scheduleRefresh() {
 }
 
 async function refreshSession() {
+  if (!state.buyer) return loadRoom(false);
   try {
+    const sent = Date.now();
     const session = await state.api.get(`/sessions/${sessionId}`);
-    applySession(session);
+    applySession(session, sent);
     await loadProduct(false);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
       forgetBuyer();
-      showJoin(true);
+      await asGuest(true);
     }
   }
 }
@@ -384,13 +492,24 @@ function saleForProduct() {
   return sale;
 }
 
+function showNoProduct() {
+  state.product = null;
+  state.productKey = null;
+  $("no-product").hidden = false;
+  $("product-body").hidden = true;
+}
+
 async function loadProduct(force) {
   const pinned = state.session && state.session.pinned_product_id;
   if (!pinned) {
-    state.product = null;
-    state.productKey = null;
-    $("no-product").hidden = false;
-    $("product-body").hidden = true;
+    showNoProduct();
+    return;
+  }
+  if (!state.buyer) {
+    // A guest reads the product with the room.
+    const key = `${pinned}|${state.locale}|${state.currency}`;
+    if (force || key !== state.productKey) await loadRoom(false);
+    else renderPrice();
     return;
   }
   const key = `${pinned}|${state.locale}|${state.currency}`;
@@ -405,7 +524,7 @@ async function loadProduct(force) {
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
       forgetBuyer();
-      showJoin(true);
+      await asGuest(true);
       return;
     }
     showError(e);
@@ -482,6 +601,7 @@ function renderPrice() {
 
 function updateOrderButton() {
   const target = orderTarget();
+  if (!$("join").hidden && state.buyer) $("join").hidden = true;
   const live = state.session && state.session.state === "live";
   const priced = target && target.minor !== undefined && target.formatted !== null;
   const button = $("order");
@@ -557,6 +677,7 @@ function renderCountdown() {
 }
 
 setInterval(() => {
+  renderPayClocks();
   const sale = state.sale;
   if (!sale || !state.saleClock) return;
   const now = performance.now();
@@ -597,7 +718,7 @@ function feedState(name, info) {
   element.title = info && info.reason ? info.reason : "";
   if (name === "closed" && info && info.final && [4401, 401].includes(info.code)) {
     forgetBuyer();
-    showJoin(true);
+    asGuest(true);
   }
 }
 
@@ -642,6 +763,8 @@ function onMessage(message) {
     }
     default:
       if (SESSION_EVENTS.has(message.type)) scheduleRefresh();
+      // One of the buyer's orders may be the one cancelled (unpaid past its deadline).
+      if (message.type === "order_cancelled") loadMine();
   }
 }
 
@@ -656,7 +779,7 @@ function addStreamLine(text, at) {
   time.className = "muted small num";
   const when = at && !Number.isNaN(Date.parse(at)) ? new Date(at) : new Date();
   time.dateTime = when.toISOString();
-  time.textContent = when.toLocaleTimeString(state.locale, { hour: "2-digit", minute: "2-digit" });
+  time.textContent = when.toLocaleTimeString(state.locale, { hour: "2-digit", minute: "2-digit", hourCycle: hourCycle(state.locale), numberingSystem: "latn" });
   item.append(line, time);
   list.prepend(item);
   while (list.children.length > STREAM_MAX) list.lastElementChild.remove();
@@ -680,6 +803,19 @@ function saveShipTo() {
   if (state.buyer) storage.set(`silkstream.ship_to.${state.buyer.id}`, shipToFields());
 }
 
+// The postal code is asked for where the ship-to country's market needs one
+// (`postal_code_required` of /markets: not in KH, LA, MM and countries without postal codes).
+function postalRequired() {
+  const market = state.markets.find((m) => m.country === $("ship-country").value);
+  return !market || market.postal_code_required !== false;
+}
+
+function renderPostal() {
+  const required = postalRequired();
+  $("ship-postal").required = required;
+  setL10n(state.l10n, $("ship-postal-label"), required ? "page-ship-postal" : "page-ship-postal-optional");
+}
+
 function loadShipTo() {
   const saved = storage.get(`silkstream.ship_to.${state.buyer.id}`) || {};
   $("ship-name").value = saved.name || state.buyer.display_name || "";
@@ -689,6 +825,7 @@ function loadShipTo() {
   $("ship-address").value = saved.address || "";
   $("ship-postal").value = saved.postal_code || "";
   renderOrderer();
+  renderPostal();
   $("ship").open = !shipToComplete(shipToFields()) || (needsIdentity() && !identityFields());
 }
 
@@ -716,7 +853,7 @@ function identityFields() {
 }
 
 function shipToComplete(ship) {
-  return Object.values(ship).every((v) => v);
+  return Object.entries(ship).every(([field, v]) => v || (field === "postal_code" && !postalRequired()));
 }
 
 function answer(text, tone) {
@@ -733,13 +870,19 @@ function serverOrPage(localized, pageId, args) {
 
 async function placeOrder() {
   if (state.pending) return; // a second tap while the first is on its way is the same order
+  if (!state.buyer) {
+    // The name is asked only now, when the guest orders; the order goes on once they joined.
+    state.orderAfterJoin = true;
+    showJoin();
+    return;
+  }
   const target = orderTarget();
   if (!target) return;
   const ship = shipToFields();
   if (!shipToComplete(ship)) {
     $("ship").open = true;
     answer(t("page-ship-missing"), "warn");
-    const first = ["ship-name", "ship-phone", "ship-city", "ship-address", "ship-postal"].find((id) => !$(id).value.trim());
+    const first = ["ship-name", "ship-phone", "ship-city", "ship-address", "ship-postal"].find((id) => $(id).required && !$(id).value.trim());
     if (first) $(first).focus();
     return;
   }
@@ -765,12 +908,13 @@ async function placeOrder() {
   state.pending = { key, text };
   updateOrderButton();
   answer(t("page-ordering"), "");
+  const sentAt = performance.now();
   try {
     const result = await state.api.post(`/sessions/${sessionId}/orders`, body, { headers: { "Idempotency-Key": key } });
     state.lastFailed = null;
+    state.confirmed = { order: result.order, message: result.message, sentAt };
+    renderConfirmation();
     const order = result.order;
-    const total = formatMoney(state.locale, order.currency, order.total_minor);
-    answer(serverOrPage(result.message, "page-answer-confirmed", { id: String(order.id), count: order.quantity, total }), "ok");
     if (state.sale && order.sale_id === state.sale.id && typeof result.remaining === "number") {
       state.sale.remaining = result.remaining;
       renderSale();
@@ -784,9 +928,10 @@ async function placeOrder() {
     }
     if (e instanceof ApiError && e.status === 401) {
       forgetBuyer();
-      showJoin(true);
+      await asGuest(true);
       return;
     }
+    state.confirmed = null;
     answer(refusalText(e), e instanceof ApiError && e.status === 409 ? "warn" : "bad");
   } finally {
     state.pending = null;
@@ -794,13 +939,84 @@ async function placeOrder() {
   }
 }
 
+// A refusal in the page's language: the server's localized message (when it sends one in this
+// language), else the page's own sentence for the code, or for a 422 `invalid` the label of
+// the field it names. Never the server's English `message`.
 function refusalText(e) {
-  if (!(e instanceof ApiError)) return t("page-answer-error", { reason: String(e.message || e) });
+  if (!(e instanceof ApiError)) return t("page-answer-failed");
   const pageId = ANSWERS[e.code];
   const localized = e.body && e.body.error && e.body.error.localized;
   if (pageId) return serverOrPage(localized, pageId, {});
-  if (e.status === 422) return t("page-answer-invalid", { reason: e.message });
-  return serverOrPage(localized, "page-answer-error", { reason: e.message });
+  if (e.status === 422 && e.code === "invalid") {
+    const field = String(e.message || "").split(":")[0].trim();
+    const label = FIELD_LABELS[field];
+    if (label) return t("page-check-field", { field: t(label) });
+  }
+  return serverOrPage(localized, "page-answer-failed", {});
+}
+
+// ---- the confirmation: payment deadline and duties -----------------------------------------
+
+// An order's payment deadline on this page's clock (performance.now()), never later than the
+// server's. For the order just placed, `sentAt` is when its request left: the server stamped
+// `created_at` after that, so the window (`pay_by - created_at`, both the server's stamps)
+// counted from `sentAt` ends no later than `pay_by`. For other orders, the clocks' offset from
+// the last session read (its largest possible value).
+function payDeadline(order, sentAt) {
+  const payBy = Date.parse(order.pay_by);
+  const created = Date.parse(order.created_at);
+  if (typeof sentAt === "number" && !Number.isNaN(created)) return sentAt + (payBy - created);
+  return performance.now() + payBy - (Date.now() + state.clockOffset);
+}
+
+// A countdown element for an order's deadline: the 1 s tick (renderPayClocks) keeps it going.
+function payClock(order, sentAt) {
+  const element = document.createElement("span");
+  element.className = "pay-by";
+  element.dataset.testid = "pay-by";
+  element.dataset.payBy = order.pay_by;
+  element.dataset.deadline = String(payDeadline(order, sentAt));
+  renderPayClock(element);
+  return element;
+}
+
+function renderPayClock(element) {
+  const left = Number(element.dataset.deadline) - performance.now();
+  if (left > 0) setL10n(state.l10n, element, "page-pay-within", { time: clock(left) });
+  else setL10n(state.l10n, element, "page-pay-over");
+}
+
+function renderPayClocks() {
+  for (const element of document.querySelectorAll("[data-pay-by]")) renderPayClock(element);
+}
+
+// What the order's landed-cost quote (order.landed_cost, computed when it was placed) says of
+// duties and taxes, which its total leaves out.
+function dutiesNote(order) {
+  const element = document.createElement("span");
+  element.className = "duties";
+  element.dataset.testid = "duties";
+  const quote = order.landed_cost;
+  const extra = quote ? (quote.duty_minor || 0) + (quote.taxes_minor || 0) : 0;
+  if (!quote || quote.basis === "unknown") setL10n(state.l10n, element, "page-duties-unknown");
+  else if (quote.basis === "payable_on_delivery") setL10n(state.l10n, element, "page-duties-on-delivery");
+  else if (extra > 0) setL10n(state.l10n, element, "page-duties-due", { amount: formatMoney(state.locale, quote.currency, extra) });
+  else setL10n(state.l10n, element, "page-duties-none");
+  return element;
+}
+
+function renderConfirmation() {
+  const confirmed = state.confirmed;
+  if (!confirmed) return;
+  const order = confirmed.order;
+  const total = formatMoney(state.locale, order.currency, order.total_minor);
+  const element = $("order-answer");
+  element.className = "notice ok stack";
+  const text = document.createElement("span");
+  text.textContent = serverOrPage(confirmed.message, "page-answer-confirmed", { id: String(order.id), count: order.quantity, total });
+  const parts = [text, dutiesNote(order)];
+  if (order.status === "confirmed" && order.pay_by) parts.push(payClock(order, confirmed.sentAt));
+  element.replaceChildren(...parts);
 }
 
 // ---- the buyer's own orders ---------------------------------------------------------------
@@ -833,6 +1049,12 @@ function renderMine() {
     status.className = `badge ${tone}`;
     setL10n(state.l10n, status, `page-status-${order.status}`);
     li.append(line, status);
+    if (order.status === "confirmed" && order.pay_by) {
+      const just = state.confirmed && state.confirmed.order.id === order.id ? state.confirmed.sentAt : undefined;
+      const when = payClock(order, just);
+      when.classList.add("muted", "small");
+      li.append(when);
+    }
     return li;
   });
   list.replaceChildren(...items);
@@ -856,7 +1078,7 @@ function showError(e) {
   const element = $("banner");
   element.removeAttribute("data-l10n-id");
   element.className = "notice bad";
-  element.textContent = e instanceof ApiError && e.code === "network" ? t("page-answer-network") : t("page-answer-error", { reason: String(e.message || e) });
+  element.textContent = e instanceof ApiError && e.code === "network" ? t("page-answer-network") : t("page-answer-failed");
 }
 
 main();

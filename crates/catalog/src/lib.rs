@@ -8,6 +8,7 @@ pub mod cache;
 pub mod categories;
 pub mod claims;
 pub mod codes;
+pub mod customs;
 pub mod landed;
 pub mod landed_routes;
 pub mod landed_store;

@@ -437,7 +437,10 @@ async fn order_lifecycle_summary_report_and_export(backend: Backend) {
     assert_eq!(order["unit_price_minor"], 450000);
     assert_eq!(order["total_minor"], 900000);
     assert_eq!(order["market"], "KZ");
-    assert_eq!(order["customs_mode"], "1210");
+    // The product's default is 1210, but its units leave an ordinary (border) warehouse: the
+    // order crosses as a retail parcel.
+    assert_eq!(order["customs_mode"], "9610");
+    assert_eq!(order["customs_reason"], "retail_parcel");
     assert_eq!(order["warehouse"], "KHG-1");
     assert_eq!(order["ship_to"]["city"], "Almaty");
     assert_eq!(placed.body["message"]["locale"], "kk");
@@ -545,7 +548,8 @@ async fn order_lifecycle_summary_report_and_export(backend: Backend) {
          unit_price,total,currency,customs_mode,warehouse,status,tracking_number,host_id,\
          buyer_id,buyer_name,ship_to_name,ship_to_phone,ship_to_country,ship_to_city,\
          ship_to_address,ship_to_postal_code,paid_at,shipped_at,delivered_at,cancelled_at,\
-         cancel_reason,carrier,rate_cny,value_cny,payment_status,refund_due,refund_decided_by,orderer_name,orderer_id"
+         cancel_reason,carrier,rate_cny,value_cny,payment_status,refund_due,refund_decided_by,orderer_name,orderer_id,\
+         customs_reason,mutual_trade_lot"
     );
     let row: Vec<&str> = lines[1].split(',').collect();
     assert_eq!(row[0], id.to_string());
@@ -561,7 +565,7 @@ async fn order_lifecycle_summary_report_and_export(backend: Backend) {
             "4500.00",
             "9000.00",
             "KZT",
-            "1210",
+            "9610",
             "KHG-1",
             "delivered",
             "RR123456789KZ"

@@ -30,6 +30,7 @@ const PAGES: &[(&str, &str)] = &[
     ("/live/9000000000", "live/index.html"),
     ("/console/host", "console/host.html"),
     ("/console/ops", "console/ops.html"),
+    ("/console/customs", "console/customs.html"),
     ("/docs", "docs/index.html"),
 ];
 

@@ -691,3 +691,49 @@ function amount(decimal) {
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, "[\\s,.\u00a0\u202f]?");
   return new RegExp(`(^|[^\\d])${grouped}[.,]${fraction}([^\\d]|$)`);
 }
+
+// ---------------------------------------------------------------- the customs page (docs/customs.md)
+// Self-contained: signs in on /console/customs with the demo's operator token and compares what
+// the page shows with the server's own answers (the demo's mutual-trade lots and allowance, the
+// orders by customs mode, the batches).
+
+test("the operations dashboard's customs page shows the demo's modes, batches and ledger", async (t) => {
+  await step(t, "the operator opens the customs page from the dashboard and reads the ledger", customsPage);
+});
+
+async function customsPage() {
+  const page = await person("customs");
+  await page.goto(demo.ops);
+  await page.getByLabel(/token/i).fill(demo.tokens.operator);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Customs" }).click();
+  await page.waitForURL(/\/console\/customs$/);
+  // Signed in on the dashboard, signed in here: the same token, no second form.
+  await page.getByRole("heading", { name: "Orders by customs mode" }).waitFor();
+
+  const lots = await api("/mutual-trade/lots", demo.tokens.operator);
+  assert.ok(lots.length >= 3, `the demo has mutual-trade lots: ${JSON.stringify(lots)}`);
+  const table = page.getByTestId("customs-lots");
+  for (const lot of lots) {
+    const row = table.locator(`tr[data-lot="${lot.id}"]`);
+    await sees(row, new RegExp(lot.resident_name), `lot ${lot.id}'s resident`);
+    await sees(row, new RegExp(`HS ${lot.hs_code}`), `lot ${lot.id}'s HS code`);
+    const yuan = `${Math.trunc(lot.value_cny_fen / 100)}.${String(lot.value_cny_fen % 100).padStart(2, "0")}`;
+    await sees(row, amount(yuan), `lot ${lot.id}'s value in CNY`);
+  }
+  const made = lots.find((l) => l.product_ids.length > 0);
+  assert.ok(made, "a demo product is made from a lot");
+  await sees(table.locator(`tr[data-lot="${made.id}"]`), new RegExp(`#${made.product_ids[0]}`), "the product made from the lot");
+  await sees(page.locator("#allowance"), amount("8000.00"), "the daily allowance");
+
+  const modes = await api("/customs/orders-by-mode", demo.tokens.operator);
+  for (const m of modes) {
+    await sees(page.getByTestId("customs-modes").locator(`tr[data-mode="${m.customs_mode || "none"}"]`), alone(m.orders), `orders of mode ${m.customs_mode}`);
+  }
+  const precheck = await api("/customs/precheck", demo.tokens.operator);
+  await sees(page.getByTestId("customs-ready"), alone(precheck.ready), "orders ready to declare");
+  for (const c of precheck.not_ready) {
+    await sees(page.getByTestId("customs-precheck").locator(`tr[data-order="${c.order_id}"]`), new RegExp(`#${c.order_id}`), `order ${c.order_id} not ready`);
+  }
+  await shot(page, "ops-customs.png");
+}

@@ -9,6 +9,7 @@ pub mod categories;
 pub mod claims;
 pub mod codes;
 pub mod facts;
+pub mod customs;
 pub mod landed;
 pub mod landed_routes;
 pub mod landed_store;

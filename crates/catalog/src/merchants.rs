@@ -197,6 +197,13 @@ pub struct NewMerchant {
     pub name: String,
     /// ISO 3166-1 alpha-2 of the merchant's registration.
     pub country: String,
+    /// The merchant's customs registration code at China Customs (10 characters, digits and
+    /// upper-case letters): the `ebcCode` of its CEB303 declarations (docs/customs.md).
+    #[serde(default)]
+    pub customs_code: Option<String>,
+    /// The name registered with that code: the `ebcName` of its declarations.
+    #[serde(default)]
+    pub customs_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -204,6 +211,10 @@ pub struct NewMerchant {
 pub struct MerchantPatch {
     pub name: Option<String>,
     pub country: Option<String>,
+    /// Sets the customs registration code (10 characters, digits and upper-case letters).
+    pub customs_code: Option<String>,
+    /// Sets the name registered with the customs code.
+    pub customs_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -246,6 +257,11 @@ pub struct Merchant {
     pub id: i64,
     pub name: String,
     pub country: String,
+    /// Customs registration code (10 characters), or null while it has none: its orders are
+    /// then not ready to declare (`merchant_without_customs_code`).
+    pub customs_code: Option<String>,
+    /// The name registered with the customs code.
+    pub customs_name: Option<String>,
     pub credentials: Vec<Credential>,
 }
 
@@ -460,13 +476,39 @@ fn check_name(value: &str) -> Result<String> {
     crate::text::line("name", value, 200)
 }
 
+/// A customs registration code: exactly 10 ASCII digits or upper-case letters (the
+/// 10-character code China Customs gives a registered firm; CEB303's `ebcCode` is 10 long).
+pub fn check_customs_code(value: &str) -> Result<String> {
+    let v = value.trim();
+    if v.len() != 10
+        || !v
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+    {
+        return Err(Error::invalid(
+            "customs_code",
+            "a customs registration code is 10 digits or upper-case letters",
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// The name registered with a customs code (CEB303's `ebcName`: at most 100 characters).
+fn check_customs_name(value: &str) -> Result<String> {
+    crate::text::line("customs_name", value, 100)
+}
+
+type MerchantRow = (i64, String, String, Option<String>, Option<String>);
+
 impl CatalogStore {
-    async fn merchant_row(&self, id: i64) -> Result<(i64, String, String)> {
-        sqlx::query_as("SELECT id, name, country FROM merchants WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.db().reader())
-            .await?
-            .ok_or_else(|| Error::not_found(format!("merchant {id}")))
+    async fn merchant_row(&self, id: i64) -> Result<MerchantRow> {
+        sqlx::query_as(
+            "SELECT id, name, country, customs_code, customs_name FROM merchants WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.db().reader())
+        .await?
+        .ok_or_else(|| Error::not_found(format!("merchant {id}")))
     }
 
     async fn credentials_where(&self, filter: &str, arg: i64) -> Result<Vec<Credential>> {
@@ -481,11 +523,13 @@ impl CatalogStore {
 
     #[instrument(skip_all, fields(id))]
     pub async fn merchant(&self, id: i64) -> Result<Merchant> {
-        let (id, name, country) = self.merchant_row(id).await?;
+        let (id, name, country, customs_code, customs_name) = self.merchant_row(id).await?;
         Ok(Merchant {
             id,
             name,
             country,
+            customs_code,
+            customs_name,
             credentials: self.credentials_where("c.merchant_id = $1", id).await?,
         })
     }
@@ -506,15 +550,27 @@ impl CatalogStore {
     pub async fn create_merchant(&self, body: NewMerchant) -> Result<Merchant> {
         let name = check_name(&body.name)?;
         let country = CountryCode::parse("country", &body.country)?;
+        let customs_code = body
+            .customs_code
+            .as_deref()
+            .map(check_customs_code)
+            .transpose()?;
+        let customs_name = body
+            .customs_name
+            .as_deref()
+            .map(check_customs_name)
+            .transpose()?;
         let now = now_ms();
         let mut w = self.write().await?;
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO merchants (name, country, created_at, updated_at) \
-             VALUES ($1, $2, $3, $3) RETURNING id",
+            "INSERT INTO merchants (name, country, created_at, updated_at, customs_code, \
+             customs_name) VALUES ($1, $2, $3, $3, $4, $5) RETURNING id",
         )
         .bind(&name)
         .bind(country.as_str())
         .bind(now)
+        .bind(customs_code)
+        .bind(customs_name)
         .fetch_one(w.tx())
         .await
         .map_err(|e| name_taken(e, &name))?;
@@ -526,7 +582,15 @@ impl CatalogStore {
     /// Renames a merchant (its products' `merchant` follows) or changes its country.
     #[instrument(skip_all, fields(id))]
     pub async fn update_merchant(&self, id: i64, patch: MerchantPatch) -> Result<Merchant> {
-        let (_, name, country) = self.merchant_row(id).await?;
+        let (_, name, country, customs_code, customs_name) = self.merchant_row(id).await?;
+        let customs_code = match &patch.customs_code {
+            Some(c) => Some(check_customs_code(c)?),
+            None => customs_code,
+        };
+        let customs_name = match &patch.customs_name {
+            Some(c) => Some(check_customs_name(c)?),
+            None => customs_name,
+        };
         let name = match &patch.name {
             Some(n) => check_name(n)?,
             None => name,
@@ -536,14 +600,19 @@ impl CatalogStore {
             None => country,
         };
         let mut w = self.write().await?;
-        sqlx::query("UPDATE merchants SET name = $1, country = $2, updated_at = $3 WHERE id = $4")
-            .bind(&name)
-            .bind(&country)
-            .bind(now_ms())
-            .bind(id)
-            .execute(w.tx())
-            .await
-            .map_err(|e| name_taken(e, &name))?;
+        sqlx::query(
+            "UPDATE merchants SET name = $1, country = $2, updated_at = $3, customs_code = $5, \
+             customs_name = $6 WHERE id = $4",
+        )
+        .bind(&name)
+        .bind(&country)
+        .bind(now_ms())
+        .bind(id)
+        .bind(&customs_code)
+        .bind(&customs_name)
+        .execute(w.tx())
+        .await
+        .map_err(|e| name_taken(e, &name))?;
         sqlx::query("UPDATE products SET merchant = $1 WHERE merchant_id = $2")
             .bind(&name)
             .bind(id)
@@ -746,7 +815,7 @@ async fn get_merchant(
     Ok(ApiJson(store.merchant(id).await?))
 }
 
-/// Renames a merchant or changes its country (admin).
+/// Renames a merchant, changes its country or sets its customs registration (admin).
 #[utoipa::path(patch, path = "/api/v1/merchants/{id}", tag = "merchants",
     params(("id" = i64, Path, description = "merchant id")), request_body = MerchantPatch,
     responses((status = 200, body = Merchant), (status = 404, body = ErrorBody),

@@ -14,6 +14,7 @@ pub use silkstream_catalog as catalog;
 
 pub mod cache;
 pub mod cluster;
+pub mod customs;
 pub mod desk;
 pub mod error;
 pub mod events;
@@ -23,6 +24,7 @@ pub mod identity;
 pub mod intake;
 pub mod limit;
 pub mod model;
+pub mod mutual_trade;
 pub mod payments;
 pub mod reports;
 pub mod routes;
@@ -69,6 +71,8 @@ pub struct FeedConfig {
     /// The key of the orderers' ID-number hashes ([`identity`]); without it, a key the
     /// deployment keeps in its database.
     pub identity_secret: Option<String>,
+    /// Customs: the B2C threshold, the platform's registration, the waybill's weight tolerance.
+    pub customs: customs::CustomsConfig,
 }
 
 /// The knobs of the WebSocket feeds (docs/feed.md, "Connection care").
@@ -126,6 +130,7 @@ impl Default for FeedConfig {
             payments: payments::PaymentsConfig::default(),
             cluster: cluster::Cluster::none(),
             identity_secret: None,
+            customs: customs::CustomsConfig::default(),
         }
     }
 }

@@ -267,6 +267,9 @@ pub struct Order {
     /// The buyer's locale when ordering (messages about the order use it).
     pub locale: String,
     pub customs_mode: Option<String>,
+    /// Why the order has its customs mode: `bonded_warehouse`, `overseas_warehouse`,
+    /// `over_b2c_threshold`, `product_b2b` or `retail_parcel` (docs/customs.md).
+    pub customs_reason: Option<String>,
     pub warehouse: String,
     /// Unpaid after this, the order is cancelled.
     pub pay_by: String,

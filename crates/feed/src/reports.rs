@@ -172,6 +172,8 @@ pub const EXPORT_COLUMNS: &[&str] = &[
     "refund_decided_by",
     "orderer_name",
     "orderer_id",
+    "customs_reason",
+    "mutual_trade_lot",
 ];
 
 /// Every order as CSV with CRLF line ends, a page of orders at a time: the header line and the
@@ -268,6 +270,12 @@ fn csv_lines(rows: Vec<crate::store::reports::ExportRow>) -> String {
             text(&r.refund_decided_by.unwrap_or_default()),
             text(&r.orderer_name.unwrap_or_default()),
             text(&r.orderer_id_masked.unwrap_or_default()),
+            text(&r.customs_reason.unwrap_or_default()),
+            field(
+                &r.mutual_trade_lot
+                    .map(|l| l.to_string())
+                    .unwrap_or_default(),
+            ),
         ];
         out.push_str(&fields.join(","));
         out.push_str("\r\n");

@@ -56,6 +56,8 @@ where
         .routes(routes!(deliver_order))
         .routes(routes!(sales_report))
         .merge(crate::payments::router())
+        .merge(crate::customs::routes::router())
+        .merge(crate::mutual_trade::router())
 }
 
 const ANYONE: &[Role] = &[Role::Admin, Role::Host, Role::Buyer, Role::Operator];

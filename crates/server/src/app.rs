@@ -134,6 +134,12 @@ fn feed_config(settings: &Settings) -> FeedConfig {
             Cluster::none()
         }),
         identity_secret: settings.identity_secret.clone(),
+        customs: silkstream_feed::customs::CustomsConfig {
+            b2c_max_quantity: settings.customs_b2c_max_quantity.max(1),
+            ebp_code: settings.customs_ebp_code.clone(),
+            ebp_name: settings.customs_ebp_name.clone(),
+            weight_tolerance_pct: settings.customs_weight_tolerance_pct.clamp(0, 100),
+        },
     }
 }
 

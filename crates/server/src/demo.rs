@@ -28,6 +28,17 @@ struct DemoCatalog {
     /// holds what the gate asks, but for one, whose cosmetics lack a registration.
     #[serde(default)]
     credentials: Vec<DemoCredential>,
+    /// Merchants' customs registrations (docs/customs.md): fictional codes of the right shape.
+    #[serde(default)]
+    customs: Vec<DemoCustoms>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoCustoms {
+    merchant: String,
+    customs_code: String,
+    customs_name: String,
 }
 
 #[derive(Deserialize)]
@@ -88,6 +99,8 @@ pub struct DemoReport {
     pub markets: usize,
     pub warehouses: usize,
     pub rates: usize,
+    /// Mutual-trade lots recorded.
+    pub lots: usize,
 }
 
 /// Loads the demo catalog when the catalog is empty; does nothing otherwise.
@@ -190,6 +203,47 @@ pub async fn load(db: &Db) -> anyhow::Result<DemoReport> {
             )
             .await?;
     }
+    for c in demo.customs {
+        let merchant = merchants
+            .iter()
+            .find(|m| m.name == c.merchant)
+            .ok_or_else(|| {
+                anyhow::anyhow!("demo customs code of unknown merchant {}", c.merchant)
+            })?;
+        store
+            .update_merchant(
+                merchant.id,
+                silkstream_catalog::merchants::MerchantPatch {
+                    customs_code: Some(c.customs_code),
+                    customs_name: Some(c.customs_name),
+                    ..Default::default()
+                },
+            )
+            .await?;
+    }
+    // The mutual-trade ledger (docs/customs.md): a few lots of today (China's date), the first
+    // the raw cashmere the Mongolian scarf is made from.
+    let scarf = store
+        .list_merchants()
+        .await?
+        .into_iter()
+        .find(|m| m.name == "Ulaanbaatar Cashmere House LLC")
+        .map(|m| m.id);
+    let scarf_product = match scarf {
+        Some(merchant_id) => store.first_product_of_merchant(merchant_id).await?,
+        None => None,
+    };
+    let today = (time::OffsetDateTime::now_utc() + time::Duration::hours(8))
+        .date()
+        .to_string();
+    // The residents' ID numbers are hashed with the database's identity key: a deployment that
+    // sets `identity_secret` after loading the demo would not recognise them again.
+    let feed = silkstream_feed::store::FeedStore::new(
+        db.clone(),
+        store.clone(),
+        std::time::Duration::from_secs(900),
+    );
+    report.lots = silkstream_feed::mutual_trade::load_demo(&feed, &today, scarf_product).await?;
     Ok(report)
 }
 

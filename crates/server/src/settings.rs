@@ -214,6 +214,31 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub identity_secret: Option<String>,
+    /// Units in one order above which it is a B2B direct export (customs mode 9710) rather
+    /// than a retail parcel (9610) (docs/customs.md).
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_CUSTOMS_B2C_MAX_QUANTITY",
+        default_value_t = 50
+    )]
+    pub customs_b2c_max_quantity: i64,
+    /// The platform's customs registration code, the `ebpCode` of its CEB303 declarations
+    /// (10 characters); without it no order is ready to declare.
+    #[arg(long, global = true, env = "SILKSTREAM_CUSTOMS_EBP_CODE")]
+    pub customs_ebp_code: Option<String>,
+    /// The platform's name registered with that code (`ebpName`).
+    #[arg(long, global = true, env = "SILKSTREAM_CUSTOMS_EBP_NAME")]
+    pub customs_ebp_name: Option<String>,
+    /// How far (per cent) a waybill's weight may be from the ordered variants' weight before
+    /// the pre-check says `weight_mismatch`.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_CUSTOMS_WEIGHT_TOLERANCE_PCT",
+        default_value_t = 10
+    )]
+    pub customs_weight_tolerance_pct: i64,
     /// Seconds a payment callback's signed timestamp may be from now (either way); older
     /// callbacks are refused as replays.
     #[arg(
@@ -525,6 +550,8 @@ impl Settings {
         self.locales_dir = self.locales_dir.filter(|v| !v.is_empty());
         self.payment_sandbox_secret = self.payment_sandbox_secret.filter(|v| !v.is_empty());
         self.identity_secret = self.identity_secret.filter(|v| !v.is_empty());
+        self.customs_ebp_code = self.customs_ebp_code.filter(|v| !v.is_empty());
+        self.customs_ebp_name = self.customs_ebp_name.filter(|v| !v.is_empty());
         self
     }
 }

@@ -12,6 +12,7 @@
 //! | `GET /live/{session}` (a session id, digits) | `live/index.html` |
 //! | `GET /console/host` | `console/host.html` |
 //! | `GET /console/ops` | `console/ops.html` |
+//! | `GET /console/customs` | `console/customs.html` |
 //! | `GET /docs` | `docs/index.html` |
 //! | `GET /{dir}/{path}` for `dir` in `assets`, `live`, `console`, `docs` | `{dir}/{path}`, any file but `.html` |
 //! | `GET /ui/l10n/{locale}` | the pages' messages (`page-*`, `console-*`) and money format in JSON, see [`messages`] |
@@ -134,11 +135,12 @@ async fn live(Path(path): Path<String>, headers: HeaderMap) -> Response {
     serve_asset("live", &path, &headers)
 }
 
-/// `/console/host`, `/console/ops`, and the files of `console/`.
+/// `/console/host`, `/console/ops`, `/console/customs`, and the files of `console/`.
 async fn console(Path(path): Path<String>, headers: HeaderMap) -> Response {
     match path.as_str() {
         "host" => page("console/host.html", &headers),
         "ops" => page("console/ops.html", &headers),
+        "customs" => page("console/customs.html", &headers),
         _ => serve_asset("console", &path, &headers),
     }
 }

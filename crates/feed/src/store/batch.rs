@@ -237,6 +237,7 @@ async fn decide(
     }
     let taken = remaining - left;
     let mut ids: HashMap<usize, i64> = HashMap::new();
+    let mut modes = None;
     if taken > 0 {
         // Inserts in (buyer, key) order: the one order in which every transaction takes keys.
         let mut order: Vec<usize> = accepted.values().copied().collect();
@@ -255,7 +256,9 @@ async fn decide(
                 landed_cost: landed_cost.as_deref(),
             });
         }
-        let written = insert_orders(w.tx(), &rows, warehouse_id, now, pay_by).await?;
+        let kind = silkstream_catalog::customs::warehouse_kind_in(w.tx(), warehouse_id).await?;
+        let written = insert_orders(w.tx(), &rows, warehouse_id, kind, now, pay_by).await?;
+        modes = Some(kind);
         for &i in &order {
             let o = batch[i];
             match written.get(&(o.buyer_token_id, o.idempotency_key.clone())) {
@@ -277,6 +280,16 @@ async fn decide(
         }
     }
     // Events and answers in arrival order, each with the units left after it.
+    let decided = |o: &PendingOrder| {
+        modes.map(|kind| {
+            crate::customs::decide(
+                kind,
+                o.quantity,
+                o.customs_mode.as_deref(),
+                o.b2c_max_quantity,
+            )
+        })
+    };
     let mut changed: Vec<String> = Vec::new();
     let mut after = remaining;
     let mut placed = Vec::with_capacity(batch.len());
@@ -308,6 +321,8 @@ async fn decide(
                         rate_cny: value.rate,
                         value_cny_fen: value.cny_fen,
                         landed_cost,
+                        customs_mode: decided(o).map(|m| m.code.to_owned()),
+                        customs_reason: decided(o).map(|m| m.reason.to_owned()),
                     })),
                 }
             }

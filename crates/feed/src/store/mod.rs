@@ -25,10 +25,12 @@
 
 pub mod batch;
 pub mod commits;
+pub mod customs;
 pub mod deployment;
 pub mod gate;
 pub mod identity;
 pub mod log;
+pub mod mutual_trade;
 pub mod orders;
 pub mod payments;
 pub mod per_person;
@@ -189,6 +191,9 @@ pub(crate) struct OrderRow {
     pub buyer_city: String,
     pub locale: String,
     pub customs_mode: Option<String>,
+    /// Why the order has its customs mode (docs/customs.md); `None` for orders confirmed
+    /// before modes were decided.
+    pub customs_reason: Option<String>,
     pub ship_to: String,
     pub status: String,
     pub pay_by: i64,
@@ -212,7 +217,7 @@ pub(crate) struct OrderRow {
 pub(crate) const ORDER_SELECT: &str = "SELECT o.id, o.session_id, o.sale_id, o.buyer_token_id, \
      o.request_digest, o.variant_id, o.product_id, v.sku, w.code AS warehouse, o.warehouse_id, \
      o.quantity, o.currency, o.unit_price_minor, o.total_minor, o.market, o.buyer_city, o.locale, \
-     o.customs_mode, o.ship_to, o.status, o.pay_by, o.paid_at, o.shipped_at, o.delivered_at, \
+     o.customs_mode, o.customs_reason, o.ship_to, o.status, o.pay_by, o.paid_at, o.shipped_at, o.delivered_at, \
      o.cancelled_at, o.cancel_reason, o.carrier, o.tracking_number, o.created_at, \
      s.host_token_id, o.rate_cny, o.value_cny_fen, o.landed_cost, o.orderer_name, \
      o.orderer_id_masked FROM orders o JOIN variants v ON v.id = o.variant_id \
@@ -245,6 +250,7 @@ impl OrderRow {
             buyer_city: silkstream_catalog::text::clean_line(&self.buyer_city),
             locale: self.locale.clone(),
             customs_mode: self.customs_mode.clone(),
+            customs_reason: self.customs_reason.clone(),
             warehouse: self.warehouse.clone(),
             pay_by: rfc3339(self.pay_by),
             created_at: rfc3339(self.created_at),
@@ -341,7 +347,12 @@ pub struct PendingOrder {
     pub market: String,
     pub buyer_city: String,
     pub locale: String,
+    /// The product's default customs mode; the order's own is decided when it is inserted
+    /// ([`crate::customs::decide`]).
     pub customs_mode: Option<String>,
+    /// Units above which the order is a B2B direct export (`customs_b2c_max_quantity`).
+    #[serde(default = "default_b2c_max_quantity")]
+    pub b2c_max_quantity: i64,
     pub ship_to: String,
     /// The landed-cost quote the order is placed under, as JSON (stored with the order).
     pub landed_cost: Option<String>,
@@ -352,6 +363,10 @@ pub struct PendingOrder {
     /// The orderer of an order into CN (checked, the ID number hashed and masked): the
     /// per-person limits count by their ID number's hash instead of the buyer's token.
     pub orderer: Option<Orderer>,
+}
+
+fn default_b2c_max_quantity() -> i64 {
+    crate::customs::CustomsConfig::default().b2c_max_quantity
 }
 
 /// The orderer (订购人) of an order into CN as it is stored: never the plain ID number.
@@ -376,6 +391,11 @@ pub struct Written {
     pub rate_cny: Option<String>,
     pub value_cny_fen: Option<i64>,
     pub landed_cost: Option<String>,
+    /// The customs mode decided for the order and its reason.
+    #[serde(default)]
+    pub customs_mode: Option<String>,
+    #[serde(default)]
+    pub customs_reason: Option<String>,
 }
 
 /// What became of an order handed to the desk or to `place_regular`.
@@ -606,7 +626,8 @@ pub(crate) async fn insert_order(
         value,
         landed_cost,
     };
-    let ids = insert_orders(tx, &[row], warehouse_id, now, pay_by).await?;
+    let kind = silkstream_catalog::customs::warehouse_kind_in(tx, warehouse_id).await?;
+    let ids = insert_orders(tx, &[row], warehouse_id, kind, now, pay_by).await?;
     Ok(ids
         .get(&(o.buyer_token_id, o.idempotency_key.clone()))
         .copied())
@@ -617,9 +638,9 @@ const ORDER_COLUMNS: &str = "session_id, sale_id, buyer_token_id, idempotency_ke
      request_digest, variant_id, product_id, warehouse_id, quantity, currency, \
      unit_price_minor, total_minor, market, buyer_city, locale, customs_mode, ship_to, \
      status, pay_by, created_at, rate_cny, value_cny_fen, landed_cost, orderer_name, \
-     orderer_id_hash, orderer_id_masked";
+     orderer_id_hash, orderer_id_masked, customs_reason";
 /// Parameters per row of [`insert_orders`] (the status is a literal).
-const ORDER_PARAMS: usize = 25;
+const ORDER_PARAMS: usize = 26;
 
 /// One accepted order of a batch as [`insert_orders`] writes it.
 pub(crate) struct NewOrderRow<'a> {
@@ -632,11 +653,13 @@ pub(crate) struct NewOrderRow<'a> {
 /// `ON CONFLICT DO NOTHING`, in one statement per binary digit of their count (rows 64, then
 /// 16, then 8…: a handful of distinct statements, each prepared once per connection), and
 /// returns the id of each inserted one by (buyer, key). A key another transaction took is
-/// missing from the answer: the caller decides the batch again.
+/// missing from the answer: the caller decides the batch again. Each order's customs mode is
+/// decided here, from the kind of the warehouse its units left ([`crate::customs::decide`]).
 pub(crate) async fn insert_orders(
     tx: &mut silkstream_catalog::db::Conn,
     rows: &[NewOrderRow<'_>],
     warehouse_id: i64,
+    kind: silkstream_catalog::codes::WarehouseKind,
     now: i64,
     pay_by: i64,
 ) -> Result<HashMap<(i64, String), i64>> {
@@ -664,6 +687,12 @@ pub(crate) async fn insert_orders(
         let mut q = sqlx::query_as::<_, (i64, i64, String)>(&sql);
         for row in chunk {
             let o = row.order;
+            let mode = crate::customs::decide(
+                kind,
+                o.quantity,
+                o.customs_mode.as_deref(),
+                o.b2c_max_quantity,
+            );
             q = q
                 .bind(o.session_id)
                 .bind(o.sale_id)
@@ -680,7 +709,7 @@ pub(crate) async fn insert_orders(
                 .bind(&o.market)
                 .bind(&o.buyer_city)
                 .bind(&o.locale)
-                .bind(&o.customs_mode)
+                .bind(mode.code)
                 .bind(&o.ship_to)
                 .bind(pay_by)
                 .bind(now)
@@ -689,7 +718,8 @@ pub(crate) async fn insert_orders(
                 .bind(row.landed_cost)
                 .bind(o.orderer.as_ref().map(|p| p.name.as_str()))
                 .bind(o.orderer.as_ref().map(|p| p.id_hash.as_str()))
-                .bind(o.orderer.as_ref().map(|p| p.id_masked.as_str()));
+                .bind(o.orderer.as_ref().map(|p| p.id_masked.as_str()))
+                .bind(mode.reason);
         }
         for (id, buyer, key) in q.fetch_all(&mut *tx).await? {
             ids.insert((buyer, key), id);

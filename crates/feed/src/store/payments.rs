@@ -575,3 +575,61 @@ async fn kept_answer(
         body,
     }))
 }
+
+/// The provider's word on an order's payment, as the customs pre-check reads it: the
+/// transaction that paid it (`payment_callbacks`, outcome `paid`) and the payer the provider
+/// named in that callback's body (`payer`, when it sent one; `payment_callback_log`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaidCallback {
+    pub order_id: i64,
+    pub provider: String,
+    pub transaction_id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub payer: Option<String>,
+    pub received_at: i64,
+}
+
+impl FeedStore {
+    /// The paying transaction of each of `order_ids` that has one (the latest, should a
+    /// provider ever report two).
+    pub(crate) async fn paid_callbacks(&self, order_ids: &[i64]) -> Result<Vec<PaidCallback>> {
+        if order_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = order_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        type Row = (i64, String, String, i64, String, i64, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT c.order_id, c.provider, c.transaction_id, c.amount_minor, c.currency, \
+             c.received_at, (SELECT l.body FROM payment_callback_log l \
+             WHERE l.provider = c.provider AND l.transaction_id = c.transaction_id \
+             AND l.outcome = 'paid' ORDER BY l.id LIMIT 1) AS body \
+             FROM payment_callbacks c WHERE c.outcome = 'paid' AND c.order_id IN ({list}) \
+             ORDER BY c.id"
+        ))
+        .fetch_all(self.db.reader())
+        .await?;
+        let mut out: Vec<PaidCallback> = Vec::with_capacity(rows.len());
+        for (order_id, provider, transaction_id, amount_minor, currency, received_at, body) in rows
+        {
+            let payer = body
+                .and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok())
+                .and_then(|v| v.get("payer").and_then(|p| p.as_str()).map(str::to_owned));
+            out.retain(|p| p.order_id != order_id);
+            out.push(PaidCallback {
+                order_id,
+                provider,
+                transaction_id,
+                amount_minor,
+                currency,
+                payer,
+                received_at,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -49,6 +49,10 @@ pub(crate) struct ExportRow {
     pub total_minor: i64,
     pub currency: String,
     pub customs_mode: Option<String>,
+    /// Why the order has its customs mode.
+    pub customs_reason: Option<String>,
+    /// The mutual-trade lot the product is made from (the first, when several).
+    pub mutual_trade_lot: Option<i64>,
     pub warehouse: String,
     pub status: String,
     pub tracking_number: Option<String>,
@@ -111,8 +115,9 @@ impl FeedStore {
              (SELECT CAST(SUM(r.amount_minor) AS BIGINT) FROM refunds r \
               WHERE r.order_id = o.id AND r.currency = o.currency) AS refund_minor, \
              (SELECT r.decided_by FROM refunds r WHERE r.order_id = o.id \
-              ORDER BY r.id DESC LIMIT 1) AS refund_decided_by, o.orderer_name, o.orderer_id_masked \
-             FROM orders o JOIN sessions s ON s.id = o.session_id \
+              ORDER BY r.id DESC LIMIT 1) AS refund_decided_by, o.orderer_name, o.orderer_id_masked, \
+             o.customs_reason, (SELECT MIN(lp.lot_id) FROM lot_products lp \
+              WHERE lp.product_id = o.product_id) AS mutual_trade_lot FROM orders o JOIN sessions s ON s.id = o.session_id \
              LEFT JOIN buyers b ON b.token_id = o.buyer_token_id \
              JOIN tokens t ON t.id = s.host_token_id JOIN variants v ON v.id = o.variant_id \
              JOIN products pr ON pr.id = o.product_id JOIN warehouses w ON w.id = o.warehouse_id \

@@ -354,7 +354,7 @@ pub struct CatalogStore {
     cache: Arc<ProductCache>,
     /// Buyers' countries by token id (`landed_store::buyer_country`): a buyer profile never
     /// changes once written, and goes with its token.
-    pub(crate) buyer_countries: Arc<std::sync::Mutex<std::collections::HashMap<i64, String>>>,
+    pub(crate) buyer_countries: Arc<crate::landed_store::BuyerCountries>,
     /// The commit hook: every committed catalog write's version (`write`), for the instances
     /// that did not make it.
     pub(crate) commits: Arc<crate::write::Commits>,

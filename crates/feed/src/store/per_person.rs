@@ -136,11 +136,39 @@ pub(crate) struct Ledger {
 
 impl Ledger {
     /// Reads the earlier totals (this month, this year, not cancelled) of the buyers and
-    /// persons of `orders` that a per-person rule decides, in one query each; call it after
+    /// persons of `orders` that a per-person rule decides, in one query each per market (the
+    /// month and the year are the market's calendar: `period_starts`); call it after
     /// [`lock_buyers`] and [`lock_persons`].
     pub(crate) async fn read(tx: &mut Conn, orders: &[&PendingOrder], now: i64) -> Result<Self> {
         let mut ledger = Ledger::default();
-        let (month, year) = silkstream_catalog::landed_store::period_starts(now);
+        let mut markets: Vec<&str> = orders
+            .iter()
+            .filter(|o| o.per_person.is_some())
+            .map(|o| o.market.as_str())
+            .collect();
+        markets.sort_unstable();
+        markets.dedup();
+        for market in markets {
+            let of: Vec<&PendingOrder> = orders
+                .iter()
+                .filter(|o| o.market == market)
+                .copied()
+                .collect();
+            ledger.read_market(tx, &of, market, now).await?;
+        }
+        Ok(ledger)
+    }
+
+    /// [`Ledger::read`] for the orders of one market.
+    async fn read_market(
+        &mut self,
+        tx: &mut Conn,
+        orders: &[&PendingOrder],
+        market: &str,
+        now: i64,
+    ) -> Result<()> {
+        let ledger = self;
+        let (month, year) = silkstream_catalog::landed_store::period_starts(now, market);
         let persons = persons_of(orders);
         if !persons.is_empty() {
             let sql = format!(
@@ -148,13 +176,14 @@ impl Ledger {
                  CAST(SUM(CASE WHEN created_at >= $1 THEN total_minor ELSE 0 END) AS BIGINT), \
                  CAST(SUM(total_minor) AS BIGINT) \
                  FROM orders WHERE orderer_id_hash IN ({}) AND status <> 'cancelled' \
-                 AND created_at >= $2 GROUP BY orderer_id_hash, market, currency \
+                 AND created_at >= $2 AND market = $3 GROUP BY orderer_id_hash, market, currency \
                  ORDER BY orderer_id_hash, market, currency",
-                placeholders(3, persons.len())
+                placeholders(4, persons.len())
             );
             let mut q = sqlx::query_as::<_, (String, String, String, i64, i64)>(&sql)
                 .bind(month)
-                .bind(year);
+                .bind(year)
+                .bind(market);
             for p in &persons {
                 q = q.bind(p.as_str());
             }
@@ -182,14 +211,15 @@ impl Ledger {
                  CAST(SUM(CASE WHEN created_at >= $1 THEN total_minor ELSE 0 END) AS BIGINT), \
                  CAST(SUM(total_minor) AS BIGINT) \
                  FROM orders WHERE buyer_token_id IN ({}) AND orderer_id_hash IS NULL \
-                 AND status <> 'cancelled' AND created_at >= $2 \
+                 AND status <> 'cancelled' AND created_at >= $2 AND market = $3 \
                  GROUP BY buyer_token_id, market, currency \
                  ORDER BY buyer_token_id, market, currency",
-                placeholders(3, named.len())
+                placeholders(4, named.len())
             );
             let mut q = sqlx::query_as::<_, (i64, String, String, i64, i64)>(&sql)
                 .bind(month)
-                .bind(year);
+                .bind(year)
+                .bind(market);
             for b in &named {
                 q = q.bind(*b);
             }
@@ -203,20 +233,21 @@ impl Ledger {
         }
         let buyers = buyers_of(orders);
         if buyers.is_empty() {
-            return Ok(ledger);
+            return Ok(());
         }
         let sql = format!(
             "SELECT buyer_token_id, market, currency, \
              CAST(SUM(CASE WHEN created_at >= $1 THEN total_minor ELSE 0 END) AS BIGINT), \
              CAST(SUM(total_minor) AS BIGINT) \
              FROM orders WHERE buyer_token_id IN ({}) AND status <> 'cancelled' \
-             AND created_at >= $2 GROUP BY buyer_token_id, market, currency \
+             AND created_at >= $2 AND market = $3 GROUP BY buyer_token_id, market, currency \
              ORDER BY buyer_token_id, market, currency",
-            placeholders(3, buyers.len())
+            placeholders(4, buyers.len())
         );
         let mut q = sqlx::query_as::<_, (i64, String, String, i64, i64)>(&sql)
             .bind(month)
-            .bind(year);
+            .bind(year)
+            .bind(market);
         for b in &buyers {
             q = q.bind(*b);
         }
@@ -230,7 +261,7 @@ impl Ledger {
             }
             e.year.push((currency, y));
         }
-        Ok(ledger)
+        Ok(())
     }
 
     /// The order's landed-cost quote (as stored with it) given what the ledger holds, or the

@@ -1387,11 +1387,11 @@ async fn an_export_of_100000_orders_streams_in_bounded_memory() {
     .fetch_one(app.db.reader())
     .await
     .expect("the orders' columns");
-    let copied = columns.replace(
-        "idempotency_key",
-        "idempotency_key || '-' || CAST(id AS TEXT)",
-    );
-    for _ in 0..17 {
+    for round in 0..17 {
+        let copied = columns.replace(
+            "idempotency_key",
+            &format!("idempotency_key || '-{round}-' || CAST(id AS TEXT)"),
+        );
         app.execute(&format!(
             "INSERT INTO orders ({columns}) SELECT {copied} FROM orders"
         ))

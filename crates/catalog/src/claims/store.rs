@@ -422,5 +422,5 @@ fn evidence_page(mut page: crate::csv::Page, rows: Vec<Evidence>) -> Result<axum
             t(&crate::text::clean_line(&r.text)),
         ])?;
     }
-    Ok(page.into_bytes()?)
+    page.into_bytes()
 }

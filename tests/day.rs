@@ -18,6 +18,7 @@ backend_tests!(
     peak_viewers_stop_counting_at_the_end,
     the_export_neutralises_formulas,
     a_total_that_would_overflow_refuses_the_order,
+    days_are_cut_at_the_offset_the_zone_had_then,
 );
 
 const WITHIN: Duration = Duration::from_secs(10);
@@ -1229,4 +1230,206 @@ async fn a_day_of_selling_adds_up_everywhere(backend: Backend) {
 /// Today's UTC date (the day a rate posted now takes effect).
 fn summary_day_now() -> String {
     silkstream_catalog::db::rfc3339(silkstream_catalog::db::now_ms())[..10].to_owned()
+}
+
+/// A report by day is cut at the offset the zone had then: Almaty moved from UTC+6 to UTC+5 at
+/// its midnight of 2024-03-01 (18:00 UTC on 2024-02-29; its clocks went back to 23:00 on
+/// 2024-02-29), so an order of 2024-02-28 18:30 UTC is on 2024-02-29 there (00:30 at UTC+6,
+/// where today's offset would put it on 2024-02-28), one of 2024-02-29 18:30 UTC on 2024-02-29
+/// (23:30, the repeated hour) and one of 2024-03-02 18:30 UTC on 2024-03-02. Any IANA zone is
+/// accepted; a name that is none is 422 `invalid` naming `tz`.
+async fn days_are_cut_at_the_offset_the_zone_had_then(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_basics().await;
+    let mut body = silkstream_e2e::sample_product();
+    body["variants"][0]["prices"] = json!({"CNY": 8900, "KZT": 629900});
+    let product = app.create_product(&body).await;
+    let product_id = product["id"].as_i64().expect("product");
+    let variant_id = product["variants"][0]["id"].as_i64().expect("variant");
+    app.put(
+        &format!("/api/v1/variants/{variant_id}/stock/KHG-1"),
+        &app.admin,
+        &json!({"available": 10}),
+    )
+    .await
+    .expect(200);
+    let host = app.token("host").await;
+    let operator = app.token("operator").await;
+    let session = app.open_session(&host, "leap day", product_id, true).await;
+    let (buyer, _) = app.buyer("Aigerim", "ru").await;
+    // 2024-02-28T18:30:00Z, 2024-02-29T18:30:00Z and 2024-03-02T18:30:00Z.
+    for (key, at) in [
+        ("k1", 1_709_145_000_000_i64),
+        ("k2", 1_709_231_400_000),
+        ("k3", 1_709_404_200_000),
+    ] {
+        let order = app
+            .order(
+                &buyer,
+                session,
+                key,
+                &silkstream_e2e::order_body(variant_id, 1, "KZT"),
+            )
+            .await
+            .expect(201)
+            .body;
+        let id = order["order"]["id"].as_i64().expect("order id");
+        let n = app
+            .execute(&format!(
+                "UPDATE orders SET created_at = {at} WHERE id = {id}"
+            ))
+            .await;
+        assert_eq!(n, 1);
+    }
+    let days = |r: &Value| -> Vec<(String, i64)> {
+        r["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|row| {
+                (
+                    row["key"].as_str().expect("key").to_owned(),
+                    row["orders"].as_i64().expect("orders"),
+                )
+            })
+            .collect()
+    };
+    let almaty = report(&app, &operator, "day", "Asia/Almaty").await;
+    assert_eq!(
+        days(&almaty),
+        [("2024-02-29".to_owned(), 2), ("2024-03-02".to_owned(), 1)],
+        "{almaty}"
+    );
+    assert_eq!(almaty["tz"], "Asia/Almaty");
+    let utc = report(&app, &operator, "day", "UTC").await;
+    assert_eq!(
+        days(&utc),
+        [
+            ("2024-02-28".to_owned(), 1),
+            ("2024-02-29".to_owned(), 1),
+            ("2024-03-02".to_owned(), 1)
+        ],
+        "{utc}"
+    );
+    // Zones far from the hubs: Kathmandu (UTC+5:45) and Buenos Aires (UTC-3).
+    let kathmandu = report(&app, &operator, "day", "Asia/Kathmandu").await;
+    assert_eq!(
+        days(&kathmandu),
+        [
+            ("2024-02-29".to_owned(), 1),
+            ("2024-03-01".to_owned(), 1),
+            ("2024-03-03".to_owned(), 1)
+        ],
+        "{kathmandu}"
+    );
+    let buenos_aires = report(&app, &operator, "day", "America/Argentina/Buenos_Aires").await;
+    assert_eq!(
+        days(&buenos_aires),
+        [
+            ("2024-02-28".to_owned(), 1),
+            ("2024-02-29".to_owned(), 1),
+            ("2024-03-02".to_owned(), 1)
+        ],
+        "{buenos_aires}"
+    );
+    for bad in ["Mars/Olympus", "Asia%2FAlmatyy", "%2E%2E%2Fetc%2Fpasswd"] {
+        let r = app
+            .get(
+                &format!("/api/v1/reports/sales?group_by=day&tz={bad}"),
+                &operator,
+            )
+            .await
+            .expect(422)
+            .body;
+        assert_eq!(r["error"]["code"], "invalid", "{bad}: {r}");
+        assert!(
+            r["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("tz"),
+            "{bad}: {r}"
+        );
+    }
+}
+
+/// A figure of this process's memory from `/proc/self/status` (`VmRSS`, `VmHWM`), in KiB.
+fn proc_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"))
+}
+
+/// The measurement of docs/reports.md ("The orders export"): 131,072 orders (one placed, then
+/// doubled seventeen times behind the server's back) exported while the client counts the
+/// bytes and drops each chunk: the server (in this process) streams them a page at a time,
+/// so the peak memory of the process grows by a small part of the export's size. Prints its
+/// figures; Linux only (`/proc/self/clear_refs` resets the peak).
+#[tokio::test]
+#[ignore = "a measurement (131,072 orders, about a minute): run it by name"]
+async fn an_export_of_100000_orders_streams_in_bounded_memory() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let live = app.live_session(10, true).await;
+    let (buyer, _) = app.buyer("Aigerim", "ru").await;
+    app.order(
+        &buyer,
+        live.session_id,
+        "k",
+        &silkstream_e2e::order_body(live.variant_id, 1, "KZT"),
+    )
+    .await
+    .expect(201);
+    let (columns,): (String,) = sqlx::query_as(
+        "SELECT group_concat(name, ',') FROM pragma_table_info('orders') WHERE name <> 'id'",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .expect("the orders' columns");
+    for round in 0..17 {
+        let copied = columns.replace(
+            "idempotency_key",
+            &format!("idempotency_key || '-{round}-' || CAST(id AS TEXT)"),
+        );
+        app.execute(&format!(
+            "INSERT INTO orders ({columns}) SELECT {copied} FROM orders"
+        ))
+        .await;
+    }
+    let orders = app.scalar("SELECT COUNT(*) FROM orders").await;
+    assert_eq!(orders, 131_072);
+    let export = |app: &TestApp| {
+        app.client
+            .get(format!("{}/api/v1/orders/export", app.base))
+            .bearer_auth(&live.operator)
+            .send()
+    };
+    // A first export warms the pools and the allocator; then the peak is reset.
+    let mut warm = export(&app).await.expect("export");
+    while warm.chunk().await.expect("a chunk").is_some() {}
+    let before = proc_kib("VmRSS");
+    std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak");
+    let mut resp = export(&app).await.expect("export");
+    assert_eq!(resp.status().as_u16(), 200);
+    let (mut bytes, mut lines) = (0_u64, 0_u64);
+    while let Some(chunk) = resp.chunk().await.expect("a chunk") {
+        bytes += chunk.len() as u64;
+        lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    let peak = proc_kib("VmHWM");
+    let grown = peak.saturating_sub(before);
+    eprintln!(
+        "export: {orders} orders, {lines} lines, {:.1} MiB of CSV; process RSS {:.1} MiB before, \
+         peak {:.1} MiB during (+{:.1} MiB)",
+        bytes as f64 / 1_048_576.0,
+        before as f64 / 1024.0,
+        peak as f64 / 1024.0,
+        grown as f64 / 1024.0,
+    );
+    assert_eq!(lines, 131_073, "the header and every order");
+    assert!(
+        grown * 1024 * 4 < bytes,
+        "the peak grew by {grown} KiB for {bytes} bytes of CSV"
+    );
 }

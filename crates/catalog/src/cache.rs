@@ -21,8 +21,13 @@
 //! it read if nothing it covers was invalidated since: a render that raced with a change is
 //! answered but never kept, so the cache cannot hold an answer older than the last change it
 //! was told of.
+//!
+//! The entries are a `moka` cache bounded by [`MAX_ENTRIES`]: TinyLFU admission keeps the
+//! entries read often (a sale's products) when a burst of one-off reads passes through a full
+//! cache, instead of evicting an arbitrary entry for each. An index from each product to its
+//! entries drops one product's views without looking at the others.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -40,7 +45,7 @@ pub enum Changed {
     All,
 }
 
-/// Entries kept at most; past it, an arbitrary entry makes room.
+/// Entries kept at most; past it, the least likely to be read again makes room (TinyLFU).
 pub const MAX_ENTRIES: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -72,26 +77,46 @@ struct State {
     all_at: u64,
     /// The clock at each product's last invalidation (since the last of everything).
     product_at: HashMap<i64, u64>,
-    entries: HashMap<Key, Arc<Rendered>>,
+    /// Each product's keys that may be in `entries` (a superset: the cache evicts on its own;
+    /// pruned against it when it grows past twice the cache).
+    by_product: HashMap<i64, HashSet<Key>>,
+    /// The keys in `by_product`.
+    indexed: usize,
     /// The `catalog_version` last read by [`run_version_watch`].
     version: Option<i64>,
 }
 
 /// The cache of one instance, shared by every clone of its `CatalogStore`.
-#[derive(Default)]
 pub struct ProductCache {
+    /// The tickets' clock and the index; held while an entry is stored or dropped, so that a
+    /// put and an invalidation never interleave.
     state: Mutex<State>,
+    entries: moka::sync::Cache<Key, Arc<Rendered>>,
+}
+
+impl Default for ProductCache {
+    fn default() -> Self {
+        Self::with_capacity(MAX_ENTRIES)
+    }
 }
 
 impl std::fmt::Debug for ProductCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ProductCache")
-            .field("entries", &self.lock().entries.len())
+            .field("entries", &self.entries.entry_count())
             .finish()
     }
 }
 
 impl ProductCache {
+    /// A cache of at most `capacity` entries.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            state: Mutex::default(),
+            entries: moka::sync::Cache::new(capacity as u64),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // Each update below is complete before the lock is released: a poisoned lock is whole.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
@@ -108,11 +133,9 @@ impl ProductCache {
     /// The product rendered for `view` today, if it is kept.
     pub fn get(&self, product_id: i64, view: &View) -> Option<Arc<Rendered>> {
         let today = crate::store::today();
-        self.lock()
-            .entries
+        self.entries
             .get(&Self::key(product_id, view))
             .filter(|r| r.day == today)
-            .cloned()
     }
 
     /// Take one before reading what [`ProductCache::put`] will store.
@@ -135,14 +158,31 @@ impl ProductCache {
         let rendered = Arc::new(Rendered { product, body, day });
         let mut state = self.lock();
         if unchanged(&state, key.product_id, ticket) {
-            if state.entries.len() >= MAX_ENTRIES && !state.entries.contains_key(&key) {
-                if let Some(evict) = state.entries.keys().next().cloned() {
-                    state.entries.remove(&evict);
-                }
+            if state
+                .by_product
+                .entry(key.product_id)
+                .or_default()
+                .insert(key.clone())
+            {
+                state.indexed += 1;
             }
-            state.entries.insert(key, rendered.clone());
+            self.entries.insert(key, rendered.clone());
+            if state.indexed > 2 * (self.entries.policy().max_capacity().unwrap_or(0) as usize) {
+                self.prune(&mut state);
+            }
         }
         Ok(rendered)
+    }
+
+    /// Drops from the index the keys the cache evicted.
+    fn prune(&self, state: &mut State) {
+        self.entries.run_pending_tasks();
+        let entries = &self.entries;
+        state.by_product.retain(|_, keys| {
+            keys.retain(|k| entries.contains_key(k));
+            !keys.is_empty()
+        });
+        state.indexed = state.by_product.values().map(HashSet::len).sum();
     }
 
     /// True when nothing that covers `product_id` (its fields, variants, prices, stock,
@@ -154,7 +194,8 @@ impl ProductCache {
         unchanged(&self.lock(), product_id, ticket)
     }
 
-    /// Drops what `changed` covers; a render in flight that began before it is not kept.
+    /// Drops what `changed` covers (one product: its entries through the index, nothing
+    /// else looked at); a render in flight that began before it is not kept.
     pub fn invalidate(&self, changed: Changed) {
         let mut state = self.lock();
         state.clock += 1;
@@ -163,18 +204,26 @@ impl ProductCache {
             Changed::All => {
                 state.all_at = now;
                 state.product_at.clear();
-                state.entries.clear();
+                state.by_product.clear();
+                state.indexed = 0;
+                self.entries.invalidate_all();
             }
             Changed::Product(id) => {
                 state.product_at.insert(id, now);
-                state.entries.retain(|k, _| k.product_id != id);
+                if let Some(keys) = state.by_product.remove(&id) {
+                    state.indexed -= keys.len();
+                    for k in keys {
+                        self.entries.invalidate(&k);
+                    }
+                }
             }
         }
     }
 
     /// Entries kept now.
     pub fn len(&self) -> usize {
-        self.lock().entries.len()
+        self.entries.run_pending_tasks();
+        self.entries.entry_count() as usize
     }
 
     pub fn is_empty(&self) -> bool {
@@ -387,5 +436,58 @@ mod tests {
         assert!(cache.get(1, &v).is_some());
         assert!(cache.saw_version(4));
         assert!(cache.get(1, &v).is_none());
+    }
+
+    /// A flash sale's products, read all the time, keep hitting while a burst of one-off reads
+    /// three times the cache's size passes through it (a crawler, a sale's page opened in
+    /// every language): nothing clears the cache, and the frequent entries are not the ones
+    /// that make room.
+    #[test]
+    fn a_burst_of_one_off_reads_keeps_the_sales_products() {
+        let capacity = 1_000;
+        let cache = ProductCache::with_capacity(capacity);
+        let v = view();
+        let day = crate::store::today();
+        let hot: Vec<i64> = (1..=20).collect();
+        let read = |id: i64| {
+            if cache.get(id, &v).is_some() {
+                return true;
+            }
+            cache
+                .put(cache.ticket(), &v, product(id, "p"), day)
+                .expect("put");
+            false
+        };
+        // The cache full of yesterday's browsing, and the sale's products read a few times.
+        for id in 1_000..1_000 + capacity as i64 {
+            read(id);
+        }
+        for _ in 0..5 {
+            for id in &hot {
+                read(*id);
+            }
+        }
+        cache.entries.run_pending_tasks();
+        let (mut hits, mut reads) = (0, 0);
+        for (i, id) in (100_000..100_000 + 3 * capacity as i64).enumerate() {
+            read(id);
+            if i % 10 == 0 {
+                for id in &hot {
+                    reads += 1;
+                    hits += usize::from(read(*id));
+                }
+            }
+        }
+        assert!(
+            hits * 100 >= reads * 95,
+            "the sale's products hit {hits} times in {reads} reads"
+        );
+        assert!(cache.len() <= capacity, "{} entries", cache.len());
+        let indexed = cache.lock().indexed;
+        assert!(indexed <= 2 * capacity, "the index holds {indexed} keys");
+        // One product dropped through the index; the others stay.
+        cache.invalidate(Changed::Product(hot[0]));
+        assert!(cache.get(hot[0], &v).is_none());
+        assert!(cache.get(hot[1], &v).is_some());
     }
 }

@@ -146,17 +146,47 @@ pub async fn load_rule_file(db: &Db) -> Result<usize> {
     Ok(changed)
 }
 
-/// The start of the calendar month and year (UTC) of `now`, in ms: the periods of the
-/// per-person limits (also read by the feed's per-person ledger).
-pub fn period_starts(now: i64) -> (i64, i64) {
-    let date = crate::store::utc_date(now);
-    let ms = |d: Option<time::Date>| {
-        d.map(|d| d.midnight().assume_utc().unix_timestamp() * 1000)
-            .unwrap_or(0)
+/// The zone whose calendar a market's customs count months and years in: the capital's (one
+/// zone per market: Kazakhstan has been on one offset since 2024-03-01). UTC for a country
+/// not listed.
+pub fn market_zone(country: &str) -> jiff::tz::TimeZone {
+    let name = match country {
+        "CN" => "Asia/Shanghai",
+        "KZ" => "Asia/Almaty",
+        "KG" => "Asia/Bishkek",
+        "UZ" => "Asia/Tashkent",
+        "RU" => "Europe/Moscow",
+        "MN" => "Asia/Ulaanbaatar",
+        "VN" => "Asia/Ho_Chi_Minh",
+        "TH" => "Asia/Bangkok",
+        "ID" => "Asia/Jakarta",
+        "MY" => "Asia/Kuala_Lumpur",
+        "PH" => "Asia/Manila",
+        "KH" => "Asia/Phnom_Penh",
+        "LA" => "Asia/Vientiane",
+        "MM" => "Asia/Yangon",
+        _ => "UTC",
     };
-    let month = ms(time::Date::from_calendar_date(date.year(), date.month(), 1).ok());
-    let year = ms(time::Date::from_calendar_date(date.year(), time::Month::January, 1).ok());
-    (month, year)
+    jiff::tz::TimeZone::get(name).unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// The start of the calendar month and year of `now` (ms) in `country`'s calendar
+/// ([`market_zone`]), in ms: the periods of the per-person limits (also read by the feed's
+/// per-person ledger). China's year of CNY 26,000 starts at midnight in Beijing, eight hours
+/// before midnight UTC.
+pub fn period_starts(now: i64, country: &str) -> (i64, i64) {
+    let starts = || -> Option<(i64, i64)> {
+        let local = jiff::Timestamp::from_millisecond(now)
+            .ok()?
+            .to_zoned(market_zone(country));
+        let month = local.first_of_month().ok()?.start_of_day().ok()?;
+        let year = local.first_of_year().ok()?.start_of_day().ok()?;
+        Some((
+            month.timestamp().as_millisecond(),
+            year.timestamp().as_millisecond(),
+        ))
+    };
+    starts().unwrap_or((0, 0))
 }
 
 /// What a variant's quote needs of it.
@@ -173,7 +203,7 @@ pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T
 /// feed implements it through its own store and hands it to the catalog at start.
 pub trait BuyerHistory: Send + Sync + std::fmt::Debug {
     /// The buyer token's orders to `country` not cancelled, summed per currency, this month
-    /// and this year (UTC) before `now`.
+    /// and this year (in `country`'s calendar: [`period_starts`]) before `now`.
     fn earlier<'a>(
         &'a self,
         buyer_token_id: i64,
@@ -185,8 +215,25 @@ pub trait BuyerHistory: Send + Sync + std::fmt::Debug {
     fn country(&self, buyer_token_id: i64) -> BoxFuture<'_, Result<Option<String>>>;
 }
 
-/// Most buyers' countries kept before the map is emptied (read again on demand).
+/// Most buyers' countries kept (the least likely to be read again make room: TinyLFU).
 pub const BUYER_COUNTRIES: usize = 200_000;
+
+/// Buyers' countries by token id, bounded by [`BUYER_COUNTRIES`].
+pub struct BuyerCountries(moka::sync::Cache<i64, String>);
+
+impl Default for BuyerCountries {
+    fn default() -> Self {
+        Self(moka::sync::Cache::new(BUYER_COUNTRIES as u64))
+    }
+}
+
+impl std::fmt::Debug for BuyerCountries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BuyerCountries")
+            .field("entries", &self.0.entry_count())
+            .finish()
+    }
+}
 
 impl CatalogStore {
     /// Every rule of the table, by id.
@@ -269,15 +316,9 @@ impl CatalogStore {
 
     /// The buyer profile's country of a token, if it has one: read once per token and kept (a
     /// profile never changes once written; it is deleted only with its token, which then no
-    /// longer authenticates). Bounded: emptied at [`BUYER_COUNTRIES`] entries.
+    /// longer authenticates). Bounded by [`BUYER_COUNTRIES`] entries.
     pub async fn buyer_country(&self, token_id: i64) -> Result<Option<String>> {
-        let kept = self
-            .buyer_countries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&token_id)
-            .cloned();
-        if let Some(country) = kept {
+        if let Some(country) = self.buyer_countries.0.get(&token_id) {
             return Ok(Some(country));
         }
         let country = match self.buyer_history.get() {
@@ -285,14 +326,7 @@ impl CatalogStore {
             None => None,
         };
         if let Some(c) = &country {
-            let mut m = self
-                .buyer_countries
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if m.len() >= BUYER_COUNTRIES {
-                m.clear();
-            }
-            m.insert(token_id, c.clone());
+            self.buyer_countries.0.insert(token_id, c.clone());
         }
         Ok(country)
     }
@@ -409,5 +443,42 @@ impl CatalogStore {
             buyer,
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(s: &str) -> i64 {
+        s.parse::<jiff::Timestamp>()
+            .expect("a timestamp")
+            .as_millisecond()
+    }
+
+    /// The per-person periods start at midnight in the market's calendar: 18:30 UTC on
+    /// 31 December is New Year's Day in Beijing (UTC+8), so China's new year (and month) has
+    /// begun; in Almaty (UTC+5) it is still the old year.
+    #[test]
+    fn periods_start_in_the_markets_calendar() {
+        let now = ms("2026-12-31T18:30:00Z");
+        let new_year_in_beijing = ms("2026-12-31T16:00:00Z");
+        assert_eq!(
+            period_starts(now, "CN"),
+            (new_year_in_beijing, new_year_in_beijing)
+        );
+        assert_eq!(
+            period_starts(now, "KZ"),
+            (ms("2026-11-30T19:00:00Z"), ms("2025-12-31T19:00:00Z"))
+        );
+        // Before 2024-03-01 Almaty was UTC+6.
+        assert_eq!(
+            period_starts(ms("2024-02-10T00:00:00Z"), "KZ").0,
+            ms("2024-01-31T18:00:00Z")
+        );
+        assert_eq!(
+            period_starts(now, "ZZ"),
+            (ms("2026-12-01T00:00:00Z"), ms("2026-01-01T00:00:00Z"))
+        );
     }
 }

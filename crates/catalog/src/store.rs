@@ -354,7 +354,7 @@ pub struct CatalogStore {
     cache: Arc<ProductCache>,
     /// Buyers' countries by token id (`landed_store::buyer_country`): a buyer profile never
     /// changes once written, and goes with its token.
-    pub(crate) buyer_countries: Arc<std::sync::Mutex<std::collections::HashMap<i64, String>>>,
+    pub(crate) buyer_countries: Arc<crate::landed_store::BuyerCountries>,
     /// The buyers' earlier orders and countries, from the store that owns them (the feed's),
     /// set once at start (`landed_store::BuyerHistory`).
     pub(crate) buyer_history: Arc<std::sync::OnceLock<Arc<dyn crate::landed_store::BuyerHistory>>>,

@@ -287,6 +287,26 @@ impl Feed {
             },
             alive.subscribe(),
         );
+        let signup_limit =
+            limit::Limit::new("signups", config.buyer_signups_per_minute, cluster.clone());
+        let signup_ceiling = limit::Limit::new(
+            "signups-total",
+            config.buyer_signups_per_minute_total,
+            cluster.clone(),
+        );
+        let order_limit = limit::Limit::new(
+            "orders",
+            config.orders_per_buyer_per_minute,
+            cluster.clone(),
+        );
+        let limit_cleanup = tokio::spawn(limit::run_cleanup(
+            vec![
+                Arc::new(signup_limit.local().clone()) as Arc<dyn limit::Cleanup>,
+                Arc::new(signup_ceiling.local().clone()),
+                Arc::new(order_limit.local().clone()),
+            ],
+            alive.subscribe(),
+        ));
         let (closing, _) = tokio::sync::watch::channel(false);
         let mut tasks = vec![
             sweeper,
@@ -295,6 +315,7 @@ impl Feed {
             token_watch,
             token_refresh,
             catalog_watch,
+            limit_cleanup,
         ];
         tasks.extend(cluster_tasks);
         Self {
@@ -302,21 +323,9 @@ impl Feed {
             desk,
             l10n,
             tokens,
-            signup_limit: limit::Limit::new(
-                "signups",
-                config.buyer_signups_per_minute,
-                cluster.clone(),
-            ),
-            signup_ceiling: limit::Limit::new(
-                "signups-total",
-                config.buyer_signups_per_minute_total,
-                cluster.clone(),
-            ),
-            order_limit: limit::Limit::new(
-                "orders",
-                config.orders_per_buyer_per_minute,
-                cluster.clone(),
-            ),
+            signup_limit,
+            signup_ceiling,
+            order_limit,
             cluster,
             config,
             fanout,

@@ -1,21 +1,36 @@
-//! Rate limits. [`Limit`]: a fixed window per key (client address, buyer), counted over the
-//! cluster through Redis when it is usable (exact over the instances: `crate::cluster`), and
-//! in-process by a [`RateLimiter`] without Redis or while it is down (then each instance counts
-//! its own requests, and behind a load balancer the effective limit is the limit times the
-//! instances). [`TokenBucket`]: one connection's own budget (orders on a feed socket), owned by
-//! the connection, so no lock.
+//! Rate limits. [`Limit`]: `per_minute` hits per key (client address, buyer) as a GCRA (the
+//! generic cell rate algorithm: a key regains one hit every minute / `per_minute`, and holds
+//! at most `per_minute` at once), so no window edge lets a client through twice. One interface,
+//! two counters: over the cluster through Redis when it is usable (the same algorithm in one
+//! Lua script, exact over the instances: `crate::cluster`), and in-process by a [`RateLimiter`]
+//! (governor's keyed GCRA) without Redis or while it is down (then each instance counts its own
+//! requests, and behind a load balancer the effective limit is the limit times the instances).
+//! A key whose state is back to fresh is dropped by [`run_cleanup`] every minute, so memory
+//! follows the keys of the last minute, not every key ever seen. Client addresses are keyed by
+//! [`address_key`]: an IPv6 client by its /64, the smallest network one subscriber is given.
+//! [`TokenBucket`]: one connection's own budget (orders on a feed socket), owned by the
+//! connection, so no lock.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const WINDOW: Duration = Duration::from_secs(60);
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DashMapStateStore;
+use governor::Quota;
+
+/// The period of every limit.
+pub const WINDOW: Duration = Duration::from_secs(60);
+
+/// How often [`run_cleanup`] drops the keys whose state is back to fresh.
+pub const CLEANUP_EVERY: Duration = Duration::from_secs(60);
 
 /// A per-minute limit counted over the cluster when Redis is usable, else in-process.
 #[derive(Clone, Debug)]
-pub struct Limit<K> {
+pub struct Limit<K: Hash + Eq + Clone> {
     /// Names the limit's keys in Redis.
     name: &'static str,
     per_minute: u32,
@@ -33,7 +48,7 @@ impl<K: Eq + Hash + Clone + std::fmt::Display> Limit<K> {
         }
     }
 
-    /// Counts a hit for `key`; false when the key is over its limit in this window.
+    /// Counts a hit for `key`; false when the key is over its limit.
     pub async fn allow(&self, key: &K) -> bool {
         let cluster_key = format!("{}:{key}", self.name);
         match self
@@ -45,42 +60,110 @@ impl<K: Eq + Hash + Clone + std::fmt::Display> Limit<K> {
             None => self.local.allow(key),
         }
     }
+
+    /// The in-process counter, for [`run_cleanup`].
+    pub fn local(&self) -> &RateLimiter<K> {
+        &self.local
+    }
 }
 
-/// Allows `per_minute` hits per key in each one-minute window.
-#[derive(Clone, Debug)]
-pub struct RateLimiter<K> {
-    per_minute: u32,
-    windows: Arc<Mutex<HashMap<K, (Instant, u32)>>>,
+/// A keyed limiter's clean-up, whatever its key.
+pub trait Cleanup: Send + Sync {
+    /// Drops the keys whose state is back to fresh (a hit now would find them full).
+    fn retain_recent(&self);
 }
 
-impl<K: Eq + Hash + Clone> RateLimiter<K> {
+impl<K: Hash + Eq + Clone + Send + Sync, C: Clock + Send + Sync> Cleanup for RateLimiter<K, C> {
+    fn retain_recent(&self) {
+        RateLimiter::<K, C>::retain_recent(self);
+    }
+}
+
+/// Every [`CLEANUP_EVERY`], drops the fresh keys of `limits`. Runs until `alive`'s sender is
+/// dropped or sends.
+pub async fn run_cleanup(limits: Vec<Arc<dyn Cleanup>>, alive: tokio::sync::watch::Receiver<()>) {
+    let mut clock = crate::Every::new(CLEANUP_EVERY, alive);
+    while clock.next().await {
+        for limit in &limits {
+            limit.retain_recent();
+        }
+    }
+}
+
+type Keyed<K, C> =
+    governor::RateLimiter<K, DashMapStateStore<K>, C, NoOpMiddleware<<C as Clock>::Instant>>;
+
+/// Allows `per_minute` hits per key per minute, as a GCRA: a burst of at most `per_minute`,
+/// then one hit every minute / `per_minute`. A limit of 0 allows nothing.
+#[derive(Clone)]
+pub struct RateLimiter<K: Hash + Eq + Clone, C: Clock = DefaultClock> {
+    keyed: Option<Arc<Keyed<K, C>>>,
+}
+
+impl<K: Hash + Eq + Clone, C: Clock> std::fmt::Debug for RateLimiter<K, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimiter")
+            .field("keys", &self.len())
+            .finish()
+    }
+}
+
+impl<K: Hash + Eq + Clone> RateLimiter<K> {
     pub fn new(per_minute: u32) -> Self {
-        Self {
-            per_minute,
-            windows: Arc::new(Mutex::new(HashMap::new())),
+        Self::with_clock(per_minute, DefaultClock::default())
+    }
+}
+
+impl<K: Hash + Eq + Clone, C: Clock> RateLimiter<K, C> {
+    /// The limiter on `clock` (a fake one in tests).
+    pub fn with_clock(per_minute: u32, clock: C) -> Self {
+        let keyed = NonZeroU32::new(per_minute).map(|n| {
+            Arc::new(governor::RateLimiter::dashmap_with_clock(
+                Quota::per_minute(n),
+                clock,
+            ))
+        });
+        Self { keyed }
+    }
+
+    /// Counts a hit for `key`; false when the key is over its limit.
+    pub fn allow(&self, key: &K) -> bool {
+        self.keyed
+            .as_ref()
+            .is_some_and(|k| k.check_key(key).is_ok())
+    }
+
+    /// Drops the keys whose state is back to fresh, and the room they took.
+    pub fn retain_recent(&self) {
+        if let Some(k) = &self.keyed {
+            k.retain_recent();
+            k.shrink_to_fit();
         }
     }
 
-    /// Counts a hit for `key`; false when the key is over its limit in this window.
-    pub fn allow(&self, key: &K) -> bool {
-        let now = Instant::now();
-        let mut windows = match self.windows.lock() {
-            Ok(w) => w,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if windows.len() > 100_000 {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+    /// The keys held now.
+    pub fn len(&self) -> usize {
+        self.keyed.as_ref().map_or(0, |k| k.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The key of a client address: an IPv4 address as itself, an IPv6 one as its /64 (a
+/// subscriber is given at least a /64, so the addresses inside it cost a flood nothing), an
+/// IPv4-mapped IPv6 address as the IPv4 one. Anything that is not an address is its own key.
+pub fn address_key(addr: &str) -> String {
+    match addr.parse::<IpAddr>().map(canonical) {
+        Ok(IpAddr::V6(v6)) => {
+            let net = ipnet::Ipv6Net::new(v6, 64)
+                .map(|n| n.trunc())
+                .unwrap_or_else(|_| ipnet::Ipv6Net::from(v6));
+            net.to_string()
         }
-        let entry = windows.entry(key.clone()).or_insert((now, 0));
-        if now.duration_since(entry.0) >= WINDOW {
-            *entry = (now, 0);
-        }
-        if entry.1 >= self.per_minute {
-            return false;
-        }
-        entry.1 += 1;
-        true
+        Ok(v4) => v4.to_string(),
+        Err(_) => addr.to_owned(),
     }
 }
 
@@ -257,7 +340,7 @@ mod tests {
         assert!(TrustedProxies::parse(&["10.0.0.0/33".into()], false).is_err());
     }
 
-    /// The limit holds per key; another key has its own window.
+    /// The limit holds per key; another key has its own budget; a limit of 0 allows nothing.
     #[test]
     fn limits_per_key() {
         let l = RateLimiter::new(2);
@@ -265,6 +348,69 @@ mod tests {
         assert!(l.allow(&"a"));
         assert!(!l.allow(&"a"));
         assert!(l.allow(&"b"));
+        assert!(!RateLimiter::new(0).allow(&"a"));
+    }
+
+    /// A client that spent its limit just before a minute's edge gets no new burst just after
+    /// it (a fixed window would let it through twice in a few seconds): over any stretch of
+    /// time it gets at most the limit plus what the stretch earns (one hit per minute / limit).
+    #[test]
+    fn no_burst_at_a_window_edge() {
+        let clock = governor::clock::FakeRelativeClock::default();
+        let l = RateLimiter::with_clock(10, clock.clone());
+        assert!(l.allow(&"a"), "the first hit opens a fixed window");
+        clock.advance(Duration::from_secs(59));
+        let before = (0..20).filter(|_| l.allow(&"a")).count();
+        clock.advance(Duration::from_secs(2));
+        let after = (0..20).filter(|_| l.allow(&"a")).count();
+        // Within two seconds around the edge: what the budget held at 59 s, and nothing
+        // more than those two seconds earn (a hit per 6 s).
+        assert!(
+            before + after <= 10,
+            "{before} + {after} hits in two seconds"
+        );
+        clock.advance(Duration::from_secs(6));
+        assert!(l.allow(&"a"), "a hit is earned every six seconds");
+        assert!(!l.allow(&"a"));
+    }
+
+    /// 100,000 distinct addresses take 100,000 keys for a minute; the clean-up drops every one
+    /// whose budget is full again, so memory follows the last minute's clients.
+    #[test]
+    fn memory_is_bounded_under_many_addresses() {
+        let clock = governor::clock::FakeRelativeClock::default();
+        let l = RateLimiter::with_clock(10, clock.clone());
+        for i in 0..100_000u32 {
+            assert!(l.allow(&std::net::Ipv4Addr::from(i).to_string()));
+        }
+        assert_eq!(l.len(), 100_000);
+        l.retain_recent();
+        assert_eq!(l.len(), 100_000, "every key spent part of its budget");
+        clock.advance(WINDOW / 10);
+        assert!(l.allow(&"9.9.9.9".to_owned()));
+        clock.advance(WINDOW);
+        l.retain_recent();
+        assert_eq!(l.len(), 0, "every budget is full again");
+    }
+
+    /// Every address of one IPv6 /64 is one client; the next /64 is another; IPv4 and
+    /// IPv4-mapped addresses are themselves.
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64() {
+        assert_eq!(address_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            address_key("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(address_key("2001:db8:1:3::1"), "2001:db8:1:3::/64");
+        assert_eq!(address_key("192.0.2.7"), "192.0.2.7");
+        assert_eq!(address_key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(address_key("unknown"), "unknown");
+        let l = RateLimiter::new(2);
+        let hits = (0..10u16)
+            .filter(|i| l.allow(&address_key(&format!("2001:db8:1:2::{i:x}"))))
+            .count();
+        assert_eq!(hits, 2, "new addresses in one /64 earn nothing");
     }
 
     /// A bucket allows a burst of twice its rate, then refuses until it refills.

@@ -393,7 +393,7 @@ pub struct Summary {
 pub struct ReportQuery {
     /// `session`, `host`, `market` or `day`.
     pub group_by: String,
-    /// IANA zone of a hub (for `day`), default `UTC`.
+    /// Any IANA time zone (for `day`, at the offsets it had then), default `UTC`.
     pub tz: Option<String>,
 }
 

@@ -1,4 +1,5 @@
-//! Operator reports: sales grouped by session, host, market or day (in a trade hub's time zone),
+//! Operator reports: sales grouped by session, host, market or day (in any IANA time zone, at the
+//! offsets it had then),
 //! and the orders export for fulfilment and customs (CSV, RFC 4180, UTF-8, header row). Money
 //! in reports is per currency in minor units plus a CNY total; in the CSV it is a decimal string
 //! in major units.
@@ -7,8 +8,8 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use silkstream_catalog::codes::CurrencyCode;
-// The export's cells, shared with the claims evidence export.
-use silkstream_catalog::csv::{field, text};
+// The export's writer and its formula neutraliser, shared with the claims evidence export.
+use silkstream_catalog::csv::{text, Page};
 use silkstream_catalog::db::rfc3339;
 use silkstream_catalog::store::cny_text;
 
@@ -16,49 +17,25 @@ use crate::error::{Error, Result};
 use crate::model::{ReportRow, SalesReport};
 use crate::store::FeedStore;
 
-/// The zones of the hubs and their markets, with their UTC offsets in minutes. None of them
-/// observes daylight saving time (Kazakhstan has been on UTC+5 throughout since March 2024), so
-/// a fixed table is exact and needs no tz database.
-pub const ZONES: &[(&str, i64)] = &[
-    ("UTC", 0),
-    ("Asia/Shanghai", 480),
-    ("Asia/Urumqi", 360),
-    ("Asia/Almaty", 300),
-    ("Asia/Qostanay", 300),
-    ("Asia/Bishkek", 360),
-    ("Asia/Tashkent", 300),
-    ("Europe/Moscow", 180),
-    ("Asia/Ulaanbaatar", 480),
-    ("Asia/Ho_Chi_Minh", 420),
-    ("Asia/Bangkok", 420),
-    ("Asia/Jakarta", 420),
-    ("Asia/Kuala_Lumpur", 480),
-    ("Asia/Manila", 480),
-    ("Asia/Phnom_Penh", 420),
-    ("Asia/Vientiane", 420),
-    ("Asia/Yangon", 390),
-];
-
-/// The offset of a supported zone, else 422 naming the supported ones.
-pub fn zone_offset(tz: &str) -> Result<i64> {
-    ZONES
-        .iter()
-        .find(|(name, _)| *name == tz)
-        .map(|(_, offset)| *offset)
-        .ok_or_else(|| {
-            let names: Vec<&str> = ZONES.iter().map(|(n, _)| *n).collect();
-            Error::invalid(
-                "tz",
-                format!("unknown time zone '{tz}'; supported: {}", names.join(", ")),
-            )
-        })
+/// The IANA time zone `tz` (`Asia/Almaty`, `UTC`…) from the tz database compiled into the
+/// binary, with every offset it has had (Almaty and Qostanay moved from UTC+6 to UTC+5 on
+/// 2024-03-01), else 422 `invalid` naming `tz`.
+pub fn zone(tz: &str) -> Result<jiff::tz::TimeZone> {
+    jiff::tz::TimeZone::get(tz).map_err(|_| {
+        Error::invalid(
+            "tz",
+            format!("unknown time zone '{tz}': give an IANA zone name such as Asia/Almaty or UTC"),
+        )
+    })
 }
 
-/// `YYYY-MM-DD` of a stored time in a zone `offset` minutes east of UTC.
-fn day(ms: i64, offset_min: i64) -> String {
-    let shifted = ms + offset_min * 60_000;
-    let rendered = rfc3339(shifted);
-    rendered.get(..10).unwrap_or_default().to_owned()
+/// `YYYY-MM-DD` of a stored time (ms since the epoch) in `tz`, at the offset in force then.
+fn day(ms: i64, tz: &jiff::tz::TimeZone) -> String {
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(t) => tz.to_datetime(t).date().to_string(),
+        // Out of jiff's range (years past ±9999): not a time an order is stored with.
+        Err(_) => rfc3339(ms).get(..10).unwrap_or_default().to_owned(),
+    }
 }
 
 /// Minor units as a decimal string in major units (`1500000` KZT → `15000.00`).
@@ -78,7 +55,7 @@ pub async fn sales(store: &FeedStore, group_by: &str, tz: Option<&str>) -> Resul
         ));
     }
     let tz = tz.unwrap_or("UTC");
-    let offset = zone_offset(tz)?;
+    let zone = zone(tz)?;
     let as_of = silkstream_catalog::db::now_ms();
     let rows = store.sold_sums().await?;
     #[derive(Default)]
@@ -97,7 +74,7 @@ pub async fn sales(store: &FeedStore, group_by: &str, tz: Option<&str>) -> Resul
             "session" => ((o.session_id, o.session_id.to_string()), None),
             "host" => ((o.host_id, o.host_id.to_string()), Some(o.host)),
             "market" => ((0, o.market), None),
-            _ => ((0, day(o.bucket_ms, offset)), None),
+            _ => ((0, day(o.bucket_ms, &zone)), None),
         };
         let acc = groups.entry(key).or_default();
         acc.name = name;
@@ -178,7 +155,8 @@ pub const EXPORT_COLUMNS: &[&str] = &[
 
 /// Every order as CSV with CRLF line ends, a page of orders at a time: the header line and the
 /// first page (read before the answer starts, so that a database that does not answer is an
-/// error status), then one chunk per page, so an export of any size holds one page in memory.
+/// error status), then one chunk per page, each written by the `csv` crate's writer, so an
+/// export of any size holds one page in memory (docs/reports.md, its measurement).
 /// A later page that cannot be read ends the stream with an error: the chunked body ends
 /// without its last chunk, so the client sees a broken download, never a short file.
 pub async fn export_csv(
@@ -189,8 +167,10 @@ pub async fn export_csv(
     let next = (rows.len() as i64 == page)
         .then(|| rows.last().map(|r| r.id))
         .flatten();
-    let first = format!("{}\r\n{}", EXPORT_COLUMNS.join(","), csv_lines(rows));
-    let first = futures_util::stream::once(async move { Ok(axum::body::Bytes::from(first)) });
+    let mut first = Page::new();
+    first.row(EXPORT_COLUMNS)?;
+    let first = csv_page(first, rows)?;
+    let first = futures_util::stream::once(async move { Ok(first) });
     let pages = futures_util::stream::try_unfold(next, move |after| {
         let store = store.clone();
         async move {
@@ -204,16 +184,18 @@ pub async fn export_csv(
                 return Ok(None);
             };
             let full = rows.len() as i64 == crate::store::reports::EXPORT_PAGE;
-            let chunk = axum::body::Bytes::from(csv_lines(rows));
+            let chunk = csv_page(Page::new(), rows)?;
             Ok(Some((chunk, full.then_some(last))))
         }
     });
     Ok(futures_util::StreamExt::chain(first, pages))
 }
 
-/// The export's lines of `rows`.
-fn csv_lines(rows: Vec<crate::store::reports::ExportRow>) -> String {
-    let mut out = String::new();
+/// `rows` written after what `page` holds, as one chunk.
+fn csv_page(
+    mut page: Page,
+    rows: Vec<crate::store::reports::ExportRow>,
+) -> Result<axum::body::Bytes> {
     let time = |t: Option<i64>| t.map(rfc3339).unwrap_or_default();
     for r in rows {
         let ship_to: Option<crate::model::ShipTo> = serde_json::from_str(&r.ship_to).ok();
@@ -222,65 +204,60 @@ fn csv_lines(rows: Vec<crate::store::reports::ExportRow>) -> String {
             text(&silkstream_catalog::text::clean_line(
                 ship_to.as_ref().map(f).unwrap_or_default(),
             ))
+            .into_owned()
         };
-        let fields = [
-            field(&r.id.to_string()),
-            field(&rfc3339(r.created_at)),
-            field(&r.session_id.to_string()),
-            text(&r.host),
-            text(&r.market),
-            text(&r.buyer_city),
-            text(&r.sku),
-            text(&r.hs_code),
-            field(&r.quantity.to_string()),
-            field(&major(r.unit_price_minor, &r.currency)),
-            field(&major(r.total_minor, &r.currency)),
-            text(&r.currency),
-            text(&r.customs_mode.unwrap_or_default()),
-            text(&r.warehouse),
-            text(&r.status),
-            text(&r.tracking_number.unwrap_or_default()),
-            field(&r.host_id.to_string()),
-            field(&r.buyer_id.to_string()),
-            text(&r.buyer_name),
+        let t = |v: &str| text(v).into_owned();
+        let cells: [String; 40] = [
+            r.id.to_string(),
+            rfc3339(r.created_at),
+            r.session_id.to_string(),
+            t(&r.host),
+            t(&r.market),
+            t(&r.buyer_city),
+            t(&r.sku),
+            t(&r.hs_code),
+            r.quantity.to_string(),
+            major(r.unit_price_minor, &r.currency),
+            major(r.total_minor, &r.currency),
+            t(&r.currency),
+            t(&r.customs_mode.unwrap_or_default()),
+            t(&r.warehouse),
+            t(&r.status),
+            t(&r.tracking_number.unwrap_or_default()),
+            r.host_id.to_string(),
+            r.buyer_id.to_string(),
+            t(&r.buyer_name),
             to(|s| &s.name),
             to(|s| &s.phone),
             to(|s| &s.country),
             to(|s| &s.city),
             to(|s| &s.address),
             to(|s| &s.postal_code),
-            field(&time(r.paid_at)),
-            field(&time(r.shipped_at)),
-            field(&time(r.delivered_at)),
-            field(&time(r.cancelled_at)),
-            text(&r.cancel_reason.unwrap_or_default()),
-            text(&r.carrier.unwrap_or_default()),
-            field(&r.rate_cny.unwrap_or_default()),
-            field(
-                &r.value_cny_fen
-                    .map(|fen| cny_text(i128::from(fen)))
-                    .unwrap_or_default(),
-            ),
-            text(&r.payment_status.unwrap_or_default()),
-            field(
-                &r.refund_minor
-                    .map(|m| major(m, &r.currency))
-                    .unwrap_or_default(),
-            ),
-            text(&r.refund_decided_by.unwrap_or_default()),
-            text(&r.orderer_name.unwrap_or_default()),
-            text(&r.orderer_id_masked.unwrap_or_default()),
-            text(&r.customs_reason.unwrap_or_default()),
-            field(
-                &r.mutual_trade_lot
-                    .map(|l| l.to_string())
-                    .unwrap_or_default(),
-            ),
+            time(r.paid_at),
+            time(r.shipped_at),
+            time(r.delivered_at),
+            time(r.cancelled_at),
+            t(&r.cancel_reason.unwrap_or_default()),
+            t(&r.carrier.unwrap_or_default()),
+            r.rate_cny.unwrap_or_default(),
+            r.value_cny_fen
+                .map(|fen| cny_text(i128::from(fen)))
+                .unwrap_or_default(),
+            t(&r.payment_status.unwrap_or_default()),
+            r.refund_minor
+                .map(|m| major(m, &r.currency))
+                .unwrap_or_default(),
+            t(&r.refund_decided_by.unwrap_or_default()),
+            t(&r.orderer_name.unwrap_or_default()),
+            t(&r.orderer_id_masked.unwrap_or_default()),
+            t(&r.customs_reason.unwrap_or_default()),
+            r.mutual_trade_lot
+                .map(|l| l.to_string())
+                .unwrap_or_default(),
         ];
-        out.push_str(&fields.join(","));
-        out.push_str("\r\n");
+        page.row(&cells)?;
     }
-    out
+    Ok(page.into_bytes()?)
 }
 
 #[cfg(test)]
@@ -295,12 +272,45 @@ mod tests {
         assert_eq!(major(5, "CNY"), "0.05");
     }
 
-    /// A day is cut in the zone: 20:00 UTC is the next day in Almaty (UTC+5).
+    /// A day is cut in the zone at the offset in force then: Almaty was UTC+6 until its
+    /// midnight of 2024-03-01 (18:00 UTC on 2024-02-29), when its clocks went back to 23:00 on
+    /// 2024-02-29 at UTC+5; so 18:30 UTC is the next day on 2024-02-28, and the same day on
+    /// 2024-02-29 (23:30, the repeated hour) and on 2024-03-02; Kathmandu is UTC+5:45.
     #[test]
     fn days_in_a_zone() {
-        let ms = 1_795_795_200_000; // 2026-11-27T16:00:00Z
-        assert_eq!(day(ms, 0), "2026-11-27");
-        assert_eq!(day(ms + 4 * 3_600_000, 300), "2026-11-28");
-        assert!(zone_offset("Mars/Olympus").is_err());
+        let ms = |s: &str| {
+            s.parse::<jiff::Timestamp>()
+                .expect("a timestamp")
+                .as_millisecond()
+        };
+        let almaty = zone("Asia/Almaty").expect("a zone");
+        assert_eq!(day(ms("2024-02-28T18:30:00Z"), &almaty), "2024-02-29");
+        assert_eq!(day(ms("2024-02-29T17:59:00Z"), &almaty), "2024-02-29");
+        assert_eq!(day(ms("2024-02-29T18:30:00Z"), &almaty), "2024-02-29");
+        assert_eq!(day(ms("2024-03-02T18:30:00Z"), &almaty), "2024-03-02");
+        let utc = zone("UTC").expect("UTC");
+        assert_eq!(day(ms("2024-02-29T18:30:00Z"), &utc), "2024-02-29");
+        let kathmandu = zone("Asia/Kathmandu").expect("a zone");
+        assert_eq!(day(ms("2026-11-27T18:15:00Z"), &kathmandu), "2026-11-28");
+        assert_eq!(day(ms("2026-11-27T18:00:00Z"), &kathmandu), "2026-11-27");
+    }
+
+    /// Any zone of the tz database is accepted, historical and far from the hubs; a name that
+    /// is none is a 422 naming `tz`.
+    #[test]
+    fn any_iana_zone_and_nothing_else() {
+        for tz in [
+            "America/Argentina/Buenos_Aires",
+            "Pacific/Chatham",
+            "Europe/Kyiv",
+            "Asia/Qostanay",
+            "Etc/GMT-14",
+        ] {
+            assert!(zone(tz).is_ok(), "{tz}");
+        }
+        for tz in ["Mars/Olympus", "", "../etc/passwd", "Asia/Almaty\u{0}"] {
+            let e = zone(tz).expect_err(tz);
+            assert!(e.to_string().contains("unknown time zone"), "{tz}: {e}");
+        }
     }
 }

@@ -128,7 +128,11 @@ async fn create_buyer(
     ApiJson(body): ApiJson<NewBuyer>,
 ) -> Result<(StatusCode, ApiJson<BuyerCreated>)> {
     let body = FeedStore::check_buyer(&body)?;
-    if !feed.signup_limit.allow(&addr).await {
+    if !feed
+        .signup_limit
+        .allow(&crate::limit::address_key(&addr))
+        .await
+    {
         return Err(Error::RateLimited(format!(
             "at most {} guest buyers per minute from one address",
             feed.config.buyer_signups_per_minute
@@ -773,7 +777,7 @@ async fn export_orders(State(feed): State<Feed>, _: Authorized<Fulfilment>) -> R
         .into_response())
 }
 
-/// Sales (orders not cancelled) grouped by session, host, market or day in a hub's time zone
+/// Sales (orders not cancelled) grouped by session, host, market or day in any IANA time zone
 /// (operator or admin).
 #[utoipa::path(get, path = "/api/v1/reports/sales", tag = "feed", params(ReportQuery),
     responses((status = 200, body = SalesReport), (status = 422, body = ErrorBody)),

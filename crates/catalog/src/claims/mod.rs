@@ -13,8 +13,6 @@ pub mod store;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
-use icu_properties::props::DefaultIgnorableCodePoint;
-use icu_properties::CodePointSetData;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -187,9 +185,10 @@ pub struct Found {
 /// Whether a character shows nothing and splits no word for a reader: every default-ignorable
 /// code point (soft hyphen, zero-width space and joiners, word joiner and invisible operators,
 /// the byte-order mark, variation selectors, Mongolian free variation selectors, Hangul
-/// fillers, tag characters…).
+/// fillers, Khmer inherent vowels, tag characters…): Unicode's own class, the one the names'
+/// and cities' checks use ([`crate::text::is_default_ignorable`]).
 fn is_ignorable(c: char) -> bool {
-    CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+    crate::text::is_default_ignorable(c)
 }
 
 /// Combining marks that no precomposed letter of the listed languages leaves behind after
@@ -1163,6 +1162,23 @@ mod tests {
         assert_eq!(terms("zh-CN", "国家\u{FFA0}级"), ["国家级"]);
         assert_eq!(terms("en", "be\u{FE0F}st honey"), ["best"]);
         assert_eq!(terms("en", "be\u{E0020}st honey"), ["best"]);
+    }
+
+    /// Default-ignorable characters no hand-written list of the filter ever named (the Khmer
+    /// inherent vowels, the combining grapheme joiner, a musical formatting character, a
+    /// reserved default-ignorable code point) are taken out too: the class is Unicode's.
+    #[test]
+    fn every_default_ignorable_is_caught() {
+        for t in [
+            "最\u{17B4}佳",
+            "最\u{17B5}佳",
+            "最\u{034F}佳",
+            "最\u{1D173}佳",
+            "最\u{E0FFF}佳",
+        ] {
+            assert_eq!(terms("zh-CN", t), ["最佳"], "{t:?}");
+        }
+        assert_eq!(terms("en", "be\u{17B4}st honey"), ["best"]);
     }
 
     /// Finding 4: traditional forms match the simplified lists.

@@ -68,7 +68,8 @@ async fn export_claims_evidence(
     _: Authorized<Overseers>,
     ApiQuery(q): ApiQuery<EvidenceQuery>,
 ) -> Result<Response> {
-    let csv = store.claims_evidence_csv(&q).await?;
+    // Streamed a page of rows at a time (constant memory for any size of the log).
+    let csv = axum::body::Body::from_stream(store.claims_evidence_csv(&q).await?);
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

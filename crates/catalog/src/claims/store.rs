@@ -315,37 +315,112 @@ impl CatalogStore {
         Ok(EvidencePage { items, next_before })
     }
 
-    /// Every row of the evidence log that `q` selects (`limit` aside), oldest first, as CSV with CRLF line ends; text cells a spreadsheet would run
-    /// as formulas are neutralised as in the orders export.
+    /// Every row of the evidence log that `q` selects (`limit` aside), oldest first, as CSV with
+    /// CRLF line ends, a page of rows at a time ([`EXPORT_PAGE`]): the header and the first page
+    /// are read before the answer starts (a bad filter or a database that does not answer is
+    /// an error status), then one chunk per page, so the export holds one page in memory. Text
+    /// cells a spreadsheet would run as formulas are neutralised as in the orders export.
     #[instrument(skip_all)]
-    pub async fn claims_evidence_csv(&self, q: &EvidenceQuery) -> Result<String> {
-        use crate::csv::{field, text};
-        let rows = self.evidence_rows(q, None).await?;
-        let mut out = String::from(
-            "id,at,actor_token_id,actor_name,actor_role,operation,subject_kind,subject_id,\
-             field,locale,term,list,severity,outcome,text\r\n",
-        );
-        for r in rows {
-            let cells = [
-                field(&r.id.to_string()),
-                field(&r.at),
-                field(&r.actor_token_id.to_string()),
-                text(&crate::text::clean_line(&r.actor_name)),
-                text(&r.actor_role),
-                text(&r.operation),
-                text(&r.subject_kind),
-                field(&r.subject_id.map(|i| i.to_string()).unwrap_or_default()),
-                text(&r.field),
-                text(&r.locale),
-                text(&r.term),
-                text(&r.list),
-                text(&r.severity),
-                text(&r.outcome),
-                text(&crate::text::clean_line(&r.text)),
-            ];
-            out.push_str(&cells.join(","));
-            out.push_str("\r\n");
-        }
-        Ok(out)
+    pub async fn claims_evidence_csv(
+        &self,
+        q: &EvidenceQuery,
+    ) -> Result<impl futures_util::Stream<Item = Result<axum::body::Bytes>> + Send + 'static> {
+        let (filter, args) = conditions(q)?;
+        let rows = self.evidence_after(&filter, &args, 0).await?;
+        let mut first = crate::csv::Page::new();
+        first.row([
+            "id",
+            "at",
+            "actor_token_id",
+            "actor_name",
+            "actor_role",
+            "operation",
+            "subject_kind",
+            "subject_id",
+            "field",
+            "locale",
+            "term",
+            "list",
+            "severity",
+            "outcome",
+            "text",
+        ])?;
+        let next = next_after(&rows);
+        let first = evidence_page(first, rows)?;
+        let first = futures_util::stream::once(async move { Ok(first) });
+        let store = self.clone();
+        let pages = futures_util::stream::try_unfold(next, move |after| {
+            let (store, filter, args) = (store.clone(), filter.clone(), args.clone());
+            async move {
+                let Some(after) = after else {
+                    return Ok(None);
+                };
+                let rows = store.evidence_after(&filter, &args, after).await?;
+                if rows.is_empty() {
+                    return Ok(None);
+                }
+                let next = next_after(&rows);
+                Ok(Some((evidence_page(crate::csv::Page::new(), rows)?, next)))
+            }
+        });
+        Ok(futures_util::StreamExt::chain(first, pages))
     }
+
+    /// A page of the rows `filter` selects after id `after`, oldest first.
+    async fn evidence_after(
+        &self,
+        filter: &str,
+        args: &[Arg],
+        after: i64,
+    ) -> Result<Vec<Evidence>> {
+        let mut args = args.to_vec();
+        args.push(Arg::Int(after));
+        let and = if filter.is_empty() { " WHERE" } else { " AND" };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM claims_evidence{filter}{and} id > ${} ORDER BY id \
+             LIMIT {EXPORT_PAGE}",
+            args.len()
+        );
+        let mut rows: Vec<Evidence> = fetch_all_args(self.db().reader(), &sql, &args).await?;
+        for r in &mut rows {
+            r.at = rfc3339(r.at_ms);
+        }
+        Ok(rows)
+    }
+}
+
+/// Evidence rows the export reads at a time.
+pub const EXPORT_PAGE: i64 = 500;
+
+/// The id after which the next page starts, when `rows` is a full page.
+fn next_after(rows: &[Evidence]) -> Option<i64> {
+    (rows.len() as i64 == EXPORT_PAGE)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten()
+}
+
+/// `rows` written after what `page` holds, as one chunk.
+fn evidence_page(mut page: crate::csv::Page, rows: Vec<Evidence>) -> Result<axum::body::Bytes> {
+    use crate::csv::text;
+    for r in rows {
+        let t = |v: &str| text(v).into_owned();
+        page.row([
+            r.id.to_string(),
+            r.at,
+            r.actor_token_id.to_string(),
+            t(&crate::text::clean_line(&r.actor_name)),
+            t(&r.actor_role),
+            t(&r.operation),
+            t(&r.subject_kind),
+            r.subject_id.map(|i| i.to_string()).unwrap_or_default(),
+            t(&r.field),
+            t(&r.locale),
+            t(&r.term),
+            t(&r.list),
+            t(&r.severity),
+            t(&r.outcome),
+            t(&crate::text::clean_line(&r.text)),
+        ])?;
+    }
+    page.into_bytes()
 }

@@ -137,14 +137,42 @@ pub(crate) struct Ledger {
 
 impl Ledger {
     /// Reads the earlier totals (this month, this year, not cancelled) of the buyers and
-    /// persons of `orders` that a per-person rule decides, in one query each
-    /// ([`earlier_totals`]); call it after [`lock_buyers`] and [`lock_persons`].
+    /// persons of `orders` that a per-person rule decides, in one query each per market (the
+    /// month and the year are the market's calendar: `period_starts`; [`earlier_totals`]);
+    /// call it after [`lock_buyers`] and [`lock_persons`].
     pub(crate) async fn read(tx: &mut Conn, orders: &[&PendingOrder], now: i64) -> Result<Self> {
         let mut ledger = Ledger::default();
+        let mut markets: Vec<&str> = orders
+            .iter()
+            .filter(|o| o.per_person.is_some())
+            .map(|o| o.market.as_str())
+            .collect();
+        markets.sort_unstable();
+        markets.dedup();
+        for market in markets {
+            let of: Vec<&PendingOrder> = orders
+                .iter()
+                .filter(|o| o.market == market)
+                .copied()
+                .collect();
+            ledger.read_market(tx, &of, market, now).await?;
+        }
+        Ok(ledger)
+    }
+
+    /// [`Ledger::read`] for the orders of one market.
+    async fn read_market(
+        &mut self,
+        tx: &mut Conn,
+        orders: &[&PendingOrder],
+        market: &str,
+        now: i64,
+    ) -> Result<()> {
+        let ledger = self;
         let persons = persons_of(orders);
         ledger
             .earlier
-            .extend(earlier_totals(tx, Counted::Persons(&persons), now).await?);
+            .extend(earlier_totals(tx, Counted::Persons(&persons), market, now).await?);
         let mut named: Vec<i64> = orders
             .iter()
             .filter(|o| o.per_person.is_some() && o.orderer.is_some())
@@ -153,7 +181,7 @@ impl Ledger {
         named.sort_unstable();
         named.dedup();
         for ((who, market), earlier) in
-            earlier_totals(tx, Counted::UnnamedOfTokens(&named), now).await?
+            earlier_totals(tx, Counted::UnnamedOfTokens(&named), market, now).await?
         {
             if let Who::Token(buyer) = who {
                 ledger.unnamed.insert((buyer, market), earlier);
@@ -162,8 +190,8 @@ impl Ledger {
         let buyers = buyers_of(orders);
         ledger
             .earlier
-            .extend(earlier_totals(tx, Counted::Tokens(&buyers), now).await?);
-        Ok(ledger)
+            .extend(earlier_totals(tx, Counted::Tokens(&buyers), market, now).await?);
+        Ok(())
     }
 
     /// The order's landed-cost quote (as stored with it) given what the ledger holds, or the
@@ -241,6 +269,7 @@ pub(crate) enum Counted<'a> {
 pub(crate) async fn earlier_totals(
     conn: &mut Conn,
     counted: Counted<'_>,
+    market: &str,
     now: i64,
 ) -> Result<HashMap<(Who, String), Earlier>> {
     let (key, filter, n) = match &counted {
@@ -256,19 +285,21 @@ pub(crate) async fn earlier_totals(
     if n == 0 {
         return Ok(totals);
     }
-    let (month, year) = silkstream_catalog::landed_store::period_starts(now);
+    // This month and this year in the market's calendar.
+    let (month, year) = silkstream_catalog::landed_store::period_starts(now, market);
     // The key is read as text whatever its column's type, so one row type serves every kind.
     let sql = format!(
         "SELECT CAST({key} AS TEXT), market, currency, \
          CAST(SUM(CASE WHEN created_at >= $1 THEN total_minor ELSE 0 END) AS BIGINT), \
          CAST(SUM(total_minor) AS BIGINT) \
          FROM orders WHERE {filter} IN ({}) AND status <> 'cancelled' AND created_at >= $2 \
-         GROUP BY {key}, market, currency ORDER BY {key}, market, currency",
-        placeholders(3, n)
+         AND market = $3 GROUP BY {key}, market, currency ORDER BY {key}, market, currency",
+        placeholders(4, n)
     );
     let mut q = sqlx::query_as::<_, (String, String, String, i64, i64)>(&sql)
         .bind(month)
-        .bind(year);
+        .bind(year)
+        .bind(market);
     match counted {
         Counted::Tokens(ids) | Counted::UnnamedOfTokens(ids) => {
             for id in ids {
@@ -308,7 +339,7 @@ pub(crate) async fn buyer_earlier(
     market: &str,
     now: i64,
 ) -> Result<Earlier> {
-    let mut totals = earlier_totals(conn, Counted::Tokens(&[buyer_token_id]), now).await?;
+    let mut totals = earlier_totals(conn, Counted::Tokens(&[buyer_token_id]), market, now).await?;
     Ok(totals
         .remove(&(Who::Token(buyer_token_id), market.to_owned()))
         .unwrap_or_default())

@@ -1,13 +1,14 @@
 //! The operators' reads across sessions: sold orders summed by the database for the sales report
-//! (one row per session, market, currency and half hour, however many orders), and the export's
+//! (one row per session, market, currency and quarter hour, however many orders), and the export's
 //! orders a page at a time. Formatting and grouping are `crate::reports`.
 
 use super::FeedStore;
 use crate::error::Result;
 
-/// The sold (not cancelled) orders of one session, market and currency in one half hour, as the
-/// database summed them: what the sales report groups (every hub's zone is a whole number of
-/// half hours from UTC, so a half hour never straddles two days in any of them).
+/// The sold (not cancelled) orders of one session, market and currency in one quarter hour, as
+/// the database summed them: what the sales report groups (every offset any zone has used since
+/// 1972 is a whole number of quarter hours from UTC, Kathmandu's +5:45 and Chatham's +12:45
+/// included, so a quarter hour never straddles two days in any zone).
 #[derive(sqlx::FromRow)]
 pub(crate) struct SoldSum {
     pub session_id: i64,
@@ -27,8 +28,8 @@ pub(crate) struct SoldSum {
     pub rated: i64,
 }
 
-/// The half hour the sales report sums orders by.
-pub(crate) const BUCKET_MS: i64 = 30 * 60 * 1000;
+/// The quarter hour the sales report sums orders by.
+pub(crate) const BUCKET_MS: i64 = 15 * 60 * 1000;
 
 /// Orders the export reads at a time.
 pub(crate) const EXPORT_PAGE: i64 = 500;
@@ -81,7 +82,7 @@ pub(crate) struct ExportRow {
 }
 
 impl FeedStore {
-    /// The orders not cancelled, summed per session, market, currency and half hour.
+    /// The orders not cancelled, summed per session, market, currency and quarter hour.
     pub(crate) async fn sold_sums(&self) -> Result<Vec<SoldSum>> {
         let sql = format!(
             "SELECT o.session_id, s.host_token_id AS host_id, t.name AS host, o.market, \

@@ -25,6 +25,7 @@ backend_tests!(
     guests_who_never_order_expire_and_are_deleted,
     a_stalled_body_flood_leaves_healthz_answering_and_is_closed,
     a_body_trickled_below_the_minimum_rate_is_cut,
+    a_stalled_body_is_answered_408,
     request_heads_past_64_kib_get_431,
     a_guest_that_cannot_be_deleted_does_not_stop_the_others
 );
@@ -698,6 +699,41 @@ async fn a_body_trickled_below_the_minimum_rate_is_cut(backend: Backend) {
         }
     };
     assert!(cut, "a body at 20 B/s is still being read after 20 s");
+    assert_eq!(healthz_fresh(&app).await, 200);
+}
+
+/// A body that stops arriving is answered 408 `body_timeout` (not 400 `malformed_json`: the
+/// client sent nothing wrong, only too slowly) and its connection closed, whether the route
+/// reads JSON without a token or with one, or the raw bytes of a payment callback.
+async fn a_stalled_body_is_answered_408(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.body_read_timeout_ms = 500;
+    })
+    .await;
+    let token = format!("Authorization: Bearer {}\r\n", app.admin);
+    for (target, auth) in [
+        ("/api/v1/buyers", String::new()),
+        ("/api/v1/products", token),
+        ("/api/v1/payments/sandbox/callback", String::new()),
+    ] {
+        let mut s = TcpStream::connect(authority(&app)).await.expect("connect");
+        let head = format!(
+            "POST {target} HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n\
+             {auth}Content-Length: 1000\r\n\r\n{{"
+        );
+        s.write_all(head.as_bytes()).await.expect("write");
+        let mut answer = Vec::new();
+        tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut answer))
+            .await
+            .expect("answered and closed within 10 s")
+            .expect("read");
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{target}: {answer}");
+        assert!(
+            answer.contains("\"code\":\"body_timeout\""),
+            "{target}: {answer}"
+        );
+    }
     assert_eq!(healthz_fresh(&app).await, 200);
 }
 

@@ -2,7 +2,8 @@
 //! type, digest and Content-Security-Policy, exactly the bytes of `crates/server/web/`; unknown
 //! paths as the error envelope; no traversal; none of it in `/openapi.json`; the pages' messages
 //! for every locale; the pages' money (`assets/money.js`, run under Node with the served
-//! parameters) exactly as the server's `format_money`. On both backends.
+//! parameters) exactly as the server's `format_money`; compression (gzip, brotli) when the client
+//! asks, never on a WebSocket upgrade. On both backends.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -20,7 +21,9 @@ backend_tests!(
     page_messages_cover_every_locale,
     an_unknown_locale_is_a_clear_404,
     pages_format_money_as_the_server_does,
-    page_messages_carry_cldr_country_names
+    page_messages_carry_cldr_country_names,
+    assets_and_json_are_compressed_when_asked,
+    a_websocket_upgrade_is_never_compressed
 );
 
 /// The page URLs and the files they serve.
@@ -569,4 +572,130 @@ async fn pages_format_money_as_the_server_does(backend: Backend) {
         .find(|((l, c, m, _), _)| *l == "kk" && *c == "KZT" && *m == 123_456_789)
         .expect("a kk KZT case");
     assert_eq!(kk.1[0], "1\u{a0}234\u{a0}567,89\u{a0}₸");
+}
+
+/// The vendored Swagger UI bundle (1.7 MB) goes out compressed to a client that accepts brotli
+/// or gzip, and decompresses to the file on disk; a client that accepts neither gets it plain.
+/// A compressed answer says `Vary: accept-encoding` and carries a weak ETag (`If-None-Match`
+/// with it still answers 304). JSON (`/openapi.json`) is compressed too.
+async fn assets_and_json_are_compressed_when_asked(backend: Backend) {
+    use std::io::Read;
+    let app = spawn_app(backend).await;
+    let url = "/docs/vendor/swagger-ui/swagger-ui-bundle.js";
+    let disk = std::fs::read(web_dir().join("docs/vendor/swagger-ui/swagger-ui-bundle.js"))
+        .expect("the bundle on disk");
+    assert!(disk.len() > 1_000_000, "the bundle is {} bytes", disk.len());
+    let get = |path: &'static str, accept: Option<&'static str>| {
+        let mut request = app.client.get(format!("{}{path}", app.base));
+        if let Some(accept) = accept {
+            request = request.header("accept-encoding", accept);
+        }
+        async move { request.send().await.expect("request reaches the server") }
+    };
+
+    let plain = get(url, None).await;
+    assert_eq!(plain.status(), 200);
+    assert_eq!(header(&plain, "content-encoding"), "");
+    let strong = header(&plain, "etag").to_owned();
+    assert!(strong.starts_with('"'), "plain ETag {strong}");
+    assert_eq!(plain.bytes().await.expect("body").as_ref(), disk.as_slice());
+
+    for (accept, encoding) in [("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br", "br")] {
+        let response = get(url, Some(accept)).await;
+        assert_eq!(response.status(), 200, "{accept}");
+        assert_eq!(header(&response, "content-encoding"), encoding, "{accept}");
+        assert!(
+            header(&response, "vary")
+                .to_ascii_lowercase()
+                .contains("accept-encoding"),
+            "{accept}: vary {}",
+            header(&response, "vary")
+        );
+        assert_eq!(header(&response, "etag"), format!("W/{strong}"), "{accept}");
+        let sent = response.bytes().await.expect("body");
+        assert!(
+            sent.len() * 3 < disk.len(),
+            "{accept}: {} bytes sent for {}",
+            sent.len(),
+            disk.len()
+        );
+        let mut decoded = Vec::new();
+        match encoding {
+            "br" => {
+                brotli_decompressor::Decompressor::new(sent.as_ref(), 4096)
+                    .read_to_end(&mut decoded)
+                    .expect("brotli decodes");
+            }
+            _ => {
+                flate2::read::GzDecoder::new(sent.as_ref())
+                    .read_to_end(&mut decoded)
+                    .expect("gzip decodes");
+            }
+        }
+        assert!(
+            decoded == disk,
+            "{accept}: the decoded bundle differs from the file"
+        );
+    }
+
+    // The weak tag a compressed answer carried still names the file.
+    let again = app
+        .client
+        .get(format!("{}{url}", app.base))
+        .header("accept-encoding", "gzip")
+        .header("if-none-match", format!("W/{strong}"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(again.status(), 304);
+
+    let json = get("/openapi.json", Some("gzip")).await;
+    assert_eq!(json.status(), 200);
+    assert_eq!(header(&json, "content-type"), "application/json");
+    assert_eq!(header(&json, "content-encoding"), "gzip");
+    let mut decoded = String::new();
+    flate2::read::GzDecoder::new(json.bytes().await.expect("body").as_ref())
+        .read_to_string(&mut decoded)
+        .expect("gzip decodes");
+    let doc: serde_json::Value = serde_json::from_str(&decoded).expect("the document is JSON");
+    assert!(doc["paths"]["/api/v1/products"].is_object());
+}
+
+/// A WebSocket upgrade from a client that accepts gzip and brotli is answered 101 with no
+/// Content-Encoding: the socket is the feed's, frame by frame, never a compressed body.
+async fn a_websocket_upgrade_is_never_compressed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    let request = format!(
+        "GET /api/v1/feed HTTP/1.1\r\nHost: {address}\r\nUpgrade: websocket\r\n\
+         Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+         Sec-WebSocket-Version: 13\r\nAccept-Encoding: gzip, br\r\n\
+         Authorization: Bearer {}\r\n\r\n",
+        app.admin
+    );
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .expect("write request");
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut byte))
+            .await
+            .expect("the answer's head within 10 s")
+            .expect("read");
+        assert_eq!(
+            n,
+            1,
+            "closed before the head ended: {}",
+            String::from_utf8_lossy(&head)
+        );
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 101"), "{head}");
+    assert!(!head.contains("content-encoding"), "{head}");
 }

@@ -15,6 +15,10 @@ pub enum Error {
     /// 400 `malformed_json`: the body is not JSON at all.
     #[error("{0}")]
     MalformedJson(String),
+    /// 408 `body_timeout`: the body arrived too slowly (a gap longer than `body_read_timeout`,
+    /// or below `min_body_bytes_per_second` after it) and was cut; the connection closes.
+    #[error("the request body arrived too slowly (a gap over the body read timeout, or below the minimum rate); send it again")]
+    BodyTimeout,
     /// 413 `too_large`: the body is over the size limit.
     #[error("request body is larger than the limit")]
     TooLarge,
@@ -111,6 +115,7 @@ impl Error {
     pub fn status(&self) -> StatusCode {
         match self {
             Error::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            Error::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Invalid { .. } | Error::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -126,6 +131,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::MalformedJson(_) => "malformed_json",
+            Error::BodyTimeout => "body_timeout",
             Error::TooLarge => "too_large",
             Error::UnsupportedMediaType => "unsupported_media_type",
             Error::Invalid { .. } => "invalid",
@@ -231,6 +237,26 @@ pub fn violates(e: &sqlx::Error, kind: Constraint, table: &str, column: &str) ->
 pub fn retryable(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db)
         if matches!(db.code().as_deref(), Some("40P01") | Some("40001")))
+}
+
+/// Why the server cut a request body: it went longer than `body_read_timeout` without a byte, or
+/// fell below `min_body_bytes_per_second` after that grace (the server's paced body returns it;
+/// the extractors answer it with 408 [`Error::BodyTimeout`]).
+#[derive(Debug, thiserror::Error)]
+#[error("the request body arrived too slowly (timeout or below the minimum rate)")]
+pub struct BodyTooSlow;
+
+/// True when `error` or one of its causes is [`BodyTooSlow`] (axum wraps a body's error in its
+/// rejections).
+pub fn body_too_slow(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if e.downcast_ref::<BodyTooSlow>().is_some() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 /// Seconds a client is told to wait (`Retry-After`) after a 503 `database_unavailable`: a

@@ -31,6 +31,9 @@ pub struct ApiQuery<T>(pub T);
 
 impl From<JsonRejection> for Error {
     fn from(r: JsonRejection) -> Self {
+        if crate::error::body_too_slow(&r) {
+            return Error::BodyTimeout;
+        }
         match r.status() {
             StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::UnsupportedMediaType,

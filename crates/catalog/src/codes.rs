@@ -103,7 +103,7 @@ impl CountryCode {
                 format!("'{code}' is not an ISO 3166-1 alpha-2 country code (two capital letters)"),
             ));
         }
-        isocountry::CountryCode::for_alpha2(code)
+        code.parse::<iso_currency::Country>()
             .map_err(|_| Error::invalid(field, format!("unknown country code '{code}'")))?;
         Ok(Self(code.to_owned()))
     }

@@ -37,6 +37,24 @@ const QUEUE: usize = 8192;
 const IDLE: Duration = Duration::from_secs(30);
 /// Times a batch is decided again after another writer took units under it.
 const ATTEMPTS: usize = 8;
+/// The first wait before a batch runs again after a deadlock or serialization failure; each
+/// further failure doubles it, up to [`RETRY_CAP`].
+const RETRY_BASE: Duration = Duration::from_millis(2);
+/// The longest wait before a batch runs again (so a batch waits at most `ATTEMPTS` times this).
+const RETRY_CAP: Duration = Duration::from_millis(64);
+
+/// How long to wait before running a batch again after its `failures`-th deadlock or
+/// serialization failure (1 for the first): exponential backoff with jitter, a random time
+/// between half of `min(RETRY_CAP, RETRY_BASE * 2^(failures - 1))` and all of it. Run again at
+/// once, the transactions that deadlocked would meet again in step; the jitter spreads them.
+fn retry_backoff(failures: u32) -> Duration {
+    let doubled = RETRY_BASE.saturating_mul(1u32 << failures.saturating_sub(1).min(16));
+    let ceiling = doubled.min(RETRY_CAP);
+    let floor = ceiling / 2;
+    let ceiling_us = u64::try_from(ceiling.as_micros()).unwrap_or(u64::MAX);
+    let floor_us = u64::try_from(floor.as_micros()).unwrap_or(u64::MAX);
+    Duration::from_micros(rand::random_range(floor_us..=ceiling_us))
+}
 
 struct Ticket {
     order: PendingOrder,
@@ -349,6 +367,7 @@ async fn write_batch(
         tally.handed_over.fetch_add(1, Ordering::Relaxed);
         return Ok(placed);
     }
+    let mut failures = 0u32;
     for _ in 0..ATTEMPTS {
         let began = std::time::Instant::now();
         let attempt = match store.begin_batch(session_id).await {
@@ -380,7 +399,10 @@ async fn write_batch(
                 if silkstream_catalog::error::retryable(&e) =>
             {
                 tally.again.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(sale_id, error = %e, "order batch rolled back; running it again");
+                failures += 1;
+                let wait = retry_backoff(failures);
+                tracing::warn!(sale_id, error = %e, ?wait, "order batch rolled back; running it again");
+                tokio::time::sleep(wait).await;
             }
             Err(e) => return Err(e),
         }
@@ -427,6 +449,38 @@ async fn hand_over(cluster: &Cluster, sale_id: i64, batch: &[Ticket]) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// After a deadlock the batch waits a random time within a window that doubles with each
+    /// failure and stops at the cap: never at once in step with the other transaction, never
+    /// unbounded.
+    #[test]
+    fn the_retry_after_a_deadlock_backs_off_with_jitter_within_bounds() {
+        for failures in 1..=12u32 {
+            let ceiling = (RETRY_BASE * 2u32.pow((failures - 1).min(16))).min(RETRY_CAP);
+            let waits: Vec<Duration> = (0..200).map(|_| retry_backoff(failures)).collect();
+            for wait in &waits {
+                assert!(
+                    *wait >= ceiling / 2 && *wait <= ceiling,
+                    "failure {failures}: {wait:?} outside {:?}..={ceiling:?}",
+                    ceiling / 2
+                );
+            }
+            let distinct: std::collections::BTreeSet<_> = waits.iter().collect();
+            assert!(
+                distinct.len() > 10,
+                "failure {failures}: the waits are not spread ({} distinct of 200)",
+                distinct.len()
+            );
+        }
+        assert_eq!(
+            (1..=ATTEMPTS as u32)
+                .map(|n| (RETRY_BASE * 2u32.pow(n - 1)).min(RETRY_CAP))
+                .max(),
+            Some(RETRY_CAP),
+            "the cap is reached within the attempts"
+        );
+        assert!(retry_backoff(u32::MAX) <= RETRY_CAP);
+    }
 
     /// What one instance's desk answers another's reads back as the same outcomes.
     #[test]

@@ -225,9 +225,14 @@ impl IntoResponse for SignatureRefused {
     }
 }
 
+/// The most `v1=` signatures one `Payment-Signature` may carry: two during a secret rotation,
+/// with room to spare. More is refused (401 `bad_signature`) before any is compared.
+pub const MAX_SIGNATURES: usize = 4;
+
 /// Checks `Payment-Signature` over the raw `body` with `secret`: the HMAC first (401
-/// `bad_signature`, compared in constant time), then the signed time within `window` of
-/// `now_s` (401 `stale_signature`).
+/// `bad_signature`: computed once over the body, each of at most [`MAX_SIGNATURES`] `v1=`
+/// values compared with it in constant time), then the signed time within `window` of `now_s`
+/// (401 `stale_signature`).
 pub fn verify(
     secret: &[u8],
     header: Option<&HeaderValue>,
@@ -249,21 +254,37 @@ pub fn verify(
             Some(("t", t)) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => {
                 timestamp = Some(t);
             }
-            Some(("v1", v)) => signatures.extend(hex::decode(v).ok()),
+            Some(("v1", v)) => {
+                if signatures.len() == MAX_SIGNATURES {
+                    return Err(unauthorized(
+                        "bad_signature",
+                        format!("at most {MAX_SIGNATURES} v1= signatures are read"),
+                    ));
+                }
+                signatures.push(v);
+            }
             _ => {}
         }
     }
     let (Some(t), false) = (timestamp, signatures.is_empty()) else {
         return Err(unauthorized("bad_signature", shape));
     };
-    let matches = signatures.iter().any(|signature| {
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
-            return false;
-        };
-        mac.update(t.as_bytes());
-        mac.update(b".");
-        mac.update(body);
-        mac.verify_slice(signature).is_ok()
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
+        return Err(unauthorized("bad_signature", shape));
+    };
+    mac.update(t.as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    // `CtOutput`'s equality is constant-time; only the length, which is public, is compared
+    // before it.
+    let expected = mac.finalize();
+    let matches = signatures.iter().any(|v| {
+        hex::decode(v).ok().is_some_and(|signature| {
+            signature.len() == <Sha256 as sha2::Digest>::output_size()
+                && hmac::digest::CtOutput::<Hmac<Sha256>>::new(
+                    hmac::digest::generic_array::GenericArray::clone_from_slice(&signature),
+                ) == expected
+        })
     });
     if !matches {
         return Err(unauthorized(
@@ -483,6 +504,9 @@ async fn provider_callback(
 ) -> Response {
     match body {
         Ok(body) => receive(&feed, &provider, &headers, &body).await,
+        Err(e) if silkstream_catalog::error::body_too_slow(&e) => {
+            silkstream_catalog::Error::BodyTimeout.into_response()
+        }
         Err(e) => error_response(e.status(), "bad_request", e.body_text()),
     }
 }
@@ -739,5 +763,26 @@ mod tests {
         let v1 = good.split_once("v1=").expect("v1").1;
         let header = format!("t=42,v1={},v1={v1}", "ab".repeat(32));
         assert_eq!(check(&header, body, 42), Ok(()));
+    }
+
+    /// A header may carry at most `MAX_SIGNATURES` signatures: with the good one among four it
+    /// verifies; with one more, even the good one is refused before anything is compared.
+    #[test]
+    fn more_signatures_than_the_cap_are_refused() {
+        let body = b"{}";
+        let good = sign(SECRET, 42, body).expect("sign");
+        let v1 = good.split_once("v1=").expect("v1").1;
+        let wrong = |n: usize| -> String {
+            (0..n)
+                .map(|i| format!(",v1={}", format!("{i:02x}").repeat(32)))
+                .collect()
+        };
+        let at_cap = format!("t=42{},v1={v1}", wrong(MAX_SIGNATURES - 1));
+        assert_eq!(check(&at_cap, body, 42), Ok(()));
+        let over = format!("t=42{},v1={v1}", wrong(MAX_SIGNATURES));
+        assert_eq!(check(&over, body, 42), Err("bad_signature"));
+        let value = HeaderValue::from_str(&over).expect("header");
+        let refused = verify(SECRET, Some(&value), body, 42, WINDOW).expect_err("over the cap");
+        assert!(refused.message.contains("at most 4"), "{}", refused.message);
     }
 }

@@ -119,7 +119,7 @@ where
 }
 
 /// Creates a guest buyer and their token; no token needed. Rate-limited per client address.
-#[utoipa::path(post, path = "/api/v1/buyers", tag = "feed", request_body = NewBuyer,
+#[utoipa::path(post, path = "/api/v1/buyers", tag = "buyers", request_body = NewBuyer,
     responses((status = 201, body = BuyerCreated), (status = 422, body = ErrorBody),
         (status = 429, body = ErrorBody)))]
 async fn create_buyer(
@@ -156,7 +156,7 @@ async fn create_buyer(
 }
 
 /// The calling buyer's profile (buyer).
-#[utoipa::path(get, path = "/api/v1/buyers/me", tag = "feed",
+#[utoipa::path(get, path = "/api/v1/buyers/me", tag = "buyers",
     responses((status = 200, body = Buyer), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn my_buyer(
@@ -168,7 +168,7 @@ async fn my_buyer(
 
 /// Opens a session, scheduled until its host starts it (host). Its title passes the claims
 /// filter: a blocked term is 422 `claims_blocked`; warned terms are in `warnings`.
-#[utoipa::path(post, path = "/api/v1/sessions", tag = "feed", request_body = NewSession,
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", request_body = NewSession,
     responses((status = 201, body = Session), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_session(
@@ -197,7 +197,7 @@ async fn create_session(
 /// `?state=` narrows to `scheduled`, `live` or `ended`. `viewers` counts the feed connections
 /// watching each (over every instance with Redis; the consoles' lists and the operators' room
 /// table).
-#[utoipa::path(get, path = "/api/v1/sessions", tag = "feed", params(SessionsQuery),
+#[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", params(SessionsQuery),
     responses((status = 200, body = SessionList), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn list_sessions(
@@ -276,7 +276,7 @@ async fn screen_product(
 
 /// A session: state, showcase, pinned product, sales, server time; once ended, its summary
 /// (for the session's host, operators and admins; `null` for buyers and other hosts).
-#[utoipa::path(get, path = "/api/v1/sessions/{id}", tag = "feed",
+#[utoipa::path(get, path = "/api/v1/sessions/{id}", tag = "sessions",
     params(("id" = i64, Path, description = "session id")),
     responses((status = 200, body = Session), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -346,7 +346,7 @@ async fn session_room(
 
 /// Adds a product to the showcase (the session's host or an operator). The product's texts
 /// pass the claims filter (422 `claims_blocked`, or `warnings`).
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/showcase", tag = "feed",
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/showcase", tag = "sessions",
     params(("id" = i64, Path, description = "session id")), request_body = ProductRef,
     responses((status = 200, body = Session), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
@@ -375,7 +375,7 @@ async fn add_to_showcase(
 }
 
 /// scheduled → live (the session's host or an operator).
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/start", tag = "feed",
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/start", tag = "sessions",
     params(("id" = i64, Path, description = "session id")),
     responses((status = 200, body = Session), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
@@ -391,7 +391,7 @@ async fn start_session(
 
 /// Pins a showcase product (the session's host or an operator). The product's texts pass the
 /// claims filter (422 `claims_blocked`, or `warnings`).
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/pin", tag = "feed",
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/pin", tag = "sessions",
     params(("id" = i64, Path, description = "session id")), request_body = ProductRef,
     responses((status = 200, body = Session), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
@@ -420,7 +420,7 @@ async fn pin(
 }
 
 /// Unpins the pinned product (the session's host or an operator).
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/unpin", tag = "feed",
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/unpin", tag = "sessions",
     params(("id" = i64, Path, description = "session id")),
     responses((status = 200, body = Session), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
@@ -435,7 +435,7 @@ async fn unpin(
 }
 
 /// Ends the session: running sales end and return their units; the answer carries the summary.
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/end", tag = "feed",
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/end", tag = "sessions",
     params(("id" = i64, Path, description = "session id")),
     responses((status = 200, body = Session), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
@@ -450,7 +450,7 @@ async fn end_session(
 }
 
 /// The session's logged events after `since` (the session's host or an operator).
-#[utoipa::path(get, path = "/api/v1/sessions/{id}/events", tag = "feed",
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/events", tag = "sessions",
     params(("id" = i64, Path, description = "session id"), EventsQuery),
     responses((status = 200, body = Vec<Event>), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
@@ -477,7 +477,7 @@ async fn session_events(
 /// operator). For a market whose cross-border limits refuse orders (China's), every price's
 /// currency must convert into the limits' currency with today's rates (422 naming
 /// `prices.<currency>` otherwise).
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/flash-sales", tag = "feed",
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/flash-sales", tag = "flash-sales",
     params(("id" = i64, Path, description = "session id")), request_body = NewFlashSale,
     responses((status = 201, body = FlashSale), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
@@ -495,7 +495,7 @@ async fn create_sale(
 }
 
 /// A flash sale: units allocated, left, sold and returned; phase; prices.
-#[utoipa::path(get, path = "/api/v1/flash-sales/{id}", tag = "feed",
+#[utoipa::path(get, path = "/api/v1/flash-sales/{id}", tag = "flash-sales",
     params(("id" = i64, Path, description = "flash sale id")),
     responses((status = 200, body = FlashSale), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -509,7 +509,7 @@ async fn get_sale(
 }
 
 /// Pauses a running sale (the session's host or an operator).
-#[utoipa::path(post, path = "/api/v1/flash-sales/{id}/pause", tag = "feed",
+#[utoipa::path(post, path = "/api/v1/flash-sales/{id}/pause", tag = "flash-sales",
     params(("id" = i64, Path, description = "flash sale id")),
     responses((status = 200, body = FlashSale), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
@@ -523,7 +523,7 @@ async fn pause_sale(
 }
 
 /// Resumes a paused sale (the session's host or an operator).
-#[utoipa::path(post, path = "/api/v1/flash-sales/{id}/resume", tag = "feed",
+#[utoipa::path(post, path = "/api/v1/flash-sales/{id}/resume", tag = "flash-sales",
     params(("id" = i64, Path, description = "flash sale id")),
     responses((status = 200, body = FlashSale), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
@@ -537,7 +537,7 @@ async fn resume_sale(
 }
 
 /// Adds units from the sale's warehouse (the session's host or an operator).
-#[utoipa::path(post, path = "/api/v1/flash-sales/{id}/restock", tag = "feed",
+#[utoipa::path(post, path = "/api/v1/flash-sales/{id}/restock", tag = "flash-sales",
     params(("id" = i64, Path, description = "flash sale id")), request_body = Restock,
     responses((status = 200, body = FlashSale), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
@@ -566,7 +566,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String> {
 /// order; 200 with the original order when the key was used before for the same content. An
 /// order into China names its orderer (`identity`: real name and resident ID number), whose
 /// CNY 5,000 per order and 26,000 per year count per person.
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/orders", tag = "feed",
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/orders", tag = "orders",
     params(("id" = i64, Path, description = "session id"),
         ("Idempotency-Key" = String, Header, description = "the buyer's key for this order")),
     request_body = NewOrder,
@@ -599,7 +599,7 @@ async fn place_order(
 
 /// Orders the caller may see: a buyer's own (`?mine`), a host's sessions', all for operators
 /// and admins; `?session_id=` narrows to one session.
-#[utoipa::path(get, path = "/api/v1/orders", tag = "feed", params(OrdersQuery),
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(OrdersQuery),
     responses((status = 200, body = OrderList), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn list_orders(
@@ -618,7 +618,7 @@ async fn list_orders(
 
 /// One order. A buyer reads only their own, a host only their sessions' (others: 404);
 /// recipient details go to the buyer, the session's host and operators only.
-#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "feed",
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders",
     params(("id" = i64, Path, description = "order id")),
     responses((status = 200, body = Order), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -634,7 +634,7 @@ async fn get_order(
 /// Starts paying an order (its buyer, an operator or an admin): opens a payment through the
 /// provider, or answers the open one, with what a client needs to pay. It does not pay: the
 /// order becomes paid on the provider's signed callback (docs/payments.md).
-#[utoipa::path(post, path = "/api/v1/orders/{id}/pay", tag = "feed",
+#[utoipa::path(post, path = "/api/v1/orders/{id}/pay", tag = "payments",
     params(("id" = i64, Path, description = "order id")),
     responses((status = 200, body = crate::payments::Payment), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 503, body = ErrorBody)),
@@ -654,7 +654,7 @@ async fn pay_order(
 /// stock. Its buyer cancels an unpaid order (a paid one: 409 `order_paid`, ask for a refund); an
 /// operator cancels an unpaid order, or a paid one with its refund recorded: the payment
 /// becomes `refund_due` and the money owed is listed with who decided it (docs/payments.md).
-#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "feed",
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders",
     params(("id" = i64, Path, description = "order id")),
     responses((status = 200, body = Order), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody)),
@@ -687,7 +687,7 @@ async fn cancel_order(
 /// operator or an admin. The payment becomes `refund_due`, the money owed is listed with who
 /// decided it (`GET /api/v1/payments/refunds`), the units go back. 409 for an order that is not
 /// paid.
-#[utoipa::path(post, path = "/api/v1/orders/{id}/refund", tag = "feed",
+#[utoipa::path(post, path = "/api/v1/orders/{id}/refund", tag = "payments",
     params(("id" = i64, Path, description = "order id")),
     responses((status = 200, body = Order), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
@@ -716,7 +716,7 @@ async fn refund_order(
 }
 
 /// paid → shipped, with the carrier and tracking number (operator or admin).
-#[utoipa::path(post, path = "/api/v1/orders/{id}/ship", tag = "feed",
+#[utoipa::path(post, path = "/api/v1/orders/{id}/ship", tag = "orders",
     params(("id" = i64, Path, description = "order id")), request_body = Shipment,
     responses((status = 200, body = Order), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
@@ -741,7 +741,7 @@ async fn ship_order(
 }
 
 /// shipped → delivered (operator or admin).
-#[utoipa::path(post, path = "/api/v1/orders/{id}/deliver", tag = "feed",
+#[utoipa::path(post, path = "/api/v1/orders/{id}/deliver", tag = "orders",
     params(("id" = i64, Path, description = "order id")),
     responses((status = 200, body = Order), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody)),
@@ -758,7 +758,7 @@ async fn deliver_order(
 
 /// Every order as CSV (RFC 4180, UTF-8, header row) for fulfilment and customs (operator or
 /// admin). Amounts are decimal strings in major units.
-#[utoipa::path(get, path = "/api/v1/orders/export", tag = "feed",
+#[utoipa::path(get, path = "/api/v1/orders/export", tag = "reports",
     responses((status = 200, content_type = "text/csv", body = String)),
     security(("bearer" = [])))]
 async fn export_orders(State(feed): State<Feed>, _: Authorized<Fulfilment>) -> Result<Response> {
@@ -779,7 +779,7 @@ async fn export_orders(State(feed): State<Feed>, _: Authorized<Fulfilment>) -> R
 
 /// Sales (orders not cancelled) grouped by session, host, market or day in any IANA time zone
 /// (operator or admin).
-#[utoipa::path(get, path = "/api/v1/reports/sales", tag = "feed", params(ReportQuery),
+#[utoipa::path(get, path = "/api/v1/reports/sales", tag = "reports", params(ReportQuery),
     responses((status = 200, body = SalesReport), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn sales_report(

@@ -294,7 +294,7 @@ async fn open(feed: &Feed, principal: &Principal, ws: Upgrade) -> Result<(WebSoc
 }
 
 /// One session's feed (WebSocket). Every role may watch; the payloads are cut to the role.
-#[utoipa::path(get, path = "/api/v1/sessions/{id}/feed", tag = "feed",
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/feed", tag = "feeds",
     params(("id" = i64, Path, description = "session id"), SessionFeedQuery),
     responses((status = 101, description = "switching to the WebSocket feed (docs/feed.md)"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -341,7 +341,7 @@ async fn session_feed(
 }
 
 /// The operators' feed of every session (WebSocket), filterable by market and host.
-#[utoipa::path(get, path = "/api/v1/feed", tag = "feed", params(AllFeedQuery),
+#[utoipa::path(get, path = "/api/v1/feed", tag = "feeds", params(AllFeedQuery),
     responses((status = 101, description = "switching to the WebSocket feed (docs/feed.md)"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),

@@ -2,9 +2,10 @@
 //! price line) per locale, with one `L10n` built once and shared, as the catalog does. Also
 //! prints the ratio of each locale to English measured in the same run.
 
+use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion};
 use silkstream_l10n::{default_currency, Attributes, L10n, Localized, SUPPORTED_LOCALES};
 
 fn attributes() -> Attributes {

@@ -23,6 +23,8 @@ use silkstream_feed::{BuyerTokens, Feed, FeedConfig, TokenEnd, WsConfig};
 use silkstream_l10n::L10n;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -46,8 +48,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Message bundles and money formatting, built once and shared.
     pub l10n: Arc<L10n>,
-    /// The generated OpenAPI document, served at `/openapi.json`.
-    pub openapi: Arc<utoipa::openapi::OpenApi>,
+    /// The generated OpenAPI document as served at `/openapi.json`: serialised once at start.
+    pub openapi_json: axum::body::Bytes,
     /// Live sessions, flash sales and orders (its sweeper runs while this state lives).
     pub feed: Feed,
     /// Who may read `/metrics` and `/openapi.json`.
@@ -180,7 +182,29 @@ impl FromRef<AppState> for Metrics {
 #[openapi(
     info(title = "Silkstream", description = "Cross-border livestream selling: catalog, live sessions, orders and feeds."),
     modifiers(&BearerAuth),
-    components(schemas(ErrorBody))
+    components(schemas(ErrorBody)),
+    // One tag per domain, in the order `/docs` lists them.
+    tags(
+        (name = "catalog", description = "Products and their variants, prices and stock"),
+        (name = "translations", description = "Product text per locale"),
+        (name = "categories", description = "The closed category tree"),
+        (name = "rates", description = "The dated exchange-rate table (currency to CNY)"),
+        (name = "warehouses", description = "Warehouses and the markets they serve"),
+        (name = "markets", description = "Markets: currencies and languages per country"),
+        (name = "landed-cost", description = "Landed-cost rules and quotes"),
+        (name = "claims", description = "The claims filter's evidence log"),
+        (name = "merchants", description = "Merchants, their credentials and the qualification gate"),
+        (name = "hosts", description = "Hosts' profiles"),
+        (name = "buyers", description = "Guest buyers' sign-up and profile"),
+        (name = "sessions", description = "Live sessions: showcase, pin, start, end, the event log"),
+        (name = "flash-sales", description = "Flash sales in a live session"),
+        (name = "orders", description = "Placing orders and their steps (cancel, ship, deliver)"),
+        (name = "payments", description = "Paying an order, the provider's callback, refunds"),
+        (name = "reports", description = "Operators' sales reports and the orders export"),
+        (name = "feeds", description = "The WebSocket feeds of a session and of every room"),
+        (name = "tokens", description = "API tokens"),
+        (name = "operations", description = "Health and readiness"),
+    )
 )]
 struct ApiDoc;
 
@@ -254,7 +278,9 @@ pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> App {
         tokens,
         feed: feed.clone(),
         metrics: Metrics::new(),
-        openapi: Arc::new(openapi),
+        openapi_json: axum::body::Bytes::from(
+            serde_json::to_vec(&openapi).expect("the OpenAPI document is plain data"),
+        ),
         db,
         metrics_access: settings.metrics_access,
     };
@@ -288,6 +314,15 @@ pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> App {
             // The path only: a query string may carry a token (`?token=` on feeds).
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
         }))
+        // Pages, assets and JSON go out compressed when the client asks for gzip or brotli
+        // (docs/security.md, "Compression"); never a WebSocket upgrade, an event stream or an
+        // image, nor a body under 32 bytes.
+        .layer(
+            CompressionLayer::new()
+                .quality(CompressionLevel::Precise(COMPRESSION_QUALITY))
+                .compress_when(DefaultPredicate::new().and(not_an_upgrade)),
+        )
+        .layer(middleware::map_response(weak_etag_when_encoded))
         .with_state(state);
     let limits = crate::conn::Limits {
         header_read_timeout: Duration::from_millis(settings.header_read_timeout_ms.max(1)),
@@ -304,6 +339,39 @@ pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> App {
         feed,
         limits,
     }
+}
+
+/// The compression level, for gzip and brotli alike: brotli's default (11) takes seconds of
+/// CPU for the 1.7 MB Swagger UI bundle on every request; 4 compresses it to about a fifth in
+/// milliseconds (docs/security.md, "Compression").
+const COMPRESSION_QUALITY: i32 = 4;
+
+/// A `101 Switching Protocols` answer (a WebSocket upgrade) is never compressed: its socket
+/// belongs to the feed from then on.
+fn not_an_upgrade(
+    status: StatusCode,
+    _: axum::http::Version,
+    _: &axum::http::HeaderMap,
+    _: &axum::http::Extensions,
+) -> bool {
+    status != StatusCode::SWITCHING_PROTOCOLS
+}
+
+/// A compressed representation is not byte-for-byte the one its strong ETag names: its ETag
+/// becomes weak (`W/"…"`), as nginx does; `If-None-Match` compares weakly (crate::web).
+async fn weak_etag_when_encoded(mut response: Response) -> Response {
+    if response.headers().contains_key(header::CONTENT_ENCODING) {
+        let weak = response
+            .headers()
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .filter(|tag| !tag.starts_with("W/"))
+            .and_then(|tag| header::HeaderValue::from_str(&format!("W/{tag}")).ok());
+        if let Some(weak) = weak {
+            response.headers_mut().insert(header::ETAG, weak);
+        }
+    }
+    response
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight finish.
@@ -491,7 +559,10 @@ async fn method_not_allowed() -> Response {
 }
 
 async fn openapi_json(State(state): State<AppState>) -> impl IntoResponse {
-    Json(state.openapi.as_ref().clone())
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.openapi_json.clone(),
+    )
 }
 
 /// Process liveness, or readiness: `ready`, or `degraded` when the database answers but the

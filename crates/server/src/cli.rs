@@ -526,9 +526,9 @@ pub(crate) fn decide_payment_sandbox(
 
 /// A fresh random secret (32 bytes, hex) for the sandbox provider when it is on and none is set.
 pub(crate) fn random_secret() -> String {
-    use rand::RngCore;
+    use rand::{RngCore, TryRngCore};
     let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    rand::rngs::OsRng.unwrap_err().fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
 

@@ -5,8 +5,10 @@
 //! - A client that takes longer than `header_read_timeout` to send a request's headers is
 //!   closed (slowloris); a head (request line and headers) over 64 KiB gets 431.
 //! - A request body that goes `body_read_timeout` without a byte, or falls below
-//!   `min_body_bytes_per_second` after that grace, is cut and its connection closed: a request
-//!   whose body is still arriving is in flight, so idle eviction never reaches it.
+//!   `min_body_bytes_per_second` after that grace, is cut (408 `body_timeout`) and its
+//!   connection closed: a request whose body is still arriving is in flight, so idle eviction
+//!   never reaches it. (tower-http's `RequestBodyTimeoutLayer` times only the gap, and cannot
+//!   give back the unauthenticated share's place: docs/security.md.)
 //! - Requests without a token (no `Authorization` header) whose bodies are still arriving hold
 //!   at most `unauthenticated_share_percent` of `max_connections`; one more gets a 503 at once.
 //! - At `max_connections`, a new connection closes the oldest idle one (no request in flight,
@@ -15,8 +17,11 @@
 //! - A WebSocket upgrade past `max_websockets` open feeds gets a 503 at once. An upgraded
 //!   connection keeps its place (its socket is wrapped with it) until the feed closes.
 //!
-//! Shutdown is axum's: stop accepting, let each connection finish its request in flight
-//! (hyper's graceful shutdown), and return when every connection task has ended.
+//! Shutdown: stop accepting, let each connection finish its request in flight (hyper's graceful
+//! shutdown, told through a watch every connection task holds), and return when every connection
+//! task has ended. hyper-util's `GracefulShutdown` is the same watch, but it takes only hyper's
+//! plain HTTP/1 connection or its own `auto` one, not the upgradeable connection the feeds'
+//! WebSocket upgrades need (its trait is sealed); and each task here also waits on its eviction.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -31,7 +36,7 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use silkstream_catalog::error::error_response;
+use silkstream_catalog::error::{error_response, BodyTooSlow};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Notify};
@@ -289,15 +294,11 @@ impl Drop for Unauthenticated {
     }
 }
 
-/// Why a request body was cut.
-#[derive(Debug, thiserror::Error)]
-#[error("the request body arrived too slowly (timeout or below the minimum rate)")]
-struct SlowBody;
-
 /// A request body with a read timeout and a minimum rate: no gap between its bytes longer
 /// than `timeout`, and after the first `timeout` at least `min_rate` bytes a second on average
-/// (each byte buys `1/min_rate` s). Past either, the body fails ([`SlowBody`]): the handler
-/// answers with an error and hyper closes the connection, as the body was not read to its end.
+/// (each byte buys `1/min_rate` s). Past either, the body fails ([`BodyTooSlow`]): the handler
+/// answers 408 `body_timeout` and hyper closes the connection, as the body was not read to its
+/// end.
 struct PacedBody {
     inner: hyper::body::Incoming,
     started: tokio::time::Instant,
@@ -376,7 +377,7 @@ impl hyper::body::Body for PacedBody {
                 Poll::Ready(()) => {
                     this.failed = true;
                     this.unauthenticated = None;
-                    Poll::Ready(Some(Err(SlowBody.into())))
+                    Poll::Ready(Some(Err(BodyTooSlow.into())))
                 }
                 Poll::Pending => Poll::Pending,
             },

@@ -391,18 +391,29 @@ impl Default for Settings {
 /// whose name (percent-decoded, any case) speaks of a secret: sqlx's `password` and
 /// `sslkey`/`ssl-key`, libpq's `sslpassword`, and anything else with `pass`, `secret`, `key`,
 /// `token` or `auth` in its name. For PostgreSQL, SQLite and Redis URLs alike.
-pub fn redact_url(url: &str) -> String {
-    let (before_fragment, fragment) = match url.split_once('#') {
-        Some((b, f)) => (b, Some(f)),
-        None => (url, None),
+pub fn redact_url(text: &str) -> String {
+    let Ok(mut url) = url::Url::parse(text) else {
+        // Not a URL the drivers would read either (an unescaped `#` or `@` in a password
+        // breaks it): nothing of it is shown but its scheme.
+        return match text.split_once(':') {
+            Some((scheme, _))
+                if !scheme.is_empty()
+                    && scheme
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) =>
+            {
+                format!("{scheme}:***")
+            }
+            _ => "***".to_owned(),
+        };
     };
-    let (base, query) = match before_fragment.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (before_fragment, None),
-    };
-    let mut out = redact_userinfo(base);
-    if let Some(query) = query {
-        out.push('?');
+    if url.password().is_some() {
+        // Fails only for a URL that cannot have one (then it has none).
+        let _ = url.set_password(Some("***"));
+    }
+    if let Some(query) = url.query().map(str::to_owned) {
+        // Each parameter as it was written, only a secret's value replaced (no re-encoding of
+        // the rest).
         let pairs: Vec<String> = query
             .split('&')
             .map(|pair| match pair.split_once('=') {
@@ -410,63 +421,24 @@ pub fn redact_url(url: &str) -> String {
                 _ => pair.to_owned(),
             })
             .collect();
-        out.push_str(&pairs.join("&"));
+        url.set_query(Some(&pairs.join("&")));
     }
-    if let Some(fragment) = fragment {
-        // A fragment means nothing to a database driver; a `#` in an unescaped password starts
-        // one, so it is never shown.
-        if !fragment.is_empty() {
-            out.push_str("#***");
-        }
+    // A fragment means nothing to a database driver; a `#` in an unescaped password starts
+    // one, so it is never shown.
+    if url.fragment().is_some_and(|f| !f.is_empty()) {
+        url.set_fragment(Some("***"));
     }
-    out
-}
-
-/// `scheme://user:***@host…` for `scheme://user:password@host…` (the last `@` ends the
-/// userinfo, as a password may hold an unescaped `/`).
-fn redact_userinfo(base: &str) -> String {
-    let Some((scheme, rest)) = base.split_once("://") else {
-        return base.to_owned();
-    };
-    let Some((userinfo, host)) = rest.rsplit_once('@') else {
-        return base.to_owned();
-    };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => base.to_owned(),
-    }
+    url.to_string()
 }
 
 /// True when a query parameter's name (percent-decoded, any case) names a secret.
 fn secret_parameter(key: &str) -> bool {
-    let key = percent_decode(key).to_ascii_lowercase();
+    let key = percent_encoding::percent_decode_str(key)
+        .decode_utf8_lossy()
+        .to_ascii_lowercase();
     ["pass", "secret", "key", "token", "auth"]
         .iter()
         .any(|word| key.contains(word))
-}
-
-/// `%XX` sequences decoded (bytes that do not decode are kept as they are).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Every setting by its TOML key, with the passwords of the URLs replaced by `***`.
@@ -710,5 +682,20 @@ mod tests {
             "postgres://app:***@db/silk"
         );
         assert_eq!(redact_url("sqlite:silkstream.db"), "sqlite:silkstream.db");
+        assert_eq!(
+            redact_url("redis://:s3cret@cache:6379/0"),
+            "redis://:***@cache:6379/0"
+        );
+        // An unescaped `#` or `@` in a password: not a URL; only the scheme is shown.
+        for url in [
+            "postgres://app:pa#ss@db/silk",
+            "postgres://app:p@ss:x@db:y/silk",
+        ] {
+            let shown = redact_url(url);
+            assert!(
+                !shown.contains("pa") && !shown.contains("ss"),
+                "{url} shown as {shown}"
+            );
+        }
     }
 }

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use base64::Engine;
-use rand::RngCore;
+use rand::{RngCore, TryRngCore};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use silkstream_catalog::auth::{Principal, Role};
@@ -59,7 +59,8 @@ pub fn digest(token: &str) -> String {
 
 fn generate() -> String {
     let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    // The OS's generator; a failure of it panics, as no token may come from a weaker one.
+    rand::rngs::OsRng.unwrap_err().fill_bytes(&mut bytes);
     format!(
         "ss_{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)

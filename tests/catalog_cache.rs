@@ -379,6 +379,9 @@ async fn a_buyers_cached_read_makes_no_round_trip(backend: Backend) {
         .expect("the one buyer");
     let l10n = silkstream_server::embedded_l10n().expect("locale files load");
     let store = silkstream_catalog::CatalogStore::new(app.db.clone(), l10n);
+    // The buyers' table is the feed's: its store gives the catalog the way to read it.
+    let _feed =
+        silkstream_feed::FeedStore::new(app.db.clone(), store.clone(), Duration::from_secs(900));
     let count = silkstream_catalog::db::count_round_trips;
     let (country, reads) = count(store.buyer_country(token_id)).await;
     assert_eq!(country.expect("country").as_deref(), Some("KZ"));

@@ -158,6 +158,25 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/sessions/{id}/pin", "post"),
         ("/api/v1/sessions/{id}/unpin", "post"),
         ("/api/v1/sessions/{id}/end", "post"),
+        ("/api/v1/customs/waybills/{order_id}", "put"),
+        ("/api/v1/customs/precheck", "get"),
+        ("/api/v1/customs/batches", "post"),
+        ("/api/v1/customs/batches", "get"),
+        ("/api/v1/customs/batches/{id}", "get"),
+        ("/api/v1/customs/batches/{id}/declare", "post"),
+        ("/api/v1/customs/declarations/{order_id}/receipt", "post"),
+        ("/api/v1/customs/declarations/{order_id}/message", "get"),
+        ("/api/v1/customs/withdrawals", "get"),
+        ("/api/v1/customs/orders-by-mode", "get"),
+        ("/api/v1/mutual-trade/residents", "post"),
+        ("/api/v1/mutual-trade/residents", "get"),
+        ("/api/v1/mutual-trade/lots", "post"),
+        ("/api/v1/mutual-trade/lots", "get"),
+        (
+            "/api/v1/mutual-trade/lots/{id}/products/{product_id}",
+            "put",
+        ),
+        ("/api/v1/mutual-trade/allowance", "get"),
         ("/api/v1/sessions/{id}/events", "get"),
         ("/api/v1/sessions/{id}/flash-sales", "post"),
         ("/api/v1/sessions/{id}/orders", "post"),
@@ -222,7 +241,9 @@ async fn openapi_describes_every_route(backend: Backend) {
             .replace("{warehouse}", "X")
             .replace("{code}", "X")
             .replace("{country}", "KZ")
-            .replace("{locale}", "kk");
+            .replace("{locale}", "kk")
+            .replace("{order_id}", "1")
+            .replace("{product_id}", "1");
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
         let r = app
             .request(m, &concrete, Some(&app.admin), Some(&serde_json::json!({})))

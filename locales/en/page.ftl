@@ -19,7 +19,6 @@ page-join-city = City
 page-join-submit = Join
 page-join-working = Joining…
 page-join-expired = Your guest pass has expired or was withdrawn. Join again to keep ordering.
-page-join-failed = Could not join: { $reason }
 page-joined-as = You are { $name } from { $city }
 page-sign-out = Not you? Join again
 
@@ -102,8 +101,6 @@ page-answer-ship-to = The delivery country must be one of this show's markets.
 page-answer-rate-limited = Too many orders at once. Wait a moment and try again.
 page-answer-network = The server cannot be reached. Check your connection and try again.
 page-answer-unavailable = This product cannot be ordered in your market.
-page-answer-invalid = The order was refused: { $reason }
-page-answer-error = Something went wrong: { $reason }
 
 ## The live stream of orders and the buyer's own orders
 

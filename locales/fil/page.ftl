@@ -18,7 +18,6 @@ page-join-city = Lungsod
 page-join-submit = Sumali
 page-join-working = Sumasali…
 page-join-expired = Nag-expire o binawi na ang iyong guest pass. Sumali ulit para makapag-order pa.
-page-join-failed = Hindi nakasali: { $reason }
 page-joined-as = Ikaw si { $name } mula sa { $city }
 page-sign-out = Hindi ikaw? Sumali ulit
 
@@ -89,8 +88,6 @@ page-answer-ship-to = Dapat isa sa mga market ng live na ito ang bansang padadal
 page-answer-rate-limited = Masyadong maraming order nang sabay-sabay. Maghintay sandali at subukan ulit.
 page-answer-network = Hindi maabot ang server. Tingnan ang koneksiyon mo at subukan ulit.
 page-answer-unavailable = Hindi mao-order ang produktong ito sa market mo.
-page-answer-invalid = Tinanggihan ang order: { $reason }
-page-answer-error = May nangyaring mali: { $reason }
 
 ## Mga order ngayon at ang mga order mo
 

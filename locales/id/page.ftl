@@ -18,7 +18,6 @@ page-join-city = Kota
 page-join-submit = Gabung
 page-join-working = Sedang bergabung…
 page-join-expired = Akses tamu Anda sudah kedaluwarsa atau dicabut. Gabung lagi untuk melanjutkan belanja.
-page-join-failed = Tidak dapat bergabung: { $reason }
 page-joined-as = Anda { $name } dari { $city }
 page-sign-out = Bukan Anda? Gabung lagi
 
@@ -89,8 +88,6 @@ page-answer-ship-to = Negara tujuan harus salah satu pasar siaran ini.
 page-answer-rate-limited = Terlalu banyak pesanan sekaligus. Tunggu sebentar lalu coba lagi.
 page-answer-network = Server tidak dapat dihubungi. Periksa koneksi Anda lalu coba lagi.
 page-answer-unavailable = Produk ini tidak dapat dipesan di pasar Anda.
-page-answer-invalid = Pesanan ditolak: { $reason }
-page-answer-error = Terjadi kesalahan: { $reason }
 
 ## Pesanan terkini dan pesanan Anda
 

@@ -18,7 +18,6 @@ page-join-city = Қала
 page-join-submit = Қосылу
 page-join-working = Қосылуда…
 page-join-expired = Қонақ рұқсатыңыздың мерзімі өтті немесе ол кері қайтарылды. Сатып алуды жалғастыру үшін қайта қосылыңыз.
-page-join-failed = Қосылу мүмкін болмады: { $reason }
 page-joined-as = Сіз — { $name }, { $city }
 page-sign-out = Сіз емессіз бе? Қайта қосылу
 
@@ -89,8 +88,6 @@ page-answer-ship-to = Жеткізу елі осы эфирдің нарықта
 page-answer-rate-limited = Тапсырыстар тым жиі жіберілді. Біраз күтіп, қайталап көріңіз.
 page-answer-network = Серверге қосылу мүмкін емес. Байланысты тексеріп, қайталап көріңіз.
 page-answer-unavailable = Бұл тауарды сіздің еліңізде сатып алу мүмкін емес.
-page-answer-invalid = Тапсырыс қабылданбады: { $reason }
-page-answer-error = Бірдеңе дұрыс болмады: { $reason }
 
 ## Тапсырыстар ағыны және сатып алушының тапсырыстары
 

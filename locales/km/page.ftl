@@ -18,7 +18,6 @@ page-join-city = ទីក្រុង
 page-join-submit = ចូលរួម
 page-join-working = កំពុងចូលរួម…
 page-join-expired = សិទ្ធិភ្ញៀវរបស់អ្នកបានផុតកំណត់ ឬត្រូវបានដកហូត។ សូមចូលរួមម្តងទៀតដើម្បីបន្តទិញ។
-page-join-failed = មិនអាចចូលរួមបានទេ៖ { $reason }
 page-joined-as = អ្នកគឺ { $name } មកពី{ $city }
 page-sign-out = មិនមែនអ្នក? ចូលរួមម្តងទៀត
 
@@ -89,8 +88,6 @@ page-answer-ship-to = ប្រទេសដឹកជញ្ជូនត្រូ�
 page-answer-rate-limited = កុម្ម៉ង់ញឹកញាប់ពេក។ សូមរង់ចាំបន្តិច ហើយព្យាយាមម្តងទៀត។
 page-answer-network = មិនអាចភ្ជាប់ទៅម៉ាស៊ីនមេបានទេ។ សូមពិនិត្យការតភ្ជាប់ ហើយព្យាយាមម្តងទៀត។
 page-answer-unavailable = ផលិតផលនេះមិនអាចកុម្ម៉ង់នៅក្នុងទីផ្សាររបស់អ្នកបានទេ។
-page-answer-invalid = ការកុម្ម៉ង់ត្រូវបានបដិសេធ៖ { $reason }
-page-answer-error = មានបញ្ហាកើតឡើង៖ { $reason }
 
 ## ការកុម្ម៉ង់ថ្មីៗ និងការកុម្ម៉ង់របស់អ្នក
 

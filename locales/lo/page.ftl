@@ -18,7 +18,6 @@ page-join-city = ເມືອງ
 page-join-submit = ເຂົ້າຮ່ວມ
 page-join-working = ກຳລັງເຂົ້າຮ່ວມ…
 page-join-expired = ສິດແຂກຂອງທ່ານໝົດອາຍຸ ຫຼື ຖືກຖອນຄືນແລ້ວ. ກະລຸນາເຂົ້າຮ່ວມໃໝ່ເພື່ອສັ່ງຊື້ຕໍ່.
-page-join-failed = ເຂົ້າຮ່ວມບໍ່ສຳເລັດ: { $reason }
 page-joined-as = ທ່ານແມ່ນ { $name } ຈາກ { $city }
 page-sign-out = ບໍ່ແມ່ນທ່ານບໍ? ເຂົ້າຮ່ວມໃໝ່
 
@@ -89,8 +88,6 @@ page-answer-ship-to = ປະເທດປາຍທາງຕ້ອງເປັນ�
 page-answer-rate-limited = ສັ່ງຊື້ຖີ່ເກີນໄປ. ກະລຸນາລໍຖ້າຈັກໜ້ອຍແລ້ວລອງໃໝ່.
 page-answer-network = ບໍ່ສາມາດຕິດຕໍ່ເຊີບເວີໄດ້. ກະລຸນາກວດສອບການເຊື່ອມຕໍ່ແລ້ວລອງໃໝ່.
 page-answer-unavailable = ສິນຄ້ານີ້ບໍ່ສາມາດສັ່ງຊື້ໃນຕະຫຼາດຂອງທ່ານໄດ້.
-page-answer-invalid = ຄຳສັ່ງຊື້ຖືກປະຕິເສດ: { $reason }
-page-answer-error = ເກີດຂໍ້ຜິດພາດ: { $reason }
 
 ## ຄຳສັ່ງຊື້ລ່າສຸດ ແລະ ຄຳສັ່ງຊື້ຂອງທ່ານ
 

@@ -18,7 +18,6 @@ page-join-city = Хот
 page-join-submit = Нэгдэх
 page-join-working = Нэгдэж байна…
 page-join-expired = Таны зочны эрхийн хугацаа дууссан эсвэл цуцлагдсан байна. Худалдан авалтаа үргэлжлүүлэхийн тулд дахин нэгдэнэ үү.
-page-join-failed = Нэгдэж чадсангүй: { $reason }
 page-joined-as = Та { $city } хотын { $name }
 page-sign-out = Та биш үү? Дахин нэгдэх
 
@@ -89,8 +88,6 @@ page-answer-ship-to = Хүргэлтийн улс энэ нэвтрүүлгий�
 page-answer-rate-limited = Хэт олон захиалга зэрэг ирлээ. Түр хүлээгээд дахин оролдоно уу.
 page-answer-network = Сервертэй холбогдож чадсангүй. Холболтоо шалгаад дахин оролдоно уу.
 page-answer-unavailable = Энэ барааг таны улсад захиалах боломжгүй.
-page-answer-invalid = Захиалга татгалзагдлаа: { $reason }
-page-answer-error = Алдаа гарлаа: { $reason }
 
 ## Захиалгын урсгал ба худалдан авагчийн захиалгууд
 

@@ -18,7 +18,6 @@ page-join-city = Bandar
 page-join-submit = Sertai
 page-join-working = Sedang menyertai…
 page-join-expired = Akses tetamu anda telah tamat tempoh atau ditarik balik. Sertai semula untuk terus membeli.
-page-join-failed = Tidak dapat menyertai: { $reason }
 page-joined-as = Anda { $name } dari { $city }
 page-sign-out = Bukan anda? Sertai semula
 
@@ -89,8 +88,6 @@ page-answer-ship-to = Negara penghantaran mesti salah satu pasaran siaran ini.
 page-answer-rate-limited = Terlalu banyak pesanan serentak. Tunggu sebentar dan cuba lagi.
 page-answer-network = Pelayan tidak dapat dihubungi. Semak sambungan anda dan cuba lagi.
 page-answer-unavailable = Produk ini tidak boleh dipesan di pasaran anda.
-page-answer-invalid = Pesanan ditolak: { $reason }
-page-answer-error = Berlaku ralat: { $reason }
 
 ## Pesanan semasa dan pesanan anda
 

@@ -18,7 +18,6 @@ page-join-city = Город
 page-join-submit = Присоединиться
 page-join-working = Подключаем…
 page-join-expired = Ваш гостевой доступ истёк или был отозван. Присоединитесь снова, чтобы продолжить покупки.
-page-join-failed = Не удалось присоединиться: { $reason }
 page-joined-as = Вы — { $name }, { $city }
 page-sign-out = Это не вы? Войти заново
 
@@ -94,8 +93,6 @@ page-answer-ship-to = Страна доставки должна быть одн
 page-answer-rate-limited = Слишком много заказов подряд. Подождите немного и попробуйте снова.
 page-answer-network = Сервер недоступен. Проверьте подключение и попробуйте снова.
 page-answer-unavailable = Этот товар нельзя заказать в вашей стране.
-page-answer-invalid = Заказ отклонён: { $reason }
-page-answer-error = Что-то пошло не так: { $reason }
 
 ## Лента заказов и заказы покупателя
 

@@ -18,7 +18,6 @@ page-join-city = เมือง
 page-join-submit = เข้าร่วม
 page-join-working = กำลังเข้าร่วม…
 page-join-expired = สิทธิ์ผู้เยี่ยมชมของคุณหมดอายุหรือถูกเพิกถอนแล้ว โปรดเข้าร่วมอีกครั้งเพื่อสั่งซื้อต่อ
-page-join-failed = เข้าร่วมไม่สำเร็จ: { $reason }
 page-joined-as = คุณคือ { $name } จาก{ $city }
 page-sign-out = ไม่ใช่คุณใช่ไหม เข้าร่วมใหม่
 
@@ -89,8 +88,6 @@ page-answer-ship-to = ประเทศปลายทางต้องเป�
 page-answer-rate-limited = สั่งซื้อถี่เกินไป โปรดรอสักครู่แล้วลองใหม่
 page-answer-network = ติดต่อเซิร์ฟเวอร์ไม่ได้ โปรดตรวจสอบการเชื่อมต่อแล้วลองใหม่
 page-answer-unavailable = สินค้านี้ไม่สามารถสั่งซื้อในตลาดของคุณได้
-page-answer-invalid = คำสั่งซื้อถูกปฏิเสธ: { $reason }
-page-answer-error = เกิดข้อผิดพลาด: { $reason }
 
 ## คำสั่งซื้อสดและคำสั่งซื้อของคุณ
 

@@ -18,7 +18,6 @@ page-join-city = Шәһәр
 page-join-submit = Кушылу
 page-join-working = Кушылабыз…
 page-join-expired = Кунак рөхсәтегезнең вакыты чыккан яки ул кире алынган. Сатып алуны дәвам итү өчен яңадан кушылыгыз.
-page-join-failed = Кушылып булмады: { $reason }
 page-joined-as = Сез — { $name }, { $city }
 page-sign-out = Сез түгелме? Яңадан кушылу
 
@@ -89,8 +88,6 @@ page-answer-ship-to = Җибәрү иле бу эфир базарларының
 page-answer-rate-limited = Заказлар бик еш җибәрелде. Бераз көтеп, кабатлап карагыз.
 page-answer-network = Серверга тоташып булмый. Элемтәне тикшереп, кабатлап карагыз.
 page-answer-unavailable = Бу товарны сезнең илдә заказ итеп булмый.
-page-answer-invalid = Заказ кире кагылды: { $reason }
-page-answer-error = Нидер дөрес булмады: { $reason }
 
 ## Заказлар агымы һәм сатып алучының заказлары
 

@@ -18,7 +18,6 @@ page-join-city = Shahar
 page-join-submit = Qoʻshilish
 page-join-working = Qoʻshilmoqda…
 page-join-expired = Mehmon ruxsatingiz muddati tugagan yoki bekor qilingan. Xaridni davom ettirish uchun qaytadan qoʻshiling.
-page-join-failed = Qoʻshilib boʻlmadi: { $reason }
 page-joined-as = Siz — { $name }, { $city }
 page-sign-out = Siz emasmisiz? Qaytadan qoʻshilish
 
@@ -89,8 +88,6 @@ page-answer-ship-to = Yetkazib berish mamlakati ushbu efir bozorlaridan biri bo�
 page-answer-rate-limited = Buyurtmalar juda tez-tez yuborildi. Biroz kutib, qayta urinib koʻring.
 page-answer-network = Serverga ulanib boʻlmadi. Aloqani tekshirib, qayta urinib koʻring.
 page-answer-unavailable = Bu mahsulotni sizning mamlakatingizda buyurtma qilib boʻlmaydi.
-page-answer-invalid = Buyurtma rad etildi: { $reason }
-page-answer-error = Nimadir xato ketdi: { $reason }
 
 ## Buyurtmalar oqimi va xaridorning buyurtmalari
 

@@ -19,7 +19,6 @@ page-join-city = Thành phố
 page-join-submit = Tham gia
 page-join-working = Đang tham gia…
 page-join-expired = Quyền truy cập khách của bạn đã hết hạn hoặc bị thu hồi. Hãy tham gia lại để tiếp tục mua hàng.
-page-join-failed = Không thể tham gia: { $reason }
 page-joined-as = Bạn là { $name } ở { $city }
 page-sign-out = Không phải bạn? Tham gia lại
 
@@ -90,8 +89,6 @@ page-answer-ship-to = Quốc gia giao hàng phải là một trong các thị tr
 page-answer-rate-limited = Bạn đặt quá nhiều đơn cùng lúc. Vui lòng đợi một chút rồi thử lại.
 page-answer-network = Không kết nối được máy chủ. Hãy kiểm tra kết nối mạng và thử lại.
 page-answer-unavailable = Sản phẩm này không thể đặt mua tại thị trường của bạn.
-page-answer-invalid = Đơn hàng bị từ chối: { $reason }
-page-answer-error = Đã xảy ra lỗi: { $reason }
 
 ## Đơn hàng đang diễn ra và đơn hàng của bạn
 

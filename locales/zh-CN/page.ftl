@@ -18,7 +18,6 @@ page-join-city = 城市
 page-join-submit = 加入
 page-join-working = 正在加入…
 page-join-expired = 您的访客身份已过期或被撤销，请重新加入后继续下单。
-page-join-failed = 无法加入：{ $reason }
 page-joined-as = 您是来自{ $city }的 { $name }
 page-sign-out = 不是您？重新加入
 
@@ -89,8 +88,6 @@ page-answer-ship-to = 收货国家必须是本场直播的销售市场之一。
 page-answer-rate-limited = 下单过于频繁，请稍候再试。
 page-answer-network = 无法连接服务器，请检查网络后重试。
 page-answer-unavailable = 该商品无法在您所在的市场购买。
-page-answer-invalid = 订单被拒绝：{ $reason }
-page-answer-error = 出错了：{ $reason }
 
 ## 实时订单与我的订单
 

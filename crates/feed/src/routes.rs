@@ -297,7 +297,7 @@ async fn get_session(
 /// `Accept-Language`) priced in `?currency=` (else the locale's default), and the session's
 /// markets (currencies, whether a postal code is needed). No personal data: no buyer, no
 /// order, no ship-to.
-#[utoipa::path(get, path = "/api/v1/sessions/{id}/room", tag = "feed",
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/room", tag = "sessions",
     params(("id" = i64, Path, description = "session id"), RoomQuery),
     responses((status = 200, body = Room), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]

@@ -201,6 +201,7 @@ impl FromRef<AppState> for Metrics {
         (name = "orders", description = "Placing orders and their steps (cancel, ship, deliver)"),
         (name = "payments", description = "Paying an order, the provider's callback, refunds"),
         (name = "reports", description = "Operators' sales reports and the orders export"),
+        (name = "customs", description = "After the sale: each order's customs mode, the three-document pre-check, CEB303 batches, the mutual-trade ledger"),
         (name = "feeds", description = "The WebSocket feeds of a session and of every room"),
         (name = "tokens", description = "API tokens"),
         (name = "operations", description = "Health and readiness"),

@@ -96,7 +96,9 @@ export class L10n {
     this.countries = data.countries || {};
     rememberMoney(data.locale, data.money);
     this.bundles = data.resources.map(({ locale, ftl }) => {
-      const bundle = new FluentBundle(locale, { useIsolating: false });
+      // Numbers in messages use Latin digits, like the prices beside them (money.js) and the
+      // server's own lines: one numbering system per page (Burmese defaults to Myanmar digits).
+      const bundle = new FluentBundle(`${locale}-u-nu-latn`, { useIsolating: false });
       const errors = bundle.addResource(new FluentResource(ftl));
       for (const error of errors) console.warn("l10n", locale, error);
       return bundle;

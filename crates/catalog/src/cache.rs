@@ -14,7 +14,7 @@
 //!   made it and within the clock (or the push) on the others;
 //! - stock moved by orders and flash sales (the feed's writes) is read back from the event log
 //!   by the feed's tailer on every instance, which drops the products those events name
-//!   (`silkstream_feed::fanout::stock_moved`);
+//!   (`silkstream_feed::tasks::fanout::stock_moved`);
 //! - the rate in force is the day's: an entry rendered on another (UTC) day is not used.
 //!
 //! A read that misses takes a [`Ticket`] before it reads the database and may only store what

@@ -17,8 +17,8 @@ use silkstream_catalog::auth::{Admins, Authorized, Role};
 use silkstream_catalog::error::{error_response, Error, ErrorBody, Result};
 use silkstream_catalog::extract::{ApiJson, ApiPath};
 use silkstream_catalog::{CatalogStore, Db};
-use silkstream_feed::cluster::Cluster;
-use silkstream_feed::payments::PaymentsConfig;
+use silkstream_feed::edge::payments::PaymentsConfig;
+use silkstream_feed::tasks::cluster::Cluster;
 use silkstream_feed::{BuyerTokens, Feed, FeedConfig, TokenEnd, WsConfig};
 use silkstream_l10n::L10n;
 use tokio::net::TcpListener;
@@ -85,8 +85,8 @@ impl BuyerTokens for TokenStore {
 /// The `trusted_proxies` setting, parsed (`serve` refuses to start when it does not parse).
 pub fn trusted_proxies(
     settings: &Settings,
-) -> std::result::Result<silkstream_feed::limit::TrustedProxies, String> {
-    silkstream_feed::limit::TrustedProxies::parse(
+) -> std::result::Result<silkstream_feed::edge::limit::TrustedProxies, String> {
+    silkstream_feed::edge::limit::TrustedProxies::parse(
         &settings.trusted_proxies,
         settings.forwarded_header == crate::settings::ForwardedHeader::Forwarded,
     )
@@ -102,7 +102,7 @@ fn feed_config(settings: &Settings) -> FeedConfig {
         guest_ttl: Duration::from_secs(settings.guest_token_ttl_s.max(1)),
         trusted_proxies: trusted_proxies(settings).unwrap_or_else(|e| {
             tracing::error!(error = %e, "trusted_proxies: none trusted");
-            silkstream_feed::limit::TrustedProxies::default()
+            silkstream_feed::edge::limit::TrustedProxies::default()
         }),
         sweep_interval: Duration::from_millis(settings.sweep_interval_ms),
         ws: WsConfig {
@@ -136,7 +136,7 @@ fn feed_config(settings: &Settings) -> FeedConfig {
             Cluster::none()
         }),
         identity_secret: settings.identity_secret.clone(),
-        customs: silkstream_feed::customs::CustomsConfig {
+        customs: silkstream_feed::domain::customs::CustomsConfig {
             b2c_max_quantity: settings.customs_b2c_max_quantity.max(1),
             ebp_code: settings.customs_ebp_code.clone(),
             ebp_name: settings.customs_ebp_name.clone(),
@@ -226,10 +226,10 @@ fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(silkstream_catalog::routes::router())
         .merge(silkstream_catalog::landed_routes::router())
-        .merge(silkstream_feed::routes::router())
-        .merge(silkstream_feed::ws::router())
+        .merge(silkstream_feed::edge::routes::router())
+        .merge(silkstream_feed::edge::ws::router())
         .merge(silkstream_catalog::merchants::router())
-        .merge(silkstream_feed::gate::router())
+        .merge(silkstream_feed::edge::gate::router())
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
         .routes(routes!(healthz))

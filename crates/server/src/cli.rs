@@ -7,7 +7,7 @@ use clap::builder::{PossibleValue, TypedValueParser};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use silkstream_catalog::auth::Role;
-use silkstream_feed::model::NewBuyer;
+use silkstream_feed::domain::model::NewBuyer;
 
 use crate::settings::{LogFormat, Settings};
 use crate::tokens::TokenStore;

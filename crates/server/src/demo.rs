@@ -11,7 +11,7 @@ use silkstream_catalog::model::{
     Attributes, MarketBody, NewProduct, NewRate, NewVariant, NewWarehouse, TranslationBody,
 };
 use silkstream_catalog::{CatalogStore, Db};
-use silkstream_feed::model::NewBuyer;
+use silkstream_feed::domain::model::NewBuyer;
 
 use crate::tokens::{NewToken, TokenStore};
 
@@ -243,7 +243,8 @@ pub async fn load(db: &Db) -> anyhow::Result<DemoReport> {
         store.clone(),
         std::time::Duration::from_secs(900),
     );
-    report.lots = silkstream_feed::mutual_trade::load_demo(&feed, &today, scarf_product).await?;
+    report.lots =
+        silkstream_feed::edge::mutual_trade::load_demo(&feed, &today, scarf_product).await?;
     Ok(report)
 }
 

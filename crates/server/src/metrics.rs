@@ -169,7 +169,7 @@ impl Metrics {
     }
 
     /// Sets the order desk's figures before a scrape.
-    pub fn set_desk(&self, d: silkstream_feed::desk::DeskFigures) {
+    pub fn set_desk(&self, d: silkstream_feed::tasks::desk::DeskFigures) {
         let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         for (count, v) in [
             ("batches", d.batches),

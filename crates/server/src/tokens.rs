@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use silkstream_catalog::auth::{Principal, Role};
 use silkstream_catalog::db::{now_ms, rfc3339, Db};
 use silkstream_catalog::error::{Error, Result};
-use silkstream_feed::model::{Buyer, NewBuyer};
+use silkstream_feed::domain::model::{Buyer, NewBuyer};
 use silkstream_feed::{FeedStore, TokenEnd};
 use tracing::instrument;
 use utoipa::ToSchema;
@@ -70,10 +70,10 @@ fn generate() -> String {
 #[derive(Clone, Debug)]
 pub struct TokenStore {
     db: Db,
-    /// Tokens this instance has checked ([`silkstream_feed::cache::TokenCache`]): a revocation
+    /// Tokens this instance has checked ([`silkstream_feed::store::cache::TokenCache`]): a revocation
     /// here forgets the token at once; the feed's token refresh forgets those revoked, expired
     /// or deleted elsewhere within its period.
-    cache: Arc<silkstream_feed::cache::Caches>,
+    cache: Arc<silkstream_feed::store::cache::Caches>,
 }
 
 impl TokenStore {
@@ -84,7 +84,7 @@ impl TokenStore {
 
     /// A token store sharing the feed's memory (the server: the feed refreshes it and forgets
     /// the guests it deletes).
-    pub fn with_cache(db: Db, cache: Arc<silkstream_feed::cache::Caches>) -> Self {
+    pub fn with_cache(db: Db, cache: Arc<silkstream_feed::store::cache::Caches>) -> Self {
         Self { db, cache }
     }
 
@@ -133,7 +133,7 @@ impl TokenStore {
     /// A token this instance has checked is answered from memory (its cached expiry still
     /// applies); any other is read from the database and, when valid, remembered.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>> {
-        use silkstream_feed::cache::Cached;
+        use silkstream_feed::store::cache::Cached;
         if token.len() > 200 {
             return Ok(None);
         }

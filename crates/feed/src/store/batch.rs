@@ -31,7 +31,7 @@
 //!
 //! Also before step 2, the batch's buyers' tokens are read (`FOR KEY SHARE` on PostgreSQL): an
 //! order whose token was revoked, has expired or was deleted since an instance checked it from
-//! memory ([`crate::cache`]) is refused (`Placed::Unauthorized`, 401) before its key is read.
+//! memory ([`crate::store::cache`]) is refused (`Placed::Unauthorized`, 401) before its key is read.
 //! So are the batch's variants that were archived (or whose product was): intake took the
 //! variant's facts from memory, and an order of an archived variant is refused
 //! (`Placed::Archived`, 422) after its key is read (a replay still answers its order).
@@ -48,8 +48,8 @@ use super::{
     counted, insert_orders, keys_in_tx, log, order_event, value_order, FeedStore, NewOrderRow,
     PendingOrder, Placed, Valued, Written,
 };
-use crate::error::{Error, Refusal, Result};
-use crate::model::{SaleState, SessionState};
+use crate::domain::error::{Error, Refusal, Result};
+use crate::domain::model::{SaleState, SessionState};
 
 /// What became of one order of the batch before the inserts.
 enum Decision {
@@ -282,7 +282,7 @@ async fn decide(
     // Events and answers in arrival order, each with the units left after it.
     let decided = |o: &PendingOrder| {
         modes.map(|kind| {
-            crate::customs::decide(
+            crate::domain::customs::decide(
                 kind,
                 o.quantity,
                 o.customs_mode.as_deref(),
@@ -329,9 +329,9 @@ async fn decide(
         });
     }
     if taken > 0 && after == 0 {
-        w.log(crate::events::Event::SaleSoldOut(crate::events::SaleRef {
-            sale_id,
-        }));
+        w.log(crate::domain::events::Event::SaleSoldOut(
+            crate::domain::events::SaleRef { sale_id },
+        ));
     }
     log::write_totals(w.tx(), session_id, &totals, &changed).await?;
     Ok(Attempt::Done(placed))

@@ -1,6 +1,6 @@
 //! Where the events a write committed go next: this instance's fan-out at once (the rows as the
 //! transaction wrote them, so no read of the log is needed), and, scaled out, the bus that
-//! publishes them to the other instances (`crate::cluster`). Neither may slow a commit: both
+//! publishes them to the other instances (`crate::tasks::cluster`). Neither may slow a commit: both
 //! are bounded queues offered without waiting. What cannot be queued is not lost: it is in the
 //! log, which the fan-out reads when woken, when it sees a gap in the global ids, and on its
 //! poll.

@@ -9,7 +9,7 @@ use silkstream_catalog::db::now_ms;
 use tracing::instrument;
 
 use super::FeedStore;
-use crate::error::{Error, Result};
+use crate::domain::error::{Error, Result};
 
 /// A waybill as the carrier issued it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

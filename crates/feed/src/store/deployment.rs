@@ -1,10 +1,10 @@
 //! The deployment's key (`deployment`, one row): a random name made by the first instance that
 //! starts on a database and read by every later one. Instances that share a database share the
-//! key, and so their channels and keys in Redis ([`crate::cluster`]); two deployments (or two
+//! key, and so their channels and keys in Redis ([`crate::tasks::cluster`]); two deployments (or two
 //! test databases) on one Redis never hear each other.
 
 use super::FeedStore;
-use crate::error::Result;
+use crate::domain::error::Result;
 
 impl FeedStore {
     /// The deployment's key, made on first use.

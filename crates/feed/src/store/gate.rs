@@ -12,7 +12,7 @@ use silkstream_catalog::store::utc_date;
 use silkstream_catalog::validate::{date, format_date};
 
 use super::FeedStore;
-use crate::error::{Error, Refusal, Result};
+use crate::domain::error::{Error, Refusal, Result};
 
 /// A host's profile row.
 #[derive(Debug, Clone, sqlx::FromRow)]

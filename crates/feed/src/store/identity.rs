@@ -1,11 +1,11 @@
-//! The key of the orderers' ID-number hashes ([`crate::identity`]): the `identity_secret`
+//! The key of the orderers' ID-number hashes ([`crate::domain::identity`]): the `identity_secret`
 //! setting when one is given (keep it out of the database: a copy of the database alone then
 //! cannot test guessed numbers against the hashes), else a random key made by the first
 //! instance that needs one and kept in `identity_key` (one row), which every instance of the
 //! deployment reads. Read once per instance.
 
 use super::FeedStore;
-use crate::error::Result;
+use crate::domain::error::Result;
 
 impl FeedStore {
     /// The HMAC key of the orderers' ID numbers.
@@ -31,7 +31,7 @@ impl FeedStore {
                 let (key,): (String,) = sqlx::query_as("SELECT key FROM identity_key WHERE id = 1")
                     .fetch_one(self.db.writer())
                     .await?;
-                Ok::<_, crate::error::Error>(key.into_bytes())
+                Ok::<_, crate::domain::error::Error>(key.into_bytes())
             })
             .await?;
         Ok(key.clone())

@@ -8,12 +8,11 @@
 //! order across sessions, which is what lets the fan-out tail the log by id, and the clock is
 //! held only for the last statements of a transaction that waits on nothing else.
 
-use std::collections::BTreeMap;
-
 use silkstream_catalog::db::{Conn, Params};
 
-use crate::error::Result;
-use crate::events::Event;
+use crate::domain::error::Result;
+use crate::domain::events::Event;
+pub use crate::domain::totals::{count, Counted, Overflow, Total, Totals};
 
 /// One logged event with what the fan-out filters on.
 #[derive(Debug, Clone)]
@@ -161,24 +160,6 @@ pub(super) async fn append(
         .collect())
 }
 
-/// One currency's running totals in a session: orders, units, GMV in minor units, the CNY
-/// value of those orders in fen (at each order's own rate), and how many of them have no rate.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Total {
-    pub orders: i64,
-    pub units: i64,
-    pub gmv_minor: i64,
-    pub cny_fen: i64,
-    pub unrated: i64,
-}
-
-/// A session's running totals per currency.
-pub type Totals = BTreeMap<String, Total>;
-
-/// A sum that would not fit in a total: the order that would cause it is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Overflow;
-
 /// The session's totals as of this transaction (which holds the session's row, so nobody else
 /// changes them until it ends).
 pub(super) async fn read_totals(tx: &mut Conn, session_id: i64) -> Result<Totals> {
@@ -237,16 +218,6 @@ pub(super) async fn write_totals(
     Ok(())
 }
 
-/// One order as the totals count it: its currency, units, total in minor units and CNY value
-/// in fen (`None` without a rate).
-#[derive(Debug, Clone, Copy)]
-pub struct Counted<'a> {
-    pub currency: &'a str,
-    pub quantity: i64,
-    pub total_minor: i64,
-    pub cny_fen: Option<i64>,
-}
-
 /// Counts one order (`sign = 1`) or takes one away (`-1`) in the session's stored totals; the
 /// totals after, for its event. A count that would overflow is [`Overflow`], written nowhere.
 pub(super) async fn count_one(
@@ -261,37 +232,6 @@ pub(super) async fn count_one(
     }
     write_totals(tx, session_id, &totals, &[order.currency.to_owned()]).await?;
     Ok(Ok(totals))
-}
-
-/// Adds one order (or, with `sign = -1`, takes one away) to the totals, with checked
-/// arithmetic: on [`Overflow`] the totals are left as they were.
-pub fn count(
-    totals: &mut Totals,
-    order: Counted<'_>,
-    sign: i64,
-) -> std::result::Result<(), Overflow> {
-    let before = totals.get(order.currency).copied().unwrap_or_default();
-    let add = |a: i64, b: i64| {
-        b.checked_mul(sign)
-            .and_then(|b| a.checked_add(b))
-            .ok_or(Overflow)
-    };
-    let after = Total {
-        orders: add(before.orders, 1)?,
-        units: add(before.units, order.quantity)?,
-        gmv_minor: add(before.gmv_minor, order.total_minor)?,
-        cny_fen: add(before.cny_fen, order.cny_fen.unwrap_or(0))?,
-        unrated: add(before.unrated, i64::from(order.cny_fen.is_none()))?,
-    };
-    // The session's CNY total is the sum over its currencies: it must fit as well.
-    let cny_elsewhere = totals
-        .iter()
-        .filter(|(c, _)| c.as_str() != order.currency)
-        .try_fold(0_i64, |acc, (_, t)| acc.checked_add(t.cny_fen))
-        .ok_or(Overflow)?;
-    cny_elsewhere.checked_add(after.cny_fen).ok_or(Overflow)?;
-    totals.insert(order.currency.to_owned(), after);
-    Ok(())
 }
 
 impl super::FeedStore {

@@ -24,6 +24,7 @@
 //!   (`deployment`).
 
 pub mod batch;
+pub mod cache;
 pub mod commits;
 pub mod customs;
 pub mod deployment;
@@ -47,9 +48,9 @@ use silkstream_catalog::auth::{Principal, Role};
 use silkstream_catalog::db::{rfc3339, Db, Params};
 use silkstream_catalog::CatalogStore;
 
-use crate::error::{Error, Result};
-use crate::events as ev;
-use crate::model::*;
+use crate::domain::error::{Error, Result};
+use crate::domain::events as ev;
+use crate::domain::model::*;
 
 /// Longest sale countdown and duration, in seconds.
 pub const MAX_COUNTDOWN_S: i64 = 86_400;
@@ -68,9 +69,9 @@ pub struct FeedStore {
     /// Hands every commit's events to the feed's fan-out (and the bus, scaled out), so feeds
     /// hear of a change at once instead of at the next poll.
     commits: Arc<commits::Commits>,
-    /// What the order path keeps in memory ([`crate::cache`]); the writes that change a cached
+    /// What the order path keeps in memory ([`crate::store::cache`]); the writes that change a cached
     /// fact on this instance forget it.
-    caches: Arc<crate::cache::Caches>,
+    caches: Arc<crate::store::cache::Caches>,
     /// The key of the orderers' ID-number hashes ([`identity`]).
     identity: Arc<identity::IdentityKey>,
 }
@@ -324,12 +325,12 @@ impl BuyerRow {
     }
 }
 
-pub use crate::events::mask_name;
+pub use crate::domain::events::mask_name;
 pub use per_person::PerPerson;
 
 /// Everything an accepted order writes, checked and priced; built by the handler, written by
 /// the desk (flash sale) or by [`FeedStore::place_regular`]. Serialized when a desk hands a
-/// batch to the instance that owns its sale's desk ([`crate::cluster`]); an order with
+/// batch to the instance that owns its sale's desk ([`crate::tasks::cluster`]); an order with
 /// `per_person` set is never handed over (decided where it arrived).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PendingOrder {
@@ -348,7 +349,7 @@ pub struct PendingOrder {
     pub buyer_city: String,
     pub locale: String,
     /// The product's default customs mode; the order's own is decided when it is inserted
-    /// ([`crate::customs::decide`]).
+    /// ([`crate::domain::customs::decide`]).
     pub customs_mode: Option<String>,
     /// Units above which the order is a B2B direct export (`customs_b2c_max_quantity`).
     #[serde(default = "default_b2c_max_quantity")]
@@ -366,18 +367,10 @@ pub struct PendingOrder {
 }
 
 fn default_b2c_max_quantity() -> i64 {
-    crate::customs::CustomsConfig::default().b2c_max_quantity
+    crate::domain::customs::CustomsConfig::default().b2c_max_quantity
 }
 
-/// The orderer (订购人) of an order into CN as it is stored: never the plain ID number.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Orderer {
-    pub name: String,
-    /// HMAC-SHA256 of the normalised ID number with the deployment's identity key, hex.
-    pub id_hash: String,
-    /// `1101**********002X`.
-    pub id_masked: String,
-}
+pub use crate::domain::identity::Orderer;
 
 /// What placing an order reads of its variant: the catalog's (`silkstream_catalog::facts`).
 pub use silkstream_catalog::facts::VariantFacts;
@@ -412,7 +405,7 @@ pub enum Placed {
     /// The buyer's key already names an order (this one's content may differ).
     Duplicate { order_id: i64 },
     /// Refused; nothing written.
-    Refused(crate::error::Refusal),
+    Refused(crate::domain::error::Refusal),
     /// A regular order found a flash sale of its variant open under the session's lock: it must
     /// be placed in that sale (at the sale's price, within its limit); nothing written.
     SaleOpen { sale_id: i64 },
@@ -441,7 +434,7 @@ enum PlacedWire {
     Duplicate {
         order_id: i64,
     },
-    Refused(crate::error::Refusal),
+    Refused(crate::domain::error::Refusal),
     SaleOpen {
         sale_id: i64,
     },
@@ -506,7 +499,7 @@ impl FeedStore {
             catalog,
             payment_window_ms: i64::try_from(payment_window.as_millis()).unwrap_or(i64::MAX),
             commits: Arc::new(commits::Commits::default()),
-            caches: Arc::new(crate::cache::Caches::default()),
+            caches: Arc::new(crate::store::cache::Caches::default()),
             identity: Arc::new(identity::IdentityKey::default()),
         }
     }
@@ -547,7 +540,7 @@ impl FeedStore {
     }
 
     /// What the order path keeps in memory (tokens, buyers, sessions, sales, keys).
-    pub fn caches(&self) -> &Arc<crate::cache::Caches> {
+    pub fn caches(&self) -> &Arc<crate::store::cache::Caches> {
         &self.caches
     }
 
@@ -587,8 +580,8 @@ pub(crate) struct Valued {
 pub(crate) fn value_order(
     rates: &silkstream_catalog::store::RateTable,
     o: &PendingOrder,
-) -> std::result::Result<Valued, crate::error::Refusal> {
-    let overflow = crate::error::Refusal::TotalOverflow;
+) -> std::result::Result<Valued, crate::domain::error::Refusal> {
+    let overflow = crate::domain::error::Refusal::TotalOverflow;
     let total = o.unit_price_minor.checked_mul(o.quantity).ok_or(overflow)?;
     match rates.value_in_cny(&o.currency, total) {
         Ok(Some((rate, fen))) => Ok(Valued {
@@ -654,7 +647,7 @@ pub(crate) struct NewOrderRow<'a> {
 /// 16, then 8…: a handful of distinct statements, each prepared once per connection), and
 /// returns the id of each inserted one by (buyer, key). A key another transaction took is
 /// missing from the answer: the caller decides the batch again. Each order's customs mode is
-/// decided here, from the kind of the warehouse its units left ([`crate::customs::decide`]).
+/// decided here, from the kind of the warehouse its units left ([`crate::domain::customs::decide`]).
 pub(crate) async fn insert_orders(
     tx: &mut silkstream_catalog::db::Conn,
     rows: &[NewOrderRow<'_>],
@@ -687,7 +680,7 @@ pub(crate) async fn insert_orders(
         let mut q = sqlx::query_as::<_, (i64, i64, String)>(&sql);
         for row in chunk {
             let o = row.order;
-            let mode = crate::customs::decide(
+            let mode = crate::domain::customs::decide(
                 kind,
                 o.quantity,
                 o.customs_mode.as_deref(),
@@ -849,7 +842,7 @@ fn parse_time(field: &str, s: &str) -> Result<i64> {
         .map_err(|_| Error::invalid(field, "out of range"))
 }
 
-// ---- the order path's reads through its memory (crate::cache) -----------------------------
+// ---- the order path's reads through its memory (crate::store::cache) -----------------------------
 
 impl FeedStore {
     /// A buyer's profile, from memory when this instance has read it before (a profile never
@@ -868,12 +861,15 @@ impl FeedStore {
 
     /// What intake needs of a session: its host and markets (never change) and its state,
     /// from memory when live or ended (404 when there is none).
-    pub(crate) async fn session_facts(&self, id: i64) -> Result<Arc<crate::cache::SessionFacts>> {
+    pub(crate) async fn session_facts(
+        &self,
+        id: i64,
+    ) -> Result<Arc<crate::store::cache::SessionFacts>> {
         if let Some(s) = self.caches.session(id) {
             return Ok(s);
         }
         let row = self.session_row(id).await?;
-        let facts = Arc::new(crate::cache::SessionFacts {
+        let facts = Arc::new(crate::store::cache::SessionFacts {
             host_token_id: row.host_token_id,
             state: SessionState::parse(&row.state)?,
             markets: row.markets(),

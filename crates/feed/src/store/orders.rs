@@ -9,9 +9,9 @@ use silkstream_catalog::stock;
 
 use super::write::SessionWrite;
 use super::*;
-use crate::error::Refusal;
-use crate::error::{Error, Result};
-use crate::model::*;
+use crate::domain::error::Refusal;
+use crate::domain::error::{Error, Result};
+use crate::domain::model::*;
 
 /// A step of an order's life after its confirmation.
 #[derive(Debug, Clone, Copy)]

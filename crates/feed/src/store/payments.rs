@@ -11,8 +11,8 @@ use tracing::instrument;
 
 use super::orders::{step_in, Step};
 use super::{FeedStore, OrderRow};
-use crate::error::{Error, Result};
-use crate::model::OrderStatus;
+use crate::domain::error::{Error, Result};
+use crate::domain::model::OrderStatus;
 
 #[derive(sqlx::FromRow, Debug, Clone)]
 pub(crate) struct PaymentRow {

@@ -26,7 +26,7 @@ use silkstream_catalog::landed_store::{BoxFuture, BuyerHistory};
 use silkstream_catalog::store::RateTable;
 
 use super::{PendingOrder, Placed};
-use crate::error::{Error, Result};
+use crate::domain::error::{Error, Result};
 
 /// What deciding an order's per-person quote again in its transaction needs: the rule intake
 /// chose (it counts per person) and the rates it was quoted with, from the same snapshot.

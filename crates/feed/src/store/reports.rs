@@ -1,9 +1,9 @@
 //! The operators' reads across sessions: sold orders summed by the database for the sales report
 //! (one row per session, market, currency and quarter hour, however many orders), and the export's
-//! orders a page at a time. Formatting and grouping are `crate::reports`.
+//! orders a page at a time. Formatting and grouping are `crate::edge::reports`.
 
 use super::FeedStore;
-use crate::error::Result;
+use crate::domain::error::Result;
 
 /// The sold (not cancelled) orders of one session, market and currency in one quarter hour, as
 /// the database summed them: what the sales report groups (every offset any zone has used since

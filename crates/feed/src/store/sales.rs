@@ -12,9 +12,9 @@ use silkstream_catalog::{facts, stock};
 
 use super::write::SessionWrite;
 use super::*;
-use crate::error::{Error, Result};
-use crate::events::{Event, SaleEnded, SaleOpened, SaleRef, SaleRestocked};
-use crate::model::*;
+use crate::domain::error::{Error, Result};
+use crate::domain::events::{Event, SaleEnded, SaleOpened, SaleRef, SaleRestocked};
+use crate::domain::model::*;
 
 impl FeedStore {
     // ---- flash sales ----------------------------------------------------------------------

@@ -9,9 +9,9 @@ use silkstream_catalog::db::{now_ms, rfc3339};
 use tracing::instrument;
 
 use super::*;
-use crate::error::{Error, Result};
-use crate::events::{Empty, Event, ProductRef};
-use crate::model::*;
+use crate::domain::error::{Error, Result};
+use crate::domain::events::{Empty, Event, ProductRef};
+use crate::domain::model::*;
 
 impl FeedStore {
     // ---- buyers ---------------------------------------------------------------------------

@@ -40,9 +40,9 @@
 use silkstream_catalog::db::{now_ms, Conn, Tx};
 
 use super::FeedStore;
-use crate::error::{Error, Result};
-use crate::events::Event;
-use crate::model::SessionState;
+use crate::domain::error::{Error, Result};
+use crate::domain::events::Event;
+use crate::domain::model::SessionState;
 
 /// The session's row as the write transaction locked it.
 #[derive(Debug, Clone)]

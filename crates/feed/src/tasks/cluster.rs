@@ -3,7 +3,7 @@
 //!
 //! - **Events**: every commit's rows are published on the deployment's events channel (Pub/Sub)
 //!   and handed to each instance's tailer, which dispatches a batch that follows what it
-//!   dispatched and reads the log for a gap ([`crate::fanout`]).
+//!   dispatched and reads the log for a gap ([`crate::tasks::fanout`]).
 //! - **Wake-ups**: a revoked token closes its feeds on every instance, and a catalog change
 //!   drops every instance's read cache, as soon as the message arrives.
 //! - **Cluster-wide counters** (Lua scripts, each one atomic in Redis): viewers per session and
@@ -35,10 +35,10 @@ use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use crate::domain::tokens::TokenEnd;
 use crate::store::commits::Batch;
 use crate::store::log::EventRow;
 use crate::store::{PendingOrder, Placed};
-use crate::TokenEnd;
 
 /// The longest any Redis call may take before the caller falls back to its in-process answer.
 const CALL_TIMEOUT: Duration = Duration::from_millis(250);
@@ -153,11 +153,11 @@ pub struct Listeners {
     /// Where events go: this instance's tailer.
     pub commits: Arc<crate::store::commits::Commits>,
     /// Closes a token's feeds.
-    pub slots: crate::ws::ConnectionSlots,
+    pub slots: crate::tasks::slots::ConnectionSlots,
     /// Forgets a token.
-    pub caches: Arc<crate::cache::Caches>,
+    pub caches: Arc<crate::store::cache::Caches>,
     /// Decides the batches other instances' desks hand over.
-    pub desk: crate::desk::OrderDesk,
+    pub desk: crate::tasks::desk::OrderDesk,
     /// Drops the catalog's read cache when another instance changed the catalog.
     pub catalog_changed: Box<dyn Fn(i64) + Send + Sync>,
 }
@@ -225,7 +225,7 @@ return n
 ";
 
 /// Counts a hit by the generic cell rate algorithm (GCRA, as the in-process limiter of
-/// `crate::limit`): the key holds its theoretical arrival time (TAT) in microseconds; a hit at
+/// `crate::edge::limit`): the key holds its theoretical arrival time (TAT) in microseconds; a hit at
 /// `now` is allowed when `now >= TAT - tolerance`, and moves the TAT one interval on from
 /// `max(TAT, now)`; the key expires when the TAT passes, its budget full again. KEYS[1] the key;
 /// ARGV[1] the interval (µs: the window over the limit), ARGV[2] the tolerance (µs: the window
@@ -734,7 +734,7 @@ async fn heartbeat(
     let Some(ns) = link.ns.get().cloned() else {
         return;
     };
-    let mut clock = crate::Every::new(HEARTBEAT, alive);
+    let mut clock = crate::tasks::Every::new(HEARTBEAT, alive);
     let mut was_ok = false;
     // The tokens this instance held slots of at the last beat that reached Redis.
     let mut held: HashSet<i64> = HashSet::new();

@@ -11,14 +11,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use moka::sync::Cache;
 use silkstream_catalog::auth::Principal;
 
 use silkstream_catalog::cache::Ticket;
 
-use crate::model::SessionState;
+use crate::domain::model::SessionState;
 use crate::store::{BuyerRow, SaleRow, VariantFacts};
 
 /// Most entries of each map.
@@ -170,31 +169,6 @@ impl TokenCache {
     /// The ids of the cached tokens (and perhaps of a few the cache has just evicted).
     pub fn ids(&self) -> Vec<i64> {
         lock(&self.by_id).keys().copied().collect()
-    }
-}
-
-/// Every `every`, asks the database about the cached tokens (500 per query, by primary key, as
-/// the token watch does) and forgets those that were revoked, expired or deleted. Runs until
-/// `alive`'s sender is dropped.
-pub async fn run_token_refresh(
-    caches: Arc<Caches>,
-    tokens: Arc<dyn crate::BuyerTokens>,
-    every: Duration,
-    alive: tokio::sync::watch::Receiver<()>,
-) {
-    let mut clock = crate::Every::new(every.max(Duration::from_millis(50)), alive);
-    while clock.next().await {
-        let ids = caches.tokens.ids();
-        for chunk in ids.chunks(500) {
-            match tokens.ended_tokens(chunk).await {
-                Ok(ended) => {
-                    for (id, _) in ended {
-                        caches.forget_token(id);
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "token cache: cannot check the tokens"),
-            }
-        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! duty-free allowance per person per day in force on the lot's day (`data/mutual-trade-
 //! allowance.json`, each entry with its source), and the products made from a lot. Routes for
 //! operators and admins under `/api/v1/mutual-trade`; SQL in `store/mutual_trade.rs`; errors
-//! are [`crate::error::Error`].
+//! are [`crate::domain::error::Error`].
 
 use std::sync::LazyLock;
 
@@ -20,10 +20,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::customs::routes::CustomsOfficers;
-use crate::error::{Error, Result};
+use crate::domain::error::{Error, Result};
+use crate::edge::customs::CustomsOfficers;
+use crate::edge::Feed;
 use crate::store::mutual_trade::{NewLot, Recorded};
-use crate::Feed;
 
 /// One entry of the allowance table: in force from `valid_from` until the next entry's.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -43,12 +43,11 @@ struct AllowanceFile {
 
 /// The allowance table, oldest first (a file the binary carries: a change is a release).
 pub static ALLOWANCES: LazyLock<Vec<Allowance>> = LazyLock::new(|| {
-    let file: AllowanceFile = serde_json::from_str(include_str!(
-        "../../../data/mutual-trade-allowance.json"
-    ))
-    .unwrap_or(AllowanceFile {
-        allowances: Vec::new(),
-    });
+    let file: AllowanceFile =
+        serde_json::from_str(include_str!("../../../../data/mutual-trade-allowance.json"))
+            .unwrap_or(AllowanceFile {
+                allowances: Vec::new(),
+            });
     let mut a = file.allowances;
     a.sort_by(|x, y| x.valid_from.cmp(&y.valid_from));
     a
@@ -130,15 +129,15 @@ async fn add_resident(
     _: Authorized<CustomsOfficers>,
     ApiJson(body): ApiJson<NewResident>,
 ) -> Result<(StatusCode, ApiJson<Resident>)> {
-    let checked = crate::identity::Checked {
+    let checked = crate::domain::identity::Checked {
         name: silkstream_catalog::text::name("name", &body.name, 100)?,
-        id_number: crate::identity::check_id_number("id_number", &body.id_number)?,
+        id_number: crate::domain::identity::check_id_number("id_number", &body.id_number)?,
     };
     let certificate =
         silkstream_catalog::text::line("certificate_number", &body.certificate_number, 60)?;
     let expires = date("certificate_expires", &body.certificate_expires)?;
     let key = feed.store.identity_key().await?;
-    let stored = crate::identity::orderer(&key, &checked)?;
+    let stored = crate::domain::identity::orderer(&key, &checked)?;
     let id = feed
         .store
         .add_resident(
@@ -399,9 +398,9 @@ pub async fn load_demo(
         ("152501198001010011", "Батбаяр", "EH-BM-2026-0117"),
         ("152501198502020023", "Сарангэрэл", "EH-BM-2026-0342"),
     ] {
-        let stored = crate::identity::orderer(
+        let stored = crate::domain::identity::orderer(
             &key,
-            &crate::identity::Checked {
+            &crate::domain::identity::Checked {
                 name: name.into(),
                 id_number: number.into(),
             },

@@ -9,8 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::fanout::Audience;
-pub use crate::store::log::{count, Totals};
+pub use crate::domain::totals::{count, Totals};
 
 /// An event of a session's log, with its payload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -524,6 +523,31 @@ struct CancelledPrivate<'a> {
     total_minor: i64,
 }
 
+/// Who a connection's payloads are cut for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Audience {
+    /// Buyers, and hosts watching another host's session: masked buyers, no recipients.
+    Public,
+    /// The session's host: full order lines and running totals.
+    Host,
+    /// Operators: everything.
+    Operator,
+}
+
+impl Audience {
+    /// Whom `principal` watches a session of the host `host_token_id` as: operators and admins
+    /// see everything, the session's own host its full console, anyone else (buyers, other
+    /// hosts) the public view. The same rule for HTTP reads and WebSocket feeds.
+    pub fn of(principal: &silkstream_catalog::auth::Principal, host_token_id: i64) -> Audience {
+        use silkstream_catalog::auth::Role;
+        match principal.role {
+            Role::Operator | Role::Admin => Audience::Operator,
+            Role::Host if host_token_id == principal.token_id => Audience::Host,
+            _ => Audience::Public,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -744,7 +768,7 @@ mod tests {
     #[test]
     fn totals_view_matches_the_running_totals() {
         let mut t = Totals::new();
-        let order = |currency, quantity, total_minor, cny_fen| crate::store::log::Counted {
+        let order = |currency, quantity, total_minor, cny_fen| crate::domain::totals::Counted {
             currency,
             quantity,
             total_minor,

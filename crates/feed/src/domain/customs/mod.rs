@@ -1,11 +1,9 @@
 //! The rules after the sale (docs/customs.md): the customs mode of each order, decided when it
-//! is confirmed ([`decide`]); the three-document pre-check ([`precheck`]); the CEB303 export
-//! order message ([`ceb303`]); declaration batches and the withdrawal list ([`routes`]). The
-//! SQL is in `store/customs.rs`; errors are [`crate::error::Error`].
+//! is confirmed ([`decide`]), and the CEB303 export order message ([`ceb303`]). The pre-check,
+//! declaration batches and the withdrawal list are `crate::edge::customs`; the SQL is
+//! `crate::store::customs`; errors are [`crate::domain::error::Error`].
 
 pub mod ceb303;
-pub mod precheck;
-pub mod routes;
 
 use silkstream_catalog::codes::WarehouseKind;
 

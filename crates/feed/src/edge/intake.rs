@@ -9,12 +9,12 @@ use sha2::{Digest, Sha256};
 use silkstream_catalog::auth::Principal;
 use silkstream_catalog::codes::{self, CountryCode, CurrencyCode};
 
-use crate::error::{Error, Refusal, Result};
-use crate::model::*;
+use crate::domain::error::{Error, Refusal, Result};
+use crate::domain::model::*;
+use crate::edge::Feed;
 use crate::store::{
     OrderRow, Orderer, PendingOrder, PerPerson, Placed, Written, MAX_ORDER_QUANTITY,
 };
-use crate::Feed;
 
 /// An idempotency key (the HTTP header, or a WebSocket order's `client_order_id`: the same key
 /// space): 1 to 100 visible ASCII characters.
@@ -82,7 +82,7 @@ fn request_digest(
 ///
 /// For a buyer this instance has seen, a flash-sale order makes no database round trip before
 /// the desk: the token, the buyer, the session, the sale, the variant's facts and the keys this
-/// instance answered come from memory ([`crate::cache`]), and the answer is built from what the
+/// instance answered come from memory ([`crate::store::cache`]), and the answer is built from what the
 /// desk's batch wrote. Whatever intake refuses before the desk or the regular path has
 /// decided, it first looks the key up in the database: a key that names an order is answered
 /// with that order, as the authoritative path would.
@@ -104,8 +104,8 @@ pub async fn place(
     let ship_to_json = serde_json::to_string(&ship_to).map_err(Error::internal)?;
     // The orderer of an order into a market whose limits count per person (CN): checked here,
     // kept only hashed and masked.
-    let orderer = match crate::identity::check(&ship_to.country, body.identity.as_ref())? {
-        Some(checked) => Some(crate::identity::orderer(
+    let orderer = match crate::domain::identity::check(&ship_to.country, body.identity.as_ref())? {
+        Some(checked) => Some(crate::domain::identity::orderer(
             &feed.store.identity_key().await?,
             &checked,
         )?),
@@ -539,7 +539,7 @@ fn confirmation(feed: &Feed, locale: &str, row: &OrderRow) -> silkstream_l10n::L
     .unwrap_or_else(|_| {
         format!(
             "{} {}",
-            crate::reports::major(row.total_minor, &row.currency),
+            crate::edge::reports::major(row.total_minor, &row.currency),
             row.currency
         )
     });

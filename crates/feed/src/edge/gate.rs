@@ -2,7 +2,7 @@
 //! gives their legal name and birth date, an operator verifies the real name and records a
 //! guardian's consent for a host aged 16 or 17; a host who is unverified or under 16 cannot start
 //! a session (409 `host_not_verified`, decided in the session's write: `store::gate`). Errors
-//! are [`crate::error::Error`].
+//! are [`crate::domain::error::Error`].
 
 use axum::extract::{FromRef, State};
 use serde::{Deserialize, Serialize};
@@ -16,9 +16,9 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{Error, Result};
+use crate::domain::error::{Error, Result};
+use crate::edge::Feed;
 use crate::store::gate::{age_on, HostProfileRow};
-use crate::Feed;
 
 /// The host's own profile.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -1,6 +1,6 @@
 //! The feed's HTTP routes under `/api/v1`: guest buyers, sessions, flash sales, orders, the
 //! event log and the operators' reports. Who may do what is checked in each handler (see
-//! `docs/live-sale.md` for the matrix); errors are [`crate::error::Error`].
+//! `docs/live-sale.md` for the matrix); errors are [`crate::domain::error::Error`].
 
 use std::net::SocketAddr;
 
@@ -15,11 +15,11 @@ use silkstream_catalog::extract::{ApiJson, ApiPath, ApiQuery};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{Error, Result};
-use crate::model::*;
+use crate::domain::error::{Error, Result};
+use crate::domain::model::*;
+use crate::edge::Feed;
 use crate::store::orders::Step;
 use crate::store::{CancelBy, FeedStore};
-use crate::Feed;
 
 /// The feed router; mounted by the server, which supplies the token check.
 pub fn router<S>() -> OpenApiRouter<S>
@@ -55,9 +55,9 @@ where
         .routes(routes!(ship_order))
         .routes(routes!(deliver_order))
         .routes(routes!(sales_report))
-        .merge(crate::payments::router())
-        .merge(crate::customs::routes::router())
-        .merge(crate::mutual_trade::router())
+        .merge(crate::edge::payments::router())
+        .merge(crate::edge::customs::router())
+        .merge(crate::edge::mutual_trade::router())
 }
 
 const ANYONE: &[Role] = &[Role::Admin, Role::Host, Role::Buyer, Role::Operator];
@@ -130,7 +130,7 @@ async fn create_buyer(
     let body = FeedStore::check_buyer(&body)?;
     if !feed
         .signup_limit
-        .allow(&crate::limit::address_key(&addr))
+        .allow(&crate::edge::limit::address_key(&addr))
         .await
     {
         return Err(Error::RateLimited(format!(
@@ -208,9 +208,9 @@ async fn list_sessions(
     principal.require(&[Role::Host, Role::Operator, Role::Admin])?;
     let state = match q.state.as_deref() {
         None => None,
-        Some("scheduled") => Some(crate::model::SessionState::Scheduled),
-        Some("live") => Some(crate::model::SessionState::Live),
-        Some("ended") => Some(crate::model::SessionState::Ended),
+        Some("scheduled") => Some(crate::domain::model::SessionState::Scheduled),
+        Some("live") => Some(crate::domain::model::SessionState::Live),
+        Some("ended") => Some(crate::domain::model::SessionState::Ended),
         Some(_) => {
             return Err(Error::invalid(
                 "state",
@@ -287,7 +287,7 @@ async fn get_session(
 ) -> Result<ApiJson<Session>> {
     principal.require(ANYONE)?;
     let session = feed.store.session(id).await?;
-    let audience = crate::fanout::Audience::of(&principal, session.host.id);
+    let audience = crate::domain::events::Audience::of(&principal, session.host.id);
     Ok(ApiJson(session.project(audience)))
 }
 
@@ -319,7 +319,7 @@ async fn session_room(
         .store
         .session(id)
         .await?
-        .project(crate::fanout::Audience::Public);
+        .project(crate::domain::events::Audience::Public);
     let catalog = feed.store.catalog();
     let product = match session.pinned_product_id {
         Some(pinned) => Some(
@@ -559,7 +559,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String> {
     let value = headers
         .get("idempotency-key")
         .ok_or_else(|| Error::invalid("Idempotency-Key", "the header is required"))?;
-    crate::intake::check_key("Idempotency-Key", value.to_str().unwrap_or_default())
+    crate::edge::intake::check_key("Idempotency-Key", value.to_str().unwrap_or_default())
 }
 
 /// Places an order in a live session (buyer, with an `Idempotency-Key`). 201 with the new
@@ -588,7 +588,7 @@ async fn place_order(
     ApiJson(body): ApiJson<NewOrder>,
 ) -> Result<(StatusCode, ApiJson<OrderPlaced>)> {
     let key = idempotency_key(&headers)?;
-    let placed = crate::intake::place(&feed, &principal, session_id, key, body).await?;
+    let placed = crate::edge::intake::place(&feed, &principal, session_id, key, body).await?;
     let status = if placed.replayed {
         StatusCode::OK
     } else {
@@ -636,17 +636,17 @@ async fn get_order(
 /// order becomes paid on the provider's signed callback (docs/payments.md).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/pay", tag = "payments",
     params(("id" = i64, Path, description = "order id")),
-    responses((status = 200, body = crate::payments::Payment), (status = 404, body = ErrorBody),
+    responses((status = 200, body = crate::edge::payments::Payment), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn pay_order(
     State(feed): State<Feed>,
     principal: Principal,
     ApiPath(id): ApiPath<i64>,
-) -> Result<ApiJson<crate::payments::Payment>> {
+) -> Result<ApiJson<crate::edge::payments::Payment>> {
     principal.require(&[Role::Buyer, Role::Operator, Role::Admin])?;
     Ok(ApiJson(
-        crate::payments::start(&feed, &principal, id).await?,
+        crate::edge::payments::start(&feed, &principal, id).await?,
     ))
 }
 
@@ -763,7 +763,8 @@ async fn deliver_order(
     security(("bearer" = [])))]
 async fn export_orders(State(feed): State<Feed>, _: Authorized<Fulfilment>) -> Result<Response> {
     // Streamed a page of orders at a time (constant memory for any number of orders).
-    let csv = axum::body::Body::from_stream(crate::reports::export_csv(feed.store.clone()).await?);
+    let csv =
+        axum::body::Body::from_stream(crate::edge::reports::export_csv(feed.store.clone()).await?);
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -788,6 +789,6 @@ async fn sales_report(
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<ApiJson<SalesReport>> {
     Ok(ApiJson(
-        crate::reports::sales(&feed.store, &q.group_by, q.tz.as_deref()).await?,
+        crate::edge::reports::sales(&feed.store, &q.group_by, q.tz.as_deref()).await?,
     ))
 }

@@ -6,7 +6,7 @@
 //! audience by [`encode`], once per (audience, locale, currency) and shared.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -28,13 +28,16 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::cache::Cached;
-use crate::error::{Error, Result};
-use crate::events::{Part, TotalsView};
-use crate::fanout::{self, AllFilter, Audience, Closed, Frame, LoggedEvent, Subscription, ViewKey};
-use crate::limit::TokenBucket;
-use crate::model::NewOrder;
-use crate::{Feed, TokenEnd};
+use crate::domain::error::{Error, Result};
+use crate::domain::events::Audience;
+use crate::domain::events::{Part, TotalsView};
+use crate::domain::model::NewOrder;
+use crate::domain::tokens::TokenEnd;
+use crate::edge::limit::TokenBucket;
+use crate::edge::Feed;
+use crate::store::cache::Cached;
+use crate::tasks::fanout::{self, AllFilter, Closed, Frame, LoggedEvent, Subscription, ViewKey};
+use crate::tasks::slots::Slot;
 
 /// Close codes.
 const CLOSE_TOO_BIG: u16 = 1009;
@@ -103,135 +106,6 @@ pub struct AllFeedQuery {
     pub currency: Option<String>,
     /// The bearer token, for browsers.
     pub token: Option<String>,
-}
-
-/// Open connections per token, with a guard that gives the slot back; also how a token's
-/// connections learn that it ended (revoked, expired, gone): [`ConnectionSlots::end`]. With
-/// Redis the cap holds over the cluster: a slot is taken here and then in Redis
-/// ([`crate::cluster::Cluster::take_slot`]).
-#[derive(Clone, Default)]
-pub struct ConnectionSlots {
-    open: Arc<Mutex<HashMap<i64, TokenSlots>>>,
-    cluster: crate::cluster::Cluster,
-}
-
-/// One token's open connections on this instance and the channel that ends them.
-struct TokenSlots {
-    count: u32,
-    ended: watch::Sender<Option<TokenEnd>>,
-}
-
-/// Holds one connection slot of a token until dropped.
-pub struct Slot {
-    slots: ConnectionSlots,
-    token_id: i64,
-    /// The cluster's mirror of this instance's slots counted it.
-    clustered: bool,
-    /// Redis counted it too (and is told when it is given back).
-    in_redis: bool,
-    /// Becomes `Some` when the token ends: the connection closes with 4401.
-    ended: watch::Receiver<Option<TokenEnd>>,
-}
-
-impl ConnectionSlots {
-    /// No connection open; the cap over the cluster when `cluster` has Redis.
-    pub fn new(cluster: crate::cluster::Cluster) -> Self {
-        Self {
-            open: Arc::default(),
-            cluster,
-        }
-    }
-
-    /// Takes a slot on this instance, then over the cluster when Redis is usable.
-    async fn take_clustered(&self, token_id: i64, max: u32) -> Option<Slot> {
-        let mut slot = self.take(token_id, max)?;
-        self.cluster.slot_opened(token_id);
-        slot.clustered = true;
-        match self.cluster.take_slot(token_id, max).await {
-            Some(true) => slot.in_redis = true,
-            // The other instances hold the rest; this instance's slot goes back with `slot`.
-            Some(false) => return None,
-            None => {}
-        }
-        Some(slot)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, TokenSlots>> {
-        self.open.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn take(&self, token_id: i64, max: u32) -> Option<Slot> {
-        let mut open = self.lock();
-        let entry = open.entry(token_id).or_insert_with(|| TokenSlots {
-            count: 0,
-            ended: watch::channel(None).0,
-        });
-        if entry.count >= max {
-            return None;
-        }
-        entry.count += 1;
-        Some(Slot {
-            slots: self.clone(),
-            token_id,
-            clustered: false,
-            in_redis: false,
-            ended: entry.ended.subscribe(),
-        })
-    }
-
-    /// The tokens with an open connection on this instance.
-    pub fn tokens(&self) -> Vec<i64> {
-        self.lock().keys().copied().collect()
-    }
-
-    /// Closes every open connection of `token_id` on this instance with 4401 and `why`.
-    pub fn end(&self, token_id: i64, why: TokenEnd) {
-        if let Some(entry) = self.lock().get(&token_id) {
-            entry.ended.send_replace(Some(why));
-        }
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        if self.clustered {
-            self.slots.cluster.slot_closed(self.token_id, self.in_redis);
-        }
-        let mut open = self.slots.lock();
-        if let Some(entry) = open.get_mut(&self.token_id) {
-            entry.count = entry.count.saturating_sub(1);
-            if entry.count == 0 {
-                open.remove(&self.token_id);
-            }
-        }
-    }
-}
-
-/// Every `every`, checks the tokens of this instance's open feed connections against the
-/// database, in one query per 500 tokens, and ends the connections of every token that was
-/// revoked, has expired or is gone (docs/feed.md, "Close codes"). Instances share only the
-/// database, so this is how a revocation made on another instance reaches this one's sockets;
-/// the instance that revokes also ends its own at once. Runs until `alive`'s sender is dropped.
-pub async fn run_token_watch(
-    slots: ConnectionSlots,
-    tokens: Arc<dyn crate::BuyerTokens>,
-    every: Duration,
-    alive: watch::Receiver<()>,
-) {
-    let mut clock = crate::Every::new(every.max(Duration::from_millis(50)), alive);
-    while clock.next().await {
-        let open = slots.tokens();
-        for chunk in open.chunks(500) {
-            match tokens.ended_tokens(chunk).await {
-                Ok(ended) => {
-                    for (id, why) in ended {
-                        slots.end(id, why);
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "token watch: cannot check the tokens"),
-            }
-        }
-    }
 }
 
 fn since_ok(field: &str, v: Option<i64>) -> Result<Option<i64>> {
@@ -348,7 +222,7 @@ async fn session_feed(
     security(("bearer" = [])))]
 async fn all_feed(
     State(feed): State<Feed>,
-    Authorized(principal, _): Authorized<crate::routes::Fulfilment>,
+    Authorized(principal, _): Authorized<crate::edge::routes::Fulfilment>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<AllFeedQuery>,
     ws: Upgrade,
@@ -440,9 +314,9 @@ struct WsOrder {
     variant_id: i64,
     quantity: i64,
     currency: String,
-    ship_to: crate::model::ShipTo,
+    ship_to: crate::domain::model::ShipTo,
     #[serde(default)]
-    identity: Option<crate::model::Identity>,
+    identity: Option<crate::domain::model::Identity>,
 }
 
 struct Connection {
@@ -916,7 +790,7 @@ impl Connection {
             );
             return self.reply(&refusal("rate_limited", &message)).await;
         }
-        let key = match crate::intake::check_key("client_order_id", &order.client_order_id) {
+        let key = match crate::edge::intake::check_key("client_order_id", &order.client_order_id) {
             Ok(k) => k,
             Err(e) => return self.reply(&refusal(e.code(), &e.to_string())).await,
         };
@@ -937,7 +811,8 @@ impl Connection {
                     ship_to: order.ship_to,
                     identity: order.identity,
                 };
-                let result = crate::intake::place(&feed, &principal, session_id, key, body).await;
+                let result =
+                    crate::edge::intake::place(&feed, &principal, session_id, key, body).await;
                 match result {
                     Ok(placed) => {
                         let mut out = serde_json::Map::new();
@@ -1052,14 +927,14 @@ pub struct Encoding {
 /// minute. With Redis, this instance's viewers are reported and the tick carries the
 /// cluster's. Runs until `alive`'s sender is dropped.
 pub async fn run_ticker(
-    store: crate::FeedStore,
+    store: crate::store::FeedStore,
     fanout: fanout::Fanout,
-    cluster: crate::cluster::Cluster,
+    cluster: crate::tasks::cluster::Cluster,
     rates: Arc<std::sync::RwLock<RateTable>>,
     every: Duration,
     alive: watch::Receiver<()>,
 ) {
-    let mut clock = crate::Every::new(every.max(Duration::from_millis(50)), alive);
+    let mut clock = crate::tasks::Every::new(every.max(Duration::from_millis(50)), alive);
     let mut peaks: HashMap<i64, usize> = HashMap::new();
     let mut rates_at: Option<Instant> = None;
     while clock.next().await {

@@ -128,8 +128,8 @@ pub struct Session {
 impl Session {
     /// What `audience` may see of a session, over HTTP and on the WebSocket snapshot alike:
     /// the summary (GMV, top products) goes to the session's host and operators only.
-    pub fn project(mut self, audience: crate::fanout::Audience) -> Session {
-        if audience == crate::fanout::Audience::Public {
+    pub fn project(mut self, audience: crate::domain::events::Audience) -> Session {
+        if audience == crate::domain::events::Audience::Public {
             self.summary = None;
         }
         self
@@ -447,10 +447,10 @@ macro_rules! stored_names {
             }
 
             /// Reads a stored name; anything else is a broken row (a 500 with the cause).
-            pub fn parse(s: &str) -> crate::error::Result<Self> {
+            pub fn parse(s: &str) -> crate::domain::error::Result<Self> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    other => Err(crate::error::Error::internal(format!(
+                    other => Err(crate::domain::error::Error::internal(format!(
                         "unknown {} {other:?} in the database",
                         stringify!($name)
                     ))),

@@ -13,8 +13,8 @@ use silkstream_catalog::csv::{text, Page};
 use silkstream_catalog::db::rfc3339;
 use silkstream_catalog::store::cny_text;
 
-use crate::error::{Error, Result};
-use crate::model::{ReportRow, SalesReport};
+use crate::domain::error::{Error, Result};
+use crate::domain::model::{ReportRow, SalesReport};
 use crate::store::FeedStore;
 
 /// The IANA time zone `tz` (`Asia/Almaty`, `UTC`…) from the tz database compiled into the
@@ -198,9 +198,9 @@ fn csv_page(
 ) -> Result<axum::body::Bytes> {
     let time = |t: Option<i64>| t.map(rfc3339).unwrap_or_default();
     for r in rows {
-        let ship_to: Option<crate::model::ShipTo> = serde_json::from_str(&r.ship_to).ok();
+        let ship_to: Option<crate::domain::model::ShipTo> = serde_json::from_str(&r.ship_to).ok();
         // Recipient text is made single-line like every other people-written cell.
-        let to = |f: fn(&crate::model::ShipTo) -> &str| {
+        let to = |f: fn(&crate::domain::model::ShipTo) -> &str| {
             text(&silkstream_catalog::text::clean_line(
                 ship_to.as_ref().map(f).unwrap_or_default(),
             ))

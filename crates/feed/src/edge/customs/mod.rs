@@ -1,6 +1,10 @@
 //! The customs routes under `/api/v1/customs` (operators and admins; docs/customs.md):
 //! waybills, the pre-check, declaration batches and their states, each declaration's CEB303
-//! message, the withdrawal list and the orders by mode.
+//! message, the withdrawal list and the orders by mode; the three-document pre-check
+//! ([`precheck`]). The rules (the mode of each order, the CEB303 message) are
+//! `crate::domain::customs`; the SQL is `crate::store::customs`.
+
+pub mod precheck;
 
 use axum::extract::{FromRef, State};
 use axum::http::{header, StatusCode};
@@ -15,11 +19,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ceb303::{self, OrderLine, OrderMessage};
-use super::precheck::{self, Checked};
-use crate::error::{Error, Result};
+use self::precheck::Checked;
+use crate::domain::customs::ceb303::{self, OrderLine, OrderMessage};
+use crate::domain::error::{Error, Result};
+use crate::edge::Feed;
 use crate::store::customs::{Prepared, Scope, WaybillRow};
-use crate::Feed;
 
 /// Operators and admins.
 pub struct CustomsOfficers;

@@ -7,7 +7,7 @@
 //! oneshot channel.
 //!
 //! Scaled out (Redis), one instance's desk decides a sale's batches: the one holding the sale's
-//! lease ([`crate::cluster::Cluster::desk_owner`]). The other instances' writers hand their
+//! lease ([`crate::tasks::cluster::Cluster::desk_owner`]). The other instances' writers hand their
 //! batches to it over Redis and answer their buyers with its outcomes, so a hot sale's
 //! transactions stay as large as one instance's instead of three desks taking turns on the
 //! session's row; when the owner does not answer (dead, shutting down, Redis down), a writer
@@ -24,10 +24,10 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::cluster::Cluster;
-use crate::error::{Error, Result};
+use crate::domain::error::{Error, Result};
 use crate::store::batch::Attempt;
 use crate::store::{FeedStore, PendingOrder, Placed};
+use crate::tasks::cluster::Cluster;
 
 /// Most orders decided in one transaction.
 pub const MAX_BATCH: usize = 256;
@@ -485,7 +485,7 @@ mod tests {
     /// What one instance's desk answers another's reads back as the same outcomes.
     #[test]
     fn outcomes_cross_between_instances_unchanged() {
-        use crate::error::Refusal;
+        use crate::domain::error::Refusal;
         use crate::store::Written;
         let kind = silkstream_catalog::merchants::RULES.kinds()[0];
         let outcomes = vec![

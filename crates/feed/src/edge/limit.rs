@@ -2,7 +2,7 @@
 //! generic cell rate algorithm: a key regains one hit every minute / `per_minute`, and holds
 //! at most `per_minute` at once), so no window edge lets a client through twice. One interface,
 //! two counters: over the cluster through Redis when it is usable (the same algorithm in one
-//! Lua script, exact over the instances: `crate::cluster`), and in-process by a [`RateLimiter`]
+//! Lua script, exact over the instances: `crate::tasks::cluster`), and in-process by a [`RateLimiter`]
 //! (governor's keyed GCRA) without Redis or while it is down (then each instance counts its own
 //! requests, and behind a load balancer the effective limit is the limit times the instances).
 //! A key whose state is back to fresh is dropped by [`run_cleanup`] every minute, so memory
@@ -35,11 +35,15 @@ pub struct Limit<K: Hash + Eq + Clone> {
     name: &'static str,
     per_minute: u32,
     local: RateLimiter<K>,
-    cluster: crate::cluster::Cluster,
+    cluster: crate::tasks::cluster::Cluster,
 }
 
 impl<K: Eq + Hash + Clone + std::fmt::Display> Limit<K> {
-    pub fn new(name: &'static str, per_minute: u32, cluster: crate::cluster::Cluster) -> Self {
+    pub fn new(
+        name: &'static str,
+        per_minute: u32,
+        cluster: crate::tasks::cluster::Cluster,
+    ) -> Self {
         Self {
             name,
             per_minute,
@@ -82,7 +86,7 @@ impl<K: Hash + Eq + Clone + Send + Sync, C: Clock + Send + Sync> Cleanup for Rat
 /// Every [`CLEANUP_EVERY`], drops the fresh keys of `limits`. Runs until `alive`'s sender is
 /// dropped or sends.
 pub async fn run_cleanup(limits: Vec<Arc<dyn Cleanup>>, alive: tokio::sync::watch::Receiver<()>) {
-    let mut clock = crate::Every::new(CLEANUP_EVERY, alive);
+    let mut clock = crate::tasks::Every::new(CLEANUP_EVERY, alive);
     while clock.next().await {
         for limit in &limits {
             limit.retain_recent();

@@ -3,7 +3,7 @@
 //! One tailer task per instance hands each event, in global id order, to the connections that
 //! watch its session, or all sessions. Writers hand it the rows they just committed
 //! ([`crate::store::commits`]), and so, scaled out, do the other instances through Redis
-//! ([`crate::cluster`]); a batch that follows what was dispatched is handed out as it is, a gap
+//! ([`crate::tasks::cluster`]); a batch that follows what was dispatched is handed out as it is, a gap
 //! is filled by reading the log (`id > last`), and a short poll of the log is the safety net.
 //! Because every event-writing transaction takes the single `event_clock` row before it logs
 //! (and gets its ids from it), ids are handed out in commit order on both backends: when the
@@ -31,36 +31,13 @@ use axum::extract::ws::Utf8Bytes;
 use silkstream_catalog::cache::Changed;
 use tokio::sync::{mpsc, watch, Notify};
 
-use crate::events::{Event, ReturnedTo};
+use crate::domain::events::{Event, ReturnedTo};
 use crate::store::commits::Arrival;
 use crate::store::log::EventRow;
 
 pub use crate::store::log::LoggedEvent;
 
-/// Who a connection's payloads are cut for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Audience {
-    /// Buyers, and hosts watching another host's session: masked buyers, no recipients.
-    Public,
-    /// The session's host: full order lines and running totals.
-    Host,
-    /// Operators: everything.
-    Operator,
-}
-
-impl Audience {
-    /// Whom `principal` watches a session of the host `host_token_id` as: operators and admins
-    /// see everything, the session's own host its full console, anyone else (buyers, other
-    /// hosts) the public view. The same rule for HTTP reads and WebSocket feeds.
-    pub fn of(principal: &silkstream_catalog::auth::Principal, host_token_id: i64) -> Audience {
-        use silkstream_catalog::auth::Role;
-        match principal.role {
-            Role::Operator | Role::Admin => Audience::Operator,
-            Role::Host if host_token_id == principal.token_id => Audience::Host,
-            _ => Audience::Public,
-        }
-    }
-}
+use crate::domain::events::Audience;
 
 /// Encodings are shared by connections with the same key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

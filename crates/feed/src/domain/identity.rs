@@ -8,9 +8,18 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::error::{Error, Result};
-use crate::model::Identity;
-use crate::store::Orderer;
+use crate::domain::error::{Error, Result};
+use crate::domain::model::Identity;
+
+/// The orderer (订购人) of an order into CN as it is stored: never the plain ID number.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Orderer {
+    pub name: String,
+    /// HMAC-SHA256 of the normalised ID number with the deployment's identity key, hex.
+    pub id_hash: String,
+    /// `1101**********002X`.
+    pub id_masked: String,
+}
 
 /// Markets whose orders must name their orderer: their limits count per person.
 pub const IDENTITY_MARKETS: &[&str] = &["CN"];

@@ -16,7 +16,7 @@
 //!   became of it, and logged; money that did not pay an order is listed for operators
 //!   (`GET /api/v1/payments/refunds`).
 //!
-//! Errors are [`crate::error::Error`]; a settled callback's answer (its status and body) is
+//! Errors are [`crate::domain::error::Error`]; a settled callback's answer (its status and body) is
 //! kept with the transaction.
 
 use std::time::Duration;
@@ -38,11 +38,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{Error, Result};
+use crate::domain::error::{Error, Result};
+use crate::edge::Feed;
 use crate::store::payments::{
     Answer, LoggedCallback, Outcome, PaymentRow, RefundFilter, RefundReason, Reported, Settlement,
 };
-use crate::Feed;
 
 /// The sandbox provider's name: in the routes, and in `payments.provider`.
 pub const SANDBOX: &str = "sandbox";
@@ -156,7 +156,7 @@ pub struct CallbackBody {
     pub currency: String,
 }
 
-/// The payment routes (the buyer's `pay` stays in [`crate::routes`]).
+/// The payment routes (the buyer's `pay` stays in [`crate::edge::routes`]).
 pub fn router<S>() -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,

@@ -13,7 +13,7 @@ use crate::store::FeedStore;
 
 /// Runs until the feed's last clone is dropped (`alive`'s sender).
 pub async fn run(store: FeedStore, every: Duration, alive: watch::Receiver<()>) {
-    let mut clock = crate::Every::new(every.max(Duration::from_millis(10)), alive);
+    let mut clock = crate::tasks::Every::new(every.max(Duration::from_millis(10)), alive);
     while clock.next().await {
         match store.end_due_sales(None).await {
             Ok(0) => {}

@@ -10,11 +10,11 @@ use serde::Serialize;
 use silkstream_catalog::customs::DeclaredGoods;
 use utoipa::ToSchema;
 
-use super::CustomsConfig;
-use crate::error::Result;
+use crate::domain::customs::CustomsConfig;
+use crate::domain::error::Result;
+use crate::edge::Feed;
 use crate::store::customs::{CandidateRow, Scope, WaybillRow};
 use crate::store::payments::PaidCallback;
-use crate::Feed;
 
 /// Every reason an order may not be ready, in the order they are checked.
 pub const REASONS: &[&str] = &[

@@ -1,0 +1,13 @@
+//! What the feed is about, with no I/O: the API's types ([`model`]), the events of the log and
+//! their projections ([`events`]), the error type ([`error`]), the orderer's identity rules
+//! ([`identity`]), the customs rules ([`customs`]), a session's running totals ([`totals`]) and the token
+//! port ([`tokens`]). Nothing here
+//! imports the store, the tasks or the edge.
+
+pub mod customs;
+pub mod error;
+pub mod events;
+pub mod identity;
+pub mod model;
+pub mod tokens;
+pub mod totals;

@@ -19,6 +19,6 @@ pub mod tasks;
 
 pub use domain::error::{Error, Result};
 pub use domain::tokens::{BoxFuture, BuyerTokens, TokenEnd};
-pub use edge::{Feed, FeedConfig, WsConfig};
+pub use edge::{Feed, FeedConfig, FeedParts, WsConfig};
 pub use store::FeedStore;
 pub use tasks::desk::OrderDesk;

@@ -117,9 +117,20 @@ impl Default for FeedConfig {
     }
 }
 
-/// Everything the feed's handlers need; cheap to clone.
+/// Everything the feed's handlers need; a clone is one reference count (handlers get it by
+/// `FromRef` on every request).
 #[derive(Clone)]
-pub struct Feed {
+pub struct Feed(Arc<FeedParts>);
+
+impl std::ops::Deref for Feed {
+    type Target = FeedParts;
+    fn deref(&self) -> &FeedParts {
+        &self.0
+    }
+}
+
+/// What [`Feed`] holds; its background tasks stop when the last [`Feed`] is dropped.
+pub struct FeedParts {
     /// Sessions, sales, orders and reports.
     pub store: FeedStore,
     /// The group-commit writers of the open flash sales.
@@ -266,7 +277,7 @@ impl Feed {
             limit_cleanup,
         ];
         tasks.extend(cluster_tasks);
-        Self {
+        Self(Arc::new(FeedParts {
             store,
             desk,
             l10n,
@@ -282,7 +293,7 @@ impl Feed {
             encoding,
             alive: Arc::new(alive),
             tasks: Arc::new(std::sync::Mutex::new(tasks)),
-        }
+        }))
     }
 
     /// Stops the feed's background work and waits for it: the sweeper, the fan-out's tailer,

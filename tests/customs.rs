@@ -93,6 +93,9 @@ async fn each_customs_mode_is_decided_with_its_reason(backend: Backend) {
         .await
         .expect(200);
     assert_eq!(read.body["customs_reason"], "bonded_warehouse");
+    // The desk answers from what its batch wrote, without reading the order back: every field
+    // of the answer is the stored order's (the operator sees the recipient, like the buyer).
+    assert_eq!(read.body, desk, "the desk's answer is the stored order");
     // The sale stays open: the next order of the variant is decided in it, from the same
     // warehouse.
     set_kind(&app, "overseas").await;

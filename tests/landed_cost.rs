@@ -1438,14 +1438,32 @@ async fn china_limits_count_per_person_across_tokens(backend: Backend) {
     app.order(&other, room, "zhang-1", &order_as(&zhang, v_1000, 1, "CNY"))
         .await
         .expect(201);
-    app.order(
-        &other,
-        room,
-        "zhang-sale",
-        &order_as(&zhang, v_sale, 1, "CNY"),
-    )
-    .await
-    .expect(201);
+    let sold = app
+        .order(
+            &other,
+            room,
+            "zhang-sale",
+            &order_as(&zhang, v_sale, 1, "CNY"),
+        )
+        .await
+        .expect(201)
+        .body["order"]
+        .clone();
+    // The desk answers from what its batch wrote, without reading the order back: every field
+    // of the answer (the orderer masked, the per-person quote, the customs mode) is the stored
+    // order's.
+    assert_eq!(
+        sold["identity"]["id_number"],
+        json!("3101**********123X"),
+        "{sold}"
+    );
+    let id = sold["id"].as_i64().expect("order id");
+    let stored = app
+        .get(&format!("/api/v1/orders/{id}"), &other)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(stored, sold, "the desk's answer is the stored order");
     assert_eq!(year_total(&app).await, 2_600_000 + 200_000);
 }
 

@@ -165,7 +165,7 @@ pub async fn export_csv(
     let page = crate::store::reports::EXPORT_PAGE;
     let rows = store.export_rows(0, page).await?;
     let next = (rows.len() as i64 == page)
-        .then(|| rows.last().map(|r| r.id))
+        .then(|| rows.last().map(|r| r.order.id))
         .flatten();
     let mut first = Page::new();
     first.row(EXPORT_COLUMNS)?;
@@ -180,7 +180,7 @@ pub async fn export_csv(
             let rows = store
                 .export_rows(after, crate::store::reports::EXPORT_PAGE)
                 .await?;
-            let Some(last) = rows.last().map(|r| r.id) else {
+            let Some(last) = rows.last().map(|r| r.order.id) else {
                 return Ok(None);
             };
             let full = rows.len() as i64 == crate::store::reports::EXPORT_PAGE;
@@ -198,7 +198,7 @@ fn csv_page(
 ) -> Result<axum::body::Bytes> {
     let time = |t: Option<i64>| t.map(rfc3339).unwrap_or_default();
     for r in rows {
-        let ship_to: Option<crate::domain::model::ShipTo> = serde_json::from_str(&r.ship_to).ok();
+        let ship_to: Option<crate::domain::model::ShipTo> = serde_json::from_str(&r.order.ship_to).ok();
         // Recipient text is made single-line like every other people-written cell.
         let to = |f: fn(&crate::domain::model::ShipTo) -> &str| {
             text(&silkstream_catalog::text::clean_line(
@@ -208,24 +208,24 @@ fn csv_page(
         };
         let t = |v: &str| text(v).into_owned();
         let cells: [String; 40] = [
-            r.id.to_string(),
-            rfc3339(r.created_at),
-            r.session_id.to_string(),
+            r.order.id.to_string(),
+            rfc3339(r.order.created_at),
+            r.order.session_id.to_string(),
             t(&r.host),
-            t(&r.market),
-            t(&r.buyer_city),
-            t(&r.sku),
+            t(&r.order.market),
+            t(&r.order.buyer_city),
+            t(&r.order.sku),
             t(&r.hs_code),
-            r.quantity.to_string(),
-            major(r.unit_price_minor, &r.currency),
-            major(r.total_minor, &r.currency),
-            t(&r.currency),
-            t(&r.customs_mode.unwrap_or_default()),
-            t(&r.warehouse),
-            t(&r.status),
-            t(&r.tracking_number.unwrap_or_default()),
-            r.host_id.to_string(),
-            r.buyer_id.to_string(),
+            r.order.quantity.to_string(),
+            major(r.order.unit_price_minor, &r.order.currency),
+            major(r.order.total_minor, &r.order.currency),
+            t(&r.order.currency),
+            t(&r.order.customs_mode.unwrap_or_default()),
+            t(&r.order.warehouse),
+            t(&r.order.status),
+            t(&r.order.tracking_number.unwrap_or_default()),
+            r.order.host_token_id.to_string(),
+            r.order.buyer_token_id.to_string(),
             t(&r.buyer_name),
             to(|s| &s.name),
             to(|s| &s.phone),
@@ -233,24 +233,25 @@ fn csv_page(
             to(|s| &s.city),
             to(|s| &s.address),
             to(|s| &s.postal_code),
-            time(r.paid_at),
-            time(r.shipped_at),
-            time(r.delivered_at),
-            time(r.cancelled_at),
-            t(&r.cancel_reason.unwrap_or_default()),
-            t(&r.carrier.unwrap_or_default()),
-            r.rate_cny.unwrap_or_default(),
-            r.value_cny_fen
+            time(r.order.paid_at),
+            time(r.order.shipped_at),
+            time(r.order.delivered_at),
+            time(r.order.cancelled_at),
+            t(&r.order.cancel_reason.unwrap_or_default()),
+            t(&r.order.carrier.unwrap_or_default()),
+            r.order.rate_cny.unwrap_or_default(),
+            r.order
+                .value_cny_fen
                 .map(|fen| cny_text(i128::from(fen)))
                 .unwrap_or_default(),
             t(&r.payment_status.unwrap_or_default()),
             r.refund_minor
-                .map(|m| major(m, &r.currency))
+                .map(|m| major(m, &r.order.currency))
                 .unwrap_or_default(),
             t(&r.refund_decided_by.unwrap_or_default()),
-            t(&r.orderer_name.unwrap_or_default()),
-            t(&r.orderer_id_masked.unwrap_or_default()),
-            t(&r.customs_reason.unwrap_or_default()),
+            t(&r.order.orderer_name.unwrap_or_default()),
+            t(&r.order.orderer_id_masked.unwrap_or_default()),
+            t(&r.order.customs_reason.unwrap_or_default()),
             r.mutual_trade_lot
                 .map(|l| l.to_string())
                 .unwrap_or_default(),

@@ -2,7 +2,7 @@
 //! (one row per session, market, currency and quarter hour, however many orders), and the export's
 //! orders a page at a time. Formatting and grouping are `crate::edge::reports`.
 
-use super::FeedStore;
+use super::{FeedStore, OrderRow, ORDER_ROW_COLUMNS, ORDER_ROW_FROM};
 use crate::domain::error::Result;
 
 /// The sold (not cancelled) orders of one session, market and currency in one quarter hour, as
@@ -34,51 +34,25 @@ pub(crate) const BUCKET_MS: i64 = 15 * 60 * 1000;
 /// Orders the export reads at a time.
 pub(crate) const EXPORT_PAGE: i64 = 500;
 
-/// One order as the export prints it.
+/// One order as the export prints it: the order's row as every read of orders has it, and what
+/// only the export shows beside it.
 #[derive(sqlx::FromRow)]
 pub(crate) struct ExportRow {
-    pub id: i64,
-    pub created_at: i64,
-    pub session_id: i64,
+    #[sqlx(flatten)]
+    pub order: OrderRow,
+    /// The session's host's name.
     pub host: String,
-    pub market: String,
-    pub buyer_city: String,
-    pub sku: String,
+    /// The product's HS code.
     pub hs_code: String,
-    pub quantity: i64,
-    pub unit_price_minor: i64,
-    pub total_minor: i64,
-    pub currency: String,
-    pub customs_mode: Option<String>,
-    /// Why the order has its customs mode.
-    pub customs_reason: Option<String>,
     /// The mutual-trade lot the product is made from (the first, when several).
     pub mutual_trade_lot: Option<i64>,
-    pub warehouse: String,
-    pub status: String,
-    pub tracking_number: Option<String>,
-    pub host_id: i64,
-    pub buyer_id: i64,
     pub buyer_name: String,
-    pub ship_to: String,
-    pub paid_at: Option<i64>,
-    pub shipped_at: Option<i64>,
-    pub delivered_at: Option<i64>,
-    pub cancelled_at: Option<i64>,
-    pub cancel_reason: Option<String>,
-    pub carrier: Option<String>,
-    pub rate_cny: Option<String>,
-    pub value_cny_fen: Option<i64>,
     /// The status of the order's latest payment.
     pub payment_status: Option<String>,
     /// The money owed back for the order, in its currency (`refunds`).
     pub refund_minor: Option<i64>,
     /// Who decided the latest refund of the order.
     pub refund_decided_by: Option<String>,
-    /// The orderer of an order into CN: the name and the ID number masked (never the plain
-    /// number, which is not stored).
-    pub orderer_name: Option<String>,
-    pub orderer_id_masked: Option<String>,
 }
 
 impl FeedStore {
@@ -104,40 +78,36 @@ impl FeedStore {
     /// the checks).
     pub(crate) async fn export_rows(&self, after: i64, limit: i64) -> Result<Vec<ExportRow>> {
         use silkstream_catalog::text::clean_line;
-        let rows: Vec<ExportRow> = sqlx::query_as(
-            "SELECT o.id, o.created_at, o.session_id, t.name AS host, o.market, o.buyer_city, \
-             v.sku, pr.hs_code, o.quantity, o.unit_price_minor, o.total_minor, o.currency, \
-             o.customs_mode, w.code AS warehouse, o.status, o.tracking_number, \
-             s.host_token_id AS host_id, o.buyer_token_id AS buyer_id, COALESCE(b.display_name, '') AS buyer_name, \
-             o.ship_to, o.paid_at, o.shipped_at, o.delivered_at, o.cancelled_at, \
-             o.cancel_reason, o.carrier, o.rate_cny, o.value_cny_fen, \
+        let sql = format!(
+            "SELECT {ORDER_ROW_COLUMNS}, t.name AS host, pr.hs_code, \
+             COALESCE(b.display_name, '') AS buyer_name, \
              (SELECT p.status FROM payments p WHERE p.order_id = o.id \
               ORDER BY p.id DESC LIMIT 1) AS payment_status, \
              (SELECT CAST(SUM(r.amount_minor) AS BIGINT) FROM refunds r \
               WHERE r.order_id = o.id AND r.currency = o.currency) AS refund_minor, \
              (SELECT r.decided_by FROM refunds r WHERE r.order_id = o.id \
-              ORDER BY r.id DESC LIMIT 1) AS refund_decided_by, o.orderer_name, o.orderer_id_masked, \
-             o.customs_reason, (SELECT MIN(lp.lot_id) FROM lot_products lp \
-              WHERE lp.product_id = o.product_id) AS mutual_trade_lot FROM orders o JOIN sessions s ON s.id = o.session_id \
-             LEFT JOIN buyers b ON b.token_id = o.buyer_token_id \
-             JOIN tokens t ON t.id = s.host_token_id JOIN variants v ON v.id = o.variant_id \
-             JOIN products pr ON pr.id = o.product_id JOIN warehouses w ON w.id = o.warehouse_id \
-             WHERE o.id > $1 ORDER BY o.id LIMIT $2",
-        )
-        .bind(after)
-        .bind(limit)
-        .fetch_all(self.db.reader())
-        .await?;
+              ORDER BY r.id DESC LIMIT 1) AS refund_decided_by, \
+             (SELECT MIN(lp.lot_id) FROM lot_products lp \
+              WHERE lp.product_id = o.product_id) AS mutual_trade_lot \
+             FROM {ORDER_ROW_FROM} LEFT JOIN buyers b ON b.token_id = o.buyer_token_id \
+             JOIN tokens t ON t.id = s.host_token_id JOIN products pr ON pr.id = o.product_id \
+             WHERE o.id > $1 ORDER BY o.id LIMIT $2"
+        );
+        let rows: Vec<ExportRow> = sqlx::query_as(&sql)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(self.db.reader())
+            .await?;
         Ok(rows
             .into_iter()
             .map(|mut r| {
                 r.host = clean_line(&r.host);
-                r.buyer_city = clean_line(&r.buyer_city);
+                r.order.buyer_city = clean_line(&r.order.buyer_city);
                 r.buyer_name = clean_line(&r.buyer_name);
-                r.carrier = r.carrier.as_deref().map(clean_line);
-                r.tracking_number = r.tracking_number.as_deref().map(clean_line);
+                r.order.carrier = r.order.carrier.as_deref().map(clean_line);
+                r.order.tracking_number = r.order.tracking_number.as_deref().map(clean_line);
                 r.refund_decided_by = r.refund_decided_by.as_deref().map(clean_line);
-                r.orderer_name = r.orderer_name.as_deref().map(clean_line);
+                r.order.orderer_name = r.order.orderer_name.as_deref().map(clean_line);
                 r
             })
             .collect())

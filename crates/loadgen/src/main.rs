@@ -105,7 +105,7 @@ enum Command {
     /// Flash sale: N guest buyers on one hot SKU; confirmed orders/s, ack latency, the
     /// invariant confirmed + remaining = allocated.
     Flash(flash::Args),
-    /// Localized product reads with wrk, beside /healthz.
+    /// Localized product reads with wrk, beside /healthz and /livez.
     Catalog(catalog::Args),
     /// The per-order transaction baseline, straight against SQLite and PostgreSQL.
     Dbbase(dbbase::Args),

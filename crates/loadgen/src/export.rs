@@ -318,9 +318,7 @@ async fn export(
             rest = &rest[end + 1..];
         }
         tail.extend_from_slice(rest);
-        if out.chunks % 64 == 0 {
-            bar.set_message(format!("{} rows", out.rows));
-        }
+        bar.set_message(format!("{} rows", out.rows));
     }
     out.seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();

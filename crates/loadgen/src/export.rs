@@ -2,11 +2,11 @@
 //! fills N orders through the real server (a flash sale of N units, guest buyers ordering one
 //! unit at a time over `--connections` keep-alive connections, as the flash sale does, unmeasured
 //! but timed), then exports every order (`GET /api/v1/orders/export`, as an admin) and reads
-//! the body chunk by chunk, dropping each, while it reads the server's resident memory (`VmRSS`
-//! of `/proc/<pid>/status`, `--server-pid`): before the export, at every chunk during it, and
+//! the body piece by piece as it arrives, dropping each, while it reads the server's resident memory (`VmRSS`
+//! of `/proc/<pid>/status`, `--server-pid`): before the export, at every piece read during it, and
 //! after it. The peak during is also read from `VmHWM` after resetting it
 //! (`/proc/<pid>/clear_refs`, allowed for a process of the same user), so a peak between two
-//! chunks is not missed. A warm-up export first (`--warmups`) lets the pools and the allocator
+//! reads is not missed. A warm-up export first (`--warmups`) lets the pools and the allocator
 //! settle, as a server that has exported before has.
 //!
 //! Figures: rows exported, CSV bytes, the export's rows/s and MiB/s, time to the first byte,
@@ -113,7 +113,7 @@ pub async fn run(common: &Common, args: Args) -> anyhow::Result<Report> {
             peak_from: if hwm.is_some() {
                 "VmHWM (reset before the export)"
             } else {
-                "VmRSS at every chunk"
+                "VmRSS at every body read"
             },
         },
     ))
@@ -222,18 +222,20 @@ async fn fill(api: &Api, target: &Target, admin: &str, args: &Args) -> anyhow::R
 struct Exported {
     rows: u64,
     bytes: u64,
-    chunks: u64,
+    /// Pieces of the body as the client's reads returned them (not the server's chunks: a
+    /// read may end inside one).
+    reads: u64,
     seconds: f64,
     first_byte_ms: f64,
-    /// The highest `VmRSS` read at a chunk (0 without a pid).
+    /// The highest `VmRSS` read at a body read (0 without a pid).
     peak_sample_kib: u64,
     /// The first problem with the rows (an id out of order, a row without an id), if any.
     disorder: Option<String>,
 }
 
-/// Reads the whole export chunk by chunk, keeping only the current line's tail: counts rows
+/// Reads the whole export piece by piece, keeping only the current line's tail: counts rows
 /// and bytes, checks the order ids rise, and (given `pid`) reads the server's `VmRSS` at
-/// every chunk.
+/// every piece.
 async fn export(
     client: &reqwest::Client,
     url: &str,
@@ -260,7 +262,7 @@ async fn export(
     let mut out = Exported {
         rows: 0,
         bytes: 0,
-        chunks: 0,
+        reads: 0,
         seconds: 0.0,
         first_byte_ms: 0.0,
         peak_sample_kib: 0,
@@ -274,10 +276,10 @@ async fn export(
         .await
         .with_context(|| format!("reading {url} (a broken download)"))?
     {
-        if out.chunks == 0 {
+        if out.reads == 0 {
             out.first_byte_ms = started.elapsed().as_secs_f64() * 1000.0;
         }
-        out.chunks += 1;
+        out.reads += 1;
         out.bytes += chunk.len() as u64;
         if let Some(pid) = pid {
             out.peak_sample_kib = out.peak_sample_kib.max(rss_kib(pid, "VmRSS")?);
@@ -367,7 +369,7 @@ fn report(args: &Args, fill_seconds: f64, e: &Exported, m: Memory) -> Report {
         "fill_orders_per_s": args.orders as f64 / fill_seconds.max(1e-9),
         "rows": e.rows,
         "bytes": e.bytes,
-        "chunks": e.chunks,
+        "body_reads": e.reads,
         "seconds": e.seconds,
         "first_byte_ms": e.first_byte_ms,
         "rows_per_s": rows_per_s,
@@ -402,7 +404,7 @@ fn report(args: &Args, fill_seconds: f64, e: &Exported, m: Memory) -> Report {
             columns: [
                 "rows",
                 "CSV",
-                "chunks",
+                "body reads",
                 "time",
                 "rows/s",
                 "RSS before",
@@ -416,7 +418,7 @@ fn report(args: &Args, fill_seconds: f64, e: &Exported, m: Memory) -> Report {
             rows: vec![vec![
                 fmt_rate(e.rows as f64),
                 format!("{csv_mib:.1} MiB"),
-                fmt_rate(e.chunks as f64),
+                fmt_rate(e.reads as f64),
                 format!("{:.2} s", e.seconds),
                 fmt_rate(rows_per_s),
                 mib(m.before),
@@ -448,7 +450,7 @@ mod tests {
         Exported {
             rows,
             bytes: 10 * 1_048_576,
-            chunks: 201,
+            reads: 201,
             seconds: 2.0,
             first_byte_ms: 3.0,
             peak_sample_kib: 0,

@@ -9,7 +9,8 @@
 # (a new SQLite file; a new PostgreSQL database) with the settings the benchmark needs
 # (bench/lib.sh says which and why), then runs every scenario of silkstream-loadgen: the
 # per-order transaction baselines (dbbase), the flash sale over HTTP and over the WebSocket, the
-# catalog read, and the fan-out and idle-connection scenarios with their baselines
+# catalog read, the orders export (on a server of its own, fresh, so that it exports exactly the
+# orders it placed), and the fan-out and idle-connection scenarios with their baselines
 # (bench/fanout.sh); then the scaled-out deployment, three instances on PostgreSQL and Redis
 # (bench/cluster.sh: the fan-out across instances and the flash sale over three instances, each
 # beside one instance). Results: one JSON file, SVG plots and a Markdown summary in docs/bench/.
@@ -49,12 +50,14 @@ case "$SIZES" in
     FLASH_WS=(--buyers 200 --connections 200 --duration 10 --warmup 2 --units 2000000)
     DBBASE=(--duration 10 --warmup 1 --sqlite-connections 1,4 --pg-connections 10,50)
     CATALOG=(--connections 100 --threads 2 --duration 10 --warmup 2)
+    EXPORT=(--orders 100000 --connections 50)
     ;;
   small)
     FLASH=(--buyers 50,200 --connections 20 --duration 2 --warmup 0.5 --units 100000)
     FLASH_WS=(--buyers 20 --connections 20 --duration 2 --warmup 0.5 --units 100000)
     DBBASE=(--duration 2 --warmup 0.2 --transactions 1000 --sqlite-connections 1 --pg-connections 10,50)
     CATALOG=(--connections 20 --threads 2 --duration 2 --warmup 1)
+    EXPORT=(--orders 5000 --connections 20)
     ;;
   *) echo "BENCH_SIZES is full or small, not $SIZES"; exit 2 ;;
 esac
@@ -128,6 +131,21 @@ for backend in $BACKENDS; do
   "$LOADGEN" --out "$OUT" --plots "$OUT_DIR" flash --backend "$backend" "${FLASH[@]}"
   "$LOADGEN" --out "$OUT" flash --backend "$backend" --transport ws "${FLASH_WS[@]}"
   "$LOADGEN" --out "$OUT" catalog --backend "$backend" "${CATALOG[@]}"
+  bench_stop_server "$LOG"
+  if [[ "$backend" == postgres ]]; then bench_drop_pg_database "$PG_ADMIN_URL"; fi
+
+  echo "==> $backend: orders export (a fresh server)"
+  : >"$LOG"
+  if [[ "$backend" == sqlite ]]; then
+    rm -f "$WORK"/bench-export.db*
+    url="sqlite:$WORK/bench-export.db"
+  else
+    bench_pg_database "$PG_ADMIN_URL" "silkstream_bench_export"
+    url="$PG_URL"
+  fi
+  bench_start_server "$BIN" "$backend" "$url" "$LOG"
+  export LOADGEN_SERVER="$SERVER" LOADGEN_ADMIN_TOKEN="$ADMIN" LOADGEN_SERVER_PID="$SERVER_PID"
+  "$LOADGEN" --out "$OUT" export --backend "$backend" "${EXPORT[@]}"
   bench_stop_server "$LOG"
   if [[ "$backend" == postgres ]]; then bench_drop_pg_database "$PG_ADMIN_URL"; fi
 done

@@ -64,6 +64,20 @@ for backend in "${backends[@]}"; do
   bench_stop_server "$WORK/server.log"
   if [[ "$backend" == postgres ]]; then bench_drop_pg_database "$PG_ADMIN_URL"; fi
   : >"$WORK/server.log"
+
+  # The orders export on a fresh server: 1,200 orders, more than two of its 500-order pages.
+  if [[ "$backend" == sqlite ]]; then
+    url="sqlite:$WORK/bench-export.db"
+  else
+    bench_pg_database "$PG_ADMIN_URL" "silkstream_bench_smoke_export_$$"
+    url="$PG_URL"
+  fi
+  bench_start_server "$BIN" "$backend" "$url" "$WORK/server.log"
+  export LOADGEN_SERVER="$SERVER" LOADGEN_ADMIN_TOKEN="$ADMIN" LOADGEN_SERVER_PID="$SERVER_PID"
+  "$LOADGEN" --out "$OUT" export --backend "$backend" --orders 1200 --connections 10
+  bench_stop_server "$WORK/server.log"
+  if [[ "$backend" == postgres ]]; then bench_drop_pg_database "$PG_ADMIN_URL"; fi
+  : >"$WORK/server.log"
 done
 
 echo "==> bench smoke: fan-out and idle connections with their baselines (bench/fanout.sh)"

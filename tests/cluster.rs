@@ -454,8 +454,13 @@ async fn order_rows(app: &TestApp, session_id: i64) -> Vec<(i64, i64, String)> {
 
 /// `GET /readyz` of `base`: status and body.
 async fn readyz(base: &str) -> (u16, Value) {
+    probe(base, "/readyz").await
+}
+
+/// `GET path` of `base` (a health route): status and body.
+async fn probe(base: &str, path: &str) -> (u16, Value) {
     match reqwest::Client::new()
-        .get(format!("{base}/readyz"))
+        .get(format!("{base}{path}"))
         .timeout(Duration::from_secs(5))
         .send()
         .await
@@ -613,7 +618,8 @@ async fn redis_up(base: &str) -> Option<i64> {
 
 /// PostgreSQL restarted mid-sale: while it is down every instance answers at once (within 5 s)
 /// with 503 `database_unavailable` and a `Retry-After` header, orders included, never a 500
-/// and never a hang; `/readyz` says 503 `not_ready`; once it is back every instance serves
+/// and never a hang; `/readyz` says 503 `not_ready` while `/livez` says 200 `ok` (a load
+/// balancer's liveness probe keeps every instance alive); once it is back every instance serves
 /// again without a restart, the orders retried with their keys are confirmed once each, and the
 /// feeds catch up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -631,6 +637,13 @@ async fn postgres_restart_mid_sale_fails_fast_and_recovers() {
             (status, body["error"]["code"].as_str()),
             (503, Some("not_ready")),
             "{}: {body}",
+            app.base
+        );
+        let (status, body) = probe(&app.base, "/livez").await;
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (200, Some("ok")),
+            "{}/livez while PostgreSQL is down: {body}",
             app.base
         );
         // A request that must write (a guest signs up), and an order of a known buyer (whose

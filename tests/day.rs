@@ -1,7 +1,8 @@
 //! Numbers an operator can sign (docs/reports.md), on both backends: every CNY figure at the
 //! orders' own rates (a rate posted after a sale changes none of its figures), missing rates
 //! flagged per report row, hosts grouped by id, one rounding rule, peak viewers that stop at
-//! the end, an export that neutralises formulas, and sums that refuse to overflow.
+//! the end, an export that neutralises formulas and streams a page at a time, and sums that
+//! refuse to overflow.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -19,6 +20,7 @@ backend_tests!(
     the_export_neutralises_formulas,
     a_total_that_would_overflow_refuses_the_order,
     days_are_cut_at_the_offset_the_zone_had_then,
+    the_export_streams_a_page_at_a_time,
 );
 
 const WITHIN: Duration = Duration::from_secs(10);
@@ -1352,25 +1354,97 @@ async fn days_are_cut_at_the_offset_the_zone_had_then(backend: Backend) {
     }
 }
 
-/// A figure of this process's memory from `/proc/self/status` (`VmRSS`, `VmHWM`), in KiB.
-fn proc_kib(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
-        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"))
+/// Copies the orders' rows into the table itself behind the server's back (each copy with an
+/// idempotency key of its own) until it holds `n` orders: thousands of orders in a few
+/// statements, where placing them through the API would take minutes.
+async fn copy_orders_until(app: &TestApp, backend: &Backend, n: i64) {
+    let columns_sql = match backend {
+        Backend::Sqlite => {
+            "SELECT group_concat(name, ',') FROM pragma_table_info('orders') WHERE name <> 'id'"
+        }
+        Backend::Postgres { .. } => {
+            "SELECT string_agg(CAST(column_name AS TEXT), ',') FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = 'orders' \
+             AND column_name <> 'id'"
+        }
+    };
+    let (columns,): (String,) = sqlx::query_as(columns_sql)
+        .fetch_one(app.db.reader())
+        .await
+        .expect("the orders' columns");
+    for round in 0.. {
+        let have = app.scalar("SELECT COUNT(*) FROM orders").await;
+        if have >= n {
+            break;
+        }
+        let copied = columns.replace(
+            "idempotency_key",
+            &format!("idempotency_key || '-{round}-' || CAST(id AS TEXT)"),
+        );
+        app.execute(&format!(
+            "INSERT INTO orders ({columns}) SELECT {copied} FROM orders ORDER BY id LIMIT {}",
+            n - have
+        ))
+        .await;
+    }
 }
 
-/// The measurement of docs/reports.md ("The orders export"): 131,072 orders (one placed, then
-/// doubled seventeen times behind the server's back) exported while the client counts the
-/// bytes and drops each chunk: the server (in this process) streams them a page at a time,
-/// so the peak memory of the process grows by a small part of the export's size. Prints its
-/// figures; Linux only (`/proc/self/clear_refs` resets the peak).
-#[tokio::test]
-#[ignore = "a measurement (131,072 orders, about a minute): run it by name"]
-async fn an_export_of_100000_orders_streams_in_bounded_memory() {
-    let app = spawn_app(Backend::Sqlite).await;
+/// `GET path` on a socket of its own: the answer's head, and its body's chunks exactly as the
+/// server framed them (HTTP/1.1 chunked transfer coding, RFC 9112 §7.1). A client's frames are
+/// cut wherever its socket reads happen to end, so only the wire's chunk sizes say what the
+/// server wrote at a time.
+async fn wire_chunks(app: &TestApp, path: &str, token: &str) -> (String, Vec<Vec<u8>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .expect("connect");
+    socket
+        .write_all(
+            format!(
+                "GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+                 Connection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .expect("send the request");
+    let mut raw = Vec::new();
+    socket.read_to_end(&mut raw).await.expect("read the answer");
+    let find = |from: usize, what: &[u8]| {
+        raw[from..]
+            .windows(what.len())
+            .position(|w| w == what)
+            .map(|i| from + i)
+    };
+    let head_end = find(0, b"\r\n\r\n").expect("the answer's head ends");
+    let head = String::from_utf8_lossy(&raw[..head_end]).into_owned();
+    let mut at = head_end + 4;
+    let mut chunks = Vec::new();
+    loop {
+        let line_end = find(at, b"\r\n").expect("a chunk size line");
+        let size_text = String::from_utf8_lossy(&raw[at..line_end]).into_owned();
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .unwrap_or_else(|_| panic!("a chunk size, not {size_text:?}; head:\n{head}"));
+        at = line_end + 2;
+        if size == 0 {
+            break;
+        }
+        chunks.push(raw[at..at + size].to_vec());
+        at += size;
+        assert_eq!(&raw[at..at + 2], b"\r\n", "a chunk ends with CRLF");
+        at += 2;
+    }
+    (head, chunks)
+}
+
+/// The orders export streams (docs/reports.md, "Streaming"): with more orders than one page of
+/// it (`EXPORT_PAGE`), the body goes out chunked, no `Content-Length`, one chunk per page as it
+/// is read: the header line and the first page's rows, then a page's rows per chunk, the last
+/// holding the rest, each chunk ending at the end of a row. Put together, the chunks are the
+/// header and every order, in id order, each once.
+async fn the_export_streams_a_page_at_a_time(backend: Backend) {
+    let page = usize::try_from(silkstream_feed::store::reports::EXPORT_PAGE).expect("a page");
+    let app = spawn_app(backend.clone()).await;
     let live = app.live_session(10, true).await;
     let (buyer, _) = app.buyer("Aigerim", "ru").await;
     app.order(
@@ -1381,55 +1455,47 @@ async fn an_export_of_100000_orders_streams_in_bounded_memory() {
     )
     .await
     .expect(201);
-    let (columns,): (String,) = sqlx::query_as(
-        "SELECT group_concat(name, ',') FROM pragma_table_info('orders') WHERE name <> 'id'",
-    )
-    .fetch_one(app.db.reader())
-    .await
-    .expect("the orders' columns");
-    for round in 0..17 {
-        let copied = columns.replace(
-            "idempotency_key",
-            &format!("idempotency_key || '-{round}-' || CAST(id AS TEXT)"),
-        );
-        app.execute(&format!(
-            "INSERT INTO orders ({columns}) SELECT {copied} FROM orders"
-        ))
-        .await;
-    }
-    let orders = app.scalar("SELECT COUNT(*) FROM orders").await;
-    assert_eq!(orders, 131_072);
-    let export = |app: &TestApp| {
-        app.client
-            .get(format!("{}/api/v1/orders/export", app.base))
-            .bearer_auth(&live.operator)
-            .send()
-    };
-    // A first export warms the pools and the allocator; then the peak is reset.
-    let mut warm = export(&app).await.expect("export");
-    while warm.chunk().await.expect("a chunk").is_some() {}
-    let before = proc_kib("VmRSS");
-    std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak");
-    let mut resp = export(&app).await.expect("export");
-    assert_eq!(resp.status().as_u16(), 200);
-    let (mut bytes, mut lines) = (0_u64, 0_u64);
-    while let Some(chunk) = resp.chunk().await.expect("a chunk") {
-        bytes += chunk.len() as u64;
-        lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
-    }
-    let peak = proc_kib("VmHWM");
-    let grown = peak.saturating_sub(before);
-    eprintln!(
-        "export: {orders} orders, {lines} lines, {:.1} MiB of CSV; process RSS {:.1} MiB before, \
-         peak {:.1} MiB during (+{:.1} MiB)",
-        bytes as f64 / 1_048_576.0,
-        before as f64 / 1024.0,
-        peak as f64 / 1024.0,
-        grown as f64 / 1024.0,
-    );
-    assert_eq!(lines, 131_073, "the header and every order");
+    // Two full pages and a short one.
+    let orders = 2 * page + 7;
+    copy_orders_until(&app, &backend, orders as i64).await;
+    let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM orders ORDER BY id")
+        .fetch_all(app.db.reader())
+        .await
+        .expect("the orders' ids");
+    assert_eq!(ids.len(), orders);
+
+    let (head, chunks) = wire_chunks(&app, "/api/v1/orders/export", &live.operator).await;
+    let head_lower = head.to_ascii_lowercase();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert!(
-        grown * 1024 * 4 < bytes,
-        "the peak grew by {grown} KiB for {bytes} bytes of CSV"
+        head_lower.contains("\r\ntransfer-encoding: chunked"),
+        "{head}"
+    );
+    assert!(!head_lower.contains("\r\ncontent-length:"), "{head}");
+    let lines: Vec<usize> = chunks
+        .iter()
+        .map(|c| c.iter().filter(|b| **b == b'\n').count())
+        .collect();
+    assert_eq!(
+        lines,
+        [1 + page, page, 7],
+        "rows per chunk: the header and a page, a page, the rest"
+    );
+    for (i, chunk) in chunks.iter().enumerate() {
+        assert!(chunk.ends_with(b"\r\n"), "chunk {i} ends at a row's end");
+    }
+
+    let text = String::from_utf8(chunks.concat()).expect("UTF-8");
+    let rows = parse_csv(&text);
+    assert_eq!(rows[0][0], "order_id", "the header first: {:?}", rows[0]);
+    let exported: Vec<i64> = rows[1..]
+        .iter()
+        .map(|r| r[0].parse().expect("an order id"))
+        .collect();
+    let want: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
+    assert_eq!(exported, want, "every order once, in id order");
+    assert!(
+        rows[1..].iter().all(|r| r.len() == rows[0].len()),
+        "every row has every column"
     );
 }

@@ -11,14 +11,15 @@ backend_tests!(
     shutdown_is_graceful
 );
 
-/// `/healthz` says the process is up and `/readyz` that the database answers.
+/// `/healthz` and `/livez` say the process is up and `/readyz` that the database answers; with
+/// the database out of reach (the server's pool closed: every query fails), `/readyz` says 503
+/// `not_ready` while `/livez` (and `/healthz`) still answer 200: they never touch it.
 async fn health_and_readiness(backend: Backend) {
     let app = spawn_app(backend).await;
-    let r = app
-        .request(Method::GET, "/healthz", None, None)
-        .await
-        .expect(200);
-    assert_eq!(r.body["status"], "ok");
+    for path in ["/healthz", "/livez"] {
+        let r = app.request(Method::GET, path, None, None).await.expect(200);
+        assert_eq!(r.body["status"], "ok", "{path}");
+    }
     let r = app
         .request(Method::GET, "/readyz", None, None)
         .await
@@ -30,6 +31,13 @@ async fn health_and_readiness(backend: Backend) {
         .await
         .expect(503);
     assert_eq!(r.code(), "not_ready");
+    for path in ["/livez", "/healthz"] {
+        let r = app.request(Method::GET, path, None, None).await.expect(200);
+        assert_eq!(
+            r.body["status"], "ok",
+            "{path} with the database out of reach"
+        );
+    }
 }
 
 /// `/metrics` counts requests by route template and status, with a latency histogram.
@@ -145,6 +153,7 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/sessions/{id}/feed", "get"),
         ("/api/v1/feed", "get"),
         ("/healthz", "get"),
+        ("/livez", "get"),
         ("/readyz", "get"),
         // The feed (live sessions, flash sales, orders, reports).
         ("/api/v1/buyers", "post"),

@@ -1,7 +1,8 @@
 //! The catalog-read scenario: a buyer's localized product read (`GET
 //! /api/v1/products/{id}?locale=kk&currency=KZT`) driven by a standard load tool, wrk (Debian's
-//! `wrk`), beside `/healthz` as the server's own ceiling on this machine; requests/s, p50/p99
-//! and the ratio. The product (with a Kazakh translation and a KZT price) and the buyer are set
+//! `wrk`), beside `/healthz` and `/livez` (the liveness probe, which never touches the database)
+//! as the server's own ceiling on this machine; requests/s, p50/p99 and the product's ratio to
+//! each. The product (with a Kazakh translation and a KZT price) and the buyer are set
 //! up through the API first; the read is checked once to be a 200 in the right locale before
 //! it is measured. wrk's summary comes out as JSON through a small Lua `done` hook.
 
@@ -100,6 +101,7 @@ pub async fn run(common: &Common, args: Args) -> anyhow::Result<Report> {
     }
     let product_url = format!("{}{path}", target.base);
     let health_url = format!("{}/healthz", target.base);
+    let live_url = format!("{}/livez", target.base);
     if args.warmup > 0 {
         wrk(
             &args,
@@ -129,7 +131,16 @@ pub async fn run(common: &Common, args: Args) -> anyhow::Result<Report> {
         "/healthz",
     )
     .await?;
-    Ok(report(&args, &path, &product, &health))
+    let live = wrk(
+        &args,
+        common.server_pid(),
+        &live_url,
+        None,
+        args.duration,
+        "/livez",
+    )
+    .await?;
+    Ok(report(&args, &path, &product, &health, &live))
 }
 
 async fn check_wrk(wrk: &str) -> anyhow::Result<()> {
@@ -208,8 +219,17 @@ async fn wrk(
     })
 }
 
-fn report(args: &Args, path: &str, product: &Measured, health: &Measured) -> Report {
+/// The table and the JSON: the product read beside `/healthz` and `/livez`, with the product's
+/// ratio to each (in the table's title and under `ratio_to_healthz`, `ratio_to_livez`).
+fn report(
+    args: &Args,
+    path: &str,
+    product: &Measured,
+    health: &Measured,
+    live: &Measured,
+) -> Report {
     let ratio = product.rate() / health.rate();
+    let ratio_live = product.rate() / live.rate();
     let row = |m: &Measured| {
         vec![
             m.what.clone(),
@@ -235,11 +255,18 @@ fn report(args: &Args, path: &str, product: &Measured, health: &Measured) -> Rep
         "product": one(product),
         "healthz": one(health),
         "ratio_to_healthz": ratio,
+        "livez": one(live),
+        "ratio_to_livez": ratio_live,
     });
     if product.non_2xx > 0 || product.requests == 0 {
         data["failure"] = json!(format!(
             "{} of {} product reads were not 2xx",
             product.non_2xx, product.requests
+        ));
+    } else if live.non_2xx > 0 || live.requests == 0 {
+        data["failure"] = json!(format!(
+            "{} of {} /livez reads were not 2xx (a server without /livez?)",
+            live.non_2xx, live.requests
         ));
     }
     let name = format!("catalog-{}", args.backend);
@@ -247,17 +274,98 @@ fn report(args: &Args, path: &str, product: &Measured, health: &Measured) -> Rep
         scenario: name.clone(),
         tables: vec![Table {
             title: format!(
-                "Catalog read on {} (wrk, {} connections, {} s; product ÷ /healthz = {ratio:.2})",
+                "Catalog read on {} (wrk, {} connections, {} s; product ÷ /healthz = {ratio:.2}, \
+                 ÷ /livez = {ratio_live:.2})",
                 args.backend, args.connections, args.duration
             ),
             columns: ["target", "req/s", "p50", "p99", "p99.9", "non-2xx"]
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
-            rows: vec![row(product), row(health)],
+            rows: vec![row(product), row(health), row(live)],
         }],
         data,
         // One point per target: the table says it all; plots are for curves.
         series: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measured(what: &str, requests: u64, non_2xx: u64) -> Measured {
+        Measured {
+            what: what.into(),
+            requests,
+            seconds: 10.0,
+            p50_ms: 1.0,
+            p99_ms: 2.0,
+            p999_ms: 3.0,
+            errors: json!({}),
+            non_2xx,
+            server_cores: Value::Null,
+        }
+    }
+
+    fn args() -> Args {
+        Args {
+            connections: 100,
+            threads: 2,
+            duration: 10,
+            warmup: 2,
+            wrk: "wrk".into(),
+            locale: "kk".into(),
+            currency: "KZT".into(),
+            backend: "sqlite".into(),
+        }
+    }
+
+    /// The table (what `summary` prints) has the product, `/healthz` and `/livez` rows and both
+    /// ratios in its title; the JSON has both ratios.
+    #[test]
+    fn the_catalog_table_puts_the_product_beside_healthz_and_livez() {
+        let report = report(
+            &args(),
+            "/api/v1/products/1?locale=kk&currency=KZT",
+            &measured("localized product read", 200_000, 0),
+            &measured("/healthz", 250_000, 0),
+            &measured("/livez", 400_000, 0),
+        );
+        assert_eq!(report.data["ratio_to_healthz"], 0.8);
+        assert_eq!(report.data["ratio_to_livez"], 0.5);
+        assert_eq!(report.data["livez"]["req_per_s"], 40_000.0);
+        assert!(report.data.get("failure").is_none(), "{}", report.data);
+        let table: Table =
+            serde_json::from_value(serde_json::to_value(&report.tables[0]).expect("json"))
+                .expect("the table as the results file keeps it");
+        let md = crate::render(&table, true);
+        assert!(
+            md.contains("product ÷ /healthz = 0.80, ÷ /livez = 0.50"),
+            "{md}"
+        );
+        assert!(md.contains("| /livez "), "{md}");
+        assert!(md.contains("| 40,000 "), "{md}");
+        let targets: Vec<&str> = table.rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(targets, ["localized product read", "/healthz", "/livez"]);
+    }
+
+    /// A server that does not answer `/livez` with 2xx fails the scenario.
+    #[test]
+    fn a_livez_that_is_not_2xx_fails_the_run() {
+        let report = report(
+            &args(),
+            "/p",
+            &measured("localized product read", 100, 0),
+            &measured("/healthz", 100, 0),
+            &measured("/livez", 100, 100),
+        );
+        assert!(
+            report.data["failure"]
+                .as_str()
+                .is_some_and(|f| f.contains("/livez")),
+            "{}",
+            report.data
+        );
     }
 }

@@ -7,6 +7,7 @@
 mod catalog;
 mod cpu;
 mod dbbase;
+mod export;
 mod fanout;
 mod flash;
 mod http;
@@ -105,10 +106,13 @@ enum Command {
     /// Flash sale: N guest buyers on one hot SKU; confirmed orders/s, ack latency, the
     /// invariant confirmed + remaining = allocated.
     Flash(flash::Args),
-    /// Localized product reads with wrk, beside /healthz.
+    /// Localized product reads with wrk, beside /healthz and /livez.
     Catalog(catalog::Args),
     /// The per-order transaction baseline, straight against SQLite and PostgreSQL.
     Dbbase(dbbase::Args),
+    /// N orders placed through the API, then exported: the export's rows/s and the server's
+    /// resident memory before, during and after it (`--server-pid`).
+    Export(export::Args),
     /// One session, V viewers, orders at rising rates; beside the bare and Node baselines.
     Fanout(fanout::Args),
     /// Resident memory per idle feed connection; beside the bare and Node baselines.
@@ -131,6 +135,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Flash(args) => flash::run(&common, args, &prior).await?,
         Command::Catalog(args) => catalog::run(&common, args).await?,
         Command::Dbbase(args) => dbbase::run(args).await?,
+        Command::Export(args) => export::run(&common, args).await?,
         Command::Fanout(mut args) => {
             args.targets.take_common(&common);
             fanout::run(args).await?

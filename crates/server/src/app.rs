@@ -245,6 +245,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
         .routes(routes!(healthz))
+        .routes(routes!(livez))
         .routes(routes!(readyz))
 }
 
@@ -578,8 +579,8 @@ async fn openapi_json(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
-/// Process liveness, or readiness: `ready`, or `degraded` when the database answers but the
-/// configured Redis does not (the instance keeps serving: feeds from the database's log,
+/// Process liveness (`ok`), or readiness: `ready`, or `degraded` when the database answers but
+/// the configured Redis does not (the instance keeps serving: feeds from the database's log,
 /// counters per instance).
 #[derive(serde::Serialize, ToSchema)]
 struct Health {
@@ -596,6 +597,18 @@ struct Health {
 /// Liveness: the process is up.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
 async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        redis: None,
+        payment_sandbox: None,
+    })
+}
+
+/// Liveness for a load balancer's or an orchestrator's probe: 200 `ok` whenever the process
+/// serves HTTP, without touching the database or Redis, so that a database outage (which
+/// `/readyz` reports) never gets a healthy instance killed or every instance pulled at once.
+#[utoipa::path(get, path = "/livez", tag = "operations", responses((status = 200, body = Health)))]
+async fn livez() -> Json<Health> {
     Json(Health {
         status: "ok",
         redis: None,

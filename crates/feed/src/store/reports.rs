@@ -31,8 +31,9 @@ pub(crate) struct SoldSum {
 /// The quarter hour the sales report sums orders by.
 pub(crate) const BUCKET_MS: i64 = 15 * 60 * 1000;
 
-/// Orders the export reads at a time.
-pub(crate) const EXPORT_PAGE: i64 = 500;
+/// Orders the export reads at a time, each page one chunk of the answer (public for the
+/// end-to-end test that counts the chunks, `the_export_streams_a_page_at_a_time`).
+pub const EXPORT_PAGE: i64 = 500;
 
 /// One order as the export prints it: the order's row as every read of orders has it, and what
 /// only the export shows beside it.

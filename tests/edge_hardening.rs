@@ -11,6 +11,12 @@ use silkstream_server::settings::MetricsAccess;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// The tests of this file that hold a server to a deadline (a socket closed after a timeout,
+/// `/healthz` within a second during a flood) run one at a time: on 2 cores, a flood of 400
+/// sockets beside the file's other servers (the test harness runs two tests at once) starved
+/// the probe of CPU, not of a connection place, and the deadline failed for the wrong reason.
+static DEADLINES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 backend_tests!(
     partial_headers_are_closed_after_the_timeout,
     past_the_cap_idle_connections_go_first_and_healthz_answers,
@@ -72,6 +78,7 @@ async fn healthz_fresh(app: &TestApp) -> u16 {
 
 /// A client that sends half its headers and stops is closed after the header-read timeout.
 async fn partial_headers_are_closed_after_the_timeout(backend: Backend) {
+    let _one_at_a_time = DEADLINES.lock().await;
     let app = spawn_app_with(backend, |s| s.header_read_timeout_ms = 300).await;
     let mut s = partial(&app).await;
     let started = Instant::now();
@@ -86,6 +93,7 @@ async fn partial_headers_are_closed_after_the_timeout(backend: Backend) {
 /// At the connection cap, a new connection closes the oldest idle (partial-header) one at once,
 /// long before the header-read timeout, and `/healthz` on a fresh connection answers.
 async fn past_the_cap_idle_connections_go_first_and_healthz_answers(backend: Backend) {
+    let _one_at_a_time = DEADLINES.lock().await;
     let app = spawn_app_with(backend, |s| {
         s.max_connections = 20;
         s.header_read_timeout_ms = 60_000;
@@ -114,6 +122,7 @@ async fn past_the_cap_idle_connections_go_first_and_healthz_answers(backend: Bac
 
 /// WebSocket feeds have their own cap: an upgrade past it is refused at once with 503.
 async fn websocket_upgrades_past_their_cap_are_refused_fast(backend: Backend) {
+    let _one_at_a_time = DEADLINES.lock().await;
     let app = spawn_app_with(backend, |s| s.max_websockets = 2).await;
     let live = app.live_session(10, true).await;
     let path = format!("/api/v1/sessions/{}/feed", live.session_id);
@@ -604,6 +613,7 @@ async fn healthz_within_a_second(app: &TestApp) -> Result<(), String> {
 /// share refuses most at once, the body timeout closes the rest) while the client still holds
 /// it, and the server's sockets go back to none.
 async fn a_stalled_body_flood_leaves_healthz_answering_and_is_closed(backend: Backend) {
+    let _one_at_a_time = DEADLINES.lock().await;
     let app = spawn_app_with(backend, |s| {
         s.max_connections = 40;
         s.body_read_timeout_ms = 1_000;
@@ -673,6 +683,7 @@ async fn a_stalled_body_flood_leaves_healthz_answering_and_is_closed(backend: Ba
 /// per 10 ms) runs out: the server closes the connection although the client never paused
 /// for as long as the timeout.
 async fn a_body_trickled_below_the_minimum_rate_is_cut(backend: Backend) {
+    let _one_at_a_time = DEADLINES.lock().await;
     let app = spawn_app_with(backend, |s| {
         s.body_read_timeout_ms = 1_000;
         s.min_body_bytes_per_second = 100;
@@ -706,6 +717,7 @@ async fn a_body_trickled_below_the_minimum_rate_is_cut(backend: Backend) {
 /// client sent nothing wrong, only too slowly) and its connection closed, whether the route
 /// reads JSON without a token or with one, or the raw bytes of a payment callback.
 async fn a_stalled_body_is_answered_408(backend: Backend) {
+    let _one_at_a_time = DEADLINES.lock().await;
     let app = spawn_app_with(backend, |s| {
         s.body_read_timeout_ms = 500;
     })

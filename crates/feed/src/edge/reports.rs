@@ -198,7 +198,8 @@ fn csv_page(
 ) -> Result<axum::body::Bytes> {
     let time = |t: Option<i64>| t.map(rfc3339).unwrap_or_default();
     for r in rows {
-        let ship_to: Option<crate::domain::model::ShipTo> = serde_json::from_str(&r.order.ship_to).ok();
+        let ship_to: Option<crate::domain::model::ShipTo> =
+            serde_json::from_str(&r.order.ship_to).ok();
         // Recipient text is made single-line like every other people-written cell.
         let to = |f: fn(&crate::domain::model::ShipTo) -> &str| {
             text(&silkstream_catalog::text::clean_line(

@@ -33,6 +33,10 @@ use crate::tasks::cluster::Cluster;
 pub const MAX_BATCH: usize = 256;
 /// Orders that may wait for one sale's writer before buyers wait to enqueue.
 const QUEUE: usize = 8192;
+/// Batches one writer may have with the sale's desk owner at once (scaled out): a writer that
+/// is not the owner sends each batch as soon as it has one instead of waiting for the owner's
+/// answer to the last, so its buyers' orders join the owner's next transaction.
+const HANDED_OVER_IN_FLIGHT: usize = 8;
 /// A writer with nothing to do for this long stops (the next order starts a new one).
 const IDLE: Duration = Duration::from_secs(30);
 /// Times a batch is decided again after another writer took units under it.
@@ -273,10 +277,13 @@ async fn run_writer(
     generation: u64,
     mut rx: mpsc::Receiver<Ticket>,
 ) {
+    // Batches handed to the sale's desk owner and not yet answered; joined before the writer
+    // ends.
+    let mut handed: tokio::task::JoinSet<()> = tokio::task::JoinSet::new();
     loop {
         let first = match tokio::time::timeout(IDLE, rx.recv()).await {
             Ok(Some(t)) => t,
-            Ok(None) => return,
+            Ok(None) => break,
             Err(_) => {
                 // Idle: leave the map and close the queue under the map's lock, so a buyer
                 // either got our queue before (and its ticket is drained below) or gets a new
@@ -299,9 +306,10 @@ async fn run_writer(
                 }
                 while !rest.is_empty() {
                     let batch: Vec<Ticket> = rest.drain(..rest.len().min(MAX_BATCH)).collect();
-                    decide(&inner.store, &inner.cluster, &inner.tally, sale_id, batch).await;
+                    let owner = owner_elsewhere(&inner.cluster, sale_id, &batch).await;
+                    decide(&inner, sale_id, owner, batch).await;
                 }
-                return;
+                break;
             }
         };
         let mut batch = vec![first];
@@ -311,20 +319,27 @@ async fn run_writer(
                 Err(_) => break,
             }
         }
-        decide(&inner.store, &inner.cluster, &inner.tally, sale_id, batch).await;
+        match owner_elsewhere(&inner.cluster, sale_id, &batch).await {
+            // Another instance decides: send it now, and go on collecting.
+            Some(owner) => {
+                while handed.len() >= HANDED_OVER_IN_FLIGHT {
+                    handed.join_next().await;
+                }
+                let inner = inner.clone();
+                handed.spawn(async move { decide(&inner, sale_id, Some(owner), batch).await });
+            }
+            // This instance decides: one transaction at a time.
+            None => decide(&inner, sale_id, None, batch).await,
+        }
     }
+    while handed.join_next().await.is_some() {}
 }
 
 /// Decides and writes one batch (or has the sale's desk owner decide it), then answers every
 /// buyer in it.
-async fn decide(
-    store: &FeedStore,
-    cluster: &Cluster,
-    tally: &Tally,
-    sale_id: i64,
-    batch: Vec<Ticket>,
-) {
-    let result = write_batch(store, cluster, tally, sale_id, &batch).await;
+async fn decide(inner: &Inner, sale_id: i64, owner: Option<String>, batch: Vec<Ticket>) {
+    let (store, cluster, tally) = (&inner.store, &inner.cluster, &inner.tally);
+    let result = write_batch(store, cluster, tally, sale_id, owner.as_deref(), &batch).await;
     match result {
         Ok(outcomes) => {
             for (t, o) in batch.into_iter().zip(outcomes) {
@@ -350,12 +365,13 @@ async fn decide(
 /// Writes one batch, deciding it again while the sale or a key changes under it, and running
 /// it again after a deadlock or serialization failure (which wrote nothing): no input of one
 /// buyer may fail another buyer's order. Scaled out, the batch goes to the sale's desk owner
-/// first ([`hand_over`]).
+/// `owner` first ([`hand_over`]), and is decided here only if the owner does not answer.
 async fn write_batch(
     store: &FeedStore,
     cluster: &Cluster,
     tally: &Tally,
     sale_id: i64,
+    owner: Option<&str>,
     batch: &[Ticket],
 ) -> Result<Vec<Placed>> {
     let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
@@ -363,7 +379,10 @@ async fn write_batch(
         .first()
         .map(|t| t.order.session_id)
         .ok_or_else(|| Error::internal("an empty batch"))?;
-    if let Some(placed) = hand_over(cluster, sale_id, batch).await {
+    if let Some(placed) = match owner {
+        Some(owner) => hand_over(cluster, owner, sale_id, batch).await,
+        None => None,
+    } {
         tally.handed_over.fetch_add(1, Ordering::Relaxed);
         return Ok(placed);
     }
@@ -415,12 +434,10 @@ async fn write_batch(
 /// Scaled out, a sale's batches are decided by one instance's desk (the owner, named by a
 /// lease in Redis that its batches renew), so that its transactions are as large as one
 /// instance's instead of three desks taking turns on the session's row (docs/scaling.md).
-/// Hands `batch` to the owner when that is another instance and answers with its outcomes;
-/// `None` when this instance decides it: no Redis, this instance owns the sale, the batch was
-/// handed over itself or holds an order a per-person rule decides, or the owner did not answer
-/// (gone, shutting down, Redis down: the buyers' keys make deciding here safe whatever the
-/// owner did).
-async fn hand_over(cluster: &Cluster, sale_id: i64, batch: &[Ticket]) -> Option<Vec<Placed>> {
+/// The owner when that is another instance and `batch` may be handed to it; `None` when this
+/// instance decides it: no Redis, this instance owns the sale (the call renews its lease), the
+/// batch was handed over itself or holds an order a per-person rule decides.
+async fn owner_elsewhere(cluster: &Cluster, sale_id: i64, batch: &[Ticket]) -> Option<String> {
     if !cluster.configured()
         || batch
             .iter()
@@ -428,9 +445,20 @@ async fn hand_over(cluster: &Cluster, sale_id: i64, batch: &[Ticket]) -> Option<
     {
         return None;
     }
-    let owner = cluster.desk_owner(sale_id).await?;
+    cluster.desk_owner(sale_id).await
+}
+
+/// Hands `batch` to `owner`'s desk and answers with its outcomes; `None` when the owner did not
+/// answer (gone, shutting down, Redis down: the buyers' keys make deciding here safe whatever
+/// the owner did).
+async fn hand_over(
+    cluster: &Cluster,
+    owner: &str,
+    sale_id: i64,
+    batch: &[Ticket],
+) -> Option<Vec<Placed>> {
     let orders: Vec<&PendingOrder> = batch.iter().map(|t| &t.order).collect();
-    match cluster.hand_over(&owner, sale_id, &orders).await? {
+    match cluster.hand_over(owner, sale_id, &orders).await? {
         Ok(placed) if placed.len() == batch.len() => Some(placed),
         Ok(_) => {
             tracing::warn!(

@@ -425,73 +425,130 @@ pub struct SalesReport {
     pub as_of: String,
 }
 
-/// A state enum stored and shown by name, declared once as (variant, name) pairs: `as_str`
-/// (the name stored in the database and shown in the API), `parse` (a stored name; anything
-/// else is a broken row, a 500 with the cause) and `Display` (the name).
-macro_rules! stored_names {
-    ($(#[$meta:meta])* pub enum $name:ident {
-        $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+
-    }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)+
-        }
-
-        impl $name {
-            /// The name stored in the database and shown in the API.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)+
-                }
-            }
-
-            /// Reads a stored name; anything else is a broken row (a 500 with the cause).
-            pub fn parse(s: &str) -> crate::domain::error::Result<Self> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    other => Err(crate::domain::error::Error::internal(format!(
-                        "unknown {} {other:?} in the database",
-                        stringify!($name)
-                    ))),
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
+/// The state of `all` whose stored name is `s`; any other name is a broken row (a 500 with the
+/// cause), named `what`. The one reading of the state enums below, each of which declares its
+/// names once, in its exhaustive `as_str`.
+fn parse_stored<T: Copy>(
+    s: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+    what: &str,
+) -> crate::domain::error::Result<T> {
+    all.iter().copied().find(|v| name(*v) == s).ok_or_else(|| {
+        crate::domain::error::Error::internal(format!("unknown {what} {s:?} in the database"))
+    })
 }
 
-stored_names! {
-    /// A live session's life: scheduled → live → ended (or scheduled → ended).
-    pub enum SessionState {
-        Scheduled = "scheduled",
-        Live = "live",
-        Ended = "ended",
+/// A live session's life: scheduled → live → ended (or scheduled → ended).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SessionState {
+    Scheduled,
+    Live,
+    Ended,
+}
+
+impl SessionState {
+    /// Every state, for [`Self::parse`].
+    pub const ALL: &'static [SessionState] = &[
+        SessionState::Scheduled,
+        SessionState::Live,
+        SessionState::Ended,
+    ];
+
+    /// The name stored in the database and shown in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionState::Scheduled => "scheduled",
+            SessionState::Live => "live",
+            SessionState::Ended => "ended",
+        }
+    }
+
+    /// Reads a stored name; anything else is a broken row (a 500 with the cause).
+    pub fn parse(s: &str) -> crate::domain::error::Result<Self> {
+        parse_stored(s, Self::ALL, Self::as_str, "SessionState")
     }
 }
 
-stored_names! {
-    /// A flash sale's stored state (its phase adds the clock: countdown, running, sold out).
-    pub enum SaleState {
-        Open = "open",
-        Paused = "paused",
-        Ended = "ended",
+impl std::fmt::Display for SessionState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
-stored_names! {
-    /// An order's life: confirmed → paid → shipped → delivered, or cancelled before shipping.
-    pub enum OrderStatus {
-        Confirmed = "confirmed",
-        Paid = "paid",
-        Shipped = "shipped",
-        Delivered = "delivered",
-        Cancelled = "cancelled",
+/// A flash sale's stored state (its phase adds the clock: countdown, running, sold out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SaleState {
+    Open,
+    Paused,
+    Ended,
+}
+
+impl SaleState {
+    /// Every state, for [`Self::parse`].
+    pub const ALL: &'static [SaleState] = &[SaleState::Open, SaleState::Paused, SaleState::Ended];
+
+    /// The name stored in the database and shown in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SaleState::Open => "open",
+            SaleState::Paused => "paused",
+            SaleState::Ended => "ended",
+        }
+    }
+
+    /// Reads a stored name; anything else is a broken row (a 500 with the cause).
+    pub fn parse(s: &str) -> crate::domain::error::Result<Self> {
+        parse_stored(s, Self::ALL, Self::as_str, "SaleState")
+    }
+}
+
+impl std::fmt::Display for SaleState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An order's life: confirmed → paid → shipped → delivered, or cancelled before shipping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OrderStatus {
+    Confirmed,
+    Paid,
+    Shipped,
+    Delivered,
+    Cancelled,
+}
+
+impl OrderStatus {
+    /// Every state, for [`Self::parse`].
+    pub const ALL: &'static [OrderStatus] = &[
+        OrderStatus::Confirmed,
+        OrderStatus::Paid,
+        OrderStatus::Shipped,
+        OrderStatus::Delivered,
+        OrderStatus::Cancelled,
+    ];
+
+    /// The name stored in the database and shown in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Confirmed => "confirmed",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Shipped => "shipped",
+            OrderStatus::Delivered => "delivered",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Reads a stored name; anything else is a broken row (a 500 with the cause).
+    pub fn parse(s: &str) -> crate::domain::error::Result<Self> {
+        parse_stored(s, Self::ALL, Self::as_str, "OrderStatus")
+    }
+}
+
+impl std::fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

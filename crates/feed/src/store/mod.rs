@@ -215,37 +215,20 @@ pub(crate) struct OrderRow {
     pub orderer_id_masked: Option<String>,
 }
 
-/// The columns of [`OrderRow`], over `order_row_from!`'s aliases: the one list every read of
-/// orders selects ([`ORDER_SELECT`]; the export adds its own columns after it, `store/reports`).
-/// Macros, so that the whole statement is one constant string too.
-macro_rules! order_row_columns {
-    () => {
-        "o.id, o.session_id, o.sale_id, o.buyer_token_id, \
-         o.request_digest, o.variant_id, o.product_id, v.sku, w.code AS warehouse, \
-         o.warehouse_id, o.quantity, o.currency, o.unit_price_minor, o.total_minor, o.market, \
-         o.buyer_city, o.locale, o.customs_mode, o.customs_reason, o.ship_to, o.status, \
-         o.pay_by, o.paid_at, o.shipped_at, o.delivered_at, o.cancelled_at, o.cancel_reason, \
-         o.carrier, o.tracking_number, o.created_at, s.host_token_id, o.rate_cny, \
-         o.value_cny_fen, o.landed_cost, o.orderer_name, o.orderer_id_masked"
-    };
-}
+/// The columns of [`OrderRow`], over [`ORDER_ROW_FROM`]'s aliases: the one list every read of
+/// orders selects (`store/orders`; the export adds its own columns after it, `store/reports`).
+pub(crate) const ORDER_ROW_COLUMNS: &str = "o.id, o.session_id, o.sale_id, o.buyer_token_id, \
+     o.request_digest, o.variant_id, o.product_id, v.sku, w.code AS warehouse, \
+     o.warehouse_id, o.quantity, o.currency, o.unit_price_minor, o.total_minor, o.market, \
+     o.buyer_city, o.locale, o.customs_mode, o.customs_reason, o.ship_to, o.status, \
+     o.pay_by, o.paid_at, o.shipped_at, o.delivered_at, o.cancelled_at, o.cancel_reason, \
+     o.carrier, o.tracking_number, o.created_at, s.host_token_id, o.rate_cny, \
+     o.value_cny_fen, o.landed_cost, o.orderer_name, o.orderer_id_masked";
 
-/// The orders (`o`) with what `order_row_columns!` shows of others: the variant's SKU (`v`),
+/// The orders (`o`) with what [`ORDER_ROW_COLUMNS`] shows of others: the variant's SKU (`v`),
 /// the warehouse's code (`w`), the session's host (`s`).
-macro_rules! order_row_from {
-    () => {
-        "orders o JOIN variants v ON v.id = o.variant_id \
-         JOIN warehouses w ON w.id = o.warehouse_id JOIN sessions s ON s.id = o.session_id"
-    };
-}
-
-/// [`OrderRow`]'s columns (the caller adds its `WHERE`).
-pub(crate) const ORDER_SELECT: &str =
-    concat!("SELECT ", order_row_columns!(), " FROM ", order_row_from!());
-/// [`OrderRow`]'s columns, for a read that selects more beside them (the export).
-pub(crate) const ORDER_ROW_COLUMNS: &str = order_row_columns!();
-/// The tables [`ORDER_ROW_COLUMNS`] reads, with their aliases (`o`, `v`, `w`, `s`).
-pub(crate) const ORDER_ROW_FROM: &str = order_row_from!();
+pub(crate) const ORDER_ROW_FROM: &str = "orders o JOIN variants v ON v.id = o.variant_id \
+     JOIN warehouses w ON w.id = o.warehouse_id JOIN sessions s ON s.id = o.session_id";
 
 impl OrderRow {
     /// The order as `viewer` may see it: recipient details only for the buyer, the session's

@@ -28,7 +28,7 @@ impl FeedStore {
     // ---- orders ---------------------------------------------------------------------------
 
     pub(crate) async fn order_row(&self, id: i64) -> Result<OrderRow> {
-        let sql = format!("{ORDER_SELECT} WHERE o.id = $1");
+        let sql = format!("SELECT {ORDER_ROW_COLUMNS} FROM {ORDER_ROW_FROM} WHERE o.id = $1");
         let row: Option<OrderRow> = sqlx::query_as(&sql)
             .bind(id)
             .fetch_optional(self.db.reader())
@@ -38,7 +38,7 @@ impl FeedStore {
 
     /// The order a buyer's key names, if any.
     pub(crate) async fn order_by_key(&self, buyer: i64, key: &str) -> Result<Option<OrderRow>> {
-        let sql = format!("{ORDER_SELECT} WHERE o.buyer_token_id = $1 AND o.idempotency_key = $2");
+        let sql = format!("SELECT {ORDER_ROW_COLUMNS} FROM {ORDER_ROW_FROM} WHERE o.buyer_token_id = $1 AND o.idempotency_key = $2");
         Ok(sqlx::query_as(&sql)
             .bind(buyer)
             .bind(key)
@@ -64,7 +64,7 @@ impl FeedStore {
             Role::Operator | Role::Admin => ("$1 = $1", 0),
         };
         let sql = format!(
-            "{ORDER_SELECT} WHERE {filter} AND ($2 = 0 OR o.session_id = $2) \
+            "SELECT {ORDER_ROW_COLUMNS} FROM {ORDER_ROW_FROM} WHERE {filter} AND ($2 = 0 OR o.session_id = $2) \
              ORDER BY o.id DESC LIMIT 1000"
         );
         let session = q.session_id.unwrap_or(0);

@@ -7,7 +7,9 @@
 #     --viewer-server B,C`; results under `fanout-cluster`);
 #   - the flash sale over three instances: buyers spread over A, B and C, beside every buyer on
 #     A, in the same run, with the ratio (`silkstream-loadgen flash --server A,B,C`; results
-#     under `flash-postgres-cluster`); the sale's invariant is checked after each step.
+#     under `flash-postgres-cluster`); each side measured in turn, one, all, all, one (twice at
+#     full size: `--rounds 4`), so that a drift over the run weighs on both sides alike; the
+#     sale's invariant is checked after each step.
 # Results are merged into the results file like the other scenarios'; everything started here
 # is stopped by its pid on exit, and the database is dropped (with the deployment's keys in
 # Redis).
@@ -41,16 +43,16 @@ SCENARIOS="${CLUSTER_SCENARIOS:-fanout flash}"
 case "$SIZES" in
   full)
     FANOUT=(--viewers 1000 --steps 1,20,50,100 --step-secs 5 --drain-secs 2)
-    FLASH=(--buyers 500,2000 --connections 200 --duration 10 --warmup 2 --units 2000000)
+    FLASH=(--buyers 500,2000 --connections 200 --duration 10 --warmup 2 --units 2000000 --rounds 4)
     ;;
   small)
     FANOUT=(--viewers 60 --steps 1,5 --step-secs 2 --drain-secs 1)
-    FLASH=(--buyers 60 --connections 12 --duration 2 --warmup 0.5 --units 100000)
+    FLASH=(--buyers 60 --connections 12 --duration 2 --warmup 0.5 --units 100000 --rounds 2)
     ;;
   smoke)
     # scripts/bench-smoke.sh: that it runs, nothing judged.
     FANOUT=(--viewers 30 --steps 1,5 --step-secs 1 --drain-secs 1)
-    FLASH=(--buyers 30 --connections 6 --duration 1 --warmup 0.3 --units 100000)
+    FLASH=(--buyers 30 --connections 6 --duration 1 --warmup 0.3 --units 100000 --rounds 2)
     ;;
   *) echo "BENCH_SIZES is full, small or smoke, not $SIZES"; exit 2 ;;
 esac

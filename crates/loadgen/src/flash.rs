@@ -10,7 +10,8 @@
 //! workers are spread over them (worker `w` on instance `w mod N`, so each buyer orders through
 //! one instance), and each step is measured twice in the same run, every worker on the first
 //! instance (one instance) and then spread over all of them, with the ratio of their confirmed
-//! orders/s; the invariant is checked after each. Its results go under `flash-<backend>-cluster`.
+//! orders/s; the invariant is checked after each. `--rounds 2` measures each side twice in
+//! the order one, all, all, one, so that a drift over the run does not favour either side. Its results go under `flash-<backend>-cluster`.
 //!
 //! The set-up (product, host, session, sale, sign-ups) is outside the measured window. The
 //! server must allow the load: the bench raises the sign-up, per-buyer and WebSocket order rate
@@ -70,6 +71,12 @@ pub struct Args {
     /// Guest sign-ups in flight at once while setting up.
     #[arg(long, default_value_t = 32)]
     pub signup_parallel: usize,
+    /// With several instances: how often each step is measured on one instance and on all of
+    /// them, in turn (one, all, then all, one, …), so that a drift over the run (a growing
+    /// table, a checkpoint, a neighbour's load) weighs on both sides alike; the ratio is of the
+    /// orders/s over all rounds. 2 is the ABBA design.
+    #[arg(long, default_value_t = 1)]
+    pub rounds: usize,
 }
 
 /// What one worker saw.
@@ -313,6 +320,8 @@ struct Step {
     buyers: usize,
     /// Instances the workers were spread over.
     instances: usize,
+    /// Which of `--rounds` (from 0).
+    round: usize,
     /// Cores the load generator (and the server, given its pid) used while measured.
     cpu: Value,
     tally: Tally,
@@ -383,6 +392,9 @@ pub async fn run(common: &Common, args: Args, prior: &Value) -> anyhow::Result<R
     if args.quantity < 1 {
         anyhow::bail!("--quantity must be at least 1");
     }
+    if args.rounds == 0 || (args.rounds > 1 && targets.len() < 2) {
+        anyhow::bail!("--rounds is at least 1, and above 1 only with several --server");
+    }
     if targets.len() > 1 && args.backend == "sqlite" {
         eprintln!(
             "warning: {} instances on SQLite: a scaled-out deployment runs on PostgreSQL",
@@ -413,25 +425,35 @@ pub async fn run(common: &Common, args: Args, prior: &Value) -> anyhow::Result<R
             bar.finish_and_clear();
             buyers.extend(more);
         }
-        for &spread in &spreads {
-            let step = run_step(
-                &api,
-                &targets[..spread],
-                admin,
-                &args,
-                &buyers[..n],
-                &common.server_pids,
-            )
-            .await?;
-            eprintln!(
-                "flash {} {:>6} buyers on {spread} instance(s): {} confirmed orders/s, ack p99 {}, {}",
-                args.backend,
-                n,
-                fmt_rate(step.tally.confirmed as f64 / step.seconds),
-                fmt_ms(step.tally.ack.ms(0.99)),
-                step.invariant
-            );
-            steps.push(step);
+        for round in 0..args.rounds {
+            // Odd rounds go the other way round: one, all, then all, one.
+            let order: Vec<usize> = if round % 2 == 0 {
+                spreads.clone()
+            } else {
+                spreads.iter().rev().copied().collect()
+            };
+            for spread in order {
+                let mut step = run_step(
+                    &api,
+                    &targets[..spread],
+                    admin,
+                    &args,
+                    &buyers[..n],
+                    &common.server_pids,
+                )
+                .await?;
+                step.round = round;
+                eprintln!(
+                    "flash {} {:>6} buyers on {spread} instance(s){}: {} confirmed orders/s, ack p99 {}, {}",
+                    args.backend,
+                    n,
+                    if args.rounds > 1 { format!(", round {}", round + 1) } else { String::new() },
+                    fmt_rate(step.tally.confirmed as f64 / step.seconds),
+                    fmt_ms(step.tally.ack.ms(0.99)),
+                    step.invariant
+                );
+                steps.push(step);
+            }
         }
     }
     Ok(report(&args, &steps, prior))
@@ -580,6 +602,7 @@ async fn run_step(
     Ok(Step {
         buyers: buyers.len(),
         instances: targets.len(),
+        round: 0,
         cpu,
         tally,
         seconds: measured.as_secs_f64(),
@@ -699,6 +722,10 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
     .filter(|c| cluster || **c != "instances")
     .map(|s| s.to_string())
     .collect();
+    let rounds = args.rounds > 1;
+    if rounds {
+        columns.insert(2, "round".into());
+    }
     for (label, _) in &base {
         columns.push(format!("÷ baseline {label}"));
     }
@@ -721,6 +748,9 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
         let mut row = vec![s.buyers.to_string()];
         if cluster {
             row.push(s.instances.to_string());
+        }
+        if rounds {
+            row.push((s.round + 1).to_string());
         }
         row.extend([
             fmt_rate(confirmed_s),
@@ -768,6 +798,7 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
         data_steps.push(json!({
             "buyers": s.buyers,
             "instances": s.instances,
+            "round": s.round + 1,
             "seconds": s.seconds,
             "confirmed_orders": t.confirmed,
             "confirmed_per_s": confirmed_s,
@@ -797,14 +828,29 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
         (true, n) => format!(" ({n} instances)"),
     };
     let spreads: Vec<usize> = if cluster { vec![1, instances] } else { vec![1] };
+    // The buyers steps, in the order run (each once, whatever the rounds).
+    let mut sizes: Vec<usize> = Vec::new();
+    for s in steps {
+        if !sizes.contains(&s.buyers) {
+            sizes.push(s.buyers);
+        }
+    }
+    // A figure per buyers step on `spread` instances, the mean over the rounds.
+    let points = |spread: usize, f: &dyn Fn(&Step) -> f64| -> Vec<(f64, f64)> {
+        sizes
+            .iter()
+            .filter_map(|&b| {
+                let v: Vec<f64> = on(spread).filter(|s| s.buyers == b).map(f).collect();
+                (!v.is_empty()).then(|| (b as f64, v.iter().sum::<f64>() / v.len() as f64))
+            })
+            .collect()
+    };
     let pct = |q: f64, name: &str| -> Vec<Line> {
         spreads
             .iter()
             .map(|&spread| Line {
                 name: format!("{name}{}", suffix(spread)),
-                points: on(spread)
-                    .map(|s| (s.buyers as f64, s.tally.ack.ms(q)))
-                    .collect(),
+                points: points(spread, &|s| s.tally.ack.ms(q)),
             })
             .collect()
     };
@@ -812,24 +858,50 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
     let mut ratio_rows = Vec::new();
     let mut ratios = Vec::new();
     if cluster {
-        for one in on(1) {
-            let Some(all) = on(instances).find(|s| s.buyers == one.buyers) else {
+        // Orders/s over every round of a side: confirmed orders over measured seconds.
+        let rate = |spread: usize, buyers: usize, round: Option<usize>| -> Option<f64> {
+            let (mut n, mut secs) = (0.0, 0.0);
+            for s in on(spread).filter(|s| s.buyers == buyers && round.is_none_or(|r| s.round == r))
+            {
+                n += s.tally.confirmed as f64;
+                secs += s.seconds;
+            }
+            (secs > 0.0).then_some(n / secs)
+        };
+        let ratio_of = |a: f64, b: f64| if a > 0.0 { b / a } else { f64::NAN };
+        for &buyers in &sizes {
+            let (Some(a), Some(b)) = (rate(1, buyers, None), rate(instances, buyers, None)) else {
                 continue;
             };
-            let (a, b) = (
-                one.tally.confirmed as f64 / one.seconds,
-                all.tally.confirmed as f64 / all.seconds,
-            );
-            let ratio = if a > 0.0 { b / a } else { f64::NAN };
-            ratio_rows.push(vec![
-                one.buyers.to_string(),
+            let ratio = ratio_of(a, b);
+            let per_round: Vec<f64> = (0..args.rounds)
+                .filter_map(|r| {
+                    Some(ratio_of(
+                        rate(1, buyers, Some(r))?,
+                        rate(instances, buyers, Some(r))?,
+                    ))
+                })
+                .collect();
+            let mut row = vec![
+                buyers.to_string(),
                 fmt_rate(a),
                 fmt_rate(b),
                 format!("{ratio:.2}×"),
-                if ratio >= 0.9 { "met" } else { "missed" }.to_owned(),
-            ]);
-            ratios.push(json!({"buyers": one.buyers, "one_instance_per_s": a,
-                               "all_instances_per_s": b, "ratio": ratio}));
+            ];
+            if rounds {
+                row.push(
+                    per_round
+                        .iter()
+                        .map(|r| format!("{r:.2}×"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                );
+            }
+            row.push(if ratio >= 0.9 { "met" } else { "missed" }.to_owned());
+            ratio_rows.push(row);
+            ratios.push(json!({"buyers": buyers, "one_instance_per_s": a,
+                               "all_instances_per_s": b, "ratio": ratio,
+                               "rounds": args.rounds, "ratio_per_round": per_round}));
         }
     }
     let name = match args.transport {
@@ -875,9 +947,17 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
     }
     if cluster {
         notes.push(vec![format!(
-            "each step twice: every worker on the first instance, then worker w on instance \
-             w mod {instances}; instances' cores added up; machine = every process (the \
-             database and Redis included) of {} cores",
+            "each step on both sides: every worker on the first instance, and worker w on \
+             instance w mod {instances}{}; instances' cores added up; machine = every process \
+             (the database and Redis included) of {} cores",
+            if rounds {
+                format!(
+                    "; {} rounds, in turn one then all, all then one, the ratio over all of them",
+                    args.rounds
+                )
+            } else {
+                ", one then all".to_owned()
+            },
             steps
                 .first()
                 .and_then(|s| s.cpu["machine_cores"].as_u64())
@@ -910,9 +990,11 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
                 "1 instance",
                 &format!("{instances} instances"),
                 "ratio",
+                "each round",
                 "≥ 0.9×",
             ]
             .iter()
+            .filter(|c| rounds || **c != "each round")
             .map(|c| c.to_string())
             .collect(),
             rows: ratio_rows,
@@ -932,7 +1014,9 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
                 rows: steps
                     .iter()
                     .map(|s| {
-                        let who = if cluster {
+                        let who = if rounds {
+                            format!("{} on {}, round {}", s.buyers, s.instances, s.round + 1)
+                        } else if cluster {
                             format!("{} on {}", s.buyers, s.instances)
                         } else {
                             s.buyers.to_string()
@@ -962,15 +1046,13 @@ fn report(args: &Args, steps: &[Step], prior: &Value) -> Report {
                         .iter()
                         .map(|&spread| Line {
                             name: format!("confirmed orders/s{}", suffix(spread)),
-                            points: on(spread)
-                                .map(|s| (s.buyers as f64, s.tally.confirmed as f64 / s.seconds))
-                                .collect(),
+                            points: points(spread, &|s| s.tally.confirmed as f64 / s.seconds),
                         })
                         .collect();
                     for (label, tx) in &base {
                         lines.push(Line {
                             name: format!("baseline {label} tx/s"),
-                            points: steps.iter().map(|s| (s.buyers as f64, *tx)).collect(),
+                            points: sizes.iter().map(|&b| (b as f64, *tx)).collect(),
                         });
                     }
                     lines
@@ -994,6 +1076,70 @@ mod tests {
             unknown_total: unknown,
             ..Tally::default()
         }
+    }
+
+    fn step(buyers: usize, instances: usize, round: usize, confirmed: u64) -> Step {
+        Step {
+            buyers,
+            instances,
+            round,
+            cpu: json!({}),
+            tally: Tally {
+                confirmed,
+                ..Tally::default()
+            },
+            seconds: 10.0,
+            sale: json!({}),
+            invariant_ok: true,
+            invariant: "ok".into(),
+            desk: json!({}),
+        }
+    }
+
+    /// Over two rounds (one, all, all, one) the ratio is of the rates over both rounds, and
+    /// each round's own ratio is reported beside it.
+    #[test]
+    fn rounds_weigh_both_sides_alike() {
+        let args = Args {
+            buyers: vec![500],
+            connections: 200,
+            duration: 10.0,
+            warmup: 2.0,
+            units: 1000,
+            quantity: 1,
+            transport: Transport::Http,
+            backend: "postgres".into(),
+            signup_parallel: 32,
+            rounds: 2,
+        };
+        // One instance got slower over the run (1,000 then 820 orders in 10 s); three
+        // instances made 900 in both rounds.
+        let steps = [
+            step(500, 1, 0, 1000),
+            step(500, 3, 0, 900),
+            step(500, 3, 1, 900),
+            step(500, 1, 1, 820),
+        ];
+        let r = report(&args, &steps, &json!({}));
+        let one = &r.data["one_vs_all"][0];
+        let num = |v: &Value| v.as_f64().expect("a number");
+        assert!((num(&one["one_instance_per_s"]) - 91.0).abs() < 1e-9);
+        assert!((num(&one["all_instances_per_s"]) - 90.0).abs() < 1e-9);
+        assert!((num(&one["ratio"]) - 90.0 / 91.0).abs() < 1e-9);
+        let per_round = one["ratio_per_round"].as_array().expect("a list");
+        assert!((num(&per_round[0]) - 0.9).abs() < 1e-9);
+        assert!((num(&per_round[1]) - 90.0 / 82.0).abs() < 1e-9);
+        assert_eq!(
+            r.tables[1].rows,
+            vec![vec!["500", "91", "90", "0.99×", "0.90×, 1.10×", "met"]]
+        );
+        // The main table says which round each row is.
+        assert_eq!(r.tables[0].columns[2], "round");
+        assert_eq!(r.tables[0].rows[3][2], "2");
+        // The plotted throughput is one point per side, the mean of its rounds.
+        let lines = &r.series[1].lines;
+        assert_eq!(lines[0].points, vec![(500.0, 91.0)]);
+        assert_eq!(lines[1].points, vec![(500.0, 90.0)]);
     }
 
     /// A sale whose figures add up, with every order answered, passes.

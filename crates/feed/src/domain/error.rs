@@ -198,6 +198,12 @@ pub enum Error {
     /// another instance.
     #[error("this instance is shutting down; send the order again (same key) in a moment")]
     ShuttingDown,
+    /// 503 `hand_over_late` with `Retry-After: 1`: an order another instance's desk handed over
+    /// to this one was not taken up in the time that instance waits, so this desk wrote
+    /// nothing of it and that instance decides it itself. An answer to that instance, never
+    /// to a buyer's request.
+    #[error("the order was handed over too late to be decided here; send it again (same key)")]
+    HandOverLate,
 }
 
 impl Error {
@@ -238,6 +244,7 @@ impl Error {
             Error::SinceAhead { .. } => "since_ahead",
             Error::PaymentUnavailable(_) => "payment_unavailable",
             Error::ShuttingDown => "shutting_down",
+            Error::HandOverLate => "hand_over_late",
             Error::Unprocessable { code, .. } => code,
         }
     }
@@ -279,10 +286,10 @@ impl IntoResponse for Error {
             Error::PaymentUnavailable(m) => {
                 error_response(StatusCode::SERVICE_UNAVAILABLE, "payment_unavailable", m)
             }
-            Error::ShuttingDown => {
+            Error::ShuttingDown | Error::HandOverLate => {
                 let mut r = error_response(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "shutting_down",
+                    self.code(),
                     self.to_string(),
                 );
                 r.headers_mut().insert(

@@ -51,6 +51,14 @@ const DESK_LEASE_MS: u64 = 3_000;
 /// How long a desk waits for the owner's answer to a batch it handed over before it decides
 /// the batch itself.
 const HAND_OVER_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long the owner may take to begin deciding a handed-over batch: from when the batch was
+/// sent (by the sender's clock, and never later than from its arrival), short of
+/// [`HAND_OVER_TIMEOUT`] by a margin for the message's way and the clocks' skew. The owner's
+/// desk checks it once it holds the session's row and decides nothing of a batch past it, so
+/// that the sender, which decides the batch itself once it stops waiting, never answers a
+/// buyer 503 for an order the owner writes afterwards (its own transaction queues behind the
+/// owner's on the row and finds the order's key).
+const HAND_OVER_DECIDE_WITHIN: Duration = Duration::from_millis(1_500);
 /// Messages waiting to be published; past it, a batch of events is left to the others' log
 /// reads (they see the gap) and a wake-up to their database watches.
 const OUTBOX: usize = 4096;
@@ -133,6 +141,10 @@ enum DeskMessage {
         request: u64,
         sale_id: i64,
         orders: Vec<PendingOrder>,
+        /// When the sender sent it, milliseconds since the Unix epoch (0 from an instance
+        /// that does not say).
+        #[serde(default)]
+        sent_at_ms: u64,
     },
     Answer {
         request: u64,
@@ -579,6 +591,7 @@ impl Cluster {
             request,
             sale_id,
             orders: orders.iter().map(|o| (*o).clone()).collect(),
+            sent_at_ms: unix_ms(std::time::SystemTime::now()),
         };
         let bytes = serde_json::to_vec(&message).ok()?;
         let (tx, rx) = oneshot::channel();
@@ -886,11 +899,20 @@ fn desk_message(
             request,
             sale_id,
             orders,
+            sent_at_ms,
         }) => {
             let (link, listeners) = (link.clone(), listeners.clone());
             let channel = Link::desk_channel(ns, &from);
+            let decide_by = decide_by(
+                std::time::Instant::now(),
+                unix_ms(std::time::SystemTime::now()),
+                sent_at_ms,
+            );
             deciding.spawn(async move {
-                let outcome = listeners.desk.submit_handed_over(sale_id, orders).await;
+                let outcome = listeners
+                    .desk
+                    .submit_handed_over(sale_id, orders, decide_by)
+                    .await;
                 let answer = DeskMessage::Answer { request, outcome };
                 let Ok(bytes) = serde_json::to_vec(&answer) else {
                     return;
@@ -913,6 +935,24 @@ fn desk_message(
         }
         Err(e) => tracing::warn!(error = %e, "redis: a desk message does not parse"),
     }
+}
+
+/// Milliseconds since the Unix epoch (0 for a clock before it).
+fn unix_ms(t: std::time::SystemTime) -> u64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// The instant by which this desk must hold the session's row to decide a batch that arrived
+/// at `now` (`now_ms` by the wall clock) and was sent at `sent_at_ms` (0: unknown):
+/// [`HAND_OVER_DECIDE_WITHIN`] from the sending, and never later than from the arrival.
+fn decide_by(now: std::time::Instant, now_ms: u64, sent_at_ms: u64) -> std::time::Instant {
+    let on_the_way = if sent_at_ms == 0 {
+        Duration::ZERO
+    } else {
+        Duration::from_millis(now_ms.saturating_sub(sent_at_ms))
+    };
+    now + HAND_OVER_DECIDE_WITHIN.saturating_sub(on_the_way)
 }
 
 /// One message of the deployment's channels.
@@ -1060,6 +1100,27 @@ fn add_outgoing(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The owner's time for a handed-over batch counts from the sending and ends before the
+    /// sender stops waiting.
+    #[test]
+    fn a_handed_over_batch_is_decided_within_its_time_from_the_sending() {
+        let now = std::time::Instant::now();
+        let within = HAND_OVER_DECIDE_WITHIN;
+        // Unknown sending time: from the arrival.
+        assert_eq!(decide_by(now, 10_000, 0), now + within);
+        // 300 ms on the way: 300 ms less.
+        assert_eq!(
+            decide_by(now, 10_300, 10_000),
+            now + within - Duration::from_millis(300)
+        );
+        // A sender's clock ahead of ours: never later than from the arrival.
+        assert_eq!(decide_by(now, 10_000, 10_400), now + within);
+        // Longer on the way than the whole time: already late.
+        assert_eq!(decide_by(now, 20_000, 10_000), now);
+        // The owner stops before the sender does, whatever the way took.
+        assert!(within < HAND_OVER_TIMEOUT);
+    }
 
     /// The cluster's limit script on the test Redis (`SILKSTREAM_TEST_REDIS_URL`), with the
     /// clock given: a client that spent its limit just before a minute's edge gets no new

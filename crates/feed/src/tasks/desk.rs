@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -63,8 +63,16 @@ fn retry_backoff(failures: u32) -> Duration {
 struct Ticket {
     order: PendingOrder,
     reply: oneshot::Sender<Result<Placed>>,
-    /// Handed over by another instance's desk: decided here, never handed on.
-    forwarded: bool,
+    /// Handed over by another instance's desk: decided here, never handed on, and only if this
+    /// desk holds the session's row by this instant (that instance decides it after).
+    handed_over: Option<Instant>,
+}
+
+impl Ticket {
+    /// A handed-over order whose time to be decided here ran out.
+    fn late(&self) -> bool {
+        self.handed_over.is_some_and(|by| Instant::now() >= by)
+    }
 }
 
 struct Writer {
@@ -148,7 +156,7 @@ impl OrderDesk {
             Ticket {
                 order,
                 reply,
-                forwarded: false,
+                handed_over: None,
             },
         )
         .await?;
@@ -164,6 +172,7 @@ impl OrderDesk {
         &self,
         sale_id: i64,
         orders: Vec<PendingOrder>,
+        decide_by: Instant,
     ) -> std::result::Result<Vec<Placed>, String> {
         let mut answers = Vec::with_capacity(orders.len());
         for order in orders {
@@ -171,7 +180,7 @@ impl OrderDesk {
             let ticket = Ticket {
                 order,
                 reply,
-                forwarded: true,
+                handed_over: Some(decide_by),
             };
             self.enqueue(sale_id, ticket)
                 .await
@@ -337,9 +346,26 @@ async fn run_writer(
 
 /// Decides and writes one batch (or has the sale's desk owner decide it), then answers every
 /// buyer in it.
-async fn decide(inner: &Inner, sale_id: i64, owner: Option<String>, batch: Vec<Ticket>) {
+async fn decide(inner: &Inner, sale_id: i64, owner: Option<String>, mut batch: Vec<Ticket>) {
     let (store, cluster, tally) = (&inner.store, &inner.cluster, &inner.tally);
-    let result = write_batch(store, cluster, tally, sale_id, owner.as_deref(), &batch).await;
+    let result = loop {
+        // Handed-over orders whose time ran out are not decided here: the instance that handed
+        // them over decides them itself.
+        let (late, on_time): (Vec<Ticket>, Vec<Ticket>) = batch.into_iter().partition(Ticket::late);
+        for t in late {
+            let _ = t.reply.send(Err(Error::HandOverLate));
+        }
+        batch = on_time;
+        if batch.is_empty() {
+            return;
+        }
+        match write_batch(store, cluster, tally, sale_id, owner.as_deref(), &batch).await {
+            // One ran out while the batch waited for the session's row: nothing was written.
+            Ok(None) => continue,
+            Ok(Some(outcomes)) => break Ok(outcomes),
+            Err(e) => break Err(e),
+        }
+    };
     match result {
         Ok(outcomes) => {
             for (t, o) in batch.into_iter().zip(outcomes) {
@@ -366,6 +392,8 @@ async fn decide(inner: &Inner, sale_id: i64, owner: Option<String>, batch: Vec<T
 /// it again after a deadlock or serialization failure (which wrote nothing): no input of one
 /// buyer may fail another buyer's order. Scaled out, the batch goes to the sale's desk owner
 /// `owner` first ([`hand_over`]), and is decided here only if the owner does not answer.
+/// `None` when a handed-over order's time ran out before the batch held the session's row:
+/// nothing was written, and the caller decides the batch again without it.
 async fn write_batch(
     store: &FeedStore,
     cluster: &Cluster,
@@ -373,7 +401,7 @@ async fn write_batch(
     sale_id: i64,
     owner: Option<&str>,
     batch: &[Ticket],
-) -> Result<Vec<Placed>> {
+) -> Result<Option<Vec<Placed>>> {
     let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
     let session_id = batch
         .first()
@@ -384,7 +412,7 @@ async fn write_batch(
         None => None,
     } {
         tally.handed_over.fetch_add(1, Ordering::Relaxed);
-        return Ok(placed);
+        return Ok(Some(placed));
     }
     let mut failures = 0u32;
     for _ in 0..ATTEMPTS {
@@ -394,6 +422,12 @@ async fn write_batch(
                 tally
                     .lock_wait_us
                     .fetch_add(micros(began.elapsed()), Ordering::Relaxed);
+                // The row is held from here to the commit: a handed-over order still on time
+                // now is written before its sender's own transaction can read its key.
+                if batch.iter().any(Ticket::late) {
+                    drop(w);
+                    return Ok(None);
+                }
                 let orders: Vec<&PendingOrder> = batch.iter().map(|t| &t.order).collect();
                 store.write_batch_in(w, sale_id, &orders).await
             }
@@ -408,7 +442,7 @@ async fn write_batch(
                 tally
                     .orders
                     .fetch_add(batch.len() as u64, Ordering::Relaxed);
-                return Ok(outcomes);
+                return Ok(Some(outcomes));
             }
             Ok(Attempt::Again) => {
                 tally.again.fetch_add(1, Ordering::Relaxed);
@@ -441,7 +475,7 @@ async fn owner_elsewhere(cluster: &Cluster, sale_id: i64, batch: &[Ticket]) -> O
     if !cluster.configured()
         || batch
             .iter()
-            .any(|t| t.forwarded || t.order.per_person.is_some())
+            .any(|t| t.handed_over.is_some() || t.order.per_person.is_some())
     {
         return None;
     }
@@ -556,13 +590,26 @@ mod tests {
         }
     }
 
-    /// Once the desk is shut down, an order is refused with 503 `shutting_down` and no writer
-    /// starts (one started then would never be awaited).
+    /// A handed-over order whose time ran out before the desk took it up is answered
+    /// `hand_over_late` and not decided: no transaction begins for it (the instance that
+    /// handed it over decides it itself, and may have answered its buyer already).
     #[tokio::test]
-    async fn a_shut_desk_takes_no_order_and_starts_no_writer() {
+    async fn a_late_handed_over_order_is_not_decided() {
         let desk = OrderDesk::new(FeedStore::in_memory().await, Cluster::none());
+        let late = Instant::now();
+        let answer = desk.submit_handed_over(1, vec![order()], late).await;
+        assert_eq!(answer, Err("hand_over_late".to_owned()));
+        let figures = desk.figures();
+        assert_eq!(
+            (figures.batches, figures.again, figures.busy_us),
+            (0, 0, 0),
+            "a transaction began for a late order"
+        );
         desk.shutdown().await;
-        let order = PendingOrder {
+    }
+
+    fn order() -> PendingOrder {
+        PendingOrder {
             session_id: 1,
             sale_id: Some(1),
             buyer_token_id: 1,
@@ -583,8 +630,16 @@ mod tests {
             landed_cost: None,
             per_person: None,
             orderer: None,
-        };
-        let refused = desk.submit(1, order).await.err().map(|e| e.code());
+        }
+    }
+
+    /// Once the desk is shut down, an order is refused with 503 `shutting_down` and no writer
+    /// starts (one started then would never be awaited).
+    #[tokio::test]
+    async fn a_shut_desk_takes_no_order_and_starts_no_writer() {
+        let desk = OrderDesk::new(FeedStore::in_memory().await, Cluster::none());
+        desk.shutdown().await;
+        let refused = desk.submit(1, order()).await.err().map(|e| e.code());
         assert_eq!(refused, Some("shutting_down"));
         assert_eq!(desk.writers(), 0, "a writer started after shutdown");
     }

@@ -144,7 +144,7 @@ enum DeskMessage {
         /// When the sender sent it, milliseconds since the Unix epoch (0 from an instance
         /// that does not say).
         #[serde(default)]
-        sent_at_ms: u64,
+        sent_at_ms: i64,
     },
     Answer {
         request: u64,
@@ -591,7 +591,7 @@ impl Cluster {
             request,
             sale_id,
             orders: orders.iter().map(|o| (*o).clone()).collect(),
-            sent_at_ms: unix_ms(std::time::SystemTime::now()),
+            sent_at_ms: silkstream_catalog::db::now_ms(),
         };
         let bytes = serde_json::to_vec(&message).ok()?;
         let (tx, rx) = oneshot::channel();
@@ -905,7 +905,7 @@ fn desk_message(
             let channel = Link::desk_channel(ns, &from);
             let decide_by = decide_by(
                 std::time::Instant::now(),
-                unix_ms(std::time::SystemTime::now()),
+                silkstream_catalog::db::now_ms(),
                 sent_at_ms,
             );
             deciding.spawn(async move {
@@ -937,20 +937,14 @@ fn desk_message(
     }
 }
 
-/// Milliseconds since the Unix epoch (0 for a clock before it).
-fn unix_ms(t: std::time::SystemTime) -> u64 {
-    t.duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
 /// The instant by which this desk must hold the session's row to decide a batch that arrived
 /// at `now` (`now_ms` by the wall clock) and was sent at `sent_at_ms` (0: unknown):
 /// [`HAND_OVER_DECIDE_WITHIN`] from the sending, and never later than from the arrival.
-fn decide_by(now: std::time::Instant, now_ms: u64, sent_at_ms: u64) -> std::time::Instant {
-    let on_the_way = if sent_at_ms == 0 {
+fn decide_by(now: std::time::Instant, now_ms: i64, sent_at_ms: i64) -> std::time::Instant {
+    let on_the_way = if sent_at_ms <= 0 {
         Duration::ZERO
     } else {
-        Duration::from_millis(now_ms.saturating_sub(sent_at_ms))
+        Duration::from_millis(u64::try_from(now_ms.saturating_sub(sent_at_ms)).unwrap_or(0))
     };
     now + HAND_OVER_DECIDE_WITHIN.saturating_sub(on_the_way)
 }

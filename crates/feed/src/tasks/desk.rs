@@ -69,9 +69,18 @@ struct Ticket {
 }
 
 impl Ticket {
-    /// A handed-over order whose time to be decided here ran out.
-    fn late(&self) -> bool {
-        self.handed_over.is_some_and(|by| Instant::now() >= by)
+    /// A handed-over order whose time to be decided here ran out at `now`.
+    fn late(&self, now: Instant) -> bool {
+        self.handed_over.is_some_and(|by| now >= by)
+    }
+}
+
+/// Whether any order of `batch` was handed over and its time ran out (the clock is read only
+/// when the batch holds a handed-over order).
+fn any_late(batch: &[Ticket]) -> bool {
+    batch.iter().any(|t| t.handed_over.is_some()) && {
+        let now = Instant::now();
+        batch.iter().any(|t| t.late(now))
     }
 }
 
@@ -351,13 +360,17 @@ async fn decide(inner: &Inner, sale_id: i64, owner: Option<String>, mut batch: V
     let result = loop {
         // Handed-over orders whose time ran out are not decided here: the instance that handed
         // them over decides them itself.
-        let (late, on_time): (Vec<Ticket>, Vec<Ticket>) = batch.into_iter().partition(Ticket::late);
-        for t in late {
-            let _ = t.reply.send(Err(Error::HandOverLate));
-        }
-        batch = on_time;
-        if batch.is_empty() {
-            return;
+        if any_late(&batch) {
+            let now = Instant::now();
+            let (late, on_time): (Vec<Ticket>, Vec<Ticket>) =
+                batch.into_iter().partition(|t| t.late(now));
+            for t in late {
+                let _ = t.reply.send(Err(Error::HandOverLate));
+            }
+            batch = on_time;
+            if batch.is_empty() {
+                return;
+            }
         }
         match write_batch(store, cluster, tally, sale_id, owner.as_deref(), &batch).await {
             // One ran out while the batch waited for the session's row: nothing was written.
@@ -424,7 +437,7 @@ async fn write_batch(
                     .fetch_add(micros(began.elapsed()), Ordering::Relaxed);
                 // The row is held from here to the commit: a handed-over order still on time
                 // now is written before its sender's own transaction can read its key.
-                if batch.iter().any(Ticket::late) {
+                if any_late(batch) {
                     drop(w);
                     return Ok(None);
                 }

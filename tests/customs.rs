@@ -64,6 +64,15 @@ async fn each_customs_mode_is_decided_with_its_reason(backend: Backend) {
     let parcel = regular_order(&app, &live, "parcel", 3).await;
     assert_eq!(parcel["customs_mode"], "9610");
     assert_eq!(parcel["customs_reason"], "retail_parcel");
+    // The regular batch answers from what it wrote too: every field is the stored order's.
+    let stored = app
+        .get(&format!("/api/v1/orders/{}", parcel["id"]), &live.operator)
+        .await
+        .expect(200);
+    assert_eq!(
+        stored.body, parcel,
+        "the regular answer is the stored order"
+    );
 
     let b2b = regular_order(&app, &live, "b2b", 4).await;
     assert_eq!(b2b["customs_mode"], "9710");

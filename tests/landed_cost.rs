@@ -1435,9 +1435,18 @@ async fn china_limits_count_per_person_across_tokens(backend: Backend) {
     );
     feed.close().await;
     // Another person orders as before, on both paths.
-    app.order(&other, room, "zhang-1", &order_as(&zhang, v_1000, 1, "CNY"))
+    let regular = app
+        .order(&other, room, "zhang-1", &order_as(&zhang, v_1000, 1, "CNY"))
         .await
-        .expect(201);
+        .expect(201)
+        .body["order"]
+        .clone();
+    let stored = app
+        .get(&format!("/api/v1/orders/{}", regular["id"]), &other)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(stored, regular, "the regular answer is the stored order");
     let sold = app
         .order(
             &other,

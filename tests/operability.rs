@@ -75,7 +75,7 @@ async fn metrics_count_requests_by_route(backend: Backend) {
     );
 }
 
-/// `/metrics` says what the flash-sale order desk did: its batches, the orders in them, the
+/// `/metrics` says what the order desk did: its batches, the orders in them, the
 /// attempts decided again, and its time waiting for the session's row and in transactions.
 async fn metrics_count_the_order_desks_batches(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -18,6 +18,8 @@ backend_tests!(
     regular_orders_do_not_slip_into_a_running_sale,
     pin_and_showcase_after_the_end_are_refused,
     orders_confirmed_before_a_revocation_are_stamped_before_it,
+    regular_orders_share_the_desks_transactions,
+    regular_batches_crossing_variants_never_deadlock,
 );
 
 async fn app(backend: Backend) -> Arc<TestApp> {
@@ -518,4 +520,183 @@ async fn orders_confirmed_before_a_revocation_are_stamped_before_it(backend: Bac
          ({} ms)",
         latest - revoked_at
     );
+}
+
+/// An order desk of its own over the app's database (another instance's, as far as the
+/// database can tell), on the store the server builds.
+fn desk_on(app: &TestApp) -> silkstream_feed::OrderDesk {
+    let l10n = silkstream_server::embedded_l10n().expect("locale files load");
+    let catalog = silkstream_catalog::CatalogStore::new(app.db.clone(), l10n);
+    let store = silkstream_feed::FeedStore::new(
+        app.db.clone(),
+        catalog,
+        std::time::Duration::from_secs(900),
+    );
+    silkstream_feed::OrderDesk::new(store, silkstream_feed::tasks::cluster::Cluster::none())
+}
+
+/// A regular order of `variant` in `session` by the buyer whose token id is `buyer`, as intake
+/// builds it.
+fn pending(
+    session: i64,
+    live: &LiveSetup,
+    variant: i64,
+    buyer: i64,
+    key: String,
+) -> silkstream_feed::store::PendingOrder {
+    silkstream_feed::store::PendingOrder {
+        session_id: session,
+        sale_id: None,
+        buyer_token_id: buyer,
+        buyer_name: "Aigerim Bekova".into(),
+        idempotency_key: key,
+        digest: "d".into(),
+        variant_id: variant,
+        product_id: live.product_id,
+        quantity: 1,
+        currency: "KZT".into(),
+        unit_price_minor: 629_900,
+        market: "KZ".into(),
+        buyer_city: "Almaty".into(),
+        locale: "ru".into(),
+        customs_mode: None,
+        b2c_max_quantity: 50,
+        ship_to: order_body(variant, 1, "KZT")["ship_to"].to_string(),
+        landed_cost: None,
+        per_person: None,
+        orderer: None,
+    }
+}
+
+/// The token ids of `n` fresh guest buyers (a buyer's id is its token's).
+async fn buyer_token_ids(app: &TestApp, n: usize) -> Vec<i64> {
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        ids.push(app.buyer(&format!("Buyer {i}"), "ru").await.1);
+    }
+    ids
+}
+
+/// Regular orders that reach the desk together are decided and committed together: 40 orders
+/// handed over at once take a few transactions, not 40, and each is answered with its own
+/// committed order (the session's room sees 40 order lines).
+async fn regular_orders_share_the_desks_transactions(backend: Backend) {
+    let app = app(backend).await;
+    let live = app.live_session(100, true).await;
+    let buyers = buyer_token_ids(&app, 40).await;
+    let desk = desk_on(&app);
+    let answers = futures_util::future::join_all(buyers.iter().enumerate().map(|(i, b)| {
+        desk.submit_regular(pending(
+            live.session_id,
+            &live,
+            live.variant_id,
+            *b,
+            format!("together-{i}"),
+        ))
+    }))
+    .await;
+    let mut ids = std::collections::HashSet::new();
+    for answer in answers {
+        match answer.expect("answered") {
+            silkstream_feed::store::Placed::Confirmed { order_id, .. } => ids.insert(order_id),
+            other => panic!("not confirmed: {other:?}"),
+        };
+    }
+    assert_eq!(ids.len(), 40, "one order each");
+    let figures = desk.figures();
+    assert_eq!(figures.orders, 40, "{figures:?}");
+    // Handed over within microseconds of each other, while the first transaction commits.
+    assert!(
+        figures.batches <= 10,
+        "40 orders took {} transactions: {figures:?}",
+        figures.batches
+    );
+    assert_eq!(stock_left(&app, live.variant_id).await, 60);
+    let logged = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM events WHERE session_id = {} AND kind = 'order_confirmed'",
+            live.session_id
+        ))
+        .await;
+    assert_eq!(logged, 40, "order lines in the room's log");
+    desk.shutdown().await;
+}
+
+/// Two sessions sell the same two variants; each instance's desk takes batches that hold both,
+/// in opposite orders (one room orders the brisket first, the other the striploin). The stock
+/// rows are locked in (variant, warehouse) order before any is taken, so the batches queue
+/// instead of deadlocking: no batch is decided again, and every order is confirmed.
+async fn regular_batches_crossing_variants_never_deadlock(backend: Backend) {
+    let app = app(backend).await;
+    let live = app.live_session(1_000, true).await;
+    let product = app
+        .get(&format!("/api/v1/products/{}", live.product_id), &app.admin)
+        .await
+        .expect(200);
+    let second = product.body["variants"][1]["id"].as_i64().expect("variant");
+    app.put(
+        &format!("/api/v1/variants/{second}/stock/KHG-1"),
+        &app.admin,
+        &json!({"available": 1_000}),
+    )
+    .await
+    .expect(200);
+    let other = app
+        .open_session(&live.host, "Second room", live.product_id, true)
+        .await;
+    let buyers = buyer_token_ids(&app, 8).await;
+    let (one, two) = (desk_on(&app), desk_on(&app));
+    for round in 0..20 {
+        let (a, b) = tokio::join!(
+            crossing_batch(
+                &one,
+                &live,
+                live.session_id,
+                &buyers,
+                [live.variant_id, second],
+                round
+            ),
+            crossing_batch(
+                &two,
+                &live,
+                other,
+                &buyers,
+                [second, live.variant_id],
+                round
+            )
+        );
+        for answer in a.into_iter().chain(b) {
+            assert!(
+                matches!(answer, Ok(silkstream_feed::store::Placed::Confirmed { .. })),
+                "round {round}: {answer:?}"
+            );
+        }
+    }
+    let (f1, f2) = (one.figures(), two.figures());
+    assert_eq!(f1.orders + f2.orders, 320);
+    assert_eq!(
+        (f1.again, f2.again),
+        (0, 0),
+        "batches were decided again (a deadlock between the rooms): {f1:?} {f2:?}"
+    );
+    assert_eq!(stock_left(&app, live.variant_id).await, 840);
+    assert_eq!(stock_left(&app, second).await, 840);
+    one.shutdown().await;
+    two.shutdown().await;
+}
+
+/// One order per buyer in `session` at once, alternating the two variants of `order`.
+async fn crossing_batch(
+    desk: &silkstream_feed::OrderDesk,
+    live: &LiveSetup,
+    session: i64,
+    buyers: &[i64],
+    order: [i64; 2],
+    round: usize,
+) -> Vec<silkstream_feed::Result<silkstream_feed::store::Placed>> {
+    futures_util::future::join_all(buyers.iter().enumerate().map(|(i, b)| {
+        let key = format!("x-{session}-{round}-{i}");
+        desk.submit_regular(pending(session, live, order[i % 2], *b, key))
+    }))
+    .await
 }

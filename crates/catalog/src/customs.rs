@@ -10,11 +10,17 @@ use crate::error::{Error, Result};
 /// The kind of warehouse `id`, read in the caller's transaction (the order's, which has just
 /// taken units from it).
 pub async fn warehouse_kind_in(tx: &mut Conn, id: i64) -> Result<WarehouseKind> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT kind FROM warehouses WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    row.map(|(k,)| WarehouseKind::parse_stored(&k))
+    Ok(warehouse_in(tx, id).await?.0)
+}
+
+/// The kind and the code of warehouse `id`, read in the caller's transaction.
+pub async fn warehouse_in(tx: &mut Conn, id: i64) -> Result<(WarehouseKind, String)> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT kind, code FROM warehouses WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    row.map(|(k, code)| (WarehouseKind::parse_stored(&k), code))
         .ok_or_else(|| Error::internal(format!("warehouse {id} is missing")))
 }
 

@@ -87,6 +87,27 @@ pub async fn take_for_market(
     Ok(None)
 }
 
+/// Locks the stock rows of `variants` (sorted, without repeats) in (variant, warehouse) order
+/// in the caller's transaction on PostgreSQL, so that a transaction taking units of several
+/// variants queues behind another one instead of crossing it; nothing on SQLite (one write
+/// transaction at a time).
+pub async fn lock_variants(tx: &mut Conn, variants: &[i64]) -> Result<()> {
+    if variants.is_empty() || !tx.backend_name().eq_ignore_ascii_case("postgresql") {
+        return Ok(());
+    }
+    let list = crate::db::Params::new(tx).list(variants.len());
+    let sql = format!(
+        "SELECT 1 FROM stock WHERE variant_id IN ({list}) \
+         ORDER BY variant_id, warehouse_id FOR UPDATE"
+    );
+    let mut q = sqlx::query(&sql);
+    for v in variants {
+        q = q.bind(*v);
+    }
+    q.fetch_all(&mut *tx).await?;
+    Ok(())
+}
+
 /// Returns `n` units of a variant to a warehouse (a cancelled order, a sale's unsold units).
 pub async fn put_back(
     tx: &mut Conn,

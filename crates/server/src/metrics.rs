@@ -109,9 +109,10 @@ impl Metrics {
         let desk_counts = IntGaugeVec::new(
             Opts::new(
                 "silkstream_desk",
-                "The flash-sale order desk of this instance since start: batch transactions \
-                 committed, batches handed to the instance that owns the sale's desk, orders \
-                 decided in this instance's transactions, attempts decided again",
+                "The order desk of this instance since start (flash sales and regular \
+                 orders): batch transactions committed, batches handed to the instance that \
+                 owns the sale's desk, orders decided in this instance's transactions, \
+                 attempts decided again",
             ),
             &["count"],
         )

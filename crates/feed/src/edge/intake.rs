@@ -219,18 +219,14 @@ async fn decide(feed: &Feed, r: &Order<'_>, decided: &mut bool) -> Result<OrderP
         .sale_for_cached(session_id, body.variant_id)
         .await?;
     // The variant's facts (archived, category, weight, customs mode, SKU) change in the
-    // catalog on any instance. A flash-sale order takes them from memory while the catalog
-    // cache has heard of no change to the product (the desk's batch decides "archived" again
-    // in its transaction); a regular order reads them fresh.
-    let facts = match sale {
-        Some(_) => feed.store.variant_facts_cached(body.variant_id).await?,
-        None => feed
-            .store
-            .variant_facts(body.variant_id)
-            .await?
-            .map(std::sync::Arc::new),
-    }
-    .ok_or_else(|| Error::invalid("variant_id", format!("no variant {}", body.variant_id)))?;
+    // catalog on any instance. An order takes them from memory while the catalog cache has
+    // heard of no change to the product (the desk's batch, a sale's or the regular one,
+    // decides "archived" again in its transaction).
+    let facts = feed
+        .store
+        .variant_facts_cached(body.variant_id)
+        .await?
+        .ok_or_else(|| Error::invalid("variant_id", format!("no variant {}", body.variant_id)))?;
     let (product_id, customs_mode) = (facts.product_id, facts.customs_mode.clone());
     if facts.archived {
         return Err(Error::invalid("variant_id", "the variant is archived"));
@@ -242,17 +238,16 @@ async fn decide(feed: &Feed, r: &Order<'_>, decided: &mut bool) -> Result<OrderP
     for _ in 0..3 {
         let unit_price = match &sale {
             Some(s) => s.prices().get(currency.code()).copied(),
-            None => {
-                if !feed.store.in_showcase(session_id, product_id).await? {
-                    return Err(Error::invalid(
+            None => feed
+                .store
+                .showcase_price(session_id, product_id, body.variant_id, currency.code())
+                .await?
+                .ok_or_else(|| {
+                    Error::invalid(
                         "variant_id",
                         "the product is not in this session's showcase",
-                    ));
-                }
-                feed.store
-                    .regular_price(body.variant_id, currency.code())
-                    .await?
-            }
+                    )
+                })?,
         }
         .ok_or_else(|| {
             Error::invalid(
@@ -296,7 +291,7 @@ async fn decide(feed: &Feed, r: &Order<'_>, decided: &mut bool) -> Result<OrderP
         *decided = true;
         let placed = match &sale {
             Some(s) => feed.desk.submit(s.id, pending.clone()).await?,
-            None => feed.store.place_regular(&pending).await?,
+            None => feed.desk.submit_regular(pending.clone()).await?,
         };
         match placed {
             Placed::Confirmed {
@@ -305,17 +300,25 @@ async fn decide(feed: &Feed, r: &Order<'_>, decided: &mut bool) -> Result<OrderP
                 written,
             } => {
                 caches.put_key(principal.token_id, r.key, order_id);
-                let row = match (written, &sale) {
-                    // The desk's answer: the order as its batch wrote it, no re-read.
-                    (Some(w), Some(s)) if w.warehouse_id == s.warehouse_id => as_written(
+                // The desk's answer: the order as its batch wrote it, no re-read (the warehouse
+                // is the sale's, or the one the regular batch names).
+                let from_batch = match (&written, &sale) {
+                    (Some(w), Some(s)) if w.warehouse_id == s.warehouse_id => {
+                        Some((w, s.warehouse.as_str()))
+                    }
+                    (Some(w), None) => w.warehouse.as_deref().map(|code| (w, code)),
+                    _ => None,
+                };
+                let row = match from_batch {
+                    Some((w, code)) => as_written(
                         &pending,
                         order_id,
-                        &w,
+                        w,
                         &facts.sku,
-                        &s.warehouse,
+                        code,
                         session.host_token_id,
                     ),
-                    _ => feed.store.order_row(order_id).await?,
+                    None => feed.store.order_row(order_id).await?,
                 };
                 let message = confirmation(feed, &buyer.locale, &row);
                 return Ok(OrderPlaced {

@@ -323,6 +323,7 @@ async fn decide(
                         landed_cost,
                         customs_mode: decided(o).map(|m| m.code.to_owned()),
                         customs_reason: decided(o).map(|m| m.reason.to_owned()),
+                        warehouse: None,
                     })),
                 }
             }
@@ -353,7 +354,7 @@ pub(super) async fn live_tokens(
 
 /// Of the batch's variants, those archived (or whose product is), in one query of the
 /// catalog's (`facts::archived_among`) in the batch's transaction.
-async fn archived_variants(
+pub(super) async fn archived_variants(
     tx: &mut silkstream_catalog::db::Conn,
     batch: &[&PendingOrder],
 ) -> Result<std::collections::HashSet<i64>> {
@@ -425,7 +426,7 @@ async fn add_buyer_units(
 }
 
 /// The distinct values of `field` among the batch's orders, ascending.
-fn distinct(batch: &[&PendingOrder], field: impl Fn(&PendingOrder) -> i64) -> Vec<i64> {
+pub(super) fn distinct(batch: &[&PendingOrder], field: impl Fn(&PendingOrder) -> i64) -> Vec<i64> {
     let mut ids: Vec<i64> = batch.iter().map(|o| field(o)).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -433,7 +434,7 @@ fn distinct(batch: &[&PendingOrder], field: impl Fn(&PendingOrder) -> i64) -> Ve
 }
 
 /// The id the order at `i` was inserted with.
-fn inserted(ids: &HashMap<usize, i64>, i: usize) -> Result<i64> {
+pub(super) fn inserted(ids: &HashMap<usize, i64>, i: usize) -> Result<i64> {
     ids.get(&i)
         .copied()
         .ok_or_else(|| Error::internal("an accepted order was not inserted"))

@@ -35,6 +35,7 @@ pub mod mutual_trade;
 pub mod orders;
 pub mod payments;
 pub mod per_person;
+pub mod regular;
 pub mod reports;
 pub mod sales;
 pub mod sessions;
@@ -335,7 +336,7 @@ pub use crate::domain::events::mask_name;
 pub use per_person::PerPerson;
 
 /// Everything an accepted order writes, checked and priced; built by the handler, written by
-/// the desk (flash sale) or by [`FeedStore::place_regular`]. Serialized when a desk hands a
+/// the desk (a flash sale's batch, [`batch`], or a session's regular orders, [`regular`]). Serialized when a desk hands a
 /// batch to the instance that owns its sale's desk ([`crate::tasks::cluster`]); an order with
 /// `per_person` set is never handed over (decided where it arrived).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -395,9 +396,13 @@ pub struct Written {
     pub customs_mode: Option<String>,
     #[serde(default)]
     pub customs_reason: Option<String>,
+    /// The code of the warehouse the units came from, where the batch read it (the regular
+    /// batch; a sale's answer takes the sale's).
+    #[serde(default)]
+    pub warehouse: Option<String>,
 }
 
-/// What became of an order handed to the desk or to `place_regular`.
+/// What became of an order handed to the desk.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum Placed {
     /// Confirmed and committed: the order id and the units left in the sale, and what the
@@ -609,29 +614,6 @@ pub(crate) fn counted<'a>(o: &'a PendingOrder, v: &Valued) -> log::Counted<'a> {
     }
 }
 
-/// Inserts an accepted order unless the buyer's key names one already: `Some(id)` when
-/// inserted, `None` when the key was taken (never an error that would abort a batch).
-pub(crate) async fn insert_order(
-    tx: &mut silkstream_catalog::db::Conn,
-    o: &PendingOrder,
-    value: &Valued,
-    warehouse_id: i64,
-    now: i64,
-    pay_by: i64,
-    landed_cost: Option<&str>,
-) -> Result<Option<i64>> {
-    let row = NewOrderRow {
-        order: o,
-        value,
-        landed_cost,
-    };
-    let kind = silkstream_catalog::customs::warehouse_kind_in(tx, warehouse_id).await?;
-    let ids = insert_orders(tx, &[row], warehouse_id, kind, now, pay_by).await?;
-    Ok(ids
-        .get(&(o.buyer_token_id, o.idempotency_key.clone()))
-        .copied())
-}
-
 /// The columns of an order as [`insert_orders`] writes it.
 const ORDER_COLUMNS: &str = "session_id, sale_id, buyer_token_id, idempotency_key, \
      request_digest, variant_id, product_id, warehouse_id, quantity, currency, \
@@ -727,19 +709,9 @@ pub(crate) async fn insert_orders(
     Ok(ids)
 }
 
-/// The order a buyer's key names, read inside a write transaction (so that, under the
-/// session's lock, it sees every order committed before): its id.
-pub(crate) async fn key_in_tx(
-    tx: &mut silkstream_catalog::db::Conn,
-    buyer_token_id: i64,
-    key: &str,
-) -> Result<Option<i64>> {
-    let ids = keys_in_tx(tx, &[(buyer_token_id, key)]).await?;
-    Ok(ids.get(&(buyer_token_id, key.to_owned())).copied())
-}
-
 /// The orders that any of `keys` (buyer, key) names, in one query, read inside a write
-/// transaction like [`key_in_tx`]: (buyer, key) → order id.
+/// transaction (so that, under the session's lock, it sees every order committed before):
+/// (buyer, key) → order id.
 pub(crate) async fn keys_in_tx(
     tx: &mut silkstream_catalog::db::Conn,
     keys: &[(i64, &str)],

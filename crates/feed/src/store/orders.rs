@@ -9,7 +9,6 @@ use silkstream_catalog::stock;
 
 use super::write::SessionWrite;
 use super::*;
-use crate::domain::error::Refusal;
 use crate::domain::error::{Error, Result};
 use crate::domain::model::*;
 
@@ -74,113 +73,6 @@ impl FeedStore {
             .fetch_all(self.db.reader())
             .await?;
         Ok(rows.iter().map(|r| r.view(who)).collect())
-    }
-
-    /// A regular order (no flash sale on the variant): at the variant's price, from a warehouse
-    /// serving the buyer's market that has the units. Under the session's lock, in this order:
-    /// the buyer's key (a retry gets its order, whatever the stock says now), the session's
-    /// state, an open flash sale of the variant (then the order belongs to the sale:
-    /// [`Placed::SaleOpen`]), the buyer's per-person cross-border limits, the stock. Where a
-    /// per-person rule applies, the buyer's row is locked right after the session's and the
-    /// buyer's earlier orders are read after that lock ([`super::per_person`]).
-    #[instrument(skip_all)]
-    pub async fn place_regular(&self, order: &PendingOrder) -> Result<Placed> {
-        let mut w = self.write(order.session_id).await?;
-        let now = w.now;
-        let buyers = super::per_person::buyers_of(&[order]);
-        super::per_person::lock_buyers(w.tx(), &buyers).await?;
-        let persons = super::per_person::persons_of(&[order]);
-        super::per_person::lock_persons(w.tx(), &persons, now).await?;
-        // The buyer's token, checked from an instance's memory, is decided again here as the
-        // desk's batch does: a revocation (or a guest deleted) stops regular orders at once on
-        // every instance too, and never fails the insert on the orders' foreign key.
-        if super::batch::live_tokens(w.tx(), &[order], now)
-            .await?
-            .is_empty()
-        {
-            return Ok(Placed::Unauthorized);
-        }
-        let pay_by = now.saturating_add(self.payment_window_ms);
-        if let Some(order_id) =
-            key_in_tx(w.tx(), order.buyer_token_id, &order.idempotency_key).await?
-        {
-            return Ok(Placed::Duplicate { order_id });
-        }
-        if w.session.state != SessionState::Live {
-            return Ok(Placed::Refused(Refusal::NotLive));
-        }
-        let sale: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM flash_sales WHERE session_id = $1 AND variant_id = $2 \
-             AND state <> 'ended' AND ends_at > $3 ORDER BY id DESC LIMIT 1",
-        )
-        .bind(order.session_id)
-        .bind(order.variant_id)
-        .bind(now)
-        .fetch_optional(w.tx())
-        .await?;
-        if let Some((sale_id,)) = sale {
-            return Ok(Placed::SaleOpen { sale_id });
-        }
-        if let Some(refusal) =
-            super::gate::order_refusal_in(w.tx(), order.product_id, &order.market, now).await?
-        {
-            return Ok(Placed::Refused(refusal));
-        }
-        // The rate in force on the order's date, read in its own transaction.
-        let rates = silkstream_catalog::store::rate_table_in(
-            w.tx(),
-            silkstream_catalog::store::utc_date(now),
-        )
-        .await?;
-        let value = match value_order(&rates, order) {
-            Ok(v) => v,
-            Err(refusal) => return Ok(Placed::Refused(refusal)),
-        };
-        let ledger = super::per_person::Ledger::read(w.tx(), &[order], now).await?;
-        let landed_cost = match ledger.decide(order)? {
-            None => order.landed_cost.clone(),
-            Some(Ok(quote)) => Some(quote),
-            Some(Err(refusal)) => return Ok(refusal),
-        };
-        let Some(warehouse_id) =
-            stock::take_for_market(w.tx(), order.variant_id, &order.market, order.quantity, now)
-                .await?
-        else {
-            return Ok(Placed::Refused(Refusal::SoldOut));
-        };
-        let Some(order_id) = insert_order(
-            w.tx(),
-            order,
-            &value,
-            warehouse_id,
-            now,
-            pay_by,
-            landed_cost.as_deref(),
-        )
-        .await?
-        else {
-            // The key was used meanwhile by a transaction that was not serialised with this one
-            // (another session). The insert waited for it to commit, so the key's order is
-            // visible to the next statement; nothing of this one is kept (dropping `w` rolls
-            // the stock back), and that order is the answer.
-            let order_id = key_in_tx(w.tx(), order.buyer_token_id, &order.idempotency_key)
-                .await?
-                .ok_or_else(|| Error::internal("idempotency key vanished"))?;
-            return Ok(Placed::Duplicate { order_id });
-        };
-        let Ok(totals) =
-            log::count_one(w.tx(), order.session_id, counted(order, &value), 1).await?
-        else {
-            // Dropping `w` rolls back the order and its stock.
-            return Ok(Placed::Refused(Refusal::TotalOverflow));
-        };
-        w.log(order_event(order, order_id, None, &totals));
-        w.commit().await?;
-        Ok(Placed::Confirmed {
-            order_id,
-            remaining: None,
-            written: None,
-        })
     }
 
     /// Moves an order one step along confirmed → paid → shipped → delivered.
@@ -364,23 +256,26 @@ impl FeedStore {
     }
 
     /// The variant's set price in a currency.
-    pub(crate) async fn regular_price(
+    /// A regular order's price, in one read: `None` when the product is not in the session's
+    /// showcase, `Some(None)` when the variant has no price in `currency`.
+    pub(crate) async fn showcase_price(
         &self,
+        session_id: i64,
+        product_id: i64,
         variant_id: i64,
         currency: &str,
-    ) -> Result<Option<i64>> {
-        Ok(silkstream_catalog::facts::set_price(&self.db, variant_id, currency).await?)
-    }
-
-    pub(crate) async fn in_showcase(&self, session_id: i64, product_id: i64) -> Result<bool> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT product_id FROM showcase WHERE session_id = $1 AND product_id = $2",
+    ) -> Result<Option<Option<i64>>> {
+        let row: Option<(Option<i64>,)> = sqlx::query_as(
+            "SELECT (SELECT amount_minor FROM prices WHERE variant_id = $3 AND currency = $4) \
+             FROM showcase WHERE session_id = $1 AND product_id = $2",
         )
         .bind(session_id)
         .bind(product_id)
+        .bind(variant_id)
+        .bind(currency)
         .fetch_optional(self.db.reader())
         .await?;
-        Ok(row.is_some())
+        Ok(row.map(|(price,)| price))
     }
 
     // ---- events ---------------------------------------------------------------------------

@@ -1,9 +1,11 @@
-//! The order desk: the queueing half of a flash sale's hot path (design, "The hot path"). Each
-//! open sale gets one writer task on this instance, spawned on its first order and kept in a map
-//! by sale id. Buyers' orders queue on the writer's channel; the writer takes everything queued
-//! (up to [`MAX_BATCH`]) while the previous batch commits — group commit without an added delay —
-//! and hands the batch to the store's batch transaction ([`crate::store::batch`]), which decides
-//! and writes it in ONE transaction. Only after the commit does it answer each buyer through a
+//! The order desk: the queueing half of a flash sale's hot path (design, "The hot path"), and of
+//! every regular order. Each open sale, and each session's regular orders, get one writer task
+//! on this instance, spawned on its first order and kept in a map by what it decides ([`Line`]).
+//! Buyers' orders queue on the writer's channel; the writer takes everything queued (up to
+//! [`MAX_BATCH`]) while the previous batch commits — group commit without an added delay — and
+//! hands the batch to the store's batch transaction ([`crate::store::batch`] for a sale,
+//! [`crate::store::regular`] for regular orders), which decides and writes it in ONE
+//! transaction. Only after the commit does it answer each buyer through a
 //! oneshot channel.
 //!
 //! Scaled out (Redis), one instance's desk decides a sale's batches: the one holding the sale's
@@ -60,6 +62,25 @@ fn retry_backoff(failures: u32) -> Duration {
     Duration::from_micros(rand::random_range(floor_us..=ceiling_us))
 }
 
+/// What one writer decides: a flash sale's orders, or one session's regular orders (a product
+/// on the showcase, no sale open: [`crate::store::regular`]). Only a sale's batches are handed
+/// to another instance's desk (scaled out, each instance's regular writer takes its turn on
+/// the session's row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Line {
+    Sale(i64),
+    Regular { session_id: i64 },
+}
+
+impl Line {
+    fn sale(self) -> Option<i64> {
+        match self {
+            Line::Sale(id) => Some(id),
+            Line::Regular { .. } => None,
+        }
+    }
+}
+
 struct Ticket {
     order: PendingOrder,
     reply: oneshot::Sender<Result<Placed>>,
@@ -95,8 +116,8 @@ struct Inner {
     store: FeedStore,
     /// Redis between the instances: whose desk a sale's batches go to.
     cluster: Cluster,
-    /// The running writers by sale id.
-    writers: Mutex<HashMap<i64, Writer>>,
+    /// The running writers by what they decide.
+    writers: Mutex<HashMap<Line, Writer>>,
     /// Tells writers apart when one stops and another starts for the same sale.
     generation: std::sync::atomic::AtomicU64,
     /// Set by [`OrderDesk::shutdown`]: no order is taken and no writer started after it (a
@@ -159,9 +180,23 @@ impl OrderDesk {
     /// Hands a flash-sale order (its `sale_id` set) to the sale's writer and waits for the
     /// committed answer; 503 `shutting_down` once the desk was shut down.
     pub async fn submit(&self, sale_id: i64, order: PendingOrder) -> Result<Placed> {
+        self.submit_to(Line::Sale(sale_id), order).await
+    }
+
+    /// Hands a regular order (no sale) to its session's writer and waits for the committed
+    /// answer ([`Placed::SaleOpen`] when a sale of its variant is open: the caller places it
+    /// there); 503 `shutting_down` once the desk was shut down.
+    pub async fn submit_regular(&self, order: PendingOrder) -> Result<Placed> {
+        let line = Line::Regular {
+            session_id: order.session_id,
+        };
+        self.submit_to(line, order).await
+    }
+
+    async fn submit_to(&self, line: Line, order: PendingOrder) -> Result<Placed> {
         let (reply, answer) = oneshot::channel();
         self.enqueue(
-            sale_id,
+            line,
             Ticket {
                 order,
                 reply,
@@ -191,7 +226,7 @@ impl OrderDesk {
                 reply,
                 handed_over: Some(decide_by),
             };
-            self.enqueue(sale_id, ticket)
+            self.enqueue(Line::Sale(sale_id), ticket)
                 .await
                 .map_err(|e| e.code().to_owned())?;
             answers.push(answer);
@@ -207,11 +242,11 @@ impl OrderDesk {
         Ok(placed)
     }
 
-    /// Puts a ticket on the sale's writer's queue; 503 `shutting_down` once the desk was shut
+    /// Puts a ticket on the line's writer's queue; 503 `shutting_down` once the desk was shut
     /// down.
-    async fn enqueue(&self, sale_id: i64, mut ticket: Ticket) -> Result<()> {
+    async fn enqueue(&self, line: Line, mut ticket: Ticket) -> Result<()> {
         for _ in 0..3 {
-            let Some(queue) = self.writer(sale_id) else {
+            let Some(queue) = self.writer(line) else {
                 return Err(Error::ShuttingDown);
             };
             match queue.send(ticket).await {
@@ -223,24 +258,24 @@ impl OrderDesk {
         Err(Error::internal("no order desk writer would take the order"))
     }
 
-    /// The sale's writer's queue, started if needed; none once the desk is shut down. The
+    /// The line's writer's queue, started if needed; none once the desk is shut down. The
     /// flag is read under the writers' lock, which `shutdown` takes after setting it, so no
     /// writer can start after `shutdown` drained the map.
-    fn writer(&self, sale_id: i64) -> Option<mpsc::Sender<Ticket>> {
+    fn writer(&self, line: Line) -> Option<mpsc::Sender<Ticket>> {
         let mut writers = lock(&self.inner.writers);
         if self.inner.closed.load(Ordering::Acquire) {
             return None;
         }
-        if let Some(w) = writers.get(&sale_id) {
+        if let Some(w) = writers.get(&line) {
             if !w.queue.is_closed() {
                 return Some(w.queue.clone());
             }
         }
         let (queue, rx) = mpsc::channel(QUEUE);
         let generation = self.inner.generation.fetch_add(1, Ordering::Relaxed);
-        let task = tokio::spawn(run_writer(self.inner.clone(), sale_id, generation, rx));
+        let task = tokio::spawn(run_writer(self.inner.clone(), line, generation, rx));
         writers.insert(
-            sale_id,
+            line,
             Writer {
                 generation,
                 queue: queue.clone(),
@@ -276,7 +311,7 @@ impl OrderDesk {
         }
     }
 
-    /// Sales with a writer on this instance (for metrics and tests).
+    /// Sales and sessions with a writer on this instance (for metrics and tests).
     pub fn writers(&self) -> usize {
         lock(&self.inner.writers).len()
     }
@@ -291,7 +326,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 async fn run_writer(
     inner: Arc<Inner>,
-    sale_id: i64,
+    line: Line,
     generation: u64,
     mut rx: mpsc::Receiver<Ticket>,
 ) {
@@ -309,10 +344,10 @@ async fn run_writer(
                 {
                     let mut writers = lock(&inner.writers);
                     if writers
-                        .get(&sale_id)
+                        .get(&line)
                         .is_some_and(|w| w.generation == generation)
                     {
-                        writers.remove(&sale_id);
+                        writers.remove(&line);
                     }
                     rx.close();
                 }
@@ -324,8 +359,8 @@ async fn run_writer(
                 }
                 while !rest.is_empty() {
                     let batch: Vec<Ticket> = rest.drain(..rest.len().min(MAX_BATCH)).collect();
-                    let owner = owner_elsewhere(&inner.cluster, sale_id, &batch).await;
-                    decide(&inner, sale_id, owner, batch).await;
+                    let owner = owner_elsewhere(&inner.cluster, line, &batch).await;
+                    decide(&inner, line, owner, batch).await;
                 }
                 break;
             }
@@ -337,17 +372,17 @@ async fn run_writer(
                 Err(_) => break,
             }
         }
-        match owner_elsewhere(&inner.cluster, sale_id, &batch).await {
+        match owner_elsewhere(&inner.cluster, line, &batch).await {
             // Another instance decides: send it now, and go on collecting.
             Some(owner) => {
                 while handed.len() >= HANDED_OVER_IN_FLIGHT {
                     handed.join_next().await;
                 }
                 let inner = inner.clone();
-                handed.spawn(async move { decide(&inner, sale_id, Some(owner), batch).await });
+                handed.spawn(async move { decide(&inner, line, Some(owner), batch).await });
             }
             // This instance decides: one transaction at a time.
-            None => decide(&inner, sale_id, None, batch).await,
+            None => decide(&inner, line, None, batch).await,
         }
     }
     while handed.join_next().await.is_some() {}
@@ -355,7 +390,7 @@ async fn run_writer(
 
 /// Decides and writes one batch (or has the sale's desk owner decide it), then answers every
 /// buyer in it.
-async fn decide(inner: &Inner, sale_id: i64, owner: Option<String>, mut batch: Vec<Ticket>) {
+async fn decide(inner: &Inner, line: Line, owner: Option<String>, mut batch: Vec<Ticket>) {
     let (store, cluster, tally) = (&inner.store, &inner.cluster, &inner.tally);
     let result = loop {
         // Handed-over orders whose time ran out are not decided here: the instance that handed
@@ -372,7 +407,7 @@ async fn decide(inner: &Inner, sale_id: i64, owner: Option<String>, mut batch: V
                 return;
             }
         }
-        match write_batch(store, cluster, tally, sale_id, owner.as_deref(), &batch).await {
+        match write_batch(store, cluster, tally, line, owner.as_deref(), &batch).await {
             // One ran out while the batch waited for the session's row: nothing was written.
             Ok(None) => continue,
             Ok(Some(outcomes)) => break Ok(outcomes),
@@ -386,7 +421,7 @@ async fn decide(inner: &Inner, sale_id: i64, owner: Option<String>, mut batch: V
             }
         }
         Err(e) => {
-            tracing::error!(sale_id, error = %e, "order batch failed; nothing was written");
+            tracing::error!(?line, error = %e, "order batch failed; nothing was written");
             // An outage is a 503 for every buyer of the batch (they retry with their keys),
             // any other failure a 500.
             let unavailable = matches!(&e, Error::Base(c) if c.is_database_unavailable());
@@ -411,7 +446,7 @@ async fn write_batch(
     store: &FeedStore,
     cluster: &Cluster,
     tally: &Tally,
-    sale_id: i64,
+    line: Line,
     owner: Option<&str>,
     batch: &[Ticket],
 ) -> Result<Option<Vec<Placed>>> {
@@ -420,9 +455,9 @@ async fn write_batch(
         .first()
         .map(|t| t.order.session_id)
         .ok_or_else(|| Error::internal("an empty batch"))?;
-    if let Some(placed) = match owner {
-        Some(owner) => hand_over(cluster, owner, sale_id, batch).await,
-        None => None,
+    if let Some(placed) = match (owner, line.sale()) {
+        (Some(owner), Some(sale_id)) => hand_over(cluster, owner, sale_id, batch).await,
+        _ => None,
     } {
         tally.handed_over.fetch_add(1, Ordering::Relaxed);
         return Ok(Some(placed));
@@ -442,7 +477,10 @@ async fn write_batch(
                     return Ok(None);
                 }
                 let orders: Vec<&PendingOrder> = batch.iter().map(|t| &t.order).collect();
-                store.write_batch_in(w, sale_id, &orders).await
+                match line {
+                    Line::Sale(sale_id) => store.write_batch_in(w, sale_id, &orders).await,
+                    Line::Regular { .. } => store.write_regular_batch_in(w, &orders).await,
+                }
             }
             Err(e) => Err(e),
         };
@@ -459,7 +497,10 @@ async fn write_batch(
             }
             Ok(Attempt::Again) => {
                 tally.again.fetch_add(1, Ordering::Relaxed);
-                tracing::debug!(sale_id, "the sale changed under the batch; deciding again");
+                tracing::debug!(
+                    ?line,
+                    "stock or a key changed under the batch; deciding again"
+                );
             }
             Err(Error::Base(silkstream_catalog::Error::Sqlx(e)))
                 if silkstream_catalog::error::retryable(&e) =>
@@ -467,14 +508,14 @@ async fn write_batch(
                 tally.again.fetch_add(1, Ordering::Relaxed);
                 failures += 1;
                 let wait = retry_backoff(failures);
-                tracing::warn!(sale_id, error = %e, ?wait, "order batch rolled back; running it again");
+                tracing::warn!(?line, error = %e, ?wait, "order batch rolled back; running it again");
                 tokio::time::sleep(wait).await;
             }
             Err(e) => return Err(e),
         }
     }
     Err(Error::internal(
-        "the sale kept changing under the order desk",
+        "the sale or its stock kept changing under the order desk",
     ))
 }
 
@@ -483,8 +524,10 @@ async fn write_batch(
 /// instance's instead of three desks taking turns on the session's row (docs/scaling.md).
 /// The owner when that is another instance and `batch` may be handed to it; `None` when this
 /// instance decides it: no Redis, this instance owns the sale (the call renews its lease), the
-/// batch was handed over itself or holds an order a per-person rule decides.
-async fn owner_elsewhere(cluster: &Cluster, sale_id: i64, batch: &[Ticket]) -> Option<String> {
+/// batch was handed over itself or holds an order a per-person rule decides, or the batch is
+/// of regular orders.
+async fn owner_elsewhere(cluster: &Cluster, line: Line, batch: &[Ticket]) -> Option<String> {
+    let sale_id = line.sale()?;
     if !cluster.configured()
         || batch
             .iter()

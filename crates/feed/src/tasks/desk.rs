@@ -619,6 +619,7 @@ mod tests {
                     landed_cost: None,
                     customs_mode: Some("9610".into()),
                     customs_reason: Some("retail_parcel".into()),
+                    warehouse: Some("KHG-1".into()),
                 })),
             },
             Placed::Duplicate { order_id: 7 },

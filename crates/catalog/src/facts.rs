@@ -84,6 +84,17 @@ pub async fn product_archived(db: &Db, product_id: i64) -> Result<Option<bool>> 
     Ok(row.map(|(archived_at,)| archived_at.is_some()))
 }
 
+/// The variant's set price in `currency`, if it has one (never a converted one).
+pub async fn set_price(db: &Db, variant_id: i64, currency: &str) -> Result<Option<i64>> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT amount_minor FROM prices WHERE variant_id = $1 AND currency = $2")
+            .bind(variant_id)
+            .bind(currency)
+            .fetch_optional(db.reader())
+            .await?;
+    Ok(row.map(|r| r.0))
+}
+
 /// A warehouse serving a market, with its stock of one variant.
 #[derive(Debug, Clone)]
 pub struct Serving {

@@ -238,16 +238,17 @@ async fn decide(feed: &Feed, r: &Order<'_>, decided: &mut bool) -> Result<OrderP
     for _ in 0..3 {
         let unit_price = match &sale {
             Some(s) => s.prices().get(currency.code()).copied(),
-            None => feed
-                .store
-                .showcase_price(session_id, product_id, body.variant_id, currency.code())
-                .await?
-                .ok_or_else(|| {
-                    Error::invalid(
+            None => {
+                if !feed.store.in_showcase(session_id, product_id).await? {
+                    return Err(Error::invalid(
                         "variant_id",
                         "the product is not in this session's showcase",
-                    )
-                })?,
+                    ));
+                }
+                feed.store
+                    .regular_price(body.variant_id, currency.code())
+                    .await?
+            }
         }
         .ok_or_else(|| {
             Error::invalid(

@@ -256,26 +256,23 @@ impl FeedStore {
     }
 
     /// The variant's set price in a currency.
-    /// A regular order's price, in one read: `None` when the product is not in the session's
-    /// showcase, `Some(None)` when the variant has no price in `currency`.
-    pub(crate) async fn showcase_price(
+    pub(crate) async fn regular_price(
         &self,
-        session_id: i64,
-        product_id: i64,
         variant_id: i64,
         currency: &str,
-    ) -> Result<Option<Option<i64>>> {
-        let row: Option<(Option<i64>,)> = sqlx::query_as(
-            "SELECT (SELECT amount_minor FROM prices WHERE variant_id = $3 AND currency = $4) \
-             FROM showcase WHERE session_id = $1 AND product_id = $2",
+    ) -> Result<Option<i64>> {
+        Ok(silkstream_catalog::facts::set_price(&self.db, variant_id, currency).await?)
+    }
+
+    pub(crate) async fn in_showcase(&self, session_id: i64, product_id: i64) -> Result<bool> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT product_id FROM showcase WHERE session_id = $1 AND product_id = $2",
         )
         .bind(session_id)
         .bind(product_id)
-        .bind(variant_id)
-        .bind(currency)
         .fetch_optional(self.db.reader())
         .await?;
-        Ok(row.map(|(price,)| price))
+        Ok(row.is_some())
     }
 
     // ---- events ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 //! serialises them. A caller that moves several rows in one transaction moves them in
 //! (variant, warehouse) order (see the feed's lock order).
 
+use crate::codes::WarehouseKind;
 use crate::db::Conn;
 use crate::error::Result;
 
@@ -58,15 +59,49 @@ pub async fn take(
     Ok(Moved::from_rows(rows))
 }
 
+/// Where [`take_for_market`] took the units: the warehouse, its kind and its code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Taken {
+    pub warehouse_id: i64,
+    pub kind: WarehouseKind,
+    pub code: String,
+}
+
 /// Takes `n` units of a variant from the first warehouse (by id) serving `market` that has
-/// them; the warehouse it took them from, or `None` when none has them.
+/// them; where it took them from, or `None` when none has them. Usually one statement: the
+/// conditional update of the first such warehouse, returning its kind and code. When that
+/// warehouse lost its units between the choice and the row lock (PostgreSQL re-checks
+/// `available >= n` on the committed row, not the choice), the warehouses are tried one by one.
 pub async fn take_for_market(
     tx: &mut Conn,
     variant_id: i64,
     market: &str,
     n: i64,
     now: i64,
-) -> Result<Option<i64>> {
+) -> Result<Option<Taken>> {
+    let first: Option<(i64, String, String)> = sqlx::query_as(
+        "UPDATE stock SET available = available - $1, updated_at = $2 \
+         WHERE variant_id = $3 AND available >= $1 AND warehouse_id = (\
+           SELECT s.warehouse_id FROM stock s JOIN market_warehouses mw \
+           ON mw.warehouse_id = s.warehouse_id WHERE s.variant_id = $3 \
+           AND mw.country = $4 AND s.available >= $1 ORDER BY s.warehouse_id LIMIT 1) \
+         RETURNING warehouse_id, \
+           (SELECT kind FROM warehouses w WHERE w.id = stock.warehouse_id), \
+           (SELECT code FROM warehouses w WHERE w.id = stock.warehouse_id)",
+    )
+    .bind(n)
+    .bind(now)
+    .bind(variant_id)
+    .bind(market)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((warehouse_id, kind, code)) = first {
+        return Ok(Some(Taken {
+            warehouse_id,
+            kind: WarehouseKind::parse_stored(&kind),
+            code,
+        }));
+    }
     let candidates: Vec<(i64,)> = sqlx::query_as(
         "SELECT s.warehouse_id FROM stock s JOIN market_warehouses mw \
          ON mw.warehouse_id = s.warehouse_id WHERE s.variant_id = $1 \
@@ -81,7 +116,12 @@ pub async fn take_for_market(
     // decides, and the next warehouse is tried.
     for (warehouse_id,) in candidates {
         if take(tx, variant_id, warehouse_id, n, now).await?.moved() {
-            return Ok(Some(warehouse_id));
+            let (kind, code) = crate::customs::warehouse_in(tx, warehouse_id).await?;
+            return Ok(Some(Taken {
+                warehouse_id,
+                kind,
+                code,
+            }));
         }
     }
     Ok(None)

@@ -104,20 +104,37 @@ pub(super) async fn append(
     }
     let session_id = session.id;
     let n = events.len() as i64;
-    let (last,): (i64,) = sqlx::query_as(
-        "UPDATE sessions SET next_seq = next_seq + $1 WHERE id = $2 RETURNING next_seq",
-    )
-    .bind(n)
-    .bind(session_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    // Taken last, after the session's row and every other row: ids in commit order.
-    let (last_id,): (i64,) = sqlx::query_as(
-        "UPDATE event_clock SET last_id = last_id + $1 WHERE id = 1 RETURNING last_id",
-    )
-    .bind(n)
-    .fetch_one(&mut *tx)
-    .await?;
+    // The session's seqs, then the global ids: the clock's row is taken last, after the
+    // session's row and every other row, so ids are handed out in commit order.
+    let (last, last_id): (i64, i64) = if tx.backend_name().eq_ignore_ascii_case("postgresql") {
+        // One round trip: the session's row is this transaction's already (its first lock),
+        // so the clock's is the only one the statement can wait for.
+        sqlx::query_as(
+            "WITH s AS (UPDATE sessions SET next_seq = next_seq + $1 WHERE id = $2 \
+             RETURNING next_seq) \
+             UPDATE event_clock SET last_id = last_id + $1 WHERE id = 1 \
+             RETURNING (SELECT next_seq FROM s), last_id",
+        )
+        .bind(n)
+        .bind(session_id)
+        .fetch_one(&mut *tx)
+        .await?
+    } else {
+        let (last,): (i64,) = sqlx::query_as(
+            "UPDATE sessions SET next_seq = next_seq + $1 WHERE id = $2 RETURNING next_seq",
+        )
+        .bind(n)
+        .bind(session_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let (last_id,): (i64,) = sqlx::query_as(
+            "UPDATE event_clock SET last_id = last_id + $1 WHERE id = 1 RETURNING last_id",
+        )
+        .bind(n)
+        .fetch_one(&mut *tx)
+        .await?;
+        (last, last_id)
+    };
     // One INSERT for all of them (a batch of orders logs hundreds), in chunks that stay under
     // both backends' limit on bound values.
     let first_id = last_id - n + 1;

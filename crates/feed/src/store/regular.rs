@@ -16,8 +16,9 @@
 //!    (the lock order's step 5: two sessions' batches that share variants queue instead of
 //!    crossing); then, for each order in arrival order, decide it in memory (state, gate,
 //!    per-person limits counting the batch's earlier orders, totals) and take its units from
-//!    the first warehouse serving its market that has them (a conditional update per order,
-//!    in arrival order: who came first gets the last unit);
+//!    the first warehouse serving its market that has them (one conditional update per order,
+//!    in arrival order: who came first gets the last unit; it returns the warehouse's kind and
+//!    code);
 //! 4. insert the accepted orders in (buyer, key) order, `ON CONFLICT DO NOTHING`, one
 //!    multi-row statement per warehouse (power-of-two chunks); a key another transaction took
 //!    meanwhile rolls the batch back to be decided again;
@@ -99,6 +100,9 @@ async fn decide(
         stock::lock_variants(w.tx(), &variants).await?;
     }
     let mut gate: HashMap<(i64, &str), Option<Refusal>> = HashMap::new();
+    // Each warehouse the batch took units from: its kind (the orders' customs mode is decided
+    // by it) and code (the answer), as the take returned them.
+    let mut warehouses: HashMap<i64, (WarehouseKind, String)> = HashMap::new();
     let mut accepted: HashMap<(i64, &str), usize> = HashMap::new();
     let mut outcomes: Vec<Decision> = Vec::with_capacity(batch.len());
     for (i, o) in batch.iter().enumerate() {
@@ -157,12 +161,16 @@ async fn decide(
             }
         };
         // Last, the units: nothing after this may refuse the order (the take stays written).
-        let Some(warehouse_id) =
+        let Some(taken) =
             stock::take_for_market(w.tx(), o.variant_id, &o.market, o.quantity, now).await?
         else {
             outcomes.push(Decision::Final(Placed::Refused(Refusal::SoldOut)));
             continue;
         };
+        let warehouse_id = taken.warehouse_id;
+        warehouses
+            .entry(warehouse_id)
+            .or_insert((taken.kind, taken.code));
         projected = trial;
         ledger.count(o);
         accepted.insert(key, i);
@@ -191,11 +199,11 @@ async fn decide(
         }
     }
     let mut ids: HashMap<usize, i64> = HashMap::new();
-    // Each warehouse's kind (the orders' customs mode is decided by it) and code (the answer).
-    let mut warehouses: HashMap<i64, (WarehouseKind, String)> = HashMap::new();
     for (warehouse_id, rows) in &by_warehouse {
-        let (kind, code) = silkstream_catalog::customs::warehouse_in(w.tx(), *warehouse_id).await?;
-        warehouses.insert(*warehouse_id, (kind, code));
+        let kind = warehouses
+            .get(warehouse_id)
+            .map(|(kind, _)| *kind)
+            .ok_or_else(|| Error::internal("a warehouse the batch took from was not read"))?;
         let written = insert_orders(w.tx(), rows, *warehouse_id, kind, now, pay_by).await?;
         for row in rows {
             let o = row.order;

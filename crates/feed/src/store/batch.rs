@@ -31,7 +31,8 @@
 //!
 //! Also before step 2, the batch's buyers' tokens are read (`FOR KEY SHARE` on PostgreSQL): an
 //! order whose token was revoked, has expired or was deleted since an instance checked it from
-//! memory ([`crate::store::cache`]) is refused (`Placed::Unauthorized`, 401) before its key is read.
+//! memory ([`crate::store::cache`]) is refused (`Placed::Unauthorized`, 401) before its key is read
+//! ([`Known`], which the regular batch, [`super::regular`], reads the same way).
 //! So are the batch's variants that were archived (or whose product was): intake took the
 //! variant's facts from memory, and an order of an archived variant is refused
 //! (`Placed::Archived`, 422) after its key is read (a replay still answers its order).
@@ -127,23 +128,11 @@ async fn decide(
     super::per_person::lock_buyers(w.tx(), &super::per_person::buyers_of(batch)).await?;
     super::per_person::lock_persons(w.tx(), &super::per_person::persons_of(batch), now).await?;
     let mut ledger = super::per_person::Ledger::read(w.tx(), batch, now).await?;
-    // The batch's buyers whose tokens still authenticate (not revoked, expired or deleted): a
-    // token checked from an instance's memory is decided again here, so a revocation stops
-    // flash-sale orders at once on every instance, and an order of a deleted guest is refused
-    // instead of failing the batch on the orders' foreign key.
-    let authentic = live_tokens(w.tx(), batch, now).await?;
-    // Variants archived since intake checked them (from memory): their orders are refused.
-    let archived = archived_variants(w.tx(), batch).await?;
+    let known = Known::read(w.tx(), batch, now).await?;
     let mut left = remaining;
     let mut outcomes: Vec<Decision> = Vec::with_capacity(batch.len());
     // Orders accepted so far in this batch, by key: a second copy in the same batch is a replay.
     let mut accepted: HashMap<(i64, &str), usize> = HashMap::new();
-    // Every order's key first, in one query: a key that names a committed order is a replay.
-    let keys: Vec<(i64, &str)> = batch
-        .iter()
-        .map(|o| (o.buyer_token_id, o.idempotency_key.as_str()))
-        .collect();
-    let known = keys_in_tx(w.tx(), &keys).await?;
     // The rate table in force on the batch's date, once per batch, and the session's totals:
     // an order that would take a total past 64 bits is refused before anything of it is
     // written.
@@ -157,21 +146,16 @@ async fn decide(
     let mut units = buyer_units(w.tx(), sale_id, batch).await?;
     let mut added: BTreeMap<i64, i64> = BTreeMap::new();
     for (i, o) in batch.iter().enumerate() {
-        if !authentic.contains(&o.buyer_token_id) {
-            outcomes.push(Decision::Final(Placed::Unauthorized));
-            continue;
-        }
-        if let Some(&order_id) = known.get(&(o.buyer_token_id, o.idempotency_key.clone())) {
-            outcomes.push(Decision::Final(Placed::Duplicate { order_id }));
-            continue;
-        }
-        if let Some(&first) = accepted.get(&(o.buyer_token_id, o.idempotency_key.as_str())) {
-            outcomes.push(Decision::CopyOf(first));
-            continue;
-        }
-        if archived.contains(&o.variant_id) {
-            outcomes.push(Decision::Final(Placed::Archived));
-            continue;
+        match known.early(o, &accepted) {
+            Some(Early::Final(p)) => {
+                outcomes.push(Decision::Final(p));
+                continue;
+            }
+            Some(Early::CopyOf(first)) => {
+                outcomes.push(Decision::CopyOf(first));
+                continue;
+            }
+            None => {}
         }
         let refusal = if w.session.state != SessionState::Live {
             Some(Refusal::NotLive)
@@ -338,12 +322,81 @@ async fn decide(
     Ok(Attempt::Done(placed))
 }
 
+/// What a batch reads of its orders before deciding any of them, one query each.
+pub(super) struct Known {
+    /// The buyers whose tokens still authenticate (not revoked, expired or deleted): a token
+    /// checked from an instance's memory is decided again here, so a revocation stops orders at
+    /// once on every instance, and an order of a deleted guest is refused instead of failing
+    /// the batch on the orders' foreign key.
+    authentic: std::collections::HashSet<i64>,
+    /// The variants archived since intake checked them (from memory).
+    archived: std::collections::HashSet<i64>,
+    /// The orders the batch's keys name already: (buyer, key) → order id.
+    keys: HashMap<(i64, String), i64>,
+}
+
+/// How an order of a batch is answered before anything is decided for it.
+pub(super) enum Early {
+    Final(Placed),
+    /// A second copy of the order accepted at this index of the batch: its replay.
+    CopyOf(usize),
+}
+
+impl Known {
+    /// Reads the batch's tokens (`FOR KEY SHARE` on PostgreSQL), archived variants and keys.
+    pub(super) async fn read(
+        tx: &mut silkstream_catalog::db::Conn,
+        batch: &[&PendingOrder],
+        now: i64,
+    ) -> Result<Self> {
+        let authentic = live_tokens(tx, batch, now).await?;
+        let archived = archived_variants(tx, batch).await?;
+        let keys: Vec<(i64, &str)> = batch
+            .iter()
+            .map(|o| (o.buyer_token_id, o.idempotency_key.as_str()))
+            .collect();
+        let keys = keys_in_tx(tx, &keys).await?;
+        Ok(Self {
+            authentic,
+            archived,
+            keys,
+        })
+    }
+
+    /// In this order: a token that no longer authenticates (401), a key that names a committed
+    /// order (its replay, whatever the stock or the sale says now), a second copy of an order
+    /// the batch accepted (`accepted`: key → index), an archived variant (422); `None` when the
+    /// order is to be decided.
+    pub(super) fn early(
+        &self,
+        o: &PendingOrder,
+        accepted: &HashMap<(i64, &str), usize>,
+    ) -> Option<Early> {
+        if !self.authentic.contains(&o.buyer_token_id) {
+            return Some(Early::Final(Placed::Unauthorized));
+        }
+        if let Some(&order_id) = self
+            .keys
+            .get(&(o.buyer_token_id, o.idempotency_key.clone()))
+        {
+            return Some(Early::Final(Placed::Duplicate { order_id }));
+        }
+        if let Some(&first) = accepted.get(&(o.buyer_token_id, o.idempotency_key.as_str())) {
+            return Some(Early::CopyOf(first));
+        }
+        if self.archived.contains(&o.variant_id) {
+            return Some(Early::Final(Placed::Archived));
+        }
+        None
+    }
+}
+
 /// Of the batch's buyers, those whose tokens can still authenticate at `now`, in one query; on
 /// PostgreSQL `FOR KEY SHARE` keeps their rows until the commit (the lock the orders' foreign
 /// key takes anyway, taken before the inserts: a revocation, an update of `revoked_at`, does
 /// not wait on it; the guest sweeper's delete does, holding only the buyer's row, which the
 /// lock order's step 2 takes earlier when it applies).
-pub(super) async fn live_tokens(
+async fn live_tokens(
     tx: &mut silkstream_catalog::db::Conn,
     batch: &[&PendingOrder],
     now: i64,
@@ -354,7 +407,7 @@ pub(super) async fn live_tokens(
 
 /// Of the batch's variants, those archived (or whose product is), in one query of the
 /// catalog's (`facts::archived_among`) in the batch's transaction.
-pub(super) async fn archived_variants(
+async fn archived_variants(
     tx: &mut silkstream_catalog::db::Conn,
     batch: &[&PendingOrder],
 ) -> Result<std::collections::HashSet<i64>> {

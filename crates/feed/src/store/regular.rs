@@ -32,11 +32,11 @@ use std::collections::HashMap;
 use silkstream_catalog::codes::WarehouseKind;
 use silkstream_catalog::stock;
 
-use super::batch::{archived_variants, distinct, inserted, live_tokens, Attempt};
+use super::batch::{distinct, inserted, Attempt, Early, Known};
 use super::write::SessionWrite;
 use super::{
-    counted, insert_orders, keys_in_tx, log, order_event, value_order, FeedStore, NewOrderRow,
-    PendingOrder, Placed, Valued, Written,
+    counted, insert_orders, log, order_event, value_order, FeedStore, NewOrderRow, PendingOrder,
+    Placed, Valued, Written,
 };
 use crate::domain::error::{Error, Refusal, Result};
 use crate::domain::model::SessionState;
@@ -81,13 +81,7 @@ async fn decide(
     let pay_by = now.saturating_add(payment_window_ms);
     super::per_person::lock_buyers(w.tx(), &super::per_person::buyers_of(batch)).await?;
     super::per_person::lock_persons(w.tx(), &super::per_person::persons_of(batch), now).await?;
-    let authentic = live_tokens(w.tx(), batch, now).await?;
-    let archived = archived_variants(w.tx(), batch).await?;
-    let keys: Vec<(i64, &str)> = batch
-        .iter()
-        .map(|o| (o.buyer_token_id, o.idempotency_key.as_str()))
-        .collect();
-    let known = keys_in_tx(w.tx(), &keys).await?;
+    let known = Known::read(w.tx(), batch, now).await?;
     let variants = distinct(batch, |o| o.variant_id);
     let sales = open_sales(w.tx(), session_id, &variants, now).await?;
     let mut ledger = super::per_person::Ledger::read(w.tx(), batch, now).await?;
@@ -106,22 +100,16 @@ async fn decide(
     let mut accepted: HashMap<(i64, &str), usize> = HashMap::new();
     let mut outcomes: Vec<Decision> = Vec::with_capacity(batch.len());
     for (i, o) in batch.iter().enumerate() {
-        let key = (o.buyer_token_id, o.idempotency_key.as_str());
-        if !authentic.contains(&o.buyer_token_id) {
-            outcomes.push(Decision::Final(Placed::Unauthorized));
-            continue;
-        }
-        if let Some(&order_id) = known.get(&(o.buyer_token_id, o.idempotency_key.clone())) {
-            outcomes.push(Decision::Final(Placed::Duplicate { order_id }));
-            continue;
-        }
-        if let Some(&first) = accepted.get(&key) {
-            outcomes.push(Decision::CopyOf(first));
-            continue;
-        }
-        if archived.contains(&o.variant_id) {
-            outcomes.push(Decision::Final(Placed::Archived));
-            continue;
+        match known.early(o, &accepted) {
+            Some(Early::Final(p)) => {
+                outcomes.push(Decision::Final(p));
+                continue;
+            }
+            Some(Early::CopyOf(first)) => {
+                outcomes.push(Decision::CopyOf(first));
+                continue;
+            }
+            None => {}
         }
         if w.session.state != SessionState::Live {
             outcomes.push(Decision::Final(Placed::Refused(Refusal::NotLive)));
@@ -173,7 +161,7 @@ async fn decide(
             .or_insert((taken.kind, taken.code));
         projected = trial;
         ledger.count(o);
-        accepted.insert(key, i);
+        accepted.insert((o.buyer_token_id, o.idempotency_key.as_str()), i);
         outcomes.push(Decision::Accepted(value, landed_cost, warehouse_id));
     }
     // Inserts in (buyer, key) order, one statement per warehouse: the one order in which

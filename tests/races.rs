@@ -629,18 +629,7 @@ async fn regular_orders_share_the_desks_transactions(backend: Backend) {
 async fn regular_batches_crossing_variants_never_deadlock(backend: Backend) {
     let app = app(backend).await;
     let live = app.live_session(1_000, true).await;
-    let product = app
-        .get(&format!("/api/v1/products/{}", live.product_id), &app.admin)
-        .await
-        .expect(200);
-    let second = product.body["variants"][1]["id"].as_i64().expect("variant");
-    app.put(
-        &format!("/api/v1/variants/{second}/stock/KHG-1"),
-        &app.admin,
-        &json!({"available": 1_000}),
-    )
-    .await
-    .expect(200);
+    let second = app.stock_second_variant(&live, 1_000).await;
     let other = app
         .open_session(&live.host, "Second room", live.product_id, true)
         .await;

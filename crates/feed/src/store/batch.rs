@@ -52,15 +52,34 @@ use super::{
 use crate::domain::error::{Error, Refusal, Result};
 use crate::domain::model::{SaleState, SessionState};
 
-/// What became of one order of the batch before the inserts.
-enum Decision {
+/// What became of one order of a batch before the inserts; `A` is what an accepted order
+/// carries to them (a sale's: its value and landed-cost quote; a regular order's also the
+/// warehouse its units came from).
+pub(super) enum Decision<A> {
     /// Answered already: a replay or a refusal.
     Final(Placed),
-    /// Accepted, with its rate and CNY value and the landed-cost quote it is stored with:
-    /// inserted in the second step.
-    Accepted(Valued, Option<String>),
+    /// Accepted: inserted in the second step.
+    Accepted(A),
     /// A second copy of the accepted order at this index: its replay.
     CopyOf(usize),
+}
+
+/// What a desk writer decides: a flash sale's orders, or one session's regular orders (a
+/// product on the showcase, no sale open: [`super::regular`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Line {
+    Sale(i64),
+    Regular { session_id: i64 },
+}
+
+impl Line {
+    /// The sale, for a sale's line.
+    pub(crate) fn sale(self) -> Option<i64> {
+        match self {
+            Line::Sale(id) => Some(id),
+            Line::Regular { .. } => None,
+        }
+    }
 }
 
 /// What one attempt at a batch came to.
@@ -79,17 +98,23 @@ impl FeedStore {
         self.write(session_id).await
     }
 
-    /// Decides and writes one batch of orders for `sale_id` in `w`, begun on their session.
+    /// Decides and writes one batch of `line`'s orders in `w`, begun on their session: a sale's
+    /// here, regular orders in [`super::regular`]; committed when done, rolled back when it is
+    /// to be decided again.
     pub(crate) async fn write_batch_in(
         &self,
         mut w: SessionWrite<'_>,
-        sale_id: i64,
+        line: Line,
         batch: &[&PendingOrder],
     ) -> Result<Attempt> {
         if batch.is_empty() {
             return Ok(Attempt::Done(Vec::new()));
         }
-        let outcome = decide(&mut w, sale_id, batch, self.payment_window_ms()).await?;
+        let window = self.payment_window_ms();
+        let outcome = match line {
+            Line::Sale(sale_id) => decide(&mut w, sale_id, batch, window).await?,
+            Line::Regular { .. } => super::regular::decide(&mut w, batch, window).await?,
+        };
         match outcome {
             Attempt::Done(_) => w.commit().await?,
             Attempt::Again => drop(w),
@@ -130,7 +155,7 @@ async fn decide(
     let mut ledger = super::per_person::Ledger::read(w.tx(), batch, now).await?;
     let known = Known::read(w.tx(), batch, now).await?;
     let mut left = remaining;
-    let mut outcomes: Vec<Decision> = Vec::with_capacity(batch.len());
+    let mut outcomes: Vec<Decision<(Valued, Option<String>)>> = Vec::with_capacity(batch.len());
     // Orders accepted so far in this batch, by key: a second copy in the same batch is a replay.
     let mut accepted: HashMap<(i64, &str), usize> = HashMap::new();
     // The rate table in force on the batch's date, once per batch, and the session's totals:
@@ -146,16 +171,9 @@ async fn decide(
     let mut units = buyer_units(w.tx(), sale_id, batch).await?;
     let mut added: BTreeMap<i64, i64> = BTreeMap::new();
     for (i, o) in batch.iter().enumerate() {
-        match known.early(o, &accepted) {
-            Some(Early::Final(p)) => {
-                outcomes.push(Decision::Final(p));
-                continue;
-            }
-            Some(Early::CopyOf(first)) => {
-                outcomes.push(Decision::CopyOf(first));
-                continue;
-            }
-            None => {}
+        if let Some(early) = known.early(o, &accepted) {
+            outcomes.push(early);
+            continue;
         }
         let refusal = if w.session.state != SessionState::Live {
             Some(Refusal::NotLive)
@@ -217,7 +235,7 @@ async fn decide(
         projected = trial;
         ledger.count(o);
         accepted.insert((o.buyer_token_id, o.idempotency_key.as_str()), i);
-        outcomes.push(Decision::Accepted(value, landed_cost));
+        outcomes.push(Decision::Accepted((value, landed_cost)));
     }
     let taken = remaining - left;
     let mut ids: HashMap<usize, i64> = HashMap::new();
@@ -231,7 +249,7 @@ async fn decide(
         });
         let mut rows = Vec::with_capacity(order.len());
         for &i in &order {
-            let Decision::Accepted(value, landed_cost) = &outcomes[i] else {
+            let Decision::Accepted((value, landed_cost)) = &outcomes[i] else {
                 return Err(Error::internal("an accepted order lost its decision"));
             };
             rows.push(NewOrderRow {
@@ -284,7 +302,7 @@ async fn decide(
                 order_id: inserted(&ids, first)?,
             },
             Decision::Final(p) => p,
-            Decision::Accepted(value, landed_cost) => {
+            Decision::Accepted((value, landed_cost)) => {
                 let order_id = inserted(&ids, i)?;
                 after -= o.quantity;
                 // Counted in the same order as when decided, so it fits.
@@ -335,13 +353,6 @@ pub(super) struct Known {
     keys: HashMap<(i64, String), i64>,
 }
 
-/// How an order of a batch is answered before anything is decided for it.
-pub(super) enum Early {
-    Final(Placed),
-    /// A second copy of the order accepted at this index of the batch: its replay.
-    CopyOf(usize),
-}
-
 impl Known {
     /// Reads the batch's tokens (`FOR KEY SHARE` on PostgreSQL), archived variants and keys.
     pub(super) async fn read(
@@ -367,25 +378,25 @@ impl Known {
     /// order (its replay, whatever the stock or the sale says now), a second copy of an order
     /// the batch accepted (`accepted`: key → index), an archived variant (422); `None` when the
     /// order is to be decided.
-    pub(super) fn early(
+    pub(super) fn early<A>(
         &self,
         o: &PendingOrder,
         accepted: &HashMap<(i64, &str), usize>,
-    ) -> Option<Early> {
+    ) -> Option<Decision<A>> {
         if !self.authentic.contains(&o.buyer_token_id) {
-            return Some(Early::Final(Placed::Unauthorized));
+            return Some(Decision::Final(Placed::Unauthorized));
         }
         if let Some(&order_id) = self
             .keys
             .get(&(o.buyer_token_id, o.idempotency_key.clone()))
         {
-            return Some(Early::Final(Placed::Duplicate { order_id }));
+            return Some(Decision::Final(Placed::Duplicate { order_id }));
         }
         if let Some(&first) = accepted.get(&(o.buyer_token_id, o.idempotency_key.as_str())) {
-            return Some(Early::CopyOf(first));
+            return Some(Decision::CopyOf(first));
         }
         if self.archived.contains(&o.variant_id) {
-            return Some(Early::Final(Placed::Archived));
+            return Some(Decision::Final(Placed::Archived));
         }
         None
     }

@@ -32,46 +32,22 @@ use std::collections::HashMap;
 use silkstream_catalog::codes::WarehouseKind;
 use silkstream_catalog::stock;
 
-use super::batch::{distinct, inserted, Attempt, Early, Known};
+use super::batch::{distinct, inserted, Attempt, Decision, Known};
 use super::write::SessionWrite;
 use super::{
-    counted, insert_orders, log, order_event, value_order, FeedStore, NewOrderRow, PendingOrder,
-    Placed, Valued, Written,
+    counted, insert_orders, log, order_event, value_order, NewOrderRow, PendingOrder, Placed,
+    Valued, Written,
 };
 use crate::domain::error::{Error, Refusal, Result};
 use crate::domain::model::SessionState;
 
-/// What became of one order of the batch before the inserts.
-enum Decision {
-    /// Answered already: a replay or a refusal.
-    Final(Placed),
-    /// Accepted: its value, the landed-cost quote it is stored with and the warehouse its
-    /// units were taken from.
-    Accepted(Valued, Option<String>, i64),
-    /// A second copy of the accepted order at this index: its replay.
-    CopyOf(usize),
-}
+/// What an accepted regular order carries to the inserts: its value, the landed-cost quote it
+/// is stored with and the warehouse its units were taken from.
+type Accepted = (Valued, Option<String>, i64);
 
-impl FeedStore {
-    /// Decides and writes one batch of regular orders of `w`'s session (see the module's docs).
-    pub(crate) async fn write_regular_batch_in(
-        &self,
-        mut w: SessionWrite<'_>,
-        batch: &[&PendingOrder],
-    ) -> Result<Attempt> {
-        if batch.is_empty() {
-            return Ok(Attempt::Done(Vec::new()));
-        }
-        let outcome = decide(&mut w, batch, self.payment_window_ms()).await?;
-        match outcome {
-            Attempt::Done(_) => w.commit().await?,
-            Attempt::Again => drop(w),
-        }
-        Ok(outcome)
-    }
-}
-
-async fn decide(
+/// Decides one batch of regular orders of `w`'s session (see the module's docs); the caller,
+/// [`super::FeedStore::write_batch_in`], commits it.
+pub(super) async fn decide(
     w: &mut SessionWrite<'_>,
     batch: &[&PendingOrder],
     payment_window_ms: i64,
@@ -98,18 +74,11 @@ async fn decide(
     // by it) and code (the answer), as the take returned them.
     let mut warehouses: HashMap<i64, (WarehouseKind, String)> = HashMap::new();
     let mut accepted: HashMap<(i64, &str), usize> = HashMap::new();
-    let mut outcomes: Vec<Decision> = Vec::with_capacity(batch.len());
+    let mut outcomes: Vec<Decision<Accepted>> = Vec::with_capacity(batch.len());
     for (i, o) in batch.iter().enumerate() {
-        match known.early(o, &accepted) {
-            Some(Early::Final(p)) => {
-                outcomes.push(Decision::Final(p));
-                continue;
-            }
-            Some(Early::CopyOf(first)) => {
-                outcomes.push(Decision::CopyOf(first));
-                continue;
-            }
-            None => {}
+        if let Some(early) = known.early(o, &accepted) {
+            outcomes.push(early);
+            continue;
         }
         if w.session.state != SessionState::Live {
             outcomes.push(Decision::Final(Placed::Refused(Refusal::NotLive)));
@@ -162,7 +131,7 @@ async fn decide(
         projected = trial;
         ledger.count(o);
         accepted.insert((o.buyer_token_id, o.idempotency_key.as_str()), i);
-        outcomes.push(Decision::Accepted(value, landed_cost, warehouse_id));
+        outcomes.push(Decision::Accepted((value, landed_cost, warehouse_id)));
     }
     // Inserts in (buyer, key) order, one statement per warehouse: the one order in which
     // every transaction takes keys.
@@ -171,38 +140,43 @@ async fn decide(
         (batch[*a].buyer_token_id, &batch[*a].idempotency_key)
             .cmp(&(batch[*b].buyer_token_id, &batch[*b].idempotency_key))
     });
-    let mut by_warehouse: Vec<(i64, Vec<NewOrderRow<'_>>)> = Vec::new();
+    // The accepted orders' indices by warehouse, each in (buyer, key) order.
+    let mut by_warehouse: Vec<(i64, Vec<usize>)> = Vec::new();
     for &i in &order {
-        let Decision::Accepted(value, landed_cost, warehouse_id) = &outcomes[i] else {
+        let Decision::Accepted((_, _, warehouse_id)) = &outcomes[i] else {
             continue;
         };
-        let row = NewOrderRow {
-            order: batch[i],
-            value,
-            landed_cost: landed_cost.as_deref(),
-        };
         match by_warehouse.iter_mut().find(|(id, _)| id == warehouse_id) {
-            Some((_, rows)) => rows.push(row),
-            None => by_warehouse.push((*warehouse_id, vec![row])),
+            Some((_, indices)) => indices.push(i),
+            None => by_warehouse.push((*warehouse_id, vec![i])),
         }
     }
     let mut ids: HashMap<usize, i64> = HashMap::new();
-    for (warehouse_id, rows) in &by_warehouse {
+    for (warehouse_id, indices) in &by_warehouse {
         let kind = warehouses
             .get(warehouse_id)
             .map(|(kind, _)| *kind)
             .ok_or_else(|| Error::internal("a warehouse the batch took from was not read"))?;
-        let written = insert_orders(w.tx(), rows, *warehouse_id, kind, now, pay_by).await?;
-        for row in rows {
-            let o = row.order;
+        let rows: Vec<NewOrderRow<'_>> = indices
+            .iter()
+            .filter_map(|&i| match &outcomes[i] {
+                Decision::Accepted((value, landed_cost, _)) => Some(NewOrderRow {
+                    order: batch[i],
+                    value,
+                    landed_cost: landed_cost.as_deref(),
+                }),
+                _ => None,
+            })
+            .collect();
+        let written = insert_orders(w.tx(), &rows, *warehouse_id, kind, now, pay_by).await?;
+        for &i in indices {
+            let o = batch[i];
             // A key another transaction took meanwhile: decide again, when its order is
             // visible.
             let Some(&id) = written.get(&(o.buyer_token_id, o.idempotency_key.clone())) else {
                 return Ok(Attempt::Again);
             };
-            if let Some(&i) = accepted.get(&(o.buyer_token_id, o.idempotency_key.as_str())) {
-                ids.insert(i, id);
-            }
+            ids.insert(i, id);
         }
     }
     // Events and answers in arrival order.
@@ -215,7 +189,7 @@ async fn decide(
                 order_id: inserted(&ids, first)?,
             },
             Decision::Final(p) => p,
-            Decision::Accepted(value, landed_cost, warehouse_id) => {
+            Decision::Accepted((value, landed_cost, warehouse_id)) => {
                 let order_id = inserted(&ids, i)?;
                 let (kind, code) = warehouses
                     .get(&warehouse_id)

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::domain::error::{Error, Result};
-use crate::store::batch::Attempt;
+use crate::store::batch::{Attempt, Line};
 use crate::store::{FeedStore, PendingOrder, Placed};
 use crate::tasks::cluster::Cluster;
 
@@ -60,25 +60,6 @@ fn retry_backoff(failures: u32) -> Duration {
     let ceiling_us = u64::try_from(ceiling.as_micros()).unwrap_or(u64::MAX);
     let floor_us = u64::try_from(floor.as_micros()).unwrap_or(u64::MAX);
     Duration::from_micros(rand::random_range(floor_us..=ceiling_us))
-}
-
-/// What one writer decides: a flash sale's orders, or one session's regular orders (a product
-/// on the showcase, no sale open: [`crate::store::regular`]). Only a sale's batches are handed
-/// to another instance's desk (scaled out, each instance's regular writer takes its turn on
-/// the session's row).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Line {
-    Sale(i64),
-    Regular { session_id: i64 },
-}
-
-impl Line {
-    fn sale(self) -> Option<i64> {
-        match self {
-            Line::Sale(id) => Some(id),
-            Line::Regular { .. } => None,
-        }
-    }
 }
 
 struct Ticket {
@@ -477,10 +458,7 @@ async fn write_batch(
                     return Ok(None);
                 }
                 let orders: Vec<&PendingOrder> = batch.iter().map(|t| &t.order).collect();
-                match line {
-                    Line::Sale(sale_id) => store.write_batch_in(w, sale_id, &orders).await,
-                    Line::Regular { .. } => store.write_regular_batch_in(w, &orders).await,
-                }
+                store.write_batch_in(w, line, &orders).await
             }
             Err(e) => Err(e),
         };

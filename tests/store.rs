@@ -103,6 +103,7 @@ async fn translation_digest_follows_source(backend: Backend) {
                 title: "Frozen beef".into(),
                 description: "Beef.".into(),
                 attributes: Default::default(),
+                image_alts: Default::default(),
             },
         )
         .await

@@ -84,7 +84,7 @@ async fn start(settings: &Settings) -> Started {
         .await
         .expect("connect and migrate");
     let l10n = silkstream_server::load_l10n(settings).expect("locale files load");
-    let app = silkstream_server::build(db.clone(), l10n, settings);
+    let app = silkstream_server::build(db.clone(), l10n, settings).expect("build the app");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind 127.0.0.1:0");

@@ -20,6 +20,9 @@ impl TestApp {
             "market_warehouses",
             "translations",
             "tokens",
+            "product_images",
+            "image_blobs",
+            "image_files",
         ] {
             let sql = format!("SELECT COUNT(*) FROM {table}");
             let (n,): (i64,) = sqlx::query_as(&sql)

@@ -10,6 +10,7 @@ pub mod claims;
 pub mod codes;
 pub mod customs;
 pub mod facts;
+pub mod images;
 pub mod landed;
 pub mod landed_routes;
 pub mod landed_store;

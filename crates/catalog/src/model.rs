@@ -241,6 +241,10 @@ pub struct TranslationBody {
     pub description: String,
     #[serde(default)]
     pub attributes: TextAttributes,
+    /// Alt text of the product's pictures in this locale, by picture id (`{"12": "…"}`);
+    /// screened with the title.
+    #[serde(default)]
+    pub image_alts: crate::images::ImageAlts,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -249,6 +253,8 @@ pub struct Translation {
     pub title: String,
     pub description: String,
     pub attributes: TextAttributes,
+    /// Alt text of the product's pictures in this locale, by picture id.
+    pub image_alts: crate::images::ImageAlts,
     /// True when the product's source text changed after this translation was made.
     pub outdated: bool,
     pub updated_at: String,
@@ -339,6 +345,9 @@ pub struct Product {
     pub updated_at: String,
     pub variants: Vec<Variant>,
     pub translations: Vec<TranslationStatus>,
+    /// The product's pictures in order (a variant's say which): each size's URL, alt text in
+    /// the source locale and per translated locale.
+    pub images: Vec<crate::images::ProductImage>,
     /// The product in the response's locale (`?locale=` or `Accept-Language`) with prices in
     /// its currency (`?currency=` or the locale's default).
     #[serde(skip_serializing_if = "Option::is_none")]

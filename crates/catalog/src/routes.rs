@@ -46,6 +46,7 @@ where
         ))
         .merge(crate::claims::routes::router())
         .merge(crate::categories::router())
+        .merge(crate::images::routes::router())
 }
 
 /// The view of a read: `?locale=` or `Accept-Language`, and `?currency=` or the locale's

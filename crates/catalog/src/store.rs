@@ -174,6 +174,7 @@ struct TranslationRow {
     attributes: String,
     source_digest: String,
     updated_at: i64,
+    image_alts: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -361,6 +362,8 @@ pub struct CatalogStore {
     /// The commit hook: every committed catalog write's version (`write`), for the instances
     /// that did not make it.
     pub(crate) commits: Arc<crate::write::Commits>,
+    /// The pictures' files and their cache (`images`).
+    pub(crate) images: Arc<crate::images::ImageStore>,
 }
 
 impl CatalogStore {
@@ -373,7 +376,15 @@ impl CatalogStore {
             buyer_countries: Arc::default(),
             buyer_history: Arc::default(),
             commits: Arc::default(),
+            images: Arc::default(),
         }
+    }
+
+    /// The same store with its pictures kept in `images` (the server's choice of folder or
+    /// database, limits and cache); before the store is cloned.
+    pub fn with_images(mut self, images: crate::images::ImageStore) -> Self {
+        self.images = Arc::new(images);
+        self
     }
 
     pub fn db(&self) -> &Db {
@@ -584,13 +595,15 @@ impl CatalogStore {
         let variant_rows =
             fetch_all_args::<VariantRow>(self.db.reader(), &sql, &product_ids).await?;
         let sql = format!(
-            "SELECT product_id, locale, title, description, attributes, source_digest, updated_at \
-             FROM translations WHERE product_id IN ({}) ORDER BY locale",
+            "SELECT product_id, locale, title, description, attributes, source_digest, updated_at, \
+             image_alts FROM translations WHERE product_id IN ({}) ORDER BY locale",
             placeholders(1, product_ids.len())
         );
         let translation_rows =
             fetch_all_args::<TranslationRow>(self.db.reader(), &sql, &product_ids).await?;
 
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut images_by_product = self.images_of(&ids).await?;
         let variant_ids: Vec<Arg> = variant_rows.iter().map(|v| Arg::Int(v.id)).collect();
         let (price_rows, stock_rows) = if variant_ids.is_empty() {
             (Vec::new(), Vec::new())
@@ -733,6 +746,7 @@ impl CatalogStore {
                     updated_at: rfc3339(r.updated_at),
                     variants: variants_by_product.remove(&r.id).unwrap_or_default(),
                     translations: translations_by_product.remove(&r.id).unwrap_or_default(),
+                    images: images_by_product.remove(&r.id).unwrap_or_default(),
                     localized,
                 }
             })
@@ -1359,15 +1373,27 @@ impl CatalogStore {
             ));
         }
         let attributes_json = serde_json::to_string(&attributes).map_err(Error::internal)?;
+        let alts = crate::images::check_alts(&body.image_alts)?;
+        let alts_json = serde_json::to_string(
+            &alts
+                .iter()
+                .map(|(id, alt)| (id.to_string(), alt))
+                .collect::<BTreeMap<_, _>>(),
+        )
+        .map_err(Error::internal)?;
         let now = now_ms();
         {
             let mut w = self.write().await?;
+            if !alts.is_empty() {
+                crate::images::check_pictures_of(w.tx(), product_id, alts.keys()).await?;
+            }
             sqlx::query(
                 "INSERT INTO translations (product_id, locale, title, description, attributes, \
-                 source_digest, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 source_digest, updated_at, image_alts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
                  ON CONFLICT (product_id, locale) DO UPDATE SET title = excluded.title, \
                  description = excluded.description, attributes = excluded.attributes, \
-                 source_digest = excluded.source_digest, updated_at = excluded.updated_at",
+                 source_digest = excluded.source_digest, updated_at = excluded.updated_at, \
+                 image_alts = excluded.image_alts",
             )
             .bind(product_id)
             .bind(locale)
@@ -1376,6 +1402,7 @@ impl CatalogStore {
             .bind(&attributes_json)
             .bind(&product.source_digest)
             .bind(now)
+            .bind(&alts_json)
             .execute(w.tx())
             .await?;
             crate::claims::write_pending(claims, w.tx(), product_id).await?;
@@ -1390,7 +1417,7 @@ impl CatalogStore {
         let product = self.product_row(product_id).await?;
         let rows: Vec<TranslationRow> = sqlx::query_as(
             "SELECT product_id, locale, title, description, attributes, source_digest, \
-             updated_at FROM translations WHERE product_id = $1 ORDER BY locale",
+             updated_at, image_alts FROM translations WHERE product_id = $1 ORDER BY locale",
         )
         .bind(product_id)
         .fetch_all(self.db.reader())
@@ -1449,6 +1476,7 @@ fn translation(t: TranslationRow, source_digest: &str) -> Translation {
         title: t.title,
         description: t.description,
         attributes: serde_json::from_str(&t.attributes).unwrap_or_default(),
+        image_alts: serde_json::from_str(&t.image_alts).unwrap_or_default(),
         updated_at: rfc3339(t.updated_at),
     }
 }

@@ -94,6 +94,8 @@ impl CatalogStore {
         let moved = self.cache().saw_version(version);
         if moved {
             self.landed.invalidate();
+            // A picture deleted elsewhere: its files are gone from the shared store.
+            self.images.forget_all();
         }
         moved
     }

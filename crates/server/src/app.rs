@@ -198,6 +198,7 @@ impl FromRef<AppState> for Metrics {
     // One tag per domain, in the order `/docs` lists them.
     tags(
         (name = "catalog", description = "Products and their variants, prices and stock"),
+        (name = "images", description = "Product and variant pictures: upload, order, alt text, the served files"),
         (name = "translations", description = "Product text per locale"),
         (name = "categories", description = "The closed category tree"),
         (name = "rates", description = "The dated exchange-rate table (currency to CNY)"),
@@ -273,9 +274,20 @@ pub struct App {
 /// Builds the state and the router for a connected, migrated database, and starts the feed's
 /// background tasks (sweeper, fan-out, ticker; inside the Tokio runtime), which stop when the
 /// router and the feed are dropped.
-pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> App {
+/// Fails only when the pictures' folder cannot be made.
+pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> anyhow::Result<App> {
     let (api_router, openapi) = api_parts();
-    let catalog = CatalogStore::new(db.clone(), l10n.clone());
+    let catalog =
+        CatalogStore::new(db.clone(), l10n.clone()).with_images(crate::image_store(settings)?);
+    // What a crash between a picture's files and its transaction left in the folder store.
+    let sweeping = catalog.clone();
+    tokio::spawn(async move {
+        match sweeping.images().sweep(sweeping.db()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "removed picture files no picture names"),
+            Err(e) => tracing::warn!(error = %e.chain(), "cannot sweep the pictures' folder"),
+        }
+    });
     let feed = Feed::start(
         db.clone(),
         catalog.clone(),
@@ -348,11 +360,11 @@ pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> App {
             .unauthenticated_connection_share_percent
             .clamp(1, 100),
     };
-    App {
+    Ok(App {
         router,
         feed,
         limits,
-    }
+    })
 }
 
 /// The compression level, for gzip and brotli alike: brotli's default (11) takes seconds of

@@ -402,14 +402,65 @@ pub async fn main(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
                 .to_str()
                 .ok_or_else(|| anyhow::anyhow!("the backup path must be UTF-8"))?;
             // `{e}` alone: sqlx's error repeats its cause, which `{:#}` would print again.
-            db.backup_sqlite(target)
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot write the backup to {target}: {e}"))?;
+            let images = crate::image_store(&settings)?;
+            let copied = backup_with_pictures(&db, &images, &path, target).await?;
             db.close().await;
             println!("backup written to {}", path.display());
+            if let Some((folder, n)) = copied {
+                println!("{n} picture files copied to {}", folder.display());
+            }
             Ok(())
         }
     }
+}
+
+/// The database's copy (`VACUUM INTO`) and, in the folder store, its pictures' files beside it
+/// (`backup.db` → `backup.images`): copied before the copy of the database and again after it,
+/// then checked against the pictures the copy names. A delete that removed a named file
+/// between the two leaves the backup incomplete: it is made again (three tries). Returns the
+/// folder and how many files it holds, in the folder store.
+async fn backup_with_pictures(
+    db: &silkstream_catalog::Db,
+    images: &silkstream_catalog::images::ImageStore,
+    path: &std::path::Path,
+    target: &str,
+) -> anyhow::Result<Option<(std::path::PathBuf, usize)>> {
+    use silkstream_catalog::images::files::{named_files, Files};
+    let folder = match images.files() {
+        Files::Folder(_) => Some(Files::folder_beside(path)),
+        Files::Database => None,
+    };
+    for _ in 0..3 {
+        if let Some(folder) = &folder {
+            images.copy_folder_to(folder)?;
+        }
+        // `{e}` alone: sqlx's error repeats its cause, which `{:#}` would print again.
+        db.backup_sqlite(target)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot write the backup to {target}: {e}"))?;
+        let Some(folder) = &folder else {
+            return Ok(None);
+        };
+        let copied = images.copy_folder_to(folder)?;
+        let copy = silkstream_catalog::Db::connect(
+            &format!("sqlite:{target}"),
+            &silkstream_catalog::DbOptions::default(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot read the backup {target}: {e}"))?;
+        let named = named_files(&copy)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot read the backup {target}: {}", e.chain()))?;
+        copy.close().await;
+        let missing = named.iter().any(|name| !folder.join(name).exists());
+        if !missing {
+            return Ok(Some((folder.clone(), copied)));
+        }
+        // A picture deleted while the backup was made: make it again.
+        std::fs::remove_file(path)?;
+        std::fs::remove_dir_all(folder)?;
+    }
+    anyhow::bail!("pictures were deleted while the backup was made, three times; try again")
 }
 
 /// File descriptors kept free beside the connections: the database pools, the Redis link, the
@@ -464,7 +515,7 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
     let address = listener.local_addr()?;
     let demo_loaded = if demo {
-        load_demo(&db, &format!("http://{address}")).await?
+        load_demo(&db, &format!("http://{address}"), &settings).await?
     } else {
         false
     };
@@ -474,7 +525,7 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
             say(&format!("{line}\n"));
         }
     }
-    let app = crate::build(db.clone(), l10n, &settings);
+    let app = crate::build(db.clone(), l10n, &settings)?;
     tracing::info!(%address, "listening");
     crate::run(listener, app, shutdown).await?;
     db.close().await;
@@ -534,8 +585,13 @@ pub(crate) fn random_secret() -> String {
 
 /// Loads the demo catalog into an empty catalog and prints what it made
 /// ([`crate::demo::announce_loaded`]): whether it loaded (a fresh demo database).
-async fn load_demo(db: &silkstream_catalog::Db, base: &str) -> anyhow::Result<bool> {
-    let (text, loaded) = crate::demo::announce_loaded(db, base).await?;
+async fn load_demo(
+    db: &silkstream_catalog::Db,
+    base: &str,
+    settings: &Settings,
+) -> anyhow::Result<bool> {
+    let images = crate::image_store(settings)?;
+    let (text, loaded) = crate::demo::announce_loaded(db, base, images).await?;
     say(&text);
     Ok(loaded)
 }

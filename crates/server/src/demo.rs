@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use silkstream_catalog::auth::Role;
+use silkstream_catalog::images::{ImageStore, MAX_ALT};
 use silkstream_catalog::model::{
     Attributes, MarketBody, NewProduct, NewRate, NewVariant, NewWarehouse, TranslationBody,
 };
@@ -99,13 +100,25 @@ pub struct DemoReport {
     pub markets: usize,
     pub warehouses: usize,
     pub rates: usize,
+    /// Pictures drawn and uploaded (one per variant).
+    pub pictures: usize,
     /// Mutual-trade lots recorded.
     pub lots: usize,
 }
 
 /// Loads the demo catalog when the catalog is empty; does nothing otherwise.
+/// Pictures go where a server on `db` keeps them when no folder is set
+/// (`ImageStore::default_for`); [`load_with_pictures`] takes the server's own store.
 pub async fn load(db: &Db) -> anyhow::Result<DemoReport> {
-    let store = CatalogStore::new(db.clone(), crate::embedded_l10n()?);
+    let images = ImageStore::default_for(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the pictures' store: {}", e.chain()))?;
+    load_with_pictures(db, images).await
+}
+
+/// [`load`], the pictures kept in `images`.
+pub async fn load_with_pictures(db: &Db, images: ImageStore) -> anyhow::Result<DemoReport> {
+    let store = CatalogStore::new(db.clone(), crate::embedded_l10n()?).with_images(images);
     if !store.is_empty().await? {
         return Ok(DemoReport::default());
     }
@@ -167,7 +180,26 @@ pub async fn load(db: &Db) -> anyhow::Result<DemoReport> {
                     .collect(),
             })
             .await?;
-        for (locale, t) in p.translations {
+        // A picture of the product, then one of each further variant; each one's alt text is
+        // the title, in the source locale and in each translation's.
+        let mut pictures = Vec::new();
+        for (i, variant) in product.variants.iter().enumerate() {
+            let bytes = crate::demo_pictures::draw(&variant.sku);
+            let picture = store.images().process(bytes).await?;
+            let alt: String = product.title.chars().take(MAX_ALT).collect();
+            let shows = (i > 0).then_some(variant.id);
+            let image = store
+                .add_image(product.id, shows, &alt, &picture, None)
+                .await?;
+            pictures.push(image.id);
+            report.pictures += 1;
+        }
+        for (locale, mut t) in p.translations {
+            let alt: String = t.title.chars().take(MAX_ALT).collect();
+            t.image_alts = pictures
+                .iter()
+                .map(|id| (id.to_string(), alt.clone()))
+                .collect();
             store.put_translation(product.id, &locale, t).await?;
         }
         for (sku, levels) in stock {
@@ -334,15 +366,22 @@ pub fn pages(base: &str) -> Vec<DemoPage> {
 /// the tokens are. Scripts parse these lines (`scripts/fuzz-openapi.sh`, the browser test): the
 /// token lines are `  <role> ss_…` and each page line ends with its URL.
 pub async fn announce(db: &Db, base: &str) -> anyhow::Result<String> {
-    Ok(announce_loaded(db, base).await?.0)
+    let images = ImageStore::default_for(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the pictures' store: {}", e.chain()))?;
+    Ok(announce_loaded(db, base, images).await?.0)
 }
 
 /// [`announce`], and whether the demo was loaded (the catalog was empty: a fresh demo
 /// database, where `serve --demo` switches the payment sandbox on).
-pub async fn announce_loaded(db: &Db, base: &str) -> anyhow::Result<(String, bool)> {
+pub async fn announce_loaded(
+    db: &Db,
+    base: &str,
+    images: ImageStore,
+) -> anyhow::Result<(String, bool)> {
     use std::fmt::Write;
     let mut out = String::new();
-    let report = load(db).await?;
+    let report = load_with_pictures(db, images).await?;
     if !report.loaded {
         writeln!(
             out,
@@ -358,8 +397,8 @@ pub async fn announce_loaded(db: &Db, base: &str) -> anyhow::Result<(String, boo
     }
     writeln!(
         out,
-        "demo catalog loaded: {} products, {} variants, {} markets, {} warehouses, {} rates",
-        report.products, report.variants, report.markets, report.warehouses, report.rates
+        "demo catalog loaded: {} products, {} variants, {} pictures, {} markets, {} warehouses, {} rates",
+        report.products, report.variants, report.pictures, report.markets, report.warehouses, report.rates
     )?;
     writeln!(out, "demo tokens (valid 30 days; shown only now):")?;
     let tokens = tokens(db).await?;

@@ -57,6 +57,27 @@ pub struct Settings {
     /// Largest request body accepted, in bytes.
     #[arg(long, global = true, env = "SILKSTREAM_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
+    /// Where product pictures' files are kept (docs/images.md): a folder. Unset: a folder next
+    /// to the SQLite file (`silkstream.db` → `silkstream.images`), or the database itself on
+    /// PostgreSQL (every instance reads it) and for an in-memory SQLite.
+    #[arg(long, global = true, env = "SILKSTREAM_IMAGES_DIR")]
+    pub images_dir: Option<String>,
+    /// Largest picture upload accepted, in bytes.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_IMAGES_MAX_BYTES",
+        default_value_t = 10 * 1024 * 1024
+    )]
+    pub images_max_bytes: usize,
+    /// Bytes of served picture files an instance keeps in memory.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_IMAGES_CACHE_BYTES",
+        default_value_t = 64 * 1024 * 1024
+    )]
+    pub images_cache_bytes: u64,
     /// Database connections per instance.
     #[arg(
         long,

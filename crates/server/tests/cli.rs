@@ -163,6 +163,19 @@ fn serve_backup_and_sigterm() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(std::fs::metadata(&backup).expect("backup file").len() > 0);
+    // The pictures' folder is copied beside it: the demo's pictures, every file.
+    let names = |dir: std::path::PathBuf| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let pictures = names(dir.path().join("silkstream.images"));
+    assert!(pictures.len() >= 3, "the demo has pictures: {pictures:?}");
+    assert_eq!(names(dir.path().join("copy.images")), pictures);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("picture files copied to"));
     let again = silkstream(dir.path())
         .arg("backup")
         .arg(&backup)

@@ -905,6 +905,9 @@ pub fn translation_texts(locale: &str, body: &crate::model::TranslationBody) -> 
         &a.size,
         &a.storage,
     );
+    for (id, alt) in crate::images::check_alts(&body.image_alts)? {
+        out.push(Text::new(format!("image_alts.{id}"), locale, alt));
+    }
     Ok(out)
 }
 

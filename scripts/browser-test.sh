@@ -120,7 +120,7 @@ if [[ "$FAILED" != 0 ]]; then echo "FAIL: the browser test failed (artifacts in 
 
 if [[ "${SILKSTREAM_UPDATE_SCREENSHOTS:-}" == 1 ]]; then
   mkdir -p docs/screenshots
-  cp "$ARTIFACTS"/sqlite/{host-console,ops-dashboard,buyer-desktop,buyer-phone}.png docs/screenshots/
+  cp "$ARTIFACTS"/sqlite/{host-console,host-picker,ops-dashboard,buyer-desktop,buyer-phone}.png docs/screenshots/
   echo "screenshots copied to docs/screenshots/"
 fi
 echo "browser test: passed on every backend"

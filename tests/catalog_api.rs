@@ -473,6 +473,21 @@ async fn list_filters_and_pages(backend: Backend) {
         .body;
     assert_eq!(en["total"], 1);
 
+    // A variant's SKU finds its product (any case); `_` in the query is taken literally.
+    let sku = app
+        .get("/api/v1/products?q=sku-17", &app.admin)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(sku["total"], 1, "{sku}");
+    assert_eq!(sku["items"][0]["variants"][0]["sku"], "SKU-17");
+    let literal = app
+        .get("/api/v1/products?q=sku_1", &app.admin)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(literal["total"], 0);
+
     // Market: only products with stock in a warehouse serving KZ.
     let kz = app
         .get("/api/v1/products?market=KZ", &app.admin)

@@ -243,6 +243,18 @@ async function holdFirst(context, pattern) {
   return release;
 }
 
+/** Waits for an image to be shown with its pixels loaded (a broken or empty one fails). */
+async function loaded(image, what) {
+  await image.waitFor({ state: "visible" });
+  const ok = await image.evaluate(
+    (img) => (img.complete && img.naturalWidth > 0) || new Promise((done) => {
+      img.addEventListener("load", () => done(img.naturalWidth > 0), { once: true });
+      img.addEventListener("error", () => done(false), { once: true });
+    }),
+  );
+  assert.ok(ok, `${what} loaded`);
+}
+
 /** A screenshot of the page's viewport, from the top (as a person opening it sees it). */
 async function shot(page, file) {
   await page.evaluate(() => window.scrollTo(0, 0));
@@ -314,11 +326,16 @@ test("a flash sale from the studio console, two guests ordering in Kazakh and Vi
     assert.equal(new URL(link, BASE).href, demo.live.replace("<session-id>", String(sessionId)));
   });
 
-  await step(t, "the host adds the brisket to the showcase, pins it and starts a flash sale in KZT and VND", async () => {
+  await step(t, "the host finds the brisket by its SKU, adds it to the showcase, pins it and starts a flash sale in KZT and VND", async () => {
     const showcase = host.getByRole("region", { name: "Showcase" });
-    await showcase.getByLabel("Product id").fill(SALE.product);
+    await showcase.getByLabel("Find a product").fill("brisket");
+    const pick = showcase.getByTestId(`pick-${SALE.product}`);
+    await pick.waitFor();
+    // The picker shows the product's picture (the demo draws one per variant).
+    await loaded(pick.locator("img.thumb"), "the picker's thumbnail");
+    await shot(host, "host-picker.png");
     const added = host.waitForResponse((r) => r.url().endsWith(`/api/v1/sessions/${sessionId}/showcase`));
-    await showcase.getByRole("button", { name: "Add to showcase" }).click();
+    await pick.getByRole("button", { name: /to the showcase/ }).click();
     assert.equal((await added).status(), 200);
     const pinned = host.waitForResponse((r) => r.url().endsWith(`/api/v1/sessions/${sessionId}/pin`));
     await showcase.getByRole("button", { name: /^pin/i }).first().click();
@@ -460,7 +477,18 @@ test("a flash sale from the studio console, two guests ordering in Kazakh and Vi
     await sees(await cell("Units"), exactly(3), "the room's units on the dashboard");
     await sees(await cell("GMV (CNY)"), amount(await gmvCny(sessionId)), "the room's GMV in CNY on the dashboard");
     await sees(await cell("Markets"), /KZ.*VN/, "the room's markets on the dashboard");
+    await loaded(rooms.getByRole("row").filter({ hasText: SALE.title }).getByTestId("room-thumb"), "the room's thumbnail on the dashboard");
     await shot(ops, "ops-dashboard.png");
+  });
+
+  await step(t, "the buyer page shows the pinned product's picture, its alt text in the buyer's language", async () => {
+    for (const page of [kk, vi]) {
+      const picture = page.getByTestId("gallery").locator("img").first();
+      await loaded(picture, "the pinned product's picture");
+      const alt = await picture.getAttribute("alt");
+      const title = await page.locator("#product-title").innerText();
+      assert.equal(alt, title, "the picture's alt text is the product's title in the page's language");
+    }
   });
 
   await step(t, "the buyer page at desktop and at a phone's size", async () => {

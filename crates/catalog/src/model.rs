@@ -376,7 +376,7 @@ pub struct ProductQuery {
     pub market: Option<String>,
     /// Only products in this category or below it (`food` matches `food.meat`).
     pub category: Option<String>,
-    /// Text in the title (case-insensitive).
+    /// Text in the title, in any of its languages, or in a variant's SKU (case-insensitive).
     pub q: Option<String>,
     /// Include archived products (default false).
     pub archived: Option<bool>,

@@ -531,7 +531,12 @@ impl CatalogStore {
                 "%{}%",
                 like_escape(&text.to_lowercase())
             )));
-            conditions.push(format!("p.search_text LIKE ${} ESCAPE '\\'", args.len()));
+            // The title in any of its languages, or a variant's SKU (the studio's product picker).
+            conditions.push(format!(
+                "(p.search_text LIKE ${n} ESCAPE '\\' OR EXISTS (SELECT 1 FROM variants v \
+                 WHERE v.product_id = p.id AND LOWER(v.sku) LIKE ${n} ESCAPE '\\'))",
+                n = args.len()
+            ));
         }
         if let Some(market) = &q.market {
             let market = crate::codes::CountryCode::parse("market", market)?;

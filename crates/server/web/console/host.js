@@ -303,6 +303,7 @@ async function renderShowcase() {
       el(
         "li",
         {},
+        p ? thumbnail(p) : null,
         el("span", { class: "title" }, el("span", { text: title }), " ", el("span", { class: "muted small mono", text: `#${id}` })),
         pinned ? el("span", { class: "badge ok", text: t("console-pinned") }) : null,
         action,
@@ -312,20 +313,55 @@ async function renderShowcase() {
   renderVariants(items.filter(Boolean));
 }
 
-async function addToShowcase(event) {
-  event.preventDefault();
-  const answer = $("showcase-answer");
-  clearNotice(answer);
-  const id = Number($("showcase-product").value.trim());
-  if (!Number.isInteger(id) || id < 1) {
-    showError(answer, t("console-product-id-invalid"));
+// The product picker: what the host types (a title in any of the product's languages, or a
+// SKU) lists the matching products with their thumbnails; a tap adds one to the showcase.
+function thumbnail(p) {
+  const image = (p.images || [])[0];
+  if (!image) return el("span", { class: "thumb empty", "aria-hidden": "true" });
+  return el("img", { class: "thumb", src: image.urls.thumb, alt: "", width: 48, height: 48, loading: "lazy", decoding: "async" });
+}
+
+let searches = 0;
+async function searchProducts() {
+  const query = $("product-search").value.trim();
+  const list = $("product-picks");
+  const pick = ++searches;
+  if (!query || !state.session) {
+    list.replaceChildren();
     return;
   }
+  try {
+    const page = await api.get("/products", { q: query, per_page: 8, locale: locale() });
+    if (pick !== searches) return;
+    const shown = new Set(state.session.showcase);
+    const items = page.items.map((p) => {
+      const title = productTitle(p);
+      const skus = (p.variants || []).map((v) => v.sku).join(", ");
+      return el(
+        "li",
+        { "data-testid": `pick-${p.id}` },
+        thumbnail(p),
+        el("span", { class: "title" }, el("span", { text: title }), " ", el("span", { class: "muted small mono", text: `#${p.id} · ${skus}` })),
+        shown.has(p.id)
+          ? el("span", { class: "badge", text: t("console-showcase") })
+          : el("button", { type: "button", class: "small", text: t("console-add-to-showcase"), "aria-label": t("console-add-product", { title }), onclick: () => addToShowcase(p.id) }),
+      );
+    });
+    list.replaceChildren(...(items.length ? items : [el("li", { class: "muted", text: t("console-no-product-found", { query }) })]));
+  } catch (e) {
+    if (pick === searches) showError($("showcase-answer"), e);
+  }
+}
+
+async function addToShowcase(id) {
+  const answer = $("showcase-answer");
+  clearNotice(answer);
   try {
     const session = await api.post(`/sessions/${state.session.id}/showcase`, { product_id: id });
     const warnings = (session.warnings || []).map((w) => w.term).join(", ");
     if (warnings) showOk(answer, t("console-warnings", { terms: warnings }));
-    $("showcase-product").value = "";
+    $("product-search").value = "";
+    $("product-picks").replaceChildren();
     await reloadSession();
   } catch (e) {
     showError(answer, e);
@@ -726,6 +762,8 @@ function markOrder(m) {
 
 function relabel(l10n) {
   state.l10n = l10n;
+  $("product-search").placeholder = t("console-find-product-hint");
+  searchProducts();
   setFeedState(state.feedState, state.feedInfo);
   if (state.feed) state.feed.update({ locale: l10n.locale });
   state.products.clear();
@@ -759,7 +797,12 @@ async function main() {
   $("create-form").addEventListener("submit", createSession);
   $("session-start").addEventListener("click", () => sessionAction(`/sessions/${state.session.id}/start`, $("session-answer")));
   $("session-end").addEventListener("click", endSession);
-  $("showcase-form").addEventListener("submit", addToShowcase);
+  $("showcase-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    searchProducts();
+  });
+  $("product-search").addEventListener("input", debounce(searchProducts, 200));
+  $("product-search").placeholder = t("console-find-product-hint");
   $("sale-form").addEventListener("submit", startSale);
   $("sale-pause").addEventListener("click", () => saleAction("pause"));
   $("sale-resume").addEventListener("click", () => saleAction("resume"));

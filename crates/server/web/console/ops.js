@@ -33,6 +33,7 @@ const REFRESH_MS = 5000;
 const state = {
   l10n: null,
   rooms: new Map(), // session id → room
+  thumbs: new Map(), // product id → its first picture's thumbnail URL ("" for none), or a pending read
   markets: [],
   feed: null,
   feedState: "idle",
@@ -81,7 +82,7 @@ async function refreshRooms() {
     for (const s of live.items) {
       seen.add(s.id);
       const room = state.rooms.get(s.id) || { id: s.id, orders: 0, units: 0, gmv_cny: "0.00", fresh: false };
-      Object.assign(room, { title: s.title, host: s.host.name, markets: s.markets, viewers: s.viewers, last_seq: s.last_seq });
+      Object.assign(room, { title: s.title, host: s.host.name, markets: s.markets, viewers: s.viewers, last_seq: s.last_seq, pinned: s.pinned_product_id });
       const f = figures.get(s.id);
       if (f && !room.fromFeed) Object.assign(room, { orders: f.orders, units: f.units, gmv_cny: f.gmv_cny });
       room.fromFeed = false;
@@ -152,6 +153,26 @@ function renderRefunds() {
 const refreshRoomsSoon = debounce(refreshRooms, 300);
 const refreshMarketsSoon = debounce(refreshMarkets, 1000);
 
+// The pinned product's thumbnail in a room's row: read once per product, the rows drawn again
+// when it arrives.
+function pinnedThumb(productId) {
+  if (!productId) return el("span", { class: "thumb empty", "aria-hidden": "true" });
+  const known = state.thumbs.get(productId);
+  if (known === undefined) {
+    state.thumbs.set(productId, null);
+    api
+      .get(`/products/${productId}`)
+      .then((p) => {
+        const image = (p.images || [])[0];
+        state.thumbs.set(productId, image ? image.urls.thumb : "");
+        renderRooms();
+      })
+      .catch(() => state.thumbs.set(productId, ""));
+  }
+  if (!known) return el("span", { class: "thumb empty", "aria-hidden": "true" });
+  return el("img", { class: "thumb", src: known, alt: "", width: 48, height: 48, loading: "lazy", decoding: "async", "data-testid": "room-thumb" });
+}
+
 function renderRooms() {
   const body = $("rooms");
   body.replaceChildren();
@@ -170,7 +191,7 @@ function renderRooms() {
     const row = el(
       "tr",
       { class: [state.panel === r.id ? "selected" : "", r.fresh ? "fresh" : ""].join(" ").trim() || null, dataset: { session: String(r.id) } },
-      el("td", {}, open, el("div", { class: "muted small mono", text: `#${r.id}` })),
+      el("td", {}, el("div", { class: "room-title" }, pinnedThumb(r.pinned), el("div", {}, open, el("div", { class: "muted small mono", text: `#${r.id}` })))),
       el("td", { text: r.host || "" }),
       el("td", { text: (r.markets || []).join(", ") }),
       el("td", { class: "num", text: String(r.orders) }),

@@ -540,6 +540,7 @@ function renderProduct() {
   $("no-product").hidden = true;
   $("product-body").hidden = false;
   $("product-title").textContent = (localized.title && localized.title.text) || product.title;
+  renderGallery();
   $("description").textContent = (localized.description && localized.description.text) || product.description || "";
   const lines = (localized.attributes || []).map((a) => {
     const li = document.createElement("li");
@@ -561,6 +562,36 @@ function renderProduct() {
   renderPrice();
 }
 
+// The pinned product's pictures: the product's own and those of the variant being ordered, in
+// the host's order, swiped sideways on a phone (a scroll-snapped row), each with its alt text in
+// the page's language (else the product's own language's).
+function renderGallery() {
+  const product = state.product;
+  const gallery = $("gallery");
+  if (!product) return;
+  const target = orderTarget();
+  const variantId = target ? target.variantId : null;
+  const shown = (product.images || []).filter((i) => i.variant_id === null || i.variant_id === variantId);
+  const key = shown.map((i) => `${i.id}:${i.urls.phone}`).join(",") + `|${state.locale}`;
+  if (gallery.dataset.key === key) return;
+  gallery.dataset.key = key;
+  gallery.replaceChildren(
+    ...shown.map((image, n) => {
+      const img = document.createElement("img");
+      img.src = image.urls.phone;
+      img.srcset = `${image.urls.phone} 720w, ${image.urls.large} 1600w`;
+      img.sizes = "(max-width: 720px) 100vw, 720px";
+      img.alt = (image.alts && image.alts[state.locale]) || image.alt || "";
+      img.width = image.width;
+      img.height = image.height;
+      img.decoding = "async";
+      if (n > 0) img.loading = "lazy";
+      return img;
+    }),
+  );
+  gallery.hidden = shown.length === 0;
+}
+
 // What a tap on "Order" orders: the sale's variant while a sale on the pinned product is on,
 // else the chosen variant at its own price.
 function orderTarget() {
@@ -578,6 +609,7 @@ function orderTarget() {
 }
 
 function renderPrice() {
+  renderGallery();
   const target = orderTarget();
   const saleOn = target && target.sale;
   $("variant-field").hidden = Boolean(saleOn) || !state.product || (state.product.variants || []).filter((v) => !v.archived).length < 2;

@@ -20,6 +20,7 @@ backend_tests!(
     every_bad_upload_is_refused_and_stores_nothing,
     pictures_are_reordered_described_and_deleted,
     concurrent_uploads_and_deletes_leave_exactly_the_named_files,
+    a_served_picture_comes_from_memory_until_it_is_deleted,
 );
 
 // ---- pictures made here (no downloads) -----------------------------------------------------
@@ -944,4 +945,55 @@ async fn concurrent_uploads_and_deletes_leave_exactly_the_named_files(backend: B
             }
         }
     }
+}
+
+/// A file served once is served again from the instance's memory, even when the store lost it
+/// behind the server's back (the test removes it from the folder or the table); deleting the
+/// picture through the API drops it from memory too.
+async fn a_served_picture_comes_from_memory_until_it_is_deleted(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let id = product(&app).await["id"].as_i64().expect("id");
+    let image = upload(&app, id, jpeg(300, 200, 21), "")
+        .await
+        .expect(201)
+        .body;
+    let url = image["urls"]["phone"].as_str().expect("url").to_owned();
+    let name = url.rsplit('/').next().expect("name").to_owned();
+    let first = fetch(&app, &url, None).await;
+    assert_eq!(first.status(), 200);
+    let bytes = first.bytes().await.expect("bytes");
+
+    match silkstream_server::sqlite_file(&app.test_db.url) {
+        Some(file) => {
+            std::fs::remove_file(Files::folder_beside(&file).join(&name)).expect("remove the file")
+        }
+        None => {
+            let gone = app
+                .execute(&format!("DELETE FROM image_files WHERE name = '{name}'"))
+                .await;
+            assert_eq!(gone, 1);
+        }
+    }
+    assert!(
+        !stored_files(&app).await.contains(&name),
+        "the store lost it"
+    );
+    let again = fetch(&app, &url, None).await;
+    assert_eq!(again.status(), 200, "served from memory");
+    assert_eq!(again.bytes().await.expect("bytes"), bytes);
+
+    app.request(
+        Method::DELETE,
+        &format!("/api/v1/products/{id}/images/{}", image["id"]),
+        Some(&app.admin),
+        None,
+    )
+    .await
+    .expect(204);
+    assert_eq!(
+        fetch(&app, &url, None).await.status(),
+        404,
+        "forgotten with the picture"
+    );
+    assert_no_orphans(&app).await;
 }

@@ -347,7 +347,8 @@ pub struct Product {
     pub translations: Vec<TranslationStatus>,
     /// The product's pictures in order (a variant's say which): each size's URL, alt text in
     /// the source locale and per translated locale.
-    pub images: Vec<crate::images::ProductImage>,
+    #[schema(value_type = Vec<crate::images::ProductImage>)]
+    pub images: crate::images::ImageList,
     /// The product in the response's locale (`?locale=` or `Accept-Language`) with prices in
     /// its currency (`?currency=` or the locale's default).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -714,9 +714,16 @@ impl CatalogStore {
                 );
             }
         }
+        let image_lists = rows
+            .iter()
+            .map(|r| {
+                crate::images::ImageList::new(&images_by_product.remove(&r.id).unwrap_or_default())
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(rows
             .into_iter()
-            .map(|r| {
+            .zip(image_lists)
+            .map(|(r, images)| {
                 let checked = r.checked();
                 let localized = view.map(|v| {
                     localize::product(
@@ -751,7 +758,7 @@ impl CatalogStore {
                     updated_at: rfc3339(r.updated_at),
                     variants: variants_by_product.remove(&r.id).unwrap_or_default(),
                     translations: translations_by_product.remove(&r.id).unwrap_or_default(),
-                    images: images_by_product.remove(&r.id).unwrap_or_default(),
+                    images,
                     localized,
                 }
             })

@@ -2,9 +2,13 @@
 //! /api/v1/products/{id}?locale=kk&currency=KZT`) driven by a standard load tool, wrk (Debian's
 //! `wrk`), beside `/healthz` and `/livez` (the liveness probe, which never touches the database)
 //! as the server's own ceiling on this machine; requests/s, p50/p99 and the product's ratio to
-//! each. The product (with a Kazakh translation and a KZT price) and the buyer are set
-//! up through the API first; the read is checked once to be a 200 in the right locale before
-//! it is measured. wrk's summary comes out as JSON through a small Lua `done` hook.
+//! each. The same read of a second, equal product with three pictures (whose URLs are then in
+//! the answer) says whether pictures make the read slower (the two measured in turn, one, the
+//! other, the other, one, and each pair added up); a served picture (`GET
+//! /api/v1/images/{name}`, its `phone` size, no token: what a buyer's page loads) is measured
+//! beside `/livez` too. The products, the pictures (drawn here) and the buyer are set up
+//! through the API first; each read is checked once to be a 200 in the right locale before it
+//! is measured. wrk's summary comes out as JSON through a small Lua `done` hook.
 
 use std::process::Stdio;
 
@@ -72,6 +76,27 @@ impl Measured {
     fn rate(&self) -> f64 {
         self.requests as f64 / self.seconds
     }
+
+    /// Two runs of one target as one: requests and seconds added up, the percentiles the mean of
+    /// the two runs', failures of either.
+    fn merge(self, other: Measured) -> Measured {
+        let errors = if other.non_2xx > 0 {
+            other.errors
+        } else {
+            self.errors
+        };
+        Measured {
+            what: self.what,
+            requests: self.requests + other.requests,
+            seconds: self.seconds + other.seconds,
+            p50_ms: (self.p50_ms + other.p50_ms) / 2.0,
+            p99_ms: (self.p99_ms + other.p99_ms) / 2.0,
+            p999_ms: (self.p999_ms + other.p999_ms) / 2.0,
+            errors,
+            non_2xx: self.non_2xx + other.non_2xx,
+            server_cores: self.server_cores,
+        }
+    }
 }
 
 pub async fn run(common: &Common, args: Args) -> anyhow::Result<Report> {
@@ -99,6 +124,34 @@ pub async fn run(common: &Common, args: Args) -> anyhow::Result<Report> {
             read["localized"]
         );
     }
+    // The same product with three pictures.
+    let (pictured_id, _) = setup::product(&api, admin, &format!("{tag}-P"), 1000).await?;
+    let mut picture_url = String::new();
+    for seed in 0..3u8 {
+        let image = api
+            .upload_picture(pictured_id, admin, &picture(seed))
+            .await?
+            .expect(201)?;
+        if seed == 0 {
+            picture_url = image["urls"]["phone"]
+                .as_str()
+                .context("the picture's phone URL")?
+                .to_owned();
+        }
+    }
+    let pictured_path = format!(
+        "/api/v1/products/{pictured_id}?locale={}&currency={}",
+        args.locale, args.currency
+    );
+    let pictured = api.get(&pictured_path, &buyer).await?.expect(200)?;
+    if pictured["images"].as_array().map(Vec::len) != Some(3) {
+        bail!(
+            "GET {pictured_path} did not carry its 3 pictures: {}",
+            pictured["images"]
+        );
+    }
+    let pictured_url = format!("{}{pictured_path}", target.base);
+    let image_url = format!("{}{picture_url}", target.base);
     let product_url = format!("{}{path}", target.base);
     let health_url = format!("{}/healthz", target.base);
     let live_url = format!("{}/livez", target.base);
@@ -113,13 +166,39 @@ pub async fn run(common: &Common, args: Args) -> anyhow::Result<Report> {
         )
         .await?;
     }
-    let product = wrk(
+    // The two reads in turn, one, the other, the other, one: a machine whose speed drifts over
+    // the run weighs on both alike (one 10 s run moves by ±10 % on a 2-core machine).
+    let plain = |what| {
+        wrk(
+            &args,
+            common.server_pid(),
+            &product_url,
+            Some(&buyer),
+            args.duration,
+            what,
+        )
+    };
+    let pictured = |what| {
+        wrk(
+            &args,
+            common.server_pid(),
+            &pictured_url,
+            Some(&buyer),
+            args.duration,
+            what,
+        )
+    };
+    let first = plain("localized product read").await?;
+    let with_pictures = pictured("… with 3 pictures").await?;
+    let with_pictures = with_pictures.merge(pictured("… with 3 pictures").await?);
+    let product = first.merge(plain("localized product read").await?);
+    let image = wrk(
         &args,
         common.server_pid(),
-        &product_url,
-        Some(&buyer),
+        &image_url,
+        None,
         args.duration,
-        "localized product read",
+        "a picture (phone size)",
     )
     .await?;
     let health = wrk(
@@ -140,7 +219,38 @@ pub async fn run(common: &Common, args: Args) -> anyhow::Result<Report> {
         "/livez",
     )
     .await?;
-    Ok(report(&args, &path, &product, &health, &live))
+    Ok(report(
+        &args,
+        &path,
+        &Reads {
+            product,
+            with_pictures,
+            image,
+            health,
+            live,
+        },
+    ))
+}
+
+/// A photo-like JPEG of 1,200 × 900 pixels, different for each seed.
+fn picture(seed: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(1200, 900, |x, y| {
+        image::Rgb([(x / 5) as u8 ^ seed, (y / 4) as u8, seed.wrapping_mul(71)])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .map(|()| out.into_inner())
+        .unwrap_or_default()
+}
+
+/// What was measured, each on its own URL.
+struct Reads {
+    product: Measured,
+    with_pictures: Measured,
+    image: Measured,
+    health: Measured,
+    live: Measured,
 }
 
 async fn check_wrk(wrk: &str) -> anyhow::Result<()> {
@@ -221,15 +331,18 @@ async fn wrk(
 
 /// The table and the JSON: the product read beside `/healthz` and `/livez`, with the product's
 /// ratio to each (in the table's title and under `ratio_to_healthz`, `ratio_to_livez`).
-fn report(
-    args: &Args,
-    path: &str,
-    product: &Measured,
-    health: &Measured,
-    live: &Measured,
-) -> Report {
+fn report(args: &Args, path: &str, reads: &Reads) -> Report {
+    let Reads {
+        product,
+        with_pictures,
+        image,
+        health,
+        live,
+    } = reads;
     let ratio = product.rate() / health.rate();
     let ratio_live = product.rate() / live.rate();
+    let ratio_pictures = with_pictures.rate() / product.rate();
+    let ratio_image = image.rate() / live.rate();
     let row = |m: &Measured| {
         vec![
             m.what.clone(),
@@ -257,11 +370,25 @@ fn report(
         "ratio_to_healthz": ratio,
         "livez": one(live),
         "ratio_to_livez": ratio_live,
+        "product_with_pictures": one(with_pictures),
+        "ratio_pictures_to_plain": ratio_pictures,
+        "image": one(image),
+        "image_ratio_to_livez": ratio_image,
     });
     if product.non_2xx > 0 || product.requests == 0 {
         data["failure"] = json!(format!(
             "{} of {} product reads were not 2xx",
             product.non_2xx, product.requests
+        ));
+    } else if with_pictures.non_2xx > 0 || with_pictures.requests == 0 {
+        data["failure"] = json!(format!(
+            "{} of {} reads of the product with pictures were not 2xx",
+            with_pictures.non_2xx, with_pictures.requests
+        ));
+    } else if image.non_2xx > 0 || image.requests == 0 {
+        data["failure"] = json!(format!(
+            "{} of {} picture requests were not 2xx",
+            image.non_2xx, image.requests
         ));
     } else if live.non_2xx > 0 || live.requests == 0 {
         data["failure"] = json!(format!(
@@ -275,14 +402,21 @@ fn report(
         tables: vec![Table {
             title: format!(
                 "Catalog read on {} (wrk, {} connections, {} s; product ÷ /healthz = {ratio:.2}, \
-                 ÷ /livez = {ratio_live:.2})",
+                 ÷ /livez = {ratio_live:.2}; with pictures ÷ without = {ratio_pictures:.2}; \
+                 a picture ÷ /livez = {ratio_image:.2})",
                 args.backend, args.connections, args.duration
             ),
             columns: ["target", "req/s", "p50", "p99", "p99.9", "non-2xx"]
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
-            rows: vec![row(product), row(health), row(live)],
+            rows: vec![
+                row(product),
+                row(with_pictures),
+                row(health),
+                row(live),
+                row(image),
+            ],
         }],
         data,
         // One point per target: the table says it all; plots are for curves.
@@ -328,13 +462,19 @@ mod tests {
         let report = report(
             &args(),
             "/api/v1/products/1?locale=kk&currency=KZT",
-            &measured("localized product read", 200_000, 0),
-            &measured("/healthz", 250_000, 0),
-            &measured("/livez", 400_000, 0),
+            &Reads {
+                product: measured("localized product read", 200_000, 0),
+                with_pictures: measured("… with 3 pictures", 190_000, 0),
+                image: measured("a picture (phone size)", 300_000, 0),
+                health: measured("/healthz", 250_000, 0),
+                live: measured("/livez", 400_000, 0),
+            },
         );
         assert_eq!(report.data["ratio_to_healthz"], 0.8);
         assert_eq!(report.data["ratio_to_livez"], 0.5);
         assert_eq!(report.data["livez"]["req_per_s"], 40_000.0);
+        assert_eq!(report.data["ratio_pictures_to_plain"], 0.95);
+        assert_eq!(report.data["image_ratio_to_livez"], 0.75);
         assert!(report.data.get("failure").is_none(), "{}", report.data);
         let table: Table =
             serde_json::from_value(serde_json::to_value(&report.tables[0]).expect("json"))
@@ -347,7 +487,17 @@ mod tests {
         assert!(md.contains("| /livez "), "{md}");
         assert!(md.contains("| 40,000 "), "{md}");
         let targets: Vec<&str> = table.rows.iter().map(|r| r[0].as_str()).collect();
-        assert_eq!(targets, ["localized product read", "/healthz", "/livez"]);
+        assert_eq!(
+            targets,
+            [
+                "localized product read",
+                "… with 3 pictures",
+                "/healthz",
+                "/livez",
+                "a picture (phone size)"
+            ]
+        );
+        assert!(md.contains("with pictures ÷ without = 0.95"), "{md}");
     }
 
     /// A server that does not answer `/livez` with 2xx fails the scenario.
@@ -356,9 +506,13 @@ mod tests {
         let report = report(
             &args(),
             "/p",
-            &measured("localized product read", 100, 0),
-            &measured("/healthz", 100, 0),
-            &measured("/livez", 100, 100),
+            &Reads {
+                product: measured("localized product read", 100, 0),
+                with_pictures: measured("… with 3 pictures", 100, 0),
+                image: measured("a picture (phone size)", 100, 0),
+                health: measured("/healthz", 100, 0),
+                live: measured("/livez", 100, 100),
+            },
         );
         assert!(
             report.data["failure"]

@@ -102,7 +102,10 @@ impl Conn {
         for (name, value) in extra {
             req = req.header(*name, *value);
         }
-        if body.is_some() {
+        let typed = extra
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+        if body.is_some() && !typed {
             req = req.header(CONTENT_TYPE, "application/json");
         }
         let req = req.body(Full::new(body.unwrap_or_default()))?;
@@ -227,6 +230,44 @@ impl Api {
 
     pub async fn post(&self, path: &str, token: &str, body: &Value) -> anyhow::Result<Reply> {
         self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    /// A picture uploaded to a product (`multipart/form-data`, one `file` part); the answer.
+    pub async fn upload_picture(
+        &self,
+        product_id: i64,
+        token: &str,
+        jpeg: &[u8],
+    ) -> anyhow::Result<Reply> {
+        let boundary = "loadgen-picture-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.jpg\"\r\n\
+             Content-Type: image/jpeg\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(jpeg);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        let path = format!("/api/v1/products/{product_id}/images");
+        let (status, raw) = self
+            .conn
+            .lock()
+            .await
+            .send(
+                Method::POST,
+                &path,
+                Some(token),
+                &[("content-type", &content_type)],
+                Some(Bytes::from(body)),
+            )
+            .await
+            .with_context(|| format!("POST {path}"))?;
+        let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+        Ok(Reply {
+            status,
+            body,
+            what: format!("POST {path}"),
+        })
     }
 
     pub async fn put(&self, path: &str, token: &str, body: &Value) -> anyhow::Result<Reply> {

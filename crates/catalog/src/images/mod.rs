@@ -71,6 +71,39 @@ pub struct ProductImage {
     pub created_at: String,
 }
 
+/// A product's pictures as the API answers them, rendered to JSON once when the product is read
+/// from the database: a cached product is cloned for every reader whose answer adds landed
+/// costs (a buyer), and its pictures then cost a reference count and a copy of their bytes, not
+/// a clone and a serialization of each picture (the catalog-read benchmark's "with pictures").
+#[derive(Debug, Clone)]
+pub struct ImageList(Arc<serde_json::value::RawValue>);
+
+impl ImageList {
+    pub fn new(images: &[ProductImage]) -> Result<Self> {
+        let json = serde_json::to_string(images).map_err(Error::internal)?;
+        let raw = serde_json::value::RawValue::from_string(json).map_err(Error::internal)?;
+        Ok(ImageList(Arc::from(raw)))
+    }
+
+    /// The pictures again as values.
+    pub fn to_vec(&self) -> Vec<ProductImage> {
+        serde_json::from_str(self.0.get()).unwrap_or_default()
+    }
+}
+
+impl Serialize for ImageList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        Ok(ImageList(Arc::from(raw)))
+    }
+}
+
 /// Changes to a picture; absent fields stay as they are.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

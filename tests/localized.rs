@@ -23,7 +23,8 @@ async fn demo_beef(app: &TestApp) -> i64 {
         .get("/api/v1/products?q=BY-BEEF&per_page=100", &app.admin)
         .await
         .expect(200);
-    assert_eq!(list.body["total"], 0, "SKUs are not titles");
+    // `q` matches a variant's SKU too (the studio's product picker): the beef, and only it.
+    assert_eq!(list.body["total"], 1, "the SKU finds its product");
     let all = app
         .get("/api/v1/products?category=food.meat", &app.admin)
         .await

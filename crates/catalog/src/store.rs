@@ -607,8 +607,14 @@ impl CatalogStore {
         let translation_rows =
             fetch_all_args::<TranslationRow>(self.db.reader(), &sql, &product_ids).await?;
 
+        // The pictures, their alt texts per locale from the translations just read.
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut images_by_product = self.images_of(&ids).await?;
+        let alts: Vec<crate::images::TranslationAlts<'_>> = translation_rows
+            .iter()
+            .map(|t| (t.product_id, t.locale.as_str(), t.image_alts.as_str()))
+            .collect();
+        let mut images_by_product = self.images_of(&ids, Some(&alts)).await?;
+        drop(alts);
         let variant_ids: Vec<Arg> = variant_rows.iter().map(|v| Arg::Int(v.id)).collect();
         let (price_rows, stock_rows) = if variant_ids.is_empty() {
             (Vec::new(), Vec::new())

@@ -161,6 +161,9 @@ struct AltRow {
     image_alts: String,
 }
 
+/// A translation's product, locale and alt texts (JSON), as `translations` holds them.
+pub(crate) type TranslationAlts<'a> = (i64, &'a str, &'a str);
+
 /// A translation's alt texts: picture id → text.
 pub type ImageAlts = BTreeMap<String, String>;
 
@@ -184,6 +187,7 @@ impl CatalogStore {
     pub(crate) async fn images_of(
         &self,
         product_ids: &[i64],
+        translations: Option<&[TranslationAlts<'_>]>,
     ) -> Result<HashMap<i64, Vec<ProductImage>>> {
         if product_ids.is_empty() {
             return Ok(HashMap::new());
@@ -197,20 +201,30 @@ impl CatalogStore {
         if rows.is_empty() {
             return Ok(HashMap::new());
         }
-        let sql = format!(
-            "SELECT product_id, locale, image_alts FROM translations \
-             WHERE product_id IN ({}) AND image_alts <> '{{}}' ORDER BY locale",
-            placeholders(1, args.len())
-        );
-        let alt_rows = fetch_all_args::<AltRow>(self.db.reader(), &sql, &args).await?;
+        let read;
+        let translations = match translations {
+            Some(given) => given,
+            None => {
+                let sql = format!(
+                    "SELECT product_id, locale, image_alts FROM translations \
+                     WHERE product_id IN ({}) AND image_alts <> '{{}}' ORDER BY locale",
+                    placeholders(1, args.len())
+                );
+                read = fetch_all_args::<AltRow>(self.db.reader(), &sql, &args).await?;
+                &read
+                    .iter()
+                    .map(|r| (r.product_id, r.locale.as_str(), r.image_alts.as_str()))
+                    .collect::<Vec<_>>()
+            }
+        };
         let mut alts: HashMap<(i64, i64), BTreeMap<String, String>> = HashMap::new();
-        for row in alt_rows {
-            let by_id: ImageAlts = serde_json::from_str(&row.image_alts).unwrap_or_default();
+        for (product_id, locale, image_alts) in translations {
+            let by_id: ImageAlts = serde_json::from_str(image_alts).unwrap_or_default();
             for (id, alt) in by_id {
                 if let Ok(id) = id.parse::<i64>() {
-                    alts.entry((row.product_id, id))
+                    alts.entry((*product_id, id))
                         .or_default()
-                        .insert(row.locale.clone(), alt);
+                        .insert((*locale).to_owned(), alt);
                 }
             }
         }
@@ -243,7 +257,7 @@ impl CatalogStore {
             return Err(Error::not_found(format!("product {product_id}")));
         }
         Ok(self
-            .images_of(&[product_id])
+            .images_of(&[product_id], None)
             .await?
             .remove(&product_id)
             .unwrap_or_default())

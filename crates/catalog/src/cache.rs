@@ -314,7 +314,7 @@ mod tests {
             "origin_country": "CN", "weight_g": 1, "source_locale": "en", "title": title,
             "description": "", "attributes": {}, "archived": false,
             "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
-            "variants": [], "translations": []
+            "variants": [], "translations": [], "images": []
         }))
         .expect("a product")
     }

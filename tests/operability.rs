@@ -147,6 +147,12 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/products/{id}/translations/{locale}", "get"),
         ("/api/v1/products/{id}/translations/{locale}", "put"),
         ("/api/v1/products/{id}/translations/{locale}", "delete"),
+        ("/api/v1/products/{id}/images", "get"),
+        ("/api/v1/products/{id}/images", "post"),
+        ("/api/v1/products/{id}/images/{image_id}", "patch"),
+        ("/api/v1/products/{id}/images/{image_id}", "delete"),
+        ("/api/v1/products/{id}/images/order", "put"),
+        ("/api/v1/images/{name}", "get"),
         ("/api/v1/tokens", "get"),
         ("/api/v1/tokens", "post"),
         ("/api/v1/tokens/{id}/revoke", "post"),
@@ -252,7 +258,8 @@ async fn openapi_describes_every_route(backend: Backend) {
             .replace("{country}", "KZ")
             .replace("{locale}", "kk")
             .replace("{order_id}", "1")
-            .replace("{product_id}", "1");
+            .replace("{product_id}", "1")
+            .replace("{image_id}", "1");
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
         let r = app
             .request(m, &concrete, Some(&app.admin), Some(&serde_json::json!({})))

@@ -188,6 +188,18 @@ async fn upload(app: &TestApp, product_id: i64, file: Vec<u8>, alt: &str) -> Rep
     .await
 }
 
+/// `DELETE /api/v1/products/{product_id}/images/{image_id}` as the admin. `image_id` is a
+/// picture's `id` as JSON or a number.
+async fn delete(app: &TestApp, product_id: i64, image_id: impl std::fmt::Display) -> Reply {
+    app.request(
+        Method::DELETE,
+        &format!("/api/v1/products/{product_id}/images/{image_id}"),
+        Some(&app.admin),
+        None,
+    )
+    .await
+}
+
 async fn product(app: &TestApp) -> Value {
     app.create_product(&sample_product()).await
 }
@@ -212,7 +224,7 @@ fn header(resp: &reqwest::Response, name: &str) -> String {
 /// The pictures' files the store holds: the folder's names (SQLite) or `image_files` (the
 /// database store).
 async fn stored_files(app: &TestApp) -> BTreeSet<String> {
-    match silkstream_server::sqlite_file(&app.test_db.url) {
+    match silkstream_catalog::db::sqlite_file(&app.test_db.url) {
         Some(file) => {
             let files = Files::Folder(Files::folder_beside(&file));
             files
@@ -782,50 +794,22 @@ async fn pictures_are_reordered_described_and_deleted(backend: Backend) {
     let b = upload(&app, q, shared, "").await.expect(201).body;
     assert_eq!(a["urls"], b["urls"]);
     let url = a["urls"]["phone"].as_str().expect("url").to_owned();
-    app.request(
-        Method::DELETE,
-        &format!("/api/v1/products/{id}/images/{}", a["id"]),
-        Some(&app.admin),
-        None,
-    )
-    .await
-    .expect(204);
+    delete(&app, id, &a["id"]).await.expect(204);
     assert_eq!(
         fetch(&app, &url, None).await.status(),
         200,
         "the other product still shows it"
     );
-    app.request(
-        Method::DELETE,
-        &format!("/api/v1/products/{q}/images/{}", b["id"]),
-        Some(&app.admin),
-        None,
-    )
-    .await
-    .expect(204);
+    delete(&app, q, &b["id"]).await.expect(204);
     assert_eq!(
         fetch(&app, &url, None).await.status(),
         404,
         "gone with the last picture"
     );
-    let reply = app
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/products/{q}/images/{}", b["id"]),
-            Some(&app.admin),
-            None,
-        )
-        .await;
+    let reply = delete(&app, q, &b["id"]).await;
     assert_eq!(reply.status.as_u16(), 404);
     // A picture of one product cannot be deleted through another's path.
-    let reply = app
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/products/{q}/images/{}", ids[1]),
-            Some(&app.admin),
-            None,
-        )
-        .await;
+    let reply = delete(&app, q, &ids[1]).await;
     assert_eq!(reply.status.as_u16(), 404);
 
     let removed = app
@@ -837,14 +821,7 @@ async fn pictures_are_reordered_described_and_deleted(backend: Backend) {
         .as_str()
         .expect("url")
         .to_owned();
-    app.request(
-        Method::DELETE,
-        &format!("/api/v1/products/{id}/images/{}", removed[0]["id"]),
-        Some(&app.admin),
-        None,
-    )
-    .await
-    .expect(204);
+    delete(&app, id, &removed[0]["id"]).await.expect(204);
     assert_eq!(fetch(&app, &first_url, None).await.status(), 404);
     let left = app
         .get(&format!("/api/v1/products/{id}"), &app.admin)
@@ -881,14 +858,7 @@ async fn concurrent_uploads_and_deletes_leave_exactly_the_named_files(backend: B
         for (on, image_id) in existing {
             let app = &app;
             tasks.push(Box::pin(async move {
-                app.request(
-                    Method::DELETE,
-                    &format!("/api/v1/products/{on}/images/{image_id}"),
-                    Some(&app.admin),
-                    None,
-                )
-                .await
-                .expect(204);
+                delete(app, on, image_id).await.expect(204);
             })
                 as std::pin::Pin<
                     Box<dyn std::future::Future<Output = ()> + Send + '_>,
@@ -918,12 +888,10 @@ async fn concurrent_uploads_and_deletes_leave_exactly_the_named_files(backend: B
                 .iter()
                 .skip(usize::from(round % 2 == 0))
             {
-                let path = format!("/api/v1/products/{on}/images/{}", image["id"]);
                 let app = &app;
+                let image_id = image["id"].clone();
                 deletes.push(async move {
-                    app.request(Method::DELETE, &path, Some(&app.admin), None)
-                        .await
-                        .expect(204);
+                    delete(app, on, image_id).await.expect(204);
                 });
             }
         }
@@ -963,7 +931,7 @@ async fn a_served_picture_comes_from_memory_until_it_is_deleted(backend: Backend
     assert_eq!(first.status(), 200);
     let bytes = first.bytes().await.expect("bytes");
 
-    match silkstream_server::sqlite_file(&app.test_db.url) {
+    match silkstream_catalog::db::sqlite_file(&app.test_db.url) {
         Some(file) => {
             std::fs::remove_file(Files::folder_beside(&file).join(&name)).expect("remove the file")
         }
@@ -982,14 +950,7 @@ async fn a_served_picture_comes_from_memory_until_it_is_deleted(backend: Backend
     assert_eq!(again.status(), 200, "served from memory");
     assert_eq!(again.bytes().await.expect("bytes"), bytes);
 
-    app.request(
-        Method::DELETE,
-        &format!("/api/v1/products/{id}/images/{}", image["id"]),
-        Some(&app.admin),
-        None,
-    )
-    .await
-    .expect(204);
+    delete(&app, id, &image["id"]).await.expect(204);
     assert_eq!(
         fetch(&app, &url, None).await.status(),
         404,

@@ -86,6 +86,8 @@ pub struct Db {
     offline: AnyPool,
     /// Held by every handle; the watch ends when the last one is dropped.
     _handles: Arc<()>,
+    /// The SQLite file, for a `sqlite:` URL that names one ([`sqlite_file`]).
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 /// What the reachability watch found (see the module's header).
@@ -200,6 +202,7 @@ impl Db {
                 reach: Reachability::new(),
                 offline: offline_pool(&connect).await,
                 _handles: Arc::new(()),
+                sqlite_file: sqlite_file(url),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let connect = AnyConnectOptions::from_str(url)?.disable_statement_logging();
@@ -242,12 +245,18 @@ impl Db {
                 reach,
                 offline: offline_pool(&connect).await,
                 _handles: handles,
+                sqlite_file: None,
             })
         } else {
             Err(sqlx::Error::Configuration(
                 "the database URL must start with sqlite: or postgres:".into(),
             ))
         }
+    }
+
+    /// The file of a SQLite database (None for PostgreSQL and an in-memory SQLite).
+    pub fn sqlite_file(&self) -> Option<&std::path::Path> {
+        self.sqlite_file.as_deref()
     }
 
     pub fn backend(&self) -> Backend {
@@ -399,6 +408,15 @@ async fn watch_reachability(
 }
 
 /// `url` with `mode=rwc` (create the file when missing) unless it names a mode.
+/// The file a `sqlite:` URL names, if it names one (not PostgreSQL, not `:memory:`).
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| std::path::PathBuf::from(path))
+}
+
 fn sqlite_url(url: &str) -> String {
     if url.contains("mode=") {
         url.to_owned()

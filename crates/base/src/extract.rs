@@ -4,7 +4,7 @@
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 
 use crate::error::Error;
 
@@ -53,4 +53,16 @@ impl From<QueryRejection> for Error {
     fn from(r: QueryRejection) -> Self {
         Error::invalid("query", r.body_text())
     }
+}
+
+/// True when the request's `If-None-Match` lists `etag` (quoted, as sent in `ETag`) or `*`,
+/// weak or strong (RFC 9110, 13.1.2): the answer is then 304 without a body.
+pub fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
 }

@@ -96,7 +96,7 @@ async fn insert_variant(
 }
 
 #[derive(sqlx::FromRow)]
-struct ProductRow {
+pub(crate) struct ProductRow {
     id: i64,
     merchant: String,
     merchant_id: i64,
@@ -106,7 +106,7 @@ struct ProductRow {
     origin_country: String,
     weight_g: i64,
     customs_mode: Option<String>,
-    source_locale: String,
+    pub(crate) source_locale: String,
     title: String,
     description: String,
     attributes: String,
@@ -482,7 +482,7 @@ impl CatalogStore {
         self.get_product(id, None).await
     }
 
-    async fn product_row(&self, id: i64) -> Result<ProductRow> {
+    pub(crate) async fn product_row(&self, id: i64) -> Result<ProductRow> {
         let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1");
         let row: Option<ProductRow> = sqlx::query_as(&sql)
             .bind(id)

@@ -278,7 +278,7 @@ pub struct App {
 pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> anyhow::Result<App> {
     let (api_router, openapi) = api_parts();
     let catalog =
-        CatalogStore::new(db.clone(), l10n.clone()).with_images(crate::image_store(settings)?);
+        CatalogStore::new(db.clone(), l10n.clone()).with_images(crate::image_store(settings, &db)?);
     // What a crash between a picture's files and its transaction left in the folder store.
     let sweeping = catalog.clone();
     tokio::spawn(async move {

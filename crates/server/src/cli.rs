@@ -402,7 +402,7 @@ pub async fn main(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
                 .to_str()
                 .ok_or_else(|| anyhow::anyhow!("the backup path must be UTF-8"))?;
             // `{e}` alone: sqlx's error repeats its cause, which `{:#}` would print again.
-            let images = crate::image_store(&settings)?;
+            let images = crate::image_store(&settings, &db)?;
             let copied = backup_with_pictures(&db, &images, &path, target).await?;
             db.close().await;
             println!("backup written to {}", path.display());
@@ -590,7 +590,7 @@ async fn load_demo(
     base: &str,
     settings: &Settings,
 ) -> anyhow::Result<bool> {
-    let images = crate::image_store(settings)?;
+    let images = crate::image_store(settings, db)?;
     let (text, loaded) = crate::demo::announce_loaded(db, base, images).await?;
     say(&text);
     Ok(loaded)

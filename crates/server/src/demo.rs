@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use silkstream_catalog::auth::Role;
-use silkstream_catalog::images::{ImageStore, MAX_ALT};
+use silkstream_catalog::images::{ImageStore, DEFAULT_CACHE_BYTES, DEFAULT_MAX_BYTES, MAX_ALT};
 use silkstream_catalog::model::{
     Attributes, MarketBody, NewProduct, NewRate, NewVariant, NewWarehouse, TranslationBody,
 };
@@ -107,13 +107,16 @@ pub struct DemoReport {
 }
 
 /// Loads the demo catalog when the catalog is empty; does nothing otherwise.
-/// Pictures go where a server on `db` keeps them when no folder is set
-/// (`ImageStore::default_for`); [`load_with_pictures`] takes the server's own store.
+/// Pictures go where a server on `db` keeps them when no folder is set ([`default_pictures`]);
+/// [`load_with_pictures`] takes the server's own store.
 pub async fn load(db: &Db) -> anyhow::Result<DemoReport> {
-    let images = ImageStore::default_for(db)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open the pictures' store: {}", e.chain()))?;
-    load_with_pictures(db, images).await
+    load_with_pictures(db, default_pictures(db)?).await
+}
+
+/// The pictures' store of a server on `db` with the default settings.
+fn default_pictures(db: &Db) -> anyhow::Result<ImageStore> {
+    ImageStore::for_db(db, None, DEFAULT_CACHE_BYTES, DEFAULT_MAX_BYTES)
+        .map_err(|e| anyhow::anyhow!("cannot open the pictures' folder: {e}"))
 }
 
 /// [`load`], the pictures kept in `images`.
@@ -366,10 +369,7 @@ pub fn pages(base: &str) -> Vec<DemoPage> {
 /// the tokens are. Scripts parse these lines (`scripts/fuzz-openapi.sh`, the browser test): the
 /// token lines are `  <role> ss_…` and each page line ends with its URL.
 pub async fn announce(db: &Db, base: &str) -> anyhow::Result<String> {
-    let images = ImageStore::default_for(db)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open the pictures' store: {}", e.chain()))?;
-    Ok(announce_loaded(db, base, images).await?.0)
+    Ok(announce_loaded(db, base, default_pictures(db)?).await?.0)
 }
 
 /// [`announce`], and whether the demo was loaded (the catalog was empty: a fresh demo

@@ -198,9 +198,12 @@ async fn check(
     if no_db {
         return Ok(ok);
     }
-    if let Some(path) = sqlite_file(&settings.database_url) {
-        if !std::path::Path::new(&path).exists() {
-            println!("product translations: no database at {path}; skipped");
+    if let Some(path) = silkstream_catalog::db::sqlite_file(&settings.database_url) {
+        if !path.exists() {
+            println!(
+                "product translations: no database at {}; skipped",
+                path.display()
+            );
             return Ok(ok);
         }
     }
@@ -269,13 +272,4 @@ async fn check(
     }
     db.close().await;
     Ok(ok)
-}
-
-/// The file of a `sqlite:` URL, if it names one.
-fn sqlite_file(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or(rest);
-    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }

@@ -65,31 +65,18 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// The SQLite file of a `sqlite:` URL (None for PostgreSQL and an in-memory database).
-pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or(rest);
-    (!path.is_empty() && !path.starts_with(":memory:")).then(|| std::path::PathBuf::from(path))
-}
-
 /// Where pictures' files are kept (docs/images.md): `images_dir` when set, else a folder next
-/// to the SQLite file, else the database.
-pub fn image_store(settings: &Settings) -> anyhow::Result<silkstream_catalog::images::ImageStore> {
-    use silkstream_catalog::images::{Files, ImageStore};
-    let folder = match &settings.images_dir {
-        Some(dir) => Some(std::path::PathBuf::from(dir)),
-        None => sqlite_file(&settings.database_url).map(|f| Files::folder_beside(&f)),
-    };
-    let (cache, max) = (
+/// to the SQLite file, else the database (`ImageStore::for_db`).
+pub fn image_store(
+    settings: &Settings,
+    db: &Db,
+) -> anyhow::Result<silkstream_catalog::images::ImageStore> {
+    let folder = settings.images_dir.as_deref().map(std::path::Path::new);
+    silkstream_catalog::images::ImageStore::for_db(
+        db,
+        folder,
         settings.images_cache_bytes,
         settings.images_max_bytes.max(1),
-    );
-    Ok(match folder {
-        Some(dir) => ImageStore::in_folder(dir.clone(), cache, max).map_err(|e| {
-            anyhow::anyhow!("cannot open the pictures' folder {}: {e}", dir.display())
-        })?,
-        None => ImageStore::new(Files::Database, cache, max),
-    })
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the pictures' folder: {e}"))
 }

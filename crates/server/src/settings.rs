@@ -67,7 +67,7 @@ pub struct Settings {
         long,
         global = true,
         env = "SILKSTREAM_IMAGES_MAX_BYTES",
-        default_value_t = 10 * 1024 * 1024
+        default_value_t = silkstream_catalog::images::DEFAULT_MAX_BYTES
     )]
     pub images_max_bytes: usize,
     /// Bytes of served picture files an instance keeps in memory.
@@ -75,7 +75,7 @@ pub struct Settings {
         long,
         global = true,
         env = "SILKSTREAM_IMAGES_CACHE_BYTES",
-        default_value_t = 64 * 1024 * 1024
+        default_value_t = silkstream_catalog::images::DEFAULT_CACHE_BYTES
     )]
     pub images_cache_bytes: u64,
     /// Database connections per instance.

@@ -195,15 +195,8 @@ fn is_clean_path(path: &str) -> bool {
 }
 
 fn respond(file: &WebFile, request: &HeaderMap, html: bool) -> Response {
-    let matches = request
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|tag| {
-            let tag = tag.trim();
-            tag == "*" || tag.trim_start_matches("W/") == file.etag
-        });
+    let matches =
+        silkstream_catalog::extract::if_none_match(request, file.etag.to_str().unwrap_or_default());
     let mut response = if matches {
         StatusCode::NOT_MODIFIED.into_response()
     } else {

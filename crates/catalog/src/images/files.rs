@@ -19,6 +19,11 @@ use super::process::{ImageLimits, Processed, SIZES};
 use crate::db::Db;
 use crate::error::{Error, Result};
 
+/// The served files an instance keeps in memory by default (`images_cache_bytes`).
+pub const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
+/// The largest upload by default (`images_max_bytes`).
+pub const DEFAULT_MAX_BYTES: usize = 10 << 20;
+
 /// The name a size of a picture is stored and served under.
 pub fn file_name(key: &str, size: &str, ext: &str) -> String {
     format!("{key}-{size}.{ext}")
@@ -112,28 +117,58 @@ impl Files {
         Ok(())
     }
 
-    /// In the folder store, removes the files of `key` unless its blob row exists (a committed
-    /// picture shows it). Call it under [`ImageStore::lock_folder`].
-    pub async fn remove_unreferenced(&self, db: &Db, key: &str) -> Result<()> {
+    /// In the database store, removes a picture's files in the transaction that removed its
+    /// blob row.
+    pub async fn delete_rows(&self, tx: &mut crate::db::Conn, key: &str) -> Result<()> {
+        if matches!(self, Files::Database) {
+            sqlx::query("DELETE FROM image_files WHERE key = $1")
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// In the folder store, removes the files of a picture whose blob row is gone (a missing
+    /// file is no error). Call it under [`ImageStore::lock_folder`].
+    pub async fn remove(&self, key: &str, ext: &str) -> Result<()> {
         let Files::Folder(dir) = self else {
             return Ok(());
         };
+        let paths: Vec<PathBuf> = SIZES
+            .iter()
+            .map(|(size, _)| dir.join(file_name(key, size, ext)))
+            .collect();
+        tokio::task::spawn_blocking(move || {
+            for path in paths {
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(())
+        })
+        .await
+        .map_err(Error::internal)?
+        .map_err(Error::internal)
+    }
+
+    /// In the folder store, removes the files of `key` unless its blob row exists (a committed
+    /// picture shows it): what a failed upload wrote. Call it under
+    /// [`ImageStore::lock_folder`].
+    pub async fn remove_unreferenced(&self, db: &Db, key: &str, ext: &str) -> Result<()> {
+        if !matches!(self, Files::Folder(_)) {
+            return Ok(());
+        }
         let kept: Option<(String,)> = sqlx::query_as("SELECT key FROM image_blobs WHERE key = $1")
             .bind(key)
             .fetch_optional(db.writer())
             .await?;
-        if kept.is_some() {
-            return Ok(());
+        match kept {
+            Some(_) => Ok(()),
+            None => self.remove(key, ext).await,
         }
-        let dir = dir.clone();
-        let prefix = format!("{key}-");
-        tokio::task::spawn_blocking(move || {
-            remove_matching(&dir, |name| name.starts_with(&prefix))
-        })
-        .await
-        .map_err(Error::internal)?
-        .map_err(Error::internal)?;
-        Ok(())
     }
 
     /// Reads a file by name, or None when there is none.
@@ -205,7 +240,7 @@ pub struct ImageStore {
 
 impl Default for ImageStore {
     fn default() -> Self {
-        ImageStore::new(Files::Database, 64 << 20, 10 << 20)
+        ImageStore::new(Files::Database, DEFAULT_CACHE_BYTES, DEFAULT_MAX_BYTES)
     }
 }
 
@@ -226,25 +261,23 @@ impl ImageStore {
         }
     }
 
-    /// The store a server on `db` uses when no folder is set: a folder next to the SQLite file,
-    /// or the database (PostgreSQL, an in-memory SQLite). For code that opens the database
-    /// beside a server (the demo's loader), so that both keep pictures in the same place.
-    pub async fn default_for(db: &Db) -> Result<Self> {
-        let file: Option<(String,)> = match db.backend() {
-            crate::db::Backend::Sqlite => {
-                sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
-                    .fetch_optional(db.writer())
-                    .await?
-            }
-            crate::db::Backend::Postgres => None,
+    /// Where a server on `db` keeps its pictures: `folder` when one is set, else a folder next
+    /// to the SQLite file, else the database (PostgreSQL, an in-memory SQLite). The one rule, for
+    /// the server and for what opens the database beside it (the demo's loader).
+    pub fn for_db(
+        db: &Db,
+        folder: Option<&Path>,
+        cache_bytes: u64,
+        max_bytes: usize,
+    ) -> std::io::Result<Self> {
+        let folder = match folder {
+            Some(dir) => Some(dir.to_owned()),
+            None => db.sqlite_file().map(Files::folder_beside),
         };
-        Ok(match file {
-            Some((f,)) if !f.is_empty() => {
-                ImageStore::in_folder(Files::folder_beside(Path::new(&f)), 64 << 20, 10 << 20)
-                    .map_err(Error::internal)?
-            }
-            _ => ImageStore::default(),
-        })
+        match folder {
+            Some(dir) => ImageStore::in_folder(dir, cache_bytes, max_bytes),
+            None => Ok(ImageStore::new(Files::Database, cache_bytes, max_bytes)),
+        }
     }
 
     /// A store with files in a folder, created if missing.

@@ -15,7 +15,7 @@
 //! store the files are written before the transaction and removed after it, both under the
 //! folder's lock, so an upload never finds its files removed under it and a failed write
 //! leaves no file behind; what a crash between a file operation and its transaction leaves is
-//! removed by the sweep at start ([`files::Folder::sweep`]).
+//! removed by the sweep at start ([`ImageStore::sweep`]).
 
 pub mod files;
 pub mod process;
@@ -32,7 +32,7 @@ use crate::db::{now_ms, placeholders, rfc3339};
 use crate::error::{Error, Result};
 use crate::store::{fetch_all_args, Arg, CatalogStore};
 
-pub use files::{Files, ImageStore};
+pub use files::{Files, ImageStore, DEFAULT_CACHE_BYTES, DEFAULT_MAX_BYTES};
 pub use process::{ImageLimits, Processed, SIZES};
 
 /// The longest alt text, in characters.
@@ -83,11 +83,6 @@ impl ImageList {
         let json = serde_json::to_string(images).map_err(Error::internal)?;
         let raw = serde_json::value::RawValue::from_string(json).map_err(Error::internal)?;
         Ok(ImageList(Arc::from(raw)))
-    }
-
-    /// The pictures again as values.
-    pub fn to_vec(&self) -> Vec<ProductImage> {
-        serde_json::from_str(self.0.get()).unwrap_or_default()
     }
 }
 
@@ -249,13 +244,7 @@ impl CatalogStore {
 
     /// A product's pictures, in order (404 when the product does not exist).
     pub async fn list_images(&self, product_id: i64) -> Result<Vec<ProductImage>> {
-        let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM products WHERE id = $1")
-            .bind(product_id)
-            .fetch_optional(self.db.reader())
-            .await?;
-        if exists.is_none() {
-            return Err(Error::not_found(format!("product {product_id}")));
-        }
+        self.product_row(product_id).await?;
         Ok(self
             .images_of(&[product_id], None)
             .await?
@@ -271,17 +260,6 @@ impl CatalogStore {
             .ok_or_else(|| Error::not_found(format!("image {image_id} of product {product_id}")))
     }
 
-    /// The product's source locale (404 when there is no such product).
-    pub(crate) async fn product_source_locale(&self, product_id: i64) -> Result<String> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT source_locale FROM products WHERE id = $1")
-                .bind(product_id)
-                .fetch_optional(self.db.reader())
-                .await?;
-        row.map(|(l,)| l)
-            .ok_or_else(|| Error::not_found(format!("product {product_id}")))
-    }
-
     /// Adds a processed upload as the product's last picture (of a variant of it, or of the
     /// whole product); `claims`' warned hits of its alt text go into the evidence log in the
     /// same transaction.
@@ -294,7 +272,7 @@ impl CatalogStore {
         claims: Option<&crate::claims::Pending<'_>>,
     ) -> Result<ProductImage> {
         let images = self.images().clone();
-        let _folder = images.lock_folder().await;
+        let folder = images.lock_folder().await;
         images.files().write_folder(picture).await?;
         let added = self
             .add_image_row(product_id, variant_id, alt, picture, claims)
@@ -304,11 +282,11 @@ impl CatalogStore {
             // row does: remove them if none.
             images
                 .files()
-                .remove_unreferenced(&self.db, &picture.key)
+                .remove_unreferenced(&self.db, &picture.key, picture.ext())
                 .await?;
         }
         let id = added?;
-        drop(_folder);
+        drop(folder);
         self.image(product_id, id).await
     }
 
@@ -326,7 +304,6 @@ impl CatalogStore {
         if let Some(v) = variant_id {
             check_variant(w.tx(), product_id, v).await?;
         }
-        let ext = picture.files.first().map_or("jpg", |f| f.ext);
         let (refs,): (i64,) = sqlx::query_as(
             "INSERT INTO image_blobs (key, refs, width, height, ext, created_at) \
              VALUES ($1, 1, $2, $3, $4, $5) \
@@ -335,7 +312,7 @@ impl CatalogStore {
         .bind(&picture.key)
         .bind(i64::from(picture.width))
         .bind(i64::from(picture.height))
-        .bind(ext)
+        .bind(picture.ext())
         .bind(now)
         .fetch_one(w.tx())
         .await?;
@@ -418,18 +395,13 @@ impl CatalogStore {
         {
             let mut w = self.write().await?;
             lock_product(w.tx(), product_id, now).await?;
-            let mut have: Vec<(i64,)> =
-                sqlx::query_as("SELECT id FROM product_images WHERE product_id = $1")
-                    .bind(product_id)
-                    .fetch_all(w.tx())
-                    .await?;
+            let mut have = picture_ids(w.tx(), product_id).await?;
             have.sort_unstable();
             let mut given = order.to_vec();
             given.sort_unstable();
             if given.windows(2).any(|p| p[0] == p[1]) {
                 return Err(Error::invalid("image_ids", "a picture is listed twice"));
             }
-            let have: Vec<i64> = have.into_iter().map(|(id,)| id).collect();
             if given != have {
                 return Err(Error::invalid(
                     "image_ids",
@@ -467,7 +439,7 @@ impl CatalogStore {
     /// Deletes a picture; its files go when no other picture shows the same content.
     pub async fn delete_image(&self, product_id: i64, image_id: i64) -> Result<()> {
         let images = self.images().clone();
-        let _folder = images.lock_folder().await;
+        let folder = images.lock_folder().await;
         let now = now_ms();
         let mut w = self.write().await?;
         lock_product(w.tx(), product_id, now).await?;
@@ -496,10 +468,7 @@ impl CatalogStore {
             )));
         };
         if left == 0 {
-            sqlx::query("DELETE FROM image_files WHERE key = $1")
-                .bind(&key)
-                .execute(w.tx())
-                .await?;
+            images.files().delete_rows(w.tx(), &key).await?;
             let gone = sqlx::query("DELETE FROM image_blobs WHERE key = $1 AND refs = 0")
                 .bind(&key)
                 .execute(w.tx())
@@ -514,10 +483,11 @@ impl CatalogStore {
         w.changed(Changed::Product(product_id));
         w.commit().await?;
         if left == 0 {
+            // The blob row went with this commit, under the folder's lock: its files go too.
             images.forget(&key, &ext);
-            images.files().remove_unreferenced(&self.db, &key).await?;
+            images.files().remove(&key, &ext).await?;
         }
-        drop(_folder);
+        drop(folder);
         Ok(())
     }
 
@@ -533,12 +503,9 @@ pub(crate) async fn check_pictures_of(
     product_id: i64,
     ids: impl Iterator<Item = &i64>,
 ) -> Result<()> {
-    let have: Vec<(i64,)> = sqlx::query_as("SELECT id FROM product_images WHERE product_id = $1")
-        .bind(product_id)
-        .fetch_all(&mut *tx)
-        .await?;
+    let have = picture_ids(tx, product_id).await?;
     for id in ids {
-        if !have.iter().any(|(h,)| h == id) {
+        if !have.contains(id) {
             return Err(Error::invalid(
                 format!("image_alts.{id}"),
                 format!("product {product_id} has no picture {id}"),
@@ -546,6 +513,15 @@ pub(crate) async fn check_pictures_of(
         }
     }
     Ok(())
+}
+
+/// The ids of a product's pictures, read in the caller's transaction.
+async fn picture_ids(tx: &mut crate::db::Conn, product_id: i64) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as("SELECT id FROM product_images WHERE product_id = $1")
+        .bind(product_id)
+        .fetch_all(&mut *tx)
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// Takes the product's row for the rest of the transaction (on PostgreSQL; SQLite has the one

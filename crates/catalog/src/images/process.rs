@@ -66,6 +66,13 @@ pub struct Processed {
     pub files: Vec<Derived>,
 }
 
+impl Processed {
+    /// The served files' extension: `jpg`, or `png` for a picture with transparent pixels.
+    pub fn ext(&self) -> &'static str {
+        self.files.first().map_or("jpg", |f| f.ext)
+    }
+}
+
 fn refused(code: &'static str, message: impl Into<String>) -> Error {
     Error::Unprocessable {
         code,
@@ -128,13 +135,18 @@ pub fn process(bytes: &[u8], limits: ImageLimits) -> Result<Processed, Error> {
     picture.apply_orientation(orientation);
     let (width, height) = (picture.width(), picture.height());
 
-    let opaque =
-        !picture.color().has_alpha() || picture.to_rgba8().pixels().all(|p| p.0[3] == u8::MAX);
-    let picture = if opaque {
-        DynamicImage::ImageRgb8(picture.to_rgb8())
+    // 8-bit RGB, or RGBA when a pixel is not fully opaque: one conversion of the pixels.
+    let picture = if picture.color().has_alpha() {
+        let rgba = picture.into_rgba8();
+        if rgba.pixels().all(|p| p.0[3] == u8::MAX) {
+            DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(rgba).into_rgb8())
+        } else {
+            DynamicImage::ImageRgba8(rgba)
+        }
     } else {
-        DynamicImage::ImageRgba8(picture.to_rgba8())
+        DynamicImage::ImageRgb8(picture.into_rgb8())
     };
+    let opaque = !picture.color().has_alpha();
 
     let mut hash = Sha256::new();
     hash.update(width.to_be_bytes());
@@ -143,13 +155,15 @@ pub fn process(bytes: &[u8], limits: ImageLimits) -> Result<Processed, Error> {
     hash.update(picture.as_bytes());
     let key = hex::encode(&hash.finalize()[..16]);
 
+    // Largest size first, each scaled from the one before it (not every size from the whole
+    // upload), and a size the picture already fits encoded from it without a copy.
     let mut files = Vec::with_capacity(SIZES.len());
-    for (size, side) in SIZES {
-        let scaled = if width.max(height) > side {
-            picture.resize(side, side, image::imageops::FilterType::Lanczos3)
-        } else {
-            picture.clone()
-        };
+    let mut previous: Option<DynamicImage> = None;
+    for (size, side) in SIZES.into_iter().rev() {
+        let source = previous.as_ref().unwrap_or(&picture);
+        let resized = (source.width().max(source.height()) > side)
+            .then(|| source.resize(side, side, image::imageops::FilterType::Lanczos3));
+        let scaled = resized.as_ref().unwrap_or(source);
         let mut out = Vec::new();
         let ext = if opaque {
             scaled
@@ -169,7 +183,12 @@ pub fn process(bytes: &[u8], limits: ImageLimits) -> Result<Processed, Error> {
             height: scaled.height(),
             bytes: out,
         });
+        if resized.is_some() {
+            previous = resized;
+        }
     }
+    // In the order of `SIZES`.
+    files.reverse();
     Ok(Processed {
         key,
         width,

@@ -14,7 +14,7 @@ use super::{ImageOrder, ImagePatch, ProductImage, MAX_ALT};
 use crate::auth::{Admins, Authorized, Principal, Role};
 use crate::claims::{self, Warned};
 use crate::error::{Error, ErrorBody, Result};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{if_none_match, ApiJson, ApiPath};
 use crate::store::CatalogStore;
 
 /// The pictures' router.
@@ -120,14 +120,23 @@ async fn read_upload(mut multipart: Multipart, max: usize) -> Result<Upload> {
         return Err(Error::invalid("file", "the file is empty"));
     }
     let alt = match alt {
-        Some(a) if !a.trim().is_empty() => crate::text::line("alt", &a, MAX_ALT)?,
-        _ => String::new(),
+        Some(a) => clean_alt(&a)?,
+        None => String::new(),
     };
     Ok(Upload {
         file,
         alt,
         variant_id,
     })
+}
+
+/// Alt text as stored: one clean line of at most [`MAX_ALT`] characters, or empty.
+fn clean_alt(alt: &str) -> Result<String> {
+    if alt.trim().is_empty() {
+        Ok(String::new())
+    } else {
+        crate::text::line("alt", alt, MAX_ALT)
+    }
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> Error {
@@ -168,15 +177,8 @@ async fn upload_image(
 ) -> Result<(StatusCode, ApiJson<Warned<ProductImage>>)> {
     let multipart = multipart.map_err(multipart_rejection)?;
     let upload = read_upload(multipart, store.images().max_bytes).await?;
-    let locale = store.product_source_locale(id).await?;
-    let act = claims::Act {
-        by: &by,
-        operation: "image.alt",
-        subject_kind: "product",
-        subject_id: Some(id),
-    };
-    let texts = alt_texts(&locale, &upload.alt);
-    let screening = claims::gate(&store, &act, &texts).await?;
+    let act = alt_act(&by, id);
+    let screening = screen_alt(&store, &act, id, &upload.alt).await?;
     let picture = store.images().process(upload.file).await?;
     let image = store
         .add_image(
@@ -196,12 +198,31 @@ async fn upload_image(
     ))
 }
 
-fn alt_texts(locale: &str, alt: &str) -> Vec<claims::Text> {
-    if alt.is_empty() {
+/// A write of a product's alt text, for the claims filter's evidence.
+fn alt_act(by: &Principal, product_id: i64) -> claims::Act<'_> {
+    claims::Act {
+        by,
+        operation: "image.alt",
+        subject_kind: "product",
+        subject_id: Some(product_id),
+    }
+}
+
+/// The claims filter on alt text in the product's source locale (404 when there is no such
+/// product); nothing to screen when it is empty.
+async fn screen_alt(
+    store: &CatalogStore,
+    act: &claims::Act<'_>,
+    product_id: i64,
+    alt: &str,
+) -> Result<claims::Screening> {
+    let locale = store.product_row(product_id).await?.source_locale;
+    let texts = if alt.is_empty() {
         Vec::new()
     } else {
         vec![claims::Text::new("alt", locale, alt)]
-    }
+    };
+    claims::gate(store, act, &texts).await
 }
 
 /// Lists a product's pictures in order.
@@ -233,26 +254,9 @@ async fn update_image(
     ApiPath((id, image_id)): ApiPath<(i64, i64)>,
     ApiJson(patch): ApiJson<ImagePatch>,
 ) -> Result<ApiJson<Warned<ProductImage>>> {
-    let alt = patch
-        .alt
-        .as_deref()
-        .map(|a| {
-            if a.trim().is_empty() {
-                Ok(String::new())
-            } else {
-                crate::text::line("alt", a, MAX_ALT)
-            }
-        })
-        .transpose()?;
-    let locale = store.product_source_locale(id).await?;
-    let act = claims::Act {
-        by: &by,
-        operation: "image.alt",
-        subject_kind: "product",
-        subject_id: Some(id),
-    };
-    let texts = alt_texts(&locale, alt.as_deref().unwrap_or_default());
-    let screening = claims::gate(&store, &act, &texts).await?;
+    let alt = patch.alt.as_deref().map(clean_alt).transpose()?;
+    let act = alt_act(&by, id);
+    let screening = screen_alt(&store, &act, id, alt.as_deref().unwrap_or_default()).await?;
     let image = store
         .update_image(
             id,
@@ -341,15 +345,4 @@ async fn serve_image(
         bytes,
     )
         .into_response())
-}
-
-/// True when `If-None-Match` lists `etag` (or `*`), weak or strong (RFC 9110, 13.1.2).
-fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
 }

@@ -201,6 +201,14 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+// A product's first picture at thumbnail size (decorative: the product's title stands beside
+// it), or an empty square of the same size; `extra` adds attributes (a test id).
+export function thumbnail(product, extra = {}) {
+  const image = product && (product.images || [])[0];
+  if (!image) return el("span", { class: "thumb empty", "aria-hidden": "true" });
+  return el("img", { class: "thumb", src: image.urls.thumb, alt: "", width: 48, height: 48, loading: "lazy", decoding: "async", ...extra });
+}
+
 // A time of day (hours, minutes, seconds) in the console's language and its clock, Latin digits.
 export function clockTime(locale, iso) {
   const d = new Date(iso);

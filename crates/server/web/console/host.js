@@ -26,6 +26,7 @@ import {
   startL10n,
   toMinor,
   resumeSignIn,
+  thumbnail,
   tokenStore,
 } from "/console/common.js";
 
@@ -315,12 +316,6 @@ async function renderShowcase() {
 
 // The product picker: what the host types (a title in any of the product's languages, or a
 // SKU) lists the matching products with their thumbnails; a tap adds one to the showcase.
-function thumbnail(p) {
-  const image = (p.images || [])[0];
-  if (!image) return el("span", { class: "thumb empty", "aria-hidden": "true" });
-  return el("img", { class: "thumb", src: image.urls.thumb, alt: "", width: 48, height: 48, loading: "lazy", decoding: "async" });
-}
-
 let searches = 0;
 async function searchProducts() {
   const query = $("product-search").value.trim();

@@ -22,6 +22,7 @@ import {
   showOk,
   startL10n,
   resumeSignIn,
+  thumbnail,
   tokenStore,
 } from "/console/common.js";
 
@@ -33,7 +34,7 @@ const REFRESH_MS = 5000;
 const state = {
   l10n: null,
   rooms: new Map(), // session id → room
-  thumbs: new Map(), // product id → its first picture's thumbnail URL ("" for none), or a pending read
+  thumbs: new Map(), // product id → the product (for its first picture), null while read, false when it cannot be
   markets: [],
   feed: null,
   feedState: "idle",
@@ -156,21 +157,19 @@ const refreshMarketsSoon = debounce(refreshMarkets, 1000);
 // The pinned product's thumbnail in a room's row: read once per product, the rows drawn again
 // when it arrives.
 function pinnedThumb(productId) {
-  if (!productId) return el("span", { class: "thumb empty", "aria-hidden": "true" });
+  if (!productId) return thumbnail(null);
   const known = state.thumbs.get(productId);
   if (known === undefined) {
     state.thumbs.set(productId, null);
     api
       .get(`/products/${productId}`)
       .then((p) => {
-        const image = (p.images || [])[0];
-        state.thumbs.set(productId, image ? image.urls.thumb : "");
+        state.thumbs.set(productId, p);
         renderRooms();
       })
-      .catch(() => state.thumbs.set(productId, ""));
+      .catch(() => state.thumbs.set(productId, false));
   }
-  if (!known) return el("span", { class: "thumb empty", "aria-hidden": "true" });
-  return el("img", { class: "thumb", src: known, alt: "", width: 48, height: 48, loading: "lazy", decoding: "async", "data-testid": "room-thumb" });
+  return thumbnail(known || null, { "data-testid": "room-thumb" });
 }
 
 function renderRooms() {

@@ -247,6 +247,7 @@ fn allowed(method: &str, path: &str) -> Option<Option<&'static [&'static str]>> 
         ("post", "/api/v1/sessions") => Some(&["host"]),
         ("post", "/api/v1/sessions/{id}/showcase")
         | ("post", "/api/v1/sessions/{id}/pin")
+        | ("put", "/api/v1/sessions/{id}/stream")
         | ("post", "/api/v1/sessions/{id}/flash-sales")
         | ("post", "/api/v1/flash-sales/{id}/restock") => Some(CONTROLLERS),
         ("post", "/api/v1/sessions/{id}/orders") => Some(&["buyer"]),

@@ -172,6 +172,8 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/sessions/{id}/start", "post"),
         ("/api/v1/sessions/{id}/pin", "post"),
         ("/api/v1/sessions/{id}/unpin", "post"),
+        ("/api/v1/sessions/{id}/stream", "put"),
+        ("/api/v1/sessions/{id}/stream", "delete"),
         ("/api/v1/sessions/{id}/end", "post"),
         ("/api/v1/customs/waybills/{order_id}", "put"),
         ("/api/v1/customs/precheck", "get"),

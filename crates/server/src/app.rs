@@ -17,6 +17,7 @@ use silkstream_catalog::auth::{Admins, Authorized, Role};
 use silkstream_catalog::error::{error_response, Error, ErrorBody, Result};
 use silkstream_catalog::extract::{ApiJson, ApiPath};
 use silkstream_catalog::{CatalogStore, Db};
+use silkstream_feed::domain::stream::MediaOrigins;
 use silkstream_feed::edge::payments::PaymentsConfig;
 use silkstream_feed::tasks::cluster::Cluster;
 use silkstream_feed::{BuyerTokens, Feed, FeedConfig, TokenEnd, WsConfig};
@@ -66,6 +67,8 @@ pub struct AppParts {
     pub feed: Feed,
     /// Who may read `/metrics` and `/openapi.json`.
     pub metrics_access: MetricsAccess,
+    /// The buyer page's Content-Security-Policy: the pages' own with the media origins.
+    pub live_page_csp: axum::http::HeaderValue,
 }
 
 impl FromRef<AppState> for Feed {
@@ -154,7 +157,16 @@ fn feed_config(settings: &Settings) -> FeedConfig {
             ebp_name: settings.customs_ebp_name.clone(),
             weight_tolerance_pct: settings.customs_weight_tolerance_pct.clamp(0, 100),
         },
+        media_origins: media_origins(settings).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "media_origins: none allowed");
+            MediaOrigins::default()
+        }),
     }
+}
+
+/// The `media_origins` setting, parsed (`serve` refuses to start when it does not parse).
+pub fn media_origins(settings: &Settings) -> std::result::Result<MediaOrigins, String> {
+    MediaOrigins::parse(&settings.media_origins)
 }
 
 /// The `redis_url` setting as the feed's link to Redis (`serve` refuses to start when it does
@@ -309,6 +321,7 @@ pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> anyhow::Result<App
         ),
         db,
         metrics_access: settings.metrics_access,
+        live_page_csp: crate::web::live_page_csp(&feed.config.media_origins),
     }));
     let router = api_router
         // The pages and their assets: outside /api, not in /openapi.json (crate::web).

@@ -504,6 +504,7 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     tracing::info!(settings = ?settings, "starting");
     crate::app::trusted_proxies(&settings).map_err(|e| anyhow::anyhow!("{e}"))?;
     crate::app::cluster(&settings).map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::app::media_origins(&settings).map_err(|e| anyhow::anyhow!("{e}"))?;
     // First, so that Ctrl-C or SIGTERM during start-up is a clean stop too.
     let shutdown = crate::app::shutdown_signal();
     let l10n = crate::load_l10n(&settings)?;

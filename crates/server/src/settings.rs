@@ -360,6 +360,17 @@ pub struct Settings {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<String>,
+    /// Origins the buyer page may play a session's HLS stream from (comma-separated, e.g.
+    /// `https://live.example-cdn.com`): the page's Content-Security-Policy allows media and
+    /// connections to these only, and a host can set an HLS stream only from one of them
+    /// (docs/streams.md). None by default: streams are links to the platform the show runs on.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_MEDIA_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub media_origins: Vec<String>,
     /// The header the trusted proxies write the client's address in: `x-forwarded-for` or
     /// `forwarded` (RFC 7239).
     #[arg(
@@ -595,6 +606,7 @@ mod tests {
         assert_eq!(s.buyer_signups_per_minute_total, 300);
         assert_eq!(s.guest_token_ttl_s, 86_400);
         assert!(s.trusted_proxies.is_empty());
+        assert!(s.media_origins.is_empty());
         assert_eq!(s.forwarded_header, ForwardedHeader::XForwardedFor);
         // An empty file gives the same settings.
         let empty: Settings = toml::from_str("").expect("empty file");

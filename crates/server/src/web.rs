@@ -124,15 +124,37 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `/live/{session}`: the buyer's page for a session id; any other name is a file of `live/`.
-async fn live(Path(path): Path<String>, headers: HeaderMap) -> Response {
+/// The page's CSP is [`CSP`] with the deployment's media origins (the session's HLS stream) and
+/// the stream player's worker from this origin: [`live_page_csp`].
+async fn live(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let is_session = !path.is_empty()
         && path.len() <= 18
         && path.bytes().all(|b| b.is_ascii_digit())
         && path.parse::<i64>().is_ok_and(|id| id > 0);
     if is_session {
-        return page("live/index.html", &headers);
+        let mut response = page("live/index.html", &headers);
+        if response
+            .headers()
+            .contains_key(header::CONTENT_SECURITY_POLICY)
+        {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, state.live_page_csp.clone());
+        }
+        return response;
     }
     serve_asset("live", &path, &headers)
+}
+
+/// The buyer page's Content-Security-Policy, made once when the server starts (the media
+/// origins are a setting).
+pub fn live_page_csp(origins: &silkstream_feed::domain::stream::MediaOrigins) -> HeaderValue {
+    // The origins are ASCII serializations of parsed URLs: always a valid header value.
+    HeaderValue::from_str(&origins.live_page_csp(CSP)).unwrap_or(HeaderValue::from_static(CSP))
 }
 
 /// `/console/host`, `/console/ops`, `/console/customs`, and the files of `console/`.

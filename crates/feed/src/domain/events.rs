@@ -20,6 +20,8 @@ pub enum Event {
     SessionEnded(Empty),
     ProductPinned(ProductRef),
     ProductUnpinned(Empty),
+    StreamSet(crate::domain::stream::Stream),
+    StreamCleared(Empty),
     SaleOpened(SaleOpened),
     SalePaused(SaleRef),
     SaleResumed(SaleRef),
@@ -239,6 +241,8 @@ impl Event {
             Event::SessionEnded(_) => "session_ended",
             Event::ProductPinned(_) => "product_pinned",
             Event::ProductUnpinned(_) => "product_unpinned",
+            Event::StreamSet(_) => "stream_set",
+            Event::StreamCleared(_) => "stream_cleared",
             Event::SaleOpened(_) => "sale_opened",
             Event::SalePaused(_) => "sale_paused",
             Event::SaleResumed(_) => "sale_resumed",
@@ -302,9 +306,14 @@ impl Event {
         let parts = match self {
             // Session, showcase and sale events carry nothing private: everyone sees them whole.
             Event::ShowcaseAdded(p) | Event::ProductPinned(p) => vec![Part::fields(p)],
-            Event::SessionStarted(p) | Event::SessionEnded(p) | Event::ProductUnpinned(p) => {
+            Event::SessionStarted(p)
+            | Event::SessionEnded(p)
+            | Event::ProductUnpinned(p)
+            | Event::StreamCleared(p) => {
                 vec![Part::fields(p)]
             }
+            // The stream is what the buyer page plays or links: public by nature.
+            Event::StreamSet(p) => vec![Part::fields(p)],
             Event::SaleOpened(p) => vec![Part::fields(p)],
             Event::SalePaused(p) | Event::SaleResumed(p) | Event::SaleSoldOut(p) => {
                 vec![Part::fields(p)]
@@ -651,6 +660,11 @@ mod tests {
                     ..totals()
                 },
             }),
+            Event::StreamSet(crate::domain::stream::Stream {
+                kind: "hls".into(),
+                url: "https://media.example.com/live/7.m3u8".into(),
+            }),
+            Event::StreamCleared(Empty {}),
         ]
     }
 
@@ -712,7 +726,7 @@ mod tests {
         let mut kinds: Vec<&str> = all.iter().map(Event::kind).collect();
         kinds.sort_unstable();
         kinds.dedup();
-        assert_eq!(kinds.len(), 17, "one sample per kind");
+        assert_eq!(kinds.len(), 19, "one sample per kind");
         for e in &all {
             let text = e.payload().to_string();
             let back: Value = serde_json::from_str(&text).expect("payload is JSON");

@@ -83,6 +83,8 @@ pub struct SessionListItem {
     pub started_at: Option<String>,
     pub ended_at: Option<String>,
     pub pinned_product_id: Option<i64>,
+    /// The stream buyers watch on the session's page, when the host has set one.
+    pub stream: Option<crate::domain::stream::Stream>,
     /// The last event's per-session sequence number.
     pub last_seq: i64,
     /// Feed connections watching the session on this instance now.
@@ -112,6 +114,9 @@ pub struct Session {
     /// Product ids in the order they were added.
     pub showcase: Vec<i64>,
     pub pinned_product_id: Option<i64>,
+    /// The stream buyers watch on the session's page (`PUT /sessions/{id}/stream`), when the
+    /// host has set one; gone when the session ends.
+    pub stream: Option<crate::domain::stream::Stream>,
     /// The sale that has not ended, if any (the latest created).
     pub sale: Option<FlashSale>,
     /// Every flash sale of the session.

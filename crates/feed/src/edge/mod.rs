@@ -55,6 +55,8 @@ pub struct FeedConfig {
     pub identity_secret: Option<String>,
     /// Customs: the B2C threshold, the platform's registration, the waybill's weight tolerance.
     pub customs: crate::domain::customs::CustomsConfig,
+    /// The origins the buyer page may load a session's HLS stream from.
+    pub media_origins: crate::domain::stream::MediaOrigins,
 }
 
 /// The knobs of the WebSocket feeds (docs/feed.md, "Connection care").
@@ -113,6 +115,7 @@ impl Default for FeedConfig {
             cluster: cluster::Cluster::none(),
             identity_secret: None,
             customs: crate::domain::customs::CustomsConfig::default(),
+            media_origins: crate::domain::stream::MediaOrigins::default(),
         }
     }
 }

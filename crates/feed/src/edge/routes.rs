@@ -17,6 +17,7 @@ use utoipa_axum::routes;
 
 use crate::domain::error::{Error, Result};
 use crate::domain::model::*;
+use crate::domain::stream::NewStream;
 use crate::edge::Feed;
 use crate::store::orders::Step;
 use crate::store::{CancelBy, FeedStore};
@@ -38,6 +39,7 @@ where
         .routes(routes!(start_session))
         .routes(routes!(pin))
         .routes(routes!(unpin))
+        .routes(routes!(set_stream, clear_stream))
         .routes(routes!(end_session))
         .routes(routes!(session_events))
         .routes(routes!(create_sale))
@@ -225,6 +227,7 @@ async fn list_sessions(
     let items = rows
         .into_iter()
         .map(|row| SessionListItem {
+            stream: row.stream(),
             viewers: i64::try_from(viewers.get(&row.id).copied().unwrap_or(0)).unwrap_or(i64::MAX),
             markets: row.markets(),
             id: row.id,
@@ -431,6 +434,46 @@ async fn unpin(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<Session>> {
     feed.store.pin(&principal, id, None, None).await?;
+    Ok(ApiJson(feed.store.session(id).await?))
+}
+
+/// Sets the stream the buyer page plays (`hls`: a playlist from one of the deployment's
+/// `media_origins`) or links (`link`: an https page on the platform the show streams on), in
+/// place of any stream set before (the session's host or an operator; not once it has ended).
+/// Buyers' feeds get `stream_set`.
+#[utoipa::path(put, path = "/api/v1/sessions/{id}/stream", tag = "sessions",
+    params(("id" = i64, Path, description = "session id")), request_body = NewStream,
+    responses((status = 200, body = Session), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody,
+            description = "`invalid` (kind, url), or `stream_origin_not_allowed`: an HLS URL \
+                outside the deployment's media origins")),
+    security(("bearer" = [])))]
+async fn set_stream(
+    State(feed): State<Feed>,
+    Authorized(principal, _): Authorized<Controllers>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<NewStream>,
+) -> Result<ApiJson<Session>> {
+    feed.store.controlled_session(&principal, id).await?;
+    let stream = crate::domain::stream::check(&body, &feed.config.media_origins)?;
+    feed.store.set_stream(&principal, id, Some(&stream)).await?;
+    Ok(ApiJson(feed.store.session(id).await?))
+}
+
+/// Takes the stream off the buyer page (the session's host or an operator); 409 when none is
+/// set. Buyers' feeds get `stream_cleared`.
+#[utoipa::path(delete, path = "/api/v1/sessions/{id}/stream", tag = "sessions",
+    params(("id" = i64, Path, description = "session id")),
+    responses((status = 200, body = Session), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn clear_stream(
+    State(feed): State<Feed>,
+    Authorized(principal, _): Authorized<Controllers>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<ApiJson<Session>> {
+    feed.store.set_stream(&principal, id, None).await?;
     Ok(ApiJson(feed.store.session(id).await?))
 }
 

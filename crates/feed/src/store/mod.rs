@@ -92,17 +92,31 @@ pub(crate) struct SessionRow {
     pub pinned_product_id: Option<i64>,
     pub next_seq: i64,
     pub peak_viewers: i64,
+    pub stream_kind: Option<String>,
+    pub stream_url: Option<String>,
 }
 
 impl SessionRow {
     pub fn markets(&self) -> Vec<String> {
         serde_json::from_str(&self.markets).unwrap_or_default()
     }
+
+    /// The stream, when both of its columns are set.
+    pub fn stream(&self) -> Option<crate::domain::stream::Stream> {
+        match (&self.stream_kind, &self.stream_url) {
+            (Some(kind), Some(url)) => Some(crate::domain::stream::Stream {
+                kind: kind.clone(),
+                url: url.clone(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 const SESSION_SELECT: &str = "SELECT s.id, s.host_token_id, t.name AS host_name, s.title, \
      s.language, s.markets, s.state, s.scheduled_at, s.started_at, s.ended_at, \
-     s.pinned_product_id, s.next_seq, s.peak_viewers FROM sessions s \
+     s.pinned_product_id, s.next_seq, s.peak_viewers, s.stream_kind, s.stream_url \
+     FROM sessions s \
      JOIN tokens t ON t.id = s.host_token_id";
 
 #[derive(sqlx::FromRow, Debug, Clone)]

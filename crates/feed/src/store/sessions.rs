@@ -253,6 +253,7 @@ impl FeedStore {
             None
         };
         Ok(Session {
+            stream: row.stream(),
             id: row.id,
             host: Host {
                 id: row.host_token_id,
@@ -421,8 +422,8 @@ impl FeedStore {
         }
         self.change_state(
             w,
-            "UPDATE sessions SET state = 'ended', ended_at = $1, pinned_product_id = NULL \
-             WHERE id = $2 AND state <> 'ended'",
+            "UPDATE sessions SET state = 'ended', ended_at = $1, pinned_product_id = NULL, \
+             stream_kind = NULL, stream_url = NULL WHERE id = $2 AND state <> 'ended'",
             Event::SessionEnded(Empty {}),
         )
         .await
@@ -500,6 +501,53 @@ impl FeedStore {
             None => w.log(Event::ProductUnpinned(Empty {})),
         }
         w.record_claims(claims).await?;
+        w.commit().await
+    }
+
+    /// Sets the session's stream (`Some`, checked by `domain::stream::check`) or clears it
+    /// (`None`). Whether the session has ended and whether a stream is set are decided under
+    /// its lock; the event goes into the log in the same transaction.
+    #[instrument(skip_all, fields(id))]
+    pub async fn set_stream(
+        &self,
+        who: &Principal,
+        id: i64,
+        stream: Option<&crate::domain::stream::Stream>,
+    ) -> Result<()> {
+        self.controlled_session(who, id).await?;
+        let mut w = self.write(id).await?;
+        if w.session.state == SessionState::Ended {
+            return Err(Error::conflict("conflict", "the session has ended"));
+        }
+        if stream.is_none() {
+            let (kind,): (Option<String>,) =
+                sqlx::query_as("SELECT stream_kind FROM sessions WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(w.tx())
+                    .await?;
+            if kind.is_none() {
+                return Err(Error::conflict("conflict", "no stream is set"));
+            }
+        }
+        let changed = sqlx::query(
+            "UPDATE sessions SET stream_kind = $1, stream_url = $2 WHERE id = $3 \
+             AND state <> 'ended'",
+        )
+        .bind(stream.map(|s| s.kind.as_str()))
+        .bind(stream.map(|s| s.url.as_str()))
+        .bind(id)
+        .execute(w.tx())
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Err(Error::internal(
+                "the locked session did not take its stream",
+            ));
+        }
+        match stream {
+            Some(stream) => w.log(Event::StreamSet(stream.clone())),
+            None => w.log(Event::StreamCleared(Empty {})),
+        }
         w.commit().await
     }
 

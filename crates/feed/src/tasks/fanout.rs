@@ -619,6 +619,8 @@ pub fn stock_moved(e: &LoggedEvent) -> Option<Changed> {
         | Event::SessionEnded(_)
         | Event::ProductPinned(_)
         | Event::ProductUnpinned(_)
+        | Event::StreamSet(_)
+        | Event::StreamCleared(_)
         | Event::SalePaused(_)
         | Event::SaleResumed(_)
         | Event::SaleSoldOut(_)

@@ -1,0 +1,263 @@
+//! A session's stream, as the buyer page shows it (docs/streams.md): an HLS playlist the page
+//! plays itself, or a link to the platform the show runs on. The page may load media only from
+//! the origins the deployment lists (`media_origins`, [`MediaOrigins`]), which its
+//! Content-Security-Policy names; so an HLS stream is accepted only from one of them, and a
+//! link only over https (the page opens it, it never loads it).
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+use utoipa::ToSchema;
+
+use crate::domain::error::{Error, Result};
+
+/// The longest stream URL accepted, in bytes.
+pub const MAX_URL_BYTES: usize = 2048;
+
+/// A session's stream: what `kind` it is and its URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Stream {
+    /// `hls`: an HLS playlist (`.m3u8`) the buyer page plays, muted until the buyer turns the
+    /// sound on; `link`: a page on the platform the show streams on, which the buyer page links.
+    pub kind: String,
+    /// The playlist's or the page's URL, as the host gave it (normalized: `Url`'s form).
+    pub url: String,
+}
+
+/// The body of `PUT /api/v1/sessions/{id}/stream`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStream {
+    /// `hls` or `link`.
+    pub kind: String,
+    pub url: String,
+}
+
+/// The origins (scheme, host, port) the buyer page may load a stream from: the
+/// `media_origins` setting, parsed. Empty by default: no HLS stream is accepted until the
+/// deployment names where its streams come from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MediaOrigins {
+    origins: Vec<String>,
+}
+
+impl MediaOrigins {
+    /// Each entry must be an origin: `https://host[:port]` (or `http://` for a media server the
+    /// deployment names on purpose, a studio's LAN), nothing after the host but an optional
+    /// `/`. The first that is not says why.
+    pub fn parse(entries: &[String]) -> std::result::Result<MediaOrigins, String> {
+        let mut origins: Vec<String> = Vec::new();
+        for entry in entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+            let why = |reason: &str| format!("media_origins: '{entry}' {reason}");
+            let url = Url::parse(entry).map_err(|e| why(&format!("is not a URL ({e})")))?;
+            if !matches!(url.scheme(), "https" | "http") {
+                return Err(why("must be an https:// (or http://) origin"));
+            }
+            if url.host_str().is_none() {
+                return Err(why("has no host"));
+            }
+            if !url.username().is_empty() || url.password().is_some() {
+                return Err(why("must not carry a user or password"));
+            }
+            if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+                return Err(why(
+                    "must be an origin only (scheme, host, port), without a path",
+                ));
+            }
+            let origin = url.origin().ascii_serialization();
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+        Ok(MediaOrigins { origins })
+    }
+
+    /// The origins, as the CSP names them (`https://media.example.com`, with a port only when
+    /// it is not the scheme's own).
+    pub fn origins(&self) -> &[String] {
+        &self.origins
+    }
+
+    /// Whether `url`'s origin is one of them.
+    pub fn allows(&self, url: &Url) -> bool {
+        let origin = url.origin().ascii_serialization();
+        self.origins.iter().any(|o| *o == origin)
+    }
+
+    /// The buyer page's Content-Security-Policy: `base` (the pages' own policy) with the
+    /// origins added to `media-src` (the video element, and `blob:` for the player's
+    /// MediaSource) and `connect-src` (the player fetches the playlist and its segments), and
+    /// the player's worker from this origin (`worker-src 'self'`).
+    pub fn live_page_csp(&self, base: &str) -> String {
+        let extra: String = self.origins.iter().map(|o| format!(" {o}")).collect();
+        let mut directives: Vec<String> = base
+            .split(';')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(|d| {
+                if d.starts_with("connect-src ") {
+                    format!("{d}{extra}")
+                } else {
+                    d.to_owned()
+                }
+            })
+            .collect();
+        directives.push(format!("media-src 'self' blob:{extra}"));
+        directives.push("worker-src 'self'".to_owned());
+        directives.join("; ")
+    }
+}
+
+/// Checks a stream a host sets: `kind` is `hls` or `link`; the URL parses, is at most
+/// [`MAX_URL_BYTES`], carries no user or password; an `hls` URL's origin is one of `origins`
+/// (422 `stream_origin_not_allowed` otherwise: the buyer page could not load it), a `link` is
+/// https. The stream as it is kept.
+pub fn check(body: &NewStream, origins: &MediaOrigins) -> Result<Stream> {
+    let kind = match body.kind.as_str() {
+        "hls" | "link" => body.kind.clone(),
+        _ => return Err(Error::invalid("kind", "must be hls or link")),
+    };
+    let raw = body.url.trim();
+    if raw.is_empty() {
+        return Err(Error::invalid("url", "must not be empty"));
+    }
+    if raw.len() > MAX_URL_BYTES {
+        return Err(Error::invalid(
+            "url",
+            format!("must be at most {MAX_URL_BYTES} bytes"),
+        ));
+    }
+    let url = Url::parse(raw).map_err(|e| Error::invalid("url", format!("is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+        return Err(Error::invalid("url", "must be an https:// URL"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid("url", "must not carry a user or password"));
+    }
+    if kind == "hls" {
+        if !origins.allows(&url) {
+            let listed = if origins.origins().is_empty() {
+                "none is configured (the media_origins setting)".to_owned()
+            } else {
+                format!("the configured ones are {}", origins.origins().join(", "))
+            };
+            return Err(Error::Unprocessable {
+                code: "stream_origin_not_allowed",
+                message: format!(
+                    "the buyer page may play streams only from the deployment's media origins; \
+                     '{}' is not one of them ({listed})",
+                    url.origin().ascii_serialization()
+                ),
+            });
+        }
+    } else if url.scheme() != "https" {
+        return Err(Error::invalid("url", "a link must be an https:// URL"));
+    }
+    Ok(Stream {
+        kind,
+        url: url.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origins(list: &[&str]) -> MediaOrigins {
+        MediaOrigins::parse(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .expect("origins")
+    }
+
+    fn stream(kind: &str, url: &str) -> NewStream {
+        NewStream {
+            kind: kind.into(),
+            url: url.into(),
+        }
+    }
+
+    #[test]
+    fn origins_are_origins_only() {
+        let o = origins(&["https://media.example.com/", "http://10.0.0.5:8088", " "]);
+        assert_eq!(
+            o.origins(),
+            ["https://media.example.com", "http://10.0.0.5:8088"]
+        );
+        for bad in [
+            "media.example.com",
+            "ftp://media.example.com",
+            "https://media.example.com/live",
+            "https://u:p@media.example.com",
+            "https://media.example.com/?a=1",
+            "data:text/plain,x",
+        ] {
+            assert!(MediaOrigins::parse(&[bad.to_string()]).is_err(), "{bad}");
+        }
+        // The scheme's own port is the origin without it.
+        assert_eq!(
+            origins(&["https://media.example.com:443"]).origins(),
+            ["https://media.example.com"]
+        );
+    }
+
+    #[test]
+    fn hls_only_from_the_listed_origins_links_only_over_https() {
+        let o = origins(&["https://media.example.com"]);
+        let ok = check(&stream("hls", "https://media.example.com/live/7.m3u8"), &o).unwrap();
+        assert_eq!(ok.kind, "hls");
+        assert_eq!(ok.url, "https://media.example.com/live/7.m3u8");
+        let refused = |kind: &str, url: &str, o: &MediaOrigins| {
+            check(&stream(kind, url), o).unwrap_err().code()
+        };
+        assert_eq!(
+            refused("hls", "https://other.example.com/7.m3u8", &o),
+            "stream_origin_not_allowed"
+        );
+        assert_eq!(
+            refused("hls", "https://media.example.com:8443/7.m3u8", &o),
+            "stream_origin_not_allowed"
+        );
+        assert_eq!(
+            refused("hls", "http://media.example.com/7.m3u8", &o),
+            "stream_origin_not_allowed"
+        );
+        assert_eq!(
+            refused(
+                "hls",
+                "https://media.example.com/7.m3u8",
+                &MediaOrigins::default()
+            ),
+            "stream_origin_not_allowed"
+        );
+        let link = check(&stream("link", "https://live.douyin.com/123"), &o).unwrap();
+        assert_eq!(link.url, "https://live.douyin.com/123");
+        for (kind, url) in [
+            ("link", "http://live.douyin.com/123"),
+            ("link", "javascript:alert(1)"),
+            ("link", "data:text/html,hi"),
+            ("link", "https://user:pw@live.douyin.com/"),
+            ("link", ""),
+            ("link", "not a url"),
+            ("video", "https://media.example.com/7.m3u8"),
+        ] {
+            assert_eq!(refused(kind, url, &o), "invalid", "{kind} {url}");
+        }
+        let long = format!("https://live.douyin.com/{}", "a".repeat(MAX_URL_BYTES));
+        assert_eq!(refused("link", &long, &o), "invalid");
+    }
+
+    #[test]
+    fn the_live_page_csp_names_the_origins_for_media_and_connections_only() {
+        let o = origins(&["https://media.example.com", "http://10.0.0.5:8088"]);
+        let csp = o.live_page_csp("default-src 'self'; connect-src 'self'; img-src 'self' data:");
+        assert_eq!(
+            csp,
+            "default-src 'self'; connect-src 'self' https://media.example.com \
+             http://10.0.0.5:8088; img-src 'self' data:; media-src 'self' blob: \
+             https://media.example.com http://10.0.0.5:8088; worker-src 'self'"
+        );
+        let none = MediaOrigins::default().live_page_csp("connect-src 'self'");
+        assert_eq!(
+            none,
+            "connect-src 'self'; media-src 'self' blob:; worker-src 'self'"
+        );
+    }
+}

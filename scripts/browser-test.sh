@@ -22,9 +22,11 @@ ROOT="$(pwd)"
 ARTIFACTS="target/browser-artifacts"
 WORK="$(mktemp -d)"
 SERVER_PID=""
+MEDIA_PID=""
 PG_DB=""
 
 cleanup() {
+  if [[ -n "$MEDIA_PID" ]]; then kill "$MEDIA_PID" 2>/dev/null || true; fi
   if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
   if [[ -n "$PG_DB" ]]; then psql "$SILKSTREAM_TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1 || true; fi
   rm -rf "$WORK"
@@ -61,12 +63,31 @@ BIN="target/debug/silkstream"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# The session's stream in the browser test: a small HLS stream (tests/browser/fixtures/hls/, see
+# its README) served from another origin, as a media CDN would (with CORS), which the server
+# lists in its media_origins.
+MEDIA_PORT="$(free_port)"
+python3 - "$MEDIA_PORT" "$ROOT/tests/browser/fixtures/hls" >"$WORK/media.log" 2>&1 <<'PY' &
+import functools, http.server, sys
+class Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t", "": "application/octet-stream"}
+    def end_headers(self):
+        self.send_header("Access-Control-Allow-Origin", "*")
+        super().end_headers()
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), functools.partial(Handler, directory=sys.argv[2])).serve_forever()
+PY
+MEDIA_PID=$!
+MEDIA_ORIGIN="http://127.0.0.1:$MEDIA_PORT"
+curl -sf --retry 30 --retry-connrefused --retry-max-time 30 "$MEDIA_ORIGIN/stream.m3u8" >/dev/null \
+  || { echo "FAIL: the media server did not start:"; cat "$WORK/media.log"; exit 1; }
+
 # Starts the demo server on DATABASE_URL and waits for /healthz; its output (tokens, page URLs)
 # is in $WORK/serve.log, which the test parses.
 start_server() {
   local url="$1"
   PORT="$(free_port)"
   SILKSTREAM_LOG=warn "$BIN" serve --demo --database-url "$url" --bind "127.0.0.1:$PORT" \
+    --media-origins "$MEDIA_ORIGIN" \
     >"$WORK/serve.log" 2>&1 &
   SERVER_PID=$!
   # Ready when /healthz answers: curl retries a refused connection itself, up to 60 s.
@@ -94,6 +115,7 @@ browser_test() {
       SILKSTREAM_DEMO_OUTPUT="$WORK/serve.log" \
       SILKSTREAM_ARTIFACTS="$ROOT/$ARTIFACTS/$name" \
       SILKSTREAM_CHROMIUM="$CHROMIUM" \
+      SILKSTREAM_MEDIA_URL="$MEDIA_ORIGIN/stream.m3u8" \
       node --test --test-reporter=spec flash-sale.test.mjs); then
     if grep -q "panicked" "$WORK/serve.log"; then
       FAILED=1; echo "FAIL: the server panicked during the browser test:"; cat "$WORK/serve.log"
@@ -120,7 +142,7 @@ if [[ "$FAILED" != 0 ]]; then echo "FAIL: the browser test failed (artifacts in 
 
 if [[ "${SILKSTREAM_UPDATE_SCREENSHOTS:-}" == 1 ]]; then
   mkdir -p docs/screenshots
-  cp "$ARTIFACTS"/sqlite/{host-console,host-picker,ops-dashboard,buyer-desktop,buyer-phone}.png docs/screenshots/
+  cp "$ARTIFACTS"/sqlite/{host-console,host-picker,host-stream,ops-dashboard,buyer-desktop,buyer-phone,buyer-stream}.png docs/screenshots/
   echo "screenshots copied to docs/screenshots/"
 fi
 echo "browser test: passed on every backend"

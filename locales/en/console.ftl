@@ -201,3 +201,18 @@ console-customs-col-value = Value (CNY)
 console-customs-col-firm = Processing firm
 console-customs-col-products = Products
 console-customs-lots-empty = No lot recorded.
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = Stream
+console-stream-intro = What buyers watch on the session's page: an HLS playlist (.m3u8) from one of this server's media origins, played muted at the top of the page, or a link to the platform the show streams on.
+console-stream-kind = Kind
+console-stream-kind-hls = HLS playlist (played on the page)
+console-stream-kind-link = Link to the platform
+console-stream-url = URL
+console-stream-set = Set the stream
+console-stream-remove = Remove the stream
+console-stream-none = No stream is set: buyers see the product only.
+console-stream-current-hls = Buyers watch { $url }
+console-stream-current-link = Buyers get a link to { $url }
+console-stream-saved = The stream is set; buyers' pages show it now.
+console-stream-removed = The stream is removed from buyers' pages.

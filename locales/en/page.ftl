@@ -133,3 +133,11 @@ page-duties-unknown = Duties and taxes are not included and could not be estimat
 page-ship-postal-optional = Postal code (if any)
 page-check-field = Please check: { $field }
 page-answer-failed = Something went wrong. Please try again in a moment.
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = Live stream
+page-video-sound-on = Turn the sound on
+page-video-sound-off = Mute
+page-video-link = Watch the live stream on { $host }
+page-video-waiting = The stream is not playing yet. Trying again…

@@ -197,3 +197,18 @@ console-customs-col-value = Halaga (CNY)
 console-customs-col-firm = Kompanyang nagpoproseso
 console-customs-col-products = Mga produkto
 console-customs-lots-empty = Wala pang lot.
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = Stream
+console-stream-intro = Ang napapanood ng mga mamimili sa pahina ng session: isang HLS playlist (.m3u8) mula sa isa sa mga media origin na pinapayagan ng server na ito, na naka-mute na nagpe-play sa itaas ng pahina, o isang link sa platform kung saan naka-stream ang live.
+console-stream-kind = Uri
+console-stream-kind-hls = HLS playlist (nagpe-play sa pahina)
+console-stream-kind-link = Link sa platform
+console-stream-url = URL
+console-stream-set = I-set ang stream
+console-stream-remove = Alisin ang stream
+console-stream-none = Walang naka-set na stream: produkto lang ang nakikita ng mga mamimili.
+console-stream-current-hls = Pinapanood ng mga mamimili ang { $url }
+console-stream-current-link = May link ang mga mamimili papunta sa { $url }
+console-stream-saved = Naka-set na ang stream; makikita na ito sa mga pahina ng mamimili.
+console-stream-removed = Inalis na ang stream sa mga pahina ng mamimili.

@@ -120,3 +120,11 @@ page-duties-unknown = Hindi kasama ang duties at buwis at hindi ito matantiya.
 page-ship-postal-optional = Postal code (kung mayroon)
 page-check-field = Pakisuri: { $field }
 page-answer-failed = May nangyaring mali. Subukang muli mamaya.
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = Live stream
+page-video-sound-on = I-on ang tunog
+page-video-sound-off = I-mute
+page-video-link = Panoorin ang live sa { $host }
+page-video-waiting = Hindi pa nagpe-play ang live. Sinusubukan ulit…

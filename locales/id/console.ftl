@@ -197,3 +197,18 @@ console-customs-col-value = Nilai (CNY)
 console-customs-col-firm = Perusahaan pengolah
 console-customs-col-products = Produk
 console-customs-lots-empty = Belum ada lot.
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = Tayangan
+console-stream-intro = Yang ditonton pembeli di halaman siaran: playlist HLS (.m3u8) dari salah satu sumber media yang diizinkan di server ini, diputar tanpa suara di bagian atas halaman, atau tautan ke platform tempat siaran ini berlangsung.
+console-stream-kind = Jenis
+console-stream-kind-hls = Playlist HLS (diputar di halaman)
+console-stream-kind-link = Tautan ke platform
+console-stream-url = URL
+console-stream-set = Pasang tayangan
+console-stream-remove = Hapus tayangan
+console-stream-none = Belum ada tayangan: pembeli hanya melihat produk.
+console-stream-current-hls = Pembeli menonton { $url }
+console-stream-current-link = Pembeli mendapat tautan ke { $url }
+console-stream-saved = Tayangan sudah dipasang; halaman pembeli kini menampilkannya.
+console-stream-removed = Tayangan sudah dihapus dari halaman pembeli.

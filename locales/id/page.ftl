@@ -120,3 +120,11 @@ page-duties-unknown = Bea masuk dan pajak belum termasuk dan tidak dapat diperki
 page-ship-postal-optional = Kode pos (jika ada)
 page-check-field = Periksa kembali: { $field }
 page-answer-failed = Terjadi kesalahan. Coba lagi sebentar lagi.
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = Video siaran langsung
+page-video-sound-on = Nyalakan suara
+page-video-sound-off = Matikan suara
+page-video-link = Tonton siaran langsung di { $host }
+page-video-waiting = Siaran belum bisa diputar. Mencoba lagi…

@@ -197,3 +197,18 @@ console-customs-col-value = Құны (CNY)
 console-customs-col-firm = Өңдеуші компания
 console-customs-col-products = Тауарлар
 console-customs-lots-empty = Партия әлі жоқ.
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = Трансляция
+console-stream-intro = Сатып алушылар эфир бетінде не көреді: осы серверде рұқсат етілген медиа көздердің бірінен алынған HLS ойнату тізімі (.m3u8) — ол беттің жоғарғы жағында дыбыссыз ойнатылады — немесе эфир жүріп жатқан платформаға сілтеме.
+console-stream-kind = Түрі
+console-stream-kind-hls = HLS ойнату тізімі (бетте ойнатылады)
+console-stream-kind-link = Платформаға сілтеме
+console-stream-url = URL
+console-stream-set = Трансляцияны орнату
+console-stream-remove = Трансляцияны алып тастау
+console-stream-none = Трансляция орнатылмаған: сатып алушылар тек тауарды көреді.
+console-stream-current-hls = Сатып алушылар көріп отырған трансляция: { $url }
+console-stream-current-link = Сатып алушыларға берілетін сілтеме: { $url }
+console-stream-saved = Трансляция орнатылды: ол енді сатып алушылардың беттерінде көрсетіледі.
+console-stream-removed = Трансляция сатып алушылардың беттерінен алынып тасталды.

@@ -120,3 +120,11 @@ page-duties-unknown = Баж және салықтар кірмейді, ола�
 page-ship-postal-optional = Пошта индексі (бар болса)
 page-check-field = Тексеріңіз: { $field }
 page-answer-failed = Бірдеңе дұрыс болмады. Сәлден кейін қайталап көріңіз.
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = Эфир трансляциясы
+page-video-sound-on = Дыбысты қосу
+page-video-sound-off = Дыбысты өшіру
+page-video-link = Тікелей эфирді { $host } сайтында көру
+page-video-waiting = Трансляция әлі көрсетілмей тұр. Қайта қосылуда…

@@ -197,3 +197,18 @@ console-customs-col-value = តម្លៃ (CNY)
 console-customs-col-firm = ក្រុមហ៊ុនកែច្នៃ
 console-customs-col-products = ផលិតផល
 console-customs-lots-empty = មិនទាន់មានឡូត៍។
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = វីដេអូផ្សាយផ្ទាល់
+console-stream-intro = អ្វីដែលអ្នកទិញមើលនៅលើទំព័រនៃការផ្សាយ៖ បញ្ជីចាក់ HLS (.m3u8) ពីប្រភពមេឌៀមួយដែលម៉ាស៊ីនមេនេះអនុញ្ញាត ដែលចាក់ដោយបិទសំឡេងនៅខាងលើទំព័រ ឬតំណទៅកាន់វេទិកាដែលការផ្សាយនេះកំពុងចាក់ផ្សាយ។
+console-stream-kind = ប្រភេទ
+console-stream-kind-hls = បញ្ជីចាក់ HLS (ចាក់នៅលើទំព័រ)
+console-stream-kind-link = តំណទៅកាន់វេទិកា
+console-stream-url = URL
+console-stream-set = កំណត់វីដេអូផ្សាយផ្ទាល់
+console-stream-remove = ដកវីដេអូផ្សាយផ្ទាល់ចេញ
+console-stream-none = មិនទាន់កំណត់វីដេអូផ្សាយផ្ទាល់ទេ៖ អ្នកទិញឃើញតែផលិតផលប៉ុណ្ណោះ។
+console-stream-current-hls = អ្នកទិញកំពុងមើល { $url }
+console-stream-current-link = អ្នកទិញទទួលបានតំណទៅកាន់ { $url }
+console-stream-saved = បានកំណត់វីដេអូផ្សាយផ្ទាល់ហើយ ទំព័ររបស់អ្នកទិញកំពុងបង្ហាញវាឥឡូវនេះ។
+console-stream-removed = បានដកវីដេអូផ្សាយផ្ទាល់ចេញពីទំព័ររបស់អ្នកទិញហើយ។

@@ -120,3 +120,11 @@ page-duties-unknown = មិនរួមបញ្ចូលពន្ធគយ ន
 page-ship-postal-optional = លេខកូដប្រៃសណីយ៍ (បើមាន)
 page-check-field = សូមពិនិត្យ៖ { $field }
 page-answer-failed = មានបញ្ហាកើតឡើង។ សូមព្យាយាមម្តងទៀតបន្តិចទៀត។
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = វីដេអូផ្សាយផ្ទាល់
+page-video-sound-on = បើកសំឡេង
+page-video-sound-off = បិទសំឡេង
+page-video-link = ទស្សនាការផ្សាយផ្ទាល់នៅលើ { $host }
+page-video-waiting = វីដេអូមិនទាន់ចាក់នៅឡើយទេ។ កំពុងព្យាយាមម្តងទៀត…

@@ -197,3 +197,18 @@ console-customs-col-value = Баасы (CNY)
 console-customs-col-firm = Иштетүүчү компания
 console-customs-col-products = Товарлар
 console-customs-lots-empty = Азырынча партия жок.
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = Трансляция
+console-stream-intro = Сатып алуучулар эфирдин барагында эмнени көрөт: ушул серверде уруксат берилген медиа булактардын биринен алынган HLS ойнотуу тизмеси (.m3u8) — ал барактын жогору жагында үнсүз ойнотулат — же эфир жүрүп жаткан платформага шилтеме.
+console-stream-kind = Түрү
+console-stream-kind-hls = HLS ойнотуу тизмеси (баракта ойнотулат)
+console-stream-kind-link = Платформага шилтеме
+console-stream-url = URL
+console-stream-set = Трансляцияны орнотуу
+console-stream-remove = Трансляцияны алып салуу
+console-stream-none = Трансляция орнотулган жок: сатып алуучулар товарды гана көрүшөт.
+console-stream-current-hls = Сатып алуучулар көрүп жаткан трансляция: { $url }
+console-stream-current-link = Сатып алуучуларга берилген шилтеме: { $url }
+console-stream-saved = Трансляция орнотулду: ал эми сатып алуучулардын барактарында көрсөтүлөт.
+console-stream-removed = Трансляция сатып алуучулардын барактарынан алынып салынды.

@@ -120,3 +120,11 @@ page-duties-unknown = Бажы жана салыктар кирбейт, ала�
 page-ship-postal-optional = Почта индекси (болсо)
 page-check-field = Текшериңиз: { $field }
 page-answer-failed = Бир нерсе туура эмес болду. Бир аздан кийин кайра аракет кылыңыз.
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = Эфирдин трансляциясы
+page-video-sound-on = Үндү күйгүзүү
+page-video-sound-off = Үндү өчүрүү
+page-video-link = Түз эфирди { $host } сайтында көрүү
+page-video-waiting = Трансляция али көрсөтүлө элек. Кайра туташууда…

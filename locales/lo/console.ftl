@@ -197,3 +197,18 @@ console-customs-col-value = ມູນຄ່າ (CNY)
 console-customs-col-firm = ບໍລິສັດປຸງແຕ່ງ
 console-customs-col-products = ຜະລິດຕະພັນ
 console-customs-lots-empty = ຍັງບໍ່ມີລັອດ.
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = ວິດີໂອຖ່າຍທອດ
+console-stream-intro = ສິ່ງທີ່ຜູ້ຊື້ເບິ່ງຢູ່ໜ້າຂອງການຖ່າຍທອດ: ເພລລິສ HLS (.m3u8) ຈາກແຫຼ່ງມີເດຍແຫ່ງໜຶ່ງທີ່ເຊີບເວີນີ້ອະນຸຍາດ, ຫຼິ້ນແບບປິດສຽງຢູ່ເທິງສຸດຂອງໜ້າ, ຫຼື ລິ້ງໄປຫາແພລັດຟອມທີ່ການຖ່າຍທອດນີ້ອອກອາກາດຢູ່.
+console-stream-kind = ປະເພດ
+console-stream-kind-hls = ເພລລິສ HLS (ຫຼິ້ນຢູ່ໃນໜ້າ)
+console-stream-kind-link = ລິ້ງໄປຫາແພລັດຟອມ
+console-stream-url = URL
+console-stream-set = ຕັ້ງວິດີໂອຖ່າຍທອດ
+console-stream-remove = ເອົາວິດີໂອຖ່າຍທອດອອກ
+console-stream-none = ຍັງບໍ່ໄດ້ຕັ້ງວິດີໂອຖ່າຍທອດ: ຜູ້ຊື້ເຫັນແຕ່ສິນຄ້າເທົ່ານັ້ນ.
+console-stream-current-hls = ຜູ້ຊື້ກຳລັງເບິ່ງ { $url }
+console-stream-current-link = ຜູ້ຊື້ໄດ້ຮັບລິ້ງໄປຫາ { $url }
+console-stream-saved = ຕັ້ງວິດີໂອຖ່າຍທອດແລ້ວ, ໜ້າຂອງຜູ້ຊື້ສະແດງວິດີໂອນີ້ແລ້ວ.
+console-stream-removed = ເອົາວິດີໂອຖ່າຍທອດອອກຈາກໜ້າຂອງຜູ້ຊື້ແລ້ວ.

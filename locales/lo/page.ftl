@@ -120,3 +120,11 @@ page-duties-unknown = ຍັງບໍ່ລວມພາສີອາກອນ ແ
 page-ship-postal-optional = ລະຫັດໄປສະນີ (ຖ້າມີ)
 page-check-field = ກະລຸນາກວດເບິ່ງ: { $field }
 page-answer-failed = ມີບາງຢ່າງຜິດພາດ. ກະລຸນາລອງໃໝ່ໃນອີກບໍ່ດົນ.
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = ວິດີໂອຖ່າຍທອດສົດ
+page-video-sound-on = ເປີດສຽງ
+page-video-sound-off = ປິດສຽງ
+page-video-link = ເບິ່ງການຖ່າຍທອດສົດທາງ { $host }
+page-video-waiting = ວິດີໂອຍັງບໍ່ທັນຫຼິ້ນ. ກຳລັງລອງໃໝ່…

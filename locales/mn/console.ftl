@@ -197,3 +197,18 @@ console-customs-col-value = Үнэ (CNY)
 console-customs-col-firm = Боловсруулах компани
 console-customs-col-products = Бараа
 console-customs-lots-empty = Багц бүртгэгдээгүй.
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = Шууд дамжуулалт
+console-stream-intro = Худалдан авагчид нэвтрүүлгийн хуудсан дээр юу үзэх вэ: энэ серверт зөвшөөрөгдсөн медиа эх сурвалжуудын нэгээс авсан HLS тоглуулах жагсаалт (.m3u8) — хуудасны дээд хэсэгт дуугүй тоглогдоно — эсвэл нэвтрүүлэг явагдаж буй платформын холбоос.
+console-stream-kind = Төрөл
+console-stream-kind-hls = HLS тоглуулах жагсаалт (хуудсан дээр тоглогдоно)
+console-stream-kind-link = Платформын холбоос
+console-stream-url = URL
+console-stream-set = Дамжуулалт тохируулах
+console-stream-remove = Дамжуулалтыг устгах
+console-stream-none = Дамжуулалт тохируулаагүй: худалдан авагчид зөвхөн барааг харна.
+console-stream-current-hls = Худалдан авагчдын үзэж буй дамжуулалт: { $url }
+console-stream-current-link = Худалдан авагчдад харагдах холбоос: { $url }
+console-stream-saved = Дамжуулалт тохируулагдлаа: худалдан авагчдын хуудсанд одоо харагдаж байна.
+console-stream-removed = Дамжуулалтыг худалдан авагчдын хуудаснаас хаслаа.

@@ -120,3 +120,11 @@ page-duties-unknown = Гаалийн болон бусад татвар ороо
 page-ship-postal-optional = Шуудангийн код (байвал)
 page-check-field = Шалгана уу: { $field }
 page-answer-failed = Алдаа гарлаа. Хэсэг хугацааны дараа дахин оролдоно уу.
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = Шууд дамжуулалт
+page-video-sound-on = Дууг асаах
+page-video-sound-off = Дууг хаах
+page-video-link = Шууд нэвтрүүлгийг { $host } сайтаас үзэх
+page-video-waiting = Дамжуулалт хараахан тоглогдоогүй байна. Дахин оролдож байна…

@@ -197,3 +197,18 @@ console-customs-col-value = Nilai (CNY)
 console-customs-col-firm = Syarikat pemprosesan
 console-customs-col-products = Produk
 console-customs-lots-empty = Belum ada lot.
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = Strim
+console-stream-intro = Apa yang ditonton pembeli di halaman siaran: senarai main HLS (.m3u8) daripada salah satu sumber media yang dibenarkan pada pelayan ini, dimainkan tanpa bunyi di bahagian atas halaman, atau pautan ke platform tempat siaran ini distrimkan.
+console-stream-kind = Jenis
+console-stream-kind-hls = Senarai main HLS (dimainkan di halaman)
+console-stream-kind-link = Pautan ke platform
+console-stream-url = URL
+console-stream-set = Tetapkan strim
+console-stream-remove = Alih keluar strim
+console-stream-none = Tiada strim ditetapkan: pembeli hanya melihat produk.
+console-stream-current-hls = Pembeli menonton { $url }
+console-stream-current-link = Pembeli mendapat pautan ke { $url }
+console-stream-saved = Strim telah ditetapkan; halaman pembeli kini memaparkannya.
+console-stream-removed = Strim telah dialih keluar daripada halaman pembeli.

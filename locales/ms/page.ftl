@@ -120,3 +120,11 @@ page-duties-unknown = Duti dan cukai tidak termasuk dan tidak dapat dianggarkan.
 page-ship-postal-optional = Poskod (jika ada)
 page-check-field = Sila semak: { $field }
 page-answer-failed = Berlaku masalah. Sila cuba lagi sebentar lagi.
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = Video siaran langsung
+page-video-sound-on = Hidupkan bunyi
+page-video-sound-off = Senyapkan
+page-video-link = Tonton siaran langsung di { $host }
+page-video-waiting = Siaran belum dapat dimainkan. Mencuba semula…

@@ -197,3 +197,18 @@ console-customs-col-value = တန်ဖိုး (CNY)
 console-customs-col-firm = ပြုပြင်ထုတ်လုပ်သည့် ကုမ္ပဏီ
 console-customs-col-products = ထုတ်ကုန်များ
 console-customs-lots-empty = အစု မှတ်တမ်းမရှိသေးပါ။
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = ထုတ်လွှင့်မှု ဗီဒီယို
+console-stream-intro = ထုတ်လွှင့်မှု စာမျက်နှာတွင် ဝယ်သူများ ကြည့်ရှုမည့်အရာ - ဤဆာဗာက ခွင့်ပြုထားသော မီဒီယာရင်းမြစ်တစ်ခုမှ HLS playlist (.m3u8) ကို စာမျက်နှာ၏ ထိပ်ဆုံးတွင် အသံပိတ်၍ ဖွင့်ပြမည်၊ သို့မဟုတ် ဤထုတ်လွှင့်မှုကို ထုတ်လွှင့်နေသည့် ပလက်ဖောင်းသို့ လင့်ခ်။
+console-stream-kind = အမျိုးအစား
+console-stream-kind-hls = HLS playlist (စာမျက်နှာပေါ်တွင် ဖွင့်မည်)
+console-stream-kind-link = ပလက်ဖောင်းသို့ လင့်ခ်
+console-stream-url = URL
+console-stream-set = ဗီဒီယို သတ်မှတ်ရန်
+console-stream-remove = ဗီဒီယို ဖယ်ရှားရန်
+console-stream-none = ဗီဒီယို သတ်မှတ်မထားပါ - ဝယ်သူများသည် ပစ္စည်းကိုသာ မြင်ရသည်။
+console-stream-current-hls = ဝယ်သူများ ကြည့်နေသည် - { $url }
+console-stream-current-link = ဝယ်သူများ ရရှိမည့် လင့်ခ် - { $url }
+console-stream-saved = ဗီဒီယို သတ်မှတ်ပြီးပါပြီ၊ ဝယ်သူ စာမျက်နှာများတွင် ယခု ပြသနေပါပြီ။
+console-stream-removed = ဝယ်သူ စာမျက်နှာများမှ ဗီဒီယိုကို ဖယ်ရှားပြီးပါပြီ။

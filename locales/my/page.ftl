@@ -120,3 +120,11 @@ page-duties-unknown = အကောက်ခွန်နှင့် အခွန
 page-ship-postal-optional = စာတိုက်သင်္ကေတ (ရှိလျှင်)
 page-check-field = ကျေးဇူးပြု၍ စစ်ဆေးပါ- { $field }
 page-answer-failed = တစ်ခုခု မှားယွင်းသွားပါသည်။ ခဏအကြာတွင် ထပ်စမ်းကြည့်ပါ။
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = တိုက်ရိုက်ထုတ်လွှင့်မှု ဗီဒီယို
+page-video-sound-on = အသံဖွင့်ရန်
+page-video-sound-off = အသံပိတ်ရန်
+page-video-link = { $host } တွင် တိုက်ရိုက်ကြည့်ရှုရန်
+page-video-waiting = ဗီဒီယို မဖွင့်ရသေးပါ။ ထပ်မံကြိုးစားနေသည်…

@@ -202,3 +202,18 @@ console-customs-col-value = Стоимость (CNY)
 console-customs-col-firm = Перерабатывающая фирма
 console-customs-col-products = Товары
 console-customs-lots-empty = Партий пока нет.
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = Трансляция
+console-stream-intro = Что покупатели видят на странице эфира: HLS-плейлист (.m3u8) с одного из медиаисточников, разрешённых на этом сервере (он воспроизводится без звука вверху страницы), или ссылка на платформу, где идёт трансляция.
+console-stream-kind = Тип
+console-stream-kind-hls = HLS-плейлист (воспроизводится на странице)
+console-stream-kind-link = Ссылка на платформу
+console-stream-url = URL
+console-stream-set = Подключить трансляцию
+console-stream-remove = Убрать трансляцию
+console-stream-none = Трансляция не подключена: покупатели видят только товар.
+console-stream-current-hls = Покупатели смотрят { $url }
+console-stream-current-link = Покупатели видят ссылку на { $url }
+console-stream-saved = Трансляция подключена: она уже на страницах покупателей.
+console-stream-removed = Трансляция убрана со страниц покупателей.

@@ -125,3 +125,11 @@ page-duties-unknown = Пошлины и налоги не включены, ра
 page-ship-postal-optional = Почтовый индекс (если есть)
 page-check-field = Проверьте поле: { $field }
 page-answer-failed = Что-то пошло не так. Попробуйте ещё раз чуть позже.
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = Видеотрансляция
+page-video-sound-on = Включить звук
+page-video-sound-off = Выключить звук
+page-video-link = Смотреть эфир на { $host }
+page-video-waiting = Трансляция пока не воспроизводится. Пробуем ещё раз…

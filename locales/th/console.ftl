@@ -197,3 +197,18 @@ console-customs-col-value = มูลค่า (CNY)
 console-customs-col-firm = บริษัทแปรรูป
 console-customs-col-products = ผลิตภัณฑ์
 console-customs-lots-empty = ยังไม่มีล็อตสินค้า
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = สตรีม
+console-stream-intro = สิ่งที่ผู้ซื้อดูในหน้าของไลฟ์: เพลย์ลิสต์ HLS (.m3u8) จากต้นทางมีเดียแห่งใดแห่งหนึ่งที่เซิร์ฟเวอร์นี้อนุญาต ซึ่งเล่นแบบปิดเสียงที่ด้านบนของหน้า หรือลิงก์ไปยังแพลตฟอร์มที่ไลฟ์นี้ออกอากาศอยู่
+console-stream-kind = ประเภท
+console-stream-kind-hls = เพลย์ลิสต์ HLS (เล่นในหน้า)
+console-stream-kind-link = ลิงก์ไปยังแพลตฟอร์ม
+console-stream-url = URL
+console-stream-set = ตั้งค่าสตรีม
+console-stream-remove = นำสตรีมออก
+console-stream-none = ยังไม่ได้ตั้งค่าสตรีม ผู้ซื้อจะเห็นเฉพาะสินค้า
+console-stream-current-hls = ผู้ซื้อกำลังดู { $url }
+console-stream-current-link = ผู้ซื้อจะได้รับลิงก์ไปยัง { $url }
+console-stream-saved = ตั้งค่าสตรีมแล้ว หน้าของผู้ซื้อแสดงสตรีมนี้แล้ว
+console-stream-removed = นำสตรีมออกจากหน้าของผู้ซื้อแล้ว

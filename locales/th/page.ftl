@@ -120,3 +120,11 @@ page-duties-unknown = ยังไม่รวมอากรและภาษ�
 page-ship-postal-optional = รหัสไปรษณีย์ (ถ้ามี)
 page-check-field = โปรดตรวจสอบ: { $field }
 page-answer-failed = เกิดข้อผิดพลาด โปรดลองอีกครั้งในอีกสักครู่
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = วิดีโอไลฟ์สด
+page-video-sound-on = เปิดเสียง
+page-video-sound-off = ปิดเสียง
+page-video-link = ดูไลฟ์สดบน { $host }
+page-video-waiting = วิดีโอยังไม่เล่น กำลังลองใหม่…

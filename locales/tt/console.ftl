@@ -197,3 +197,18 @@ console-customs-col-value = Бәясе (CNY)
 console-customs-col-firm = Эшкәртүче фирма
 console-customs-col-products = Товарлар
 console-customs-lots-empty = Әлегә партия юк.
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = Трансляция
+console-stream-intro = Сатып алучылар эфир битендә нәрсә күрә: бу серверда рөхсәт ителгән медиа чыганакларның берсеннән HLS плейлист (.m3u8) — ул бит башында тавышсыз уйнатыла — яки эфир бара торган платформага сылтама.
+console-stream-kind = Төре
+console-stream-kind-hls = HLS плейлист (биттә уйнатыла)
+console-stream-kind-link = Платформага сылтама
+console-stream-url = URL
+console-stream-set = Трансляцияне кую
+console-stream-remove = Трансляцияне алу
+console-stream-none = Трансляция куелмаган: сатып алучылар товарны гына күрә.
+console-stream-current-hls = Сатып алучылар караган трансляция: { $url }
+console-stream-current-link = Сатып алучыларга бирелгән сылтама: { $url }
+console-stream-saved = Трансляция куелды: ул хәзер сатып алучылар битләрендә күренә.
+console-stream-removed = Трансляция сатып алучылар битләреннән алынды.

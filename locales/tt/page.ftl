@@ -120,3 +120,11 @@ page-duties-unknown = Пошлиналар һәм салымнар кертел�
 page-ship-postal-optional = Почта индексы (булса)
 page-check-field = Тикшерегез: { $field }
 page-answer-failed = Нәрсәдер дөрес булмады. Бераздан соң кабатлап карагыз.
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = Эфир трансляциясе
+page-video-sound-on = Тавышны кабызу
+page-video-sound-off = Тавышны сүндерү
+page-video-link = Туры эфирны { $host } сайтында карау
+page-video-waiting = Трансляция әле күрсәтелми. Яңадан тоташабыз…

@@ -198,3 +198,18 @@ console-customs-col-value = Qiymati (CNY)
 console-customs-col-firm = Qayta ishlovchi korxona
 console-customs-col-products = Tovarlar
 console-customs-lots-empty = Hozircha partiya yoʻq.
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = Translyatsiya
+console-stream-intro = Xaridorlar efir sahifasida nimani koʻradi: ushbu serverda ruxsat berilgan media manbalardan biridagi HLS pleylist (.m3u8) — u sahifaning yuqorisida ovozsiz ijro etiladi — yoki efir olib borilayotgan platformaga havola.
+console-stream-kind = Turi
+console-stream-kind-hls = HLS pleylist (sahifada ijro etiladi)
+console-stream-kind-link = Platformaga havola
+console-stream-url = URL
+console-stream-set = Translyatsiyani oʻrnatish
+console-stream-remove = Translyatsiyani olib tashlash
+console-stream-none = Translyatsiya oʻrnatilmagan: xaridorlar faqat mahsulotni koʻradi.
+console-stream-current-hls = Xaridorlar koʻrayotgan translyatsiya: { $url }
+console-stream-current-link = Xaridorlarga beriladigan havola: { $url }
+console-stream-saved = Translyatsiya oʻrnatildi: endi u xaridorlar sahifalarida koʻrinadi.
+console-stream-removed = Translyatsiya xaridorlar sahifalaridan olib tashlandi.

@@ -120,3 +120,11 @@ page-duties-unknown = Boj va soliqlar kiritilmagan, ularni hisoblab boʻlmadi.
 page-ship-postal-optional = Pochta indeksi (boʻlsa)
 page-check-field = Tekshiring: { $field }
 page-answer-failed = Nimadir notoʻgʻri ketdi. Birozdan soʻng qayta urinib koʻring.
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = Jonli efir videosi
+page-video-sound-on = Ovozni yoqish
+page-video-sound-off = Ovozni oʻchirish
+page-video-link = Jonli efirni { $host } saytida tomosha qilish
+page-video-waiting = Efir hali koʻrsatilmayapti. Qayta urinilmoqda…

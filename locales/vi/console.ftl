@@ -198,3 +198,18 @@ console-customs-col-value = Giá trị (CNY)
 console-customs-col-firm = Cơ sở chế biến
 console-customs-col-products = Sản phẩm
 console-customs-lots-empty = Chưa có lô hàng nào.
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = Luồng phát
+console-stream-intro = Nội dung người mua xem trên trang của buổi phát: một danh sách phát HLS (.m3u8) từ một trong các nguồn media được phép trên máy chủ này, phát ở chế độ tắt tiếng ở đầu trang, hoặc một đường link đến nền tảng nơi buổi phát đang diễn ra.
+console-stream-kind = Loại
+console-stream-kind-hls = Danh sách phát HLS (phát ngay trên trang)
+console-stream-kind-link = Link đến nền tảng
+console-stream-url = URL
+console-stream-set = Đặt luồng phát
+console-stream-remove = Gỡ luồng phát
+console-stream-none = Chưa đặt luồng phát: người mua chỉ thấy sản phẩm.
+console-stream-current-hls = Người mua đang xem { $url }
+console-stream-current-link = Người mua nhận được link đến { $url }
+console-stream-saved = Đã đặt luồng phát; trang của người mua đã hiển thị luồng này.
+console-stream-removed = Đã gỡ luồng phát khỏi trang của người mua.

@@ -121,3 +121,11 @@ page-duties-unknown = Chưa bao gồm thuế và phí hải quan và chưa thể
 page-ship-postal-optional = Mã bưu chính (nếu có)
 page-check-field = Vui lòng kiểm tra: { $field }
 page-answer-failed = Đã xảy ra lỗi. Vui lòng thử lại sau giây lát.
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = Video phát trực tiếp
+page-video-sound-on = Bật âm thanh
+page-video-sound-off = Tắt tiếng
+page-video-link = Xem buổi phát trực tiếp trên { $host }
+page-video-waiting = Video chưa phát được. Đang thử lại…

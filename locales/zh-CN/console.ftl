@@ -197,3 +197,18 @@ console-customs-col-value = 货值（人民币）
 console-customs-col-firm = 加工企业
 console-customs-col-products = 商品编号
 console-customs-lots-empty = 尚无互市批次。
+
+## The studio console's stream card: what buyers watch on the session's page.
+console-stream = 直播流
+console-stream-intro = 买家在本场直播页面上看到的画面：来自本服务器配置的某个媒体源站的 HLS 播放列表（.m3u8），在页面顶部静音播放；或者一个指向本场直播所在平台的链接。
+console-stream-kind = 类型
+console-stream-kind-hls = HLS 播放列表（在页面内播放）
+console-stream-kind-link = 平台链接
+console-stream-url = URL
+console-stream-set = 设置直播流
+console-stream-remove = 移除直播流
+console-stream-none = 尚未设置直播流：买家只能看到商品。
+console-stream-current-hls = 买家正在观看 { $url }
+console-stream-current-link = 买家看到的是指向 { $url } 的链接
+console-stream-saved = 直播流已设置，买家页面已开始显示。
+console-stream-removed = 已从买家页面移除直播流。

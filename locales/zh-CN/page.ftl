@@ -120,3 +120,11 @@ page-duties-unknown = 不含关税和税费，目前无法估算。
 page-ship-postal-optional = 邮政编码（如有）
 page-check-field = 请检查：{ $field }
 page-answer-failed = 出了点问题，请稍后再试。
+
+## The session's stream at the top of the page: played muted (the buyer turns the sound on), or
+## a link to the platform the show streams on ($host: that site's name, e.g. live.douyin.com).
+page-video-label = 直播画面
+page-video-sound-on = 打开声音
+page-video-sound-off = 静音
+page-video-link = 前往 { $host } 观看直播
+page-video-waiting = 直播画面还未开始播放，正在重试…

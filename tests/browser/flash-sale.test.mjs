@@ -12,6 +12,9 @@
 // language, never the server's English. Switching the console's language re-renders the rows
 // shown, with the language's clock. A guest shipping to Myanmar orders without a postal code.
 // The buyer page is rendered in all 16 locales at phone size (buyer-<locale>.png) for reviewers.
+// The host sets a session's stream from the console (an origin the server does not list is
+// refused there); a buyer's phone plays it muted inside the page's CSP, with the order button on
+// screen over it wherever the page is scrolled; a link instead shows a link; removed, it is gone.
 //
 // Run by scripts/browser-test.sh, which starts `silkstream serve --demo` on a fresh database
 // and passes:
@@ -19,6 +22,7 @@
 //   SILKSTREAM_DEMO_OUTPUT  a file holding what `serve --demo` printed (tokens, page URLs)
 //   SILKSTREAM_ARTIFACTS    where screenshots (and traces of a failed run) go
 //   SILKSTREAM_CHROMIUM     the browser binary (/usr/bin/chromium)
+//   SILKSTREAM_MEDIA_URL    an HLS playlist on another origin, one of the server's media_origins
 //
 // Controls are found by role and accessible name or label, as a person (or a screen reader)
 // finds them; data-testid only where the contract between the pages and this test names one
@@ -35,6 +39,7 @@ const BASE = need("SILKSTREAM_BASE_URL");
 const DEMO_OUTPUT = readFileSync(need("SILKSTREAM_DEMO_OUTPUT"), "utf8");
 const ARTIFACTS = need("SILKSTREAM_ARTIFACTS");
 const CHROMIUM = process.env.SILKSTREAM_CHROMIUM || "/usr/bin/chromium";
+const MEDIA_URL = need("SILKSTREAM_MEDIA_URL");
 // The flags Chromium needs here (root, no GPU, no outside traffic of its own).
 const CHROMIUM_ARGS = [
   "--headless",
@@ -770,3 +775,112 @@ async function customsPage() {
   }
   await shot(page, "ops-customs.png");
 }
+
+// ---------------------------------------------------------------- the session's stream (docs/streams.md)
+// Self-contained: a session of the demo host with the brisket pinned, made through the API; the
+// stream is set from the console, watched on a phone.
+
+test("the host sets the session's stream; a phone plays it muted with the order button over it", async (t) => {
+  let host, buyer, sessionId, live;
+
+  await step(t, "the host sets an HLS stream from the console; an origin the server does not list is refused there", async () => {
+    const session = await api("/sessions", demo.tokens.host, {
+      method: "POST",
+      body: JSON.stringify({ title: "Erenhot evening stream", language: "ru", markets: ["KZ"] }),
+    });
+    sessionId = session.id;
+    live = demo.live.replace("<session-id>", String(sessionId));
+    const post = { method: "POST", body: JSON.stringify({ product_id: Number(SALE.product) }) };
+    await api(`/sessions/${sessionId}/showcase`, demo.tokens.host, post);
+    await api(`/sessions/${sessionId}/pin`, demo.tokens.host, post);
+    await api(`/sessions/${sessionId}/start`, demo.tokens.host, { method: "POST", body: "{}" });
+
+    host = await person("stream-host");
+    await host.goto(`${demo.console}?session=${sessionId}`);
+    await host.getByLabel(/token/i).fill(demo.tokens.host);
+    await host.getByRole("button", { name: "Sign in" }).click();
+    await host.getByRole("heading", { name: "Erenhot evening stream" }).waitFor();
+    const card = host.getByRole("region", { name: "Stream", exact: true });
+    await sees(card.getByTestId("stream-current"), /No stream is set/, "no stream yet");
+
+    await card.getByLabel("Kind").selectOption("hls");
+    await card.getByLabel("URL").fill("https://media.invalid/live/7.m3u8");
+    const refused = host.waitForResponse((r) => r.request().method() === "PUT" && r.url().endsWith(`/sessions/${sessionId}/stream`));
+    await card.getByRole("button", { name: "Set the stream" }).click();
+    assert.equal((await refused).status(), 422);
+    await sees(card.getByRole("alert"), /stream_origin_not_allowed/, "the refusal next to the form");
+
+    await card.getByLabel("URL").fill(MEDIA_URL);
+    const set = host.waitForResponse((r) => r.request().method() === "PUT" && r.url().endsWith(`/sessions/${sessionId}/stream`));
+    await card.getByRole("button", { name: "Set the stream" }).click();
+    const answer = await set;
+    assert.equal(answer.status(), 200, await answer.text());
+    await sees(card.getByTestId("stream-current"), new RegExp(`Buyers watch ${MEDIA_URL.replace(/[.?]/g, "\\$&")}`), "the stream set");
+    await card.scrollIntoViewIfNeeded();
+    await host.screenshot({ path: join(ARTIFACTS, "host-stream.png") });
+  });
+
+  await step(t, "a buyer's phone plays the stream muted, inside the page's CSP, the order button on screen over it", async () => {
+    buyer = await person("stream-buyer", { viewport: PHONE, isMobile: true, hasTouch: true });
+    const violations = [];
+    await buyer.exposeFunction("cspViolation", (what) => violations.push(what));
+    await buyer.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (e) => window.cspViolation(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    await buyer.goto(live);
+    const video = buyer.getByTestId("video");
+    await video.waitFor({ state: "visible" });
+    // Played by itself (muted autoplay), through the vendored hls.js: frames decoded, time moving.
+    await buyer.waitForFunction(
+      () => {
+        const v = document.getElementById("video");
+        return v.currentTime > 0.5 && v.videoWidth === 180 && v.videoHeight === 320;
+      },
+      null,
+      { timeout: WAIT_MS },
+    );
+    assert.equal(await video.evaluate((v) => v.muted), true, "muted until the buyer turns the sound on");
+    assert.match(await video.evaluate((v) => v.currentSrc), /^blob:/, "played through Media Source Extensions (hls.js)");
+    assert.deepEqual(violations, [], "nothing the page loads breaks its CSP");
+
+    // The order button is on screen and on top, at the top of the page and at its very bottom.
+    const order = buyer.getByRole("button", { name: "Order now" });
+    for (const where of ["top", "bottom"]) {
+      await buyer.evaluate((to) => window.scrollTo(0, to === "top" ? 0 : document.body.scrollHeight), where);
+      const box = await order.boundingBox();
+      assert.ok(box && box.y >= 0 && box.y + box.height <= PHONE.height, `the order button is on screen (${where}): ${JSON.stringify(box)}`);
+      const onTop = await buyer.evaluate(({ x, y }) => {
+        const hit = document.elementFromPoint(x, y);
+        return !!hit && hit.closest("#order") !== null;
+      }, { x: box.x + box.width / 2, y: box.y + box.height / 2 });
+      assert.ok(onTop, `nothing covers the order button (${where})`);
+    }
+    await shot(buyer, "buyer-stream.png");
+
+    const sound = buyer.getByRole("button", { name: "Turn the sound on" });
+    await sound.click();
+    await buyer.getByRole("button", { name: "Mute" }).waitFor();
+    assert.equal(await video.evaluate((v) => v.muted), false, "the sound is on");
+  });
+
+  await step(t, "a link to the platform replaces it; removed, the page shows no stream", async () => {
+    const card = host.getByRole("region", { name: "Stream", exact: true });
+    await card.getByLabel("Kind").selectOption("link");
+    await card.getByLabel("URL").fill("https://live.douyin.com/771600");
+    const set = host.waitForResponse((r) => r.request().method() === "PUT" && r.url().endsWith(`/sessions/${sessionId}/stream`));
+    await card.getByRole("button", { name: "Set the stream" }).click();
+    assert.equal((await set).status(), 200);
+    // The visitor's page reads the room again within 5 s: a link, no video (and no request to it).
+    const link = buyer.getByRole("link", { name: "Watch the live stream on live.douyin.com" });
+    await link.waitFor();
+    assert.equal(await link.getAttribute("href"), "https://live.douyin.com/771600");
+    assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
+    await buyer.getByTestId("video").waitFor({ state: "hidden" });
+
+    const removed = host.waitForResponse((r) => r.request().method() === "DELETE" && r.url().endsWith(`/sessions/${sessionId}/stream`));
+    await card.getByRole("button", { name: "Remove the stream" }).click();
+    assert.equal((await removed).status(), 200);
+    await buyer.getByTestId("watch").waitFor({ state: "hidden" });
+    await sees(card.getByTestId("stream-current"), /No stream is set/, "the stream removed");
+  });
+});

@@ -219,7 +219,7 @@ function renderSession() {
   const s = state.session;
   if (!s) return;
   state.clockOffset = s.server_time_ms - Date.now();
-  for (const id of ["session-card", "watch-card", "orders-card", "showcase-card", "sale-card"]) $(id).hidden = false;
+  for (const id of ["session-card", "watch-card", "orders-card", "showcase-card", "sale-card", "stream-card"]) $(id).hidden = false;
   $("session-heading").textContent = s.title;
   const badge = stateBadge(s.state);
   $("session-state").replaceWith(Object.assign(badge, { id: "session-state" }));
@@ -235,6 +235,7 @@ function renderSession() {
   $("showcase-form").hidden = s.state === "ended";
   state.sale = s.sale || (s.sales.length ? s.sales[s.sales.length - 1] : null);
   renderShowcase();
+  renderStream();
   renderSale();
   renderCounters();
   renderPriceFields();
@@ -381,6 +382,45 @@ async function unpin() {
   clearNotice(answer);
   try {
     await api.post(`/sessions/${state.session.id}/unpin`, {});
+    await reloadSession();
+  } catch (e) {
+    showError(answer, e);
+  }
+}
+
+// ---------------------------------------------------------------- the stream
+
+// What buyers watch on the session's page: the stream set (or none), and the form to set or
+// remove it (not once the session has ended).
+function renderStream() {
+  const s = state.session;
+  const stream = s.stream;
+  const current = $("stream-current");
+  if (!stream) setL10n(state.l10n, current, "console-stream-none");
+  else setL10n(state.l10n, current, stream.kind === "hls" ? "console-stream-current-hls" : "console-stream-current-link", { url: stream.url });
+  $("stream-form").hidden = s.state === "ended";
+  $("stream-remove").hidden = !stream;
+}
+
+async function setStream(event) {
+  event.preventDefault();
+  const answer = $("stream-answer");
+  clearNotice(answer);
+  try {
+    await api.put(`/sessions/${state.session.id}/stream`, { kind: $("stream-kind").value, url: $("stream-url").value.trim() });
+    showOk(answer, t("console-stream-saved"));
+    await reloadSession();
+  } catch (e) {
+    showError(answer, e);
+  }
+}
+
+async function removeStream() {
+  const answer = $("stream-answer");
+  clearNotice(answer);
+  try {
+    await api.delete(`/sessions/${state.session.id}/stream`);
+    showOk(answer, t("console-stream-removed"));
     await reloadSession();
   } catch (e) {
     showError(answer, e);
@@ -798,6 +838,8 @@ async function main() {
   });
   $("product-search").addEventListener("input", debounce(searchProducts, 200));
   $("product-search").placeholder = t("console-find-product-hint");
+  $("stream-form").addEventListener("submit", setStream);
+  $("stream-remove").addEventListener("click", removeStream);
   $("sale-form").addEventListener("submit", startSale);
   $("sale-pause").addEventListener("click", () => saleAction("pause"));
   $("sale-resume").addEventListener("click", () => saleAction("resume"));

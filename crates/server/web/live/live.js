@@ -3,8 +3,10 @@
 // (GET /sessions/{id}/room, no token), read again every ROOM_REFRESH_MS; the name is asked only
 // when they order: joining as a guest takes a token, and from then on the page watches the
 // WebSocket feed, orders, shows the answer at once with the payment deadline and the duties
-// note, the stream of masked orders and one's own orders. Everything goes through the HTTP API
-// and the WebSocket feed, as curl and websocat would.
+// note, the stream of masked orders and one's own orders. The session's stream (the video) plays
+// at the top, muted until the buyer turns the sound on, with the vendored hls.js loaded only when
+// there is an HLS stream; the order button stays on screen over it. Everything goes through the
+// HTTP API and the WebSocket feed, as curl and websocat would.
 
 import { Api, ApiError, newKey } from "/assets/api.js";
 import { Feed } from "/assets/feed.js";
@@ -26,8 +28,15 @@ const ROOM_REFRESH_MS = 5000;
 const SESSION_EVENTS = new Set([
   "session_started", "session_ended", "showcase_added", "product_pinned", "product_unpinned",
   "sale_opened", "sale_paused", "sale_resumed", "sale_restocked", "sale_sold_out", "sale_ended",
-  "order_cancelled",
+  "order_cancelled", "stream_set", "stream_cleared",
 ]);
+// The HLS player (hls.js from npm, vendored: assets/vendor/hls.js/) and its worker, from this
+// origin: the page's CSP allows scripts and workers from here only, and media and connections
+// to this origin and the deployment's media origins.
+const HLS_MODULE = "/assets/vendor/hls.js/hls.light.min.mjs";
+const HLS_WORKER = "/assets/vendor/hls.js/hls.worker.js";
+// After the stream fails (not started yet, a network error), it is tried again this often.
+const VIDEO_RETRY_MS = 5000;
 // Refusal codes and the page's own message for each.
 const ANSWERS = {
   sold_out: "page-answer-sold-out",
@@ -198,6 +207,7 @@ function fillCountries(select, codes, selected) {
 }
 
 function bindControls() {
+  $("sound").addEventListener("click", toggleSound);
   $("locale").addEventListener("change", async (e) => {
     state.locale = e.target.value;
     storage.set("silkstream.locale", state.locale);
@@ -471,6 +481,115 @@ function renderAll() {
   else banner(null);
   renderViewers();
   renderSale();
+  renderWatch();
+}
+
+// ---- the stream ------------------------------------------------------------------------------
+
+// What plays now: `key` is the stream's kind and URL ("" for none), so the same stream read
+// again (every room read, every snapshot) leaves the player alone.
+const watch = { key: "", hls: null, retry: null, ticket: 0 };
+
+function renderWatch() {
+  const session = state.session;
+  const stream = session && session.state !== "ended" ? session.stream : null;
+  const key = stream ? `${stream.kind} ${stream.url}` : "";
+  if (key === watch.key) return;
+  stopVideo();
+  watch.key = key;
+  const hls = !!stream && stream.kind === "hls";
+  $("watch").hidden = !stream;
+  $("player").hidden = !hls;
+  $("watch-link-row").hidden = !stream || hls;
+  // With a video on a phone the order bar is fixed at the bottom of the screen (live.css).
+  $("live").classList.toggle("has-video", hls);
+  if (!stream) return;
+  if (!hls) {
+    const link = $("watch-link");
+    link.href = stream.url;
+    setL10n(state.l10n, link, "page-video-link", { host: new URL(stream.url).host });
+    return;
+  }
+  playStream(stream.url, ++watch.ticket);
+}
+
+function stopVideo() {
+  watch.ticket++;
+  clearTimeout(watch.retry);
+  if (watch.hls) {
+    watch.hls.destroy();
+    watch.hls = null;
+  }
+  const video = $("video");
+  if (video.getAttribute("src")) {
+    video.removeAttribute("src");
+    video.load();
+  }
+  $("video-waiting").hidden = true;
+}
+
+// Plays `url`: through hls.js where the browser has Media Source Extensions, else natively
+// (Safari on older iPhones); muted, so that phones let it start by itself.
+async function playStream(url, ticket) {
+  const video = $("video");
+  const waiting = $("video-waiting");
+  const failed = () => {
+    if (ticket !== watch.ticket) return;
+    waiting.hidden = false;
+    if (watch.hls) {
+      watch.hls.destroy();
+      watch.hls = null;
+    }
+    clearTimeout(watch.retry);
+    watch.retry = setTimeout(() => {
+      if (ticket === watch.ticket) playStream(url, ticket);
+    }, VIDEO_RETRY_MS);
+  };
+  const playing = () => {
+    if (ticket === watch.ticket) waiting.hidden = true;
+  };
+  video.onplaying = playing;
+  video.onerror = failed;
+  const mse = window.ManagedMediaSource || window.MediaSource;
+  if (mse) {
+    let Hls;
+    try {
+      Hls = (await import(HLS_MODULE)).default;
+    } catch (e) {
+      console.warn(e);
+      return failed();
+    }
+    if (ticket !== watch.ticket) return;
+    if (Hls.isSupported()) {
+      const hls = new Hls({ workerPath: HLS_WORKER, lowLatencyMode: true });
+      watch.hls = hls;
+      hls.on(Hls.Events.ERROR, (_event, data) => {
+        if (data.fatal) failed();
+      });
+      hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch(() => {}));
+      hls.loadSource(url);
+      hls.attachMedia(video);
+      return;
+    }
+  }
+  if (video.canPlayType("application/vnd.apple.mpegurl")) {
+    video.src = url;
+    video.play().catch(() => {});
+    return;
+  }
+  failed();
+}
+
+// The sound button: phones start a video only muted; the buyer turns the sound on (which also
+// starts a video the browser did not start by itself).
+function toggleSound() {
+  const video = $("video");
+  video.muted = !video.muted;
+  if (!video.muted) video.play().catch(() => {});
+  const button = $("sound");
+  button.setAttribute("aria-pressed", String(!video.muted));
+  button.textContent = video.muted ? "🔇" : "🔊";
+  setL10n(state.l10n, button, video.muted ? "page-video-sound-on" : "page-video-sound-off");
 }
 
 function renderViewers() {

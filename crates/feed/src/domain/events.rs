@@ -661,7 +661,7 @@ mod tests {
                 },
             }),
             Event::StreamSet(crate::domain::stream::Stream {
-                kind: "hls".into(),
+                kind: crate::domain::stream::StreamKind::Hls,
                 url: "https://media.example.com/live/7.m3u8".into(),
             }),
             Event::StreamCleared(Empty {}),

@@ -13,12 +13,52 @@ use crate::domain::error::{Error, Result};
 /// The longest stream URL accepted, in bytes.
 pub const MAX_URL_BYTES: usize = 2048;
 
+/// What a stream is, and so what the buyer page does with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StreamKind {
+    /// An HLS playlist (`.m3u8`) the buyer page plays, muted until the buyer turns the sound on.
+    Hls,
+    /// A page on the platform the show streams on, which the buyer page links.
+    Link,
+}
+
+impl StreamKind {
+    /// As the `sessions.stream_kind` column keeps it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StreamKind::Hls => "hls",
+            StreamKind::Link => "link",
+        }
+    }
+
+    /// From the column (its CHECK allows these two only).
+    pub fn parse(s: &str) -> Option<StreamKind> {
+        match s {
+            "hls" => Some(StreamKind::Hls),
+            "link" => Some(StreamKind::Link),
+            _ => None,
+        }
+    }
+}
+
+/// Read as a string, then matched: a number or an object where the kind goes is a wrong value
+/// (422 `invalid`) like any other, not a syntax error as serde_json's enum reading makes it.
+impl<'de> Deserialize<'de> for StreamKind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        StreamKind::parse(&text).ok_or_else(|| {
+            serde::de::Error::invalid_value(serde::de::Unexpected::Str(&text), &"hls or link")
+        })
+    }
+}
+
 /// A session's stream: what `kind` it is and its URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Stream {
-    /// `hls`: an HLS playlist (`.m3u8`) the buyer page plays, muted until the buyer turns the
-    /// sound on; `link`: a page on the platform the show streams on, which the buyer page links.
-    pub kind: String,
+    pub kind: StreamKind,
     /// The playlist's or the page's URL, as the host gave it (normalized: `Url`'s form).
     pub url: String,
 }
@@ -27,8 +67,8 @@ pub struct Stream {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStream {
-    /// `hls` or `link`.
-    pub kind: String,
+    pub kind: StreamKind,
+    /// `https://…`; for `hls`, on one of the deployment's media origins. At most 2,048 bytes.
     pub url: String,
 }
 
@@ -107,15 +147,12 @@ impl MediaOrigins {
     }
 }
 
-/// Checks a stream a host sets: `kind` is `hls` or `link`; the URL parses, is at most
-/// [`MAX_URL_BYTES`], carries no user or password; an `hls` URL's origin is one of `origins`
-/// (422 `stream_origin_not_allowed` otherwise: the buyer page could not load it), a `link` is
-/// https. The stream as it is kept.
+/// Checks a stream a host sets: the URL parses, is at most [`MAX_URL_BYTES`] as given and as
+/// kept, carries no user or password; an `hls` URL's origin is one of `origins` (422
+/// `stream_origin_not_allowed` otherwise: the buyer page could not load it), a `link` is https.
+/// The stream as it is kept.
 pub fn check(body: &NewStream, origins: &MediaOrigins) -> Result<Stream> {
-    let kind = match body.kind.as_str() {
-        "hls" | "link" => body.kind.clone(),
-        _ => return Err(Error::invalid("kind", "must be hls or link")),
-    };
+    let kind = body.kind;
     let raw = body.url.trim();
     if raw.is_empty() {
         return Err(Error::invalid("url", "must not be empty"));
@@ -133,7 +170,16 @@ pub fn check(body: &NewStream, origins: &MediaOrigins) -> Result<Stream> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::invalid("url", "must not carry a user or password"));
     }
-    if kind == "hls" {
+    // Normalizing percent-encodes what needs it (and writes a non-ASCII host in punycode):
+    // the URL kept must fit the bound too.
+    let url_text = url.to_string();
+    if url_text.len() > MAX_URL_BYTES {
+        return Err(Error::invalid(
+            "url",
+            format!("must be at most {MAX_URL_BYTES} bytes once percent-encoded"),
+        ));
+    }
+    if kind == StreamKind::Hls {
         if !origins.allows(&url) {
             let listed = if origins.origins().is_empty() {
                 "none is configured (the media_origins setting)".to_owned()
@@ -154,7 +200,7 @@ pub fn check(body: &NewStream, origins: &MediaOrigins) -> Result<Stream> {
     }
     Ok(Stream {
         kind,
-        url: url.to_string(),
+        url: url_text,
     })
 }
 
@@ -169,9 +215,24 @@ mod tests {
 
     fn stream(kind: &str, url: &str) -> NewStream {
         NewStream {
-            kind: kind.into(),
+            kind: StreamKind::parse(kind).expect("a kind"),
             url: url.into(),
         }
+    }
+
+    #[test]
+    fn a_kind_is_a_string_of_the_two() {
+        let kind = |json: &str| serde_json::from_str::<StreamKind>(json);
+        assert_eq!(kind("\"hls\"").expect("hls"), StreamKind::Hls);
+        assert_eq!(kind("\"link\"").expect("link"), StreamKind::Link);
+        for bad in ["\"HLS\"", "\"rtmp\"", "1", "{}", "null"] {
+            let e = kind(bad).expect_err(bad);
+            assert!(e.is_data(), "{bad}: a wrong value, not a syntax error: {e}");
+        }
+        assert_eq!(
+            serde_json::to_string(&StreamKind::Hls).expect("json"),
+            "\"hls\""
+        );
     }
 
     #[test]
@@ -203,7 +264,7 @@ mod tests {
         let o = origins(&["https://media.example.com"]);
         let ok =
             check(&stream("hls", "https://media.example.com/live/7.m3u8"), &o).expect("listed");
-        assert_eq!(ok.kind, "hls");
+        assert_eq!(ok.kind, StreamKind::Hls);
         assert_eq!(ok.url, "https://media.example.com/live/7.m3u8");
         let refused = |kind: &str, url: &str, o: &MediaOrigins| {
             check(&stream(kind, url), o).expect_err("refused").code()
@@ -237,12 +298,17 @@ mod tests {
             ("link", "https://user:pw@live.douyin.com/"),
             ("link", ""),
             ("link", "not a url"),
-            ("video", "https://media.example.com/7.m3u8"),
         ] {
             assert_eq!(refused(kind, url, &o), "invalid", "{kind} {url}");
         }
         let long = format!("https://live.douyin.com/{}", "a".repeat(MAX_URL_BYTES));
         assert_eq!(refused("link", &long, &o), "invalid");
+        // Short as given, too long once percent-encoded (each `й` is 6 bytes then).
+        let encoded = format!("https://live.douyin.com/{}", "й".repeat(400));
+        assert!(encoded.len() <= MAX_URL_BYTES);
+        assert_eq!(refused("link", &encoded, &o), "invalid");
+        let fits = check(&stream("link", "https://live.douyin.com/эфир"), &o).expect("fits");
+        assert_eq!(fits.url, "https://live.douyin.com/%D1%8D%D1%84%D0%B8%D1%80");
     }
 
     #[test]

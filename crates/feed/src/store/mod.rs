@@ -105,7 +105,7 @@ impl SessionRow {
     pub fn stream(&self) -> Option<crate::domain::stream::Stream> {
         match (&self.stream_kind, &self.stream_url) {
             (Some(kind), Some(url)) => Some(crate::domain::stream::Stream {
-                kind: kind.clone(),
+                kind: crate::domain::stream::StreamKind::parse(kind)?,
                 url: url.clone(),
             }),
             _ => None,

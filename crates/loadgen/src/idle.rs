@@ -2,8 +2,11 @@
 //! connection. For each server it reads the process's `VmRSS` (`/proc/<pid>/status`), opens
 //! connections in stages (1,000, 10,000, then as many as will open), holds them idle a few
 //! seconds at each stage and reads `VmRSS` again: (RSS at the stage − RSS before any) ÷
-//! connections. Connections stay open from one stage to the next, so what the allocator keeps
-//! after a close never counts. Silkstream's viewers are guest buyers watching a live session
+//! connections, and from the second stage on also what each connection added since the stage
+//! before ((RSS at the stage − RSS at the stage before) ÷ the connections opened between them):
+//! the first figure carries what the first connections bring once (the server's caches and
+//! pools filling, the allocator's first pages), the second does not. Connections stay open from
+//! one stage to the next, so what the allocator keeps after a close never counts. Silkstream's viewers are guest buyers watching a live session
 //! (eight connections per token, the server's default `feed_max_connections_per_token`); the
 //! baselines' are plain WebSockets. The run needs the server's `max_websockets` and
 //! `max_connections` raised (`SILKSTREAM_MAX_WEBSOCKETS`, `SILKSTREAM_MAX_CONNECTIONS`).
@@ -95,6 +98,8 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
                 s.connections.to_string(),
                 format!("{:.1}", s.rss_kib as f64 / 1024.0),
                 format!("{:.2}", s.kib_per_connection),
+                s.kib_per_added
+                    .map_or_else(|| "—".into(), |k| format!("{k:.2}")),
             ]);
         }
     }
@@ -120,6 +125,7 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
                     "connections".into(),
                     "RSS MiB".into(),
                     "KiB per connection".into(),
+                    "KiB per connection added since the stage before".into(),
                 ],
                 rows,
             },
@@ -140,6 +146,7 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
                     "connections": s.connections,
                     "rss_kib": s.rss_kib,
                     "kib_per_connection": s.kib_per_connection,
+                    "kib_per_added": s.kib_per_added,
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         }),
@@ -164,6 +171,18 @@ struct Stage {
     connections: usize,
     rss_kib: u64,
     kib_per_connection: f64,
+    /// (RSS − the stage before's) ÷ the connections opened since it; none at the first stage.
+    kib_per_added: Option<f64>,
+}
+
+/// What each connection opened between two stages added to the RSS (`None` for the first stage,
+/// or when no connection was opened since).
+fn per_added(before: Option<&Stage>, connections: usize, rss_kib: u64) -> Option<f64> {
+    let before = before?;
+    let added = connections
+        .checked_sub(before.connections)
+        .filter(|&n| n > 0)?;
+    Some(rss_kib.saturating_sub(before.rss_kib) as f64 / added as f64)
 }
 
 /// `VmRSS` of `pid` in KiB.
@@ -260,10 +279,12 @@ async fn measure(
         tokio::time::sleep(hold).await;
         let rss = rss_kib(pid)?;
         let n = open.max(1);
+        let kib_per_added = per_added(measured.last(), open, rss);
         measured.push(Stage {
             connections: open,
             rss_kib: rss,
             kib_per_connection: rss.saturating_sub(before_kib) as f64 / n as f64,
+            kib_per_added,
         });
         eprintln!(
             "idle: {server}: {} connections, {rss} KiB, {:.2} KiB each",
@@ -282,4 +303,26 @@ async fn measure(
         stages: measured,
         bound,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_stage_after_the_first_counts_what_its_new_connections_added() {
+        let first = Stage {
+            connections: 1_000,
+            rss_kib: 80_000,
+            kib_per_connection: 24.0,
+            kib_per_added: None,
+        };
+        assert_eq!(per_added(None, 1_000, 80_000), None);
+        // 9,000 more connections, 72,000 KiB more: 8 KiB each.
+        assert_eq!(per_added(Some(&first), 10_000, 152_000), Some(8.0));
+        // No connection opened since (a stage that failed at once): nothing to divide by.
+        assert_eq!(per_added(Some(&first), 1_000, 81_000), None);
+        // The RSS fell (the allocator gave pages back): 0, not a negative size.
+        assert_eq!(per_added(Some(&first), 2_000, 70_000), Some(0.0));
+    }
 }

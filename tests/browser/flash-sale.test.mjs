@@ -882,5 +882,7 @@ test("the host sets the session's stream; a phone plays it muted with the order 
     assert.equal((await removed).status(), 200);
     await buyer.getByTestId("watch").waitFor({ state: "hidden" });
     await sees(card.getByTestId("stream-current"), /No stream is set/, "the stream removed");
+    // The media origin is 127.0.0.1 too; the link's page was never loaded.
+    assert.deepEqual(offsite.filter((r) => r.startsWith("stream-")), [], "no request left 127.0.0.1");
   });
 });

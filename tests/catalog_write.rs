@@ -27,6 +27,7 @@ backend_tests!(
     a_market_or_warehouse_change_is_in_the_next_read_here,
     another_instance_sees_a_market_change_after_its_watch,
     the_commit_hook_tells_each_committed_version,
+    writes_of_one_product_at_once_lose_nothing,
 );
 
 /// How long another instance may take to see a change: its version watch runs every 250 ms.
@@ -456,4 +457,80 @@ async fn the_commit_hook_tells_each_committed_version(backend: Backend) {
         !there.apply_remote_version(next),
         "the same version again drops nothing"
     );
+}
+
+/// Writes of one product at once, each rewriting what it read: two PATCHes of different fields,
+/// and a PATCH of the title beside a translation's PUT and DELETE (each writes the search text
+/// from the title it read). Every write reads the product's row under its lock in its own
+/// transaction, so none writes back what another has just changed: both fields land, and the
+/// title filter finds the product by its new title. The race shows on PostgreSQL (READ
+/// COMMITTED, several writers); SQLite's one writer runs them one after the other.
+async fn writes_of_one_product_at_once_lose_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_basics().await;
+    let product = app.create_product(&sample_product()).await;
+    let pid = product["id"].as_i64().expect("product id");
+    let path = format!("/api/v1/products/{pid}");
+    let translation = format!("/api/v1/products/{pid}/translations/kk");
+    for round in 0..12 {
+        let title = format!("Frozen brisket, round {round}");
+        let weight = 1_000 + round;
+        let title_body = json!({ "title": title });
+        let weight_body = json!({ "weight_g": weight });
+        let (a, b) = tokio::join!(
+            app.patch(&path, &app.admin, &title_body),
+            app.patch(&path, &app.admin, &weight_body)
+        );
+        assert_eq!(
+            (a.status.as_u16(), b.status.as_u16()),
+            (200, 200),
+            "{} / {}",
+            a.text,
+            b.text
+        );
+        let read = app.get(&path, &app.admin).await.expect(200).body;
+        assert_eq!(
+            read["title"],
+            title.as_str(),
+            "round {round}: the title kept"
+        );
+        assert_eq!(read["weight_g"], weight, "round {round}: the weight kept");
+
+        // The title again, beside a translation being put (or deleted): the search text holds
+        // the new title whichever committed last.
+        let retitled = format!("Frozen striploin, round {round}");
+        let retitle = json!({ "title": retitled });
+        let kk = json!({"title": format!("Сиыр еті {round}"), "description": "Сиыр еті.",
+                        "attributes": {}});
+        let put_or_delete = async {
+            if round % 2 == 0 {
+                app.put(&translation, &app.admin, &kk).await.status
+            } else {
+                app.request(
+                    reqwest::Method::DELETE,
+                    &translation,
+                    Some(&app.admin),
+                    None,
+                )
+                .await
+                .status
+            }
+        };
+        let (patched, translated) =
+            tokio::join!(app.patch(&path, &app.admin, &retitle), put_or_delete);
+        assert_eq!(patched.status, 200, "{}", patched.text);
+        assert!(
+            translated == 200 || translated == 204,
+            "round {round}: {translated}"
+        );
+        let q = format!("/api/v1/products?q=striploin,%20round%20{round}");
+        let found = app.get(&q, &app.admin).await.expect(200).body;
+        let ids: Vec<i64> = found["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|p| p["id"].as_i64())
+            .collect();
+        assert_eq!(ids, [pid], "round {round}: found by the title it has now");
+    }
 }

@@ -427,6 +427,17 @@ fn sqlite_url(url: &str) -> String {
     }
 }
 
+/// ` FOR UPDATE` on PostgreSQL, nothing on SQLite (its one writer connection is alone, so a read
+/// in a write transaction already sees no other write until it commits): appended to a read in
+/// a write's transaction whose row the write rewrites from what it read.
+pub fn for_update(conn: &Conn) -> &'static str {
+    if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+        " FOR UPDATE"
+    } else {
+        ""
+    }
+}
+
 /// `$from, $from+1, …` for `n` values: the placeholders of a list built at run time
 /// (`… IN (…)`, a multi-row `VALUES`).
 pub fn placeholders(from: usize, n: usize) -> String {

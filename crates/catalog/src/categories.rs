@@ -155,15 +155,6 @@ fn check_names(names: &BTreeMap<String, String>) -> Result<BTreeMap<String, Stri
     Ok(out)
 }
 
-/// ` FOR UPDATE` on PostgreSQL, nothing on SQLite (one write transaction at a time).
-fn for_update(conn: &Conn) -> &'static str {
-    if conn.backend_name().eq_ignore_ascii_case("postgresql") {
-        " FOR UPDATE"
-    } else {
-        ""
-    }
-}
-
 /// Why a code cannot take a new product or a new child.
 enum Unusable {
     /// No such category.
@@ -378,7 +369,7 @@ impl CatalogStore {
         let mut w = self.write().await?;
         let sql = format!(
             "SELECT {CATEGORY_COLUMNS} FROM categories WHERE code = $1{}",
-            for_update(w.tx())
+            crate::db::for_update(w.tx())
         );
         let row: CategoryRow = sqlx::query_as(&sql)
             .bind(&code)

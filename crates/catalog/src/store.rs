@@ -491,6 +491,20 @@ impl CatalogStore {
         row.ok_or_else(|| Error::not_found(format!("product {id}")))
     }
 
+    /// The product's row read in a write's transaction and locked there (PostgreSQL `FOR
+    /// UPDATE`; SQLite's one writer is alone): a write that rewrites the row, or its search
+    /// text, from what it read must read it here, or two writes of one product lose each
+    /// other's change (both read, each writes back the field the other changed as it was).
+    async fn product_row_locked(tx: &mut crate::db::Conn, id: i64) -> Result<ProductRow> {
+        let lock = crate::db::for_update(tx);
+        let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1{lock}");
+        let row: Option<ProductRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        row.ok_or_else(|| Error::not_found(format!("product {id}")))
+    }
+
     /// A product with its variants, prices, stock and translation status; with a view, its
     /// localized text and each variant's price in the view's currency (set, else converted,
     /// else null with the reason).
@@ -785,7 +799,8 @@ impl CatalogStore {
         patch: ProductPatch,
         claims: Option<&crate::claims::Pending<'_>>,
     ) -> Result<Product> {
-        let current = self.product_row(id).await?;
+        let mut w = self.write().await?;
+        let current = Self::product_row_locked(w.tx(), id).await?;
         let p = validate::patched_product(current.checked(), &patch)?;
         let attributes = serde_json::to_string(&p.attributes).map_err(Error::internal)?;
         let insurer_url = crate::merchants::insurer_url(
@@ -796,7 +811,6 @@ impl CatalogStore {
             },
         )?;
         let now = now_ms();
-        let mut w = self.write().await?;
         // Only a category this write sets is checked: a product keeps the one it has, even one
         // retired since, or one from before the tree that its migration could not map.
         if p.category != current.category {
@@ -1383,12 +1397,11 @@ impl CatalogStore {
         let description =
             crate::codes::text("description", &body.description, validate::MAX_DESCRIPTION)?;
         let attributes = validate::text_attributes(&body.attributes)?;
+        // Refused early without the writer when it cannot be (an unknown product, the source
+        // language); decided again under the product's lock below.
         let product = self.product_row(product_id).await?;
         if product.source_locale == locale {
-            return Err(Error::invalid(
-                "locale",
-                format!("{locale} is the product's source language; update the product instead"),
-            ));
+            return Err(source_language(locale));
         }
         let attributes_json = serde_json::to_string(&attributes).map_err(Error::internal)?;
         let alts = crate::images::check_alts(&body.image_alts)?;
@@ -1402,6 +1415,12 @@ impl CatalogStore {
         let now = now_ms();
         {
             let mut w = self.write().await?;
+            // The row as of this write: its digest is what the translation was made against,
+            // and its title goes into the search text with the translations'.
+            let product = Self::product_row_locked(w.tx(), product_id).await?;
+            if product.source_locale == locale {
+                return Err(source_language(locale));
+            }
             if !alts.is_empty() {
                 crate::images::check_pictures_of(w.tx(), product_id, alts.keys()).await?;
             }
@@ -1459,8 +1478,9 @@ impl CatalogStore {
 
     pub async fn delete_translation(&self, product_id: i64, locale: &str) -> Result<()> {
         let locale = crate::codes::parse_locale("locale", locale)?;
-        let product = self.product_row(product_id).await?;
         let mut w = self.write().await?;
+        // The title as of this write goes into the search text (see `product_row_locked`).
+        let product = Self::product_row_locked(w.tx(), product_id).await?;
         let done = sqlx::query("DELETE FROM translations WHERE product_id = $1 AND locale = $2")
             .bind(product_id)
             .bind(locale)
@@ -1485,6 +1505,14 @@ impl CatalogStore {
             .await?;
         Ok(n == 0)
     }
+}
+
+/// The refusal of a translation into the product's own source language.
+fn source_language(locale: &str) -> Error {
+    Error::invalid(
+        "locale",
+        format!("{locale} is the product's source language; update the product instead"),
+    )
 }
 
 fn translation(t: TranslationRow, source_digest: &str) -> Translation {

@@ -139,7 +139,7 @@ async fn every_page_and_asset_is_served_as_on_disk(backend: Backend) {
         // The buyer page adds the media origins (none here) and the stream player's worker
         // (tests/streams.rs); every other page has the pages' policy.
         let expected = if url.starts_with("/live/") {
-            silkstream_server::web::live_page_csp(&Default::default())
+            silkstream_server::web::live_page_csp(&[])
                 .to_str()
                 .expect("ascii")
                 .to_owned()

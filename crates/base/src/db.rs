@@ -407,7 +407,6 @@ async fn watch_reachability(
     }
 }
 
-/// `url` with `mode=rwc` (create the file when missing) unless it names a mode.
 /// The file a `sqlite:` URL names, if it names one (not PostgreSQL, not `:memory:`).
 pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     let rest = url
@@ -417,6 +416,7 @@ pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     (!path.is_empty() && !path.starts_with(":memory:")).then(|| std::path::PathBuf::from(path))
 }
 
+/// `url` with `mode=rwc` (create the file when missing) unless it names a mode.
 fn sqlite_url(url: &str) -> String {
     if url.contains("mode=") {
         url.to_owned()

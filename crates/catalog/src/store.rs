@@ -1397,12 +1397,6 @@ impl CatalogStore {
         let description =
             crate::codes::text("description", &body.description, validate::MAX_DESCRIPTION)?;
         let attributes = validate::text_attributes(&body.attributes)?;
-        // Refused early without the writer when it cannot be (an unknown product, the source
-        // language); decided again under the product's lock below.
-        let product = self.product_row(product_id).await?;
-        if product.source_locale == locale {
-            return Err(source_language(locale));
-        }
         let attributes_json = serde_json::to_string(&attributes).map_err(Error::internal)?;
         let alts = crate::images::check_alts(&body.image_alts)?;
         let alts_json = serde_json::to_string(
@@ -1419,7 +1413,12 @@ impl CatalogStore {
             // and its title goes into the search text with the translations'.
             let product = Self::product_row_locked(w.tx(), product_id).await?;
             if product.source_locale == locale {
-                return Err(source_language(locale));
+                return Err(Error::invalid(
+                    "locale",
+                    format!(
+                        "{locale} is the product's source language; update the product instead"
+                    ),
+                ));
             }
             if !alts.is_empty() {
                 crate::images::check_pictures_of(w.tx(), product_id, alts.keys()).await?;
@@ -1505,14 +1504,6 @@ impl CatalogStore {
             .await?;
         Ok(n == 0)
     }
-}
-
-/// The refusal of a translation into the product's own source language.
-fn source_language(locale: &str) -> Error {
-    Error::invalid(
-        "locale",
-        format!("{locale} is the product's source language; update the product instead"),
-    )
 }
 
 fn translation(t: TranslationRow, source_digest: &str) -> Translation {

@@ -321,7 +321,7 @@ pub fn build(db: Db, l10n: Arc<L10n>, settings: &Settings) -> anyhow::Result<App
         ),
         db,
         metrics_access: settings.metrics_access,
-        live_page_csp: crate::web::live_page_csp(&feed.config.media_origins),
+        live_page_csp: crate::web::live_page_csp(feed.config.media_origins.origins()),
     }));
     let router = api_router
         // The pages and their assets: outside /api, not in /openapi.json (crate::web).

@@ -124,8 +124,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `/live/{session}`: the buyer's page for a session id; any other name is a file of `live/`.
-/// The page's CSP is [`CSP`] with the deployment's media origins (the session's HLS stream) and
-/// the stream player's worker from this origin: [`live_page_csp`].
+/// Its CSP is [`live_page_csp`]'s, made when the server started.
 async fn live(
     State(state): State<AppState>,
     Path(path): Path<String>,
@@ -136,45 +135,59 @@ async fn live(
         && path.bytes().all(|b| b.is_ascii_digit())
         && path.parse::<i64>().is_ok_and(|id| id > 0);
     if is_session {
-        let mut response = page("live/index.html", &headers);
-        if response
-            .headers()
-            .contains_key(header::CONTENT_SECURITY_POLICY)
-        {
-            response
-                .headers_mut()
-                .insert(header::CONTENT_SECURITY_POLICY, state.live_page_csp.clone());
-        }
-        return response;
+        return page("live/index.html", &headers, &state.live_page_csp);
     }
     serve_asset("live", &path, &headers)
 }
 
 /// The buyer page's Content-Security-Policy, made once when the server starts (the media
-/// origins are a setting).
-pub fn live_page_csp(origins: &silkstream_feed::domain::stream::MediaOrigins) -> HeaderValue {
+/// origins are a setting): [`CSP`] with `origins` added to `connect-src` (the player fetches the
+/// playlist and its segments) and to a `media-src 'self' blob:` (the video element, and the
+/// player's MediaSource), and the player's worker from this origin (`worker-src 'self'`).
+pub fn live_page_csp(origins: &[String]) -> HeaderValue {
+    let extra: String = origins.iter().map(|o| format!(" {o}")).collect();
+    let mut directives: Vec<String> = CSP
+        .split(';')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            if d.starts_with("connect-src ") {
+                format!("{d}{extra}")
+            } else {
+                d.to_owned()
+            }
+        })
+        .collect();
+    directives.push(format!("media-src 'self' blob:{extra}"));
+    directives.push("worker-src 'self'".to_owned());
     // The origins are ASCII serializations of parsed URLs: always a valid header value.
-    HeaderValue::from_str(&origins.live_page_csp(CSP)).unwrap_or(HeaderValue::from_static(CSP))
+    HeaderValue::from_str(&directives.join("; ")).unwrap_or(HeaderValue::from_static(CSP))
+}
+
+/// [`CSP`] as a header value, for every page but the buyer's.
+fn pages_csp() -> &'static HeaderValue {
+    static VALUE: HeaderValue = HeaderValue::from_static(CSP);
+    &VALUE
 }
 
 /// `/console/host`, `/console/ops`, `/console/customs`, and the files of `console/`.
 async fn console(Path(path): Path<String>, headers: HeaderMap) -> Response {
     match path.as_str() {
-        "host" => page("console/host.html", &headers),
-        "ops" => page("console/ops.html", &headers),
-        "customs" => page("console/customs.html", &headers),
+        "host" => page("console/host.html", &headers, pages_csp()),
+        "ops" => page("console/ops.html", &headers, pages_csp()),
+        "customs" => page("console/customs.html", &headers, pages_csp()),
         _ => serve_asset("console", &path, &headers),
     }
 }
 
 /// `/`: the landing page (links to the consoles and `/docs`; buyers come by a show's link).
 async fn landing_page(headers: HeaderMap) -> Response {
-    page("index.html", &headers)
+    page("index.html", &headers, pages_csp())
 }
 
 /// `/docs`: the API's own page.
 async fn docs_page(headers: HeaderMap) -> Response {
-    page("docs/index.html", &headers)
+    page("docs/index.html", &headers, pages_csp())
 }
 
 async fn docs_asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
@@ -185,10 +198,10 @@ async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
     serve_asset("assets", &path, &headers)
 }
 
-/// A page: its HTML with the page headers (CSP), or 404 when the page is not built yet.
-fn page(path: &str, headers: &HeaderMap) -> Response {
+/// A page: its HTML with the page headers (`csp`), or 404 when the page is not built yet.
+fn page(path: &str, headers: &HeaderMap, csp: &HeaderValue) -> Response {
     match files().get(path) {
-        Some(file) => respond(file, headers, true),
+        Some(file) => respond(file, headers, Some(csp)),
         None => not_found(),
     }
 }
@@ -201,7 +214,7 @@ fn serve_asset(dir: &str, path: &str, headers: &HeaderMap) -> Response {
         return not_found();
     }
     match files().get(format!("{dir}/{path}").as_str()) {
-        Some(file) => respond(file, headers, false),
+        Some(file) => respond(file, headers, None),
         None => not_found(),
     }
 }
@@ -216,7 +229,9 @@ fn is_clean_path(path: &str) -> bool {
         && !path.chars().any(|c| c == '\\' || c.is_control())
 }
 
-fn respond(file: &WebFile, request: &HeaderMap, html: bool) -> Response {
+/// A file with its headers; a page (`csp`) also with its Content-Security-Policy and the
+/// framing and referrer headers.
+fn respond(file: &WebFile, request: &HeaderMap, csp: Option<&HeaderValue>) -> Response {
     let matches =
         silkstream_catalog::extract::if_none_match(request, file.etag.to_str().unwrap_or_default());
     let mut response = if matches {
@@ -236,11 +251,8 @@ fn respond(file: &WebFile, request: &HeaderMap, html: bool) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if html {
-        out.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        );
+    if let Some(csp) = csp {
+        out.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
         out.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         out.insert(
             header::REFERRER_POLICY,
@@ -307,6 +319,43 @@ mod tests {
     use super::*;
 
     /// Traversal, dot segments, empty segments and backslashes are refused before any lookup.
+    /// The buyer page's policy is the pages' with the media origins for media and connections
+    /// only, and the player's worker from this origin.
+    #[test]
+    fn the_live_page_csp_names_the_origins_for_media_and_connections_only() {
+        let origins = [
+            "https://media.example.com".to_owned(),
+            "http://10.0.0.5:8088".to_owned(),
+        ];
+        let csp = live_page_csp(&origins);
+        let csp = csp.to_str().expect("ascii");
+        let directives: Vec<&str> = csp.split("; ").collect();
+        let pages: Vec<&str> = CSP.split(';').map(str::trim).collect();
+        assert_eq!(directives.len(), pages.len() + 2, "{csp}");
+        for (live, page) in directives.iter().zip(&pages) {
+            if page.starts_with("connect-src ") {
+                assert_eq!(
+                    *live,
+                    format!("{page} https://media.example.com http://10.0.0.5:8088")
+                );
+            } else {
+                assert_eq!(live, page);
+            }
+        }
+        assert_eq!(
+            directives[pages.len()..],
+            [
+                "media-src 'self' blob: https://media.example.com http://10.0.0.5:8088",
+                "worker-src 'self'"
+            ]
+        );
+        let none = live_page_csp(&[]);
+        assert_eq!(
+            none.to_str().expect("ascii"),
+            format!("{CSP}; media-src 'self' blob:; worker-src 'self'")
+        );
+    }
+
     #[test]
     fn only_plain_relative_paths_pass() {
         for good in ["api.js", "vendor/fluent-bundle/index.js"] {

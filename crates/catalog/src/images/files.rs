@@ -275,7 +275,8 @@ impl ImageStore {
             None => db.sqlite_file().map(Files::folder_beside),
         };
         match folder {
-            Some(dir) => ImageStore::in_folder(dir, cache_bytes, max_bytes),
+            Some(dir) => ImageStore::in_folder(dir.clone(), cache_bytes, max_bytes)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display()))),
             None => Ok(ImageStore::new(Files::Database, cache_bytes, max_bytes)),
         }
     }

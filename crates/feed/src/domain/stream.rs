@@ -1,7 +1,7 @@
 //! A session's stream, as the buyer page shows it (docs/streams.md): an HLS playlist the page
 //! plays itself, or a link to the platform the show runs on. The page may load media only from
 //! the origins the deployment lists (`media_origins`, [`MediaOrigins`]), which its
-//! Content-Security-Policy names; so an HLS stream is accepted only from one of them, and a
+//! Content-Security-Policy names (the server's `web::live_page_csp`); so an HLS stream is accepted only from one of them, and a
 //! link only over https (the page opens it, it never loads it).
 
 use serde::{Deserialize, Serialize};
@@ -121,29 +121,6 @@ impl MediaOrigins {
     pub fn allows(&self, url: &Url) -> bool {
         let origin = url.origin().ascii_serialization();
         self.origins.contains(&origin)
-    }
-
-    /// The buyer page's Content-Security-Policy: `base` (the pages' own policy) with the
-    /// origins added to `media-src` (the video element, and `blob:` for the player's
-    /// MediaSource) and `connect-src` (the player fetches the playlist and its segments), and
-    /// the player's worker from this origin (`worker-src 'self'`).
-    pub fn live_page_csp(&self, base: &str) -> String {
-        let extra: String = self.origins.iter().map(|o| format!(" {o}")).collect();
-        let mut directives: Vec<String> = base
-            .split(';')
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-            .map(|d| {
-                if d.starts_with("connect-src ") {
-                    format!("{d}{extra}")
-                } else {
-                    d.to_owned()
-                }
-            })
-            .collect();
-        directives.push(format!("media-src 'self' blob:{extra}"));
-        directives.push("worker-src 'self'".to_owned());
-        directives.join("; ")
     }
 }
 
@@ -309,22 +286,5 @@ mod tests {
         assert_eq!(refused("link", &encoded, &o), "invalid");
         let fits = check(&stream("link", "https://live.douyin.com/эфир"), &o).expect("fits");
         assert_eq!(fits.url, "https://live.douyin.com/%D1%8D%D1%84%D0%B8%D1%80");
-    }
-
-    #[test]
-    fn the_live_page_csp_names_the_origins_for_media_and_connections_only() {
-        let o = origins(&["https://media.example.com", "http://10.0.0.5:8088"]);
-        let csp = o.live_page_csp("default-src 'self'; connect-src 'self'; img-src 'self' data:");
-        assert_eq!(
-            csp,
-            "default-src 'self'; connect-src 'self' https://media.example.com \
-             http://10.0.0.5:8088; img-src 'self' data:; media-src 'self' blob: \
-             https://media.example.com http://10.0.0.5:8088; worker-src 'self'"
-        );
-        let none = MediaOrigins::default().live_page_csp("connect-src 'self'");
-        assert_eq!(
-            none,
-            "connect-src 'self'; media-src 'self' blob:; worker-src 'self'"
-        );
     }
 }

@@ -455,10 +455,9 @@ async fn set_stream(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<NewStream>,
 ) -> Result<ApiJson<Session>> {
-    // Who may, and whether the session exists, before what the body says (403/404 first).
-    feed.store.controlled_session(&principal, id).await?;
-    let stream = crate::domain::stream::check(&body, &feed.config.media_origins)?;
-    feed.store.set_stream(&principal, id, Some(&stream)).await?;
+    feed.store
+        .set_stream(&principal, id, Some((&body, &feed.config.media_origins)))
+        .await?;
     Ok(ApiJson(feed.store.session(id).await?))
 }
 

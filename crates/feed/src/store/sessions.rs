@@ -12,6 +12,7 @@ use super::*;
 use crate::domain::error::{Error, Result};
 use crate::domain::events::{Empty, Event, ProductRef};
 use crate::domain::model::*;
+use crate::domain::stream::{MediaOrigins, NewStream};
 
 impl FeedStore {
     // ---- buyers ---------------------------------------------------------------------------
@@ -504,51 +505,52 @@ impl FeedStore {
         w.commit().await
     }
 
-    /// Sets the session's stream (`Some`, checked by `domain::stream::check`) or clears it
-    /// (`None`). Whether the session has ended and whether a stream is set are decided under
-    /// its lock; the event goes into the log in the same transaction.
+    /// Sets the session's stream (`Some`: the body and the origins it is checked against,
+    /// after who may is known, so a stranger gets 403 or 404 before anything about the body)
+    /// or clears it (`None`). Whether the session has ended and whether a stream is set are
+    /// decided under its lock; the event goes into the log in the same transaction.
     #[instrument(skip_all, fields(id))]
     pub async fn set_stream(
         &self,
         who: &Principal,
         id: i64,
-        stream: Option<&crate::domain::stream::Stream>,
+        set: Option<(&NewStream, &MediaOrigins)>,
     ) -> Result<()> {
         self.controlled_session(who, id).await?;
+        let stream = match set {
+            Some((body, origins)) => Some(crate::domain::stream::check(body, origins)?),
+            None => None,
+        };
         let mut w = self.write(id).await?;
         if w.session.state == SessionState::Ended {
             return Err(Error::conflict("conflict", "the session has ended"));
         }
-        if stream.is_none() {
-            let (kind,): (Option<String>,) =
-                sqlx::query_as("SELECT stream_kind FROM sessions WHERE id = $1")
-                    .bind(id)
-                    .fetch_one(w.tx())
-                    .await?;
-            if kind.is_none() {
-                return Err(Error::conflict("conflict", "no stream is set"));
-            }
-        }
+        // A clear changes the row only when a stream is set: its row count is the answer.
         let changed = sqlx::query(
             "UPDATE sessions SET stream_kind = $1, stream_url = $2 WHERE id = $3 \
-             AND state <> 'ended'",
+             AND (stream_kind IS NOT NULL OR $4)",
         )
-        .bind(stream.map(|s| s.kind.as_str()))
-        .bind(stream.map(|s| s.url.as_str()))
+        .bind(stream.as_ref().map(|s| s.kind.as_str()))
+        .bind(stream.as_ref().map(|s| s.url.as_str()))
         .bind(id)
+        .bind(stream.is_some())
         .execute(w.tx())
         .await?
         .rows_affected();
-        if changed != 1 {
-            return Err(Error::internal(
-                "the locked session did not take its stream",
-            ));
-        }
         match stream {
-            Some(stream) => w.log(Event::StreamSet(stream.clone())),
-            None => w.log(Event::StreamCleared(Empty {})),
+            Some(_) if changed != 1 => Err(Error::internal(
+                "the locked session did not take its stream",
+            )),
+            None if changed == 0 => Err(Error::conflict("conflict", "no stream is set")),
+            Some(stream) => {
+                w.log(Event::StreamSet(stream));
+                w.commit().await
+            }
+            None => {
+                w.log(Event::StreamCleared(Empty {}));
+                w.commit().await
+            }
         }
-        w.commit().await
     }
 
     /// Sessions, newest first (at most 500): a host's own (`host`), or everyone's; only those

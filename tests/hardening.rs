@@ -248,9 +248,12 @@ fn allowed(method: &str, path: &str) -> Option<Option<&'static [&'static str]>> 
         ("post", "/api/v1/sessions/{id}/showcase")
         | ("post", "/api/v1/sessions/{id}/pin")
         | ("put", "/api/v1/sessions/{id}/stream")
+        | ("put", "/api/v1/sessions/{id}/chat/mutes/{buyer_id}")
+        | ("put", "/api/v1/sessions/{id}/chat/slow-mode")
         | ("post", "/api/v1/sessions/{id}/flash-sales")
         | ("post", "/api/v1/flash-sales/{id}/restock") => Some(CONTROLLERS),
         ("post", "/api/v1/sessions/{id}/orders") => Some(&["buyer"]),
+        ("post", "/api/v1/sessions/{id}/chat") => Some(&["buyer", "host", "operator"]),
         ("post", "/api/v1/orders/{id}/ship") => Some(&["operator", "admin"]),
         // The rules after the sale (docs/customs.md): operators and admins.
         ("put", "/api/v1/customs/waybills/{order_id}")
@@ -277,6 +280,8 @@ fn fill(template: &str) -> String {
         .replace("{id}", "1")
         .replace("{order_id}", "1")
         .replace("{product_id}", "1")
+        .replace("{message_id}", "1")
+        .replace("{buyer_id}", "1")
 }
 
 /// Every route of the OpenAPI document that takes a body, against every role it does not admit,

@@ -102,6 +102,7 @@ pub struct Reply {
     pub status: StatusCode,
     pub body: Value,
     pub text: String,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Reply {
@@ -143,9 +144,15 @@ impl TestApp {
         }
         let resp = req.send().await.expect("request reaches the server");
         let status = resp.status();
+        let headers = resp.headers().clone();
         let text = resp.text().await.expect("read body");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, body, text }
+        Reply {
+            status,
+            body,
+            text,
+            headers,
+        }
     }
 
     /// Sends a raw body with the given content type (for malformed input).
@@ -166,9 +173,15 @@ impl TestApp {
         }
         let resp = req.send().await.expect("request reaches the server");
         let status = resp.status();
+        let headers = resp.headers().clone();
         let text = resp.text().await.expect("read body");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, body, text }
+        Reply {
+            status,
+            body,
+            text,
+            headers,
+        }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
@@ -276,9 +289,15 @@ impl TestApp {
             .await
             .expect("request reaches the server");
         let status = resp.status();
+        let headers = resp.headers().clone();
         let text = resp.text().await.expect("read body");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, body, text }
+        Reply {
+            status,
+            body,
+            text,
+            headers,
+        }
     }
 
     /// Stops the server and starts it again on the same database.

@@ -75,6 +75,16 @@ impl TestApp {
             ),
             ("refunds", "SELECT COUNT(*) FROM refunds"),
             ("events", "SELECT COUNT(*) FROM events"),
+            ("chat messages", "SELECT COUNT(*) FROM chat_messages"),
+            (
+                "chat states",
+                "SELECT COUNT(*) FROM chat_messages WHERE state <> 'shown'",
+            ),
+            ("chat mutes", "SELECT COUNT(*) FROM chat_mutes"),
+            (
+                "slow mode",
+                "SELECT COALESCE(CAST(SUM(chat_slow_mode_s) AS BIGINT), 0) FROM sessions",
+            ),
             (
                 "stock units",
                 "SELECT COALESCE(CAST(SUM(available) AS BIGINT), 0) FROM stock",

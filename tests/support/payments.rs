@@ -49,9 +49,15 @@ impl TestApp {
         }
         let resp = req.send().await.expect("request reaches the server");
         let status = resp.status();
+        let headers = resp.headers().clone();
         let text = resp.text().await.expect("read body");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, body, text }
+        Reply {
+            status,
+            body,
+            text,
+            headers,
+        }
     }
 
     /// A sandbox callback for `payment` (a payment as `POST /orders/{id}/pay` answers it)

@@ -113,6 +113,7 @@ fn feed_config(settings: &Settings) -> FeedConfig {
         payment_window: Duration::from_secs(settings.payment_window_s),
         buyer_signups_per_minute: settings.buyer_signups_per_minute,
         orders_per_buyer_per_minute: settings.orders_per_buyer_per_minute,
+        chat_messages_per_minute: settings.chat_messages_per_minute,
         buyer_signups_per_minute_total: settings.buyer_signups_per_minute_total,
         guest_ttl: Duration::from_secs(settings.guest_token_ttl_s.max(1)),
         trusted_proxies: trusted_proxies(settings).unwrap_or_else(|e| {
@@ -222,6 +223,7 @@ impl FromRef<AppState> for Metrics {
         (name = "hosts", description = "Hosts' profiles"),
         (name = "buyers", description = "Guest buyers' sign-up and profile"),
         (name = "sessions", description = "Live sessions: showcase, pin, start, end, the event log"),
+        (name = "chat", description = "The live room's chat and its moderation: messages, held-back messages, deletion, mutes, slow mode"),
         (name = "flash-sales", description = "Flash sales in a live session"),
         (name = "orders", description = "Placing orders and their steps (cancel, ship, deliver)"),
         (name = "payments", description = "Paying an order, the provider's callback, refunds"),

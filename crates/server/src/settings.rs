@@ -125,6 +125,16 @@ pub struct Settings {
         default_value_t = 60
     )]
     pub orders_per_buyer_per_minute: u32,
+    /// Chat messages one buyer may write in one session per minute (docs/live-room.md). Counted
+    /// in the database under the session's lock, so it holds over every instance.
+    #[arg(
+        long,
+        global = true,
+        env = "SILKSTREAM_CHAT_MESSAGES_PER_MINUTE",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u32).range(1..=600)
+    )]
+    pub chat_messages_per_minute: u32,
     /// Milliseconds between sweeps (ending sales whose time is up, expiring unpaid orders).
     #[arg(
         long,
@@ -586,6 +596,7 @@ mod tests {
         assert_eq!(s.payment_window_s, 900);
         assert_eq!(s.buyer_signups_per_minute, 10);
         assert_eq!(s.orders_per_buyer_per_minute, 60);
+        assert_eq!(s.chat_messages_per_minute, 10);
         assert_eq!(s.sweep_interval_ms, 1000);
         assert_eq!(s.feed_queue_capacity, 1024);
         assert_eq!(s.feed_ping_interval_s, 15);

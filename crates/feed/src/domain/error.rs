@@ -176,6 +176,22 @@ pub enum Error {
     /// 429 `rate_limited`: too many requests from this client or buyer; retry in a minute.
     #[error("{0}")]
     RateLimited(String),
+    /// 403 `muted`: a moderator muted this buyer in the session's chat, until `until` (RFC
+    /// 3339) or for the rest of the session; the message reached no one.
+    #[error("{}", match .until {
+        Some(t) => format!("you are muted in this room's chat until {t}; your message was not posted"),
+        None => "you are muted in this room's chat for the rest of the session; your message \
+                 was not posted".to_owned(),
+    })]
+    Muted { until: Option<String> },
+    /// 429 with its own code (`slow_mode`, `rate_limited`) and `Retry-After` in seconds: a
+    /// chat limit; the message was not posted.
+    #[error("{message}")]
+    Throttled {
+        code: &'static str,
+        message: String,
+        retry_after_s: i64,
+    },
     /// 422 `since_ahead`: a feed's `since` (or `since_id`) is beyond the log's last event, so
     /// the feed would never deliver one; resume from the snapshot's `seq` (or `id`) instead.
     #[error(
@@ -241,6 +257,8 @@ impl Error {
             Error::Refused { refusal, .. } => refusal.code(),
             Error::IdempotencyMismatch => "idempotency_mismatch",
             Error::RateLimited(_) => "rate_limited",
+            Error::Muted { .. } => "muted",
+            Error::Throttled { code, .. } => code,
             Error::SinceAhead { .. } => "since_ahead",
             Error::PaymentUnavailable(_) => "payment_unavailable",
             Error::ShuttingDown => "shutting_down",
@@ -295,6 +313,19 @@ impl IntoResponse for Error {
                 r.headers_mut().insert(
                     axum::http::header::RETRY_AFTER,
                     axum::http::HeaderValue::from_static("1"),
+                );
+                r
+            }
+            Error::Muted { .. } => error_response(StatusCode::FORBIDDEN, "muted", self.to_string()),
+            Error::Throttled {
+                code,
+                message,
+                retry_after_s,
+            } => {
+                let mut r = error_response(StatusCode::TOO_MANY_REQUESTS, code, message);
+                r.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(retry_after_s.max(1)),
                 );
                 r
             }

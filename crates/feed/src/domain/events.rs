@@ -34,6 +34,12 @@ pub enum Event {
     OrderDelivered(OrderStep),
     OrderCancelled(OrderCancelled),
     SummaryChanged(SummaryChanged),
+    ChatMessage(ChatMessage),
+    ChatHeld(ChatHeld),
+    ChatDeleted(ChatRef),
+    ChatMuted(ChatMuted),
+    ChatUnmuted(ChatUnmuted),
+    ChatSlowMode(ChatSlowMode),
 }
 
 /// A payload without fields (`{}`).
@@ -189,6 +195,87 @@ pub struct OrderCancelled {
     pub totals: TotalsView,
 }
 
+/// Who wrote a chat message, as the log keeps it: the token id and the full name are for the
+/// host's and operators' feeds only; buyers see a buyer as `masked`, `city` and `country` (as
+/// in order lines), the host by name, an operator as `operator` alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatSender {
+    /// `buyer`, `host` or `operator`.
+    pub role: String,
+    /// The writer's token id.
+    pub id: i64,
+    pub name: String,
+    pub masked: String,
+    pub city: String,
+    pub country: String,
+}
+
+/// `chat_message`: a message reached the room (posted, or released by a moderator). A deleted
+/// message's logged event is rewritten to `deleted: true` without its text and sender, so that
+/// a feed that reads the log again (`since`) never shows it (docs/live-room.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub message_id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<ChatSender>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub locale: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+}
+
+impl ChatMessage {
+    /// What a deleted message's logged event becomes.
+    pub fn tombstone(message_id: i64) -> Self {
+        ChatMessage {
+            message_id,
+            sender: None,
+            locale: String::new(),
+            text: String::new(),
+            deleted: true,
+        }
+    }
+}
+
+/// `chat_held`: a buyer's message was held back for a moderator (`reason`: `link`, `phone`,
+/// `payment`, `contact`). Buyers get the kind only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatHeld {
+    pub message_id: i64,
+    pub reason: String,
+    pub sender: ChatSender,
+    pub locale: String,
+    pub text: String,
+}
+
+/// `chat_deleted`: a message was taken down; every screen removes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatRef {
+    pub message_id: i64,
+}
+
+/// `chat_muted`: a buyer may not write until `until` (RFC 3339), or for the rest of the
+/// session (`null`). Buyers get the kind only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMuted {
+    pub buyer_id: i64,
+    pub until: Option<String>,
+}
+
+/// `chat_unmuted`: the buyer may write again. Buyers get the kind only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatUnmuted {
+    pub buyer_id: i64,
+}
+
+/// `chat_slow_mode`: each buyer may write one message per `seconds` (0: off).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatSlowMode {
+    pub seconds: i64,
+}
+
 /// "Aigerim" → "A***m": how buyers appear in feeds other buyers see. Counted in graphemes (what
 /// a reader sees as one letter, a Thai consonant with its vowel and tone marks, a CJK
 /// character), never bytes; a name of one or two letters shows its first letter only.
@@ -255,6 +342,12 @@ impl Event {
             Event::OrderDelivered(_) => "order_delivered",
             Event::OrderCancelled(_) => "order_cancelled",
             Event::SummaryChanged(_) => "summary_changed",
+            Event::ChatMessage(_) => "chat_message",
+            Event::ChatHeld(_) => "chat_held",
+            Event::ChatDeleted(_) => "chat_deleted",
+            Event::ChatMuted(_) => "chat_muted",
+            Event::ChatUnmuted(_) => "chat_unmuted",
+            Event::ChatSlowMode(_) => "chat_slow_mode",
         }
     }
 
@@ -290,6 +383,16 @@ impl Event {
             Event::OrderShipped(s) => {
                 s.carrier = clean_line(&s.carrier);
                 s.tracking_number = clean_line(&s.tracking_number);
+            }
+            Event::ChatMessage(m) => {
+                if let Some(sender) = &mut m.sender {
+                    sender.cleaned();
+                }
+                m.text = clean_line(&m.text);
+            }
+            Event::ChatHeld(m) => {
+                m.sender.cleaned();
+                m.text = clean_line(&m.text);
             }
             _ => {}
         }
@@ -422,9 +525,97 @@ impl Event {
                     ]
                 }
             }
+            Event::ChatMessage(m) => {
+                if public {
+                    vec![Part::fields(&ChatMessagePublic {
+                        message_id: m.message_id,
+                        sender: m.sender.as_ref().map(ChatSender::public),
+                        locale: &m.locale,
+                        text: &m.text,
+                        deleted: m.deleted,
+                    })]
+                } else {
+                    vec![Part::fields(m)]
+                }
+            }
+            // Held messages are the moderators': buyers learn only that one was held.
+            Event::ChatHeld(m) => {
+                if public {
+                    vec![Part::fields(&Empty {})]
+                } else {
+                    vec![Part::fields(m)]
+                }
+            }
+            Event::ChatDeleted(p) => vec![Part::fields(p)],
+            // Who was muted is the moderators' business; the muted buyer hears it when writing.
+            Event::ChatMuted(p) => {
+                if public {
+                    vec![Part::fields(&Empty {})]
+                } else {
+                    vec![Part::fields(p)]
+                }
+            }
+            Event::ChatUnmuted(p) => {
+                if public {
+                    vec![Part::fields(&Empty {})]
+                } else {
+                    vec![Part::fields(p)]
+                }
+            }
+            Event::ChatSlowMode(p) => vec![Part::fields(p)],
         };
         Projection { parts }
     }
+}
+
+impl ChatSender {
+    /// Made single-line, and a buyer's mask made again from the cleaned name.
+    fn cleaned(&mut self) {
+        use silkstream_catalog::text::clean_line;
+        self.name = clean_line(&self.name);
+        self.masked = mask_name(&self.name);
+        self.city = clean_line(&self.city);
+        self.country = clean_line(&self.country);
+    }
+
+    /// What buyers see of a writer: a buyer masked with city and country, the host by name,
+    /// an operator by role alone.
+    fn public(&self) -> ChatSenderPublic<'_> {
+        let buyer = self.role == "buyer";
+        ChatSenderPublic {
+            role: &self.role,
+            name: (self.role == "host").then_some(self.name.as_str()),
+            masked: buyer.then_some(self.masked.as_str()),
+            city: buyer.then_some(self.city.as_str()),
+            country: buyer.then_some(self.country.as_str()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ChatSenderPublic<'a> {
+    role: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    masked: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    city: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    country: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ChatMessagePublic<'a> {
+    message_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sender: Option<ChatSenderPublic<'a>>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    locale: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    text: &'a str,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    deleted: bool,
 }
 
 /// What one audience receives of an event, in order: plain fields, and the parts the feed
@@ -665,7 +856,78 @@ mod tests {
                 url: "https://media.example.com/live/7.m3u8".into(),
             }),
             Event::StreamCleared(Empty {}),
+            Event::ChatMessage(ChatMessage {
+                message_id: 5,
+                sender: Some(chat_buyer()),
+                locale: "pl".into(),
+                text: "Czy jest rozmiar M?".into(),
+                deleted: false,
+            }),
+            Event::ChatMessage(ChatMessage::tombstone(6)),
+            Event::ChatHeld(ChatHeld {
+                message_id: 7,
+                reason: "payment".into(),
+                sender: chat_buyer(),
+                locale: "pl".into(),
+                text: "pay me directly".into(),
+            }),
+            Event::ChatDeleted(ChatRef { message_id: 5 }),
+            Event::ChatMuted(ChatMuted {
+                buyer_id: 42,
+                until: None,
+            }),
+            Event::ChatUnmuted(ChatUnmuted { buyer_id: 42 }),
+            Event::ChatSlowMode(ChatSlowMode { seconds: 10 }),
         ]
+    }
+
+    fn chat_buyer() -> ChatSender {
+        ChatSender {
+            role: "buyer".into(),
+            id: 42,
+            name: "Marta Kowalska".into(),
+            masked: "M***a".into(),
+            city: "Kraków".into(),
+            country: "PL".into(),
+        }
+    }
+
+    #[test]
+    fn buyers_see_chat_writers_masked_and_nothing_of_moderation() {
+        for e in samples().iter().filter(|e| e.kind().starts_with("chat_")) {
+            let public = format!("{:?}", e.project(Audience::Public));
+            assert!(
+                !public.contains("Marta Kowalska"),
+                "{} leaks the name",
+                e.kind()
+            );
+            assert!(!public.contains("pay me"), "{} leaks a held text", e.kind());
+            assert!(!public.contains("42"), "{} leaks the buyer's id", e.kind());
+            let host = format!("{:?}", e.project(Audience::Host));
+            if matches!(e, Event::ChatMessage(m) if !m.deleted) || matches!(e, Event::ChatHeld(_)) {
+                assert!(host.contains("Marta Kowalska"), "{}", e.kind());
+            }
+        }
+        let Event::ChatMessage(m) = &samples()[19] else {
+            panic!("the sample");
+        };
+        let event = Event::ChatMessage(m.clone());
+        let public = event.project(Audience::Public);
+        let Part::Fields(fields) = &public.parts[0] else {
+            panic!("fields");
+        };
+        assert_eq!(
+            fields["sender"],
+            serde_json::json!({"role": "buyer", "masked": "M***a", "city": "Kraków", "country": "PL"})
+        );
+        assert_eq!(fields["text"], "Czy jest rozmiar M?");
+        let host = ChatSender {
+            role: "host".into(),
+            name: "Dana".into(),
+            ..chat_buyer()
+        };
+        let public = serde_json::to_value(host.public()).expect("json");
+        assert_eq!(public, serde_json::json!({"role": "host", "name": "Dana"}));
     }
 
     /// Short names show no more than their first letter, counted in graphemes.
@@ -726,7 +988,7 @@ mod tests {
         let mut kinds: Vec<&str> = all.iter().map(Event::kind).collect();
         kinds.sort_unstable();
         kinds.dedup();
-        assert_eq!(kinds.len(), 19, "one sample per kind");
+        assert_eq!(kinds.len(), 25, "one sample per kind");
         for e in &all {
             let text = e.payload().to_string();
             let back: Value = serde_json::from_str(&text).expect("payload is JSON");

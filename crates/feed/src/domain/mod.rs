@@ -4,6 +4,7 @@
 //! session's stream and the media origins ([`stream`]) and the token port ([`tokens`]). Nothing
 //! here imports the store, the tasks or the edge.
 
+pub mod chat;
 pub mod customs;
 pub mod error;
 pub mod events;

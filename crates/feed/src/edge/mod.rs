@@ -3,6 +3,7 @@
 //! ([`limit`]). [`Feed`] is what every handler gets: the store, the desk, the fan-out, the
 //! cluster and the settings, built and started by [`Feed::start`].
 
+pub mod chat;
 pub mod customs;
 pub mod gate;
 pub mod intake;
@@ -35,6 +36,9 @@ pub struct FeedConfig {
     /// Orders one buyer may place per minute (over the cluster with Redis, per instance
     /// without).
     pub orders_per_buyer_per_minute: u32,
+    /// Chat messages one buyer may write in one session per minute (counted in the database:
+    /// over the cluster).
+    pub chat_messages_per_minute: u32,
     /// Guest buyers all clients together may create per minute (over the cluster with Redis,
     /// per instance without).
     pub buyer_signups_per_minute_total: u32,
@@ -106,6 +110,7 @@ impl Default for FeedConfig {
             payment_window: Duration::from_secs(900),
             buyer_signups_per_minute: 10,
             orders_per_buyer_per_minute: 60,
+            chat_messages_per_minute: 10,
             buyer_signups_per_minute_total: 300,
             guest_ttl: Duration::from_secs(86_400),
             trusted_proxies: limit::TrustedProxies::default(),

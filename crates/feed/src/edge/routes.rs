@@ -57,6 +57,7 @@ where
         .routes(routes!(ship_order))
         .routes(routes!(deliver_order))
         .routes(routes!(sales_report))
+        .merge(crate::edge::chat::router())
         .merge(crate::edge::payments::router())
         .merge(crate::edge::customs::router())
         .merge(crate::edge::mutual_trade::router())

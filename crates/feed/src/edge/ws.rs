@@ -303,6 +303,7 @@ enum End {
 #[serde(tag = "type", rename_all = "snake_case")]
 enum ClientMessage {
     Order(Box<WsOrder>),
+    Chat(Box<crate::domain::chat::NewChatMessage>),
     Ping,
 }
 
@@ -691,15 +692,20 @@ impl Connection {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_owned();
-        if !matches!(kind.as_str(), "order" | "ping") {
+        if !matches!(kind.as_str(), "order" | "chat" | "ping") {
             let m = error_message(
                 "unknown_type",
-                &format!("unknown message type '{kind}'; expected order or ping"),
+                &format!("unknown message type '{kind}'; expected order, chat or ping"),
             );
             return self.reply(&m).await;
         }
-        let client_order_id = value
-            .get("client_order_id")
+        let key_field = if kind == "chat" {
+            "client_message_id"
+        } else {
+            "client_order_id"
+        };
+        let client_key = value
+            .get(key_field)
             .and_then(Value::as_str)
             .map(str::to_owned);
         match serde_json::from_value::<ClientMessage>(value) {
@@ -708,11 +714,15 @@ impl Connection {
                 self.reply(&pong).await
             }
             Ok(ClientMessage::Order(order)) => self.order(*order).await,
+            Ok(ClientMessage::Chat(message)) => self.chat(*message).await,
             Err(e) => {
                 let error = json!({"code": "invalid", "message": e.to_string()});
-                let m = match client_order_id {
+                let m = match client_key {
                     Some(id) if kind == "order" => {
                         json!({"type": "order_result", "client_order_id": id, "error": error})
+                    }
+                    Some(id) if kind == "chat" => {
+                        json!({"type": "chat_result", "client_message_id": id, "error": error})
                     }
                     _ => json!({"type": "error", "error": error}),
                 };
@@ -742,41 +752,8 @@ impl Connection {
             let e = Error::ShuttingDown;
             return self.reply(&refusal(e.code(), &e.to_string())).await;
         }
-        let ended = *self.slot.ended.borrow();
-        if let Some(why) = ended {
-            return self.reply(&refusal("unauthorized", why.reason())).await;
-        }
-        // The token is checked for each order as an HTTP request's is, from the same cache
-        // (refreshed from the database every `token_check_interval`, and forgotten at once on a
-        // revocation, here or, through Redis, on another instance).
-        let now = now_ms();
-        match self
-            .feed
-            .store
-            .caches()
-            .tokens
-            .get_by_id(self.principal.token_id, now)
-        {
-            Cached::Valid(_) => {}
-            Cached::Expired => {
-                self.feed
-                    .ws_slots
-                    .end(self.principal.token_id, TokenEnd::Expired);
-                return self
-                    .reply(&refusal("unauthorized", TokenEnd::Expired.reason()))
-                    .await;
-            }
-            Cached::Unknown => {
-                match Box::pin(self.feed.tokens.ended_tokens(&[self.principal.token_id])).await {
-                    Ok(ended) if ended.is_empty() => {}
-                    Ok(ended) => {
-                        let why = ended.first().map_or(TokenEnd::Gone, |e| e.1);
-                        self.feed.ws_slots.end(self.principal.token_id, why);
-                        return self.reply(&refusal("unauthorized", why.reason())).await;
-                    }
-                    Err(e) => return self.reply(&refusal(e.code(), &e.to_string())).await,
-                }
-            }
+        if let Some((code, message)) = self.token_refusal().await {
+            return self.reply(&refusal(code, &message)).await;
         }
         if self.principal.role != Role::Buyer {
             return self
@@ -834,6 +811,96 @@ impl Connection {
                         json!({"type": "order_result", "client_order_id": id, "error": error})
                             .to_string()
                     }
+                }
+            });
+        Ok(())
+    }
+
+    /// Why this connection's token may no longer act (a closing connection's, or one revoked,
+    /// expired or deleted), checked for each order and chat message as an HTTP request's token
+    /// is, from the same cache (refreshed from the database every `token_check_interval`, and
+    /// forgotten at once on a revocation, here or, through Redis, on another instance).
+    async fn token_refusal(&mut self) -> Option<(&'static str, String)> {
+        let ended = *self.slot.ended.borrow();
+        if let Some(why) = ended {
+            return Some(("unauthorized", why.reason().to_owned()));
+        }
+        let now = now_ms();
+        match self
+            .feed
+            .store
+            .caches()
+            .tokens
+            .get_by_id(self.principal.token_id, now)
+        {
+            Cached::Valid(_) => None,
+            Cached::Expired => {
+                self.feed
+                    .ws_slots
+                    .end(self.principal.token_id, TokenEnd::Expired);
+                Some(("unauthorized", TokenEnd::Expired.reason().to_owned()))
+            }
+            Cached::Unknown => {
+                match Box::pin(self.feed.tokens.ended_tokens(&[self.principal.token_id])).await {
+                    Ok(ended) if ended.is_empty() => None,
+                    Ok(ended) => {
+                        let why = ended.first().map_or(TokenEnd::Gone, |e| e.1);
+                        self.feed.ws_slots.end(self.principal.token_id, why);
+                        Some(("unauthorized", why.reason().to_owned()))
+                    }
+                    Err(e) => Some((e.code(), e.to_string())),
+                }
+            }
+        }
+    }
+
+    /// Posts a chat message off the loop, as a task of this connection, through the HTTP
+    /// route's path (`crate::edge::chat::post`); the answer is `chat_result`.
+    async fn chat(
+        &mut self,
+        message: crate::domain::chat::NewChatMessage,
+    ) -> std::result::Result<(), End> {
+        let id = message.client_message_id.clone();
+        let refusal = |code: &str, text: &str| {
+            json!({"type": "chat_result", "client_message_id": id,
+                   "error": {"code": code, "message": text}})
+        };
+        if *self.closing.borrow() {
+            let e = Error::ShuttingDown;
+            return self.reply(&refusal(e.code(), &e.to_string())).await;
+        }
+        if let Some((code, text)) = self.token_refusal().await {
+            return self.reply(&refusal(code, &text)).await;
+        }
+        // The connection's one budget of work it asks for (orders and messages alike), before
+        // the room's own limits in the database.
+        if !self.orders.take() {
+            let text = format!(
+                "at most {} orders and chat messages per second on one connection",
+                self.feed.config.ws.orders_per_second
+            );
+            return self.reply(&refusal("rate_limited", &text)).await;
+        }
+        let Some(session_id) = self.session_id() else {
+            return self
+                .reply(&refusal(
+                    "invalid",
+                    "chat messages are written on a session's feed",
+                ))
+                .await;
+        };
+        let feed = self.feed.clone();
+        let principal = self.principal.clone();
+        self.in_flight
+            .get_or_insert_with(JoinSet::new)
+            .spawn(async move {
+                match crate::edge::chat::post(&feed, &principal, session_id, message).await {
+                    Ok(posted) => json!({"type": "chat_result", "client_message_id": id,
+                                         "replay": posted.replay, "message": posted.message})
+                    .to_string(),
+                    Err(e) => json!({"type": "chat_result", "client_message_id": id,
+                                     "error": {"code": e.code(), "message": e.to_string()}})
+                    .to_string(),
                 }
             });
         Ok(())

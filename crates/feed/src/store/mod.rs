@@ -5,6 +5,7 @@
 //! [`sales::take_from_sale`] / [`sales::give_back_to_sale`] (a sale's units).
 //!
 //! - [`sessions`]: guest buyers, sessions, showcase and pin (`buyers`, `sessions`, `showcase`);
+//! - [`chat`]: the live room's chat and its moderation (`chat_messages`, `chat_mutes`);
 //! - [`sales`]: flash sales (`flash_sales`, `sale_buyers`);
 //! - [`orders`]: orders outside the desk: regular orders, payment, shipping, cancellation,
 //!   expiry (`orders`);
@@ -25,6 +26,7 @@
 
 pub mod batch;
 pub mod cache;
+pub mod chat;
 pub mod commits;
 pub mod customs;
 pub mod deployment;

@@ -61,6 +61,8 @@ impl FeedStore {
             "SELECT b.token_id FROM buyers b WHERE b.guest_until IS NOT NULL \
              AND b.guest_until <= $1 AND NOT EXISTS \
              (SELECT 1 FROM orders o WHERE o.buyer_token_id = b.token_id) \
+             AND NOT EXISTS (SELECT 1 FROM chat_messages c WHERE c.sender_token_id = b.token_id) \
+             AND NOT EXISTS (SELECT 1 FROM chat_mutes m WHERE m.token_id = b.token_id) \
              ORDER BY b.token_id LIMIT 500",
         )
         .bind(now_ms())
@@ -85,7 +87,8 @@ impl FeedStore {
         Ok(deleted)
     }
 
-    /// Deletes one idle guest with their token unless they have an order; whether it did.
+    /// Deletes one idle guest with their token unless they have an order, a chat message or a
+    /// mute (the room's evidence names their token); whether it did.
     ///
     /// A guest who orders as their time runs out keeps their token (they ordered), and an
     /// order that comes after the deletion is refused with 401: never an order failing on the
@@ -110,13 +113,18 @@ impl FeedStore {
             return Ok(false);
         }
         silkstream_catalog::tokens::lock_for_update(&mut tx, token_id).await?;
-        let (orders,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM orders WHERE buyer_token_id = $1")
-                .bind(token_id)
-                .fetch_one(&mut *tx)
-                .await?;
+        // A chat message takes the token `FOR KEY SHARE` too (`super::chat`).
+        let (orders,): (i64,) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM orders WHERE buyer_token_id = $1) \
+             + (SELECT COUNT(*) FROM chat_messages WHERE sender_token_id = $1) \
+             + (SELECT COUNT(*) FROM chat_mutes WHERE token_id = $1)",
+        )
+        .bind(token_id)
+        .fetch_one(&mut *tx)
+        .await?;
         if orders > 0 {
-            // Ordered while the deletion waited: the guest stays (the rollback restores them).
+            // Ordered or wrote while the deletion waited: the guest stays (the rollback
+            // restores them).
             return Ok(false);
         }
         silkstream_catalog::tokens::delete_buyer(&mut tx, token_id).await?;

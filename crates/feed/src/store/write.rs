@@ -61,6 +61,9 @@ pub(crate) struct SessionWrite<'a> {
     /// The time of this write, read after the lock.
     pub now: i64,
     events: Vec<(&'static str, String)>,
+    /// The session's last logged seq when it was locked: the events this write logs get the
+    /// next ones, in the order they are logged.
+    last_seq: i64,
     /// What the log and the fan-out need of the session.
     log_session: super::log::LogSession,
 }
@@ -69,14 +72,14 @@ impl FeedStore {
     /// Begins a write on session `id`: takes its row lock first (404 when there is none).
     pub(crate) async fn write(&self, id: i64) -> Result<SessionWrite<'_>> {
         let mut tx = self.db.begin().await?;
-        let row: Option<(String, Option<i64>, i64, String)> = sqlx::query_as(
+        let row: Option<(String, Option<i64>, i64, String, i64)> = sqlx::query_as(
             "UPDATE sessions SET next_seq = next_seq WHERE id = $1 \
-             RETURNING state, pinned_product_id, host_token_id, markets",
+             RETURNING state, pinned_product_id, host_token_id, markets, next_seq",
         )
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        let (state, pinned_product_id, host_token_id, markets) =
+        let (state, pinned_product_id, host_token_id, markets, last_seq) =
             row.ok_or_else(|| Error::not_found(format!("session {id}")))?;
         Ok(SessionWrite {
             store: self,
@@ -88,6 +91,7 @@ impl FeedStore {
             },
             now: now_ms(),
             events: Vec::new(),
+            last_seq,
             log_session: super::log::LogSession {
                 id,
                 host_token_id,
@@ -107,6 +111,18 @@ impl SessionWrite<'_> {
     pub fn log(&mut self, event: Event) {
         self.events
             .push((event.kind(), event.payload().to_string()));
+    }
+
+    /// The seq the next event this write logs will have.
+    pub fn next_seq(&self) -> i64 {
+        self.last_seq + self.events.len() as i64 + 1
+    }
+
+    /// Logs an event of this session and returns the seq it will have once committed (the
+    /// session's row is this transaction's, so nothing else takes a seq in between).
+    pub fn log_seq(&mut self, event: Event) -> i64 {
+        self.log(event);
+        self.last_seq + self.events.len() as i64
     }
 
     /// Writes a screened write's warned claims hits into the evidence log in this transaction,

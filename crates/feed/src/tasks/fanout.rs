@@ -626,7 +626,13 @@ pub fn stock_moved(e: &LoggedEvent) -> Option<Changed> {
         | Event::SaleSoldOut(_)
         | Event::OrderPaid(_)
         | Event::OrderShipped(_)
-        | Event::OrderDelivered(_) => None,
+        | Event::OrderDelivered(_)
+        | Event::ChatMessage(_)
+        | Event::ChatHeld(_)
+        | Event::ChatDeleted(_)
+        | Event::ChatMuted(_)
+        | Event::ChatUnmuted(_)
+        | Event::ChatSlowMode(_) => None,
     }
 }
 

@@ -1,0 +1,489 @@
+//! The live room's chat, with no I/O: what a message is, what a buyer's message may not carry
+//! before a moderator has looked at it ([`held_reason`]), and the bounds of the moderation
+//! controls (docs/live-room.md).
+//!
+//! A message is one line of text of at most [`MAX_TEXT_CHARS`] characters, written by a buyer,
+//! the session's host or an operator, with the writer's own `client_message_id` (the key that
+//! makes a resend harmless). Buyers' messages that carry a link, a phone number, a payment
+//! instruction or an off-platform contact are held back: stored, shown to the host and the
+//! operators, and to the room only when one of them releases it. The host's messages go
+//! through the claims filter instead, as titles do.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::error::{Error, Result};
+
+/// The longest message, in characters.
+pub const MAX_TEXT_CHARS: usize = 500;
+/// The longest `client_message_id`, in bytes (the same bound as an order's key).
+pub const MAX_CLIENT_ID_BYTES: usize = 64;
+/// The longest slow mode, in seconds (an hour).
+pub const MAX_SLOW_MODE_S: i64 = 3_600;
+/// The longest timed mute, in seconds (a day; longer is "for the session").
+pub const MAX_MUTE_S: i64 = 86_400;
+/// The most messages a page of the chat's history holds.
+pub const MAX_PAGE: i64 = 200;
+
+/// `POST /api/v1/sessions/{id}/chat`, and the WebSocket `chat` message without its `type`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewChatMessage {
+    /// The writer's own key for this message (1–64 printable ASCII characters): sending the
+    /// same key and text again answers with the message already posted.
+    pub client_message_id: String,
+    /// One line, at most 500 characters.
+    pub text: String,
+    /// The language the message is written in (one of the 16 locales); the buyer's own
+    /// locale, the session's language for its host, else `en`.
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+/// A message as its writer and the room's moderators read it (`POST …/chat`, the chat's
+/// pages): buyers in the room read the feed's `chat_message` instead, with the writer masked.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChatMessageView {
+    pub id: i64,
+    pub session_id: i64,
+    /// The seq of its `chat_message` event; null while it is held back (and for one deleted
+    /// while held).
+    pub seq: Option<i64>,
+    /// `shown`, `held` (waiting for a moderator) or `deleted`.
+    pub state: String,
+    /// Why it was held back: `link`, `phone`, `payment` or `contact`.
+    pub held_reason: Option<String>,
+    pub sender: ChatSenderView,
+    /// The language it is written in.
+    pub locale: String,
+    pub client_message_id: String,
+    /// The text as written (kept for a deleted message: moderation and evidence need it).
+    pub text: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// When a moderator released or deleted it (RFC 3339).
+    pub moderated_at: Option<String>,
+}
+
+/// The writer of a message, whole (the writer's own answer and the moderators' pages).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChatSenderView {
+    /// `buyer`, `host` or `operator`.
+    pub role: String,
+    /// The writer's token id (what a mute names).
+    pub id: i64,
+    pub name: String,
+    /// The name as other buyers see it.
+    pub masked: String,
+    pub city: String,
+    pub country: String,
+}
+
+/// `POST /api/v1/sessions/{id}/chat`'s answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChatPosted {
+    pub message: ChatMessageView,
+}
+
+/// A page of a session's chat, newest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChatPage {
+    pub items: Vec<ChatMessageView>,
+    /// Pass as `before` for the next (older) page; null on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// `PUT /api/v1/sessions/{id}/chat/mutes/{buyer_id}`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMute {
+    /// 1 to 86,400 seconds; null or absent: for the rest of the session.
+    #[serde(default)]
+    pub duration_s: Option<i64>,
+}
+
+/// A buyer's mute in a session.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MuteView {
+    pub session_id: i64,
+    pub buyer_id: i64,
+    /// RFC 3339; null: for the rest of the session.
+    pub until: Option<String>,
+}
+
+/// `PUT /api/v1/sessions/{id}/chat/slow-mode`, and its answer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlowMode {
+    /// One message per buyer per this many seconds: 0 (off) to 3,600.
+    pub seconds: i64,
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SenderRole {
+    Buyer,
+    Host,
+    Operator,
+}
+
+impl SenderRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SenderRole::Buyer => "buyer",
+            SenderRole::Host => "host",
+            SenderRole::Operator => "operator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "buyer" => Ok(SenderRole::Buyer),
+            "host" => Ok(SenderRole::Host),
+            "operator" => Ok(SenderRole::Operator),
+            other => Err(Error::internal(format!("unknown chat sender role {other}"))),
+        }
+    }
+}
+
+/// Why a buyer's message was held back for a moderator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeldReason {
+    /// A web address or a domain name.
+    Link,
+    /// A run of 8 to 12 digits: a phone number.
+    Phone,
+    /// Words that ask for money outside the platform (a transfer, a card, a wallet), or a
+    /// run of 13 or more digits (a card or account number).
+    Payment,
+    /// An off-platform messenger ("add me on WhatsApp").
+    Contact,
+}
+
+impl HeldReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HeldReason::Link => "link",
+            HeldReason::Phone => "phone",
+            HeldReason::Payment => "payment",
+            HeldReason::Contact => "contact",
+        }
+    }
+}
+
+/// Checks a message's key: 1–64 printable ASCII characters.
+pub fn check_client_id(id: &str) -> Result<String> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_CLIENT_ID_BYTES
+        && id.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        Ok(id.to_owned())
+    } else {
+        Err(Error::invalid(
+            "client_message_id",
+            format!("must be 1 to {MAX_CLIENT_ID_BYTES} printable ASCII characters"),
+        ))
+    }
+}
+
+/// Checks a message's text: one line (no control or bidi character), trimmed, not empty, at
+/// most [`MAX_TEXT_CHARS`] characters, and made of visible characters.
+pub fn check_text(text: &str) -> Result<String> {
+    Ok(silkstream_catalog::text::name(
+        "text",
+        text,
+        MAX_TEXT_CHARS,
+    )?)
+}
+
+/// Words (lower case) that ask for money outside the platform, in the room's languages. A
+/// match anywhere in the lower-cased message holds it back.
+const PAYMENT_WORDS: &[&str] = &[
+    // en, fil, ms
+    "pay me",
+    "pay directly",
+    "pay direct",
+    "bank transfer",
+    "transfer to my",
+    "send money",
+    "card number",
+    "account number",
+    "paypal",
+    "western union",
+    "gcash",
+    "maya wallet",
+    "padala",
+    // ru, kk, ky, tt
+    "переведи",
+    "перевод на карт",
+    "перевод на номер",
+    "оплата на карт",
+    "оплата напрямую",
+    "номер карты",
+    "на карту",
+    "каспи",
+    "kaspi",
+    "сбер",
+    "тинькофф",
+    "qiwi",
+    "киви",
+    "картаға",
+    "аударым",
+    "картага",
+    // uz
+    "karta raqam",
+    "kartaga",
+    "pul o'tkaz",
+    "pul otkaz",
+    // mn
+    "данс руу",
+    "дансанд",
+    "шилжүүл",
+    // vi
+    "chuyển khoản",
+    "chuyen khoan",
+    "số tài khoản",
+    "so tai khoan",
+    "stk",
+    "ví momo",
+    // th
+    "โอนเงิน",
+    "โอนมา",
+    "พร้อมเพย์",
+    "promptpay",
+    "เลขบัญชี",
+    // id, ms
+    "transfer ke",
+    "no rek",
+    "norek",
+    "rekening",
+    "gopay",
+    "ovo",
+    "akaun bank",
+    // zh
+    "转账",
+    "汇款",
+    "打款",
+    "银行卡",
+    "微信支付",
+    "支付宝",
+    "私下交易",
+    "私聊付款",
+    // km, lo, my
+    "ផ្ទេរប្រាក់",
+    "ໂອນເງິນ",
+    "ငွေလွှဲ",
+];
+
+/// Off-platform messengers and handles.
+const CONTACT_WORDS: &[&str] = &[
+    "whatsapp",
+    "wa.me",
+    "telegram",
+    "телеграм",
+    "телега",
+    "t.me",
+    "zalo",
+    "wechat",
+    "weixin",
+    "加微信",
+    "加我微信",
+    "vx:",
+    "line id",
+    "viber",
+    "вайбер",
+    "ватсап",
+    "вотсап",
+    "signal app",
+];
+
+/// Top-level domains a link in a live room ends with; a word `name.tld` (or `name.tld/…`) is
+/// held as a link even without `http`.
+const TLDS: &[&str] = &[
+    "com", "net", "org", "info", "biz", "io", "me", "co", "ly", "gl", "cc", "xyz", "top", "shop",
+    "store", "link", "site", "online", "app", "ru", "kz", "kg", "uz", "mn", "vn", "th", "id", "my",
+    "ph", "la", "mm", "kh", "cn", "su", "рф", "in", "to", "gg",
+];
+
+/// The decimal value of a digit in any of the room's scripts (ASCII, full-width, Thai, Lao,
+/// Myanmar, Khmer, Mongolian, Arabic-Indic, Devanagari), so that a number written in another
+/// script is still a number.
+fn digit(c: char) -> Option<u32> {
+    const ZEROS: &[u32] = &[
+        0x30, 0xFF10, 0x0E50, 0x0ED0, 0x1040, 0x17E0, 0x1810, 0x0660, 0x06F0, 0x0966,
+    ];
+    let code = u32::from(c);
+    ZEROS
+        .iter()
+        .find(|zero| (**zero..**zero + 10).contains(&code))
+        .map(|zero| code - zero)
+}
+
+/// The longest run of digits in `text`, counting digits separated only by spaces, dashes,
+/// dots, parentheses, slashes and a leading `+` as one run ("+7 (701) 123-45-67" is 11).
+fn longest_number(text: &str) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    let mut gap = 0;
+    for c in text.chars() {
+        if digit(c).is_some() {
+            run += 1;
+            gap = 0;
+            best = best.max(run);
+        } else if matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '+' | '\u{00A0}') && gap < 2 {
+            gap += 1;
+        } else {
+            run = 0;
+            gap = 0;
+        }
+    }
+    best
+}
+
+/// Whether `text` (lower case) names a web address: a scheme, `www.`, or a `name.tld` word.
+fn has_link(lower: &str) -> bool {
+    if lower.contains("http://") || lower.contains("https://") || lower.contains("www.") {
+        return true;
+    }
+    lower
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '"' | '\''))
+        .any(|word| {
+            let host = word.split(['/', '?', '#']).next().unwrap_or("");
+            let host = host.trim_end_matches(['.', '!', '?', ':', ';']);
+            let mut labels = host.rsplit('.');
+            let (Some(tld), Some(name)) = (labels.next(), labels.next()) else {
+                return false;
+            };
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                && name.chars().any(char::is_alphabetic)
+                && TLDS.contains(&tld)
+        })
+}
+
+/// Why a buyer's message must wait for a moderator, or `None` when it may reach the room.
+/// The order of the checks decides the reason when there are several: payment first (the scam
+/// the hold is for), then contact, link and phone.
+pub fn held_reason(text: &str) -> Option<HeldReason> {
+    let lower = text.to_lowercase();
+    let digits = longest_number(&lower);
+    let words = |list: &[&str]| list.iter().any(|w| lower.contains(w));
+    if words(PAYMENT_WORDS) || digits >= 13 {
+        Some(HeldReason::Payment)
+    } else if words(CONTACT_WORDS) {
+        Some(HeldReason::Contact)
+    } else if has_link(&lower) {
+        Some(HeldReason::Link)
+    } else if digits >= 8 {
+        Some(HeldReason::Phone)
+    } else {
+        None
+    }
+}
+
+/// Checks a slow mode's interval: 0 (off) to [`MAX_SLOW_MODE_S`] seconds.
+pub fn check_slow_mode(seconds: i64) -> Result<i64> {
+    if (0..=MAX_SLOW_MODE_S).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(Error::invalid(
+            "seconds",
+            format!("must be 0 (off) to {MAX_SLOW_MODE_S}"),
+        ))
+    }
+}
+
+/// Checks a mute's length: 1 to [`MAX_MUTE_S`] seconds, or none (for the rest of the session).
+pub fn check_mute(duration_s: Option<i64>) -> Result<Option<i64>> {
+    match duration_s {
+        None => Ok(None),
+        Some(s) if (1..=MAX_MUTE_S).contains(&s) => Ok(Some(s)),
+        Some(_) => Err(Error::invalid(
+            "duration_s",
+            format!("must be 1 to {MAX_MUTE_S} seconds, or null for the rest of the session"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinary_messages_reach_the_room() {
+        for text in [
+            "Hello from Almaty!",
+            "Какой размер у этой куртки?",
+            "+1",
+            "扣1",
+            "купить 2",
+            "mua 2",
+            "beli 2 ya kak",
+            "Is shipping to Bishkek free? 3 pcs please",
+            "สวยมากค่ะ",
+            "Price 4500 tenge ok",
+            "size 42.5 fits?",
+            "I love it... really",
+            "Dana is my sister", // a name that is also a wallet's: not on the list
+        ] {
+            assert_eq!(held_reason(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn links_phones_payments_and_contacts_are_held() {
+        let cases = [
+            ("see https://cheap.example/x", HeldReason::Link),
+            ("go to www.shop", HeldReason::Link),
+            ("cheaper at best-deals.ru now", HeldReason::Link),
+            ("bit.ly/abc", HeldReason::Link),
+            ("call +7 (701) 123-45-67", HeldReason::Phone),
+            ("my number 0901234567", HeldReason::Phone),
+            ("เบอร์ ๐๘๑๒๓๔๕๖๗๘", HeldReason::Phone),
+            ("４５６７８９０１２", HeldReason::Phone),
+            ("pay me directly, cheaper", HeldReason::Payment),
+            ("Переведи на карту, дешевле", HeldReason::Payment),
+            ("4400 4301 2345 6789", HeldReason::Payment),
+            ("chuyển khoản cho mình nhé", HeldReason::Payment),
+            ("โอนเงินมาที่นี่", HeldReason::Payment),
+            ("transfer ke rekening saya", HeldReason::Payment),
+            ("私下交易更便宜", HeldReason::Payment),
+            ("add me on WhatsApp", HeldReason::Contact),
+            ("пиши в телеграм", HeldReason::Contact),
+            ("t.me/seller", HeldReason::Contact),
+        ];
+        for (text, reason) in cases {
+            assert_eq!(held_reason(text), Some(reason), "{text}");
+        }
+    }
+
+    #[test]
+    fn numbers_count_across_separators_and_scripts() {
+        assert_eq!(longest_number("+7 (701) 123-45-67"), 11);
+        assert_eq!(longest_number("2 and 3"), 1);
+        assert_eq!(longest_number("๑๒๓"), 3);
+        assert_eq!(longest_number("12 - - - 34"), 2);
+    }
+
+    #[test]
+    fn keys_texts_and_bounds_are_checked() {
+        assert!(check_client_id("m-1").is_ok());
+        assert!(check_client_id("").is_err());
+        assert!(check_client_id("has space").is_err());
+        assert!(check_client_id(&"k".repeat(65)).is_err());
+        assert_eq!(check_text("  hi  ").expect("a line"), "hi");
+        assert!(check_text("two\nlines").is_err());
+        assert!(check_text("   ").is_err());
+        assert!(check_text("\u{200B}\u{200B}").is_err());
+        assert!(check_text(&"я".repeat(MAX_TEXT_CHARS)).is_ok());
+        assert!(check_text(&"я".repeat(MAX_TEXT_CHARS + 1)).is_err());
+        assert_eq!(check_slow_mode(0).expect("off"), 0);
+        assert!(check_slow_mode(-1).is_err());
+        assert!(check_slow_mode(MAX_SLOW_MODE_S + 1).is_err());
+        assert_eq!(check_mute(None).expect("session"), None);
+        assert!(check_mute(Some(0)).is_err());
+        assert!(check_mute(Some(MAX_MUTE_S + 1)).is_err());
+    }
+}

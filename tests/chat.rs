@@ -141,6 +141,17 @@ async fn buyers_host_and_operators_chat_and_every_viewer_hears_it(backend: Backe
     assert_eq!(first_seen["sender"]["id"], aruzhan_id);
     assert_eq!(first_seen["message_id"], first["id"]);
 
+    // Who joins now finds the four in the snapshot, as the feed gave them, and slow mode off.
+    let mut late = app.ws_connect(&feed_path(sid), Some(&an)).await;
+    let snapshot = late.next_of_type("snapshot", T).await;
+    let recent = snapshot["chat"]["recent"].as_array().expect("recent chat");
+    let seqs: Vec<i64> = recent.iter().filter_map(|m| m["seq"].as_i64()).collect();
+    assert_eq!(seqs, (start + 1..=start + 4).collect::<Vec<_>>());
+    assert_eq!(recent[0]["type"], "chat_message");
+    assert_eq!(recent[0]["sender"]["masked"], "A***n");
+    assert!(recent[0]["sender"].get("id").is_none());
+    assert_eq!(snapshot["chat"]["slow_mode_s"], 0);
+
     // The moderators' page holds all four, newest first, and pages by id.
     let page = app
         .get(&format!("{}?limit=3", chat_path(sid)), &live.operator)
@@ -379,6 +390,11 @@ async fn a_deleted_message_disappears_even_from_a_feed_that_resumes(backend: Bac
     assert!(tombstone.get("sender").is_none(), "{tombstone}");
     assert_eq!(replay[1]["text"], "А доставка в Шымкент есть?");
     assert_eq!(replay[2]["type"], "chat_deleted");
+    // Who joins now does not find it in the snapshot's chat.
+    let mut late = app.ws_connect(&feed_path(sid), Some(&viewer)).await;
+    let recent = late.next_of_type("snapshot", T).await["chat"]["recent"].clone();
+    assert_eq!(recent.as_array().expect("recent").len(), 1, "{recent}");
+    assert_eq!(recent[0]["message_id"], kept["id"]);
     // The host's resumed feed and the events route say the same; the moderators' page keeps it.
     let mut host_resumed = app
         .ws_connect(

@@ -288,6 +288,9 @@ fn is_too_big(e: &axum::Error) -> bool {
     text.contains("too long") || text.contains("Space limit") || text.contains("apacity")
 }
 
+/// The chat messages a session's snapshot carries (the newest).
+const RECENT_CHAT: i64 = 50;
+
 /// Why a connection loop ended.
 enum End {
     /// The client closed or the socket failed: nothing more to send.
@@ -957,6 +960,18 @@ impl Connection {
                 obj.remove("summary");
             }
         }
+        // The chat so far: its last messages as this connection would have heard them, and
+        // slow mode (docs/live-room.md).
+        let recent = self
+            .feed
+            .store
+            .recent_chat(session_id, seq, RECENT_CHAT)
+            .await?;
+        let recent: Vec<Value> = recent
+            .iter()
+            .filter_map(|e| serde_json::from_str(&encode(&self.feed.encoding, e, &self.key)).ok())
+            .collect();
+        let slow_mode_s = self.feed.store.slow_mode(session_id).await?;
         Ok(json!({
             "type": "snapshot",
             "seq": seq,
@@ -964,6 +979,7 @@ impl Connection {
             "viewers": self.feed.viewers(session_id),
             "session": session_json,
             "sale": sale,
+            "chat": {"slow_mode_s": slow_mode_s, "recent": recent},
         }))
     }
 

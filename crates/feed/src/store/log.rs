@@ -272,6 +272,29 @@ impl super::FeedStore {
         Ok(rows.into_iter().map(LoggedEvent::from).collect())
     }
 
+    /// The logged `chat_message` events of the session's last `limit` shown messages up to seq
+    /// `up_to` (what a snapshot shows of the chat so far), in seq order.
+    pub(crate) async fn recent_chat(
+        &self,
+        session_id: i64,
+        up_to: i64,
+        limit: i64,
+    ) -> Result<Vec<LoggedEvent>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events e JOIN sessions s ON s.id = e.session_id \
+             WHERE e.session_id = $1 AND e.seq IN (SELECT c.seq FROM chat_messages c \
+             WHERE c.session_id = $1 AND c.state = 'shown' AND c.seq <= $2 \
+             ORDER BY c.id DESC LIMIT $3) ORDER BY e.seq"
+        );
+        let rows: Vec<EventRow> = sqlx::query_as(&sql)
+            .bind(session_id)
+            .bind(up_to)
+            .bind(limit)
+            .fetch_all(self.db.reader())
+            .await?;
+        Ok(rows.into_iter().map(LoggedEvent::from).collect())
+    }
+
     /// Events of every session after global id `id`, in order, at most `limit`.
     pub async fn log_after(&self, id: i64, limit: i64) -> Result<Vec<LoggedEvent>, sqlx::Error> {
         let sql = format!(

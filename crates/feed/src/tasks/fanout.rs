@@ -129,6 +129,16 @@ impl Queue {
     }
 
     fn push(&self, frame: Frame) -> Pushed {
+        let pushed = self.push_quietly(frame);
+        if pushed == Pushed::Queued {
+            self.ready.notify_one();
+        }
+        pushed
+    }
+
+    /// Queues `frame` without waking the writer: it goes out with the next frame that wakes it
+    /// (any other push, a tick, a [`Queue::nudge`]), in order with everything else queued.
+    fn push_quietly(&self, frame: Frame) -> Pushed {
         let mut state = self.lock();
         if state.closed.is_some() {
             return Pushed::Closed;
@@ -137,9 +147,12 @@ impl Queue {
             return Pushed::Full;
         }
         state.frames.push_back(frame);
-        drop(state);
-        self.ready.notify_one();
         Pushed::Queued
+    }
+
+    /// Wakes the writer (when frames were queued quietly).
+    fn nudge(&self) {
+        self.ready.notify_one();
     }
 
     /// No more frames after those queued; the writer learns `why` once it has taken them.
@@ -189,6 +202,23 @@ struct Registry {
 struct Room {
     subs: Vec<Subscriber>,
     keys: HashMap<ViewKey, usize>,
+    /// Chat frames were queued quietly since the last chat flush ([`QUIET_CHAT_ROOM`]).
+    quiet: bool,
+}
+
+/// A room with more connections than this on one instance gets its chat quietly: each chat
+/// event is queued on every connection without waking its writer, and the room's writers are
+/// woken together every [`CHAT_FLUSH`] (or at once by the next event that is not chat), so a
+/// busy chat costs a viewer a few socket writes a second, not one per message
+/// (docs/live-room.md). Smaller rooms hear each message at once.
+pub const QUIET_CHAT_ROOM: usize = 256;
+
+/// How often a big room's quietly queued chat is flushed.
+pub const CHAT_FLUSH: Duration = Duration::from_millis(200);
+
+/// Whether an event is the room's chat (queued quietly in big rooms).
+fn is_chat(event: &LoggedEvent) -> bool {
+    event.kind.starts_with("chat_")
 }
 
 impl Room {
@@ -309,11 +339,17 @@ impl Fanout {
             }
             let mut tick = tokio::time::interval(poll);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut chat = tokio::time::interval(CHAT_FLUSH);
+            chat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 let read = tokio::select! {
                     () = wake.notified() => tailer.drain().await,
                     Some(arrival) = next_arrival(&mut arrivals) => tailer.apply(arrival).await,
                     _ = tick.tick() => tailer.drain().await,
+                    _ = chat.tick() => {
+                        tailer.flush_chat();
+                        Ok(())
+                    }
                     // A send (shutdown) or a dropped sender (the feed is gone): stop.
                     _ = alive.changed() => break,
                 };
@@ -558,14 +594,19 @@ impl Fanout {
                 .or_insert_with(|| Utf8Bytes::from((self.inner.encoder)(event, key)))
                 .clone()
         };
-        let offer = |sub: &Subscriber, text: Utf8Bytes| -> bool {
+        let offer = |sub: &Subscriber, text: Utf8Bytes, quiet: bool| -> bool {
             let frame = Frame::Event {
                 id: event.id,
                 seq: event.seq,
                 session_id: event.session_id,
                 text,
             };
-            match sub.queue.push(frame) {
+            let pushed = if quiet {
+                sub.queue.push_quietly(frame)
+            } else {
+                sub.queue.push(frame)
+            };
+            match pushed {
                 Pushed::Queued => true,
                 Pushed::Full => {
                     sub.queue.close(Closed::Overflow);
@@ -576,9 +617,12 @@ impl Fanout {
         };
         let mut registry = self.lock();
         if let Some(room) = registry.sessions.get_mut(&event.session_id) {
+            // Anything else wakes every writer, which takes the chat queued before it too.
+            let quiet = is_chat(event) && room.subs.len() > QUIET_CHAT_ROOM;
+            room.quiet = quiet;
             room.retain(|sub| {
                 let text = encode(&sub.key);
-                offer(sub, text)
+                offer(sub, text, quiet)
             });
             if room.subs.is_empty() {
                 registry.sessions.remove(&event.session_id);
@@ -589,8 +633,19 @@ impl Fanout {
                 return true;
             }
             let text = encode(&sub.key);
-            offer(sub, text)
+            offer(sub, text, false)
         });
+    }
+
+    /// Wakes the writers of every big room with chat queued quietly since the last flush.
+    fn flush_chat(&self) {
+        let mut registry = self.lock();
+        for room in registry.sessions.values_mut().filter(|room| room.quiet) {
+            room.quiet = false;
+            for sub in &room.subs {
+                sub.queue.nudge();
+            }
+        }
     }
 }
 
@@ -641,7 +696,19 @@ mod tests {
     use super::*;
 
     fn event(id: i64, session_id: i64) -> LoggedEvent {
+        LoggedEvent::from(event_row(id, session_id))
+    }
+
+    fn chat_event(id: i64, session_id: i64) -> LoggedEvent {
         LoggedEvent::from(EventRow {
+            kind: "chat_deleted".into(),
+            payload: "{\"message_id\":1}".into(),
+            ..event_row(id, session_id)
+        })
+    }
+
+    fn event_row(id: i64, session_id: i64) -> EventRow {
+        EventRow {
             id,
             session_id,
             seq: id,
@@ -650,7 +717,59 @@ mod tests {
             created_at: 0,
             host_token_id: 1,
             markets: "[\"KZ\"]".into(),
-        })
+        }
+    }
+
+    /// Whether `queue`'s writer would be woken now (a `take` returns within a short wait).
+    async fn woken(queue: &Queue) -> Option<usize> {
+        tokio::time::timeout(Duration::from_millis(50), queue.ready.notified())
+            .await
+            .ok()
+            .map(|()| queue.lock().frames.len())
+    }
+
+    /// In a big room chat is queued without waking the writers until the room's chat flush or
+    /// the next event that is not chat, and nothing is reordered; a small room's writers hear
+    /// each chat message at once.
+    #[tokio::test]
+    async fn big_rooms_get_their_chat_in_flushes_in_order() {
+        let store = crate::store::FeedStore::in_memory().await;
+        let encoder: Encoder = Arc::new(|e, _| e.id.to_string());
+        let fanout = Fanout::new(store, encoder, watch::channel(true).1);
+        let big: Vec<Subscription> = (0..=QUIET_CHAT_ROOM)
+            .map(|_| fanout.subscribe_session(7, key("kk"), 8))
+            .collect();
+        let small = fanout.subscribe_session(8, key("kk"), 8);
+        let (first, last) = (&big[0].queue, &big[QUIET_CHAT_ROOM].queue);
+
+        fanout.dispatch(&chat_event(1, 7));
+        fanout.dispatch(&chat_event(2, 7));
+        assert_eq!(woken(first).await, None, "chat woke a big room's writer");
+        assert_eq!(woken(last).await, None);
+        fanout.flush_chat();
+        assert_eq!(woken(first).await, Some(2));
+        assert_eq!(woken(last).await, Some(2));
+
+        // Quiet chat, then an order: one wake-up takes both, in order.
+        fanout.dispatch(&chat_event(3, 7));
+        fanout.dispatch(&event(4, 7));
+        let frames = first.take().await.expect("frames");
+        let ids: Vec<i64> = frames
+            .iter()
+            .filter_map(|f| match f {
+                Frame::Event { id, .. } => Some(*id),
+                Frame::Tick(_) => None,
+            })
+            .collect();
+        assert_eq!(ids, [1, 2, 3, 4]);
+        // Nothing is left for the flush to wake (the order's wake-up, unused by the `take` that
+        // found the frames, is spent first).
+        assert_eq!(woken(first).await, Some(0));
+        fanout.flush_chat();
+        assert_eq!(woken(first).await, None);
+
+        fanout.dispatch(&chat_event(5, 8));
+        assert_eq!(woken(&small.queue).await, Some(1), "a small room hears chat at once");
     }
 
     fn key(locale: &'static str) -> ViewKey {

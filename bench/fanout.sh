@@ -19,7 +19,9 @@
 # results file the scenarios merge into, $OUT/results.json), PLOTS (SVG plots' directory, $OUT),
 # BENCH_SIZES=small (as --smoke), SKIP_BUILD=1,
 # FANOUT_VIEWERS, FANOUT_STEPS, FANOUT_STEP_SECS, IDLE_COUNTS, IDLE_HOLD_SECS, SOURCE_ADDRS,
-# BARE_BIND, NODE_BIND, SERVER_BIND, SCENARIOS ("fanout idle").
+# CHAT_VIEWERS, CHAT_STEPS, CHAT_RATE, CHAT_STEP_SECS,
+# BARE_BIND, NODE_BIND, SERVER_BIND, SCENARIOS ("fanout idle"; "chat" is the room's chat beside the
+# same orders without it: 10,000 viewers, 5 orders/s, 50 messages/s).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +31,10 @@ VIEWERS=${FANOUT_VIEWERS:-1000,10000}
 STEPS=${FANOUT_STEPS:-1,5,20,50,100,200}
 STEP_SECS=${FANOUT_STEP_SECS:-5}
 IDLE_COUNTS=${IDLE_COUNTS:-1000,10000,max}
+CHAT_VIEWERS=${CHAT_VIEWERS:-10000}
+CHAT_STEPS=${CHAT_STEPS:-5}
+CHAT_RATE=${CHAT_RATE:-50}
+CHAT_STEP_SECS=${CHAT_STEP_SECS:-10}
 IDLE_HOLD_SECS=${IDLE_HOLD_SECS:-3}
 SOURCE_ADDRS=${SOURCE_ADDRS:-8}
 BARE_BIND=${BARE_BIND:-127.0.0.1:18081}
@@ -39,6 +45,7 @@ RESULTS=${RESULTS:-$OUT/results.json}
 PLOTS=${PLOTS:-$OUT}
 if [[ "${1:-}" == "--smoke" || "${BENCH_SIZES:-}" == small ]]; then
   VIEWERS=50 STEPS=1,5 STEP_SECS=2 IDLE_COUNTS=50,200 IDLE_HOLD_SECS=1
+  CHAT_VIEWERS=50 CHAT_STEPS=5 CHAT_RATE=20 CHAT_STEP_SECS=2
 fi
 
 if [[ "$PROFILE" == "release" ]]; then BIN=$ROOT/target/release; BUILD=(--release); else BIN=$ROOT/target/debug; BUILD=(); fi
@@ -122,6 +129,14 @@ for scenario in $SCENARIOS; do
       "${LOADGEN[@]}" fanout $(common) --viewers "$VIEWERS" --steps "$STEPS" \
         --step-secs "$STEP_SECS" --out "$RESULTS" --plots "$PLOTS"
       ;;
+    chat)
+      # The room's chat beside the same orders without it (docs/live-room.md): one session,
+      # CHAT_VIEWERS viewers, orders at CHAT_STEPS a second, written to by CHAT_RATE messages
+      # a second; no baselines (the comparison is the same server without chat).
+      "${LOADGEN[@]}" fanout --server "$URL" --server-pid "$SPID" --source-addrs "$SOURCE_ADDRS" \
+        --viewers "$CHAT_VIEWERS" --steps "$CHAT_STEPS" --chat-rates "0,$CHAT_RATE" \
+        --step-secs "$CHAT_STEP_SECS" --out "$RESULTS" --plots "$PLOTS"
+      ;;
     idle)
       # shellcheck disable=SC2046
       "${LOADGEN[@]}" idle $(common) --counts "$IDLE_COUNTS" --hold-secs "$IDLE_HOLD_SECS" \
@@ -132,4 +147,4 @@ for scenario in $SCENARIOS; do
   stop "$BARE_PID" "$NODE_PID"
   if [[ $OWN_SERVER == 1 ]]; then stop "$SPID"; fi
 done
-echo "results: $RESULTS (keys fanout, idle), plots in $PLOTS"
+echo "results: $RESULTS (keys fanout, fanout-chat, idle), plots in $PLOTS"

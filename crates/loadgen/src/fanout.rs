@@ -120,6 +120,12 @@ pub struct Args {
     /// Their process ids, so that the servers' CPU column adds up every instance.
     #[arg(long = "viewer-server-pid", value_delimiter = ',')]
     pub viewer_server_pids: Vec<u32>,
+    /// Chat messages per second the room's buyers write during every step, over HTTP: one
+    /// Silkstream run per rate at each viewer count (0: none; a rate above 0 is the run
+    /// `silkstream-chat`), so that the orders' answers with and without chat are measured in
+    /// the same run (docs/live-room.md).
+    #[arg(long, value_delimiter = ',', default_value = "0")]
+    pub chat_rates: Vec<u32>,
 }
 
 impl Args {
@@ -179,12 +185,15 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
     for &v in &args.viewers {
         if let Some((live, buyers)) = &live {
             for (name, bases) in &placements {
-                let kind = Kind::Silkstream(name, live, &buyers[..v], bases);
-                let r = run_server(&args, kind, v, &http).await?;
-                if message_bytes.is_none() && r.event_bytes > 0 {
-                    message_bytes = Some(r.event_bytes);
+                for &chat in &args.chat_rates {
+                    let name = if chat == 0 { name } else { &"silkstream-chat" };
+                    let kind = Kind::Silkstream(name, live, &buyers[..v], bases);
+                    let r = run_server(&args, kind, v, chat, &http).await?;
+                    if message_bytes.is_none() && r.event_bytes > 0 {
+                        message_bytes = Some(r.event_bytes);
+                    }
+                    runs.push(r);
                 }
-                runs.push(r);
             }
         }
         let size = message_bytes.unwrap_or(400);
@@ -194,6 +203,7 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
                     &args,
                     Kind::Baseline("bare", url, size, t.bare_pid),
                     v,
+                    0,
                     &http,
                 )
                 .await?,
@@ -205,6 +215,7 @@ pub async fn run(args: Args) -> anyhow::Result<Report> {
                     &args,
                     Kind::Baseline("node", url, size, t.node_pid),
                     v,
+                    0,
                     &http,
                 )
                 .await?,
@@ -223,6 +234,8 @@ struct Run {
     /// Instances the viewers were spread over.
     instances: usize,
     viewers: usize,
+    /// Chat messages per second written during each step.
+    chat_rate: u32,
     steps: Vec<Step>,
     /// Mean size of the buyer `order_confirmed` texts seen (Silkstream), else 0.
     event_bytes: usize,
@@ -248,6 +261,24 @@ struct Step {
     late: u64,
     /// Orders of this step whose event the host feed showed (Silkstream) or publishes sent.
     matched_orders: usize,
+    /// How long the orders took to be answered (request to 201; Silkstream).
+    ack: Latency,
+    /// The chat written during the step (a run with a chat rate).
+    chat: Option<ChatStep>,
+}
+
+/// What the chat of one step came to.
+struct ChatStep {
+    sent: u64,
+    failed: u64,
+    /// Posting a message: request to 201.
+    ack: Latency,
+    /// Messages × viewers connected.
+    offered: u64,
+    delivered: u64,
+    within_1s: u64,
+    /// A message's post to each viewer reading it.
+    latency: Latency,
 }
 
 impl Step {
@@ -271,6 +302,8 @@ enum Kind<'a> {
 /// short.
 struct Deliveries {
     shards: Vec<Mutex<Vec<(u32, u32)>>>,
+    /// Chat messages read: each one's post-to-read time in µs.
+    chat: Vec<Mutex<Vec<u32>>>,
     lost: AtomicUsize,
     sizes: AtomicU64,
     sized: AtomicU64,
@@ -280,6 +313,7 @@ impl Deliveries {
     fn new() -> Self {
         Self {
             shards: (0..64).map(|_| Mutex::new(Vec::new())).collect(),
+            chat: (0..64).map(|_| Mutex::new(Vec::new())).collect(),
             lost: AtomicUsize::new(0),
             sizes: AtomicU64::new(0),
             sized: AtomicU64::new(0),
@@ -289,6 +323,15 @@ impl Deliveries {
     fn take(&self) -> Vec<(u32, u32)> {
         let mut all = Vec::new();
         for s in &self.shards {
+            let mut g = s.lock().unwrap_or_else(|p| p.into_inner());
+            all.append(&mut g);
+        }
+        all
+    }
+
+    fn take_chat(&self) -> Vec<u32> {
+        let mut all = Vec::new();
+        for s in &self.chat {
             let mut g = s.lock().unwrap_or_else(|p| p.into_inner());
             all.append(&mut g);
         }
@@ -304,6 +347,7 @@ async fn run_server(
     args: &Args,
     kind: Kind<'_>,
     viewers: usize,
+    chat_rate: u32,
     http: &reqwest::Client,
 ) -> anyhow::Result<Run> {
     let t = &args.targets;
@@ -419,6 +463,21 @@ async fn run_server(
         let orders: Arc<Mutex<Vec<(i64, u32, u32)>>> = Arc::default();
         let failed = Arc::new(AtomicU64::new(0));
         let mut in_flight = tokio::task::JoinSet::new();
+        let chat_sender = match &kind {
+            Kind::Silkstream(_, live, buyers, _) if chat_rate > 0 => Some(tokio::spawn(
+                send_chat(ChatLoad {
+                    http: http.clone(),
+                    url: format!("{}/api/v1/sessions/{}/chat", live.base, live.session_id),
+                    tokens: buyers.iter().map(|b| b.token.clone()).collect(),
+                    rate: chat_rate,
+                    count: u64::from(chat_rate) * args.step_secs,
+                    key: format!("lg-{}-{viewers}-{rate}", live.run_tag),
+                    epoch,
+                    drain: Duration::from_secs(args.drain_secs),
+                }),
+            )),
+            _ => None,
+        };
         for _ in 0..total {
             ticker.tick().await;
             match &kind {
@@ -474,6 +533,10 @@ async fn run_server(
         {}
         in_flight.abort_all();
         tokio::time::sleep_until(drain_until.into()).await;
+        let chat_sent = match chat_sender {
+            Some(task) => Some(task.await.context("the chat sender")?),
+            None => None,
+        };
         let cpu1 = cpu_ticks(None);
         let server_cpu1 = cpu_ticks_of(&pids);
         let machine1 = crate::cpu::machine_busy_seconds();
@@ -513,6 +576,26 @@ async fn run_server(
         // Deliveries whose key names no order sent in this step (an order whose answer was
         // lost, or an event of an earlier step that arrived late).
         let unmatched = received - delivered;
+        let chat_read = deliveries.take_chat();
+        let chat = chat_sent.map(|(sent, failed, ack)| {
+            let mut latency = Latency::new();
+            let mut within_1s = 0;
+            for us in &chat_read {
+                latency.record(Duration::from_micros(u64::from(*us)));
+                if *us <= 1_000_000 {
+                    within_1s += 1;
+                }
+            }
+            ChatStep {
+                sent,
+                failed,
+                ack,
+                offered: sent * connected as u64,
+                delivered: chat_read.len() as u64,
+                within_1s,
+                latency,
+            }
+        });
         // Let what is still in flight arrive (and be discarded) before the next step, so that
         // one step's backlog does not count against the next: until every offered delivery
         // came, or nothing came for 2 s, or 30 s passed.
@@ -521,6 +604,7 @@ async fn run_server(
         let (mut late, mut quiet) = (0u64, 0u32);
         while late < missing && quiet < 4 && Instant::now() < settle_until {
             tokio::time::sleep(Duration::from_millis(500)).await;
+            deliveries.take_chat();
             let more = deliveries.take().len() as u64;
             late += more;
             quiet = if more == 0 { quiet + 1 } else { 0 };
@@ -546,6 +630,8 @@ async fn run_server(
                 _ => None,
             },
             viewers_lost: deliveries.lost.load(Ordering::Relaxed) - lost_before,
+            ack,
+            chat,
         };
         eprintln!(
             "fanout: {name} v={viewers} {rate}/s: sent in {send_secs:.1} s, {} orders matched, delivered {}/{} ({:.3}% within 1 s; {} unmatched, {} after the count), p50 {:.1} ms, p99 {:.1} ms, client CPU {:.0}%{}",
@@ -558,16 +644,29 @@ async fn run_server(
             step.latency.ms(0.5),
             step.latency.ms(0.99),
             step.client_cpu * 100.0,
-            if ack.count() > 0 {
+            if step.ack.count() > 0 {
                 format!(
                     "; order answered p50 {:.1} ms, p99 {:.1} ms",
-                    ack.ms(0.5),
-                    ack.ms(0.99)
+                    step.ack.ms(0.5),
+                    step.ack.ms(0.99)
                 )
             } else {
                 String::new()
             }
         );
+        if let Some(c) = &step.chat {
+            eprintln!(
+                "fanout: {name} v={viewers} {rate}/s: chat {}/{} posted (p99 {:.1} ms), read {}/{} ({:.3}% within 1 s), p50 {:.1} ms, p99 {:.1} ms",
+                c.sent,
+                c.sent + c.failed,
+                c.ack.ms(0.99),
+                c.delivered,
+                c.offered,
+                if c.offered == 0 { 0.0 } else { c.within_1s as f64 * 100.0 / c.offered as f64 },
+                c.latency.ms(0.5),
+                c.latency.ms(0.99),
+            );
+        }
         steps.push(step);
     }
     let _ = stop_tx.send(true);
@@ -588,10 +687,90 @@ async fn run_server(
             Kind::Baseline(..) => 1,
         },
         viewers,
+        chat_rate,
         steps,
         event_bytes,
         connect_secs,
     })
+}
+
+/// What the chat sender of one step needs.
+struct ChatLoad {
+    http: reqwest::Client,
+    url: String,
+    /// The room's buyers, who write in turn.
+    tokens: Vec<String>,
+    rate: u32,
+    count: u64,
+    /// What makes this step's keys unique.
+    key: String,
+    epoch: Instant,
+    drain: Duration,
+}
+
+/// Writes `count` messages at `rate` a second, each buyer in turn; each text starts with its
+/// send time (`t=<µs since the epoch>`), which viewers read back. Returns messages posted,
+/// failed, and the posts' answer times; a post unanswered `drain` after the last send counts
+/// as failed.
+async fn send_chat(load: ChatLoad) -> (u64, u64, Latency) {
+    let posted: Arc<Mutex<Latency>> = Arc::new(Mutex::new(Latency::new()));
+    let failed = Arc::new(AtomicU64::new(0));
+    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(load.rate)));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut in_flight = tokio::task::JoinSet::new();
+    for n in 0..load.count {
+        ticker.tick().await;
+        let at = micros_since(load.epoch);
+        let token = load.tokens[(n as usize) % load.tokens.len().max(1)].clone();
+        let body = json!({"client_message_id": format!("{}-{n}", load.key),
+                          "text": format!("t={at} Какой размер? Есть доставка в Алматы?")});
+        let (http, url, posted, failed) = (
+            load.http.clone(),
+            load.url.clone(),
+            posted.clone(),
+            failed.clone(),
+        );
+        in_flight.spawn(async move {
+            let sent = Instant::now();
+            let ok = match http.post(&url).bearer_auth(&token).json(&body).send().await {
+                Ok(resp) => resp.status().as_u16() == 201,
+                Err(_) => false,
+            };
+            if ok {
+                posted
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .record(sent.elapsed());
+            } else if failed.fetch_add(1, Ordering::Relaxed) == 0 {
+                eprintln!("fanout: a chat message failed");
+            }
+        });
+    }
+    let until = Instant::now() + load.drain;
+    while tokio::time::timeout_at(until.into(), in_flight.join_next())
+        .await
+        .ok()
+        .flatten()
+        .is_some()
+    {}
+    in_flight.abort_all();
+    let ack = std::mem::take(&mut *posted.lock().unwrap_or_else(|p| p.into_inner()));
+    let ok = ack.count();
+    (ok, load.count - ok, ack)
+}
+
+/// The send time a chat message's text starts with (`t=<µs>`), without parsing the event.
+fn chat_sent_at(text: &str) -> Option<u32> {
+    let head = &text[..text.len().min(64)];
+    if !head.contains("\"chat_message\"") {
+        return None;
+    }
+    let at = text.find("\"text\":\"t=")? + 10;
+    let digits = &text[at..];
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    digits[..end].parse().ok()
 }
 
 /// A baseline's message: Silkstream's shape (`type`, `seq`) padded to `size` bytes.
@@ -630,7 +809,12 @@ async fn read_viewer(
             msg = ws.next() => match msg {
                 Some(Ok(Message::Text(text))) => {
                     let at = micros_since(epoch);
-                    if let Some(seq) = order_seq(&text) {
+                    if let Some(sent) = chat_sent_at(&text) {
+                        d.chat[index % d.chat.len()]
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push(at.saturating_sub(sent));
+                    } else if let Some(seq) = order_seq(&text) {
                         shard.lock().unwrap_or_else(|p| p.into_inner()).push((seq, at));
                         if index < 32 {
                             d.sizes.fetch_add(text.len() as u64, Ordering::Relaxed);
@@ -1207,7 +1391,9 @@ fn cross_table(args: &Args, v: usize, here: &[&Run]) -> Table {
 
 fn report(args: &Args, runs: &[Run], message_bytes: Option<usize>) -> Report {
     // Its own key, so that a run over instances does not replace the one-instance fan-out.
-    let prefix = if args.cross() {
+    let prefix = if args.chat_rates.iter().any(|c| *c > 0) {
+        "fanout-chat"
+    } else if args.cross() {
         "fanout-cluster"
     } else {
         "fanout"
@@ -1308,6 +1494,9 @@ fn report(args: &Args, runs: &[Run], message_bytes: Option<usize>) -> Report {
         if args.cross() {
             tables.push(cross_table(args, v, &here));
         }
+        if here.iter().any(|r| r.chat_rate > 0) {
+            tables.push(chat_table(args, v, &here));
+        }
         series.push(Series {
             name: format!("{prefix}-latency-{v}"),
             title: if args.cross() {
@@ -1328,6 +1517,7 @@ fn report(args: &Args, runs: &[Run], message_bytes: Option<usize>) -> Report {
                 "server": r.server,
                 "instances": r.instances,
                 "viewers": r.viewers,
+                "chat_rate": r.chat_rate,
                 "connect_secs": r.connect_secs,
                 "sustained_rate": sustained(r),
                 "latency_all_steps": all.summary(),
@@ -1349,6 +1539,16 @@ fn report(args: &Args, runs: &[Run], message_bytes: Option<usize>) -> Report {
                     "deliveries_unmatched": s.unmatched,
                     "deliveries_after_count": s.late,
                     "orders_matched": s.matched_orders,
+                    "order_ack": s.ack.summary(),
+                    "chat": s.chat.as_ref().map(|c| json!({
+                        "sent": c.sent,
+                        "failed": c.failed,
+                        "post_ack": c.ack.summary(),
+                        "deliveries_offered": c.offered,
+                        "deliveries_delivered": c.delivered,
+                        "deliveries_within_1s": c.within_1s,
+                        "latency": c.latency.summary(),
+                    })),
                 })).collect::<Vec<_>>(),
             }));
         }
@@ -1368,9 +1568,96 @@ fn report(args: &Args, runs: &[Run], message_bytes: Option<usize>) -> Report {
     }
 }
 
+/// The room's chat beside the same orders without it, at one viewer count: the orders' answer
+/// times (request to 201) with and without chat, step by step, and what the chat itself did.
+fn chat_table(args: &Args, v: usize, here: &[&Run]) -> Table {
+    let plain = here
+        .iter()
+        .find(|r| r.server == "silkstream" && r.chat_rate == 0);
+    let mut rows = Vec::new();
+    for r in here.iter().filter(|r| r.server.starts_with("silkstream")) {
+        for s in &r.steps {
+            let without = plain
+                .and_then(|p| p.steps.iter().find(|q| q.rate == s.rate))
+                .filter(|_| r.chat_rate > 0)
+                .map(|q| q.ack.ms(0.99));
+            let chat = s.chat.as_ref();
+            let share = |c: &ChatStep| {
+                if c.offered == 0 {
+                    0.0
+                } else {
+                    c.within_1s as f64 * 100.0 / c.offered as f64
+                }
+            };
+            rows.push(vec![
+                r.server.to_owned(),
+                r.chat_rate.to_string(),
+                s.rate.to_string(),
+                format!("{:.1}", s.ack.ms(0.5)),
+                format!("{:.1}", s.ack.ms(0.99)),
+                match without {
+                    Some(w) if w > 0.0 => format!("{:.2}×", s.ack.ms(0.99) / w),
+                    _ => "—".into(),
+                },
+                format!("{:.1}", s.latency.ms(0.99)),
+                chat.map_or("—".into(), |c| format!("{}/{}", c.sent, c.sent + c.failed)),
+                chat.map_or("—".into(), |c| {
+                    format!("{:.0}", c.delivered as f64 / args.step_secs as f64)
+                }),
+                chat.map_or("—".into(), |c| format!("{:.3}", share(c))),
+                chat.map_or("—".into(), |c| format!("{:.1}", c.latency.ms(0.99))),
+                s.server_cpu
+                    .map(|c| format!("{:.0}", c * 100.0))
+                    .unwrap_or_else(|| "—".into()),
+            ]);
+        }
+    }
+    Table {
+        title: format!(
+            "chat, {v} viewers: the orders' answers (request to 201) with the room's chat and \
+             without it (target: p99 with 50 messages/s within 1.2×), and the chat's own \
+             deliveries ({} s per step)",
+            args.step_secs
+        ),
+        columns: [
+            "server",
+            "chat/s",
+            "orders/s",
+            "order answer p50 ms",
+            "order answer p99 ms",
+            "p99 ÷ without chat",
+            "order to viewer p99 ms",
+            "chat posted",
+            "chat read/s",
+            "chat ≤ 1 s %",
+            "chat p99 ms",
+            "server CPU %",
+        ]
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect(),
+        rows,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The chat reader finds the send time at the head of a chat message's text only.
+    #[test]
+    fn reads_the_send_time_of_chat_messages_only() {
+        let m = r#"{"type":"chat_message","seq":9,"id":3,"session_id":1,"at":"x","message_id":4,"sender":{"role":"buyer"},"locale":"ru","text":"t=123456 Какой размер?"}"#;
+        assert_eq!(chat_sent_at(m), Some(123_456));
+        assert_eq!(
+            chat_sent_at(r#"{"type":"order_confirmed","seq":42,"text":"t=5"}"#),
+            None
+        );
+        assert_eq!(
+            chat_sent_at(r#"{"type":"chat_message","seq":1,"deleted":true,"message_id":4}"#),
+            None
+        );
+    }
 
     /// The fast seq reader finds Silkstream's and the baselines' seq, and skips other kinds.
     #[test]
@@ -1403,6 +1690,8 @@ mod tests {
             unmatched: 0,
             late: 0,
             matched_orders: 1,
+            ack: Latency::new(),
+            chat: None,
         }
     }
 
@@ -1414,6 +1703,7 @@ mod tests {
             server: "x",
             instances: 1,
             viewers: 1000,
+            chat_rate: 0,
             steps,
             event_bytes: 0,
             connect_secs: 0.0,

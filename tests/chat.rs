@@ -3,14 +3,15 @@
 //! the writer masked for buyers; a resend posts once; buyers' links, phone numbers and payment
 //! instructions wait for a moderator; the host's text passes the claims filter; moderators
 //! delete (gone from every screen, and from a feed that resumes with `since`), mute, and set
-//! slow mode; the per-minute limit; bad input changes nothing; and the session's lock decides
-//! what races (a buyer's burst against slow mode and the limit, two deletions at once).
+//! slow mode; the per-minute limit; bad input changes nothing; the session's lock decides what
+//! races (a buyer's burst against slow mode and the limit, two deletions at once); and a
+//! buyer's order keyword ("+2") orders once, through the order path, with the saved address.
 
 use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use silkstream_e2e::{backend_tests, spawn_app, spawn_app_with, Backend, TestApp};
+use silkstream_e2e::{backend_tests, ship_to, spawn_app, spawn_app_with, Backend, TestApp};
 
 backend_tests!(
     buyers_host_and_operators_chat_and_every_viewer_hears_it,
@@ -22,6 +23,8 @@ backend_tests!(
     the_hosts_messages_pass_the_claims_filter,
     roles_states_and_bad_input_change_nothing,
     the_sessions_lock_decides_a_burst_and_two_deletions,
+    a_buyers_keyword_orders_once_through_the_order_path,
+    comment_orders_say_what_is_missing_and_keywords_are_the_sessions,
 );
 
 const T: Duration = Duration::from_secs(10);
@@ -907,4 +910,303 @@ async fn the_sessions_lock_decides_a_burst_and_two_deletions(backend: Backend) {
             .count();
         assert_eq!((posted, slowed), (1, 3), "round {round}");
     }
+}
+
+async fn save_ship_to(app: &TestApp, buyer: &str) {
+    let saved = app
+        .put(
+            "/api/v1/buyers/me/ship-to",
+            buyer,
+            &json!({"ship_to": ship_to(), "currency": "KZT"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(saved.body["ship_to"]["city"], "Almaty");
+    assert_eq!(saved.body["currency"], "KZT");
+}
+
+async fn a_buyers_keyword_orders_once_through_the_order_path(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let live = app.live_session(20, true).await;
+    let sid = live.session_id;
+    let sale = app.flash_sale(&live, 10, 3).await;
+    let (buyer, buyer_id) = app.buyer("Aizhan", "kk").await;
+    let (viewer, _) = app.buyer("Viewer", "ru").await;
+    save_ship_to(&app, &buyer).await;
+    let mut viewer_feed = app.ws_connect(&feed_path(sid), Some(&viewer)).await;
+    let mut host_feed = app.ws_connect(&feed_path(sid), Some(&live.host)).await;
+    viewer_feed.next_of_type("snapshot", T).await;
+    host_feed.next_of_type("snapshot", T).await;
+
+    // "+2": the message reaches the room, and the order is placed, answered privately in
+    // the buyer's language.
+    let body = json!({"client_message_id": "c-1", "text": "+2"});
+    let posted = app.post(&chat_path(sid), &buyer, &body).await.expect(201);
+    let order = &posted.body["order"];
+    assert_eq!(order["order"]["quantity"], 2, "{}", posted.text);
+    assert_eq!(order["order"]["sale_id"], sale);
+    assert_eq!(order["order"]["currency"], "KZT");
+    assert_eq!(order["remaining"], 8);
+    assert_eq!(order["message"]["locale"], "kk");
+    let order_id = order["order"]["id"].as_i64().expect("order id");
+    assert_eq!(posted.body["message"]["order_id"], order_id);
+    // The room sees the message and the order line as today; the host which order it became.
+    assert_eq!(
+        viewer_feed.next_of_type("chat_message", T).await["text"],
+        "+2"
+    );
+    let line = viewer_feed.next_of_type("order_confirmed", T).await;
+    assert_eq!(line["quantity"], 2);
+    assert!(line.get("order_id").is_none());
+    let ordered = viewer_feed.next_of_type("chat_ordered", T).await;
+    assert!(ordered.get("order_id").is_none(), "{ordered}");
+    let ordered = host_feed.next_of_type("chat_ordered", T).await;
+    assert_eq!(ordered["order_id"], order_id);
+    assert_eq!(ordered["message_id"], posted.body["message"]["id"]);
+
+    // The same message again (HTTP, then the socket): the same order, nothing new written.
+    let before = app.feed_fingerprint().await;
+    let again = app.post(&chat_path(sid), &buyer, &body).await.expect(200);
+    assert_eq!(again.body["order"]["order"]["id"], order_id);
+    assert_eq!(again.body["order"]["replayed"], true);
+    let mut socket = app.ws_connect(&feed_path(sid), Some(&buyer)).await;
+    socket
+        .send_json(&json!({"type": "chat", "client_message_id": "c-1", "text": "+2"}))
+        .await;
+    let result = socket.next_of_type("chat_result", T).await;
+    assert_eq!(result["order"]["order"]["id"], order_id, "{result}");
+    assert_eq!(
+        app.feed_fingerprint().await,
+        before,
+        "a resent keyword wrote something"
+    );
+
+    // The per-buyer limit holds across the button and comments: 2 + 2 > 3.
+    let over = say(&app, &buyer, sid, "c-2", "+ 2").await;
+    assert_eq!(over["order_id"], Value::Null);
+    let over = app
+        .post(
+            &chat_path(sid),
+            &buyer,
+            &json!({"client_message_id": "c-2", "text": "+ 2"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(over.body["order_error"]["code"], "limit_reached");
+    assert!(over.body["order_error"]["localized"]["text"].is_string());
+    // Over the socket, "扣1" takes the last unit the limit allows.
+    socket
+        .send_json(&json!({"type": "chat", "client_message_id": "c-3", "text": "扣1"}))
+        .await;
+    let result = socket.next_of_type("chat_result", T).await;
+    assert_eq!(result["order"]["order"]["quantity"], 1, "{result}");
+    let orders = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM orders WHERE buyer_token_id = {buyer_id}"
+        ))
+        .await;
+    assert_eq!(orders, 2);
+    // A muted buyer's keyword orders nothing.
+    app.put(
+        &format!("{}/mutes/{buyer_id}", chat_path(sid)),
+        &live.host,
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &chat_path(sid),
+        &buyer,
+        &json!({"client_message_id": "c-4", "text": "+1"}),
+    )
+    .await
+    .expect(403);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM orders WHERE buyer_token_id = {buyer_id}"
+        ))
+        .await,
+        2
+    );
+    // Two resends of one keyword at once: one order.
+    let (racer, racer_id) = app.buyer("Racer", "ru").await;
+    save_ship_to(&app, &racer).await;
+    let race = json!({"client_message_id": "r-1", "text": "купить 1"});
+    let path = chat_path(sid);
+    let (a, b) = tokio::join!(
+        app.post(&path, &racer, &race),
+        app.post(&path, &racer, &race)
+    );
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 201]);
+    assert_eq!(
+        a.body["order"]["order"]["id"],
+        b.body["order"]["order"]["id"]
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM orders WHERE buyer_token_id = {racer_id}"
+        ))
+        .await,
+        1
+    );
+}
+
+async fn comment_orders_say_what_is_missing_and_keywords_are_the_sessions(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let live = app.live_session(20, true).await;
+    let sid = live.session_id;
+    let (buyer, _) = app.buyer("Madina", "ru").await;
+
+    // Nothing pinned, no sale: nothing to order (the message is posted all the same).
+    let m = app
+        .post(
+            &chat_path(sid),
+            &buyer,
+            &json!({"client_message_id": "n-1", "text": "+1"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(m.body["message"]["state"], "shown");
+    assert_eq!(m.body["order_error"]["code"], "nothing_to_order");
+    // Pinned, but the product has two variants: the page must ask which.
+    app.post(
+        &format!("/api/v1/sessions/{sid}/pin"),
+        &live.host,
+        &json!({"product_id": live.product_id}),
+    )
+    .await
+    .expect(200);
+    let m = app
+        .post(
+            &chat_path(sid),
+            &buyer,
+            &json!({"client_message_id": "n-2", "text": "+1"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(m.body["order_error"]["code"], "variant_needed");
+    // A sale runs, but no delivery address is saved.
+    app.flash_sale(&live, 5, 5).await;
+    let m = app
+        .post(
+            &chat_path(sid),
+            &buyer,
+            &json!({"client_message_id": "n-3", "text": "+1"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(m.body["order_error"]["code"], "ship_to_missing");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM orders").await,
+        0,
+        "a refused comment ordered"
+    );
+    // A message that only mentions buying is no order.
+    save_ship_to(&app, &buyer).await;
+    let m = app
+        .post(
+            &chat_path(sid),
+            &buyer,
+            &json!({"client_message_id": "n-4", "text": "I'd buy 2 if it were cheaper"}),
+        )
+        .await
+        .expect(201);
+    assert!(m.body.get("order").is_none() && m.body.get("order_error").is_none());
+
+    // The session's own keywords replace the built-in ones; [] turns comment orders off.
+    let path = format!("{}/keywords", chat_path(sid));
+    let set = app
+        .put(&path, &live.host, &json!({"keywords": ["Беру", "take"]}))
+        .await
+        .expect(200);
+    assert_eq!(set.body["keywords"], json!(["беру", "take"]));
+    let m = say(&app, &buyer, sid, "k-1", "+1").await;
+    assert_eq!(m["order_id"], Value::Null, "+ is no longer a keyword");
+    let m = app
+        .post(
+            &chat_path(sid),
+            &buyer,
+            &json!({"client_message_id": "k-2", "text": "беру 2"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(m.body["order"]["order"]["quantity"], 2, "{}", m.text);
+    let mut feed = app.ws_connect(&feed_path(sid), Some(&buyer)).await;
+    let snapshot = feed.next_of_type("snapshot", T).await;
+    assert_eq!(snapshot["chat"]["keywords"], json!(["беру", "take"]));
+    app.put(&path, &live.operator, &json!({"keywords": []}))
+        .await
+        .expect(200);
+    let m = app
+        .post(
+            &chat_path(sid),
+            &buyer,
+            &json!({"client_message_id": "k-3", "text": "take 1"}),
+        )
+        .await
+        .expect(201);
+    assert!(m.body.get("order").is_none());
+    app.put(&path, &live.host, &json!({"keywords": null}))
+        .await
+        .expect(200);
+    let m = app
+        .post(
+            &chat_path(sid),
+            &buyer,
+            &json!({"client_message_id": "k-4", "text": "+1"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(m.body["order"]["order"]["quantity"], 1, "{}", m.text);
+
+    // Bad keywords and bad saved addresses change nothing.
+    let (other, _) = app.buyer("Other", "ru").await;
+    let before = app.feed_fingerprint().await;
+    for body in [
+        json!({"keywords": ["take2"]}),
+        json!({"keywords": ["a", "A"]}),
+        json!({"keywords": [""]}),
+        json!({"keywords": ["x".repeat(25)]}),
+        json!({"keywords": vec!["k"; 21]}),
+        json!({"keywords": "take"}),
+        json!({"words": []}),
+    ] {
+        let reply = app.put(&path, &live.host, &body).await.expect(422);
+        assert_eq!(reply.code(), "invalid", "{body}");
+    }
+    app.put(&path, &other, &json!({"keywords": null}))
+        .await
+        .expect(403);
+    let before_buyer = app.get("/api/v1/buyers/me", &buyer).await.expect(200).body;
+    let mut far = ship_to();
+    far["country"] = json!("TH");
+    let mut no_phone = ship_to();
+    no_phone["phone"] = json!("call me");
+    for body in [
+        json!({"ship_to": ship_to(), "currency": "VND"}),
+        json!({"ship_to": ship_to(), "currency": "XXX"}),
+        json!({"ship_to": far, "currency": "THB"}),
+        json!({"ship_to": no_phone, "currency": "KZT"}),
+        json!({"ship_to": ship_to()}),
+    ] {
+        let reply = app
+            .put("/api/v1/buyers/me/ship-to", &buyer, &body)
+            .await
+            .expect(422);
+        assert_eq!(reply.code(), "invalid", "{body}");
+    }
+    assert_eq!(
+        app.get("/api/v1/buyers/me", &buyer).await.expect(200).body,
+        before_buyer
+    );
+    app.put(
+        "/api/v1/buyers/me/ship-to",
+        &live.host,
+        &json!({"ship_to": ship_to(), "currency": "KZT"}),
+    )
+    .await
+    .expect(403);
+    assert_eq!(app.feed_fingerprint().await, before);
 }

@@ -250,9 +250,12 @@ fn allowed(method: &str, path: &str) -> Option<Option<&'static [&'static str]>> 
         | ("put", "/api/v1/sessions/{id}/stream")
         | ("put", "/api/v1/sessions/{id}/chat/mutes/{buyer_id}")
         | ("put", "/api/v1/sessions/{id}/chat/slow-mode")
+        | ("put", "/api/v1/sessions/{id}/chat/keywords")
         | ("post", "/api/v1/sessions/{id}/flash-sales")
         | ("post", "/api/v1/flash-sales/{id}/restock") => Some(CONTROLLERS),
-        ("post", "/api/v1/sessions/{id}/orders") => Some(&["buyer"]),
+        ("post", "/api/v1/sessions/{id}/orders") | ("put", "/api/v1/buyers/me/ship-to") => {
+            Some(&["buyer"])
+        }
         ("post", "/api/v1/sessions/{id}/chat") => Some(&["buyer", "host", "operator"]),
         ("post", "/api/v1/orders/{id}/ship") => Some(&["operator", "admin"]),
         // The rules after the sale (docs/customs.md): operators and admins.

@@ -182,6 +182,8 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/sessions/{id}/chat/mutes/{buyer_id}", "put"),
         ("/api/v1/sessions/{id}/chat/mutes/{buyer_id}", "delete"),
         ("/api/v1/sessions/{id}/chat/slow-mode", "put"),
+        ("/api/v1/sessions/{id}/chat/keywords", "put"),
+        ("/api/v1/buyers/me/ship-to", "put"),
         ("/api/v1/sessions/{id}/end", "post"),
         ("/api/v1/customs/waybills/{order_id}", "put"),
         ("/api/v1/customs/precheck", "get"),

@@ -464,8 +464,8 @@ async fn run_server(
         let failed = Arc::new(AtomicU64::new(0));
         let mut in_flight = tokio::task::JoinSet::new();
         let chat_sender = match &kind {
-            Kind::Silkstream(_, live, buyers, _) if chat_rate > 0 => Some(tokio::spawn(
-                send_chat(ChatLoad {
+            Kind::Silkstream(_, live, buyers, _) if chat_rate > 0 => {
+                Some(tokio::spawn(send_chat(ChatLoad {
                     http: http.clone(),
                     url: format!("{}/api/v1/sessions/{}/chat", live.base, live.session_id),
                     tokens: buyers.iter().map(|b| b.token.clone()).collect(),
@@ -474,8 +474,8 @@ async fn run_server(
                     key: format!("lg-{}-{viewers}-{rate}", live.run_tag),
                     epoch,
                     drain: Duration::from_secs(args.drain_secs),
-                }),
-            )),
+                })))
+            }
             _ => None,
         };
         for _ in 0..total {
@@ -1600,7 +1600,9 @@ fn chat_table(args: &Args, v: usize, here: &[&Run]) -> Table {
                     _ => "—".into(),
                 },
                 format!("{:.1}", s.latency.ms(0.99)),
-                chat.map_or("—".into(), |c| format!("{}/{}", c.sent, c.sent + c.failed)),
+                chat.map_or("—".into(), |c| {
+                    format!("{}/{}", c.sent, c.sent + c.failed)
+                }),
                 chat.map_or("—".into(), |c| {
                     format!("{:.0}", c.delivered as f64 / args.step_secs as f64)
                 }),

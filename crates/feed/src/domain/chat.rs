@@ -63,6 +63,8 @@ pub struct ChatMessageView {
     pub created_at: String,
     /// When a moderator released or deleted it (RFC 3339).
     pub moderated_at: Option<String>,
+    /// The order this message became (a buyer's order keyword), once placed.
+    pub order_id: Option<i64>,
 }
 
 /// The writer of a message, whole (the writer's own answer and the moderators' pages).
@@ -83,6 +85,18 @@ pub struct ChatSenderView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ChatPosted {
     pub message: ChatMessageView,
+    /// A buyer's order keyword: the order it placed (as `POST …/orders` answers it, with the
+    /// localized message), absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub order: Option<crate::domain::model::OrderPlaced>,
+    /// A buyer's order keyword that did not become an order: why (`code`, `message`, and
+    /// `localized` where the order path has the buyer's own words): the order route's codes,
+    /// and `ship_to_missing` (no saved delivery address: `PUT /api/v1/buyers/me/ship-to`),
+    /// `variant_needed` (the pinned product has several variants), `nothing_to_order`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub order_error: Option<serde_json::Value>,
 }
 
 /// A page of a session's chat, newest first.
@@ -383,6 +397,129 @@ pub fn held_reason(text: &str) -> Option<HeldReason> {
     }
 }
 
+/// The order keywords of a session whose host set none, in the room's languages: a buyer's
+/// message that is one of them, alone or followed by a quantity ("+1", "扣2", "купить 2",
+/// "mua 2", "beli 3", "sold"), orders the pinned product or the running flash sale.
+pub const DEFAULT_KEYWORDS: &[&str] = &[
+    "+",
+    "扣",
+    "要",
+    "买",
+    "sold",
+    "mine",
+    "buy",
+    "купить",
+    "куплю",
+    "беру",
+    "аламын",
+    "алам",
+    "olaman",
+    "sotib olaman",
+    "авна",
+    "mua",
+    "lấy",
+    "chốt",
+    "ซื้อ",
+    "เอา",
+    "cf",
+    "beli",
+    "ambil",
+    "bili",
+    "ទិញ",
+    "យក",
+    "ຊື້",
+    "ເອົາ",
+    "ဝယ်မယ်",
+    "ယူမယ်",
+];
+
+/// The most keywords a session may set, and the longest.
+pub const MAX_KEYWORDS: usize = 20;
+pub const MAX_KEYWORD_CHARS: usize = 24;
+/// The largest quantity one comment orders.
+pub const MAX_COMMENT_QUANTITY: u32 = 99;
+
+/// `PUT /api/v1/sessions/{id}/chat/keywords`, and its answer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Keywords {
+    /// The words that turn a buyer's message into an order (at most 20, each one line of at
+    /// most 24 characters, without digits); `[]` turns ordering by comment off; `null` (or
+    /// absent) goes back to the built-in words of every locale.
+    #[serde(default)]
+    pub keywords: Option<Vec<String>>,
+}
+
+/// A message's text as keywords are compared with it: trimmed, lower case, runs of spaces made
+/// one.
+fn folded(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Checks a session's keywords: each folded (lower case, single spaces), without digits
+/// (the quantity follows them), not repeated.
+pub fn check_keywords(keywords: &[String]) -> Result<Vec<String>> {
+    if keywords.len() > MAX_KEYWORDS {
+        return Err(Error::invalid(
+            "keywords",
+            format!("at most {MAX_KEYWORDS} keywords"),
+        ));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (i, k) in keywords.iter().enumerate() {
+        let field = format!("keywords[{i}]");
+        let k = silkstream_catalog::text::line(&field, k, MAX_KEYWORD_CHARS)?;
+        let k = folded(&k);
+        if k.chars().any(|c| digit(c).is_some()) {
+            return Err(Error::invalid(
+                field,
+                "must hold no digits: the quantity follows the keyword",
+            ));
+        }
+        if out.contains(&k) {
+            return Err(Error::invalid(field, "is given twice"));
+        }
+        out.push(k);
+    }
+    Ok(out)
+}
+
+/// The quantity a buyer's message orders with `keywords`: the whole message is a keyword
+/// (1), or a keyword followed by a number from 1 to 99, with or without a space between
+/// ("+2", "扣 2", "купить 2"; digits of any of the room's scripts). Anything else orders
+/// nothing ("I'd buy 2 if it were cheaper" is a message, not an order).
+pub fn comment_quantity<S: AsRef<str>>(text: &str, keywords: &[S]) -> Option<u32> {
+    let text = folded(text);
+    let mut best: Option<(usize, u32)> = None;
+    for k in keywords {
+        let k = k.as_ref();
+        let Some(rest) = text.strip_prefix(k) else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let quantity = if rest.is_empty() {
+            Some(1)
+        } else if rest.chars().all(|c| digit(c).is_some()) && rest.chars().count() <= 2 {
+            rest.chars()
+                .filter_map(digit)
+                .try_fold(0u32, |n, d| n.checked_mul(10)?.checked_add(d))
+                .filter(|q| (1..=MAX_COMMENT_QUANTITY).contains(q))
+        } else {
+            None
+        };
+        // The longest keyword that reads the message decides ("sotib olaman" over "olaman").
+        if let Some(q) = quantity {
+            if best.is_none_or(|(len, _)| k.len() > len) {
+                best = Some((k.len(), q));
+            }
+        }
+    }
+    best.map(|(_, q)| q)
+}
+
 /// Checks a slow mode's interval: 0 (off) to [`MAX_SLOW_MODE_S`] seconds.
 pub fn check_slow_mode(seconds: i64) -> Result<i64> {
     if (0..=MAX_SLOW_MODE_S).contains(&seconds) {
@@ -465,6 +602,49 @@ mod tests {
         assert_eq!(longest_number("2 and 3"), 1);
         assert_eq!(longest_number("๑๒๓"), 3);
         assert_eq!(longest_number("12 - - - 34"), 2);
+    }
+
+    #[test]
+    fn comments_order_only_as_a_keyword_and_a_quantity() {
+        let k = DEFAULT_KEYWORDS;
+        for (text, q) in [
+            ("+1", Some(1)),
+            ("+", Some(1)),
+            (" + 2 ", Some(2)),
+            ("扣1", Some(1)),
+            ("扣 3", Some(3)),
+            ("Купить 2", Some(2)),
+            ("mua 2", Some(2)),
+            ("beli 3", Some(3)),
+            ("SOLD", Some(1)),
+            ("ซื้อ ๒", Some(2)),
+            ("sotib olaman 2", Some(2)),
+            ("olaman", Some(1)),
+            ("+99", Some(99)),
+            ("+100", None),
+            ("+0", None),
+            ("+1 please", None),
+            ("I'd buy 2 if cheaper", None),
+            ("купить бы 2", None),
+            ("hello", None),
+            ("++", None),
+        ] {
+            assert_eq!(comment_quantity(text, k), q, "{text}");
+        }
+        assert_eq!(comment_quantity("+1", &[] as &[&str]), None, "off");
+        assert_eq!(comment_quantity("take 2", &["take"]), Some(2));
+    }
+
+    #[test]
+    fn keywords_are_checked() {
+        let ok = check_keywords(&["  Take  It ".into(), "беру".into()]).expect("keywords");
+        assert_eq!(ok, ["take it", "беру"]);
+        assert!(check_keywords(&["take2".into()]).is_err());
+        assert!(check_keywords(&["a".into(), "A".into()]).is_err());
+        assert!(check_keywords(&["".into()]).is_err());
+        assert!(check_keywords(&["x".repeat(25)]).is_err());
+        assert!(check_keywords(&vec!["k".to_owned(); 21]).is_err());
+        assert!(check_keywords(&[]).expect("off").is_empty());
     }
 
     #[test]

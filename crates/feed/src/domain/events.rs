@@ -40,6 +40,7 @@ pub enum Event {
     ChatMuted(ChatMuted),
     ChatUnmuted(ChatUnmuted),
     ChatSlowMode(ChatSlowMode),
+    ChatOrdered(ChatOrdered),
 }
 
 /// A payload without fields (`{}`).
@@ -270,6 +271,14 @@ pub struct ChatUnmuted {
     pub buyer_id: i64,
 }
 
+/// `chat_ordered`: a buyer's message was an order keyword and became order `order_id` (its
+/// `order_confirmed` is logged too). Buyers get `message_id` only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatOrdered {
+    pub message_id: i64,
+    pub order_id: i64,
+}
+
 /// `chat_slow_mode`: each buyer may write one message per `seconds` (0: off).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatSlowMode {
@@ -348,6 +357,7 @@ impl Event {
             Event::ChatMuted(_) => "chat_muted",
             Event::ChatUnmuted(_) => "chat_unmuted",
             Event::ChatSlowMode(_) => "chat_slow_mode",
+            Event::ChatOrdered(_) => "chat_ordered",
         }
     }
 
@@ -563,6 +573,17 @@ impl Event {
                 }
             }
             Event::ChatSlowMode(p) => vec![Part::fields(p)],
+            // Which order a comment became is the host's and operators'; the room sees the
+            // order's own line.
+            Event::ChatOrdered(p) => {
+                if public {
+                    vec![Part::fields(&ChatRef {
+                        message_id: p.message_id,
+                    })]
+                } else {
+                    vec![Part::fields(p)]
+                }
+            }
         };
         Projection { parts }
     }
@@ -878,6 +899,10 @@ mod tests {
             }),
             Event::ChatUnmuted(ChatUnmuted { buyer_id: 42 }),
             Event::ChatSlowMode(ChatSlowMode { seconds: 10 }),
+            Event::ChatOrdered(ChatOrdered {
+                message_id: 5,
+                order_id: 99,
+            }),
         ]
     }
 
@@ -988,7 +1013,7 @@ mod tests {
         let mut kinds: Vec<&str> = all.iter().map(Event::kind).collect();
         kinds.sort_unstable();
         kinds.dedup();
-        assert_eq!(kinds.len(), 25, "one sample per kind");
+        assert_eq!(kinds.len(), 26, "one sample per kind");
         for e in &all {
             let text = e.payload().to_string();
             let back: Value = serde_json::from_str(&text).expect("payload is JSON");

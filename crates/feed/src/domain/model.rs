@@ -26,6 +26,23 @@ pub struct Buyer {
     pub city: String,
     pub locale: String,
     pub created_at: String,
+    /// The delivery address a comment order is placed with (`PUT /api/v1/buyers/me/ship-to`);
+    /// null until the buyer saved one (and in a guest's sign-up answer).
+    #[serde(default)]
+    pub ship_to: Option<ShipTo>,
+    /// The currency a comment order is placed in, saved with `ship_to`.
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+/// `PUT /api/v1/buyers/me/ship-to`: where and in which currency the buyer's comment orders
+/// are placed (docs/live-room.md).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SavedShipTo {
+    pub ship_to: ShipTo,
+    /// A currency code (ISO 4217) of the delivery country's market.
+    pub currency: String,
 }
 
 /// A guest buyer just created, with the bearer token (shown once).

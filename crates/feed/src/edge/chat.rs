@@ -15,8 +15,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::domain::chat::{
-    self, ChatMessageView, ChatPage, ChatPosted, MuteView, NewChatMessage, NewMute, SenderRole,
-    SlowMode,
+    self, ChatMessageView, ChatPage, ChatPosted, Keywords, MuteView, NewChatMessage, NewMute,
+    SenderRole, SlowMode,
 };
 use crate::domain::error::{Error, Result};
 use crate::edge::routes::Controllers;
@@ -34,6 +34,7 @@ where
         .routes(routes!(release_message))
         .routes(routes!(mute_buyer, unmute_buyer))
         .routes(routes!(set_slow_mode))
+        .routes(routes!(set_keywords))
 }
 
 /// Who writes in a room: buyers, hosts (their own session's) and operators.
@@ -42,8 +43,26 @@ impl RoleSet for Writers {
     const ROLES: &'static [Role] = &[Role::Buyer, Role::Host, Role::Operator];
 }
 
-/// Posts `body` in session `session_id` as `who`: the one path of the HTTP route and the
-/// WebSocket `chat` message. The key and the text are checked first (422, nothing written);
+/// What a post came to: the message, and for a buyer's order keyword, the order or why none.
+pub(crate) struct Outcome {
+    pub posted: Posted,
+    pub order: Option<crate::domain::model::OrderPlaced>,
+    pub order_error: Option<serde_json::Value>,
+}
+
+impl Outcome {
+    pub(crate) fn answer(self) -> ChatPosted {
+        ChatPosted {
+            message: self.posted.message,
+            order: self.order,
+            order_error: self.order_error,
+        }
+    }
+}
+
+/// Posts `body` in session `session_id` as `who`, and places the order a buyer's order
+/// keyword asks for ([`comment_order`]): the one path of the HTTP route and the WebSocket
+/// `chat` message. The key and the text are checked first (422, nothing written);
 /// a buyer's text that carries a link, a phone number, a payment instruction or a messenger
 /// is held back for a moderator; the host's text goes through the claims filter (a blocked
 /// term: 422 `claims_blocked`, with its evidence; warned terms' evidence is written with the
@@ -53,7 +72,7 @@ pub(crate) async fn post(
     who: &Principal,
     session_id: i64,
     body: NewChatMessage,
-) -> Result<Posted> {
+) -> Result<Outcome> {
     let key = chat::check_client_id(&body.client_message_id)?;
     let text = chat::check_text(&body.text)?;
     let locale = match &body.locale {
@@ -81,7 +100,8 @@ pub(crate) async fn post(
     };
     let pending = screening.as_ref().map(|s| s.pending(&act));
     let per_minute = i64::from(feed.config.chat_messages_per_minute);
-    feed.store
+    let posted = feed
+        .store
         .post_chat(
             &writer,
             session_id,
@@ -94,7 +114,108 @@ pub(crate) async fn post(
             per_minute,
             pending.as_ref(),
         )
-        .await
+        .await?;
+    let mut outcome = Outcome {
+        posted,
+        order: None,
+        order_error: None,
+    };
+    let message = &outcome.posted.message;
+    // Only a short message can be a keyword and a quantity: longer ones read no keywords.
+    let short = message.text.chars().count() <= chat::MAX_KEYWORD_CHARS + 3;
+    if writer.role != SenderRole::Buyer || message.state != "shown" || !short {
+        return Ok(outcome);
+    }
+    let keywords = feed.store.keywords(session_id).await?;
+    let quantity = match &keywords {
+        Some(own) => chat::comment_quantity(&message.text, own),
+        None => chat::comment_quantity(&message.text, chat::DEFAULT_KEYWORDS),
+    };
+    let Some(quantity) = quantity else {
+        return Ok(outcome);
+    };
+    let (message_id, key) = (message.id, message.client_message_id.clone());
+    match comment_order(feed, who, session_id, &key, quantity).await {
+        Ok(placed) => {
+            feed.store
+                .link_chat_order(session_id, message_id, placed.order.id)
+                .await?;
+            outcome.posted.message.order_id = Some(placed.order.id);
+            outcome.order = Some(placed);
+        }
+        Err(e) => {
+            let mut error = serde_json::json!({"code": e.code(), "message": e.to_string()});
+            if let Error::Refused {
+                localized: Some(l), ..
+            } = &e
+            {
+                error["localized"] = serde_json::json!(l);
+            }
+            outcome.order_error = Some(error);
+        }
+    }
+    Ok(outcome)
+}
+
+/// The order a buyer's order keyword asks for: `quantity` of the running flash sale's variant,
+/// else of the pinned product's only variant, to the buyer's saved delivery address in their
+/// saved currency, through the order path every order takes (`intake::place`: the same limits,
+/// gate and desk as the button). Its idempotency key is derived from the session and the
+/// message's key, so a resent message never orders twice.
+async fn comment_order(
+    feed: &Feed,
+    who: &Principal,
+    session_id: i64,
+    message_key: &str,
+    quantity: u32,
+) -> Result<crate::domain::model::OrderPlaced> {
+    use sha2::{Digest, Sha256};
+    let session = feed.store.session(session_id).await?;
+    let variant_id = match (&session.sale, session.pinned_product_id) {
+        (Some(sale), _) if sale.phase != "ended" => sale.variant_id,
+        (_, Some(product_id)) => {
+            let product = feed.store.catalog().get_product(product_id, None).await?;
+            let mut live = product.variants.iter().filter(|v| !v.archived);
+            match (live.next(), live.next()) {
+                (Some(only), None) => only.id,
+                (Some(_), Some(_)) => {
+                    return Err(Error::Unprocessable {
+                        code: "variant_needed",
+                        message: "this product comes in several variants: choose one on the \
+                                  page and order there"
+                            .into(),
+                    })
+                }
+                (None, _) => return Err(nothing_to_order()),
+            }
+        }
+        _ => return Err(nothing_to_order()),
+    };
+    let Some((ship_to, currency)) = feed.store.saved_ship_to(who.token_id).await? else {
+        return Err(Error::Unprocessable {
+            code: "ship_to_missing",
+            message: "save a delivery address first (PUT /api/v1/buyers/me/ship-to); then \
+                      the same message orders"
+                .into(),
+        });
+    };
+    let digest = Sha256::digest(format!("{session_id}\n{message_key}").as_bytes());
+    let key = format!("chat-{}", &hex::encode(digest)[..40]);
+    let body = crate::domain::model::NewOrder {
+        variant_id,
+        quantity: i64::from(quantity),
+        currency,
+        ship_to,
+        identity: None,
+    };
+    crate::edge::intake::place(feed, who, session_id, key, body).await
+}
+
+fn nothing_to_order() -> Error {
+    Error::Unprocessable {
+        code: "nothing_to_order",
+        message: "nothing is pinned and no flash sale runs: there is nothing to order".into(),
+    }
 }
 
 /// Writes a message in a live session's chat (buyers, the session's host, operators). 201 with
@@ -122,18 +243,13 @@ async fn post_message(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<NewChatMessage>,
 ) -> Result<(StatusCode, ApiJson<ChatPosted>)> {
-    let posted = post(&feed, &principal, id, body).await?;
-    let status = if posted.replay {
+    let outcome = post(&feed, &principal, id, body).await?;
+    let status = if outcome.posted.replay {
         StatusCode::OK
     } else {
         StatusCode::CREATED
     };
-    Ok((
-        status,
-        ApiJson(ChatPosted {
-            message: posted.message,
-        }),
-    ))
+    Ok((status, ApiJson(outcome.answer())))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -278,5 +394,32 @@ async fn set_slow_mode(
     feed.store.set_slow_mode(&principal, id, seconds).await?;
     Ok(ApiJson(SlowMode {
         seconds: feed.store.slow_mode(id).await?,
+    }))
+}
+
+/// Sets the words that turn a buyer's message into an order in this session (the session's
+/// host or an operator; not once it has ended): `null` for the built-in words of every locale,
+/// `[]` to turn ordering by comment off. Every later message is read with them.
+#[utoipa::path(put, path = "/api/v1/sessions/{id}/chat/keywords", tag = "chat",
+    params(("id" = i64, Path, description = "session id")), request_body = Keywords,
+    responses((status = 200, body = Keywords), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn set_keywords(
+    State(feed): State<Feed>,
+    Authorized(principal, _): Authorized<Controllers>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<Keywords>,
+) -> Result<ApiJson<Keywords>> {
+    let keywords = match &body.keywords {
+        Some(k) => Some(chat::check_keywords(k)?),
+        None => None,
+    };
+    feed.store
+        .set_keywords(&principal, id, keywords.as_deref())
+        .await?;
+    Ok(ApiJson(Keywords {
+        keywords: feed.store.keywords(id).await?,
     }))
 }

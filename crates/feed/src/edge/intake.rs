@@ -28,7 +28,7 @@ pub(crate) fn check_key(field: &str, key: &str) -> Result<String> {
     Ok(key.to_owned())
 }
 
-fn check_ship_to(s: &ShipTo) -> Result<ShipTo> {
+pub(crate) fn check_ship_to(s: &ShipTo) -> Result<ShipTo> {
     let phone = codes::text("ship_to.phone", &s.phone, 32)?;
     if !phone
         .bytes()

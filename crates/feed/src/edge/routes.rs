@@ -31,6 +31,7 @@ where
     OpenApiRouter::new()
         .routes(routes!(create_buyer))
         .routes(routes!(my_buyer))
+        .routes(routes!(save_ship_to))
         .routes(routes!(create_session))
         .routes(routes!(list_sessions))
         .routes(routes!(get_session))
@@ -166,6 +167,50 @@ async fn my_buyer(
     State(feed): State<Feed>,
     Authorized(principal, _): Authorized<Buyers>,
 ) -> Result<ApiJson<Buyer>> {
+    Ok(ApiJson(feed.store.get_buyer(principal.token_id).await?))
+}
+
+/// Saves where and in which currency the calling buyer's comment orders are placed (buyer):
+/// the address is checked as an order's is, and the currency must be one of the delivery
+/// country's market (422 `invalid` otherwise: a country with no market, or another currency).
+/// A comment order of a buyer who saved none is refused with `ship_to_missing`
+/// (docs/live-room.md).
+#[utoipa::path(put, path = "/api/v1/buyers/me/ship-to", tag = "buyers",
+    request_body = SavedShipTo,
+    responses((status = 200, body = Buyer), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn save_ship_to(
+    State(feed): State<Feed>,
+    Authorized(principal, _): Authorized<Buyers>,
+    ApiJson(body): ApiJson<SavedShipTo>,
+) -> Result<ApiJson<Buyer>> {
+    let ship_to = crate::edge::intake::check_ship_to(&body.ship_to)?;
+    let currency = silkstream_catalog::codes::CurrencyCode::parse("currency", &body.currency)?;
+    let market = match feed.store.catalog().get_market(&ship_to.country).await {
+        Ok(m) => m,
+        Err(silkstream_catalog::Error::NotFound(_)) => {
+            return Err(Error::invalid(
+                "ship_to.country",
+                format!("no market delivers to {}", ship_to.country),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !market.currencies.iter().any(|c| c == currency.code()) {
+        return Err(Error::invalid(
+            "currency",
+            format!(
+                "{} is not a currency of the {} market ({})",
+                currency.code(),
+                market.country,
+                market.currencies.join(", ")
+            ),
+        ));
+    }
+    feed.store
+        .save_ship_to(principal.token_id, &ship_to, currency.code())
+        .await?;
     Ok(ApiJson(feed.store.get_buyer(principal.token_id).await?))
 }
 

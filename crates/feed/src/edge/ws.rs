@@ -898,9 +898,17 @@ impl Connection {
             .get_or_insert_with(JoinSet::new)
             .spawn(async move {
                 match crate::edge::chat::post(&feed, &principal, session_id, message).await {
-                    Ok(posted) => json!({"type": "chat_result", "client_message_id": id,
-                                         "replay": posted.replay, "message": posted.message})
-                    .to_string(),
+                    Ok(outcome) => {
+                        let replay = outcome.posted.replay;
+                        let mut out = json!({"type": "chat_result", "client_message_id": id,
+                                             "replay": replay});
+                        if let (Some(o), Ok(Value::Object(answer))) =
+                            (out.as_object_mut(), serde_json::to_value(outcome.answer()))
+                        {
+                            o.extend(answer);
+                        }
+                        out.to_string()
+                    }
                     Err(e) => json!({"type": "chat_result", "client_message_id": id,
                                      "error": {"code": e.code(), "message": e.to_string()}})
                     .to_string(),
@@ -972,6 +980,13 @@ impl Connection {
             .filter_map(|e| serde_json::from_str(&encode(&self.feed.encoding, e, &self.key)).ok())
             .collect();
         let slow_mode_s = self.feed.store.slow_mode(session_id).await?;
+        let keywords = match self.feed.store.keywords(session_id).await? {
+            Some(own) => own,
+            None => crate::domain::chat::DEFAULT_KEYWORDS
+                .iter()
+                .map(|k| (*k).to_owned())
+                .collect(),
+        };
         Ok(json!({
             "type": "snapshot",
             "seq": seq,
@@ -979,7 +994,7 @@ impl Connection {
             "viewers": self.feed.viewers(session_id),
             "session": session_json,
             "sale": sale,
-            "chat": {"slow_mode_s": slow_mode_s, "recent": recent},
+            "chat": {"slow_mode_s": slow_mode_s, "keywords": keywords, "recent": recent},
         }))
     }
 

@@ -68,11 +68,12 @@ struct ChatRow {
     seq: Option<i64>,
     created_at: i64,
     moderated_at: Option<i64>,
+    order_id: Option<i64>,
 }
 
 const CHAT_COLUMNS: &str = "id, session_id, sender_token_id, sender_role, sender_name, \
      sender_city, sender_country, locale, client_message_id, body, state, held_reason, seq, \
-     created_at, moderated_at";
+     created_at, moderated_at, order_id";
 
 impl ChatRow {
     fn view(self) -> ChatMessageView {
@@ -95,6 +96,7 @@ impl ChatRow {
             text: self.body,
             created_at: rfc3339(self.created_at),
             moderated_at: self.moderated_at.map(rfc3339),
+            order_id: self.order_id,
         }
     }
 
@@ -271,6 +273,7 @@ impl FeedStore {
             seq,
             created_at: now,
             moderated_at: None,
+            order_id: None,
         };
         match post.held {
             Some(reason) => w.log(Event::ChatHeld(ev::ChatHeld {
@@ -587,6 +590,81 @@ impl FeedStore {
         }
         w.log(Event::ChatSlowMode(ev::ChatSlowMode { seconds }));
         w.commit().await
+    }
+
+    /// Records that message `message_id` became order `order_id` (a buyer's order keyword) and
+    /// logs `chat_ordered`, once: a resend of the message, answered with the same order, finds
+    /// it recorded and logs nothing.
+    pub(crate) async fn link_chat_order(
+        &self,
+        session_id: i64,
+        message_id: i64,
+        order_id: i64,
+    ) -> Result<()> {
+        let mut w = self.write(session_id).await?;
+        let linked = sqlx::query(
+            "UPDATE chat_messages SET order_id = $1 \
+             WHERE id = $2 AND session_id = $3 AND order_id IS NULL",
+        )
+        .bind(order_id)
+        .bind(message_id)
+        .bind(session_id)
+        .execute(w.tx())
+        .await?
+        .rows_affected();
+        if linked == 0 {
+            return Ok(());
+        }
+        w.log(Event::ChatOrdered(ev::ChatOrdered {
+            message_id,
+            order_id,
+        }));
+        w.commit().await
+    }
+
+    /// Sets the session's order keywords (the session's host or an operator; not once it has
+    /// ended): `None` for the built-in ones, `Some([])` for none (ordering by comment off).
+    pub(crate) async fn set_keywords(
+        &self,
+        who: &Principal,
+        session_id: i64,
+        keywords: Option<&[String]>,
+    ) -> Result<()> {
+        self.controlled_session(who, session_id).await?;
+        let json = match keywords {
+            Some(k) => Some(serde_json::to_string(k).map_err(Error::internal)?),
+            None => None,
+        };
+        let mut w = self.write(session_id).await?;
+        if w.session.state == SessionState::Ended {
+            return Err(Error::conflict("conflict", "the session has ended"));
+        }
+        let changed = sqlx::query("UPDATE sessions SET chat_keywords = $1 WHERE id = $2")
+            .bind(json)
+            .bind(session_id)
+            .execute(w.tx())
+            .await?
+            .rows_affected();
+        if changed != 1 {
+            return Err(Error::internal(
+                "the locked session did not take its keywords",
+            ));
+        }
+        w.commit().await
+    }
+
+    /// The session's order keywords: its own, or `None` for the built-in ones.
+    pub(crate) async fn keywords(&self, session_id: i64) -> Result<Option<Vec<String>>> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT chat_keywords FROM sessions WHERE id = $1")
+                .bind(session_id)
+                .fetch_optional(self.db.reader())
+                .await?;
+        match row {
+            None => Err(Error::not_found(format!("session {session_id}"))),
+            Some((None,)) => Ok(None),
+            Some((Some(json),)) => Ok(Some(serde_json::from_str(&json).map_err(Error::internal)?)),
+        }
     }
 
     /// The session's slow mode, in seconds (0: off).

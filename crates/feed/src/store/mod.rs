@@ -344,6 +344,8 @@ impl BuyerRow {
             city: self.city.clone(),
             locale: self.locale.clone(),
             created_at: rfc3339(self.created_at),
+            ship_to: None,
+            currency: None,
         }
     }
 }

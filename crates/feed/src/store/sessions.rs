@@ -149,10 +149,55 @@ impl FeedStore {
     }
 
     pub async fn get_buyer(&self, token_id: i64) -> Result<Buyer> {
-        self.buyer(token_id)
+        let mut buyer = self
+            .buyer(token_id)
             .await?
             .map(|b| b.view())
-            .ok_or_else(|| Error::not_found("buyer profile"))
+            .ok_or_else(|| Error::not_found("buyer profile"))?;
+        if let Some((ship_to, currency)) = self.saved_ship_to(token_id).await? {
+            buyer.ship_to = Some(ship_to);
+            buyer.currency = Some(currency);
+        }
+        Ok(buyer)
+    }
+
+    /// Saves the buyer's delivery address and currency (checked by the caller as an order's
+    /// are), in place of any before; 404 for a token without a buyer profile.
+    pub(crate) async fn save_ship_to(
+        &self,
+        token_id: i64,
+        ship_to: &ShipTo,
+        currency: &str,
+    ) -> Result<()> {
+        let json = serde_json::to_string(ship_to).map_err(Error::internal)?;
+        let saved =
+            sqlx::query("UPDATE buyers SET ship_to = $1, currency = $2 WHERE token_id = $3")
+                .bind(json)
+                .bind(currency)
+                .bind(token_id)
+                .execute(self.db.writer())
+                .await?
+                .rows_affected();
+        if saved == 1 {
+            Ok(())
+        } else {
+            Err(Error::not_found("buyer profile"))
+        }
+    }
+
+    /// The buyer's saved delivery address and currency, when both are saved.
+    pub(crate) async fn saved_ship_to(&self, token_id: i64) -> Result<Option<(ShipTo, String)>> {
+        let row: Option<(Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT ship_to, currency FROM buyers WHERE token_id = $1")
+                .bind(token_id)
+                .fetch_optional(self.db.reader())
+                .await?;
+        Ok(match row {
+            Some((Some(json), Some(currency))) => {
+                serde_json::from_str(&json).ok().map(|s| (s, currency))
+            }
+            _ => None,
+        })
     }
 
     // ---- sessions -------------------------------------------------------------------------

@@ -687,7 +687,8 @@ pub fn stock_moved(e: &LoggedEvent) -> Option<Changed> {
         | Event::ChatDeleted(_)
         | Event::ChatMuted(_)
         | Event::ChatUnmuted(_)
-        | Event::ChatSlowMode(_) => None,
+        | Event::ChatSlowMode(_)
+        | Event::ChatOrdered(_) => None,
     }
 }
 
@@ -769,7 +770,11 @@ mod tests {
         assert_eq!(woken(first).await, None);
 
         fanout.dispatch(&chat_event(5, 8));
-        assert_eq!(woken(&small.queue).await, Some(1), "a small room hears chat at once");
+        assert_eq!(
+            woken(&small.queue).await,
+            Some(1),
+            "a small room hears chat at once"
+        );
     }
 
     fn key(locale: &'static str) -> ViewKey {

@@ -507,7 +507,8 @@ async fn forwarded_addresses_count_only_from_trusted_proxies(backend: Backend) {
 }
 
 /// A guest who never orders is deleted with their token after the guest lifetime; one who
-/// ordered stays.
+/// ordered stays, and so do one who wrote in a room's chat and one who was muted there (the
+/// room's evidence names their tokens, docs/live-room.md).
 async fn guests_who_never_order_expire_and_are_deleted(backend: Backend) {
     let app = spawn_app_with(backend, |s| {
         s.guest_token_ttl_s = 1;
@@ -525,6 +526,22 @@ async fn guests_who_never_order_expire_and_are_deleted(backend: Backend) {
     )
     .await
     .expect(201);
+    let (chatty, chatty_id) = app.buyer("Chatty", "ru").await;
+    app.post(
+        &format!("/api/v1/sessions/{}/chat", live.session_id),
+        &chatty,
+        &json!({"client_message_id": "c-1", "text": "Привет"}),
+    )
+    .await
+    .expect(201);
+    let (_, muted_id) = app.buyer("Muted", "ru").await;
+    app.put(
+        &format!("/api/v1/sessions/{}/chat/mutes/{muted_id}", live.session_id),
+        &live.host,
+        &json!({}),
+    )
+    .await
+    .expect(200);
     app.get("/api/v1/buyers/me", &idle).await.expect(200);
     eventually(
         Duration::from_secs(10),
@@ -545,11 +562,15 @@ async fn guests_who_never_order_expire_and_are_deleted(backend: Backend) {
     );
     app.get("/api/v1/buyers/me", &idle).await.expect(401);
     app.get("/api/v1/buyers/me", &keen).await.expect(200);
-    assert_eq!(
-        app.scalar(&format!("SELECT COUNT(*) FROM tokens WHERE id = {keen_id}"))
-            .await,
-        1
-    );
+    for kept in [keen_id, chatty_id, muted_id] {
+        assert_eq!(
+            app.scalar(&format!("SELECT COUNT(*) FROM tokens WHERE id = {kept}"))
+                .await,
+            1,
+            "token {kept}"
+        );
+    }
+    app.get("/api/v1/buyers/me", &chatty).await.expect(200);
 }
 
 /// A request with complete headers (no token) and one byte of its 1,000-byte body.

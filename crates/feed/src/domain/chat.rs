@@ -53,7 +53,7 @@ pub struct ChatMessageView {
     pub state: String,
     /// Why it was held back: `link`, `phone`, `payment` or `contact`.
     pub held_reason: Option<String>,
-    pub sender: ChatSenderView,
+    pub sender: crate::domain::events::ChatSender,
     /// The language it is written in.
     pub locale: String,
     pub client_message_id: String,
@@ -65,20 +65,6 @@ pub struct ChatMessageView {
     pub moderated_at: Option<String>,
     /// The order this message became (a buyer's order keyword), once placed.
     pub order_id: Option<i64>,
-}
-
-/// The writer of a message, whole (the writer's own answer and the moderators' pages).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ChatSenderView {
-    /// `buyer`, `host` or `operator`.
-    pub role: String,
-    /// The writer's token id (what a mute names).
-    pub id: i64,
-    pub name: String,
-    /// The name as other buyers see it.
-    pub masked: String,
-    pub city: String,
-    pub country: String,
 }
 
 /// `POST /api/v1/sessions/{id}/chat`'s answer.

@@ -198,14 +198,16 @@ pub struct OrderCancelled {
 
 /// Who wrote a chat message, as the log keeps it: the token id and the full name are for the
 /// host's and operators' feeds only; buyers see a buyer as `masked`, `city` and `country` (as
-/// in order lines), the host by name, an operator as `operator` alone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// in order lines), the host by name, an operator as `operator` alone. Also the writer of a
+/// message whole, in the writer's own answer and the moderators' pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChatSender {
     /// `buyer`, `host` or `operator`.
     pub role: String,
-    /// The writer's token id.
+    /// The writer's token id (what a mute names).
     pub id: i64,
     pub name: String,
+    /// The name as other buyers see it.
     pub masked: String,
     pub city: String,
     pub country: String,

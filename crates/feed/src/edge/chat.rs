@@ -21,7 +21,7 @@ use crate::domain::chat::{
 use crate::domain::error::{Error, Result};
 use crate::edge::routes::Controllers;
 use crate::edge::Feed;
-use crate::store::chat::{Post, Posted};
+use crate::store::chat::{ChatSetting, Post, Posted};
 
 pub fn router<S>() -> OpenApiRouter<S>
 where
@@ -391,7 +391,9 @@ async fn set_slow_mode(
     ApiJson(body): ApiJson<SlowMode>,
 ) -> Result<ApiJson<SlowMode>> {
     let seconds = chat::check_slow_mode(body.seconds)?;
-    feed.store.set_slow_mode(&principal, id, seconds).await?;
+    feed.store
+        .set_chat_setting(&principal, id, ChatSetting::SlowMode(seconds))
+        .await?;
     Ok(ApiJson(SlowMode {
         seconds: feed.store.slow_mode(id).await?,
     }))
@@ -417,7 +419,7 @@ async fn set_keywords(
         None => None,
     };
     feed.store
-        .set_keywords(&principal, id, keywords.as_deref())
+        .set_chat_setting(&principal, id, ChatSetting::Keywords(keywords.as_deref()))
         .await?;
     Ok(ApiJson(Keywords {
         keywords: feed.store.keywords(id).await?,

@@ -751,11 +751,7 @@ impl Connection {
             json!({"type": "order_result", "client_order_id": id,
                    "error": {"code": code, "message": message}})
         };
-        if *self.closing.borrow() {
-            let e = Error::ShuttingDown;
-            return self.reply(&refusal(e.code(), &e.to_string())).await;
-        }
-        if let Some((code, message)) = self.token_refusal().await {
+        if let Some((code, message)) = self.refusal().await {
             return self.reply(&refusal(code, &message)).await;
         }
         if self.principal.role != Role::Buyer {
@@ -819,11 +815,16 @@ impl Connection {
         Ok(())
     }
 
-    /// Why this connection's token may no longer act (a closing connection's, or one revoked,
-    /// expired or deleted), checked for each order and chat message as an HTTP request's token
-    /// is, from the same cache (refreshed from the database every `token_check_interval`, and
-    /// forgotten at once on a revocation, here or, through Redis, on another instance).
-    async fn token_refusal(&mut self) -> Option<(&'static str, String)> {
+    /// Why this connection may not act now: the instance is shutting down, or its token was
+    /// revoked, has expired or is gone. Checked for each order and chat message as an HTTP
+    /// request's token is, from the same cache (refreshed from the database every
+    /// `token_check_interval`, and forgotten at once on a revocation, here or, through Redis,
+    /// on another instance).
+    async fn refusal(&mut self) -> Option<(&'static str, String)> {
+        if *self.closing.borrow() {
+            let e = Error::ShuttingDown;
+            return Some((e.code(), e.to_string()));
+        }
         let ended = *self.slot.ended.borrow();
         if let Some(why) = ended {
             return Some(("unauthorized", why.reason().to_owned()));
@@ -868,11 +869,7 @@ impl Connection {
             json!({"type": "chat_result", "client_message_id": id,
                    "error": {"code": code, "message": text}})
         };
-        if *self.closing.borrow() {
-            let e = Error::ShuttingDown;
-            return self.reply(&refusal(e.code(), &e.to_string())).await;
-        }
-        if let Some((code, text)) = self.token_refusal().await {
+        if let Some((code, text)) = self.refusal().await {
             return self.reply(&refusal(code, &text)).await;
         }
         // The connection's one budget of work it asks for (orders and messages alike), before

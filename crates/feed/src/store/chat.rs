@@ -14,9 +14,7 @@ use silkstream_catalog::claims::Pending;
 use silkstream_catalog::db::rfc3339;
 
 use super::FeedStore;
-use crate::domain::chat::{
-    ChatMessageView, ChatPage, ChatSenderView, HeldReason, MuteView, SenderRole, MAX_PAGE,
-};
+use crate::domain::chat::{ChatMessageView, ChatPage, HeldReason, MuteView, SenderRole, MAX_PAGE};
 use crate::domain::error::{Error, Refusal, Result};
 use crate::domain::events::{self as ev, mask_name, Event};
 use crate::domain::model::SessionState;
@@ -41,6 +39,15 @@ pub(crate) struct Post {
     pub locale: String,
     /// Why a buyer's message waits for a moderator (decided before the write).
     pub held: Option<HeldReason>,
+}
+
+/// A chat setting of a session.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ChatSetting<'a> {
+    /// One message per buyer per this many seconds (0: off).
+    SlowMode(i64),
+    /// The order keywords: `None` for the built-in ones, `Some([])` for none.
+    Keywords(Option<&'a [String]>),
 }
 
 /// What became of a post.
@@ -78,19 +85,12 @@ const CHAT_COLUMNS: &str = "id, session_id, sender_token_id, sender_role, sender
 impl ChatRow {
     fn view(self) -> ChatMessageView {
         ChatMessageView {
+            sender: self.sender(),
             id: self.id,
             session_id: self.session_id,
             seq: self.seq,
             state: self.state,
             held_reason: self.held_reason,
-            sender: ChatSenderView {
-                role: self.sender_role,
-                id: self.sender_token_id,
-                masked: mask_name(&self.sender_name),
-                name: self.sender_name,
-                city: self.sender_city,
-                country: self.sender_country,
-            },
             locale: self.locale,
             client_message_id: self.client_message_id,
             text: self.body,
@@ -564,34 +564,6 @@ impl FeedStore {
         w.commit().await
     }
 
-    /// Sets slow mode (the session's host or an operator; not once it has ended): one message
-    /// per buyer per `seconds` (0: off).
-    pub(crate) async fn set_slow_mode(
-        &self,
-        who: &Principal,
-        session_id: i64,
-        seconds: i64,
-    ) -> Result<()> {
-        self.controlled_session(who, session_id).await?;
-        let mut w = self.write(session_id).await?;
-        if w.session.state == SessionState::Ended {
-            return Err(Error::conflict("conflict", "the session has ended"));
-        }
-        let changed = sqlx::query("UPDATE sessions SET chat_slow_mode_s = $1 WHERE id = $2")
-            .bind(seconds)
-            .bind(session_id)
-            .execute(w.tx())
-            .await?
-            .rows_affected();
-        if changed != 1 {
-            return Err(Error::internal(
-                "the locked session did not take its slow mode",
-            ));
-        }
-        w.log(Event::ChatSlowMode(ev::ChatSlowMode { seconds }));
-        w.commit().await
-    }
-
     /// Records that message `message_id` became order `order_id` (a buyer's order keyword) and
     /// logs `chat_ordered`, once: a resend of the message, answered with the same order, finds
     /// it recorded and logs nothing.
@@ -622,33 +594,44 @@ impl FeedStore {
         w.commit().await
     }
 
-    /// Sets the session's order keywords (the session's host or an operator; not once it has
-    /// ended): `None` for the built-in ones, `Some([])` for none (ordering by comment off).
-    pub(crate) async fn set_keywords(
+    /// Sets one of the session's chat settings (the session's host or an operator; not once
+    /// it has ended): slow mode (logged as `chat_slow_mode`, every feed hears it) or the order
+    /// keywords (read with every later message).
+    pub(crate) async fn set_chat_setting(
         &self,
         who: &Principal,
         session_id: i64,
-        keywords: Option<&[String]>,
+        setting: ChatSetting<'_>,
     ) -> Result<()> {
         self.controlled_session(who, session_id).await?;
-        let json = match keywords {
-            Some(k) => Some(serde_json::to_string(k).map_err(Error::internal)?),
-            None => None,
-        };
         let mut w = self.write(session_id).await?;
         if w.session.state == SessionState::Ended {
             return Err(Error::conflict("conflict", "the session has ended"));
         }
-        let changed = sqlx::query("UPDATE sessions SET chat_keywords = $1 WHERE id = $2")
-            .bind(json)
+        let update = match setting {
+            ChatSetting::SlowMode(seconds) => {
+                sqlx::query("UPDATE sessions SET chat_slow_mode_s = $1 WHERE id = $2").bind(seconds)
+            }
+            ChatSetting::Keywords(keywords) => {
+                let json = match keywords {
+                    Some(k) => Some(serde_json::to_string(k).map_err(Error::internal)?),
+                    None => None,
+                };
+                sqlx::query("UPDATE sessions SET chat_keywords = $1 WHERE id = $2").bind(json)
+            }
+        };
+        let changed = update
             .bind(session_id)
             .execute(w.tx())
             .await?
             .rows_affected();
         if changed != 1 {
             return Err(Error::internal(
-                "the locked session did not take its keywords",
+                "the locked session did not take its chat setting",
             ));
+        }
+        if let ChatSetting::SlowMode(seconds) = setting {
+            w.log(Event::ChatSlowMode(ev::ChatSlowMode { seconds }));
         }
         w.commit().await
     }

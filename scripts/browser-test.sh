@@ -3,7 +3,8 @@
 # (pinned in tests/browser/package.json), runs tests/browser/flash-sale.test.mjs against the demo
 # server (the debug binary, `serve --demo` on a fresh database): a host runs a flash sale from the
 # studio console, two guests order from their live pages in Kazakh (KZT) and Vietnamese (VND),
-# the console and the operations dashboard count their orders, /docs renders offline.
+# the console and the operations dashboard count their orders, the guests chat and the host
+# moderates, /docs renders offline.
 #
 #   scripts/browser-test.sh          # SQLite, then PostgreSQL if SILKSTREAM_TEST_DATABASE_URL is set
 #   SILKSTREAM_UPDATE_SCREENSHOTS=1 scripts/browser-test.sh   # also copies the SQLite run's
@@ -142,7 +143,7 @@ if [[ "$FAILED" != 0 ]]; then echo "FAIL: the browser test failed (artifacts in 
 
 if [[ "${SILKSTREAM_UPDATE_SCREENSHOTS:-}" == 1 ]]; then
   mkdir -p docs/screenshots
-  cp "$ARTIFACTS"/sqlite/{host-console,host-picker,host-stream,ops-dashboard,buyer-desktop,buyer-phone,buyer-stream}.png docs/screenshots/
+  cp "$ARTIFACTS"/sqlite/{host-console,host-picker,host-stream,host-chat,ops-dashboard,buyer-desktop,buyer-phone,buyer-stream,buyer-chat}.png docs/screenshots/
   echo "screenshots copied to docs/screenshots/"
 fi
 echo "browser test: passed on every backend"

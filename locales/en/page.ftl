@@ -141,3 +141,25 @@ page-video-sound-on = Turn the sound on
 page-video-sound-off = Mute
 page-video-link = Watch the live stream on { $host }
 page-video-waiting = The stream is not playing yet. Trying again…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = Chat
+page-chat-empty = No messages yet. Say hello!
+page-chat-label = Your message
+    .placeholder = Write to the room…
+page-chat-send = Send
+page-chat-new = New messages below
+page-chat-host = Host
+page-chat-moderator = Moderator
+page-chat-slow-mode = Slow mode: one message every { $seconds } s.
+page-chat-held-link = Your message is waiting for a moderator: it contains a link.
+page-chat-held-phone = Your message is waiting for a moderator: it contains a phone number.
+page-chat-held-payment = Your message is waiting for a moderator: it asks for a payment.
+page-chat-held-contact = Your message is waiting for a moderator: it names a messenger.
+page-chat-muted-until = A moderator has muted you in this chat until { $time }. Your message was not posted.
+page-chat-muted-session = A moderator has muted you in this chat for the rest of the show. Your message was not posted.
+page-chat-wait = You can write again in { $seconds } s.
+page-chat-not-live = The chat is open while the show is live.
+page-chat-invalid = Write one line of up to 500 characters.
+page-chat-network = Not sent: the server cannot be reached. Press Send to try again.

@@ -128,3 +128,25 @@ page-video-sound-on = I-on ang tunog
 page-video-sound-off = I-mute
 page-video-link = Panoorin ang live sa { $host }
 page-video-waiting = Hindi pa nagpe-play ang live. Sinusubukan ulit…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = Chat
+page-chat-empty = Wala pang mensahe. Bumati ka!
+page-chat-label = Ang mensahe mo
+    .placeholder = Sumulat sa live…
+page-chat-send = Ipadala
+page-chat-new = May mga bagong mensahe sa ibaba
+page-chat-host = Host
+page-chat-moderator = Moderator
+page-chat-slow-mode = Slow mode: isang mensahe bawat { $seconds } segundo.
+page-chat-held-link = Naghihintay sa moderator ang mensahe mo: may link ito.
+page-chat-held-phone = Naghihintay sa moderator ang mensahe mo: may numero ng telepono ito.
+page-chat-held-payment = Naghihintay sa moderator ang mensahe mo: humihingi ito ng bayad.
+page-chat-held-contact = Naghihintay sa moderator ang mensahe mo: may binanggit itong messaging app.
+page-chat-muted-until = Pinatahimik ka ng moderator sa chat na ito hanggang { $time }. Hindi na-post ang mensahe mo.
+page-chat-muted-session = Pinatahimik ka ng moderator sa chat na ito hanggang matapos ang live. Hindi na-post ang mensahe mo.
+page-chat-wait = Makakasulat ka ulit pagkalipas ng { $seconds } segundo.
+page-chat-not-live = Bukas ang chat habang live ang palabas.
+page-chat-invalid = Sumulat ng isang linya, hanggang 500 character.
+page-chat-network = Hindi naipadala: hindi maabot ang server. Pindutin ang Ipadala para subukan ulit.

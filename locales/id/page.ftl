@@ -128,3 +128,25 @@ page-video-sound-on = Nyalakan suara
 page-video-sound-off = Matikan suara
 page-video-link = Tonton siaran langsung di { $host }
 page-video-waiting = Siaran belum bisa diputar. Mencoba lagi…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = Obrolan
+page-chat-empty = Belum ada pesan. Ayo sapa!
+page-chat-label = Pesan Anda
+    .placeholder = Tulis ke ruang siaran…
+page-chat-send = Kirim
+page-chat-new = Ada pesan baru di bawah
+page-chat-host = Pembawa acara
+page-chat-moderator = Moderator
+page-chat-slow-mode = Mode lambat: satu pesan setiap { $seconds } detik.
+page-chat-held-link = Pesan Anda menunggu moderator: isinya ada tautan.
+page-chat-held-phone = Pesan Anda menunggu moderator: isinya ada nomor telepon.
+page-chat-held-payment = Pesan Anda menunggu moderator: isinya meminta pembayaran.
+page-chat-held-contact = Pesan Anda menunggu moderator: isinya menyebut aplikasi perpesanan.
+page-chat-muted-until = Moderator membisukan Anda di obrolan ini sampai { $time }. Pesan Anda tidak ditampilkan.
+page-chat-muted-session = Moderator membisukan Anda di obrolan ini sampai siaran selesai. Pesan Anda tidak ditampilkan.
+page-chat-wait = Anda bisa menulis lagi dalam { $seconds } detik.
+page-chat-not-live = Obrolan dibuka selama siaran berlangsung.
+page-chat-invalid = Tulis satu baris, paling banyak 500 karakter.
+page-chat-network = Tidak terkirim: server tidak dapat dihubungi. Tekan Kirim untuk mencoba lagi.

@@ -128,3 +128,25 @@ page-video-sound-on = Дыбысты қосу
 page-video-sound-off = Дыбысты өшіру
 page-video-link = Тікелей эфирді { $host } сайтында көру
 page-video-waiting = Трансляция әлі көрсетілмей тұр. Қайта қосылуда…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = Чат
+page-chat-empty = Әзірге хабарлама жоқ. Сәлем жолдаңыз!
+page-chat-label = Хабарламаңыз
+    .placeholder = Эфир чатына жазыңыз…
+page-chat-send = Жіберу
+page-chat-new = Төменде жаңа хабарламалар бар
+page-chat-host = Жүргізуші
+page-chat-moderator = Модератор
+page-chat-slow-mode = Баяу режим: { $seconds } секундта бір хабарлама.
+page-chat-held-link = Хабарламаңыз модераторды күтіп тұр: онда сілтеме бар.
+page-chat-held-phone = Хабарламаңыз модераторды күтіп тұр: онда телефон нөмірі бар.
+page-chat-held-payment = Хабарламаңыз модераторды күтіп тұр: онда төлем сұралған.
+page-chat-held-contact = Хабарламаңыз модераторды күтіп тұр: онда мессенджер аталған.
+page-chat-muted-until = Модератор сізге бұл чатқа { $time } дейін жазуға тыйым салды. Хабарламаңыз жарияланбады.
+page-chat-muted-session = Модератор сізге бұл чатқа эфир соңына дейін жазуға тыйым салды. Хабарламаңыз жарияланбады.
+page-chat-wait = { $seconds } секундтан кейін қайта жаза аласыз.
+page-chat-not-live = Чат эфир жүріп жатқанда ғана ашық.
+page-chat-invalid = Бір жолға, 500 таңбадан аспайтын мәтін жазыңыз.
+page-chat-network = Жіберілмеді: серверге қосылу мүмкін емес. Қайталау үшін «Жіберу» түймесін басыңыз.

@@ -128,3 +128,25 @@ page-video-sound-on = បើកសំឡេង
 page-video-sound-off = បិទសំឡេង
 page-video-link = ទស្សនាការផ្សាយផ្ទាល់នៅលើ { $host }
 page-video-waiting = វីដេអូមិនទាន់ចាក់នៅឡើយទេ។ កំពុងព្យាយាមម្តងទៀត…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = ជជែក
+page-chat-empty = មិនទាន់មានសារទេ។ សួរសុខទុក្ខមកបាន!
+page-chat-label = សាររបស់អ្នក
+    .placeholder = សរសេរទៅកាន់បន្ទប់ផ្សាយផ្ទាល់…
+page-chat-send = ផ្ញើ
+page-chat-new = មានសារថ្មីនៅខាងក្រោម
+page-chat-host = អ្នកផ្សាយផ្ទាល់
+page-chat-moderator = អ្នកសម្របសម្រួល
+page-chat-slow-mode = របៀបយឺត៖ មួយសាររៀងរាល់ { $seconds } វិនាទី។
+page-chat-held-link = សាររបស់អ្នកកំពុងរង់ចាំអ្នកសម្របសម្រួលពិនិត្យ៖ វាមានតំណ។
+page-chat-held-phone = សាររបស់អ្នកកំពុងរង់ចាំអ្នកសម្របសម្រួលពិនិត្យ៖ វាមានលេខទូរស័ព្ទ។
+page-chat-held-payment = សាររបស់អ្នកកំពុងរង់ចាំអ្នកសម្របសម្រួលពិនិត្យ៖ វាស្នើសុំឱ្យផ្ទេរប្រាក់។
+page-chat-held-contact = សាររបស់អ្នកកំពុងរង់ចាំអ្នកសម្របសម្រួលពិនិត្យ៖ វានិយាយពីកម្មវិធីផ្ញើសារ។
+page-chat-muted-until = អ្នកសម្របសម្រួលបានហាមអ្នកមិនឱ្យសរសេរក្នុងការជជែកនេះរហូតដល់ { $time }។ សាររបស់អ្នកមិនត្រូវបានបង្ហោះទេ។
+page-chat-muted-session = អ្នកសម្របសម្រួលបានហាមអ្នកមិនឱ្យសរសេរក្នុងការជជែកនេះរហូតដល់ចប់ការផ្សាយ។ សាររបស់អ្នកមិនត្រូវបានបង្ហោះទេ។
+page-chat-wait = អ្នកអាចសរសេរម្តងទៀតក្នុងរយៈពេល { $seconds } វិនាទីទៀត។
+page-chat-not-live = ការជជែកបើកតែពេលកំពុងផ្សាយផ្ទាល់ប៉ុណ្ណោះ។
+page-chat-invalid = សូមសរសេរមួយបន្ទាត់ មិនលើស 500 តួអក្សរ។
+page-chat-network = មិនបានផ្ញើទេ៖ មិនអាចភ្ជាប់ទៅម៉ាស៊ីនមេបានទេ។ ចុច ផ្ញើ ដើម្បីព្យាយាមម្តងទៀត។

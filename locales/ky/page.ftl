@@ -128,3 +128,25 @@ page-video-sound-on = Үндү күйгүзүү
 page-video-sound-off = Үндү өчүрүү
 page-video-link = Түз эфирди { $host } сайтында көрүү
 page-video-waiting = Трансляция али көрсөтүлө элек. Кайра туташууда…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = Чат
+page-chat-empty = Азырынча билдирүү жок. Салам айтыңыз!
+page-chat-label = Билдирүүңүз
+    .placeholder = Эфирдин чатына жазыңыз…
+page-chat-send = Жөнөтүү
+page-chat-new = Төмөндө жаңы билдирүүлөр бар
+page-chat-host = Алып баруучу
+page-chat-moderator = Модератор
+page-chat-slow-mode = Жай режим: { $seconds } секундда бир билдирүү.
+page-chat-held-link = Билдирүүңүз модераторду күтүп жатат: анда шилтеме бар.
+page-chat-held-phone = Билдирүүңүз модераторду күтүп жатат: анда телефон номери бар.
+page-chat-held-payment = Билдирүүңүз модераторду күтүп жатат: анда төлөм суралган.
+page-chat-held-contact = Билдирүүңүз модераторду күтүп жатат: анда мессенджер аталган.
+page-chat-muted-until = Модератор сизге бул чатка { $time } чейин жазууга тыюу салды. Билдирүүңүз жарыяланган жок.
+page-chat-muted-session = Модератор сизге бул чатка эфирдин аягына чейин жазууга тыюу салды. Билдирүүңүз жарыяланган жок.
+page-chat-wait = { $seconds } секунддан кийин кайра жаза аласыз.
+page-chat-not-live = Чат эфир жүрүп жатканда гана ачык.
+page-chat-invalid = Бир сапка, 500 белгиден ашпаган текст жазыңыз.
+page-chat-network = Жөнөтүлгөн жок: серверге туташуу мүмкүн эмес. Кайталоо үчүн «Жөнөтүү» баскычын басыңыз.

@@ -128,3 +128,25 @@ page-video-sound-on = ເປີດສຽງ
 page-video-sound-off = ປິດສຽງ
 page-video-link = ເບິ່ງການຖ່າຍທອດສົດທາງ { $host }
 page-video-waiting = ວິດີໂອຍັງບໍ່ທັນຫຼິ້ນ. ກຳລັງລອງໃໝ່…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = ແຊັດ
+page-chat-empty = ຍັງບໍ່ມີຂໍ້ຄວາມ. ມາທັກທາຍກັນເລີຍ!
+page-chat-label = ຂໍ້ຄວາມຂອງທ່ານ
+    .placeholder = ຂຽນຫາຫ້ອງຖ່າຍທອດ…
+page-chat-send = ສົ່ງ
+page-chat-new = ມີຂໍ້ຄວາມໃໝ່ຢູ່ດ້ານລຸ່ມ
+page-chat-host = ຜູ້ດຳເນີນລາຍການ
+page-chat-moderator = ຜູ້ດູແລ
+page-chat-slow-mode = ໂໝດຊ້າ: ສົ່ງໄດ້ໜຶ່ງຂໍ້ຄວາມທຸກໆ { $seconds } ວິນາທີ.
+page-chat-held-link = ຂໍ້ຄວາມຂອງທ່ານກຳລັງລໍຖ້າຜູ້ດູແລກວດສອບ ເພາະມີລິ້ງ.
+page-chat-held-phone = ຂໍ້ຄວາມຂອງທ່ານກຳລັງລໍຖ້າຜູ້ດູແລກວດສອບ ເພາະມີເບີໂທລະສັບ.
+page-chat-held-payment = ຂໍ້ຄວາມຂອງທ່ານກຳລັງລໍຖ້າຜູ້ດູແລກວດສອບ ເພາະມີການຂໍໃຫ້ໂອນເງິນ.
+page-chat-held-contact = ຂໍ້ຄວາມຂອງທ່ານກຳລັງລໍຖ້າຜູ້ດູແລກວດສອບ ເພາະມີການກ່າວເຖິງແອັບແຊັດ.
+page-chat-muted-until = ຜູ້ດູແລໄດ້ປິດບໍ່ໃຫ້ທ່ານຂຽນໃນແຊັດນີ້ຈົນຮອດ { $time }. ຂໍ້ຄວາມຂອງທ່ານບໍ່ໄດ້ຖືກໂພສ.
+page-chat-muted-session = ຜູ້ດູແລໄດ້ປິດບໍ່ໃຫ້ທ່ານຂຽນໃນແຊັດນີ້ຈົນຈົບການຖ່າຍທອດ. ຂໍ້ຄວາມຂອງທ່ານບໍ່ໄດ້ຖືກໂພສ.
+page-chat-wait = ທ່ານຂຽນໄດ້ອີກໃນ { $seconds } ວິນາທີ.
+page-chat-not-live = ແຊັດເປີດສະເພາະຕອນທີ່ກຳລັງຖ່າຍທອດ.
+page-chat-invalid = ຂຽນໄດ້ແຖວດຽວ, ບໍ່ເກີນ 500 ຕົວອັກສອນ.
+page-chat-network = ສົ່ງບໍ່ສຳເລັດ: ບໍ່ສາມາດຕິດຕໍ່ເຊີບເວີໄດ້. ກົດ ສົ່ງ ເພື່ອລອງໃໝ່.

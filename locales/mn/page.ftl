@@ -128,3 +128,25 @@ page-video-sound-on = Дууг асаах
 page-video-sound-off = Дууг хаах
 page-video-link = Шууд нэвтрүүлгийг { $host } сайтаас үзэх
 page-video-waiting = Дамжуулалт хараахан тоглогдоогүй байна. Дахин оролдож байна…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = Чат
+page-chat-empty = Одоогоор зурвас алга. Мэндчилгээ илгээгээрэй!
+page-chat-label = Таны зурвас
+    .placeholder = Нэвтрүүлгийн чатад бичээрэй…
+page-chat-send = Илгээх
+page-chat-new = Доор шинэ зурвас байна
+page-chat-host = Хөтлөгч
+page-chat-moderator = Модератор
+page-chat-slow-mode = Удаан горим: { $seconds } секунд тутамд нэг зурвас.
+page-chat-held-link = Таны зурвас модераторыг хүлээж байна: холбоос агуулсан байна.
+page-chat-held-phone = Таны зурвас модераторыг хүлээж байна: утасны дугаар агуулсан байна.
+page-chat-held-payment = Таны зурвас модераторыг хүлээж байна: төлбөр нэхсэн байна.
+page-chat-held-contact = Таны зурвас модераторыг хүлээж байна: мессенжер дурдсан байна.
+page-chat-muted-until = Модератор таныг энэ чатад { $time } хүртэл бичихийг хориглосон. Таны зурвас нийтлэгдсэнгүй.
+page-chat-muted-session = Модератор таныг энэ чатад нэвтрүүлэг дуустал бичихийг хориглосон. Таны зурвас нийтлэгдсэнгүй.
+page-chat-wait = { $seconds } секундын дараа дахин бичих боломжтой.
+page-chat-not-live = Чат зөвхөн нэвтрүүлэг явагдаж байх үед нээлттэй.
+page-chat-invalid = Нэг мөрөнд, 500 тэмдэгтээс хэтрэхгүй текст бичнэ үү.
+page-chat-network = Илгээгдсэнгүй: сервертэй холбогдож чадсангүй. Дахин оролдохын тулд «Илгээх» товчийг дарна уу.

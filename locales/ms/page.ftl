@@ -128,3 +128,25 @@ page-video-sound-on = Hidupkan bunyi
 page-video-sound-off = Senyapkan
 page-video-link = Tonton siaran langsung di { $host }
 page-video-waiting = Siaran belum dapat dimainkan. Mencuba semula…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = Sembang
+page-chat-empty = Belum ada mesej. Jom bertegur sapa!
+page-chat-label = Mesej anda
+    .placeholder = Tulis kepada bilik siaran…
+page-chat-send = Hantar
+page-chat-new = Ada mesej baharu di bawah
+page-chat-host = Hos
+page-chat-moderator = Moderator
+page-chat-slow-mode = Mod perlahan: satu mesej setiap { $seconds } saat.
+page-chat-held-link = Mesej anda menunggu moderator: ia mengandungi pautan.
+page-chat-held-phone = Mesej anda menunggu moderator: ia mengandungi nombor telefon.
+page-chat-held-payment = Mesej anda menunggu moderator: ia meminta bayaran.
+page-chat-held-contact = Mesej anda menunggu moderator: ia menyebut aplikasi pemesejan.
+page-chat-muted-until = Moderator telah menyenyapkan anda dalam sembang ini sehingga { $time }. Mesej anda tidak disiarkan.
+page-chat-muted-session = Moderator telah menyenyapkan anda dalam sembang ini sehingga siaran tamat. Mesej anda tidak disiarkan.
+page-chat-wait = Anda boleh menulis lagi dalam { $seconds } saat.
+page-chat-not-live = Sembang dibuka semasa siaran berlangsung.
+page-chat-invalid = Tulis satu baris, tidak lebih daripada 500 aksara.
+page-chat-network = Tidak dihantar: pelayan tidak dapat dihubungi. Tekan Hantar untuk cuba lagi.

@@ -128,3 +128,25 @@ page-video-sound-on = အသံဖွင့်ရန်
 page-video-sound-off = အသံပိတ်ရန်
 page-video-link = { $host } တွင် တိုက်ရိုက်ကြည့်ရှုရန်
 page-video-waiting = ဗီဒီယို မဖွင့်ရသေးပါ။ ထပ်မံကြိုးစားနေသည်…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = ချတ်
+page-chat-empty = မက်ဆေ့ချ် မရှိသေးပါ။ နှုတ်ဆက်လိုက်ပါ။
+page-chat-label = သင့်မက်ဆေ့ချ်
+    .placeholder = တိုက်ရိုက်ထုတ်လွှင့်ခန်းသို့ ရေးပါ…
+page-chat-send = ပို့မည်
+page-chat-new = အောက်တွင် မက်ဆေ့ချ်အသစ်များ ရှိသည်
+page-chat-host = တင်ဆက်သူ
+page-chat-moderator = စီမံသူ
+page-chat-slow-mode = နှေးကွေးမုဒ် - { $seconds } စက္ကန့်လျှင် မက်ဆေ့ချ် တစ်စောင်သာ။
+page-chat-held-link = သင့်မက်ဆေ့ချ်သည် စီမံသူ စစ်ဆေးရန် စောင့်နေသည် - လင့်ခ် ပါဝင်သည်။
+page-chat-held-phone = သင့်မက်ဆေ့ချ်သည် စီမံသူ စစ်ဆေးရန် စောင့်နေသည် - ဖုန်းနံပါတ် ပါဝင်သည်။
+page-chat-held-payment = သင့်မက်ဆေ့ချ်သည် စီမံသူ စစ်ဆေးရန် စောင့်နေသည် - ငွေလွှဲရန် တောင်းဆိုထားသည်။
+page-chat-held-contact = သင့်မက်ဆေ့ချ်သည် စီမံသူ စစ်ဆေးရန် စောင့်နေသည် - မက်ဆေ့ချ်ပို့ အက်ပ်ကို ဖော်ပြထားသည်။
+page-chat-muted-until = စီမံသူက သင့်ကို ဤချတ်တွင် { $time } အထိ စာရေးခွင့် ပိတ်ထားသည်။ သင့်မက်ဆေ့ချ်ကို မတင်ခဲ့ပါ။
+page-chat-muted-session = စီမံသူက သင့်ကို ဤချတ်တွင် ထုတ်လွှင့်မှု ပြီးဆုံးသည်အထိ စာရေးခွင့် ပိတ်ထားသည်။ သင့်မက်ဆေ့ချ်ကို မတင်ခဲ့ပါ။
+page-chat-wait = { $seconds } စက္ကန့်အကြာတွင် ထပ်ရေးနိုင်ပါမည်။
+page-chat-not-live = ထုတ်လွှင့်နေစဉ်သာ ချတ်ကို ဖွင့်ထားသည်။
+page-chat-invalid = စာကြောင်းတစ်ကြောင်းတည်း၊ စာလုံး 500 ထက် မပိုဘဲ ရေးပါ။
+page-chat-network = မပို့ရသေးပါ - ဆာဗာနှင့် ချိတ်ဆက်၍ မရပါ။ ထပ်စမ်းရန် ပို့မည် ကို နှိပ်ပါ။

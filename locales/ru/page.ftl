@@ -133,3 +133,25 @@ page-video-sound-on = Включить звук
 page-video-sound-off = Выключить звук
 page-video-link = Смотреть эфир на { $host }
 page-video-waiting = Трансляция пока не воспроизводится. Пробуем ещё раз…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = Чат
+page-chat-empty = Сообщений пока нет. Поздоровайтесь!
+page-chat-label = Ваше сообщение
+    .placeholder = Напишите в чат эфира…
+page-chat-send = Отправить
+page-chat-new = Ниже новые сообщения
+page-chat-host = Ведущий
+page-chat-moderator = Модератор
+page-chat-slow-mode = Медленный режим: одно сообщение раз в { $seconds } с.
+page-chat-held-link = Ваше сообщение ждёт модератора: в нём есть ссылка.
+page-chat-held-phone = Ваше сообщение ждёт модератора: в нём есть номер телефона.
+page-chat-held-payment = Ваше сообщение ждёт модератора: в нём есть просьба об оплате.
+page-chat-held-contact = Ваше сообщение ждёт модератора: в нём упомянут мессенджер.
+page-chat-muted-until = Модератор запретил вам писать в этот чат до { $time }. Сообщение не опубликовано.
+page-chat-muted-session = Модератор запретил вам писать в этот чат до конца эфира. Сообщение не опубликовано.
+page-chat-wait = Написать снова можно через { $seconds } с.
+page-chat-not-live = Чат открыт, пока идёт эфир.
+page-chat-invalid = Напишите одну строку, не длиннее 500 символов.
+page-chat-network = Не отправлено: сервер недоступен. Нажмите «Отправить», чтобы повторить.

@@ -128,3 +128,25 @@ page-video-sound-on = เปิดเสียง
 page-video-sound-off = ปิดเสียง
 page-video-link = ดูไลฟ์สดบน { $host }
 page-video-waiting = วิดีโอยังไม่เล่น กำลังลองใหม่…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = แชท
+page-chat-empty = ยังไม่มีข้อความ มาทักทายกันเลย!
+page-chat-label = ข้อความของคุณ
+    .placeholder = พิมพ์ข้อความถึงห้องไลฟ์…
+page-chat-send = ส่ง
+page-chat-new = มีข้อความใหม่ด้านล่าง
+page-chat-host = ผู้จัดไลฟ์
+page-chat-moderator = ผู้ดูแล
+page-chat-slow-mode = โหมดช้า: ส่งได้หนึ่งข้อความทุก { $seconds } วินาที
+page-chat-held-link = ข้อความของคุณกำลังรอผู้ดูแลตรวจสอบ เพราะมีลิงก์
+page-chat-held-phone = ข้อความของคุณกำลังรอผู้ดูแลตรวจสอบ เพราะมีเบอร์โทรศัพท์
+page-chat-held-payment = ข้อความของคุณกำลังรอผู้ดูแลตรวจสอบ เพราะมีการขอให้โอนเงิน
+page-chat-held-contact = ข้อความของคุณกำลังรอผู้ดูแลตรวจสอบ เพราะมีการพูดถึงแอปแชท
+page-chat-muted-until = ผู้ดูแลปิดไม่ให้คุณส่งข้อความในแชทนี้จนถึง { $time } ข้อความของคุณยังไม่ได้โพสต์
+page-chat-muted-session = ผู้ดูแลปิดไม่ให้คุณส่งข้อความในแชทนี้จนจบไลฟ์ ข้อความของคุณยังไม่ได้โพสต์
+page-chat-wait = ส่งข้อความได้อีกครั้งในอีก { $seconds } วินาที
+page-chat-not-live = แชทเปิดเฉพาะระหว่างที่กำลังไลฟ์
+page-chat-invalid = พิมพ์ได้หนึ่งบรรทัด ไม่เกิน 500 ตัวอักษร
+page-chat-network = ส่งไม่สำเร็จ ติดต่อเซิร์ฟเวอร์ไม่ได้ กด ส่ง เพื่อลองใหม่

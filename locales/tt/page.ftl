@@ -128,3 +128,25 @@ page-video-sound-on = Тавышны кабызу
 page-video-sound-off = Тавышны сүндерү
 page-video-link = Туры эфирны { $host } сайтында карау
 page-video-waiting = Трансляция әле күрсәтелми. Яңадан тоташабыз…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = Чат
+page-chat-empty = Әлегә хәбәр юк. Сәлам юллагыз!
+page-chat-label = Хәбәрегез
+    .placeholder = Эфир чатына языгыз…
+page-chat-send = Җибәрү
+page-chat-new = Түбәндә яңа хәбәрләр бар
+page-chat-host = Алып баручы
+page-chat-moderator = Модератор
+page-chat-slow-mode = Әкрен режим: { $seconds } секундка бер хәбәр.
+page-chat-held-link = Хәбәрегез модераторны көтә: анда сылтама бар.
+page-chat-held-phone = Хәбәрегез модераторны көтә: анда телефон номеры бар.
+page-chat-held-payment = Хәбәрегез модераторны көтә: анда түләү сорала.
+page-chat-held-contact = Хәбәрегез модераторны көтә: анда мессенджер телгә алына.
+page-chat-muted-until = Модератор сезгә бу чатка { $time } кадәр язуны тыйды. Хәбәрегез урнаштырылмады.
+page-chat-muted-session = Модератор сезгә бу чатка эфир ахырынача язуны тыйды. Хәбәрегез урнаштырылмады.
+page-chat-wait = { $seconds } секундтан соң яңадан яза аласыз.
+page-chat-not-live = Чат эфир барганда гына ачык.
+page-chat-invalid = Бер юлга, 500 билгедән артмаган текст языгыз.
+page-chat-network = Җибәрелмәде: серверга тоташып булмый. Кабатлау өчен «Җибәрү» төймәсенә басыгыз.

@@ -128,3 +128,25 @@ page-video-sound-on = Ovozni yoqish
 page-video-sound-off = Ovozni oʻchirish
 page-video-link = Jonli efirni { $host } saytida tomosha qilish
 page-video-waiting = Efir hali koʻrsatilmayapti. Qayta urinilmoqda…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = Chat
+page-chat-empty = Hozircha xabar yoʻq. Salom bering!
+page-chat-label = Xabaringiz
+    .placeholder = Efir chatiga yozing…
+page-chat-send = Yuborish
+page-chat-new = Pastda yangi xabarlar bor
+page-chat-host = Boshlovchi
+page-chat-moderator = Moderator
+page-chat-slow-mode = Sekin rejim: har { $seconds } soniyada bitta xabar.
+page-chat-held-link = Xabaringiz moderatorni kutmoqda: unda havola bor.
+page-chat-held-phone = Xabaringiz moderatorni kutmoqda: unda telefon raqami bor.
+page-chat-held-payment = Xabaringiz moderatorni kutmoqda: unda toʻlov soʻralgan.
+page-chat-held-contact = Xabaringiz moderatorni kutmoqda: unda messenjer tilga olingan.
+page-chat-muted-until = Moderator sizga bu chatda { $time } gacha yozishni taqiqladi. Xabaringiz eʼlon qilinmadi.
+page-chat-muted-session = Moderator sizga bu chatda efir oxirigacha yozishni taqiqladi. Xabaringiz eʼlon qilinmadi.
+page-chat-wait = { $seconds } soniyadan keyin yana yoza olasiz.
+page-chat-not-live = Chat faqat efir davomida ochiq.
+page-chat-invalid = Bir qatorda, 500 belgidan oshmaydigan matn yozing.
+page-chat-network = Yuborilmadi: serverga ulanib boʻlmadi. Qayta urinish uchun «Yuborish» tugmasini bosing.

@@ -129,3 +129,25 @@ page-video-sound-on = Bật âm thanh
 page-video-sound-off = Tắt tiếng
 page-video-link = Xem buổi phát trực tiếp trên { $host }
 page-video-waiting = Video chưa phát được. Đang thử lại…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = Trò chuyện
+page-chat-empty = Chưa có tin nhắn nào. Hãy gửi lời chào!
+page-chat-label = Tin nhắn của bạn
+    .placeholder = Viết vào phòng live…
+page-chat-send = Gửi
+page-chat-new = Có tin nhắn mới bên dưới
+page-chat-host = Người dẫn live
+page-chat-moderator = Quản trị viên
+page-chat-slow-mode = Chế độ chậm: mỗi { $seconds } giây một tin nhắn.
+page-chat-held-link = Tin nhắn của bạn đang chờ quản trị viên duyệt: tin có chứa đường link.
+page-chat-held-phone = Tin nhắn của bạn đang chờ quản trị viên duyệt: tin có chứa số điện thoại.
+page-chat-held-payment = Tin nhắn của bạn đang chờ quản trị viên duyệt: tin có yêu cầu chuyển tiền.
+page-chat-held-contact = Tin nhắn của bạn đang chờ quản trị viên duyệt: tin có nhắc đến ứng dụng nhắn tin.
+page-chat-muted-until = Quản trị viên đã chặn bạn nhắn tin trong phòng chat này đến { $time }. Tin nhắn của bạn chưa được đăng.
+page-chat-muted-session = Quản trị viên đã chặn bạn nhắn tin trong phòng chat này đến hết buổi phát. Tin nhắn của bạn chưa được đăng.
+page-chat-wait = Bạn có thể nhắn tiếp sau { $seconds } giây.
+page-chat-not-live = Phòng chat chỉ mở khi buổi phát đang diễn ra.
+page-chat-invalid = Hãy viết một dòng, tối đa 500 ký tự.
+page-chat-network = Chưa gửi được: không kết nối được máy chủ. Bấm Gửi để thử lại.

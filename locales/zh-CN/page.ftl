@@ -128,3 +128,25 @@ page-video-sound-on = 打开声音
 page-video-sound-off = 静音
 page-video-link = 前往 { $host } 观看直播
 page-video-waiting = 直播画面还未开始播放，正在重试…
+
+## The room's chat, under the product once the buyer has joined ($seconds is a number of
+## seconds; $time a time of day, like 14:05).
+page-chat-heading = 聊天
+page-chat-empty = 还没有消息，来打个招呼吧！
+page-chat-label = 您的消息
+    .placeholder = 在直播间发言…
+page-chat-send = 发送
+page-chat-new = 下方有新消息
+page-chat-host = 主播
+page-chat-moderator = 管理员
+page-chat-slow-mode = 慢速模式：每 { $seconds } 秒只能发一条消息。
+page-chat-held-link = 您的消息正在等待管理员审核：其中含有链接。
+page-chat-held-phone = 您的消息正在等待管理员审核：其中含有电话号码。
+page-chat-held-payment = 您的消息正在等待管理员审核：其中含有付款要求。
+page-chat-held-contact = 您的消息正在等待管理员审核：其中提到了聊天软件。
+page-chat-muted-until = 管理员已将您在本聊天中禁言至 { $time }。您的消息未发出。
+page-chat-muted-session = 管理员已将您在本场直播剩余时间内禁言。您的消息未发出。
+page-chat-wait = { $seconds } 秒后可以再次发言。
+page-chat-not-live = 聊天仅在直播进行时开放。
+page-chat-invalid = 请只写一行，最多 500 个字符。
+page-chat-network = 未发送：无法连接服务器。请再次点击“发送”重试。

@@ -15,6 +15,11 @@
 // The host sets a session's stream from the console (an origin the server does not list is
 // refused there); a buyer's phone plays it muted inside the page's CSP, with the order button on
 // screen over it wherever the page is scrolled; a link instead shows a link; removed, it is gone.
+// The room's chat: the two guests write in Kazakh and Vietnamese and read each other masked, the
+// host's console shows them whole; the host deletes a message (gone from both pages) and mutes
+// the Vietnamese guest (refused, reaching no one); a phone number is held (its writer told, the
+// console and the dashboard list it; released from the dashboard, it reaches the room); slow
+// mode's notice and countdown; "+1" in the chat is an order, refused past the limit in Kazakh.
 //
 // Run by scripts/browser-test.sh, which starts `silkstream serve --demo` on a fresh database
 // and passes:
@@ -486,6 +491,160 @@ test("a flash sale from the studio console, two guests ordering in Kazakh and Vi
     await shot(ops, "ops-dashboard.png");
   });
 
+  // The room's chat (docs/live-room.md): the guests write in their languages and read each other
+  // masked; the host's console shows the writers whole and moderates; a muted guest's message
+  // and a held one reach no other buyer; the dashboard lists the held one and releases it.
+  await step(t, "the guests chat in Kazakh and Vietnamese, each reading the other masked; the host answers", async () => {
+    for (const [page, locale] of [
+      [kk, "kk"],
+      [vi, "vi"],
+    ]) {
+      await page.getByRole("heading", { name: label(locale, "page-chat-heading") }).waitFor();
+      await sees(page.getByTestId("chat"), ftl(locale, "page", "page-chat-empty"), `the empty chat in ${locale}`);
+    }
+    await chatSay(kk, "kk", CHAT.kk);
+    await chatSay(vi, "vi", CHAT.vi);
+    // Each reads the other's message under the mask and city other buyers see, tagged with the
+    // language it was written in; their own too.
+    await seesChatLine(vi, CHAT.kk, "kk", /A\*\*\*m/, "the Kazakh guest's message on the Vietnamese page");
+    await seesChatLine(kk, CHAT.vi, "vi", /L\*\*\*h/, "the Vietnamese guest's message on the Kazakh page");
+    await seesChatLine(kk, CHAT.kk, "kk", /A\*\*\*m/, "the Kazakh guest's own message");
+    for (const page of [kk, vi]) {
+      const text = await page.getByTestId("chat-messages").innerText();
+      assert.doesNotMatch(text, /Aigerim|Linh\b/, `a guest's full name on a buyer page: ${text}`);
+    }
+
+    // The host's console shows both with the writers' full names, and the host answers.
+    const card = host.getByRole("region", { name: "Chat", exact: true });
+    const messages = card.getByTestId("chat-messages");
+    await sees(messages.getByRole("listitem").filter({ hasText: CHAT.kk }), /Aigerim.*A\*\*\*m.*Almaty, KZ/s, "the Kazakh guest whole on the console");
+    await sees(messages.getByRole("listitem").filter({ hasText: CHAT.vi }), /Linh.*L\*\*\*h.*Hanoi, VN/s, "the Vietnamese guest whole on the console");
+    await card.getByLabel("Write to the room").fill(CHAT.host);
+    const posted = host.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith(`/sessions/${sessionId}/chat`));
+    await card.getByRole("button", { name: "Send" }).click();
+    assert.equal((await posted).status(), 201);
+    for (const [page, locale] of [
+      [kk, "kk"],
+      [vi, "vi"],
+    ]) {
+      await seesChatLine(page, CHAT.host, "ru", ftl(locale, "page", "page-chat-host"), `the host's answer, with its badge, in ${locale}`);
+    }
+    await vi.getByTestId("chat").evaluate((card) => card.scrollIntoView({ block: "center" }));
+    await vi.screenshot({ path: join(ARTIFACTS, "buyer-chat.png") });
+  });
+
+  await step(t, "the host deletes a message (gone from both pages) and mutes the Vietnamese guest, whose next message reaches no one", async () => {
+    const card = host.getByRole("region", { name: "Chat", exact: true });
+    const messages = card.getByTestId("chat-messages");
+    const deleted = host.waitForResponse((r) => r.request().method() === "DELETE" && /\/chat\/\d+$/.test(r.url()));
+    await messages.getByRole("listitem").filter({ hasText: CHAT.kk }).getByRole("button", { name: "Delete the message from Aigerim" }).click();
+    assert.equal((await deleted).status(), 200);
+    for (const page of [kk, vi]) {
+      await page.getByTestId("chat-messages").getByText(CHAT.kk).waitFor({ state: "detached" });
+    }
+    await messages.getByText(CHAT.kk).waitFor({ state: "detached" });
+
+    const row = messages.getByRole("listitem").filter({ hasText: CHAT.vi });
+    await row.getByRole("button", { name: "Mute Linh" }).click();
+    const muted = host.waitForResponse((r) => r.request().method() === "PUT" && /\/chat\/mutes\/\d+$/.test(r.url()));
+    await row.getByRole("button", { name: "Rest of the session" }).click();
+    const mute = await muted;
+    assert.equal(mute.status(), 200, await mute.text());
+    assert.equal((await mute.json()).until, null, "muted for the rest of the session");
+    await sees(row, /Muted for the session/, "the muted badge on the console");
+
+    await vi.getByLabel(label("vi", "page-chat-label")).fill(CHAT.muted);
+    await vi.getByRole("button", { name: label("vi", "page-chat-send") }).click();
+    await sees(vi.getByTestId("chat-answer"), ftl("vi", "page", "page-chat-muted-session"), "the muted refusal in Vietnamese");
+  });
+
+  await step(t, "a phone number is held: its writer is told, the other guest sees nothing, the console and the dashboard list it", async () => {
+    await chatSay(kk, "kk", CHAT.phone);
+    await sees(kk.getByTestId("chat-answer"), ftl("kk", "page", "page-chat-held-phone"), "the waiting notice in Kazakh");
+    const card = host.getByRole("region", { name: "Chat", exact: true });
+    await sees(card.getByTestId("chat-held").getByRole("listitem").filter({ hasText: CHAT.phone }), /Aigerim.*Phone number/s, "the held message on the console");
+    const held = ops.getByTestId("held-messages").getByRole("listitem").filter({ hasText: CHAT.phone });
+    await sees(held, new RegExp(`${SALE.title}.*Aigerim.*Phone number`, "s"), "the held message on the dashboard");
+    await card.scrollIntoViewIfNeeded();
+    await host.screenshot({ path: join(ARTIFACTS, "host-chat.png") });
+
+    // Released from the dashboard, it reaches the room; what the muted guest wrote never did,
+    // nor the deleted message: the Vietnamese page holds exactly these, in this order.
+    const released = ops.waitForResponse((r) => r.request().method() === "POST" && /\/chat\/\d+\/release$/.test(r.url()));
+    await held.getByRole("button", { name: "Release the message from Aigerim" }).click();
+    assert.equal((await released).status(), 200);
+    await seesChatLine(vi, CHAT.phone, "kk", /A\*\*\*m/, "the released message on the Vietnamese page");
+    await held.waitFor({ state: "detached" });
+    await card.getByTestId("chat-held").getByText(CHAT.phone).waitFor({ state: "detached" });
+    for (const page of [vi, kk]) {
+      const lines = await page.getByTestId("chat-messages").getByRole("listitem").locator(".chat-text").allInnerTexts();
+      assert.deepEqual(lines, [CHAT.vi, CHAT.host, CHAT.phone], "the chat on a buyer page");
+    }
+    const consoleLines = await card.getByTestId("chat-messages").locator(".chat-text").allInnerTexts();
+    assert.deepEqual(consoleLines, [CHAT.phone, CHAT.host, CHAT.vi], "the console's messages, newest first");
+  });
+
+  await step(t, "slow mode: the guests are told, a second message too soon is refused with a countdown", async () => {
+    const card = host.getByRole("region", { name: "Chat", exact: true });
+    const set = host.waitForResponse((r) => r.request().method() === "PUT" && r.url().endsWith("/chat/slow-mode"));
+    await card.getByLabel("Slow mode").selectOption("30");
+    assert.equal((await set).status(), 200);
+    await sees(kk.getByTestId("chat-slow-mode"), ftl("kk", "page", "page-chat-slow-mode"), "slow mode on the Kazakh page");
+    await sees(vi.getByTestId("chat-slow-mode"), ftl("vi", "page", "page-chat-slow-mode"), "slow mode on the Vietnamese page");
+    // Two messages in a row: the second (or already the first, when the held message was less
+    // than 30 s ago) is refused over the socket, with the seconds left counting down.
+    const wait = ftl("kk", "page", "page-chat-wait");
+    await chatSay(kk, "kk", CHAT.thanks);
+    const lines = kk.getByTestId("chat-messages").getByRole("listitem");
+    await lines.filter({ hasText: CHAT.thanks }).or(kk.getByTestId("chat-answer").filter({ hasText: wait })).first().waitFor();
+    if (!(await kk.getByTestId("chat-answer").innerText()).match(wait)) await chatSay(kk, "kk", CHAT.again);
+    await sees(kk.getByTestId("chat-answer"), wait, "the countdown in Kazakh");
+    const first = Number((await kk.getByTestId("chat-answer").innerText()).match(/\d+/)[0]);
+    assert.ok(first >= 1 && first <= 30, `seconds left: ${first}`);
+    assert.equal(await kk.getByRole("button", { name: label("kk", "page-chat-send") }).isDisabled(), true, "Send waits for the countdown");
+    const off = host.waitForResponse((r) => r.request().method() === "PUT" && r.url().endsWith("/chat/slow-mode"));
+    await card.getByLabel("Slow mode").selectOption("0");
+    assert.equal((await off).status(), 200);
+    // Slow mode off: the notice goes, and so does the wait it imposed.
+    await kk.getByTestId("chat-slow-mode").waitFor({ state: "hidden" });
+    await kk.getByTestId("chat-answer").filter({ hasText: wait }).waitFor({ state: "hidden" });
+    assert.equal(await kk.getByRole("button", { name: label("kk", "page-chat-send") }).isDisabled(), false, "Send is free again");
+    // What the guests typed and did not send goes (the pages' later screenshots).
+    await kk.getByLabel(label("kk", "page-chat-label")).fill("");
+    await vi.getByLabel(label("vi", "page-chat-label")).fill("");
+  });
+
+  // Ordering by comment (docs/live-room.md): "+1" is an order through the order path; the
+  // Kazakh guest has reached the sale's per-buyer limit, so it is refused, in Kazakh, where the
+  // page answers orders.
+  await step(t, "a keyword in the chat is an order: past the limit, refused in Kazakh where orders are answered", async () => {
+    const token = await kk.evaluate(() => JSON.parse(localStorage.getItem("silkstream.buyer")).token);
+    const who = GUESTS.kk;
+    await api("/buyers/me/ship-to", token, {
+      method: "PUT",
+      body: JSON.stringify({ ship_to: { name: who.name, phone: who.phone, country: who.country, city: who.city, address: who.address, postal_code: who.postal }, currency: who.currency }),
+    });
+    // The answer box still holds the button's refusal of before: empty it, so what it says next
+    // is the comment's answer.
+    await kk.getByTestId("order-answer").evaluate((box) => box.replaceChildren());
+    await chatSay(kk, "kk", "+1");
+    const refusal = new RegExp(`${ftl("kk", "orders", "order-limit-reached").source}|${ftl("kk", "page", "page-answer-limit").source}`);
+    await sees(kk.getByTestId("order-answer"), refusal, "the comment's order refused in Kazakh");
+    await seesChatLine(vi, "+1", "kk", /A\*\*\*m/, "the keyword, a message like any other, on the Vietnamese page");
+    await sees(host.getByTestId("counter-orders"), exactly(2), "no order counted");
+  });
+
+  await step(t, "the chat leaves the order button usable on the phone", async () => {
+    const order = vi.getByRole("button", { name: label("vi", "page-order") });
+    await order.scrollIntoViewIfNeeded();
+    const box = await order.boundingBox();
+    const onTop = await vi.evaluate(({ x, y }) => {
+      const hit = document.elementFromPoint(x, y);
+      return !!hit && hit.closest("#order") !== null;
+    }, { x: box.x + box.width / 2, y: box.y + box.height / 2 });
+    assert.ok(onTop, "nothing covers the order button");
+  });
+
   await step(t, "the buyer page shows the pinned product's picture, its alt text in the buyer's language", async () => {
     for (const page of [kk, vi]) {
       const picture = page.getByTestId("gallery").locator("img").first();
@@ -653,6 +812,32 @@ async function order(page, locale, quantity) {
   const placed = page.waitForResponse((r) => r.request().method() === "POST" && /\/api\/v1\/sessions\/\d+\/orders$/.test(r.url()));
   await page.getByRole("button", { name: label(locale, "page-order") }).click();
   return placed;
+}
+
+/** What the chat step writes: each guest in their language, the host in the session's (ru). */
+const CHAT = {
+  kk: "Сәлеметсіз бе! Бұл ет Алматыға қанша күнде жетеді?",
+  vi: "Chào cả nhà, thịt này giao về Hà Nội mất mấy ngày ạ?",
+  host: "Мясо со склада в Хоргосе: в Алматы 2 дня, в Ханой 4 дня.",
+  muted: "Mọi người ơi, có ai nghe thấy mình không?",
+  phone: "Маған қоңырау шалыңыз: 8 701 555 01 99",
+  thanks: "Рақмет!",
+  again: "Тағы бір сұрағым бар.",
+};
+
+/** Writes `text` in the chat of a guest's live page (its labels in `locale`). */
+async function chatSay(page, locale, text) {
+  await page.getByLabel(label(locale, "page-chat-label")).fill(text);
+  await page.getByRole("button", { name: label(locale, "page-chat-send") }).click();
+}
+
+/** Waits for the chat line of `text` on a buyer page: its writer as `who` shows them, its text
+ *  tagged with the language it was written in. */
+async function seesChatLine(page, text, lang, who, what) {
+  const line = page.getByTestId("chat-messages").getByRole("listitem").filter({ hasText: text });
+  await sees(line, who, what);
+  assert.equal(await line.locator(".chat-text").getAttribute("lang"), lang, `${what}: its lang`);
+  assert.equal(await line.locator(".chat-text").getAttribute("dir"), "auto", `${what}: its dir`);
 }
 
 /** A guest on the live page before joining: the room is there (the pinned product in their

@@ -8,8 +8,9 @@
 //
 // Every non-2xx answer is thrown as an ApiError carrying the server's
 // {"error": {"code", "message", …}} envelope (`e.localized` holds the buyer's localized
-// message when the server sends one). A network failure is an ApiError with status 0 and code
-// "network". `api.raw(path)` returns the Response itself (CSV exports).
+// message when the server sends one; `e.retryAfter` the seconds of a Retry-After header, else
+// null). A network failure is an ApiError with status 0 and code "network". `api.raw(path)`
+// returns the Response itself (CSV exports).
 
 export const API_BASE = "/api/v1";
 
@@ -22,6 +23,7 @@ export class ApiError extends Error {
     this.body = body || null;
     const error = body && body.error;
     this.localized = (error && error.localized && error.localized.text) || null;
+    this.retryAfter = null;
   }
 }
 
@@ -67,7 +69,10 @@ export class Api {
         parsed = null;
       }
       const error = (parsed && parsed.error) || {};
-      throw new ApiError(response.status, error.code, error.message, parsed);
+      const refusal = new ApiError(response.status, error.code, error.message, parsed);
+      const retryAfter = Number.parseInt(response.headers.get("Retry-After") || "", 10);
+      if (Number.isFinite(retryAfter)) refusal.retryAfter = retryAfter;
+      throw refusal;
     }
     return response;
   }

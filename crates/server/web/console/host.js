@@ -2,15 +2,19 @@
 // starts and ends sessions, fills the showcase and pins a product, runs a flash sale (start,
 // pause, resume, restock) and watches it on the session's feed: orders as they land (newest
 // first, highlighted), counters, GMV per currency and in CNY, a chart over the session, the
-// summary at the end. Every action is an API call curl could make (docs/live-sale.md); every
-// refusal shows the server's message next to the control that caused it.
+// summary at the end. The chat card moderates the room (docs/live-room.md): the messages as the
+// feed brings them (writers whole), each with Delete and Mute; the held ones with Release and
+// Delete; slow mode; the host's own messages. Every action is an API call curl could make
+// (docs/live-sale.md); every refusal shows the server's message next to the control that caused
+// it.
 //
 // The feed is opened with since=0, so a console opened mid-session replays the log: the order
 // list, the totals and the chart are the session's whole story, not only what came after.
 
-import { Api } from "/assets/api.js";
+import { Api, newKey } from "/assets/api.js";
 import { LOCALES, setL10n } from "/assets/l10n.js";
 import { lineChart } from "/console/chart.js";
+import { chatItem, chatRow } from "/console/chat.js";
 import {
   ResumingFeed,
   clearNotice,
@@ -52,7 +56,18 @@ const state = {
   tickLeft: null,
   feedState: "idle",
   feedInfo: {},
+  chat: newChat(),
 };
+
+// The chat of the open session: its messages and held ones by id (with their rows), the ids
+// taken down, the mutes by buyer (token id → until, null for the session), slow mode.
+function newChat() {
+  return { messages: new Map(), held: new Map(), deleted: new Set(), mutes: new Map(), slow: 0, failed: null, pending: false };
+}
+// Slow mode's choices in seconds (0: off); another value set elsewhere is added to the list.
+const SLOW_MODES = [0, 5, 10, 30, 60];
+// The most messages the card keeps.
+const CHAT_MAX = 300;
 
 const t = (id, args) => (state.l10n ? state.l10n.t(id, args) : id);
 const locale = () => (state.l10n ? state.l10n.locale : "en");
@@ -179,7 +194,8 @@ async function openSession(id) {
   state.orders.clear();
   $("orders").replaceChildren();
   $("orders-empty").hidden = false;
-  for (const id of ["session-answer", "showcase-answer", "sale-answer", "sale-form-answer"]) clearNotice($(id));
+  resetChat();
+  for (const id of ["session-answer", "showcase-answer", "sale-answer", "sale-form-answer", "chat-answer", "chat-slow-answer"]) clearNotice($(id));
   try {
     const session = await api.get(`/sessions/${id}`);
     state.session = session;
@@ -219,7 +235,7 @@ function renderSession() {
   const s = state.session;
   if (!s) return;
   state.clockOffset = s.server_time_ms - Date.now();
-  for (const id of ["session-card", "watch-card", "orders-card", "showcase-card", "sale-card", "stream-card"]) $(id).hidden = false;
+  for (const id of ["session-card", "watch-card", "orders-card", "showcase-card", "sale-card", "stream-card", "chat-card"]) $(id).hidden = false;
   $("session-heading").textContent = s.title;
   const badge = stateBadge(s.state);
   $("session-state").replaceWith(Object.assign(badge, { id: "session-state" }));
@@ -240,6 +256,7 @@ function renderSession() {
   renderCounters();
   renderPriceFields();
   renderSummary();
+  renderChatControls();
 }
 
 async function sessionAction(path, answer) {
@@ -701,6 +718,11 @@ function onFeed(sessionId, m) {
   switch (m.type) {
     case "snapshot": {
       if (!state.replayUntil) state.replayUntil = m.seq;
+      if (m.chat) {
+        setSlowMode(m.chat.slow_mode_s || 0);
+        // The replay of the log brings every message; the snapshot's are the same, met once.
+        for (const recent of m.chat.recent || []) onChat(recent, false);
+      }
       state.viewers = m.viewers;
       if (m.server_time) state.clockOffset = Date.parse(m.server_time) - Date.now();
       reloadSoon();
@@ -722,6 +744,10 @@ function onFeed(sessionId, m) {
   }
   if (typeof m.seq !== "number") return;
   const fresh = m.seq > state.replayUntil;
+  if (m.type.startsWith("chat_")) {
+    onChat(m, fresh);
+    return;
+  }
   if (m.totals) {
     state.totals = m.totals;
     state.points.push([Date.parse(m.at), m.totals.orders, Number(m.totals.gmv_cny || 0)]);
@@ -793,6 +819,227 @@ function markOrder(m) {
   renderOrderRow(li);
 }
 
+// ---------------------------------------------------------------- the chat
+
+function resetChat() {
+  state.chat = newChat();
+  $("chat-messages").replaceChildren();
+  $("chat-held").replaceChildren();
+  $("chat-text").value = "";
+  renderChatEmpty();
+  setSlowMode(0);
+}
+
+function renderChatEmpty() {
+  $("chat-empty").hidden = state.chat.messages.size > 0;
+  $("chat-held-empty").hidden = state.chat.held.size > 0;
+}
+
+// Writing and slow mode while the session is live; moderation at any time.
+function renderChatControls() {
+  const live = state.session && state.session.state === "live";
+  $("chat-form").hidden = !live;
+  $("chat-slow").disabled = !live;
+}
+
+// A feed event of the chat (or a message of the snapshot's): the moderators' payloads.
+function onChat(m, fresh) {
+  const chat = state.chat;
+  switch (m.type) {
+    case "chat_message":
+      if (m.deleted) {
+        dropChat(m.message_id);
+        break;
+      }
+      if (chat.deleted.has(m.message_id)) break;
+      // A released message leaves the held list and joins the room's.
+      removeRow(chat.held, m.message_id);
+      if (!chat.messages.has(m.message_id)) {
+        const item = chatItem(m, state.session.id);
+        item.fresh = fresh;
+        addRow(chat.messages, $("chat-messages"), item, false);
+      }
+      break;
+    case "chat_held":
+      if (chat.deleted.has(m.message_id) || chat.held.has(m.message_id) || chat.messages.has(m.message_id)) break;
+      {
+        const item = chatItem(m, state.session.id);
+        item.fresh = fresh;
+        addRow(chat.held, $("chat-held"), item, true);
+      }
+      break;
+    case "chat_deleted":
+      dropChat(m.message_id);
+      break;
+    case "chat_muted":
+      chat.mutes.set(m.buyer_id, m.until ?? null);
+      redrawWriter(m.buyer_id);
+      break;
+    case "chat_unmuted":
+      chat.mutes.delete(m.buyer_id);
+      redrawWriter(m.buyer_id);
+      break;
+    case "chat_slow_mode":
+      setSlowMode(m.seconds || 0);
+      break;
+    default:
+      break;
+  }
+  renderChatEmpty();
+}
+
+function dropChat(id) {
+  state.chat.deleted.add(id);
+  removeRow(state.chat.messages, id);
+  removeRow(state.chat.held, id);
+  renderChatEmpty();
+}
+
+// Newest first by seq: the snapshot's messages arrive before the replay of older ones.
+function addRow(map, list, item, held) {
+  item.li = drawRow(item, held);
+  map.set(item.id, item);
+  const seq = typeof item.seq === "number" ? item.seq : Number.MAX_SAFE_INTEGER;
+  const after = [...list.children].find((li) => Number(map.get(Number(li.dataset.message))?.seq ?? Number.MAX_SAFE_INTEGER) < seq);
+  if (after) after.before(item.li);
+  else list.append(item.li);
+  while (list.children.length > CHAT_MAX) {
+    const last = list.lastElementChild;
+    map.delete(Number(last.dataset.message));
+    last.remove();
+  }
+}
+
+function removeRow(map, id) {
+  const item = map.get(id);
+  if (!item) return;
+  map.delete(id);
+  item.li.remove();
+}
+
+// A buyer's mute as it stands now: undefined (not muted), null (for the session) or its end.
+function muteOf(sender) {
+  if (sender.role !== "buyer" || !state.chat.mutes.has(sender.id)) return undefined;
+  const until = state.chat.mutes.get(sender.id);
+  if (until !== null && Date.parse(until) <= Date.now() + state.clockOffset) return undefined;
+  return until;
+}
+
+function drawRow(item, held) {
+  return chatRow({ t, locale: locale(), item, held, mute: held ? undefined : muteOf(item.sender), act: moderate });
+}
+
+function redrawRow(item, held) {
+  const li = drawRow(item, held);
+  item.li.replaceWith(li);
+  item.li = li;
+}
+
+function redrawWriter(buyerId) {
+  for (const item of state.chat.messages.values()) {
+    if (item.sender.role === "buyer" && item.sender.id === buyerId) redrawRow(item, false);
+  }
+}
+
+function redrawChat() {
+  for (const item of state.chat.messages.values()) redrawRow(item, false);
+  for (const item of state.chat.held.values()) redrawRow(item, true);
+  fillSlowModes();
+}
+
+// A moderator's button (console/chat.js shows a refusal in the row).
+async function moderate(item, kind, seconds) {
+  const base = `/sessions/${state.session.id}/chat`;
+  const chat = state.chat;
+  switch (kind) {
+    case "delete":
+      await api.delete(`${base}/${item.id}`);
+      dropChat(item.id);
+      break;
+    case "release":
+      await api.post(`${base}/${item.id}/release`, {});
+      removeRow(chat.held, item.id);
+      renderChatEmpty();
+      break;
+    case "mute": {
+      const mute = await api.put(`${base}/mutes/${item.sender.id}`, { duration_s: seconds });
+      chat.mutes.set(item.sender.id, mute.until ?? null);
+      redrawWriter(item.sender.id);
+      break;
+    }
+    case "unmute":
+      await api.delete(`${base}/mutes/${item.sender.id}`);
+      chat.mutes.delete(item.sender.id);
+      redrawWriter(item.sender.id);
+      break;
+    default:
+      break;
+  }
+}
+
+// A timed mute ends by itself (no event): its badge goes when its time has passed.
+function expireMutes() {
+  const now = Date.now() + state.clockOffset;
+  for (const [buyer, until] of state.chat.mutes) {
+    if (until !== null && Date.parse(until) <= now) {
+      state.chat.mutes.delete(buyer);
+      redrawWriter(buyer);
+    }
+  }
+}
+
+function fillSlowModes() {
+  const select = $("chat-slow");
+  const choices = SLOW_MODES.includes(state.chat.slow) ? SLOW_MODES : [...SLOW_MODES, state.chat.slow].sort((a, b) => a - b);
+  select.replaceChildren(
+    ...choices.map((seconds) => el("option", { value: String(seconds), text: seconds === 0 ? t("console-chat-slow-off") : t("console-chat-slow-seconds", { seconds }) })),
+  );
+  select.value = String(state.chat.slow);
+}
+
+function setSlowMode(seconds) {
+  state.chat.slow = seconds;
+  fillSlowModes();
+}
+
+async function changeSlowMode() {
+  const answer = $("chat-slow-answer");
+  clearNotice(answer);
+  const seconds = Number($("chat-slow").value);
+  try {
+    const set = await api.put(`/sessions/${state.session.id}/chat/slow-mode`, { seconds });
+    setSlowMode(set.seconds);
+  } catch (e) {
+    showError(answer, e);
+    fillSlowModes();
+  }
+}
+
+// The host writes to the room (over HTTP; the message comes back on the feed like any other).
+// The same text again after a lost answer reuses its key, so the server posts it once.
+async function sendChat(event) {
+  event.preventDefault();
+  const chat = state.chat;
+  const answer = $("chat-answer");
+  const text = $("chat-text").value.trim();
+  if (chat.pending || !text || !state.session) return;
+  clearNotice(answer);
+  const key = chat.failed && chat.failed.text === text ? chat.failed.key : newKey("host-chat");
+  chat.pending = true;
+  $("chat-send").disabled = true;
+  try {
+    await api.post(`/sessions/${state.session.id}/chat`, { client_message_id: key, text });
+    chat.failed = null;
+    $("chat-text").value = "";
+  } catch (e) {
+    chat.failed = e.status === 0 || e.code === "shutting_down" ? { key, text } : null;
+    showError(answer, e);
+  } finally {
+    chat.pending = false;
+    $("chat-send").disabled = false;
+  }
+}
+
 // ---------------------------------------------------------------- wiring
 
 function relabel(l10n) {
@@ -805,6 +1052,7 @@ function relabel(l10n) {
   renderSessions(state.sessions);
   if (state.session) renderSession();
   for (const li of state.orders.values()) renderOrderRow(li);
+  redrawChat();
   renderChart();
 }
 
@@ -844,6 +1092,10 @@ async function main() {
   $("sale-pause").addEventListener("click", () => saleAction("pause"));
   $("sale-resume").addEventListener("click", () => saleAction("resume"));
   $("restock-form").addEventListener("submit", restock);
+  $("chat-form").addEventListener("submit", sendChat);
+  $("chat-slow").addEventListener("change", changeSlowMode);
+  fillSlowModes();
+  setInterval(expireMutes, 5000);
   $("c-viewers").closest(".stats").setAttribute("aria-label", t("console-counters"));
   setInterval(tickCountdown, 250);
   window.addEventListener("resize", debounce(renderChart, 200));

@@ -6,9 +6,14 @@
 // (its recent log, then the feed's events of that room). The orders export downloads
 // GET /orders/export with the token (fetch + Blob: a link cannot carry a bearer header). Money
 // owed back (GET /payments/refunds, docs/payments.md) is a paged table, filtered by reason.
+// Held messages: the buyers' chat messages of the live rooms that wait for a moderator
+// (GET /sessions/{id}/chat?state=held for each live room, docs/live-room.md), read again every
+// few seconds and as soon as the operators' feed brings a room's chat_held, chat_message or
+// chat_deleted; each with Release and Delete.
 
 import { Api } from "/assets/api.js";
 import { barChart } from "/console/chart.js";
+import { chatItem, chatRow } from "/console/chat.js";
 import {
   ResumingFeed,
   clearNotice,
@@ -43,6 +48,8 @@ const state = {
   panelEvents: new Map(),
   timer: null,
   refunds: { page: 1, perPage: 20, reason: "", total: 0, items: [] },
+  held: new Map(), // session id → its held messages (chat items)
+  heldKey: "",
 };
 
 const t = (id, args) => (state.l10n ? state.l10n.t(id, args) : id);
@@ -57,9 +64,10 @@ async function signIn(token, remember) {
   $("signed-in").hidden = false;
   await refreshAll();
   startFeed();
-  state.timer = setInterval(() => {
-    refreshRooms();
+  state.timer = setInterval(async () => {
+    await refreshRooms();
     refreshRefunds();
+    refreshHeld();
   }, REFRESH_MS);
 }
 
@@ -110,6 +118,7 @@ async function refreshMarkets() {
 
 async function refreshAll() {
   await Promise.all([refreshRooms(), refreshMarkets(), refreshRefunds()]);
+  await refreshHeld();
 }
 
 // ---------------------------------------------------------------- money owed back
@@ -213,6 +222,68 @@ function renderMarkets() {
   $("market-desc").textContent = rows.map((r) => `${r.label}: ${r.text}`).join("; ") || t("console-chart-empty");
 }
 
+// ---------------------------------------------------------------- held messages
+
+// Reads the held messages of `ids` (every live room by default) and draws the list again if
+// anything changed.
+let heldAsked = 0;
+async function refreshHeld(ids = [...state.rooms.keys()]) {
+  const ticket = ++heldAsked;
+  const answer = $("held-answer");
+  const pages = await Promise.allSettled(ids.map((id) => api.get(`/sessions/${id}/chat`, { state: "held", limit: 200 })));
+  if (ticket !== heldAsked) return;
+  let refusal = null;
+  pages.forEach((page, n) => {
+    const id = ids[n];
+    if (page.status === "rejected") {
+      refusal = refusal || page.reason;
+      return;
+    }
+    const known = new Map((state.held.get(id) || []).map((item) => [item.id, item]));
+    // A row keeps its refusal while the message is still held.
+    state.held.set(id, page.value.items.map((m) => known.get(m.id) || chatItem(m, id)));
+  });
+  if (refusal) showError(answer, refusal);
+  else clearNotice(answer);
+  for (const id of [...state.held.keys()]) if (!state.rooms.has(id)) state.held.delete(id);
+  renderHeld();
+}
+const refreshHeldSoon = debounce(() => refreshHeld(), 300);
+
+function heldItems() {
+  return [...state.held.values()].flat().sort((a, b) => b.id - a.id);
+}
+
+function renderHeld(force = false) {
+  const items = heldItems();
+  // Drawn again only when the list changed (a read every few seconds must not take a button
+  // from under the operator's pointer).
+  const key = `${locale()}|${items.map((i) => `${i.id}:${i.refusal ? 1 : 0}`).join(",")}`;
+  if (!force && key === state.heldKey) return;
+  state.heldKey = key;
+  const list = $("held");
+  list.replaceChildren(
+    ...items.map((item) => {
+      const room = state.rooms.get(item.sessionId);
+      const name = el("span", { class: "chat-room" }, el("span", { text: room ? room.title : "" }), " ", el("span", { class: "muted small mono", text: `#${item.sessionId}` }));
+      return chatRow({ t, locale: locale(), item, held: true, room: name, act: moderateHeld });
+    }),
+  );
+  $("held-empty").hidden = items.length > 0;
+  $("held-count").textContent = items.length ? String(items.length) : "";
+}
+
+// Release or Delete (console/chat.js shows a refusal in the row, and the row keeps it).
+async function moderateHeld(item, kind) {
+  const path = `/sessions/${item.sessionId}/chat/${item.id}`;
+  if (kind === "release") await api.post(`${path}/release`, {});
+  else if (kind === "delete") await api.delete(path);
+  else return;
+  const items = state.held.get(item.sessionId) || [];
+  state.held.set(item.sessionId, items.filter((i) => i.id !== item.id));
+  renderHeld();
+}
+
 // ---------------------------------------------------------------- the operators' feed
 
 function setFeedState(name, info = {}) {
@@ -248,6 +319,7 @@ function onFeed(m) {
   }
   if (m.type === "session_started" || m.type === "session_ended" || !room) refreshRoomsSoon();
   if (m.totals) refreshMarketsSoon();
+  if (["chat_held", "chat_message", "chat_deleted"].includes(m.type)) refreshHeldSoon();
   if (state.panel === m.session_id) addEvent(m, true);
 }
 
@@ -260,6 +332,7 @@ function describe(m) {
   if (m.quantity && !m.line) parts.push(`× ${m.quantity}`);
   if (m.remaining !== undefined) parts.push(t("console-left-n", { count: m.remaining }));
   if (m.reason) parts.push(m.reason);
+  if (m.text) parts.push(m.text);
   if (m.product_id && !m.line) parts.push(`#${m.product_id}`);
   return parts.join(" · ");
 }
@@ -354,6 +427,7 @@ function relabel(l10n) {
   renderRooms();
   renderMarkets();
   renderRefunds();
+  renderHeld(true);
 }
 
 async function main() {

@@ -5,12 +5,14 @@
 // WebSocket feed, orders, shows the answer at once with the payment deadline and the duties
 // note, the stream of masked orders and one's own orders. The session's stream (the video) plays
 // at the top, muted until the buyer turns the sound on, with the vendored hls.js loaded only when
-// there is an HLS stream; the order button stays on screen over it. Everything goes through the
-// HTTP API and the WebSocket feed, as curl and websocat would.
+// there is an HLS stream; the order button stays on screen over it. Once joined, the room's chat
+// sits under the product (live/chat.js). Everything goes through the HTTP API and the WebSocket
+// feed, as curl and websocat would.
 
 import { Api, ApiError, newKey } from "/assets/api.js";
 import { Feed } from "/assets/feed.js";
 import { L10n, LOCALES, browserLocales, formatMoney, hourCycle, setL10n } from "/assets/l10n.js";
+import { BuyerChat } from "/live/chat.js";
 
 const sessionId = Number(location.pathname.split("/")[2]);
 
@@ -125,6 +127,32 @@ const state = {
 
 const t = (id, args) => (state.l10n ? state.l10n.t(id, args) : id);
 
+// The room's chat, shown once the buyer has joined (live/chat.js).
+const chat = new BuyerChat({
+  sessionId,
+  l10n: () => state.l10n,
+  locale: () => state.locale,
+  api: () => state.api,
+  feed: () => state.feed,
+  serverNow: () => Date.now() + state.clockOffset,
+  onUnauthorized: async () => {
+    forgetBuyer();
+    await asGuest(true);
+  },
+  // A chat message that was an order keyword: its order (or why not) where orders are answered.
+  onOrder: (order, orderError, sentAt) => {
+    if (order && order.order) {
+      state.confirmed = { order: order.order, message: order.message, sentAt };
+      renderConfirmation();
+      loadMine();
+    } else if (orderError) {
+      const refusal = new ApiError(0, orderError.code, orderError.message, { error: orderError });
+      state.confirmed = null;
+      answer(refusalText(refusal), "warn");
+    }
+  },
+});
+
 // ---- start -------------------------------------------------------------------------------
 
 async function main() {
@@ -212,6 +240,7 @@ function bindControls() {
     state.locale = e.target.value;
     storage.set("silkstream.locale", state.locale);
     if (!(await loadMessages())) return;
+    chat.relabel();
     if (state.session) {
       renderAll();
       await loadProduct(true);
@@ -263,7 +292,7 @@ function bindControls() {
 // the join form comes when they order. `expired`: a saved token no longer works.
 async function asGuest(expired) {
   $("join").hidden = true;
-  for (const id of ["ship", "stream-card", "mine-card", "signed-in"]) $(id).hidden = true;
+  for (const id of ["ship", "chat-card", "stream-card", "mine-card", "signed-in"]) $(id).hidden = true;
   if (expired) banner("page-join-expired", "warn");
   await loadRoom(false);
   if (expired && state.session) banner("page-join-expired", "warn");
@@ -320,6 +349,7 @@ function forgetBuyer() {
   state.api.setToken(null);
   if (state.feed) state.feed.close();
   state.feed = null;
+  chat.reset();
 }
 
 async function join() {
@@ -393,7 +423,7 @@ async function enterLive() {
   loadShipTo();
   $("join").hidden = true;
   $("live").hidden = false;
-  for (const id of ["ship", "stream-card", "mine-card", "signed-in"]) $(id).hidden = false;
+  for (const id of ["ship", "chat-card", "stream-card", "mine-card", "signed-in"]) $(id).hidden = false;
   setL10n(state.l10n, $("joined-as"), "page-joined-as", { name: state.buyer.display_name, city: state.buyer.city });
   await loadProduct(false);
   loadMine();
@@ -482,6 +512,7 @@ function renderAll() {
   renderViewers();
   renderSale();
   renderWatch();
+  chat.setLive(session.state === "live");
 }
 
 // ---- the stream ------------------------------------------------------------------------------
@@ -876,6 +907,7 @@ function feedState(name, info) {
 function onMessage(message) {
   switch (message.type) {
     case "snapshot": {
+      chat.snapshot(message.chat);
       state.viewers = message.viewers;
       if (message.session) {
         const pinnedBefore = state.session && state.session.pinned_product_id;
@@ -913,6 +945,7 @@ function onMessage(message) {
       break;
     }
     default:
+      if (chat.event(message)) break;
       if (SESSION_EVENTS.has(message.type)) scheduleRefresh();
       // One of the buyer's orders may be the one cancelled (unpaid past its deadline).
       if (message.type === "order_cancelled") loadMine();

@@ -453,12 +453,17 @@ async fn a_muted_buyer_is_refused_and_reaches_no_one(backend: Backend) {
         "{}",
         refused.text
     );
+    assert_eq!(refused.body["error"]["until"], Value::Null);
     let mut loud_feed = app.ws_connect(&feed_path(sid), Some(&loud)).await;
     loud_feed
         .send_json(&json!({"type": "chat", "client_message_id": "l-3", "text": "А так?"}))
         .await;
     let result = loud_feed.next_of_type("chat_result", T).await;
     assert_eq!(result["error"]["code"], "muted");
+    assert!(
+        result["error"].get("until").is_some_and(Value::is_null),
+        "{result}"
+    );
     assert_eq!(
         app.feed_fingerprint().await,
         before,
@@ -491,6 +496,7 @@ async fn a_muted_buyer_is_refused_and_reaches_no_one(backend: Backend) {
         .await
         .expect(403);
     assert!(refused.text.contains("until"), "{}", refused.text);
+    assert_eq!(refused.body["error"]["until"], timed.body["until"]);
     tokio::time::sleep(Duration::from_millis(1_100)).await;
     say(&app, &loud, sid, "l-6", "Ещё раз").await;
 
@@ -607,6 +613,16 @@ async fn slow_mode_and_the_per_minute_limit_hold(backend: Backend) {
         .and_then(|v| v.parse().ok())
         .expect("Retry-After");
     assert!((1..=30).contains(&retry), "{retry}");
+    assert_eq!(slow.body["error"]["retry_after_s"], retry);
+    // Over the socket the refusal carries the same wait.
+    let mut socket = app.ws_connect(&feed_path(sid), Some(&other)).await;
+    socket
+        .send_json(&json!({"type": "chat", "client_message_id": "c-2", "text": "Второе"}))
+        .await;
+    let result = socket.next_of_type("chat_result", T).await;
+    assert_eq!(result["error"]["code"], "slow_mode");
+    let wait = result["error"]["retry_after_s"].as_i64();
+    assert!(wait.is_some_and(|s| (1..=30).contains(&s)), "{result}");
     // Off again: the buyer writes at once.
     app.put(
         &format!("{}/slow-mode", chat_path(sid)),

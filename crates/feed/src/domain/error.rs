@@ -251,6 +251,22 @@ impl Error {
         }
     }
 
+    /// The error envelope's inside, `{"code", "message"}`, with what a client needs to act
+    /// on a chat refusal without reading the message: `until` (RFC 3339, or null for the rest
+    /// of the session) for `muted`, `retry_after_s` for `slow_mode` and `rate_limited`; the
+    /// same over HTTP and in the socket's `chat_result`.
+    pub fn envelope(&self) -> serde_json::Value {
+        let mut e = serde_json::json!({"code": self.code(), "message": self.to_string()});
+        match self {
+            Error::Muted { until } => e["until"] = serde_json::json!(until),
+            Error::Throttled { retry_after_s, .. } => {
+                e["retry_after_s"] = serde_json::json!((*retry_after_s).max(1))
+            }
+            _ => {}
+        }
+        e
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             Error::Base(e) => e.code(),
@@ -316,13 +332,13 @@ impl IntoResponse for Error {
                 );
                 r
             }
-            Error::Muted { .. } => error_response(StatusCode::FORBIDDEN, "muted", self.to_string()),
-            Error::Throttled {
-                code,
-                message,
-                retry_after_s,
-            } => {
-                let mut r = error_response(StatusCode::TOO_MANY_REQUESTS, code, message);
+            Error::Muted { .. } => {
+                let body = serde_json::json!({"error": self.envelope()});
+                (StatusCode::FORBIDDEN, Json(body)).into_response()
+            }
+            Error::Throttled { retry_after_s, .. } => {
+                let body = serde_json::json!({"error": self.envelope()});
+                let mut r = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
                 r.headers_mut().insert(
                     axum::http::header::RETRY_AFTER,
                     axum::http::HeaderValue::from(retry_after_s.max(1)),

@@ -907,7 +907,7 @@ impl Connection {
                         out.to_string()
                     }
                     Err(e) => json!({"type": "chat_result", "client_message_id": id,
-                                     "error": {"code": e.code(), "message": e.to_string()}})
+                                     "error": e.envelope()})
                     .to_string(),
                 }
             });

@@ -135,7 +135,7 @@ for scenario in $SCENARIOS; do
       # a second; no baselines (the comparison is the same server without chat).
       "${LOADGEN[@]}" fanout --server "$URL" --server-pid "$SPID" --source-addrs "$SOURCE_ADDRS" \
         --viewers "$CHAT_VIEWERS" --steps "$CHAT_STEPS" --chat-rates "0,$CHAT_RATE" \
-        --step-secs "$CHAT_STEP_SECS" --out "$RESULTS" --plots "$PLOTS"
+        --step-secs "$CHAT_STEP_SECS" --drain-secs "${CHAT_DRAIN_SECS:-2}" --out "$RESULTS" --plots "$PLOTS"
       ;;
     idle)
       # shellcheck disable=SC2046

@@ -25,6 +25,7 @@ backend_tests!(
     the_sessions_lock_decides_a_burst_and_two_deletions,
     a_buyers_keyword_orders_once_through_the_order_path,
     comment_orders_say_what_is_missing_and_keywords_are_the_sessions,
+    a_big_rooms_chat_comes_in_batches_in_order,
 );
 
 const T: Duration = Duration::from_secs(10);
@@ -1225,4 +1226,69 @@ async fn comment_orders_say_what_is_missing_and_keywords_are_the_sessions(backen
     .await
     .expect(403);
     assert_eq!(app.feed_fingerprint().await, before);
+}
+
+/// A room of more than 256 connections on an instance gets its chat in batches: one frame of
+/// several `chat_message` events, in seq order, before the room's next frame; an order that
+/// follows comes after them; nothing is lost or repeated.
+async fn a_big_rooms_chat_comes_in_batches_in_order(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.feed_max_connections_per_token = 400).await;
+    let live = app.live_session(20, true).await;
+    let sid = live.session_id;
+    let viewer = app.named_token("Crowd", "buyer").await;
+    // 257 connections (the threshold is more than 256), the first of them the one that reads.
+    let mut crowd = Vec::new();
+    for _ in 0..257 {
+        crowd.push(app.ws_connect(&feed_path(sid), Some(&viewer)).await);
+    }
+    let start = crowd[0].next_of_type("snapshot", T).await["seq"]
+        .as_i64()
+        .expect("seq");
+    let (writer, _) = app.buyer("Writer", "ru").await;
+    for i in 1..=4 {
+        say(
+            &app,
+            &writer,
+            sid,
+            &format!("b-{i}"),
+            &format!("сообщение {i}"),
+        )
+        .await;
+    }
+    // The orders keep their own frames, after the chat held before them.
+    app.order(
+        &writer,
+        sid,
+        "after-chat",
+        &silkstream_e2e::order_body(live.variant_id, 1, "KZT"),
+    )
+    .await
+    .expect(201);
+    let mut seen: Vec<(String, i64)> = Vec::new();
+    let mut batches = 0;
+    while seen.last().map(|(_, seq)| *seq) != Some(start + 5) {
+        let m = crowd[0].next_json(T).await;
+        match m["type"].as_str() {
+            Some("batch") => {
+                batches += 1;
+                for e in m["events"].as_array().expect("events") {
+                    assert_eq!(e["type"], "chat_message", "{m}");
+                    seen.push(("chat".into(), e["seq"].as_i64().expect("seq")));
+                }
+            }
+            Some("chat_message") => panic!("a big room's chat came alone: {m}"),
+            Some("order_confirmed") => {
+                seen.push(("order".into(), m["seq"].as_i64().expect("seq")));
+            }
+            _ => {}
+        }
+    }
+    assert!(batches >= 1);
+    let seqs: Vec<i64> = seen.iter().map(|(_, s)| *s).collect();
+    assert_eq!(
+        seqs,
+        (start + 1..=start + 5).collect::<Vec<_>>(),
+        "{seen:?}"
+    );
+    assert_eq!(seen[4].0, "order");
 }

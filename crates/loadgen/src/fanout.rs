@@ -709,7 +709,7 @@ struct ChatLoad {
 }
 
 /// Writes `count` messages at `rate` a second, each buyer in turn; each text starts with its
-/// send time (`t=<µs since the epoch>`), which viewers read back. Returns messages posted,
+/// send time (`t=` and the µs since the epoch in [`letters`]), which viewers read back. Returns messages posted,
 /// failed, and the posts' answer times; a post unanswered `drain` after the last send counts
 /// as failed.
 async fn send_chat(load: ChatLoad) -> (u64, u64, Latency) {
@@ -723,7 +723,7 @@ async fn send_chat(load: ChatLoad) -> (u64, u64, Latency) {
         let at = micros_since(load.epoch);
         let token = load.tokens[(n as usize) % load.tokens.len().max(1)].clone();
         let body = json!({"client_message_id": format!("{}-{n}", load.key),
-                          "text": format!("t={at} Какой размер? Есть доставка в Алматы?")});
+                          "text": format!("t={} Какой размер? Есть доставка в Алматы?", letters(at))});
         let (http, url, posted, failed) = (
             load.http.clone(),
             load.url.clone(),
@@ -759,18 +759,46 @@ async fn send_chat(load: ChatLoad) -> (u64, u64, Latency) {
     (ok, load.count - ok, ack)
 }
 
-/// The send time a chat message's text starts with (`t=<µs>`), without parsing the event.
-fn chat_sent_at(text: &str) -> Option<u32> {
-    let head = &text[..text.len().min(64)];
-    if !head.contains("\"chat_message\"") {
-        return None;
+/// A number written in the letters a–z (base 26, most significant first): a send time in a
+/// chat message must not look like a phone number, which the server holds back for a
+/// moderator (docs/live-room.md).
+fn letters(mut n: u32) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'a' + (n % 26) as u8);
+        n /= 26;
+        if n == 0 {
+            break;
+        }
     }
-    let at = text.find("\"text\":\"t=")? + 10;
-    let digits = &text[at..];
-    let end = digits
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(digits.len());
-    digits[..end].parse().ok()
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The send times the chat messages of a text start with (`t=` and [`letters`]): one for a
+/// `chat_message`, one per message of a `batch` (a big room's chat, docs/feed.md), none for
+/// anything else; without parsing the events.
+fn chat_sent_times(text: &str) -> Vec<u32> {
+    let head = &text[..text.len().min(64)];
+    if !head.contains("\"chat_message\"") && !head.contains("\"batch\"") {
+        return Vec::new();
+    }
+    const MARK: &str = "\"text\":\"t=";
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        rest = &rest[at + MARK.len()..];
+        let end = rest
+            .find(|c: char| !c.is_ascii_lowercase())
+            .unwrap_or(rest.len());
+        let t = rest[..end].bytes().try_fold(0u32, |n, b| {
+            n.checked_mul(26)?.checked_add(u32::from(b - b'a'))
+        });
+        if let (Some(t), false) = (t, end == 0) {
+            out.push(t);
+        }
+    }
+    out
 }
 
 /// A baseline's message: Silkstream's shape (`type`, `seq`) padded to `size` bytes.
@@ -809,11 +837,12 @@ async fn read_viewer(
             msg = ws.next() => match msg {
                 Some(Ok(Message::Text(text))) => {
                     let at = micros_since(epoch);
-                    if let Some(sent) = chat_sent_at(&text) {
+                    let chat = chat_sent_times(&text);
+                    if !chat.is_empty() {
                         d.chat[index % d.chat.len()]
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
-                            .push(at.saturating_sub(sent));
+                            .extend(chat.into_iter().map(|sent| at.saturating_sub(sent)));
                     } else if let Some(seq) = order_seq(&text) {
                         shard.lock().unwrap_or_else(|p| p.into_inner()).push((seq, at));
                         if index < 32 {
@@ -1649,16 +1678,21 @@ mod tests {
     /// The chat reader finds the send time at the head of a chat message's text only.
     #[test]
     fn reads_the_send_time_of_chat_messages_only() {
-        let m = r#"{"type":"chat_message","seq":9,"id":3,"session_id":1,"at":"x","message_id":4,"sender":{"role":"buyer"},"locale":"ru","text":"t=123456 Какой размер?"}"#;
-        assert_eq!(chat_sent_at(m), Some(123_456));
-        assert_eq!(
-            chat_sent_at(r#"{"type":"order_confirmed","seq":42,"text":"t=5"}"#),
-            None
+        let m = format!(
+            r#"{{"type":"chat_message","seq":9,"id":3,"session_id":1,"at":"x","message_id":4,"sender":{{"role":"buyer"}},"locale":"ru","text":"t={} Какой размер?"}}"#,
+            letters(123_456)
         );
-        assert_eq!(
-            chat_sent_at(r#"{"type":"chat_message","seq":1,"deleted":true,"message_id":4}"#),
-            None
-        );
+        assert_eq!(chat_sent_times(&m), [123_456]);
+        let other = m.replace(&letters(123_456), &letters(9));
+        let batch = format!(r#"{{"type":"batch","events":[{m},{other}]}}"#);
+        assert_eq!(chat_sent_times(&batch), [123_456, 9]);
+        assert_eq!(letters(0), "a");
+        assert!(!letters(u32::MAX).bytes().any(|b| b.is_ascii_digit()));
+        assert!(chat_sent_times(r#"{"type":"order_confirmed","seq":42,"text":"t=f"}"#).is_empty());
+        assert!(chat_sent_times(
+            r#"{"type":"chat_message","seq":1,"deleted":true,"message_id":4}"#
+        )
+        .is_empty());
     }
 
     /// The fast seq reader finds Silkstream's and the baselines' seq, and skips other kinds.

@@ -488,31 +488,59 @@ impl Connection {
             // What this batch writes, in order; `last` moves as each event is taken in.
             let mut out = Vec::with_capacity(frames.len());
             for frame in frames {
-                match frame {
-                    Frame::Tick(text) => out.push(text),
-                    Frame::Event { seq, text, .. } => {
-                        if seq <= last {
+                // Each frame's logged events, one by one (a batch that follows what was sent
+                // goes out whole).
+                let (one, many) = match frame {
+                    Frame::Tick(text) => {
+                        out.push(text);
+                        continue;
+                    }
+                    Frame::Event { seq, text, .. } => (Some((seq, text)), None),
+                    Frame::Batch { text, events } => {
+                        let (Some(first), Some(end)) = (events.first(), events.last()) else {
+                            continue;
+                        };
+                        if first.seq == last + 1 {
+                            out.push(text);
+                            last = end.seq;
                             continue;
                         }
-                        if seq > last + 1 {
-                            // Not expected (the tailer reads in commit order), but the log
-                            // settles it: send what lies between.
-                            let Ok(gap) = Box::pin(self.feed.store.session_log_after(
-                                session_id,
-                                last,
-                                seq - last - 1,
-                            ))
-                            .await
-                            else {
-                                break 'live End::Close(CLOSE_ERROR, "log read failed");
-                            };
-                            for e in gap.iter().filter(|e| e.seq < seq) {
-                                out.push(self.encode(e));
-                            }
-                        }
-                        out.push(text);
-                        last = seq;
+                        (None, Some(events))
                     }
+                };
+                let count = many
+                    .as_ref()
+                    .map_or(usize::from(one.is_some()), |m| m.len());
+                for i in 0..count {
+                    let item = match (&one, &many) {
+                        (Some((seq, text)), _) => Some((*seq, text.clone())),
+                        (None, Some(m)) => m.get(i).map(|e| (e.seq, e.text.clone())),
+                        (None, None) => None,
+                    };
+                    let Some((seq, text)) = item else {
+                        continue;
+                    };
+                    if seq <= last {
+                        continue;
+                    }
+                    if seq > last + 1 {
+                        // Not expected (the tailer reads in commit order), but the log
+                        // settles it: send what lies between.
+                        let Ok(gap) = Box::pin(self.feed.store.session_log_after(
+                            session_id,
+                            last,
+                            seq - last - 1,
+                        ))
+                        .await
+                        else {
+                            break 'live End::Close(CLOSE_ERROR, "log read failed");
+                        };
+                        for e in gap.iter().filter(|e| e.seq < seq) {
+                            out.push(self.encode(e));
+                        }
+                    }
+                    out.push(text);
+                    last = seq;
                 }
             }
             if !self.send_all(out).await {

@@ -62,6 +62,22 @@ pub enum Frame {
     },
     /// A passing tick (viewer count, countdown): no seq, not logged.
     Tick(Utf8Bytes),
+    /// Several logged events of one session in one frame (a big room's chat, [`QUIET_CHAT_ROOM`]):
+    /// `text` is `{"type": "batch", "events": [...]}` with `events` each as it would have come
+    /// alone, in seq order; `events` are the same events one by one, for a connection that
+    /// has sent some of them already (a resume).
+    Batch {
+        text: Utf8Bytes,
+        events: Arc<[Batched]>,
+    },
+}
+
+/// One event of a [`Frame::Batch`], encoded for the connection's audience.
+#[derive(Debug, Clone)]
+pub struct Batched {
+    pub id: i64,
+    pub seq: i64,
+    pub text: Utf8Bytes,
 }
 
 /// Which sessions an all-rooms subscription wants.
@@ -129,16 +145,6 @@ impl Queue {
     }
 
     fn push(&self, frame: Frame) -> Pushed {
-        let pushed = self.push_quietly(frame);
-        if pushed == Pushed::Queued {
-            self.ready.notify_one();
-        }
-        pushed
-    }
-
-    /// Queues `frame` without waking the writer: it goes out with the next frame that wakes it
-    /// (any other push, a tick, a [`Queue::nudge`]), in order with everything else queued.
-    fn push_quietly(&self, frame: Frame) -> Pushed {
         let mut state = self.lock();
         if state.closed.is_some() {
             return Pushed::Closed;
@@ -147,12 +153,9 @@ impl Queue {
             return Pushed::Full;
         }
         state.frames.push_back(frame);
-        Pushed::Queued
-    }
-
-    /// Wakes the writer (when frames were queued quietly).
-    fn nudge(&self) {
+        drop(state);
         self.ready.notify_one();
+        Pushed::Queued
     }
 
     /// No more frames after those queued; the writer learns `why` once it has taken them.
@@ -202,21 +205,48 @@ struct Registry {
 struct Room {
     subs: Vec<Subscriber>,
     keys: HashMap<ViewKey, usize>,
-    /// Chat frames were queued quietly since the last chat flush ([`QUIET_CHAT_ROOM`]).
-    quiet: bool,
+    /// A big room's chat waiting to go out in one frame per connection ([`QUIET_CHAT_ROOM`]),
+    /// in seq order, and since when the oldest waits.
+    pending: Vec<Pending>,
+    pending_since: Option<std::time::Instant>,
 }
 
-/// A room with more connections than this on one instance gets its chat quietly: each chat
-/// event is queued on every connection without waking its writer, and the room's writers are
-/// woken together every [`CHAT_FLUSH`] (or at once by the next event that is not chat), so a
-/// busy chat costs a viewer a few socket writes a second, not one per message
-/// (docs/live-room.md). Smaller rooms hear each message at once.
+/// A chat event a big room holds until its next frame: its encodings so far (a key that
+/// joins later is encoded at the flush).
+struct Pending {
+    event: LoggedEvent,
+    texts: HashMap<ViewKey, Utf8Bytes>,
+}
+
+/// A room with more connections than this on one instance gets its chat in batches: the
+/// tailer holds each chat event (encoded once per audience) and hands every connection one
+/// frame with all of them (`{"type": "batch", "events": [...]}`, docs/feed.md) just before
+/// the next thing the room's connections get anyway: the room's tick (about once a second),
+/// an event that is not chat, or, when neither came for [`CHAT_FLUSH`], on its own. A busy
+/// chat then costs a viewer one frame a second riding the tick's write, not one frame and one
+/// wake-up per message: 50 messages a second to 10,000 viewers are 10,000 frames a second,
+/// not 500,000 (docs/live-room.md). Smaller rooms hear each message at once.
 pub const QUIET_CHAT_ROOM: usize = 256;
 
-/// How often a big room's quietly queued chat is flushed.
-pub const CHAT_FLUSH: Duration = Duration::from_millis(200);
+/// The longest a big room's chat waits for a wake-up before it is flushed on its own.
+pub const CHAT_FLUSH: Duration = Duration::from_secs(1);
 
-/// Whether an event is the room's chat (queued quietly in big rooms).
+/// How often the tailer looks for chat that waited [`CHAT_FLUSH`].
+const CHAT_CHECK: Duration = Duration::from_millis(250);
+
+/// Queues `frame` on `sub`; a full queue is closed as overflowed. Whether `sub` stays.
+fn offer_frame(sub: &Subscriber, frame: Frame) -> bool {
+    match sub.queue.push(frame) {
+        Pushed::Queued => true,
+        Pushed::Full => {
+            sub.queue.close(Closed::Overflow);
+            false
+        }
+        Pushed::Closed => false,
+    }
+}
+
+/// Whether an event is the room's chat (batched in big rooms).
 fn is_chat(event: &LoggedEvent) -> bool {
     event.kind.starts_with("chat_")
 }
@@ -339,7 +369,7 @@ impl Fanout {
             }
             let mut tick = tokio::time::interval(poll);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let mut chat = tokio::time::interval(CHAT_FLUSH);
+            let mut chat = tokio::time::interval(CHAT_CHECK);
             chat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 let read = tokio::select! {
@@ -347,7 +377,7 @@ impl Fanout {
                     Some(arrival) = next_arrival(&mut arrivals) => tailer.apply(arrival).await,
                     _ = tick.tick() => tailer.drain().await,
                     _ = chat.tick() => {
-                        tailer.flush_chat();
+                        tailer.flush_chat(CHAT_FLUSH);
                         Ok(())
                     }
                     // A send (shutdown) or a dropped sender (the feed is gone): stop.
@@ -487,8 +517,11 @@ impl Fanout {
     /// a tick is worth nothing late).
     pub fn tick(&self, session_id: i64, text: &str) {
         let bytes = Utf8Bytes::from(text.to_owned());
-        let registry = self.lock();
-        if let Some(room) = registry.sessions.get(&session_id) {
+        let mut registry = self.lock();
+        if let Some(room) = registry.sessions.get_mut(&session_id) {
+            // The chat held for the room goes out just before the tick (one more frame in the
+            // same write).
+            self.flush_room(room);
             for sub in &room.subs {
                 let _ = sub.queue.push(Frame::Tick(bytes.clone()));
             }
@@ -594,36 +627,38 @@ impl Fanout {
                 .or_insert_with(|| Utf8Bytes::from((self.inner.encoder)(event, key)))
                 .clone()
         };
-        let offer = |sub: &Subscriber, text: Utf8Bytes, quiet: bool| -> bool {
+        let offer = |sub: &Subscriber, text: Utf8Bytes| -> bool {
             let frame = Frame::Event {
                 id: event.id,
                 seq: event.seq,
                 session_id: event.session_id,
                 text,
             };
-            let pushed = if quiet {
-                sub.queue.push_quietly(frame)
-            } else {
-                sub.queue.push(frame)
-            };
-            match pushed {
-                Pushed::Queued => true,
-                Pushed::Full => {
-                    sub.queue.close(Closed::Overflow);
-                    false
-                }
-                Pushed::Closed => false,
-            }
+            offer_frame(sub, frame)
         };
         let mut registry = self.lock();
         if let Some(room) = registry.sessions.get_mut(&event.session_id) {
-            // Anything else wakes every writer, which takes the chat queued before it too.
-            let quiet = is_chat(event) && room.subs.len() > QUIET_CHAT_ROOM;
-            room.quiet = quiet;
-            room.retain(|sub| {
-                let text = encode(&sub.key);
-                offer(sub, text, quiet)
-            });
+            if is_chat(event) && room.subs.len() > QUIET_CHAT_ROOM {
+                // Held for the room's next frame, encoded once per key of its connections.
+                let texts = room
+                    .keys
+                    .keys()
+                    .map(|key| (key.clone(), encode(key)))
+                    .collect();
+                room.pending.push(Pending {
+                    event: event.clone(),
+                    texts,
+                });
+                room.pending_since
+                    .get_or_insert_with(std::time::Instant::now);
+            } else {
+                // Anything else goes after the chat held before it.
+                self.flush_room(room);
+                room.retain(|sub| {
+                    let text = encode(&sub.key);
+                    offer(sub, text)
+                });
+            }
             if room.subs.is_empty() {
                 registry.sessions.remove(&event.session_id);
             }
@@ -633,18 +668,63 @@ impl Fanout {
                 return true;
             }
             let text = encode(&sub.key);
-            offer(sub, text, false)
+            offer(sub, text)
         });
     }
 
-    /// Wakes the writers of every big room with chat queued quietly since the last flush.
-    fn flush_chat(&self) {
-        let mut registry = self.lock();
-        for room in registry.sessions.values_mut().filter(|room| room.quiet) {
-            room.quiet = false;
-            for sub in &room.subs {
-                sub.queue.nudge();
+    /// Hands every connection of `room` the chat it holds, as one [`Frame::Batch`] per
+    /// connection (built once per key), and forgets it.
+    fn flush_room(&self, room: &mut Room) {
+        if room.pending.is_empty() {
+            return;
+        }
+        let pending = std::mem::take(&mut room.pending);
+        room.pending_since = None;
+        let mut batches: HashMap<ViewKey, (Utf8Bytes, Arc<[Batched]>)> = HashMap::new();
+        for key in room.keys.keys() {
+            let events: Arc<[Batched]> =
+                pending
+                    .iter()
+                    .map(|p| Batched {
+                        id: p.event.id,
+                        seq: p.event.seq,
+                        text: p.texts.get(key).cloned().unwrap_or_else(|| {
+                            Utf8Bytes::from((self.inner.encoder)(&p.event, key))
+                        }),
+                    })
+                    .collect();
+            let mut text = String::from("{\"type\":\"batch\",\"events\":[");
+            for (i, e) in events.iter().enumerate() {
+                if i > 0 {
+                    text.push(',');
+                }
+                text.push_str(e.text.as_str());
             }
+            text.push_str("]}");
+            batches.insert(key.clone(), (Utf8Bytes::from(text), events));
+        }
+        room.retain(|sub| match batches.get(&sub.key) {
+            Some((text, events)) => offer_frame(
+                sub,
+                Frame::Batch {
+                    text: text.clone(),
+                    events: events.clone(),
+                },
+            ),
+            None => true,
+        });
+    }
+
+    /// Hands out the chat of every big room whose chat has waited `older_than` or longer.
+    fn flush_chat(&self, older_than: Duration) {
+        let mut registry = self.lock();
+        let due = |room: &&mut Room| {
+            room.pending_since
+                .is_some_and(|t| t.elapsed() >= older_than)
+        };
+        let rooms: Vec<&mut Room> = registry.sessions.values_mut().filter(due).collect();
+        for room in rooms {
+            self.flush_room(room);
         }
     }
 }
@@ -721,58 +801,72 @@ mod tests {
         }
     }
 
-    /// Whether `queue`'s writer would be woken now (a `take` returns within a short wait).
-    async fn woken(queue: &Queue) -> Option<usize> {
-        tokio::time::timeout(Duration::from_millis(50), queue.ready.notified())
-            .await
-            .ok()
-            .map(|()| queue.lock().frames.len())
+    /// What a queue holds now, as seqs: an event's, a batch's (its events'), `0` for a tick.
+    fn queued(queue: &Queue) -> Vec<Vec<i64>> {
+        let mut state = queue.lock();
+        std::mem::take(&mut state.frames)
+            .into_iter()
+            .map(|f| match f {
+                Frame::Event { seq, .. } => vec![seq],
+                Frame::Batch { events, text } => {
+                    let v: serde_json::Value =
+                        serde_json::from_str(text.as_str()).expect("a batch is JSON");
+                    assert_eq!(v["type"], "batch");
+                    assert_eq!(v["events"].as_array().map(Vec::len), Some(events.len()));
+                    events.iter().map(|e| e.seq).collect()
+                }
+                Frame::Tick(_) => vec![0],
+            })
+            .collect()
     }
 
-    /// In a big room chat is queued without waking the writers until the room's chat flush or
-    /// the next event that is not chat, and nothing is reordered; a small room's writers hear
-    /// each chat message at once.
+    /// In a big room chat is held and handed out as one batch per connection just before the
+    /// room's next frame (an event that is not chat, a tick) or when it waited long enough,
+    /// in seq order; a small room hears each chat message at once.
     #[tokio::test]
-    async fn big_rooms_get_their_chat_in_flushes_in_order() {
+    async fn big_rooms_get_their_chat_in_batches_in_order() {
         let store = crate::store::FeedStore::in_memory().await;
-        let encoder: Encoder = Arc::new(|e, _| e.id.to_string());
+        let encoder: Encoder = Arc::new(|e, _| format!("{{\"id\":{}}}", e.id));
         let fanout = Fanout::new(store, encoder, watch::channel(true).1);
         let big: Vec<Subscription> = (0..=QUIET_CHAT_ROOM)
-            .map(|_| fanout.subscribe_session(7, key("kk"), 8))
+            .map(|i| fanout.subscribe_session(7, key(if i % 2 == 0 { "kk" } else { "ru" }), 8))
             .collect();
         let small = fanout.subscribe_session(8, key("kk"), 8);
         let (first, last) = (&big[0].queue, &big[QUIET_CHAT_ROOM].queue);
 
         fanout.dispatch(&chat_event(1, 7));
         fanout.dispatch(&chat_event(2, 7));
-        assert_eq!(woken(first).await, None, "chat woke a big room's writer");
-        assert_eq!(woken(last).await, None);
-        fanout.flush_chat();
-        assert_eq!(woken(first).await, Some(2));
-        assert_eq!(woken(last).await, Some(2));
+        assert!(
+            queued(first).is_empty(),
+            "chat went out at once in a big room"
+        );
+        fanout.flush_chat(Duration::from_secs(60));
+        assert!(
+            queued(first).is_empty(),
+            "chat flushed before it waited long enough"
+        );
+        fanout.flush_chat(Duration::ZERO);
+        assert_eq!(queued(first), [vec![1, 2]]);
+        assert_eq!(queued(last), [vec![1, 2]]);
 
-        // Quiet chat, then an order: one wake-up takes both, in order.
+        // Held chat, then an order: the batch first, then the order.
         fanout.dispatch(&chat_event(3, 7));
         fanout.dispatch(&event(4, 7));
-        let frames = first.take().await.expect("frames");
-        let ids: Vec<i64> = frames
-            .iter()
-            .filter_map(|f| match f {
-                Frame::Event { id, .. } => Some(*id),
-                Frame::Tick(_) => None,
-            })
-            .collect();
-        assert_eq!(ids, [1, 2, 3, 4]);
-        // Nothing is left for the flush to wake (the order's wake-up, unused by the `take` that
-        // found the frames, is spent first).
-        assert_eq!(woken(first).await, Some(0));
-        fanout.flush_chat();
-        assert_eq!(woken(first).await, None);
+        assert_eq!(queued(first), [vec![3], vec![4]]);
+        assert_eq!(queued(last), [vec![3], vec![4]]);
+        fanout.flush_chat(Duration::ZERO);
+        assert!(queued(first).is_empty(), "nothing is held after the order");
 
-        fanout.dispatch(&chat_event(5, 8));
+        // The tick carries the chat held before it.
+        fanout.dispatch(&chat_event(5, 7));
+        fanout.dispatch(&chat_event(6, 7));
+        fanout.tick(7, "{}");
+        assert_eq!(queued(last), [vec![5, 6], vec![0]]);
+
+        fanout.dispatch(&chat_event(7, 8));
         assert_eq!(
-            woken(&small.queue).await,
-            Some(1),
+            queued(&small.queue),
+            [vec![7]],
             "a small room hears chat at once"
         );
     }

@@ -137,6 +137,11 @@ export class Feed {
   }
 
   receive(message) {
+    // A batch (a big room's chat, docs/feed.md) is its events, each as if it came alone.
+    if (message.type === "batch" && Array.isArray(message.events)) {
+      for (const event of message.events) this.receive(event);
+      return;
+    }
     const position = this.byId ? message.id : message.seq;
     if (message.type === "snapshot") {
       // After a `since`, the log's events follow the snapshot: keep our position until they do.

@@ -251,3 +251,5 @@ console-chat-muted-until = Muted until { $time }
 console-chat-muted-session = Muted for the session
 console-chat-write = Write to the room
 console-chat-send = Send
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = Ordered: #{ $id }

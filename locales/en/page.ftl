@@ -163,3 +163,12 @@ page-chat-wait = You can write again in { $seconds } s.
 page-chat-not-live = The chat is open while the show is live.
 page-chat-invalid = Write one line of up to 500 characters.
 page-chat-network = Not sent: the server cannot be reached. Press Send to try again.
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = Type { $example } in the chat to order.
+page-chat-order-ship-to = To order from the chat, fill in your delivery address, then send your message again.
+page-chat-resend = Send again
+page-chat-order-variant = This product comes in several options: choose one above and order with the button.
+page-chat-order-nothing = There is nothing to order from the chat right now.
+page-chat-order-identity = Orders to China need the orderer's ID: order with the button above.

@@ -247,3 +247,5 @@ console-chat-muted-until = Naka-mute hanggang { $time }
 console-chat-muted-session = Naka-mute hanggang matapos ang session
 console-chat-write = Sumulat sa live
 console-chat-send = Ipadala
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = Na-order: #{ $id }

@@ -150,3 +150,12 @@ page-chat-wait = Makakasulat ka ulit pagkalipas ng { $seconds } segundo.
 page-chat-not-live = Bukas ang chat habang live ang palabas.
 page-chat-invalid = Sumulat ng isang linya, hanggang 500 character.
 page-chat-network = Hindi naipadala: hindi maabot ang server. Pindutin ang Ipadala para subukan ulit.
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = I-type ang { $example } sa chat para mag-order.
+page-chat-order-ship-to = Para mag-order mula sa chat, punan ang address para sa delivery, saka ipadala ulit ang mensahe mo.
+page-chat-resend = Ipadala ulit
+page-chat-order-variant = May ilang opsiyon ang produktong ito: pumili ng isa sa itaas at mag-order gamit ang button.
+page-chat-order-nothing = Wala pang maaaring i-order mula sa chat ngayon.
+page-chat-order-identity = Kailangan ng ID ng nag-order para sa mga order papuntang China: mag-order gamit ang button sa itaas.

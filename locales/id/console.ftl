@@ -247,3 +247,5 @@ console-chat-muted-until = Dibisukan sampai { $time }
 console-chat-muted-session = Dibisukan sampai siaran selesai
 console-chat-write = Tulis ke ruang siaran
 console-chat-send = Kirim
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = Pesanan #{ $id }

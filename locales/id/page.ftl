@@ -150,3 +150,12 @@ page-chat-wait = Anda bisa menulis lagi dalam { $seconds } detik.
 page-chat-not-live = Obrolan dibuka selama siaran berlangsung.
 page-chat-invalid = Tulis satu baris, paling banyak 500 karakter.
 page-chat-network = Tidak terkirim: server tidak dapat dihubungi. Tekan Kirim untuk mencoba lagi.
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = Ketik { $example } di obrolan untuk memesan.
+page-chat-order-ship-to = Untuk memesan lewat obrolan, isi alamat pengiriman, lalu kirim ulang pesan Anda.
+page-chat-resend = Kirim ulang
+page-chat-order-variant = Produk ini punya beberapa varian: pilih satu di atas, lalu pesan dengan tombol.
+page-chat-order-nothing = Saat ini belum ada yang bisa dipesan lewat obrolan.
+page-chat-order-identity = Pesanan ke Tiongkok memerlukan identitas pemesan: pesan dengan tombol di atas.

@@ -247,3 +247,5 @@ console-chat-muted-until = { $time } дейін жаза алмайды
 console-chat-muted-session = Эфир соңына дейін жаза алмайды
 console-chat-write = Эфирге жазу
 console-chat-send = Жіберу
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = Тапсырыс #{ $id }

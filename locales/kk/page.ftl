@@ -150,3 +150,12 @@ page-chat-wait = { $seconds } секундтан кейін қайта жаза 
 page-chat-not-live = Чат эфир жүріп жатқанда ғана ашық.
 page-chat-invalid = Бір жолға, 500 таңбадан аспайтын мәтін жазыңыз.
 page-chat-network = Жіберілмеді: серверге қосылу мүмкін емес. Қайталау үшін «Жіберу» түймесін басыңыз.
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = Тапсырыс беру үшін чатқа { $example } деп жазыңыз.
+page-chat-order-ship-to = Чаттан тапсырыс беру үшін жеткізу мекенжайын толтырып, хабарламаңызды қайта жіберіңіз.
+page-chat-resend = Қайта жіберу
+page-chat-order-variant = Бұл тауардың бірнеше нұсқасы бар: жоғарыдан біреуін таңдап, түйме арқылы тапсырыс беріңіз.
+page-chat-order-nothing = Қазір чаттан тапсырыс беретін ештеңе жоқ.
+page-chat-order-identity = Қытайға тапсырыс беру үшін тапсырыс берушінің куәлік деректері керек: жоғарыдағы түйме арқылы тапсырыс беріңіз.

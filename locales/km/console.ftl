@@ -247,3 +247,5 @@ console-chat-muted-until = ហាមសរសេររហូតដល់ { $time
 console-chat-muted-session = ហាមសរសេររហូតដល់ចប់ការផ្សាយ
 console-chat-write = សរសេរទៅកាន់បន្ទប់ផ្សាយផ្ទាល់
 console-chat-send = ផ្ញើ
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = កុម្ម៉ង់ #{ $id }

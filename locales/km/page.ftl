@@ -150,3 +150,12 @@ page-chat-wait = អ្នកអាចសរសេរម្តងទៀតក្
 page-chat-not-live = ការជជែកបើកតែពេលកំពុងផ្សាយផ្ទាល់ប៉ុណ្ណោះ។
 page-chat-invalid = សូមសរសេរមួយបន្ទាត់ មិនលើស 500 តួអក្សរ។
 page-chat-network = មិនបានផ្ញើទេ៖ មិនអាចភ្ជាប់ទៅម៉ាស៊ីនមេបានទេ។ ចុច ផ្ញើ ដើម្បីព្យាយាមម្តងទៀត។
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = វាយ { $example } ក្នុងការជជែក ដើម្បីកុម្ម៉ង់។
+page-chat-order-ship-to = ដើម្បីកុម្ម៉ង់ពីការជជែក សូមបំពេញអាសយដ្ឋានដឹកជញ្ជូន រួចផ្ញើសាររបស់អ្នកម្តងទៀត។
+page-chat-resend = ផ្ញើម្តងទៀត
+page-chat-order-variant = ផលិតផលនេះមានជម្រើសច្រើន៖ សូមជ្រើសរើសមួយខាងលើ ហើយកុម្ម៉ង់ដោយប្រើប៊ូតុង។
+page-chat-order-nothing = ឥឡូវនេះ មិនមានអ្វីសម្រាប់កុម្ម៉ង់ពីការជជែកទេ។
+page-chat-order-identity = ការកុម្ម៉ង់ទៅប្រទេសចិន ត្រូវការព័ត៌មានអត្តសញ្ញាណប័ណ្ណរបស់អ្នកកុម្ម៉ង់៖ សូមកុម្ម៉ង់ដោយប្រើប៊ូតុងខាងលើ។

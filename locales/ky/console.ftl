@@ -247,3 +247,5 @@ console-chat-muted-until = { $time } чейин жаза албайт
 console-chat-muted-session = Эфирдин аягына чейин жаза албайт
 console-chat-write = Эфирге жазуу
 console-chat-send = Жөнөтүү
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = Буйрутма #{ $id }

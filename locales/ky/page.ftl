@@ -150,3 +150,12 @@ page-chat-wait = { $seconds } секунддан кийин кайра жаза 
 page-chat-not-live = Чат эфир жүрүп жатканда гана ачык.
 page-chat-invalid = Бир сапка, 500 белгиден ашпаган текст жазыңыз.
 page-chat-network = Жөнөтүлгөн жок: серверге туташуу мүмкүн эмес. Кайталоо үчүн «Жөнөтүү» баскычын басыңыз.
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = Буйрутма берүү үчүн чатка { $example } деп жазыңыз.
+page-chat-order-ship-to = Чаттан буйрутма берүү үчүн жеткирүү дарегин толтуруп, билдирүүңүздү кайра жөнөтүңүз.
+page-chat-resend = Кайра жөнөтүү
+page-chat-order-variant = Бул товардын бир нече варианты бар: жогорудан бирин тандап, баскыч менен буйрутма бериңиз.
+page-chat-order-nothing = Азыр чаттан буйрутма бере турган эч нерсе жок.
+page-chat-order-identity = Кытайга буйрутма берүү үчүн буйрутмачынын күбөлүк маалыматы керек: жогорудагы баскыч менен буйрутма бериңиз.

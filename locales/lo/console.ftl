@@ -247,3 +247,5 @@ console-chat-muted-until = ປິດແຊັດຮອດ { $time }
 console-chat-muted-session = ປິດແຊັດຈົນຈົບການຖ່າຍທອດ
 console-chat-write = ຂຽນຫາຫ້ອງຖ່າຍທອດ
 console-chat-send = ສົ່ງ
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = ຄຳສັ່ງຊື້ #{ $id }

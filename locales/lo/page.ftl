@@ -150,3 +150,12 @@ page-chat-wait = ທ່ານຂຽນໄດ້ອີກໃນ { $seconds } ວ�
 page-chat-not-live = ແຊັດເປີດສະເພາະຕອນທີ່ກຳລັງຖ່າຍທອດ.
 page-chat-invalid = ຂຽນໄດ້ແຖວດຽວ, ບໍ່ເກີນ 500 ຕົວອັກສອນ.
 page-chat-network = ສົ່ງບໍ່ສຳເລັດ: ບໍ່ສາມາດຕິດຕໍ່ເຊີບເວີໄດ້. ກົດ ສົ່ງ ເພື່ອລອງໃໝ່.
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = ພິມ { $example } ໃນແຊັດເພື່ອສັ່ງຊື້.
+page-chat-order-ship-to = ເພື່ອສັ່ງຊື້ຈາກແຊັດ, ກະລຸນາປ້ອນທີ່ຢູ່ຈັດສົ່ງ ແລ້ວສົ່ງຂໍ້ຄວາມອີກຄັ້ງ.
+page-chat-resend = ສົ່ງອີກຄັ້ງ
+page-chat-order-variant = ສິນຄ້ານີ້ມີຫຼາຍຕົວເລືອກ: ກະລຸນາເລືອກຕົວເລືອກຂ້າງເທິງ ແລ້ວສັ່ງຊື້ດ້ວຍປຸ່ມ.
+page-chat-order-nothing = ຕອນນີ້ບໍ່ມີຫຍັງໃຫ້ສັ່ງຊື້ຈາກແຊັດ.
+page-chat-order-identity = ຄຳສັ່ງຊື້ໄປຈີນຕ້ອງມີຂໍ້ມູນບັດປະຈຳຕົວຂອງຜູ້ສັ່ງຊື້: ກະລຸນາສັ່ງຊື້ດ້ວຍປຸ່ມຂ້າງເທິງ.

@@ -247,3 +247,5 @@ console-chat-muted-until = Бичих хориг: { $time } хүртэл
 console-chat-muted-session = Бичих хориг: нэвтрүүлэг дуустал
 console-chat-write = Нэвтрүүлэгт бичих
 console-chat-send = Илгээх
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = Захиалга #{ $id }

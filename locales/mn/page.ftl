@@ -150,3 +150,12 @@ page-chat-wait = { $seconds } секундын дараа дахин бичих 
 page-chat-not-live = Чат зөвхөн нэвтрүүлэг явагдаж байх үед нээлттэй.
 page-chat-invalid = Нэг мөрөнд, 500 тэмдэгтээс хэтрэхгүй текст бичнэ үү.
 page-chat-network = Илгээгдсэнгүй: сервертэй холбогдож чадсангүй. Дахин оролдохын тулд «Илгээх» товчийг дарна уу.
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = Захиалахын тулд чатад { $example } гэж бичнэ үү.
+page-chat-order-ship-to = Чатаас захиалахын тулд хүргэлтийн хаягаа бөглөөд зурвасаа дахин илгээнэ үү.
+page-chat-resend = Дахин илгээх
+page-chat-order-variant = Энэ бараа хэд хэдэн сонголттой: дээрээс нэгийг сонгоод товчоор захиална уу.
+page-chat-order-nothing = Одоогоор чатаас захиалах зүйл алга.
+page-chat-order-identity = Хятад руу захиалахад захиалагчийн үнэмлэхийн мэдээлэл шаардлагатай: дээрх товчоор захиална уу.

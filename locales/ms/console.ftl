@@ -247,3 +247,5 @@ console-chat-muted-until = Disenyapkan sehingga { $time }
 console-chat-muted-session = Disenyapkan sehingga siaran tamat
 console-chat-write = Tulis kepada bilik siaran
 console-chat-send = Hantar
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = Pesanan #{ $id }

@@ -150,3 +150,12 @@ page-chat-wait = Anda boleh menulis lagi dalam { $seconds } saat.
 page-chat-not-live = Sembang dibuka semasa siaran berlangsung.
 page-chat-invalid = Tulis satu baris, tidak lebih daripada 500 aksara.
 page-chat-network = Tidak dihantar: pelayan tidak dapat dihubungi. Tekan Hantar untuk cuba lagi.
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = Taip { $example } dalam sembang untuk membuat pesanan.
+page-chat-order-ship-to = Untuk membuat pesanan melalui sembang, isi alamat penghantaran, kemudian hantar mesej anda sekali lagi.
+page-chat-resend = Hantar semula
+page-chat-order-variant = Produk ini ada beberapa pilihan: pilih satu di atas, kemudian buat pesanan dengan butang.
+page-chat-order-nothing = Tiada apa-apa untuk dipesan melalui sembang sekarang.
+page-chat-order-identity = Pesanan ke China memerlukan maklumat pengenalan pemesan: buat pesanan dengan butang di atas.

@@ -247,3 +247,5 @@ console-chat-muted-until = { $time } အထိ စာရေးခွင့် �
 console-chat-muted-session = ထုတ်လွှင့်မှု ပြီးဆုံးသည်အထိ စာရေးခွင့် ပိတ်ထားသည်
 console-chat-write = တိုက်ရိုက်ထုတ်လွှင့်ခန်းသို့ ရေးရန်
 console-chat-send = ပို့ရန်
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = အော်ဒါ #{ $id }

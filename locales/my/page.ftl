@@ -150,3 +150,12 @@ page-chat-wait = { $seconds } စက္ကန့်အကြာတွင် ထ�
 page-chat-not-live = ထုတ်လွှင့်နေစဉ်သာ ချတ်ကို ဖွင့်ထားသည်။
 page-chat-invalid = စာကြောင်းတစ်ကြောင်းတည်း၊ စာလုံး 500 ထက် မပိုဘဲ ရေးပါ။
 page-chat-network = မပို့ရသေးပါ - ဆာဗာနှင့် ချိတ်ဆက်၍ မရပါ။ ထပ်စမ်းရန် ပို့မည် ကို နှိပ်ပါ။
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = မှာယူရန် ချတ်တွင် { $example } ဟု ရိုက်ပါ။
+page-chat-order-ship-to = ချတ်မှ မှာယူရန် ပို့ဆောင်ရမည့် လိပ်စာကို ဖြည့်ပြီး သင့်မက်ဆေ့ချ်ကို ထပ်ပို့ပါ။
+page-chat-resend = ထပ်ပို့မည်
+page-chat-order-variant = ဤပစ္စည်းတွင် ရွေးချယ်မှု အများအပြား ရှိသည်။ အပေါ်မှ တစ်ခုကို ရွေးပြီး ခလုတ်ဖြင့် မှာယူပါ။
+page-chat-order-nothing = ယခု ချတ်မှ မှာယူစရာ မရှိသေးပါ။
+page-chat-order-identity = တရုတ်သို့ မှာယူရန် မှာယူသူ၏ မှတ်ပုံတင် အချက်အလက် လိုအပ်သည်။ အပေါ်ရှိ ခလုတ်ဖြင့် မှာယူပါ။

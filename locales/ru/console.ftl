@@ -252,3 +252,5 @@ console-chat-muted-until = Не может писать до { $time }
 console-chat-muted-session = Не может писать до конца эфира
 console-chat-write = Написать в эфир
 console-chat-send = Отправить
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = Заказ #{ $id }

@@ -155,3 +155,12 @@ page-chat-wait = Написать снова можно через { $seconds } 
 page-chat-not-live = Чат открыт, пока идёт эфир.
 page-chat-invalid = Напишите одну строку, не длиннее 500 символов.
 page-chat-network = Не отправлено: сервер недоступен. Нажмите «Отправить», чтобы повторить.
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = Чтобы заказать, напишите в чат { $example }.
+page-chat-order-ship-to = Чтобы заказать из чата, заполните адрес доставки и отправьте сообщение ещё раз.
+page-chat-resend = Отправить ещё раз
+page-chat-order-variant = У этого товара несколько вариантов: выберите вариант выше и оформите заказ кнопкой.
+page-chat-order-nothing = Сейчас из чата нечего заказать.
+page-chat-order-identity = Для заказа в Китай нужны данные заказчика: оформите заказ кнопкой выше.

@@ -247,3 +247,5 @@ console-chat-muted-until = ปิดแชทถึง { $time }
 console-chat-muted-session = ปิดแชทจนจบไลฟ์
 console-chat-write = เขียนถึงห้องไลฟ์
 console-chat-send = ส่ง
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = คำสั่งซื้อ #{ $id }

@@ -150,3 +150,12 @@ page-chat-wait = ส่งข้อความได้อีกครั้ง
 page-chat-not-live = แชทเปิดเฉพาะระหว่างที่กำลังไลฟ์
 page-chat-invalid = พิมพ์ได้หนึ่งบรรทัด ไม่เกิน 500 ตัวอักษร
 page-chat-network = ส่งไม่สำเร็จ ติดต่อเซิร์ฟเวอร์ไม่ได้ กด ส่ง เพื่อลองใหม่
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = พิมพ์ { $example } ในแชทเพื่อสั่งซื้อ
+page-chat-order-ship-to = หากต้องการสั่งซื้อจากแชท โปรดกรอกที่อยู่จัดส่ง แล้วส่งข้อความอีกครั้ง
+page-chat-resend = ส่งอีกครั้ง
+page-chat-order-variant = สินค้านี้มีหลายตัวเลือก โปรดเลือกตัวเลือกด้านบนแล้วสั่งซื้อด้วยปุ่ม
+page-chat-order-nothing = ขณะนี้ยังไม่มีสินค้าให้สั่งซื้อจากแชท
+page-chat-order-identity = คำสั่งซื้อที่ส่งไปจีนต้องมีข้อมูลบัตรประจำตัวของผู้สั่งซื้อ โปรดสั่งซื้อด้วยปุ่มด้านบน

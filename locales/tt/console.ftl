@@ -247,3 +247,5 @@ console-chat-muted-until = { $time } кадәр яза алмый
 console-chat-muted-session = Эфир ахырынача яза алмый
 console-chat-write = Эфирга язу
 console-chat-send = Җибәрү
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = Заказ #{ $id }

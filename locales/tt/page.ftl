@@ -150,3 +150,12 @@ page-chat-wait = { $seconds } секундтан соң яңадан яза ал
 page-chat-not-live = Чат эфир барганда гына ачык.
 page-chat-invalid = Бер юлга, 500 билгедән артмаган текст языгыз.
 page-chat-network = Җибәрелмәде: серверга тоташып булмый. Кабатлау өчен «Җибәрү» төймәсенә басыгыз.
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = Заказ бирү өчен чатка { $example } дип языгыз.
+page-chat-order-ship-to = Чаттан заказ бирү өчен җибәрү адресын тутырыгыз һәм хәбәрегезне кабат җибәрегез.
+page-chat-resend = Кабат җибәрү
+page-chat-order-variant = Бу товарның берничә варианты бар: өстәрәк берсен сайлагыз һәм төймә белән заказ бирегез.
+page-chat-order-nothing = Хәзер чаттан заказ бирерлек әйбер юк.
+page-chat-order-identity = Кытайга заказ өчен заказчының таныклык мәгълүматлары кирәк: өстәге төймә белән заказ бирегез.

@@ -248,3 +248,5 @@ console-chat-muted-until = { $time } gacha yoza olmaydi
 console-chat-muted-session = Efir oxirigacha yoza olmaydi
 console-chat-write = Efirga yozish
 console-chat-send = Yuborish
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = Buyurtma #{ $id }

@@ -150,3 +150,12 @@ page-chat-wait = { $seconds } soniyadan keyin yana yoza olasiz.
 page-chat-not-live = Chat faqat efir davomida ochiq.
 page-chat-invalid = Bir qatorda, 500 belgidan oshmaydigan matn yozing.
 page-chat-network = Yuborilmadi: serverga ulanib boʻlmadi. Qayta urinish uchun «Yuborish» tugmasini bosing.
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = Buyurtma berish uchun chatga { $example } deb yozing.
+page-chat-order-ship-to = Chatdan buyurtma berish uchun yetkazib berish manzilini toʻldiring va xabaringizni qayta yuboring.
+page-chat-resend = Qayta yuborish
+page-chat-order-variant = Bu mahsulotning bir nechta varianti bor: yuqoridan birini tanlang va tugma orqali buyurtma bering.
+page-chat-order-nothing = Hozir chatdan buyurtma beradigan hech narsa yoʻq.
+page-chat-order-identity = Xitoyga buyurtma uchun buyurtmachining guvohnoma maʼlumotlari kerak: yuqoridagi tugma orqali buyurtma bering.

@@ -248,3 +248,5 @@ console-chat-muted-until = Bị chặn đến { $time }
 console-chat-muted-session = Bị chặn đến hết buổi phát
 console-chat-write = Viết vào phòng live
 console-chat-send = Gửi
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = Đơn #{ $id }

@@ -151,3 +151,12 @@ page-chat-wait = Bạn có thể nhắn tiếp sau { $seconds } giây.
 page-chat-not-live = Phòng chat chỉ mở khi buổi phát đang diễn ra.
 page-chat-invalid = Hãy viết một dòng, tối đa 500 ký tự.
 page-chat-network = Chưa gửi được: không kết nối được máy chủ. Bấm Gửi để thử lại.
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = Gõ { $example } vào khung trò chuyện để đặt hàng.
+page-chat-order-ship-to = Để đặt hàng qua trò chuyện, vui lòng điền địa chỉ giao hàng rồi gửi lại tin nhắn.
+page-chat-resend = Gửi lại
+page-chat-order-variant = Sản phẩm này có nhiều phân loại: hãy chọn một phân loại ở trên và đặt hàng bằng nút.
+page-chat-order-nothing = Hiện chưa có gì để đặt hàng qua trò chuyện.
+page-chat-order-identity = Đơn gửi về Trung Quốc cần thông tin căn cước của người đặt hàng: hãy đặt hàng bằng nút ở trên.

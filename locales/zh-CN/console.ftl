@@ -247,3 +247,5 @@ console-chat-muted-until = 禁言至 { $time }
 console-chat-muted-session = 本场禁言
 console-chat-write = 在直播间发言
 console-chat-send = 发送
+# A message that became an order (ordering by comment): the order's number ($id).
+console-chat-ordered = 已下单 #{ $id }

@@ -150,3 +150,12 @@ page-chat-wait = { $seconds } 秒后可以再次发言。
 page-chat-not-live = 聊天仅在直播进行时开放。
 page-chat-invalid = 请只写一行，最多 500 个字符。
 page-chat-network = 未发送：无法连接服务器。请再次点击“发送”重试。
+
+## Ordering by comment: a message that is an order keyword with a quantity ($example, like +1)
+## is an order; the page asks for what it needs.
+page-chat-keyword-hint = 在聊天中输入 { $example } 即可下单。
+page-chat-order-ship-to = 要在聊天中下单，请先填写收货地址，然后重新发送您的消息。
+page-chat-resend = 重新发送
+page-chat-order-variant = 该商品有多个规格：请在上方选择一个，再点击按钮下单。
+page-chat-order-nothing = 当前没有可以在聊天中下单的商品。
+page-chat-order-identity = 寄往中国的订单需要订购人的身份信息：请使用上方的按钮下单。

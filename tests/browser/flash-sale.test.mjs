@@ -19,7 +19,11 @@
 // host's console shows them whole; the host deletes a message (gone from both pages) and mutes
 // the Vietnamese guest (refused, reaching no one); a phone number is held (its writer told, the
 // console and the dashboard list it; released from the dashboard, it reaches the room); slow
-// mode's notice and countdown; "+1" in the chat is an order, refused past the limit in Kazakh.
+// mode's notice and countdown; "+1" in the chat is an order (the page saved the address and
+// currency of the guest's last order for it), refused past the limit in Kazakh; a new guest's
+// "+1" with no saved address asks for it, and once it is filled in "Send again" orders, as does
+// their next "+1": their page confirms it, the room sees the order, the console marks the
+// messages that became orders.
 //
 // Run by scripts/browser-test.sh, which starts `silkstream serve --demo` on a fresh database
 // and passes:
@@ -77,6 +81,8 @@ const SALE = {
 const GUESTS = {
   kk: { name: "Aigerim", country: "KZ", city: "Almaty", locale: "kk", currency: "KZT", phone: "+7 701 555 0199", address: "Dostyk Avenue 5", postal: "050010", price: /^4\s990,00\s₸$/ },
   vi: { name: "Linh", country: "VN", city: "Hanoi", locale: "vi", currency: "VND", phone: "+84 24 3825 0000", address: "12 Hang Bai", postal: "100000", price: /^299\.000\s₫$/ },
+  // Orders by comment (a new guest, who never ordered with the button).
+  ru: { name: "Dmitry", country: "KZ", city: "Astana", locale: "ru", currency: "KZT", phone: "+7 717 555 0123", address: "Kabanbay Batyr 11", postal: "010000" },
   // Ships to Myanmar, where postal codes are little used: the page asks for none.
   my: { name: "Thiri", country: "MM", city: "Yangon", locale: "my", currency: "VND", phone: "+95 1 555 0100", address: "No. 12, Bogyoke Road" },
 };
@@ -424,8 +430,11 @@ test("a flash sale from the studio console, two guests ordering in Kazakh and Vi
       [kk, "kk", 2, /2 дана/],
       [vi, "vi", 1, /1 sản phẩm/],
     ]) {
+      // The page also saves the address and currency ordered with, for orders by comment.
+      const saved = page.waitForResponse((r) => r.request().method() === "PUT" && r.url().endsWith("/api/v1/buyers/me/ship-to"));
       const placed = await order(page, locale, quantity);
       assert.equal(placed.status(), 201, await placed.text());
+      assert.equal((await saved).status(), 200, `the ${locale} guest's address saved for comment orders`);
       const order_ = (await placed.json()).order;
       const answer = page.getByTestId("order-answer");
       await sees(answer, ftl(locale, "orders", "order-confirmed"), `the ${locale} confirmation`);
@@ -614,16 +623,22 @@ test("a flash sale from the studio console, two guests ordering in Kazakh and Vi
     await vi.getByLabel(label("vi", "page-chat-label")).fill("");
   });
 
-  // Ordering by comment (docs/live-room.md): "+1" is an order through the order path; the
-  // Kazakh guest has reached the sale's per-buyer limit, so it is refused, in Kazakh, where the
-  // page answers orders.
+  // Ordering by comment (docs/live-room.md): "+1" is an order through the order path, to the
+  // address and in the currency the page saved with the guest's order; the Kazakh guest has
+  // reached the sale's per-buyer limit, so it is refused, in Kazakh, where the page answers
+  // orders.
   await step(t, "a keyword in the chat is an order: past the limit, refused in Kazakh where orders are answered", async () => {
     const token = await kk.evaluate(() => JSON.parse(localStorage.getItem("silkstream.buyer")).token);
     const who = GUESTS.kk;
-    await api("/buyers/me/ship-to", token, {
-      method: "PUT",
-      body: JSON.stringify({ ship_to: { name: who.name, phone: who.phone, country: who.country, city: who.city, address: who.address, postal_code: who.postal }, currency: who.currency }),
-    });
+    const me = await api("/buyers/me", token);
+    assert.deepEqual(
+      [me.ship_to && me.ship_to.phone, me.ship_to && me.ship_to.address, me.currency],
+      [who.phone, who.address, who.currency],
+      `the address the page saved: ${JSON.stringify(me)}`,
+    );
+    // The hint under the box names the first keyword in force.
+    await sees(kk.getByTestId("chat-hint"), ftl("kk", "page", "page-chat-keyword-hint"), "the keywords' hint in Kazakh");
+    assert.match(await kk.getByTestId("chat-hint").innerText(), /\+1/, "the hint's example");
     // The answer box still holds the button's refusal of before: empty it, so what it says next
     // is the comment's answer.
     await kk.getByTestId("order-answer").evaluate((box) => box.replaceChildren());
@@ -632,6 +647,9 @@ test("a flash sale from the studio console, two guests ordering in Kazakh and Vi
     await sees(kk.getByTestId("order-answer"), refusal, "the comment's order refused in Kazakh");
     await seesChatLine(vi, "+1", "kk", /A\*\*\*m/, "the keyword, a message like any other, on the Vietnamese page");
     await sees(host.getByTestId("counter-orders"), exactly(2), "no order counted");
+    const row = host.getByTestId("chat-messages").getByRole("listitem").filter({ hasText: "Aigerim" }).filter({ hasText: "+1" });
+    await row.waitFor();
+    assert.doesNotMatch(await row.innerText(), /Ordered/, "a refused keyword is not marked as an order");
   });
 
   await step(t, "the chat leaves the order button usable on the phone", async () => {
@@ -706,6 +724,67 @@ test("a flash sale from the studio console, two guests ordering in Kazakh and Vi
     assert.deepEqual([body.order.ship_to.country, body.order.ship_to.postal_code], ["MM", ""]);
     await sees(page.getByTestId("order-answer"), ftl(who.locale, "page", dutiesMessage(body.order)), "the Burmese duties note");
     await seesDeadline(page, who.locale, body.order);
+  });
+
+  // Ordering by comment for a guest who never ordered: the server holds no address for them, so
+  // their "+1" asks for it (the form opened, the empty field focused); filled in, "Send again"
+  // saves it and sends the same message again, which orders; their next "+1" orders at once.
+  // Each order is confirmed on their page and listed in their orders, the room sees it, and the
+  // console marks the message it came from.
+  await step(t, "a new guest's \"+1\" asks for the delivery address; filled in, it orders, and so does the next \"+1\"", async () => {
+    const who = GUESTS.ru;
+    const page = await person("guest-ru");
+    await page.goto(demo.live.replace("<session-id>", String(sessionId)), { waitUntil: "domcontentloaded" });
+    await page.getByLabel("Language").selectOption(who.locale);
+    await joinWhenOrdering(page, who);
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem("silkstream.buyer")).token);
+    assert.equal((await api("/buyers/me", token)).ship_to, null, "no address saved: the guest never ordered");
+    await sees(page.getByTestId("chat-hint"), ftl("ru", "page", "page-chat-keyword-hint"), "the keywords' hint in Russian");
+    const street = page.getByLabel(label("ru", "page-ship-address")).filter({ visible: true });
+    await street.fill("");
+
+    await chatSay(page, "ru", "+1");
+    const answer = page.getByTestId("order-answer");
+    await sees(answer, ftl("ru", "page", "page-chat-order-ship-to"), "the address asked for, in Russian");
+    assert.equal(await page.locator("details#ship").evaluate((d) => d.open), true, "the address form is open");
+    await page.waitForFunction(() => document.activeElement && document.activeElement.id === "ship-address");
+    await page.screenshot({ path: join(ARTIFACTS, "buyer-chat-ship-to.png") });
+    // Four orders so far: the Kazakh, Vietnamese and Burmese guests', the demo buyer's.
+    await sees(host.getByTestId("counter-orders"), exactly(4), "no order counted");
+
+    await street.fill(who.address);
+    const saved = page.waitForResponse((r) => r.request().method() === "PUT" && r.url().endsWith("/api/v1/buyers/me/ship-to"));
+    await answer.getByRole("button", { name: label("ru", "page-chat-resend") }).click();
+    assert.equal((await saved).status(), 200, "the address saved for comment orders");
+    await sees(answer, ftl("ru", "orders", "order-confirmed"), "the comment's order confirmed in Russian");
+    await seesDeadline(page, "ru", (await api(`/orders?session_id=${sessionId}`, token)).items[0]);
+
+    // The next "+1" orders at once (the sale's limit is 2 per buyer).
+    await answer.evaluate((box) => box.replaceChildren());
+    await chatSay(page, "ru", "+1");
+    await sees(answer, ftl("ru", "orders", "order-confirmed"), "the second comment's order confirmed");
+    const mine = await api(`/orders?session_id=${sessionId}`, token);
+    assert.equal(mine.items.length, 2, JSON.stringify(mine));
+    for (const o of mine.items) {
+      assert.deepEqual([o.quantity, o.currency, o.ship_to.address], [1, who.currency, who.address]);
+      await sees(page.getByTestId("my-orders"), new RegExp(`[#№]${o.id}(\\D|$)`), `order ${o.id} in the guest's orders`);
+    }
+    // The room: the messages, masked, and the orders' lines on another guest's page; the console
+    // marks each message with the order it became.
+    const keyword = vi.getByTestId("chat-messages").getByRole("listitem").filter({ hasText: "+1" }).filter({ hasText: /D\*\*\*y/ });
+    await sees(keyword, /D\*\*\*y.*Astana/s, "the new guest's keyword on the Vietnamese page");
+    await keyword.nth(1).waitFor();
+    assert.equal(await keyword.count(), 2, "the new guest's two keywords, the resent one once");
+    assert.equal(await keyword.first().locator(".chat-text").getAttribute("lang"), "ru");
+    await sees(vi.getByTestId("orders-stream").getByRole("listitem"), /D\*\*\*y/, "the comment's order in the room's stream");
+    await sees(host.getByTestId("counter-orders"), exactly(6), "both orders counted on the console");
+    const rows = host.getByTestId("chat-messages").getByRole("listitem").filter({ hasText: "Dmitry" });
+    for (const o of mine.items) {
+      await sees(rows, new RegExp(`Ordered: #${o.id}(\\D|$)`), `the message that became order ${o.id}, marked on the console`);
+    }
+    assert.equal(await rows.count(), 2, "a resent message is one message");
+    await host.getByTestId("chat").scrollIntoViewIfNeeded();
+    await host.screenshot({ path: join(ARTIFACTS, "host-chat-ordered.png") });
   });
 
   // For reviewers: the Vietnamese guest's page (product, sale, the confirmation with its

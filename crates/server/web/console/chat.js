@@ -10,7 +10,8 @@
 //
 // A row: the writer whole (a buyer's name, mask, city and country: whom a mute names; the host
 // or a moderator with a badge), the time, why it was held (held rows), whether its writer is
-// muted, the text in its own language (lang, dir="auto"), then the buttons: Release and Delete
+// muted, the order it became ("Ordered #12": an order keyword, from `chat_ordered` or the
+// message's `order_id`), the text in its own language (lang, dir="auto"), then the buttons: Release and Delete
 // for a held message; Delete and Mute (5 minutes, 1 hour, the rest of the session) or Unmute for
 // a buyer's message. The text goes in as text, never as markup.
 
@@ -37,6 +38,7 @@ export function chatItem(m, sessionId = m.session_id) {
     text: m.text || "",
     at: m.at || m.created_at || null,
     reason: m.reason || m.held_reason || null,
+    orderId: typeof m.order_id === "number" ? m.order_id : null,
     refusal: null,
     fresh: false,
   };
@@ -75,6 +77,9 @@ export function chatRow({ t, locale, item, held = false, mute, room = null, act 
   meta.append(writer(t, sender));
   if (item.at) meta.append(el("time", { class: "muted small", datetime: item.at, text: clockTime(locale, item.at) }));
   if (held && REASONS.has(item.reason)) meta.append(el("span", { class: "badge warn", text: t(`console-chat-reason-${item.reason}`) }));
+  if (item.orderId !== null && item.orderId !== undefined) {
+    meta.append(el("span", { class: "badge ok chat-ordered", dataset: { order: String(item.orderId) }, text: t("console-chat-ordered", { id: String(item.orderId) }) }));
+  }
   if (mute !== undefined) {
     const text = mute === null ? t("console-chat-muted-session") : t("console-chat-muted-until", { time: clockTime(locale, mute) });
     meta.append(el("span", { class: "badge bad", text }));

@@ -3,8 +3,9 @@
 // pause, resume, restock) and watches it on the session's feed: orders as they land (newest
 // first, highlighted), counters, GMV per currency and in CNY, a chart over the session, the
 // summary at the end. The chat card moderates the room (docs/live-room.md): the messages as the
-// feed brings them (writers whole), each with Delete and Mute; the held ones with Release and
-// Delete; slow mode; the host's own messages. Every action is an API call curl could make
+// feed brings them (writers whole), each with Delete and Mute, a message that became an order
+// (`chat_ordered`) marked with the order's number; the held ones with Release and Delete; slow
+// mode; the host's own messages. Every action is an API call curl could make
 // (docs/live-sale.md); every refusal shows the server's message next to the control that caused
 // it.
 //
@@ -60,9 +61,10 @@ const state = {
 };
 
 // The chat of the open session: its messages and held ones by id (with their rows), the ids
-// taken down, the mutes by buyer (token id → until, null for the session), slow mode.
+// taken down, the mutes by buyer (token id → until, null for the session), the orders messages
+// became (message id → order id), slow mode.
 function newChat() {
-  return { messages: new Map(), held: new Map(), deleted: new Set(), mutes: new Map(), slow: 0, failed: null, pending: false };
+  return { messages: new Map(), held: new Map(), deleted: new Set(), mutes: new Map(), ordered: new Map(), slow: 0, failed: null, pending: false };
 }
 // Slow mode's choices in seconds (0: off); another value set elsewhere is added to the list.
 const SLOW_MODES = [0, 5, 10, 30, 60];
@@ -857,9 +859,21 @@ function onChat(m, fresh) {
       if (!chat.messages.has(m.message_id)) {
         const item = chatItem(m, state.session.id);
         item.fresh = fresh;
+        if (chat.ordered.has(item.id)) item.orderId = chat.ordered.get(item.id);
         addRow(chat.messages, $("chat-messages"), item, false);
       }
       break;
+    // A buyer's order keyword became an order: its row says which.
+    case "chat_ordered": {
+      if (typeof m.order_id !== "number") break;
+      chat.ordered.set(m.message_id, m.order_id);
+      const item = chat.messages.get(m.message_id);
+      if (item && item.orderId !== m.order_id) {
+        item.orderId = m.order_id;
+        redrawRow(item, false);
+      }
+      break;
+    }
     case "chat_held":
       if (chat.deleted.has(m.message_id) || chat.held.has(m.message_id) || chat.messages.has(m.message_id)) break;
       {

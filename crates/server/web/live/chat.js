@@ -6,13 +6,14 @@
 //     sessionId: 7,
 //     l10n: () => state.l10n, locale: () => state.locale,
 //     api: () => state.api, feed: () => state.feed,
-//     serverNow: () => Date.now() + state.clockOffset,   // the server's clock (ms)
 //     onUnauthorized: () => { … },                        // the token was refused
-//     onOrder: (order, orderError, sentAt) => { … },      // a keyword ("+1") was an order
+//     onOrder: (order, orderError, sentAt, sent) => { … }, // a keyword ("+1") was an order;
+//                                                         // sent: { key, text } of the message
 //   });
-//   chat.snapshot(message.chat);   // the feed's snapshot: slow mode and the chat so far
-//   chat.event(message);           // chat_message, chat_deleted, chat_slow_mode, chat_result
+//   chat.snapshot(message.chat);   // the feed's snapshot: slow mode, keywords, the chat so far
+//   chat.event(message);           // chat_message, chat_deleted, chat_slow_mode, chat_result, …
 //   chat.setLive(true); chat.relabel(); chat.reset();
+//   chat.resend(sent);             // the same message again, with its key (posted once)
 //
 // The list shows the snapshot's `chat.recent`, then each `chat_message` (a deleted one, or
 // `chat_deleted`, takes its line away), in seq order, each message once however often the feed
@@ -27,11 +28,15 @@
 // message has a fresh `client_message_id`, except the same text sent again after a network
 // failure (or no answer on the socket), which reuses its key so that the server posts it once.
 // The answer is shown under the box in the page's language: held for a moderator (and why),
-// muted (until when, or for the rest of the show), slow mode and the per-minute limit as a
-// countdown from Retry-After (over the socket, from the time the refusal names), the chat
-// closed outside the show, a text the server refuses. A message that was an order keyword
-// ("+1", docs/live-room.md) comes back with `order` or `order_error`, which `onOrder` shows where
-// the page shows orders.
+// muted (until the refusal's `until`, or for the rest of the show), slow mode and the
+// per-minute limit as a countdown from the refusal's `retry_after_s`, the chat closed outside
+// the show, a text the server refuses. A message that was an order keyword ("+1",
+// docs/live-room.md) comes back with `order` or `order_error`, which `onOrder` shows where the
+// page shows orders; `resend` sends that message again with its key (after the buyer saved the
+// delivery address a `ship_to_missing` asked for: the server then places the order, once).
+// Under the box, a hint built from the snapshot's `chat.keywords` ("Type +1 in the chat to
+// order"), hidden when ordering by comment is off (no keywords). `chat_ordered` (a message
+// became an order) changes nothing here: the room sees the order's own line.
 
 import { ApiError, newKey } from "/assets/api.js";
 import { hourCycle, setL10n } from "/assets/l10n.js";
@@ -43,16 +48,14 @@ const MAX_LINES = 200;
 const SOCKET_ANSWER_MS = 10000;
 // Within this many pixels of the bottom the list follows new messages.
 const NEAR_BOTTOM_PX = 40;
-// An RFC 3339 time in a refusal's message ("… you may write again at 2026-…Z").
-const TIME_IN_MESSAGE = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})/;
 const HELD_REASONS = new Set(["link", "phone", "payment", "contact"]);
 
 const $ = (id) => document.getElementById(id);
 
 export class BuyerChat {
-  constructor({ sessionId, l10n, locale, api, feed, serverNow, onUnauthorized, onOrder = () => {} }) {
+  constructor({ sessionId, l10n, locale, api, feed, onUnauthorized, onOrder = () => {} }) {
     this.sessionId = sessionId;
-    this.ctx = { l10n, locale, api, feed, serverNow, onUnauthorized, onOrder };
+    this.ctx = { l10n, locale, api, feed, onUnauthorized, onOrder };
     this.card = $("chat-card");
     this.list = $("chat-list");
     this.empty = $("chat-empty");
@@ -61,6 +64,8 @@ export class BuyerChat {
     this.button = $("chat-send");
     this.answerBox = $("chat-answer");
     this.slowBox = $("chat-slow");
+    this.hint = $("chat-hint");
+    this.keywords = [];
     this.lines = new Map(); // message id → li
     this.deleted = new Set(); // ids taken down: a stale copy never comes back
     this.mine = new Set(); // ids of the messages this page posted
@@ -100,6 +105,7 @@ export class BuyerChat {
     this.input.value = "";
     this.setAnswer(null);
     this.setSlowMode(0);
+    this.setKeywords([]);
     this.renderEmpty();
     this.jump.hidden = true;
   }
@@ -108,6 +114,7 @@ export class BuyerChat {
   setLive(live) {
     this.live = live;
     this.input.disabled = !live;
+    this.renderHint();
     if (!live && !this.answer) this.setAnswer({ id: "page-chat-not-live", tone: "" });
     if (live && this.answer && this.answer.id === "page-chat-not-live" && this.answer.tone === "") this.setAnswer(null);
     this.renderButton();
@@ -116,15 +123,18 @@ export class BuyerChat {
   relabel() {
     this.renderAnswer();
     this.renderSlowMode();
+    this.renderHint();
   }
 
   // ---- what the feed brings --------------------------------------------------------------
 
-  // The snapshot (every connection's first message): slow mode, and the chat so far, which
-  // replaces the list (a message deleted while the page was away is not in it).
+  // The snapshot (every connection's first message): slow mode, the order keywords, and the
+  // chat so far, which replaces the list (a message deleted while the page was away is not in
+  // it).
   snapshot(chat) {
     if (!chat) return;
     this.setSlowMode(chat.slow_mode_s || 0);
+    this.setKeywords(Array.isArray(chat.keywords) ? chat.keywords : []);
     const follow = this.nearBottom();
     this.lines.clear();
     this.list.replaceChildren();
@@ -150,13 +160,14 @@ export class BuyerChat {
         const done = this.waiting.get(m.client_message_id);
         if (done) {
           this.waiting.delete(m.client_message_id);
-          done(m.error ? { error: { code: m.error.code, message: m.error.message || "" } } : { message: m.message, order: m.order, orderError: m.order_error });
+          done(m.error ? { error: refusal(m.error) } : { message: m.message, order: m.order, orderError: m.order_error });
         }
         return true;
       }
       case "chat_held":
       case "chat_muted":
       case "chat_unmuted":
+      case "chat_ordered":
         return true;
       default:
         return false;
@@ -266,6 +277,21 @@ export class BuyerChat {
     if (this.slowModeS > 0) setL10n(this.ctx.l10n(), this.slowBox, "page-chat-slow-mode", { seconds: this.slowModeS });
   }
 
+  // ---- the keywords' hint ------------------------------------------------------------------
+
+  setKeywords(keywords) {
+    this.keywords = keywords.filter((k) => typeof k === "string" && k.trim());
+    this.renderHint();
+  }
+
+  // "Type +1 in the chat to order", with the first keyword in force; none (ordering by comment
+  // turned off) or the chat closed: no hint.
+  renderHint() {
+    const keyword = this.keywords[0];
+    this.hint.hidden = !keyword || !this.live;
+    if (keyword) setL10n(this.ctx.l10n(), this.hint, "page-chat-keyword-hint", { example: keywordExample(keyword) });
+  }
+
   // ---- writing ------------------------------------------------------------------------------
 
   renderButton() {
@@ -283,6 +309,18 @@ export class BuyerChat {
     }
     // The same text after a lost answer is the same message: the same key, posted once.
     const key = this.failed && this.failed.text === text ? this.failed.key : newKey("chat");
+    await this.deliver(key, text, true);
+  }
+
+  // A message sent before (its key and text), sent again: the server answers with the message
+  // posted then, and for an order keyword places the order now if it could not then.
+  async resend(sent) {
+    if (this.pending || !this.live || !sent || !sent.key || !sent.text) return;
+    await this.deliver(sent.key, sent.text, false);
+  }
+
+  // `typed`: the text is the box's (emptied once the server took it).
+  async deliver(key, text, typed) {
     this.pending = true;
     this.renderButton();
     const sentAt = performance.now();
@@ -294,9 +332,9 @@ export class BuyerChat {
       this.pending = false;
     }
     const lost = outcome.network || (outcome.error && outcome.error.code === "shutting_down");
-    this.failed = lost ? { key, text } : null;
-    this.answered(outcome);
-    if (outcome.order || outcome.orderError) this.ctx.onOrder(outcome.order || null, outcome.orderError || null, sentAt);
+    if (typed) this.failed = lost ? { key, text } : null;
+    this.answered(outcome, typed);
+    if (outcome.order || outcome.orderError) this.ctx.onOrder(outcome.order || null, outcome.orderError || null, sentAt, { key, text });
     this.renderButton();
   }
 
@@ -329,18 +367,18 @@ export class BuyerChat {
     } catch (e) {
       if (!(e instanceof ApiError)) return { error: { code: "unknown", message: "" } };
       if (e.code === "network") return { network: true };
-      return { error: { code: e.code, message: e.message || "", status: e.status, retryAfter: e.retryAfter } };
+      return { error: { ...refusal((e.body && e.body.error) || { code: e.code }), retryAfter: e.retryAfter } };
     }
   }
 
-  answered(outcome) {
+  answered(outcome, typed = true) {
     if (outcome.network) {
       this.setAnswer({ id: "page-chat-network", tone: "bad" });
       return;
     }
     if (outcome.message) {
       const message = outcome.message;
-      this.input.value = "";
+      if (typed) this.input.value = "";
       this.mine.add(message.id);
       if (message.state === "held") {
         const reason = HELD_REASONS.has(message.held_reason) ? message.held_reason : "link";
@@ -370,11 +408,10 @@ export class BuyerChat {
       case "unauthorized":
         this.ctx.onUnauthorized();
         return;
-      case "muted": {
-        const until = (error.message.match(TIME_IN_MESSAGE) || [])[0];
-        this.setAnswer(until ? { id: "page-chat-muted-until", tone: "bad", until } : { id: "page-chat-muted-session", tone: "bad" });
+      case "muted":
+        // `until`: the end of the mute (RFC 3339), or null for the rest of the session.
+        this.setAnswer(error.until ? { id: "page-chat-muted-until", tone: "bad", until: error.until } : { id: "page-chat-muted-session", tone: "bad" });
         return;
-      }
       case "slow_mode":
       case "rate_limited":
         this.startWait(this.retrySeconds(error), error.code);
@@ -393,13 +430,12 @@ export class BuyerChat {
     }
   }
 
-  // Seconds until the buyer may write again: the HTTP answer's Retry-After; over the socket the
-  // time the refusal names, on the server's clock; else slow mode's interval (or a second: the
-  // connection's own budget).
+  // Seconds until the buyer may write again: the refusal's `retry_after_s` (over HTTP and the
+  // socket alike), else the HTTP answer's Retry-After, else slow mode's interval (or a second:
+  // the connection's own budget, whose refusal names no time).
   retrySeconds(error) {
+    if (typeof error.retryAfterS === "number" && error.retryAfterS > 0) return error.retryAfterS;
     if (typeof error.retryAfter === "number" && error.retryAfter > 0) return error.retryAfter;
-    const at = (error.message.match(TIME_IN_MESSAGE) || [])[0];
-    if (at) return Math.max(1, Math.ceil((Date.parse(at) - this.ctx.serverNow()) / 1000));
     return error.code === "slow_mode" && this.slowModeS > 0 ? this.slowModeS : 1;
   }
 
@@ -454,4 +490,23 @@ export class BuyerChat {
       return iso.slice(11, 16);
     }
   }
+}
+
+// A refusal's fields the page acts on, from the HTTP answer's `error` or the socket's
+// `chat_result.error`: the code, the mute's end (`until`: RFC 3339, or null for the rest of the
+// session) and the wait (`retry_after_s`).
+function refusal(error) {
+  return {
+    code: error.code || "unknown",
+    until: typeof error.until === "string" ? error.until : null,
+    retryAfterS: typeof error.retry_after_s === "number" ? error.retry_after_s : null,
+  };
+}
+
+// How a keyword is typed with a quantity: "+1", "扣1" (no space after a sign or a Chinese
+// character), "купить 1", "mua 1".
+export function keywordExample(keyword) {
+  const word = keyword.trim();
+  const glued = !/[\p{L}\p{M}\p{N}]$/u.test(word) || /\p{Script=Han}$/u.test(word);
+  return `${word}${glued ? "" : " "}1`;
 }

@@ -6,8 +6,10 @@
 // note, the stream of masked orders and one's own orders. The session's stream (the video) plays
 // at the top, muted until the buyer turns the sound on, with the vendored hls.js loaded only when
 // there is an HLS stream; the order button stays on screen over it. Once joined, the room's chat
-// sits under the product (live/chat.js). Everything goes through the HTTP API and the WebSocket
-// feed, as curl and websocat would.
+// sits under the product (live/chat.js): a message that is an order keyword ("+1") orders to the
+// delivery address and in the currency the page saved on the server with the buyer's last order
+// (PUT /buyers/me/ship-to), and its answer shows where the order button's does. Everything goes
+// through the HTTP API and the WebSocket feed, as curl and websocat would.
 
 import { Api, ApiError, newKey } from "/assets/api.js";
 import { Feed } from "/assets/feed.js";
@@ -73,6 +75,7 @@ const FIELD_LABELS = {
   identity: "page-id-name",
   "identity.name": "page-id-name",
   "identity.id_number": "page-id-number",
+  currency: "page-currency",
 };
 
 const $ = (id) => document.getElementById(id);
@@ -123,6 +126,13 @@ const state = {
   // Set when a guest tapped "Order": the order goes on once they have joined.
   orderAfterJoin: false,
   roomTimer: null,
+  // The delivery address and currency the server holds for the buyer's comment orders, as the
+  // body of PUT /buyers/me/ship-to (JSON), or null: the same again is not sent.
+  savedShip: null,
+  // A chat message that was an order keyword refused for want of a saved address ({ key, text }):
+  // "Send again" saves the address and sends it again.
+  commentResend: null,
+  resending: false,
 };
 
 const t = (id, args) => (state.l10n ? state.l10n.t(id, args) : id);
@@ -134,23 +144,11 @@ const chat = new BuyerChat({
   locale: () => state.locale,
   api: () => state.api,
   feed: () => state.feed,
-  serverNow: () => Date.now() + state.clockOffset,
   onUnauthorized: async () => {
     forgetBuyer();
     await asGuest(true);
   },
-  // A chat message that was an order keyword: its order (or why not) where orders are answered.
-  onOrder: (order, orderError, sentAt) => {
-    if (order && order.order) {
-      state.confirmed = { order: order.order, message: order.message, sentAt };
-      renderConfirmation();
-      loadMine();
-    } else if (orderError) {
-      const refusal = new ApiError(0, orderError.code, orderError.message, { error: orderError });
-      state.confirmed = null;
-      answer(refusalText(refusal), "warn");
-    }
-  },
+  onOrder: commentOrdered,
 });
 
 // ---- start -------------------------------------------------------------------------------
@@ -173,6 +171,7 @@ async function main() {
     state.api.setToken(saved.token);
     try {
       state.buyer = await state.api.get("/buyers/me");
+      state.savedShip = savedShipOf(state.buyer);
     } catch (e) {
       if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404)) {
         forgetBuyer();
@@ -346,6 +345,8 @@ function forgetBuyer() {
   state.buyer = null;
   state.orders = [];
   state.confirmed = null;
+  state.savedShip = null;
+  state.commentResend = null;
   state.api.setToken(null);
   if (state.feed) state.feed.close();
   state.feed = null;
@@ -375,6 +376,7 @@ async function join() {
     storage.set("silkstream.buyer", { token: created.token });
     state.api.setToken(created.token);
     state.buyer = created.buyer;
+    state.savedShip = null;
     clearInterval(state.roomTimer);
     banner(null);
     $("join").hidden = true;
@@ -1001,7 +1003,8 @@ function renderPostal() {
 }
 
 function loadShipTo() {
-  const saved = storage.get(`silkstream.ship_to.${state.buyer.id}`) || {};
+  // This browser's copy, else the address the server holds for comment orders.
+  const saved = storage.get(`silkstream.ship_to.${state.buyer.id}`) || state.buyer.ship_to || {};
   $("ship-name").value = saved.name || state.buyer.display_name || "";
   $("ship-phone").value = saved.phone || "";
   if (saved.country && state.session.markets.includes(saved.country)) $("ship-country").value = saved.country;
@@ -1042,8 +1045,24 @@ function shipToComplete(ship) {
 
 function answer(text, tone) {
   const element = $("order-answer");
+  forgetL10n(element);
   element.className = `notice ${tone}`;
   element.textContent = text;
+}
+
+// The answer as a message of the page, rendered again in a new language.
+function answerWith(id, tone) {
+  const element = $("order-answer");
+  element.className = `notice ${tone}`;
+  element.replaceChildren();
+  setL10n(state.l10n, element, id);
+}
+
+// The answer box's own message id goes when something else is written in it (or a new language
+// would bring the old message back).
+function forgetL10n(element) {
+  element.removeAttribute("data-l10n-id");
+  element.removeAttribute("data-l10n-args");
 }
 
 // The server's own localized message when it is in the page's language, else the page's.
@@ -1062,14 +1081,8 @@ async function placeOrder() {
   }
   const target = orderTarget();
   if (!target) return;
-  const ship = shipToFields();
-  if (!shipToComplete(ship)) {
-    $("ship").open = true;
-    answer(t("page-ship-missing"), "warn");
-    const first = ["ship-name", "ship-phone", "ship-city", "ship-address", "ship-postal"].find((id) => $(id).required && !$(id).value.trim());
-    if (first) $(first).focus();
-    return;
-  }
+  const ship = shipFormReady((text) => answer(text, "warn"));
+  if (!ship) return;
   const identity = needsIdentity() ? identityFields() : null;
   if (needsIdentity() && !identity) {
     $("ship").open = true;
@@ -1093,9 +1106,13 @@ async function placeOrder() {
   updateOrderButton();
   answer(t("page-ordering"), "");
   const sentAt = performance.now();
+  // The address and currency ordered with are saved for comment orders too, once the server
+  // has answered (best-effort: nothing here waits for it or shows its failure).
+  let saveShip = true;
   try {
     const result = await state.api.post(`/sessions/${sessionId}/orders`, body, { headers: { "Idempotency-Key": key } });
     state.lastFailed = null;
+    state.commentResend = null;
     state.confirmed = { order: result.order, message: result.message, sentAt };
     renderConfirmation();
     const order = result.order;
@@ -1110,17 +1127,177 @@ async function placeOrder() {
     } else {
       state.lastFailed = null;
     }
+    // Not when the address (or the token) was refused, nor when nothing reached the server.
+    saveShip = e instanceof ApiError && e.status !== 0 && e.status !== 401 && !(e.status === 422 && e.code === "invalid");
     if (e instanceof ApiError && e.status === 401) {
       forgetBuyer();
       await asGuest(true);
       return;
     }
     state.confirmed = null;
+    state.commentResend = null;
     answer(refusalText(e), e instanceof ApiError && e.status === 409 ? "warn" : "bad");
   } finally {
     state.pending = null;
     updateOrderButton();
   }
+  if (saveShip) saveShipForComments(ship).catch(() => {});
+}
+
+// The delivery address of the form, or null when a required field is empty: then the form is
+// opened, `say` tells the buyer, and the first empty field takes the focus.
+function shipFormReady(say) {
+  const ship = shipToFields();
+  if (shipToComplete(ship)) return ship;
+  $("ship").open = true;
+  say(t("page-ship-missing"));
+  const first = firstEmptyShipField();
+  if (first) $(first).focus();
+  return null;
+}
+
+function firstEmptyShipField() {
+  return ["ship-name", "ship-phone", "ship-city", "ship-address", "ship-postal"].find((id) => $(id).required && !$(id).value.trim());
+}
+
+// ---- ordering by comment ("+1" in the chat, docs/live-room.md) ------------------------------
+
+// What the server holds for comment orders, as the page would send it (or null).
+function savedShipOf(buyer) {
+  const s = buyer && buyer.ship_to;
+  if (!s || !buyer.currency) return null;
+  const ship = { name: s.name, phone: s.phone, country: s.country, city: s.city, address: s.address, postal_code: s.postal_code };
+  return JSON.stringify({ ship_to: ship, currency: buyer.currency });
+}
+
+// Saves `ship` and the page's currency as the buyer's comment orders' (PUT /buyers/me/ship-to),
+// unless the server holds them already. Throws the server's refusal.
+async function saveShipForComments(ship) {
+  if (!state.buyer) return;
+  const body = { ship_to: ship, currency: state.currency };
+  const json = JSON.stringify(body);
+  if (json === state.savedShip) return;
+  const buyer = state.buyer;
+  const profile = await state.api.put("/buyers/me/ship-to", body);
+  if (state.buyer !== buyer) return;
+  state.savedShip = json;
+  state.buyer = { ...buyer, ship_to: profile.ship_to, currency: profile.currency };
+}
+
+// A chat message that was an order keyword (live/chat.js): its order, shown as the order
+// button's, or why none: the delivery address is asked for (and "Send again" offered), the other
+// refusals in the page's words. `sent`: the message's key and text.
+function commentOrdered(placed, orderError, sentAt, sent) {
+  state.commentResend = null;
+  if (placed && placed.order) {
+    const order = placed.order;
+    state.confirmed = { order, message: placed.message, sentAt };
+    renderConfirmation();
+    if (state.sale && order.sale_id === state.sale.id && typeof placed.remaining === "number") {
+      state.sale.remaining = placed.remaining;
+      renderSale();
+    }
+    loadMine();
+    showAnswer();
+    return;
+  }
+  if (!orderError) return;
+  state.confirmed = null;
+  switch (orderError.code) {
+    case "ship_to_missing":
+      // The server holds no address: whatever the page thought it saved, it is sent again.
+      state.savedShip = null;
+      askShipTo(sent);
+      return;
+    case "variant_needed":
+      answerWith("page-chat-order-variant", "warn");
+      break;
+    case "nothing_to_order":
+      answerWith("page-chat-order-nothing", "warn");
+      break;
+    default:
+      // An order into China names its orderer, which a comment cannot carry.
+      if (orderError.code === "invalid" && /^identity\b/.test(orderError.message || "")) {
+        answerWith("page-chat-order-identity", "warn");
+      } else {
+        answer(refusalText(new ApiError(0, orderError.code, orderError.message, { error: orderError })), "warn");
+      }
+  }
+  showAnswer();
+}
+
+// The order's answer in view (the buyer was typing in the chat, further down).
+function showAnswer() {
+  $("order-answer").scrollIntoView({ block: "nearest" });
+}
+
+// A comment order refused for want of a saved address: the page asks for it, opens the form
+// and puts the focus on its first empty field (or on "Send again" when it is filled in), with
+// the ask and the form under it in view (the ask is on screen anyway in the order bar fixed at
+// the bottom of a phone's screen).
+function askShipTo(sent) {
+  state.commentResend = sent && sent.key && sent.text ? sent : null;
+  renderShipToAsk(null);
+  $("ship").open = true;
+  const first = firstEmptyShipField();
+  const resend = $("comment-resend");
+  const target = first ? $(first) : resend || $("ship-name");
+  if (getComputedStyle($("order-bar")).position === "fixed") {
+    target.focus();
+    return;
+  }
+  target.focus({ preventScroll: true });
+  $("order-answer").scrollIntoView({ block: "start" });
+}
+
+// The ask (or `refusal`, the text of a refused save) with the "Send again" button.
+function renderShipToAsk(refusal) {
+  const element = $("order-answer");
+  forgetL10n(element);
+  element.className = "notice warn stack";
+  const text = document.createElement("span");
+  if (refusal) text.textContent = refusal;
+  else setL10n(state.l10n, text, "page-chat-order-ship-to");
+  const parts = [text];
+  if (state.commentResend) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.id = "comment-resend";
+    button.disabled = state.resending;
+    setL10n(state.l10n, button, "page-chat-resend");
+    button.addEventListener("click", resendComment);
+    parts.push(button);
+  }
+  element.replaceChildren(...parts);
+}
+
+// "Send again": the address of the form saved for comment orders, then the same message sent
+// again with its key: the server posts nothing new and places the order now.
+async function resendComment() {
+  const sent = state.commentResend;
+  if (!sent || state.resending) return;
+  const ship = shipFormReady((text) => renderShipToAsk(text));
+  if (!ship) return;
+  state.resending = true;
+  const button = $("comment-resend");
+  if (button) button.disabled = true;
+  try {
+    await saveShipForComments(ship);
+    saveShipTo();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      forgetBuyer();
+      await asGuest(true);
+      return;
+    }
+    renderShipToAsk(refusalText(e));
+    return;
+  } finally {
+    state.resending = false;
+    const again = $("comment-resend");
+    if (again) again.disabled = false;
+  }
+  await chat.resend(sent);
 }
 
 // A refusal in the page's language: the server's localized message (when it sends one in this
@@ -1195,6 +1372,7 @@ function renderConfirmation() {
   const order = confirmed.order;
   const total = formatMoney(state.locale, order.currency, order.total_minor);
   const element = $("order-answer");
+  forgetL10n(element);
   element.className = "notice ok stack";
   const text = document.createElement("span");
   text.textContent = serverOrPage(confirmed.message, "page-answer-confirmed", { id: String(order.id), count: order.quantity, total });

@@ -1139,6 +1139,8 @@ async fn comment_orders_say_what_is_missing_and_keywords_are_the_sessions(backen
         .await
         .expect(200);
     assert_eq!(set.body["keywords"], json!(["беру", "take"]));
+    let mut watching = app.ws_connect(&feed_path(sid), Some(&buyer)).await;
+    watching.next_of_type("snapshot", T).await;
     let m = say(&app, &buyer, sid, "k-1", "+1").await;
     assert_eq!(m["order_id"], Value::Null, "+ is no longer a keyword");
     let m = app
@@ -1156,6 +1158,12 @@ async fn comment_orders_say_what_is_missing_and_keywords_are_the_sessions(backen
     app.put(&path, &live.operator, &json!({"keywords": []}))
         .await
         .expect(200);
+    let said = watching.next_of_type("chat_keywords", T).await;
+    assert_eq!(
+        said["keywords"],
+        json!([]),
+        "every feed hears the words in force"
+    );
     let m = app
         .post(
             &chat_path(sid),
@@ -1202,7 +1210,6 @@ async fn comment_orders_say_what_is_missing_and_keywords_are_the_sessions(backen
     let mut no_phone = ship_to();
     no_phone["phone"] = json!("call me");
     for body in [
-        json!({"ship_to": ship_to(), "currency": "VND"}),
         json!({"ship_to": ship_to(), "currency": "XXX"}),
         json!({"ship_to": far, "currency": "THB"}),
         json!({"ship_to": no_phone, "currency": "KZT"}),

@@ -41,6 +41,7 @@ pub enum Event {
     ChatUnmuted(ChatUnmuted),
     ChatSlowMode(ChatSlowMode),
     ChatOrdered(ChatOrdered),
+    ChatKeywords(ChatKeywords),
 }
 
 /// A payload without fields (`{}`).
@@ -281,6 +282,13 @@ pub struct ChatOrdered {
     pub order_id: i64,
 }
 
+/// `chat_keywords`: the order keywords in force from now on (the session's own, or the
+/// built-in ones; empty: ordering by comment is off). Public: the page's hint says them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatKeywords {
+    pub keywords: Vec<String>,
+}
+
 /// `chat_slow_mode`: each buyer may write one message per `seconds` (0: off).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatSlowMode {
@@ -360,6 +368,7 @@ impl Event {
             Event::ChatUnmuted(_) => "chat_unmuted",
             Event::ChatSlowMode(_) => "chat_slow_mode",
             Event::ChatOrdered(_) => "chat_ordered",
+            Event::ChatKeywords(_) => "chat_keywords",
         }
     }
 
@@ -575,6 +584,7 @@ impl Event {
                 }
             }
             Event::ChatSlowMode(p) => vec![Part::fields(p)],
+            Event::ChatKeywords(p) => vec![Part::fields(p)],
             // Which order a comment became is the host's and operators'; the room sees the
             // order's own line.
             Event::ChatOrdered(p) => {
@@ -905,6 +915,9 @@ mod tests {
                 message_id: 5,
                 order_id: 99,
             }),
+            Event::ChatKeywords(ChatKeywords {
+                keywords: vec!["+".into(), "беру".into()],
+            }),
         ]
     }
 
@@ -1015,7 +1028,7 @@ mod tests {
         let mut kinds: Vec<&str> = all.iter().map(Event::kind).collect();
         kinds.sort_unstable();
         kinds.dedup();
-        assert_eq!(kinds.len(), 26, "one sample per kind");
+        assert_eq!(kinds.len(), 27, "one sample per kind");
         for e in &all {
             let text = e.payload().to_string();
             let back: Value = serde_json::from_str(&text).expect("payload is JSON");

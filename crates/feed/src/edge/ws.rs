@@ -1005,13 +1005,8 @@ impl Connection {
             .filter_map(|e| serde_json::from_str(&encode(&self.feed.encoding, e, &self.key)).ok())
             .collect();
         let slow_mode_s = self.feed.store.slow_mode(session_id).await?;
-        let keywords = match self.feed.store.keywords(session_id).await? {
-            Some(own) => own,
-            None => crate::domain::chat::DEFAULT_KEYWORDS
-                .iter()
-                .map(|k| (*k).to_owned())
-                .collect(),
-        };
+        let own = self.feed.store.keywords(session_id).await?;
+        let keywords = crate::store::chat::keywords_in_force(own.as_deref());
         Ok(json!({
             "type": "snapshot",
             "seq": seq,

@@ -595,8 +595,9 @@ impl FeedStore {
     }
 
     /// Sets one of the session's chat settings (the session's host or an operator; not once
-    /// it has ended): slow mode (logged as `chat_slow_mode`, every feed hears it) or the order
-    /// keywords (read with every later message).
+    /// it has ended): slow mode (logged as `chat_slow_mode`) or the order keywords (logged as
+    /// `chat_keywords`, the words in force; read with every later message). Every feed hears
+    /// either.
     pub(crate) async fn set_chat_setting(
         &self,
         who: &Principal,
@@ -630,9 +631,12 @@ impl FeedStore {
                 "the locked session did not take its chat setting",
             ));
         }
-        if let ChatSetting::SlowMode(seconds) = setting {
-            w.log(Event::ChatSlowMode(ev::ChatSlowMode { seconds }));
-        }
+        w.log(match setting {
+            ChatSetting::SlowMode(seconds) => Event::ChatSlowMode(ev::ChatSlowMode { seconds }),
+            ChatSetting::Keywords(keywords) => Event::ChatKeywords(ev::ChatKeywords {
+                keywords: keywords_in_force(keywords),
+            }),
+        });
         w.commit().await
     }
 
@@ -713,4 +717,15 @@ async fn message_in(w: &mut super::write::SessionWrite<'_>, message_id: i64) -> 
     row.ok_or_else(|| {
         Error::not_found(format!("chat message {message_id} in session {session_id}"))
     })
+}
+
+/// The order keywords in force: the session's own, or the built-in ones.
+pub(crate) fn keywords_in_force(own: Option<&[String]>) -> Vec<String> {
+    match own {
+        Some(k) => k.to_vec(),
+        None => crate::domain::chat::DEFAULT_KEYWORDS
+            .iter()
+            .map(|k| (*k).to_owned())
+            .collect(),
+    }
 }

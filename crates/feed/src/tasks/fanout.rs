@@ -768,7 +768,8 @@ pub fn stock_moved(e: &LoggedEvent) -> Option<Changed> {
         | Event::ChatMuted(_)
         | Event::ChatUnmuted(_)
         | Event::ChatSlowMode(_)
-        | Event::ChatOrdered(_) => None,
+        | Event::ChatOrdered(_)
+        | Event::ChatKeywords(_) => None,
     }
 }
 

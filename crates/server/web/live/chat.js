@@ -156,6 +156,9 @@ export class BuyerChat {
       case "chat_slow_mode":
         this.setSlowMode(m.seconds || 0);
         return true;
+      case "chat_keywords":
+        this.setKeywords(Array.isArray(m.keywords) ? m.keywords : []);
+        return true;
       case "chat_result": {
         const done = this.waiting.get(m.client_message_id);
         if (done) {
